@@ -1,0 +1,97 @@
+package io.pgmux.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * Walks the top-level mapping into a {@link PgmuxConfig}: the flat global settings and the small sections itself,
+ * the larger sections through their binders, then the references between sections. Always returns a config built
+ * from whatever could be read; the caller decides from the collected problems whether it may be used.
+ */
+final class ConfigBinder {
+    static final int DEFAULT_POOL_SIZE = 5;
+    static final int DEFAULT_MAX_CLIENT_CONNECTIONS = 10_000;
+    static final int DEFAULT_MAX_MESSAGE_SIZE = 64 << 20;
+    // Below 1kB ordinary startup and error messages would not fit; above 1GB is PostgreSQL's own limit.
+    static final int MIN_MESSAGE_SIZE = 1 << 10;
+    static final int MAX_MESSAGE_SIZE = 1 << 30;
+    static final String DEFAULT_SERVER_RESET_QUERY = "DISCARD ALL";
+    static final int DEFAULT_MAX_PREPARED_STATEMENTS = 200;
+
+    private static final ValueType<Integer> COUNT = ValueType.integer(0, Integer.MAX_VALUE);
+    private static final ValueType<Integer> POSITIVE = ValueType.integer(1, Integer.MAX_VALUE);
+
+    private ConfigBinder() {
+    }
+
+    static PgmuxConfig bind(Node root, NodeReader reader) {
+        YamlMap top = reader.map(root, "", 1);
+        ListenConfig listen = listen(top.map("listen"));
+        PoolMode poolMode = top.get("pool_mode", ValueType.poolMode(), PoolMode.TRANSACTION);
+        AuthType authType = top.get("auth_type", ValueType.authType(), AuthType.SCRAM_SHA_256);
+        int defaultPoolSize = top.get("default_pool_size", POSITIVE, DEFAULT_POOL_SIZE);
+        Optional<String> defaultTenant = top.get("default_tenant", ValueType.nonEmptyString());
+        // 0 is not "unlimited" here (it is for a tenant): a pooler admitting no client at all is a mistake.
+        int maxClientConnections = top.get("max_client_connections", POSITIVE, DEFAULT_MAX_CLIENT_CONNECTIONS);
+        int maxServerConnections = top.get("max_server_connections", COUNT, 0);
+        int maxMessageSize = top.get("max_message_size", ValueType.size(MIN_MESSAGE_SIZE, MAX_MESSAGE_SIZE),
+                DEFAULT_MAX_MESSAGE_SIZE);
+        int workers = top.get("workers", COUNT, 0);
+        String serverResetQuery = top.get("server_reset_query", ValueType.string(), DEFAULT_SERVER_RESET_QUERY);
+        PinningPolicy pinning = top.get("pinning", ValueType.pinning(), PinningPolicy.PIN);
+        int maxPreparedStatements = top.get("max_prepared_statements", COUNT, DEFAULT_MAX_PREPARED_STATEMENTS);
+        Timeouts timeouts = TimeoutsBinder.bind(top);
+        Map<String, DatabaseConfig> databases = DatabasesBinder.bind(top);
+        Map<String, TenantConfig> tenants = TenantsBinder.bind(top, defaultPoolSize);
+        Map<String, UserConfig> users = UsersBinder.bind(top, reader, tenants.keySet());
+        AdminConfig admin = admin(top.map("admin"), reader, users.keySet());
+        MetricsConfig metrics = metrics(top.map("metrics"));
+        top.rejectUnknownKeys();
+
+        defaultTenant.filter(t -> !tenants.containsKey(t)).ifPresent(t ->
+                top.problem("default_tenant", References.undefined("tenant", t, "tenants", tenants.keySet())));
+
+        return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
+                maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,
+                timeouts, databases, users, tenants, admin, metrics);
+    }
+
+    private static ListenConfig listen(YamlMap m) {
+        ListenConfig config = new ListenConfig(
+                m.get("host", ValueType.nonEmptyString(), ListenConfig.DEFAULT_HOST),
+                m.get("port", ValueType.port(), ListenConfig.DEFAULT_PORT));
+        m.rejectUnknownKeys();
+        return config;
+    }
+
+    private static MetricsConfig metrics(YamlMap m) {
+        MetricsConfig config = new MetricsConfig(
+                m.get("enabled", ValueType.bool(), true),
+                m.get("host", ValueType.nonEmptyString(), MetricsConfig.DEFAULT_HOST),
+                m.get("port", ValueType.port(), MetricsConfig.DEFAULT_PORT));
+        m.rejectUnknownKeys();
+        return config;
+    }
+
+    /** Admin logins must be real users: the console authenticates them like anyone else. */
+    private static AdminConfig admin(YamlMap m, NodeReader reader, Set<String> users) {
+        List<Node> items = m.list("users", "a list of user names");
+        m.rejectUnknownKeys();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            Node item = items.get(i);
+            String path = m.pathOf("users") + "[" + i + "]";
+            reader.read(item, path, ValueType.nonEmptyString()).ifPresent(name -> {
+                if (!users.contains(name)) {
+                    reader.problems().add(path, item, References.undefined("user", name, "users", users));
+                }
+                names.add(name);
+            });
+        }
+        return new AdminConfig(names);
+    }
+}

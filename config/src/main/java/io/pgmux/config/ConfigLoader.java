@@ -1,0 +1,87 @@
+package io.pgmux.config;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * Loads pgmux's YAML file. The file is only composed into a node tree, never constructed into objects: that keeps
+ * loading safe (no types instantiated from tags) and keeps each value's line for error messages.
+ */
+public final class ConfigLoader {
+    private ConfigLoader() {
+    }
+
+    /**
+     * Reads {@code file} (UTF-8), expanding {@code ${VAR}} from the process environment.
+     *
+     * @throws ConfigException listing every problem, including a file that cannot be read
+     */
+    public static PgmuxConfig load(Path file) {
+        String source = file.toString();
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(new ConfigProblem(source, "", 0, "cannot read: " + reason(e))));
+        }
+        return parse(text, source, System.getenv());
+    }
+
+    /**
+     * Parses YAML text; {@code sourceName} only labels problems, and {@code env} supplies {@code ${VAR}} values,
+     * so tests need not touch the real environment.
+     *
+     * @throws ConfigException listing every problem found
+     */
+    public static PgmuxConfig parse(String yaml, String sourceName, Map<String, String> env) {
+        Problems problems = new Problems(sourceName);
+        Node root;
+        try {
+            // A fresh Yaml per call: snakeyaml instances are not thread-safe.
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(yaml));
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            problems.add("", mark == null ? 0 : mark.getLine() + 1, "invalid YAML: " + syntaxError(e));
+            throw problems.toException();
+        } catch (YAMLException e) {
+            problems.add("", 0, "invalid YAML: " + e.getMessage());
+            throw problems.toException();
+        }
+        PgmuxConfig config = ConfigBinder.bind(root, new NodeReader(problems, env));
+        problems.throwIfAny();
+        return config;
+    }
+
+    private static String syntaxError(MarkedYAMLException e) {
+        String problem = e.getProblem() == null ? "syntax error" : e.getProblem();
+        return e.getContext() == null ? problem : problem + " (" + e.getContext() + ")";
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof CharacterCodingException) {
+            return "not valid UTF-8";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

@@ -1,0 +1,48 @@
+package io.pgmux.config;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.nodes.Node;
+
+/** Collects problems while the loader keeps going, so one run reports everything wrong with the file. */
+final class Problems {
+    private final String source;
+    private final List<ConfigProblem> found = new ArrayList<>();
+
+    Problems(String source) {
+        this.source = source;
+    }
+
+    void add(String path, int line, String message) {
+        found.add(new ConfigProblem(source, path, line, message));
+    }
+
+    void add(String path, Node node, String message) {
+        add(path, lineOf(node), message);
+    }
+
+    /** Throws everything collected, if anything was. */
+    void throwIfAny() {
+        if (!found.isEmpty()) {
+            throw toException();
+        }
+    }
+
+    /**
+     * Everything collected, in file order: cross-reference checks run last, but their findings should read in
+     * place. The sort is stable, so problems on the same line keep the order they were found in.
+     */
+    ConfigException toException() {
+        List<ConfigProblem> sorted = new ArrayList<>(found);
+        sorted.sort(Comparator.comparingInt(ConfigProblem::line));
+        return new ConfigException(sorted);
+    }
+
+    /** The 1-based line a node starts on; snakeyaml counts from 0. */
+    static int lineOf(Node node) {
+        Mark mark = node == null ? null : node.getStartMark();
+        return mark == null ? 0 : mark.getLine() + 1;
+    }
+}

@@ -1,0 +1,61 @@
+package io.pgmux.config;
+
+import static io.pgmux.config.TestConfigs.assertProblem;
+import static io.pgmux.config.TestConfigs.problems;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** A misspelt key must never silently leave a setting at its default, at any depth. */
+final class UnknownKeysTest {
+    @Test
+    void unknownKeysAtEveryDepth() {
+        ConfigException e = problems("""
+                pool_size: 5
+                listen: {hots: 0.0.0.0}
+                databases:
+                  app:
+                    prot: 5433
+                users:
+                  - name: api
+                    passwd: x
+                tenants:
+                  web: {poolsize: 3}
+                admin: {user: [api]}
+                metrics: {enable: false}
+                """);
+        assertEquals(7, e.problems().size(), e.getMessage());
+        assertProblem(e, "pool_size", 1, "unknown key; expected one of: listen, pool_mode, auth_type,");
+        assertProblem(e, "listen.hots", 2, "unknown key; expected one of: host, port");
+        assertProblem(e, "databases.app.prot", 5, "unknown key; expected one of: host, port, dbname,"
+                + " max_connections, pool_mode, user, password, pinning");
+        assertProblem(e, "users[0].passwd", 8, "unknown key; expected one of: name, password, tenant, pool_mode,"
+                + " pinning");
+        assertProblem(e, "tenants.web.poolsize", 10, "unknown key; expected one of: pool_size, min_pool_size,"
+                + " reserve_pool_size, reserve_pool_timeout, max_server_connections, max_client_connections,"
+                + " query_wait_timeout, weight");
+        assertProblem(e, "admin.user", 11, "unknown key; expected one of: users");
+        assertProblem(e, "metrics.enable", 12, "unknown key; expected one of: enabled, host, port");
+    }
+
+    @Test
+    void topLevelListNamesEveryAcceptedKey() {
+        ConfigProblem problem = TestConfigs.onlyProblem(problems("databases: {app: {}}\ntimeouts: {}\n"));
+        assertEquals("unknown key; expected one of: listen, pool_mode, auth_type, default_pool_size, default_tenant,"
+                + " max_client_connections, max_server_connections, max_message_size, workers, server_reset_query,"
+                + " pinning, max_prepared_statements, server_connect_timeout, server_login_retry,"
+                + " server_idle_timeout, server_lifetime, server_check_delay, server_check_query,"
+                + " query_wait_timeout, query_wait_notify, query_timeout, client_idle_timeout,"
+                + " client_login_timeout, idle_transaction_timeout, databases, tenants, users, admin, metrics",
+                problem.message());
+        assertEquals(2, problem.line());
+    }
+
+    @Test
+    void unknownKeysInsideAnUnusableSectionAreStillReported() {
+        // The port is bad, yet the misspelt key beside it is reported too.
+        ConfigException e = problems("databases:\n  app: {port: x, hots: y}\n");
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertProblem(e, "databases.app.hots", 2, "unknown key");
+    }
+}
