@@ -1,0 +1,165 @@
+package io.pgmux.auth;
+
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+
+/**
+ * What a server stores to verify SCRAM-SHA-256 logins without keeping the password: iteration count, salt,
+ * StoredKey = H(HMAC(SaltedPassword, "Client Key")) and ServerKey = HMAC(SaltedPassword, "Server Key").
+ *
+ * <p>The text form is PostgreSQL's ({@code pg_authid.rolpassword}):
+ * {@code SCRAM-SHA-256$<iterations>:<salt base64>$<StoredKey base64>:<ServerKey base64>}, so secrets can be copied
+ * between PostgreSQL and pgmux's configuration. It is still a credential (anyone holding it can pose as the
+ * server, and it allows an offline guessing attack), so do not log it.
+ *
+ * <p>Immutable; accessors return copies.
+ */
+public final class ScramSecret {
+    /** PostgreSQL's default {@code scram_iterations}. */
+    public static final int DEFAULT_ITERATIONS = 4096;
+    /** PostgreSQL's salt length. */
+    public static final int DEFAULT_SALT_LENGTH = 16;
+
+    private static final String PREFIX = "SCRAM-SHA-256$";
+    private static final String FORMAT =
+            "expected SCRAM-SHA-256$<iterations>:<salt base64>$<StoredKey base64>:<ServerKey base64>";
+
+    private final int iterations;
+    private final byte[] salt;
+    private final byte[] storedKey;
+    private final byte[] serverKey;
+
+    private ScramSecret(int iterations, byte[] salt, byte[] storedKey, byte[] serverKey) {
+        this.iterations = iterations;
+        this.salt = salt;
+        this.storedKey = storedKey;
+        this.serverKey = serverKey;
+    }
+
+    /** Derives the secret PostgreSQL would store for {@code password} with this salt and iteration count. */
+    public static ScramSecret fromPassword(String password, byte[] salt, int iterations) {
+        if (salt.length == 0) {
+            throw new IllegalArgumentException("SCRAM salt must not be empty");
+        }
+        if (iterations < 1) {
+            throw new IllegalArgumentException("SCRAM iteration count must be positive, got " + iterations);
+        }
+        byte[] saltedPassword = ScramFunctions.saltedPassword(password, salt, iterations);
+        byte[] storedKey = ScramFunctions.sha256(ScramFunctions.hmac(saltedPassword, "Client Key"));
+        byte[] serverKey = ScramFunctions.hmac(saltedPassword, "Server Key");
+        Arrays.fill(saltedPassword, (byte) 0);
+        return new ScramSecret(iterations, salt.clone(), storedKey, serverKey);
+    }
+
+    /**
+     * A secret with a fresh random salt and PostgreSQL's defaults, for a plaintext password from configuration.
+     * Costs one PBKDF2 run, so derive it once per password, not per login.
+     */
+    public static ScramSecret fromPassword(String password) {
+        byte[] salt = new byte[DEFAULT_SALT_LENGTH];
+        new SecureRandom().nextBytes(salt);
+        return fromPassword(password, salt, DEFAULT_ITERATIONS);
+    }
+
+    /**
+     * Whether {@code text} claims to be a SCRAM secret rather than a plaintext password; the same test PostgreSQL
+     * and PgBouncer use to tell them apart. A text that passes may still fail {@link #parse}.
+     */
+    public static boolean looksLikeSecret(String text) {
+        return text.startsWith(PREFIX);
+    }
+
+    /**
+     * Parses PostgreSQL's text form.
+     *
+     * @throws IllegalArgumentException if it is not well formed; the message never repeats the input, which may
+     *     be a password that was mistaken for a secret
+     */
+    public static ScramSecret parse(String text) {
+        if (!looksLikeSecret(text)) {
+            throw new IllegalArgumentException("not a SCRAM-SHA-256 secret: " + FORMAT);
+        }
+        String[] parts = text.substring(PREFIX.length()).split("\\$", -1);
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("malformed SCRAM-SHA-256 secret: " + FORMAT);
+        }
+        String[] iterationsAndSalt = parts[0].split(":", -1);
+        String[] keys = parts[1].split(":", -1);
+        if (iterationsAndSalt.length != 2 || keys.length != 2) {
+            throw new IllegalArgumentException("malformed SCRAM-SHA-256 secret: " + FORMAT);
+        }
+        int iterations = parseIterations(iterationsAndSalt[0]);
+        byte[] salt = decode(iterationsAndSalt[1], "salt");
+        if (salt.length == 0) {
+            throw new IllegalArgumentException("malformed SCRAM-SHA-256 secret: empty salt");
+        }
+        byte[] storedKey = decode(keys[0], "StoredKey");
+        byte[] serverKey = decode(keys[1], "ServerKey");
+        if (storedKey.length != ScramFunctions.KEY_LENGTH || serverKey.length != ScramFunctions.KEY_LENGTH) {
+            throw new IllegalArgumentException("malformed SCRAM-SHA-256 secret: keys must be "
+                    + ScramFunctions.KEY_LENGTH + " bytes");
+        }
+        return new ScramSecret(iterations, salt, storedKey, serverKey);
+    }
+
+    public int iterations() {
+        return iterations;
+    }
+
+    public byte[] salt() {
+        return salt.clone();
+    }
+
+    public byte[] storedKey() {
+        return storedKey.clone();
+    }
+
+    public byte[] serverKey() {
+        return serverKey.clone();
+    }
+
+    /** PostgreSQL's text form; {@link #parse} reads it back. */
+    @Override
+    public String toString() {
+        Base64.Encoder b64 = Base64.getEncoder();
+        return PREFIX + iterations + ":" + b64.encodeToString(salt) + "$" + b64.encodeToString(storedKey) + ":"
+                + b64.encodeToString(serverKey);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof ScramSecret other)) {
+            return false;
+        }
+        return iterations == other.iterations && Arrays.equals(salt, other.salt)
+                && Arrays.equals(storedKey, other.storedKey) && Arrays.equals(serverKey, other.serverKey);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(storedKey) + iterations;
+    }
+
+    private static int parseIterations(String value) {
+        if (value.isEmpty() || value.length() > 10 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("malformed SCRAM-SHA-256 secret: iteration count is not a number");
+        }
+        long iterations = Long.parseLong(value);
+        if (iterations < 1 || iterations > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("malformed SCRAM-SHA-256 secret: iteration count out of range");
+        }
+        return (int) iterations;
+    }
+
+    private static byte[] decode(String value, String what) {
+        try {
+            return Base64.getDecoder().decode(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("malformed SCRAM-SHA-256 secret: " + what + " is not valid base64");
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.pgmux.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+
+/**
+ * The client side of one SCRAM-SHA-256 exchange (RFC 5802, RFC 7677) as PostgreSQL speaks it; pgmux uses it
+ * to log in to the upstream server.
+ *
+ * <p>Like libpq without channel binding: the gs2 header is {@code n,,} (pgmux does not do channel binding, so it
+ * must not claim {@code y}) and the username is sent empty ({@code n=,r=<nonce>}) because PostgreSQL takes the
+ * user from the startup packet and ignores this one.
+ *
+ * <p>Call {@link #clientFirstMessage()}, {@link #clientFinalMessage(byte[])} and
+ * {@link #verifyServerFinal(byte[])} once each, in that order. Not thread-safe; one instance per login attempt.
+ * After any failure the instance is spent.
+ */
+public final class ScramSha256Client {
+    public static final String MECHANISM = "SCRAM-SHA-256";
+
+    /**
+     * Upper bound on the iteration count we will compute. PostgreSQL defaults to 4096; a server (or something
+     * impersonating one) asking for billions would pin a pgmux core for minutes per login.
+     */
+    static final int MAX_ITERATIONS = 10_000_000;
+
+    private static final String GS2_HEADER = "n,,";
+    /** base64("n,,"): the channel-binding echo for a client that does no channel binding. */
+    private static final String CHANNEL_BINDING = "biws";
+
+    private enum State { NEW, FIRST_SENT, FINAL_SENT, COMPLETE, FAILED }
+
+    private final String password;
+    private final String clientNonce;
+    private final String clientFirstBare;
+    private byte[] expectedServerSignature;
+    private State state = State.NEW;
+
+    public ScramSha256Client(String password) {
+        this(password, "", ScramFunctions.randomNonce(new SecureRandom()));
+    }
+
+    /**
+     * Fixes the nonce and the username so tests can reproduce RFC vectors. PostgreSQL ignores the username, so
+     * production code always sends it empty.
+     */
+    ScramSha256Client(String password, String username, String clientNonce) {
+        if (password == null || password.isEmpty()) {
+            throw new IllegalArgumentException("SCRAM password must not be empty");
+        }
+        if (!ScramFunctions.isValidNonce(clientNonce)) {
+            throw new IllegalArgumentException("SCRAM nonce must be printable ASCII without ','");
+        }
+        this.password = password;
+        this.clientNonce = clientNonce;
+        this.clientFirstBare = "n=" + escapeSaslName(username) + ",r=" + clientNonce;
+    }
+
+    public String mechanism() {
+        return MECHANISM;
+    }
+
+    /** The SASLInitialResponse data: {@code n,,n=,r=<client nonce>}. */
+    public byte[] clientFirstMessage() {
+        requireState(State.NEW, "clientFirstMessage");
+        state = State.FIRST_SENT;
+        return utf8(GS2_HEADER + clientFirstBare);
+    }
+
+    /**
+     * Answers the server-first-message ({@code r=..,s=..,i=..}) with the client-final-message carrying the proof.
+     *
+     * @throws AuthenticationException if the server message is malformed, its nonce does not extend ours, or its
+     *     salt or iteration count are unusable
+     */
+    public byte[] clientFinalMessage(byte[] serverFirstMessage) {
+        requireState(State.FIRST_SENT, "clientFinalMessage");
+        state = State.FAILED; // until we get to the end
+        String serverFirst = ScramMessageReader.decode(serverFirstMessage, "upstream SCRAM server-first-message");
+        ScramMessageReader reader = new ScramMessageReader(serverFirst, "upstream SCRAM server-first-message");
+        if (reader.peekName() == 'm') {
+            throw new AuthenticationException("upstream SCRAM server requires an extension pgmux does not support");
+        }
+        String nonce = reader.read('r');
+        if (nonce.length() <= clientNonce.length() || !nonce.startsWith(clientNonce)
+                || !ScramFunctions.isValidNonce(nonce)) {
+            // A server that does not add its own randomness to ours (or replaces ours) defeats replay protection.
+            throw new AuthenticationException("upstream SCRAM server nonce does not extend the client nonce");
+        }
+        byte[] salt = ScramFunctions.decodeBase64(reader.read('s'), "upstream SCRAM salt");
+        if (salt.length == 0) {
+            throw new AuthenticationException("upstream SCRAM salt is empty");
+        }
+        int iterations = parseIterations(reader.read('i'));
+        reader.skipExtensions();
+
+        byte[] saltedPassword = ScramFunctions.saltedPassword(password, salt, iterations);
+        byte[] clientKey = ScramFunctions.hmac(saltedPassword, "Client Key");
+        byte[] storedKey = ScramFunctions.sha256(clientKey);
+        byte[] serverKey = ScramFunctions.hmac(saltedPassword, "Server Key");
+
+        String withoutProof = "c=" + CHANNEL_BINDING + ",r=" + nonce;
+        String authMessage = clientFirstBare + "," + serverFirst + "," + withoutProof;
+        byte[] proof = ScramFunctions.xor(clientKey, ScramFunctions.hmac(storedKey, authMessage));
+        expectedServerSignature = ScramFunctions.hmac(serverKey, authMessage);
+        state = State.FINAL_SENT;
+        return utf8(withoutProof + ",p=" + ScramFunctions.base64(proof));
+    }
+
+    /**
+     * Checks the server-final-message. Returning normally means the server proved it knows the password, so it
+     * is the real upstream and not a man in the middle.
+     *
+     * @throws AuthenticationException on {@code e=<error>} (with the server's text) or a signature mismatch
+     */
+    public void verifyServerFinal(byte[] serverFinalMessage) {
+        requireState(State.FINAL_SENT, "verifyServerFinal");
+        state = State.FAILED;
+        String serverFinal = ScramMessageReader.decode(serverFinalMessage, "upstream SCRAM server-final-message");
+        ScramMessageReader reader = new ScramMessageReader(serverFinal, "upstream SCRAM server-final-message");
+        if (reader.peekName() == 'e') {
+            throw new AuthenticationException("upstream SCRAM authentication failed: " + reader.read('e'));
+        }
+        byte[] signature = ScramFunctions.decodeBase64(reader.read('v'), "upstream SCRAM server signature");
+        reader.skipExtensions();
+        if (!MessageDigest.isEqual(signature, expectedServerSignature)) {
+            throw new AuthenticationException("upstream SCRAM server signature did not verify; the server does not"
+                    + " know the password, or something between pgmux and it is impersonating it");
+        }
+        state = State.COMPLETE;
+    }
+
+    private static int parseIterations(String value) {
+        // Digits only: Integer.parseInt would also accept a sign.
+        if (value.isEmpty() || value.length() > 10 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new AuthenticationException("upstream SCRAM iteration count is not a number: " + value);
+        }
+        long iterations = Long.parseLong(value);
+        if (iterations < 1 || iterations > MAX_ITERATIONS) {
+            throw new AuthenticationException("upstream SCRAM iteration count " + iterations
+                    + " is outside 1.." + MAX_ITERATIONS);
+        }
+        return (int) iterations;
+    }
+
+    /** RFC 5802 saslname: ',' and '=' are escaped as =2C and =3D. */
+    private static String escapeSaslName(String name) {
+        return name.replace("=", "=3D").replace(",", "=2C");
+    }
+
+    private void requireState(State expected, String call) {
+        if (state != expected) {
+            throw new IllegalStateException(call + " called in state " + state);
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
