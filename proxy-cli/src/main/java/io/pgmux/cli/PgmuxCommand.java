@@ -1,0 +1,33 @@
+package io.pgmux.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code pgmux [run] --config FILE} runs the proxy; {@code pgmux check-config FILE} validates a file. */
+@Command(name = "pgmux",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {
+            "A PostgreSQL connection pooler: many client connections over a few server connections,",
+            "with transaction pooling and per-tenant connection budgets.",
+            "",
+            "Point your application's DATABASE_URL at pgmux (port 6432 by default) instead of the database."},
+        subcommands = {RunCommand.class, CheckConfigCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Examples:",
+            "  java -jar pgmux.jar --config pgmux.yaml          run the proxy",
+            "  java -jar pgmux.jar check-config pgmux.yaml      validate a configuration file"})
+public final class PgmuxCommand implements Callable<Integer> {
+    @Mixin
+    private RunOptions runOptions;
+
+    @Override
+    public Integer call() throws Exception {
+        return new RunCommand(runOptions).call();
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new PgmuxCommand()).execute(args));
+    }
+}

@@ -1,0 +1,60 @@
+package io.pgmux.cli;
+
+import io.pgmux.config.ConfigException;
+import io.pgmux.config.ConfigLoader;
+import io.pgmux.config.PgmuxConfig;
+import io.pgmux.runtime.PgmuxServer;
+import java.nio.file.Files;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** Runs the proxy until it is stopped (SIGINT or SIGTERM). */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the proxy (the default command).")
+public final class RunCommand implements Callable<Integer> {
+    @Mixin
+    private RunOptions options;
+
+    public RunCommand() {
+    }
+
+    RunCommand(RunOptions options) {
+        this.options = options;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        // Must be set before the first logger is created.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", options.logLevel);
+        if (!Files.isRegularFile(options.config)) {
+            System.err.println("pgmux: configuration file " + options.config + " not found. "
+                    + "Pass one with --config FILE (see config/examples/pgmux.yaml).");
+            return 2;
+        }
+        PgmuxConfig config;
+        try {
+            config = ConfigLoader.load(options.config);
+        } catch (ConfigException e) {
+            System.err.println("pgmux: " + options.config + " is not valid:");
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        PgmuxServer server = new PgmuxServer(config);
+        try {
+            server.start();
+        } catch (Exception e) {
+            System.err.println("pgmux: cannot listen on " + config.listen().host() + ":" + config.listen().port()
+                    + ": " + e.getMessage());
+            server.close();
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "pgmux-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,522 @@
+package io.pgmux.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.pgmux.auth.AuthenticationException;
+import io.pgmux.config.DatabaseConfig;
+import io.pgmux.config.PoolMode;
+import io.pgmux.config.UserConfig;
+import io.pgmux.pool.PoolClient;
+import io.pgmux.pool.ServerPool;
+import io.pgmux.protocol.FrontendTag;
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.ProtocolException;
+import io.pgmux.protocol.SqlState;
+import io.pgmux.protocol.TransactionStatus;
+import io.pgmux.protocol.backend.Authentication;
+import io.pgmux.protocol.backend.BackendKeyData;
+import io.pgmux.protocol.backend.ErrorResponse;
+import io.pgmux.protocol.backend.NegotiateProtocolVersion;
+import io.pgmux.protocol.backend.ParameterStatus;
+import io.pgmux.protocol.backend.ReadyForQuery;
+import io.pgmux.protocol.frontend.CancelRequest;
+import io.pgmux.protocol.frontend.GSSENCRequest;
+import io.pgmux.protocol.frontend.Parse;
+import io.pgmux.protocol.frontend.SSLRequest;
+import io.pgmux.protocol.frontend.StartupMessage;
+import io.pgmux.protocol.frontend.StartupPacket;
+import io.pgmux.server.ServerConnection;
+import io.pgmux.server.ServerLink;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One application connection. Confined to its channel's event loop; a server linked to it runs on the same
+ * loop. Messages are forwarded as the framer cut them; pgmux looks only at their type byte, plus the statement
+ * name of a Parse.
+ */
+public final class ClientConnection implements PoolClient, ServerLink {
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+    private static final ByteBuf NO_ENCRYPTION = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {'N'}));
+
+    private final Channel channel;
+    private final ClientServices services;
+    private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>(2);
+
+    private volatile ClientState state = ClientState.STARTUP;
+    private volatile ServerConnection server;
+    private String user;
+    private String database;
+    private PoolMode poolMode;
+    private ServerPool pool;
+    private SessionParameters parameters;
+    private PasswordExchange passwordExchange;
+    private BackendKeyData cancelKey;
+    private boolean admitted;
+    private ScheduledFuture<?> timer;
+    private long waitStartedNanos;
+
+    ClientConnection(Channel channel, ClientServices services) {
+        this.channel = channel;
+        this.services = services;
+    }
+
+    public ClientState state() {
+        return state;
+    }
+
+    BackendKeyData cancelKey() {
+        return cancelKey;
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    /** The one place the client's state changes. */
+    private void transition(ClientState next) {
+        if (!state.canMoveTo(next)) {
+            throw new IllegalStateException("client " + describe() + ": illegal transition " + state + " -> " + next);
+        }
+        state = next;
+    }
+
+    // ---- startup phase ----------------------------------------------------------------------------------------
+
+    void connected() {
+        long loginTimeout = services.config().timeouts().clientLoginTimeout().toMillis();
+        if (loginTimeout > 0) {
+            timer = channel.eventLoop().schedule(this::loginTimedOut, loginTimeout, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void loginTimedOut() {
+        if (state == ClientState.STARTUP || state == ClientState.AUTHENTICATING) {
+            fail(PgError.fatal(SqlState.PROTOCOL_VIOLATION, "pgmux: client did not finish logging in within "
+                    + "client_login_timeout"));
+        }
+    }
+
+    void startupPacket(StartupPacket packet) {
+        if (state != ClientState.STARTUP) {
+            throw new ProtocolException("startup packet after the startup phase");
+        }
+        if (packet instanceof SSLRequest || packet instanceof GSSENCRequest) {
+            channel.writeAndFlush(NO_ENCRYPTION.duplicate(), channel.voidPromise());
+        } else if (packet instanceof CancelRequest) {
+            CancelRequest cancel = (CancelRequest) packet;
+            ClientConnection target = services.cancels().find(cancel.processId(), cancel.secretKey());
+            if (target != null) {
+                target.cancelRequested();
+            }
+            channel.close();
+        } else {
+            startup((StartupMessage) packet);
+        }
+    }
+
+    private void startup(StartupMessage message) {
+        negotiateVersion(message);
+        user = message.parameter("user");
+        if (user == null || user.isEmpty()) {
+            fail(PgError.fatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
+                    "no PostgreSQL user name specified in startup packet"));
+            return;
+        }
+        database = message.parameter("database");
+        if (database == null || database.isEmpty()) {
+            database = user;
+        }
+        String replication = message.parameter("replication");
+        if (replication != null && !List.of("false", "off", "no", "0").contains(replication.toLowerCase())) {
+            fail(PgError.fatal(SqlState.FEATURE_NOT_SUPPORTED, "pgmux does not pool replication connections")
+                    .withHint("Connect replication clients to the database directly."));
+            return;
+        }
+        DatabaseConfig db = services.config().database(database).orElse(null);
+        if (db == null) {
+            fail(PgError.fatal(SqlState.INVALID_CATALOG_NAME, "database \"" + database
+                    + "\" is not configured in pgmux").withHint("Connect to one of: "
+                    + String.join(", ", services.config().databases().keySet())
+                    + "; or add it under databases: in the pgmux configuration."));
+            return;
+        }
+        UserConfig userConfig = services.config().user(user).orElse(null);
+        if (userConfig == null) {
+            fail(PgError.fatal(SqlState.INVALID_PASSWORD, "password authentication failed for user \"" + user + "\""));
+            return;
+        }
+        if (!services.admitClient()) {
+            fail(PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux: no more connections allowed "
+                    + "(max_client_connections = " + services.config().maxClientConnections() + ")"));
+            return;
+        }
+        admitted = true;
+        parameters = SessionParameters.fromStartup(message.parameters());
+        poolMode = services.config().poolModeFor(database, user);
+        passwordExchange = services.authenticator().begin(userConfig);
+        if (passwordExchange.needsPassword()) {
+            transition(ClientState.AUTHENTICATING);
+            channel.writeAndFlush(passwordExchange.firstRequest(channel.alloc()), channel.voidPromise());
+        } else {
+            authenticated();
+        }
+    }
+
+    /** Answers a request for protocol 3.x (x > 0) or for protocol options with what pgmux speaks: 3.0. */
+    private void negotiateVersion(StartupMessage message) {
+        List<String> options = new ArrayList<>();
+        for (String each : message.parameters().keySet()) {
+            if (each.startsWith("_pq_.")) {
+                options.add(each);
+            }
+        }
+        if (message.minorVersion() > 0 || !options.isEmpty()) {
+            channel.write(new NegotiateProtocolVersion(0, options).encode(channel.alloc()), channel.voidPromise());
+        }
+    }
+
+    private void passwordMessage(ByteBuf frame) {
+        try {
+            if (frame.getByte(frame.readerIndex()) != FrontendTag.PASSWORD) {
+                throw new ProtocolException("expected a password message, got '"
+                        + (char) frame.getByte(frame.readerIndex()) + "'");
+            }
+            ByteBuf next = passwordExchange.step(frame.skipBytes(5), channel.alloc());
+            if (next != null) {
+                channel.write(next, channel.voidPromise());
+            }
+            if (passwordExchange.isComplete()) {
+                authenticated();
+            } else {
+                channel.flush();
+            }
+        } catch (AuthenticationException e) {
+            fail(PgError.fatal(SqlState.INVALID_PASSWORD, e.getMessage()));
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void authenticated() {
+        passwordExchange = null;
+        channel.write(Authentication.ok(channel.alloc()), channel.voidPromise());
+        cancelKey = services.cancels().register(this);
+        pool = services.pools().pool(database, user);
+        if (pool.welcomeParameters() != null) {
+            transition(ClientState.IDLE);
+            greet();
+        } else {
+            // Nothing to greet with until a server of this pool has logged in: borrow one.
+            transition(ClientState.LOGIN_WAIT);
+            channel.flush();
+            waitForServer();
+        }
+    }
+
+    /** ParameterStatus for each parameter, BackendKeyData, ReadyForQuery: the client may start. */
+    private void greet() {
+        cancelTimer();
+        parameters.greeting(pool.welcomeParameters()).forEach((name, value) ->
+                channel.write(new ParameterStatus(name, value).encode(channel.alloc()), channel.voidPromise()));
+        channel.write(cancelKey.encode(channel.alloc()), channel.voidPromise());
+        channel.writeAndFlush(ReadyForQuery.encode(channel.alloc(), TransactionStatus.IDLE), channel.voidPromise());
+        log.debug("client {} logged in", describe());
+    }
+
+    // ---- steady state: client messages ----------------------------------------------------------------------
+
+    void frameReceived(ByteBuf frame) {
+        switch (state) {
+            case AUTHENTICATING:
+                passwordMessage(frame);
+                return;
+            case CLOSED:
+                frame.release();
+                return;
+            case STARTUP:
+                frame.release();
+                throw new ProtocolException("message before StartupMessage");
+            default:
+                break;
+        }
+        byte tag = frame.getByte(frame.readerIndex());
+        if (tag == FrontendTag.TERMINATE) {
+            frame.release();
+            close(null);
+            return;
+        }
+        checkRequest(tag, frame);
+        if (state == ClientState.ACTIVE && pending.isEmpty()) {
+            server.sendFromClient(frame);
+            return;
+        }
+        pending.add(frame);
+        if (state == ClientState.IDLE) {
+            waitForServer();
+        }
+    }
+
+    private void checkRequest(byte tag, ByteBuf frame) {
+        switch (tag) {
+            case FrontendTag.PARSE:
+                if (poolMode == PoolMode.TRANSACTION && Parse.hasStatementName(frame)) {
+                    String name = Parse.statementName(frame);
+                    frame.release();
+                    throw new UnsupportedRequestException(PgError.fatal(SqlState.FEATURE_NOT_SUPPORTED,
+                            "pgmux: named prepared statement \"" + name + "\" is not supported in transaction mode")
+                            .withHint("Use pool_mode: session for this user or database, or turn off "
+                                    + "server-side statement caching in the driver (pgjdbc: prepareThreshold=0)."));
+                }
+                return;
+            case FrontendTag.BIND:
+            case FrontendTag.CLOSE:
+            case FrontendTag.COPY_DATA:
+            case FrontendTag.COPY_DONE:
+            case FrontendTag.COPY_FAIL:
+            case FrontendTag.DESCRIBE:
+            case FrontendTag.EXECUTE:
+            case FrontendTag.FLUSH:
+            case FrontendTag.FUNCTION_CALL:
+            case FrontendTag.QUERY:
+            case FrontendTag.SYNC:
+                return;
+            default:
+                frame.release();
+                throw new ProtocolException("unexpected message type '" + (char) tag + "' from the client");
+        }
+    }
+
+    void readComplete() {
+        ServerConnection linked = server;
+        if (state == ClientState.ACTIVE && linked != null) {
+            linked.flush();
+        }
+    }
+
+    // ---- waiting for a server -------------------------------------------------------------------------------
+
+    private void waitForServer() {
+        if (state == ClientState.IDLE) {
+            transition(ClientState.WAITING);
+        }
+        channel.config().setAutoRead(false);
+        waitStartedNanos = System.nanoTime();
+        long timeout = services.config().timeouts().queryWaitTimeout().toMillis();
+        cancelTimer();
+        if (timeout > 0) {
+            timer = channel.eventLoop().schedule(this::waitTimedOut, timeout, TimeUnit.MILLISECONDS);
+        }
+        services.pools().acquire(pool, this);
+    }
+
+    private void waitTimedOut() {
+        if ((state == ClientState.WAITING || state == ClientState.LOGIN_WAIT) && services.pools().cancelWait(pool, this)) {
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waitStartedNanos);
+            fail(services.pools().waitTimeoutError(pool, waited));
+        }
+    }
+
+    @Override
+    public void serverAssigned(ServerConnection assigned) {
+        if (state == ClientState.CLOSED) {
+            services.pools().release(assigned);
+            return;
+        }
+        if (!assigned.isUsable()) {
+            // It died on its way here; nothing was sent to it, so simply queue again.
+            services.pools().acquire(pool, this);
+            return;
+        }
+        cancelTimer();
+        boolean login = state == ClientState.LOGIN_WAIT;
+        server = assigned;
+        assigned.link(this);
+        transition(ClientState.ACTIVE);
+        if (login) {
+            greet();
+        }
+        String sql = parameters.alignmentSql(assigned);
+        if (sql != null) {
+            assigned.sendInternalQuery(sql, error -> aligned(assigned, error));
+        }
+        ByteBuf each;
+        while ((each = pending.poll()) != null) {
+            assigned.sendFromClient(each);
+        }
+        assigned.flush();
+        channel.config().setAutoRead(assigned.isWritable());
+        if (assigned.isAtBoundary()) {
+            serverAtBoundary();
+        }
+    }
+
+    private void aligned(ServerConnection assigned, PgError error) {
+        if (error == null) {
+            parameters.recordAligned(assigned);
+            return;
+        }
+        // The client asked for a setting the database rejects; a direct connection would have failed at login.
+        log.info("client {}: could not apply its settings: {}", describe(), error);
+        assigned.unlink();
+        server = null;
+        assigned.close();
+        fail(error.withSeverity(PgError.FATAL));
+    }
+
+    @Override
+    public void acquireFailed(PgError error) {
+        if (state == ClientState.WAITING || state == ClientState.LOGIN_WAIT) {
+            fail(error.withSeverity(PgError.FATAL));
+        }
+    }
+
+    // ---- ServerLink: the linked server's traffic -------------------------------------------------------------
+
+    @Override
+    public void serverMessage(ByteBuf frame) {
+        channel.write(frame, channel.voidPromise());
+    }
+
+    @Override
+    public void serverParameterChanged(String name, String value, ByteBuf frame) {
+        if (parameters.reported(name, value)) {
+            channel.write(frame, channel.voidPromise());
+        } else {
+            frame.release();
+        }
+    }
+
+    @Override
+    public void serverReadComplete() {
+        channel.flush();
+        ServerConnection linked = server;
+        if (linked != null && !channel.isWritable()) {
+            linked.setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void serverAtBoundary() {
+        if (poolMode != PoolMode.TRANSACTION || !pending.isEmpty() || state != ClientState.ACTIVE) {
+            return;
+        }
+        ServerConnection released = server;
+        released.unlink();
+        server = null;
+        transition(ClientState.IDLE);
+        // The server's read-complete will no longer reach this client: flush its answer now.
+        channel.flush();
+        channel.config().setAutoRead(true);
+        services.pools().release(released);
+    }
+
+    @Override
+    public void serverLost(PgError error) {
+        server = null;
+        fail(error == null ? null : error.withSeverity(PgError.FATAL));
+    }
+
+    @Override
+    public void serverWritabilityChanged(boolean writable) {
+        if (state == ClientState.ACTIVE) {
+            channel.config().setAutoRead(writable);
+        }
+    }
+
+    void writabilityChanged() {
+        ServerConnection linked = server;
+        if (linked != null && state == ClientState.ACTIVE) {
+            linked.setAutoRead(channel.isWritable());
+        }
+    }
+
+    // ---- cancel --------------------------------------------------------------------------------------------
+
+    /** A CancelRequest quoted this client's key: forward it to the server serving it now, if any. */
+    void cancelRequested() {
+        channel.eventLoop().execute(() -> {
+            ServerConnection linked = server;
+            if (state == ClientState.ACTIVE && linked != null && !linked.isQuiet() && linked.backendKey() != null) {
+                services.connector().cancel(channel.eventLoop(), linked.target(), linked.backendKey());
+            }
+        });
+    }
+
+    // ---- leaving -------------------------------------------------------------------------------------------
+
+    /** Sends the error (if any) as the client's last message and closes. */
+    void fail(PgError error) {
+        if (state == ClientState.CLOSED) {
+            return;
+        }
+        if (error != null && channel.isActive()) {
+            channel.writeAndFlush(ErrorResponse.encode(channel.alloc(), error)).addListener(ChannelFutureListener.CLOSE);
+        }
+        close(error);
+    }
+
+    /** Leaves: the server, if linked, goes back clean or is closed; the channel closes. */
+    void close(PgError reason) {
+        if (state == ClientState.CLOSED) {
+            return;
+        }
+        ClientState was = state;
+        transition(ClientState.CLOSED);
+        cancelTimer();
+        ByteBuf each;
+        while ((each = pending.poll()) != null) {
+            each.release();
+        }
+        if ((was == ClientState.WAITING || was == ClientState.LOGIN_WAIT) && pool != null) {
+            services.pools().cancelWait(pool, this);
+        }
+        ServerConnection linked = server;
+        server = null;
+        if (linked != null) {
+            linked.unlink();
+            ServerCleanup.afterClientLeft(linked, poolMode, services);
+        }
+        if (cancelKey != null) {
+            services.cancels().unregister(cancelKey);
+        }
+        if (admitted) {
+            admitted = false;
+            services.clientLeft();
+        }
+        if (reason == null || !channel.isActive()) {
+            channel.close();
+        }
+    }
+
+    /** The channel closed under us. */
+    void channelClosed() {
+        close(null);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    String describe() {
+        return (user == null ? "?" : user) + "@" + (database == null ? "?" : database) + " from "
+                + channel.remoteAddress();
+    }
+
+    Map<String, String> debugParameters() {
+        return Map.of("state", state.name());
+    }
+}

@@ -1,0 +1,41 @@
+package io.pgmux.client;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Where a client connection is in its life. {@link ClientConnection#transition} is the one place that changes
+ * it, and a move not listed here is a bug that fails loudly.
+ */
+public enum ClientState {
+    /** Connected; waiting for SSLRequest, CancelRequest or StartupMessage. */
+    STARTUP,
+    /** StartupMessage accepted; the password exchange is under way. */
+    AUTHENTICATING,
+    /** Authenticated; waiting for a first server of its pool to learn the parameters to greet it with. */
+    LOGIN_WAIT,
+    /** Logged in with no server: between transactions in transaction mode. */
+    IDLE,
+    /** Sent a request and waits in its pool's queue for a server. */
+    WAITING,
+    /** Linked to a server; messages flow both ways. */
+    ACTIVE,
+    /** Gone. */
+    CLOSED;
+
+    private Set<ClientState> next;
+
+    static {
+        STARTUP.next = EnumSet.of(AUTHENTICATING, LOGIN_WAIT, IDLE, CLOSED);
+        AUTHENTICATING.next = EnumSet.of(LOGIN_WAIT, IDLE, CLOSED);
+        LOGIN_WAIT.next = EnumSet.of(ACTIVE, CLOSED);
+        IDLE.next = EnumSet.of(WAITING, ACTIVE, CLOSED);
+        WAITING.next = EnumSet.of(ACTIVE, CLOSED);
+        ACTIVE.next = EnumSet.of(IDLE, CLOSED);
+        CLOSED.next = EnumSet.noneOf(ClientState.class);
+    }
+
+    public boolean canMoveTo(ClientState target) {
+        return next.contains(target);
+    }
+}

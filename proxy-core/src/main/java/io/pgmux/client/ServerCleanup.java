@@ -1,0 +1,61 @@
+package io.pgmux.client;
+
+import io.pgmux.config.PoolMode;
+import io.pgmux.protocol.TransactionStatus;
+import io.pgmux.server.ServerConnection;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What becomes of a server whose client left while linked. A quiet server is cleaned with statements of
+ * pgmux's own (ROLLBACK for an open transaction; the reset query in session mode) and goes back to the pool; a
+ * server in the middle of a request cannot be trusted and is closed.
+ */
+final class ServerCleanup {
+    private ServerCleanup() {
+    }
+
+    static void afterClientLeft(ServerConnection server, PoolMode mode, ClientServices services) {
+        if (!server.isUsable()) {
+            return;
+        }
+        if (!server.isQuiet()) {
+            server.close();
+            return;
+        }
+        List<String> statements = cleanupStatements(server, mode, services.config().serverResetQuery());
+        if (statements.isEmpty()) {
+            services.pools().release(server);
+            return;
+        }
+        services.pools().resetting(server);
+        // One Query each: DISCARD ALL refuses to run in the implicit transaction of a multi-statement query.
+        int[] remaining = {statements.size()};
+        boolean[] failed = {false};
+        for (String each : statements) {
+            server.sendInternalQuery(each, error -> {
+                failed[0] |= error != null;
+                if (--remaining[0] > 0) {
+                    return;
+                }
+                if (failed[0]) {
+                    server.close();
+                } else {
+                    services.pools().resetDone(server);
+                }
+            });
+        }
+        server.flush();
+    }
+
+    private static List<String> cleanupStatements(ServerConnection server, PoolMode mode, String resetQuery) {
+        List<String> result = new ArrayList<>(2);
+        if (server.transactionStatus() != TransactionStatus.IDLE) {
+            result.add("ROLLBACK");
+        }
+        if (mode == PoolMode.SESSION && resetQuery != null && !resetQuery.isBlank()) {
+            result.add(resetQuery);
+        }
+        return result;
+    }
+}

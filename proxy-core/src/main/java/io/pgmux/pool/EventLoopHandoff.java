@@ -1,0 +1,39 @@
+package io.pgmux.pool;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.pgmux.server.ServerConnection;
+
+/**
+ * Moves a server connection to the event loop of the client it was handed to, so that the linked pair runs on
+ * one thread and needs no locks. Idle servers on the client's own loop are preferred, so most hand-offs need no
+ * move at all.
+ */
+final class EventLoopHandoff {
+    private EventLoopHandoff() {
+    }
+
+    static void deliver(ServerConnection server, PoolClient client) {
+        EventLoop target = client.eventLoop();
+        Channel channel = server.channel();
+        if (channel.eventLoop() == target) {
+            runOn(target, () -> client.serverAssigned(server));
+            return;
+        }
+        channel.deregister().addListener(deregistered -> {
+            if (!deregistered.isSuccess()) {
+                runOn(target, () -> client.serverAssigned(server));
+                return;
+            }
+            target.register(channel).addListener(registered -> runOn(target, () -> client.serverAssigned(server)));
+        });
+    }
+
+    private static void runOn(EventLoop loop, Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+        } else {
+            loop.execute(task);
+        }
+    }
+}

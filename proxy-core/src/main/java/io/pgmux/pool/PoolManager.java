@@ -1,0 +1,469 @@
+package io.pgmux.pool;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.pgmux.config.DatabaseConfig;
+import io.pgmux.config.PgmuxConfig;
+import io.pgmux.config.TenantConfig;
+import io.pgmux.config.UserConfig;
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.SqlState;
+import io.pgmux.server.ServerConnection;
+import io.pgmux.server.ServerConnector;
+import io.pgmux.server.ServerState;
+import io.pgmux.server.UpstreamTarget;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns every server pool and every connection budget, behind one lock. Clients ask for servers with
+ * {@link #acquire}, linked clients give them back with {@link #release}; servers report their life through
+ * their pool. The manager hands idle servers to the longest-waiting client, opens new connections while every
+ * budget has room, and when a budget shared with another pool is full, closes that pool's idle servers to make
+ * room for the waiters.
+ */
+public final class PoolManager {
+    private static final Logger log = LoggerFactory.getLogger(PoolManager.class);
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final PgmuxConfig config;
+    private final ServerConnector connector;
+    private final EventLoopGroup loops;
+    private final Map<PoolKey, ServerPool> pools = new HashMap<>();
+    private final Map<String, Budget> budgets = new HashMap<>();
+    private final Budget global;
+    private final AtomicLong serverIds = new AtomicLong();
+
+    public PoolManager(PgmuxConfig config, ServerConnector connector, EventLoopGroup loops) {
+        this.config = config;
+        this.connector = connector;
+        this.loops = loops;
+        this.global = new Budget("max_server_connections (" + config.maxServerConnections() + ")",
+                config.maxServerConnections());
+    }
+
+    /** The pool for a client of {@code database} logged in as {@code user}; both must be configured. */
+    public ServerPool pool(String database, String user) {
+        PoolKey key = new PoolKey(database, user);
+        lock.lock();
+        try {
+            return pools.computeIfAbsent(key, this::createPool);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ServerPool createPool(PoolKey key) {
+        DatabaseConfig db = config.database(key.database()).orElseThrow();
+        UserConfig user = config.user(key.user()).orElseThrow();
+        String loginUser = db.user().orElse(user.name());
+        String password = db.user().isPresent() ? db.password().orElse(null) : user.password().orElse(null);
+        UpstreamTarget target = new UpstreamTarget(db.host(), db.port(), db.dbname(), loginUser, password, Map.of());
+        Optional<TenantConfig> tenant = config.tenantOf(user.name());
+        Budget poolBudget = tenant
+                .map(t -> budget("tenant " + t.name() + " on database " + db.name(), "pool_size", t.poolSize()))
+                .orElseGet(() -> budget("user " + user.name() + " on database " + db.name(), "default_pool_size",
+                        config.defaultPoolSize()));
+        Budget dbBudget = budget("database " + db.name(), "max_connections", db.maxConnections());
+        return new ServerPool(key, target, config.poolModeFor(db.name(), user.name()),
+                List.of(poolBudget, dbBudget, global), new Backoff(config.timeouts().serverLoginRetry()), this);
+    }
+
+    private Budget budget(String owner, String setting, int limit) {
+        return budgets.computeIfAbsent(owner, k -> new Budget(owner + " (" + setting + " " + limit + ")", limit));
+    }
+
+    // ---- clients --------------------------------------------------------------------------------------------
+
+    /**
+     * Asks for a server. The answer comes later on the client's event loop: {@link PoolClient#serverAssigned} or
+     * {@link PoolClient#acquireFailed}. Until then the client waits in the pool's queue; it may leave the queue
+     * with {@link #cancelWait}.
+     */
+    public void acquire(ServerPool pool, PoolClient client) {
+        List<Runnable> after = new ArrayList<>(2);
+        lock.lock();
+        try {
+            ServerConnection server = pool.takeIdle(client.eventLoop());
+            if (server != null) {
+                assign(pool, server, client, after);
+            } else {
+                pool.waiters.add(new Waiter(client, System.nanoTime()));
+                openConnections(pool, after);
+            }
+        } finally {
+            lock.unlock();
+        }
+        runAll(after);
+    }
+
+    /** Takes a client out of the queue; returns false if a server was already on its way to it. */
+    public boolean cancelWait(ServerPool pool, PoolClient client) {
+        lock.lock();
+        try {
+            return pool.waiters.removeIf(w -> w.client() == client);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Gives a clean server back: to the longest-waiting client of its pool, else to the idle list. A server that
+     * is no longer usable is left to its close handling.
+     */
+    public void release(ServerConnection server) {
+        List<Runnable> after = new ArrayList<>(2);
+        lock.lock();
+        try {
+            ServerSlot slot = slot(server);
+            if (server.state() == ServerState.CLOSED) {
+                return;
+            }
+            if (!server.isUsable()) {
+                return;
+            }
+            slot.pool.active--;
+            handToWaiterOrIdle(slot.pool, server, after);
+        } finally {
+            lock.unlock();
+        }
+        runAll(after);
+    }
+
+    /** Marks a server as being reset (session mode, or a client that left mid-transaction). */
+    public void resetting(ServerConnection server) {
+        lock.lock();
+        try {
+            if (server.state() != ServerState.CLOSED) {
+                slot(server).pool.active--;
+                server.transition(ServerState.RESETTING);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A reset finished: the server is clean again. */
+    public void resetDone(ServerConnection server) {
+        List<Runnable> after = new ArrayList<>(2);
+        lock.lock();
+        try {
+            if (server.state() != ServerState.RESETTING || !server.isUsable()) {
+                return;
+            }
+            handToWaiterOrIdle(slot(server).pool, server, after);
+        } finally {
+            lock.unlock();
+        }
+        runAll(after);
+    }
+
+    private void handToWaiterOrIdle(ServerPool pool, ServerConnection server, List<Runnable> after) {
+        Waiter next = pool.waiters.poll();
+        if (next != null) {
+            assign(pool, server, next.client(), after);
+            return;
+        }
+        server.transition(ServerState.IDLE);
+        pool.idle.addFirst(server);
+        serveOtherPools(after);
+    }
+
+    private void assign(ServerPool pool, ServerConnection server, PoolClient client, List<Runnable> after) {
+        server.transition(ServerState.ACTIVE);
+        pool.active++;
+        after.add(() -> EventLoopHandoff.deliver(server, client));
+    }
+
+    // ---- opening connections ----------------------------------------------------------------------------------
+
+    /**
+     * Opens connections for the pool's waiters while every budget has room, making room by closing idle
+     * servers of pools that share a full budget. Never opens more than there are waiters to serve.
+     */
+    private void openConnections(ServerPool pool, List<Runnable> after) {
+        long now = System.nanoTime();
+        while (pool.waiters.size() > pool.opening && !pool.backoff.isWaiting(now)) {
+            Budget full = pool.exhaustedBudget();
+            if (full != null && !closeIdleServerSharing(full, after)) {
+                return;
+            }
+            if (full == null || pool.exhaustedBudget() == null) {
+                openOne(pool, pickLoop(pool), after);
+            }
+        }
+    }
+
+    private EventLoop pickLoop(ServerPool pool) {
+        // Open on the loop of a waiter that has no connection coming yet, so the hand-off needs no move.
+        int index = 0;
+        for (Waiter each : pool.waiters) {
+            if (index++ == pool.opening) {
+                return each.client().eventLoop();
+            }
+        }
+        return loops.next();
+    }
+
+    private void openOne(ServerPool pool, EventLoop loop, List<Runnable> after) {
+        for (Budget each : pool.budgets()) {
+            each.take();
+        }
+        pool.opening++;
+        pool.open++;
+        ServerConnection server = new ServerConnection(serverIds.incrementAndGet(), pool.target(), pool);
+        server.poolAttachment(new ServerSlot(pool));
+        after.add(() -> connector.connect(server, loop));
+    }
+
+    /** Closes the least recently used idle server of any pool drawing on {@code full}. */
+    private boolean closeIdleServerSharing(Budget full, List<Runnable> after) {
+        for (ServerPool each : pools.values()) {
+            if (!each.idle.isEmpty() && each.budgets().contains(full)) {
+                ServerConnection victim = each.idle.pollLast();
+                retire(victim, after);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Takes a server out of service now: its budgets free up at once, its socket closes after the lock. */
+    private void retire(ServerConnection server, List<Runnable> after) {
+        ServerSlot slot = slot(server);
+        server.transition(ServerState.CLOSED);
+        giveBack(slot);
+        after.add(server::close);
+    }
+
+    private void giveBack(ServerSlot slot) {
+        if (slot.holdsBudget) {
+            slot.holdsBudget = false;
+            for (Budget each : slot.pool.budgets()) {
+                each.give();
+            }
+            slot.pool.open--;
+        }
+        if (slot.opening) {
+            slot.opening = false;
+            slot.pool.opening--;
+        }
+    }
+
+    /** After room appeared in some budget: let pools with waiters open what now fits. */
+    private void serveOtherPools(List<Runnable> after) {
+        for (ServerPool each : pools.values()) {
+            if (each.waiters.size() > each.opening) {
+                openConnections(each, after);
+            }
+        }
+    }
+
+    // ---- server events ------------------------------------------------------------------------------------
+
+    void serverConnected(ServerConnection server) {
+        lock.lock();
+        try {
+            if (server.state() == ServerState.CONNECTING) {
+                server.transition(ServerState.LOGIN);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void serverLoggedIn(ServerPool pool, ServerConnection server) {
+        List<Runnable> after = new ArrayList<>(2);
+        lock.lock();
+        try {
+            ServerSlot slot = slot(server);
+            slot.opening = false;
+            pool.opening--;
+            pool.backoff.succeeded();
+            pool.lastConnectError = null;
+            pool.welcome(server.welcomeParameters());
+            if (server.state() == ServerState.CLOSED) {
+                return;
+            }
+            handToWaiterOrIdle(pool, server, after);
+        } finally {
+            lock.unlock();
+        }
+        runAll(after);
+    }
+
+    void serverLoginFailed(ServerPool pool, ServerConnection server, PgError error, boolean retryable) {
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            pool.lastConnectError = error;
+            if (!retryable) {
+                log.warn("{}: the database refused the login: {}", pool, error);
+                failAllWaiters(pool, error, after);
+            } else {
+                long delay = pool.backoff.failed(System.nanoTime());
+                log.warn("{}: connection to {} failed ({}); next attempt in {} ms", pool, pool.target().address(),
+                        error.message(), TimeUnit.NANOSECONDS.toMillis(delay));
+                after.add(() -> loops.next().schedule(() -> retryOpening(pool), delay, TimeUnit.NANOSECONDS));
+            }
+        } finally {
+            lock.unlock();
+        }
+        runAll(after);
+    }
+
+    private void retryOpening(ServerPool pool) {
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            openConnections(pool, after);
+        } finally {
+            lock.unlock();
+        }
+        runAll(after);
+    }
+
+    private void failAllWaiters(ServerPool pool, PgError error, List<Runnable> after) {
+        for (Waiter each : pool.waiters) {
+            PoolClient client = each.client();
+            after.add(() -> client.eventLoop().execute(() -> client.acquireFailed(error)));
+        }
+        pool.waiters.clear();
+    }
+
+    void serverClosed(ServerPool pool, ServerConnection server, PgError reason) {
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            ServerSlot slot = slot(server);
+            ServerState was = server.state();
+            if (was != ServerState.CLOSED) {
+                if (was == ServerState.IDLE) {
+                    pool.idle.remove(server);
+                } else if (was == ServerState.ACTIVE) {
+                    pool.active--;
+                }
+                server.transition(ServerState.CLOSED);
+            }
+            giveBack(slot);
+            if (!pool.waiters.isEmpty()) {
+                openConnections(pool, after);
+            }
+            serveOtherPools(after);
+        } finally {
+            lock.unlock();
+        }
+        if (reason != null) {
+            log.debug("{} closed: {}", server, reason);
+        }
+        runAll(after);
+    }
+
+    // ---- maintenance ----------------------------------------------------------------------------------------
+
+    /** Closes idle servers past server_idle_timeout or server_lifetime. Called periodically. */
+    public void closeExpiredIdleServers() {
+        long now = System.nanoTime();
+        long idleLimit = config.timeouts().serverIdleTimeout().toNanos();
+        long lifetime = config.timeouts().serverLifetime().toNanos();
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            for (ServerPool pool : pools.values()) {
+                Iterator<ServerConnection> it = pool.idle.descendingIterator();
+                while (it.hasNext()) {
+                    ServerConnection each = it.next();
+                    boolean idleTooLong = idleLimit > 0 && now - each.lastUsedNanos() > idleLimit;
+                    boolean tooOld = lifetime > 0 && now - each.createdNanos() > lifetime;
+                    if (idleTooLong || tooOld) {
+                        it.remove();
+                        retire(each, after);
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        runAll(after);
+    }
+
+    /** The error a client gets when its wait for a server times out. */
+    public PgError waitTimeoutError(ServerPool pool, long waitedMillis) {
+        lock.lock();
+        try {
+            PgError cause = pool.lastConnectError;
+            if (cause != null && pool.open == 0) {
+                return PgError.fatal(SqlState.CANNOT_CONNECT_NOW, "pgmux could not reach the database for "
+                        + pool.key() + " within " + waitedMillis + " ms: " + cause.message())
+                        .withHint("Check that the database at " + pool.target().address()
+                                + " is running and accepts connections; pgmux keeps retrying.");
+            }
+            Budget full = pool.exhaustedBudget();
+            String budget = full != null ? full.toString() : "pool " + pool.key();
+            return PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux: timed out after " + waitedMillis
+                    + " ms waiting for a server connection of " + pool.key() + "; all connections allowed by "
+                    + budget + " are busy")
+                    .withHint("Raise the budget in pgmux.yaml, shorten transactions, or raise query_wait_timeout.");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    PoolSnapshot snapshot(ServerPool pool) {
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            Waiter first = pool.waiters.peek();
+            long maxWait = first == null ? 0 : TimeUnit.NANOSECONDS.toMicros(now - first.sinceNanos());
+            return new PoolSnapshot(pool.key().database(), pool.key().user(), pool.mode().configName(),
+                    pool.waiters.size(), pool.active, pool.idle.size(), pool.opening, maxWait);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public Collection<ServerPool> pools() {
+        lock.lock();
+        try {
+            return List.copyOf(pools.values());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes every idle server; linked ones close with their clients. */
+    public void closeAll() {
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            for (ServerPool pool : pools.values()) {
+                while (!pool.idle.isEmpty()) {
+                    retire(pool.idle.poll(), after);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        runAll(after);
+    }
+
+    private static ServerSlot slot(ServerConnection server) {
+        return (ServerSlot) server.poolAttachment();
+    }
+
+    private static void runAll(List<Runnable> actions) {
+        for (Runnable each : actions) {
+            each.run();
+        }
+    }
+}

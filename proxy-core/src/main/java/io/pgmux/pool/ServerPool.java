@@ -1,0 +1,126 @@
+package io.pgmux.pool;
+
+import io.netty.channel.EventLoop;
+import io.pgmux.config.PoolMode;
+import io.pgmux.protocol.PgError;
+import io.pgmux.server.ServerConnection;
+import io.pgmux.server.ServerEvents;
+import io.pgmux.server.UpstreamTarget;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The server connections of one (database, user): an idle list used as a stack (the most recently used server
+ * is the warmest), the queue of waiting clients, and the budgets this pool draws on. All fields are guarded by
+ * the manager's lock, except the welcome parameters, which are written once and read freely.
+ */
+public final class ServerPool implements ServerEvents {
+    private final PoolKey key;
+    private final UpstreamTarget target;
+    private final PoolMode mode;
+    private final List<Budget> budgets;
+    private final PoolManager manager;
+
+    final ArrayDeque<ServerConnection> idle = new ArrayDeque<>();
+    final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    int opening;
+    int open;
+    int active;
+    final Backoff backoff;
+    PgError lastConnectError;
+    private volatile Map<String, String> welcome;
+
+    ServerPool(PoolKey key, UpstreamTarget target, PoolMode mode, List<Budget> budgets, Backoff backoff,
+               PoolManager manager) {
+        this.key = key;
+        this.target = target;
+        this.mode = mode;
+        this.budgets = budgets;
+        this.backoff = backoff;
+        this.manager = manager;
+    }
+
+    public PoolKey key() {
+        return key;
+    }
+
+    public UpstreamTarget target() {
+        return target;
+    }
+
+    public PoolMode mode() {
+        return mode;
+    }
+
+    /** The parameters a newly logged-in backend reported, or null until the first server has logged in. */
+    public Map<String, String> welcomeParameters() {
+        return welcome;
+    }
+
+    void welcome(Map<String, String> parameters) {
+        if (welcome == null) {
+            welcome = parameters;
+        }
+    }
+
+    List<Budget> budgets() {
+        return budgets;
+    }
+
+    /** The first budget with no room left, or null when a new connection fits every cap. */
+    Budget exhaustedBudget() {
+        for (Budget each : budgets) {
+            if (each.isExhausted()) {
+                return each;
+            }
+        }
+        return null;
+    }
+
+    /** Takes an idle server, preferring one already on {@code loop} so no event-loop move is needed. */
+    ServerConnection takeIdle(EventLoop loop) {
+        Iterator<ServerConnection> it = idle.iterator();
+        while (it.hasNext()) {
+            ServerConnection each = it.next();
+            if (each.eventLoop() == loop) {
+                it.remove();
+                return each;
+            }
+        }
+        return idle.pollFirst();
+    }
+
+    // ---- ServerEvents: called on the server's event loop; the manager takes its lock -------------------------
+
+    @Override
+    public void connected(ServerConnection server) {
+        manager.serverConnected(server);
+    }
+
+    @Override
+    public void loginSucceeded(ServerConnection server) {
+        manager.serverLoggedIn(this, server);
+    }
+
+    @Override
+    public void loginFailed(ServerConnection server, PgError error, boolean retryable) {
+        manager.serverLoginFailed(this, server, error, retryable);
+    }
+
+    @Override
+    public void closed(ServerConnection server, PgError reason) {
+        manager.serverClosed(this, server, reason);
+    }
+
+    /** A consistent view for the console and metrics; takes the manager's lock. */
+    public PoolSnapshot snapshot() {
+        return manager.snapshot(this);
+    }
+
+    @Override
+    public String toString() {
+        return "pool " + key;
+    }
+}

@@ -1,0 +1,14 @@
+package io.pgmux.pool;
+
+/** The pool's bookkeeping for one server connection, kept as the connection's pool attachment. */
+final class ServerSlot {
+    final ServerPool pool;
+    /** The connection still counts against its budgets. */
+    boolean holdsBudget = true;
+    /** The connection is still connecting or logging in. */
+    boolean opening = true;
+
+    ServerSlot(ServerPool pool) {
+        this.pool = pool;
+    }
+}

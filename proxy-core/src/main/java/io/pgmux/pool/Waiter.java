@@ -1,0 +1,5 @@
+package io.pgmux.pool;
+
+/** A client queued for a server, with when it started waiting. */
+record Waiter(PoolClient client, long sinceNanos) {
+}

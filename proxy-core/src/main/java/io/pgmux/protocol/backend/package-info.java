@@ -1,0 +1,2 @@
+/** Messages a PostgreSQL server sends that pgmux decodes or builds (it forwards all others as bytes). */
+package io.pgmux.protocol.backend;

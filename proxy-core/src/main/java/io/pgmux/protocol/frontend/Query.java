@@ -1,0 +1,20 @@
+package io.pgmux.protocol.frontend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.pgmux.protocol.FrontendTag;
+import io.pgmux.protocol.PgBuffers;
+
+/** Query: a simple-protocol query string. pgmux builds these for its own statements (SET, DISCARD ALL). */
+public final class Query {
+    private Query() {
+    }
+
+    public static ByteBuf encode(ByteBufAllocator alloc, String sql) {
+        ByteBuf out = alloc.ioBuffer(ByteBufUtil.utf8MaxBytes(sql) + 6);
+        int lengthIndex = PgBuffers.beginMessage(out, FrontendTag.QUERY);
+        PgBuffers.writeCString(out, sql);
+        return PgBuffers.endMessage(out, lengthIndex);
+    }
+}

@@ -1,0 +1,81 @@
+package io.pgmux.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.ProtocolException;
+import io.pgmux.protocol.SqlState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Thin Netty adapter: hands a server channel's events and messages to its {@link ServerConnection}. */
+final class ServerHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ServerHandler.class);
+
+    private final ServerConnection server;
+    private PgError failure;
+
+    ServerHandler(ServerConnection server) {
+        this.server = server;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        server.channelActive(ctx.channel());
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            server.frameReceived((ByteBuf) msg);
+        } catch (LoginFailedException e) {
+            server.loginFailed(e.error(), e.retryable());
+        } catch (ProtocolException e) {
+            fail(ctx, PgError.fatal(SqlState.PROTOCOL_VIOLATION, "the server broke the protocol: " + e.getMessage()));
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        server.readComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        server.writabilityChanged();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        PgError reason = failure != null ? failure
+                : PgError.fatal(SqlState.CONNECTION_FAILURE, "server connection to " + server.target().address()
+                        + " closed unexpectedly");
+        server.channelClosed(reason);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof ProtocolException) {
+            fail(ctx, PgError.fatal(SqlState.PROTOCOL_VIOLATION, "the server broke the protocol: " + root.getMessage()));
+            return;
+        }
+        log.debug("server {}: {}", server.id(), root.toString());
+        fail(ctx, PgError.fatal(SqlState.CONNECTION_FAILURE, "server connection to " + server.target().address()
+                + " failed: " + root.getMessage()));
+    }
+
+    private void fail(ChannelHandlerContext ctx, PgError error) {
+        if (failure == null) {
+            failure = error;
+        }
+        if (server.isLoggingIn()) {
+            server.loginFailed(error, true);
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,152 @@
+package io.pgmux.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.pgmux.auth.AuthenticationException;
+import io.pgmux.auth.Md5Password;
+import io.pgmux.auth.ScramSha256Client;
+import io.pgmux.protocol.BackendTag;
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.ProtocolException;
+import io.pgmux.protocol.SqlState;
+import io.pgmux.protocol.backend.Authentication;
+import io.pgmux.protocol.backend.BackendKeyData;
+import io.pgmux.protocol.backend.ErrorResponse;
+import io.pgmux.protocol.backend.ParameterStatus;
+import io.pgmux.protocol.frontend.PasswordMessage;
+import io.pgmux.protocol.frontend.SASLInitialResponse;
+import io.pgmux.protocol.frontend.SASLResponse;
+import io.pgmux.protocol.frontend.StartupMessage;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Logs in to PostgreSQL as a pool's user: StartupMessage, then whichever password exchange the server asks for
+ * (cleartext, MD5 or SCRAM-SHA-256), then the welcome (ParameterStatus, BackendKeyData) up to ReadyForQuery.
+ */
+final class ServerLogin {
+    private final UpstreamTarget target;
+    private final Map<String, String> parameters = new LinkedHashMap<>();
+    private ScramSha256Client scram;
+    private BackendKeyData backendKey;
+
+    ServerLogin(UpstreamTarget target) {
+        this.target = target;
+    }
+
+    ByteBuf startupMessage(ByteBufAllocator alloc) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("user", target.user());
+        params.put("database", target.database());
+        params.putAll(target.startupParameters());
+        return new StartupMessage(StartupMessage.PROTOCOL_3_0, params).encode(alloc);
+    }
+
+    /**
+     * Handles one backend message of the login phase, sending answers through {@code send}.
+     *
+     * @return true once the server said ReadyForQuery
+     * @throws LoginFailedException when the server refuses or the exchange cannot continue
+     */
+    boolean handle(ByteBuf frame, ByteBufAllocator alloc, Consumer<ByteBuf> send) {
+        byte tag = frame.readByte();
+        frame.skipBytes(4);
+        switch (tag) {
+            case BackendTag.AUTHENTICATION:
+                authenticate(Authentication.decode(frame), alloc, send);
+                return false;
+            case BackendTag.PARAMETER_STATUS:
+                ParameterStatus status = ParameterStatus.decode(frame);
+                parameters.put(status.name(), status.value());
+                return false;
+            case BackendTag.BACKEND_KEY_DATA:
+                backendKey = BackendKeyData.decode(frame);
+                return false;
+            case BackendTag.NOTICE_RESPONSE:
+            case BackendTag.NEGOTIATE_PROTOCOL_VERSION:
+                return false;
+            case BackendTag.ERROR_RESPONSE:
+                PgError error = ErrorResponse.decode(frame);
+                throw new LoginFailedException(error, LoginFailedException.isRetryable(error.sqlState()));
+            case BackendTag.READY_FOR_QUERY:
+                return true;
+            default:
+                throw new ProtocolException("unexpected message '" + (char) tag + "' during upstream login");
+        }
+    }
+
+    private void authenticate(Authentication request, ByteBufAllocator alloc, Consumer<ByteBuf> send) {
+        switch (request.type()) {
+            case Authentication.OK:
+                return;
+            case Authentication.CLEARTEXT_PASSWORD:
+                send.accept(PasswordMessage.encode(alloc, password().getBytes(StandardCharsets.UTF_8)));
+                return;
+            case Authentication.MD5_PASSWORD:
+                send.accept(PasswordMessage.encode(alloc, Md5Password.encode(target.user(), password(), request.data())));
+                return;
+            case Authentication.SASL:
+                if (!request.saslMechanisms().contains("SCRAM-SHA-256")) {
+                    throw refused("the upstream offers SASL mechanisms " + request.saslMechanisms()
+                            + ", but pgmux speaks only SCRAM-SHA-256");
+                }
+                scram = new ScramSha256Client(password());
+                send.accept(new SASLInitialResponse(scram.mechanism(), scram.clientFirstMessage()).encode(alloc));
+                return;
+            case Authentication.SASL_CONTINUE:
+                requireScram();
+                send.accept(SASLResponse.encode(alloc, scramStep(() -> scram.clientFinalMessage(request.data()))));
+                return;
+            case Authentication.SASL_FINAL:
+                requireScram();
+                scramStep(() -> {
+                    scram.verifyServerFinal(request.data());
+                    return null;
+                });
+                return;
+            default:
+                throw refused("the upstream asks for authentication method " + request.type()
+                        + ", which pgmux does not support (use scram-sha-256, md5 or password in pg_hba.conf)");
+        }
+    }
+
+    private interface ScramStep {
+        byte[] run() throws AuthenticationException;
+    }
+
+    private byte[] scramStep(ScramStep step) {
+        try {
+            return step.run();
+        } catch (AuthenticationException e) {
+            throw refused("SCRAM exchange with the upstream failed: " + e.getMessage());
+        }
+    }
+
+    private void requireScram() {
+        if (scram == null) {
+            throw new ProtocolException("SASL continuation without a SASL exchange");
+        }
+    }
+
+    private String password() {
+        if (target.password() == null) {
+            throw refused("the upstream asks for a password for user \"" + target.user()
+                    + "\", but none is configured: set users[].password (or databases." + "<name>.password)");
+        }
+        return target.password();
+    }
+
+    private static LoginFailedException refused(String message) {
+        return new LoginFailedException(PgError.fatal(SqlState.INVALID_PASSWORD, message), false);
+    }
+
+    Map<String, String> parameters() {
+        return parameters;
+    }
+
+    BackendKeyData backendKey() {
+        return backendKey;
+    }
+}
