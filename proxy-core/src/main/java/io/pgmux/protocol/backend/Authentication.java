@@ -21,6 +21,9 @@ public record Authentication(int type, byte[] data) {
     public static final int SASL_FINAL = 12;
 
     public static Authentication decode(ByteBuf body) {
+        if (body.readableBytes() < 4) {
+            throw new io.pgmux.protocol.ProtocolException("Authentication message without its type");
+        }
         int type = body.readInt();
         return new Authentication(type, ByteBufUtil.getBytes(body));
     }

@@ -42,7 +42,8 @@ public final class ErrorResponse {
 
     /** Decodes the body (after tag and length) of an ErrorResponse or NoticeResponse. */
     public static PgError decode(ByteBuf body) {
-        String severity = PgError.ERROR;
+        String severity = null;
+        String localizedSeverity = PgError.ERROR;
         String sqlState = "XX000";
         String message = "";
         String detail = null;
@@ -58,9 +59,7 @@ public final class ErrorResponse {
                     severity = value;
                     break;
                 case 'S':
-                    if (severity.equals(PgError.ERROR)) {
-                        severity = value;
-                    }
+                    localizedSeverity = value;
                     break;
                 case 'C':
                     sqlState = value;
@@ -78,6 +77,7 @@ public final class ErrorResponse {
                     break;
             }
         }
-        return new PgError(severity, sqlState, message, detail, hint);
+        // V (never localized) wins over S; servers before 9.6 send only S.
+        return new PgError(severity != null ? severity : localizedSeverity, sqlState, message, detail, hint);
     }
 }

@@ -10,6 +10,9 @@ import io.pgmux.protocol.ProtocolException;
 public record SASLInitialResponse(String mechanism, byte[] data) {
     public static SASLInitialResponse decode(ByteBuf body) {
         String mechanism = PgBuffers.readCString(body);
+        if (body.readableBytes() < 4) {
+            throw new ProtocolException("SASLInitialResponse has no data length");
+        }
         int length = body.readInt();
         if (length < 0 || length != body.readableBytes()) {
             throw new ProtocolException("SASLInitialResponse data length: " + length

@@ -31,7 +31,7 @@ public final class StartupPackets {
                 }
                 return new CancelRequest(body.readInt(), body.readInt());
             default:
-                if ((code >>> 16) < 1 || (code >>> 16) > 3) {
+                if ((code >>> 16) != 3) {
                     throw new ProtocolException("unsupported frontend protocol " + (code >>> 16) + "." + (code & 0xFFFF)
                             + ": pgmux serves protocol 3.0");
                 }

@@ -1,0 +1,357 @@
+package io.pgmux.codec;
+
+import static io.pgmux.protocol.Bytes.assertBytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.pgmux.protocol.Bytes;
+import io.pgmux.protocol.ProtocolException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MessageFramerTest {
+    /** Large enough for the 70 kB CopyData below. */
+    private static final int MAX = 1 << 20;
+
+    private static final byte[] PARSE = Bytes.message('P', Bytes.of()
+            .cstring("s1").cstring("SELECT $1::int4 + 1").int16(1).int32(23).build());
+    private static final byte[] BIND = Bytes.message('B', Bytes.of()
+            .cstring("").cstring("s1")
+            .int16(1).int16(0)                 // one parameter format code: text
+            .int16(1).int32(2).ascii("41")     // one parameter value: "41"
+            .int16(1).int16(1)                 // one result format code: binary
+            .build());
+    private static final byte[] DESCRIBE = Bytes.message('D', Bytes.of().int8('P').cstring("").build());
+    private static final byte[] EXECUTE = Bytes.message('E', Bytes.of().cstring("").int32(0).build());
+    private static final byte[] SYNC = Bytes.hex("53 00000004");
+    private static final byte[] QUERY = Bytes.message('Q', Bytes.of().cstring("COPY t FROM STDIN").build());
+    /** Random payload on purpose: it is full of bytes that would look like tags and lengths out of step. */
+    private static final byte[] COPY_DATA = Bytes.message('d', randomBytes(70_000, 7));
+    private static final byte[] COPY_DONE = Bytes.hex("63 00000004");
+
+    private static final List<byte[]> MESSAGES =
+            List.of(PARSE, BIND, DESCRIBE, EXECUTE, SYNC, QUERY, COPY_DATA, COPY_DONE, SYNC);
+    private static final byte[] STREAM = Bytes.concat(MESSAGES.toArray(new byte[0][]));
+
+    private static byte[] randomBytes(int n, long seed) {
+        byte[] result = new byte[n];
+        new Random(seed).nextBytes(result);
+        return result;
+    }
+
+    private static EmbeddedChannel framer(int maxMessageSize) {
+        return new EmbeddedChannel(new MessageFramer(maxMessageSize));
+    }
+
+    /** The test's own reading of a frame's header, to check the framer's output independently. */
+    private static int lengthWord(byte[] bytes, int offset) {
+        return ByteBuffer.wrap(bytes, offset, 4).getInt();
+    }
+
+    private static void assertFrames(String context, List<byte[]> expected, List<Object> frames) {
+        assertEquals(expected.size(), frames.size(), context + ": number of frames");
+        for (int i = 0; i < expected.size(); i++) {
+            ByteBuf frame = assertInstanceOf(ByteBuf.class, frames.get(i), context + ": frame " + i);
+            assertBytes(context + ": frame " + i, expected.get(i), frame);
+        }
+    }
+
+    @Test
+    void emitsAWholeMessageFromOneBufferAsItIs() {
+        for (byte[] message : MESSAGES) {
+            EmbeddedChannel channel = framer(MAX);
+            ByteBuf in = Unpooled.wrappedBuffer(message);
+            assertTrue(channel.writeInbound(in));
+            List<Object> frames = Inbound.drain(channel);
+            try {
+                assertFrames("message '" + (char) message[0] + "'", List.of(message), frames);
+            } finally {
+                Inbound.releaseAll(frames);
+            }
+            assertEquals(0, in.refCnt(), "the input buffer is released once its frames are");
+            assertFalse(channel.finish());
+        }
+    }
+
+    @Test
+    void cutsCoalescedMessagesIntoZeroCopySlices() {
+        EmbeddedChannel channel = framer(MAX);
+        ByteBuf in = Unpooled.wrappedBuffer(STREAM);
+        assertTrue(channel.writeInbound(in));
+        List<Object> frames = Inbound.drain(channel);
+        try {
+            assertFrames("coalesced", MESSAGES, frames);
+            int offset = 0;
+            for (int i = 0; i < frames.size(); i++) {
+                ByteBuf frame = (ByteBuf) frames.get(i);
+                // A slice of the read buffer: the very same array, at the message's own offset.
+                assertTrue(frame.hasArray(), "frame " + i + " is backed by the input array");
+                assertSame(STREAM, frame.array(), "frame " + i + " shares the input array (no copy)");
+                assertEquals(offset, frame.arrayOffset() + frame.readerIndex(), "frame " + i + " offset");
+                offset += MESSAGES.get(i).length;
+            }
+            assertTrue(in.refCnt() > 0, "the frames keep the read buffer alive (retained slices)");
+        } finally {
+            Inbound.releaseAll(frames);
+        }
+        assertEquals(0, in.refCnt(), "releasing the frames releases the read buffer");
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void framesAStreamSplitInTwoAtEveryByteBoundary() {
+        for (int split = 1; split < STREAM.length; split++) {
+            EmbeddedChannel channel = framer(MAX);
+            ByteBuf first = Unpooled.wrappedBuffer(STREAM, 0, split);
+            ByteBuf second = Unpooled.wrappedBuffer(STREAM, split, STREAM.length - split);
+            channel.writeInbound(first);
+            channel.writeInbound(second);
+            List<Object> frames = Inbound.drain(channel);
+            try {
+                assertFrames("split at " + split, MESSAGES, frames);
+            } finally {
+                Inbound.releaseAll(frames);
+            }
+            if (first.refCnt() != 0 || second.refCnt() != 0) {
+                fail("split at " + split + ": input buffers still referenced: " + first.refCnt() + ", "
+                        + second.refCnt());
+            }
+            if (channel.finish()) {
+                fail("split at " + split + ": something was left in the channel");
+            }
+        }
+    }
+
+    @Test
+    void framesAStreamFedByteByByteEmittingEachMessageOnItsLastByte() {
+        int[] ends = new int[MESSAGES.size()];
+        int end = 0;
+        for (int i = 0; i < ends.length; i++) {
+            end += MESSAGES.get(i).length;
+            ends[i] = end;
+        }
+        EmbeddedChannel channel = framer(MAX);
+        List<Object> frames = new ArrayList<>();
+        try {
+            int complete = 0;
+            for (int i = 0; i < STREAM.length; i++) {
+                channel.writeInbound(Unpooled.wrappedBuffer(STREAM, i, 1));
+                while (complete < ends.length && ends[complete] <= i + 1) {
+                    complete++;
+                }
+                frames.addAll(Inbound.drain(channel));
+                if (frames.size() != complete) {
+                    fail("after byte " + i + ": " + frames.size() + " frames, expected " + complete);
+                }
+            }
+            assertFrames("byte by byte", MESSAGES, frames);
+        } finally {
+            Inbound.releaseAll(frames);
+        }
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void framesZeroBodyMessages() {
+        EmbeddedChannel channel = framer(MAX);
+        channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(SYNC, SYNC, Bytes.hex("48 00000004"))));
+        List<Object> frames = Inbound.drain(channel);
+        try {
+            assertFrames("Sync, Sync, Flush", List.of(SYNC, SYNC, Bytes.hex("48 00000004")), frames);
+        } finally {
+            Inbound.releaseAll(frames);
+        }
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void waitsForTheWholeHeaderOfAZeroBodyMessage() {
+        EmbeddedChannel channel = framer(MAX);
+        assertFalse(channel.writeInbound(Unpooled.wrappedBuffer(SYNC, 0, 4)), "4 of 5 bytes: no frame yet");
+        assertTrue(channel.writeInbound(Unpooled.wrappedBuffer(SYNC, 4, 1)), "5th byte completes the Sync");
+        List<Object> frames = Inbound.drain(channel);
+        try {
+            assertFrames("Sync in two parts", List.of(SYNC), frames);
+        } finally {
+            Inbound.releaseAll(frames);
+        }
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void dropsAnIncompleteMessageWhenTheChannelCloses() {
+        EmbeddedChannel channel = framer(MAX);
+        assertFalse(channel.writeInbound(Unpooled.wrappedBuffer(QUERY, 0, QUERY.length - 1)));
+        assertFalse(channel.finish(), "a truncated message is never emitted");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3, -1, -4, Integer.MIN_VALUE})
+    void rejectsLengthsBelowFour(int length) {
+        EmbeddedChannel channel = framer(MAX);
+        Inbound.Errors errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        // A good message first: it still comes out, then the bad header is refused.
+        channel.writeInbound(Bytes.of().bytes(SYNC).hex("51").int32(length).hex("00000000").buf());
+        List<Object> frames = Inbound.drain(channel);
+        try {
+            assertFrames("before the bad header", List.of(SYNC), frames);
+        } finally {
+            Inbound.releaseAll(frames);
+        }
+        ProtocolException violation = errors.assertProtocolViolation();
+        assertTrue(violation.getMessage().contains("length: " + length), violation.getMessage());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void acceptsAMessageOfExactlyTheMaximumSize() {
+        int max = 1024;
+        byte[] message = Bytes.message('d', new byte[max - 5]);
+        assertEquals(max, message.length);
+        EmbeddedChannel channel = framer(max);
+        channel.writeInbound(Unpooled.wrappedBuffer(message));
+        List<Object> frames = Inbound.drain(channel);
+        try {
+            assertFrames("max-size message", List.of(message), frames);
+        } finally {
+            Inbound.releaseAll(frames);
+        }
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void rejectsAMessageOneByteOverTheMaximumNamingLengthAndLimit() {
+        int max = 1024;
+        byte[] message = Bytes.message('d', new byte[max - 4]);
+        assertEquals(max + 1, message.length);
+        EmbeddedChannel channel = framer(max);
+        Inbound.Errors errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        channel.writeInbound(Unpooled.wrappedBuffer(message));
+        ProtocolException violation = errors.assertProtocolViolation();
+        String text = violation.getMessage();
+        assertTrue(text.contains("1024"), "names the length word (1024): " + text);
+        assertTrue(text.contains("1023"), "names the limit for the length word (1023): " + text);
+        assertTrue(Inbound.drain(channel).isEmpty());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void rejectsAnOversizedMessageAsSoonAsItsHeaderArrives() {
+        EmbeddedChannel channel = framer(1024);
+        Inbound.Errors errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        // Only the header of a 1 GiB CopyData: refused at once, not buffered while the body trickles in.
+        channel.writeInbound(Bytes.of().hex("64").int32(1 << 30).buf());
+        ProtocolException violation = errors.assertProtocolViolation();
+        assertTrue(violation.getMessage().contains(String.valueOf(1 << 30)), violation.getMessage());
+        assertTrue(violation.getMessage().contains("1023"), violation.getMessage());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void namesANonPrintableTagInHexInTheError() {
+        EmbeddedChannel channel = framer(MAX);
+        Inbound.Errors errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        channel.writeInbound(Bytes.of().hex("01 00000002").buf());
+        ProtocolException violation = errors.assertProtocolViolation();
+        assertTrue(violation.getMessage().contains("\\x01"), violation.getMessage());
+        assertFalse(channel.finish());
+    }
+
+    /**
+     * Random bytes, biased towards zero so that some length words are plausible, fed in random chunks. Each run
+     * must end with frames that are exactly a prefix of the input, and then either a protocol violation at a bad
+     * header or an incomplete tail; never a hang, never a leak.
+     */
+    @Test
+    @Timeout(60)
+    void garbageEitherFramesOrFailsWithAProtocolException() {
+        Random random = new Random(0x5EED_2024L);
+        int runsWithFrames = 0;
+        int runsWithViolations = 0;
+        int runsWithBoth = 0;
+        for (int run = 0; run < 3000; run++) {
+            byte[] garbage = new byte[random.nextInt(600)];
+            for (int i = 0; i < garbage.length; i++) {
+                garbage[i] = random.nextInt(3) == 0 ? (byte) random.nextInt(256) : 0;
+            }
+            int max = 16 + random.nextInt(256);
+            String context = "run " + run + " (max " + max + ", " + garbage.length + " bytes)";
+
+            EmbeddedChannel channel = framer(max);
+            Inbound.Errors errors = new Inbound.Errors();
+            channel.pipeline().addLast(errors);
+            List<Object> frames = new ArrayList<>();
+            try {
+                int fed = 0;
+                while (fed < garbage.length && channel.isOpen()) {
+                    int chunk = Math.min(garbage.length - fed, 1 + random.nextInt(64));
+                    channel.writeInbound(Unpooled.wrappedBuffer(garbage, fed, chunk));
+                    fed += chunk;
+                    frames.addAll(Inbound.drain(channel));
+                }
+
+                int consumed = 0;
+                for (Object each : frames) {
+                    ByteBuf frame = assertInstanceOf(ByteBuf.class, each, context);
+                    int size = frame.readableBytes();
+                    if (size < 5 || lengthWord(garbage, consumed + 1) != size - 1 || size > max) {
+                        fail(context + ": bad frame of " + size + " bytes at offset " + consumed);
+                    }
+                    byte[] expected = new byte[size];
+                    System.arraycopy(garbage, consumed, expected, 0, size);
+                    assertBytes(context + ": frame at offset " + consumed, expected, frame);
+                    consumed += size;
+                }
+
+                int rest = garbage.length - consumed;
+                if (errors.caught.isEmpty()) {
+                    // Everything left over must be a message still waiting for bytes.
+                    if (rest >= 5) {
+                        int length = lengthWord(garbage, consumed + 1);
+                        if (length < 4 || length > max - 1 || rest >= length + 1) {
+                            fail(context + ": stopped at offset " + consumed + " without a frame or an error");
+                        }
+                    }
+                } else {
+                    errors.assertProtocolViolation();
+                    if (rest < 5) {
+                        fail(context + ": violation raised with only " + rest + " bytes left after the frames");
+                    }
+                    int length = lengthWord(garbage, consumed + 1);
+                    if (length >= 4 && length <= max - 1) {
+                        fail(context + ": violation raised at a valid header (length " + length + ")");
+                    }
+                }
+                runsWithFrames += frames.isEmpty() ? 0 : 1;
+                runsWithViolations += errors.caught.isEmpty() ? 0 : 1;
+                runsWithBoth += !frames.isEmpty() && !errors.caught.isEmpty() ? 1 : 0;
+            } finally {
+                Inbound.releaseAll(frames);
+            }
+            if (channel.finish()) {
+                fail(context + ": something was left in the channel");
+            }
+        }
+        // The generator must actually exercise both outcomes, or this test proves little.
+        assertTrue(runsWithFrames > 100, "runs with frames: " + runsWithFrames);
+        assertTrue(runsWithViolations > 100, "runs with violations: " + runsWithViolations);
+        assertTrue(runsWithBoth > 10, "runs with frames and then a violation: " + runsWithBoth);
+    }
+}
