@@ -25,7 +25,6 @@ import io.pgmux.protocol.backend.ParameterStatus;
 import io.pgmux.protocol.backend.ReadyForQuery;
 import io.pgmux.protocol.frontend.CancelRequest;
 import io.pgmux.protocol.frontend.GSSENCRequest;
-import io.pgmux.protocol.frontend.Parse;
 import io.pgmux.protocol.frontend.SSLRequest;
 import io.pgmux.protocol.frontend.StartupMessage;
 import io.pgmux.protocol.frontend.StartupPacket;
@@ -60,6 +59,8 @@ public final class ClientConnection implements PoolClient, ServerLink {
     private ServerPool pool;
     private SessionParameters parameters;
     private PasswordExchange passwordExchange;
+    /** Named prepared statements in transaction mode; null in session mode, where the server is the client's. */
+    private NamedStatements statements;
     private BackendKeyData cancelKey;
     private boolean admitted;
     private ScheduledFuture<?> timer;
@@ -164,6 +165,9 @@ public final class ClientConnection implements PoolClient, ServerLink {
         admitted = true;
         parameters = SessionParameters.fromStartup(message.parameters());
         poolMode = services.config().poolModeFor(database, user);
+        if (poolMode == PoolMode.TRANSACTION) {
+            statements = new NamedStatements(channel.alloc());
+        }
         passwordExchange = services.authenticator().begin(userConfig);
         if (passwordExchange.needsPassword()) {
             transition(ClientState.AUTHENTICATING);
@@ -258,7 +262,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
         }
         checkRequest(tag, frame);
         if (state == ClientState.ACTIVE && pending.isEmpty()) {
-            server.sendFromClient(frame);
+            forward(server, frame);
             return;
         }
         pending.add(frame);
@@ -267,18 +271,18 @@ public final class ClientConnection implements PoolClient, ServerLink {
         }
     }
 
+    /** Sends a client message to its server; in transaction mode statement names are translated. */
+    private void forward(ServerConnection target, ByteBuf frame) {
+        if (statements != null) {
+            statements.send(target, frame);
+        } else {
+            target.sendFromClient(frame);
+        }
+    }
+
     private void checkRequest(byte tag, ByteBuf frame) {
         switch (tag) {
             case FrontendTag.PARSE:
-                if (poolMode == PoolMode.TRANSACTION && Parse.hasStatementName(frame)) {
-                    String name = Parse.statementName(frame);
-                    frame.release();
-                    throw new UnsupportedRequestException(PgError.fatal(SqlState.FEATURE_NOT_SUPPORTED,
-                            "pgmux: named prepared statement \"" + name + "\" is not supported in transaction mode")
-                            .withHint("Use pool_mode: session for this user or database, or turn off "
-                                    + "server-side statement caching in the driver (pgjdbc: prepareThreshold=0)."));
-                }
-                return;
             case FrontendTag.BIND:
             case FrontendTag.CLOSE:
             case FrontendTag.COPY_DATA:
@@ -352,7 +356,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
         }
         ByteBuf each;
         while ((each = pending.poll()) != null) {
-            assigned.sendFromClient(each);
+            forward(assigned, each);
         }
         assigned.flush();
         channel.config().setAutoRead(assigned.isWritable());

@@ -41,11 +41,23 @@ final class ServerCleanup {
                 if (failed[0]) {
                     server.close();
                 } else {
+                    if (discardsAll(statements)) {
+                        server.forgetSessionState();
+                    }
                     services.pools().resetDone(server);
                 }
             });
         }
         server.flush();
+    }
+
+    private static boolean discardsAll(List<String> statements) {
+        for (String each : statements) {
+            if (each.trim().equalsIgnoreCase("DISCARD ALL")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<String> cleanupStatements(ServerConnection server, PoolMode mode, String resetQuery) {

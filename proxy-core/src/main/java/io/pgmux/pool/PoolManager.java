@@ -221,7 +221,8 @@ public final class PoolManager {
         }
         pool.opening++;
         pool.open++;
-        ServerConnection server = new ServerConnection(serverIds.incrementAndGet(), pool.target(), pool);
+        ServerConnection server = new ServerConnection(serverIds.incrementAndGet(), pool.target(), pool,
+                config.maxPreparedStatements());
         server.poolAttachment(new ServerSlot(pool));
         after.add(() -> connector.connect(server, loop));
     }

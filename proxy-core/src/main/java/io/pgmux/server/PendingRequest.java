@@ -3,21 +3,13 @@ package io.pgmux.server;
 import io.pgmux.protocol.PgError;
 import java.util.function.Consumer;
 
-/**
- * A request sent to a server whose cycle ends with ReadyForQuery (a Query, a Sync, a FunctionCall). The queue
- * of these says where each response belongs: to the client ({@link #FORWARD}) or to pgmux itself.
- */
-sealed interface PendingRequest permits PendingRequest.Forward, PendingRequest.Internal {
-    /** A client's own request: its responses go to the client. */
-    Forward FORWARD = new Forward();
-
-    final class Forward implements PendingRequest {
-        private Forward() {
-        }
+/** Requests pgmux sends on its own behalf, whose answers it swallows. */
+final class PendingRequest {
+    private PendingRequest() {
     }
 
-    /** A statement pgmux sent on its own; its responses are swallowed and its outcome reported once. */
-    final class Internal implements PendingRequest {
+    /** A Query of pgmux's own; its outcome (the first error, or null) is reported once. */
+    static final class Internal {
         private final Consumer<PgError> onDone;
         private PgError error;
 

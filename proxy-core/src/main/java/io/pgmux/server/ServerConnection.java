@@ -14,7 +14,6 @@ import io.pgmux.protocol.backend.ParameterStatus;
 import io.pgmux.protocol.backend.ReadyForQuery;
 import io.pgmux.protocol.frontend.Query;
 import io.pgmux.protocol.frontend.Terminate;
-import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Locale;
@@ -36,7 +35,8 @@ public final class ServerConnection {
     private final long id;
     private final UpstreamTarget target;
     private final ServerEvents events;
-    private final ArrayDeque<PendingRequest> outstanding = new ArrayDeque<>(4);
+    private final ResponseQueue queue = new ResponseQueue();
+    private final PreparedOnServer prepared;
     /** Reported parameters (lower-case name to value) as the backend last told them. */
     private final Map<String, String> reported = new HashMap<>();
     /** Unreported parameters pgmux set on this backend for a client (lower-case name to value). */
@@ -53,6 +53,8 @@ public final class ServerConnection {
     private boolean unsynced;
     /** The backend is in COPY FROM STDIN, where it neither answers Sync nor Flush. */
     private boolean copyIn;
+    /** An error came back for the tracked Query at the head of the queue. */
+    private boolean queryFailed;
     /** A FATAL error already went to the linked client, which therefore needs no second one. */
     private boolean fatalForwarded;
     private PgError closeReason;
@@ -61,7 +63,8 @@ public final class ServerConnection {
     private Map<String, String> welcome = Map.of();
     private boolean loginFailureReported;
 
-    public ServerConnection(long id, UpstreamTarget target, ServerEvents events) {
+    public ServerConnection(long id, UpstreamTarget target, ServerEvents events, int maxPreparedStatements) {
+        this.prepared = new PreparedOnServer(maxPreparedStatements);
         this.id = id;
         this.target = target;
         this.events = events;
@@ -158,20 +161,29 @@ public final class ServerConnection {
             case BackendTag.ERROR_RESPONSE:
                 errorResponse(frame);
                 break;
-            case BackendTag.COPY_IN_RESPONSE:
-                copyIn = true;
-                route(frame);
-                break;
-            case BackendTag.COMMAND_COMPLETE:
-                copyIn = false;
-                route(frame);
-                break;
             case BackendTag.NOTICE_RESPONSE:
             case BackendTag.NOTIFICATION_RESPONSE:
                 forwardOrDrop(frame);
                 break;
+            case BackendTag.COPY_IN_RESPONSE:
+                copyIn = true;
+                deliver(frame, false);
+                break;
+            case BackendTag.COMMAND_COMPLETE:
+                copyIn = false;
+                deliver(frame, true);
+                break;
+            case BackendTag.PARSE_COMPLETE:
+            case BackendTag.BIND_COMPLETE:
+            case BackendTag.CLOSE_COMPLETE:
+            case BackendTag.ROW_DESCRIPTION:
+            case BackendTag.NO_DATA:
+            case BackendTag.EMPTY_QUERY_RESPONSE:
+            case BackendTag.PORTAL_SUSPENDED:
+                deliver(frame, true);
+                break;
             default:
-                route(frame);
+                deliver(frame, false);
                 break;
         }
     }
@@ -197,22 +209,68 @@ public final class ServerConnection {
         return welcome;
     }
 
+    /**
+     * Routes an answer to the request at the head of the queue. {@code terminal} says whether this message type
+     * ends an extended-protocol request; Query, Sync and pgmux's own queries end only with ReadyForQuery.
+     */
+    private void deliver(ByteBuf frame, boolean terminal) {
+        if (queue.isEmpty()) {
+            forwardOrDrop(frame);
+            return;
+        }
+        byte kind = queue.peek();
+        if (kind == ResponseQueue.INJECTED || kind == ResponseQueue.INTERNAL_QUERY) {
+            frame.release();
+        } else {
+            forwardOrDrop(frame);
+        }
+        if (terminal && ResponseQueue.isExtended(kind)) {
+            complete(true);
+            emitFakes();
+        }
+    }
+
+    /** Pops the head request, telling a tracked one how it went. */
+    private void complete(boolean succeeded) {
+        byte kind = queue.peek();
+        Object payload = queue.poll();
+        if (kind == ResponseQueue.EXTENDED_TRACKED || kind == ResponseQueue.INJECTED
+                || kind == ResponseQueue.QUERY_TRACKED) {
+            ((Outcome) payload).done(succeeded);
+        } else if (kind == ResponseQueue.FAKE) {
+            ((ByteBuf) payload).release();
+        } else if (kind == ResponseQueue.INTERNAL_QUERY) {
+            ((PendingRequest.Internal) payload).complete();
+        }
+    }
+
+    /** Answers pgmux gives in the server's place, once every earlier request has been answered. */
+    private void emitFakes() {
+        while (!queue.isEmpty() && queue.peek() == ResponseQueue.FAKE) {
+            forwardOrDrop((ByteBuf) queue.poll());
+        }
+    }
+
     private void readyForQuery(ByteBuf frame) {
         transactionStatus = ReadyForQuery.status(frame);
-        PendingRequest head = outstanding.poll();
-        if (head == null) {
+        copyIn = false;
+        // Extended requests still queued here were skipped by the server after an error: they failed.
+        while (!queue.isEmpty() && ResponseQueue.isExtended(queue.peek())) {
+            complete(false);
+        }
+        if (queue.isEmpty()) {
             frame.release();
             throw new ProtocolException("server sent ReadyForQuery with nothing outstanding");
         }
-        copyIn = false;
-        if (head == PendingRequest.FORWARD && link != null) {
-            link.serverMessage(frame);
-        } else {
+        byte kind = queue.peek();
+        if (kind == ResponseQueue.INTERNAL_QUERY) {
             frame.release();
+        } else {
+            forwardOrDrop(frame);
         }
-        if (head instanceof PendingRequest.Internal) {
-            ((PendingRequest.Internal) head).complete();
-        }
+        complete(kind != ResponseQueue.QUERY_TRACKED || !queryFailed);
+        queryFailed = false;
+        emitFakes();
         if (link != null && isAtBoundary()) {
             link.serverAtBoundary();
         }
@@ -231,40 +289,47 @@ public final class ServerConnection {
 
     private void errorResponse(ByteBuf frame) {
         copyIn = false;
-        PendingRequest head = outstanding.peek();
-        PgError error = null;
-        if (head instanceof PendingRequest.Internal || link == null || isFatal(frame)) {
-            error = ErrorResponse.decode(frame.duplicate().skipBytes(5));
-        }
-        if (head instanceof PendingRequest.Internal) {
-            ((PendingRequest.Internal) head).failed(error);
-            frame.release();
-            return;
-        }
-        if (error != null && error.isFatal()) {
+        PgError error = ErrorResponse.decode(frame.duplicate().skipBytes(5));
+        if (error.isFatal()) {
             closeReason = error;
             fatalForwarded = link != null;
         }
-        if (link == null && error != null) {
-            log.info("server {} ({}) reported while not linked: {}", id, target, error);
+        if (STALE_PLAN.equals(error.message())) {
+            prepared.markAllStale();
         }
-        forwardOrDrop(frame);
-    }
-
-    private static boolean isFatal(ByteBuf frame) {
-        // Severity is the first field PostgreSQL writes; checking its first letters avoids decoding every error.
-        int i = frame.readerIndex() + 5;
-        return frame.writerIndex() > i + 2 && frame.getByte(i) == 'S'
-                && (frame.getByte(i + 1) == 'F' || frame.getByte(i + 1) == 'P');
-    }
-
-    private void route(ByteBuf frame) {
-        if (outstanding.peek() instanceof PendingRequest.Internal) {
-            frame.release();
-        } else {
+        if (queue.isEmpty()) {
+            if (link == null) {
+                log.info("server {} ({}) reported while not linked: {}", id, target, error);
+            }
             forwardOrDrop(frame);
+            return;
+        }
+        byte kind = queue.peek();
+        switch (kind) {
+            case ResponseQueue.INTERNAL_QUERY:
+                ((PendingRequest.Internal) queue.payloadOfHead()).failed(error);
+                frame.release();
+                return;
+            case ResponseQueue.QUERY_TRACKED:
+                queryFailed = true;
+                forwardOrDrop(frame);
+                return;
+            case ResponseQueue.QUERY:
+            case ResponseQueue.SYNC:
+                forwardOrDrop(frame);
+                return;
+            default:
+                // An extended request failed (a failed injected Parse is the client's business too); the server
+                // now skips everything up to the next Sync, so those requests fail without an answer.
+                forwardOrDrop(frame);
+                complete(false);
+                while (!queue.isEmpty() && ResponseQueue.isExtended(queue.peek())) {
+                    complete(false);
+                }
         }
     }
+
+    private static final String STALE_PLAN = "cached plan must not change result type";
 
     private void forwardOrDrop(ByteBuf frame) {
         if (link != null) {
@@ -310,6 +375,13 @@ public final class ServerConnection {
         }
         ServerLink lost = link;
         link = null;
+        while (!queue.isEmpty()) {
+            if (queue.peek() == ResponseQueue.INTERNAL_QUERY) {
+                queue.poll();
+            } else {
+                complete(false);
+            }
+        }
         if (lost != null) {
             lost.serverLost(fatalForwarded ? null : closeReason);
         }
@@ -341,12 +413,17 @@ public final class ServerConnection {
         byte tag = frame.getByte(frame.readerIndex());
         switch (tag) {
             case FrontendTag.QUERY:
+                // A Query also ends any extended-protocol batch before it, as a Sync would.
+                unsynced = false;
+                queue.add(ResponseQueue.QUERY);
+                break;
             case FrontendTag.FUNCTION_CALL:
-                outstanding.add(PendingRequest.FORWARD);
+                queue.add(ResponseQueue.QUERY);
                 break;
             case FrontendTag.SYNC:
+                // In COPY FROM STDIN the backend ignores Sync: no ReadyForQuery will answer it.
                 if (!copyIn) {
-                    outstanding.add(PendingRequest.FORWARD);
+                    queue.add(ResponseQueue.SYNC);
                 }
                 unsynced = false;
                 break;
@@ -355,6 +432,7 @@ public final class ServerConnection {
             case FrontendTag.DESCRIBE:
             case FrontendTag.EXECUTE:
             case FrontendTag.CLOSE:
+                queue.add(ResponseQueue.EXTENDED);
                 unsynced = true;
                 break;
             case FrontendTag.COPY_DONE:
@@ -367,13 +445,57 @@ public final class ServerConnection {
         channel.write(frame, channel.voidPromise());
     }
 
+    /** Sends a client's extended-protocol message whose success pgmux must learn (a Parse it renamed). */
+    public void sendTracked(ByteBuf frame, Outcome outcome) {
+        queue.add(ResponseQueue.EXTENDED_TRACKED, outcome);
+        unsynced = true;
+        channel.write(frame, channel.voidPromise());
+    }
+
+    /** Sends a client's Query whose success pgmux must learn (DEALLOCATE, DISCARD ALL, SET). */
+    public void sendTrackedQuery(ByteBuf frame, Outcome outcome) {
+        unsynced = false;
+        queue.add(ResponseQueue.QUERY_TRACKED, outcome);
+        channel.write(frame, channel.voidPromise());
+    }
+
+    /** Slips in a Parse or Close of pgmux's own ahead of a client's message; its answer is swallowed. */
+    public void inject(ByteBuf frame, Outcome outcome) {
+        queue.add(ResponseQueue.INJECTED, outcome);
+        unsynced = true;
+        channel.write(frame, channel.voidPromise());
+    }
+
+    /**
+     * Answers the client in the server's place (ParseComplete for a statement already prepared there, an
+     * error for an unknown statement name), in order: after every request sent before it has been answered.
+     */
+    public void fake(ByteBuf answer) {
+        if (queue.isEmpty()) {
+            forwardOrDrop(answer);
+        } else {
+            queue.add(ResponseQueue.FAKE, answer);
+        }
+    }
+
     /**
      * Sends a statement of pgmux's own as a simple Query. Its responses never reach the client; {@code onDone}
      * gets the first error, or null, once the backend is ready again.
      */
     public void sendInternalQuery(String sql, Consumer<PgError> onDone) {
-        outstanding.add(new PendingRequest.Internal(onDone));
+        queue.add(ResponseQueue.INTERNAL_QUERY, new PendingRequest.Internal(onDone));
         channel.write(Query.encode(channel.alloc(), sql), channel.voidPromise());
+    }
+
+    /** The statements prepared on this server, by pgmux's names. */
+    public PreparedOnServer prepared() {
+        return prepared;
+    }
+
+    /** After DISCARD ALL: nothing pgmux prepared or set on this backend remains. */
+    public void forgetSessionState() {
+        prepared.clear();
+        extraSettings.clear();
     }
 
     /** Records that an unreported parameter was set (or reset, with a null value) by pgmux. */
@@ -399,12 +521,12 @@ public final class ServerConnection {
 
     /** Nothing outstanding, no unsynced extended-protocol messages, and the backend reported idle. */
     public boolean isAtBoundary() {
-        return outstanding.isEmpty() && !unsynced && !copyIn && transactionStatus == TransactionStatus.IDLE;
+        return queue.isEmpty() && !unsynced && !copyIn && transactionStatus == TransactionStatus.IDLE;
     }
 
     /** No request awaits an answer, though a transaction may be open. */
     public boolean isQuiet() {
-        return outstanding.isEmpty() && !unsynced && !copyIn;
+        return queue.isEmpty() && !unsynced && !copyIn;
     }
 
     public TransactionStatus transactionStatus() {

@@ -1,9 +1,18 @@
 package io.pgmux.protocol.frontend;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.util.ByteProcessor;
+import io.pgmux.protocol.FrontendTag;
+import io.pgmux.protocol.PgBuffers;
+import io.pgmux.protocol.ProtocolException;
+import java.nio.charset.StandardCharsets;
 
-/** Parse: pgmux reads only the statement name, to tell unnamed statements from named ones. */
+/**
+ * Parse: pgmux reads the statement name, and for named statements keeps the rest (query text and parameter
+ * types) as the statement's identity, to prepare it under a name of its own on whichever server needs it.
+ */
 public final class Parse {
     private Parse() {
     }
@@ -17,10 +26,42 @@ public final class Parse {
         return frame.writerIndex() > nameStart && frame.getByte(nameStart) != 0;
     }
 
-    /** The statement name of a Parse frame, for error messages. */
+    /** The statement name of a Parse frame. */
     public static String statementName(ByteBuf frame) {
-        int nameStart = frame.readerIndex() + 5;
-        int end = frame.forEachByte(nameStart, frame.writerIndex() - nameStart, ByteProcessor.FIND_NUL);
-        return end < 0 ? "" : frame.toString(nameStart, end - nameStart, java.nio.charset.StandardCharsets.UTF_8);
+        return cStringAt(frame, frame.readerIndex() + 5);
+    }
+
+    /** The bytes after the name: query text, its NUL, the parameter type count and OIDs. */
+    public static byte[] definition(ByteBuf frame) {
+        int nameEnd = endOfCString(frame, frame.readerIndex() + 5);
+        return ByteBufUtil.getBytes(frame, nameEnd + 1, frame.writerIndex() - nameEnd - 1);
+    }
+
+    /** The query text of a Parse frame. */
+    public static String query(ByteBuf frame) {
+        int nameEnd = endOfCString(frame, frame.readerIndex() + 5);
+        return cStringAt(frame, nameEnd + 1);
+    }
+
+    /** Builds a Parse of {@code definition} (as returned by {@link #definition}) under {@code name}. */
+    public static ByteBuf encode(ByteBufAllocator alloc, String name, byte[] definition) {
+        ByteBuf out = alloc.ioBuffer(definition.length + name.length() + 6);
+        int lengthIndex = PgBuffers.beginMessage(out, FrontendTag.PARSE);
+        PgBuffers.writeCString(out, name);
+        out.writeBytes(definition);
+        return PgBuffers.endMessage(out, lengthIndex);
+    }
+
+    static int endOfCString(ByteBuf frame, int start) {
+        int end = frame.forEachByte(start, frame.writerIndex() - start, ByteProcessor.FIND_NUL);
+        if (end < 0) {
+            throw new ProtocolException("string is not NUL-terminated");
+        }
+        return end;
+    }
+
+    static String cStringAt(ByteBuf frame, int start) {
+        int end = endOfCString(frame, start);
+        return frame.toString(start, end - start, StandardCharsets.UTF_8);
     }
 }

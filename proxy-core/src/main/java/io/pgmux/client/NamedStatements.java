@@ -1,0 +1,232 @@
+package io.pgmux.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.pgmux.protocol.FrontendTag;
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.backend.Completions;
+import io.pgmux.protocol.backend.ErrorResponse;
+import io.pgmux.protocol.frontend.Bind;
+import io.pgmux.protocol.frontend.Describe;
+import io.pgmux.protocol.frontend.Parse;
+import io.pgmux.protocol.frontend.Query;
+import io.pgmux.server.PreparedOnServer;
+import io.pgmux.server.ServerConnection;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Protocol-level named prepared statements in transaction mode. The client's names map to statements; each
+ * statement is prepared on a server, under pgmux's name, the first time a request on that server needs it, in
+ * the same round trip as that request. A client's Parse of a statement the server already has, and its Close
+ * of a statement, are answered by pgmux; the server keeps the statement for the next client that needs it.
+ *
+ * <p>What the client sees is what a direct connection would show: the same answers in the same order, the same
+ * errors for duplicate or unknown names (and the skipping of the rest of the batch up to Sync that follows
+ * them), and DEALLOCATE / DISCARD ALL with their usual effect.
+ */
+final class NamedStatements {
+    private static final String DUPLICATE_PREPARED_STATEMENT = "42P05";
+    private static final String INVALID_SQL_STATEMENT_NAME = "26000";
+
+    private final Map<String, Statement> byClientName = new HashMap<>();
+    private final ByteBufAllocator alloc;
+    /** pgmux answered an error itself; like the server, it skips the client's messages until Sync. */
+    private boolean failedUntilSync;
+
+    NamedStatements(ByteBufAllocator alloc) {
+        this.alloc = alloc;
+    }
+
+    /** Sends a client's message to {@code server}, translating statement names on the way. */
+    void send(ServerConnection server, ByteBuf frame) {
+        byte tag = frame.getByte(frame.readerIndex());
+        if (failedUntilSync && isExtended(tag)) {
+            frame.release();
+            return;
+        }
+        switch (tag) {
+            case FrontendTag.PARSE:
+                parse(server, frame);
+                return;
+            case FrontendTag.BIND:
+                bind(server, frame);
+                return;
+            case FrontendTag.DESCRIBE:
+                describe(server, frame);
+                return;
+            case FrontendTag.CLOSE:
+                close(server, frame);
+                return;
+            case FrontendTag.QUERY:
+                query(server, frame);
+                return;
+            case FrontendTag.SYNC:
+                failedUntilSync = false;
+                server.sendFromClient(frame);
+                return;
+            default:
+                server.sendFromClient(frame);
+        }
+    }
+
+    private static boolean isExtended(byte tag) {
+        return tag == FrontendTag.PARSE || tag == FrontendTag.BIND || tag == FrontendTag.DESCRIBE
+                || tag == FrontendTag.EXECUTE || tag == FrontendTag.CLOSE;
+    }
+
+    private void parse(ServerConnection server, ByteBuf frame) {
+        if (!Parse.hasStatementName(frame)) {
+            server.sendFromClient(frame);
+            return;
+        }
+        String name = Parse.statementName(frame);
+        if (byClientName.containsKey(name)) {
+            frame.release();
+            fail(server, DUPLICATE_PREPARED_STATEMENT, "prepared statement \"" + name + "\" already exists");
+            return;
+        }
+        Statement statement = Statement.of(Parse.definition(frame));
+        frame.release();
+        byClientName.put(name, statement);
+        PreparedOnServer prepared = server.prepared();
+        if (prepared.contains(statement.serverName())) {
+            server.fake(Completions.parseComplete(alloc));
+            return;
+        }
+        makeRoom(server);
+        closeIfStale(server, statement);
+        prepared.add(statement.serverName());
+        server.sendTracked(Parse.encode(alloc, statement.serverName(), statement.definition()), ok -> {
+            if (!ok) {
+                prepared.remove(statement.serverName());
+                byClientName.remove(name, statement);
+            }
+        });
+    }
+
+    private void bind(ServerConnection server, ByteBuf frame) {
+        String name = Bind.statementName(frame);
+        if (name.isEmpty()) {
+            server.sendFromClient(frame);
+            return;
+        }
+        Statement statement = lookUp(server, name, frame);
+        if (statement == null) {
+            return;
+        }
+        ensurePrepared(server, statement);
+        ByteBuf renamed = Bind.withStatementName(alloc, frame, statement.serverName());
+        frame.release();
+        server.sendFromClient(renamed);
+    }
+
+    private void describe(ServerConnection server, ByteBuf frame) {
+        if (Describe.target(frame) != Describe.STATEMENT || Describe.name(frame).isEmpty()) {
+            server.sendFromClient(frame);
+            return;
+        }
+        Statement statement = lookUp(server, Describe.name(frame), frame);
+        if (statement == null) {
+            return;
+        }
+        ensurePrepared(server, statement);
+        frame.release();
+        server.sendFromClient(Describe.encode(alloc, Describe.STATEMENT, statement.serverName()));
+    }
+
+    private void close(ServerConnection server, ByteBuf frame) {
+        if (Describe.target(frame) != Describe.STATEMENT || Describe.name(frame).isEmpty()) {
+            server.sendFromClient(frame);
+            return;
+        }
+        // Closing a name that does not exist is no error in PostgreSQL either.
+        byClientName.remove(Describe.name(frame));
+        frame.release();
+        server.fake(Completions.closeComplete(alloc));
+    }
+
+    private Statement lookUp(ServerConnection server, String name, ByteBuf frame) {
+        Statement result = byClientName.get(name);
+        if (result == null) {
+            frame.release();
+            fail(server, INVALID_SQL_STATEMENT_NAME, "prepared statement \"" + name + "\" does not exist");
+        }
+        return result;
+    }
+
+    /** Prepares the statement on the server first, in the same round trip, if it is not there. */
+    private void ensurePrepared(ServerConnection server, Statement statement) {
+        PreparedOnServer prepared = server.prepared();
+        if (prepared.contains(statement.serverName())) {
+            return;
+        }
+        makeRoom(server);
+        closeIfStale(server, statement);
+        prepared.add(statement.serverName());
+        server.inject(Parse.encode(alloc, statement.serverName(), statement.definition()), ok -> {
+            if (!ok) {
+                prepared.remove(statement.serverName());
+            }
+        });
+    }
+
+    private void makeRoom(ServerConnection server) {
+        PreparedOnServer prepared = server.prepared();
+        String victim = prepared.evictionCandidate();
+        if (victim != null) {
+            prepared.remove(victim);
+            server.inject(Describe.encodeClose(alloc, Describe.STATEMENT, victim), ok -> { });
+        }
+    }
+
+    private void closeIfStale(ServerConnection server, Statement statement) {
+        if (server.prepared().takeStale(statement.serverName())) {
+            server.inject(Describe.encodeClose(alloc, Describe.STATEMENT, statement.serverName()), ok -> { });
+        }
+    }
+
+    private void fail(ServerConnection server, String sqlState, String message) {
+        failedUntilSync = true;
+        server.fake(ErrorResponse.encode(alloc, PgError.error(sqlState, message)));
+    }
+
+    // ---- SQL-level DEALLOCATE and DISCARD ALL act on protocol-level statements too ---------------------------
+
+    private void query(ServerConnection server, ByteBuf frame) {
+        SqlCommand command = SqlCommand.classify(frame);
+        switch (command.kind()) {
+            case DEALLOCATE_ALL:
+            case DISCARD_ALL:
+                server.sendTrackedQuery(frame, ok -> {
+                    if (ok) {
+                        byClientName.clear();
+                        server.prepared().clear();
+                    }
+                });
+                return;
+            case DEALLOCATE:
+                Statement statement = byClientName.get(command.argument());
+                if (statement == null) {
+                    server.sendFromClient(frame);
+                    return;
+                }
+                frame.release();
+                ensurePrepared(server, statement);
+                String clientName = command.argument();
+                server.sendTrackedQuery(Query.encode(alloc, "DEALLOCATE " + statement.serverName()), ok -> {
+                    if (ok) {
+                        byClientName.remove(clientName, statement);
+                        server.prepared().remove(statement.serverName());
+                    }
+                });
+                return;
+            default:
+                server.sendFromClient(frame);
+        }
+    }
+
+    int size() {
+        return byClientName.size();
+    }
+}

@@ -1,0 +1,28 @@
+package io.pgmux.client;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * A client's named prepared statement: its definition (query text and parameter types, exactly as the client's
+ * Parse carried them) and the name pgmux prepares it under on servers. The name is derived from the definition,
+ * so every client preparing the same statement shares it on each server.
+ */
+record Statement(String serverName, byte[] definition) {
+    static Statement of(byte[] definition) {
+        return new Statement(nameFor(definition), definition);
+    }
+
+    private static String nameFor(byte[] definition) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(definition);
+            StringBuilder result = new StringBuilder("pgmux_");
+            for (int i = 0; i < 12; i++) {
+                result.append(Character.forDigit((digest[i] >> 4) & 0xF, 16)).append(Character.forDigit(digest[i] & 0xF, 16));
+            }
+            return result.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+}

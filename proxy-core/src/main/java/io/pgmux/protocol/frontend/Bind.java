@@ -1,0 +1,31 @@
+package io.pgmux.protocol.frontend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.pgmux.protocol.FrontendTag;
+import io.pgmux.protocol.PgBuffers;
+
+/** Bind: pgmux reads the statement name and, for named statements, rewrites it to the name it prepared. */
+public final class Bind {
+    private Bind() {
+    }
+
+    public static String statementName(ByteBuf frame) {
+        int portalEnd = Parse.endOfCString(frame, frame.readerIndex() + 5);
+        return Parse.cStringAt(frame, portalEnd + 1);
+    }
+
+    /** A copy of the Bind frame naming {@code statement} instead; portal and parameters are kept as they are. */
+    public static ByteBuf withStatementName(ByteBufAllocator alloc, ByteBuf frame, String statement) {
+        int portalStart = frame.readerIndex() + 5;
+        int portalEnd = Parse.endOfCString(frame, portalStart);
+        int nameEnd = Parse.endOfCString(frame, portalEnd + 1);
+        int restStart = nameEnd + 1;
+        ByteBuf out = alloc.ioBuffer(frame.readableBytes() + statement.length());
+        int lengthIndex = PgBuffers.beginMessage(out, FrontendTag.BIND);
+        out.writeBytes(frame, portalStart, portalEnd + 1 - portalStart);
+        PgBuffers.writeCString(out, statement);
+        out.writeBytes(frame, restStart, frame.writerIndex() - restStart);
+        return PgBuffers.endMessage(out, lengthIndex);
+    }
+}
