@@ -25,6 +25,8 @@ import io.pgmux.protocol.backend.ParameterStatus;
 import io.pgmux.protocol.backend.ReadyForQuery;
 import io.pgmux.protocol.frontend.CancelRequest;
 import io.pgmux.protocol.frontend.GSSENCRequest;
+import io.pgmux.protocol.frontend.Parse;
+import io.pgmux.protocol.frontend.Query;
 import io.pgmux.protocol.frontend.SSLRequest;
 import io.pgmux.protocol.frontend.StartupMessage;
 import io.pgmux.protocol.frontend.StartupPacket;
@@ -61,6 +63,8 @@ public final class ClientConnection implements PoolClient, ServerLink {
     private PasswordExchange passwordExchange;
     /** Named prepared statements in transaction mode; null in session mode, where the server is the client's. */
     private NamedStatements statements;
+    /** SET/RESET tracking and pinning in transaction mode; null in session mode. */
+    private SessionTracker session;
     private BackendKeyData cancelKey;
     private boolean admitted;
     private ScheduledFuture<?> timer;
@@ -167,6 +171,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
         poolMode = services.config().poolModeFor(database, user);
         if (poolMode == PoolMode.TRANSACTION) {
             statements = new NamedStatements(channel.alloc());
+            session = new SessionTracker(parameters, services.config().pinningFor(database, user), this::describe);
         }
         passwordExchange = services.authenticator().begin(userConfig);
         if (passwordExchange.needsPassword()) {
@@ -271,13 +276,26 @@ public final class ClientConnection implements PoolClient, ServerLink {
         }
     }
 
-    /** Sends a client message to its server; in transaction mode statement names are translated. */
+    /**
+     * Sends a client message to its server. In transaction mode statement names are translated, and SQL that
+     * changes session state is noted so the state can follow the client (or pin it).
+     */
     private void forward(ServerConnection target, ByteBuf frame) {
-        if (statements != null) {
-            statements.send(target, frame);
-        } else {
+        if (statements == null) {
             target.sendFromClient(frame);
+            return;
         }
+        byte tag = frame.getByte(frame.readerIndex());
+        if (tag == FrontendTag.QUERY || tag == FrontendTag.PARSE) {
+            try {
+                session.inspect(target, tag == FrontendTag.QUERY ? Query.text(frame) : Parse.query(frame));
+            } catch (UnsupportedRequestException e) {
+                frame.release();
+                fail(e.error());
+                return;
+            }
+        }
+        statements.send(target, frame);
     }
 
     private void checkRequest(byte tag, ByteBuf frame) {
@@ -411,8 +429,16 @@ public final class ClientConnection implements PoolClient, ServerLink {
     }
 
     @Override
+    public void serverReadyForQuery(TransactionStatus status, boolean failed) {
+        if (session != null) {
+            session.readyForQuery(server, status, failed);
+        }
+    }
+
+    @Override
     public void serverAtBoundary() {
-        if (poolMode != PoolMode.TRANSACTION || !pending.isEmpty() || state != ClientState.ACTIVE) {
+        if (poolMode != PoolMode.TRANSACTION || !pending.isEmpty() || state != ClientState.ACTIVE
+                || session.pinReason() != null) {
             return;
         }
         ServerConnection released = server;
@@ -422,7 +448,11 @@ public final class ClientConnection implements PoolClient, ServerLink {
         // The server's read-complete will no longer reach this client: flush its answer now.
         channel.flush();
         channel.config().setAutoRead(true);
-        services.pools().release(released);
+        if (session.takeDirty()) {
+            ServerCleanup.resetSettings(released, services);
+        } else {
+            services.pools().release(released);
+        }
     }
 
     @Override
@@ -489,7 +519,8 @@ public final class ClientConnection implements PoolClient, ServerLink {
         server = null;
         if (linked != null) {
             linked.unlink();
-            ServerCleanup.afterClientLeft(linked, poolMode, services);
+            boolean discard = poolMode == PoolMode.SESSION || session.pinReason() != null || session.takeDirty();
+            ServerCleanup.afterClientLeft(linked, discard, services);
         }
         if (cancelKey != null) {
             services.cancels().unregister(cancelKey);

@@ -1,6 +1,5 @@
 package io.pgmux.client;
 
-import io.pgmux.config.PoolMode;
 import io.pgmux.protocol.TransactionStatus;
 import io.pgmux.server.ServerConnection;
 import java.util.ArrayList;
@@ -15,7 +14,7 @@ final class ServerCleanup {
     private ServerCleanup() {
     }
 
-    static void afterClientLeft(ServerConnection server, PoolMode mode, ClientServices services) {
+    static void afterClientLeft(ServerConnection server, boolean discard, ClientServices services) {
         if (!server.isUsable()) {
             return;
         }
@@ -23,7 +22,7 @@ final class ServerCleanup {
             server.close();
             return;
         }
-        List<String> statements = cleanupStatements(server, mode, services.config().serverResetQuery());
+        List<String> statements = cleanupStatements(server, discard, services.config().serverResetQuery());
         if (statements.isEmpty()) {
             services.pools().release(server);
             return;
@@ -51,6 +50,23 @@ final class ServerCleanup {
         server.flush();
     }
 
+    /**
+     * A server released at a transaction boundary carries settings of unknown fate (a SET inside a transaction
+     * block): RESET ALL before anyone else gets it.
+     */
+    static void resetSettings(ServerConnection server, ClientServices services) {
+        services.pools().resetting(server);
+        server.sendInternalQuery("RESET ALL", error -> {
+            if (error != null) {
+                server.close();
+            } else {
+                server.forgetSettings();
+                services.pools().resetDone(server);
+            }
+        });
+        server.flush();
+    }
+
     private static boolean discardsAll(List<String> statements) {
         for (String each : statements) {
             if (each.trim().equalsIgnoreCase("DISCARD ALL")) {
@@ -60,12 +76,12 @@ final class ServerCleanup {
         return false;
     }
 
-    private static List<String> cleanupStatements(ServerConnection server, PoolMode mode, String resetQuery) {
+    private static List<String> cleanupStatements(ServerConnection server, boolean discard, String resetQuery) {
         List<String> result = new ArrayList<>(2);
         if (server.transactionStatus() != TransactionStatus.IDLE) {
             result.add("ROLLBACK");
         }
-        if (mode == PoolMode.SESSION && resetQuery != null && !resetQuery.isBlank()) {
+        if (discard && resetQuery != null && !resetQuery.isBlank()) {
             result.add(resetQuery);
         }
         return result;

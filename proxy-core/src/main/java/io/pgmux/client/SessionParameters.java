@@ -27,7 +27,10 @@ final class SessionParameters {
 
     /** Lower-case name to value: what the client believes of each tracked reported parameter. */
     private final Map<String, String> tracked = new HashMap<>();
-    /** Lower-case name to value: unreported settings from the startup packet. */
+    /**
+     * Lower-case name to the value as a SQL fragment (a quoted literal for startup values, the client's own text
+     * for a SET it ran): unreported settings that follow the client.
+     */
     private final Map<String, String> extra = new HashMap<>();
 
     /**
@@ -54,7 +57,7 @@ final class SessionParameters {
             if (TRACKED.contains(key)) {
                 result.tracked.put(key, value);
             } else {
-                result.extra.put(key, value);
+                result.extra.put(key, literal(value));
             }
         });
         return result;
@@ -96,7 +99,7 @@ final class SessionParameters {
         Map<String, String> serverReported = server.reportedParameters();
         for (Map.Entry<String, String> each : tracked.entrySet()) {
             if (!each.getValue().equals(serverReported.get(each.getKey()))) {
-                sql = append(sql, set(each.getKey(), each.getValue()));
+                sql = append(sql, setReported(each.getKey(), each.getValue()));
             }
         }
         Map<String, String> serverExtra = server.extraSettings();
@@ -128,8 +131,38 @@ final class SessionParameters {
         return result.append(statement);
     }
 
-    private static String set(String name, String value) {
-        return "SET " + name + " TO " + literal(value);
+    private static String set(String name, String sqlValue) {
+        return "SET " + name + " TO " + sqlValue;
+    }
+
+    private static String setReported(String name, String value) {
+        return set(name, literal(value));
+    }
+
+    /** The client ran SET outside a transaction and it succeeded on {@code server}. */
+    void setByClient(String lowerCaseName, String sqlValue, ServerConnection server) {
+        if (TRACKED.contains(lowerCaseName)) {
+            return;
+        }
+        extra.put(lowerCaseName, sqlValue);
+        server.recordExtraSetting(lowerCaseName, sqlValue);
+    }
+
+    /** The client ran RESET name outside a transaction. */
+    void resetByClient(String lowerCaseName, ServerConnection server) {
+        extra.remove(lowerCaseName);
+        server.recordExtraSetting(lowerCaseName, null);
+    }
+
+    /** The client ran RESET ALL: back to the session defaults, i.e. the startup settings pgmux applied. */
+    void resetAllByClient(Map<String, String> startupExtra, ServerConnection server) {
+        extra.clear();
+        extra.putAll(startupExtra);
+        server.forgetSettings();
+    }
+
+    Map<String, String> extraSnapshot() {
+        return Map.copyOf(extra);
     }
 
     /** An escape-string literal, correct whatever standard_conforming_strings is. */

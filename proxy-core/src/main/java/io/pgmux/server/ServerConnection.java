@@ -53,6 +53,8 @@ public final class ServerConnection {
     private boolean unsynced;
     /** The backend is in COPY FROM STDIN, where it neither answers Sync nor Flush. */
     private boolean copyIn;
+    /** An error was reported since the last ReadyForQuery. */
+    private boolean errorSinceReady;
     /** An error came back for the tracked Query at the head of the queue. */
     private boolean queryFailed;
     /** A FATAL error already went to the linked client, which therefore needs no second one. */
@@ -270,6 +272,11 @@ public final class ServerConnection {
         }
         complete(kind != ResponseQueue.QUERY_TRACKED || !queryFailed);
         queryFailed = false;
+        boolean failed = errorSinceReady;
+        errorSinceReady = false;
+        if (link != null && kind != ResponseQueue.INTERNAL_QUERY) {
+            link.serverReadyForQuery(transactionStatus, failed);
+        }
         emitFakes();
         if (link != null && isAtBoundary()) {
             link.serverAtBoundary();
@@ -290,6 +297,7 @@ public final class ServerConnection {
     private void errorResponse(ByteBuf frame) {
         copyIn = false;
         PgError error = ErrorResponse.decode(frame.duplicate().skipBytes(5));
+        errorSinceReady = true;
         if (error.isFatal()) {
             closeReason = error;
             fatalForwarded = link != null;
@@ -495,6 +503,11 @@ public final class ServerConnection {
     /** After DISCARD ALL: nothing pgmux prepared or set on this backend remains. */
     public void forgetSessionState() {
         prepared.clear();
+        extraSettings.clear();
+    }
+
+    /** After RESET ALL: the unreported settings pgmux made are back at their defaults. */
+    public void forgetSettings() {
         extraSettings.clear();
     }
 

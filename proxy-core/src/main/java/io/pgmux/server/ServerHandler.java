@@ -64,7 +64,11 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             fail(ctx, PgError.fatal(SqlState.PROTOCOL_VIOLATION, "the server broke the protocol: " + root.getMessage()));
             return;
         }
-        log.debug("server {}: {}", server.id(), root.toString());
+        if (root instanceof java.io.IOException) {
+            log.debug("server {}: {}", server.id(), root.toString());
+        } else {
+            log.warn("server {}: internal error, closing the connection", server.id(), root);
+        }
         fail(ctx, PgError.fatal(SqlState.CONNECTION_FAILURE, "server connection to " + server.target().address()
                 + " failed: " + root.getMessage()));
     }

@@ -2,6 +2,7 @@ package io.pgmux.server;
 
 import io.netty.buffer.ByteBuf;
 import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.TransactionStatus;
 
 /**
  * The client a server connection is linked to. The server side calls these on the shared event loop; it never
@@ -16,6 +17,14 @@ public interface ServerLink {
 
     /** End of a read burst from the server: flush what was written to the client. */
     void serverReadComplete();
+
+    /**
+     * The backend said ReadyForQuery for one of the client's requests.
+     *
+     * @param failed whether an error was reported since the previous ReadyForQuery, i.e. the cycle's implicit
+     *               transaction (if any) was rolled back
+     */
+    void serverReadyForQuery(TransactionStatus status, boolean failed);
 
     /** Nothing is outstanding and the backend said ReadyForQuery: a point where the server could be released. */
     void serverAtBoundary();

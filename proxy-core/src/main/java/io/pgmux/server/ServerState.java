@@ -28,7 +28,7 @@ public enum ServerState {
         LOGIN.next = EnumSet.of(IDLE, ACTIVE, CLOSED);
         IDLE.next = EnumSet.of(ACTIVE, CLOSED);
         ACTIVE.next = EnumSet.of(IDLE, ACTIVE, RESETTING, CLOSED);
-        RESETTING.next = EnumSet.of(IDLE, CLOSED);
+        RESETTING.next = EnumSet.of(IDLE, ACTIVE, CLOSED);
         CLOSED.next = EnumSet.noneOf(ServerState.class);
     }
 

@@ -11,6 +11,13 @@ public final class Query {
     private Query() {
     }
 
+    /** The query text of a Query frame (tag and length included). */
+    public static String text(ByteBuf frame) {
+        int start = frame.readerIndex() + 5;
+        int end = frame.writerIndex() - 1;
+        return end <= start ? "" : frame.toString(start, end - start, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     public static ByteBuf encode(ByteBufAllocator alloc, String sql) {
         ByteBuf out = alloc.ioBuffer(ByteBufUtil.utf8MaxBytes(sql) + 6);
         int lengthIndex = PgBuffers.beginMessage(out, FrontendTag.QUERY);
