@@ -334,12 +334,31 @@ public final class ClientConnection implements PoolClient, ServerLink {
         }
         channel.config().setAutoRead(false);
         waitStartedNanos = System.nanoTime();
-        long timeout = services.config().timeouts().queryWaitTimeout().toMillis();
+        long timeout = pool.settings().queryWaitTimeout().toMillis();
+        long notify = services.config().timeouts().queryWaitNotify().toMillis();
         cancelTimer();
-        if (timeout > 0) {
+        if (notify > 0 && (timeout == 0 || notify < timeout) && state == ClientState.WAITING) {
+            timer = channel.eventLoop().schedule(this::waitingLong, notify, TimeUnit.MILLISECONDS);
+        } else if (timeout > 0) {
             timer = channel.eventLoop().schedule(this::waitTimedOut, timeout, TimeUnit.MILLISECONDS);
         }
         services.pools().acquire(pool, this);
+    }
+
+    /** Tells a client that has waited query_wait_notify why its query has not started, then keeps waiting. */
+    private void waitingLong() {
+        if (state != ClientState.WAITING) {
+            return;
+        }
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waitStartedNanos);
+        channel.writeAndFlush(ErrorResponse.encodeNotice(channel.alloc(), new PgError(PgError.NOTICE, "00000",
+                "pgmux: waiting for a server connection of " + pool.key() + " for " + waited
+                        + " ms; all of its connections are busy", null, null)), channel.voidPromise());
+        long timeout = pool.settings().queryWaitTimeout().toMillis();
+        if (timeout > 0) {
+            timer = channel.eventLoop().schedule(this::waitTimedOut, Math.max(1, timeout - waited),
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     private void waitTimedOut() {

@@ -7,6 +7,7 @@ package io.pgmux.pool;
 final class Budget {
     private final String description;
     private final int limit;
+    private final int reserve;
     private int used;
 
     /**
@@ -14,12 +15,24 @@ final class Budget {
      * @param limit       0 for no cap
      */
     Budget(String description, int limit) {
-        this.description = description;
-        this.limit = limit;
+        this(description, limit, 0);
     }
 
-    boolean isExhausted() {
-        return limit > 0 && used >= limit;
+    /**
+     * @param reserve connections beyond {@code limit} granted once a client has waited reserve_pool_timeout
+     */
+    Budget(String description, int limit, int reserve) {
+        this.description = description;
+        this.limit = limit;
+        this.reserve = reserve;
+    }
+
+    boolean isExhausted(boolean reserveAllowed) {
+        return limit > 0 && used >= limit + (reserveAllowed ? reserve : 0);
+    }
+
+    boolean hasReserve() {
+        return reserve > 0;
     }
 
     void take() {
@@ -47,6 +60,7 @@ final class Budget {
 
     @Override
     public String toString() {
-        return description + " " + used + "/" + (limit == 0 ? "unlimited" : limit);
+        return description + " " + used + "/" + (limit == 0 ? "unlimited" : limit)
+                + (reserve > 0 ? " (+" + reserve + " reserve)" : "");
     }
 }

@@ -71,16 +71,28 @@ public final class PoolManager {
         UpstreamTarget target = new UpstreamTarget(db.host(), db.port(), db.dbname(), loginUser, password, Map.of());
         Optional<TenantConfig> tenant = config.tenantOf(user.name());
         Budget poolBudget = tenant
-                .map(t -> budget("tenant " + t.name() + " on database " + db.name(), "pool_size", t.poolSize()))
+                .map(t -> tenantBudget(t, db.name()))
                 .orElseGet(() -> budget("user " + user.name() + " on database " + db.name(), "default_pool_size",
-                        config.defaultPoolSize()));
-        Budget dbBudget = budget("database " + db.name(), "max_connections", db.maxConnections());
+                        config.defaultPoolSize(), 0));
+        Budget dbBudget = budget("database " + db.name(), "max_connections", db.maxConnections(), 0);
+        PoolSettings settings = tenant
+                .map(t -> new PoolSettings(t.weight(), t.minPoolSize(), t.reservePoolTimeout(),
+                        t.queryWaitTimeout().orElse(config.timeouts().queryWaitTimeout())))
+                .orElseGet(() -> new PoolSettings(1, 0, java.time.Duration.ZERO, config.timeouts().queryWaitTimeout()));
         return new ServerPool(key, target, config.poolModeFor(db.name(), user.name()),
-                List.of(poolBudget, dbBudget, global), new Backoff(config.timeouts().serverLoginRetry()), this);
+                List.of(poolBudget, dbBudget, global), new Backoff(config.timeouts().serverLoginRetry()), settings,
+                this);
     }
 
-    private Budget budget(String owner, String setting, int limit) {
-        return budgets.computeIfAbsent(owner, k -> new Budget(owner + " (" + setting + " " + limit + ")", limit));
+    /** pool_size normally; up to pool_size + reserve_pool_size, never past max_server_connections, for long waits. */
+    private Budget tenantBudget(TenantConfig tenant, String database) {
+        int ceiling = Math.min(tenant.maxServerConnections(), tenant.poolSize() + tenant.reservePoolSize());
+        int normal = Math.min(tenant.poolSize(), ceiling);
+        return budget("tenant " + tenant.name() + " on database " + database, "pool_size", normal, ceiling - normal);
+    }
+
+    private Budget budget(String owner, String setting, int limit, int reserve) {
+        return budgets.computeIfAbsent(owner, k -> new Budget(owner + " (" + setting + " " + limit + ")", limit, reserve));
     }
 
     // ---- clients --------------------------------------------------------------------------------------------
@@ -133,11 +145,42 @@ public final class PoolManager {
                 return;
             }
             slot.pool.active--;
-            handToWaiterOrIdle(slot.pool, server, after);
+            ServerPool starving = starvingPoolBehind(slot.pool);
+            if (starving != null) {
+                // Another tenant waits on a cap this server counts against and holds less than its share:
+                // give it the connection slot instead of keeping it in this pool.
+                retire(server, after);
+                openConnections(starving, after);
+            } else {
+                handToWaiterOrIdle(slot.pool, server, after);
+            }
         } finally {
             lock.unlock();
         }
         runAll(after);
+    }
+
+    /**
+     * A pool of another tenant whose waiters are blocked by a budget {@code releasing} also draws on (the
+     * database's or the global cap) and whose tenant holds less than its weighted share; the most deprived one.
+     */
+    private ServerPool starvingPoolBehind(ServerPool releasing) {
+        long now = System.nanoTime();
+        ServerPool result = null;
+        for (ServerPool each : pools.values()) {
+            if (each == releasing || each.tenantBudget() == releasing.tenantBudget()
+                    || each.waiters.size() <= each.opening) {
+                continue;
+            }
+            Budget blocking = each.exhaustedBudget(now);
+            if (blocking == null || blocking == each.tenantBudget() || !releasing.budgets().contains(blocking)) {
+                continue;
+            }
+            if (each.share() < releasing.share() && (result == null || each.share() < result.share())) {
+                result = each;
+            }
+        }
+        return result;
     }
 
     /** Marks a server as being reset (session mode, or a client that left mid-transaction). */
@@ -194,11 +237,11 @@ public final class PoolManager {
     private void openConnections(ServerPool pool, List<Runnable> after) {
         long now = System.nanoTime();
         while (pool.waiters.size() > pool.opening && !pool.backoff.isWaiting(now)) {
-            Budget full = pool.exhaustedBudget();
+            Budget full = pool.exhaustedBudget(now);
             if (full != null && !closeIdleServerSharing(full, after)) {
                 return;
             }
-            if (full == null || pool.exhaustedBudget() == null) {
+            if (full == null || pool.exhaustedBudget(now) == null) {
                 openOne(pool, pickLoop(pool), after);
             }
         }
@@ -261,12 +304,17 @@ public final class PoolManager {
         }
     }
 
-    /** After room appeared in some budget: let pools with waiters open what now fits. */
+    /** After room appeared in some budget: let pools with waiters open what now fits, least served first. */
     private void serveOtherPools(List<Runnable> after) {
+        List<ServerPool> waiting = new ArrayList<>();
         for (ServerPool each : pools.values()) {
             if (each.waiters.size() > each.opening) {
-                openConnections(each, after);
+                waiting.add(each);
             }
+        }
+        waiting.sort(java.util.Comparator.comparingDouble(ServerPool::share));
+        for (ServerPool each : waiting) {
+            openConnections(each, after);
         }
     }
 
@@ -372,6 +420,41 @@ public final class PoolManager {
 
     // ---- maintenance ----------------------------------------------------------------------------------------
 
+    /** Opens reserve connections for pools whose longest waiter has waited reserve_pool_timeout. Called often. */
+    public void serveLongWaiters() {
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            for (ServerPool each : pools.values()) {
+                if (each.waiters.size() > each.opening && each.tenantBudget().hasReserve() && each.mayUseReserve(now)) {
+                    openConnections(each, after);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        runAll(after);
+    }
+
+    /** Keeps min_pool_size connections open (and logged in) in every pool that has been used. */
+    public void openMinimumConnections() {
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            for (ServerPool each : pools.values()) {
+                while (each.open < each.settings().minPoolSize() && !each.backoff.isWaiting(now)
+                        && each.exhaustedBudget(now) == null) {
+                    openOne(each, loops.next(), after);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        runAll(after);
+    }
+
     /** Closes idle servers past server_idle_timeout or server_lifetime. Called periodically. */
     public void closeExpiredIdleServers() {
         long now = System.nanoTime();
@@ -409,7 +492,7 @@ public final class PoolManager {
                         .withHint("Check that the database at " + pool.target().address()
                                 + " is running and accepts connections; pgmux keeps retrying.");
             }
-            Budget full = pool.exhaustedBudget();
+            Budget full = pool.exhaustedBudget(System.nanoTime());
             String budget = full != null ? full.toString() : "pool " + pool.key();
             return PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux: timed out after " + waitedMillis
                     + " ms waiting for a server connection of " + pool.key() + "; all connections allowed by "

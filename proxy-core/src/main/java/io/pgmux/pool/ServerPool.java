@@ -22,6 +22,7 @@ public final class ServerPool implements ServerEvents {
     private final PoolMode mode;
     private final List<Budget> budgets;
     private final PoolManager manager;
+    private final PoolSettings settings;
 
     final ArrayDeque<ServerConnection> idle = new ArrayDeque<>();
     final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
@@ -33,7 +34,8 @@ public final class ServerPool implements ServerEvents {
     private volatile Map<String, String> welcome;
 
     ServerPool(PoolKey key, UpstreamTarget target, PoolMode mode, List<Budget> budgets, Backoff backoff,
-               PoolManager manager) {
+               PoolSettings settings, PoolManager manager) {
+        this.settings = settings;
         this.key = key;
         this.target = target;
         this.mode = mode;
@@ -69,10 +71,31 @@ public final class ServerPool implements ServerEvents {
         return budgets;
     }
 
+    public PoolSettings settings() {
+        return settings;
+    }
+
+    /** The budget shared by the tenant's pools on this database (or the user's own, without a tenant). */
+    Budget tenantBudget() {
+        return budgets.get(0);
+    }
+
+    /** How much of the contended capacity this pool's tenant holds, relative to its weight. */
+    double share() {
+        return (double) tenantBudget().used() / settings.weight();
+    }
+
+    /** Whether the longest waiter has waited long enough to draw on the reserve pool. */
+    boolean mayUseReserve(long nowNanos) {
+        Waiter first = waiters.peek();
+        return first != null && nowNanos - first.sinceNanos() >= settings.reservePoolTimeout().toNanos();
+    }
+
     /** The first budget with no room left, or null when a new connection fits every cap. */
-    Budget exhaustedBudget() {
+    Budget exhaustedBudget(long nowNanos) {
+        boolean reserve = tenantBudget().hasReserve() && mayUseReserve(nowNanos);
         for (Budget each : budgets) {
-            if (each.isExhausted()) {
+            if (each.isExhausted(reserve)) {
                 return each;
             }
         }

@@ -31,6 +31,7 @@ public final class PgmuxServer implements AutoCloseable {
     private final ClientServices services;
     private Channel listener;
     private ScheduledFuture<?> maintenance;
+    private ScheduledFuture<?> reserveCheck;
 
     public PgmuxServer(PgmuxConfig config) {
         this.config = config;
@@ -56,6 +57,8 @@ public final class PgmuxServer implements AutoCloseable {
                 .childHandler(new ClientChannelInitializer(services));
         listener = bootstrap.bind(config.listen().host(), config.listen().port()).sync().channel();
         maintenance = loops.next().scheduleAtFixedRate(this::maintain, 1, 1, TimeUnit.SECONDS);
+        // Frequent and cheap: reserve_pool_timeout is typically seconds, and a late reserve is a slow client.
+        reserveCheck = loops.next().scheduleAtFixedRate(pools::serveLongWaiters, 100, 100, TimeUnit.MILLISECONDS);
         InetSocketAddress address = (InetSocketAddress) listener.localAddress();
         log.info("pgmux listening on {}:{} ({} transport, {} event loops, pool_mode {})", address.getHostString(),
                 address.getPort(), transport.name(), workers, config.poolMode().configName());
@@ -65,6 +68,7 @@ public final class PgmuxServer implements AutoCloseable {
     private void maintain() {
         try {
             pools.closeExpiredIdleServers();
+            pools.openMinimumConnections();
         } catch (RuntimeException e) {
             log.warn("maintenance failed", e);
         }
@@ -86,6 +90,7 @@ public final class PgmuxServer implements AutoCloseable {
     public void close() {
         if (maintenance != null) {
             maintenance.cancel(false);
+            reserveCheck.cancel(false);
         }
         if (listener != null) {
             listener.close().syncUninterruptibly();
