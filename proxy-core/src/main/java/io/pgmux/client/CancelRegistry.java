@@ -31,6 +31,11 @@ public final class CancelRegistry {
         return client != null && client.cancelKey().secretKey() == secretKey ? client : null;
     }
 
+    /** Every logged-in client, for periodic checks. */
+    void forEach(java.util.function.Consumer<ClientConnection> action) {
+        byProcessId.values().forEach(action);
+    }
+
     public int size() {
         return byProcessId.size();
     }

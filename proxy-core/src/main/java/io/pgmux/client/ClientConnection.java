@@ -69,6 +69,10 @@ public final class ClientConnection implements PoolClient, ServerLink {
     private boolean admitted;
     private ScheduledFuture<?> timer;
     private long waitStartedNanos;
+    /** When the client last sent a message, and when its server last said ReadyForQuery: for the timeouts. */
+    private long lastMessageNanos = System.nanoTime();
+    private long lastReadyNanos = lastMessageNanos;
+    private boolean cancelSentForRequest;
 
     ClientConnection(Channel channel, ClientServices services) {
         this.channel = channel;
@@ -246,6 +250,8 @@ public final class ClientConnection implements PoolClient, ServerLink {
     // ---- steady state: client messages ----------------------------------------------------------------------
 
     void frameReceived(ByteBuf frame) {
+        lastMessageNanos = System.nanoTime();
+        cancelSentForRequest = false;
         switch (state) {
             case AUTHENTICATING:
                 passwordMessage(frame);
@@ -449,6 +455,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
 
     @Override
     public void serverReadyForQuery(TransactionStatus status, boolean failed) {
+        lastReadyNanos = System.nanoTime();
         if (session != null) {
             session.readyForQuery(server, status, failed);
         }
@@ -491,6 +498,38 @@ public final class ClientConnection implements PoolClient, ServerLink {
         ServerConnection linked = server;
         if (linked != null && state == ClientState.ACTIVE) {
             linked.setAutoRead(channel.isWritable());
+        }
+    }
+
+    // ---- timeouts: checked once a second on the client's own loop -----------------------------------------
+
+    /** client_idle_timeout, idle_transaction_timeout and query_timeout. */
+    void checkTimeouts(long nowNanos, io.pgmux.config.Timeouts timeouts) {
+        long idleFor = nowNanos - Math.max(lastMessageNanos, lastReadyNanos);
+        long clientIdle = timeouts.clientIdleTimeout().toNanos();
+        if (state == ClientState.IDLE && clientIdle > 0 && idleFor > clientIdle) {
+            fail(PgError.fatal("57P05", "pgmux: closing the connection after client_idle_timeout ("
+                    + timeouts.clientIdleTimeout().toSeconds() + " s) without activity"));
+            return;
+        }
+        ServerConnection linked = server;
+        if (state != ClientState.ACTIVE || linked == null) {
+            return;
+        }
+        long idleTransaction = timeouts.idleTransactionTimeout().toNanos();
+        if (idleTransaction > 0 && linked.isQuiet() && linked.transactionStatus() != TransactionStatus.IDLE
+                && idleFor > idleTransaction) {
+            fail(PgError.fatal("25P03", "pgmux: closing the connection: idle in transaction longer than "
+                    + "idle_transaction_timeout (" + timeouts.idleTransactionTimeout().toSeconds() + " s)"));
+            return;
+        }
+        long queryTimeout = timeouts.queryTimeout().toNanos();
+        if (queryTimeout > 0 && !linked.isQuiet() && !cancelSentForRequest
+                && nowNanos - lastMessageNanos > queryTimeout) {
+            // The server answers the cancelled query with 57014 query_canceled, which the client receives.
+            cancelSentForRequest = true;
+            log.info("client {}: cancelling a query running longer than query_timeout", describe());
+            services.connector().cancel(channel.eventLoop(), linked.target(), linked.backendKey());
         }
     }
 

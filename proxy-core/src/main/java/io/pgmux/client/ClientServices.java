@@ -58,6 +58,17 @@ public final class ClientServices {
         clients.decrementAndGet();
     }
 
+    /** Runs the client timeouts; each client checks itself on its own event loop. */
+    public void checkClientTimeouts() {
+        io.pgmux.config.Timeouts timeouts = config.timeouts();
+        if (timeouts.clientIdleTimeout().isZero() && timeouts.idleTransactionTimeout().isZero()
+                && timeouts.queryTimeout().isZero()) {
+            return;
+        }
+        long now = System.nanoTime();
+        cancels.forEach(client -> client.eventLoop().execute(() -> client.checkTimeouts(now, timeouts)));
+    }
+
     public int clientCount() {
         return clients.get();
     }

@@ -69,6 +69,7 @@ public final class PgmuxServer implements AutoCloseable {
         try {
             pools.closeExpiredIdleServers();
             pools.openMinimumConnections();
+            services.checkClientTimeouts();
         } catch (RuntimeException e) {
             log.warn("maintenance failed", e);
         }
