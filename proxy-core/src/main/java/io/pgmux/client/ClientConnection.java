@@ -165,9 +165,10 @@ public final class ClientConnection implements PoolClient, ServerLink {
             fail(PgError.fatal(SqlState.INVALID_PASSWORD, "password authentication failed for user \"" + user + "\""));
             return;
         }
-        if (!services.admitClient()) {
-            fail(PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux: no more connections allowed "
-                    + "(max_client_connections = " + services.config().maxClientConnections() + ")"));
+        String refusedBy = services.admitClient(user);
+        if (refusedBy != null) {
+            fail(PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux: no more connections allowed (" + refusedBy + ")")
+                    .withHint("Close idle connections or raise the limit in the pgmux configuration."));
             return;
         }
         admitted = true;
@@ -585,7 +586,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
         }
         if (admitted) {
             admitted = false;
-            services.clientLeft();
+            services.clientLeft(user);
         }
         if (reason == null || !channel.isActive()) {
             channel.close();

@@ -13,6 +13,8 @@ public final class ClientServices {
     private final CancelRegistry cancels = new CancelRegistry();
     private final ClientAuthenticator authenticator;
     private final AtomicInteger clients = new AtomicInteger();
+    private final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> clientsByTenant =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public ClientServices(PgmuxConfig config, PoolManager pools, ServerConnector connector) {
         this.config = config;
@@ -41,21 +43,42 @@ public final class ClientServices {
         return authenticator;
     }
 
-    /** Counts a logged-in client; false (and not counted) when max_client_connections is reached. */
-    boolean admitClient() {
+    /**
+     * Counts a client in, globally and in its tenant; returns the setting that refused it (and counts nothing),
+     * or null when it is admitted.
+     */
+    String admitClient(String user) {
+        if (!tryIncrement(clients, config.maxClientConnections())) {
+            return "max_client_connections = " + config.maxClientConnections();
+        }
+        io.pgmux.config.TenantConfig tenant = config.tenantOf(user).orElse(null);
+        if (tenant != null && tenant.maxClientConnections() > 0 && !tryIncrement(
+                clientsByTenant.computeIfAbsent(tenant.name(), k -> new AtomicInteger()), tenant.maxClientConnections())) {
+            clients.decrementAndGet();
+            return "max_client_connections = " + tenant.maxClientConnections() + " of tenant " + tenant.name();
+        }
+        return null;
+    }
+
+    private static boolean tryIncrement(AtomicInteger counter, int limit) {
         while (true) {
-            int current = clients.get();
-            if (current >= config.maxClientConnections()) {
+            int current = counter.get();
+            if (limit > 0 && current >= limit) {
                 return false;
             }
-            if (clients.compareAndSet(current, current + 1)) {
+            if (counter.compareAndSet(current, current + 1)) {
                 return true;
             }
         }
     }
 
-    void clientLeft() {
+    void clientLeft(String user) {
         clients.decrementAndGet();
+        config.tenantOf(user).ifPresent(t -> {
+            if (t.maxClientConnections() > 0) {
+                clientsByTenant.get(t.name()).decrementAndGet();
+            }
+        });
     }
 
     /** Runs the client timeouts; each client checks itself on its own event loop. */
