@@ -17,6 +17,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
 
     @Override
     protected void initChannel(Channel ch) {
+        services.channels().add(ch);
         ch.pipeline().addLast("startup", new StartupPacketDecoder(services.config().maxMessageSize()));
         ch.pipeline().addLast("client", new ClientHandler(services));
     }

@@ -73,6 +73,8 @@ public final class ClientConnection implements PoolClient, ServerLink {
     private long lastMessageNanos = System.nanoTime();
     private long lastReadyNanos = lastMessageNanos;
     private boolean cancelSentForRequest;
+    /** The client sent Terminate behind requests still to be answered. */
+    private boolean terminating;
 
     ClientConnection(Channel channel, ClientServices services) {
         this.channel = channel;
@@ -269,7 +271,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
         byte tag = frame.getByte(frame.readerIndex());
         if (tag == FrontendTag.TERMINATE) {
             frame.release();
-            close(null);
+            terminate();
             return;
         }
         checkRequest(tag, frame);
@@ -324,6 +326,20 @@ public final class ClientConnection implements PoolClient, ServerLink {
                 frame.release();
                 throw new ProtocolException("unexpected message type '" + (char) tag + "' from the client");
         }
+    }
+
+    /**
+     * Terminate: leave once what the client sent before it has been answered, as PostgreSQL would run a Query
+     * pipelined ahead of its Terminate.
+     */
+    private void terminate() {
+        boolean outstanding = !pending.isEmpty() || (state == ClientState.ACTIVE && server != null && !server.isQuiet());
+        if (!outstanding) {
+            close(null);
+            return;
+        }
+        terminating = true;
+        channel.config().setAutoRead(false);
     }
 
     void readComplete() {
@@ -459,6 +475,10 @@ public final class ClientConnection implements PoolClient, ServerLink {
         lastReadyNanos = System.nanoTime();
         if (session != null) {
             session.readyForQuery(server, status, failed);
+        }
+        if (terminating && pending.isEmpty() && server.isQuiet()) {
+            channel.flush();
+            close(null);
         }
     }
 

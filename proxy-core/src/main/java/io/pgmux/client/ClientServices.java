@@ -16,7 +16,12 @@ public final class ClientServices {
     private final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> clientsByTenant =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    public ClientServices(PgmuxConfig config, PoolManager pools, ServerConnector connector) {
+    private final io.netty.channel.group.ChannelGroup channels;
+
+    /** @param channels every client channel joins it, so shutdown can close them all */
+    public ClientServices(PgmuxConfig config, PoolManager pools, ServerConnector connector,
+                          io.netty.channel.group.ChannelGroup channels) {
+        this.channels = channels;
         this.config = config;
         this.pools = pools;
         this.connector = connector;
@@ -33,6 +38,10 @@ public final class ClientServices {
 
     ServerConnector connector() {
         return connector;
+    }
+
+    io.netty.channel.group.ChannelGroup channels() {
+        return channels;
     }
 
     CancelRegistry cancels() {

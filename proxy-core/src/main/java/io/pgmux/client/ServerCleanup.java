@@ -19,7 +19,7 @@ final class ServerCleanup {
             return;
         }
         if (!server.isQuiet()) {
-            server.close();
+            server.cancelAndClose(services.connector());
             return;
         }
         List<String> statements = cleanupStatements(server, discard, services.config().serverResetQuery());
@@ -40,8 +40,10 @@ final class ServerCleanup {
                 if (failed[0]) {
                     server.close();
                 } else {
-                    if (discardsAll(statements)) {
+                    if (ranStatement(statements, "DISCARD ALL")) {
                         server.forgetSessionState();
+                    } else if (ranStatement(statements, "RESET ALL")) {
+                        server.forgetSettings();
                     }
                     services.pools().resetDone(server);
                 }
@@ -67,9 +69,13 @@ final class ServerCleanup {
         server.flush();
     }
 
-    private static boolean discardsAll(List<String> statements) {
+    /**
+     * Whether one of the statements is {@code command}. For other reset queries pgmux keeps its record of what
+     * it set on the server: at worst it sets a value again, and it never mistakes a server's state as clean.
+     */
+    private static boolean ranStatement(List<String> statements, String command) {
         for (String each : statements) {
-            if (each.trim().equalsIgnoreCase("DISCARD ALL")) {
+            if (each.trim().replaceAll(";$", "").trim().equalsIgnoreCase(command)) {
                 return true;
             }
         }

@@ -149,8 +149,7 @@ public final class PoolManager {
             if (starving != null) {
                 // Another tenant waits on a cap this server counts against and holds less than its share:
                 // give it the connection slot instead of keeping it in this pool.
-                retire(server, after);
-                openConnections(starving, after);
+                retire(server, starving, after);
             } else {
                 handToWaiterOrIdle(slot.pool, server, after);
             }
@@ -169,7 +168,7 @@ public final class PoolManager {
         ServerPool result = null;
         for (ServerPool each : pools.values()) {
             if (each == releasing || each.tenantBudget() == releasing.tenantBudget()
-                    || each.waiters.size() <= each.opening) {
+                    || each.waiters.size() <= each.opening + each.awaitingRoom) {
                 continue;
             }
             Budget blocking = each.exhaustedBudget(now);
@@ -236,13 +235,12 @@ public final class PoolManager {
      */
     private void openConnections(ServerPool pool, List<Runnable> after) {
         long now = System.nanoTime();
-        while (pool.waiters.size() > pool.opening && !pool.backoff.isWaiting(now)) {
+        while (pool.waiters.size() > pool.opening + pool.awaitingRoom && !pool.backoff.isWaiting(now)) {
             Budget full = pool.exhaustedBudget(now);
-            if (full != null && !closeIdleServerSharing(full, after)) {
-                return;
-            }
-            if (full == null || pool.exhaustedBudget(now) == null) {
+            if (full == null) {
                 openOne(pool, pickLoop(pool), after);
+            } else if (!closeIdleServerSharing(full, pool, after)) {
+                return;
             }
         }
     }
@@ -270,27 +268,38 @@ public final class PoolManager {
         after.add(() -> connector.connect(server, loop));
     }
 
-    /** Closes the least recently used idle server of any pool drawing on {@code full}. */
-    private boolean closeIdleServerSharing(Budget full, List<Runnable> after) {
+    /** Closes the least recently used idle server of any pool drawing on {@code full}, to make room for {@code needy}. */
+    private boolean closeIdleServerSharing(Budget full, ServerPool needy, List<Runnable> after) {
         for (ServerPool each : pools.values()) {
             if (!each.idle.isEmpty() && each.budgets().contains(full)) {
                 ServerConnection victim = each.idle.pollLast();
-                retire(victim, after);
+                retire(victim, needy, after);
                 return true;
             }
         }
         return false;
     }
 
-    /** Takes a server out of service now: its budgets free up at once, its socket closes after the lock. */
-    private void retire(ServerConnection server, List<Runnable> after) {
+    /**
+     * Takes a server out of service. It keeps counting against its budgets until its backend has really gone
+     * (the server closes the socket after Terminate): the database must never see more than the caps, even for
+     * a moment. {@code beneficiary}, if any, opens its connection then.
+     */
+    private void retire(ServerConnection server, ServerPool beneficiary, List<Runnable> after) {
         ServerSlot slot = slot(server);
         server.transition(ServerState.CLOSED);
-        giveBack(slot);
+        if (beneficiary != null) {
+            slot.closingFor = beneficiary;
+            beneficiary.awaitingRoom++;
+        }
         after.add(server::close);
     }
 
     private void giveBack(ServerSlot slot) {
+        if (slot.closingFor != null) {
+            slot.closingFor.awaitingRoom--;
+            slot.closingFor = null;
+        }
         if (slot.holdsBudget) {
             slot.holdsBudget = false;
             for (Budget each : slot.pool.budgets()) {
@@ -308,7 +317,7 @@ public final class PoolManager {
     private void serveOtherPools(List<Runnable> after) {
         List<ServerPool> waiting = new ArrayList<>();
         for (ServerPool each : pools.values()) {
-            if (each.waiters.size() > each.opening) {
+            if (each.waiters.size() > each.opening + each.awaitingRoom) {
                 waiting.add(each);
             }
         }
@@ -404,7 +413,11 @@ public final class PoolManager {
                 }
                 server.transition(ServerState.CLOSED);
             }
+            ServerPool beneficiary = slot.closingFor;
             giveBack(slot);
+            if (beneficiary != null && beneficiary != pool) {
+                openConnections(beneficiary, after);
+            }
             if (!pool.waiters.isEmpty()) {
                 openConnections(pool, after);
             }
@@ -471,7 +484,7 @@ public final class PoolManager {
                     boolean tooOld = lifetime > 0 && now - each.createdNanos() > lifetime;
                     if (idleTooLong || tooOld) {
                         it.remove();
-                        retire(each, after);
+                        retire(each, null, after);
                     }
                 }
             }
@@ -532,7 +545,7 @@ public final class PoolManager {
         try {
             for (ServerPool pool : pools.values()) {
                 while (!pool.idle.isEmpty()) {
-                    retire(pool.idle.poll(), after);
+                    retire(pool.idle.poll(), null, after);
                 }
             }
         } finally {

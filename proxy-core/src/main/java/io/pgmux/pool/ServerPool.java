@@ -27,6 +27,8 @@ public final class ServerPool implements ServerEvents {
     final ArrayDeque<ServerConnection> idle = new ArrayDeque<>();
     final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     int opening;
+    /** Connections of other pools being closed to make room for this pool's waiters. */
+    int awaitingRoom;
     int open;
     int active;
     final Backoff backoff;

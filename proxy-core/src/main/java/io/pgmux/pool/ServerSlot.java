@@ -7,6 +7,8 @@ final class ServerSlot {
     boolean holdsBudget = true;
     /** The connection is still connecting or logging in. */
     boolean opening = true;
+    /** A pool whose waiter this connection is being closed for; it may open one once this one is gone. */
+    ServerPool closingFor;
 
     ServerSlot(ServerPool pool) {
         this.pool = pool;

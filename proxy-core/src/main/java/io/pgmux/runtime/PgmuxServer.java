@@ -5,6 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgmux.client.ClientChannelInitializer;
 import io.pgmux.client.ClientServices;
@@ -29,6 +32,7 @@ public final class PgmuxServer implements AutoCloseable {
     private final int workers;
     private final PoolManager pools;
     private final ClientServices services;
+    private final ChannelGroup channels = new DefaultChannelGroup("pgmux", GlobalEventExecutor.INSTANCE);
     private Channel listener;
     private ScheduledFuture<?> maintenance;
     private ScheduledFuture<?> reserveCheck;
@@ -39,9 +43,9 @@ public final class PgmuxServer implements AutoCloseable {
         this.workers = config.workers() > 0 ? config.workers() : Runtime.getRuntime().availableProcessors();
         this.loops = transport.newGroup(workers, "pgmux-io");
         ServerConnector connector = new ServerConnector(transport.clientChannels(),
-                config.timeouts().serverConnectTimeout(), config.maxMessageSize());
+                config.timeouts().serverConnectTimeout(), config.maxMessageSize(), channels);
         this.pools = new PoolManager(config, connector, loops);
-        this.services = new ClientServices(config, pools, connector);
+        this.services = new ClientServices(config, pools, connector, channels);
     }
 
     /** Binds the listener and starts maintenance; returns the bound address (useful with port 0). */
@@ -97,6 +101,8 @@ public final class PgmuxServer implements AutoCloseable {
             listener.close().syncUninterruptibly();
         }
         pools.closeAll();
+        // Every client and server socket, whatever its state: nothing may outlive the event loops.
+        channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

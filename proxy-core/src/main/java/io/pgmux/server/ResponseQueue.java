@@ -73,6 +73,24 @@ final class ResponseQueue {
         return hasPayload(kind) ? payloads.pollFirst() : null;
     }
 
+    /**
+     * Removes the first entry of {@code kind} after the head, if any; only for kinds without payload. Used when
+     * the server turns out to ignore a request already queued (a Sync sent before COPY FROM STDIN began).
+     */
+    boolean removeFirstAfterHead(byte kind) {
+        int mask = kinds.length - 1;
+        for (int i = 1; i < size; i++) {
+            if (kinds[(head + i) & mask] == kind) {
+                for (int j = i; j < size - 1; j++) {
+                    kinds[(head + j) & mask] = kinds[(head + j + 1) & mask];
+                }
+                size--;
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The payload of the head, left in place; only for kinds that carry one. */
     Object payloadOfHead() {
         return payloads.peekFirst();

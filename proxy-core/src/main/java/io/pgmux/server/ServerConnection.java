@@ -169,6 +169,11 @@ public final class ServerConnection {
                 break;
             case BackendTag.COPY_IN_RESPONSE:
                 copyIn = true;
+                if (!queue.isEmpty() && ResponseQueue.isExtended(queue.peek())) {
+                    // COPY started by Execute: a Sync the client already sent behind it is ignored by the
+                    // server during copy-in, so no ReadyForQuery will answer it.
+                    queue.removeFirstAfterHead(ResponseQueue.SYNC);
+                }
                 deliver(frame, false);
                 break;
             case BackendTag.COMMAND_COMPLETE:
@@ -546,13 +551,29 @@ public final class ServerConnection {
         return transactionStatus;
     }
 
+    /**
+     * Closes a server in the middle of a request: the backend would otherwise run the request to its end (it
+     * reads the socket only between requests), holding a slot pgmux already counts as free.
+     */
+    public void cancelAndClose(ServerConnector connector) {
+        if (backendKey != null && channel != null && channel.isActive()) {
+            connector.cancel(channel.eventLoop(), target, backendKey);
+        }
+        close();
+    }
+
     /** Closes the connection, telling the backend goodbye first when the socket is still up. */
     public void close() {
         if (channel == null) {
             return;
         }
         if (channel.isActive()) {
-            channel.writeAndFlush(Terminate.encode(channel.alloc())).addListener(f -> channel.close());
+            // The backend closes the socket once it has read Terminate and exited; waiting for that, rather than
+            // closing first, means a slot is counted free only when the database has really freed it.
+            channel.writeAndFlush(Terminate.encode(channel.alloc()));
+            channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, 2, java.util.concurrent.TimeUnit.SECONDS);
         } else {
             channel.close();
         }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
 import io.pgmux.codec.MessageFramer;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
@@ -18,9 +19,12 @@ public final class ServerConnector {
     private final ChannelFactory<? extends Channel> channelFactory;
     private final int connectTimeoutMillis;
     private final int maxMessageSize;
+    private final ChannelGroup channels;
 
+    /** @param channels every server channel joins it, so shutdown can close them all */
     public ServerConnector(ChannelFactory<? extends Channel> channelFactory, Duration connectTimeout,
-                           int maxMessageSize) {
+                           int maxMessageSize, ChannelGroup channels) {
+        this.channels = channels;
         this.channelFactory = channelFactory;
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
         this.maxMessageSize = maxMessageSize;
@@ -38,6 +42,7 @@ public final class ServerConnector {
                     @Override
                     protected void initChannel(Channel ch) {
                         server.attachChannel(ch);
+                        channels.add(ch);
                         ch.pipeline().addLast(MessageFramer.NAME, new MessageFramer(maxMessageSize));
                         ch.pipeline().addLast("server", new ServerHandler(server));
                     }

@@ -64,6 +64,8 @@ class ParseTest {
     void doesNotReadPastATruncatedFrame() {
         ByteBuf headerOnly = Unpooled.wrappedBuffer(Bytes.hex("50 00000004"));
         assertFalse(Parse.hasStatementName(headerOnly));
-        assertEquals("", Parse.statementName(headerOnly));
+        // A Parse without even its name's terminator is malformed: the client gets 08P01.
+        org.junit.jupiter.api.Assertions.assertThrows(io.pgmux.protocol.ProtocolException.class,
+                () -> Parse.statementName(headerOnly));
     }
 }

@@ -1,0 +1,75 @@
+package io.pgmux.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmux.testing.BackendMessage;
+import io.pgmux.testing.PostgresCluster;
+import io.pgmux.testing.PostgresExtension;
+import io.pgmux.testing.RawPgClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** query_timeout, idle_transaction_timeout and client_idle_timeout: each fires, and none fires early. */
+@ExtendWith(PostgresExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ClientTimeoutsIT {
+    private final PostgresCluster cluster;
+
+    ClientTimeoutsIT(PostgresCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    @Test
+    void queryTimeoutCancelsALongQueryButNotAShortOne() {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).set("query_timeout", "1s").start();
+             RawPgClient client = proxy.rawLogin()) {
+            assertEquals("", Raw.queryOne(client, "select pg_sleep(0.4)::text"), "a short query runs to the end");
+            long start = System.nanoTime();
+            client.query("select pg_sleep(20)");
+            List<BackendMessage> reply = client.readUntilReady();
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            BackendMessage error = reply.stream().filter(m -> m.type() == 'E').findFirst().orElseThrow();
+            assertEquals("57014", error.errorField('C'), reply::toString);
+            assertTrue(tookMs >= 1000 && tookMs < 5000, "cancelled after " + tookMs + " ms");
+            assertEquals("1", Raw.queryOne(client, "select 1"), "the connection still works");
+        }
+    }
+
+    @Test
+    void idleTransactionTimeoutClosesAClientIdleInATransactionOnly() {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).set("idle_transaction_timeout", "1s").start();
+             RawPgClient quick = proxy.rawLogin();
+             RawPgClient slow = proxy.rawLogin()) {
+            for (int i = 0; i < 4; i++) {
+                Raw.command(quick, "begin");
+                Raw.queryOne(quick, "select pg_sleep(0.3)::text");
+                Raw.command(quick, "commit");
+            }
+            Raw.command(slow, "begin");
+            assertTrue(slow.isClosedByPeer(Duration.ofSeconds(5)), "idle in transaction past the timeout");
+            assertEquals("1", Raw.queryOne(quick, "select 1"));
+            io.pgmux.testing.Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversActive() == 0,
+                    "the abandoned transaction's server was cleaned and returned");
+        }
+    }
+
+    @Test
+    void clientIdleTimeoutClosesIdleClientsButNotBusyOnes() {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).set("client_idle_timeout", "2s").start();
+             RawPgClient busy = proxy.rawLogin();
+             RawPgClient idle = proxy.rawLogin()) {
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3500);
+            while (System.nanoTime() < until) {
+                assertEquals("1", Raw.queryOne(busy, "select 1 from pg_sleep(0.25)"));
+            }
+            assertTrue(idle.isClosedByPeer(Duration.ofSeconds(3)), "the idle client was closed");
+            assertFalse(busy.isClosedByPeer(Duration.ofMillis(100)), "the busy client was not");
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.pgmux.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmux.testing.Await;
+import io.pgmux.testing.BackendMessage;
+import io.pgmux.testing.PostgresCluster;
+import io.pgmux.testing.PostgresExtension;
+import io.pgmux.testing.RawPgClient;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Client and server limits and timers: max_client_connections, client_login_timeout, server_idle_timeout ... */
+@ExtendWith(PostgresExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LimitsAndTimeoutsIT {
+    private final PostgresCluster cluster;
+
+    LimitsAndTimeoutsIT(PostgresCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    @Test
+    void maxClientConnectionsRefusesTheNextClientWith53300AndFailedLoginsDoNotUseItUp() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).set("max_client_connections", "2").start()) {
+            for (int i = 0; i < 5; i++) {
+                SQLException wrong = assertThrows(SQLException.class,
+                        () -> proxy.connect(ProxyFixture.APP_USER, "wrong", "app").close());
+                assertEquals("28P01", wrong.getSQLState());
+            }
+            for (int i = 0; i < 3; i++) {
+                try (RawPgClient abandoned = proxy.raw()) {
+                    abandoned.sendStartup(java.util.Map.of("user", ProxyFixture.APP_USER, "database", "app"));
+                    assertEquals(10, abandoned.read().authCode()); // then leaves in the middle of SCRAM
+                }
+            }
+            Await.until(Duration.ofSeconds(5), () -> proxy.server().services().clientCount() == 0,
+                    "every failed or abandoned login to be forgotten");
+            try (Connection a = proxy.connect(); Connection b = proxy.connect()) {
+                SQLException full = assertThrows(SQLException.class, () -> proxy.connect().close());
+                assertEquals("53300", full.getSQLState(), full.toString());
+                assertEquals("1", Sql.one(a, "select 1"));
+                assertEquals("2", Sql.one(b, "select 2"));
+            }
+            Await.until(Duration.ofSeconds(5), () -> proxy.server().services().clientCount() == 0,
+                    "the two clients to be counted out");
+            try (Connection again = proxy.connect()) {
+                assertEquals("3", Sql.one(again, "select 3"));
+            }
+        }
+    }
+
+    @Test
+    void queryWaitTimeoutFailsAWaitingClientWith53300AndTheHolderIsUnaffected() {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).set("query_wait_timeout", "2s").start();
+             RawPgClient holder = proxy.rawLogin();
+             RawPgClient waiter = proxy.rawLogin()) {
+            assertEquals('T', Raw.command(holder, "begin"));
+            int pid = Raw.pid(holder);
+            long start = System.nanoTime();
+            waiter.query("select 1");
+            Raw.expectFatal(waiter, "53300");
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(millis >= 1900 && millis < 5000, "waited " + millis + " ms for a 2s query_wait_timeout");
+            assertTrue(waiter.isClosedByPeer(Duration.ofSeconds(5)));
+            assertEquals(0, proxy.appSnapshot().clientsWaiting());
+            assertEquals(pid, Raw.pid(holder));
+            assertEquals('I', Raw.command(holder, "commit"));
+            Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversIdle() == 1,
+                    "the server to be idle, not handed to the client that gave up");
+        }
+    }
+
+    @Test
+    void clientLoginTimeoutClosesAClientThatNeverLogsIn() {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).set("client_login_timeout", "1s").start();
+             RawPgClient silent = proxy.raw();
+             RawPgClient halfway = proxy.raw()) {
+            halfway.sendStartup(java.util.Map.of("user", ProxyFixture.APP_USER, "database", "app"));
+            assertEquals(10, halfway.read().authCode());
+            assertTrue(silent.isClosedByPeer(Duration.ofSeconds(5)), "a silent client was not closed");
+            Raw.expectFatal(halfway, "08P01");
+            assertTrue(halfway.isClosedByPeer(Duration.ofSeconds(5)), "a client stuck in SCRAM was not closed");
+        }
+    }
+
+    @Test
+    void serverIdleTimeoutClosesIdleServersAndTheNextQueryOpensANewOne() throws Exception {
+        ClusterAdmin.terminateStrayBackends(cluster, "app_user");
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).set("server_idle_timeout", "1s").start();
+             Connection c = proxy.connect()) {
+            int first = Sql.pid(c);
+            Await.untilChecked(Duration.ofSeconds(10), () -> cluster.countBackends("app", "app_user") == 0,
+                    "the idle server to be closed after server_idle_timeout");
+            assertEquals(0, proxy.appSnapshot().serversIdle());
+            int second = Sql.pid(c);
+            assertNotEquals(first, second);
+        }
+    }
+
+    @Test
+    void aQueryFollowedByTerminateInOneWriteRunsWhenAServerIsFree() throws Exception {
+        ClusterAdmin.appDdl(cluster, "drop table if exists it_fire_and_forget",
+                "create table it_fire_and_forget (id int)");
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient client = proxy.rawLogin();
+             Connection direct = cluster.connect("app", "app_user", "app_pw")) {
+            new Wire().query("insert into it_fire_and_forget values (1)").message('X', new byte[0]).sendTo(client);
+            assertTrue(client.isClosedByPeer(Duration.ofSeconds(5)));
+            Await.untilChecked(Duration.ofSeconds(5),
+                    () -> "1".equals(Sql.one(direct, "select count(*) from it_fire_and_forget")),
+                    "the insert sent just before Terminate to be committed");
+        }
+    }
+
+    @Test
+    void aQueryFollowedByTerminateInOneWriteRunsEvenWhenItMustWaitForAServer() throws Exception {
+        ClusterAdmin.appDdl(cluster, "drop table if exists it_fire_and_forget2",
+                "create table it_fire_and_forget2 (id int)");
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient holder = proxy.rawLogin();
+             RawPgClient client = proxy.rawLogin();
+             Connection direct = cluster.connect("app", "app_user", "app_pw")) {
+            assertEquals('T', Raw.command(holder, "begin")); // holds the only server
+            assertEquals("1", Raw.queryOne(holder, "select 1"));
+            new Wire().query("insert into it_fire_and_forget2 values (1)").message('X', new byte[0]).sendTo(client);
+            // The client stays queued (its socket open) until a server runs what it sent before Terminate.
+            assertEquals('I', Raw.command(holder, "commit"));
+            assertTrue(client.isClosedByPeer(Duration.ofSeconds(5)));
+            Await.untilChecked(Duration.ofSeconds(5),
+                    () -> "1".equals(Sql.one(direct, "select count(*) from it_fire_and_forget2")),
+                    "the insert sent just before Terminate to be committed");
+        }
+    }
+
+    @Test
+    void anAnswerLargerThanMaxMessageSizeFailsOnlyThatClient() {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).set("max_message_size", "1kB").start();
+             RawPgClient big = proxy.rawLogin();
+             RawPgClient bystander = proxy.rawLogin()) {
+            big.query("select repeat('z', 4000)");
+            BackendMessage message = big.read();
+            if (message.type() == 'T') {
+                message = big.read();
+            }
+            assertEquals('E', message.type(), message::toString);
+            assertEquals("FATAL", message.errorField('S'), message::toString);
+            assertTrue(big.isClosedByPeer(Duration.ofSeconds(5)));
+            assertEquals("small", Raw.queryOne(bystander, "select 'small'"));
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.pgmux.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmux.testing.Await;
+import io.pgmux.testing.PostgresCluster;
+import io.pgmux.testing.PostgresExtension;
+import io.pgmux.testing.RawPgClient;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/** Session state in transaction mode follows its client, or pins it, and never reaches another client. */
+@ExtendWith(PostgresExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class SessionStateIT {
+    private final PostgresCluster cluster;
+
+    SessionStateIT(PostgresCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    @Test
+    void setOutsideATransactionFollowsTheClientAcrossServersAndNeverReachesAnother() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).start();
+             RawPgClient a = proxy.rawLogin();
+             RawPgClient b = proxy.rawLogin();
+             Connection holder = proxy.connect()) {
+            String defaultPath = Raw.queryOne(b, "show search_path");
+            assertEquals('I', Raw.command(a, "SET search_path TO pg_catalog, public"));
+            a.query("set timezone = 'Asia/Tokyo'");
+            assertEquals("CSZ", Raw.types(a.readUntilReady()), "SET reports the new TimeZone");
+            assertEquals('I', Raw.command(a, "SET work_mem = '7MB'"));
+            for (int i = 0; i < 6; i++) {
+                // Alternate which server is free, so both clients land on both servers.
+                if (i % 2 == 0) {
+                    holder.setAutoCommit(false);
+                    Sql.pid(holder);
+                } else {
+                    holder.commit();
+                    holder.setAutoCommit(true);
+                }
+                assertEquals("pg_catalog, public", Raw.queryOne(a, "show search_path"));
+                assertEquals("Asia/Tokyo", Raw.queryOne(a, "show timezone"));
+                assertEquals("7MB", Raw.queryOne(a, "show work_mem"));
+                assertEquals(defaultPath, Raw.queryOne(b, "show search_path"));
+                assertNotEquals("Asia/Tokyo", Raw.queryOne(b, "show timezone"));
+                assertEquals("4MB", Raw.queryOne(b, "show work_mem"));
+            }
+            assertEquals('I', Raw.command(a, "RESET work_mem"));
+            assertEquals("4MB", Raw.queryOne(a, "show work_mem"));
+        }
+    }
+
+    @Test
+    void startupOptionsFollowTheClient() {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient a = proxy.rawLogin(Map.of("options", "-c statement_timeout=1234 -c search_path=pg_catalog"));
+             RawPgClient b = proxy.rawLogin()) {
+            assertEquals("1234ms", Raw.queryOne(a, "show statement_timeout"));
+            assertEquals("0", Raw.queryOne(b, "show statement_timeout"));
+            assertEquals("pg_catalog", Raw.queryOne(a, "show search_path"));
+            assertEquals("1234ms", Raw.queryOne(a, "show statement_timeout"));
+        }
+    }
+
+    @Test
+    void aSetInsideATransactionBlockDoesNotLeakToTheNextClient() {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient a = proxy.rawLogin();
+             RawPgClient b = proxy.rawLogin()) {
+            Raw.command(a, "begin");
+            Raw.command(a, "set work_mem = '9MB'");
+            Raw.command(a, "commit");
+            assertEquals("4MB", Raw.queryOne(b, "show work_mem"));
+        }
+    }
+
+    @Test
+    void aSessionAdvisoryLockPinsTheClientUntilItLeaves() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).start();
+             RawPgClient a = proxy.rawLogin();
+             RawPgClient b = proxy.rawLogin()) {
+            int pid = Raw.pid(a);
+            assertEquals("", Raw.queryOne(a, "select pg_advisory_lock(42)::text"));
+            for (int i = 0; i < 5; i++) {
+                assertEquals(pid, Raw.pid(a), "pinned to the server that holds the lock");
+                assertEquals("f", Raw.queryOne(b, "select pg_try_advisory_xact_lock(42)"));
+            }
+            assertEquals(1, proxy.appSnapshot().serversActive(), "the pinned server stays out of the pool");
+            a.terminate();
+            Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversActive() == 0, "server back after reset");
+            assertEquals("t", Raw.queryOne(b, "select pg_try_advisory_xact_lock(42)"), "DISCARD ALL released the lock");
+        }
+    }
+
+    @Test
+    void aTemporaryTableSurvivesAcrossTransactionsForItsClientOnly() {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).start();
+             RawPgClient a = proxy.rawLogin();
+             RawPgClient b = proxy.rawLogin()) {
+            Raw.command(a, "create temp table scratch (x int)");
+            Raw.command(a, "insert into scratch values (1), (2)");
+            for (int i = 0; i < 3; i++) {
+                assertEquals("2", Raw.queryOne(a, "select count(*) from scratch"));
+                b.query("select count(*) from scratch");
+                assertEquals("42P01", b.readUntilReady().get(0).errorField('C'));
+            }
+        }
+    }
+
+    @Test
+    void listenNotifyReachesAPinnedClient() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).start();
+             Connection listener = proxy.connect();
+             Connection notifier = proxy.connect()) {
+            Sql.exec(listener, "LISTEN pgmux_channel");
+            Sql.exec(notifier, "NOTIFY pgmux_channel, 'hello'");
+            PGNotification[] received = listener.unwrap(PGConnection.class).getNotifications(5000);
+            assertTrue(received != null && received.length == 1, "one notification");
+            assertEquals("hello", received[0].getParameter());
+        }
+    }
+
+    @Test
+    void pinningErrorPolicyRefusesWithAClearMessage() {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).set("pinning", "error").start();
+             RawPgClient a = proxy.rawLogin()) {
+            a.query("select pg_advisory_lock(7)");
+            Raw.expectFatal(a, "0A000");
+        }
+    }
+}

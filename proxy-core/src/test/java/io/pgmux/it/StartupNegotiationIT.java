@@ -1,0 +1,241 @@
+package io.pgmux.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmux.auth.ScramSha256Client;
+import io.pgmux.testing.BackendMessage;
+import io.pgmux.testing.PostgresCluster;
+import io.pgmux.testing.PostgresExtension;
+import io.pgmux.testing.RawPgClient;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The startup phase: encryption requests answered 'N', protocol version negotiation, real libpq clients. */
+@ExtendWith(PostgresExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class StartupNegotiationIT {
+    private static final int SSL_REQUEST = 80877103;
+    private static final int GSSENC_REQUEST = 80877104;
+    private static ProxyFixture proxy;
+    private static PostgresCluster cluster;
+
+    @BeforeAll
+    static void startProxy(PostgresCluster shared) {
+        cluster = shared;
+        proxy = ProxyFixture.config(shared).poolSize(2).start();
+    }
+
+    @AfterAll
+    static void stopProxy() {
+        if (proxy != null) {
+            proxy.close();
+        }
+    }
+
+    @Test
+    void sslRequestIsAnsweredNAndTheLoginContinuesInPlaintext() throws Exception {
+        try (Probe probe = new Probe()) {
+            probe.untyped(ByteBuffer.allocate(8).putInt(8).putInt(SSL_REQUEST).array());
+            assertEquals('N', probe.readByte());
+            probe.loginAndQuery();
+        }
+    }
+
+    @Test
+    void gssencRequestIsAnsweredNAndTheLoginContinuesInPlaintext() throws Exception {
+        try (Probe probe = new Probe()) {
+            probe.untyped(ByteBuffer.allocate(8).putInt(8).putInt(GSSENC_REQUEST).array());
+            assertEquals('N', probe.readByte());
+            probe.loginAndQuery();
+        }
+    }
+
+    @Test
+    void gssencThenSslRequestThenLoginAsLibpqDoesWithBothPreferred() throws Exception {
+        try (Probe probe = new Probe()) {
+            probe.untyped(ByteBuffer.allocate(8).putInt(8).putInt(GSSENC_REQUEST).array());
+            assertEquals('N', probe.readByte());
+            probe.untyped(ByteBuffer.allocate(8).putInt(8).putInt(SSL_REQUEST).array());
+            assertEquals('N', probe.readByte());
+            probe.loginAndQuery();
+        }
+    }
+
+    @Test
+    void pgjdbcWithSslmodePreferFallsBackToPlaintext() throws Exception {
+        Properties prefer = new Properties();
+        prefer.setProperty("sslmode", "prefer");
+        try (Connection c = proxy.connect(prefer)) {
+            assertEquals("ok", Sql.one(c, "select 'ok'"));
+        }
+    }
+
+    @Test
+    void aStartupMessageAskingForProtocol32GetsNegotiateProtocolVersionThenWorks() {
+        try (RawPgClient client = proxy.raw()) {
+            Map<String, String> params = new LinkedHashMap<>();
+            params.put("user", ProxyFixture.APP_USER);
+            params.put("database", ProxyFixture.APP_DB);
+            params.put("_pq_.some_option", "on");
+            client.sendRaw(startupPacket(3, 2, params));
+            BackendMessage negotiate = client.expect('v');
+            ByteBuffer body = ByteBuffer.wrap(negotiate.body());
+            assertEquals(0, body.getInt(), "newest minor version pgmux speaks");
+            assertEquals(1, body.getInt(), "unrecognised options");
+            assertEquals("_pq_.some_option", cstring(body));
+            client.authenticate(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD);
+            List<BackendMessage> welcome = client.readUntilReady();
+            BackendMessage key = welcome.stream().filter(m -> m.type() == 'K').findFirst().orElseThrow();
+            assertEquals(8, key.body().length, "protocol 3.0 BackendKeyData has a 4-byte secret");
+            assertEquals("1", Raw.queryOne(client, "select 1"));
+        }
+    }
+
+    @Test
+    void aStartupMessageForProtocol2IsRefused() {
+        try (RawPgClient client = proxy.raw()) {
+            client.sendRaw(startupPacket(2, 0, Map.of("user", ProxyFixture.APP_USER, "database", "app")));
+            BackendMessage reply = client.read();
+            assertEquals('E', reply.type(), "expected an error, got " + reply);
+            assertEquals("08P01", reply.errorField('C'));
+            assertTrue(client.isClosedByPeer(Duration.ofSeconds(5)));
+        }
+    }
+
+    @Test
+    void psqlWithLibpqDefaultsWorksThroughPgmux() throws Exception {
+        Path psql = cluster.binDir() == null ? Path.of("/usr/bin/psql") : Path.of(cluster.binDir(), "psql");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(psql), "no psql");
+        ProcessBuilder pb = new ProcessBuilder(psql.toString(), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                "-h", proxy.host(), "-p", Integer.toString(proxy.port()), "-U", ProxyFixture.APP_USER,
+                "-d", ProxyFixture.APP_DB,
+                "-c", "select 40 + 2", "-c", "select current_setting('application_name')");
+        pb.environment().put("PGPASSWORD", ProxyFixture.APP_PASSWORD);
+        pb.environment().put("PGCONNECT_TIMEOUT", "10");
+        pb.redirectErrorStream(true);
+        Process process = pb.start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "psql hung");
+        assertEquals(0, process.exitValue(), output);
+        assertEquals("42\npsql\n", output);
+    }
+
+    private static byte[] startupPacket(int major, int minor, Map<String, String> params) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(ByteBuffer.allocate(4).putInt(major << 16 | minor).array());
+        params.forEach((k, v) -> {
+            body.writeBytes(Wire.cstring(k));
+            body.writeBytes(Wire.cstring(v));
+        });
+        body.write(0);
+        byte[] bytes = body.toByteArray();
+        return ByteBuffer.allocate(bytes.length + 4).putInt(bytes.length + 4).put(bytes).array();
+    }
+
+    private static String cstring(ByteBuffer buffer) {
+        int start = buffer.position();
+        while (buffer.get() != 0) {
+            // scan to the NUL
+        }
+        return new String(buffer.array(), start, buffer.position() - start - 1, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A plain socket for the startup phase, where single-byte answers ('N') come before typed messages. Logs in with
+     * SCRAM-SHA-256, using pgmux's own client implementation as the vehicle.
+     */
+    private static final class Probe implements AutoCloseable {
+        private final Socket socket = new Socket();
+        private final DataInputStream in;
+        private final OutputStream out;
+
+        Probe() throws IOException {
+            socket.connect(new InetSocketAddress(proxy.host(), proxy.port()), 10_000);
+            socket.setSoTimeout(10_000);
+            in = new DataInputStream(socket.getInputStream());
+            out = socket.getOutputStream();
+        }
+
+        void untyped(byte[] packet) throws IOException {
+            out.write(packet);
+            out.flush();
+        }
+
+        char readByte() throws IOException {
+            return (char) in.readUnsignedByte();
+        }
+
+        BackendMessage read() throws IOException {
+            char type = (char) in.readUnsignedByte();
+            int length = in.readInt();
+            byte[] body = new byte[length - 4];
+            in.readFully(body);
+            return new BackendMessage(type, body);
+        }
+
+        void send(Wire wire) throws IOException {
+            out.write(wire.bytes());
+            out.flush();
+        }
+
+        void loginAndQuery() throws Exception {
+            untyped(startupPacket(3, 0, Map.of("user", ProxyFixture.APP_USER, "database", ProxyFixture.APP_DB)));
+            BackendMessage sasl = read();
+            assertEquals(10, sasl.authCode(), sasl::toString);
+            ScramSha256Client scram = new ScramSha256Client(ProxyFixture.APP_PASSWORD);
+            byte[] first = scram.clientFirstMessage();
+            send(new Wire().message('p', Wire.concat(Wire.cstring(scram.mechanism()),
+                    ByteBuffer.allocate(4).putInt(first.length).array(), first)));
+            BackendMessage cont = read();
+            assertEquals(11, cont.authCode(), cont::toString);
+            byte[] serverFirst = java.util.Arrays.copyOfRange(cont.body(), 4, cont.body().length);
+            send(new Wire().message('p', scram.clientFinalMessage(serverFirst)));
+            BackendMessage fin = read();
+            assertEquals(12, fin.authCode(), fin::toString);
+            scram.verifyServerFinal(java.util.Arrays.copyOfRange(fin.body(), 4, fin.body().length));
+            assertEquals(0, read().authCode());
+            List<Character> types = new ArrayList<>();
+            BackendMessage message;
+            while ((message = read()).type() != 'Z') {
+                types.add(message.type());
+            }
+            assertTrue(types.contains('K'), "no BackendKeyData: " + types);
+            send(new Wire().query("select 'plain'"));
+            List<BackendMessage> reply = new ArrayList<>();
+            do {
+                message = read();
+                reply.add(message);
+            } while (message.type() != 'Z');
+            assertEquals("TDCZ", Raw.types(reply), reply::toString);
+            assertEquals(List.of("plain"), reply.get(1).dataRowText());
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}
