@@ -33,6 +33,11 @@ final class NamedStatements {
     private final ByteBufAllocator alloc;
     /** pgmux answered an error itself; like the server, it skips the client's messages until Sync. */
     private boolean failedUntilSync;
+    /**
+     * What an unnamed statement parsed in this batch does to the client's names (DEALLOCATE through the
+     * extended protocol, as psycopg sends it), applied if its Execute succeeds.
+     */
+    private Runnable onExecuteSuccess;
 
     NamedStatements(ByteBufAllocator alloc) {
         this.alloc = alloc;
@@ -61,8 +66,22 @@ final class NamedStatements {
             case FrontendTag.QUERY:
                 query(server, frame);
                 return;
+            case FrontendTag.EXECUTE:
+                if (onExecuteSuccess != null) {
+                    Runnable effect = onExecuteSuccess;
+                    onExecuteSuccess = null;
+                    server.sendTracked(frame, ok -> {
+                        if (ok) {
+                            effect.run();
+                        }
+                    });
+                    return;
+                }
+                server.sendFromClient(frame);
+                return;
             case FrontendTag.SYNC:
                 failedUntilSync = false;
+                onExecuteSuccess = null;
                 server.sendFromClient(frame);
                 return;
             default:
@@ -77,7 +96,7 @@ final class NamedStatements {
 
     private void parse(ServerConnection server, ByteBuf frame) {
         if (!Parse.hasStatementName(frame)) {
-            server.sendFromClient(frame);
+            unnamedParse(server, frame);
             return;
         }
         String name = Parse.statementName(frame);
@@ -193,11 +212,50 @@ final class NamedStatements {
 
     // ---- SQL-level DEALLOCATE and DISCARD ALL act on protocol-level statements too ---------------------------
 
+    /** An unnamed Parse may carry DEALLOCATE or DISCARD ALL; the effect on names follows its Execute. */
+    private void unnamedParse(ServerConnection server, ByteBuf frame) {
+        SqlCommand command = SqlCommand.classify(Parse.query(frame));
+        switch (command.kind()) {
+            case DEALLOCATE_ALL:
+            case DISCARD_ALL:
+                // Whatever the outcome, pgmux can no longer trust what the server holds: re-prepare on next use.
+                server.prepared().markAllStale();
+                onExecuteSuccess = byClientName::clear;
+                server.sendFromClient(frame);
+                return;
+            case DEALLOCATE:
+                Statement statement = byClientName.get(command.argument());
+                if (statement == null) {
+                    server.sendFromClient(frame);
+                    return;
+                }
+                frame.release();
+                ensurePrepared(server, statement);
+                String clientName = command.argument();
+                onExecuteSuccess = () -> {
+                    byClientName.remove(clientName, statement);
+                    server.prepared().remove(statement.serverName());
+                };
+                server.sendFromClient(Parse.encode(alloc, "", unnamedDefinition("DEALLOCATE " + statement.serverName())));
+                return;
+            default:
+                server.sendFromClient(frame);
+        }
+    }
+
+    private static byte[] unnamedDefinition(String sql) {
+        byte[] text = sql.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] result = new byte[text.length + 3];
+        System.arraycopy(text, 0, result, 0, text.length);
+        return result; // NUL terminator, then int16 0 parameter types
+    }
+
     private void query(ServerConnection server, ByteBuf frame) {
         SqlCommand command = SqlCommand.classify(frame);
         switch (command.kind()) {
             case DEALLOCATE_ALL:
             case DISCARD_ALL:
+                server.prepared().markAllStale();
                 server.sendTrackedQuery(frame, ok -> {
                     if (ok) {
                         byClientName.clear();

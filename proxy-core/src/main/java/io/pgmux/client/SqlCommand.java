@@ -29,7 +29,14 @@ record SqlCommand(Kind kind, String argument) {
         if (length <= 0 || length > MAX_LENGTH || !startsWithLetterOf(frame, start, length, 'd')) {
             return OTHER;
         }
-        String sql = frame.toString(start, length, StandardCharsets.UTF_8);
+        return classify(frame.toString(start, length, StandardCharsets.UTF_8));
+    }
+
+    /** Classifies a statement's text (a Parse's query). */
+    static SqlCommand classify(String sql) {
+        if (sql.length() > MAX_LENGTH || sql.isEmpty()) {
+            return OTHER;
+        }
         if (DISCARD_ALL.matcher(sql).matches()) {
             return new SqlCommand(Kind.DISCARD_ALL, null);
         }

@@ -169,6 +169,38 @@ class PreparedStatementsIT {
         }
     }
 
+    /** Runs a statement through the extended protocol as psycopg does its cache maintenance. */
+    private static String extendedCommand(RawPgClient client, String sql) {
+        client.parse("", sql, new int[0]);
+        client.bind("", "");
+        client.execute("", 0);
+        client.sync();
+        List<BackendMessage> reply = client.readUntilReady();
+        assertEquals("12CZ", Raw.types(reply), reply::toString);
+        return reply.get(2).commandTag();
+    }
+
+    @Test
+    void deallocateThroughTheExtendedProtocolActsOnTheClientsNamesAndSparesOthers() {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient a = proxy.rawLogin();
+             RawPgClient b = proxy.rawLogin()) {
+            assertEquals("2", prepareAndRun(a, "x", "select $1::int + 1", "1"));
+            assertEquals("3", prepareAndRun(b, "y", "select $1::int + 1", "2"));
+            assertEquals("DEALLOCATE", extendedCommand(a, "DEALLOCATE x"));
+            a.bind("", "x", "1");
+            a.sync();
+            assertEquals("26000", a.readUntilReady().get(0).errorField('C'));
+            assertEquals("5", run(b, "y", "4"), "the other client's statement of the same text still works");
+            assertEquals("DEALLOCATE ALL", extendedCommand(b, "DEALLOCATE ALL"));
+            b.bind("", "y", "1");
+            b.sync();
+            assertEquals("26000", b.readUntilReady().get(0).errorField('C'));
+            assertEquals("11", prepareAndRun(a, "x", "select $1::int + 1", "10"), "the name is free again");
+            assertEquals("21", prepareAndRun(b, "y", "select $1::int + 1", "20"));
+        }
+    }
+
     @Test
     void aStalePlanGivesTheDirectErrorOnceAndThenWorks() {
         try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
