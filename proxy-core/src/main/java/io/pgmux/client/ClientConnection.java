@@ -26,7 +26,6 @@ import io.pgmux.protocol.backend.ReadyForQuery;
 import io.pgmux.protocol.frontend.CancelRequest;
 import io.pgmux.protocol.frontend.GSSENCRequest;
 import io.pgmux.protocol.frontend.Parse;
-import io.pgmux.protocol.frontend.Query;
 import io.pgmux.protocol.frontend.SSLRequest;
 import io.pgmux.protocol.frontend.StartupMessage;
 import io.pgmux.protocol.frontend.StartupPacket;
@@ -297,7 +296,9 @@ public final class ClientConnection implements PoolClient, ServerLink {
         byte tag = frame.getByte(frame.readerIndex());
         if (tag == FrontendTag.QUERY || tag == FrontendTag.PARSE) {
             try {
-                session.inspect(target, tag == FrontendTag.QUERY ? Query.text(frame) : Parse.query(frame));
+                session.inspect(target, tag == FrontendTag.QUERY
+                        ? SessionStatement.of(frame, frame.readerIndex() + 5, frame.writerIndex() - 1)
+                        : SessionStatement.of(frame, Parse.queryStart(frame), Parse.queryEnd(frame)));
             } catch (UnsupportedRequestException e) {
                 frame.release();
                 fail(e.error());

@@ -214,7 +214,7 @@ final class NamedStatements {
 
     /** An unnamed Parse may carry DEALLOCATE or DISCARD ALL; the effect on names follows its Execute. */
     private void unnamedParse(ServerConnection server, ByteBuf frame) {
-        SqlCommand command = SqlCommand.classify(Parse.query(frame));
+        SqlCommand command = SqlCommand.classify(frame, Parse.queryStart(frame), Parse.queryEnd(frame));
         switch (command.kind()) {
             case DEALLOCATE_ALL:
             case DISCARD_ALL:

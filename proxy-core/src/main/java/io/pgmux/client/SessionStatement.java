@@ -24,6 +24,20 @@ record SessionStatement(Kind kind, String name, String value) {
             "(?is).*?(\\bpg_(?:try_)?advisory_lock(?:_shared)?\\s*\\(|^\\s*listen\\s|\\bcreate\\s+(?:(?:global|local)\\s+)?temp(?:orary)?\\s"
                     + "|\\bwith\\s+hold\\b|^\\s*prepare\\s).*");
 
+    /**
+     * Classifies the SQL text in {@code buf} at {@code [start, end)} (a Query's or a Parse's), decoding it only
+     * when a cheap byte scan finds a possible session command: ordinary queries allocate nothing here.
+     */
+    static SessionStatement of(io.netty.buffer.ByteBuf buf, int start, int end) {
+        if (!SqlScan.firstWordIs(buf, start, end, "set") && !SqlScan.firstWordIs(buf, start, end, "reset")
+                && !SqlScan.containsAny(buf, start, end, PIN_HINTS)) {
+            return NONE;
+        }
+        return of(buf.toString(start, end - start, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static final byte[][] PIN_HINTS = SqlScan.keywords("advisory_lock", "listen", "temp", "hold", "prepare");
+
     static SessionStatement of(String sql) {
         if (sql.length() <= MAX_SETTING_LENGTH) {
             SessionStatement setting = setting(sql);

@@ -37,9 +37,8 @@ final class SessionTracker {
         this.clientName = clientName;
     }
 
-    /** Looks at a Query or Parse text about to go to {@code server}. */
-    void inspect(ServerConnection server, String sql) {
-        SessionStatement statement = SessionStatement.of(sql);
+    /** Looks at what a Query or Parse about to go to {@code server} does to the session. */
+    void inspect(ServerConnection server, SessionStatement statement) {
         switch (statement.kind()) {
             case NONE:
                 return;

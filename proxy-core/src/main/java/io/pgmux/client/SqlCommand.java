@@ -24,8 +24,12 @@ record SqlCommand(Kind kind, String argument) {
 
     /** Classifies a Query frame (tag and length included). */
     static SqlCommand classify(ByteBuf frame) {
-        int start = frame.readerIndex() + 5;
-        int length = frame.writerIndex() - start - 1;
+        return classify(frame, frame.readerIndex() + 5, frame.writerIndex() - 1);
+    }
+
+    /** Classifies the SQL text at {@code [start, end)} of {@code frame}. */
+    static SqlCommand classify(ByteBuf frame, int start, int end) {
+        int length = end - start;
         if (length <= 0 || length > MAX_LENGTH || !startsWithLetterOf(frame, start, length, 'd')) {
             return OTHER;
         }

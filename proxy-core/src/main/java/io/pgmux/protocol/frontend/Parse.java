@@ -37,6 +37,16 @@ public final class Parse {
         return ByteBufUtil.getBytes(frame, nameEnd + 1, frame.writerIndex() - nameEnd - 1);
     }
 
+    /** Where the query text of a Parse frame starts. */
+    public static int queryStart(ByteBuf frame) {
+        return endOfCString(frame, frame.readerIndex() + 5) + 1;
+    }
+
+    /** Where the query text of a Parse frame ends (its terminating NUL). */
+    public static int queryEnd(ByteBuf frame) {
+        return endOfCString(frame, queryStart(frame));
+    }
+
     /** The query text of a Parse frame. */
     public static String query(ByteBuf frame) {
         int nameEnd = endOfCString(frame, frame.readerIndex() + 5);
