@@ -296,9 +296,9 @@ public final class ClientConnection implements PoolClient, ServerLink {
         byte tag = frame.getByte(frame.readerIndex());
         if (tag == FrontendTag.QUERY || tag == FrontendTag.PARSE) {
             try {
-                session.inspect(target, tag == FrontendTag.QUERY
-                        ? SessionStatement.of(frame, frame.readerIndex() + 5, frame.writerIndex() - 1)
-                        : SessionStatement.of(frame, Parse.queryStart(frame), Parse.queryEnd(frame)));
+                int start = tag == FrontendTag.QUERY ? frame.readerIndex() + 5 : Parse.queryStart(frame);
+                int end = tag == FrontendTag.QUERY ? frame.writerIndex() - 1 : Parse.queryEnd(frame, start);
+                session.inspect(target, SessionStatement.of(frame, start, end));
             } catch (UnsupportedRequestException e) {
                 frame.release();
                 fail(e.error());
@@ -356,8 +356,14 @@ public final class ClientConnection implements PoolClient, ServerLink {
         if (state == ClientState.IDLE) {
             transition(ClientState.WAITING);
         }
-        channel.config().setAutoRead(false);
         waitStartedNanos = System.nanoTime();
+        services.pools().acquire(pool, this);
+        if (state != ClientState.WAITING && state != ClientState.LOGIN_WAIT) {
+            // Served at once by an idle server on this event loop: the common case needs no timer and no
+            // pause in reading (each autoRead flip is an epoll_ctl).
+            return;
+        }
+        channel.config().setAutoRead(false);
         long timeout = pool.settings().queryWaitTimeout().toMillis();
         long notify = services.config().timeouts().queryWaitNotify().toMillis();
         cancelTimer();
@@ -366,7 +372,6 @@ public final class ClientConnection implements PoolClient, ServerLink {
         } else if (timeout > 0) {
             timer = channel.eventLoop().schedule(this::waitTimedOut, timeout, TimeUnit.MILLISECONDS);
         }
-        services.pools().acquire(pool, this);
     }
 
     /** Tells a client that has waited query_wait_notify why its query has not started, then keeps waiting. */

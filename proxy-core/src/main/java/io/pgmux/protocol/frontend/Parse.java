@@ -47,6 +47,11 @@ public final class Parse {
         return endOfCString(frame, queryStart(frame));
     }
 
+    /** Where the query text ends, given where it starts. */
+    public static int queryEnd(ByteBuf frame, int queryStart) {
+        return endOfCString(frame, queryStart);
+    }
+
     /** The query text of a Parse frame. */
     public static String query(ByteBuf frame) {
         int nameEnd = endOfCString(frame, frame.readerIndex() + 5);
