@@ -10,8 +10,8 @@ import picocli.CommandLine.Mixin;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {
-            "A PostgreSQL connection pooler: many client connections over a few server connections,",
-            "with transaction pooling and per-tenant connection budgets.",
+            "A PostgreSQL connection pooler: many client connections over a few server connections, "
+                + "with transaction pooling and per-tenant connection budgets.",
             "",
             "Point your application's DATABASE_URL at pgmux (port 6432 by default) instead of the database."},
         subcommands = {RunCommand.class, CheckConfigCommand.class, CommandLine.HelpCommand.class},

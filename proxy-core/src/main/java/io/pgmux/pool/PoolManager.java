@@ -43,6 +43,11 @@ public final class PoolManager {
     private final Map<String, Budget> budgets = new HashMap<>();
     private final Budget global;
     private final AtomicLong serverIds = new AtomicLong();
+    /**
+     * Connections one pool may have connecting or logging in at once, so that a cold start of thousands of
+     * clients reaches the database as a steady trickle of logins, not a stampede.
+     */
+    static final int MAX_OPENING_PER_POOL = 4;
 
     public PoolManager(PgmuxConfig config, ServerConnector connector, EventLoopGroup loops) {
         this.config = config;
@@ -235,7 +240,8 @@ public final class PoolManager {
      */
     private void openConnections(ServerPool pool, List<Runnable> after) {
         long now = System.nanoTime();
-        while (pool.waiters.size() > pool.opening + pool.awaitingRoom && !pool.backoff.isWaiting(now)) {
+        while (pool.waiters.size() > pool.opening + pool.awaitingRoom && pool.opening < MAX_OPENING_PER_POOL
+                && !pool.backoff.isWaiting(now)) {
             Budget full = pool.exhaustedBudget(now);
             if (full == null) {
                 openOne(pool, pickLoop(pool), after);
@@ -354,6 +360,8 @@ public final class PoolManager {
                 return;
             }
             handToWaiterOrIdle(pool, server, after);
+            // A login slot is free again: carry on opening for the remaining waiters.
+            openConnections(pool, after);
         } finally {
             lock.unlock();
         }
@@ -457,8 +465,8 @@ public final class PoolManager {
         try {
             long now = System.nanoTime();
             for (ServerPool each : pools.values()) {
-                while (each.open < each.settings().minPoolSize() && !each.backoff.isWaiting(now)
-                        && each.exhaustedBudget(now) == null) {
+                while (each.open < each.settings().minPoolSize() && each.opening < MAX_OPENING_PER_POOL
+                        && !each.backoff.isWaiting(now) && each.exhaustedBudget(now) == null) {
                     openOne(each, loops.next(), after);
                 }
             }
@@ -499,7 +507,8 @@ public final class PoolManager {
         lock.lock();
         try {
             PgError cause = pool.lastConnectError;
-            if (cause != null && pool.open == 0) {
+            // No server of this pool is logged in (one may be mid-connect): the database is what is missing.
+            if (cause != null && pool.open - pool.opening == 0) {
                 return PgError.fatal(SqlState.CANNOT_CONNECT_NOW, "pgmux could not reach the database for "
                         + pool.key() + " within " + waitedMillis + " ms: " + cause.message())
                         .withHint("Check that the database at " + pool.target().address()
