@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgmux.auth.AuthenticationException;
+import io.pgmux.codec.MessageFramer;
 import io.pgmux.config.DatabaseConfig;
 import io.pgmux.config.PoolMode;
 import io.pgmux.config.UserConfig;
@@ -34,7 +35,6 @@ import io.pgmux.server.ServerLink;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -325,7 +325,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
                 return;
             default:
                 frame.release();
-                throw new ProtocolException("unexpected message type '" + (char) tag + "' from the client");
+                throw new ProtocolException("unexpected message type " + MessageFramer.printable(tag) + " from the client");
         }
     }
 
@@ -634,9 +634,5 @@ public final class ClientConnection implements PoolClient, ServerLink {
     String describe() {
         return (user == null ? "?" : user) + "@" + (database == null ? "?" : database) + " from "
                 + channel.remoteAddress();
-    }
-
-    Map<String, String> debugParameters() {
-        return Map.of("state", state.name());
     }
 }

@@ -29,7 +29,7 @@ public final class MessageFramer extends ByteToMessageDecoder {
             int start = in.readerIndex();
             int length = in.getInt(start + 1);
             if (length < 4 || length > maxMessageSize - 1) {
-                throw new ProtocolException("message '" + printable(in.getByte(start)) + "' length: " + length
+                throw new ProtocolException("message " + printable(in.getByte(start)) + " length: " + length
                         + " (expected: 4 to " + (maxMessageSize - 1) + ")");
             }
             if (in.readableBytes() < length + 1) {
@@ -39,7 +39,8 @@ public final class MessageFramer extends ByteToMessageDecoder {
         }
     }
 
-    private static String printable(byte tag) {
-        return tag >= 32 && tag < 127 ? String.valueOf((char) tag) : String.format("\\x%02x", tag & 0xFF);
+    /** A type byte as a reader wants it in an error: the character, or its hex code when not printable. */
+    public static String printable(byte tag) {
+        return tag >= 32 && tag < 127 ? "'" + (char) tag + "'" : String.format("\\x%02x", tag & 0xFF);
     }
 }
