@@ -72,6 +72,8 @@ public final class ClientConnection implements PoolClient, ServerLink {
     private long lastMessageNanos = System.nanoTime();
     private long lastReadyNanos = lastMessageNanos;
     private boolean cancelSentForRequest;
+    /** pgmux answered the client's messages since its last Sync itself, with no server. */
+    private boolean answeredLocally;
     /** The client sent Terminate behind requests still to be answered. */
     private boolean terminating;
 
@@ -176,7 +178,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
         parameters = SessionParameters.fromStartup(message.parameters());
         poolMode = services.config().poolModeFor(database, user);
         if (poolMode == PoolMode.TRANSACTION) {
-            statements = new NamedStatements(channel.alloc());
+            statements = new NamedStatements(channel.alloc(), services.pools().pool(database, user));
             session = new SessionTracker(parameters, services.config().pinningFor(database, user), this::describe);
         }
         passwordExchange = services.authenticator().begin(userConfig);
@@ -278,10 +280,35 @@ public final class ClientConnection implements PoolClient, ServerLink {
             forward(server, frame);
             return;
         }
+        if (state == ClientState.IDLE && pending.isEmpty() && answerWithoutServer(tag, frame)) {
+            return;
+        }
+        answeredLocally = false;
         pending.add(frame);
         if (state == ClientState.IDLE) {
             waitForServer();
         }
+    }
+
+    /**
+     * Between transactions, a Parse of an already known statement and the Sync after it need no server: see
+     * {@link NamedStatements#parseWithoutServer}. Anything else goes to a server as usual.
+     */
+    private boolean answerWithoutServer(byte tag, ByteBuf frame) {
+        if (statements == null) {
+            return false;
+        }
+        if (tag == FrontendTag.PARSE && statements.parseWithoutServer(frame, channel)) {
+            answeredLocally = true;
+            return true;
+        }
+        if (tag == FrontendTag.SYNC && answeredLocally) {
+            answeredLocally = false;
+            frame.release();
+            channel.writeAndFlush(ReadyForQuery.encode(channel.alloc(), TransactionStatus.IDLE), channel.voidPromise());
+            return true;
+        }
+        return false;
     }
 
     /**

@@ -31,6 +31,7 @@ final class NamedStatements {
 
     private final Map<String, Statement> byClientName = new HashMap<>();
     private final ByteBufAllocator alloc;
+    private final io.pgmux.pool.ServerPool pool;
     /** pgmux answered an error itself; like the server, it skips the client's messages until Sync. */
     private boolean failedUntilSync;
     /**
@@ -39,8 +40,35 @@ final class NamedStatements {
      */
     private Runnable onExecuteSuccess;
 
-    NamedStatements(ByteBufAllocator alloc) {
+    NamedStatements(ByteBufAllocator alloc, io.pgmux.pool.ServerPool pool) {
         this.alloc = alloc;
+        this.pool = pool;
+    }
+
+    /**
+     * Prepares a named statement without a server, when its text has parsed cleanly on a server of this pool
+     * before: the client gets its ParseComplete at once and the statement is prepared where its first Bind
+     * lands. This is what lets a client that prepares synchronously (libpq's PQprepare, as pgbench does) go on
+     * while every server is held by other clients of the same thread.
+     *
+     * @return whether the Parse was answered (the caller writes nothing else for it)
+     */
+    boolean parseWithoutServer(ByteBuf frame, io.netty.channel.Channel client) {
+        if (failedUntilSync || !Parse.hasStatementName(frame)) {
+            return false;
+        }
+        String name = Parse.statementName(frame);
+        if (byClientName.containsKey(name)) {
+            return false;
+        }
+        Statement statement = Statement.of(Parse.definition(frame));
+        if (!pool.isKnownStatement(statement.serverName())) {
+            return false;
+        }
+        byClientName.put(name, statement);
+        frame.release();
+        client.writeAndFlush(Completions.parseComplete(alloc), client.voidPromise());
+        return true;
     }
 
     /** Sends a client's message to {@code server}, translating statement names on the way. */
@@ -117,7 +145,9 @@ final class NamedStatements {
         closeIfStale(server, statement);
         prepared.add(statement.serverName());
         server.sendTracked(Parse.encode(alloc, statement.serverName(), statement.definition()), ok -> {
-            if (!ok) {
+            if (ok) {
+                pool.knownStatement(statement.serverName());
+            } else {
                 prepared.remove(statement.serverName());
                 byClientName.remove(name, statement);
             }
@@ -184,7 +214,9 @@ final class NamedStatements {
         closeIfStale(server, statement);
         prepared.add(statement.serverName());
         server.inject(Parse.encode(alloc, statement.serverName(), statement.definition()), ok -> {
-            if (!ok) {
+            if (ok) {
+                pool.knownStatement(statement.serverName());
+            } else {
                 prepared.remove(statement.serverName());
             }
         });

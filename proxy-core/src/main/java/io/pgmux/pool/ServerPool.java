@@ -34,6 +34,8 @@ public final class ServerPool implements ServerEvents {
     final Backoff backoff;
     PgError lastConnectError;
     private volatile Map<String, String> welcome;
+    /** pgmux statement names some server of this pool has parsed without error. */
+    private final java.util.Set<String> parsedStatements = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     ServerPool(PoolKey key, UpstreamTarget target, PoolMode mode, List<Budget> budgets, Backoff backoff,
                PoolSettings settings, PoolManager manager) {
@@ -67,6 +69,19 @@ public final class ServerPool implements ServerEvents {
         if (welcome == null) {
             welcome = parameters;
         }
+    }
+
+    /** Whether a statement of this name has parsed cleanly on a server of this pool before. */
+    public boolean isKnownStatement(String serverName) {
+        return parsedStatements.contains(serverName);
+    }
+
+    /** Remembers a statement that parsed cleanly; the set is bounded by starting over when it grows large. */
+    public void knownStatement(String serverName) {
+        if (parsedStatements.size() >= 10_000) {
+            parsedStatements.clear();
+        }
+        parsedStatements.add(serverName);
     }
 
     List<Budget> budgets() {

@@ -46,19 +46,28 @@ class PgbenchIT {
 
     @Test
     void simpleProtocol() throws Exception {
-        bench("simple");
+        bench("simple", 100, 10);
     }
 
     @Test
     void extendedProtocol() throws Exception {
-        bench("extended");
+        bench("extended", 100, 10);
     }
 
-    private void bench(String mode) throws Exception {
-        ProxyFixture.Config config = ProxyFixture.config(cluster).poolSize(10).set("max_client_connections", "500");
+    /**
+     * Named prepared statements in transaction mode, with pgbench's synchronous PQprepare: a thread blocked
+     * preparing for one client must not deadlock with its other clients holding every server in a transaction.
+     */
+    @Test
+    void preparedProtocol() throws Exception {
+        bench("prepared", 50, 5);
+    }
+
+    private void bench(String mode, int clients, int poolSize) throws Exception {
+        ProxyFixture.Config config = ProxyFixture.config(cluster).poolSize(poolSize).set("max_client_connections", "500");
         try (ProxyFixture proxy = config.start();
              BackendSampler sampler = BackendSampler.start(cluster, "app", ProxyFixture.APP_USER)) {
-            Result result = run(List.of("-c", "100", "-j", "2", "-T", "5", "-M", mode, "-h", proxy.host(),
+            Result result = run(List.of("-c", Integer.toString(clients), "-j", "2", "-T", "5", "-M", mode, "-h", proxy.host(),
                     "-p", Integer.toString(proxy.port()), "-U", ProxyFixture.APP_USER, ProxyFixture.APP_DB), 60);
             log.info("pgbench -M {} through pgmux:\n{}", mode, result.output);
             assertEquals(0, result.exit, "pgbench failed:\n" + result.output);
@@ -69,7 +78,7 @@ class PgbenchIT {
             if (failed.find()) {
                 assertEquals("0", failed.group(1), "failed transactions:\n" + result.output);
             }
-            assertTrue(sampler.max() <= 10, "app_user had " + sampler.max() + " backends; pool_size is 10");
+            assertTrue(sampler.max() <= poolSize, "app_user had " + sampler.max() + " backends; pool_size is " + poolSize);
             assertTrue(sampler.max() > 0, "the sampler never saw pgmux's servers");
         }
     }
