@@ -50,23 +50,32 @@ PG_BIN=$(find_pg_bin) || die "no PostgreSQL server binaries found (initdb, pg_ct
 command -v java >/dev/null 2>&1 || die "java not found; install a Java 17+ runtime"
 
 # Is something listening on 127.0.0.1:PORT?
-port_in_use() {
+port_listening() { # is something accepting connections on 127.0.0.1:PORT?
     if command -v ss >/dev/null 2>&1; then
         ss -Htln "sport = :$1" 2>/dev/null | grep -q .
     else
         (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
     fi
 }
-free_port() {
-    local port
+port_taken() { # listening, or the local end of any TCP connection (which blocks bind too)
+    if command -v ss >/dev/null 2>&1; then
+        ss -Htan "sport = :$1" 2>/dev/null | grep -q .
+    else
+        port_listening "$1"
+    fi
+}
+free_port() { # below the kernel's ephemeral range, so outgoing connections cannot be holding it
+    local port low=32768
+    [[ -r /proc/sys/net/ipv4/ip_local_port_range ]] && read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+    (( low > 12000 )) || low=32768
     for _ in $(seq 1 200); do
-        port=$((20000 + RANDOM % 20000))
-        port_in_use "$port" || { echo "$port"; return; }
+        port=$((10000 + RANDOM % (low - 10000)))
+        port_taken "$port" || { echo "$port"; return; }
     done
     return 1
 }
 
-port_in_use "$PGMUX_PORT" && die "127.0.0.1:$PGMUX_PORT is already in use (another pgmux or PgBouncer?); stop it or set PGMUX_PORT"
+port_listening "$PGMUX_PORT" && die "127.0.0.1:$PGMUX_PORT is already in use (another pgmux or PgBouncer?); stop it or set PGMUX_PORT"
 
 # --- build ------------------------------------------------------------------------------------------------
 if [[ ! -f $JAR ]]; then
@@ -171,11 +180,11 @@ java -jar "$JAR" --config "$TMP/pgmux.yaml" &
 PGMUX_PID=$!
 
 for _ in $(seq 1 300); do
-    port_in_use "$PGMUX_PORT" && break
+    port_listening "$PGMUX_PORT" && break
     kill -0 "$PGMUX_PID" 2>/dev/null || { wait "$PGMUX_PID" || true; PGMUX_PID=""; die "pgmux exited during startup (output above)"; }
     sleep 0.1
 done
-port_in_use "$PGMUX_PORT" || die "pgmux is not listening on 127.0.0.1:$PGMUX_PORT after 30 s"
+port_listening "$PGMUX_PORT" || die "pgmux is not listening on 127.0.0.1:$PGMUX_PORT after 30 s"
 
 cat <<EOF
 

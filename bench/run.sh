@@ -1,0 +1,734 @@
+#!/usr/bin/env bash
+# pgbench against PostgreSQL directly, through PgBouncer and through pgmux, in one run. See bench/README.md.
+#
+#   bench/run.sh                                     # full matrix: ~20 minutes
+#   CLIENTS="20 200" DURATION=5 WARMUP=2 bench/run.sh
+#
+# Results: a markdown table on stdout, and bench/results/<timestamp>/{summary.md,runs.csv,results.json,logs/}.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# --- knobs (environment) -----------------------------------------------------------------------------------
+CLIENTS=${CLIENTS:-"1 20 200 1000"}          # pgbench -c values
+DURATION=${DURATION:-10}                     # seconds per measured run (pgbench -T)
+WARMUP=${WARMUP:-3}                          # seconds of unmeasured warm-up before every measured run
+REPEAT=${REPEAT:-1}                          # measured rounds per cell; the table shows medians
+WORKLOADS=${WORKLOADS:-"select tpcb"}        # select = pgbench -S, tpcb = pgbench's default script
+PROTOCOLS=${PROTOCOLS:-"simple extended prepared"}  # pgbench -M values
+SYSTEMS=${SYSTEMS:-"direct pgbouncer pgmux"}
+SCALE=${SCALE:-10}                           # pgbench -i -s
+POOL_SIZE=${POOL_SIZE:-20}                   # server connections per pooler
+MAX_CLIENT_CONN=${MAX_CLIENT_CONN:-2000}     # client cap of both poolers
+THREADS=${THREADS:-2}                        # pgbench -j (capped at the client count)
+DIRECT_MAX_CLIENTS=${DIRECT_MAX_CLIENTS:-290} # above this the direct runs are skipped (n/a)
+JIT_WARMUP=${JIT_WARMUP:-15}                 # seconds of pgmux warm-up once at start, before anything is measured
+PGMUX_WORKERS=${PGMUX_WORKERS:-0}            # pgmux event loops; 0 = one per core
+PGMUX_JAVA_OPTS=${PGMUX_JAVA_OPTS:-}         # extra JVM flags for pgmux, e.g. "-Xmx512m"
+PGMUX_JAR=${PGMUX_JAR:-$REPO/proxy-cli/target/pgmux.jar}
+KEEP_TX_LOGS=${KEEP_TX_LOGS:-0}              # 1 keeps pgbench's per-transaction logs in the results
+WAIT_QUIET=${WAIT_QUIET:-0}                  # on a shared machine: wait up to this many seconds before each
+QUIET_CORES=${QUIET_CORES:-0.25}             # measured run until other processes use less than this many cores
+RESULTS_DIR=${RESULTS_DIR:-$REPO/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}
+PG_OS_USER=${PG_OS_USER:-pgmuxbench}         # servers run as this user when the script runs as root
+
+say() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+# Writes table.md, errors.md and summary.md in RESULTS_DIR from runs.csv and machine.txt
+# (also available on its own: bench/run.sh --report RESULTS_DIR).
+write_report() {
+    local CSV=$RESULTS_DIR/runs.csv
+    # The table: medians over rounds per cell and system.
+    awk -F, -v systems="$SYSTEMS" '
+        function median(list,    a, n, i, j, t) {
+            n = split(list, a, " ")
+            if (n == 0) return ""
+            for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+            return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+        }
+        function add(k, v) { if (v != "") vals[k] = vals[k] " " v }
+        function fmt_tps(v) { return v == "" ? "" : sprintf("%.0f", v) }
+        function fmt_ms(v) { return v == "" ? "–" : sprintf("%.2f", v) }
+        NR == 1 { next }
+        {
+            cell = $1 SUBSEP $2 SUBSEP $3; sys = $4; k = cell SUBSEP sys
+            if (!(cell in seen)) { seen[cell] = 1; order[++ncell] = cell }
+            if (!(k in status) || status[k] == "ok" || status[k] == "skipped") status[k] = $6
+            if ($6 == "skipped") { skipped[k] = 1; next }
+            ran[k] = 1
+            if ($19 != "" && (!(cell in noise) || $19 + 0 > noise[cell] + 0)) noise[cell] = $19
+            add(k SUBSEP "tps", ($8 == "" ? 0 : $8)); add(k SUBSEP "avg", $12); add(k SUBSEP "p50", $13); add(k SUBSEP "p99", $14)
+            add(k SUBSEP "cpu", $18)
+            failed[k] += $10; aborted[k] += $11; if ($6 == "timeout") timeouts[k]++; if ($6 != "ok") bad[k]++
+        }
+        END {
+            nsys = split(systems, S, " ")
+            hdr = "| workload | protocol | clients |"; sep = "|---|---|---:|"
+            for (s = 1; s <= nsys; s++) { hdr = hdr " " S[s] " tps |"; sep = sep "---:|" }
+            has_b = index(" " systems " ", " pgbouncer ") > 0; has_m = index(" " systems " ", " pgmux ") > 0
+            if (has_b && has_m) { hdr = hdr " pgmux / pgbouncer |"; sep = sep "---:|" }
+            for (s = 1; s <= nsys; s++) { hdr = hdr " " S[s] " avg / p50 / p99 ms |"; sep = sep "---:|" }
+            for (s = 1; s <= nsys; s++) if (S[s] != "direct") { hdr = hdr " " S[s] " CPU µs/tx |"; sep = sep "---:|" }
+            hdr = hdr " other procs CPU s |"; sep = sep "---:|"
+            hdr = hdr " failures |"; sep = sep "---|"
+            print hdr; print sep
+            for (c = 1; c <= ncell; c++) {
+                cell = order[c]; split(cell, parts, SUBSEP)
+                line = "| " parts[1] " | " parts[2] " | " parts[3] " |"
+                delete t
+                for (s = 1; s <= nsys; s++) {
+                    k = cell SUBSEP S[s]
+                    if (k in skipped && !(k in ran)) { line = line " n/a |"; continue }
+                    if (!(k in ran)) { line = line " |"; continue }
+                    t[S[s]] = median(vals[k SUBSEP "tps"])
+                    cellv = fmt_tps(t[S[s]])
+                    if (bad[k]) cellv = (t[S[s]] + 0 == 0 ? "FAILED" : cellv " ⚠")
+                    line = line " " cellv " |"
+                }
+                if (has_b && has_m) {
+                    b = t["pgbouncer"] + 0; m = t["pgmux"] + 0
+                    kb = cell SUBSEP "pgbouncer"; km = cell SUBSEP "pgmux"
+                    if (b > 0 && m > 0 && !bad[kb] && !bad[km]) line = line " " sprintf("%.2f", m / b) " |"
+                    else line = line " – |"
+                }
+                for (s = 1; s <= nsys; s++) {
+                    k = cell SUBSEP S[s]
+                    if (!(k in ran)) { line = line " n/a |"; continue }
+                    a = median(vals[k SUBSEP "avg"]); p = median(vals[k SUBSEP "p50"]); q = median(vals[k SUBSEP "p99"])
+                    line = line " " (a == "" ? "–" : fmt_ms(a) " / " fmt_ms(p) " / " fmt_ms(q)) " |"
+                }
+                for (s = 1; s <= nsys; s++) if (S[s] != "direct") {
+                    k = cell SUBSEP S[s]; v = median(vals[k SUBSEP "cpu"])
+                    line = line " " ((k in ran) && v != "" ? sprintf("%.1f", v) : "–") " |"
+                }
+                line = line " " ((cell in noise) ? sprintf("%.1f", noise[cell]) : "–") " |"
+                f = ""
+                for (s = 1; s <= nsys; s++) {
+                    k = cell SUBSEP S[s]
+                    if (!(k in ran) || !bad[k]) continue
+                    d = S[s] ": " status[k]
+                    if (aborted[k]) d = d ", " aborted[k] " clients aborted"
+                    if (failed[k]) d = d ", " failed[k] " failed tx"
+                    f = f (f == "" ? "" : "; ") d
+                }
+                line = line " " f " |"
+                print line
+            }
+        }' "$CSV" >"$RESULTS_DIR/table.md"
+
+    # Distinct error messages, for the notes under the table.
+    awk -F, 'NR > 1 && $6 != "ok" && $6 != "skipped" {
+            msg = $0; sub(/^[^"]*"/, "", msg); sub(/"$/, "", msg)
+            gsub(/pgbench: error: /, "", msg); gsub(/client [0-9]+ /, "client N ", msg)
+            key = $4 ": " msg
+            if (!(key in seen)) { seen[key] = 1; print "- " $4 " (" $1 ", -M " $2 ", " $3 " clients, first seen): " msg }
+        }' "$CSV" >"$RESULTS_DIR/errors.md"
+
+    {
+        echo "# pgbench: direct vs PgBouncer vs pgmux"
+        echo
+        echo '```'
+        cat "$RESULTS_DIR/machine.txt"
+        echo '```'
+        echo
+        cat "$RESULTS_DIR/table.md"
+        echo
+        echo "tps: pgbench's 'tps (without initial connection time)', median over $REPEAT round(s)."
+        echo "Latency: from pgbench's per-transaction log (-l), completed transactions only; nearest-rank p50/p99."
+        echo "CPU µs/tx: pooler process user+system CPU during the measured run (/proc/PID/stat) / transactions."
+        echo "⚠ = some clients aborted or transactions failed; FAILED = no transaction completed; n/a = not run."
+        echo "other procs CPU s: the most CPU time processes outside the benchmark used during one measured run of the row (a run offers $DURATION s x $(nproc) cores); well above 0 means the row is disturbed."
+        awk -F, -v dur="$DURATION" -v cores="$(nproc)" 'NR > 1 && $19 != "" { n++; sum += $19; if ($19 + 0 > max) { max = $19 + 0; at = $1 " -M " $2 " c" $3 " " $4 } }
+            END { if (n) printf "Other processes on the machine used %.1f CPU s per measured run on average (max %.1f s, in %s); a run offers %d CPU s (%d s x %d cores).\n", sum / n, max, at, dur * cores, dur, cores }' "$CSV"
+        if [[ -s $RESULTS_DIR/errors.md ]]; then
+            echo
+            echo "Errors:"
+            echo
+            cat "$RESULTS_DIR/errors.md"
+        fi
+    } >"$RESULTS_DIR/summary.md"
+}
+
+if [[ ${1:-} == --report ]]; then
+    [[ -n ${2:-} && -f $2/runs.csv && -f $2/settings.env ]] || die "usage: bench/run.sh --report bench/results/<timestamp>"
+    RESULTS_DIR=$(cd "$2" && pwd)
+    # shellcheck disable=SC1091
+    source "$RESULTS_DIR/settings.env"
+    write_report
+    cat "$RESULTS_DIR/summary.md"
+    exit 0
+fi
+[[ $# -eq 0 ]] || die "bench/run.sh takes no arguments (settings are environment variables, see bench/README.md)"
+
+for n in $CLIENTS $DURATION $WARMUP $REPEAT $SCALE $POOL_SIZE $THREADS $DIRECT_MAX_CLIENTS $JIT_WARMUP $WAIT_QUIET; do
+    [[ $n =~ ^[0-9]+$ ]] || die "not a number: '$n' (check CLIENTS, DURATION, WARMUP, REPEAT, ...)"
+done
+for w in $WORKLOADS; do [[ $w == select || $w == tpcb ]] || die "WORKLOADS: unknown workload '$w' (select, tpcb)"; done
+for p in $PROTOCOLS; do [[ $p =~ ^(simple|extended|prepared)$ ]] || die "PROTOCOLS: unknown protocol '$p'"; done
+for s in $SYSTEMS; do [[ $s =~ ^(direct|pgbouncer|pgmux)$ ]] || die "SYSTEMS: unknown system '$s'"; done
+(( DURATION > 0 && REPEAT > 0 )) || die "DURATION and REPEAT must be positive"
+
+# --- tools ---------------------------------------------------------------------------------------------------
+find_pg_bin() {
+    local dir
+    for dir in "${PG_BIN:-}" /usr/lib/postgresql/15/bin; do
+        [[ -n $dir && -x $dir/initdb && -x $dir/pgbench ]] && { echo "$dir"; return; }
+    done
+    if command -v pg_config >/dev/null 2>&1; then
+        dir=$(pg_config --bindir)
+        [[ -x $dir/initdb && -x $dir/pgbench ]] && { echo "$dir"; return; }
+    fi
+    return 1
+}
+PG_BIN=$(find_pg_bin) || die "PostgreSQL server binaries and pgbench not found; set PG_BIN"
+PGBENCH=$PG_BIN/pgbench
+PSQL=$PG_BIN/psql
+command -v java >/dev/null 2>&1 || die "java not found"
+command -v timeout >/dev/null 2>&1 || die "timeout (coreutils) not found"
+
+if [[ ! -f $PGMUX_JAR ]]; then
+    command -v mvn >/dev/null 2>&1 || die "$PGMUX_JAR is missing and mvn is not installed"
+    say "building pgmux: mvn -q package -DskipTests"
+    (cd "$REPO" && mvn -q package -DskipTests)
+    [[ -f $PGMUX_JAR ]] || die "the build did not produce $PGMUX_JAR"
+fi
+
+PGBOUNCER=$(command -v pgbouncer || true)
+[[ -z $PGBOUNCER && -x /usr/sbin/pgbouncer ]] && PGBOUNCER=/usr/sbin/pgbouncer
+if [[ -z $PGBOUNCER && " $SYSTEMS " == *" pgbouncer "* ]]; then
+    [[ $EUID -eq 0 ]] || die "pgbouncer is not installed; run: sudo apt-get install -y pgbouncer"
+    say "installing pgbouncer (apt-get install -y pgbouncer)"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y pgbouncer >/dev/null; then
+        DEBIAN_FRONTEND=noninteractive apt-get update >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y pgbouncer >/dev/null
+    fi
+    PGBOUNCER=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
+    [[ -x $PGBOUNCER ]] || die "pgbouncer still not found after installing it"
+fi
+
+# PostgreSQL and PgBouncer refuse to run as root.
+if [[ $EUID -eq 0 ]]; then
+    if ! id "$PG_OS_USER" >/dev/null 2>&1; then
+        say "creating system user $PG_OS_USER"
+        useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$PG_OS_USER"
+    fi
+    as_srv() { runuser -u "$PG_OS_USER" -- "$@"; }
+else
+    as_srv() { "$@"; }
+fi
+
+# Many clients need many descriptors: raise our soft limit (pgbench inherits it) and the servers' (below).
+FD_LIMIT=$(ulimit -Hn)
+[[ $FD_LIMIT == unlimited || $FD_LIMIT -gt 20000 ]] && FD_LIMIT=20000
+ulimit -n "$FD_LIMIT"
+
+port_listening() { # is something accepting connections on 127.0.0.1:PORT?
+    if command -v ss >/dev/null 2>&1; then
+        ss -Htln "sport = :$1" 2>/dev/null | grep -q .
+    else
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+    fi
+}
+port_taken() { # listening, or the local end of any TCP connection (which blocks bind too)
+    if command -v ss >/dev/null 2>&1; then
+        ss -Htan "sport = :$1" 2>/dev/null | grep -q .
+    else
+        port_listening "$1"
+    fi
+}
+free_port() { # below the kernel's ephemeral range, so outgoing connections cannot be holding it
+    local port low=32768
+    [[ -r /proc/sys/net/ipv4/ip_local_port_range ]] && read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+    (( low > 12000 )) || low=32768
+    for _ in $(seq 1 200); do
+        port=$((10000 + RANDOM % (low - 10000)))
+        port_taken "$port" || { echo "$port"; return; }
+    done
+    return 1
+}
+wait_listening() { # port pidfile name
+    for _ in $(seq 1 600); do
+        port_listening "$1" && return 0
+        if [[ -s $2 ]] && ! kill -0 "$(cat "$2")" 2>/dev/null; then return 1; fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# --- cleanup ------------------------------------------------------------------------------------------------
+WORK=""
+PGDATA_DIR=""
+PGBENCH_PID=""
+stop_pidfile() { # pidfile name
+    local pid
+    [[ -s $1 ]] || return 0
+    pid=$(cat "$1")
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    say "$2 (pid $pid) did not stop on SIGTERM; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+}
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    if [[ -n $PGBENCH_PID ]]; then
+        kill -TERM "$PGBENCH_PID" 2>/dev/null || true
+        wait "$PGBENCH_PID" 2>/dev/null || true
+    fi
+    if [[ -n $WORK && -d $WORK ]]; then
+        stop_pidfile "$WORK/pgmux.pid" pgmux
+        stop_pidfile "$WORK/pgbouncer.pid" pgbouncer
+        if [[ -n $PGDATA_DIR && -f $PGDATA_DIR/postmaster.pid ]]; then
+            as_srv "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m immediate -w -t 30 stop >/dev/null 2>&1 \
+                || say "warning: pg_ctl stop failed"
+        fi
+        if [[ -d $RESULTS_DIR ]]; then
+            mkdir -p "$RESULTS_DIR/logs"
+            for f in pgmux.log pgbouncer.log postgres.log pgmux.yaml pgbouncer.ini; do
+                [[ -f $WORK/$f ]] && cp "$WORK/$f" "$RESULTS_DIR/logs/" 2>/dev/null
+            done
+        fi
+        rm -rf "$WORK"
+    fi
+    if (( status != 0 )) && [[ -f $RESULTS_DIR/settings.env && ! -f $RESULTS_DIR/summary.md ]] \
+        && (( $(wc -l <"$RESULTS_DIR/runs.csv" 2>/dev/null || echo 0) > 1 )); then
+        write_report 2>/dev/null && say "partial results: $RESULTS_DIR/summary.md"
+    fi
+    (( status == 0 )) || say "stopped (status $status); everything started by this run has been shut down"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'say "interrupted"; exit 130' INT
+trap 'exit 143' TERM
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pgmux-bench.XXXXXX")
+chmod 755 "$WORK"
+[[ $EUID -eq 0 ]] && chown "$PG_OS_USER" "$WORK"
+mkdir -p "$RESULTS_DIR"
+RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
+
+# A private copy, so that a rebuild during the run cannot change the binary under test.
+cp "$PGMUX_JAR" "$WORK/pgmux.jar"
+chmod 644 "$WORK/pgmux.jar"
+
+PG_PORT=$(free_port)
+BOUNCER_PORT=$(free_port)
+PGMUX_PORT=$(free_port)
+[[ $PG_PORT != "$BOUNCER_PORT" && $PG_PORT != "$PGMUX_PORT" && $BOUNCER_PORT != "$PGMUX_PORT" ]] \
+    || die "port collision, please retry"
+
+# --- PostgreSQL ---------------------------------------------------------------------------------------------
+# Direct clients plus the server connections both poolers keep open must fit.
+PG_MAX_CONNECTIONS=$((DIRECT_MAX_CLIENTS + 2 * POOL_SIZE + 10))
+PGDATA_DIR=$WORK/data
+say "PostgreSQL: initdb, port $PG_PORT, max_connections $PG_MAX_CONNECTIONS, fsync off (throwaway cluster)"
+as_srv "$PG_BIN/initdb" -D "$PGDATA_DIR" -U postgres -E UTF8 --locale=C --no-sync \
+    --auth-local=trust --auth-host=scram-sha-256 >"$WORK/initdb.log" 2>&1 \
+    || { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
+cat >>"$PGDATA_DIR/postgresql.conf" <<EOF
+
+# --- bench/run.sh: a throwaway cluster tuned for repeatable numbers, not for durability ---
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$WORK'
+max_connections = $PG_MAX_CONNECTIONS
+shared_buffers = 512MB
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_wal_size = 4GB
+checkpoint_timeout = 30min
+password_encryption = 'scram-sha-256'
+EOF
+as_srv bash -c 'ulimit -n "$1"; shift; exec "$@"' _ "$FD_LIMIT" \
+    "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$WORK/postgres.log" -w -t 120 start >/dev/null \
+    || { tail -20 "$WORK/postgres.log" >&2; die "PostgreSQL did not start"; }
+as_srv "$PSQL" -X -q -v ON_ERROR_STOP=1 -h "$WORK" -p "$PG_PORT" -U postgres -d postgres \
+    -c "CREATE ROLE bench LOGIN PASSWORD 'bench'" -c "CREATE DATABASE bench OWNER bench" >/dev/null
+export PGPASSWORD=bench PGUSER=bench PGDATABASE=bench PGHOST=127.0.0.1
+unset PGSERVICE PGOPTIONS PGSSLMODE PGAPPNAME PGCLIENTENCODING 2>/dev/null || true
+
+say "pgbench -i -s $SCALE"
+"$PGBENCH" -i -q -s "$SCALE" -p "$PG_PORT" >"$WORK/pgbench-init.log" 2>&1 \
+    || { cat "$WORK/pgbench-init.log" >&2; die "pgbench -i failed"; }
+"$PSQL" -X -q -p "$PG_PORT" -c "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null 2>&1 || true
+
+# --- PgBouncer ----------------------------------------------------------------------------------------------
+if [[ " $SYSTEMS " == *" pgbouncer "* ]]; then
+    printf '"bench" "bench"\n' >"$WORK/userlist.txt"
+    cat >"$WORK/pgbouncer.ini" <<EOF
+[databases]
+bench = host=127.0.0.1 port=$PG_PORT dbname=bench
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $BOUNCER_PORT
+unix_socket_dir =
+auth_type = md5
+auth_file = $WORK/userlist.txt
+pool_mode = transaction
+default_pool_size = $POOL_SIZE
+min_pool_size = 0
+reserve_pool_size = 0
+max_client_conn = $MAX_CLIENT_CONN
+max_db_connections = 0
+query_wait_timeout = 120
+ignore_startup_parameters = extra_float_digits
+log_connections = 0
+log_disconnections = 0
+stats_period = 60
+EOF
+    [[ $EUID -eq 0 ]] && chown "$PG_OS_USER" "$WORK/pgbouncer.ini" "$WORK/userlist.txt"
+    say "PgBouncer $("$PGBOUNCER" --version | head -1 | awk '{print $2}'): port $BOUNCER_PORT, pool $POOL_SIZE"
+    as_srv bash -c 'ulimit -n "$1"; echo $$ >"$2"; exec "$3" "$4"' _ "$FD_LIMIT" "$WORK/pgbouncer.pid" \
+        "$PGBOUNCER" "$WORK/pgbouncer.ini" >"$WORK/pgbouncer.log" 2>&1 &
+    wait_listening "$BOUNCER_PORT" "$WORK/pgbouncer.pid" \
+        || { tail -20 "$WORK/pgbouncer.log" >&2; die "PgBouncer did not start"; }
+fi
+
+# --- pgmux ----------------------------------------------------------------------------------------------------
+if [[ " $SYSTEMS " == *" pgmux "* ]]; then
+    cat >"$WORK/pgmux.yaml" <<EOF
+# Written by bench/run.sh: the settings of its pgbouncer.ini, in pgmux's words.
+listen:
+  host: 127.0.0.1
+  port: $PGMUX_PORT
+pool_mode: transaction
+auth_type: md5
+default_pool_size: $POOL_SIZE
+max_client_connections: $MAX_CLIENT_CONN
+workers: $PGMUX_WORKERS
+query_wait_timeout: 120s
+databases:
+  bench:
+    host: 127.0.0.1
+    port: $PG_PORT
+    dbname: bench
+users:
+  - name: bench
+    password: bench
+    tenant: bench
+tenants:
+  bench:
+    pool_size: $POOL_SIZE
+metrics:
+  enabled: false
+EOF
+    [[ $EUID -eq 0 ]] && chown "$PG_OS_USER" "$WORK/pgmux.yaml"
+    say "pgmux: port $PGMUX_PORT, pool $POOL_SIZE, workers $PGMUX_WORKERS${PGMUX_JAVA_OPTS:+, JVM flags $PGMUX_JAVA_OPTS}"
+    # shellcheck disable=SC2086 # PGMUX_JAVA_OPTS is a list of flags
+    as_srv bash -c 'ulimit -n "$1"; echo $$ >"$2"; shift 2; exec java "$@"' _ "$FD_LIMIT" "$WORK/pgmux.pid" \
+        $PGMUX_JAVA_OPTS -jar "$WORK/pgmux.jar" --config "$WORK/pgmux.yaml" >"$WORK/pgmux.log" 2>&1 &
+    wait_listening "$PGMUX_PORT" "$WORK/pgmux.pid" \
+        || { tail -20 "$WORK/pgmux.log" >&2; die "pgmux did not start"; }
+fi
+
+port_of() {
+    case $1 in
+        direct) echo "$PG_PORT" ;;
+        pgbouncer) echo "$BOUNCER_PORT" ;;
+        pgmux) echo "$PGMUX_PORT" ;;
+    esac
+}
+pid_of() {
+    case $1 in
+        pgbouncer) cat "$WORK/pgbouncer.pid" ;;
+        pgmux) cat "$WORK/pgmux.pid" ;;
+        *) echo "" ;;
+    esac
+}
+for s in $SYSTEMS; do
+    out=$("$PSQL" -X -At -p "$(port_of "$s")" -c "select count(*) from pgbench_branches" 2>&1) \
+        || die "cannot query through $s: $out"
+    [[ $out == "$SCALE" ]] || die "unexpected answer through $s: $out"
+done
+
+# --- machine description ------------------------------------------------------------------------------------
+CLK_TCK=$(getconf CLK_TCK)
+JAVA_VERSION=$(java -version 2>&1 | head -1)
+PG_VERSION=$("$PG_BIN/postgres" --version)
+BOUNCER_VERSION=$([[ -n $PGBOUNCER ]] && "$PGBOUNCER" --version | head -1 || echo "n/a")
+PGMUX_COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+PGMUX_DIRTY=$([[ -n $(git -C "$REPO" status --porcelain -- '*.java' '*pom.xml' 2>/dev/null) ]] && echo " + uncommitted changes to sources" || true)
+CPU_MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || echo unknown)
+MEM_GB=$(awk '/^MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
+{
+    echo "date (UTC):   $(date -u '+%Y-%m-%d %H:%M')"
+    echo "machine:      $(nproc) cores ($CPU_MODEL), ${MEM_GB} GiB RAM, $(uname -sr)"
+    echo "java:         $JAVA_VERSION"
+    echo "postgresql:   $PG_VERSION (scale $SCALE, max_connections $PG_MAX_CONNECTIONS, shared_buffers 512MB, fsync/synchronous_commit/full_page_writes off)"
+    echo "pgbouncer:    $BOUNCER_VERSION"
+    echo "pgmux:        workers $PGMUX_WORKERS${PGMUX_JAVA_OPTS:+, JVM flags $PGMUX_JAVA_OPTS}; repository HEAD $PGMUX_COMMIT$PGMUX_DIRTY"
+    echo "pgmux jar:    $PGMUX_JAR, sha256 $(sha256sum "$WORK/pgmux.jar" | cut -c1-16), built $(date -u -r "$PGMUX_JAR" '+%Y-%m-%d %H:%M UTC')"
+    echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) at start"
+    echo "settings:     CLIENTS=\"$CLIENTS\" DURATION=$DURATION WARMUP=$WARMUP REPEAT=$REPEAT WORKLOADS=\"$WORKLOADS\" PROTOCOLS=\"$PROTOCOLS\" POOL_SIZE=$POOL_SIZE THREADS=$THREADS JIT_WARMUP=$JIT_WARMUP WAIT_QUIET=$WAIT_QUIET"
+} >"$RESULTS_DIR/machine.txt"
+# What --report needs to redraw the table later.
+printf 'SYSTEMS=%q\nDURATION=%q\nREPEAT=%q\n' "$SYSTEMS" "$DURATION" "$REPEAT" >"$RESULTS_DIR/settings.env"
+sed 's/^/    /' "$RESULTS_DIR/machine.txt" >&2
+
+# --- one pgbench run ------------------------------------------------------------------------------------------
+CSV=$RESULTS_DIR/runs.csv
+JSONL=$WORK/runs.jsonl
+echo "workload,protocol,clients,system,round,status,exit_code,tps,transactions,failed_tx,aborted_clients,lat_avg_ms,lat_p50_ms,lat_p99_ms,lat_max_ms,pgbench_lat_avg_ms,pooler_cpu_s,pooler_cpu_us_per_tx,other_cpu_s,error" >"$CSV"
+: >"$JSONL"
+
+json_str() { # a JSON string literal
+    local s=$1
+    s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\t'/ }; s=${s//$'\r'/}; s=${s//$'\n'/ }
+    printf '"%s"' "$s"
+}
+json_num() { [[ $1 =~ ^-?[0-9]+(\.[0-9]+)?$ ]] && printf '%s' "$1" || printf 'null'; }
+cpu_ticks() { # utime + stime of a whole process (all threads), in clock ticks
+    local s
+    s=$(<"/proc/$1/stat") || return 1
+    s=${s##*) }
+    # shellcheck disable=SC2086
+    set -- $s
+    echo $(( ${12} + ${13} ))
+}
+
+# CPU used by processes that are not part of this benchmark (other users' builds, tests, another benchmark
+# running as the same OS user, ...), so that a noisy machine shows up in the results. A snapshot lists pid and
+# utime+stime+cutime+cstime of every process that is neither ours (this shell and its descendants, which include
+# PgBouncer and pgmux; our postmaster and its children) nor the kernel's.
+proc_snapshot() { # file
+    local postmaster=""
+    [[ -f $PGDATA_DIR/postmaster.pid ]] && postmaster=$(head -1 "$PGDATA_DIR/postmaster.pid")
+    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v me="$$" -v pm="$postmaster" '
+        {
+            pid = $1; rest = $0; sub(/^.*\) /, "", rest); n = split(rest, f, " ")
+            if (n < 15) next
+            parent[pid] = f[2]; ticks[pid] = f[12] + f[13] + f[14] + f[15]
+        }
+        END {
+            skip[me] = 1; if (pm != "") skip[pm] = 1
+            do { changed = 0
+                 for (p in parent) if (!(p in skip) && (parent[p] in skip)) { skip[p] = 1; changed = 1 }
+            } while (changed)
+            for (p in ticks) if (!(p in skip) && parent[p] != 2 && p != 2) print p, ticks[p]
+        }' >"$1"
+}
+foreign_cpu_s() { # before_file after_file: CPU seconds others used in between
+    # A process that exited in between shows up again in its parent's cutime/cstime (all of its life), so
+    # what it had used before is taken off again. Approximate, but it does not miss a busy neighbour.
+    awk -v hz="$CLK_TCK" 'NR == FNR { before[$1] = $2; next }
+        { seen[$1] = 1; d = $2 - (($1 in before) ? before[$1] : 0); if (d > 0) sum += d }
+        END { for (p in before) if (!(p in seen)) sum -= before[p]
+              if (sum < 0) sum = 0
+              printf "%.2f", sum / hz }' "$1" "$2"
+}
+
+# With WAIT_QUIET > 0: wait (at most that long) until other processes use less than QUIET_CORES cores,
+# measured over one-second windows. Sets QUIET_WAITED to the seconds it waited. (No command substitution: a
+# signal must reach our traps within a second.)
+QUIET_WAITED=0
+wait_quiet() {
+    local used
+    QUIET_WAITED=0
+    (( WAIT_QUIET > 0 )) || return 0
+    while (( QUIET_WAITED < WAIT_QUIET )); do
+        proc_snapshot "$WORK/quiet.before"
+        sleep 1
+        proc_snapshot "$WORK/quiet.after"
+        used=$(foreign_cpu_s "$WORK/quiet.before" "$WORK/quiet.after")
+        awk -v u="$used" -v q="$QUIET_CORES" 'BEGIN { exit !(u < q) }' && break
+        QUIET_WAITED=$((QUIET_WAITED + 1))
+    done
+    return 0
+}
+
+# pgbench argument list for a workload/protocol/client count.
+pgbench_args() { # workload protocol clients port
+    local j=$THREADS
+    (( $3 < j )) && j=$3
+    (( j < 1 )) && j=1
+    local args=(-n -M "$2" -c "$3" -j "$j" -h 127.0.0.1 -p "$4" -U bench)
+    [[ $1 == select ]] && args+=(-S)
+    printf '%s\n' "${args[@]}"
+}
+
+# Runs pgbench in the background (so that Ctrl-C reaches our trap at once) and waits for it.
+run_pgbench() { # out_file seconds args...
+    local out=$1 secs=$2
+    shift 2
+    timeout --foreground -k 10 $((secs * 3 + 120)) "$PGBENCH" "$@" -T "$secs" bench >"$out" 2>&1 &
+    PGBENCH_PID=$!
+    local rc=0
+    wait "$PGBENCH_PID" || rc=$?
+    PGBENCH_PID=""
+    return "$rc"
+}
+
+reset_tpcb() { # what pgbench's own vacuum step does, done directly so no pooler pays for it
+    "$PSQL" -X -q -p "$PG_PORT" -c "VACUUM pgbench_branches" -c "VACUUM pgbench_tellers" \
+        -c "TRUNCATE pgbench_history" >/dev/null 2>&1 || say "warning: vacuum/truncate failed"
+}
+
+measure() { # workload protocol clients system round
+    local workload=$1 proto=$2 clients=$3 system=$4 round=$5
+    local tag="$workload-$proto-c$clients-$system-r$round"
+    local dir=$WORK/runs/$tag
+    mkdir -p "$dir"
+    local status=ok rc=0 tps="" tx="" failed="" aborted=0 avg="" p50="" p99="" pmax="" pgb_avg="" cpu_s="" cpu_us="" other_cpu="" err=""
+
+    local pid=""
+    pid=$(pid_of "$system")
+    if [[ $system == direct ]] && (( clients > DIRECT_MAX_CLIENTS )); then
+        status=skipped
+        err="direct: more than DIRECT_MAX_CLIENTS=$DIRECT_MAX_CLIENTS clients (PostgreSQL max_connections)"
+    elif [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+        status=down
+        err="$system (pid $pid) is not running any more; see logs/$system.log"
+        say "  $system has died: not measured (last lines of its log below)"
+        tail -5 "$WORK/$system.log" | sed 's/^/      /' >&2
+    else
+        local port args
+        port=$(port_of "$system")
+        mapfile -t args < <(pgbench_args "$workload" "$proto" "$clients" "$port")
+        [[ $workload == tpcb ]] && reset_tpcb
+        wait_quiet
+        (( QUIET_WAITED > 0 )) && say "  (waited ${QUIET_WAITED}s for other processes to calm down)"
+        if (( WARMUP > 0 )); then
+            run_pgbench "$dir/warmup.out" "$WARMUP" "${args[@]}" || true
+        fi
+        local t0="" t1=""
+        proc_snapshot "$dir/procs.before"
+        [[ -n $pid ]] && t0=$(cpu_ticks "$pid" || true)
+        run_pgbench "$dir/pgbench.out" "$DURATION" "${args[@]}" -l --log-prefix="$dir/tx" || rc=$?
+        [[ -n $pid ]] && t1=$(cpu_ticks "$pid" || true)
+        proc_snapshot "$dir/procs.after"
+        other_cpu=$(foreign_cpu_s "$dir/procs.before" "$dir/procs.after")
+
+        local out=$dir/pgbench.out
+        tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out" | head -1)
+        tx=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$out" | head -1)
+        failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$out" | head -1)
+        pgb_avg=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$out" | head -1)
+        aborted=$(grep -cE 'client [0-9]+ (script [0-9]+ )?aborted' "$out" || true)
+        # The most telling line: a FATAL from the server/pooler, else why a client aborted, else any error.
+        err=$(grep -m1 'FATAL' "$out" || grep -m1 -E 'client [0-9]+ (script [0-9]+ )?aborted' "$out" \
+            || grep -m1 -E 'error|ERROR' "$out" || true)
+        err=$(printf '%s' "$err" | cut -c1-300)
+
+        # Latency percentiles from the per-transaction log: field 3 is the transaction's latency in µs
+        # ("failed"/"skipped" for transactions that did not complete); nearest-rank percentiles.
+        local lat=$dir/lat.txt
+        cat "$dir"/tx.* 2>/dev/null | awk '$3 ~ /^[0-9]+$/ {print $3}' | LC_ALL=C sort -n -S 20% >"$lat" || true
+        local n
+        n=$(wc -l <"$lat")
+        if (( n > 0 )); then
+            read -r avg p50 p99 pmax < <(awk -v n="$n" '
+                BEGIN { i50 = int(n * 0.50); if (i50 < n * 0.50) i50++; if (i50 < 1) i50 = 1
+                        i99 = int(n * 0.99); if (i99 < n * 0.99) i99++; if (i99 < 1) i99 = 1 }
+                { sum += $1 }
+                NR == i50 { p50 = $1 }
+                NR == i99 { p99 = $1 }
+                END { printf "%.3f %.3f %.3f %.3f\n", sum / n / 1000, p50 / 1000, p99 / 1000, $1 / 1000 }' "$lat")
+        fi
+        if (( KEEP_TX_LOGS )); then
+            mkdir -p "$RESULTS_DIR/txlogs/$tag"
+            mv "$dir"/tx.* "$RESULTS_DIR/txlogs/$tag/" 2>/dev/null || true
+        fi
+        rm -f "$dir"/tx.* "$lat"
+
+        if [[ -n $t0 && -n $t1 ]]; then
+            cpu_s=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", d / hz }')
+            if [[ -n $tx && $tx -gt 0 ]]; then
+                cpu_us=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v tx="$tx" 'BEGIN { printf "%.1f", d / hz * 1e6 / tx }')
+            fi
+        fi
+
+        if (( rc == 124 || rc == 137 )); then
+            status=timeout
+            err="pgbench did not finish within $((DURATION * 3 + 120)) s (killed); ${err}"
+        elif [[ -z $tx || $tx == 0 ]]; then
+            status=failed
+        elif (( aborted > 0 || rc != 0 )); then
+            status=aborted
+        elif [[ -n $failed && $failed != 0 ]]; then
+            status=errors
+        fi
+        [[ $status == ok ]] && err=""
+        [[ -z $err && $status != ok ]] && err="pgbench exit status $rc"
+        cp "$out" "$RESULTS_DIR/logs/pgbench-$tag.out" 2>/dev/null || true
+    fi
+
+    local csv_err=${err//\"/\'} # the last field, quoted: commas may stay
+    echo "$workload,$proto,$clients,$system,$round,$status,$rc,$tps,$tx,$failed,$aborted,$avg,$p50,$p99,$pmax,$pgb_avg,$cpu_s,$cpu_us,$other_cpu,\"$csv_err\"" >>"$CSV"
+    printf '{"workload":%s,"protocol":%s,"clients":%s,"system":%s,"round":%s,"status":%s,"exit_code":%s,"tps":%s,"transactions":%s,"failed_transactions":%s,"aborted_clients":%s,"latency_ms":{"avg":%s,"p50":%s,"p99":%s,"max":%s,"pgbench_avg":%s},"pooler_cpu_s":%s,"pooler_cpu_us_per_tx":%s,"other_processes_cpu_s":%s,"error":%s}\n' \
+        "$(json_str "$workload")" "$(json_str "$proto")" "$clients" "$(json_str "$system")" "$round" \
+        "$(json_str "$status")" "$rc" "$(json_num "$tps")" "$(json_num "$tx")" "$(json_num "$failed")" "$aborted" \
+        "$(json_num "$avg")" "$(json_num "$p50")" "$(json_num "$p99")" "$(json_num "$pmax")" "$(json_num "$pgb_avg")" \
+        "$(json_num "$cpu_s")" "$(json_num "$cpu_us")" "$(json_num "$other_cpu")" "$(json_str "$err")" >>"$JSONL"
+    local shown=${tps:-n/a}
+    [[ $status != ok ]] && shown="$shown [$status${err:+: $err}]"
+    say "  $system: tps ${shown}${p99:+, p50 $p50 ms, p99 $p99 ms}${cpu_us:+, ${cpu_us} µs CPU/tx}${other_cpu:+ (other processes: ${other_cpu} CPU s)}"
+    rm -rf "$dir"
+}
+
+mkdir -p "$RESULTS_DIR/logs"
+
+# --- JIT warm-up: pgmux runs a while before anything is measured -----------------------------------------------
+if [[ " $SYSTEMS " == *" pgmux "* ]] && (( JIT_WARMUP > 0 )); then
+    say "warming up pgmux for ${JIT_WARMUP}s (select-only, simple then extended, 20 clients)"
+    half=$(( (JIT_WARMUP + 1) / 2 ))
+    run_pgbench "$WORK/jit-warmup-simple.out" "$half" -n -S -M simple -c 20 -j "$THREADS" -h 127.0.0.1 -p "$PGMUX_PORT" || true
+    run_pgbench "$WORK/jit-warmup-extended.out" "$half" -n -S -M extended -c 20 -j "$THREADS" -h 127.0.0.1 -p "$PGMUX_PORT" || true
+fi
+
+# --- the matrix ---------------------------------------------------------------------------------------------
+read -r -a SYS_LIST <<<"$SYSTEMS"
+NSYS=${#SYS_LIST[@]}
+cells=0
+for _w in $WORKLOADS; do for _p in $PROTOCOLS; do for _c in $CLIENTS; do cells=$((cells + 1)); done; done; done
+say "measuring $cells cells x $REPEAT round(s) x $NSYS systems, ${WARMUP}s warm-up + ${DURATION}s each"
+turn=0
+cell=0
+for workload in $WORKLOADS; do
+    for proto in $PROTOCOLS; do
+        for clients in $CLIENTS; do
+            cell=$((cell + 1))
+            for round in $(seq 1 "$REPEAT"); do
+                # Rotate the order every round, so slow drift (autovacuum, checkpoints, heat) hits all systems alike.
+                order=()
+                for i in $(seq 0 $((NSYS - 1))); do order+=("${SYS_LIST[$(((i + turn) % NSYS))]}"); done
+                turn=$((turn + 1))
+                say "[$cell/$cells] $workload, -M $proto, $clients clients, round $round: ${order[*]}"
+                for system in "${order[@]}"; do
+                    measure "$workload" "$proto" "$clients" "$system" "$round"
+                done
+            done
+        done
+    done
+done
+
+# --- results ---------------------------------------------------------------------------------------------------
+{
+    printf '{"machine":{'
+    first=1
+    while IFS= read -r line; do
+        key=${line%%:*}
+        val=${line#*:}
+        val=${val#"${val%%[! ]*}"}
+        (( first )) || printf ','
+        first=0
+        printf '%s:%s' "$(json_str "${key// /_}")" "$(json_str "$val")"
+    done <"$RESULTS_DIR/machine.txt"
+    printf '},"settings":{"clients":%s,"duration_s":%s,"warmup_s":%s,"repeat":%s,"workloads":%s,"protocols":%s,"pool_size":%s,"threads":%s,"scale":%s,"jit_warmup_s":%s},"latency_method":%s,"runs":[' \
+        "$(json_str "$CLIENTS")" "$DURATION" "$WARMUP" "$REPEAT" "$(json_str "$WORKLOADS")" "$(json_str "$PROTOCOLS")" \
+        "$POOL_SIZE" "$THREADS" "$SCALE" "$JIT_WARMUP" \
+        "$(json_str "pgbench -l per-transaction logs; nearest-rank p50/p99 over all completed transactions of the run")"
+    paste -sd, "$JSONL"
+    printf ']}\n'
+} >"$RESULTS_DIR/results.json"
+
+write_report
+
+
+echo
+cat "$RESULTS_DIR/summary.md"
+echo
+say "results: $RESULTS_DIR (summary.md, runs.csv, results.json, logs/)"
