@@ -136,22 +136,12 @@ final class NamedStatements {
         Statement statement = Statement.of(Parse.definition(frame));
         frame.release();
         byClientName.put(name, statement);
-        PreparedOnServer prepared = server.prepared();
-        if (prepared.contains(statement.serverName())) {
+        if (server.prepared().contains(statement.serverName())) {
             server.fake(Completions.parseComplete(alloc));
             return;
         }
-        makeRoom(server);
-        closeIfStale(server, statement);
-        prepared.add(statement.serverName());
-        server.sendTracked(Parse.encode(alloc, statement.serverName(), statement.definition()), ok -> {
-            if (ok) {
-                pool.knownStatement(statement.serverName());
-            } else {
-                prepared.remove(statement.serverName());
-                byClientName.remove(name, statement);
-            }
-        });
+        // The client's own Parse, renamed: its answer goes to the client, and a failure undoes the name.
+        prepareOn(server, statement, true, () -> byClientName.remove(name, statement));
     }
 
     private void bind(ServerConnection server, ByteBuf frame) {
@@ -206,20 +196,35 @@ final class NamedStatements {
 
     /** Prepares the statement on the server first, in the same round trip, if it is not there. */
     private void ensurePrepared(ServerConnection server, Statement statement) {
-        PreparedOnServer prepared = server.prepared();
-        if (prepared.contains(statement.serverName())) {
-            return;
+        if (!server.prepared().contains(statement.serverName())) {
+            prepareOn(server, statement, false, () -> { });
         }
+    }
+
+    /**
+     * Prepares {@code statement} on {@code server} under pgmux's name, making room in its LRU and closing a
+     * stale plan first. {@code clientsOwn}: the Parse answers the client's own Parse (its ParseComplete is
+     * forwarded) rather than being slipped in ahead of a Bind or Describe (its answer swallowed).
+     */
+    private void prepareOn(ServerConnection server, Statement statement, boolean clientsOwn, Runnable onFailure) {
+        PreparedOnServer prepared = server.prepared();
         makeRoom(server);
         closeIfStale(server, statement);
         prepared.add(statement.serverName());
-        server.inject(Parse.encode(alloc, statement.serverName(), statement.definition()), ok -> {
+        ByteBuf parse = Parse.encode(alloc, statement.serverName(), statement.definition());
+        io.pgmux.server.Outcome outcome = ok -> {
             if (ok) {
                 pool.knownStatement(statement.serverName());
             } else {
                 prepared.remove(statement.serverName());
+                onFailure.run();
             }
-        });
+        };
+        if (clientsOwn) {
+            server.sendTracked(parse, outcome);
+        } else {
+            server.inject(parse, outcome);
+        }
     }
 
     private void makeRoom(ServerConnection server) {

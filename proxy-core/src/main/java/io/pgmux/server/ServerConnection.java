@@ -415,6 +415,10 @@ public final class ServerConnection {
     public void unlink() {
         link = null;
         lastUsedNanos = System.nanoTime();
+        // Reading may have been paused for a slow client; the next client must find the server reading.
+        if (channel != null) {
+            channel.config().setAutoRead(true);
+        }
     }
 
     public boolean isLinked() {
