@@ -27,8 +27,23 @@ final class ServerCleanup {
             services.pools().release(server);
             return;
         }
+        reset(server, statements, services);
+    }
+
+    /**
+     * A server released at a transaction boundary carries settings of unknown fate (a SET inside a transaction
+     * block): RESET ALL before anyone else gets it.
+     */
+    static void resetSettings(ServerConnection server, ClientServices services) {
+        reset(server, List.of("RESET ALL"), services);
+    }
+
+    /**
+     * Runs pgmux's own cleanup statements on a quiet server, then gives it back clean, or closes it if any
+     * failed. One Query each: DISCARD ALL refuses to run in the implicit transaction of a multi-statement query.
+     */
+    private static void reset(ServerConnection server, List<String> statements, ClientServices services) {
         services.pools().resetting(server);
-        // One Query each: DISCARD ALL refuses to run in the implicit transaction of a multi-statement query.
         int[] remaining = {statements.size()};
         boolean[] failed = {false};
         for (String each : statements) {
@@ -39,33 +54,16 @@ final class ServerCleanup {
                 }
                 if (failed[0]) {
                     server.close();
-                } else {
-                    if (ranStatement(statements, "DISCARD ALL")) {
-                        server.forgetSessionState();
-                    } else if (ranStatement(statements, "RESET ALL")) {
-                        server.forgetSettings();
-                    }
-                    services.pools().resetDone(server);
+                    return;
                 }
+                if (ranStatement(statements, "DISCARD ALL")) {
+                    server.forgetSessionState();
+                } else if (ranStatement(statements, "RESET ALL")) {
+                    server.forgetSettings();
+                }
+                services.pools().resetDone(server);
             });
         }
-        server.flush();
-    }
-
-    /**
-     * A server released at a transaction boundary carries settings of unknown fate (a SET inside a transaction
-     * block): RESET ALL before anyone else gets it.
-     */
-    static void resetSettings(ServerConnection server, ClientServices services) {
-        services.pools().resetting(server);
-        server.sendInternalQuery("RESET ALL", error -> {
-            if (error != null) {
-                server.close();
-            } else {
-                server.forgetSettings();
-                services.pools().resetDone(server);
-            }
-        });
         server.flush();
     }
 

@@ -143,9 +143,6 @@ public final class PoolManager {
         lock.lock();
         try {
             ServerSlot slot = slot(server);
-            if (server.state() == ServerState.CLOSED) {
-                return;
-            }
             if (!server.isUsable()) {
                 return;
             }
