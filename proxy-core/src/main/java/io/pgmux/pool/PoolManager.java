@@ -41,6 +41,8 @@ public final class PoolManager {
     private final EventLoopGroup loops;
     private final Map<PoolKey, ServerPool> pools = new HashMap<>();
     private final Map<String, Budget> budgets = new HashMap<>();
+    /** One per upstream address: refusals from a database server hold back every pool that connects to it. */
+    private final Map<String, CircuitBreaker> breakers = new HashMap<>();
     private final Budget global;
     private final AtomicLong serverIds = new AtomicLong();
     /**
@@ -85,8 +87,7 @@ public final class PoolManager {
                         t.queryWaitTimeout().orElse(config.timeouts().queryWaitTimeout())))
                 .orElseGet(() -> new PoolSettings(1, 0, java.time.Duration.ZERO, config.timeouts().queryWaitTimeout()));
         return new ServerPool(key, target, config.poolModeFor(db.name(), user.name()),
-                List.of(poolBudget, dbBudget, global), new Backoff(config.timeouts().serverLoginRetry()), settings,
-                this);
+                List.of(poolBudget, dbBudget, global), breaker(target), settings, this);
     }
 
     /** pool_size normally; up to pool_size + reserve_pool_size, never past max_server_connections, for long waits. */
@@ -94,6 +95,11 @@ public final class PoolManager {
         int ceiling = Math.min(tenant.maxServerConnections(), tenant.poolSize() + tenant.reservePoolSize());
         int normal = Math.min(tenant.poolSize(), ceiling);
         return budget("tenant " + tenant.name() + " on database " + database, "pool_size", normal, ceiling - normal);
+    }
+
+    private CircuitBreaker breaker(UpstreamTarget target) {
+        return breakers.computeIfAbsent(target.address(),
+                address -> new CircuitBreaker(address, config.timeouts().serverLoginRetry()));
     }
 
     private Budget budget(String owner, String setting, int limit, int reserve) {
@@ -112,12 +118,63 @@ public final class PoolManager {
         lock.lock();
         try {
             ServerConnection server = pool.takeIdle(client.eventLoop());
-            if (server != null) {
+            if (server != null && !needsCheck(server)) {
                 assign(pool, server, client, after);
             } else {
                 pool.waiters.add(new Waiter(client, System.nanoTime()));
-                openConnections(pool, after);
+                if (server != null) {
+                    startCheck(pool, server, after);
+                } else {
+                    openConnections(pool, after);
+                }
             }
+        } finally {
+            lock.unlock();
+        }
+        runAll(after);
+    }
+
+    /** A server unused for longer than server_check_delay may have lost its backend unnoticed. */
+    private boolean needsCheck(ServerConnection server) {
+        return !config.timeouts().serverCheckQuery().isBlank()
+                && System.nanoTime() - server.lastUsedNanos() > config.timeouts().serverCheckDelay().toNanos();
+    }
+
+    /**
+     * Runs server_check_query on an idle server before it serves anyone; the client that took it waits in the
+     * queue meanwhile and gets it (or whatever server frees first) when the check passes. A server that fails
+     * the check is closed, and its waiters get a new connection.
+     */
+    private void startCheck(ServerPool pool, ServerConnection server, List<Runnable> after) {
+        server.transition(ServerState.CHECKING);
+        pool.checking++;
+        String query = config.timeouts().serverCheckQuery();
+        after.add(() -> server.eventLoop().execute(() -> {
+            if (!server.isUsable()) {
+                return; // its close handling takes it out of the check
+            }
+            server.sendInternalQuery(query, error -> {
+                if (error == null) {
+                    checkPassed(server);
+                } else {
+                    log.warn("{} failed server_check_query ({}); closing it", server, error);
+                    server.close();
+                }
+            });
+            server.flush();
+        }));
+    }
+
+    private void checkPassed(ServerConnection server) {
+        List<Runnable> after = new ArrayList<>(2);
+        lock.lock();
+        try {
+            if (server.state() != ServerState.CHECKING || !server.isUsable()) {
+                return;
+            }
+            ServerPool pool = slot(server).pool;
+            pool.checking--;
+            handToWaiterOrIdle(pool, server, after);
         } finally {
             lock.unlock();
         }
@@ -170,7 +227,7 @@ public final class PoolManager {
         ServerPool result = null;
         for (ServerPool each : pools.values()) {
             if (each == releasing || each.tenantBudget() == releasing.tenantBudget()
-                    || each.waiters.size() <= each.opening + each.awaitingRoom) {
+                    || each.waiters.size() <= each.coming()) {
                 continue;
             }
             Budget blocking = each.exhaustedBudget(now);
@@ -237,8 +294,8 @@ public final class PoolManager {
      */
     private void openConnections(ServerPool pool, List<Runnable> after) {
         long now = System.nanoTime();
-        while (pool.waiters.size() > pool.opening + pool.awaitingRoom && pool.opening < MAX_OPENING_PER_POOL
-                && !pool.backoff.isWaiting(now)) {
+        while (pool.waiters.size() > pool.coming() && pool.opening < MAX_OPENING_PER_POOL
+                && pool.breaker.allowsOpening(now)) {
             Budget full = pool.exhaustedBudget(now);
             if (full == null) {
                 openOne(pool, pickLoop(pool), after);
@@ -265,6 +322,7 @@ public final class PoolManager {
         }
         pool.opening++;
         pool.open++;
+        pool.breaker.attemptStarted();
         ServerConnection server = new ServerConnection(serverIds.incrementAndGet(), pool.target(), pool,
                 config.maxPreparedStatements());
         server.poolAttachment(new ServerSlot(pool));
@@ -320,7 +378,7 @@ public final class PoolManager {
     private void serveOtherPools(List<Runnable> after) {
         List<ServerPool> waiting = new ArrayList<>();
         for (ServerPool each : pools.values()) {
-            if (each.waiters.size() > each.opening + each.awaitingRoom) {
+            if (each.waiters.size() > each.coming()) {
                 waiting.add(each);
             }
         }
@@ -350,8 +408,13 @@ public final class PoolManager {
             ServerSlot slot = slot(server);
             slot.opening = false;
             pool.opening--;
-            pool.backoff.succeeded();
             pool.lastConnectError = null;
+            int failedBefore = pool.breaker.consecutiveFailures();
+            if (pool.breaker.succeeded()) {
+                log.info("upstream {} answers again after {} failed connection attempt(s)", pool.breaker.upstream(),
+                        failedBefore);
+                openForEveryPoolBehind(pool.breaker, after);
+            }
             pool.welcome(server.welcomeParameters());
             if (server.state() == ServerState.CLOSED) {
                 return;
@@ -374,10 +437,13 @@ public final class PoolManager {
                 log.warn("{}: the database refused the login: {}", pool, error);
                 failAllWaiters(pool, error, after);
             } else {
-                long delay = pool.backoff.failed(System.nanoTime());
-                log.warn("{}: connection to {} failed ({}); next attempt in {} ms", pool, pool.target().address(),
-                        error.message(), TimeUnit.NANOSECONDS.toMillis(delay));
-                after.add(() -> loops.next().schedule(() -> retryOpening(pool), delay, TimeUnit.NANOSECONDS));
+                CircuitBreaker breaker = pool.breaker;
+                long delay = breaker.failed(System.nanoTime());
+                if (delay >= 0) {
+                    log.warn("{}: connection to {} failed ({}); no new connections to it for {} ms",
+                            pool, breaker.upstream(), error.message(), TimeUnit.NANOSECONDS.toMillis(delay));
+                    after.add(() -> loops.next().schedule(() -> probeAgain(breaker), delay, TimeUnit.NANOSECONDS));
+                }
             }
         } finally {
             lock.unlock();
@@ -385,15 +451,24 @@ public final class PoolManager {
         runAll(after);
     }
 
-    private void retryOpening(ServerPool pool) {
+    /** The back-off of an open circuit has passed: the first pool with waiters sends the probe. */
+    private void probeAgain(CircuitBreaker breaker) {
         List<Runnable> after = new ArrayList<>();
         lock.lock();
         try {
-            openConnections(pool, after);
+            openForEveryPoolBehind(breaker, after);
         } finally {
             lock.unlock();
         }
         runAll(after);
+    }
+
+    private void openForEveryPoolBehind(CircuitBreaker breaker, List<Runnable> after) {
+        for (ServerPool each : pools.values()) {
+            if (each.breaker == breaker && each.waiters.size() > each.coming()) {
+                openConnections(each, after);
+            }
+        }
     }
 
     private void failAllWaiters(ServerPool pool, PgError error, List<Runnable> after) {
@@ -415,6 +490,8 @@ public final class PoolManager {
                     pool.idle.remove(server);
                 } else if (was == ServerState.ACTIVE) {
                     pool.active--;
+                } else if (was == ServerState.CHECKING) {
+                    pool.checking--;
                 }
                 server.transition(ServerState.CLOSED);
             }
@@ -445,7 +522,7 @@ public final class PoolManager {
         try {
             long now = System.nanoTime();
             for (ServerPool each : pools.values()) {
-                if (each.waiters.size() > each.opening && each.tenantBudget().hasReserve() && each.mayUseReserve(now)) {
+                if (each.waiters.size() > each.coming() && each.tenantBudget().hasReserve() && each.mayUseReserve(now)) {
                     openConnections(each, after);
                 }
             }
@@ -463,7 +540,7 @@ public final class PoolManager {
             long now = System.nanoTime();
             for (ServerPool each : pools.values()) {
                 while (each.open < each.settings().minPoolSize() && each.opening < MAX_OPENING_PER_POOL
-                        && !each.backoff.isWaiting(now) && each.exhaustedBudget(now) == null) {
+                        && each.exhaustedBudget(now) == null && each.breaker.allowsOpening(now)) {
                     openOne(each, loops.next(), after);
                 }
             }

@@ -31,20 +31,22 @@ public final class ServerPool implements ServerEvents {
     int awaitingRoom;
     int open;
     int active;
-    final Backoff backoff;
+    /** Idle servers taken for server_check_query; each will serve a waiter, as a connection being opened would. */
+    int checking;
+    final CircuitBreaker breaker;
     PgError lastConnectError;
     private volatile Map<String, String> welcome;
     /** pgmux statement names some server of this pool has parsed without error. */
     private final java.util.Set<String> parsedStatements = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    ServerPool(PoolKey key, UpstreamTarget target, PoolMode mode, List<Budget> budgets, Backoff backoff,
+    ServerPool(PoolKey key, UpstreamTarget target, PoolMode mode, List<Budget> budgets, CircuitBreaker breaker,
                PoolSettings settings, PoolManager manager) {
         this.settings = settings;
         this.key = key;
         this.target = target;
         this.mode = mode;
         this.budgets = budgets;
-        this.backoff = backoff;
+        this.breaker = breaker;
         this.manager = manager;
     }
 
@@ -117,6 +119,11 @@ public final class ServerPool implements ServerEvents {
             }
         }
         return null;
+    }
+
+    /** Connections on their way to this pool's waiters: being opened, checked, or made room for. */
+    int coming() {
+        return opening + checking + awaitingRoom;
     }
 
     /** Takes an idle server, preferring one already on {@code loop} so no event-loop move is needed. */

@@ -7,6 +7,7 @@ import io.pgmux.protocol.BackendTag;
 import io.pgmux.protocol.FrontendTag;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.ProtocolException;
+import io.pgmux.protocol.SqlState;
 import io.pgmux.protocol.TransactionStatus;
 import io.pgmux.protocol.backend.BackendKeyData;
 import io.pgmux.protocol.backend.ErrorResponse;
@@ -373,6 +374,15 @@ public final class ServerConnection {
             events.loginFailed(this, error, retryable);
         }
         close();
+    }
+
+    /** server_connect_timeout has passed since the connect began: give up if the login has not finished. */
+    void loginTimedOut(int timeoutMillis) {
+        if (isLoggingIn() && !loginFailureReported) {
+            loginFailed(PgError.fatal(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION, "the database at "
+                    + target.address() + " did not complete the login within server_connect_timeout ("
+                    + timeoutMillis + " ms)"), true);
+        }
     }
 
     boolean isLoggingIn() {

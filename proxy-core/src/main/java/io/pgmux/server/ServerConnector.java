@@ -13,6 +13,7 @@ import io.pgmux.codec.MessageFramer;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /** Opens TCP connections to PostgreSQL for the pools, on the event loop of the client that needs them. */
 public final class ServerConnector {
@@ -50,9 +51,12 @@ public final class ServerConnector {
         if (connectTimeoutMillis > 0) {
             bootstrap.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis);
         }
+        long startedNanos = System.nanoTime();
         ChannelFuture future = bootstrap.connect(server.target().host(), server.target().port());
         future.addListener(f -> {
-            if (!f.isSuccess()) {
+            if (f.isSuccess()) {
+                limitLogin(server, future.channel(), startedNanos);
+            } else {
                 Throwable cause = f.cause();
                 String why = cause == null ? "unknown reason" : cause.getMessage();
                 server.loginFailed(PgError.fatal(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
@@ -60,6 +64,19 @@ public final class ServerConnector {
                 server.channelClosed(null);
             }
         });
+    }
+
+    /**
+     * server_connect_timeout covers the login too: a database that accepts the connection but never finishes the
+     * login (overloaded, stuck in recovery, a half-dead host) must not hold a slot of the pool forever.
+     */
+    private void limitLogin(ServerConnection server, Channel channel, long startedNanos) {
+        if (connectTimeoutMillis <= 0) {
+            return;
+        }
+        long remaining = TimeUnit.MILLISECONDS.toNanos(connectTimeoutMillis) - (System.nanoTime() - startedNanos);
+        channel.eventLoop().schedule(() -> server.loginTimedOut(connectTimeoutMillis), Math.max(0, remaining),
+                TimeUnit.NANOSECONDS);
     }
 
     /** Sends a CancelRequest for {@code backendKey} to the server's address on a short-lived connection. */

@@ -18,6 +18,8 @@ public enum ServerState {
     ACTIVE,
     /** Running the reset query (session mode) or a rollback before going back to the idle list. */
     RESETTING,
+    /** Taken from the idle list after server_check_delay unused: running server_check_query before reuse. */
+    CHECKING,
     /** Gone; never reused. */
     CLOSED;
 
@@ -26,9 +28,10 @@ public enum ServerState {
     static {
         CONNECTING.next = EnumSet.of(LOGIN, CLOSED);
         LOGIN.next = EnumSet.of(IDLE, ACTIVE, CLOSED);
-        IDLE.next = EnumSet.of(ACTIVE, CLOSED);
+        IDLE.next = EnumSet.of(ACTIVE, CHECKING, CLOSED);
         ACTIVE.next = EnumSet.of(IDLE, ACTIVE, RESETTING, CLOSED);
         RESETTING.next = EnumSet.of(IDLE, ACTIVE, CLOSED);
+        CHECKING.next = EnumSet.of(IDLE, ACTIVE, CLOSED);
         CLOSED.next = EnumSet.noneOf(ServerState.class);
     }
 

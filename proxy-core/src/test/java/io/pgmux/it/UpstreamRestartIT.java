@@ -10,7 +10,13 @@ import io.pgmux.testing.PostgresCluster;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,6 +82,81 @@ class UpstreamRestartIT {
                 }
             });
             assertTrue(failures.isEmpty(), () -> Sql.describe(failures));
+        }
+    }
+
+    @Test
+    void underLoadAStoppedDatabaseIsProbedNotHammeredAndEveryClientCarriesOnAfterItsRestart() throws Exception {
+        ClusterAdmin.ensureRole(cluster, "other_role", "other_pw");
+        try (TcpRelay relay = new TcpRelay(cluster.host(), cluster.port());
+             ProxyFixture proxy = ProxyFixture.config(cluster)
+                     .databaseSetting(ProxyFixture.APP_DB, "port", Integer.toString(relay.port()))
+                     .set("server_login_retry", "200ms").set("query_wait_timeout", "60s")
+                     .tenant("a", 4).tenant("b", 4)
+                     .user(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD, "a").user("other_role", "other_pw", "b")
+                     .start()) {
+            int clients = 16;
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong downSince = new AtomicLong(Long.MAX_VALUE);
+            AtomicIntegerArray succeededAfterDown = new AtomicIntegerArray(clients);
+            AtomicInteger succeeded = new AtomicInteger();
+            List<String> unexpected = new CopyOnWriteArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                int id = i;
+                String user = i % 2 == 0 ? ProxyFixture.APP_USER : "other_role";
+                String password = i % 2 == 0 ? ProxyFixture.APP_PASSWORD : "other_pw";
+                Thread t = new Thread(() -> {
+                    while (!stop.get()) {
+                        try (Connection c = proxy.connect(user, password, ProxyFixture.APP_DB)) {
+                            while (!stop.get()) {
+                                long started = System.nanoTime();
+                                assertEquals(Integer.toString(id), Sql.one(c, "select " + id));
+                                succeeded.incrementAndGet();
+                                if (started > downSince.get()) {
+                                    succeededAfterDown.incrementAndGet(id);
+                                }
+                            }
+                        } catch (SQLException e) {
+                            // A query running when the database stopped fails with its shutdown error; any
+                            // other error (a wait timeout, "too many clients") is a failure of pgmux.
+                            if (e.getSQLState() == null || !(e.getSQLState().startsWith("08")
+                                    || e.getSQLState().equals("57P01"))) {
+                                unexpected.add(e.getSQLState() + " " + e.getMessage());
+                            }
+                        }
+                    }
+                }, "load-" + i);
+                threads.add(t);
+                t.start();
+            }
+            try {
+                Await.until(Duration.ofSeconds(30), () -> succeeded.get() > 200, "the load to run");
+                int before = relay.accepted();
+                downSince.set(System.nanoTime());
+                cluster.stop();
+                long downMillis = 5000;
+                Thread.sleep(downMillis); // the outage itself is what is under test
+                int attempts = relay.accepted() - before;
+                cluster.start();
+                log.info("connect attempts while the database was down for {} ms: {}", downMillis, attempts);
+                assertTrue(attempts <= 20, "pgmux tried to connect " + attempts + " times in " + downMillis
+                        + " ms of outage");
+                Await.until(Duration.ofSeconds(40), () -> {
+                    for (int i = 0; i < clients; i++) {
+                        if (succeededAfterDown.get(i) == 0) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }, "every client to get answers again after the restart");
+            } finally {
+                stop.set(true);
+                for (Thread t : threads) {
+                    t.join(30_000);
+                }
+            }
+            assertEquals(List.of(), unexpected);
         }
     }
 
