@@ -5,15 +5,29 @@ import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.PgmuxConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import io.pgmux.runtime.UpstreamCheck;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Validates a configuration file without starting anything; exit code 2 when it is invalid. */
+/**
+ * Validates a configuration file without starting anything: exit code 2 when it is invalid. With --upstream it
+ * also asks every upstream server for its connection slots and prints the budget table: exit code 1 when the
+ * budgets do not fit or an upstream could not be asked.
+ */
 @Command(name = "check-config", mixinStandardHelpOptions = true,
-        description = "Check a configuration file and report every problem with its key path and line.")
+        description = "Check a configuration file and report every problem with its key path and line.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:valid (and, with --upstream, the budgets fit every upstream)",
+                "1:with --upstream: the budgets over-commit an upstream, or it could not be asked",
+                "2:the file is not valid"})
 public final class CheckConfigCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The YAML configuration file.")
     private Path file;
+
+    @Option(names = "--upstream", description = "Also connect to every upstream server, read max_connections and "
+            + "its reserved slots, and print the budget table against them.")
+    private boolean upstream;
 
     @Override
     public Integer call() {
@@ -23,11 +37,23 @@ public final class CheckConfigCommand implements Callable<Integer> {
                     + " user(s), " + config.tenants().size() + " tenant(s), pool_mode "
                     + config.poolMode().configName() + ", listening on " + config.listen().host() + ":"
                     + config.listen().port() + ")");
-            return 0;
+            return upstream ? checkUpstreams(config) : 0;
         } catch (ConfigException e) {
             System.err.println(file + " is not valid:");
             System.err.println(e.getMessage());
             return 2;
         }
+    }
+
+    private static int checkUpstreams(PgmuxConfig config) {
+        int status = 0;
+        for (UpstreamCheck.Result each : new UpstreamCheck(config).run()) {
+            System.out.println();
+            System.out.print(each.report());
+            if (!each.fits()) {
+                status = 1;
+            }
+        }
+        return status;
     }
 }

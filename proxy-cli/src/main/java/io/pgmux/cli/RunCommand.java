@@ -49,6 +49,7 @@ public final class RunCommand implements Callable<Integer> {
             server.close();
             return 1;
         }
+        server.checkUpstreamsInBackground();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -79,6 +79,24 @@ public final class PgmuxServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Compares the configured budgets with each upstream's connection slots, on a thread of its own (it blocks on
+     * the network), and logs the outcome: the budget table, as a warning when the budgets do not fit.
+     */
+    public void checkUpstreamsInBackground() {
+        Thread check = new Thread(() -> {
+            for (UpstreamCheck.Result each : new UpstreamCheck(config).run()) {
+                if (each.fits()) {
+                    log.info("connection budgets fit upstream {}:\n{}", each.address(), each.report());
+                } else {
+                    log.warn("connection budgets checked against upstream {}:\n{}", each.address(), each.report());
+                }
+            }
+        }, "pgmux-upstream-check");
+        check.setDaemon(true);
+        check.start();
+    }
+
     public PoolManager pools() {
         return pools;
     }

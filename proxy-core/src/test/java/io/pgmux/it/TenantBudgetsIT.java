@@ -3,6 +3,9 @@ package io.pgmux.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgmux.config.ConfigLoader;
+import io.pgmux.config.PgmuxConfig;
+import io.pgmux.runtime.UpstreamCheck;
 import io.pgmux.testing.PostgresCluster;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -23,14 +26,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Tenant budgets against a database with 25 slots: every cap holds at once under load, nobody sees the
- * database's "too many clients", and a tenant with one client is not starved by a tenant with hundreds.
+ * Tenant budgets against a database with 25 slots: five tenants (web, scripts shared by two roles, migrations, a
+ * GUI, workers) under load hold every cap at once and nobody sees the database's "too many clients"; a tenant
+ * with one client is not starved by a tenant with hundreds; budgets that over-commit the slots are reported.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TenantBudgetsIT {
     private static PostgresCluster cluster;
     private static final Map<String, String> ROLES = Map.of("web_role", "web_pw", "script_role", "script_pw",
-            "gui_role", "gui_pw", "worker_role", "worker_pw");
+            "seed_role", "seed_pw", "migrate_role", "migrate_pw", "gui_role", "gui_pw", "worker_role", "worker_pw");
 
     @BeforeAll
     static void startSmallDatabase() throws SQLException {
@@ -58,8 +62,11 @@ class TenantBudgetsIT {
                 .tenant("scripts", 2).tenantSetting("scripts", "max_server_connections", "2")
                 .tenant("gui", 2)
                 .tenant("workers", 6)
+                .tenant("migrations", 1)
                 .user("web_role", "web_pw", "web")
                 .user("script_role", "script_pw", "scripts")
+                .user("seed_role", "seed_pw", "scripts")
+                .user("migrate_role", "migrate_pw", "migrations")
                 .user("gui_role", "gui_pw", "gui")
                 .user("worker_role", "worker_pw", "workers");
     }
@@ -68,6 +75,8 @@ class TenantBudgetsIT {
     private static final class Sampler implements AutoCloseable {
         final Map<String, Integer> maxByRole = new ConcurrentHashMap<>();
         final AtomicInteger maxTotal = new AtomicInteger();
+        /** The scripts tenant's two roles together. */
+        final AtomicInteger maxScripts = new AtomicInteger();
         final AtomicInteger samples = new AtomicInteger();
         private final AtomicBoolean stop = new AtomicBoolean();
         private final Thread thread;
@@ -77,16 +86,20 @@ class TenantBudgetsIT {
                 try (Connection su = cluster.superuser(); Statement st = su.createStatement()) {
                     while (!stop.get()) {
                         int total = 0;
+                        int scripts = 0;
                         try (ResultSet rs = st.executeQuery("select usename, count(*) from pg_stat_activity "
                                 + "where datname = 'app' and backend_type = 'client backend' "
                                 + "and pid <> pg_backend_pid() group by usename")) {
                             while (rs.next()) {
                                 maxByRole.merge(rs.getString(1), rs.getInt(2), Math::max);
                                 total += rs.getInt(2);
+                                if (List.of("script_role", "seed_role").contains(rs.getString(1))) {
+                                    scripts += rs.getInt(2);
+                                }
                             }
                         }
-                        int seen = total;
-                        maxTotal.accumulateAndGet(seen, Math::max);
+                        maxTotal.accumulateAndGet(total, Math::max);
+                        maxScripts.accumulateAndGet(scripts, Math::max);
                         samples.incrementAndGet();
                     }
                 } catch (SQLException e) {
@@ -114,7 +127,8 @@ class TenantBudgetsIT {
     @Test
     void everyCapHoldsAtOnceUnderLoadAndNobodySeesTooManyClients() throws Exception {
         try (ProxyFixture proxy = budgetTable().start(); Sampler sampler = new Sampler()) {
-            Map<String, Integer> clients = Map.of("web_role", 60, "script_role", 10, "gui_role", 10, "worker_role", 30);
+            Map<String, Integer> clients = Map.of("web_role", 60, "script_role", 10, "seed_role", 10,
+                    "migrate_role", 5, "gui_role", 10, "worker_role", 30);
             List<String> errors = new CopyOnWriteArrayList<>();
             AtomicInteger committed = new AtomicInteger();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
@@ -149,11 +163,34 @@ class TenantBudgetsIT {
             assertTrue(committed.get() > 500, "transactions committed: " + committed.get());
             assertTrue(sampler.samples.get() > 20, "samples: " + sampler.samples.get());
             assertTrue(sampler.max("web_role") <= 10, "web cap (pool 8 + reserve 2): " + sampler.maxByRole);
-            assertTrue(sampler.max("script_role") <= 2, "scripts cap: " + sampler.maxByRole);
+            assertTrue(sampler.maxScripts.get() <= 2, "scripts cap (two roles share it): " + sampler.maxScripts);
+            assertTrue(sampler.max("migrate_role") <= 1, "migrations cap: " + sampler.maxByRole);
             assertTrue(sampler.max("gui_role") <= 2, "gui cap: " + sampler.maxByRole);
             assertTrue(sampler.max("worker_role") <= 6, "workers cap: " + sampler.maxByRole);
             assertTrue(sampler.maxTotal.get() <= 16, "database cap 16: " + sampler.maxTotal.get());
-            assertTrue(sampler.max("web_role") > 0 && sampler.max("gui_role") > 0 && sampler.max("worker_role") > 0);
+            for (String role : clients.keySet()) {
+                assertTrue(sampler.max(role) > 0, role + " never got a server: " + sampler.maxByRole);
+            }
+        }
+    }
+
+    @Test
+    void budgetsThatOverCommitTheDatabasesSlotsAreReportedWithTheBudgetTable() {
+        PgmuxConfig fits = ConfigLoader.parse(budgetTable().yaml(), "fits.yaml", Map.of());
+        UpstreamCheck.Result ok = new UpstreamCheck(fits).run().get(0);
+        assertTrue(ok.reached() && ok.fits(), ok.report());
+        assertTrue(ok.report().contains("max_connections 25 - superuser_reserved_connections 3 = 22"), ok.report());
+
+        PgmuxConfig tooMuch = ConfigLoader.parse(budgetTable()
+                .databaseSetting(ProxyFixture.APP_DB, "max_connections", "0")
+                .set("max_server_connections", "0").tenantSetting("workers", "pool_size", "10").yaml(),
+                "over.yaml", Map.of());
+        UpstreamCheck.Result over = new UpstreamCheck(tooMuch).run().get(0);
+        assertTrue(over.reached() && !over.fits(), over.report());
+        // web 8 + 2 reserve, scripts 2, gui 2, workers 10, migrations 1: 25 connections for 22 slots
+        assertTrue(over.report().contains("OVER-COMMITTED by 3"), over.report());
+        for (String tenant : List.of("web", "scripts", "gui", "workers", "migrations")) {
+            assertTrue(over.report().contains("tenant " + tenant + " on database app"), over.report());
         }
     }
 
@@ -171,7 +208,7 @@ class TenantBudgetsIT {
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> busy = new java.util.ArrayList<>();
             Properties noPrepare = new Properties();
-            for (int i = 0; i < 200; i++) {
+            for (int i = 0; i < 500; i++) {
                 Thread t = new Thread(() -> {
                     try (Connection c = proxy.connect("web_role", "web_pw", ProxyFixture.APP_DB, noPrepare);
                          Statement st = c.createStatement()) {

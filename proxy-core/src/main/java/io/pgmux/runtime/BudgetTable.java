@@ -1,0 +1,56 @@
+package io.pgmux.runtime;
+
+import io.pgmux.pool.CapacityPlan;
+import io.pgmux.server.UpstreamSlots;
+
+/** Writes an upstream's budgets against its slots as a plain-text table, for the log and check-config. */
+final class BudgetTable {
+    private BudgetTable() {
+    }
+
+    /** @param slots null when the upstream could not be asked: the budgets alone are shown */
+    static String render(CapacityPlan.Upstream upstream, UpstreamSlots slots) {
+        StringBuilder out = new StringBuilder();
+        if (slots != null) {
+            out.append("upstream ").append(upstream.address()).append(": max_connections ")
+                    .append(slots.maxConnections()).append(" - superuser_reserved_connections ")
+                    .append(slots.superuserReserved());
+            if (slots.reserved() > 0) {
+                out.append(" - reserved_connections ").append(slots.reserved());
+            }
+            out.append(" = ").append(slots.forOrdinaryRoles()).append(" slots for pgmux and every other client\n");
+        }
+        row(out, "budget", "most", "from");
+        for (CapacityPlan.Database db : upstream.databases()) {
+            for (CapacityPlan.Line line : db.budgets()) {
+                row(out, "  " + line.budget(), Integer.toString(line.connections()), line.basis());
+            }
+            row(out, "database " + db.name(), Integer.toString(db.most()), db.cap() > 0
+                    ? "its budgets' sum " + db.sum() + ", capped by max_connections " + db.cap()
+                    : "its budgets' sum (no max_connections cap)");
+        }
+        row(out, "pgmux at " + upstream.address(), Integer.toString(upstream.most()), upstream.globalCap() > 0
+                ? "the databases' sum " + upstream.sum() + ", capped by max_server_connections " + upstream.globalCap()
+                : "the databases' sum (no max_server_connections cap)");
+        if (slots == null) {
+            return out.toString();
+        }
+        int headroom = slots.forOrdinaryRoles() - upstream.most();
+        row(out, "headroom", Integer.toString(headroom), "slots left for clients that bypass pgmux ("
+                + slots.othersConnectedNow() + " connected now, pgmux's own included)");
+        if (headroom >= 0) {
+            out.append("OK: pgmux can never exhaust the slots of ").append(upstream.address()).append('\n');
+        } else {
+            out.append("OVER-COMMITTED by ").append(-headroom).append(": under full load pgmux may open ")
+                    .append(upstream.most()).append(" connections to ").append(upstream.address())
+                    .append(", which has ").append(slots.forOrdinaryRoles()).append(" for ordinary roles. ")
+                    .append("Lower pool_size, reserve_pool_size or the databases' max_connections, set ")
+                    .append("max_server_connections, or raise max_connections on the database.\n");
+        }
+        return out.toString();
+    }
+
+    private static void row(StringBuilder out, String budget, String most, String from) {
+        out.append(String.format("  %-44s %6s   %s%n", budget, most, from));
+    }
+}

@@ -1,0 +1,65 @@
+package io.pgmux.runtime;
+
+import io.pgmux.config.DatabaseConfig;
+import io.pgmux.config.PgmuxConfig;
+import io.pgmux.config.UserConfig;
+import io.pgmux.pool.CapacityPlan;
+import io.pgmux.server.LoginFailedException;
+import io.pgmux.server.UpstreamProbe;
+import io.pgmux.server.UpstreamSlots;
+import io.pgmux.server.UpstreamTarget;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Compares the configured budgets with the slots each upstream server really has, and writes the budget table
+ * an operator needs to see when they do not fit. Blocking: run it on a thread of its own, never an event loop.
+ */
+public final class UpstreamCheck {
+    /** The outcome for one upstream server. */
+    public record Result(String address, boolean fits, boolean reached, String report) {
+    }
+
+    private final PgmuxConfig config;
+
+    public UpstreamCheck(PgmuxConfig config) {
+        this.config = config;
+    }
+
+    public List<Result> run() {
+        List<Result> results = new ArrayList<>();
+        for (CapacityPlan.Upstream upstream : CapacityPlan.of(config).upstreams()) {
+            results.add(check(upstream));
+        }
+        return results;
+    }
+
+    private Result check(CapacityPlan.Upstream upstream) {
+        DatabaseConfig db = config.databases().get(upstream.databases().get(0).name());
+        UpstreamTarget target = probeTarget(db);
+        UpstreamSlots slots;
+        try {
+            slots = new UpstreamProbe(target, config.timeouts().serverConnectTimeout()).read();
+        } catch (IOException | RuntimeException e) {
+            String why = e instanceof LoginFailedException ? ((LoginFailedException) e).error().message()
+                    : e.getMessage();
+            return new Result(upstream.address(), false, false, "upstream " + upstream.address()
+                    + ": could not read its connection limits as user \"" + target.user() + "\" on database \""
+                    + target.database() + "\": " + why + "\n" + BudgetTable.render(upstream, null));
+        }
+        boolean fits = upstream.most() <= slots.forOrdinaryRoles();
+        return new Result(upstream.address(), fits, true, BudgetTable.render(upstream, slots));
+    }
+
+    /** Logs in the way the database's first pool would: its forced user, else the first configured user. */
+    private UpstreamTarget probeTarget(DatabaseConfig db) {
+        Optional<UserConfig> first = config.users().values().stream().findFirst();
+        String user = db.user().or(() -> first.map(UserConfig::name)).orElse("postgres");
+        String password = db.user().isPresent() ? db.password().orElse(null)
+                : first.flatMap(UserConfig::password).orElse(null);
+        return new UpstreamTarget(db.host(), db.port(), db.dbname(), user, password, Map.of());
+    }
+}
