@@ -52,7 +52,10 @@ class ClientTimeoutsIT {
                 Raw.command(quick, "commit");
             }
             Raw.command(slow, "begin");
+            long start = System.nanoTime();
             assertTrue(slow.isClosedByPeer(Duration.ofSeconds(5)), "idle in transaction past the timeout");
+            long closedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(closedAfter >= 900, "closed after " + closedAfter + " ms, before idle_transaction_timeout");
             assertEquals("1", Raw.queryOne(quick, "select 1"));
             io.pgmux.testing.Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversActive() == 0,
                     "the abandoned transaction's server was cleaned and returned");
@@ -64,8 +67,12 @@ class ClientTimeoutsIT {
         try (ProxyFixture proxy = ProxyFixture.config(cluster).set("client_idle_timeout", "2s").start();
              RawPgClient busy = proxy.rawLogin();
              RawPgClient idle = proxy.rawLogin()) {
-            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3500);
-            while (System.nanoTime() < until) {
+            long start = System.nanoTime();
+            while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(1500)) {
+                assertEquals("1", Raw.queryOne(busy, "select 1 from pg_sleep(0.25)"));
+            }
+            assertFalse(idle.isClosedByPeer(Duration.ofMillis(50)), "the idle client was closed before its time");
+            while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(3500)) {
                 assertEquals("1", Raw.queryOne(busy, "select 1 from pg_sleep(0.25)"));
             }
             assertTrue(idle.isClosedByPeer(Duration.ofSeconds(3)), "the idle client was closed");

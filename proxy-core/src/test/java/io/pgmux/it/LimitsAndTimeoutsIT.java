@@ -13,6 +13,7 @@ import io.pgmux.testing.RawPgClient;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -80,13 +81,40 @@ class LimitsAndTimeoutsIT {
     }
 
     @Test
+    void queryWaitNotifyTellsAClientThatWaitsLongerButNotOneServedSooner() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).set("query_wait_notify", "1s").start();
+             RawPgClient holder = proxy.rawLogin();
+             RawPgClient waiter = proxy.rawLogin()) {
+            assertEquals('T', Raw.command(holder, "begin"));
+            long start = System.nanoTime();
+            waiter.query("select 1");
+            BackendMessage notice = waiter.read();
+            long noticedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals('N', notice.type(), notice::toString);
+            assertTrue(noticedAfter >= 1000 && noticedAfter < 4000, "notified after " + noticedAfter + " ms");
+            assertEquals('I', Raw.command(holder, "commit"));
+            assertTrue(waiter.readUntilReady().stream().noneMatch(m -> m.type() == 'E' || m.type() == 'N'));
+
+            assertEquals('T', Raw.command(holder, "begin"));
+            waiter.query("select 2");
+            Thread.sleep(300); // a wait shorter than query_wait_notify is what is under test
+            assertEquals('I', Raw.command(holder, "commit"));
+            List<BackendMessage> reply = waiter.readUntilReady();
+            assertTrue(reply.stream().noneMatch(m -> m.type() == 'N'), () -> "a short wait was notified: " + reply);
+        }
+    }
+
+    @Test
     void clientLoginTimeoutClosesAClientThatNeverLogsIn() {
         try (ProxyFixture proxy = ProxyFixture.config(cluster).set("client_login_timeout", "1s").start();
              RawPgClient silent = proxy.raw();
              RawPgClient halfway = proxy.raw()) {
+            long start = System.nanoTime();
             halfway.sendStartup(java.util.Map.of("user", ProxyFixture.APP_USER, "database", "app"));
             assertEquals(10, halfway.read().authCode());
             assertTrue(silent.isClosedByPeer(Duration.ofSeconds(5)), "a silent client was not closed");
+            long closedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(closedAfter >= 900, "closed after " + closedAfter + " ms, before client_login_timeout");
             Raw.expectFatal(halfway, "08P01");
             assertTrue(halfway.isClosedByPeer(Duration.ofSeconds(5)), "a client stuck in SCRAM was not closed");
         }
