@@ -46,11 +46,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientConnection implements PoolClient, ServerLink {
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+    /**
+     * What a client may send ahead while it waits for a server. Reading goes on while it waits (pausing and
+     * resuming would cost two epoll_ctl calls per wait, and nearly every request waits when clients outnumber
+     * servers); only a client that keeps sending is paused, so its backlog stays bounded.
+     */
+    private static final int MAX_PENDING_BYTES = 256 * 1024;
     private static final ByteBuf NO_ENCRYPTION = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {'N'}));
 
     private final Channel channel;
     private final ClientServices services;
     private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>(2);
+    /** The bytes in {@link #pending}: past {@link #MAX_PENDING_BYTES}, pgmux stops reading from the client. */
+    private int pendingBytes;
 
     private volatile ClientState state = ClientState.STARTUP;
     private volatile ServerConnection server;
@@ -285,6 +293,10 @@ public final class ClientConnection implements PoolClient, ServerLink {
         }
         answeredLocally = false;
         pending.add(frame);
+        pendingBytes += frame.readableBytes();
+        if (pendingBytes > MAX_PENDING_BYTES) {
+            channel.config().setAutoRead(false);
+        }
         if (state == ClientState.IDLE) {
             waitForServer();
         }
@@ -386,11 +398,9 @@ public final class ClientConnection implements PoolClient, ServerLink {
         waitStartedNanos = System.nanoTime();
         services.pools().acquire(pool, this);
         if (state != ClientState.WAITING && state != ClientState.LOGIN_WAIT) {
-            // Served at once by an idle server on this event loop: the common case needs no timer and no
-            // pause in reading (each autoRead flip is an epoll_ctl).
+            // Served at once by an idle server on this event loop: the common case needs no timer.
             return;
         }
-        channel.config().setAutoRead(false);
         long timeout = pool.settings().queryWaitTimeout().toMillis();
         long notify = services.config().timeouts().queryWaitNotify().toMillis();
         cancelTimer();
@@ -451,6 +461,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
         while ((each = pending.poll()) != null) {
             forward(assigned, each);
         }
+        pendingBytes = 0;
         assigned.flush();
         channel.config().setAutoRead(assigned.isWritable());
         if (assigned.isAtBoundary()) {
@@ -624,6 +635,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
         while ((each = pending.poll()) != null) {
             each.release();
         }
+        pendingBytes = 0;
         if ((was == ClientState.WAITING || was == ClientState.LOGIN_WAIT) && pool != null) {
             services.pools().cancelWait(pool, this);
         }

@@ -270,7 +270,7 @@ public final class PoolManager {
     }
 
     private void handToWaiterOrIdle(ServerPool pool, ServerConnection server, List<Runnable> after) {
-        Waiter next = pool.waiters.poll();
+        Waiter next = pool.pollWaiterFor(server.eventLoop());
         if (next != null) {
             assign(pool, server, next.client(), after);
             return;

@@ -17,6 +17,9 @@ import java.util.Map;
  * the manager's lock, except the welcome parameters, which are written once and read freely.
  */
 public final class ServerPool implements ServerEvents {
+    private static final int MAX_PASSED_OVER = 4;
+    private static final int LOOKAHEAD = 16;
+
     private final PoolKey key;
     private final UpstreamTarget target;
     private final PoolMode mode;
@@ -124,6 +127,30 @@ public final class ServerPool implements ServerEvents {
     /** Connections on their way to this pool's waiters: being opened, checked, or made room for. */
     int coming() {
         return opening + checking + awaitingRoom;
+    }
+
+    /**
+     * The waiter to serve with a server on {@code loop}. Normally the longest-waiting one; but when it is on
+     * another event loop and one of the next few waiters is on this one, that one, so the server need not move
+     * between loops (a deregister and a register: two epoll_ctl calls and two thread hand-offs). The head is
+     * passed over at most {@link #MAX_PASSED_OVER} times, so FIFO order bends by a few releases at most.
+     */
+    Waiter pollWaiterFor(EventLoop loop) {
+        Waiter head = waiters.peek();
+        if (head == null || head.client().eventLoop() == loop || head.passedOver >= MAX_PASSED_OVER) {
+            return waiters.poll();
+        }
+        Iterator<Waiter> it = waiters.iterator();
+        it.next();
+        for (int seen = 0; seen < LOOKAHEAD && it.hasNext(); seen++) {
+            Waiter each = it.next();
+            if (each.client().eventLoop() == loop) {
+                it.remove();
+                head.passedOver++;
+                return each;
+            }
+        }
+        return waiters.poll();
     }
 
     /** Takes an idle server, preferring one already on {@code loop} so no event-loop move is needed. */

@@ -14,6 +14,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -166,6 +170,37 @@ class LimitsAndTimeoutsIT {
             Await.untilChecked(Duration.ofSeconds(5),
                     () -> "1".equals(Sql.one(direct, "select count(*) from it_fire_and_forget2")),
                     "the insert sent just before Terminate to be committed");
+        }
+    }
+
+    @Test
+    void aClientThatKeepsSendingWhileItWaitsIsPausedNotBuffered() throws Exception {
+        // Large parameters rather than large SQL texts: the answers stay small, and the SQL scan does not slow the
+        // test down under paranoid leak detection.
+        int queries = 400;
+        Wire flood = new Wire();
+        String padding = "x".repeat(100_000);
+        for (int i = 0; i < queries; i++) {
+            flood.parse("", "select $1::text || length($2::text)").bind("", "", Integer.toString(i), padding)
+                    .execute("").sync();
+        }
+        ExecutorService sender = Executors.newSingleThreadExecutor();
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient holder = proxy.rawLogin();
+             RawPgClient flooder = proxy.rawLogin()) {
+            assertEquals('T', Raw.command(holder, "begin")); // holds the only server
+            Future<?> sending = sender.submit(() -> flood.sendTo(flooder));
+            // 40 MB is more than the socket buffers hold: the write can finish only if pgmux keeps reading.
+            assertThrows(TimeoutException.class, () -> sending.get(2, TimeUnit.SECONDS),
+                    "pgmux went on reading from a client that waits for a server");
+            assertEquals('I', Raw.command(holder, "commit"));
+            sending.get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < queries; i++) {
+                List<BackendMessage> reply = flooder.readUntilReady();
+                assertEquals(List.of(i + "100000"), reply.get(2).dataRowText(), reply::toString);
+            }
+        } finally {
+            sender.shutdownNow();
         }
     }
 
