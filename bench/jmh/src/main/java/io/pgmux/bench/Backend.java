@@ -1,0 +1,41 @@
+package io.pgmux.bench;
+
+/** What a PostgreSQL 15 backend sends when a trusted login succeeds: the scripted peer of the benchmarks. */
+final class Backend {
+    private Backend() {
+    }
+
+    static byte[] loginAnswer() {
+        return Wire.concat(
+                Wire.message('R').int32(0).end(),
+                parameter("application_name", ""),
+                parameter("client_encoding", "UTF8"),
+                parameter("DateStyle", "ISO, MDY"),
+                parameter("integer_datetimes", "on"),
+                parameter("IntervalStyle", "postgres"),
+                parameter("is_superuser", "off"),
+                parameter("server_encoding", "UTF8"),
+                parameter("server_version", "15.14"),
+                parameter("session_authorization", "bench"),
+                parameter("standard_conforming_strings", "on"),
+                parameter("TimeZone", "Etc/UTC"),
+                Wire.message('K').int32(4242).int32(0x5eed5eed).end(),
+                Pgbench.readyForQuery());
+    }
+
+    private static byte[] parameter(String name, String value) {
+        return Wire.message('S').cstring(name).cstring(value).end();
+    }
+
+    /** What the backend answers to the SET that gives a server the client's application_name. */
+    static byte[] setApplicationNameAnswer(String value) {
+        return Wire.concat(Wire.message('C').cstring("SET").end(), parameter("application_name", value),
+                Pgbench.readyForQuery());
+    }
+
+    /** A client's StartupMessage for protocol 3.0, with the parameters libpq sends for pgbench. */
+    static byte[] startupMessage(String user, String database, String applicationName) {
+        return Wire.packet().int32(196608).cstring("user").cstring(user).cstring("database").cstring(database)
+                .cstring("application_name").cstring(applicationName).cstring("").end();
+    }
+}

@@ -1,0 +1,166 @@
+package io.pgmux.bench;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.pgmux.client.ClientChannelInitializer;
+import io.pgmux.client.ClientServices;
+import io.pgmux.config.ConfigLoader;
+import io.pgmux.config.PgmuxConfig;
+import io.pgmux.config.PoolMode;
+import io.pgmux.pool.PoolManager;
+import io.pgmux.pool.PoolSnapshot;
+import io.pgmux.server.ServerConnector;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One client and one server connection wired together by the production classes, with in-memory channels in
+ * place of the two sockets: the client pipeline of {@link ClientChannelInitializer}, the real {@link PoolManager}
+ * lending the server, the real {@link ServerConnector} connecting it and building the server pipeline. Both
+ * channels share one event loop, as a client and its server do in production, and that loop is the calling
+ * thread. The peers (the application and PostgreSQL) are scripted: the harness feeds their bytes in and takes
+ * what the proxy wrote out.
+ */
+public final class ProxyHarness implements AutoCloseable {
+    private static final String USER = "bench";
+    private static final String APPLICATION = "pgbench";
+
+    private final InlineEventLoop loop = new InlineEventLoop();
+    private final ChannelGroup channels = new DefaultChannelGroup("bench", loop);
+    private final List<MemoryChannel> opened = new ArrayList<>();
+    private final PoolManager pools;
+    private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+    private final MemoryChannel client = new MemoryChannel(true);
+    private final MemoryChannel server;
+
+    private ProxyHarness(PoolMode mode) {
+        PgmuxConfig config = ConfigLoader.parse(yaml(mode), "bench.yaml", Map.of());
+        ServerConnector connector = new ServerConnector(this::openServerChannel, Duration.ofSeconds(5),
+                config.maxMessageSize(), channels);
+        pools = new PoolManager(config, connector, loop);
+        ClientServices services = new ClientServices(config, pools, connector, channels);
+        // As the acceptor does: pipeline first, then registration, which makes the channel active.
+        client.pipeline().addLast(new ClientChannelInitializer(services));
+        loop.register(client);
+        server = logIn();
+    }
+
+    /**
+     * A client logged in through the proxy, whose pool has one logged-in server: idle in the pool in transaction
+     * mode, linked to the client in session mode.
+     */
+    public static ProxyHarness start(PoolMode mode) {
+        return new ProxyHarness(mode);
+    }
+
+    private static String yaml(PoolMode mode) {
+        return "pool_mode: " + mode.configName() + "\n"
+                + "auth_type: trust\n"
+                + "databases:\n"
+                + "  " + USER + ": {host: 127.0.0.1, port: 5432}\n"
+                + "users:\n"
+                + "  - name: " + USER + "\n";
+    }
+
+    private MemoryChannel openServerChannel() {
+        MemoryChannel channel = new MemoryChannel(false);
+        opened.add(channel);
+        return channel;
+    }
+
+    /** Startup, the pool opening a server, its login, the client's greeting, and aligning application_name. */
+    private MemoryChannel logIn() {
+        feed(client, Backend.startupMessage(USER, USER, APPLICATION));
+        loop.runTasks();
+        if (opened.size() != 1) {
+            throw new IllegalStateException("expected the pool to open one server, it opened " + opened.size());
+        }
+        MemoryChannel backend = opened.get(0);
+        expect("startup sent to the server", Buffers.takeOutbound(backend).length > 0);
+        feed(backend, Backend.loginAnswer());
+        // The client asked for application_name=pgbench; the fresh server has none, so the proxy sets it.
+        expectTags("alignment sent to the server", "Q", Buffers.takeOutbound(backend));
+        feed(backend, Backend.setApplicationNameAnswer(APPLICATION));
+        String greeting = Wire.tags(Buffers.takeOutbound(client));
+        expect("client greeted with AuthenticationOk ... ReadyForQuery, got " + greeting,
+                greeting.startsWith("R") && greeting.endsWith("KZ"));
+        loop.runTasks();
+        return backend;
+    }
+
+    /** Sends a setup exchange (e.g. pgbench's PQprepare) and checks that the client got {@code expectedTags}. */
+    public void exchange(byte[] request, byte[] answer, String expectedTags) {
+        feed(client, request);
+        Buffers.drainOutbound(server);
+        feed(server, answer);
+        expectTags("answer to the client", expectedTags, Buffers.takeOutbound(client));
+        loop.runTasks();
+    }
+
+    /**
+     * One transaction the way the proxy sees it over the sockets: the client's request arrives in one read, the
+     * proxy writes it to the server, the server's answer arrives in one read, the proxy writes it to the client.
+     * Returns the bytes written to both peers, so that nothing can be optimised away.
+     */
+    public int transaction(byte[] request, byte[] answer) {
+        feed(client, request);
+        int toServer = Buffers.drainOutbound(server);
+        feed(server, answer);
+        int toClient = Buffers.drainOutbound(client);
+        loop.runTasks();
+        return toServer + toClient;
+    }
+
+    /** Runs one transaction, checking that each peer receives exactly the messages it should. */
+    public void checkTransaction(byte[] request, byte[] answer) {
+        feed(client, request);
+        expectTags("request forwarded to the server", Wire.tags(request), Buffers.takeOutbound(server));
+        feed(server, answer);
+        expectTags("answer forwarded to the client", Wire.tags(answer), Buffers.takeOutbound(client));
+        loop.runTasks();
+    }
+
+    /** Servers of the pool idle (given back) and active (lent to the client), as "idle/active". */
+    public String servers() {
+        PoolSnapshot pool = pools.pools().iterator().next().snapshot();
+        return pool.serversIdle() + "/" + pool.serversActive();
+    }
+
+    /** A socket read of {@code bytes} on {@code channel}: one channelRead, then channelReadComplete. */
+    private void feed(MemoryChannel channel, byte[] bytes) {
+        ChannelPipeline pipeline = channel.pipeline();
+        pipeline.fireChannelRead(Buffers.read(alloc, bytes));
+        pipeline.fireChannelReadComplete();
+    }
+
+    private static void expectTags(String what, String expected, byte[] actual) {
+        String tags = Wire.tags(actual);
+        expect(what + ": expected " + expected + ", got " + tags, expected.equals(tags));
+    }
+
+    private static void expect(String what, boolean ok) {
+        if (!ok) {
+            throw new IllegalStateException(what);
+        }
+    }
+
+    /** Closes the client, then the pool's servers, and releases whatever they were still writing. */
+    @Override
+    public void close() {
+        client.close();
+        pools.closeAll();
+        loop.runTasks();
+        for (MemoryChannel each : opened) {
+            each.close();
+        }
+        loop.stop();
+        client.releaseOutbound();
+        for (MemoryChannel each : opened) {
+            each.releaseOutbound();
+        }
+    }
+}
