@@ -30,13 +30,13 @@ record SessionStatement(Kind kind, String name, String value) {
      */
     static SessionStatement of(io.netty.buffer.ByteBuf buf, int start, int end) {
         if (!SqlScan.firstWordIs(buf, start, end, "set") && !SqlScan.firstWordIs(buf, start, end, "reset")
-                && !SqlScan.containsAny(buf, start, end, PIN_HINTS)) {
+                && !PIN_HINTS.foundIn(buf, start, end)) {
             return NONE;
         }
         return of(buf.toString(start, end - start, java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    private static final byte[][] PIN_HINTS = SqlScan.keywords("advisory_lock", "listen", "temp", "hold", "prepare");
+    private static final Keywords PIN_HINTS = new Keywords("advisory_lock", "listen", "temp", "hold", "prepare");
 
     static SessionStatement of(String sql) {
         if (sql.length() <= MAX_SETTING_LENGTH) {

@@ -1,7 +1,6 @@
 package io.pgmux.client;
 
 import io.netty.buffer.ByteBuf;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Byte-level checks on SQL text that let the forward path decide, without decoding or allocating, that a query
@@ -10,14 +9,6 @@ import java.nio.charset.StandardCharsets;
  */
 final class SqlScan {
     private SqlScan() {
-    }
-
-    static byte[][] keywords(String... words) {
-        byte[][] result = new byte[words.length][];
-        for (int i = 0; i < words.length; i++) {
-            result[i] = words[i].getBytes(StandardCharsets.US_ASCII);
-        }
-        return result;
     }
 
     /** Whether the first word (after white space) is {@code word} (lower-case ASCII). */
@@ -36,31 +27,6 @@ final class SqlScan {
         }
         int after = i + word.length();
         return after == end || !isWordByte(buf.getByte(after));
-    }
-
-    /** Whether any of the lower-case ASCII {@code needles} occurs anywhere in the text. */
-    static boolean containsAny(ByteBuf buf, int start, int end, byte[][] needles) {
-        for (int i = start; i < end; i++) {
-            byte b = lower(buf.getByte(i));
-            for (byte[] each : needles) {
-                if (b == each[0] && matchesAt(buf, i, end, each)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static boolean matchesAt(ByteBuf buf, int at, int end, byte[] needle) {
-        if (end - at < needle.length) {
-            return false;
-        }
-        for (int k = 1; k < needle.length; k++) {
-            if (lower(buf.getByte(at + k)) != needle[k]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static byte lower(byte b) {

@@ -376,11 +376,18 @@ public final class PoolManager {
 
     /** After room appeared in some budget: let pools with waiters open what now fits, least served first. */
     private void serveOtherPools(List<Runnable> after) {
-        List<ServerPool> waiting = new ArrayList<>();
+        // Runs on every release to the idle list: allocate nothing in the usual case, no pool waiting.
+        List<ServerPool> waiting = null;
         for (ServerPool each : pools.values()) {
             if (each.waiters.size() > each.coming()) {
+                if (waiting == null) {
+                    waiting = new ArrayList<>();
+                }
                 waiting.add(each);
             }
+        }
+        if (waiting == null) {
+            return;
         }
         waiting.sort(java.util.Comparator.comparingDouble(ServerPool::share));
         for (ServerPool each : waiting) {
