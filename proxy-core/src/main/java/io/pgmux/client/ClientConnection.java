@@ -75,7 +75,6 @@ public final class ClientConnection implements PoolClient, ServerLink {
     private BackendKeyData cancelKey;
     private boolean admitted;
     private ScheduledFuture<?> timer;
-    private long waitStartedNanos;
     /** When the client last sent a message, and when its server last said ReadyForQuery: for the timeouts. */
     private long lastMessageNanos = System.nanoTime();
     private long lastReadyNanos = lastMessageNanos;
@@ -395,43 +394,20 @@ public final class ClientConnection implements PoolClient, ServerLink {
         if (state == ClientState.IDLE) {
             transition(ClientState.WAITING);
         }
-        waitStartedNanos = System.nanoTime();
         services.pools().acquire(pool, this);
-        if (state != ClientState.WAITING && state != ClientState.LOGIN_WAIT) {
-            // Served at once by an idle server on this event loop: the common case needs no timer.
-            return;
-        }
-        long timeout = pool.settings().queryWaitTimeout().toMillis();
-        long notify = services.config().timeouts().queryWaitNotify().toMillis();
-        cancelTimer();
-        if (notify > 0 && (timeout == 0 || notify < timeout) && state == ClientState.WAITING) {
-            timer = channel.eventLoop().schedule(this::waitingLong, notify, TimeUnit.MILLISECONDS);
-        } else if (timeout > 0) {
-            timer = channel.eventLoop().schedule(this::waitTimedOut, timeout, TimeUnit.MILLISECONDS);
-        }
+        // query_wait_notify and query_wait_timeout are the pool manager's to watch (PoolManager#checkWaits):
+        // no timer per wait, though nearly every request waits when clients outnumber servers.
     }
 
-    /** Tells a client that has waited query_wait_notify why its query has not started, then keeps waiting. */
-    private void waitingLong() {
+    /** Tells a client that has waited query_wait_notify why its query has not started; it keeps waiting. */
+    @Override
+    public void waitingLong(long waitedMillis) {
         if (state != ClientState.WAITING) {
             return;
         }
-        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waitStartedNanos);
         channel.writeAndFlush(ErrorResponse.encodeNotice(channel.alloc(), new PgError(PgError.NOTICE, "00000",
-                "pgmux: waiting for a server connection of " + pool.key() + " for " + waited
+                "pgmux: waiting for a server connection of " + pool.key() + " for " + waitedMillis
                         + " ms; all of its connections are busy", null, null)), channel.voidPromise());
-        long timeout = pool.settings().queryWaitTimeout().toMillis();
-        if (timeout > 0) {
-            timer = channel.eventLoop().schedule(this::waitTimedOut, Math.max(1, timeout - waited),
-                    TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void waitTimedOut() {
-        if ((state == ClientState.WAITING || state == ClientState.LOGIN_WAIT) && services.pools().cancelWait(pool, this)) {
-            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waitStartedNanos);
-            fail(services.pools().waitTimeoutError(pool, waited));
-        }
     }
 
     @Override

@@ -14,6 +14,9 @@ public interface PoolClient {
      */
     void serverAssigned(ServerConnection server);
 
-    /** No server will come, for the reason given. */
+    /** The client has waited query_wait_notify and is still waiting; called once per wait. */
+    void waitingLong(long waitedMillis);
+
+    /** No server will come, for the reason given (an upstream refusal, or query_wait_timeout). */
     void acquireFailed(PgError error);
 }

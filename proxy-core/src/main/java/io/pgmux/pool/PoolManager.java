@@ -539,6 +539,51 @@ public final class PoolManager {
         runAll(after);
     }
 
+    /**
+     * query_wait_notify and query_wait_timeout for every queued client, oldest first. Called often (every 100
+     * ms) instead of a timer per wait: when clients outnumber servers nearly every request waits, and a timer
+     * scheduled and cancelled each time costs more than this sweep, which stops at the first waiter too young
+     * for either.
+     */
+    public void checkWaits() {
+        long notifyNanos = config.timeouts().queryWaitNotify().toNanos();
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            for (ServerPool pool : pools.values()) {
+                long timeoutNanos = pool.settings().queryWaitTimeout().toNanos();
+                boolean notifies = notifyNanos > 0 && (timeoutNanos == 0 || notifyNanos < timeoutNanos);
+                long youngest = notifies ? notifyNanos : timeoutNanos;
+                if (youngest == 0) {
+                    continue;
+                }
+                // Waiters are in the order they started waiting (one served out of turn leaves the order intact).
+                Iterator<Waiter> it = pool.waiters.iterator();
+                while (it.hasNext()) {
+                    Waiter each = it.next();
+                    long waited = now - each.sinceNanos();
+                    if (waited < youngest) {
+                        break;
+                    }
+                    PoolClient client = each.client();
+                    long waitedMillis = TimeUnit.NANOSECONDS.toMillis(waited);
+                    if (timeoutNanos > 0 && waited >= timeoutNanos) {
+                        it.remove();
+                        PgError error = waitTimeoutError(pool, waitedMillis);
+                        after.add(() -> client.eventLoop().execute(() -> client.acquireFailed(error)));
+                    } else if (notifies && !each.notified) {
+                        each.notified = true;
+                        after.add(() -> client.eventLoop().execute(() -> client.waitingLong(waitedMillis)));
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        runAll(after);
+    }
+
     /** Keeps min_pool_size connections open (and logged in) in every pool that has been used. */
     public void openMinimumConnections() {
         List<Runnable> after = new ArrayList<>();

@@ -8,6 +8,8 @@ final class Waiter {
     private final PoolClient client;
     private final long sinceNanos;
     int passedOver;
+    /** query_wait_notify has been sent. */
+    boolean notified;
 
     Waiter(PoolClient client, long sinceNanos) {
         this.client = client;

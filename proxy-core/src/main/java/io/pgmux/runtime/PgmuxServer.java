@@ -62,11 +62,20 @@ public final class PgmuxServer implements AutoCloseable {
         listener = bootstrap.bind(config.listen().host(), config.listen().port()).sync().channel();
         maintenance = loops.next().scheduleAtFixedRate(this::maintain, 1, 1, TimeUnit.SECONDS);
         // Frequent and cheap: reserve_pool_timeout is typically seconds, and a late reserve is a slow client.
-        reserveCheck = loops.next().scheduleAtFixedRate(pools::serveLongWaiters, 100, 100, TimeUnit.MILLISECONDS);
+        reserveCheck = loops.next().scheduleAtFixedRate(this::checkWaiters, 100, 100, TimeUnit.MILLISECONDS);
         InetSocketAddress address = (InetSocketAddress) listener.localAddress();
         log.info("pgmux listening on {}:{} ({} transport, {} event loops, pool_mode {})", address.getHostString(),
                 address.getPort(), transport.name(), workers, config.poolMode().configName());
         return address;
+    }
+
+    private void checkWaiters() {
+        try {
+            pools.serveLongWaiters();
+            pools.checkWaits();
+        } catch (RuntimeException e) {
+            log.warn("checking waiting clients failed", e);
+        }
     }
 
     private void maintain() {

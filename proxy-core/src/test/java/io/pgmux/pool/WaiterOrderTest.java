@@ -67,6 +67,10 @@ class WaiterOrderTest {
         }
 
         @Override
+        public void waitingLong(long waitedMillis) {
+        }
+
+        @Override
         public void acquireFailed(PgError error) {
         }
     }
