@@ -658,7 +658,8 @@ public final class PoolManager {
             Waiter first = pool.waiters.peek();
             long maxWait = first == null ? 0 : TimeUnit.NANOSECONDS.toMicros(now - first.sinceNanos());
             return new PoolSnapshot(pool.key().database(), pool.key().user(), pool.mode().configName(),
-                    pool.waiters.size(), pool.active, pool.idle.size(), pool.opening, maxWait);
+                    pool.waiters.size(), pool.active, pool.idle.size(), pool.opening, maxWait,
+                    pool.breaker.state(), pool.breaker.attempts());
         } finally {
             lock.unlock();
         }

@@ -1,10 +1,12 @@
 package io.pgmux.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.pgmux.pool.CircuitState;
 import io.pgmux.testing.Await;
 import io.pgmux.testing.PostgresCluster;
 import java.sql.Connection;
@@ -138,6 +140,8 @@ class UpstreamRestartIT {
                 long downMillis = 5000;
                 Thread.sleep(downMillis); // the outage itself is what is under test
                 int attempts = relay.accepted() - before;
+                assertNotEquals(CircuitState.CLOSED, proxy.snapshot(ProxyFixture.APP_DB, "other_role").upstreamCircuit(),
+                        "the circuit of a database that is down is open (or probing)");
                 cluster.start();
                 log.info("connect attempts while the database was down for {} ms: {}", downMillis, attempts);
                 assertTrue(attempts <= 20, "pgmux tried to connect " + attempts + " times in " + downMillis
@@ -157,6 +161,7 @@ class UpstreamRestartIT {
                 }
             }
             assertEquals(List.of(), unexpected);
+            assertEquals(CircuitState.CLOSED, proxy.appSnapshot().upstreamCircuit());
         }
     }
 
