@@ -24,4 +24,9 @@ public record TenantConfig(String name, int poolSize, int minPoolSize, int reser
         Objects.requireNonNull(reservePoolTimeout, "reservePoolTimeout");
         Objects.requireNonNull(queryWaitTimeout, "queryWaitTimeout");
     }
+
+    /** The most server connections the tenant may hold on one database: pool and reserve, within the hard cap. */
+    public int mostConnectionsPerDatabase() {
+        return Math.min(maxServerConnections, poolSize + reservePoolSize);
+    }
 }

@@ -66,10 +66,10 @@ public final class CapacityPlan {
             config.tenantOf(user.name()).ifPresentOrElse(tenants::add, () -> ownPools.add(user));
         }
         for (TenantConfig tenant : tenants) {
-            int most = Math.min(tenant.maxServerConnections(), tenant.poolSize() + tenant.reservePoolSize());
+            int most = tenant.mostConnectionsPerDatabase();
             String basis = "pool_size " + tenant.poolSize()
                     + (tenant.reservePoolSize() > 0 ? " + reserve_pool_size " + tenant.reservePoolSize() : "")
-                    + (tenant.maxServerConnections() < tenant.poolSize() + tenant.reservePoolSize()
+                    + (most < tenant.poolSize() + tenant.reservePoolSize()
                     ? ", max_server_connections " + tenant.maxServerConnections() : "");
             lines.add(new Line("tenant " + tenant.name() + " on database " + db.name(), most, basis));
         }

@@ -50,11 +50,15 @@ public final class PoolManager {
      * clients reaches the database as a steady trickle of logins, not a stampede.
      */
     static final int MAX_OPENING_PER_POOL = 4;
+    /** server_check_delay, or -1 when server_check_query is empty: read on every acquire, so worked out once. */
+    private final long checkDelayNanos;
 
     public PoolManager(PgmuxConfig config, ServerConnector connector, EventLoopGroup loops) {
         this.config = config;
         this.connector = connector;
         this.loops = loops;
+        this.checkDelayNanos = config.timeouts().serverCheckQuery().isBlank() ? -1
+                : config.timeouts().serverCheckDelay().toNanos();
         this.global = new Budget("max_server_connections (" + config.maxServerConnections() + ")",
                 config.maxServerConnections());
     }
@@ -73,9 +77,7 @@ public final class PoolManager {
     private ServerPool createPool(PoolKey key) {
         DatabaseConfig db = config.database(key.database()).orElseThrow();
         UserConfig user = config.user(key.user()).orElseThrow();
-        String loginUser = db.user().orElse(user.name());
-        String password = db.user().isPresent() ? db.password().orElse(null) : user.password().orElse(null);
-        UpstreamTarget target = new UpstreamTarget(db.host(), db.port(), db.dbname(), loginUser, password, Map.of());
+        UpstreamTarget target = UpstreamTarget.forDatabase(db, user.name(), user.password().orElse(null));
         Optional<TenantConfig> tenant = config.tenantOf(user.name());
         Budget poolBudget = tenant
                 .map(t -> tenantBudget(t, db.name()))
@@ -92,7 +94,7 @@ public final class PoolManager {
 
     /** pool_size normally; up to pool_size + reserve_pool_size, never past max_server_connections, for long waits. */
     private Budget tenantBudget(TenantConfig tenant, String database) {
-        int ceiling = Math.min(tenant.maxServerConnections(), tenant.poolSize() + tenant.reservePoolSize());
+        int ceiling = tenant.mostConnectionsPerDatabase();
         int normal = Math.min(tenant.poolSize(), ceiling);
         return budget("tenant " + tenant.name() + " on database " + database, "pool_size", normal, ceiling - normal);
     }
@@ -136,8 +138,7 @@ public final class PoolManager {
 
     /** A server unused for longer than server_check_delay may have lost its backend unnoticed. */
     private boolean needsCheck(ServerConnection server) {
-        return !config.timeouts().serverCheckQuery().isBlank()
-                && System.nanoTime() - server.lastUsedNanos() > config.timeouts().serverCheckDelay().toNanos();
+        return checkDelayNanos >= 0 && System.nanoTime() - server.lastUsedNanos() > checkDelayNanos;
     }
 
     /**
@@ -181,11 +182,14 @@ public final class PoolManager {
         runAll(after);
     }
 
-    /** Takes a client out of the queue; returns false if a server was already on its way to it. */
-    public boolean cancelWait(ServerPool pool, PoolClient client) {
+    /**
+     * Takes a leaving client out of the queue. A server already on its way to it arrives anyway and is handed
+     * back by the client (see {@link PoolClient#serverAssigned}).
+     */
+    public void cancelWait(ServerPool pool, PoolClient client) {
         lock.lock();
         try {
-            return pool.waiters.removeIf(w -> w.client() == client);
+            pool.waiters.removeIf(w -> w.client() == client);
         } finally {
             lock.unlock();
         }

@@ -35,7 +35,7 @@ public final class PgmuxServer implements AutoCloseable {
     private final ChannelGroup channels = new DefaultChannelGroup("pgmux", GlobalEventExecutor.INSTANCE);
     private Channel listener;
     private ScheduledFuture<?> maintenance;
-    private ScheduledFuture<?> reserveCheck;
+    private ScheduledFuture<?> waiterCheck;
 
     public PgmuxServer(PgmuxConfig config) {
         this.config = config;
@@ -61,8 +61,8 @@ public final class PgmuxServer implements AutoCloseable {
                 .childHandler(new ClientChannelInitializer(services));
         listener = bootstrap.bind(config.listen().host(), config.listen().port()).sync().channel();
         maintenance = loops.next().scheduleAtFixedRate(this::maintain, 1, 1, TimeUnit.SECONDS);
-        // Frequent and cheap: reserve_pool_timeout is typically seconds, and a late reserve is a slow client.
-        reserveCheck = loops.next().scheduleAtFixedRate(this::checkWaiters, 100, 100, TimeUnit.MILLISECONDS);
+        // Frequent and cheap: the reserve pool and the wait timeouts are due within a tenth of a second.
+        waiterCheck = loops.next().scheduleAtFixedRate(this::checkWaiters, 100, 100, TimeUnit.MILLISECONDS);
         InetSocketAddress address = (InetSocketAddress) listener.localAddress();
         log.info("pgmux listening on {}:{} ({} transport, {} event loops, pool_mode {})", address.getHostString(),
                 address.getPort(), transport.name(), workers, config.poolMode().configName());
@@ -122,7 +122,7 @@ public final class PgmuxServer implements AutoCloseable {
     public void close() {
         if (maintenance != null) {
             maintenance.cancel(false);
-            reserveCheck.cancel(false);
+            waiterCheck.cancel(false);
         }
         if (listener != null) {
             listener.close().syncUninterruptibly();

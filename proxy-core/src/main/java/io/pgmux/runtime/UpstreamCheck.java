@@ -11,7 +11,6 @@ import io.pgmux.server.UpstreamTarget;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -57,9 +56,7 @@ public final class UpstreamCheck {
     /** Logs in the way the database's first pool would: its forced user, else the first configured user. */
     private UpstreamTarget probeTarget(DatabaseConfig db) {
         Optional<UserConfig> first = config.users().values().stream().findFirst();
-        String user = db.user().or(() -> first.map(UserConfig::name)).orElse("postgres");
-        String password = db.user().isPresent() ? db.password().orElse(null)
-                : first.flatMap(UserConfig::password).orElse(null);
-        return new UpstreamTarget(db.host(), db.port(), db.dbname(), user, password, Map.of());
+        return UpstreamTarget.forDatabase(db, first.map(UserConfig::name).orElse("postgres"),
+                first.flatMap(UserConfig::password).orElse(null));
     }
 }
