@@ -2,184 +2,66 @@ package io.pgmux.pool;
 
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.pgmux.config.DatabaseConfig;
+import io.netty.util.concurrent.Ticker;
 import io.pgmux.config.PgmuxConfig;
-import io.pgmux.config.TenantConfig;
-import io.pgmux.config.UserConfig;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import io.pgmux.server.ServerConnection;
 import io.pgmux.server.ServerConnector;
-import io.pgmux.server.ServerState;
-import io.pgmux.server.UpstreamTarget;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Owns every server pool and every connection budget, behind one lock. Clients ask for servers with
- * {@link #acquire}, linked clients give them back with {@link #release}; servers report their life through
- * their pool. The manager hands idle servers to the longest-waiting client, opens new connections while every
- * budget has room, and when a budget shared with another pool is full, closes that pool's idle servers to make
- * room for the waiters.
+ * The pools, as the client side and the runtime see them. Clients ask for servers with {@link #acquire}, linked
+ * clients give them back with {@link #release}; the runtime runs the timers ({@link #checkWaits} and the other
+ * sweeps) and swaps the configuration ({@link #reconfigure}). Behind it: the {@link PoolRegistry} of pools,
+ * budgets and circuit breakers; the {@link PoolCore} that lends and takes back servers, with the budgets and
+ * {@link Fairness}; the {@link Janitor} with the timers; and the {@link PoolLock} they share.
  */
 public final class PoolManager {
-    private static final Logger log = LoggerFactory.getLogger(PoolManager.class);
-
-    private final ReentrantLock lock = new ReentrantLock();
-    private final PgmuxConfig config;
-    private final ServerConnector connector;
-    private final EventLoopGroup loops;
-    private final Map<PoolKey, ServerPool> pools = new HashMap<>();
-    private final Map<String, Budget> budgets = new HashMap<>();
-    /** One per upstream address: refusals from a database server hold back every pool that connects to it. */
-    private final Map<String, CircuitBreaker> breakers = new HashMap<>();
-    private final Budget global;
+    private final PoolLock lock = new PoolLock();
+    private final Ticker ticker;
+    private final ServerOpener opener;
+    private final PoolRegistry registry;
+    private final PoolCore core;
+    private final Janitor janitor;
     private final AtomicLong serverIds = new AtomicLong();
-    /**
-     * Connections one pool may have connecting or logging in at once, so that a cold start of thousands of
-     * clients reaches the database as a steady trickle of logins, not a stampede.
-     */
-    static final int MAX_OPENING_PER_POOL = 4;
-    /** server_check_delay, or -1 when server_check_query is empty: read on every acquire, so worked out once. */
-    private final long checkDelayNanos;
+    /** One reload at a time. */
+    private final Object reloading = new Object();
 
     public PoolManager(PgmuxConfig config, ServerConnector connector, EventLoopGroup loops) {
-        this.config = config;
-        this.connector = connector;
-        this.loops = loops;
-        this.checkDelayNanos = config.timeouts().serverCheckQuery().isBlank() ? -1
-                : config.timeouts().serverCheckDelay().toNanos();
-        this.global = new Budget("max_server_connections (" + config.maxServerConnections() + ")",
-                config.maxServerConnections());
+        this(config, connector::connect, loops, Ticker.systemTicker());
     }
 
-    /** The pool for a client of {@code database} logged in as {@code user}; both must be configured. */
-    public ServerPool pool(String database, String user) {
-        PoolKey key = new PoolKey(database, user);
-        lock.lock();
-        try {
-            return pools.computeIfAbsent(key, this::createPool);
-        } finally {
-            lock.unlock();
-        }
+    /** @param ticker the pools' clock: waits, idle times and lifetimes are measured with it */
+    PoolManager(PgmuxConfig config, ServerOpener opener, EventLoopGroup group, Ticker ticker) {
+        this.ticker = ticker;
+        this.opener = opener;
+        EventLoops loops = new EventLoops(group);
+        this.core = new PoolCore(lock, ticker, loops);
+        this.registry = new PoolRegistry(config, core, loops, lock);
+        this.janitor = new Janitor(lock, ticker, loops, registry, core);
+        core.wire(registry, new Fairness(ticker, registry, core), janitor);
+        lock.effects(new Effects());
     }
-
-    private ServerPool createPool(PoolKey key) {
-        DatabaseConfig db = config.database(key.database()).orElseThrow();
-        UserConfig user = config.user(key.user()).orElseThrow();
-        UpstreamTarget target = UpstreamTarget.forDatabase(db, user.name(), user.password().orElse(null));
-        Optional<TenantConfig> tenant = config.tenantOf(user.name());
-        Budget poolBudget = tenant
-                .map(t -> tenantBudget(t, db.name()))
-                .orElseGet(() -> budget("user " + user.name() + " on database " + db.name(), "default_pool_size",
-                        config.defaultPoolSize(), 0));
-        Budget dbBudget = budget("database " + db.name(), "max_connections", db.maxConnections(), 0);
-        PoolSettings settings = tenant
-                .map(t -> new PoolSettings(t.weight(), t.minPoolSize(), t.reservePoolTimeout(),
-                        t.queryWaitTimeout().orElse(config.timeouts().queryWaitTimeout())))
-                .orElseGet(() -> new PoolSettings(1, 0, java.time.Duration.ZERO, config.timeouts().queryWaitTimeout()));
-        return new ServerPool(key, target, config.poolModeFor(db.name(), user.name()),
-                List.of(poolBudget, dbBudget, global), breaker(target), settings, this);
-    }
-
-    /** pool_size normally; up to pool_size + reserve_pool_size, never past max_server_connections, for long waits. */
-    private Budget tenantBudget(TenantConfig tenant, String database) {
-        int ceiling = tenant.mostConnectionsPerDatabase();
-        int normal = Math.min(tenant.poolSize(), ceiling);
-        return budget("tenant " + tenant.name() + " on database " + database, "pool_size", normal, ceiling - normal);
-    }
-
-    private CircuitBreaker breaker(UpstreamTarget target) {
-        return breakers.computeIfAbsent(target.address(),
-                address -> new CircuitBreaker(address, config.timeouts().serverLoginRetry()));
-    }
-
-    private Budget budget(String owner, String setting, int limit, int reserve) {
-        return budgets.computeIfAbsent(owner, k -> new Budget(owner + " (" + setting + " " + limit + ")", limit, reserve));
-    }
-
-    // ---- clients --------------------------------------------------------------------------------------------
 
     /**
-     * Asks for a server. The answer comes later on the client's event loop: {@link PoolClient#serverAssigned} or
-     * {@link PoolClient#acquireFailed}. Until then the client waits in the pool's queue; it may leave the queue
+     * The pool for a client of {@code database} logged in as {@code user}, made on first use.
+     *
+     * @throws IllegalArgumentException when neither is configured and no pool of them is left from before a reload
+     */
+    public ServerPool pool(String database, String user) {
+        return registry.pool(database, user);
+    }
+
+    /**
+     * Asks for a server, on the client's event loop. The answer comes on that loop: {@link PoolClient#serverAssigned}
+     * or {@link PoolClient#acquireFailed}. Until then the client waits in the pool's queue; it may leave the queue
      * with {@link #cancelWait}.
      */
     public void acquire(ServerPool pool, PoolClient client) {
-        List<Runnable> after = new ArrayList<>(2);
-        lock.lock();
-        try {
-            ServerConnection server = pool.takeIdle(client.eventLoop());
-            if (server != null && !needsCheck(server)) {
-                assign(pool, server, client, after);
-            } else {
-                pool.waiters.add(new Waiter(client, System.nanoTime()));
-                if (server != null) {
-                    startCheck(pool, server, after);
-                } else {
-                    openConnections(pool, after);
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        runAll(after);
-    }
-
-    /** A server unused for longer than server_check_delay may have lost its backend unnoticed. */
-    private boolean needsCheck(ServerConnection server) {
-        return checkDelayNanos >= 0 && System.nanoTime() - server.lastUsedNanos() > checkDelayNanos;
-    }
-
-    /**
-     * Runs server_check_query on an idle server before it serves anyone; the client that took it waits in the
-     * queue meanwhile and gets it (or whatever server frees first) when the check passes. A server that fails
-     * the check is closed, and its waiters get a new connection.
-     */
-    private void startCheck(ServerPool pool, ServerConnection server, List<Runnable> after) {
-        server.transition(ServerState.CHECKING);
-        pool.checking++;
-        String query = config.timeouts().serverCheckQuery();
-        after.add(() -> server.eventLoop().execute(() -> {
-            if (!server.isUsable()) {
-                return; // its close handling takes it out of the check
-            }
-            server.sendInternalQuery(query, error -> {
-                if (error == null) {
-                    checkPassed(server);
-                } else {
-                    log.warn("{} failed server_check_query ({}); closing it", server, error);
-                    server.close();
-                }
-            });
-            server.flush();
-        }));
-    }
-
-    private void checkPassed(ServerConnection server) {
-        List<Runnable> after = new ArrayList<>(2);
-        lock.lock();
-        try {
-            if (server.state() != ServerState.CHECKING || !server.isUsable()) {
-                return;
-            }
-            ServerPool pool = slot(server).pool;
-            pool.checking--;
-            handToWaiterOrIdle(pool, server, after);
-        } finally {
-            lock.unlock();
-        }
-        runAll(after);
+        core.acquire(pool, client);
     }
 
     /**
@@ -187,520 +69,132 @@ public final class PoolManager {
      * back by the client (see {@link PoolClient#serverAssigned}).
      */
     public void cancelWait(ServerPool pool, PoolClient client) {
-        lock.lock();
-        try {
-            pool.waiters.removeIf(w -> w.client() == client);
-        } finally {
-            lock.unlock();
-        }
+        core.cancelWait(pool, client);
     }
 
-    /**
-     * Gives a clean server back: to the longest-waiting client of its pool, else to the idle list. A server that
-     * is no longer usable is left to its close handling.
-     */
+    /** Gives a clean server back, on its event loop; a server no longer usable is left to its close handling. */
     public void release(ServerConnection server) {
-        List<Runnable> after = new ArrayList<>(2);
-        lock.lock();
-        try {
-            ServerSlot slot = slot(server);
-            if (!server.isUsable()) {
-                return;
-            }
-            slot.pool.active--;
-            ServerPool starving = starvingPoolBehind(slot.pool);
-            if (starving != null) {
-                // Another tenant waits on a cap this server counts against and holds less than its share:
-                // give it the connection slot instead of keeping it in this pool.
-                retire(server, starving, after);
-            } else {
-                handToWaiterOrIdle(slot.pool, server, after);
-            }
-        } finally {
-            lock.unlock();
-        }
-        runAll(after);
-    }
-
-    /**
-     * A pool of another tenant whose waiters are blocked by a budget {@code releasing} also draws on (the
-     * database's or the global cap) and whose tenant holds less than its weighted share; the most deprived one.
-     */
-    private ServerPool starvingPoolBehind(ServerPool releasing) {
-        long now = System.nanoTime();
-        ServerPool result = null;
-        for (ServerPool each : pools.values()) {
-            if (each == releasing || each.tenantBudget() == releasing.tenantBudget()
-                    || each.waiters.size() <= each.coming()) {
-                continue;
-            }
-            Budget blocking = each.exhaustedBudget(now);
-            if (blocking == null || blocking == each.tenantBudget() || !releasing.budgets().contains(blocking)) {
-                continue;
-            }
-            if (each.share() < releasing.share() && (result == null || each.share() < result.share())) {
-                result = each;
-            }
-        }
-        return result;
+        core.release(server);
     }
 
     /** Marks a server as being reset (session mode, or a client that left mid-transaction). */
     public void resetting(ServerConnection server) {
-        lock.lock();
-        try {
-            if (server.state() != ServerState.CLOSED) {
-                slot(server).pool.active--;
-                server.transition(ServerState.RESETTING);
-            }
-        } finally {
-            lock.unlock();
-        }
+        core.resetting(server);
     }
 
     /** A reset finished: the server is clean again. */
     public void resetDone(ServerConnection server) {
-        List<Runnable> after = new ArrayList<>(2);
-        lock.lock();
-        try {
-            if (server.state() != ServerState.RESETTING || !server.isUsable()) {
-                return;
-            }
-            handToWaiterOrIdle(slot(server).pool, server, after);
-        } finally {
-            lock.unlock();
-        }
-        runAll(after);
-    }
-
-    private void handToWaiterOrIdle(ServerPool pool, ServerConnection server, List<Runnable> after) {
-        Waiter next = pool.pollWaiterFor(server.eventLoop());
-        if (next != null) {
-            assign(pool, server, next.client(), after);
-            return;
-        }
-        server.transition(ServerState.IDLE);
-        pool.idle.addFirst(server);
-        serveOtherPools(after);
-    }
-
-    private void assign(ServerPool pool, ServerConnection server, PoolClient client, List<Runnable> after) {
-        server.transition(ServerState.ACTIVE);
-        pool.active++;
-        after.add(() -> EventLoopHandoff.deliver(server, client));
-    }
-
-    // ---- opening connections ----------------------------------------------------------------------------------
-
-    /**
-     * Opens connections for the pool's waiters while every budget has room, making room by closing idle
-     * servers of pools that share a full budget. Never opens more than there are waiters to serve.
-     */
-    private void openConnections(ServerPool pool, List<Runnable> after) {
-        long now = System.nanoTime();
-        while (pool.waiters.size() > pool.coming() && pool.opening < MAX_OPENING_PER_POOL
-                && pool.breaker.allowsOpening(now)) {
-            Budget full = pool.exhaustedBudget(now);
-            if (full == null) {
-                openOne(pool, pickLoop(pool), after);
-            } else if (!closeIdleServerSharing(full, pool, after)) {
-                return;
-            }
-        }
-    }
-
-    private EventLoop pickLoop(ServerPool pool) {
-        // Open on the loop of a waiter that has no connection coming yet, so the hand-off needs no move.
-        int index = 0;
-        for (Waiter each : pool.waiters) {
-            if (index++ == pool.opening) {
-                return each.client().eventLoop();
-            }
-        }
-        return loops.next();
-    }
-
-    private void openOne(ServerPool pool, EventLoop loop, List<Runnable> after) {
-        for (Budget each : pool.budgets()) {
-            each.take();
-        }
-        pool.opening++;
-        pool.open++;
-        pool.breaker.attemptStarted();
-        ServerConnection server = new ServerConnection(serverIds.incrementAndGet(), pool.target(), pool,
-                config.maxPreparedStatements());
-        server.poolAttachment(new ServerSlot(pool));
-        after.add(() -> connector.connect(server, loop));
-    }
-
-    /** Closes the least recently used idle server of any pool drawing on {@code full}, to make room for {@code needy}. */
-    private boolean closeIdleServerSharing(Budget full, ServerPool needy, List<Runnable> after) {
-        for (ServerPool each : pools.values()) {
-            if (!each.idle.isEmpty() && each.budgets().contains(full)) {
-                ServerConnection victim = each.idle.pollLast();
-                retire(victim, needy, after);
-                return true;
-            }
-        }
-        return false;
+        core.resetDone(server);
     }
 
     /**
-     * Takes a server out of service. It keeps counting against its budgets until its backend has really gone
-     * (the server closes the socket after Terminate): the database must never see more than the caps, even for
-     * a moment. {@code beneficiary}, if any, opens its connection then.
+     * Installs a reloaded configuration on the pool side: budgets resized in place, databases, users and tenants
+     * added and removed, servers whose target (host, port, dbname, login user, password) or budgets changed closed
+     * once idle, and waiting clients served with whatever grown budgets allow. Clients keep their connections;
+     * a pool whose database or user is gone serves the clients still on it. Not on an event loop: it builds the
+     * new budget plan first.
      */
-    private void retire(ServerConnection server, ServerPool beneficiary, List<Runnable> after) {
-        ServerSlot slot = slot(server);
-        server.transition(ServerState.CLOSED);
-        if (beneficiary != null) {
-            slot.closingFor = beneficiary;
-            beneficiary.awaitingRoom++;
-        }
-        after.add(server::close);
-    }
-
-    private void giveBack(ServerSlot slot) {
-        if (slot.closingFor != null) {
-            slot.closingFor.awaitingRoom--;
-            slot.closingFor = null;
-        }
-        if (slot.holdsBudget) {
-            slot.holdsBudget = false;
-            for (Budget each : slot.pool.budgets()) {
-                each.give();
-            }
-            slot.pool.open--;
-        }
-        if (slot.opening) {
-            slot.opening = false;
-            slot.pool.opening--;
-        }
-    }
-
-    /** After room appeared in some budget: let pools with waiters open what now fits, least served first. */
-    private void serveOtherPools(List<Runnable> after) {
-        // Runs on every release to the idle list: allocate nothing in the usual case, no pool waiting.
-        List<ServerPool> waiting = null;
-        for (ServerPool each : pools.values()) {
-            if (each.waiters.size() > each.coming()) {
-                if (waiting == null) {
-                    waiting = new ArrayList<>();
-                }
-                waiting.add(each);
-            }
-        }
-        if (waiting == null) {
-            return;
-        }
-        waiting.sort(java.util.Comparator.comparingDouble(ServerPool::share));
-        for (ServerPool each : waiting) {
-            openConnections(each, after);
-        }
-    }
-
-    // ---- server events ------------------------------------------------------------------------------------
-
-    void serverConnected(ServerConnection server) {
-        lock.lock();
-        try {
-            if (server.state() == ServerState.CONNECTING) {
-                server.transition(ServerState.LOGIN);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    void serverLoggedIn(ServerPool pool, ServerConnection server) {
-        List<Runnable> after = new ArrayList<>(2);
-        lock.lock();
-        try {
-            ServerSlot slot = slot(server);
-            slot.opening = false;
-            pool.opening--;
-            pool.lastConnectError = null;
-            int failedBefore = pool.breaker.consecutiveFailures();
-            if (pool.breaker.succeeded()) {
-                log.info("upstream {} answers again after {} failed connection attempt(s)", pool.breaker.upstream(),
-                        failedBefore);
-                openForEveryPoolBehind(pool.breaker, after);
-            }
-            pool.welcome(server.welcomeParameters());
-            if (server.state() == ServerState.CLOSED) {
-                return;
-            }
-            handToWaiterOrIdle(pool, server, after);
-            // A login slot is free again: carry on opening for the remaining waiters.
-            openConnections(pool, after);
-        } finally {
-            lock.unlock();
-        }
-        runAll(after);
-    }
-
-    void serverLoginFailed(ServerPool pool, ServerConnection server, PgError error, boolean retryable) {
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
-            pool.lastConnectError = error;
-            if (!retryable) {
-                log.warn("{}: the database refused the login: {}", pool, error);
-                failAllWaiters(pool, error, after);
-            } else {
-                CircuitBreaker breaker = pool.breaker;
-                long delay = breaker.failed(System.nanoTime());
-                if (delay >= 0) {
-                    log.warn("{}: connection to {} failed ({}); no new connections to it for {} ms",
-                            pool, breaker.upstream(), error.message(), TimeUnit.NANOSECONDS.toMillis(delay));
-                    after.add(() -> loops.next().schedule(() -> probeAgain(breaker), delay, TimeUnit.NANOSECONDS));
+    public void reconfigure(PgmuxConfig next) {
+        synchronized (reloading) {
+            while (true) {
+                PoolRegistry.Reload reload = registry.prepare(next);
+                Work work = lock.enter();
+                try {
+                    if (registry.apply(reload)) {
+                        core.reconfigured(work);
+                        return;
+                    }
+                } finally {
+                    lock.exit(work);
                 }
             }
-        } finally {
-            lock.unlock();
-        }
-        runAll(after);
-    }
-
-    /** The back-off of an open circuit has passed: the first pool with waiters sends the probe. */
-    private void probeAgain(CircuitBreaker breaker) {
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
-            openForEveryPoolBehind(breaker, after);
-        } finally {
-            lock.unlock();
-        }
-        runAll(after);
-    }
-
-    private void openForEveryPoolBehind(CircuitBreaker breaker, List<Runnable> after) {
-        for (ServerPool each : pools.values()) {
-            if (each.breaker == breaker && each.waiters.size() > each.coming()) {
-                openConnections(each, after);
-            }
         }
     }
 
-    private void failAllWaiters(ServerPool pool, PgError error, List<Runnable> after) {
-        for (Waiter each : pool.waiters) {
-            PoolClient client = each.client();
-            after.add(() -> client.eventLoop().execute(() -> client.acquireFailed(error)));
-        }
-        pool.waiters.clear();
+    /** The configuration the pools follow now. */
+    public PgmuxConfig config() {
+        return registry.config();
     }
 
-    void serverClosed(ServerPool pool, ServerConnection server, PgError reason) {
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
-            ServerSlot slot = slot(server);
-            ServerState was = server.state();
-            if (was != ServerState.CLOSED) {
-                if (was == ServerState.IDLE) {
-                    pool.idle.remove(server);
-                } else if (was == ServerState.ACTIVE) {
-                    pool.active--;
-                } else if (was == ServerState.CHECKING) {
-                    pool.checking--;
-                }
-                server.transition(ServerState.CLOSED);
-            }
-            ServerPool beneficiary = slot.closingFor;
-            giveBack(slot);
-            if (beneficiary != null && beneficiary != pool) {
-                openConnections(beneficiary, after);
-            }
-            if (!pool.waiters.isEmpty()) {
-                openConnections(pool, after);
-            }
-            serveOtherPools(after);
-        } finally {
-            lock.unlock();
-        }
-        if (reason != null) {
-            log.debug("{} closed: {}", server, reason);
-        }
-        runAll(after);
-    }
-
-    // ---- maintenance ----------------------------------------------------------------------------------------
+    // ---- timers, run by the runtime ---------------------------------------------------------------------------
 
     /** Opens reserve connections for pools whose longest waiter has waited reserve_pool_timeout. Called often. */
     public void serveLongWaiters() {
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
-            long now = System.nanoTime();
-            for (ServerPool each : pools.values()) {
-                if (each.waiters.size() > each.coming() && each.tenantBudget().hasReserve() && each.mayUseReserve(now)) {
-                    openConnections(each, after);
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        runAll(after);
+        janitor.serveLongWaiters();
     }
 
-    /**
-     * query_wait_notify and query_wait_timeout for every queued client, oldest first. Called often (every 100
-     * ms) instead of a timer per wait: when clients outnumber servers nearly every request waits, and a timer
-     * scheduled and cancelled each time costs more than this sweep, which stops at the first waiter too young
-     * for either.
-     */
+    /** query_wait_notify and query_wait_timeout; called often (every 100 ms). */
     public void checkWaits() {
-        long notifyNanos = config.timeouts().queryWaitNotify().toNanos();
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
-            long now = System.nanoTime();
-            for (ServerPool pool : pools.values()) {
-                long timeoutNanos = pool.settings().queryWaitTimeout().toNanos();
-                boolean notifies = notifyNanos > 0 && (timeoutNanos == 0 || notifyNanos < timeoutNanos);
-                long youngest = notifies ? notifyNanos : timeoutNanos;
-                if (youngest == 0) {
-                    continue;
-                }
-                // Waiters are in the order they started waiting (one served out of turn leaves the order intact).
-                Iterator<Waiter> it = pool.waiters.iterator();
-                while (it.hasNext()) {
-                    Waiter each = it.next();
-                    long waited = now - each.sinceNanos();
-                    if (waited < youngest) {
-                        break;
-                    }
-                    PoolClient client = each.client();
-                    long waitedMillis = TimeUnit.NANOSECONDS.toMillis(waited);
-                    if (timeoutNanos > 0 && waited >= timeoutNanos) {
-                        it.remove();
-                        PgError error = waitTimeoutError(pool, waitedMillis);
-                        after.add(() -> client.eventLoop().execute(() -> client.acquireFailed(error)));
-                    } else if (notifies && !each.notified) {
-                        each.notified = true;
-                        after.add(() -> client.eventLoop().execute(() -> client.waitingLong(waitedMillis)));
-                    }
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        runAll(after);
+        janitor.checkWaits();
     }
 
-    /** Keeps min_pool_size connections open (and logged in) in every pool that has been used. */
+    /** Keeps min_pool_size connections open in every pool that has been used. */
     public void openMinimumConnections() {
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
-            long now = System.nanoTime();
-            for (ServerPool each : pools.values()) {
-                while (each.open < each.settings().minPoolSize() && each.opening < MAX_OPENING_PER_POOL
-                        && each.exhaustedBudget(now) == null && each.breaker.allowsOpening(now)) {
-                    openOne(each, loops.next(), after);
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        runAll(after);
+        janitor.openMinimumConnections();
     }
 
     /** Closes idle servers past server_idle_timeout or server_lifetime. Called periodically. */
     public void closeExpiredIdleServers() {
-        long now = System.nanoTime();
-        long idleLimit = config.timeouts().serverIdleTimeout().toNanos();
-        long lifetime = config.timeouts().serverLifetime().toNanos();
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
-            for (ServerPool pool : pools.values()) {
-                Iterator<ServerConnection> it = pool.idle.descendingIterator();
-                while (it.hasNext()) {
-                    ServerConnection each = it.next();
-                    boolean idleTooLong = idleLimit > 0 && now - each.lastUsedNanos() > idleLimit;
-                    boolean tooOld = lifetime > 0 && now - each.createdNanos() > lifetime;
-                    if (idleTooLong || tooOld) {
-                        it.remove();
-                        retire(each, null, after);
-                    }
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        runAll(after);
+        janitor.closeExpiredIdleServers();
     }
 
-    /** The error a client gets when its wait for a server times out. */
-    public PgError waitTimeoutError(ServerPool pool, long waitedMillis) {
-        lock.lock();
-        try {
-            PgError cause = pool.lastConnectError;
-            // No server of this pool is logged in (one may be mid-connect): the database is what is missing.
-            if (cause != null && pool.open - pool.opening == 0) {
-                return PgError.fatal(SqlState.CANNOT_CONNECT_NOW, "pgmux could not reach the database for "
-                        + pool.key() + " within " + waitedMillis + " ms: " + cause.message())
-                        .withHint("Check that the database at " + pool.target().address()
-                                + " is running and accepts connections; pgmux keeps retrying.");
-            }
-            Budget full = pool.exhaustedBudget(System.nanoTime());
-            String budget = full != null ? full.toString() : "pool " + pool.key();
-            return PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux: timed out after " + waitedMillis
-                    + " ms waiting for a server connection of " + pool.key() + "; all connections allowed by "
-                    + budget + " are busy")
-                    .withHint("Raise the budget in pgmux.yaml, shorten transactions, or raise query_wait_timeout.");
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    PoolSnapshot snapshot(ServerPool pool) {
-        lock.lock();
-        try {
-            long now = System.nanoTime();
-            Waiter first = pool.waiters.peek();
-            long maxWait = first == null ? 0 : TimeUnit.NANOSECONDS.toMicros(now - first.sinceNanos());
-            return new PoolSnapshot(pool.key().database(), pool.key().user(), pool.mode().configName(),
-                    pool.waiters.size(), pool.active, pool.idle.size(), pool.opening, maxWait,
-                    pool.breaker.state(), pool.breaker.attempts());
-        } finally {
-            lock.unlock();
-        }
-    }
-
+    /** Every pool made so far, including those left from before a reload. */
     public Collection<ServerPool> pools() {
-        lock.lock();
-        try {
-            return List.copyOf(pools.values());
-        } finally {
-            lock.unlock();
-        }
+        return List.of(registry.all());
     }
 
     /** Closes every idle server; linked ones close with their clients. */
     public void closeAll() {
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
-            for (ServerPool pool : pools.values()) {
-                while (!pool.idle.isEmpty()) {
-                    retire(pool.idle.poll(), null, after);
-                }
-            }
-        } finally {
-            lock.unlock();
+        core.closeAll();
+    }
+
+    /** What the pools' recorded work does once the lock is released. */
+    private final class Effects implements Work.Effects {
+        @Override
+        public void deliver(ServerConnection server, PoolClient client) {
+            EventLoopHandoff.deliver(server, client, core);
         }
-        runAll(after);
-    }
 
-    private static ServerSlot slot(ServerConnection server) {
-        return (ServerSlot) server.poolAttachment();
-    }
+        @Override
+        public void open(ServerPool pool, PoolSetup setup, EventLoop loop) {
+            PooledServer slot = new PooledServer(pool, setup.budgets(), setup.generation(), ticker.nanoTime());
+            ServerConnection server = new ServerConnection(serverIds.incrementAndGet(), setup.target(), slot,
+                    registry.config().maxPreparedStatements());
+            core.made(slot);
+            opener.connect(server, loop);
+        }
 
-    private static void runAll(List<Runnable> actions) {
-        for (Runnable each : actions) {
-            each.run();
+        @Override
+        public void check(ServerConnection server) {
+            janitor.runCheck(server);
+        }
+
+        @Override
+        public void probeLater(CircuitBreaker breaker, long delayNanos) {
+            janitor.probeLater(breaker, delayNanos);
+        }
+
+        @Override
+        public void tidy(LoopServers servers) {
+            servers.loop.execute(servers.tidy);
+        }
+
+        @Override
+        public PgError waitTimeoutError(Work.WaitTimeout facts) {
+            ServerPool pool = facts.pool();
+            PgError cause = facts.lastConnectError();
+            // No server of this pool is logged in (one may be mid-connect): the database is what is missing.
+            if (cause != null && facts.noneLoggedIn()) {
+                return PgError.fatal(SqlState.CANNOT_CONNECT_NOW, "pgmux could not reach the database for "
+                        + pool.key() + " within " + facts.waitedMillis() + " ms: " + cause.message())
+                        .withHint("Check that the database at " + pool.target().address()
+                                + " is running and accepts connections; pgmux keeps retrying.");
+            }
+            String budget = facts.full() != null ? facts.full().describe(facts.fullUsed()) : "pool " + pool.key();
+            return PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux: timed out after " + facts.waitedMillis()
+                    + " ms waiting for a server connection of " + pool.key() + "; all connections allowed by "
+                    + budget + " are busy")
+                    .withHint("Raise the budget in pgmux.yaml, shorten transactions, or raise query_wait_timeout.");
         }
     }
 }
