@@ -148,6 +148,11 @@ public final class PoolManager {
         core.closeAll();
     }
 
+    /** For tests that move servers by hand. */
+    PoolLock lock() {
+        return lock;
+    }
+
     /** What the pools' recorded work does once the lock is released. */
     private final class Effects implements Work.Effects {
         @Override

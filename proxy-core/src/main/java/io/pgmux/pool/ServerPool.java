@@ -30,7 +30,7 @@ public final class ServerPool {
     final ServerList handingOver;
     final ServerList closing;
     private final LoopServers[] byLoop;
-    final WaitQueue waiters = new WaitQueue(this);
+    final WaitQueue waiters = new WaitQueue(this::waitingChanged);
     /** Connections counted against the budgets and about to be made (see {@link PoolCore#openOne}). */
     int reserved;
     /** Connections of other pools closing to make room for this pool's waiters. */

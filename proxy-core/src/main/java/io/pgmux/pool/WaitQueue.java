@@ -6,19 +6,25 @@ import io.netty.channel.EventLoop;
  * A pool's waiting clients, in the order they started waiting: an intrusive linked list, so queueing, serving,
  * leaving and sweeping allocate nothing under the pool lock. Guarded by the lock; {@link #size()} may be read
  * without it (the fast paths serve themselves only when nobody waits). When the queue stops or starts being
- * empty it tells its pool, which tells the budgets it draws on.
+ * empty it tells its owner (the pool, which tells the budgets it draws on).
  */
 final class WaitQueue {
+    /** Hears when the queue stops or starts being empty. */
+    @FunctionalInterface
+    interface Owner {
+        void waitingChanged(boolean waiting);
+    }
+
     private static final int MAX_PASSED_OVER = 4;
     private static final int LOOKAHEAD = 16;
 
-    private final ServerPool pool;
+    private final Owner owner;
     private Waiter first;
     private Waiter last;
     private volatile int size;
 
-    WaitQueue(ServerPool pool) {
-        this.pool = pool;
+    WaitQueue(Owner owner) {
+        this.owner = owner;
     }
 
     void add(Waiter waiter) {
@@ -32,7 +38,7 @@ final class WaitQueue {
         last = waiter;
         size = size + 1;
         if (size == 1) {
-            pool.waitingChanged(true);
+            owner.waitingChanged(true);
         }
     }
 
@@ -97,7 +103,7 @@ final class WaitQueue {
         waiter.next = null;
         size = size - 1;
         if (size == 0) {
-            pool.waitingChanged(false);
+            owner.waitingChanged(false);
         }
     }
 
