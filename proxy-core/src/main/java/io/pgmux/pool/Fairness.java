@@ -3,9 +3,10 @@ package io.pgmux.pool;
 import io.netty.util.concurrent.Ticker;
 
 /**
- * Who gets a connection's place when a budget shared by several tenants is full: the tenant holding the least
- * connections relative to its {@code weight} comes first, so a burst of one cannot starve another. Under the
- * pool lock.
+ * Who gets a connection's place when a budget shared by several pools is full. Between pools of different
+ * tenants (or users without one) the unit is the tenant's budget on the database; between pools of one tenant,
+ * which share the tenant's budget, the unit is the pool. Either way the unit holding the least connections
+ * relative to its {@code weight} comes first, so a burst of one cannot starve another. Under the pool lock.
  */
 final class Fairness {
     private final Ticker ticker;
@@ -18,26 +19,33 @@ final class Fairness {
         this.core = core;
     }
 
-    /** How much of the contended capacity the tenant of {@code pool} holds, relative to its weight. */
+    /**
+     * How much of the contended capacity {@code pool} holds relative to its weight, measured against
+     * {@code other}: per tenant when the two are of different tenants, per pool within one tenant.
+     */
     static double share(ServerPool pool, ServerPool other) {
-        return (double) pool.tenantBudget().used() / pool.settings().weight();
+        int weight = pool.settings().weight();
+        if (pool.tenantBudget() == other.tenantBudget()) {
+            return (double) pool.serverCount() / weight;
+        }
+        return (double) pool.tenantBudget().used() / weight;
     }
 
     /**
-     * A pool of another tenant whose unserved waiters are blocked by a budget {@code releasing} also draws on (the
-     * database's or the global one), and whose tenant holds less than its weighted share; the most deprived one.
-     * Null when none: the released server stays in its pool.
+     * A pool other than {@code releasing} whose unserved waiters are blocked by a budget {@code releasing} also
+     * draws on (the tenant's, the database's or the global one), and which holds less than {@code releasing} by
+     * {@link #share}; the most deprived one. Null when none: the released server stays in its pool.
      */
     ServerPool starvingPoolBehind(ServerPool releasing) {
         long now = ticker.nanoTime();
         ServerPool result = null;
         double least = Double.MAX_VALUE;
         for (ServerPool each : registry.all()) {
-            if (each == releasing || each.tenantBudget() == releasing.tenantBudget() || !each.hasUnservedWaiters()) {
+            if (each == releasing || !each.hasUnservedWaiters()) {
                 continue;
             }
             Budget blocking = each.exhaustedBudget(now);
-            if (blocking == null || blocking == each.tenantBudget() || !releasing.budgets().contains(blocking)) {
+            if (blocking == null || !releasing.budgets().contains(blocking)) {
                 continue;
             }
             double theirs = share(each, releasing);
