@@ -197,7 +197,10 @@ public final class ClientConnection implements PoolClient, ServerLink {
         }
     }
 
-    /** Answers a request for protocol 3.x (x > 0) or for protocol options with what pgmux speaks: 3.0. */
+    /**
+     * Answers a request for protocol 3.x (x > 0) or for protocol options with what pgmux speaks, 3.0, as
+     * PostgreSQL does (NegotiateProtocolVersion with PG_PROTOCOL_LATEST).
+     */
     private void negotiateVersion(StartupMessage message) {
         List<String> options = new ArrayList<>();
         for (String each : message.parameters().keySet()) {
@@ -206,7 +209,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
             }
         }
         if (message.minorVersion() > 0 || !options.isEmpty()) {
-            channel.write(new NegotiateProtocolVersion(0, options).encode(channel.alloc()), channel.voidPromise());
+            channel.write(new NegotiateProtocolVersion(StartupMessage.PROTOCOL_3_0, options).encode(channel.alloc()), channel.voidPromise());
         }
     }
 

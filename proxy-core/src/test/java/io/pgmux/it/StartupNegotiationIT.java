@@ -95,14 +95,9 @@ class StartupNegotiationIT {
     @Test
     void aStartupMessageAskingForProtocol32GetsNegotiateProtocolVersionThenWorks() {
         try (RawPgClient client = proxy.raw()) {
-            Map<String, String> params = new LinkedHashMap<>();
-            params.put("user", ProxyFixture.APP_USER);
-            params.put("database", ProxyFixture.APP_DB);
-            params.put("_pq_.some_option", "on");
-            client.sendRaw(startupPacket(3, 2, params));
-            BackendMessage negotiate = client.expect('v');
+            BackendMessage negotiate = askForProtocol32(client);
             ByteBuffer body = ByteBuffer.wrap(negotiate.body());
-            assertEquals(0, body.getInt(), "newest minor version pgmux speaks");
+            assertEquals(RawPgClient.PROTOCOL_VERSION, body.getInt(), "newest version pgmux speaks: 3.0 as 196608");
             assertEquals(1, body.getInt(), "unrecognised options");
             assertEquals("_pq_.some_option", cstring(body));
             client.authenticate(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD);
@@ -111,6 +106,30 @@ class StartupNegotiationIT {
             assertEquals(8, key.body().length, "protocol 3.0 BackendKeyData has a 4-byte secret");
             assertEquals("1", Raw.queryOne(client, "select 1"));
         }
+    }
+
+    @Test
+    void negotiateProtocolVersionIsByteForByteWhatPostgresqlSends() {
+        byte[] direct;
+        try (RawPgClient client = RawPgClient.connect(cluster.host(), cluster.port())) {
+            direct = askForProtocol32(client).body();
+            client.authenticate(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD);
+            client.readUntilReady();
+        }
+        try (RawPgClient client = proxy.raw()) {
+            assertEquals(java.util.HexFormat.of().formatHex(direct),
+                    java.util.HexFormat.of().formatHex(askForProtocol32(client).body()));
+        }
+    }
+
+    /** StartupMessage for protocol 3.2 with one protocol option; returns the NegotiateProtocolVersion answer. */
+    private static BackendMessage askForProtocol32(RawPgClient client) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("user", ProxyFixture.APP_USER);
+        params.put("database", ProxyFixture.APP_DB);
+        params.put("_pq_.some_option", "on");
+        client.sendRaw(startupPacket(3, 2, params));
+        return client.expect('v');
     }
 
     @Test
