@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgmux.auth.AuthenticationException;
+import io.pgmux.codec.ExpectedMessages;
 import io.pgmux.codec.MessageFramer;
 import io.pgmux.config.DatabaseConfig;
 import io.pgmux.config.PoolMode;
@@ -191,6 +192,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
         passwordExchange = services.authenticator().begin(userConfig);
         if (passwordExchange.needsPassword()) {
             transition(ClientState.AUTHENTICATING);
+            expectFromClient(passwordExchange.responses());
             channel.writeAndFlush(passwordExchange.firstRequest(channel.alloc()), channel.voidPromise());
         } else {
             authenticated();
@@ -211,6 +213,11 @@ public final class ClientConnection implements PoolClient, ServerLink {
         if (message.minorVersion() > 0 || !options.isEmpty()) {
             channel.write(new NegotiateProtocolVersion(StartupMessage.PROTOCOL_3_0, options).encode(channel.alloc()), channel.voidPromise());
         }
+    }
+
+    /** Tells the framer which messages the client may send from now on; others fail at their type byte. */
+    private void expectFromClient(ExpectedMessages next) {
+        channel.pipeline().get(MessageFramer.class).expect(next);
     }
 
     private void passwordMessage(ByteBuf frame) {
@@ -237,6 +244,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
 
     private void authenticated() {
         passwordExchange = null;
+        expectFromClient(ExpectedMessages.FRONTEND);
         channel.write(Authentication.ok(channel.alloc()), channel.voidPromise());
         cancelKey = services.cancels().register(this);
         pool = services.pools().pool(database, user);

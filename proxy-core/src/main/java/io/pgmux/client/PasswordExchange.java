@@ -7,6 +7,7 @@ import io.pgmux.auth.Md5Password;
 import io.pgmux.auth.PasswordCheck;
 import io.pgmux.auth.ScramSecret;
 import io.pgmux.auth.ScramSha256Server;
+import io.pgmux.codec.ExpectedMessages;
 import io.pgmux.config.AuthType;
 import io.pgmux.config.UserConfig;
 import io.pgmux.protocol.backend.Authentication;
@@ -107,6 +108,11 @@ final class PasswordExchange {
             throw failed();
         }
         return Authentication.saslFinal(alloc, serverFinal);
+    }
+
+    /** What the client may send while this exchange waits for it: PostgreSQL tells a SASL exchange apart. */
+    ExpectedMessages responses() {
+        return type == AuthType.SCRAM_SHA_256 ? ExpectedMessages.SASL_RESPONSE : ExpectedMessages.PASSWORD_RESPONSE;
     }
 
     /** After a SCRAM exchange the final message goes out before AuthenticationOk; the others need nothing. */

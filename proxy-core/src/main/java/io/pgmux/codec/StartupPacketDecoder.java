@@ -43,7 +43,8 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
         Object packet = StartupPackets.decode(body);
         out.add(packet);
         if (packet instanceof StartupMessage) {
-            ctx.pipeline().replace(this, MessageFramer.NAME, new MessageFramer(maxMessageSize));
+            ctx.pipeline().replace(this, MessageFramer.NAME, new MessageFramer(maxMessageSize,
+                    ExpectedMessages.PASSWORD_RESPONSE));
         }
     }
 }

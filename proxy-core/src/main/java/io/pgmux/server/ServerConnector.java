@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
+import io.pgmux.codec.ExpectedMessages;
 import io.pgmux.codec.MessageFramer;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
@@ -44,7 +45,7 @@ public final class ServerConnector {
                     protected void initChannel(Channel ch) {
                         server.attachChannel(ch);
                         channels.add(ch);
-                        ch.pipeline().addLast(MessageFramer.NAME, new MessageFramer(maxMessageSize));
+                        ch.pipeline().addLast(MessageFramer.NAME, new MessageFramer(maxMessageSize, ExpectedMessages.BACKEND));
                         ch.pipeline().addLast("server", new ServerHandler(server));
                     }
                 });

@@ -40,6 +40,8 @@ class StartupPacketDecoderTest {
             .int8(0)
             .build();
     private static final byte[] PASSWORD = Bytes.hex("70 0000000b 736563726574 00"); // 'p' "secret"
+    /** A second password-phase message, as a SASLResponse follows a SASLInitialResponse. */
+    private static final byte[] SASL_RESPONSE = Bytes.message('p', Bytes.of().ascii("c=biws,r=nonce,p=proof").build());
     private static final byte[] QUERY = Bytes.hex("51 0000000d 53454c4543542031 00"); // 'Q' "SELECT 1"
 
     private static final byte[] SSL_REQUEST = Bytes.hex("00000008 04d2162f");
@@ -130,12 +132,12 @@ class StartupPacketDecoderTest {
                 "the framer takes the decoder's place, before the next handler: " + names);
 
         // From now on the input is typed messages.
-        channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(PASSWORD, QUERY)));
+        channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(PASSWORD, SASL_RESPONSE)));
         List<Object> frames = Inbound.drain(channel);
         try {
             assertEquals(2, frames.size());
             assertBytes("password", PASSWORD, (ByteBuf) frames.get(0));
-            assertBytes("query", QUERY, (ByteBuf) frames.get(1));
+            assertBytes("SASL response", SASL_RESPONSE, (ByteBuf) frames.get(1));
         } finally {
             Inbound.releaseAll(frames);
         }
@@ -143,16 +145,28 @@ class StartupPacketDecoderTest {
     }
 
     @Test
+    void theFramerItInstallsExpectsAPasswordResponseUntilTheLoginMovesItOn() {
+        EmbeddedChannel channel = channel(MAX);
+        Inbound.Errors errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(STARTUP, QUERY)));
+        assertPsqlStartup(channel.readInbound());
+        assertEquals("expected password response, got message type 81 ('Q')",
+                errors.assertProtocolViolation().getMessage());
+        assertFalse(channel.finish());
+    }
+
+    @Test
     void handsBytesAfterTheStartupMessageInTheSameBufferToTheFramer() {
         EmbeddedChannel channel = channel(MAX);
-        ByteBuf in = Unpooled.wrappedBuffer(Bytes.concat(STARTUP, PASSWORD, QUERY));
+        ByteBuf in = Unpooled.wrappedBuffer(Bytes.concat(STARTUP, PASSWORD, SASL_RESPONSE));
         channel.writeInbound(in);
         List<Object> out = Inbound.drain(channel);
         try {
             assertEquals(3, out.size(), "StartupMessage, then the two framed messages: " + out);
             assertPsqlStartup(out.get(0));
             assertBytes("password", PASSWORD, assertInstanceOf(ByteBuf.class, out.get(1)));
-            assertBytes("query", QUERY, assertInstanceOf(ByteBuf.class, out.get(2)));
+            assertBytes("SASL response", SASL_RESPONSE, assertInstanceOf(ByteBuf.class, out.get(2)));
         } finally {
             Inbound.releaseAll(out);
         }
@@ -165,7 +179,7 @@ class StartupPacketDecoderTest {
         EmbeddedChannel channel = channel(1024);
         Inbound.Errors errors = new Inbound.Errors();
         channel.pipeline().addLast(errors);
-        byte[] largest = Bytes.message('d', new byte[1024 - 5]);
+        byte[] largest = Bytes.message('p', new byte[1024 - 5]);
         channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(STARTUP, largest)));
         List<Object> out = Inbound.drain(channel);
         try {
@@ -176,7 +190,7 @@ class StartupPacketDecoderTest {
         }
         errors.assertNone();
 
-        channel.writeInbound(Bytes.of().hex("64").int32(1024).buf());
+        channel.writeInbound(Bytes.of().hex("70").int32(1024).buf());
         ProtocolException violation = errors.assertProtocolViolation();
         assertTrue(violation.getMessage().contains("1023"), violation.getMessage());
         assertFalse(channel.finish());
@@ -184,7 +198,7 @@ class StartupPacketDecoderTest {
 
     @Test
     void decodesAStartupMessageAndWhatFollowsSplitInTwoAtEveryByteBoundary() {
-        byte[] stream = Bytes.concat(STARTUP, PASSWORD, QUERY);
+        byte[] stream = Bytes.concat(STARTUP, PASSWORD, SASL_RESPONSE);
         for (int split = 1; split < stream.length; split++) {
             EmbeddedChannel channel = channel(MAX);
             channel.writeInbound(Unpooled.wrappedBuffer(stream, 0, split));
@@ -194,7 +208,7 @@ class StartupPacketDecoderTest {
                 assertEquals(3, out.size(), "split at " + split + ": " + out);
                 assertPsqlStartup(out.get(0));
                 assertBytes("split at " + split + ": password", PASSWORD, (ByteBuf) out.get(1));
-                assertBytes("split at " + split + ": query", QUERY, (ByteBuf) out.get(2));
+                assertBytes("split at " + split + ": SASL response", SASL_RESPONSE, (ByteBuf) out.get(2));
             } finally {
                 Inbound.releaseAll(out);
             }
@@ -206,7 +220,7 @@ class StartupPacketDecoderTest {
 
     @Test
     void decodesAStartupMessageAndWhatFollowsFedByteByByte() {
-        byte[] stream = Bytes.concat(STARTUP, PASSWORD, QUERY);
+        byte[] stream = Bytes.concat(STARTUP, PASSWORD, SASL_RESPONSE);
         EmbeddedChannel channel = channel(MAX);
         List<Object> out = new ArrayList<>();
         try {
@@ -222,7 +236,7 @@ class StartupPacketDecoderTest {
             }
             assertPsqlStartup(out.get(0));
             assertBytes("password", PASSWORD, (ByteBuf) out.get(1));
-            assertBytes("query", QUERY, (ByteBuf) out.get(2));
+            assertBytes("SASL response", SASL_RESPONSE, (ByteBuf) out.get(2));
         } finally {
             Inbound.releaseAll(out);
         }
