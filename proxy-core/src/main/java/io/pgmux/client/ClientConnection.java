@@ -1,7 +1,6 @@
 package io.pgmux.client;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
@@ -26,9 +25,7 @@ import io.pgmux.protocol.backend.NegotiateProtocolVersion;
 import io.pgmux.protocol.backend.ParameterStatus;
 import io.pgmux.protocol.backend.ReadyForQuery;
 import io.pgmux.protocol.frontend.CancelRequest;
-import io.pgmux.protocol.frontend.GSSENCRequest;
 import io.pgmux.protocol.frontend.Parse;
-import io.pgmux.protocol.frontend.SSLRequest;
 import io.pgmux.protocol.frontend.StartupMessage;
 import io.pgmux.protocol.frontend.StartupPacket;
 import io.pgmux.server.ServerConnection;
@@ -53,7 +50,6 @@ public final class ClientConnection implements PoolClient, ServerLink {
      * servers); only a client that keeps sending is paused, so its backlog stays bounded.
      */
     private static final int MAX_PENDING_BYTES = 256 * 1024;
-    private static final ByteBuf NO_ENCRYPTION = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {'N'}));
 
     private final Channel channel;
     private final ClientServices services;
@@ -131,9 +127,8 @@ public final class ClientConnection implements PoolClient, ServerLink {
         if (state != ClientState.STARTUP) {
             throw new ProtocolException("startup packet after the startup phase");
         }
-        if (packet instanceof SSLRequest || packet instanceof GSSENCRequest) {
-            channel.writeAndFlush(NO_ENCRYPTION.duplicate(), channel.voidPromise());
-        } else if (packet instanceof CancelRequest) {
+        // SSLRequest and GSSENCRequest never get here: the EncryptionNegotiator in front answers them.
+        if (packet instanceof CancelRequest) {
             CancelRequest cancel = (CancelRequest) packet;
             ClientConnection target = services.cancels().find(cancel.processId(), cancel.secretKey());
             if (target != null) {

@@ -15,8 +15,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.pgmux.protocol.Bytes;
 import io.pgmux.protocol.ProtocolException;
 import io.pgmux.protocol.frontend.CancelRequest;
-import io.pgmux.protocol.frontend.GSSENCRequest;
-import io.pgmux.protocol.frontend.SSLRequest;
 import io.pgmux.protocol.frontend.StartupMessage;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +42,6 @@ class StartupPacketDecoderTest {
     private static final byte[] SASL_RESPONSE = Bytes.message('p', Bytes.of().ascii("c=biws,r=nonce,p=proof").build());
     private static final byte[] QUERY = Bytes.hex("51 0000000d 53454c4543542031 00"); // 'Q' "SELECT 1"
 
-    private static final byte[] SSL_REQUEST = Bytes.hex("00000008 04d2162f");
-    private static final byte[] GSSENC_REQUEST = Bytes.hex("00000008 04d21630");
     private static final byte[] CANCEL_REQUEST = Bytes.hex("00000010 04d2162e 00003039 deadbeef");
 
     private EmbeddedChannel channel(int maxMessageSize) {
@@ -83,28 +79,19 @@ class StartupPacketDecoderTest {
         assertFalse(channel.finish());
     }
 
-    @Test
-    void decodesAnSslRequestAndStaysInTheStartupPhase() {
+    /** Encryption is negotiated before this decoder; a request that reaches it is one too many. */
+    @ParameterizedTest
+    @ValueSource(strings = {"00000008 04d2162f", "00000008 04d21630"})
+    void refusesAnEncryptionRequestAsTheUnsupportedProtocolItsCodeReadsAs(String packet) {
         EmbeddedChannel channel = channel(MAX);
-        assertTrue(channel.writeInbound(Unpooled.wrappedBuffer(SSL_REQUEST)));
-        assertInstanceOf(SSLRequest.class, channel.readInbound());
-        assertNull(channel.readInbound());
-        assertStillInStartupPhase(channel);
-
-        // After pgmux answers 'N' the client goes on with its StartupMessage, in plaintext.
-        assertTrue(channel.writeInbound(Unpooled.wrappedBuffer(STARTUP)));
-        assertPsqlStartup(channel.readInbound());
-        assertInstanceOf(MessageFramer.class, channel.pipeline().get(MessageFramer.NAME));
-        assertFalse(channel.finish());
-    }
-
-    @Test
-    void decodesAGssEncRequestAndStaysInTheStartupPhase() {
-        EmbeddedChannel channel = channel(MAX);
-        assertTrue(channel.writeInbound(Unpooled.wrappedBuffer(GSSENC_REQUEST)));
-        assertInstanceOf(GSSENCRequest.class, channel.readInbound());
-        assertNull(channel.readInbound());
-        assertStillInStartupPhase(channel);
+        Inbound.Errors errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(Bytes.hex(packet), STARTUP)));
+        ProtocolException violation = errors.assertProtocolViolation();
+        assertTrue(violation.getMessage().startsWith("unsupported frontend protocol 1234.56"), violation.getMessage());
+        assertEquals("0A000", violation.error("").sqlState());
+        assertNull(channel.readInbound(), "nothing decoded, not even the StartupMessage behind it");
+        assertEquals(1, errors.caught.size(), "nothing read after the violation");
         assertFalse(channel.finish());
     }
 
@@ -116,6 +103,21 @@ class StartupPacketDecoderTest {
         assertNull(channel.readInbound());
         assertStillInStartupPhase(channel);
         assertFalse(channel.finish());
+    }
+
+    /** PostgreSQL handles the CancelRequest and reads nothing more; a second one in the same packet is ignored. */
+    @Test
+    void ignoresWhateverFollowsACancelRequestAndStopsReading() {
+        EmbeddedChannel channel = channel(MAX);
+        Inbound.Errors errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        byte[] other = Bytes.hex("00000010 04d2162e 00000001 00000002");
+        channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(CANCEL_REQUEST, other, Bytes.hex("ff"))));
+        assertEquals(new CancelRequest(12345, 0xdeadbeef), channel.readInbound());
+        assertNull(channel.readInbound(), "the second CancelRequest is not decoded");
+        assertFalse(channel.config().isAutoRead(), "nothing more is read from the socket");
+        assertFalse(channel.finish(), "nothing decoded when the channel closes either");
+        errors.assertNone();
     }
 
     @Test
@@ -359,6 +361,28 @@ class StartupPacketDecoderTest {
     @Test
     void rejectsAGssEncRequestWithABody() {
         assertRejected(Bytes.hex("0000000c 04d21630 00000000"), "GSSENCRequest");
+    }
+
+    /** The length word and the code are enough to tell these apart from any valid packet: no waiting for more. */
+    @ParameterizedTest
+    @ValueSource(strings = {"00000064 04d21631", "00000064 00040000", "00000064 00020000", "00000064 04d2162f",
+            "00000100 04d2162e"})
+    void rejectsAnImpossiblePacketOnceItsCodeHasArrivedWithoutWaitingForItsBody(String header) {
+        assertRejected(Bytes.hex(header), null);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"00000008 00040000", "00000008 04d21631"})
+    void refusesAnUnsupportedProtocolVersionWithPostgresqlsWordsAnd0A000(String header) {
+        EmbeddedChannel channel = channel(MAX);
+        Inbound.Errors errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        channel.writeInbound(Unpooled.wrappedBuffer(Bytes.hex(header)));
+        ProtocolException violation = errors.assertProtocolViolation();
+        assertTrue(violation.getMessage().matches("unsupported frontend protocol \\d+\\.\\d+: server supports 3\\.0 to 3\\.0"),
+                violation.getMessage());
+        assertEquals("0A000", violation.error("").sqlState());
+        assertFalse(channel.finish());
     }
 
     @ParameterizedTest

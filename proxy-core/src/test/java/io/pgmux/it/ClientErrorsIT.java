@@ -189,6 +189,20 @@ class ClientErrorsIT {
         }
     }
 
+    /**
+     * A length word and a code no valid packet has together (here 100 bytes of protocol 4.0) are refused as soon as
+     * they have arrived, with PostgreSQL's error for the version; PostgreSQL itself would read the body first.
+     */
+    @Test
+    void aStartupPacketThatCannotBeValidIsRefusedBeforeItsBody() {
+        try (RawPgClient client = proxy.raw()) {
+            client.sendRaw(ByteBuffer.allocate(8).putInt(100).putInt(4 << 16).array());
+            BackendMessage error = Raw.expectFatal(client, "0A000");
+            assertEquals("unsupported frontend protocol 4.0: server supports 3.0 to 3.0", error.errorField('M'));
+            assertTrue(client.isClosedByPeer(Duration.ofSeconds(5)));
+        }
+    }
+
     @Test
     void aStartupMessageWithoutAUserIsRefused() {
         try (RawPgClient client = proxy.raw()) {
