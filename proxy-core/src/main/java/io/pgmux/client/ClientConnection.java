@@ -8,9 +8,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.pgmux.auth.AuthenticationException;
 import io.pgmux.codec.ExpectedMessages;
 import io.pgmux.codec.MessageFramer;
-import io.pgmux.config.DatabaseConfig;
 import io.pgmux.config.PoolMode;
-import io.pgmux.config.UserConfig;
 import io.pgmux.pool.PoolClient;
 import io.pgmux.pool.ServerPool;
 import io.pgmux.protocol.FrontendTag;
@@ -70,7 +68,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
     /** SET/RESET tracking and pinning in transaction mode; null in session mode. */
     private SessionTracker session;
     private BackendKeyData cancelKey;
-    private boolean admitted;
+    private final Admission admission = new Admission();
     private ScheduledFuture<?> timer;
     /** When the client last sent a message, and when its server last said ReadyForQuery: for the timeouts. */
     private long lastMessageNanos = System.nanoTime();
@@ -158,33 +156,15 @@ public final class ClientConnection implements PoolClient, ServerLink {
                     .withHint("Connect replication clients to the database directly."));
             return;
         }
-        DatabaseConfig db = services.config().database(database).orElse(null);
-        if (db == null) {
-            fail(PgError.fatal(SqlState.INVALID_CATALOG_NAME, "database \"" + database
-                    + "\" is not configured in pgmux").withHint("Connect to one of: "
-                    + String.join(", ", services.config().databases().keySet())
-                    + "; or add it under databases: in the pgmux configuration."));
-            return;
-        }
-        UserConfig userConfig = services.config().user(user).orElse(null);
-        if (userConfig == null) {
-            fail(PgError.fatal(SqlState.INVALID_PASSWORD, "password authentication failed for user \"" + user + "\""));
-            return;
-        }
-        String refusedBy = services.admitClient(user);
+        // Whether the user and the database exist is checked only after authentication, as PostgreSQL does, so
+        // that neither can be probed without a password; this limit is the same for everyone.
+        String refusedBy = services.admitClient(admission);
         if (refusedBy != null) {
-            fail(PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux: no more connections allowed (" + refusedBy + ")")
-                    .withHint("Close idle connections or raise the limit in the pgmux configuration."));
+            refuseAdmission(refusedBy);
             return;
         }
-        admitted = true;
         parameters = SessionParameters.fromStartup(message.parameters());
-        poolMode = services.config().poolModeFor(database, user);
-        if (poolMode == PoolMode.TRANSACTION) {
-            statements = new NamedStatements(channel.alloc(), services.pools().pool(database, user));
-            session = new SessionTracker(parameters, services.config().pinningFor(database, user), this::describe);
-        }
-        passwordExchange = services.authenticator().begin(userConfig);
+        passwordExchange = services.authenticator().begin(user);
         if (passwordExchange.needsPassword()) {
             transition(ClientState.AUTHENTICATING);
             expectFromClient(passwordExchange.responses());
@@ -206,7 +186,8 @@ public final class ClientConnection implements PoolClient, ServerLink {
             }
         }
         if (message.minorVersion() > 0 || !options.isEmpty()) {
-            channel.write(new NegotiateProtocolVersion(StartupMessage.PROTOCOL_3_0, options).encode(channel.alloc()), channel.voidPromise());
+            channel.write(new NegotiateProtocolVersion(StartupMessage.PROTOCOL_3_0, options).encode(channel.alloc()),
+                    channel.voidPromise());
         }
     }
 
@@ -241,6 +222,9 @@ public final class ClientConnection implements PoolClient, ServerLink {
         passwordExchange = null;
         expectFromClient(ExpectedMessages.FRONTEND);
         channel.write(Authentication.ok(channel.alloc()), channel.voidPromise());
+        if (!admitToSession()) {
+            return;
+        }
         cancelKey = services.cancels().register(this);
         pool = services.pools().pool(database, user);
         if (pool.welcomeParameters() != null) {
@@ -252,6 +236,43 @@ public final class ClientConnection implements PoolClient, ServerLink {
             channel.flush();
             waitForServer();
         }
+    }
+
+    /**
+     * What PostgreSQL checks once a client has authenticated (InitPostgres): that its role and database exist
+     * and that a connection limit has room; then the session is set up for its pool mode.
+     *
+     * @return false when the client was refused (and is being closed)
+     */
+    private boolean admitToSession() {
+        if (services.config().user(user).isEmpty()) {
+            // Only with auth_type trust: every other method has failed the exchange of an unknown user.
+            fail(PgError.fatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "role \"" + user + "\" does not exist"));
+            return false;
+        }
+        if (services.config().database(database).isEmpty()) {
+            fail(PgError.fatal(SqlState.INVALID_CATALOG_NAME, "database \"" + database + "\" does not exist")
+                    .withDetail("pgmux serves only the databases in its configuration.")
+                    .withHint("Connect to one of: " + String.join(", ", services.config().databases().keySet())
+                            + "; or add it under databases: in the pgmux configuration."));
+            return false;
+        }
+        String refusedBy = services.admitToTenant(admission, user);
+        if (refusedBy != null) {
+            refuseAdmission(refusedBy);
+            return false;
+        }
+        poolMode = services.config().poolModeFor(database, user);
+        if (poolMode == PoolMode.TRANSACTION) {
+            statements = new NamedStatements(channel.alloc(), services.pools().pool(database, user));
+            session = new SessionTracker(parameters, services.config().pinningFor(database, user), this::describe);
+        }
+        return true;
+    }
+
+    private void refuseAdmission(String refusedBy) {
+        fail(PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux: no more connections allowed (" + refusedBy + ")")
+                .withHint("Close idle connections or raise the limit in the pgmux configuration."));
     }
 
     /** ParameterStatus for each parameter, BackendKeyData, ReadyForQuery: the client may start. */
@@ -631,10 +652,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
         if (cancelKey != null) {
             services.cancels().unregister(cancelKey);
         }
-        if (admitted) {
-            admitted = false;
-            services.clientLeft(user);
-        }
+        admission.release();
         if (reason == null || !channel.isActive()) {
             channel.close();
         }
