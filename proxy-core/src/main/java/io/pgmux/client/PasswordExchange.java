@@ -28,9 +28,9 @@ final class PasswordExchange {
 
     private final AuthType type;
     private final String user;
-    /** What a cleartext or MD5 answer is checked against: the configured password, or a mock one. */
+    /** What a cleartext or MD5 answer is checked against: the configured password, or a mock one; SCRAM: unused. */
     private final String password;
-    /** What a SCRAM proof is checked against: the user's secret, or a mock one. */
+    /** What a SCRAM proof is checked against: the user's secret, or a mock one; other methods: unused. */
     private final ScramSecret scramSecret;
     /** Fails whatever the client answers, once it has answered. */
     private final boolean doomed;
