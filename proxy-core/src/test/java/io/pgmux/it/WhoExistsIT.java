@@ -271,6 +271,7 @@ class WhoExistsIT {
             }
             assertEquals("53300", attempts.get(0).error().get('C'), attempts::toString);
             assertEquals(attempts.get(0), attempts.get(1), "the same refusal for both");
+            assertEquals("1", Raw.queryOne(holder, "select 1"), "the client holding the slot is unaffected");
         }
     }
 }
