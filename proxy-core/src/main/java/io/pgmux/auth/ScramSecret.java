@@ -52,6 +52,11 @@ public final class ScramSecret {
         return new ScramSecret(iterations, salt.clone(), storedKey, serverKey);
     }
 
+    /** A secret from its parts, for the mock secrets of {@link MockCredentials}. */
+    static ScramSecret of(int iterations, byte[] salt, byte[] storedKey, byte[] serverKey) {
+        return new ScramSecret(iterations, salt.clone(), storedKey.clone(), serverKey.clone());
+    }
+
     /**
      * A secret with a fresh random salt and PostgreSQL's defaults, for a plaintext password from configuration.
      * Costs one PBKDF2 run, so derive it once per password, not per login.

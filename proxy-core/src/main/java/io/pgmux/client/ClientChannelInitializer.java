@@ -5,8 +5,9 @@ import io.netty.channel.ChannelInitializer;
 import io.pgmux.codec.StartupPacketDecoder;
 
 /**
- * The pipeline of an accepted client: startup-phase decoder (replaced by the message framer once the session
- * starts), then the client handler. A TLS handler will go in front of the decoder.
+ * The pipeline of an accepted client: the encryption negotiator (which answers SSLRequest and GSSENCRequest and
+ * removes itself; TLS will start there), the startup-phase decoder (replaced by the message framer once the
+ * session starts), then the client handler.
  */
 public final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     private final ClientServices services;
@@ -18,6 +19,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     @Override
     protected void initChannel(Channel ch) {
         services.channels().add(ch);
+        ch.pipeline().addLast(EncryptionNegotiator.NAME, new EncryptionNegotiator());
         ch.pipeline().addLast("startup", new StartupPacketDecoder(services.config().maxMessageSize()));
         ch.pipeline().addLast("client", new ClientHandler(services));
     }

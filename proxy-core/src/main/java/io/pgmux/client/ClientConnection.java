@@ -1,16 +1,14 @@
 package io.pgmux.client;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgmux.auth.AuthenticationException;
+import io.pgmux.codec.ExpectedMessages;
 import io.pgmux.codec.MessageFramer;
-import io.pgmux.config.DatabaseConfig;
 import io.pgmux.config.PoolMode;
-import io.pgmux.config.UserConfig;
 import io.pgmux.pool.PoolClient;
 import io.pgmux.pool.ServerPool;
 import io.pgmux.protocol.FrontendTag;
@@ -25,9 +23,7 @@ import io.pgmux.protocol.backend.NegotiateProtocolVersion;
 import io.pgmux.protocol.backend.ParameterStatus;
 import io.pgmux.protocol.backend.ReadyForQuery;
 import io.pgmux.protocol.frontend.CancelRequest;
-import io.pgmux.protocol.frontend.GSSENCRequest;
 import io.pgmux.protocol.frontend.Parse;
-import io.pgmux.protocol.frontend.SSLRequest;
 import io.pgmux.protocol.frontend.StartupMessage;
 import io.pgmux.protocol.frontend.StartupPacket;
 import io.pgmux.server.ServerConnection;
@@ -52,7 +48,6 @@ public final class ClientConnection implements PoolClient, ServerLink {
      * servers); only a client that keeps sending is paused, so its backlog stays bounded.
      */
     private static final int MAX_PENDING_BYTES = 256 * 1024;
-    private static final ByteBuf NO_ENCRYPTION = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {'N'}));
 
     private final Channel channel;
     private final ClientServices services;
@@ -73,7 +68,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
     /** SET/RESET tracking and pinning in transaction mode; null in session mode. */
     private SessionTracker session;
     private BackendKeyData cancelKey;
-    private boolean admitted;
+    private final Admission admission = new Admission();
     private ScheduledFuture<?> timer;
     /** When the client last sent a message, and when its server last said ReadyForQuery: for the timeouts. */
     private long lastMessageNanos = System.nanoTime();
@@ -130,9 +125,8 @@ public final class ClientConnection implements PoolClient, ServerLink {
         if (state != ClientState.STARTUP) {
             throw new ProtocolException("startup packet after the startup phase");
         }
-        if (packet instanceof SSLRequest || packet instanceof GSSENCRequest) {
-            channel.writeAndFlush(NO_ENCRYPTION.duplicate(), channel.voidPromise());
-        } else if (packet instanceof CancelRequest) {
+        // SSLRequest and GSSENCRequest never get here: the EncryptionNegotiator in front answers them.
+        if (packet instanceof CancelRequest) {
             CancelRequest cancel = (CancelRequest) packet;
             ClientConnection target = services.cancels().find(cancel.processId(), cancel.secretKey());
             if (target != null) {
@@ -162,42 +156,28 @@ public final class ClientConnection implements PoolClient, ServerLink {
                     .withHint("Connect replication clients to the database directly."));
             return;
         }
-        DatabaseConfig db = services.config().database(database).orElse(null);
-        if (db == null) {
-            fail(PgError.fatal(SqlState.INVALID_CATALOG_NAME, "database \"" + database
-                    + "\" is not configured in pgmux").withHint("Connect to one of: "
-                    + String.join(", ", services.config().databases().keySet())
-                    + "; or add it under databases: in the pgmux configuration."));
-            return;
-        }
-        UserConfig userConfig = services.config().user(user).orElse(null);
-        if (userConfig == null) {
-            fail(PgError.fatal(SqlState.INVALID_PASSWORD, "password authentication failed for user \"" + user + "\""));
-            return;
-        }
-        String refusedBy = services.admitClient(user);
+        // Whether the user and the database exist is checked only after authentication, as PostgreSQL does, so
+        // that neither can be probed without a password; this limit is the same for everyone.
+        String refusedBy = services.admitClient(admission);
         if (refusedBy != null) {
-            fail(PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux: no more connections allowed (" + refusedBy + ")")
-                    .withHint("Close idle connections or raise the limit in the pgmux configuration."));
+            refuseAdmission(refusedBy);
             return;
         }
-        admitted = true;
         parameters = SessionParameters.fromStartup(message.parameters());
-        poolMode = services.config().poolModeFor(database, user);
-        if (poolMode == PoolMode.TRANSACTION) {
-            statements = new NamedStatements(channel.alloc(), services.pools().pool(database, user));
-            session = new SessionTracker(parameters, services.config().pinningFor(database, user), this::describe);
-        }
-        passwordExchange = services.authenticator().begin(userConfig);
+        passwordExchange = services.authenticator().begin(user);
         if (passwordExchange.needsPassword()) {
             transition(ClientState.AUTHENTICATING);
+            expectFromClient(passwordExchange.responses());
             channel.writeAndFlush(passwordExchange.firstRequest(channel.alloc()), channel.voidPromise());
         } else {
             authenticated();
         }
     }
 
-    /** Answers a request for protocol 3.x (x > 0) or for protocol options with what pgmux speaks: 3.0. */
+    /**
+     * Answers a request for protocol 3.x (x > 0) or for protocol options with what pgmux speaks, 3.0, as
+     * PostgreSQL does (NegotiateProtocolVersion with PG_PROTOCOL_LATEST).
+     */
     private void negotiateVersion(StartupMessage message) {
         List<String> options = new ArrayList<>();
         for (String each : message.parameters().keySet()) {
@@ -206,8 +186,14 @@ public final class ClientConnection implements PoolClient, ServerLink {
             }
         }
         if (message.minorVersion() > 0 || !options.isEmpty()) {
-            channel.write(new NegotiateProtocolVersion(0, options).encode(channel.alloc()), channel.voidPromise());
+            channel.write(new NegotiateProtocolVersion(StartupMessage.PROTOCOL_3_0, options).encode(channel.alloc()),
+                    channel.voidPromise());
         }
+    }
+
+    /** Tells the framer which messages the client may send from now on; others fail at their type byte. */
+    private void expectFromClient(ExpectedMessages next) {
+        channel.pipeline().get(MessageFramer.class).expect(next);
     }
 
     private void passwordMessage(ByteBuf frame) {
@@ -226,6 +212,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
                 channel.flush();
             }
         } catch (AuthenticationException e) {
+            services.authFailed(database, user);
             fail(PgError.fatal(SqlState.INVALID_PASSWORD, e.getMessage()));
         } finally {
             frame.release();
@@ -234,9 +221,14 @@ public final class ClientConnection implements PoolClient, ServerLink {
 
     private void authenticated() {
         passwordExchange = null;
+        expectFromClient(ExpectedMessages.FRONTEND);
         channel.write(Authentication.ok(channel.alloc()), channel.voidPromise());
+        if (!admitToSession()) {
+            return;
+        }
         cancelKey = services.cancels().register(this);
         pool = services.pools().pool(database, user);
+        pool.stats().clientLoggedIn();
         if (pool.welcomeParameters() != null) {
             transition(ClientState.IDLE);
             greet();
@@ -246,6 +238,43 @@ public final class ClientConnection implements PoolClient, ServerLink {
             channel.flush();
             waitForServer();
         }
+    }
+
+    /**
+     * What PostgreSQL checks once a client has authenticated (InitPostgres): that its role and database exist
+     * and that a connection limit has room; then the session is set up for its pool mode.
+     *
+     * @return false when the client was refused (and is being closed)
+     */
+    private boolean admitToSession() {
+        if (services.config().user(user).isEmpty()) {
+            // Only with auth_type trust: every other method has failed the exchange of an unknown user.
+            fail(PgError.fatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "role \"" + user + "\" does not exist"));
+            return false;
+        }
+        if (services.config().database(database).isEmpty()) {
+            fail(PgError.fatal(SqlState.INVALID_CATALOG_NAME, "database \"" + database + "\" does not exist")
+                    .withDetail("pgmux serves only the databases in its configuration.")
+                    .withHint("Connect to one of: " + String.join(", ", services.config().databases().keySet())
+                            + "; or add it under databases: in the pgmux configuration."));
+            return false;
+        }
+        String refusedBy = services.admitToTenant(admission, user);
+        if (refusedBy != null) {
+            refuseAdmission(refusedBy);
+            return false;
+        }
+        poolMode = services.config().poolModeFor(database, user);
+        if (poolMode == PoolMode.TRANSACTION) {
+            statements = new NamedStatements(channel.alloc(), services.pools().pool(database, user));
+            session = new SessionTracker(parameters, services.config().pinningFor(database, user), this::describe);
+        }
+        return true;
+    }
+
+    private void refuseAdmission(String refusedBy) {
+        fail(PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux: no more connections allowed (" + refusedBy + ")")
+                .withHint("Close idle connections or raise the limit in the pgmux configuration."));
     }
 
     /** ParameterStatus for each parameter, BackendKeyData, ReadyForQuery: the client may start. */
@@ -625,9 +654,9 @@ public final class ClientConnection implements PoolClient, ServerLink {
         if (cancelKey != null) {
             services.cancels().unregister(cancelKey);
         }
-        if (admitted) {
-            admitted = false;
-            services.clientLeft(user);
+        admission.release();
+        if (pool != null) {
+            pool.stats().clientLeft();
         }
         if (reason == null || !channel.isActive()) {
             channel.close();

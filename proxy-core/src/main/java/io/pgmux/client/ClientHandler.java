@@ -71,7 +71,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             client.fail(((UnsupportedRequestException) cause).error());
         } else if (cause instanceof ProtocolException) {
             log.info("client {}: protocol violation: {}", client.describe(), cause.getMessage());
-            client.fail(PgError.fatal(SqlState.PROTOCOL_VIOLATION, "invalid frontend message: " + cause.getMessage()));
+            client.fail(((ProtocolException) cause).error("invalid frontend message: "));
         } else if (cause instanceof java.io.IOException) {
             log.debug("client {}: {}", client.describe(), cause.toString());
             client.close(null);

@@ -53,41 +53,30 @@ public final class ClientServices {
     }
 
     /**
-     * Counts a client in, globally and in its tenant; returns the setting that refused it (and counts nothing),
-     * or null when it is admitted.
+     * Counts a new client in against pgmux's max_client_connections, before it authenticates: the limit is the
+     * same whoever the client claims to be, so refusing says nothing about users or databases.
+     *
+     * @return the setting that refused the client (nothing is counted then), or null when it is admitted
      */
-    String admitClient(String user) {
-        if (!tryIncrement(clients, config.maxClientConnections())) {
-            return "max_client_connections = " + config.maxClientConnections();
-        }
+    String admitClient(Admission admission) {
+        int limit = config.maxClientConnections();
+        return admission.take(clients, limit) ? null : "max_client_connections = " + limit;
+    }
+
+    /**
+     * Counts an authenticated client in against its tenant's max_client_connections, as PostgreSQL checks a
+     * role's connection limit only after authentication.
+     *
+     * @return the setting that refused the client (nothing is counted then), or null when it is admitted
+     */
+    String admitToTenant(Admission admission, String user) {
         io.pgmux.config.TenantConfig tenant = config.tenantOf(user).orElse(null);
-        if (tenant != null && tenant.maxClientConnections() > 0 && !tryIncrement(
-                clientsByTenant.computeIfAbsent(tenant.name(), k -> new AtomicInteger()), tenant.maxClientConnections())) {
-            clients.decrementAndGet();
-            return "max_client_connections = " + tenant.maxClientConnections() + " of tenant " + tenant.name();
+        if (tenant == null || tenant.maxClientConnections() <= 0) {
+            return null;
         }
-        return null;
-    }
-
-    private static boolean tryIncrement(AtomicInteger counter, int limit) {
-        while (true) {
-            int current = counter.get();
-            if (limit > 0 && current >= limit) {
-                return false;
-            }
-            if (counter.compareAndSet(current, current + 1)) {
-                return true;
-            }
-        }
-    }
-
-    void clientLeft(String user) {
-        clients.decrementAndGet();
-        config.tenantOf(user).ifPresent(t -> {
-            if (t.maxClientConnections() > 0) {
-                clientsByTenant.get(t.name()).decrementAndGet();
-            }
-        });
+        AtomicInteger counter = clientsByTenant.computeIfAbsent(tenant.name(), k -> new AtomicInteger());
+        return admission.take(counter, tenant.maxClientConnections()) ? null
+                : "max_client_connections = " + tenant.maxClientConnections() + " of tenant " + tenant.name();
     }
 
     /** Runs the client timeouts; each client checks itself on its own event loop. */
@@ -100,6 +89,25 @@ public final class ClientServices {
         long now = System.nanoTime();
         cancels.forEach(client -> client.eventLoop().execute(() -> client.checkTimeouts(now, timeouts)));
     }
+
+    /**
+     * A login failed authentication: counted on the user's pool when the user and the database are configured,
+     * else per database only, and under one name for every database pgmux does not serve (authentication comes
+     * before the database is checked, and the names of unknown users and databases are whatever clients send).
+     */
+    void authFailed(String database, String user) {
+        if (config.database(database).isEmpty()) {
+            pools.stats().unknownUserLogin(NOT_CONFIGURED);
+        } else if (config.user(user).isPresent()) {
+            String tenant = config.tenantOf(user).map(io.pgmux.config.TenantConfig::name).orElse(null);
+            pools.stats().pool(database, user, tenant).authFailed();
+        } else {
+            pools.stats().unknownUserLogin(database);
+        }
+    }
+
+    /** The database label of failed logins to a database that is not in the configuration. */
+    static final String NOT_CONFIGURED = "(not configured)";
 
     public int clientCount() {
         return clients.get();

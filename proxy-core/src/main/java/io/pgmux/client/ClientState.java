@@ -8,7 +8,7 @@ import java.util.Set;
  * it, and a move not listed here is a bug that fails loudly.
  */
 public enum ClientState {
-    /** Connected; waiting for SSLRequest, CancelRequest or StartupMessage. */
+    /** Connected; waiting for a CancelRequest or StartupMessage (after any encryption request). */
     STARTUP,
     /** StartupMessage accepted; the password exchange is under way. */
     AUTHENTICATING,

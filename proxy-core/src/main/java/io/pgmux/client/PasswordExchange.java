@@ -7,8 +7,8 @@ import io.pgmux.auth.Md5Password;
 import io.pgmux.auth.PasswordCheck;
 import io.pgmux.auth.ScramSecret;
 import io.pgmux.auth.ScramSha256Server;
+import io.pgmux.codec.ExpectedMessages;
 import io.pgmux.config.AuthType;
-import io.pgmux.config.UserConfig;
 import io.pgmux.protocol.backend.Authentication;
 import io.pgmux.protocol.frontend.PasswordMessage;
 import io.pgmux.protocol.frontend.SASLInitialResponse;
@@ -19,20 +19,30 @@ import java.security.SecureRandom;
 /**
  * One client's password exchange: the request pgmux sends, then one step per PasswordMessage /
  * SASLInitialResponse / SASLResponse until the client is proven or refused.
+ *
+ * <p>A doomed exchange (the user does not exist or has no password) runs exactly like any other, against mock
+ * credentials, and fails only at its end with the same error as a wrong password, as PostgreSQL's does.
  */
 final class PasswordExchange {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final AuthType type;
-    private final UserConfig user;
+    private final String user;
+    /** What a cleartext or MD5 answer is checked against: the configured password, or a mock one; SCRAM: unused. */
+    private final String password;
+    /** What a SCRAM proof is checked against: the user's secret, or a mock one; other methods: unused. */
     private final ScramSecret scramSecret;
+    /** Fails whatever the client answers, once it has answered. */
+    private final boolean doomed;
     private byte[] md5Salt;
     private ScramSha256Server scram;
 
-    PasswordExchange(AuthType type, UserConfig user, ScramSecret scramSecret) {
+    PasswordExchange(AuthType type, String user, String password, ScramSecret scramSecret, boolean doomed) {
         this.type = type;
         this.user = user;
+        this.password = password;
         this.scramSecret = scramSecret;
+        this.doomed = doomed;
     }
 
     boolean needsPassword() {
@@ -45,7 +55,7 @@ final class PasswordExchange {
             case PASSWORD:
                 return Authentication.cleartextPassword(alloc);
             case MD5:
-                md5Salt = new byte[4];
+                md5Salt = new byte[Md5Password.SALT_LENGTH];
                 RANDOM.nextBytes(md5Salt);
                 return Authentication.md5Password(alloc, md5Salt);
             case SCRAM_SHA_256:
@@ -55,26 +65,28 @@ final class PasswordExchange {
         }
     }
 
+    /** What the client may send while this exchange waits for it: PostgreSQL tells a SASL exchange apart. */
+    ExpectedMessages responses() {
+        return type == AuthType.SCRAM_SHA_256 ? ExpectedMessages.SASL_RESPONSE : ExpectedMessages.PASSWORD_RESPONSE;
+    }
+
     /**
      * Takes the body of the client's next 'p' message.
      *
      * @return the next request to send, or null when the client is authenticated
-     * @throws AuthenticationException when the password is wrong or the exchange is malformed
+     * @throws AuthenticationException when the password is wrong, the login doomed or the exchange malformed
      */
     ByteBuf step(ByteBuf body, ByteBufAllocator alloc) {
-        String password = user.password().orElse(null);
         switch (type) {
             case PASSWORD:
-                requirePassword(password);
                 byte[] cleartext = PasswordMessage.decode(body).getBytes(StandardCharsets.UTF_8);
-                if (!PasswordCheck.matches(password, cleartext)) {
+                if (!PasswordCheck.matches(password, cleartext) || doomed) {
                     throw failed();
                 }
                 return null;
             case MD5:
-                requirePassword(password);
                 byte[] response = PasswordMessage.decode(body).getBytes(StandardCharsets.UTF_8);
-                if (!Md5Password.verify(user.name(), password, md5Salt, response)) {
+                if (!Md5Password.verify(user, password, md5Salt, response) || doomed) {
                     throw failed();
                 }
                 return null;
@@ -86,9 +98,6 @@ final class PasswordExchange {
     }
 
     private ByteBuf scramStep(ByteBuf body, ByteBufAllocator alloc) {
-        if (scramSecret == null) {
-            throw failed();
-        }
         if (scram == null) {
             SASLInitialResponse initial = SASLInitialResponse.decode(body);
             if (!"SCRAM-SHA-256".equals(initial.mechanism())) {
@@ -106,6 +115,9 @@ final class PasswordExchange {
         } catch (AuthenticationException e) {
             throw failed();
         }
+        if (doomed) {
+            throw failed();
+        }
         return Authentication.saslFinal(alloc, serverFinal);
     }
 
@@ -114,13 +126,7 @@ final class PasswordExchange {
         return type != AuthType.SCRAM_SHA_256 || (scram != null && scram.isComplete());
     }
 
-    private void requirePassword(String password) {
-        if (password == null) {
-            throw failed();
-        }
-    }
-
     private AuthenticationException failed() {
-        return new AuthenticationException("password authentication failed for user \"" + user.name() + "\"");
+        return new AuthenticationException("password authentication failed for user \"" + user + "\"");
     }
 }

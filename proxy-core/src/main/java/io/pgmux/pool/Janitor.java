@@ -134,6 +134,8 @@ final class Janitor {
                     long waitedMillis = TimeUnit.NANOSECONDS.toMillis(waited);
                     if (timeoutNanos > 0 && waited >= timeoutNanos) {
                         pool.waiters.remove(each);
+                        pool.stats().waitTimedOut();
+                        pool.stats().waitEnded(PoolCore.micros(waited));
                         work.failWaitTimeout(each.client(), pool, waitedMillis, pool.lastConnectError,
                                 pool.loggedInCount() == 0, pool.exhaustedBudget(now));
                     } else if (notifies && !each.notified) {

@@ -59,8 +59,9 @@ final class PoolCore {
         LoopServers here = pool.on(client.eventLoop());
         if (pool.waiters.size() == 0) {
             PooledServer idle = here.idle.peekFirst();
-            if (idle != null && !janitor.needsCheck(idle)) {
+            if (idle != null && !idle.isStale() && !janitor.needsCheck(idle)) {
                 idle.moveTo(here.active);
+                pool.stats().serverAssigned(0);
                 client.serverAssigned(idle.server());
                 return;
             }
@@ -68,6 +69,7 @@ final class PoolCore {
         Waiter waiter = new Waiter(client, ticker.nanoTime());
         Work work = lock.enter();
         try {
+            closeUnwanted(here, work);
             PooledServer idle = here.idle.peekFirst();
             if (idle != null && !janitor.needsCheck(idle)) {
                 assign(idle, client, 0, work);
@@ -94,6 +96,7 @@ final class PoolCore {
             Waiter waiter = pool.waiters.find(client);
             if (waiter != null) {
                 pool.waiters.remove(waiter);
+                pool.stats().waitEnded(micros(ticker.nanoTime() - waiter.sinceNanos()));
             }
         } finally {
             lock.exit(work);
@@ -111,9 +114,12 @@ final class PoolCore {
             return;
         }
         ServerPool pool = slot.pool;
+        long now = ticker.nanoTime();
+        // The server came back from a transaction: its upstream answers (for readiness).
+        pool.breaker().answered(now);
         if (pool.waiters.size() == 0 && !slot.isStale() && noPressure(slot.budgets)) {
             LoopServers here = pool.on(server.eventLoop());
-            slot.idleSinceNanos = ticker.nanoTime();
+            slot.idleSinceNanos = now;
             slot.moveTo(here.idle);
             // Pairs with a waiter or a short budget announcing itself under the lock and then looking at the idle
             // lists: one of the two sides sees the other, so no server stays idle while someone waits for it.
@@ -219,6 +225,7 @@ final class PoolCore {
         EventLoop target = client.eventLoop();
         ServerConnection server = slot.server();
         slot.moveTo(target == server.eventLoop() ? slot.pool.on(target).active : slot.pool.handingOver);
+        slot.pool.stats().serverAssigned(micros(waitedNanos));
         work.deliver(server, client);
     }
 
@@ -405,7 +412,9 @@ final class PoolCore {
         Work work = lock.enter();
         try {
             pool.lastConnectError = null;
+            pool.stats().serverConnected();
             CircuitBreaker breaker = pool.breaker();
+            breaker.answered(ticker.nanoTime());
             int failedBefore = breaker.consecutiveFailures();
             if (breaker.succeeded()) {
                 work.info("upstream {} answers again after {} failed connection attempt(s)", breaker.upstream(),
@@ -433,6 +442,7 @@ final class PoolCore {
         Work work = lock.enter();
         try {
             pool.lastConnectError = error;
+            pool.stats().serverConnectFailed();
             if (!retryable) {
                 work.warn("{}: the database refused the login: {}", pool, error);
                 failAllWaiters(pool, error, work);
@@ -441,6 +451,7 @@ final class PoolCore {
             CircuitBreaker breaker = pool.breaker();
             long delay = breaker.failed(ticker.nanoTime());
             if (delay >= 0) {
+                pool.stats().circuitOpened();
                 work.circuitOpened(pool, breaker, error, delay);
                 work.probeLater(breaker, delay);
             }
@@ -467,9 +478,11 @@ final class PoolCore {
         }
     }
 
-    private static void failAllWaiters(ServerPool pool, PgError error, Work work) {
+    private void failAllWaiters(ServerPool pool, PgError error, Work work) {
+        long now = ticker.nanoTime();
         Waiter each;
         while ((each = pool.waiters.poll()) != null) {
+            pool.stats().waitEnded(micros(now - each.sinceNanos()));
             work.fail(each.client(), error);
         }
     }
@@ -511,6 +524,7 @@ final class PoolCore {
         Work work = lock.enter();
         try {
             if (slot.state() == ServerState.CHECKING && slot.server().isUsable()) {
+                slot.pool.breaker().answered(ticker.nanoTime());
                 placeReleased(slot, work);
             }
         } finally {
@@ -557,23 +571,37 @@ final class PoolCore {
         int active;
         int idle;
         int opening;
+        int tested;
         long maxWait;
         CircuitState circuit;
         long attempts;
+        int budgetLimit;
+        int budgetReserve;
+        int budgetUsed;
         Work work = lock.enter();
         try {
             Waiter first = pool.waiters.peek();
-            maxWait = first == null ? 0 : TimeUnit.NANOSECONDS.toMicros(ticker.nanoTime() - first.sinceNanos());
+            maxWait = first == null ? 0 : micros(ticker.nanoTime() - first.sinceNanos());
             waiting = pool.waiters.size();
             active = pool.activeCount();
             idle = pool.idleCount();
             opening = pool.openingCount();
+            tested = pool.checking.size();
             circuit = pool.breaker().state();
             attempts = pool.breaker().attempts();
+            Budget budget = pool.tenantBudget();
+            budgetLimit = budget.limit();
+            budgetReserve = budget.reserve();
+            budgetUsed = budget.used();
         } finally {
             lock.exit(work);
         }
         return new PoolSnapshot(pool.key().database(), pool.key().user(), pool.mode().configName(), waiting, active,
-                idle, opening, maxWait, circuit, attempts);
+                idle, opening, maxWait, circuit, attempts, tested, pool.stats().tenant().orElse(null), budgetLimit,
+                budgetReserve, budgetUsed);
+    }
+
+    static long micros(long nanos) {
+        return TimeUnit.NANOSECONDS.toMicros(Math.max(0, nanos));
     }
 }

@@ -8,8 +8,11 @@ import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import io.pgmux.server.ServerConnection;
 import io.pgmux.server.ServerConnector;
+import io.pgmux.stats.StatsRegistry;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,21 +29,28 @@ public final class PoolManager {
     private final PoolRegistry registry;
     private final PoolCore core;
     private final Janitor janitor;
+    private final StatsRegistry stats;
     private final AtomicLong serverIds = new AtomicLong();
     /** One reload at a time. */
     private final Object reloading = new Object();
 
     public PoolManager(PgmuxConfig config, ServerConnector connector, EventLoopGroup loops) {
-        this(config, connector::connect, loops, Ticker.systemTicker());
+        this(config, connector, loops, new StatsRegistry());
+    }
+
+    /** @param stats where the pools record their statistics (shared with the client side and the metrics) */
+    public PoolManager(PgmuxConfig config, ServerConnector connector, EventLoopGroup loops, StatsRegistry stats) {
+        this(config, connector::connect, loops, Ticker.systemTicker(), stats);
     }
 
     /** @param ticker the pools' clock: waits, idle times and lifetimes are measured with it */
-    PoolManager(PgmuxConfig config, ServerOpener opener, EventLoopGroup group, Ticker ticker) {
+    PoolManager(PgmuxConfig config, ServerOpener opener, EventLoopGroup group, Ticker ticker, StatsRegistry stats) {
         this.ticker = ticker;
         this.opener = opener;
+        this.stats = stats;
         EventLoops loops = new EventLoops(group);
         this.core = new PoolCore(lock, ticker, loops);
-        this.registry = new PoolRegistry(config, core, loops, lock);
+        this.registry = new PoolRegistry(config, core, loops, lock, stats);
         this.janitor = new Janitor(lock, ticker, loops, registry, core);
         core.wire(registry, new Fairness(ticker, registry, core), janitor);
         lock.effects(new Effects());
@@ -136,6 +146,38 @@ public final class PoolManager {
     /** Closes idle servers past server_idle_timeout or server_lifetime. Called periodically. */
     public void closeExpiredIdleServers() {
         janitor.closeExpiredIdleServers();
+    }
+
+    /** Where the pools record their statistics. */
+    public StatsRegistry stats() {
+        return stats;
+    }
+
+    /**
+     * The circuit of every upstream some pool has tried to connect to, keyed by address (host:port), for
+     * readiness. Takes the lock once, briefly.
+     */
+    public Map<String, UpstreamStatus> upstreams() {
+        CircuitBreaker[] breakers = registry.breakers().values().toArray(new CircuitBreaker[0]);
+        UpstreamStatus[] statuses = new UpstreamStatus[breakers.length];
+        long now = ticker.nanoTime();
+        Work work = lock.enter();
+        try {
+            for (int i = 0; i < breakers.length; i++) {
+                if (breakers[i].attempts() > 0) {
+                    statuses[i] = breakers[i].status(now);
+                }
+            }
+        } finally {
+            lock.exit(work);
+        }
+        Map<String, UpstreamStatus> result = new HashMap<>();
+        for (UpstreamStatus each : statuses) {
+            if (each != null) {
+                result.put(each.address(), each);
+            }
+        }
+        return result;
     }
 
     /** Every pool made so far, including those left from before a reload. */

@@ -4,6 +4,7 @@ import io.pgmux.config.DatabaseConfig;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.UserConfig;
 import io.pgmux.server.UpstreamTarget;
+import io.pgmux.stats.StatsRegistry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -45,8 +46,10 @@ final class PoolRegistry {
     private final PoolCore core;
     private final EventLoops loops;
     private final PoolLock lock;
+    private final StatsRegistry stats;
 
-    PoolRegistry(PgmuxConfig config, PoolCore core, EventLoops loops, PoolLock lock) {
+    PoolRegistry(PgmuxConfig config, PoolCore core, EventLoops loops, PoolLock lock, StatsRegistry stats) {
+        this.stats = stats;
         this.core = core;
         this.loops = loops;
         this.lock = lock;
@@ -61,6 +64,11 @@ final class PoolRegistry {
 
     PgmuxConfig config() {
         return layout.get().config();
+    }
+
+    /** The circuit breakers of every configured upstream, by address (host:port). */
+    Map<String, CircuitBreaker> breakers() {
+        return layout.get().breakers();
     }
 
     /** Every pool, live or retired; a pool made after the call is missing. */
@@ -83,7 +91,8 @@ final class PoolRegistry {
             }
             PoolSetup setup = setup(before, key, 0).orElseThrow(() -> new IllegalArgumentException(
                     "no database \"" + database + "\" or user \"" + user + "\" in the configuration"));
-            ServerPool created = new ServerPool(key, setup, core, loops, lock);
+            String tenant = before.config().tenantOf(user).map(io.pgmux.config.TenantConfig::name).orElse(null);
+            ServerPool created = new ServerPool(key, setup, stats.pool(database, user, tenant), core, loops, lock);
             if (layout.compareAndSet(before, before.withPool(created))) {
                 return created;
             }

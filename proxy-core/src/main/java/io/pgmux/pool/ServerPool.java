@@ -5,6 +5,7 @@ import io.pgmux.config.PoolMode;
 import io.pgmux.protocol.PgError;
 import io.pgmux.server.ServerState;
 import io.pgmux.server.UpstreamTarget;
+import io.pgmux.stats.PoolStats;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +21,7 @@ public final class ServerPool {
     private final PoolKey key;
     private final PoolCore core;
     private final EventLoops loops;
+    private final PoolStats stats;
     private volatile PoolSetup setup;
 
     final ServerList connecting;
@@ -43,8 +45,9 @@ public final class ServerPool {
     /** pgmux statement names some server of this pool has parsed without error. */
     private final Set<String> parsedStatements = ConcurrentHashMap.newKeySet();
 
-    ServerPool(PoolKey key, PoolSetup setup, PoolCore core, EventLoops loops, PoolLock lock) {
+    ServerPool(PoolKey key, PoolSetup setup, PoolStats stats, PoolCore core, EventLoops loops, PoolLock lock) {
         this.key = key;
+        this.stats = stats;
         this.setup = setup;
         this.core = core;
         this.loops = loops;
@@ -74,6 +77,11 @@ public final class ServerPool {
 
     public PoolSettings settings() {
         return setup.settings();
+    }
+
+    /** This pool's counters and histograms; any thread may record into them. */
+    public PoolStats stats() {
+        return stats;
     }
 
     PoolSetup setup() {

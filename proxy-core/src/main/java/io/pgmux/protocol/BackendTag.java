@@ -15,6 +15,7 @@ public final class BackendTag {
     public static final byte DATA_ROW = 'D';
     public static final byte EMPTY_QUERY_RESPONSE = 'I';
     public static final byte ERROR_RESPONSE = 'E';
+    public static final byte FUNCTION_CALL_RESPONSE = 'V';
     public static final byte NEGOTIATE_PROTOCOL_VERSION = 'v';
     public static final byte NO_DATA = 'n';
     public static final byte NOTICE_RESPONSE = 'N';

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
-import io.pgmux.codec.MessageFramer;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import java.time.Duration;
@@ -44,7 +43,9 @@ public final class ServerConnector {
                     protected void initChannel(Channel ch) {
                         server.attachChannel(ch);
                         channels.add(ch);
-                        ch.pipeline().addLast(MessageFramer.NAME, new MessageFramer(maxMessageSize));
+                        // The framer comes once the transport is settled: TLS would be negotiated first.
+                        ch.pipeline().addLast(UpstreamEncryptionNegotiator.NAME,
+                                new UpstreamEncryptionNegotiator(maxMessageSize));
                         ch.pipeline().addLast("server", new ServerHandler(server));
                     }
                 });

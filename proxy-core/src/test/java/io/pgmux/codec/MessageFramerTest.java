@@ -53,7 +53,11 @@ class MessageFramerTest {
     }
 
     private static EmbeddedChannel framer(int maxMessageSize) {
-        return new EmbeddedChannel(new MessageFramer(maxMessageSize));
+        return framer(maxMessageSize, ExpectedMessages.FRONTEND);
+    }
+
+    private static EmbeddedChannel framer(int maxMessageSize, ExpectedMessages expected) {
+        return new EmbeddedChannel(new MessageFramer(maxMessageSize, expected));
     }
 
     /** The test's own reading of a frame's header, to check the framer's output independently. */
@@ -274,23 +278,189 @@ class MessageFramerTest {
         assertFalse(channel.finish());
     }
 
+    @Test
+    void refusesAnUnknownTypeAtItsFirstByteWithoutWaitingForALengthOrBody() {
+        EmbeddedChannel channel = framer(MAX);
+        Inbound.Errors errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        channel.writeInbound(Bytes.of().bytes(SYNC).hex("5a").buf()); // Sync, then 'Z' alone
+        List<Object> frames = Inbound.drain(channel);
+        try {
+            assertFrames("before the bad type", List.of(SYNC), frames);
+        } finally {
+            Inbound.releaseAll(frames);
+        }
+        ProtocolException violation = errors.assertProtocolViolation();
+        assertEquals("invalid frontend message type 90 ('Z')", violation.getMessage());
+        assertEquals("08P01", violation.error("").sqlState());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void refusesAnUnknownTypeWithAPlausibleLengthBeforeItsBody() {
+        EmbeddedChannel channel = framer(MAX);
+        Inbound.Errors errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        // A 1000-byte message of no frontend type: refused now, not once 1000 bytes have come.
+        channel.writeInbound(Bytes.of().hex("01").int32(1000).buf());
+        ProtocolException violation = errors.assertProtocolViolation();
+        assertTrue(violation.getMessage().contains("\\x01"), violation.getMessage());
+        assertEquals(1, errors.caught.size(), "one violation: nothing is read after it");
+        assertFalse(channel.finish());
+        assertEquals(1, errors.caught.size(), "nothing left to decode when the channel closes");
+    }
+
+    @ParameterizedTest
+    @ValueSource(chars = {'p', 'Z', 'R', 'T', 'v', '1'})
+    void aLoggedInClientMaySendOnlyFrontendSessionMessages(char tag) {
+        EmbeddedChannel channel = framer(MAX);
+        Inbound.Errors errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        channel.writeInbound(Unpooled.wrappedBuffer(Bytes.message(tag, new byte[0])));
+        assertTrue(errors.assertProtocolViolation().getMessage().startsWith("invalid frontend message type "));
+        assertFalse(channel.finish());
+    }
+
+    @ParameterizedTest
+    @ValueSource(chars = {'B', 'C', 'd', 'c', 'f', 'D', 'E', 'H', 'F', 'P', 'Q', 'S', 'X'})
+    void framesEveryFrontendSessionMessageType(char tag) {
+        byte[] message = Bytes.message(tag, new byte[] {1, 2, 3});
+        EmbeddedChannel channel = framer(MAX);
+        channel.writeInbound(Unpooled.wrappedBuffer(message));
+        List<Object> frames = Inbound.drain(channel);
+        try {
+            assertFrames("'" + tag + "'", List.of(message), frames);
+        } finally {
+            Inbound.releaseAll(frames);
+        }
+        assertFalse(channel.finish());
+    }
+
+    @ParameterizedTest
+    @ValueSource(chars = {'R', 'K', '2', '3', 'C', 'd', 'c', 'G', 'H', 'W', 'D', 'I', 'E', 'V', 'v', 'n', 'N', 'A',
+            't', 'S', '1', 's', 'Z', 'T'})
+    void framesEveryBackendMessageTypeFromAServer(char tag) {
+        byte[] message = Bytes.message(tag, new byte[] {1});
+        EmbeddedChannel channel = framer(MAX, ExpectedMessages.BACKEND);
+        channel.writeInbound(Unpooled.wrappedBuffer(message));
+        List<Object> frames = Inbound.drain(channel);
+        try {
+            assertFrames("'" + tag + "'", List.of(message), frames);
+        } finally {
+            Inbound.releaseAll(frames);
+        }
+        assertFalse(channel.finish());
+    }
+
+    @ParameterizedTest
+    @ValueSource(chars = {'Q', 'P', 'o', 'x', '\0'})
+    void refusesFromAServerWhatNoBackendSends(char tag) {
+        EmbeddedChannel channel = framer(MAX, ExpectedMessages.BACKEND);
+        Inbound.Errors errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        channel.writeInbound(Bytes.of().int8(tag).buf());
+        assertTrue(errors.assertProtocolViolation().getMessage().startsWith("invalid backend message type "));
+        assertFalse(channel.finish());
+    }
+
+    @ParameterizedTest
+    @ValueSource(chars = {'Q', 'X', 'S', 'Z'})
+    void whileAPasswordIsExpectedOnlyPasswordMessagesAreFramed(char tag) {
+        EmbeddedChannel channel = framer(MAX, ExpectedMessages.PASSWORD_RESPONSE);
+        Inbound.Errors errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        channel.writeInbound(Bytes.of().int8(tag).int32(4).buf());
+        assertEquals("expected password response, got message type " + (int) tag + " ('" + tag + "')",
+                errors.assertProtocolViolation().getMessage());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aPasswordMessageIsLimitedToPostgresqlsMaximumWhateverMaxMessageSizeAllows() {
+        byte[] largest = Bytes.message('p', new byte[65_535 - 4]);
+        EmbeddedChannel channel = framer(MAX, ExpectedMessages.PASSWORD_RESPONSE);
+        channel.writeInbound(Unpooled.wrappedBuffer(largest));
+        List<Object> frames = Inbound.drain(channel);
+        try {
+            assertFrames("largest password message", List.of(largest), frames);
+        } finally {
+            Inbound.releaseAll(frames);
+        }
+        Inbound.Errors errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        channel.writeInbound(Bytes.of().hex("70").int32(65_536).buf());
+        ProtocolException violation = errors.assertProtocolViolation();
+        assertTrue(violation.getMessage().contains("65535"), violation.getMessage());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aSaslMessageIsLimitedToPostgresqlsMaximumAndNamedAsASaslResponse() {
+        EmbeddedChannel channel = framer(MAX, ExpectedMessages.SASL_RESPONSE);
+        Inbound.Errors errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        channel.writeInbound(Bytes.of().hex("70").int32(1025).buf());
+        assertTrue(errors.assertProtocolViolation().getMessage().contains("expected: 4 to 1024"));
+        assertFalse(channel.finish());
+
+        channel = framer(MAX, ExpectedMessages.SASL_RESPONSE);
+        errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        channel.writeInbound(Bytes.of().hex("58").buf());
+        assertEquals("expected SASL response, got message type 88 ('X')", errors.assertProtocolViolation().getMessage());
+        assertFalse(channel.finish());
+    }
+
+    /** A client pipelines a Query behind its last password message: the handler moves on between the two. */
+    @Test
+    void theHandlerCanSwitchPhaseBetweenTwoMessagesOfOneRead() {
+        byte[] password = Bytes.message('p', Bytes.of().cstring("secret").build());
+        MessageFramer framer = new MessageFramer(MAX, ExpectedMessages.PASSWORD_RESPONSE);
+        List<Object> frames = new ArrayList<>();
+        EmbeddedChannel channel = new EmbeddedChannel(framer, new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                frames.add(msg);
+                framer.expect(ExpectedMessages.FRONTEND);
+            }
+        });
+        try {
+            channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(password, QUERY)));
+            assertFrames("password, then query", List.of(password, QUERY), frames);
+        } finally {
+            Inbound.releaseAll(frames);
+        }
+        assertFalse(channel.finish());
+    }
+
     /**
-     * Random bytes, biased towards zero so that some length words are plausible, fed in random chunks. Each run
-     * must end with frames that are exactly a prefix of the input, and then either a protocol violation at a bad
-     * header or an incomplete tail; never a hang, never a leak.
+     * Random input fed in random chunks: well-formed messages of frontend types mixed with short runs of random
+     * bytes (biased towards zero, so some lengths are plausible and some types are not). Each run must end with
+     * frames that are exactly a prefix of the input, and then either a protocol violation at a bad type or
+     * header, or an incomplete tail; never a hang, never a leak.
      */
     @Test
     @Timeout(60)
     void garbageEitherFramesOrFailsWithAProtocolException() {
+        byte[] tags = "BCdcfDEHFPQSX".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         Random random = new Random(0x5EED_2024L);
         int runsWithFrames = 0;
         int runsWithViolations = 0;
         int runsWithBoth = 0;
         for (int run = 0; run < 3000; run++) {
-            byte[] garbage = new byte[random.nextInt(600)];
-            for (int i = 0; i < garbage.length; i++) {
-                garbage[i] = random.nextInt(3) == 0 ? (byte) random.nextInt(256) : 0;
+            java.io.ByteArrayOutputStream input = new java.io.ByteArrayOutputStream();
+            int target = random.nextInt(600);
+            while (input.size() < target) {
+                if (random.nextInt(3) != 0) {
+                    input.writeBytes(Bytes.message((char) tags[random.nextInt(tags.length)],
+                            randomBytes(random.nextInt(40), random.nextLong())));
+                } else {
+                    for (int i = random.nextInt(8); i >= 0; i--) {
+                        input.write(random.nextInt(3) == 0 ? random.nextInt(256) : 0);
+                    }
+                }
             }
+            byte[] garbage = input.toByteArray();
             int max = 16 + random.nextInt(256);
             String context = "run " + run + " (max " + max + ", " + garbage.length + " bytes)";
 
@@ -311,7 +481,8 @@ class MessageFramerTest {
                 for (Object each : frames) {
                     ByteBuf frame = assertInstanceOf(ByteBuf.class, each, context);
                     int size = frame.readableBytes();
-                    if (size < 5 || lengthWord(garbage, consumed + 1) != size - 1 || size > max) {
+                    if (size < 5 || !ExpectedMessages.FRONTEND.allows(garbage[consumed])
+                            || lengthWord(garbage, consumed + 1) != size - 1 || size > max) {
                         fail(context + ": bad frame of " + size + " bytes at offset " + consumed);
                     }
                     byte[] expected = new byte[size];
@@ -321,21 +492,20 @@ class MessageFramerTest {
                 }
 
                 int rest = garbage.length - consumed;
+                boolean typeOk = rest > 0 && ExpectedMessages.FRONTEND.allows(garbage[consumed]);
+                int length = rest >= 5 ? lengthWord(garbage, consumed + 1) : -1;
+                boolean headerOk = rest >= 5 && length >= 4 && length <= max - 1;
                 if (errors.caught.isEmpty()) {
                     // Everything left over must be a message still waiting for bytes.
-                    if (rest >= 5) {
-                        int length = lengthWord(garbage, consumed + 1);
-                        if (length < 4 || length > max - 1 || rest >= length + 1) {
-                            fail(context + ": stopped at offset " + consumed + " without a frame or an error");
-                        }
+                    if (rest > 0 && (!typeOk || (rest >= 5 && (!headerOk || rest >= length + 1)))) {
+                        fail(context + ": stopped at offset " + consumed + " without a frame or an error");
                     }
                 } else {
                     errors.assertProtocolViolation();
-                    if (rest < 5) {
-                        fail(context + ": violation raised with only " + rest + " bytes left after the frames");
+                    if (rest == 0 || (typeOk && rest < 5)) {
+                        fail(context + ": violation raised with " + rest + " bytes left after the frames");
                     }
-                    int length = lengthWord(garbage, consumed + 1);
-                    if (length >= 4 && length <= max - 1) {
+                    if (typeOk && headerOk) {
                         fail(context + ": violation raised at a valid header (length " + length + ")");
                     }
                 }

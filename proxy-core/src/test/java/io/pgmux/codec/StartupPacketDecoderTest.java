@@ -15,8 +15,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.pgmux.protocol.Bytes;
 import io.pgmux.protocol.ProtocolException;
 import io.pgmux.protocol.frontend.CancelRequest;
-import io.pgmux.protocol.frontend.GSSENCRequest;
-import io.pgmux.protocol.frontend.SSLRequest;
 import io.pgmux.protocol.frontend.StartupMessage;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,10 +38,10 @@ class StartupPacketDecoderTest {
             .int8(0)
             .build();
     private static final byte[] PASSWORD = Bytes.hex("70 0000000b 736563726574 00"); // 'p' "secret"
+    /** A second password-phase message, as a SASLResponse follows a SASLInitialResponse. */
+    private static final byte[] SASL_RESPONSE = Bytes.message('p', Bytes.of().ascii("c=biws,r=nonce,p=proof").build());
     private static final byte[] QUERY = Bytes.hex("51 0000000d 53454c4543542031 00"); // 'Q' "SELECT 1"
 
-    private static final byte[] SSL_REQUEST = Bytes.hex("00000008 04d2162f");
-    private static final byte[] GSSENC_REQUEST = Bytes.hex("00000008 04d21630");
     private static final byte[] CANCEL_REQUEST = Bytes.hex("00000010 04d2162e 00003039 deadbeef");
 
     private EmbeddedChannel channel(int maxMessageSize) {
@@ -81,28 +79,19 @@ class StartupPacketDecoderTest {
         assertFalse(channel.finish());
     }
 
-    @Test
-    void decodesAnSslRequestAndStaysInTheStartupPhase() {
+    /** Encryption is negotiated before this decoder; a request that reaches it is one too many. */
+    @ParameterizedTest
+    @ValueSource(strings = {"00000008 04d2162f", "00000008 04d21630"})
+    void refusesAnEncryptionRequestAsTheUnsupportedProtocolItsCodeReadsAs(String packet) {
         EmbeddedChannel channel = channel(MAX);
-        assertTrue(channel.writeInbound(Unpooled.wrappedBuffer(SSL_REQUEST)));
-        assertInstanceOf(SSLRequest.class, channel.readInbound());
-        assertNull(channel.readInbound());
-        assertStillInStartupPhase(channel);
-
-        // After pgmux answers 'N' the client goes on with its StartupMessage, in plaintext.
-        assertTrue(channel.writeInbound(Unpooled.wrappedBuffer(STARTUP)));
-        assertPsqlStartup(channel.readInbound());
-        assertInstanceOf(MessageFramer.class, channel.pipeline().get(MessageFramer.NAME));
-        assertFalse(channel.finish());
-    }
-
-    @Test
-    void decodesAGssEncRequestAndStaysInTheStartupPhase() {
-        EmbeddedChannel channel = channel(MAX);
-        assertTrue(channel.writeInbound(Unpooled.wrappedBuffer(GSSENC_REQUEST)));
-        assertInstanceOf(GSSENCRequest.class, channel.readInbound());
-        assertNull(channel.readInbound());
-        assertStillInStartupPhase(channel);
+        Inbound.Errors errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(Bytes.hex(packet), STARTUP)));
+        ProtocolException violation = errors.assertProtocolViolation();
+        assertTrue(violation.getMessage().startsWith("unsupported frontend protocol 1234.56"), violation.getMessage());
+        assertEquals("0A000", violation.error("").sqlState());
+        assertNull(channel.readInbound(), "nothing decoded, not even the StartupMessage behind it");
+        assertEquals(1, errors.caught.size(), "nothing read after the violation");
         assertFalse(channel.finish());
     }
 
@@ -114,6 +103,21 @@ class StartupPacketDecoderTest {
         assertNull(channel.readInbound());
         assertStillInStartupPhase(channel);
         assertFalse(channel.finish());
+    }
+
+    /** PostgreSQL handles the CancelRequest and reads nothing more; a second one in the same packet is ignored. */
+    @Test
+    void ignoresWhateverFollowsACancelRequestAndStopsReading() {
+        EmbeddedChannel channel = channel(MAX);
+        Inbound.Errors errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        byte[] other = Bytes.hex("00000010 04d2162e 00000001 00000002");
+        channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(CANCEL_REQUEST, other, Bytes.hex("ff"))));
+        assertEquals(new CancelRequest(12345, 0xdeadbeef), channel.readInbound());
+        assertNull(channel.readInbound(), "the second CancelRequest is not decoded");
+        assertFalse(channel.config().isAutoRead(), "nothing more is read from the socket");
+        assertFalse(channel.finish(), "nothing decoded when the channel closes either");
+        errors.assertNone();
     }
 
     @Test
@@ -130,12 +134,12 @@ class StartupPacketDecoderTest {
                 "the framer takes the decoder's place, before the next handler: " + names);
 
         // From now on the input is typed messages.
-        channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(PASSWORD, QUERY)));
+        channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(PASSWORD, SASL_RESPONSE)));
         List<Object> frames = Inbound.drain(channel);
         try {
             assertEquals(2, frames.size());
             assertBytes("password", PASSWORD, (ByteBuf) frames.get(0));
-            assertBytes("query", QUERY, (ByteBuf) frames.get(1));
+            assertBytes("SASL response", SASL_RESPONSE, (ByteBuf) frames.get(1));
         } finally {
             Inbound.releaseAll(frames);
         }
@@ -143,16 +147,28 @@ class StartupPacketDecoderTest {
     }
 
     @Test
+    void theFramerItInstallsExpectsAPasswordResponseUntilTheLoginMovesItOn() {
+        EmbeddedChannel channel = channel(MAX);
+        Inbound.Errors errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(STARTUP, QUERY)));
+        assertPsqlStartup(channel.readInbound());
+        assertEquals("expected password response, got message type 81 ('Q')",
+                errors.assertProtocolViolation().getMessage());
+        assertFalse(channel.finish());
+    }
+
+    @Test
     void handsBytesAfterTheStartupMessageInTheSameBufferToTheFramer() {
         EmbeddedChannel channel = channel(MAX);
-        ByteBuf in = Unpooled.wrappedBuffer(Bytes.concat(STARTUP, PASSWORD, QUERY));
+        ByteBuf in = Unpooled.wrappedBuffer(Bytes.concat(STARTUP, PASSWORD, SASL_RESPONSE));
         channel.writeInbound(in);
         List<Object> out = Inbound.drain(channel);
         try {
             assertEquals(3, out.size(), "StartupMessage, then the two framed messages: " + out);
             assertPsqlStartup(out.get(0));
             assertBytes("password", PASSWORD, assertInstanceOf(ByteBuf.class, out.get(1)));
-            assertBytes("query", QUERY, assertInstanceOf(ByteBuf.class, out.get(2)));
+            assertBytes("SASL response", SASL_RESPONSE, assertInstanceOf(ByteBuf.class, out.get(2)));
         } finally {
             Inbound.releaseAll(out);
         }
@@ -165,7 +181,7 @@ class StartupPacketDecoderTest {
         EmbeddedChannel channel = channel(1024);
         Inbound.Errors errors = new Inbound.Errors();
         channel.pipeline().addLast(errors);
-        byte[] largest = Bytes.message('d', new byte[1024 - 5]);
+        byte[] largest = Bytes.message('p', new byte[1024 - 5]);
         channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(STARTUP, largest)));
         List<Object> out = Inbound.drain(channel);
         try {
@@ -176,7 +192,7 @@ class StartupPacketDecoderTest {
         }
         errors.assertNone();
 
-        channel.writeInbound(Bytes.of().hex("64").int32(1024).buf());
+        channel.writeInbound(Bytes.of().hex("70").int32(1024).buf());
         ProtocolException violation = errors.assertProtocolViolation();
         assertTrue(violation.getMessage().contains("1023"), violation.getMessage());
         assertFalse(channel.finish());
@@ -184,7 +200,7 @@ class StartupPacketDecoderTest {
 
     @Test
     void decodesAStartupMessageAndWhatFollowsSplitInTwoAtEveryByteBoundary() {
-        byte[] stream = Bytes.concat(STARTUP, PASSWORD, QUERY);
+        byte[] stream = Bytes.concat(STARTUP, PASSWORD, SASL_RESPONSE);
         for (int split = 1; split < stream.length; split++) {
             EmbeddedChannel channel = channel(MAX);
             channel.writeInbound(Unpooled.wrappedBuffer(stream, 0, split));
@@ -194,7 +210,7 @@ class StartupPacketDecoderTest {
                 assertEquals(3, out.size(), "split at " + split + ": " + out);
                 assertPsqlStartup(out.get(0));
                 assertBytes("split at " + split + ": password", PASSWORD, (ByteBuf) out.get(1));
-                assertBytes("split at " + split + ": query", QUERY, (ByteBuf) out.get(2));
+                assertBytes("split at " + split + ": SASL response", SASL_RESPONSE, (ByteBuf) out.get(2));
             } finally {
                 Inbound.releaseAll(out);
             }
@@ -206,7 +222,7 @@ class StartupPacketDecoderTest {
 
     @Test
     void decodesAStartupMessageAndWhatFollowsFedByteByByte() {
-        byte[] stream = Bytes.concat(STARTUP, PASSWORD, QUERY);
+        byte[] stream = Bytes.concat(STARTUP, PASSWORD, SASL_RESPONSE);
         EmbeddedChannel channel = channel(MAX);
         List<Object> out = new ArrayList<>();
         try {
@@ -222,7 +238,7 @@ class StartupPacketDecoderTest {
             }
             assertPsqlStartup(out.get(0));
             assertBytes("password", PASSWORD, (ByteBuf) out.get(1));
-            assertBytes("query", QUERY, (ByteBuf) out.get(2));
+            assertBytes("SASL response", SASL_RESPONSE, (ByteBuf) out.get(2));
         } finally {
             Inbound.releaseAll(out);
         }
@@ -345,6 +361,28 @@ class StartupPacketDecoderTest {
     @Test
     void rejectsAGssEncRequestWithABody() {
         assertRejected(Bytes.hex("0000000c 04d21630 00000000"), "GSSENCRequest");
+    }
+
+    /** The length word and the code are enough to tell these apart from any valid packet: no waiting for more. */
+    @ParameterizedTest
+    @ValueSource(strings = {"00000064 04d21631", "00000064 00040000", "00000064 00020000", "00000064 04d2162f",
+            "00000100 04d2162e"})
+    void rejectsAnImpossiblePacketOnceItsCodeHasArrivedWithoutWaitingForItsBody(String header) {
+        assertRejected(Bytes.hex(header), null);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"00000008 00040000", "00000008 04d21631"})
+    void refusesAnUnsupportedProtocolVersionWithPostgresqlsWordsAnd0A000(String header) {
+        EmbeddedChannel channel = channel(MAX);
+        Inbound.Errors errors = new Inbound.Errors();
+        channel.pipeline().addLast(errors);
+        channel.writeInbound(Unpooled.wrappedBuffer(Bytes.hex(header)));
+        ProtocolException violation = errors.assertProtocolViolation();
+        assertTrue(violation.getMessage().matches("unsupported frontend protocol \\d+\\.\\d+: server supports 3\\.0 to 3\\.0"),
+                violation.getMessage());
+        assertEquals("0A000", violation.error("").sqlState());
+        assertFalse(channel.finish());
     }
 
     @ParameterizedTest

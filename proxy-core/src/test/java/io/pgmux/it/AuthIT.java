@@ -3,6 +3,7 @@ package io.pgmux.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.pgmux.testing.BackendMessage;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
 import io.pgmux.testing.RawPgClient;
@@ -10,6 +11,8 @@ import io.pgmux.testing.StartupResult;
 import io.pgmux.testing.TestRole;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -72,6 +75,44 @@ class AuthIT {
             assertEquals(0, startup.authMethod());
             assertEquals("app_user", Raw.queryOne(raw, "select current_user"));
         }
+    }
+
+    /**
+     * With trust there is no password exchange, so a client may pipeline its first Query behind the
+     * StartupMessage; PostgreSQL (the superuser is trusted on the test cluster) answers both.
+     */
+    @Test
+    void withTrustAQueryPipelinedBehindTheStartupMessageIsAnsweredAsOnPostgresql() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).set("auth_type", "trust").start();
+             RawPgClient direct = RawPgClient.connect(cluster.host(), cluster.port());
+             RawPgClient client = proxy.raw()) {
+            assertEquals("TDCZ", pipelineStartupAndQuery(direct, TestRole.SUPERUSER));
+            assertEquals("TDCZ", pipelineStartupAndQuery(client, ProxyFixture.APP_USER));
+        }
+    }
+
+    /** Sends StartupMessage and Query in one write; returns the message types of the Query's answer. */
+    private static String pipelineStartupAndQuery(RawPgClient client, String user) {
+        byte[] startup = startupPacket(Map.of("user", user, "database", ProxyFixture.APP_DB));
+        byte[] query = new Wire().query("select 'pipelined'").bytes();
+        client.sendRaw(Wire.concat(startup, query));
+        assertEquals(0, client.expect('R').authCode(), "trusted: AuthenticationOk at once");
+        client.readUntilReady();
+        List<BackendMessage> answer = client.readUntilReady();
+        assertEquals(List.of("pipelined"), answer.get(1).dataRowText());
+        return Raw.types(answer);
+    }
+
+    static byte[] startupPacket(Map<String, String> params) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(RawPgClient.PROTOCOL_VERSION).array());
+        params.forEach((k, v) -> {
+            body.writeBytes(Wire.cstring(k));
+            body.writeBytes(Wire.cstring(v));
+        });
+        body.write(0);
+        byte[] bytes = body.toByteArray();
+        return java.nio.ByteBuffer.allocate(bytes.length + 4).putInt(bytes.length + 4).put(bytes).array();
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.pgmux.testing.RawPgClient;
 import java.nio.ByteBuffer;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -29,12 +30,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClientErrorsIT {
     private static ProxyFixture proxy;
+    private static PostgresCluster cluster;
     private RawPgClient bystander;
 
     @BeforeAll
-    static void startProxy(PostgresCluster cluster) {
+    static void startProxy(PostgresCluster shared) {
+        cluster = shared;
         // 1kB, the smallest max_message_size allowed; it applies to the server side too, so keep answers small.
-        proxy = ProxyFixture.config(cluster).poolSize(2).set("max_message_size", "1kB").start();
+        proxy = ProxyFixture.config(shared).poolSize(2).set("max_message_size", "1kB").start();
     }
 
     @AfterAll
@@ -99,6 +102,46 @@ class ClientErrorsIT {
         }
     }
 
+    /** PostgreSQL reads the type byte first and refuses an unknown one there; it never waits for the body. */
+    @Test
+    void anUnknownMessageTypeWithAPlausibleLengthFailsAtItsTypeByteAsOnPostgresql() {
+        byte[] header = ByteBuffer.allocate(5).put((byte) 0x01).putInt(1000).array();
+        try (RawPgClient direct = RawPgClient.connect(cluster.host(), cluster.port());
+             RawPgClient client = proxy.rawLogin()) {
+            direct.login(ProxyFixture.APP_USER, ProxyFixture.APP_DB, ProxyFixture.APP_PASSWORD, null);
+            direct.sendRaw(header);
+            client.sendRaw(header);
+            assertSameFatal(Raw.expectFatal(direct, "08P01"), Raw.expectFatal(client, "08P01"));
+            assertTrue(direct.isClosedByPeer(Duration.ofSeconds(5)));
+            assertTrue(client.isClosedByPeer(Duration.ofSeconds(5)));
+        }
+    }
+
+    /** While a password is asked for, PostgreSQL accepts only a password message and refuses others at once. */
+    @Test
+    void anotherMessageThanAPasswordDuringTheLoginFailsAtItsTypeByteAsOnPostgresql() {
+        byte[] header = ByteBuffer.allocate(5).put((byte) 'Q').putInt(1000).array();
+        try (RawPgClient direct = RawPgClient.connect(cluster.host(), cluster.port());
+             RawPgClient client = proxy.raw()) {
+            for (RawPgClient each : List.of(direct, client)) {
+                each.sendStartup(Map.of("user", ProxyFixture.APP_USER, "database", ProxyFixture.APP_DB));
+                assertEquals(10, each.expect('R').authCode(), "SASL authentication asked for");
+                each.sendRaw(header);
+            }
+            assertSameFatal(Raw.expectFatal(direct, "08P01"), Raw.expectFatal(client, "08P01"));
+            assertTrue(direct.isClosedByPeer(Duration.ofSeconds(5)));
+            assertTrue(client.isClosedByPeer(Duration.ofSeconds(5)));
+        }
+    }
+
+    /** The same error as PostgreSQL's: pgmux may add the type byte as a character, in parentheses. */
+    private static void assertSameFatal(BackendMessage direct, BackendMessage pgmux) {
+        String expected = direct.errorField('M');
+        String actual = pgmux.errorField('M');
+        assertTrue(actual.equals(expected) || actual.startsWith(expected + " ("),
+                "PostgreSQL: " + expected + ", pgmux: " + actual);
+    }
+
     @Test
     void aMessageLengthBelowFourIsFatal08P01AndCloses() {
         try (RawPgClient client = proxy.rawLogin()) {
@@ -142,6 +185,20 @@ class ClientErrorsIT {
             client.query("select 1");
             BackendMessage error = client.expect('E');
             assertEquals("08P01", error.errorField('C'), error::toString);
+            assertTrue(client.isClosedByPeer(Duration.ofSeconds(5)));
+        }
+    }
+
+    /**
+     * A length word and a code no valid packet has together (here 100 bytes of protocol 4.0) are refused as soon as
+     * they have arrived, with PostgreSQL's error for the version; PostgreSQL itself would read the body first.
+     */
+    @Test
+    void aStartupPacketThatCannotBeValidIsRefusedBeforeItsBody() {
+        try (RawPgClient client = proxy.raw()) {
+            client.sendRaw(ByteBuffer.allocate(8).putInt(100).putInt(4 << 16).array());
+            BackendMessage error = Raw.expectFatal(client, "0A000");
+            assertEquals("unsupported frontend protocol 4.0: server supports 3.0 to 3.0", error.errorField('M'));
             assertTrue(client.isClosedByPeer(Duration.ofSeconds(5)));
         }
     }

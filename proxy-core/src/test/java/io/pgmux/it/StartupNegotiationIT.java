@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmux.auth.ScramSha256Client;
+import io.pgmux.testing.Await;
 import io.pgmux.testing.BackendMessage;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
 import io.pgmux.testing.RawPgClient;
+import io.pgmux.testing.StartupResult;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -32,7 +34,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The startup phase: encryption requests answered 'N', protocol version negotiation, real libpq clients. */
+/**
+ * The startup phase: encryption requests answered 'N' (and what may not follow them), protocol version
+ * negotiation, CancelRequest packets, real libpq clients; side by side with PostgreSQL where it is the oracle.
+ */
 @ExtendWith(PostgresExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StartupNegotiationIT {
@@ -83,6 +88,131 @@ class StartupNegotiationIT {
         }
     }
 
+    /**
+     * PostgreSQL answers the SSLRequest, then refuses what was already buffered behind it (CVE-2021-23214): it
+     * was sent before the answer, so no TLS could have protected it. Sent as one write, both packets arrive in
+     * one read.
+     */
+    @Test
+    void aStartupMessageInTheSamePacketAsAnSslRequestIsRefusedAsOnPostgresql() throws Exception {
+        byte[] packet = Wire.concat(request(SSL_REQUEST), appStartup());
+        assertAnsweredThenRefusedAsOnPostgresql(packet, "08P01");
+    }
+
+    /**
+     * The same rule for a GSSENCRequest. Not side by side: the suite's PostgreSQL is built with GSSAPI and answers
+     * 'G'; the expected words are PostgreSQL's for the 'N' case (ProcessStartupPacket).
+     */
+    @Test
+    void bytesBehindAGssencRequestAreRefused() throws Exception {
+        try (Probe probe = new Probe()) {
+            probe.untyped(Wire.concat(request(GSSENC_REQUEST), appStartup()));
+            assertEquals('N', probe.readByte(), "the request is answered first");
+            Map<Character, String> error = probe.fatalThenClosed();
+            assertEquals("08P01", error.get('C'));
+            assertEquals("received unencrypted data after GSSAPI encryption request", error.get('M'));
+            assertEquals("This could be either a client-software bug or evidence of an attempted man-in-the-middle "
+                    + "attack.", error.get('D'));
+        }
+    }
+
+    @Test
+    void twoSslRequestsInOnePacketAreRefusedAsOnPostgresql() throws Exception {
+        assertAnsweredThenRefusedAsOnPostgresql(Wire.concat(request(SSL_REQUEST), request(SSL_REQUEST)), "08P01");
+    }
+
+    /** A second SSLRequest after the answer to the first reads as protocol 1234.5679, which nobody serves. */
+    @Test
+    void aSecondSslRequestAfterTheAnswerIsRefusedAsOnPostgresql() throws Exception {
+        List<Map<Character, String>> errors = new ArrayList<>();
+        for (Probe probe : List.of(new Probe(cluster.host(), cluster.port()), new Probe())) {
+            try (probe) {
+                probe.untyped(request(SSL_REQUEST));
+                assertEquals('N', probe.readByte());
+                probe.untyped(request(SSL_REQUEST));
+                errors.add(probe.fatalThenClosed());
+            }
+        }
+        assertEquals("0A000", errors.get(1).get('C'));
+        assertEquals(errors.get(0), errors.get(1), "PostgreSQL's error, then pgmux's");
+    }
+
+    @Test
+    void aStartupMessageForProtocol4IsRefusedAsOnPostgresql() throws Exception {
+        List<Map<Character, String>> errors = new ArrayList<>();
+        for (Probe probe : List.of(new Probe(cluster.host(), cluster.port()), new Probe())) {
+            try (probe) {
+                probe.untyped(startupPacket(4, 0, Map.of("user", ProxyFixture.APP_USER)));
+                errors.add(probe.fatalThenClosed());
+            }
+        }
+        assertEquals("0A000", errors.get(1).get('C'));
+        assertEquals(errors.get(0), errors.get(1), "PostgreSQL's error, then pgmux's");
+    }
+
+    /**
+     * PostgreSQL handles one CancelRequest per connection and reads nothing after it: a second CancelRequest in
+     * the same packet, for another session, cancels nothing.
+     */
+    @Test
+    void onlyTheFirstCancelRequestOfAPacketIsHandledAsOnPostgresql() throws Exception {
+        assertOnlyTheFirstCancelCounts(cluster.host(), cluster.port(), "direct");
+        assertOnlyTheFirstCancelCounts(proxy.host(), proxy.port(), "pgmux");
+    }
+
+    private static void assertOnlyTheFirstCancelCounts(String host, int port, String target) throws Exception {
+        try (RawPgClient first = RawPgClient.connect(host, port); RawPgClient second = RawPgClient.connect(host, port)) {
+            StartupResult a = first.login(ProxyFixture.APP_USER, ProxyFixture.APP_DB, ProxyFixture.APP_PASSWORD, null);
+            StartupResult b = second.login(ProxyFixture.APP_USER, ProxyFixture.APP_DB, ProxyFixture.APP_PASSWORD, null);
+            String tag = "it-two-cancels-" + target;
+            first.query("select pg_sleep(30) /* " + tag + " */");
+            second.query("select pg_sleep(1) /* " + tag + " */");
+            Await.untilChecked(Duration.ofSeconds(10), () -> running(tag) == 2, "both queries running");
+            try (RawPgClient cancel = RawPgClient.connect(host, port)) {
+                cancel.sendRaw(Wire.concat(cancelRequest(a.pid(), a.secret()), cancelRequest(b.pid(), b.secret())));
+                assertTrue(cancel.isClosedByPeer(Duration.ofSeconds(10)), target + ": cancel connection closed");
+            }
+            List<BackendMessage> cancelled = first.readUntilReady();
+            assertEquals("57014", cancelled.stream().filter(m -> m.type() == 'E').findFirst()
+                    .orElseThrow(() -> new AssertionError(target + ": not cancelled: " + cancelled)).errorField('C'));
+            List<BackendMessage> untouched = second.readUntilReady();
+            assertEquals("TDCZ", Raw.types(untouched), target + ": the second CancelRequest cancelled: " + untouched);
+        }
+    }
+
+    private static int running(String tag) throws java.sql.SQLException {
+        try (Connection c = cluster.superuser()) {
+            return Integer.parseInt(Sql.one(c, "select count(*) from pg_stat_activity where state = 'active'"
+                    + " and query like '%" + tag + "%' and pid <> pg_backend_pid()"));
+        }
+    }
+
+    private static byte[] cancelRequest(int pid, int secret) {
+        return ByteBuffer.allocate(16).putInt(16).putInt(80877102).putInt(pid).putInt(secret).array();
+    }
+
+    /** Sends {@code packet} in one write to PostgreSQL and to pgmux: both answer 'N', then the same FATAL, then close. */
+    private static void assertAnsweredThenRefusedAsOnPostgresql(byte[] packet, String sqlState) throws Exception {
+        List<Map<Character, String>> errors = new ArrayList<>();
+        for (Probe probe : List.of(new Probe(cluster.host(), cluster.port()), new Probe())) {
+            try (probe) {
+                probe.untyped(packet);
+                assertEquals('N', probe.readByte(), "the request is answered first");
+                errors.add(probe.fatalThenClosed());
+            }
+        }
+        assertEquals(sqlState, errors.get(1).get('C'), () -> "pgmux: " + errors.get(1));
+        assertEquals(errors.get(0), errors.get(1), "PostgreSQL's error, then pgmux's");
+    }
+
+    private static byte[] request(int code) {
+        return ByteBuffer.allocate(8).putInt(8).putInt(code).array();
+    }
+
+    private static byte[] appStartup() {
+        return startupPacket(3, 0, Map.of("user", ProxyFixture.APP_USER, "database", ProxyFixture.APP_DB));
+    }
+
     @Test
     void pgjdbcWithSslmodePreferFallsBackToPlaintext() throws Exception {
         Properties prefer = new Properties();
@@ -95,14 +225,9 @@ class StartupNegotiationIT {
     @Test
     void aStartupMessageAskingForProtocol32GetsNegotiateProtocolVersionThenWorks() {
         try (RawPgClient client = proxy.raw()) {
-            Map<String, String> params = new LinkedHashMap<>();
-            params.put("user", ProxyFixture.APP_USER);
-            params.put("database", ProxyFixture.APP_DB);
-            params.put("_pq_.some_option", "on");
-            client.sendRaw(startupPacket(3, 2, params));
-            BackendMessage negotiate = client.expect('v');
+            BackendMessage negotiate = askForProtocol32(client);
             ByteBuffer body = ByteBuffer.wrap(negotiate.body());
-            assertEquals(0, body.getInt(), "newest minor version pgmux speaks");
+            assertEquals(RawPgClient.PROTOCOL_VERSION, body.getInt(), "newest version pgmux speaks: 3.0 as 196608");
             assertEquals(1, body.getInt(), "unrecognised options");
             assertEquals("_pq_.some_option", cstring(body));
             client.authenticate(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD);
@@ -114,12 +239,38 @@ class StartupNegotiationIT {
     }
 
     @Test
+    void negotiateProtocolVersionIsByteForByteWhatPostgresqlSends() {
+        byte[] direct;
+        try (RawPgClient client = RawPgClient.connect(cluster.host(), cluster.port())) {
+            direct = askForProtocol32(client).body();
+            client.authenticate(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD);
+            client.readUntilReady();
+        }
+        try (RawPgClient client = proxy.raw()) {
+            assertEquals(java.util.HexFormat.of().formatHex(direct),
+                    java.util.HexFormat.of().formatHex(askForProtocol32(client).body()));
+        }
+    }
+
+    /** StartupMessage for protocol 3.2 with one protocol option; returns the NegotiateProtocolVersion answer. */
+    private static BackendMessage askForProtocol32(RawPgClient client) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("user", ProxyFixture.APP_USER);
+        params.put("database", ProxyFixture.APP_DB);
+        params.put("_pq_.some_option", "on");
+        client.sendRaw(startupPacket(3, 2, params));
+        return client.expect('v');
+    }
+
+    @Test
     void aStartupMessageForProtocol2IsRefused() {
         try (RawPgClient client = proxy.raw()) {
+            // PostgreSQL's answer, except that pgmux words it in protocol 3 (PostgreSQL in the old format).
             client.sendRaw(startupPacket(2, 0, Map.of("user", ProxyFixture.APP_USER, "database", "app")));
             BackendMessage reply = client.read();
             assertEquals('E', reply.type(), "expected an error, got " + reply);
-            assertEquals("08P01", reply.errorField('C'));
+            assertEquals("0A000", reply.errorField('C'));
+            assertEquals("unsupported frontend protocol 2.0: server supports 3.0 to 3.0", reply.errorField('M'));
             assertTrue(client.isClosedByPeer(Duration.ofSeconds(5)));
         }
     }
@@ -173,7 +324,11 @@ class StartupNegotiationIT {
         private final OutputStream out;
 
         Probe() throws IOException {
-            socket.connect(new InetSocketAddress(proxy.host(), proxy.port()), 10_000);
+            this(proxy.host(), proxy.port());
+        }
+
+        Probe(String host, int port) throws IOException {
+            socket.connect(new InetSocketAddress(host, port), 10_000);
             socket.setSoTimeout(10_000);
             in = new DataInputStream(socket.getInputStream());
             out = socket.getOutputStream();
@@ -194,6 +349,20 @@ class StartupNegotiationIT {
             byte[] body = new byte[length - 4];
             in.readFully(body);
             return new BackendMessage(type, body);
+        }
+
+        /**
+         * Reads an ErrorResponse and returns its fields but the ones that name PostgreSQL's source (file, line,
+         * routine); then asserts the server closes the connection.
+         */
+        Map<Character, String> fatalThenClosed() throws IOException {
+            BackendMessage error = read();
+            assertEquals('E', error.type(), error::toString);
+            Map<Character, String> fields = new LinkedHashMap<>(error.errorFields());
+            fields.keySet().removeAll(List.of('F', 'L', 'R'));
+            assertEquals("FATAL", fields.get('S'), fields::toString);
+            assertEquals(-1, in.read(), "closed after the error");
+            return fields;
         }
 
         void send(Wire wire) throws IOException {

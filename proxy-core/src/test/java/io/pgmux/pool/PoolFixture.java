@@ -28,7 +28,7 @@ final class PoolFixture implements AutoCloseable {
 
     PoolFixture(int loopCount, String yaml) {
         loops = new TestLoops(loopCount);
-        pools = new PoolManager(config(yaml), this::connect, loops, loops.ticker());
+        pools = new PoolManager(config(yaml), this::connect, loops, loops.ticker(), new io.pgmux.stats.StatsRegistry());
     }
 
     static PgmuxConfig config(String yaml) {
