@@ -5,13 +5,17 @@ import io.pgmux.pool.PoolManager;
 import io.pgmux.server.ServerConnector;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** What every client connection needs from the running proxy; built once by the runtime and shared. */
+/**
+ * What every client connection needs from the running proxy; built once by the runtime and shared. The
+ * configuration is the one in force ({@link PoolManager#config()}), read anew for each decision, so a reload
+ * reaches every new login.
+ */
 public final class ClientServices {
-    private final PgmuxConfig config;
     private final PoolManager pools;
     private final ServerConnector connector;
     private final CancelRegistry cancels = new CancelRegistry();
-    private final ClientAuthenticator authenticator;
+    /** Swapped whole on reload: it derives the SCRAM secrets of the configured users. */
+    private volatile ClientAuthenticator authenticator;
     private final AtomicInteger clients = new AtomicInteger();
     private final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> clientsByTenant =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -22,14 +26,22 @@ public final class ClientServices {
     public ClientServices(PgmuxConfig config, PoolManager pools, ServerConnector connector,
                           io.netty.channel.group.ChannelGroup channels) {
         this.channels = channels;
-        this.config = config;
         this.pools = pools;
         this.connector = connector;
         this.authenticator = new ClientAuthenticator(config);
     }
 
+    /** The configuration in force now. */
     public PgmuxConfig config() {
-        return config;
+        return pools.config();
+    }
+
+    /**
+     * Prepares the client side for {@code next} before it is installed: the users' SCRAM secrets are derived
+     * here, on the caller's thread, never on an event loop.
+     */
+    public void reconfigure(PgmuxConfig next) {
+        authenticator = new ClientAuthenticator(next);
     }
 
     public PoolManager pools() {
@@ -59,7 +71,7 @@ public final class ClientServices {
      * @return the setting that refused the client (nothing is counted then), or null when it is admitted
      */
     String admitClient(Admission admission) {
-        int limit = config.maxClientConnections();
+        int limit = config().maxClientConnections();
         return admission.take(clients, limit) ? null : "max_client_connections = " + limit;
     }
 
@@ -70,7 +82,7 @@ public final class ClientServices {
      * @return the setting that refused the client (nothing is counted then), or null when it is admitted
      */
     String admitToTenant(Admission admission, String user) {
-        io.pgmux.config.TenantConfig tenant = config.tenantOf(user).orElse(null);
+        io.pgmux.config.TenantConfig tenant = config().tenantOf(user).orElse(null);
         if (tenant == null || tenant.maxClientConnections() <= 0) {
             return null;
         }
@@ -81,7 +93,7 @@ public final class ClientServices {
 
     /** Runs the client timeouts; each client checks itself on its own event loop. */
     public void checkClientTimeouts() {
-        io.pgmux.config.Timeouts timeouts = config.timeouts();
+        io.pgmux.config.Timeouts timeouts = config().timeouts();
         if (timeouts.clientIdleTimeout().isZero() && timeouts.idleTransactionTimeout().isZero()
                 && timeouts.queryTimeout().isZero()) {
             return;
@@ -96,6 +108,7 @@ public final class ClientServices {
      * before the database is checked, and the names of unknown users and databases are whatever clients send).
      */
     void authFailed(String database, String user) {
+        PgmuxConfig config = config();
         if (config.database(database).isEmpty()) {
             pools.stats().unknownUserLogin(NOT_CONFIGURED);
         } else if (config.user(user).isPresent()) {

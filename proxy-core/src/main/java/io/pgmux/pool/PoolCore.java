@@ -174,10 +174,10 @@ final class PoolCore {
     /**
      * Decides where a server a client is done with goes, on its event loop: closed when its configuration changed
      * or a budget it counts against holds more than it now allows; to a starving pool (closed, to make room);
-     * else to a waiter or the idle list.
+     * else to a waiter or the idle list (closed instead when its pool has left the configuration).
      */
     private void placeReleased(PooledServer slot, Work work) {
-        if (slot.isStale() || overdrawn(slot.budgets)) {
+        if (slot.isOutdated() || overdrawn(slot.budgets)) {
             retire(slot, null, work);
             return;
         }
@@ -207,6 +207,10 @@ final class PoolCore {
         Waiter next = pool.waiters.pollFor(loop);
         if (next != null) {
             assign(slot, next.client(), ticker.nanoTime() - next.sinceNanos(), work);
+            return;
+        }
+        if (pool.setup().retired()) {
+            retire(slot, null, work);
             return;
         }
         if (slot.state() != ServerState.IDLE) {
@@ -425,7 +429,7 @@ final class PoolCore {
             if (slot.state() != ServerState.LOGIN) {
                 return;
             }
-            if (slot.isStale()) {
+            if (slot.isOutdated()) {
                 retire(slot, null, work);
             } else {
                 handToWaiterOrIdle(slot, work);

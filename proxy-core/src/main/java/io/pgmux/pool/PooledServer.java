@@ -80,8 +80,15 @@ final class PooledServer extends ServerSlot {
         return state() != ServerState.CLOSED;
     }
 
-    boolean isStale() {
+    /** Opened under an older configuration (another target or other budgets): it serves nobody new. */
+    boolean isOutdated() {
         return generation != pool.generation();
+    }
+
+    /** Outdated, or its pool has left the configuration: it must not stay idle. */
+    boolean isStale() {
+        PoolSetup setup = pool.setup();
+        return generation != setup.generation() || setup.retired();
     }
 
     // ---- ServerEvents: on the connection's event loop ----------------------------------------------------------

@@ -52,13 +52,7 @@ public final class ProxyFixture implements AutoCloseable {
      * metrics endpoint too listens on a port the OS picks (see {@link #metricsPort()}).
      */
     public static ProxyFixture start(String yaml) {
-        PgmuxConfig parsed = ConfigLoader.parse(yaml, "test.yaml", Map.of());
-        PgmuxConfig config = new PgmuxConfig(new ListenConfig("127.0.0.1", 0), parsed.poolMode(),
-                parsed.authType(), parsed.defaultPoolSize(), parsed.defaultTenant(), parsed.maxClientConnections(),
-                parsed.maxServerConnections(), parsed.maxMessageSize(), parsed.workers(), parsed.serverResetQuery(),
-                parsed.pinning(), parsed.maxPreparedStatements(), parsed.timeouts(), parsed.databases(),
-                parsed.users(), parsed.tenants(), parsed.admin(), parsed.metrics().withPort(0));
-        PgmuxServer server = new PgmuxServer(config);
+        PgmuxServer server = new PgmuxServer(parse(yaml));
         try {
             InetSocketAddress address = server.start();
             return new ProxyFixture(server, address, yaml);
@@ -70,6 +64,21 @@ public final class ProxyFixture implements AutoCloseable {
             server.close();
             throw e;
         }
+    }
+
+    /** The configuration {@code yaml} gives, listening where a test's pgmux listens. */
+    private static PgmuxConfig parse(String yaml) {
+        PgmuxConfig parsed = ConfigLoader.parse(yaml, "test.yaml", Map.of());
+        return new PgmuxConfig(new ListenConfig("127.0.0.1", 0), parsed.poolMode(),
+                parsed.authType(), parsed.defaultPoolSize(), parsed.defaultTenant(), parsed.maxClientConnections(),
+                parsed.maxServerConnections(), parsed.maxMessageSize(), parsed.workers(), parsed.serverResetQuery(),
+                parsed.pinning(), parsed.maxPreparedStatements(), parsed.timeouts(), parsed.databases(),
+                parsed.users(), parsed.tenants(), parsed.admin(), parsed.metrics().withPort(0));
+    }
+
+    /** Reloads the running pgmux with {@code next}, as a RELOAD would (listen and metrics stay as they are). */
+    public void reconfigure(Config next) {
+        server.reconfigure(parse(next.yaml()));
     }
 
     public static Config config(PostgresCluster cluster) {

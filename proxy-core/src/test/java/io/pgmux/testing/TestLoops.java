@@ -38,6 +38,10 @@ public final class TestLoops extends AbstractEventExecutorGroup implements Event
         return ticker;
     }
 
+    public int size() {
+        return loops.size();
+    }
+
     public TestLoop get(int index) {
         return loops.get(index);
     }
