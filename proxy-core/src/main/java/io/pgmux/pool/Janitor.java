@@ -84,7 +84,7 @@ final class Janitor {
 
     /** After the lock: lets the pools behind {@code breaker} try again once its back-off has passed. */
     void probeLater(CircuitBreaker breaker, long delayNanos) {
-        loops.next().schedule(() -> core.probe(breaker), delayNanos, TimeUnit.NANOSECONDS);
+        loops.next().schedule(() -> core.connections().probe(breaker), delayNanos, TimeUnit.NANOSECONDS);
     }
 
     // ---- sweeps -----------------------------------------------------------------------------------------------
@@ -96,7 +96,7 @@ final class Janitor {
             long now = ticker.nanoTime();
             for (ServerPool each : registry.all()) {
                 if (each.hasUnservedWaiters() && each.tenantBudget().hasReserve() && each.mayUseReserve(now)) {
-                    core.openConnections(each, work);
+                    core.connections().openConnections(each, work);
                 }
             }
         } finally {
@@ -157,10 +157,10 @@ final class Janitor {
             long now = ticker.nanoTime();
             for (ServerPool each : registry.all()) {
                 while (each.serverCount() < each.settings().minPoolSize()
-                        && each.openingCount() < PoolCore.MAX_OPENING_PER_POOL
+                        && each.openingCount() < Connections.MAX_OPENING_PER_POOL
                         && each.exhaustedBudget(now) == null && each.breaker().allowsOpening(now)
                         && !each.setup().retired()) {
-                    core.openOne(each, loops.next(), work);
+                    core.connections().openOne(each, loops.next(), work);
                 }
             }
         } finally {
@@ -192,7 +192,7 @@ final class Janitor {
                     boolean idleTooLong = idleLimit > 0 && now - each.idleSinceNanos > idleLimit;
                     boolean tooOld = lifetime > 0 && now - each.openedNanos > lifetime;
                     if (idleTooLong || tooOld) {
-                        core.retire(each, null, work);
+                        core.connections().retire(each, null, work);
                     }
                     each = warmer;
                 }

@@ -2,7 +2,6 @@ package io.pgmux.pool;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Ticker;
-import io.pgmux.protocol.PgError;
 import io.pgmux.server.ServerConnection;
 import io.pgmux.server.ServerState;
 import java.lang.invoke.VarHandle;
@@ -20,19 +19,13 @@ import java.util.concurrent.TimeUnit;
  * changes a budget) happens under the {@link PoolLock}, with the work it finds run after it.
  */
 final class PoolCore {
-    /**
-     * Connections one pool may have connecting or logging in at once, so that a cold start of thousands of
-     * clients reaches the database as a steady trickle of logins, not a stampede.
-     */
-    static final int MAX_OPENING_PER_POOL = 4;
-
     private final PoolLock lock;
     private final Ticker ticker;
     private final EventLoops loops;
     private PoolRegistry registry;
     private Fairness fairness;
     private Janitor janitor;
-    private int round;
+    private Connections connections;
     /** Shutting down: idle servers close instead of waiting for clients. */
     private boolean closingAll;
 
@@ -42,10 +35,16 @@ final class PoolCore {
         this.loops = loops;
     }
 
-    void wire(PoolRegistry registry, Fairness fairness, Janitor janitor) {
+    void wire(PoolRegistry registry, Fairness fairness, Janitor janitor, Connections connections) {
         this.registry = registry;
         this.fairness = fairness;
         this.janitor = janitor;
+        this.connections = connections;
+    }
+
+    /** Opening and closing connections, and what servers report while they log in and close. */
+    Connections connections() {
+        return connections;
     }
 
     // ---- clients ----------------------------------------------------------------------------------------------
@@ -178,14 +177,14 @@ final class PoolCore {
      */
     private void placeReleased(PooledServer slot, Work work) {
         if (slot.isOutdated() || overdrawn(slot.budgets)) {
-            retire(slot, null, work);
+            connections.retire(slot, null, work);
             return;
         }
         ServerPool starving = fairness.starvingPoolBehind(slot.pool);
         if (starving != null) {
             // Another pool waits on a budget this server counts against and holds less than its share: give it
             // the connection's place instead of keeping the connection in this pool.
-            retire(slot, starving, work);
+            connections.retire(slot, starving, work);
             return;
         }
         handToWaiterOrIdle(slot, work);
@@ -200,8 +199,8 @@ final class PoolCore {
         return false;
     }
 
-    /** On the server's event loop, under the lock. */
-    private void handToWaiterOrIdle(PooledServer slot, Work work) {
+    /** To the next waiter, else to the idle list of its loop; on the server's event loop, under the lock. */
+    void handToWaiterOrIdle(PooledServer slot, Work work) {
         ServerPool pool = slot.pool;
         EventLoop loop = slot.server().eventLoop();
         Waiter next = pool.waiters.pollFor(loop);
@@ -210,7 +209,7 @@ final class PoolCore {
             return;
         }
         if (pool.setup().retired()) {
-            retire(slot, null, work);
+            connections.retire(slot, null, work);
             return;
         }
         if (slot.state() != ServerState.IDLE) {
@@ -218,7 +217,7 @@ final class PoolCore {
             slot.moveTo(pool.on(loop).idle);
         }
         // An idle server is room for pools short of a budget it counts against: they may close it.
-        serveWaitingPools(work);
+        connections.serveWaitingPools(work);
     }
 
     /**
@@ -275,7 +274,7 @@ final class PoolCore {
                     if (needy == null) {
                         break;
                     }
-                    retire(servers.idle.peekLast(), needy, work);
+                    connections.retire(servers.idle.peekLast(), needy, work);
                 } else if (!janitor.needsCheck(each, now)) {
                     Waiter next = pool.waiters.pollFor(servers.loop);
                     assign(each, next.client(), now - next.sinceNanos(), work);
@@ -286,7 +285,7 @@ final class PoolCore {
                 }
             }
             if (pool.hasUnservedWaiters()) {
-                openConnections(pool, work);
+                connections.openConnections(pool, work);
             }
         } finally {
             lock.exit(work);
@@ -299,7 +298,7 @@ final class PoolCore {
         while (each != null) {
             PooledServer warmer = each.prev;
             if (each.isStale() || closingAll || overdrawn(each.budgets)) {
-                retire(each, null, work);
+                connections.retire(each, null, work);
             }
             each = warmer;
         }
@@ -314,213 +313,7 @@ final class PoolCore {
                 postTidy(each, work);
             }
         }
-        openConnections(pool, work);
-    }
-
-    /**
-     * Opens connections for the pool's waiters while every budget has room, making room by closing idle servers
-     * of pools that share a full budget. Never opens more than there are waiters to serve.
-     */
-    void openConnections(ServerPool pool, Work work) {
-        long now = ticker.nanoTime();
-        while (pool.hasUnservedWaiters() && pool.openingCount() < MAX_OPENING_PER_POOL
-                && pool.breaker().allowsOpening(now)) {
-            Budget full = pool.exhaustedBudget(now);
-            if (full != null) {
-                fairness.reclaimIdle(full, pool, work);
-                return;
-            }
-            openOne(pool, pickLoop(pool), work);
-        }
-    }
-
-    private EventLoop pickLoop(ServerPool pool) {
-        // Open on the loop of a waiter that has no connection coming yet, so the hand-off needs no move.
-        int index = 0;
-        int opening = pool.openingCount();
-        for (Waiter each = pool.waiters.peek(); each != null; each = each.next()) {
-            if (index++ == opening) {
-                return each.client().eventLoop();
-            }
-        }
-        return loops.next();
-    }
-
-    /**
-     * Counts a new connection against the pool's budgets and records it to be made after the lock (see
-     * {@link #made}); until then it counts as opening.
-     */
-    void openOne(ServerPool pool, EventLoop loop, Work work) {
-        PoolSetup setup = pool.setup();
-        for (Budget each : setup.budgets()) {
-            each.take();
-        }
-        setup.breaker().attemptStarted();
-        pool.reserved++;
-        work.open(pool, setup, loop);
-    }
-
-    /** A connection counted by {@link #openOne} has been made: onto the connecting list, then connect. */
-    void made(PooledServer slot) {
-        Work work = lock.enter();
-        try {
-            slot.pool.reserved--;
-            slot.moveTo(slot.pool.connecting);
-        } finally {
-            lock.exit(work);
-        }
-    }
-
-    /**
-     * Takes a server out of service: onto the closing list, where it keeps counting against its budgets until its
-     * backend has really gone (the server closes the socket after Terminate): the database must never see more
-     * than the caps, even for a moment. {@code beneficiary}, if any, opens its connection then.
-     */
-    void retire(PooledServer slot, ServerPool beneficiary, Work work) {
-        slot.moveTo(slot.pool.closing);
-        for (Budget each : slot.budgets) {
-            each.leaving();
-        }
-        if (beneficiary != null) {
-            slot.closingFor = beneficiary;
-            beneficiary.awaitingRoom++;
-        }
-        work.close(slot.server());
-    }
-
-    /** After room appeared or idle servers did: pools with unserved waiters open what now fits, least served first. */
-    void serveWaitingPools(Work work) {
-        int thisRound = ++round;
-        ServerPool next;
-        while ((next = fairness.leastServedWaiting(registry.all(), thisRound)) != null) {
-            next.servedRound = thisRound;
-            openConnections(next, work);
-        }
-    }
-
-    // ---- server events: on the server's event loop ------------------------------------------------------------
-
-    void serverConnected(PooledServer slot) {
-        Work work = lock.enter();
-        try {
-            if (slot.state() == ServerState.CONNECTING) {
-                slot.moveTo(slot.pool.login);
-            }
-        } finally {
-            lock.exit(work);
-        }
-    }
-
-    void serverLoggedIn(PooledServer slot) {
-        ServerPool pool = slot.pool;
-        Work work = lock.enter();
-        try {
-            pool.lastConnectError = null;
-            pool.stats().serverConnected();
-            CircuitBreaker breaker = pool.breaker();
-            breaker.answered(ticker.nanoTime());
-            int failedBefore = breaker.consecutiveFailures();
-            if (breaker.succeeded()) {
-                work.info("upstream {} answers again after {} failed connection attempt(s)", breaker.upstream(),
-                        failedBefore);
-                openForEveryPoolBehind(breaker, work);
-            }
-            pool.welcome(slot.server().welcomeParameters());
-            if (slot.state() != ServerState.LOGIN) {
-                return;
-            }
-            if (slot.isOutdated()) {
-                retire(slot, null, work);
-            } else {
-                handToWaiterOrIdle(slot, work);
-            }
-            // A login slot is free again: carry on opening for the remaining waiters.
-            openConnections(pool, work);
-        } finally {
-            lock.exit(work);
-        }
-    }
-
-    void serverLoginFailed(PooledServer slot, PgError error, boolean retryable) {
-        ServerPool pool = slot.pool;
-        Work work = lock.enter();
-        try {
-            pool.lastConnectError = error;
-            pool.stats().serverConnectFailed();
-            if (!retryable) {
-                work.warn("{}: the database refused the login: {}", pool, error);
-                failAllWaiters(pool, error, work);
-                return;
-            }
-            CircuitBreaker breaker = pool.breaker();
-            long delay = breaker.failed(ticker.nanoTime());
-            if (delay >= 0) {
-                pool.stats().circuitOpened();
-                work.circuitOpened(pool, breaker, error, delay);
-                work.probeLater(breaker, delay);
-            }
-        } finally {
-            lock.exit(work);
-        }
-    }
-
-    /** The back-off of an open circuit has passed: the first pool with waiters sends the probe. */
-    void probe(CircuitBreaker breaker) {
-        Work work = lock.enter();
-        try {
-            openForEveryPoolBehind(breaker, work);
-        } finally {
-            lock.exit(work);
-        }
-    }
-
-    private void openForEveryPoolBehind(CircuitBreaker breaker, Work work) {
-        for (ServerPool each : registry.all()) {
-            if (each.breaker() == breaker && each.hasUnservedWaiters()) {
-                openConnections(each, work);
-            }
-        }
-    }
-
-    private void failAllWaiters(ServerPool pool, PgError error, Work work) {
-        long now = ticker.nanoTime();
-        Waiter each;
-        while ((each = pool.waiters.poll()) != null) {
-            pool.stats().waitEnded(micros(now - each.sinceNanos()));
-            work.fail(each.client(), error);
-        }
-    }
-
-    void serverClosed(PooledServer slot, PgError reason) {
-        ServerPool pool = slot.pool;
-        Work work = lock.enter();
-        try {
-            ServerState was = slot.state();
-            if (was == ServerState.CLOSED) {
-                return;
-            }
-            slot.moveToClosed();
-            for (Budget each : slot.budgets) {
-                each.give(was == ServerState.CLOSING);
-            }
-            ServerPool beneficiary = slot.closingFor;
-            if (beneficiary != null) {
-                slot.closingFor = null;
-                beneficiary.awaitingRoom--;
-                if (beneficiary != pool) {
-                    openConnections(beneficiary, work);
-                }
-            }
-            if (!pool.waiters.isEmpty()) {
-                openConnections(pool, work);
-            }
-            serveWaitingPools(work);
-            if (reason != null) {
-                work.debug("{} closed: {}", slot, reason);
-            }
-        } finally {
-            lock.exit(work);
-        }
+        connections.openConnections(pool, work);
     }
 
     /** A check passed: the server is alive; it serves a waiter or goes idle. */
@@ -565,44 +358,7 @@ final class PoolCore {
                 }
             }
         }
-        serveWaitingPools(work);
-    }
-
-    // ---- reading ----------------------------------------------------------------------------------------------
-
-    PoolSnapshot snapshot(ServerPool pool) {
-        int waiting;
-        int active;
-        int idle;
-        int opening;
-        int tested;
-        long maxWait;
-        CircuitState circuit;
-        long attempts;
-        int budgetLimit;
-        int budgetReserve;
-        int budgetUsed;
-        Work work = lock.enter();
-        try {
-            Waiter first = pool.waiters.peek();
-            maxWait = first == null ? 0 : micros(ticker.nanoTime() - first.sinceNanos());
-            waiting = pool.waiters.size();
-            active = pool.activeCount();
-            idle = pool.idleCount();
-            opening = pool.openingCount();
-            tested = pool.checking.size();
-            circuit = pool.breaker().state();
-            attempts = pool.breaker().attempts();
-            Budget budget = pool.tenantBudget();
-            budgetLimit = budget.limit();
-            budgetReserve = budget.reserve();
-            budgetUsed = budget.used();
-        } finally {
-            lock.exit(work);
-        }
-        return new PoolSnapshot(pool.key().database(), pool.key().user(), pool.mode().configName(), waiting, active,
-                idle, opening, maxWait, circuit, attempts, tested, pool.stats().tenant().orElse(null), budgetLimit,
-                budgetReserve, budgetUsed);
+        connections.serveWaitingPools(work);
     }
 
     static long micros(long nanos) {

@@ -50,9 +50,10 @@ public final class PoolManager {
         this.stats = stats;
         EventLoops loops = new EventLoops(group);
         this.core = new PoolCore(lock, ticker, loops);
-        this.registry = new PoolRegistry(config, core, loops, lock, stats);
+        this.registry = new PoolRegistry(config, core, loops, lock, stats, ticker);
         this.janitor = new Janitor(lock, ticker, loops, registry, core);
-        core.wire(registry, new Fairness(ticker, registry, core), janitor);
+        Fairness fairness = new Fairness(ticker, registry, core);
+        core.wire(registry, fairness, janitor, new Connections(lock, ticker, loops, registry, fairness, core));
         lock.effects(new Effects());
     }
 
@@ -207,7 +208,7 @@ public final class PoolManager {
             PooledServer slot = new PooledServer(pool, setup.budgets(), setup.generation(), ticker.nanoTime());
             ServerConnection server = new ServerConnection(serverIds.incrementAndGet(), setup.target(), slot,
                     registry.config().maxPreparedStatements());
-            core.made(slot);
+            core.connections().made(slot);
             opener.connect(server, loop);
         }
 

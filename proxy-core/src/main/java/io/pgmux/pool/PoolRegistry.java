@@ -47,9 +47,12 @@ final class PoolRegistry {
     private final EventLoops loops;
     private final PoolLock lock;
     private final StatsRegistry stats;
+    private final io.netty.util.concurrent.Ticker ticker;
 
-    PoolRegistry(PgmuxConfig config, PoolCore core, EventLoops loops, PoolLock lock, StatsRegistry stats) {
+    PoolRegistry(PgmuxConfig config, PoolCore core, EventLoops loops, PoolLock lock, StatsRegistry stats,
+                 io.netty.util.concurrent.Ticker ticker) {
         this.stats = stats;
+        this.ticker = ticker;
         this.core = core;
         this.loops = loops;
         this.lock = lock;
@@ -92,7 +95,8 @@ final class PoolRegistry {
             PoolSetup setup = setup(before, key, 0).orElseThrow(() -> new IllegalArgumentException(
                     "no database \"" + database + "\" or user \"" + user + "\" in the configuration"));
             String tenant = before.config().tenantOf(user).map(io.pgmux.config.TenantConfig::name).orElse(null);
-            ServerPool created = new ServerPool(key, setup, stats.pool(database, user, tenant), core, loops, lock);
+            ServerPool created = new ServerPool(key, setup, stats.pool(database, user, tenant), core, loops, lock,
+                    ticker);
             if (layout.compareAndSet(before, before.withPool(created))) {
                 return created;
             }

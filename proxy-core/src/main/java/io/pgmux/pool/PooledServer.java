@@ -95,22 +95,22 @@ final class PooledServer extends ServerSlot {
 
     @Override
     public void connected(ServerConnection server) {
-        pool.core().serverConnected(this);
+        pool.core().connections().serverConnected(this);
     }
 
     @Override
     public void loginSucceeded(ServerConnection server) {
-        pool.core().serverLoggedIn(this);
+        pool.core().connections().serverLoggedIn(this);
     }
 
     @Override
     public void loginFailed(ServerConnection server, PgError error, boolean retryable) {
-        pool.core().serverLoginFailed(this, error, retryable);
+        pool.core().connections().serverLoginFailed(this, error, retryable);
     }
 
     @Override
     public void closed(ServerConnection server, PgError reason) {
-        pool.core().serverClosed(this, reason);
+        pool.core().connections().serverClosed(this, reason);
     }
 
     @Override

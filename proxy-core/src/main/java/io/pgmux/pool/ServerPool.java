@@ -1,6 +1,7 @@
 package io.pgmux.pool;
 
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Ticker;
 import io.pgmux.config.PoolMode;
 import io.pgmux.protocol.PgError;
 import io.pgmux.server.ServerState;
@@ -21,6 +22,8 @@ public final class ServerPool {
     private final PoolKey key;
     private final PoolCore core;
     private final EventLoops loops;
+    private final PoolLock lock;
+    private final Ticker ticker;
     private final PoolStats stats;
     private volatile PoolSetup setup;
 
@@ -45,8 +48,11 @@ public final class ServerPool {
     /** pgmux statement names some server of this pool has parsed without error. */
     private final Set<String> parsedStatements = ConcurrentHashMap.newKeySet();
 
-    ServerPool(PoolKey key, PoolSetup setup, PoolStats stats, PoolCore core, EventLoops loops, PoolLock lock) {
+    ServerPool(PoolKey key, PoolSetup setup, PoolStats stats, PoolCore core, EventLoops loops, PoolLock lock,
+               Ticker ticker) {
         this.key = key;
+        this.lock = lock;
+        this.ticker = ticker;
         this.stats = stats;
         this.setup = setup;
         this.core = core;
@@ -232,7 +238,38 @@ public final class ServerPool {
 
     /** A consistent view for the console and metrics; takes the pool lock. */
     public PoolSnapshot snapshot() {
-        return core.snapshot(this);
+        int waiting;
+        int active;
+        int idle;
+        int opening;
+        int tested;
+        long maxWait;
+        CircuitState circuit;
+        long attempts;
+        int budgetLimit;
+        int budgetReserve;
+        int budgetUsed;
+        Work work = lock.enter();
+        try {
+            Waiter first = waiters.peek();
+            maxWait = first == null ? 0 : PoolCore.micros(ticker.nanoTime() - first.sinceNanos());
+            waiting = waiters.size();
+            active = activeCount();
+            idle = idleCount();
+            opening = openingCount();
+            tested = checking.size();
+            circuit = breaker().state();
+            attempts = breaker().attempts();
+            Budget budget = tenantBudget();
+            budgetLimit = budget.limit();
+            budgetReserve = budget.reserve();
+            budgetUsed = budget.used();
+        } finally {
+            lock.exit(work);
+        }
+        return new PoolSnapshot(key.database(), key.user(), mode().configName(), waiting, active,
+                idle, opening, maxWait, circuit, attempts, tested, stats.tenant().orElse(null), budgetLimit,
+                budgetReserve, budgetUsed);
     }
 
     @Override

@@ -71,7 +71,7 @@ class ServerMovesTest {
         assertSame(pool.on(loop).idle, slot.list);
         assertEquals(1, pool.idleCount());
         assertEquals(0, pool.activeCount());
-        guarded(() -> pool.core().retire(slot, null, new Work()));
+        guarded(() -> pool.core().connections().retire(slot, null, new Work()));
         assertSame(pool.closing, slot.list);
         TestBackends.hangUp(server);
         fixture.loops.runAll();
