@@ -116,8 +116,8 @@ final class PoolCore {
         long now = ticker.nanoTime();
         // The server came back from a transaction: its upstream answers (for readiness).
         pool.breaker().answered(now);
-        if (pool.waiters.size() == 0 && !slot.isStale() && noPressure(slot.budgets)) {
-            LoopServers here = pool.on(server.eventLoop());
+        LoopServers here = pool.on(server.eventLoop());
+        if (slot.list == here.active && pool.waiters.size() == 0 && !slot.isStale() && noPressure(slot.budgets)) {
             slot.idleSinceNanos = now;
             slot.moveTo(here.idle);
             // Pairs with a waiter or a short budget announcing itself under the lock and then looking at the idle
