@@ -14,10 +14,16 @@ import java.util.Optional;
  *                       PgBouncer's {@code user=} in {@code [databases]})
  * @param password       the password for {@code user}
  * @param pinning        overrides the global pinning policy for this database; a user's own setting still wins
+ * @param authType       overrides the global {@code auth_type} for this database; a user's own setting still wins
+ * @param serverTls      TLS towards this server: the database's {@code server_tls_*} keys, the global ones for the
+ *                       keys it leaves out
+ * @param authQuery      how to look up users that are not in {@code users}; empty when no {@code auth_user} applies
+ *                       to this database
  */
 public record DatabaseConfig(String name, String host, int port, String dbname, int maxConnections,
                              Optional<PoolMode> poolMode, Optional<String> user, Optional<String> password,
-                             Optional<PinningPolicy> pinning) {
+                             Optional<PinningPolicy> pinning, Optional<AuthType> authType, ServerTlsConfig serverTls,
+                             Optional<AuthQueryConfig> authQuery) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 5432;
 
@@ -29,5 +35,8 @@ public record DatabaseConfig(String name, String host, int port, String dbname, 
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(password, "password");
         Objects.requireNonNull(pinning, "pinning");
+        Objects.requireNonNull(authType, "authType");
+        Objects.requireNonNull(serverTls, "serverTls");
+        Objects.requireNonNull(authQuery, "authQuery");
     }
 }
