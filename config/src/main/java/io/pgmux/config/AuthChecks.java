@@ -9,33 +9,41 @@ import java.util.Optional;
  * every login of some kind is an error at start rather than a mystery at the first connection.
  */
 final class AuthChecks {
+    private static final String CERT_NEEDS = "cert authentication needs client certificates: set"
+            + " client_tls_sslmode (not disable), its certificate and key, and client_tls_ca_file (the CA that signs"
+            + " client certificates)";
+    private static final String PASSWORD_NEEDS = "the password method sends the password in cleartext and is"
+            + " refused on connections without TLS, and with client_tls_sslmode disable no connection has TLS:"
+            + " enable client TLS, or set allow_password_without_tls: true";
+
     private final YamlMap top;
     private final NodeReader reader;
     private final String source;
     private final DatabasesBinder.Result databases;
     private final UsersBinder.Result users;
+    private final ClientTlsConfig clientTls;
+    /** No client can present a certificate, so {@code cert} would refuse everyone. */
+    private final boolean certRefused;
+    /** No client can have TLS and cleartext is not allowed, so {@code password} would refuse everyone. */
+    private final boolean passwordRefused;
 
     AuthChecks(YamlMap top, NodeReader reader, String source, DatabasesBinder.Result databases,
-               UsersBinder.Result users) {
+               UsersBinder.Result users, ClientTlsConfig clientTls, boolean allowPasswordWithoutTls) {
         this.top = top;
         this.reader = reader;
         this.source = source;
         this.databases = databases;
         this.users = users;
+        this.clientTls = clientTls;
+        // Settings that were bad are reported already; judging what they would have allowed only adds noise.
+        boolean tlsRead = !top.failed("client_tls_sslmode", "client_tls_cert_file", "client_tls_key_file");
+        boolean tlsOff = clientTls.sslmode() == SslMode.DISABLE;
+        this.certRefused = tlsRead && !top.failed("client_tls_ca_file")
+                && (tlsOff || clientTls.caFile().isEmpty());
+        this.passwordRefused = tlsRead && tlsOff && !allowPasswordWithoutTls;
     }
 
-    void check(AuthType globalAuthType, boolean allowPasswordWithoutTls, Optional<AccessRules> hba,
-               ClientTlsConfig clientTls, AuthQueryBinder.Globals authQuery) {
-        boolean tlsUsable = !top.failed("client_tls_sslmode", "client_tls_cert_file", "client_tls_key_file");
-        boolean caUsable = tlsUsable && !top.failed("client_tls_ca_file");
-        boolean certUsable = clientTls.sslmode() != SslMode.DISABLE && clientTls.caFile().isPresent();
-        boolean tlsOff = clientTls.sslmode() == SslMode.DISABLE;
-        String certNeeds = "cert authentication needs client certificates: set client_tls_sslmode (not disable),"
-                + " its certificate and key, and client_tls_ca_file (the CA that signs client certificates)";
-        String passwordNeeds = "the password method sends the password in cleartext and is refused on connections"
-                + " without TLS, and with client_tls_sslmode disable no connection has TLS: enable client TLS, or"
-                + " set allow_password_without_tls: true";
-
+    void check(AuthType globalAuthType, Optional<AccessRules> hba, AuthQueryBinder.Globals authQuery) {
         if (hba.isPresent()) {
             String ignored = "has no effect: the access rules (" + (top.has("hba") ? "hba" : "hba_file")
                     + ") decide the method; remove auth_type or the rules";
@@ -44,34 +52,30 @@ final class AuthChecks {
             }
             sectionsWith(databases.sections(), "auth_type").forEach(m -> m.problem("auth_type", ignored));
             sectionsWith(users.sections(), "auth_type").forEach(m -> m.problem("auth_type", ignored));
-            checkRules(hba.get(), clientTls, caUsable && !certUsable, certNeeds,
-                    tlsUsable && tlsOff && !allowPasswordWithoutTls, passwordNeeds);
+            checkRules(hba.get());
         } else {
-            boolean certRefused = caUsable && !certUsable;
-            boolean passwordRefused = tlsUsable && tlsOff && !allowPasswordWithoutTls;
             if (top.has("auth_type")) {
-                authType(top, globalAuthType, certRefused, certNeeds, passwordRefused, passwordNeeds);
+                checkAuthType(top, globalAuthType);
             }
-            databases.sections().forEach((name, m) -> databases.databases().get(name).authType().ifPresent(
-                    type -> authType(m, type, certRefused, certNeeds, passwordRefused, passwordNeeds)));
-            users.sections().forEach((name, m) -> users.users().get(name).authType().ifPresent(
-                    type -> authType(m, type, certRefused, certNeeds, passwordRefused, passwordNeeds)));
+            databases.sections().forEach((name, m) -> databases.databases().get(name).authType()
+                    .ifPresent(type -> checkAuthType(m, type)));
+            users.sections().forEach((name, m) -> users.users().get(name).authType()
+                    .ifPresent(type -> checkAuthType(m, type)));
         }
         checkAuthQuery(authQuery);
     }
 
     /** Reports cert or password written as {@code m}'s auth_type where they could never succeed. */
-    private static void authType(YamlMap m, AuthType type, boolean certRefused, String certNeeds,
-                                 boolean passwordRefused, String passwordNeeds) {
+    private void checkAuthType(YamlMap m, AuthType type) {
         if (type == AuthType.CERT && certRefused) {
-            m.problem("auth_type", certNeeds);
+            m.problem("auth_type", CERT_NEEDS);
         }
         if (type == AuthType.PASSWORD && passwordRefused) {
-            m.problem("auth_type", passwordNeeds);
+            m.problem("auth_type", PASSWORD_NEEDS);
         }
     }
 
-    private void checkRules(AccessRules rules, ClientTlsConfig clientTls, boolean certRefused, String certNeeds, boolean passwordRefused, String passwordNeeds) {
+    private void checkRules(AccessRules rules) {
         List<HbaRule> list = rules.rules();
         for (int i = 0; i < list.size(); i++) {
             HbaRule rule = list.get(i);
@@ -88,10 +92,10 @@ final class AuthChecks {
                 continue;
             }
             if (rule.method() == AuthType.CERT && certRefused) {
-                ruleProblem(rules, i, certNeeds);
+                ruleProblem(rules, i, CERT_NEEDS);
             }
             if (rule.method() == AuthType.PASSWORD && rule.type() != HbaConnectionType.HOSTSSL && passwordRefused) {
-                ruleProblem(rules, i, passwordNeeds);
+                ruleProblem(rules, i, PASSWORD_NEEDS);
             }
         }
     }

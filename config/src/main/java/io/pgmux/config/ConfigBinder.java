@@ -59,8 +59,8 @@ final class ConfigBinder {
 
         defaultTenant.filter(t -> !tenants.containsKey(t)).ifPresent(t ->
                 top.problem("default_tenant", References.undefined("tenant", t, "tenants", tenants.keySet())));
-        new AuthChecks(top, reader, reader.problems().source(), databases, users)
-                .check(authType, allowPasswordWithoutTls, hba, clientTls, authQuery);
+        new AuthChecks(top, reader, reader.problems().source(), databases, users, clientTls, allowPasswordWithoutTls)
+                .check(authType, hba, authQuery);
 
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
                 maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,

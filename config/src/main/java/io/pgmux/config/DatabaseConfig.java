@@ -10,8 +10,9 @@ import java.util.Optional;
  * @param dbname         the database name on the server; defaults to {@code name}
  * @param maxConnections cap on server connections to this database across all users; 0 means no cap
  * @param poolMode       overrides the global pool mode for this database; a user's own setting still wins
- * @param user           when set, every server connection logs in as this user instead of the client's (like
- *                       PgBouncer's {@code user=} in {@code [databases]})
+ * @param user           when set, server connections log in as this user instead of the client's (like
+ *                       PgBouncer's {@code user=} in {@code [databases]}), unless the client's user sets its own
+ *                       {@code server_user} or {@code server_password}; see {@link PgmuxConfig#upstreamLoginFor}
  * @param password       the password for {@code user}
  * @param pinning        overrides the global pinning policy for this database; a user's own setting still wins
  * @param authType       overrides the global {@code auth_type} for this database; a user's own setting still wins

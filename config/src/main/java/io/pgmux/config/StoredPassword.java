@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  *
  * <p>{@link #toString()} never shows the secret: these values end up in records that get logged.
  */
-public sealed interface StoredPassword permits StoredPassword.Plaintext, StoredPassword.Md5, StoredPassword.ScramSha256 {
+public sealed interface StoredPassword
+        permits StoredPassword.Plaintext, StoredPassword.Md5, StoredPassword.ScramSha256 {
     /** The form, for switches. */
     enum Kind { PLAINTEXT, MD5, SCRAM_SHA_256 }
 

@@ -155,7 +155,8 @@ final class HbaConfigTest {
     void hbaFileRulesAreCheckedAgainstTheRestOfTheConfiguration(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("pg_hba.conf");
         Files.writeString(file, "host all all all md5\nhostssl all all all cert\n");
-        ConfigProblem problem = onlyProblem(TestConfigs.problemsIn(dir, "databases: {app: {}}\nhba_file: pg_hba.conf\n"));
+        ConfigProblem problem =
+                onlyProblem(TestConfigs.problemsIn(dir, "databases: {app: {}}\nhba_file: pg_hba.conf\n"));
         assertEquals(file + ":2: a hostssl rule can never match: client_tls_sslmode is disable", problem.toString());
     }
 }

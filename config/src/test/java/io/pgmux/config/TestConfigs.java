@@ -41,9 +41,11 @@ final class TestConfigs {
      * their framing): server.crt, server.key, ca.crt, and rsa.key in the traditional OpenSSL form.
      */
     static void writePemFiles(Path directory) throws IOException {
-        Files.writeString(directory.resolve("server.crt"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
-        Files.writeString(directory.resolve("ca.crt"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
-        Files.writeString(directory.resolve("server.key"), "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
+        String certificate = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        Files.writeString(directory.resolve("server.crt"), certificate);
+        Files.writeString(directory.resolve("ca.crt"), certificate);
+        Files.writeString(directory.resolve("server.key"),
+                "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
         Files.writeString(directory.resolve("rsa.key"),
                 "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n");
     }

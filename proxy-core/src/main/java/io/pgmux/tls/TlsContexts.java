@@ -69,7 +69,8 @@ final class TlsContexts {
     }
 
     private static boolean supported(SslProvider provider, String suite) {
-        return provider == SslProvider.JDK ? supported(provider).contains(suite) : OpenSsl.isCipherSuiteAvailable(suite);
+        return provider == SslProvider.JDK
+                ? supported(provider).contains(suite) : OpenSsl.isCipherSuiteAvailable(suite);
     }
 
     private static Set<String> supported(SslProvider provider) {
