@@ -54,7 +54,7 @@ final class ConfigBinder {
         UsersBinder.Result users = UsersBinder.bind(top, reader, tenants.keySet());
         Optional<AccessRules> hba = HbaBinder.bind(top, reader, reader.problems().source());
         AdminConfig admin = admin(top.map("admin"), reader, users.users().keySet());
-        MetricsConfig metrics = metrics(top.map("metrics"));
+        MetricsConfig metrics = metrics(top.map("metrics"), listen);
         top.rejectUnknownKeys();
 
         defaultTenant.filter(t -> !tenants.containsKey(t)).ifPresent(t ->
@@ -76,13 +76,29 @@ final class ConfigBinder {
         return config;
     }
 
-    private static MetricsConfig metrics(YamlMap m) {
+    private static MetricsConfig metrics(YamlMap m, ListenConfig listen) {
         MetricsConfig config = new MetricsConfig(
                 m.get("enabled", ValueType.bool(), true),
                 m.get("host", ValueType.nonEmptyString(), MetricsConfig.DEFAULT_HOST),
-                m.get("port", ValueType.port(), MetricsConfig.DEFAULT_PORT));
+                m.get("port", ValueType.port(), MetricsConfig.DEFAULT_PORT),
+                m.get("pgbouncer_compat", ValueType.bool(), false));
         m.rejectUnknownKeys();
+        // Both would bind at start and the second would fail: say so now, with the line.
+        if (config.enabled() && !m.failed("port") && config.port() == listen.port()
+                && bindsOverlap(config.host(), listen.host())) {
+            m.problem("port", "the metrics endpoint cannot share port " + listen.port() + " with listen."
+                    + "port on " + config.host() + "; choose another port (default "
+                    + MetricsConfig.DEFAULT_PORT + ")");
+        }
         return config;
+    }
+
+    private static boolean bindsOverlap(String a, String b) {
+        return a.equals(b) || isWildcard(a) || isWildcard(b);
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("*");
     }
 
     /** Admin logins must be real users: the console authenticates them like anyone else. */

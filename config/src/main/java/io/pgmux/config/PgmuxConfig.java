@@ -123,6 +123,14 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
                 serverTls, authQuery);
     }
 
+    /** The same configuration with another metrics endpoint; tests let the OS pick its port. */
+    public PgmuxConfig withMetrics(MetricsConfig newMetrics) {
+        return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
+                maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,
+                timeouts, databases, users, tenants, admin, newMetrics, allowPasswordWithoutTls, hba, clientTls,
+                serverTls, authQuery);
+    }
+
     /**
      * The tenant whose budget {@code user}'s connections count against: the user's own, else {@code default_tenant}
      * (which also covers users not listed in {@code users}), else none.

@@ -27,7 +27,7 @@ final class DefaultsTest {
         assertEquals(PinningPolicy.PIN, MINIMAL.pinning());
         assertEquals(200, MINIMAL.maxPreparedStatements());
         assertEquals(List.of(), MINIMAL.admin().users());
-        assertEquals(new MetricsConfig(true, "127.0.0.1", 9930), MINIMAL.metrics());
+        assertEquals(new MetricsConfig(true, "127.0.0.1", 9930, false), MINIMAL.metrics());
         assertTrue(MINIMAL.users().isEmpty());
         assertTrue(MINIMAL.tenants().isEmpty());
     }
@@ -142,7 +142,7 @@ final class DefaultsTest {
                 pinning: ignore
                 max_prepared_statements: 0
                 databases: {app: {}}
-                metrics: {enabled: false, host: 0.0.0.0, port: 9100}
+                metrics: {enabled: false, host: 0.0.0.0, port: 9100, pgbouncer_compat: true}
                 """);
         assertEquals(new ListenConfig("0.0.0.0", 7432), config.listen());
         assertEquals(PoolMode.SESSION, config.poolMode());
@@ -155,7 +155,7 @@ final class DefaultsTest {
         assertEquals("", config.serverResetQuery());
         assertEquals(PinningPolicy.IGNORE, config.pinning());
         assertEquals(0, config.maxPreparedStatements());
-        assertEquals(new MetricsConfig(false, "0.0.0.0", 9100), config.metrics());
+        assertEquals(new MetricsConfig(false, "0.0.0.0", 9100, true), config.metrics());
     }
 
     @Test

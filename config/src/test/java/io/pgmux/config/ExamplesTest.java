@@ -145,6 +145,7 @@ final class ExamplesTest {
         assertEquals(Optional.of("pw"), config.user("api").orElseThrow().password());
         assertEquals(10, config.tenantOf("api").orElseThrow().poolSize());
         assertEquals(9930, config.metrics().port());
+        assertFalse(config.metrics().pgbouncerCompat());
     }
 
     @Test

@@ -41,6 +41,28 @@ final class ValidationTest {
     }
 
     @Test
+    void metricsMayNotShareTheClientPort() {
+        ConfigException e = problems("""
+                listen: {host: 127.0.0.1, port: 7000}
+                databases: {app: {}}
+                metrics:
+                  host: 0.0.0.0
+                  port: 7000
+                """);
+        assertProblem(e, "metrics.port", 5, "cannot share port 7000 with listen.port");
+        // Another host, or the endpoint switched off: no clash.
+        TestConfigs.parse("listen: {host: 127.0.0.1, port: 7000}\ndatabases: {app: {}}\n"
+                + "metrics: {host: 127.0.0.2, port: 7000}\n");
+        TestConfigs.parse("listen: {port: 7000}\ndatabases: {app: {}}\nmetrics: {enabled: false, port: 7000}\n");
+    }
+
+    @Test
+    void pgbouncerCompatIsABoolean() {
+        ConfigException e = problems("databases: {app: {}}\nmetrics: {pgbouncer_compat: maybe}\n");
+        assertProblem(e, "metrics.pgbouncer_compat", 2, "maybe");
+    }
+
+    @Test
     void negativeCountsAreRejected() {
         ConfigException e = problems("""
                 databases:

@@ -172,6 +172,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
         }
         UserConfig userConfig = services.config().user(user).orElse(null);
         if (userConfig == null) {
+            services.authFailed(database, user);
             fail(PgError.fatal(SqlState.INVALID_PASSWORD, "password authentication failed for user \"" + user + "\""));
             return;
         }
@@ -226,6 +227,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
                 channel.flush();
             }
         } catch (AuthenticationException e) {
+            services.authFailed(database, user);
             fail(PgError.fatal(SqlState.INVALID_PASSWORD, e.getMessage()));
         } finally {
             frame.release();
@@ -237,6 +239,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
         channel.write(Authentication.ok(channel.alloc()), channel.voidPromise());
         cancelKey = services.cancels().register(this);
         pool = services.pools().pool(database, user);
+        pool.stats().clientLoggedIn();
         if (pool.welcomeParameters() != null) {
             transition(ClientState.IDLE);
             greet();
@@ -628,6 +631,9 @@ public final class ClientConnection implements PoolClient, ServerLink {
         if (admitted) {
             admitted = false;
             services.clientLeft(user);
+        }
+        if (pool != null) {
+            pool.stats().clientLeft();
         }
         if (reason == null || !channel.isActive()) {
             channel.close();

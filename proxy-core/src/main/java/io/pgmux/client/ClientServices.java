@@ -101,6 +101,19 @@ public final class ClientServices {
         cancels.forEach(client -> client.eventLoop().execute(() -> client.checkTimeouts(now, timeouts)));
     }
 
+    /**
+     * A login to {@code database} (a configured one) failed authentication: counted on the user's pool when the
+     * user is configured, else per database only (the names of unknown users are whatever clients send).
+     */
+    void authFailed(String database, String user) {
+        if (config.user(user).isPresent()) {
+            String tenant = config.tenantOf(user).map(io.pgmux.config.TenantConfig::name).orElse(null);
+            pools.stats().pool(database, user, tenant).authFailed();
+        } else {
+            pools.stats().unknownUserLogin(database);
+        }
+    }
+
     public int clientCount() {
         return clients.get();
     }

@@ -54,6 +54,10 @@ final class Budget {
         return limit;
     }
 
+    int reserve() {
+        return reserve;
+    }
+
     String description() {
         return description;
     }

@@ -16,6 +16,9 @@ final class CircuitBreaker {
     private long openUntilNanos;
     private boolean probing;
     private long attempts;
+    /** When the upstream last answered: a login succeeded or a server came back from a transaction. */
+    private long answeredNanos;
+    private boolean everAnswered;
 
     CircuitBreaker(String upstream, Duration firstBackoff) {
         this.upstream = upstream;
@@ -73,6 +76,18 @@ final class CircuitBreaker {
         openUntilNanos = nowNanos + delay;
         move(CircuitState.OPEN);
         return delay;
+    }
+
+    /** The upstream answered at {@code nanos} (a {@link System#nanoTime} reading); keeps the latest. */
+    void answered(long nanos) {
+        if (!everAnswered || nanos - answeredNanos > 0) {
+            answeredNanos = nanos;
+            everAnswered = true;
+        }
+    }
+
+    UpstreamStatus status(long nowNanos) {
+        return new UpstreamStatus(upstream, state, attempts, everAnswered ? Math.max(0, nowNanos - answeredNanos) : -1);
     }
 
     CircuitState state() {

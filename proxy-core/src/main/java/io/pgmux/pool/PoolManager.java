@@ -12,6 +12,7 @@ import io.pgmux.server.ServerConnection;
 import io.pgmux.server.ServerConnector;
 import io.pgmux.server.ServerState;
 import io.pgmux.server.UpstreamTarget;
+import io.pgmux.stats.StatsRegistry;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -39,6 +40,7 @@ public final class PoolManager {
     private final PgmuxConfig config;
     private final ServerConnector connector;
     private final EventLoopGroup loops;
+    private final StatsRegistry stats;
     private final Map<PoolKey, ServerPool> pools = new HashMap<>();
     private final Map<String, Budget> budgets = new HashMap<>();
     /** One per upstream address: refusals from a database server hold back every pool that connects to it. */
@@ -54,6 +56,12 @@ public final class PoolManager {
     private final long checkDelayNanos;
 
     public PoolManager(PgmuxConfig config, ServerConnector connector, EventLoopGroup loops) {
+        this(config, connector, loops, new StatsRegistry());
+    }
+
+    /** @param stats where the pools record their statistics (shared with the client side and the metrics) */
+    public PoolManager(PgmuxConfig config, ServerConnector connector, EventLoopGroup loops, StatsRegistry stats) {
+        this.stats = stats;
         this.config = config;
         this.connector = connector;
         this.loops = loops;
@@ -89,7 +97,8 @@ public final class PoolManager {
                         t.queryWaitTimeout().orElse(config.timeouts().queryWaitTimeout())))
                 .orElseGet(() -> new PoolSettings(1, 0, java.time.Duration.ZERO, config.timeouts().queryWaitTimeout()));
         return new ServerPool(key, target, config.poolModeFor(db.name(), user.name()),
-                List.of(poolBudget, dbBudget, global), breaker(target), settings, this);
+                List.of(poolBudget, dbBudget, global), breaker(target), settings,
+                stats.pool(db.name(), user.name(), tenant.map(TenantConfig::name).orElse(null)), this);
     }
 
     /** pool_size normally; up to pool_size + reserve_pool_size, never past max_server_connections, for long waits. */
@@ -121,7 +130,7 @@ public final class PoolManager {
         try {
             ServerConnection server = pool.takeIdle(client.eventLoop());
             if (server != null && !needsCheck(server)) {
-                assign(pool, server, client, after);
+                assign(pool, server, client, 0, after);
             } else {
                 pool.waiters.add(new Waiter(client, System.nanoTime()));
                 if (server != null) {
@@ -175,6 +184,7 @@ public final class PoolManager {
             }
             ServerPool pool = slot(server).pool;
             pool.checking--;
+            pool.breaker.answered(System.nanoTime());
             handToWaiterOrIdle(pool, server, after);
         } finally {
             lock.unlock();
@@ -189,7 +199,14 @@ public final class PoolManager {
     public void cancelWait(ServerPool pool, PoolClient client) {
         lock.lock();
         try {
-            pool.waiters.removeIf(w -> w.client() == client);
+            Iterator<Waiter> it = pool.waiters.iterator();
+            while (it.hasNext()) {
+                Waiter each = it.next();
+                if (each.client() == client) {
+                    it.remove();
+                    pool.stats().waitEnded(micros(System.nanoTime() - each.sinceNanos()));
+                }
+            }
         } finally {
             lock.unlock();
         }
@@ -208,6 +225,8 @@ public final class PoolManager {
                 return;
             }
             slot.pool.active--;
+            // The server came back from a transaction: its upstream answers (for readiness).
+            slot.pool.breaker.answered(server.lastUsedNanos());
             ServerPool starving = starvingPoolBehind(slot.pool);
             if (starving != null) {
                 // Another tenant waits on a cap this server counts against and holds less than its share:
@@ -276,7 +295,7 @@ public final class PoolManager {
     private void handToWaiterOrIdle(ServerPool pool, ServerConnection server, List<Runnable> after) {
         Waiter next = pool.pollWaiterFor(server.eventLoop());
         if (next != null) {
-            assign(pool, server, next.client(), after);
+            assign(pool, server, next.client(), System.nanoTime() - next.sinceNanos(), after);
             return;
         }
         server.transition(ServerState.IDLE);
@@ -284,9 +303,11 @@ public final class PoolManager {
         serveOtherPools(after);
     }
 
-    private void assign(ServerPool pool, ServerConnection server, PoolClient client, List<Runnable> after) {
+    private void assign(ServerPool pool, ServerConnection server, PoolClient client, long waitedNanos,
+                        List<Runnable> after) {
         server.transition(ServerState.ACTIVE);
         pool.active++;
+        pool.stats().serverAssigned(micros(waitedNanos));
         after.add(() -> EventLoopHandoff.deliver(server, client));
     }
 
@@ -420,6 +441,8 @@ public final class PoolManager {
             slot.opening = false;
             pool.opening--;
             pool.lastConnectError = null;
+            pool.stats().serverConnected();
+            pool.breaker.answered(System.nanoTime());
             int failedBefore = pool.breaker.consecutiveFailures();
             if (pool.breaker.succeeded()) {
                 log.info("upstream {} answers again after {} failed connection attempt(s)", pool.breaker.upstream(),
@@ -444,6 +467,7 @@ public final class PoolManager {
         lock.lock();
         try {
             pool.lastConnectError = error;
+            pool.stats().serverConnectFailed();
             if (!retryable) {
                 log.warn("{}: the database refused the login: {}", pool, error);
                 failAllWaiters(pool, error, after);
@@ -451,6 +475,7 @@ public final class PoolManager {
                 CircuitBreaker breaker = pool.breaker;
                 long delay = breaker.failed(System.nanoTime());
                 if (delay >= 0) {
+                    pool.stats().circuitOpened();
                     log.warn("{}: connection to {} failed ({}); no new connections to it for {} ms",
                             pool, breaker.upstream(), error.message(), TimeUnit.NANOSECONDS.toMillis(delay));
                     after.add(() -> loops.next().schedule(() -> probeAgain(breaker), delay, TimeUnit.NANOSECONDS));
@@ -483,7 +508,9 @@ public final class PoolManager {
     }
 
     private void failAllWaiters(ServerPool pool, PgError error, List<Runnable> after) {
+        long now = System.nanoTime();
         for (Waiter each : pool.waiters) {
+            pool.stats().waitEnded(micros(now - each.sinceNanos()));
             PoolClient client = each.client();
             after.add(() -> client.eventLoop().execute(() -> client.acquireFailed(error)));
         }
@@ -574,6 +601,8 @@ public final class PoolManager {
                     long waitedMillis = TimeUnit.NANOSECONDS.toMillis(waited);
                     if (timeoutNanos > 0 && waited >= timeoutNanos) {
                         it.remove();
+                        pool.stats().waitTimedOut();
+                        pool.stats().waitEnded(TimeUnit.NANOSECONDS.toMicros(waited));
                         PgError error = waitTimeoutError(pool, waitedMillis);
                         after.add(() -> client.eventLoop().execute(() -> client.acquireFailed(error)));
                     } else if (notifies && !each.notified) {
@@ -661,12 +690,35 @@ public final class PoolManager {
             long now = System.nanoTime();
             Waiter first = pool.waiters.peek();
             long maxWait = first == null ? 0 : TimeUnit.NANOSECONDS.toMicros(now - first.sinceNanos());
+            Budget budget = pool.tenantBudget();
             return new PoolSnapshot(pool.key().database(), pool.key().user(), pool.mode().configName(),
                     pool.waiters.size(), pool.active, pool.idle.size(), pool.opening, maxWait,
-                    pool.breaker.state(), pool.breaker.attempts());
+                    pool.breaker.state(), pool.breaker.attempts(), pool.checking,
+                    pool.stats().tenant().orElse(null), budget.limit(), budget.reserve(), budget.used());
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The circuit of every upstream some pool has connected to, keyed by address (host:port), for readiness.
+     * Takes the lock once, briefly.
+     */
+    public Map<String, UpstreamStatus> upstreams() {
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            Map<String, UpstreamStatus> result = new HashMap<>();
+            breakers.forEach((address, breaker) -> result.put(address, breaker.status(now)));
+            return result;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Where the pools record their statistics. */
+    public StatsRegistry stats() {
+        return stats;
     }
 
     public Collection<ServerPool> pools() {
@@ -692,6 +744,10 @@ public final class PoolManager {
             lock.unlock();
         }
         runAll(after);
+    }
+
+    private static long micros(long nanos) {
+        return TimeUnit.NANOSECONDS.toMicros(Math.max(0, nanos));
     }
 
     private static ServerSlot slot(ServerConnection server) {

@@ -6,6 +6,7 @@ import io.pgmux.protocol.PgError;
 import io.pgmux.server.ServerConnection;
 import io.pgmux.server.ServerEvents;
 import io.pgmux.server.UpstreamTarget;
+import io.pgmux.stats.PoolStats;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
@@ -26,6 +27,7 @@ public final class ServerPool implements ServerEvents {
     private final List<Budget> budgets;
     private final PoolManager manager;
     private final PoolSettings settings;
+    private final PoolStats stats;
 
     final ArrayDeque<ServerConnection> idle = new ArrayDeque<>();
     final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
@@ -43,8 +45,9 @@ public final class ServerPool implements ServerEvents {
     private final java.util.Set<String> parsedStatements = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     ServerPool(PoolKey key, UpstreamTarget target, PoolMode mode, List<Budget> budgets, CircuitBreaker breaker,
-               PoolSettings settings, PoolManager manager) {
+               PoolSettings settings, PoolStats stats, PoolManager manager) {
         this.settings = settings;
+        this.stats = stats;
         this.key = key;
         this.target = target;
         this.mode = mode;
@@ -95,6 +98,11 @@ public final class ServerPool implements ServerEvents {
 
     public PoolSettings settings() {
         return settings;
+    }
+
+    /** This pool's counters and histograms; any thread may record into them. */
+    public PoolStats stats() {
+        return stats;
     }
 
     /** The budget shared by the tenant's pools on this database (or the user's own, without a tenant). */

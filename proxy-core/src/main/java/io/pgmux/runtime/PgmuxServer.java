@@ -12,9 +12,16 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.pgmux.client.ClientChannelInitializer;
 import io.pgmux.client.ClientServices;
 import io.pgmux.config.PgmuxConfig;
+import io.pgmux.metrics.HttpEndpoint;
+import io.pgmux.metrics.MetricsRegistry;
+import io.pgmux.metrics.Readiness;
+import io.pgmux.metrics.ServingState;
 import io.pgmux.pool.PoolManager;
 import io.pgmux.server.ServerConnector;
+import io.pgmux.stats.StatsPeriod;
+import io.pgmux.stats.StatsRegistry;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +32,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PgmuxServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PgmuxServer.class);
+    /** PgBouncer's stats_period default: SHOW STATS' averages cover the last complete period of this length. */
+    static final long STATS_PERIOD_SECONDS = 60;
 
     private final PgmuxConfig config;
     private final Transport transport;
@@ -32,10 +41,20 @@ public final class PgmuxServer implements AutoCloseable {
     private final int workers;
     private final PoolManager pools;
     private final ClientServices services;
+    private final StatsRegistry stats = new StatsRegistry();
+    private final StatsPeriod statsPeriod = new StatsPeriod(stats, System.nanoTime());
+    private final Readiness readiness;
+    private volatile ServingState state = ServingState.STARTING;
     private final ChannelGroup channels = new DefaultChannelGroup("pgmux", GlobalEventExecutor.INSTANCE);
     private Channel listener;
     private ScheduledFuture<?> maintenance;
     private ScheduledFuture<?> waiterCheck;
+    private ScheduledFuture<?> statsRoll;
+    /** The metrics and health endpoint, its registry and its own event loop, once started (if enabled). */
+    private EventLoopGroup metricsLoop;
+    private MetricsRegistry metrics;
+    private HttpEndpoint endpoint;
+    private InetSocketAddress metricsAddress;
 
     public PgmuxServer(PgmuxConfig config) {
         this.config = config;
@@ -44,8 +63,9 @@ public final class PgmuxServer implements AutoCloseable {
         this.loops = transport.newGroup(workers, "pgmux-io");
         ServerConnector connector = new ServerConnector(transport.clientChannels(),
                 config.timeouts().serverConnectTimeout(), config.maxMessageSize(), channels);
-        this.pools = new PoolManager(config, connector, loops);
+        this.pools = new PoolManager(config, connector, loops, stats);
         this.services = new ClientServices(config, pools, connector, channels);
+        this.readiness = new Readiness(config, pools, () -> state);
     }
 
     /** Binds the listener and starts maintenance; returns the bound address (useful with port 0). */
@@ -63,10 +83,34 @@ public final class PgmuxServer implements AutoCloseable {
         maintenance = loops.next().scheduleAtFixedRate(this::maintain, 1, 1, TimeUnit.SECONDS);
         // Frequent and cheap: the reserve pool and the wait timeouts are due within a tenth of a second.
         waiterCheck = loops.next().scheduleAtFixedRate(this::checkWaiters, 100, 100, TimeUnit.MILLISECONDS);
+        statsRoll = loops.next().scheduleAtFixedRate(() -> statsPeriod.roll(System.nanoTime()),
+                STATS_PERIOD_SECONDS, STATS_PERIOD_SECONDS, TimeUnit.SECONDS);
+        if (config.metrics().enabled()) {
+            startMetrics();
+        }
+        state = ServingState.SERVING;
         InetSocketAddress address = (InetSocketAddress) listener.localAddress();
         log.info("pgmux listening on {}:{} ({} transport, {} event loops, pool_mode {})", address.getHostString(),
                 address.getPort(), transport.name(), workers, config.poolMode().configName());
         return address;
+    }
+
+    /**
+     * The HTTP endpoint runs on one event loop of its own: a scrape formats every series and reads every pool's
+     * snapshot, which must delay no client, and probes are answered even while the client loops are saturated.
+     */
+    private void startMetrics() throws InterruptedException {
+        metricsLoop = transport.newGroup(1, "pgmux-metrics");
+        metrics = new MetricsRegistry(config, pools, readiness);
+        endpoint = new HttpEndpoint(config.metrics(), metricsLoop, transport.serverChannels(), metrics, readiness);
+        try {
+            metricsAddress = endpoint.start();
+        } catch (Exception e) { // a failed bind comes as a checked exception Netty throws unchecked
+            throw new IllegalStateException("the metrics endpoint cannot listen on " + config.metrics().host() + ":"
+                    + config.metrics().port() + " (metrics.host, metrics.port): " + e.getMessage(), e);
+        }
+        log.info("metrics and health on http://{}:{}/metrics", metricsAddress.getHostString(),
+                metricsAddress.getPort());
     }
 
     private void checkWaiters() {
@@ -114,15 +158,37 @@ public final class PgmuxServer implements AutoCloseable {
         return services;
     }
 
+    /** Where the metrics endpoint listens, once started; empty when metrics.enabled is false. */
+    public Optional<InetSocketAddress> metricsAddress() {
+        return Optional.ofNullable(metricsAddress);
+    }
+
+    /** The pools' statistics. */
+    public StatsRegistry stats() {
+        return stats;
+    }
+
+    /** SHOW STATS' averages: those of the last complete stats period. */
+    public StatsPeriod statsPeriod() {
+        return statsPeriod;
+    }
+
+    public Readiness readiness() {
+        return readiness;
+    }
+
     public void awaitClose() throws InterruptedException {
         listener.closeFuture().sync();
     }
 
     @Override
     public void close() {
+        // First, so that readiness probes take pgmux out of rotation while it drains.
+        state = ServingState.SHUTTING_DOWN;
         if (maintenance != null) {
             maintenance.cancel(false);
             waiterCheck.cancel(false);
+            statsRoll.cancel(false);
         }
         if (listener != null) {
             listener.close().syncUninterruptibly();
@@ -131,5 +197,15 @@ public final class PgmuxServer implements AutoCloseable {
         // Every client and server socket, whatever its state: nothing may outlive the event loops.
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // Last: scrapes and probes see the drain.
+        if (endpoint != null) {
+            endpoint.close();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+        if (metricsLoop != null) {
+            metricsLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 }

@@ -47,10 +47,14 @@ public final class ProxyFixture implements AutoCloseable {
         this.yaml = yaml;
     }
 
-    /** Parses {@code yaml} as pgmux would (with an empty environment), then listens on 127.0.0.1, port 0. */
+    /**
+     * Parses {@code yaml} as pgmux would (with an empty environment), then listens on 127.0.0.1, port 0; the
+     * metrics endpoint too listens on a port the OS picks (see {@link #metricsPort()}).
+     */
     public static ProxyFixture start(String yaml) {
         PgmuxConfig parsed = ConfigLoader.parse(yaml, "test.yaml", Map.of());
-        PgmuxConfig config = parsed.withListen(new ListenConfig("127.0.0.1", 0));
+        PgmuxConfig config = parsed.withListen(new ListenConfig("127.0.0.1", 0))
+                .withMetrics(parsed.metrics().withPort(0));
         PgmuxServer server = new PgmuxServer(config);
         try {
             InetSocketAddress address = server.start();
@@ -75,6 +79,11 @@ public final class ProxyFixture implements AutoCloseable {
 
     public int port() {
         return address.getPort();
+    }
+
+    /** The port of the metrics and health endpoint; fails if metrics.enabled is false. */
+    public int metricsPort() {
+        return server.metricsAddress().orElseThrow(() -> new AssertionError("metrics are not enabled")).getPort();
     }
 
     public PgmuxServer server() {

@@ -6,12 +6,14 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP relay in front of PostgreSQL that counts the connections pgmux opens. With the database stopped it
  * still accepts and then closes each connection at once, so every connect attempt pgmux makes while the
- * database is down is seen and counted.
+ * database is down is seen and counted. {@link #cut} makes the database go away without stopping it.
  */
 final class TcpRelay implements AutoCloseable {
     private final ServerSocket listener;
@@ -19,6 +21,8 @@ final class TcpRelay implements AutoCloseable {
     private final int targetPort;
     private final AtomicInteger accepted = new AtomicInteger();
     private final Thread acceptor;
+    private final Set<Socket> relayed = ConcurrentHashMap.newKeySet();
+    private volatile boolean cut;
 
     TcpRelay(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
@@ -38,6 +42,16 @@ final class TcpRelay implements AutoCloseable {
         return accepted.get();
     }
 
+    /** Until {@link #restore}: closes every relayed connection, and each new one as soon as it is accepted. */
+    void cut() {
+        cut = true;
+        relayed.forEach(TcpRelay::closeQuietly);
+    }
+
+    void restore() {
+        cut = false;
+    }
+
     private void acceptLoop() {
         while (!listener.isClosed()) {
             Socket client;
@@ -47,6 +61,10 @@ final class TcpRelay implements AutoCloseable {
                 return; // closed
             }
             accepted.incrementAndGet();
+            if (cut) {
+                closeQuietly(client);
+                continue;
+            }
             Socket server;
             try {
                 server = new Socket(targetHost, targetPort);
@@ -54,12 +72,14 @@ final class TcpRelay implements AutoCloseable {
                 closeQuietly(client);
                 continue;
             }
+            relayed.add(client);
+            relayed.add(server);
             pipe(client, server);
             pipe(server, client);
         }
     }
 
-    private static void pipe(Socket from, Socket to) {
+    private void pipe(Socket from, Socket to) {
         Thread t = new Thread(() -> {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 in.transferTo(out);
@@ -68,6 +88,8 @@ final class TcpRelay implements AutoCloseable {
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
+                relayed.remove(from);
+                relayed.remove(to);
             }
         }, "tcp-relay-pipe");
         t.setDaemon(true);

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class WaiterOrderTest {
     private final EventLoop loopA = new DefaultEventLoop();
     private final EventLoop loopB = new DefaultEventLoop();
-    private final ServerPool pool = new ServerPool(null, null, null, List.of(), null, null, null);
+    private final ServerPool pool = new ServerPool(null, null, null, List.of(), null, null, null, null);
 
     @AfterEach
     void stopLoops() {

@@ -1,0 +1,35 @@
+package io.pgmux.metrics;
+
+import io.pgmux.config.PgmuxConfig;
+import io.pgmux.pool.PoolManager;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+
+/**
+ * Publishes the pools' families into the Prometheus registry at each scrape, from one read of the pool state
+ * ({@link ScrapeView}): numbers of one scrape agree with each other, and pools that appear need no meters
+ * registered. (Micrometer's own meters cannot carry histograms whose buckets are counted elsewhere, as the
+ * statistics model's are.)
+ */
+final class PoolCollector implements MultiCollector {
+    private final PgmuxConfig config;
+    private final PoolManager pools;
+    private final Readiness readiness;
+
+    PoolCollector(PgmuxConfig config, PoolManager pools, Readiness readiness) {
+        this.config = config;
+        this.pools = pools;
+        this.readiness = readiness;
+    }
+
+    @Override
+    public MetricSnapshots collect() {
+        ScrapeView view = ScrapeView.read(pools, readiness);
+        MetricSnapshots.Builder snapshots = MetricSnapshots.builder();
+        Family.addAll(snapshots, PgmuxFamilies.of(view));
+        if (config.metrics().pgbouncerCompat()) {
+            Family.addAll(snapshots, PgbouncerFamilies.of(view, config));
+        }
+        return snapshots.build();
+    }
+}

@@ -1,0 +1,101 @@
+package io.pgmux.metrics;
+
+import io.pgmux.config.DatabaseConfig;
+import io.pgmux.config.PgmuxConfig;
+import io.pgmux.pool.CircuitState;
+import io.pgmux.pool.PoolManager;
+import io.pgmux.pool.UpstreamStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Whether pgmux can serve: it is listening, not shutting down, and every configured database's upstream either
+ * has a closed circuit or answered within {@link #ANSWER_WINDOW} (so one refused connection attempt, say "too
+ * many clients", while the open connections keep serving, does not take pgmux out of a load balancer). A
+ * database no client has used yet has no circuit and counts as ready: pgmux has seen nothing wrong with it, and
+ * the probe does not open connections of its own.
+ */
+public final class Readiness {
+    /** How recent an upstream's last answer must be to outweigh an open circuit. */
+    public static final Duration ANSWER_WINDOW = Duration.ofSeconds(10);
+
+    private final PgmuxConfig config;
+    private final PoolManager pools;
+    private final Supplier<ServingState> state;
+
+    public Readiness(PgmuxConfig config, PoolManager pools, Supplier<ServingState> state) {
+        this.config = config;
+        this.pools = pools;
+        this.state = state;
+    }
+
+    /** Checks now; takes the pool manager's lock once, briefly. */
+    public Report check() {
+        Map<String, UpstreamStatus> upstreams = pools.upstreams();
+        List<DatabaseHealth> databases = new ArrayList<>();
+        for (DatabaseConfig each : config.databases().values()) {
+            String address = each.host() + ":" + each.port();
+            UpstreamStatus upstream = upstreams.get(address);
+            boolean ready = upstream == null || upstream.circuit() == CircuitState.CLOSED
+                    || upstream.answeredWithin(ANSWER_WINDOW);
+            databases.add(new DatabaseHealth(each.name(), address, upstream, ready));
+        }
+        return new Report(state.get(), databases);
+    }
+
+    /**
+     * One database's upstream as the probe saw it.
+     *
+     * @param upstream what the pools know of it, or null if no pool has connected there yet
+     */
+    public record DatabaseHealth(String name, String address, UpstreamStatus upstream, boolean ready) {
+    }
+
+    /** The outcome of one check. */
+    public record Report(ServingState state, List<DatabaseHealth> databases) {
+        public Report {
+            databases = List.copyOf(databases);
+        }
+
+        public boolean ready() {
+            return state == ServingState.SERVING && databases.stream().allMatch(DatabaseHealth::ready);
+        }
+
+        /**
+         * The JSON body of {@code /health/ready}, e.g. {@code {"status":"ready","state":"serving","databases":
+         * {"app":{"ready":true,"upstream":"127.0.0.1:5432","circuit":"closed","last_answer_seconds_ago":0.4,
+         * "connection_attempts":3}}}}; {@code circuit} is null and the last answer absent for an upstream pgmux
+         * has not connected to yet.
+         */
+        public String toJson() {
+            StringBuilder json = new StringBuilder(128);
+            json.append("{\"status\":\"").append(ready() ? "ready" : "not ready").append("\",\"state\":\"")
+                    .append(state.name().toLowerCase()).append("\",\"databases\":{");
+            String separator = "";
+            for (DatabaseHealth each : databases) {
+                json.append(separator);
+                separator = ",";
+                Json.string(json, each.name());
+                json.append(":{\"ready\":").append(each.ready()).append(",\"upstream\":");
+                Json.string(json, each.address());
+                UpstreamStatus upstream = each.upstream();
+                if (upstream == null) {
+                    json.append(",\"circuit\":null");
+                } else {
+                    json.append(",\"circuit\":\"").append(upstream.circuit().name().toLowerCase()).append('"');
+                    if (upstream.nanosSinceAnswered() >= 0) {
+                        json.append(",\"last_answer_seconds_ago\":")
+                                .append(String.format(java.util.Locale.ROOT, "%.3f",
+                                        upstream.nanosSinceAnswered() / 1e9));
+                    }
+                    json.append(",\"connection_attempts\":").append(upstream.attempts());
+                }
+                json.append('}');
+            }
+            return json.append("}}").toString();
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.pgmux.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmux.metrics.Promtool;
+import io.pgmux.metrics.Readiness;
+import io.pgmux.testing.Await;
+import io.pgmux.testing.PostgresCluster;
+import io.pgmux.testing.PostgresExtension;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** /metrics and /health/ready of a running pgmux, scraped over HTTP while pgjdbc clients use it. */
+@ExtendWith(PostgresExtension.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class MetricsIT {
+    private static final String[] POOL = {"database", ProxyFixture.APP_DB, "tenant", ProxyFixture.DEFAULT_TENANT,
+        "user", ProxyFixture.APP_USER};
+    private final PostgresCluster cluster;
+
+    MetricsIT(PostgresCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    private static String[] pool(String... more) {
+        String[] all = new String[POOL.length + more.length];
+        System.arraycopy(POOL, 0, all, 0, POOL.length);
+        System.arraycopy(more, 0, all, POOL.length, more.length);
+        return all;
+    }
+
+    /** Six clients sleeping on a pool of two: four wait, the gauges show it, and the counters move. */
+    @Test
+    void countersHistogramsAndGaugesFollowTheLoad() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).set("metrics", "{pgbouncer_compat: true}")
+                .start()) {
+            try (Connection c = proxy.connect()) {
+                assertEquals("1", Sql.one(c, "select 1"));
+            }
+            Scrape before = Scrape.metrics(proxy);
+            double assignmentsBefore = before.value("pgmux_server_assignments_total", POOL);
+
+            ExecutorService clients = Executors.newFixedThreadPool(6);
+            List<Future<String>> sleeps = new ArrayList<>();
+            try {
+                for (int i = 0; i < 6; i++) {
+                    sleeps.add(clients.submit(() -> {
+                        try (Connection c = proxy.connect()) {
+                            return Sql.one(c, "select pg_sleep(0.6)::text");
+                        }
+                    }));
+                }
+                Await.untilChecked(Duration.ofSeconds(20), () -> {
+                    Scrape now = Scrape.metrics(proxy);
+                    return now.value("pgmux_pool_client_connections", pool("state", "waiting")) >= 2
+                            && now.value("pgbouncer_pools_client_waiting_connections", "database",
+                                    ProxyFixture.APP_DB, "user", ProxyFixture.APP_USER) >= 2;
+                }, "/metrics to show clients waiting for the pool's two servers");
+                Scrape busy = Scrape.metrics(proxy);
+                assertEquals(2.0, busy.value("pgmux_pool_server_connections", pool("state", "active")));
+                assertEquals(2.0, busy.value("pgmux_tenant_server_connections", "database", ProxyFixture.APP_DB,
+                        "tenant", ProxyFixture.DEFAULT_TENANT));
+                assertEquals(1.0, busy.value("pgmux_tenant_utilization_ratio", "database", ProxyFixture.APP_DB,
+                        "tenant", ProxyFixture.DEFAULT_TENANT));
+                assertTrue(busy.value("pgmux_pool_max_wait_seconds", POOL) > 0);
+                for (Future<String> each : sleeps) {
+                    assertEquals("", each.get(30, TimeUnit.SECONDS));
+                }
+            } finally {
+                clients.shutdownNow();
+            }
+            assertThrows(SQLException.class, () -> proxy.connect(ProxyFixture.APP_USER, "wrong", ProxyFixture.APP_DB)
+                    .close());
+            assertThrows(SQLException.class, () -> proxy.connect("nobody", "x", ProxyFixture.APP_DB).close());
+
+            Scrape after = Scrape.metrics(proxy);
+            assertTrue(after.value("pgmux_server_assignments_total", POOL) >= assignmentsBefore + 6,
+                    "six more assignments");
+            assertEquals(7.0, after.value("pgmux_client_logins_total", POOL), "the first client and the six sleepers");
+            assertEquals(2.0, after.value("pgmux_server_connects_total", POOL));
+            assertEquals(1.0, after.value("pgmux_auth_failures_total", POOL));
+            assertEquals(1.0, after.value("pgmux_auth_failures_unknown_user_total", "database", ProxyFixture.APP_DB));
+            // At least two clients waited a sleep out (0.6 s): their waits are in the buckets above 0.5 s.
+            double waits = after.value("pgmux_wait_duration_seconds_count", POOL);
+            double quick = after.value("pgmux_wait_duration_seconds_bucket", pool("le", "0.5"));
+            assertTrue(waits >= 7, "one observation per request for a server: " + waits);
+            assertTrue(waits - quick >= 2, waits + " waits, " + quick + " of them up to 0.5 s");
+            assertTrue(after.value("pgmux_wait_duration_seconds_sum", POOL) >= 1.0);
+            assertEquals(after.value("pgmux_server_assignments_total", POOL),
+                    after.value("pgbouncer_stats_totals_server_assignments_total", "database", ProxyFixture.APP_DB));
+            assertTrue(after.value("pgbouncer_stats_totals_client_wait_seconds_total", "database",
+                    ProxyFixture.APP_DB) >= 1.0);
+            assertEquals(0.0, after.value("pgmux_pool_client_connections", pool("state", "waiting")));
+            assertTrue(after.value("jvm_threads_live_threads") > 0);
+            Promtool.assertValid(after.body());
+        }
+    }
+
+    /**
+     * The upstream goes away (a relay in front of it closes every connection): once a client's attempt has opened
+     * the circuit and the upstream's last answer is older than the readiness window, /health/ready turns 503 and
+     * names the database; when it comes back and a probe gets through, 200 again.
+     */
+    @Test
+    void readinessFollowsTheUpstream() throws Exception {
+        try (TcpRelay relay = new TcpRelay(cluster.host(), cluster.port());
+             ProxyFixture proxy = ProxyFixture.config(cluster)
+                     .databaseSetting(ProxyFixture.APP_DB, "port", Integer.toString(relay.port()))
+                     .set("server_login_retry", "200ms").set("query_wait_timeout", "1s").start()) {
+            Scrape ready = Scrape.get(proxy, "/health/ready");
+            assertEquals(200, ready.status(), "no database used yet: nothing known to be wrong");
+            assertTrue(ready.body().contains("\"circuit\":null"), ready.body());
+            try (Connection c = proxy.connect()) {
+                assertEquals("1", Sql.one(c, "select 1"));
+            }
+            ready = Scrape.get(proxy, "/health/ready");
+            assertEquals(200, ready.status(), ready.body());
+            assertTrue(ready.body().contains("\"circuit\":\"closed\""), ready.body());
+
+            relay.cut();
+            long cutAt = System.nanoTime();
+            Await.untilChecked(Readiness.ANSWER_WINDOW.plusSeconds(20), () -> {
+                tryQuery(proxy);
+                return Scrape.get(proxy, "/health/ready").status() == 503;
+            }, "/health/ready to turn 503 with the upstream gone");
+            assertTrue(System.nanoTime() - cutAt >= Readiness.ANSWER_WINDOW.toNanos() - 1_000_000_000L,
+                    "a recent answer keeps pgmux ready for the window");
+            Scrape down = Scrape.get(proxy, "/health/ready");
+            assertTrue(down.body().startsWith("{\"status\":\"not ready\",\"state\":\"serving\""), down.body());
+            assertTrue(down.body().contains("\"app\":{\"ready\":false"), down.body());
+            Scrape metrics = Scrape.metrics(proxy);
+            assertEquals(0.0, metrics.value("pgmux_ready"));
+            assertEquals(0.0, metrics.value("pgmux_database_ready", "database", ProxyFixture.APP_DB));
+            assertTrue(metrics.value("pgmux_server_connect_failures_total", POOL) >= 1);
+            assertTrue(metrics.value("pgmux_circuit_opens_total", POOL) >= 1);
+            assertTrue(metrics.value("pgmux_wait_timeouts_total", POOL) >= 1);
+            assertEquals(200, Scrape.get(proxy, "/health/live").status(), "alive all the same");
+
+            relay.restore();
+            Await.untilChecked(Duration.ofSeconds(30), () -> {
+                tryQuery(proxy);
+                return Scrape.get(proxy, "/health/ready").status() == 200;
+            }, "/health/ready to turn 200 once the upstream is back");
+            assertTrue(Scrape.get(proxy, "/health/ready").body().contains("\"circuit\":\"closed\""));
+        }
+    }
+
+    /** A client that needs a server, so that pgmux tries the upstream; its failure is expected here. */
+    private static void tryQuery(ProxyFixture proxy) {
+        try (Connection c = proxy.connect()) {
+            Sql.one(c, "select 1");
+        } catch (SQLException expected) {
+            // the upstream is away: the wait times out, or the server dies under the query
+        }
+    }
+}
