@@ -53,11 +53,8 @@ public final class ProxyFixture implements AutoCloseable {
      */
     public static ProxyFixture start(String yaml) {
         PgmuxConfig parsed = ConfigLoader.parse(yaml, "test.yaml", Map.of());
-        PgmuxConfig config = new PgmuxConfig(new ListenConfig("127.0.0.1", 0), parsed.poolMode(),
-                parsed.authType(), parsed.defaultPoolSize(), parsed.defaultTenant(), parsed.maxClientConnections(),
-                parsed.maxServerConnections(), parsed.maxMessageSize(), parsed.workers(), parsed.serverResetQuery(),
-                parsed.pinning(), parsed.maxPreparedStatements(), parsed.timeouts(), parsed.databases(),
-                parsed.users(), parsed.tenants(), parsed.admin(), parsed.metrics().withPort(0));
+        PgmuxConfig config = parsed.withListen(new ListenConfig("127.0.0.1", 0))
+                .withMetrics(parsed.metrics().withPort(0));
         PgmuxServer server = new PgmuxServer(config);
         try {
             InetSocketAddress address = server.start();
