@@ -33,6 +33,7 @@ final class ConfigBinder {
         ListenConfig listen = listen(top.map("listen"));
         PoolMode poolMode = top.get("pool_mode", ValueType.poolMode(), PoolMode.TRANSACTION);
         AuthType authType = top.get("auth_type", ValueType.authType(), AuthType.SCRAM_SHA_256);
+        boolean allowPasswordWithoutTls = top.get("allow_password_without_tls", ValueType.bool(), false);
         int defaultPoolSize = top.get("default_pool_size", POSITIVE, DEFAULT_POOL_SIZE);
         Optional<String> defaultTenant = top.get("default_tenant", ValueType.nonEmptyString());
         // 0 is not "unlimited" here (it is for a tenant): a pooler admitting no client at all is a mistake.
@@ -45,19 +46,26 @@ final class ConfigBinder {
         PinningPolicy pinning = top.get("pinning", ValueType.pinning(), PinningPolicy.PIN);
         int maxPreparedStatements = top.get("max_prepared_statements", COUNT, DEFAULT_MAX_PREPARED_STATEMENTS);
         Timeouts timeouts = TimeoutsBinder.bind(top);
-        Map<String, DatabaseConfig> databases = DatabasesBinder.bind(top);
+        ClientTlsConfig clientTls = TlsBinder.client(top, reader);
+        ServerTlsConfig serverTls = TlsBinder.server(top, reader, ServerTlsConfig.defaults());
+        AuthQueryBinder.Globals authQuery = AuthQueryBinder.globals(top);
+        DatabasesBinder.Result databases = DatabasesBinder.bind(top, reader, serverTls, authQuery);
         Map<String, TenantConfig> tenants = TenantsBinder.bind(top, defaultPoolSize);
-        Map<String, UserConfig> users = UsersBinder.bind(top, reader, tenants.keySet());
-        AdminConfig admin = admin(top.map("admin"), reader, users.keySet());
+        UsersBinder.Result users = UsersBinder.bind(top, reader, tenants.keySet());
+        Optional<AccessRules> hba = HbaBinder.bind(top, reader, reader.problems().source());
+        AdminConfig admin = admin(top.map("admin"), reader, users.users().keySet());
         MetricsConfig metrics = metrics(top.map("metrics"), listen);
         top.rejectUnknownKeys();
 
         defaultTenant.filter(t -> !tenants.containsKey(t)).ifPresent(t ->
                 top.problem("default_tenant", References.undefined("tenant", t, "tenants", tenants.keySet())));
+        new AuthChecks(top, reader, reader.problems().source(), databases, users, clientTls, allowPasswordWithoutTls)
+                .check(authType, hba, authQuery);
 
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
                 maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,
-                timeouts, databases, users, tenants, admin, metrics);
+                timeouts, databases.databases(), users.users(), tenants, admin, metrics, allowPasswordWithoutTls, hba,
+                clientTls, serverTls, AuthQueryBinder.resolve(authQuery));
     }
 
     private static ListenConfig listen(YamlMap m) {

@@ -19,7 +19,8 @@ import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
- * Loads pgmux's YAML file. The file is only composed into a node tree, never constructed into objects: that keeps
+ * Loads pgmux's YAML file, and the files it names ({@code hba_file}; TLS certificates and keys are checked to be
+ * readable PEM). The file is only composed into a node tree, never constructed into objects: that keeps
  * loading safe (no types instantiated from tags) and keeps each value's line for error messages.
  */
 public final class ConfigLoader {
@@ -27,7 +28,8 @@ public final class ConfigLoader {
     }
 
     /**
-     * Reads {@code file} (UTF-8), expanding {@code ${VAR}} from the process environment.
+     * Reads {@code file} (UTF-8), expanding {@code ${VAR}} from the process environment; file names inside it are
+     * relative to its directory.
      *
      * @throws ConfigException listing every problem, including a file that cannot be read
      */
@@ -39,7 +41,8 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(List.of(new ConfigProblem(source, "", 0, "cannot read: " + reason(e))));
         }
-        return parse(text, source, System.getenv());
+        Path directory = file.toAbsolutePath().getParent();
+        return parse(text, source, System.getenv(), directory == null ? Path.of("") : directory);
     }
 
     /**
@@ -49,6 +52,17 @@ public final class ConfigLoader {
      * @throws ConfigException listing every problem found
      */
     public static PgmuxConfig parse(String yaml, String sourceName, Map<String, String> env) {
+        return parse(yaml, sourceName, env, Path.of(""));
+    }
+
+    /**
+     * Like {@link #parse(String, String, Map)}, with file names in the configuration ({@code hba_file}, TLS
+     * certificates and keys) relative to {@code baseDirectory}; the other form takes them relative to the
+     * working directory. Those files are read while parsing.
+     *
+     * @throws ConfigException listing every problem found
+     */
+    public static PgmuxConfig parse(String yaml, String sourceName, Map<String, String> env, Path baseDirectory) {
         Problems problems = new Problems(sourceName);
         Node root;
         try {
@@ -62,7 +76,7 @@ public final class ConfigLoader {
             problems.add("", 0, "invalid YAML: " + e.getMessage());
             throw problems.toException();
         }
-        PgmuxConfig config = ConfigBinder.bind(root, new NodeReader(problems, env));
+        PgmuxConfig config = ConfigBinder.bind(root, new NodeReader(problems, env, baseDirectory));
         problems.throwIfAny();
         return config;
     }

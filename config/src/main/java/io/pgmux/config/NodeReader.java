@@ -1,5 +1,6 @@
 package io.pgmux.config;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,14 +23,22 @@ final class NodeReader {
 
     private final Problems problems;
     private final EnvExpander env;
+    private final Path baseDirectory;
 
-    NodeReader(Problems problems, Map<String, String> env) {
+    /** @param baseDirectory what relative file names in the configuration are relative to */
+    NodeReader(Problems problems, Map<String, String> env, Path baseDirectory) {
         this.problems = problems;
         this.env = new EnvExpander(env);
+        this.baseDirectory = baseDirectory;
     }
 
     Problems problems() {
         return problems;
+    }
+
+    /** A file name from the configuration, resolved against the configuration file's directory. */
+    Path resolve(String fileName) {
+        return baseDirectory.resolve(fileName).normalize();
     }
 
     /** Both an absent value and an empty one ({@code key:} or {@code key: ~}) mean "use the default". */
@@ -51,7 +60,9 @@ final class NodeReader {
         try {
             return Optional.of(type.parser().apply(expansion.text()));
         } catch (IllegalArgumentException e) {
-            problems.add(path, node, "expected " + type.expected() + ", got " + quote(expansion.text()));
+            problems.add(path, node, type.explained()
+                    ? e.getMessage()
+                    : "expected " + type.expected() + ", got " + quote(expansion.text()));
             return Optional.empty();
         }
     }

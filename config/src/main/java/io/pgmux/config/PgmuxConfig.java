@@ -17,13 +17,22 @@ import java.util.Optional;
  * @param workers               event-loop threads; 0 means one per available core
  * @param serverResetQuery      run when a server connection returns to the pool in session mode; empty skips it
  * @param maxPreparedStatements prepared statements tracked per client in transaction mode
+ * @param allowPasswordWithoutTls whether the {@code password} method may be used on a connection without TLS,
+ *                              where the password would cross the network in cleartext; default false
+ * @param hba                   the access rules ({@code hba} or {@code hba_file}); when present they alone decide
+ *                              the method, and {@code auth_type} is not used
+ * @param clientTls             TLS towards clients ({@code client_tls_*})
+ * @param serverTls             the global {@code server_tls_*} settings; each database holds its resolved copy
+ * @param authQuery             the global {@code auth_user}/{@code auth_query}; each database holds its own
  */
 public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authType, int defaultPoolSize,
                           Optional<String> defaultTenant, int maxClientConnections, int maxServerConnections,
                           int maxMessageSize, int workers, String serverResetQuery, PinningPolicy pinning,
                           int maxPreparedStatements, Timeouts timeouts,
                           Map<String, DatabaseConfig> databases, Map<String, UserConfig> users,
-                          Map<String, TenantConfig> tenants, AdminConfig admin, MetricsConfig metrics) {
+                          Map<String, TenantConfig> tenants, AdminConfig admin, MetricsConfig metrics,
+                          boolean allowPasswordWithoutTls, Optional<AccessRules> hba, ClientTlsConfig clientTls,
+                          ServerTlsConfig serverTls, Optional<AuthQueryConfig> authQuery) {
     public PgmuxConfig {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(poolMode, "poolMode");
@@ -34,6 +43,10 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(hba, "hba");
+        Objects.requireNonNull(clientTls, "clientTls");
+        Objects.requireNonNull(serverTls, "serverTls");
+        Objects.requireNonNull(authQuery, "authQuery");
         databases = frozen(databases);
         users = frozen(users);
         tenants = frozen(tenants);
@@ -59,6 +72,63 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
         return user(user).flatMap(UserConfig::pinning)
                 .or(() -> database(database).flatMap(DatabaseConfig::pinning))
                 .orElse(pinning);
+    }
+
+    /**
+     * The method a client of {@code user} on {@code database} authenticates with when no access rules are
+     * configured: the user's {@code auth_type}, then the database's, then the global one. (With {@link #hba()}
+     * the matching rule decides instead.)
+     */
+    public AuthType authTypeFor(String database, String user) {
+        return user(user).flatMap(UserConfig::authType)
+                .or(() -> database(database).flatMap(DatabaseConfig::authType))
+                .orElse(authType);
+    }
+
+    /**
+     * Who a server connection for a client of {@code user} on {@code database} logs in as, most specific first:
+     * the user's {@code server_user} (with its {@code server_password}, or none); the user's
+     * {@code server_password} alone (the same role, another password); the database's {@code user} with its
+     * {@code password} (PgBouncer's forced user); else the client's own name and {@code password}, which for a
+     * user found by auth_query or configured with a verifier only, logs in by SCRAM passthrough.
+     */
+    public UpstreamLogin upstreamLoginFor(String database, String user) {
+        Optional<UserConfig> known = user(user);
+        Optional<String> serverUser = known.flatMap(UserConfig::serverUser);
+        Optional<String> serverPassword = known.flatMap(UserConfig::serverPassword);
+        if (serverUser.isPresent() || serverPassword.isPresent()) {
+            return new UpstreamLogin(serverUser.orElse(user), serverPassword);
+        }
+        Optional<DatabaseConfig> db = database(database);
+        if (db.flatMap(DatabaseConfig::user).isPresent()) {
+            return new UpstreamLogin(db.get().user().get(), db.get().password());
+        }
+        return new UpstreamLogin(user, known.flatMap(UserConfig::password));
+    }
+
+    /**
+     * How to look up users of {@code database} that are not in {@code users}: the database's own auth_query
+     * settings, else the global ones; empty when no {@code auth_user} applies.
+     */
+    public Optional<AuthQueryConfig> authQueryFor(String database) {
+        Optional<DatabaseConfig> db = database(database);
+        return db.isPresent() ? db.get().authQuery() : authQuery;
+    }
+
+    /** The same configuration listening elsewhere; tests listen on port 0. */
+    public PgmuxConfig withListen(ListenConfig newListen) {
+        return new PgmuxConfig(newListen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
+                maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,
+                timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls, hba, clientTls,
+                serverTls, authQuery);
+    }
+
+    /** The same configuration with another metrics endpoint; tests let the OS pick its port. */
+    public PgmuxConfig withMetrics(MetricsConfig newMetrics) {
+        return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
+                maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,
+                timeouts, databases, users, tenants, admin, newMetrics, allowPasswordWithoutTls, hba, clientTls,
+                serverTls, authQuery);
     }
 
     /**

@@ -15,12 +15,22 @@ final class Problems {
         this.source = source;
     }
 
+    /** The configuration file's name as the operator gave it. */
+    String source() {
+        return source;
+    }
+
     void add(String path, int line, String message) {
         found.add(new ConfigProblem(source, path, line, message));
     }
 
     void add(String path, Node node, String message) {
         add(path, lineOf(node), message);
+    }
+
+    /** A problem in another file the configuration names, such as {@code hba_file}. */
+    void addIn(String otherSource, String path, int line, String message) {
+        found.add(new ConfigProblem(otherSource, path, line, message));
     }
 
     /** Throws everything collected, if anything was. */
@@ -32,11 +42,14 @@ final class Problems {
 
     /**
      * Everything collected, in file order: cross-reference checks run last, but their findings should read in
-     * place. The sort is stable, so problems on the same line keep the order they were found in.
+     * place. Problems in other files come after the configuration file's, each file in line order. The sort is
+     * stable, so problems on the same line keep the order they were found in.
      */
     ConfigException toException() {
         List<ConfigProblem> sorted = new ArrayList<>(found);
-        sorted.sort(Comparator.comparingInt(ConfigProblem::line));
+        sorted.sort(Comparator.comparing((ConfigProblem p) -> !p.source().equals(source))
+                .thenComparing(ConfigProblem::source)
+                .thenComparingInt(ConfigProblem::line));
         return new ConfigException(sorted);
     }
 

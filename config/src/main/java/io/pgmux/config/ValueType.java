@@ -1,7 +1,9 @@
 package io.pgmux.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -12,9 +14,17 @@ import java.util.regex.Pattern;
  * @param expected e.g. "an integer from 1 to 65535"
  * @param parser   converts the (already env-expanded) text; throws {@link IllegalArgumentException} when it
  *                 does not fit
+ * @param explained a problem is the parser's own message, which says why the value does not fit, instead of
+ *                 "expected ..., got ..."; for values whose reason matters (an unsupported rule type) and for
+ *                 secrets, which must never be quoted back
  */
-record ValueType<T>(String expected, Function<String, T> parser) {
+record ValueType<T>(String expected, Function<String, T> parser, boolean explained) {
     private static final Pattern INTEGER = Pattern.compile("[+-]?\\d{1,10}");
+    private static final Pattern CIPHER_SUITE = Pattern.compile("TLS_[A-Z0-9_]+");
+
+    ValueType(String expected, Function<String, T> parser) {
+        this(expected, parser, false);
+    }
 
     static ValueType<String> string() {
         return new ValueType<>("a string", text -> text);
@@ -86,7 +96,86 @@ record ValueType<T>(String expected, Function<String, T> parser) {
     }
 
     static ValueType<AuthType> authType() {
-        return new ValueType<>("trust, password, md5 or scram-sha-256", AuthType::parse);
+        return new ValueType<>(AuthType.EXPECTED, AuthType::parse);
+    }
+
+    /**
+     * A client-facing password in any {@link StoredPassword} form; the text is kept as written (after expansion)
+     * and {@link StoredPassword#parse} reads it again where it is used.
+     */
+    static ValueType<String> password() {
+        return new ValueType<>("a password, an md5 hash or a SCRAM-SHA-256 verifier", text -> {
+            StoredPassword.parse(text);
+            return text;
+        }, true);
+    }
+
+    /**
+     * A password pgmux logs in to a server with: plaintext, or an md5 hash (which only a server using md5
+     * accepts). A SCRAM verifier cannot log in by itself.
+     */
+    static ValueType<String> serverPassword() {
+        return new ValueType<>("a password or an md5 hash", text -> {
+            if (StoredPassword.parse(text).kind() == StoredPassword.Kind.SCRAM_SHA_256) {
+                throw new IllegalArgumentException("a SCRAM verifier cannot log in to a server (it proves nothing"
+                        + " without a client's proof); give the password itself");
+            }
+            return text;
+        }, true);
+    }
+
+    static ValueType<HbaConnectionType> hbaType() {
+        return new ValueType<>(HbaSyntax.TYPES, HbaSyntax::type, true);
+    }
+
+    static ValueType<AuthType> hbaMethod() {
+        return new ValueType<>(HbaSyntax.METHODS, HbaSyntax::method, true);
+    }
+
+    /** {@code all}, a network in CIDR form, or one address (that host alone). */
+    static ValueType<HbaAddress> hbaAddress() {
+        return new ValueType<>("all, or an address like 10.0.0.0/8 or ::1", text -> text.equalsIgnoreCase("all")
+                ? HbaAddress.all() : HbaAddress.parseCidr(text, true), true);
+    }
+
+    /** A query taking the user name as {@code $1}. */
+    static ValueType<String> authQuery() {
+        return new ValueType<>("a query that uses $1 for the user name", text -> {
+            if (!text.contains("$1")) {
+                throw new IllegalArgumentException("no $1");
+            }
+            return text;
+        });
+    }
+
+    static ValueType<SslMode> sslMode() {
+        return new ValueType<>(SslMode.EXPECTED, SslMode::parse);
+    }
+
+    static ValueType<Set<TlsProtocol>> tlsProtocols() {
+        return new ValueType<>(TlsProtocol.EXPECTED, TlsProtocol::parseList);
+    }
+
+    /**
+     * Cipher suites by IANA name, separated by ':', ',' or blanks; {@code default} (or {@code secure}) keeps the
+     * TLS provider's defaults, which exclude the weak suites. OpenSSL's own names and expressions
+     * ({@code HIGH:!aNULL}) are refused: the JDK provider does not understand them.
+     */
+    static ValueType<List<String>> cipherSuites() {
+        return new ValueType<>("default, or cipher suite names like TLS_AES_128_GCM_SHA256 separated by ':'",
+                text -> {
+                    String trimmed = text.trim().toLowerCase(Locale.ROOT);
+                    if (trimmed.equals("default") || trimmed.equals("secure")) {
+                        return List.of();
+                    }
+                    List<String> suites = List.of(text.trim().split("[:,\\s]+"));
+                    for (String suite : suites) {
+                        if (!CIPHER_SUITE.matcher(suite).matches()) {
+                            throw new IllegalArgumentException("not a cipher suite name");
+                        }
+                    }
+                    return suites;
+                });
     }
 
     static ValueType<PinningPolicy> pinning() {

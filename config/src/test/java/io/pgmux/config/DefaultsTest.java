@@ -75,7 +75,8 @@ final class DefaultsTest {
     @Test
     void databaseDefaultsComeFromItsKey() {
         assertEquals(new DatabaseConfig("app", "127.0.0.1", 5432, "app", 0, Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty()), MINIMAL.database("app").orElseThrow());
+                Optional.empty(), Optional.empty(), Optional.empty(), ServerTlsConfig.defaults(), Optional.empty()),
+                MINIMAL.database("app").orElseThrow());
     }
 
     @Test
@@ -93,7 +94,8 @@ final class DefaultsTest {
                     pinning: error
                 """).database("reports").orElseThrow();
         assertEquals(new DatabaseConfig("reports", "db.internal", 5433, "warehouse", 7, Optional.of(PoolMode.SESSION),
-                Optional.of("reporter"), Optional.of(""), Optional.of(PinningPolicy.ERROR)), db);
+                Optional.of("reporter"), Optional.of(""), Optional.of(PinningPolicy.ERROR), Optional.empty(),
+                ServerTlsConfig.defaults(), Optional.empty()), db);
     }
 
     @Test
@@ -114,8 +116,8 @@ final class DefaultsTest {
     @Test
     void userOptionalsStayEmpty() {
         PgmuxConfig config = TestConfigs.parse("databases: {app: {}}\nusers: [{name: bob}]\n");
-        assertEquals(new UserConfig("bob", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()),
-                config.user("bob").orElseThrow());
+        assertEquals(new UserConfig("bob", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty()), config.user("bob").orElseThrow());
     }
 
     @Test

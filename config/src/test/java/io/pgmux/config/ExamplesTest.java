@@ -2,6 +2,7 @@ package io.pgmux.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,6 +52,46 @@ final class ExamplesTest {
         PgmuxConfig config = example("pgmux.yaml", Map.of("PGMUX_API_PASSWORD", "s3cret"));
         assertEquals(Optional.of("s3cret"), config.user("api").orElseThrow().password());
         assertEquals(Optional.of("admin"), config.user("admin").orElseThrow().password());
+    }
+
+    @Test
+    void mainExampleKeepsTheSecurityDefaults() throws IOException {
+        PgmuxConfig config = example("pgmux.yaml", Map.of());
+        assertEquals(AuthType.SCRAM_SHA_256, config.authTypeFor("app", "api"));
+        assertEquals(ClientTlsConfig.disabled(), config.clientTls());
+        assertEquals(ServerTlsConfig.defaults(), config.serverTls());
+        assertEquals(Optional.empty(), config.hba());
+        assertEquals(Optional.empty(), config.authQuery());
+    }
+
+    @Test
+    void exampleRulesFileLoads() {
+        PgmuxConfig config = ConfigLoader.parse("databases: {app: {}}\nhba_file: pg_hba.conf\n", "test.yaml",
+                Map.of(), EXAMPLES);
+        AccessRules rules = config.hba().orElseThrow();
+        assertEquals(4, rules.rules().size());
+        assertEquals(AuthType.REJECT, rules.rules().get(3).method());
+    }
+
+    @Test
+    void commentedOutDefaultsInTheMainExampleAreTheRealDefaults() throws IOException {
+        // Uncomment the lines that only restate a default: the result must equal the example as shipped.
+        String text = Files.readString(EXAMPLES.resolve("pgmux.yaml"));
+        String uncommented = text
+                .replace("# allow_password_without_tls: false", "allow_password_without_tls: false")
+                .replace("# client_tls_sslmode: disable", "client_tls_sslmode: disable")
+                .replace("# client_tls_protocols: secure", "client_tls_protocols: secure")
+                .replace("# client_tls_ciphers: default", "client_tls_ciphers: default")
+                .replace("# server_tls_sslmode: prefer", "server_tls_sslmode: prefer")
+                .replace("# server_tls_sni: true", "server_tls_sni: true")
+                .replace("# server_tls_protocols: secure", "server_tls_protocols: secure")
+                .replace("# server_tls_ciphers: default", "server_tls_ciphers: default");
+        assertEquals(ConfigLoader.parse(text, "pgmux.yaml", Map.of()),
+                ConfigLoader.parse(uncommented, "pgmux.yaml", Map.of()));
+        String query = text.lines().filter(line -> line.startsWith("# auth_query: ")).findFirst().orElseThrow()
+                .substring("# auth_query: ".length());
+        assertEquals(AuthQueryConfig.DEFAULT_QUERY, query);
+        assertTrue(text.contains("# auth_query_cache_ttl: " + AuthQueryConfig.DEFAULT_CACHE_TTL.toSeconds() + "s"));
     }
 
     @Test

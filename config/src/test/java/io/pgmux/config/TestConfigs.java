@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -22,6 +25,29 @@ final class TestConfigs {
 
     static PgmuxConfig parse(String yaml, Map<String, String> env) {
         return ConfigLoader.parse(yaml, SOURCE, env);
+    }
+
+    /** Parses with file names relative to {@code directory}. */
+    static PgmuxConfig parseIn(Path directory, String yaml) {
+        return ConfigLoader.parse(yaml, SOURCE, Map.of(), directory);
+    }
+
+    static ConfigException problemsIn(Path directory, String yaml) {
+        return assertThrows(ConfigException.class, () -> parseIn(directory, yaml));
+    }
+
+    /**
+     * Writes files that look like PEM certificates and keys to {@code directory} (the configuration checks only
+     * their framing): server.crt, server.key, ca.crt, and rsa.key in the traditional OpenSSL form.
+     */
+    static void writePemFiles(Path directory) throws IOException {
+        String certificate = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        Files.writeString(directory.resolve("server.crt"), certificate);
+        Files.writeString(directory.resolve("ca.crt"), certificate);
+        Files.writeString(directory.resolve("server.key"),
+                "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
+        Files.writeString(directory.resolve("rsa.key"),
+                "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n");
     }
 
     static ConfigException problems(String yaml) {

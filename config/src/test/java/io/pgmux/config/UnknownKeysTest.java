@@ -28,9 +28,11 @@ final class UnknownKeysTest {
         assertProblem(e, "pool_size", 1, "unknown key; expected one of: listen, pool_mode, auth_type,");
         assertProblem(e, "listen.hots", 2, "unknown key; expected one of: host, port");
         assertProblem(e, "databases.app.prot", 5, "unknown key; expected one of: host, port, dbname,"
-                + " max_connections, pool_mode, user, password, pinning");
+                + " max_connections, pool_mode, user, password, pinning, auth_type, server_tls_sslmode,"
+                + " server_tls_ca_file, server_tls_cert_file, server_tls_key_file, server_tls_sni,"
+                + " server_tls_protocols, server_tls_ciphers, auth_user, auth_query, auth_dbname");
         assertProblem(e, "users[0].passwd", 8, "unknown key; expected one of: name, password, tenant, pool_mode,"
-                + " pinning");
+                + " pinning, auth_type, server_user, server_password");
         assertProblem(e, "tenants.web.poolsize", 10, "unknown key; expected one of: pool_size, min_pool_size,"
                 + " reserve_pool_size, reserve_pool_timeout, max_server_connections, max_client_connections,"
                 + " query_wait_timeout, weight");
@@ -41,12 +43,17 @@ final class UnknownKeysTest {
     @Test
     void topLevelListNamesEveryAcceptedKey() {
         ConfigProblem problem = TestConfigs.onlyProblem(problems("databases: {app: {}}\ntimeouts: {}\n"));
-        assertEquals("unknown key; expected one of: listen, pool_mode, auth_type, default_pool_size, default_tenant,"
+        assertEquals("unknown key; expected one of: listen, pool_mode, auth_type, allow_password_without_tls,"
+                + " default_pool_size, default_tenant,"
                 + " max_client_connections, max_server_connections, max_message_size, workers, server_reset_query,"
                 + " pinning, max_prepared_statements, server_connect_timeout, server_login_retry,"
                 + " server_idle_timeout, server_lifetime, server_check_delay, server_check_query,"
                 + " query_wait_timeout, query_wait_notify, query_timeout, client_idle_timeout,"
-                + " client_login_timeout, idle_transaction_timeout, databases, tenants, users, admin, metrics",
+                + " client_login_timeout, idle_transaction_timeout, client_tls_sslmode, client_tls_cert_file,"
+                + " client_tls_key_file, client_tls_ca_file, client_tls_protocols, client_tls_ciphers,"
+                + " server_tls_sslmode, server_tls_ca_file, server_tls_cert_file, server_tls_key_file,"
+                + " server_tls_sni, server_tls_protocols, server_tls_ciphers, auth_user, auth_query, auth_dbname,"
+                + " auth_query_cache_ttl, databases, tenants, users, hba, hba_file, admin, metrics",
                 problem.message());
         assertEquals(2, problem.line());
     }

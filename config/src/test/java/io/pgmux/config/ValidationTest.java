@@ -124,7 +124,7 @@ final class ValidationTest {
                 """);
         assertEquals(6, e.problems().size(), e.getMessage());
         assertProblem(e, "pool_mode", 1, "expected session or transaction, got \"statement\"");
-        assertProblem(e, "auth_type", 2, "expected trust, password, md5 or scram-sha-256, got \"scram\"");
+        assertProblem(e, "auth_type", 2, "expected trust, password, md5, scram-sha-256, reject or cert, got \"scram\"");
         assertProblem(e, "pinning", 3, "expected pin, error or ignore, got \"always\"");
         assertProblem(e, "databases.app.pool_mode", 5, "got \"sessions\"");
         assertProblem(e, "databases.app.pinning", 5, "got \"nope\"");

@@ -4,6 +4,7 @@ import io.pgmux.config.ConfigException;
 import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.PgmuxConfig;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import io.pgmux.runtime.UpstreamCheck;
 import picocli.CommandLine.Command;
@@ -37,6 +38,11 @@ public final class CheckConfigCommand implements Callable<Integer> {
                     + " user(s), " + config.tenants().size() + " tenant(s), pool_mode "
                     + config.poolMode().configName() + ", listening on " + config.listen().host() + ":"
                     + config.listen().port() + ")");
+            List<String> unapplied = UnappliedSettings.in(config);
+            if (!unapplied.isEmpty()) {
+                System.err.println("warning: this version reads but does not apply yet (run refuses to start):");
+                unapplied.forEach(line -> System.err.println("  " + line));
+            }
             return upstream ? checkUpstreams(config) : 0;
         } catch (ConfigException e) {
             System.err.println(file + " is not valid:");

@@ -5,7 +5,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** {@code pgmux [run] --config FILE} runs the proxy; {@code pgmux check-config FILE} validates a file. */
+/**
+ * {@code pgmux [run] --config FILE} runs the proxy; {@code pgmux check-config FILE} validates a file;
+ * {@code pgmux scram-secret} prints a password's SCRAM verifier.
+ */
 @Command(name = "pgmux",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
@@ -14,10 +17,12 @@ import picocli.CommandLine.Mixin;
                 + "with transaction pooling and per-tenant connection budgets.",
             "",
             "Point your application's DATABASE_URL at pgmux (port 6432 by default) instead of the database."},
-        subcommands = {RunCommand.class, CheckConfigCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, CheckConfigCommand.class, ScramSecretCommand.class,
+            CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
             "  java -jar pgmux.jar --config pgmux.yaml          run the proxy",
-            "  java -jar pgmux.jar check-config pgmux.yaml      validate a configuration file"})
+            "  java -jar pgmux.jar check-config pgmux.yaml      validate a configuration file",
+            "  java -jar pgmux.jar scram-secret < pw.txt        print the SCRAM verifier of a password"})
 public final class PgmuxCommand implements Callable<Integer> {
     @Mixin
     private RunOptions runOptions;

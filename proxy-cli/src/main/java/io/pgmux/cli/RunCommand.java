@@ -5,6 +5,7 @@ import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.runtime.PgmuxServer;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -38,6 +39,13 @@ public final class RunCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             System.err.println("pgmux: " + options.config + " is not valid:");
             System.err.println(e.getMessage());
+            return 2;
+        }
+        List<String> unapplied = UnappliedSettings.in(config);
+        if (!unapplied.isEmpty()) {
+            System.err.println("pgmux: " + options.config + " sets what this version reads but does not apply yet;"
+                    + " remove it rather than run without it:");
+            unapplied.forEach(line -> System.err.println("  " + line));
             return 2;
         }
         PgmuxServer server = new PgmuxServer(config);

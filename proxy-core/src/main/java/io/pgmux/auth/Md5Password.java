@@ -1,5 +1,6 @@
 package io.pgmux.auth;
 
+import io.pgmux.config.StoredPassword;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -23,13 +24,42 @@ public final class Md5Password {
 
     /** The response pgmux sends when an upstream server asks for MD5 with {@code salt}. */
     public static byte[] encode(String user, String password, byte[] salt) {
+        return respond(innerHex(user, password), salt);
+    }
+
+    /**
+     * What PostgreSQL stores for {@code password} of role {@code user} under {@code password_encryption = md5}:
+     * {@code "md5" + hex(md5(password + user))}.
+     */
+    public static StoredPassword.Md5 hash(String user, String password) {
+        return new StoredPassword.Md5("md5" + new String(innerHex(user, password), StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * The response to {@code salt} computed from the stored hash alone, which is all the challenge needs: how
+     * pgmux logs in to a server using md5 with an md5 hash from its configuration.
+     */
+    public static byte[] encodeFromHash(StoredPassword.Md5 hash, byte[] salt) {
+        return respond(hash.hexDigest().getBytes(StandardCharsets.US_ASCII), salt);
+    }
+
+    /**
+     * Whether a client's response to our {@code salt} matches a stored md5 hash (PostgreSQL's check when the
+     * role's password is stored as md5). Constant-time.
+     */
+    public static boolean verifyHash(StoredPassword.Md5 hash, byte[] salt, byte[] clientResponse) {
+        return MessageDigest.isEqual(encodeFromHash(hash, salt), clientResponse);
+    }
+
+    private static byte[] innerHex(String user, String password) {
+        return md5Hex(concat(password.getBytes(StandardCharsets.UTF_8), user.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static byte[] respond(byte[] innerHex, byte[] salt) {
         if (salt.length != SALT_LENGTH) {
             throw new IllegalArgumentException("MD5 salt must be " + SALT_LENGTH + " bytes, got " + salt.length);
         }
-        byte[] inner = md5Hex(concat(password.getBytes(StandardCharsets.UTF_8),
-                user.getBytes(StandardCharsets.UTF_8)));
-        byte[] outer = md5Hex(concat(inner, salt));
-        return concat("md5".getBytes(StandardCharsets.US_ASCII), outer);
+        return concat("md5".getBytes(StandardCharsets.US_ASCII), md5Hex(concat(innerHex, salt)));
     }
 
     /**

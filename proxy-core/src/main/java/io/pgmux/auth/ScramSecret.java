@@ -1,5 +1,7 @@
 package io.pgmux.auth;
 
+import io.pgmux.config.StoredPassword;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
@@ -22,8 +24,6 @@ public final class ScramSecret {
     public static final int DEFAULT_SALT_LENGTH = 16;
 
     private static final String PREFIX = "SCRAM-SHA-256$";
-    private static final String FORMAT =
-            "expected SCRAM-SHA-256$<iterations>:<salt base64>$<StoredKey base64>:<ServerKey base64>";
 
     private final int iterations;
     private final byte[] salt;
@@ -76,36 +76,42 @@ public final class ScramSecret {
     }
 
     /**
-     * Parses PostgreSQL's text form.
+     * Parses PostgreSQL's text form (the grammar lives in {@link StoredPassword.ScramSha256#parse}, which checks
+     * the configuration file with it too).
      *
      * @throws IllegalArgumentException if it is not well formed; the message never repeats the input, which may
      *     be a password that was mistaken for a secret
      */
     public static ScramSecret parse(String text) {
-        if (!looksLikeSecret(text)) {
-            throw new IllegalArgumentException("not a SCRAM-SHA-256 secret: " + FORMAT);
+        return fromVerifier(StoredPassword.ScramSha256.parse(text));
+    }
+
+    /**
+     * The secret a verifier from the configuration or from auth_query describes. No key derivation: a server-side
+     * exchange runs on the verifier alone, so this is cheap enough for any thread.
+     */
+    public static ScramSecret fromVerifier(StoredPassword.ScramSha256 verifier) {
+        return new ScramSecret(verifier.iterations(), verifier.salt(), verifier.storedKey(), verifier.serverKey());
+    }
+
+    /** The verifier form, as the configuration model holds it. */
+    public StoredPassword.ScramSha256 toVerifier() {
+        return new StoredPassword.ScramSha256(iterations, salt, storedKey, serverKey);
+    }
+
+    /**
+     * Whether {@code password} is the one this secret was made from: what PostgreSQL checks when the
+     * {@code password} method meets a SCRAM verifier. Both keys are compared, in constant time.
+     *
+     * <p>Costs one PBKDF2 run of {@link #iterations()} rounds (milliseconds at 4096): run it off the event loop.
+     */
+    public boolean matchesPassword(String password) {
+        if (password.isEmpty()) {
+            return false;
         }
-        String[] parts = text.substring(PREFIX.length()).split("\\$", -1);
-        if (parts.length != 2) {
-            throw new IllegalArgumentException("malformed SCRAM-SHA-256 secret: " + FORMAT);
-        }
-        String[] iterationsAndSalt = parts[0].split(":", -1);
-        String[] keys = parts[1].split(":", -1);
-        if (iterationsAndSalt.length != 2 || keys.length != 2) {
-            throw new IllegalArgumentException("malformed SCRAM-SHA-256 secret: " + FORMAT);
-        }
-        int iterations = parseIterations(iterationsAndSalt[0]);
-        byte[] salt = decode(iterationsAndSalt[1], "salt");
-        if (salt.length == 0) {
-            throw new IllegalArgumentException("malformed SCRAM-SHA-256 secret: empty salt");
-        }
-        byte[] storedKey = decode(keys[0], "StoredKey");
-        byte[] serverKey = decode(keys[1], "ServerKey");
-        if (storedKey.length != ScramFunctions.KEY_LENGTH || serverKey.length != ScramFunctions.KEY_LENGTH) {
-            throw new IllegalArgumentException("malformed SCRAM-SHA-256 secret: keys must be "
-                    + ScramFunctions.KEY_LENGTH + " bytes");
-        }
-        return new ScramSecret(iterations, salt, storedKey, serverKey);
+        ScramSecret candidate = fromPassword(password, salt, iterations);
+        return MessageDigest.isEqual(candidate.storedKey, storedKey)
+                & MessageDigest.isEqual(candidate.serverKey, serverKey);
     }
 
     public int iterations() {
@@ -147,24 +153,5 @@ public final class ScramSecret {
     @Override
     public int hashCode() {
         return 31 * Arrays.hashCode(storedKey) + iterations;
-    }
-
-    private static int parseIterations(String value) {
-        if (value.isEmpty() || value.length() > 10 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new IllegalArgumentException("malformed SCRAM-SHA-256 secret: iteration count is not a number");
-        }
-        long iterations = Long.parseLong(value);
-        if (iterations < 1 || iterations > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("malformed SCRAM-SHA-256 secret: iteration count out of range");
-        }
-        return (int) iterations;
-    }
-
-    private static byte[] decode(String value, String what) {
-        try {
-            return Base64.getDecoder().decode(value);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("malformed SCRAM-SHA-256 secret: " + what + " is not valid base64");
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.pgmux.auth;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Arrays;
 
 /**
  * The client side of one SCRAM-SHA-256 exchange (RFC 5802, RFC 7677) as PostgreSQL speaks it; pgmux uses it
@@ -11,6 +12,9 @@ import java.security.SecureRandom;
  * <p>Like libpq without channel binding: the gs2 header is {@code n,,} (pgmux does not do channel binding, so it
  * must not claim {@code y}) and the username is sent empty ({@code n=,r=<nonce>}) because PostgreSQL takes the
  * user from the startup packet and ignores this one.
+ *
+ * <p>It proves itself with a password or, for SCRAM passthrough, with a ClientKey recovered from a client's proof
+ * ({@link #withClientKey}).
  *
  * <p>Call {@link #clientFirstMessage()}, {@link #clientFinalMessage(byte[])} and
  * {@link #verifyServerFinal(byte[])} once each, in that order. Not thread-safe; one instance per login attempt.
@@ -31,7 +35,17 @@ public final class ScramSha256Client {
 
     private enum State { NEW, FIRST_SENT, FINAL_SENT, COMPLETE, FAILED }
 
-    private final String password;
+    /** ClientKey and ServerKey of one exchange. */
+    private record Keys(byte[] clientKey, byte[] serverKey) {
+    }
+
+    /** Where the keys come from: derived from a password, or a recovered ClientKey used as it is. */
+    private interface Credential {
+        /** The keys for the server's salt and iteration count. */
+        Keys keysFor(byte[] salt, int iterations);
+    }
+
+    private final Credential credential;
     private final String clientNonce;
     private final String clientFirstBare;
     private byte[] expectedServerSignature;
@@ -46,15 +60,52 @@ public final class ScramSha256Client {
      * production code always sends it empty.
      */
     ScramSha256Client(String password, String username, String clientNonce) {
-        if (password == null || password.isEmpty()) {
-            throw new IllegalArgumentException("SCRAM password must not be empty");
-        }
+        this(passwordCredential(password), username, clientNonce);
+    }
+
+    private ScramSha256Client(Credential credential, String username, String clientNonce) {
         if (!ScramFunctions.isValidNonce(clientNonce)) {
             throw new IllegalArgumentException("SCRAM nonce must be printable ASCII without ','");
         }
-        this.password = password;
+        this.credential = credential;
         this.clientNonce = clientNonce;
         this.clientFirstBare = "n=" + escapeSaslName(username) + ",r=" + clientNonce;
+    }
+
+    /**
+     * A client for SCRAM passthrough: it proves itself with a ClientKey recovered from a client's own proof
+     * instead of a password, and checks the server with the ServerKey of the same verifier. The server must hold
+     * that verifier: when it asks for another salt or iteration count the exchange fails before any proof is sent,
+     * saying so. No key derivation happens, so this costs two HMACs.
+     */
+    public static ScramSha256Client withClientKey(ScramClientKey key) {
+        return withClientKey(key, "", ScramFunctions.randomNonce(new SecureRandom()));
+    }
+
+    /** {@link #withClientKey(ScramClientKey)} with a fixed username and nonce, for RFC vectors. */
+    static ScramSha256Client withClientKey(ScramClientKey key, String username, String clientNonce) {
+        Credential credential = (salt, iterations) -> {
+            if (!key.fits(salt, iterations)) {
+                throw new AuthenticationException("upstream SCRAM server uses another salt or iteration count than"
+                        + " the verifier pgmux holds for this user, so the client's key cannot log in there: the"
+                        + " server's verifier differs (copy it from pg_authid, or let auth_query fetch it)");
+            }
+            return new Keys(key.clientKey(), key.serverKey());
+        };
+        return new ScramSha256Client(credential, username, clientNonce);
+    }
+
+    private static Credential passwordCredential(String password) {
+        if (password == null || password.isEmpty()) {
+            throw new IllegalArgumentException("SCRAM password must not be empty");
+        }
+        return (salt, iterations) -> {
+            byte[] saltedPassword = ScramFunctions.saltedPassword(password, salt, iterations);
+            Keys keys = new Keys(ScramFunctions.hmac(saltedPassword, "Client Key"),
+                    ScramFunctions.hmac(saltedPassword, "Server Key"));
+            Arrays.fill(saltedPassword, (byte) 0);
+            return keys;
+        };
     }
 
     public String mechanism() {
@@ -95,10 +146,10 @@ public final class ScramSha256Client {
         int iterations = parseIterations(reader.read('i'));
         reader.skipExtensions();
 
-        byte[] saltedPassword = ScramFunctions.saltedPassword(password, salt, iterations);
-        byte[] clientKey = ScramFunctions.hmac(saltedPassword, "Client Key");
+        Keys keys = credential.keysFor(salt, iterations);
+        byte[] clientKey = keys.clientKey();
         byte[] storedKey = ScramFunctions.sha256(clientKey);
-        byte[] serverKey = ScramFunctions.hmac(saltedPassword, "Server Key");
+        byte[] serverKey = keys.serverKey();
 
         String withoutProof = "c=" + CHANNEL_BINDING + ",r=" + nonce;
         String authMessage = clientFirstBare + "," + serverFirst + "," + withoutProof;

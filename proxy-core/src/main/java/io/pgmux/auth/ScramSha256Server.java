@@ -26,6 +26,8 @@ public final class ScramSha256Server {
     private String clientFirstBare;
     private String serverFirst;
     private String nonce;
+    /** Set when the state becomes COMPLETE. */
+    private ScramClientKey clientKey;
 
     public ScramSha256Server(ScramSecret secret) {
         this(secret, ScramFunctions.randomNonce(new SecureRandom()));
@@ -128,11 +130,8 @@ public final class ScramSha256Server {
         }
 
         String authMessage = clientFirstBare + "," + serverFirst + "," + withoutProof;
-        byte[] storedKey = secret.storedKey();
-        byte[] clientKey = ScramFunctions.xor(proof, ScramFunctions.hmac(storedKey, authMessage));
-        if (!MessageDigest.isEqual(ScramFunctions.sha256(clientKey), storedKey)) {
-            throw new AuthenticationException("client SCRAM proof did not verify (wrong password)");
-        }
+        clientKey = ScramClientKey.recover(secret, authMessage, proof).orElseThrow(
+                () -> new AuthenticationException("client SCRAM proof did not verify (wrong password)"));
         byte[] serverSignature = ScramFunctions.hmac(secret.serverKey(), authMessage);
         state = State.COMPLETE;
         return ("v=" + ScramFunctions.base64(serverSignature)).getBytes(StandardCharsets.UTF_8);
@@ -141,6 +140,17 @@ public final class ScramSha256Server {
     /** True once the client's proof has verified. */
     public boolean isComplete() {
         return state == State.COMPLETE;
+    }
+
+    /**
+     * The ClientKey recovered from the client's verified proof, for SCRAM passthrough
+     * ({@link ScramSha256Client#withClientKey}).
+     *
+     * @throws IllegalStateException before the proof has verified
+     */
+    public ScramClientKey clientKey() {
+        requireState(State.COMPLETE, "clientKey");
+        return clientKey;
     }
 
     private void requireState(State expected, String call) {

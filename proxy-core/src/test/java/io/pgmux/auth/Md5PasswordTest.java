@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgmux.config.StoredPassword;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -54,6 +55,24 @@ class Md5PasswordTest {
         outer.update(ascii(stored.substring(3)));
         outer.update(salt);
         assertArrayEquals(ascii("md5" + hex(outer.digest())), Md5Password.encode("v_md5", "secret", salt));
+    }
+
+    @Test
+    void hashIsWhatPostgresqlStores() {
+        // The same stored value as above: ALTER ROLE v_md5 PASSWORD 'secret' under password_encryption md5.
+        assertEquals("md5106aba8154338e0e2dc03dde364e84be", Md5Password.hash("v_md5", "secret").hash());
+    }
+
+    @Test
+    void theStoredHashAloneAnswersTheChallenge() {
+        StoredPassword.Md5 stored = new StoredPassword.Md5("md5106aba8154338e0e2dc03dde364e84be");
+        byte[] salt = {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef};
+        byte[] fromPassword = Md5Password.encode("v_md5", "secret", salt);
+        assertArrayEquals(fromPassword, Md5Password.encodeFromHash(stored, salt));
+        assertTrue(Md5Password.verifyHash(stored, salt, fromPassword));
+        assertFalse(Md5Password.verifyHash(stored, SALT, fromPassword));
+        assertFalse(Md5Password.verifyHash(stored, salt, Md5Password.encode("v_md5", "Secret", salt)));
+        assertFalse(Md5Password.verifyHash(stored, salt, Arrays.copyOf(fromPassword, 34)));
     }
 
     @Test

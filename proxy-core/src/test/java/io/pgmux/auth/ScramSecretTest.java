@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgmux.config.StoredPassword;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -110,5 +111,22 @@ class ScramSecretTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ScramSecret.parse("SCRAM-SHA-256$hunter2"));
         assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+    }
+
+    @Test
+    void convertsToAndFromTheConfigurationsVerifier() {
+        StoredPassword.ScramSha256 verifier = StoredPassword.ScramSha256.parse(PG_PENCIL);
+        ScramSecret secret = ScramSecret.fromVerifier(verifier);
+        assertEquals(ScramSecret.parse(PG_PENCIL), secret);
+        assertEquals(verifier, secret.toVerifier());
+        assertEquals(PG_PENCIL, secret.toVerifier().text());
+    }
+
+    @Test
+    void checksACleartextPasswordAgainstTheVerifier() {
+        ScramSecret secret = ScramSecret.parse(PG_PENCIL);
+        assertTrue(secret.matchesPassword("pencil"));
+        assertFalse(secret.matchesPassword("Pencil"));
+        assertFalse(secret.matchesPassword(""));
     }
 }

@@ -48,7 +48,9 @@ class AuthIT {
     @ParameterizedTest
     @ValueSource(strings = {"scram-sha-256", "md5", "password"})
     void clientsLogInWithEachAuthTypeAndWrongPasswordsAreRefused(String authType) throws Exception {
-        try (ProxyFixture proxy = ProxyFixture.config(cluster).set("auth_type", authType).start()) {
+        // These test connections have no TLS, where a cleartext password must be allowed explicitly.
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).set("auth_type", authType)
+                .set("allow_password_without_tls", "true").start()) {
             try (RawPgClient raw = proxy.raw()) {
                 StartupResult startup = raw.login(ProxyFixture.APP_USER, "app", ProxyFixture.APP_PASSWORD, null);
                 int expected = switch (authType) {

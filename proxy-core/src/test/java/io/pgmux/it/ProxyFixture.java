@@ -69,11 +69,7 @@ public final class ProxyFixture implements AutoCloseable {
     /** The configuration {@code yaml} gives, listening where a test's pgmux listens. */
     private static PgmuxConfig parse(String yaml) {
         PgmuxConfig parsed = ConfigLoader.parse(yaml, "test.yaml", Map.of());
-        return new PgmuxConfig(new ListenConfig("127.0.0.1", 0), parsed.poolMode(),
-                parsed.authType(), parsed.defaultPoolSize(), parsed.defaultTenant(), parsed.maxClientConnections(),
-                parsed.maxServerConnections(), parsed.maxMessageSize(), parsed.workers(), parsed.serverResetQuery(),
-                parsed.pinning(), parsed.maxPreparedStatements(), parsed.timeouts(), parsed.databases(),
-                parsed.users(), parsed.tenants(), parsed.admin(), parsed.metrics().withPort(0));
+        return parsed.withListen(new ListenConfig("127.0.0.1", 0)).withMetrics(parsed.metrics().withPort(0));
     }
 
     /** Reloads the running pgmux with {@code next}, as a RELOAD would (listen and metrics stay as they are). */

@@ -154,7 +154,8 @@ class WhoExistsIT {
     @ParameterizedTest
     @ValueSource(strings = {"scram-sha-256", "md5", "password"})
     void anUnknownUserGetsTheExchangeAndTheErrorOfAWrongPassword(String authType) {
-        try (ProxyFixture proxy = ProxyFixture.config(cluster).set("auth_type", authType).start()) {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).set("auth_type", authType)
+                .set("allow_password_without_tls", String.valueOf(authType.equals("password"))).start()) {
             Attempt wrongPassword;
             Attempt unknownUser;
             try (RawPgClient client = proxy.raw()) {
