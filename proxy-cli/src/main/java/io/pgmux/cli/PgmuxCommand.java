@@ -5,7 +5,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** {@code pgmux [run] --config FILE} runs the proxy; {@code pgmux check-config FILE} validates a file. */
+/**
+ * {@code pgmux [run] --config FILE} runs the proxy; {@code pgmux check-config FILE} validates a file;
+ * {@code pgmux config-from-env} writes a configuration from environment variables for the container image.
+ */
 @Command(name = "pgmux",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
@@ -14,10 +17,12 @@ import picocli.CommandLine.Mixin;
                 + "with transaction pooling and per-tenant connection budgets.",
             "",
             "Point your application's DATABASE_URL at pgmux (port 6432 by default) instead of the database."},
-        subcommands = {RunCommand.class, CheckConfigCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, CheckConfigCommand.class, ConfigFromEnvCommand.class,
+            CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
             "  java -jar pgmux.jar --config pgmux.yaml          run the proxy",
-            "  java -jar pgmux.jar check-config pgmux.yaml      validate a configuration file"})
+            "  java -jar pgmux.jar check-config pgmux.yaml      validate a configuration file",
+            "  java -jar pgmux.jar config-from-env -o FILE      a file from PGMUX_* variables"})
 public final class PgmuxCommand implements Callable<Integer> {
     @Mixin
     private RunOptions runOptions;
@@ -28,6 +33,15 @@ public final class PgmuxCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new PgmuxCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with every subcommand and its full help. */
+    static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new PgmuxCommand());
+        commandLine.getSubcommands().get("config-from-env").getCommandSpec().usageMessage()
+                .footerHeading("%nVariables (unset or empty ones leave the setting at its default):%n")
+                .footer(ConfigFromEnvCommand.variablesHelp());
+        return commandLine;
     }
 }
