@@ -7,7 +7,7 @@ import picocli.CommandLine.Mixin;
 
 /**
  * {@code pgmux [run] --config FILE} runs the proxy; {@code pgmux check-config FILE} validates a file;
- * {@code pgmux config-from-env} writes a configuration from environment variables for the container image.
+ * {@code pgmux config-from-env} and {@code pgmux healthcheck} serve the container image.
  */
 @Command(name = "pgmux",
         mixinStandardHelpOptions = true,
@@ -18,11 +18,12 @@ import picocli.CommandLine.Mixin;
             "",
             "Point your application's DATABASE_URL at pgmux (port 6432 by default) instead of the database."},
         subcommands = {RunCommand.class, CheckConfigCommand.class, ConfigFromEnvCommand.class,
-            CommandLine.HelpCommand.class},
+            HealthcheckCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
             "  java -jar pgmux.jar --config pgmux.yaml          run the proxy",
             "  java -jar pgmux.jar check-config pgmux.yaml      validate a configuration file",
-            "  java -jar pgmux.jar config-from-env -o FILE      a file from PGMUX_* variables"})
+            "  java -jar pgmux.jar config-from-env -o FILE      a file from PGMUX_* variables",
+            "  java -jar pgmux.jar healthcheck -c pgmux.yaml    exit 0 if pgmux is ready"})
 public final class PgmuxCommand implements Callable<Integer> {
     @Mixin
     private RunOptions runOptions;
