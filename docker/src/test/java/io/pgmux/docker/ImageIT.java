@@ -39,7 +39,12 @@ final class ImageIT {
                         + " (JavaRuntimeIT covers its runtime and entry point without one)");
     }
 
-    /** What `docker build .` would send: the files .dockerignore lets through, and the Dockerfile itself. */
+    /**
+     * What `docker build -f docker/Dockerfile .` would send: the files .dockerignore lets through, and the
+     * Dockerfile itself. withDockerfilePath, though deprecated, is the one that names a Dockerfile inside the
+     * context; withDockerfile(Path) takes the file's own folder as where the builder should find it.
+     */
+    @SuppressWarnings("deprecation")
     private static ImageFromDockerfile image() throws IOException {
         DockerIgnore ignore = DockerIgnore.read(Repository.ROOT.resolve(".dockerignore"));
         ImageFromDockerfile image = new ImageFromDockerfile("pgmux-image-it", true);

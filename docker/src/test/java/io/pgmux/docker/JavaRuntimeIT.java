@@ -149,7 +149,7 @@ final class JavaRuntimeIT {
 
     private static boolean accepts(int port) {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            return true;
+            return socket.isConnected();
         } catch (IOException e) {
             return false;
         }
