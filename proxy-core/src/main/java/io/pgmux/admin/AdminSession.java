@@ -216,7 +216,11 @@ public final class AdminSession {
             if (outcome instanceof Outcome.Leaving) {
                 Outcome.Leaving leaving = (Outcome.Leaving) outcome;
                 fail(leaving.error());
-                leaving.then().run();
+                try {
+                    leaving.then().run();
+                } catch (RuntimeException e) {
+                    log.error("admin console: {}: {} failed after the session closed", user, query.current(), e);
+                }
                 return;
             }
             write(outcome);

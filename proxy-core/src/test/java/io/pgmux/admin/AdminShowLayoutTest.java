@@ -190,6 +190,22 @@ class AdminShowLayoutTest {
         assertEquals(20, columns(answer.get(0)).size());
     }
 
+    @Test
+    void aLargeResultComesWholeAndInOrder() {
+        List<io.pgmux.admin.spi.ConnectionRow> many = new java.util.ArrayList<>();
+        io.pgmux.admin.spi.ConnectionRow one = view.clients.get(0);
+        for (int i = 0; i < 5000; i++) {
+            many.add(new io.pgmux.admin.spi.ConnectionRow(one.user(), one.database(), one.replication(), "waiting",
+                    one.addr(), 40000 + i, one.localAddr(), one.localPort(), one.connectTime(), one.requestTime(),
+                    i, false, "c" + i, "", 0, "", "app \u00e9 " + i, 0, i, null, null));
+        }
+        view.clients = many;
+        List<List<String>> rows = rows(admin.query("SHOW CLIENTS"));
+        assertEquals(5000, rows.size());
+        assertEquals("app \u00e9 4999", rows.get(4999).get(18));
+        assertEquals("4999", rows.get(4999).get(20));
+    }
+
     /** Asserts the RowDescription of {@code sql}'s answer; returns the answer. */
     private List<BackendMessage> assertLayout(String sql, String pgbouncerTypes, String... names) {
         List<BackendMessage> answer = admin.query(sql);

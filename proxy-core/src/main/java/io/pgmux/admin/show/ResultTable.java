@@ -39,7 +39,8 @@ public record ResultTable(List<Field> columns, List<List<String>> rows) {
 
     /** The whole result: RowDescription, the DataRows, and CommandComplete with {@code tag}. */
     public ByteBuf encode(ByteBufAllocator alloc, String tag) {
-        ByteBuf out = alloc.ioBuffer(64 + 32 * columns.size() * (rows.size() + 1));
+        // A guess that fits small results at once; large ones (SHOW CLIENTS of thousands) grow as they are written.
+        ByteBuf out = alloc.ioBuffer(Math.min(64 * 1024, 64 + 24 * columns.size() * (rows.size() + 1)));
         new RowDescription(columns).writeTo(out);
         for (List<String> each : rows) {
             new DataRow(each).writeTo(out);
