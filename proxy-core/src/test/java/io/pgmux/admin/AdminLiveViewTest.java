@@ -13,6 +13,8 @@ import io.pgmux.admin.spi.PoolRow;
 import io.pgmux.admin.spi.StatsCounters;
 import io.pgmux.admin.spi.TenantRow;
 import io.pgmux.admin.spi.UserRow;
+import io.pgmux.admin.spi.StatsRow;
+import io.pgmux.stats.PoolStats;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,12 +87,64 @@ class AdminLiveViewTest {
     }
 
     @Test
-    void statsShowAZeroRowPerDatabaseWithPools() {
+    void statsAreEachDatabasesTotalsAndTheAveragesOfTheLastPeriod() {
         assertTrue(view.stats().isEmpty());
-        proxy.pools.pool("app", "api");
-        assertEquals(1, view.stats().size());
-        assertEquals("app", view.stats().get(0).database());
-        assertEquals(StatsCounters.ZERO, view.stats().get(0).total());
+        assertEquals(StatsCounters.ZERO, view.totals().total(), "no statistics yet: zeros");
+        assertEquals(StatsCounters.ZERO, view.totals().average());
+        PoolStats api = proxy.pools.pool("app", "api").stats();
+        PoolStats etl = proxy.pools.pool("app", "etl").stats();
+        api.serverAssigned(300);
+        api.recordTransaction(1_000);
+        api.recordTransaction(3_000);
+        etl.serverAssigned(100);
+        etl.recordTransaction(2_000);
+        api.recordQuery(400);
+        api.addBytes(100, 2_000);
+        api.countClientParse();
+        api.countServerParse();
+        api.countBind();
+        proxy.period.roll(2_000_000_000L);
+
+        List<StatsRow> stats = view.stats();
+        assertEquals(1, stats.size());
+        StatsRow app = stats.get(0);
+        assertEquals("app", app.database());
+        assertEquals(new StatsCounters(2, 3, 1, 100, 2_000, 6_000, 400, 400, 1, 1, 1), app.total());
+        // Over the 2 s period: counts and bytes per second; times per transaction, query and assignment.
+        assertEquals(new StatsCounters(1, 1, 0, 50, 1_000, 2_000, 400, 200, 0, 0, 0), app.average());
+
+        StatsRow all = view.totals();
+        assertEquals(app.total(), all.total());
+        assertEquals(app.average(), all.average());
+    }
+
+    @Test
+    void totalsWeighTheDatabasesAveragesByHowOftenTheyHappened() {
+        PoolStats app = proxy.pools.pool("app", "api").stats();
+        PoolStats reports = proxy.pools.pool("reports", "etl").stats();
+        for (int i = 0; i < 3; i++) {
+            app.recordTransaction(1_000);
+        }
+        reports.recordTransaction(5_000);
+        proxy.period.roll(1_000_000_000L);
+        StatsRow all = view.totals();
+        assertEquals(4, all.total().xactCount());
+        assertEquals(8_000, all.total().xactTime());
+        assertEquals(4, all.average().xactCount());
+        assertEquals(2_000, all.average().xactTime(), "8000 us over 4 transactions, not the mean of 1000 and 5000");
+    }
+
+    @Test
+    void clientsCountFromTheirLogins() {
+        PoolStats api = proxy.pools.pool("app", "api").stats();
+        api.clientLoggedIn();
+        api.clientLoggedIn();
+        api.clientLoggedIn();
+        api.clientLeft();
+        assertEquals(2, view.pools().get(0).clActive());
+        assertEquals(2, view.databases().get(0).currentClientConnections());
+        assertEquals(2, view.users().get(0).currentClientConnections());
+        assertEquals(0, view.users().get(1).currentClientConnections());
     }
 
     @Test

@@ -2,9 +2,7 @@ package io.pgmux.admin.live;
 
 import io.pgmux.admin.spi.BudgetRow;
 import io.pgmux.config.PgmuxConfig;
-import io.pgmux.config.TenantConfig;
 import io.pgmux.pool.CapacityPlan;
-import io.pgmux.pool.PoolSnapshot;
 import io.pgmux.server.UpstreamSlots;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,29 +20,29 @@ final class BudgetRows {
     private BudgetRows() {
     }
 
-    static List<BudgetRow> of(PgmuxConfig config, List<PoolSnapshot> snapshots,
+    static List<BudgetRow> of(PgmuxConfig config, List<PoolState> pools,
                               Function<String, Optional<UpstreamSlots>> slotsOf) {
-        // Keyed like the plan's lines and the pool manager's budgets: "tenant t on database d", "user u on ...".
-        Map<String, Integer> byBudget = new HashMap<>();
-        Map<String, Integer> byDatabase = new HashMap<>();
-        for (PoolSnapshot s : snapshots) {
-            String owner = config.tenantOf(s.user()).map(TenantConfig::name).map(t -> "tenant " + t)
-                    .orElse("user " + s.user());
-            byBudget.merge(owner + " on database " + s.database(), LiveAdminView.open(s), Integer::sum);
-            byDatabase.merge(s.database(), LiveAdminView.open(s), Integer::sum);
+        // Named as the plan's lines and the pool manager's budgets are: "tenant t on database d", "user u on ...".
+        // Every pool sharing a budget reports the budget's whole use.
+        Map<String, Integer> inUse = new HashMap<>();
+        for (PoolState p : pools) {
+            String owner = p.snapshot().tenant() != null ? "tenant " + p.snapshot().tenant() : "user " + p.user();
+            inUse.merge(owner + " on database " + p.database(), p.snapshot().budgetUsed(), Math::max);
         }
         List<BudgetRow> rows = new ArrayList<>();
         for (CapacityPlan.Upstream upstream : CapacityPlan.of(config).upstreams()) {
             String address = upstream.address();
             int upstreamInUse = 0;
             for (CapacityPlan.Database db : upstream.databases()) {
+                // Each connection counts against exactly one tenant's or user's budget: theirs add up.
+                int databaseInUse = 0;
                 for (CapacityPlan.Line line : db.budgets()) {
-                    rows.add(new BudgetRow(address, line.budget(), line.connections(),
-                            byBudget.getOrDefault(line.budget(), 0), line.basis()));
+                    int used = inUse.getOrDefault(line.budget(), 0);
+                    databaseInUse += used;
+                    rows.add(new BudgetRow(address, line.budget(), line.connections(), used, line.basis()));
                 }
-                int inUse = byDatabase.getOrDefault(db.name(), 0);
-                upstreamInUse += inUse;
-                rows.add(new BudgetRow(address, "database " + db.name(), db.most(), inUse, db.cap() > 0
+                upstreamInUse += databaseInUse;
+                rows.add(new BudgetRow(address, "database " + db.name(), db.most(), databaseInUse, db.cap() > 0
                         ? "its budgets' sum " + db.sum() + ", capped by max_connections " + db.cap()
                         : "its budgets' sum (no max_connections cap)"));
             }

@@ -5,7 +5,6 @@ import io.pgmux.config.DatabaseConfig;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.TenantConfig;
 import io.pgmux.config.UserConfig;
-import io.pgmux.pool.PoolSnapshot;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,13 +12,13 @@ import java.util.Set;
 
 /**
  * SHOW TENANTS' rows: for every database, every tenant some user belongs to (the budgets the pool manager makes),
- * with what its pools there hold and wait for now.
+ * with the connections counting against its budget there and its clients waiting now.
  */
 final class TenantRows {
     private TenantRows() {
     }
 
-    static List<TenantRow> of(PgmuxConfig config, List<PoolSnapshot> snapshots) {
+    static List<TenantRow> of(PgmuxConfig config, List<PoolState> pools) {
         Set<TenantConfig> tenants = new LinkedHashSet<>();
         for (UserConfig user : config.users().values()) {
             config.tenantOf(user.name()).ifPresent(tenants::add);
@@ -27,24 +26,22 @@ final class TenantRows {
         List<TenantRow> rows = new ArrayList<>();
         for (DatabaseConfig db : config.databases().values()) {
             for (TenantConfig tenant : tenants) {
-                rows.add(row(config, tenant, db.name(), snapshots));
+                rows.add(row(tenant, db.name(), pools));
             }
         }
         return rows;
     }
 
-    private static TenantRow row(PgmuxConfig config, TenantConfig tenant, String database,
-                                 List<PoolSnapshot> snapshots) {
+    private static TenantRow row(TenantConfig tenant, String database, List<PoolState> pools) {
         int inUse = 0;
         int waiting = 0;
         long longestWait = 0;
-        for (PoolSnapshot s : snapshots) {
-            boolean ours = s.database().equals(database)
-                    && config.tenantOf(s.user()).map(t -> t.name().equals(tenant.name())).orElse(false);
-            if (ours) {
-                inUse += LiveAdminView.open(s);
-                waiting += s.clientsWaiting();
-                longestWait = Math.max(longestWait, s.maxWaitMicros());
+        for (PoolState p : pools) {
+            if (p.database().equals(database) && tenant.name().equals(p.snapshot().tenant())) {
+                // Every pool of the tenant on the database shares the one budget and reports its use.
+                inUse = Math.max(inUse, p.snapshot().budgetUsed());
+                waiting += p.snapshot().clientsWaiting();
+                longestWait = Math.max(longestWait, p.snapshot().maxWaitMicros());
             }
         }
         int ceiling = tenant.mostConnectionsPerDatabase();
