@@ -40,7 +40,7 @@ public final class PoolManager {
 
     /** @param stats where the pools record their statistics (shared with the client side and the metrics) */
     public PoolManager(PgmuxConfig config, ServerConnector connector, EventLoopGroup loops, StatsRegistry stats) {
-        this(config, connector::connect, loops, Ticker.systemTicker(), stats);
+        this(config, (server, loop) -> connector.connect(server, loop), loops, Ticker.systemTicker(), stats);
     }
 
     /** @param ticker the pools' clock: waits, idle times and lifetimes are measured with it */
