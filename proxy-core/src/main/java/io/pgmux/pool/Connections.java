@@ -218,7 +218,7 @@ final class Connections {
             if (was == ServerState.CLOSED) {
                 return;
             }
-            slot.moveToClosed();
+            slot.moveTo(ServerList.GONE);
             for (Budget each : slot.budgets) {
                 each.give(was == ServerState.CLOSING);
             }

@@ -24,6 +24,7 @@ final class PooledServer extends ServerSlot {
     /** A pool whose waiting client this connection is closing for, to make room in a budget both draw on. */
     ServerPool closingFor;
 
+    /** The list of its state; null only before it enters its first one. */
     ServerList list;
     PooledServer prev;
     PooledServer next;
@@ -46,8 +47,9 @@ final class PooledServer extends ServerSlot {
     }
 
     /**
-     * Takes the connection off its list and puts it at the head of {@code target}, in the state that list holds;
-     * a new connection enters its first list (connecting) this way too. The caller must be allowed to touch both
+     * The one place a server's state changes: takes the connection off its list and puts it at the head of
+     * {@code target}, in the state that list holds ({@link ServerList#GONE} for CLOSED: on no list any more). A
+     * new connection enters its first list (connecting) this way too. The caller must be allowed to touch both
      * lists (hold the pool lock, or run on a per-loop list's loop).
      *
      * @throws IllegalStateException for a move {@link ServerState} does not allow; nothing has moved then
@@ -63,16 +65,6 @@ final class PooledServer extends ServerSlot {
         }
         target.linkFirst(this);
         list = target;
-    }
-
-    /** Takes the connection off its list for good: it has gone. */
-    void moveToClosed() {
-        assert list == null || list.guarded() : "closing " + this + " off " + list + " without guarding it";
-        changeState(ServerState.CLOSED);
-        if (list != null) {
-            list.unlink(this);
-            list = null;
-        }
     }
 
     /** Whether it still counts against its budgets: until it has gone. */

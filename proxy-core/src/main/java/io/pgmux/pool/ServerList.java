@@ -25,6 +25,9 @@ final class ServerList {
         }
     }
 
+    /** Where a connection goes when it has gone: the CLOSED state, a list that keeps nothing. */
+    static final ServerList GONE = new ServerList(ServerState.CLOSED);
+
     private final ServerState state;
     private final EventLoop loop;
     private final PoolLock lock;
@@ -32,6 +35,12 @@ final class ServerList {
     PooledServer last;
     /** Written only by the guarding thread, with release semantics (no fence on the hot path); read by anyone. */
     private volatile int size;
+
+    private ServerList(ServerState gone) {
+        this.state = gone;
+        this.loop = null;
+        this.lock = null;
+    }
 
     /** A list guarded by the pool lock. */
     ServerList(ServerState state, PoolLock lock) {
@@ -66,6 +75,9 @@ final class ServerList {
 
     /** Whether the current thread may change this list. */
     boolean guarded() {
+        if (this == GONE) {
+            return true;
+        }
         return loop != null ? loop.inEventLoop() : lock.isHeldByCurrentThread();
     }
 
@@ -80,6 +92,9 @@ final class ServerList {
     // Only PooledServer.moveTo links and unlinks, so that a connection's list and state change together.
 
     void linkFirst(PooledServer each) {
+        if (this == GONE) {
+            return;
+        }
         each.prev = null;
         each.next = first;
         if (first != null) {

@@ -76,7 +76,7 @@ class ServerMovesTest {
         TestBackends.hangUp(server);
         fixture.loops.runAll();
         assertEquals(ServerState.CLOSED, server.state());
-        assertEquals(null, slot.list);
+        assertSame(ServerList.GONE, slot.list);
         assertEquals(0, pool.closing.size());
     }
 
