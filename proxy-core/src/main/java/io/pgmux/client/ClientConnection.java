@@ -332,6 +332,10 @@ public final class ClientConnection implements PoolClient, ServerLink {
             return;
         }
         byte tag = frame.getByte(frame.readerIndex());
+        if (statements.skipsUntilSync(tag)) {
+            frame.release();
+            return;
+        }
         if (tag == FrontendTag.QUERY || tag == FrontendTag.PARSE) {
             try {
                 int start = tag == FrontendTag.QUERY ? frame.readerIndex() + 5 : Parse.queryStart(frame);

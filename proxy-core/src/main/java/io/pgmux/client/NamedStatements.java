@@ -71,10 +71,18 @@ final class NamedStatements {
         return true;
     }
 
+    /**
+     * Whether pgmux refused a message of the client's current extended-protocol batch, so that, as PostgreSQL
+     * after an error, it ignores every message of {@code tag} but Sync.
+     */
+    boolean skipsUntilSync(byte tag) {
+        return failedUntilSync && tag != FrontendTag.SYNC;
+    }
+
     /** Sends a client's message to {@code server}, translating statement names on the way. */
     void send(ServerConnection server, ByteBuf frame) {
         byte tag = frame.getByte(frame.readerIndex());
-        if (failedUntilSync && isExtended(tag)) {
+        if (skipsUntilSync(tag)) {
             frame.release();
             return;
         }
@@ -115,11 +123,6 @@ final class NamedStatements {
             default:
                 server.sendFromClient(frame);
         }
-    }
-
-    private static boolean isExtended(byte tag) {
-        return tag == FrontendTag.PARSE || tag == FrontendTag.BIND || tag == FrontendTag.DESCRIBE
-                || tag == FrontendTag.EXECUTE || tag == FrontendTag.CLOSE;
     }
 
     private void parse(ServerConnection server, ByteBuf frame) {
@@ -179,10 +182,18 @@ final class NamedStatements {
             server.sendFromClient(frame);
             return;
         }
-        // Closing a name that does not exist is no error in PostgreSQL either.
-        byClientName.remove(Describe.name(frame));
+        // Closing a name that does not exist is no error in PostgreSQL either. The name goes at once, so that a
+        // Parse of it later in the pipeline finds it free; a Close of a statement no server has stands in for
+        // the client's, so its CloseComplete comes from the server, or nothing if the server skips to Sync, and
+        // the name comes back.
+        String name = Describe.name(frame);
+        Statement closed = byClientName.remove(name);
         frame.release();
-        server.fake(Completions.closeComplete(alloc));
+        server.sendTracked(Describe.encodeClose(alloc, Describe.STATEMENT, Statement.NEVER_PREPARED), ok -> {
+            if (!ok && closed != null) {
+                byClientName.putIfAbsent(name, closed);
+            }
+        });
     }
 
     private Statement lookUp(ServerConnection server, String name, ByteBuf frame) {
@@ -242,9 +253,11 @@ final class NamedStatements {
         }
     }
 
+    /** Refuses the client's message with PostgreSQL's error for it; the server fails there too (see refuse). */
     private void fail(ServerConnection server, String sqlState, String message) {
         failedUntilSync = true;
-        server.fake(ErrorResponse.encode(alloc, PgError.error(sqlState, message)));
+        server.refuse(Describe.encode(alloc, Describe.STATEMENT, Statement.NEVER_PREPARED),
+                ErrorResponse.encode(alloc, PgError.error(sqlState, message)));
     }
 
     // ---- SQL-level DEALLOCATE and DISCARD ALL act on protocol-level statements too ---------------------------

@@ -9,6 +9,12 @@ import java.security.NoSuchAlgorithmException;
  * so every client preparing the same statement shares it on each server.
  */
 record Statement(String serverName, byte[] definition) {
+    /**
+     * A statement name pgmux never prepares on a server (its own are this prefix and 24 hex digits): a Describe
+     * or Close of it stands in for a client's message the server must not see but must fail or answer.
+     */
+    static final String NEVER_PREPARED = "pgmux_";
+
     static Statement of(byte[] definition) {
         return new Statement(nameFor(definition), definition);
     }

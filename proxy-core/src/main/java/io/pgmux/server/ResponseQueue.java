@@ -25,6 +25,13 @@ final class ResponseQueue {
     static final byte INTERNAL_QUERY = 7;
     /** A client's Query whose success pgmux must learn (carries an {@code Outcome}). */
     static final byte QUERY_TRACKED = 8;
+    /**
+     * A client's message pgmux refused with an error of its own (an unknown or duplicate statement name). A
+     * Describe of a statement no server has stands in for it, so that the backend fails there too and skips to
+     * Sync, as it would have for the client's message; its error is swallowed and pgmux's goes to the client
+     * (carries that ErrorResponse as a ByteBuf).
+     */
+    static final byte REFUSED = 9;
 
     private byte[] kinds = new byte[16];
     private int head;
@@ -35,8 +42,9 @@ final class ResponseQueue {
         return kind >= EXTENDED_TRACKED;
     }
 
+    /** Kinds answered by one terminal message (or an error), never by ReadyForQuery: skipped after an error. */
     static boolean isExtended(byte kind) {
-        return kind == EXTENDED || kind == EXTENDED_TRACKED || kind == INJECTED || kind == FAKE;
+        return kind == EXTENDED || kind == EXTENDED_TRACKED || kind == INJECTED || kind == FAKE || kind == REFUSED;
     }
 
     void add(byte kind) {

@@ -50,8 +50,8 @@ public final class ServerConnection {
     private BackendKeyData backendKey;
     private ServerLink link;
     private TransactionStatus transactionStatus = TransactionStatus.IDLE;
-    /** Extended-protocol messages were sent since the last Sync: the backend owes responses but no ReadyForQuery. */
-    private boolean unsynced;
+    /** Whether the backend needs a Sync before it is ready, and whether it skips messages until then. */
+    private ExtendedBatch batch = ExtendedBatch.NONE;
     /** The backend is in COPY FROM STDIN, where it neither answers Sync nor Flush. */
     private boolean copyIn;
     /** An error was reported since the last ReadyForQuery. */
@@ -172,8 +172,10 @@ public final class ServerConnection {
                 copyIn = true;
                 if (!queue.isEmpty() && ResponseQueue.isExtended(queue.peek())) {
                     // COPY started by Execute: a Sync the client already sent behind it is ignored by the
-                    // server during copy-in, so no ReadyForQuery will answer it.
+                    // server during copy-in, so no ReadyForQuery will answer it; the backend needs another
+                    // once the COPY has ended.
                     queue.removeFirstAfterHead(ResponseQueue.SYNC);
+                    batch = ExtendedBatch.OPEN;
                 }
                 deliver(frame, false);
                 break;
@@ -227,6 +229,16 @@ public final class ServerConnection {
             return;
         }
         byte kind = queue.peek();
+        if (kind == ResponseQueue.REFUSED) {
+            // The stand-in found a statement after all (only a pinned client's own SQL PREPARE could make one of
+            // that name): the client still gets pgmux's error for its message.
+            frame.release();
+            if (terminal) {
+                forwardOrDrop((ByteBuf) queue.poll());
+                emitFakes();
+            }
+            return;
+        }
         if (kind == ResponseQueue.INJECTED || kind == ResponseQueue.INTERNAL_QUERY) {
             frame.release();
         } else {
@@ -245,7 +257,7 @@ public final class ServerConnection {
         if (kind == ResponseQueue.EXTENDED_TRACKED || kind == ResponseQueue.INJECTED
                 || kind == ResponseQueue.QUERY_TRACKED) {
             ((Outcome) payload).done(succeeded);
-        } else if (kind == ResponseQueue.FAKE) {
+        } else if (kind == ResponseQueue.FAKE || kind == ResponseQueue.REFUSED) {
             ((ByteBuf) payload).release();
         } else if (kind == ResponseQueue.INTERNAL_QUERY) {
             ((PendingRequest.Internal) payload).complete();
@@ -332,18 +344,40 @@ public final class ServerConnection {
             case ResponseQueue.SYNC:
                 forwardOrDrop(frame);
                 return;
+            case ResponseQueue.REFUSED:
+                // The stand-in failed as intended: the client gets pgmux's error in place of the server's.
+                frame.release();
+                forwardOrDrop((ByteBuf) queue.poll());
+                skipToSync();
+                return;
             default:
-                // An extended request failed (a failed injected Parse is the client's business too); the server
-                // now skips everything up to the next Sync, so those requests fail without an answer.
+                // An extended request failed (a failed injected Parse is the client's business too).
                 forwardOrDrop(frame);
                 complete(false);
-                while (!queue.isEmpty() && ResponseQueue.isExtended(queue.peek())) {
-                    complete(false);
-                }
+                skipToSync();
+        }
+    }
+
+    /**
+     * After an error in an extended-protocol request the backend ignores every message up to the next Sync, a
+     * simple Query or FunctionCall included: whatever was sent in between fails without an answer. With no Sync
+     * sent yet, the backend goes on skipping whatever comes until one is.
+     */
+    private void skipToSync() {
+        while (!queue.isEmpty() && queue.peek() != ResponseQueue.SYNC) {
+            if (queue.peek() == ResponseQueue.INTERNAL_QUERY) {
+                ((PendingRequest.Internal) queue.payloadOfHead()).failed(SKIPPED);
+            }
+            complete(false);
+        }
+        if (queue.isEmpty()) {
+            batch = ExtendedBatch.FAILED;
         }
     }
 
     private static final String STALE_PLAN = "cached plan must not change result type";
+    private static final PgError SKIPPED = PgError.error(SqlState.PROTOCOL_VIOLATION,
+            "pgmux: skipped by the server after an earlier error in the same extended-protocol batch");
 
     private void forwardOrDrop(ByteBuf frame) {
         if (link != null) {
@@ -440,19 +474,15 @@ public final class ServerConnection {
         byte tag = frame.getByte(frame.readerIndex());
         switch (tag) {
             case FrontendTag.QUERY:
-                // A Query also ends any extended-protocol batch before it, as a Sync would.
-                unsynced = false;
-                queue.add(ResponseQueue.QUERY);
-                break;
             case FrontendTag.FUNCTION_CALL:
-                queue.add(ResponseQueue.QUERY);
+                queue.add(simpleRequest(ResponseQueue.QUERY));
                 break;
             case FrontendTag.SYNC:
                 // In COPY FROM STDIN the backend ignores Sync: no ReadyForQuery will answer it.
                 if (!copyIn) {
                     queue.add(ResponseQueue.SYNC);
+                    batch = ExtendedBatch.NONE;
                 }
-                unsynced = false;
                 break;
             case FrontendTag.PARSE:
             case FrontendTag.BIND:
@@ -460,7 +490,7 @@ public final class ServerConnection {
             case FrontendTag.EXECUTE:
             case FrontendTag.CLOSE:
                 queue.add(ResponseQueue.EXTENDED);
-                unsynced = true;
+                openBatch();
                 break;
             case FrontendTag.COPY_DONE:
             case FrontendTag.COPY_FAIL:
@@ -472,25 +502,55 @@ public final class ServerConnection {
         channel.write(frame, channel.voidPromise());
     }
 
+    /**
+     * What a simple Query or FunctionCall of {@code kind} is queued as. It ends an extended-protocol batch before
+     * it, as a Sync would; but a backend skipping to Sync ignores it, so it is then answered by nothing and fails
+     * with the rest of the batch.
+     */
+    private byte simpleRequest(byte kind) {
+        if (batch == ExtendedBatch.FAILED) {
+            return kind == ResponseQueue.QUERY_TRACKED ? ResponseQueue.EXTENDED_TRACKED : ResponseQueue.EXTENDED;
+        }
+        batch = ExtendedBatch.NONE;
+        return kind;
+    }
+
+    private void openBatch() {
+        if (batch == ExtendedBatch.NONE) {
+            batch = ExtendedBatch.OPEN;
+        }
+    }
+
     /** Sends a client's extended-protocol message whose success pgmux must learn (a Parse it renamed). */
     public void sendTracked(ByteBuf frame, Outcome outcome) {
         queue.add(ResponseQueue.EXTENDED_TRACKED, outcome);
-        unsynced = true;
+        openBatch();
         channel.write(frame, channel.voidPromise());
     }
 
     /** Sends a client's Query whose success pgmux must learn (DEALLOCATE, DISCARD ALL, SET). */
     public void sendTrackedQuery(ByteBuf frame, Outcome outcome) {
-        unsynced = false;
-        queue.add(ResponseQueue.QUERY_TRACKED, outcome);
+        queue.add(simpleRequest(ResponseQueue.QUERY_TRACKED), outcome);
         channel.write(frame, channel.voidPromise());
     }
 
     /** Slips in a Parse or Close of pgmux's own ahead of a client's message; its answer is swallowed. */
     public void inject(ByteBuf frame, Outcome outcome) {
         queue.add(ResponseQueue.INJECTED, outcome);
-        unsynced = true;
+        openBatch();
         channel.write(frame, channel.voidPromise());
+    }
+
+    /**
+     * Refuses a client's extended-protocol message with pgmux's own {@code error} (an unknown or duplicate
+     * statement name). PostgreSQL would fail the message, roll back the implicit transaction or fail the
+     * transaction block, and skip to Sync: {@code standIn}, a message certain to fail on the backend, makes it do
+     * exactly that in the message's place; its error is swallowed and {@code error} goes to the client.
+     */
+    public void refuse(ByteBuf standIn, ByteBuf error) {
+        queue.add(ResponseQueue.REFUSED, error);
+        openBatch();
+        channel.write(standIn, channel.voidPromise());
     }
 
     /**
@@ -498,6 +558,10 @@ public final class ServerConnection {
      * error for an unknown statement name), in order: after every request sent before it has been answered.
      */
     public void fake(ByteBuf answer) {
+        if (batch == ExtendedBatch.FAILED) {
+            answer.release(); // the backend skips to Sync: PostgreSQL would not have answered the message
+            return;
+        }
         if (queue.isEmpty()) {
             forwardOrDrop(answer);
         } else {
@@ -510,6 +574,10 @@ public final class ServerConnection {
      * gets the first error, or null, once the backend is ready again.
      */
     public void sendInternalQuery(String sql, Consumer<PgError> onDone) {
+        if (batch == ExtendedBatch.FAILED) {
+            throw new IllegalStateException("server " + id + ": a query of pgmux's own while the backend skips to Sync");
+        }
+        batch = ExtendedBatch.NONE;
         queue.add(ResponseQueue.INTERNAL_QUERY, new PendingRequest.Internal(onDone));
         channel.write(Query.encode(channel.alloc(), sql), channel.voidPromise());
     }
@@ -551,14 +619,14 @@ public final class ServerConnection {
         channel.config().setAutoRead(autoRead);
     }
 
-    /** Nothing outstanding, no unsynced extended-protocol messages, and the backend reported idle. */
+    /** Nothing outstanding, no extended-protocol batch waiting for its Sync, and the backend reported idle. */
     public boolean isAtBoundary() {
-        return queue.isEmpty() && !unsynced && !copyIn && transactionStatus == TransactionStatus.IDLE;
+        return isQuiet() && transactionStatus == TransactionStatus.IDLE;
     }
 
-    /** No request awaits an answer, though a transaction may be open. */
+    /** No request awaits an answer and the backend needs no Sync, though a transaction may be open. */
     public boolean isQuiet() {
-        return queue.isEmpty() && !unsynced && !copyIn;
+        return queue.isEmpty() && batch == ExtendedBatch.NONE && !copyIn;
     }
 
     public TransactionStatus transactionStatus() {
