@@ -7,7 +7,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgmux.auth.AuthenticationException;
-import io.pgmux.codec.MessageFramer;
 import io.pgmux.config.DatabaseConfig;
 import io.pgmux.config.PoolMode;
 import io.pgmux.config.UserConfig;
@@ -25,6 +24,7 @@ import io.pgmux.protocol.backend.NegotiateProtocolVersion;
 import io.pgmux.protocol.backend.ParameterStatus;
 import io.pgmux.protocol.backend.ReadyForQuery;
 import io.pgmux.protocol.frontend.CancelRequest;
+import io.pgmux.protocol.frontend.FrontendMessages;
 import io.pgmux.protocol.frontend.GSSENCRequest;
 import io.pgmux.protocol.frontend.Parse;
 import io.pgmux.protocol.frontend.SSLRequest;
@@ -282,7 +282,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
             terminate();
             return;
         }
-        checkRequest(tag, frame);
+        checkRequest(frame);
         if (state == ClientState.ACTIVE && pending.isEmpty()) {
             forward(server, frame);
             return;
@@ -350,24 +350,16 @@ public final class ClientConnection implements PoolClient, ServerLink {
         statements.send(target, frame);
     }
 
-    private void checkRequest(byte tag, ByteBuf frame) {
-        switch (tag) {
-            case FrontendTag.PARSE:
-            case FrontendTag.BIND:
-            case FrontendTag.CLOSE:
-            case FrontendTag.COPY_DATA:
-            case FrontendTag.COPY_DONE:
-            case FrontendTag.COPY_FAIL:
-            case FrontendTag.DESCRIBE:
-            case FrontendTag.EXECUTE:
-            case FrontendTag.FLUSH:
-            case FrontendTag.FUNCTION_CALL:
-            case FrontendTag.QUERY:
-            case FrontendTag.SYNC:
-                return;
-            default:
-                frame.release();
-                throw new ProtocolException("unexpected message type " + MessageFramer.printable(tag) + " from the client");
+    /**
+     * Refuses a malformed message as it arrives, before pgmux reads names out of it or keeps it for a server: a
+     * FATAL 08P01 for this client alone, whichever server it would have gone to.
+     */
+    private static void checkRequest(ByteBuf frame) {
+        try {
+            FrontendMessages.validate(frame);
+        } catch (ProtocolException e) {
+            frame.release();
+            throw e;
         }
     }
 
@@ -416,6 +408,15 @@ public final class ClientConnection implements PoolClient, ServerLink {
 
     @Override
     public void serverAssigned(ServerConnection assigned) {
+        // Runs on the pool's path (often inside another connection's read): nothing thrown here may reach it.
+        try {
+            linkTo(assigned);
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    private void linkTo(ServerConnection assigned) {
         if (state == ClientState.CLOSED) {
             services.pools().release(assigned);
             return;
@@ -591,6 +592,25 @@ public final class ClientConnection implements PoolClient, ServerLink {
     }
 
     // ---- leaving -------------------------------------------------------------------------------------------
+
+    /**
+     * Ends this client for an exception thrown while serving it, whichever path it came from (its own channel,
+     * or the pool handing it a server): a FATAL error for this client alone, never for a server.
+     */
+    void failed(Throwable cause) {
+        if (cause instanceof UnsupportedRequestException) {
+            fail(((UnsupportedRequestException) cause).error());
+        } else if (cause instanceof ProtocolException) {
+            log.info("client {}: protocol violation: {}", describe(), cause.getMessage());
+            fail(PgError.fatal(SqlState.PROTOCOL_VIOLATION, "invalid frontend message: " + cause.getMessage()));
+        } else if (cause instanceof java.io.IOException) {
+            log.debug("client {}: {}", describe(), cause.toString());
+            close(null);
+        } else {
+            log.warn("client {}: internal error", describe(), cause);
+            fail(PgError.fatal(SqlState.INTERNAL_ERROR, "pgmux internal error: " + cause));
+        }
+    }
 
     /** Sends the error (if any) as the client's last message and closes. */
     void fail(PgError error) {

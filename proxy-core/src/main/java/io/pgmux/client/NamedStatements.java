@@ -7,6 +7,7 @@ import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.backend.Completions;
 import io.pgmux.protocol.backend.ErrorResponse;
 import io.pgmux.protocol.frontend.Bind;
+import io.pgmux.protocol.frontend.Close;
 import io.pgmux.protocol.frontend.Describe;
 import io.pgmux.protocol.frontend.Parse;
 import io.pgmux.protocol.frontend.Query;
@@ -178,7 +179,7 @@ final class NamedStatements {
     }
 
     private void close(ServerConnection server, ByteBuf frame) {
-        if (Describe.target(frame) != Describe.STATEMENT || Describe.name(frame).isEmpty()) {
+        if (Close.target(frame) != Describe.STATEMENT || Close.name(frame).isEmpty()) {
             server.sendFromClient(frame);
             return;
         }
@@ -186,10 +187,10 @@ final class NamedStatements {
         // Parse of it later in the pipeline finds it free; a Close of a statement no server has stands in for
         // the client's, so its CloseComplete comes from the server, or nothing if the server skips to Sync, and
         // the name comes back.
-        String name = Describe.name(frame);
+        String name = Close.name(frame);
         Statement closed = byClientName.remove(name);
         frame.release();
-        server.sendTracked(Describe.encodeClose(alloc, Describe.STATEMENT, Statement.NEVER_PREPARED), ok -> {
+        server.sendTracked(Close.encode(alloc, Describe.STATEMENT, Statement.NEVER_PREPARED), ok -> {
             if (!ok && closed != null) {
                 byClientName.putIfAbsent(name, closed);
             }
@@ -243,13 +244,13 @@ final class NamedStatements {
         String victim = prepared.evictionCandidate();
         if (victim != null) {
             prepared.remove(victim);
-            server.inject(Describe.encodeClose(alloc, Describe.STATEMENT, victim), ok -> { });
+            server.inject(Close.encode(alloc, Describe.STATEMENT, victim), ok -> { });
         }
     }
 
     private void closeIfStale(ServerConnection server, Statement statement) {
         if (server.prepared().takeStale(statement.serverName())) {
-            server.inject(Describe.encodeClose(alloc, Describe.STATEMENT, statement.serverName()), ok -> { });
+            server.inject(Close.encode(alloc, Describe.STATEMENT, statement.serverName()), ok -> { });
         }
     }
 

@@ -18,6 +18,15 @@ public final class Query {
         return end <= start ? "" : frame.toString(start, end - start, java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /**
+     * Checks the layout: the query text as a string, nothing after.
+     *
+     * @throws io.pgmux.protocol.ProtocolException naming what PostgreSQL would find wrong
+     */
+    public static void validate(ByteBuf frame) {
+        Fields.end(frame, Fields.afterCString(frame, Fields.bodyStart(frame), "Query"), "Query");
+    }
+
     public static ByteBuf encode(ByteBufAllocator alloc, String sql) {
         ByteBuf out = alloc.ioBuffer(ByteBufUtil.utf8MaxBytes(sql) + 6);
         int lengthIndex = PgBuffers.beginMessage(out, FrontendTag.QUERY);
