@@ -81,7 +81,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
     private boolean cancelSentForRequest;
     /** pgmux answered the client's messages since its last Sync itself, with no server. */
     private boolean answeredLocally;
-    /** The client sent Terminate behind requests still to be answered. */
+    /** The client sent Terminate: nothing after it is read, and it leaves once what came before is answered. */
     private boolean terminating;
 
     ClientConnection(Channel channel, ClientServices services) {
@@ -276,10 +276,13 @@ public final class ClientConnection implements PoolClient, ServerLink {
             default:
                 break;
         }
+        if (terminating) {
+            frame.release(); // PostgreSQL reads nothing after Terminate
+            return;
+        }
         byte tag = frame.getByte(frame.readerIndex());
         if (tag == FrontendTag.TERMINATE) {
-            frame.release();
-            terminate();
+            terminateReceived(frame);
             return;
         }
         checkRequest(frame);
@@ -364,17 +367,46 @@ public final class ClientConnection implements PoolClient, ServerLink {
     }
 
     /**
-     * Terminate: leave once what the client sent before it has been answered, as PostgreSQL would run a Query
-     * pipelined ahead of its Terminate.
+     * Terminate: it takes its place behind what the client sent before it, as PostgreSQL reads it only after
+     * running those; nothing after it is read.
      */
-    private void terminate() {
-        boolean outstanding = !pending.isEmpty() || (state == ClientState.ACTIVE && server != null && !server.isQuiet());
-        if (!outstanding) {
-            close(null);
-            return;
-        }
+    private void terminateReceived(ByteBuf frame) {
         terminating = true;
         channel.config().setAutoRead(false);
+        if (pending.isEmpty()) {
+            frame.release();
+            terminate();
+        } else {
+            pending.add(frame);
+        }
+    }
+
+    /**
+     * Acts on a Terminate whose turn has come: leave at once, in the middle of a COPY FROM STDIN as PostgreSQL
+     * does, or once the requests before it have been answered.
+     */
+    private void terminate() {
+        ServerConnection linked = server;
+        if (state == ClientState.ACTIVE && linked != null) {
+            if (linked.isCopyIn()) {
+                abandonCopy();
+                return;
+            }
+            if (!linked.isQuiet()) {
+                return; // serverReadyForQuery closes once the last answer is in
+            }
+        }
+        close(null);
+    }
+
+    /**
+     * A Terminate where the backend expects COPY data: PostgreSQL's two errors, then the client is closed and
+     * the server's COPY failed and rolled back (see ServerCleanup).
+     */
+    private void abandonCopy() {
+        channel.write(ErrorResponse.encode(channel.alloc(), PgError.error(SqlState.PROTOCOL_VIOLATION,
+                "unexpected message type 0x58 during COPY from stdin")), channel.voidPromise());
+        fail(PgError.fatal(SqlState.PROTOCOL_VIOLATION, "terminating connection because protocol synchronization was lost"));
     }
 
     void readComplete() {
@@ -439,11 +471,21 @@ public final class ClientConnection implements PoolClient, ServerLink {
             assigned.sendInternalQuery(sql, error -> aligned(assigned, error));
         }
         ByteBuf each;
+        boolean terminated = false;
         while ((each = pending.poll()) != null) {
+            if (each.getByte(each.readerIndex()) == FrontendTag.TERMINATE) {
+                each.release();
+                terminated = true;
+                break;
+            }
             forward(assigned, each);
         }
         pendingBytes = 0;
         assigned.flush();
+        if (terminated) {
+            terminate();
+            return;
+        }
         channel.config().setAutoRead(assigned.isWritable());
         if (assigned.isAtBoundary()) {
             serverAtBoundary();
@@ -524,6 +566,13 @@ public final class ClientConnection implements PoolClient, ServerLink {
             ServerCleanup.resetSettings(released, services);
         } else {
             services.pools().release(released);
+        }
+    }
+
+    @Override
+    public void serverCopyInStarted() {
+        if (terminating && pending.isEmpty()) {
+            abandonCopy();
         }
     }
 

@@ -13,7 +13,9 @@ import io.pgmux.protocol.backend.BackendKeyData;
 import io.pgmux.protocol.backend.ErrorResponse;
 import io.pgmux.protocol.backend.ParameterStatus;
 import io.pgmux.protocol.backend.ReadyForQuery;
+import io.pgmux.protocol.frontend.CopyFail;
 import io.pgmux.protocol.frontend.Query;
+import io.pgmux.protocol.frontend.Sync;
 import io.pgmux.protocol.frontend.Terminate;
 import java.util.Collections;
 import java.util.HashMap;
@@ -178,6 +180,9 @@ public final class ServerConnection {
                     batch = ExtendedBatch.OPEN;
                 }
                 deliver(frame, false);
+                if (link != null) {
+                    link.serverCopyInStarted();
+                }
                 break;
             case BackendTag.COMMAND_COMPLETE:
                 copyIn = false;
@@ -580,6 +585,25 @@ public final class ServerConnection {
         batch = ExtendedBatch.NONE;
         queue.add(ResponseQueue.INTERNAL_QUERY, new PendingRequest.Internal(onDone));
         channel.write(Query.encode(channel.alloc(), sql), channel.voidPromise());
+    }
+
+    /** The backend is in COPY FROM STDIN: it waits for CopyData, CopyDone or CopyFail and nothing else. */
+    public boolean isCopyIn() {
+        return copyIn;
+    }
+
+    /**
+     * Ends a COPY FROM STDIN whose client is gone: CopyFail makes the backend fail the COPY (its transaction
+     * block, if any, then fails too), and a Sync brings it back to ReadyForQuery even when the COPY was started
+     * by Execute, where the failure makes the backend skip to Sync. The answers go nowhere: the server is
+     * unlinked. The caller flushes.
+     */
+    public void failCopy(String reason) {
+        if (!copyIn) {
+            throw new IllegalStateException("server " + id + " is not in COPY FROM STDIN");
+        }
+        sendFromClient(CopyFail.encode(channel.alloc(), reason));
+        sendFromClient(Sync.encode(channel.alloc()));
     }
 
     /** The statements prepared on this server, by pgmux's names. */

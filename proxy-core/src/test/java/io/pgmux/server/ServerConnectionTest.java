@@ -190,6 +190,10 @@ class ServerConnectionTest {
         }
 
         @Override
+        public void serverCopyInStarted() {
+        }
+
+        @Override
         public void serverLost(PgError error) {
         }
 
