@@ -624,7 +624,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
             // The server answers the cancelled query with 57014 query_canceled, which the client receives.
             cancelSentForRequest = true;
             log.info("client {}: cancelling a query running longer than query_timeout", describe());
-            services.connector().cancel(channel.eventLoop(), linked.target(), linked.backendKey());
+            services.pools().cancel(linked);
         }
     }
 
@@ -634,8 +634,8 @@ public final class ClientConnection implements PoolClient, ServerLink {
     void cancelRequested() {
         channel.eventLoop().execute(() -> {
             ServerConnection linked = server;
-            if (state == ClientState.ACTIVE && linked != null && !linked.isQuiet() && linked.backendKey() != null) {
-                services.connector().cancel(channel.eventLoop(), linked.target(), linked.backendKey());
+            if (state == ClientState.ACTIVE && linked != null && !linked.isQuiet()) {
+                services.pools().cancel(linked);
             }
         });
     }

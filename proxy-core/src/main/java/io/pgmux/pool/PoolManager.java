@@ -8,6 +8,7 @@ import io.pgmux.config.TenantConfig;
 import io.pgmux.config.UserConfig;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
+import io.pgmux.server.CancelOutcome;
 import io.pgmux.server.ServerConnection;
 import io.pgmux.server.ServerConnector;
 import io.pgmux.server.ServerState;
@@ -208,6 +209,9 @@ public final class PoolManager {
                 return;
             }
             slot.pool.active--;
+            if (holdForCancel(slot, server)) {
+                return;
+            }
             ServerPool starving = starvingPoolBehind(slot.pool);
             if (starving != null) {
                 // Another tenant waits on a cap this server counts against and holds less than its share:
@@ -266,11 +270,80 @@ public final class PoolManager {
             if (server.state() != ServerState.RESETTING || !server.isUsable()) {
                 return;
             }
+            if (holdForCancel(slot(server), server)) {
+                return;
+            }
             handToWaiterOrIdle(slot(server).pool, server, after);
         } finally {
             lock.unlock();
         }
         runAll(after);
+    }
+
+    // ---- cancel requests ------------------------------------------------------------------------------------
+
+    /**
+     * Sends PostgreSQL a CancelRequest for what {@code server} is running now. The backend gets the signal some
+     * time later; were the server given to another client meanwhile, that client's query would be cancelled
+     * instead. So the server serves nobody else until PostgreSQL has answered the cancel connection (see
+     * {@link ServerState#BEING_CANCELED}); one never answered within server_connect_timeout is closed.
+     */
+    public void cancel(ServerConnection server) {
+        io.pgmux.protocol.backend.BackendKeyData key = server.backendKey();
+        if (key == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (server.state() == ServerState.CLOSED) {
+                return;
+            }
+            slot(server).cancelsInFlight++;
+        } finally {
+            lock.unlock();
+        }
+        connector.cancel(server.eventLoop(), server.target(), key, outcome -> cancelDone(server, outcome));
+    }
+
+    private void cancelDone(ServerConnection server, CancelOutcome outcome) {
+        List<Runnable> after = new ArrayList<>(2);
+        lock.lock();
+        try {
+            ServerSlot slot = slot(server);
+            slot.cancelsInFlight--;
+            ServerState state = server.state();
+            if (outcome == CancelOutcome.UNANSWERED) {
+                // The signal may still reach the backend, whoever it serves by then: it serves nobody more.
+                log.warn("{}: PostgreSQL did not answer a cancel request within server_connect_timeout; closing"
+                        + " the server", server);
+                if (state == ServerState.BEING_CANCELED) {
+                    slot.pool.beingCanceled--;
+                    retire(server, null, after);
+                } else if (state != ServerState.CLOSED) {
+                    after.add(server::close);
+                }
+            } else if (slot.cancelsInFlight == 0 && state == ServerState.BEING_CANCELED) {
+                slot.pool.beingCanceled--;
+                if (server.isUsable()) {
+                    handToWaiterOrIdle(slot.pool, server, after);
+                } else {
+                    retire(server, null, after);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        runAll(after);
+    }
+
+    /** A server done with its client waits for its cancels' answers before anyone else gets it. */
+    private static boolean holdForCancel(ServerSlot slot, ServerConnection server) {
+        if (slot.cancelsInFlight == 0) {
+            return false;
+        }
+        server.transition(ServerState.BEING_CANCELED);
+        slot.pool.beingCanceled++;
+        return true;
     }
 
     private void handToWaiterOrIdle(ServerPool pool, ServerConnection server, List<Runnable> after) {
@@ -503,6 +576,8 @@ public final class PoolManager {
                     pool.active--;
                 } else if (was == ServerState.CHECKING) {
                     pool.checking--;
+                } else if (was == ServerState.BEING_CANCELED) {
+                    pool.beingCanceled--;
                 }
                 server.transition(ServerState.CLOSED);
             }
@@ -662,7 +737,7 @@ public final class PoolManager {
             Waiter first = pool.waiters.peek();
             long maxWait = first == null ? 0 : TimeUnit.NANOSECONDS.toMicros(now - first.sinceNanos());
             return new PoolSnapshot(pool.key().database(), pool.key().user(), pool.mode().configName(),
-                    pool.waiters.size(), pool.active, pool.idle.size(), pool.opening, maxWait,
+                    pool.waiters.size(), pool.active, pool.idle.size(), pool.opening, pool.beingCanceled, maxWait,
                     pool.breaker.state(), pool.breaker.attempts());
         } finally {
             lock.unlock();

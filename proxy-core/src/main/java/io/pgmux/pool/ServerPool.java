@@ -36,6 +36,8 @@ public final class ServerPool implements ServerEvents {
     int active;
     /** Idle servers taken for server_check_query; each will serve a waiter, as a connection being opened would. */
     int checking;
+    /** Servers done with their client but held until PostgreSQL answers a cancel sent for them (BEING_CANCELED). */
+    int beingCanceled;
     final CircuitBreaker breaker;
     PgError lastConnectError;
     private volatile Map<String, String> welcome;
@@ -124,9 +126,9 @@ public final class ServerPool implements ServerEvents {
         return null;
     }
 
-    /** Connections on their way to this pool's waiters: being opened, checked, or made room for. */
+    /** Connections on their way to this pool's waiters: being opened, checked, canceled, or made room for. */
     int coming() {
-        return opening + checking + awaitingRoom;
+        return opening + checking + beingCanceled + awaitingRoom;
     }
 
     /**

@@ -663,7 +663,7 @@ public final class ServerConnection {
      */
     public void cancelAndClose(ServerConnector connector) {
         if (backendKey != null && channel != null && channel.isActive()) {
-            connector.cancel(channel.eventLoop(), target, backendKey);
+            connector.cancel(channel.eventLoop(), target, backendKey, outcome -> { });
         }
         close();
     }
