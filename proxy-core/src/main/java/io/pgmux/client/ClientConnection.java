@@ -79,8 +79,8 @@ public final class ClientConnection implements PoolClient, ServerLink {
     private long lastMessageNanos = System.nanoTime();
     private long lastReadyNanos = lastMessageNanos;
     private boolean cancelSentForRequest;
-    /** pgmux answered the client's messages since its last Sync itself, with no server. */
-    private boolean answeredLocally;
+    /** What pgmux answered of the client's current extended-protocol batch itself, with no server. */
+    private LocalBatch localBatch = LocalBatch.NONE;
     /** The client sent Terminate: nothing after it is read, and it leaves once what came before is answered. */
     private boolean terminating;
 
@@ -286,6 +286,10 @@ public final class ClientConnection implements PoolClient, ServerLink {
             return;
         }
         checkRequest(frame);
+        if (localBatch == LocalBatch.FAILED) {
+            skipToSync(tag, frame);
+            return;
+        }
         if (state == ClientState.ACTIVE && pending.isEmpty()) {
             forward(server, frame);
             return;
@@ -293,7 +297,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
         if (state == ClientState.IDLE && pending.isEmpty() && answerWithoutServer(tag, frame)) {
             return;
         }
-        answeredLocally = false;
+        localBatch = LocalBatch.NONE;
         pending.add(frame);
         pendingBytes += frame.readableBytes();
         if (pendingBytes > MAX_PENDING_BYTES) {
@@ -313,16 +317,25 @@ public final class ClientConnection implements PoolClient, ServerLink {
             return false;
         }
         if (tag == FrontendTag.PARSE && statements.parseWithoutServer(frame, channel)) {
-            answeredLocally = true;
+            localBatch = LocalBatch.ANSWERED;
             return true;
         }
-        if (tag == FrontendTag.SYNC && answeredLocally) {
-            answeredLocally = false;
+        if (tag == FrontendTag.SYNC && localBatch == LocalBatch.ANSWERED) {
+            localBatch = LocalBatch.NONE;
             frame.release();
             channel.writeAndFlush(ReadyForQuery.encode(channel.alloc(), TransactionStatus.IDLE), channel.voidPromise());
             return true;
         }
         return false;
+    }
+
+    /** After pgmux failed a message of the batch: everything up to Sync is ignored, the Sync answered. */
+    private void skipToSync(byte tag, ByteBuf frame) {
+        frame.release();
+        if (tag == FrontendTag.SYNC) {
+            localBatch = LocalBatch.NONE;
+            channel.writeAndFlush(ReadyForQuery.encode(channel.alloc(), TransactionStatus.IDLE), channel.voidPromise());
+        }
     }
 
     /**
@@ -630,14 +643,72 @@ public final class ClientConnection implements PoolClient, ServerLink {
 
     // ---- cancel --------------------------------------------------------------------------------------------
 
-    /** A CancelRequest quoted this client's key: forward it to the server serving it now, if any. */
+    /**
+     * A CancelRequest quoted this client's key: forward it to the server running its request, or cancel the
+     * request still waiting for a server. A client with nothing running is left alone, as PostgreSQL does.
+     */
     void cancelRequested() {
         channel.eventLoop().execute(() -> {
             ServerConnection linked = server;
             if (state == ClientState.ACTIVE && linked != null && !linked.isQuiet()) {
                 services.pools().cancel(linked);
+            } else if (state == ClientState.WAITING) {
+                cancelWaitingRequest();
             }
         });
+    }
+
+    /**
+     * Cancels the first request waiting for a server, as PostgreSQL cancels a query blocked on a lock: ERROR
+     * 57014, then ReadyForQuery for a simple Query or FunctionCall; for an extended-protocol request everything up
+     * to Sync is skipped and the Sync answered, now or when it comes. Requests behind it keep waiting; with none,
+     * the client leaves the queue. The client is between transactions (it waits only from IDLE), hence 'I'.
+     */
+    private void cancelWaitingRequest() {
+        ByteBuf first = pending.peek();
+        if (first == null) {
+            return;
+        }
+        byte tag = first.getByte(first.readerIndex());
+        boolean simple = tag == FrontendTag.QUERY || tag == FrontendTag.FUNCTION_CALL;
+        boolean extended = tag == FrontendTag.PARSE || tag == FrontendTag.BIND || tag == FrontendTag.DESCRIBE
+                || tag == FrontendTag.EXECUTE || tag == FrontendTag.CLOSE || tag == FrontendTag.FLUSH;
+        if (!simple && !extended) {
+            return; // a lone Sync, COPY data or Terminate: nothing that runs
+        }
+        boolean synced = simple;
+        dropPending();
+        while (extended && !pending.isEmpty()) {
+            byte next = pending.peek().getByte(pending.peek().readerIndex());
+            if (next == FrontendTag.TERMINATE) {
+                break;
+            }
+            dropPending();
+            if (next == FrontendTag.SYNC) {
+                synced = true;
+                break;
+            }
+        }
+        channel.write(ErrorResponse.encode(channel.alloc(), PgError.error(SqlState.QUERY_CANCELED,
+                "canceling statement due to user request")), channel.voidPromise());
+        if (synced) {
+            channel.write(ReadyForQuery.encode(channel.alloc(), TransactionStatus.IDLE), channel.voidPromise());
+        } else {
+            localBatch = LocalBatch.FAILED;
+        }
+        channel.flush();
+        if (pending.isEmpty() && services.pools().cancelWait(pool, this)) {
+            transition(ClientState.IDLE);
+        }
+        if (!terminating && pendingBytes <= MAX_PENDING_BYTES) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    private void dropPending() {
+        ByteBuf dropped = pending.poll();
+        pendingBytes -= dropped.readableBytes();
+        dropped.release();
     }
 
     // ---- leaving -------------------------------------------------------------------------------------------

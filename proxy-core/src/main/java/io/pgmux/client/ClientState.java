@@ -30,7 +30,7 @@ public enum ClientState {
         AUTHENTICATING.next = EnumSet.of(LOGIN_WAIT, IDLE, CLOSED);
         LOGIN_WAIT.next = EnumSet.of(ACTIVE, CLOSED);
         IDLE.next = EnumSet.of(WAITING, ACTIVE, CLOSED);
-        WAITING.next = EnumSet.of(ACTIVE, CLOSED);
+        WAITING.next = EnumSet.of(ACTIVE, IDLE, CLOSED);
         ACTIVE.next = EnumSet.of(IDLE, CLOSED);
         CLOSED.next = EnumSet.noneOf(ClientState.class);
     }

@@ -184,13 +184,15 @@ public final class PoolManager {
     }
 
     /**
-     * Takes a leaving client out of the queue. A server already on its way to it arrives anyway and is handed
-     * back by the client (see {@link PoolClient#serverAssigned}).
+     * Takes a client out of the queue. A server already on its way to it arrives anyway (see
+     * {@link PoolClient#serverAssigned}).
+     *
+     * @return whether the client was still waiting; false when a server is on its way
      */
-    public void cancelWait(ServerPool pool, PoolClient client) {
+    public boolean cancelWait(ServerPool pool, PoolClient client) {
         lock.lock();
         try {
-            pool.waiters.removeIf(w -> w.client() == client);
+            return pool.waiters.removeIf(w -> w.client() == client);
         } finally {
             lock.unlock();
         }
