@@ -325,7 +325,7 @@ public final class ServerConnection {
             closeReason = error;
             fatalForwarded = link != null;
         }
-        if (STALE_PLAN.equals(error.message())) {
+        if (error.sqlState().equals(SqlState.FEATURE_NOT_SUPPORTED) && STALE_PLAN.equals(error.message())) {
             prepared.markAllStale();
         }
         if (queue.isEmpty()) {
@@ -479,6 +479,10 @@ public final class ServerConnection {
         byte tag = frame.getByte(frame.readerIndex());
         switch (tag) {
             case FrontendTag.QUERY:
+                // A simple Query drops the backend's unnamed statement.
+                prepared.dropUnnamed();
+                queue.add(simpleRequest(ResponseQueue.QUERY));
+                break;
             case FrontendTag.FUNCTION_CALL:
                 queue.add(simpleRequest(ResponseQueue.QUERY));
                 break;
@@ -535,6 +539,7 @@ public final class ServerConnection {
 
     /** Sends a client's Query whose success pgmux must learn (DEALLOCATE, DISCARD ALL, SET). */
     public void sendTrackedQuery(ByteBuf frame, Outcome outcome) {
+        prepared.dropUnnamed();
         queue.add(simpleRequest(ResponseQueue.QUERY_TRACKED), outcome);
         channel.write(frame, channel.voidPromise());
     }
@@ -583,6 +588,7 @@ public final class ServerConnection {
             throw new IllegalStateException("server " + id + ": a query of pgmux's own while the backend skips to Sync");
         }
         batch = ExtendedBatch.NONE;
+        prepared.dropUnnamed();
         queue.add(ResponseQueue.INTERNAL_QUERY, new PendingRequest.Internal(onDone));
         channel.write(Query.encode(channel.alloc(), sql), channel.voidPromise());
     }
