@@ -16,7 +16,7 @@ public enum ClientState {
     LOGIN_WAIT,
     /** Logged in with no server: between transactions in transaction mode. */
     IDLE,
-    /** Sent a request and waits in its pool's queue for a server. */
+    /** Sent a request and waits in its pool's queue for a server; cancelling the request may leave it IDLE. */
     WAITING,
     /** Linked to a server; messages flow both ways. */
     ACTIVE,

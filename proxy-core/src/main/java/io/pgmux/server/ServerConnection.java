@@ -240,7 +240,6 @@ public final class ServerConnection {
             frame.release();
             if (terminal) {
                 forwardOrDrop((ByteBuf) queue.poll());
-                emitFakes();
             }
             return;
         }
@@ -251,7 +250,6 @@ public final class ServerConnection {
         }
         if (terminal && ResponseQueue.isExtended(kind)) {
             complete(true);
-            emitFakes();
         }
     }
 
@@ -262,17 +260,10 @@ public final class ServerConnection {
         if (kind == ResponseQueue.EXTENDED_TRACKED || kind == ResponseQueue.INJECTED
                 || kind == ResponseQueue.QUERY_TRACKED) {
             ((Outcome) payload).done(succeeded);
-        } else if (kind == ResponseQueue.FAKE || kind == ResponseQueue.REFUSED) {
+        } else if (kind == ResponseQueue.REFUSED) {
             ((ByteBuf) payload).release();
         } else if (kind == ResponseQueue.INTERNAL_QUERY) {
             ((PendingRequest.Internal) payload).complete();
-        }
-    }
-
-    /** Answers pgmux gives in the server's place, once every earlier request has been answered. */
-    private void emitFakes() {
-        while (!queue.isEmpty() && queue.peek() == ResponseQueue.FAKE) {
-            forwardOrDrop((ByteBuf) queue.poll());
         }
     }
 
@@ -300,7 +291,6 @@ public final class ServerConnection {
         if (link != null && kind != ResponseQueue.INTERNAL_QUERY) {
             link.serverReadyForQuery(transactionStatus, failed);
         }
-        emitFakes();
         if (link != null && isAtBoundary()) {
             link.serverAtBoundary();
         }
@@ -561,22 +551,6 @@ public final class ServerConnection {
         queue.add(ResponseQueue.REFUSED, error);
         openBatch();
         channel.write(standIn, channel.voidPromise());
-    }
-
-    /**
-     * Answers the client in the server's place (ParseComplete for a statement already prepared there, an
-     * error for an unknown statement name), in order: after every request sent before it has been answered.
-     */
-    public void fake(ByteBuf answer) {
-        if (batch == ExtendedBatch.FAILED) {
-            answer.release(); // the backend skips to Sync: PostgreSQL would not have answered the message
-            return;
-        }
-        if (queue.isEmpty()) {
-            forwardOrDrop(answer);
-        } else {
-            queue.add(ResponseQueue.FAKE, answer);
-        }
     }
 
     /**
