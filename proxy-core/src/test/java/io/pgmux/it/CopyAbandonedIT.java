@@ -156,6 +156,27 @@ class CopyAbandonedIT {
     }
 
     @Test
+    void inSessionModeTheServerIsResetAndReturned() throws Exception {
+        try (ProxyFixture session = ProxyFixture.config(cluster).poolSize(1).set("pool_mode", "session").start()) {
+            int pid;
+            try (RawPgClient client = session.rawLogin()) {
+                pid = Raw.pid(client);
+                Raw.command(client, "set work_mem = '7MB'");
+                client.query("copy it_copy_left from stdin");
+                client.expect('G');
+                new Wire().copyData("1\n").terminate().sendTo(client);
+                assertEquals("E(ERROR 08P01) E(FATAL 08P01)", Raw.summary(readUntilClosed(client)));
+            }
+            Await.until(Duration.ofSeconds(5), () -> session.appSnapshot().serversIdle() == 1, "the server back");
+            try (RawPgClient next = session.rawLogin()) {
+                assertEquals(pid, Raw.pid(next), "the same backend serves the next client");
+                assertEquals("4MB", Raw.queryOne(next, "show work_mem"), "server_reset_query ran");
+                assertEquals("0", Raw.queryOne(next, "select count(*) from it_copy_left"));
+            }
+        }
+    }
+
+    @Test
     void aClientThatDisconnectsDuringCopyHasItsServerReturned() throws Exception {
         int pid = poolBackend();
         try (RawPgClient client = proxy.rawLogin()) {
