@@ -26,7 +26,6 @@ import io.pgmux.protocol.backend.ParameterStatus;
 import io.pgmux.protocol.backend.ReadyForQuery;
 import io.pgmux.protocol.frontend.CancelRequest;
 import io.pgmux.protocol.frontend.GSSENCRequest;
-import io.pgmux.protocol.frontend.Parse;
 import io.pgmux.protocol.frontend.SSLRequest;
 import io.pgmux.protocol.frontend.StartupMessage;
 import io.pgmux.protocol.frontend.StartupPacket;
@@ -332,11 +331,9 @@ public final class ClientConnection implements PoolClient, ServerLink {
             return;
         }
         byte tag = frame.getByte(frame.readerIndex());
-        if (tag == FrontendTag.QUERY || tag == FrontendTag.PARSE) {
+        if (tag == FrontendTag.QUERY || tag == FrontendTag.PARSE || tag == FrontendTag.BIND) {
             try {
-                int start = tag == FrontendTag.QUERY ? frame.readerIndex() + 5 : Parse.queryStart(frame);
-                int end = tag == FrontendTag.QUERY ? frame.writerIndex() - 1 : Parse.queryEnd(frame, start);
-                session.inspect(target, SessionStatement.of(frame, start, end));
+                session.inspect(frame);
             } catch (UnsupportedRequestException e) {
                 frame.release();
                 fail(e.error());
@@ -474,11 +471,20 @@ public final class ClientConnection implements PoolClient, ServerLink {
 
     @Override
     public void serverParameterChanged(String name, String value, ByteBuf frame) {
-        if (parameters.reported(name, value)) {
+        String own = session == null ? value : session.clientValue(server, name, value);
+        if (!parameters.reported(name, own)) {
+            frame.release();
+        } else if (own.equals(value)) {
             channel.write(frame, channel.voidPromise());
         } else {
             frame.release();
+            tellParameter(name, own);
         }
+    }
+
+    /** A ParameterStatus of pgmux's own: the client's value where the server's differs. */
+    private void tellParameter(String name, String value) {
+        channel.write(new ParameterStatus(name, value).encode(channel.alloc()), channel.voidPromise());
     }
 
     @Override
@@ -493,9 +499,6 @@ public final class ClientConnection implements PoolClient, ServerLink {
     @Override
     public void serverReadyForQuery(TransactionStatus status, boolean failed) {
         lastReadyNanos = System.nanoTime();
-        if (session != null) {
-            session.readyForQuery(server, status, failed);
-        }
         if (terminating && pending.isEmpty() && server.isQuiet()) {
             channel.flush();
             close(null);
@@ -504,8 +507,16 @@ public final class ClientConnection implements PoolClient, ServerLink {
 
     @Override
     public void serverAtBoundary() {
-        if (poolMode != PoolMode.TRANSACTION || !pending.isEmpty() || state != ClientState.ACTIVE
-                || session.pinReason() != null) {
+        if (poolMode != PoolMode.TRANSACTION || !pending.isEmpty() || state != ClientState.ACTIVE) {
+            return;
+        }
+        if (terminating) {
+            // Its Terminate came while pgmux's own readback was outstanding: all it sent is answered now.
+            channel.flush();
+            close(null);
+            return;
+        }
+        if (session.pinReason() != null || session.readBackIfChanged(server, this::tellParameter)) {
             return;
         }
         ServerConnection released = server;
@@ -515,7 +526,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
         // The server's read-complete will no longer reach this client: flush its answer now.
         channel.flush();
         channel.config().setAutoRead(true);
-        if (session.takeDirty()) {
+        if (session.takeUnknown()) {
             ServerCleanup.resetSettings(released, services);
         } else {
             services.pools().release(released);
@@ -619,8 +630,9 @@ public final class ClientConnection implements PoolClient, ServerLink {
         server = null;
         if (linked != null) {
             linked.unlink();
-            boolean discard = poolMode == PoolMode.SESSION || session.pinReason() != null || session.takeDirty();
-            ServerCleanup.afterClientLeft(linked, discard, services);
+            String resetQuery = poolMode == PoolMode.SESSION ? services.config().serverResetQuery()
+                    : session.leavesStateBehind() ? ServerCleanup.DISCARD_ALL : null;
+            ServerCleanup.afterClientLeft(linked, resetQuery, services);
         }
         if (cancelKey != null) {
             services.cancels().unregister(cancelKey);

@@ -1,7 +1,6 @@
 package io.pgmux.client;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ByteProcessor;
 
 /**
  * PostgreSQL's lexical structure of SQL text, read once, byte by byte: where each statement of a simple Query
@@ -24,7 +23,7 @@ import io.netty.util.ByteProcessor;
  * (compared ignoring ASCII case) or a quoted identifier (compared exactly); words inside literals and comments
  * do not count.
  */
-final class SqlLexer implements ByteProcessor {
+final class SqlLexer {
     /** The kinds of token reported to a {@link Sink}. */
     enum Token {
         /** An unquoted identifier or keyword, or a number. */
@@ -189,8 +188,18 @@ final class SqlLexer implements ByteProcessor {
         firstWords = 0;
         words = 0;
         try {
-            if (end > start) {
-                buf.forEachByte(start, end - start, this);
+            // Eight bytes per read: one bounds check per word rather than a call through ByteProcessor per byte.
+            int i = start;
+            for (; i + Long.BYTES <= end; i += Long.BYTES) {
+                long bytes = buf.getLong(i);
+                for (int shift = 56; shift >= 0; shift -= 8) {
+                    step((int) (bytes >>> shift) & 0xff);
+                    pos++;
+                }
+            }
+            for (; i < end; i++) {
+                step(buf.getByte(i) & 0xff);
+                pos++;
             }
             finish(end);
         } finally {
@@ -213,13 +222,6 @@ final class SqlLexer implements ByteProcessor {
     /** The {@link SqlWord#bit()}s of the words that occur anywhere outside literals and comments. */
     long words() {
         return words;
-    }
-
-    @Override
-    public boolean process(byte value) {
-        step(value & 0xff);
-        pos++;
-        return true;
     }
 
     private void step(int b) {

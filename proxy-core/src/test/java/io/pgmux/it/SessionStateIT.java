@@ -10,6 +10,7 @@ import io.pgmux.testing.PostgresExtension;
 import io.pgmux.testing.RawPgClient;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -100,7 +101,8 @@ class SessionStateIT {
                     "only the pinned server stays out of the pool");
             assertEquals(pid, Raw.pid(a));
             a.terminate();
-            Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversActive() == 0, "server back after reset");
+            // A server being reset counts as neither active nor idle: wait until both are idle again.
+            Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversIdle() == 2, "server back after reset");
             assertEquals("t", Raw.queryOne(b, "select pg_try_advisory_xact_lock(42)"), "DISCARD ALL released the lock");
         }
     }
@@ -118,6 +120,42 @@ class SessionStateIT {
                 assertEquals("42P01", b.readUntilReady().get(0).errorField('C'));
             }
         }
+    }
+
+    @Test
+    void aPinningStatementAfterAnotherInTheSameQueryPins() {
+        for (String sql : List.of("SELECT 1; LISTEN pgmux_after_select", "select 1; select pg_advisory_lock(43)",
+                "SELECT 1 AS x INTO TEMP scratch_into", "set work_mem = '5MB'; create temp table scratch_after (x int)")) {
+            try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).start();
+                 RawPgClient a = proxy.rawLogin()) {
+                a.query(sql);
+                assertEquals('Z', last(a.readUntilReady()).type(), sql);
+                // Once idle, a pinned client still holds its server.
+                Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversActive() == 1
+                        && proxy.appSnapshot().serversIdle() == 0, "pinned by " + sql);
+            }
+        }
+    }
+
+    @Test
+    void aTemporaryTableDroppedOnCommitDoesNotPin() {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).start();
+             RawPgClient a = proxy.rawLogin()) {
+            Raw.command(a, "BEGIN");
+            Raw.command(a, "CREATE TEMP TABLE scratch_tx (x int) ON COMMIT DROP");
+            Raw.command(a, "INSERT INTO scratch_tx VALUES (1)");
+            assertEquals("1", Raw.queryOne(a, "select count(*) from scratch_tx"));
+            assertEquals('I', Raw.command(a, "COMMIT"));
+            assertEquals('I', Raw.command(a, "create temporary table scratch_auto on commit drop as select 1 as x"));
+            Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversActive() == 0,
+                    "the server went back to the pool");
+            a.query("select count(*) from scratch_tx");
+            assertEquals("42P01", a.readUntilReady().get(0).errorField('C'), "dropped at commit, as on a direct connection");
+        }
+    }
+
+    private static io.pgmux.testing.BackendMessage last(List<io.pgmux.testing.BackendMessage> reply) {
+        return reply.get(reply.size() - 1);
     }
 
     @Test
