@@ -154,6 +154,26 @@ class SessionStateIT {
         }
     }
 
+    @Test
+    void aDeallocateAllAfterAnotherStatementOfAQueryForgetsTheStatementsAsPostgresDoes() {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).start();
+             RawPgClient a = proxy.rawLogin();
+             RawPgClient direct = RawPgClient.connect(cluster.host(), cluster.port())) {
+            direct.login(ProxyFixture.APP_USER, ProxyFixture.APP_DB, ProxyFixture.APP_PASSWORD, null);
+            for (RawPgClient each : List.of(a, direct)) {
+                each.parse("s1", "select 1");
+                each.sync();
+                assertEquals("1Z", Raw.types(each.readUntilReady()));
+                each.query("SELECT 1; DEALLOCATE ALL");
+                assertEquals("TDCCZ", Raw.types(each.readUntilReady()));
+                each.bind("", "s1");
+                each.execute("", 0);
+                each.sync();
+                assertEquals("26000", each.readUntilReady().get(0).errorField('C'));
+            }
+        }
+    }
+
     private static io.pgmux.testing.BackendMessage last(List<io.pgmux.testing.BackendMessage> reply) {
         return reply.get(reply.size() - 1);
     }
