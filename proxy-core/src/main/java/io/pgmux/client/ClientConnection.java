@@ -69,7 +69,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
     private PasswordExchange passwordExchange;
     /** Named prepared statements in transaction mode; null in session mode, where the server is the client's. */
     private NamedStatements statements;
-    /** SET/RESET tracking and pinning in transaction mode; null in session mode. */
+    /** Settings and pinning (in session mode, only RESETs of startup values). */
     private SessionTracker session;
     private BackendKeyData cancelKey;
     private boolean admitted;
@@ -185,8 +185,9 @@ public final class ClientConnection implements PoolClient, ServerLink {
         poolMode = services.config().poolModeFor(database, user);
         if (poolMode == PoolMode.TRANSACTION) {
             statements = new NamedStatements(channel.alloc(), services.pools().pool(database, user));
-            session = new SessionTracker(parameters, services.config().pinningFor(database, user), this::describe);
         }
+        session = new SessionTracker(parameters, services.config().pinningFor(database, user), this::describe,
+                poolMode != PoolMode.TRANSACTION);
         passwordExchange = services.authenticator().begin(userConfig);
         if (passwordExchange.needsPassword()) {
             transition(ClientState.AUTHENTICATING);
@@ -326,11 +327,14 @@ public final class ClientConnection implements PoolClient, ServerLink {
      * changes session state is noted so the state can follow the client (or pin it).
      */
     private void forward(ServerConnection target, ByteBuf frame) {
+        byte tag = frame.getByte(frame.readerIndex());
         if (statements == null) {
+            if (tag == FrontendTag.QUERY || tag == FrontendTag.PARSE) {
+                session.inspect(frame);
+            }
             target.sendFromClient(frame);
             return;
         }
-        byte tag = frame.getByte(frame.readerIndex());
         if (tag == FrontendTag.QUERY || tag == FrontendTag.PARSE || tag == FrontendTag.BIND) {
             try {
                 session.inspect(frame);
@@ -507,7 +511,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
 
     @Override
     public void serverAtBoundary() {
-        if (poolMode != PoolMode.TRANSACTION || !pending.isEmpty() || state != ClientState.ACTIVE) {
+        if (!pending.isEmpty() || state != ClientState.ACTIVE) {
             return;
         }
         if (terminating) {
@@ -516,7 +520,8 @@ public final class ClientConnection implements PoolClient, ServerLink {
             close(null);
             return;
         }
-        if (session.pinReason() != null || session.readBackIfChanged(server, this::tellParameter)) {
+        if (session.readBackIfChanged(server, this::tellParameter) || poolMode != PoolMode.TRANSACTION
+                || session.pinReason() != null) {
             return;
         }
         ServerConnection released = server;

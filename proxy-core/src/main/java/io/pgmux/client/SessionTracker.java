@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A client's session state in transaction mode, followed the way PostgreSQL keeps it.
+ * A client's session state, followed the way PostgreSQL keeps it.
  *
  * <p>Settings: each Query, Parse (and Bind of a statement whose Parse did) is read for what it may do to
  * settings ({@link SessionStatement}). When a transaction cycle may have changed any, pgmux asks the server itself
@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * PREPARE, settings whose names pgmux cannot learn) pins it to its server until it leaves, or is refused, as the
  * pinning policy says. A server whose settings pgmux could not read back is reset completely before anyone else
  * gets it.
+ *
+ * <p>A client that has its server to itself (pinned, or in session mode) needs none of that, except that a RESET
+ * of a setting it gave at startup must still bring back its startup value: for those, only that is tracked.
  */
 final class SessionTracker {
     private static final Logger log = LoggerFactory.getLogger(SessionTracker.class);
@@ -45,8 +48,10 @@ final class SessionTracker {
         READING,
         /** The server has settings pgmux could not read: it must be reset completely before it is reused. */
         UNKNOWN,
-        /** The client keeps its server until it leaves. */
-        PINNED
+        /** The client keeps its server until it leaves (transaction mode, pinned). */
+        PINNED,
+        /** The client has its server to itself (session mode). */
+        DEDICATED
     }
 
     private final SessionParameters parameters;
@@ -60,13 +65,18 @@ final class SessionTracker {
     private boolean unnamed;
     /** Statement names (the unnamed one as "") whose Parse may change settings, so that their Binds do. */
     private Map<String, SessionEffects> statementEffects;
-    private State state = State.FOLLOWING;
+    private State state;
     private String pinReason;
 
-    SessionTracker(SessionParameters parameters, PinningPolicy policy, Supplier<String> clientName) {
+    /**
+     * @param dedicated whether the client has its server to itself (session mode)
+     */
+    SessionTracker(SessionParameters parameters, PinningPolicy policy, Supplier<String> clientName,
+            boolean dedicated) {
         this.parameters = parameters;
         this.policy = policy;
         this.clientName = clientName;
+        this.state = dedicated ? State.DEDICATED : State.FOLLOWING;
     }
 
     State state() {
@@ -79,8 +89,8 @@ final class SessionTracker {
      * @throws UnsupportedRequestException when it needs pinning and the policy is {@code error}
      */
     void inspect(ByteBuf frame) {
-        if (state == State.PINNED) {
-            return;
+        if (hasServerToItself() && parameters.startupValues(null).isEmpty()) {
+            return; // nothing a RESET could take away from it
         }
         byte tag = frame.getByte(frame.readerIndex());
         SessionEffects effects;
@@ -119,11 +129,16 @@ final class SessionTracker {
     }
 
     private void apply(SessionEffects effects) {
-        if (effects.pinReason() != null) {
+        if (effects.pinReason() != null && state != State.DEDICATED) {
             pin(effects.pinReason());
-            if (state == State.PINNED) {
-                return;
+        }
+        if (hasServerToItself()) {
+            // Only RESETs matter: they must bring back the startup values (see readBackIfChanged).
+            if (effects.resetAll() || effects.unnamed() || resetsAStartupValue(effects)) {
+                resetNames.addAll(effects.resetNames());
+                resetAll |= effects.resetAll() || effects.unnamed();
             }
+            return;
         }
         if (!needsReadback(effects)) {
             return;
@@ -150,12 +165,20 @@ final class SessionTracker {
                 return true;
             }
         }
+        return resetsAStartupValue(effects);
+    }
+
+    private boolean resetsAStartupValue(SessionEffects effects) {
         for (String each : effects.resetNames()) {
             if (parameters.startupValue(each) != null) {
                 return true;
             }
         }
         return false;
+    }
+
+    private boolean hasServerToItself() {
+        return state == State.PINNED || state == State.DEDICATED;
     }
 
     private void pin(String reason) {
@@ -170,7 +193,9 @@ final class SessionTracker {
         if (state != State.PINNED) {
             state = State.PINNED;
             pinReason = reason;
-            clearChanges();
+            // Its settings stay on its server now; only RESETs of its startup values still need pgmux.
+            names.clear();
+            unnamed = false;
             log.info("client {} pinned to its server: {}", clientName.get(), reason);
         }
     }
@@ -201,6 +226,10 @@ final class SessionTracker {
      * @return whether a readback was sent
      */
     boolean readBackIfChanged(ServerConnection server, SessionParameters.Tell tell) {
+        if (hasServerToItself()) {
+            restoreStartupValues(server, tell);
+            return false;
+        }
         if (state != State.CHANGED) {
             return false;
         }
@@ -223,6 +252,29 @@ final class SessionTracker {
         server.sendInternalQuery(readback.sql(), answer::row, error -> readBack(server, readback, answer, error, tell));
         server.flush();
         return true;
+    }
+
+    /**
+     * For a client with its server to itself: after a RESET of a setting it gave at startup, set the startup value
+     * back on the server. Nothing waits for the answer; the server is the client's either way.
+     */
+    private void restoreStartupValues(ServerConnection server, SessionParameters.Tell tell) {
+        Map<String, String> restore = parameters.startupValues(resetAll ? null : resetNames);
+        clearChanges();
+        if (restore.isEmpty()) {
+            return;
+        }
+        SettingsReadback readback = new SettingsReadback(restore.keySet(), restore, false);
+        SettingsReadback.Answer answer = new SettingsReadback.Answer();
+        server.sendInternalQuery(readback.sql(), answer::row, error -> {
+            if (error != null) {
+                log.warn("client {}: could not restore its startup settings on server {}: {}", clientName.get(),
+                        server.id(), error);
+                return;
+            }
+            parameters.recordReadback(server, readback.names(), answer.values(), tell);
+        });
+        server.flush();
     }
 
     private void readBack(ServerConnection server, SettingsReadback readback, SettingsReadback.Answer answer,
@@ -255,8 +307,8 @@ final class SessionTracker {
     }
 
     /**
-     * Whether a server the client leaves behind holds state that must be reset completely (DISCARD ALL): the
-     * client was pinned, or its settings were not read back.
+     * Whether a server the client leaves behind in transaction mode holds state that must be reset completely
+     * (DISCARD ALL): the client was pinned, or its settings were not read back.
      */
     boolean leavesStateBehind() {
         return state != State.FOLLOWING;

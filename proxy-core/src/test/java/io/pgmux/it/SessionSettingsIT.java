@@ -272,6 +272,31 @@ class SessionSettingsIT {
     }
 
     @Test
+    void resetRestoresTheStartupValueForAClientWithItsOwnServerToo() {
+        Map<String, String> startup = new LinkedHashMap<>();
+        startup.put("application_name", "app1");
+        startup.put("options", "-c work_mem=5MB");
+        for (String mode : List.of("session", "pinned")) {
+            ProxyFixture.Config config = ProxyFixture.config(cluster).poolSize(1);
+            if (mode.equals("session")) {
+                config.set("pool_mode", "session");
+            }
+            try (ProxyFixture proxy = config.start();
+                 RawPgClient a = proxy.rawLogin(startup);
+                 RawPgClient d = direct(startup)) {
+                if (mode.equals("pinned")) {
+                    both(a, d, "LISTEN pgmux_pinned");
+                }
+                for (String reset : List.of("RESET application_name; RESET work_mem", "RESET ALL", "DISCARD ALL")) {
+                    both(a, d, "SET application_name = 'x'; SET work_mem = '1MB'");
+                    both(a, d, reset);
+                    assertEquals(row(d, SETTINGS), row(a, SETTINGS), mode + ", " + reset);
+                }
+            }
+        }
+    }
+
+    @Test
     void startupOptionsAreReadAsThePostgresServerReadsThem() throws Exception {
         ClusterAdmin.appDdl(cluster, "create schema if not exists opt_a",
                 "create table if not exists opt_a.opt_t (x int)");
