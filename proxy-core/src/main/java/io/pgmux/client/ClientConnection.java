@@ -284,7 +284,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
         }
         checkRequest(tag, frame);
         if (state == ClientState.ACTIVE && pending.isEmpty()) {
-            forward(server, frame);
+            forward(server, frame, server.isAtBoundary());
             return;
         }
         if (state == ClientState.IDLE && pending.isEmpty() && answerWithoutServer(tag, frame)) {
@@ -325,8 +325,11 @@ public final class ClientConnection implements PoolClient, ServerLink {
     /**
      * Sends a client message to its server. In transaction mode statement names are translated, and SQL that
      * changes session state is noted so the state can follow the client (or pin it).
+     *
+     * @param serverIdle whether the server will have nothing outstanding and no transaction open when the
+     *     message reaches it
      */
-    private void forward(ServerConnection target, ByteBuf frame) {
+    private void forward(ServerConnection target, ByteBuf frame, boolean serverIdle) {
         byte tag = frame.getByte(frame.readerIndex());
         if (statements == null) {
             if (tag == FrontendTag.QUERY || tag == FrontendTag.PARSE) {
@@ -345,6 +348,9 @@ public final class ClientConnection implements PoolClient, ServerLink {
             }
         }
         statements.send(target, frame);
+        if (tag == FrontendTag.QUERY) {
+            session.forwarded(target, serverIdle, this::tellParameter);
+        }
     }
 
     private void checkRequest(byte tag, ByteBuf frame) {
@@ -430,13 +436,16 @@ public final class ClientConnection implements PoolClient, ServerLink {
         if (login) {
             greet();
         }
+        // Idle, and the alignment leaves it idle: the first request starts with no transaction open.
+        boolean idle = assigned.isAtBoundary();
         String sql = parameters.alignmentSql(assigned);
         if (sql != null) {
             assigned.sendInternalQuery(sql, error -> aligned(assigned, error));
         }
         ByteBuf each;
         while ((each = pending.poll()) != null) {
-            forward(assigned, each);
+            forward(assigned, each, idle);
+            idle = false;
         }
         pendingBytes = 0;
         assigned.flush();
@@ -520,7 +529,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
             close(null);
             return;
         }
-        if (session.readBackIfChanged(server, this::tellParameter) || poolMode != PoolMode.TRANSACTION
+        if (session.atBoundary(server, this::tellParameter) || poolMode != PoolMode.TRANSACTION
                 || session.pinReason() != null) {
             return;
         }

@@ -16,11 +16,13 @@ import java.util.Set;
  *
  * <p>{@code pinReason} names state that cannot follow the client to another server (LISTEN, a session advisory
  * lock, a temporary table that outlives its transaction, a cursor WITH HOLD, SQL PREPARE, a setting whose name
- * pgmux cannot learn), or is null.
+ * pgmux cannot learn), or is null. {@code transactionControl} says that some statement begins or ends a
+ * transaction block (BEGIN, COMMIT, SAVEPOINT ...): without one, a Query run outside a block is a transaction of
+ * its own.
  */
 record SessionEffects(String pinReason, Set<String> names, Set<String> resetNames, boolean resetAll,
-        boolean unnamed) {
-    static final SessionEffects NONE = new SessionEffects(null, Set.of(), Set.of(), false, false);
+        boolean unnamed, boolean transactionControl) {
+    static final SessionEffects NONE = new SessionEffects(null, Set.of(), Set.of(), false, false, false);
 
     SessionEffects {
         names = Set.copyOf(names);
@@ -39,6 +41,7 @@ record SessionEffects(String pinReason, Set<String> names, Set<String> resetName
         private final Set<String> resetNames = new LinkedHashSet<>();
         private boolean resetAll;
         private boolean unnamed;
+        private boolean transactionControl;
 
         /** The first reason wins: it is the statement that pins. */
         Builder pin(String reason) {
@@ -69,11 +72,16 @@ record SessionEffects(String pinReason, Set<String> names, Set<String> resetName
             return this;
         }
 
+        Builder transactionControl() {
+            transactionControl = true;
+            return this;
+        }
+
         SessionEffects build() {
             if (pinReason == null && names.isEmpty() && !resetAll && !unnamed) {
                 return NONE;
             }
-            return new SessionEffects(pinReason, names, resetNames, resetAll, unnamed);
+            return new SessionEffects(pinReason, names, resetNames, resetAll, unnamed, transactionControl);
         }
     }
 }

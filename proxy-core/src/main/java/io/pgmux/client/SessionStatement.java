@@ -28,6 +28,9 @@ final class SessionStatement {
             "pg_try_advisory_lock", "pg_try_advisory_lock_shared");
     private static final Set<String> TRUE = Set.of("true", "t", "on", "yes", "y", "1");
     private static final String TEMPORARY_TABLE = "temporary table";
+    /** Commands that begin or end a transaction block, or a part of one (PostgreSQL docs: SQL Commands). */
+    private static final Set<String> TRANSACTION_CONTROL = Set.of("begin", "start", "commit", "end", "rollback",
+            "abort", "savepoint", "release");
 
     private SessionStatement() {
     }
@@ -47,6 +50,11 @@ final class SessionStatement {
         for (List<SqlToken> statement : SqlStatements.tokens(buf, start, end, standardConformingStrings)) {
             statement(statement, 0, effects);
             anywhere(statement, effects);
+            SqlToken first = statement.get(0);
+            if (first.kind() == SqlLexer.Token.WORD && (TRANSACTION_CONTROL.contains(first.text())
+                    || (first.text().equals("prepare") && word(statement, 1, "transaction")))) {
+                effects.transactionControl();
+            }
         }
         return effects.build();
     }

@@ -63,10 +63,18 @@ final class SessionTracker {
     private final Set<String> resetNames = new LinkedHashSet<>();
     private boolean resetAll;
     private boolean unnamed;
+    /**
+     * The startup values RESET in the requests since the server was last idle (all of them after RESET ALL):
+     * the server reports its own default for them, which the client must hear as its startup value.
+     */
+    private final Set<String> resetStartupNames = new LinkedHashSet<>();
+    private boolean resetAllStartupValues;
     /** Statement names (the unnamed one as "") whose Parse may change settings, so that their Binds do. */
     private Map<String, SessionEffects> statementEffects;
     private State state;
     private String pinReason;
+    /** The Query just inspected changed settings and may have its readback pipelined behind it. */
+    private boolean readBackRightAfter;
 
     /**
      * @param dedicated whether the client has its server to itself (session mode)
@@ -89,6 +97,7 @@ final class SessionTracker {
      * @throws UnsupportedRequestException when it needs pinning and the policy is {@code error}
      */
     void inspect(ByteBuf frame) {
+        readBackRightAfter = false;
         if (hasServerToItself() && parameters.startupValues(null).isEmpty()) {
             return; // nothing a RESET could take away from it
         }
@@ -109,6 +118,22 @@ final class SessionTracker {
         }
         if (effects != SessionEffects.NONE) {
             apply(effects);
+            readBackRightAfter = tag == FrontendTag.QUERY && !effects.transactionControl() && state == State.CHANGED;
+        }
+    }
+
+    /**
+     * A Query was forwarded to {@code server}. If it changed settings and is a transaction of its own (the server
+     * was idle with nothing outstanding before it, and none of its statements opens or ends a block), the server
+     * will be idle after it whatever happens: the readback goes right behind it, in the same round trip, instead
+     * of after its answer.
+     */
+    void forwarded(ServerConnection server, boolean serverWasIdle, SessionParameters.Tell tell) {
+        if (readBackRightAfter) {
+            readBackRightAfter = false;
+            if (serverWasIdle) {
+                readBackIfChanged(server, tell);
+            }
         }
     }
 
@@ -131,6 +156,14 @@ final class SessionTracker {
     private void apply(SessionEffects effects) {
         if (effects.pinReason() != null && state != State.DEDICATED) {
             pin(effects.pinReason());
+        }
+        if (effects.resetAll() || effects.unnamed()) {
+            resetAllStartupValues = true;
+        }
+        for (String each : effects.resetNames()) {
+            if (parameters.startupValue(each) != null) {
+                resetStartupNames.add(each);
+            }
         }
         if (hasServerToItself()) {
             // Only RESETs matter: they must bring back the startup values (see readBackIfChanged).
@@ -206,12 +239,12 @@ final class SessionTracker {
      * its own default.
      */
     String clientValue(ServerConnection server, String name, String value) {
-        if (!resetAll && !unnamed && resetNames.isEmpty()) {
+        if (!resetAllStartupValues && resetStartupNames.isEmpty()) {
             return value;
         }
         String key = name.toLowerCase(java.util.Locale.ROOT);
         String own = parameters.startupValue(key);
-        if (own == null || !(resetAll || unnamed || resetNames.contains(key))) {
+        if (own == null || !(resetAllStartupValues || resetStartupNames.contains(key))) {
             return value;
         }
         String serverDefault = server.welcomeParameters().get(SessionParameters.canonicalName(server, key));
@@ -223,13 +256,20 @@ final class SessionTracker {
      * sends the readback; the server must stay with the client until it has answered (and the answer comes back
      * through the server's ReadyForQuery as another boundary).
      *
-     * @return whether a readback was sent
+     * @return whether the server must stay with the client for a readback
      */
-    boolean readBackIfChanged(ServerConnection server, SessionParameters.Tell tell) {
+    boolean atBoundary(ServerConnection server, SessionParameters.Tell tell) {
+        // The requests whose ParameterStatus could need a startup value are all answered.
+        resetStartupNames.clear();
+        resetAllStartupValues = false;
         if (hasServerToItself()) {
             restoreStartupValues(server, tell);
             return false;
         }
+        return readBackIfChanged(server, tell);
+    }
+
+    private boolean readBackIfChanged(ServerConnection server, SessionParameters.Tell tell) {
         if (state != State.CHANGED) {
             return false;
         }
