@@ -166,10 +166,14 @@ class SessionStateIT {
                 assertEquals("1Z", Raw.types(each.readUntilReady()));
                 each.query("SELECT 1; DEALLOCATE ALL");
                 assertEquals("TDCCZ", Raw.types(each.readUntilReady()));
+                // The name is free again: preparing it anew is no duplicate.
+                each.parse("s1", "select 2");
                 each.bind("", "s1");
                 each.execute("", 0);
                 each.sync();
-                assertEquals("26000", each.readUntilReady().get(0).errorField('C'));
+                List<io.pgmux.testing.BackendMessage> reply = each.readUntilReady();
+                assertEquals("12DCZ", Raw.types(reply), reply::toString);
+                assertEquals("2", reply.get(2).dataRowText().get(0));
             }
         }
     }
