@@ -175,6 +175,8 @@ class SessionSettingsIT {
             both(a, d, "BEGIN; RESET work_mem; RESET search_path");
             both(a, d, "ROLLBACK");
             sameSettingsOnNewServers(proxy, a, d, "RESET in a rolled back block");
+            both(a, d, "BEGIN; SET LOCAL work_mem = '11MB'; SET work_mem FROM CURRENT; COMMIT");
+            sameSettingsOnNewServers(proxy, a, d, "SET FROM CURRENT");
             both(a, d, "SET work_mem = '6MB'; SELECT 1/0");
             sameSettingsOnNewServers(proxy, a, d, "a SET in a Query that failed");
             both(a, d, "SET work_mem = '6MB'; COMMIT; SELECT 1/0");
@@ -201,6 +203,31 @@ class SessionSettingsIT {
             both(a, d, "DO $$ BEGIN PERFORM set_config('myapp.note', 'from DO', false); SET search_path = a_do; END $$");
             sameSettingsOnNewServers(proxy, a, d, "a DO block");
             assertEquals(bBefore, row(b, SETTINGS).toString(), "the other client saw none of it");
+        }
+    }
+
+    @Test
+    void settingsSetThroughTheExtendedProtocolFollowTheClient() throws Exception {
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("prepareThreshold", "1");
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).start();
+             Connection c = proxy.connect(props)) {
+            Sql.exec(c, "SET work_mem = '3MB'");
+            c.setAutoCommit(false);
+            Sql.exec(c, "SET search_path = extended, public");
+            c.commit();
+            c.setAutoCommit(true);
+            for (String value : List.of("first", "second", "third")) {
+                // The same text each time: after the first, pgjdbc only binds its named statement.
+                try (PreparedStatement ps = c.prepareStatement("SELECT set_config('myapp.note', ?, false)")) {
+                    ps.setString(1, value);
+                    ps.executeQuery().close();
+                }
+                newServers(proxy);
+                assertEquals(value, Sql.one(c, "select current_setting('myapp.note')"), "set by Bind");
+                assertEquals("3MB", Sql.one(c, "show work_mem"));
+                assertEquals("extended, public", Sql.one(c, "show search_path"), "SET in a transaction, committed");
+            }
         }
     }
 
