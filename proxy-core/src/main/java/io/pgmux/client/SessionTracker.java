@@ -87,10 +87,6 @@ final class SessionTracker {
         this.state = dedicated ? State.DEDICATED : State.FOLLOWING;
     }
 
-    State state() {
-        return state;
-    }
-
     /**
      * Looks at what a client's Query, Parse or Bind about to be forwarded does to the session.
      *

@@ -1,6 +1,9 @@
 package io.pgmux.client;
 
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,8 +38,9 @@ final class SettingsReadback {
      * @param everySessionSetting whether to read every setting pg_settings shows at session level too
      */
     SettingsReadback(Set<String> names, Map<String, String> restore, boolean everySessionSetting) {
-        this.names = Set.copyOf(names);
-        this.restore = Map.copyOf(restore);
+        // In the order given, so that the same question is always the same text.
+        this.names = Collections.unmodifiableSet(new LinkedHashSet<>(names));
+        this.restore = Collections.unmodifiableMap(new LinkedHashMap<>(restore));
         this.everySessionSetting = everySessionSetting;
     }
 
