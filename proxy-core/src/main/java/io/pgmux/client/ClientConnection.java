@@ -484,7 +484,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
 
     @Override
     public void serverParameterChanged(String name, String value, ByteBuf frame) {
-        String own = session == null ? value : session.clientValue(server, name, value);
+        String own = session.clientValue(server, name, value);
         if (!parameters.reported(name, own)) {
             frame.release();
         } else if (own.equals(value)) {

@@ -133,7 +133,10 @@ final class SessionParameters {
         return extra.keySet();
     }
 
-    /** The statement that makes {@code server} match this client, or null when it already does. */
+    /**
+     * The statements that make {@code server} match this client, or null when it already does: one Query, one
+     * implicit transaction, safe to pipeline before the client's own request.
+     */
     String alignmentSql(ServerConnection server) {
         List<String> calls = new ArrayList<>();
         Map<String, String> serverReported = server.reportedParameters();
@@ -177,7 +180,8 @@ final class SessionParameters {
         if (role != null) {
             calls.add(role);
         }
-        return calls.isEmpty() ? null : "SELECT " + String.join(", ", calls);
+        // The server may still carry another client's statement_timeout: it must not cancel the alignment.
+        return calls.isEmpty() ? null : "SET LOCAL statement_timeout = 0; SELECT " + String.join(", ", calls);
     }
 
     /** After a successful alignment: the settings the server now carries. */
