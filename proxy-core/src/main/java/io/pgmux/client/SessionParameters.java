@@ -138,14 +138,19 @@ final class SessionParameters {
      * implicit transaction, safe to pipeline before the client's own request.
      */
     String alignmentSql(ServerConnection server) {
-        List<String> calls = new ArrayList<>();
+        // Runs for every transaction in transaction mode: nothing is allocated when the server already matches.
+        List<String> calls = null;
         Map<String, String> serverReported = server.reportedParameters();
-        for (Map.Entry<String, String> each : told.entrySet()) {
-            if (TRACKED.contains(each.getKey()) && !each.getValue().equals(serverReported.get(each.getKey()))) {
-                calls.add(setConfig(each.getKey(), each.getValue()));
+        for (String name : TRACKED) {
+            String own = told.get(name);
+            if (own != null && !own.equals(serverReported.get(name))) {
+                calls = add(calls, setConfig(name, own));
             }
         }
         Map<String, String> serverExtra = server.extraSettings();
+        if (extra.isEmpty() && serverExtra.isEmpty()) {
+            return calls == null ? null : sql(calls);
+        }
         String authorization = null;
         String role = null;
         for (Map.Entry<String, String> each : extra.entrySet()) {
@@ -156,7 +161,7 @@ final class SessionParameters {
                 } else if (each.getKey().equals(ROLE)) {
                     role = call;
                 } else {
-                    calls.add(call);
+                    calls = add(calls, call);
                 }
             }
         }
@@ -168,20 +173,31 @@ final class SessionParameters {
                 } else if (each.equals(ROLE)) {
                     role = call;
                 } else {
-                    calls.add(call);
+                    calls = add(calls, call);
                 }
             }
         }
         // Session authorization first: setting it also resets the role. The role last: it decides what the
         // session may set, and what the client set it set as its login user or session authorization.
         if (authorization != null) {
-            calls.add(0, authorization);
+            calls = add(calls, authorization);
+            calls.add(0, calls.remove(calls.size() - 1));
         }
         if (role != null) {
-            calls.add(role);
+            calls = add(calls, role);
         }
-        // The server may still carry another client's statement_timeout: it must not cancel the alignment.
-        return calls.isEmpty() ? null : "SET LOCAL statement_timeout = 0; SELECT " + String.join(", ", calls);
+        return calls == null ? null : sql(calls);
+    }
+
+    private static List<String> add(List<String> calls, String call) {
+        List<String> result = calls == null ? new ArrayList<>() : calls;
+        result.add(call);
+        return result;
+    }
+
+    /** The server may still carry another client's statement_timeout: it must not cancel the alignment. */
+    private static String sql(List<String> calls) {
+        return "SET LOCAL statement_timeout = 0; SELECT " + String.join(", ", calls);
     }
 
     /** After a successful alignment: the settings the server now carries. */

@@ -255,14 +255,18 @@ final class SessionTracker {
      * @return whether the server must stay with the client for a readback
      */
     boolean atBoundary(ServerConnection server, SessionParameters.Tell tell) {
-        // The requests whose ParameterStatus could need a startup value are all answered.
-        resetStartupNames.clear();
-        resetAllStartupValues = false;
+        if (resetAllStartupValues || !resetStartupNames.isEmpty()) {
+            // The requests whose ParameterStatus could need a startup value are all answered.
+            resetStartupNames.clear();
+            resetAllStartupValues = false;
+        }
         if (hasServerToItself()) {
-            restoreStartupValues(server, tell);
+            if (resetAll || !resetNames.isEmpty()) {
+                restoreStartupValues(server, tell);
+            }
             return false;
         }
-        return readBackIfChanged(server, tell);
+        return state == State.CHANGED && readBackIfChanged(server, tell);
     }
 
     private boolean readBackIfChanged(ServerConnection server, SessionParameters.Tell tell) {
