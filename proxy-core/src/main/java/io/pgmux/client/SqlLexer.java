@@ -13,9 +13,9 @@ import io.netty.buffer.ByteBuf;
  * {@code "..."} identifiers double a quote; {@code $tag$...$tag$} strings end only at their own tag, and
  * {@code $1} is a parameter; a {@code $} inside an identifier is part of it. A semicolon outside all of these ends
  * a statement, except inside parentheses (the actions of {@code CREATE RULE}) and inside the
- * {@code BEGIN ... END} body of {@code CREATE [OR REPLACE] FUNCTION | PROCEDURE} (counted, as psql does, by the
- * words BEGIN, CASE and END of such a statement). Bytes from 0x80 up are letters, as for the server with any
- * ASCII-compatible client encoding.
+ * {@code BEGIN ATOMIC ... END} body of {@code CREATE [OR REPLACE] FUNCTION | PROCEDURE} (the server's grammar
+ * has no other body with semicolons; its CASE ... END expressions are counted, as psql counts them). Bytes from
+ * 0x80 up are letters, as for the server with any ASCII-compatible client encoding.
  *
  * <p>One instance lexes one text at a time, on one thread. Without a {@link Sink} it allocates nothing: it only
  * notes which words begin a statement ({@link #firstWords()}) and which occur anywhere ({@link #words()}), which
@@ -157,6 +157,8 @@ final class SqlLexer {
     private int parenDepth;
     private int beginDepth;
     private int head;
+    /** The token before the current one was the word BEGIN: an ATOMIC now opens a routine body. */
+    private boolean afterBegin;
     /** Where the current statement's first token began; -1 while it has none. */
     private int statementStart;
     private int lastTokenEnd;
@@ -183,6 +185,7 @@ final class SqlLexer {
         parenDepth = 0;
         beginDepth = 0;
         head = HEAD_START;
+        afterBegin = false;
         statementStart = -1;
         statements = 0;
         firstWords = 0;
@@ -501,6 +504,7 @@ final class SqlLexer {
     }
 
     private void symbol(int start) {
+        afterBegin = false;
         beginToken(start);
         lastTokenEnd = start + 1;
         state = BETWEEN;
@@ -511,6 +515,7 @@ final class SqlLexer {
 
     /** The token that began at {@link #tokenStart} ends before the current byte. */
     private void endToken(Token kind) {
+        afterBegin = false;
         lastTokenEnd = pos;
         state = BETWEEN;
         emit(kind, tokenStart, pos);
@@ -527,6 +532,7 @@ final class SqlLexer {
         state = BETWEEN;
         int length = pos - tokenStart;
         if (wordIsNumber) {
+            afterBegin = false;
             emit(Token.WORD, tokenStart, pos);
             return;
         }
@@ -574,7 +580,7 @@ final class SqlLexer {
                 return;
             case HEAD_ROUTINE:
                 if (parenDepth == 0) {
-                    if (word == SqlWord.BEGIN) {
+                    if (word == SqlWord.ATOMIC && afterBegin) {
                         beginDepth++;
                     } else if (word == SqlWord.CASE && beginDepth > 0) {
                         beginDepth++;
@@ -582,6 +588,7 @@ final class SqlLexer {
                         beginDepth--;
                     }
                 }
+                afterBegin = word == SqlWord.BEGIN;
                 return;
             default:
         }
@@ -648,6 +655,7 @@ final class SqlLexer {
         head = HEAD_START;
         beginDepth = 0;
         parenDepth = 0;
+        afterBegin = false;
     }
 
     /** The text ends: close what is open (an unterminated literal runs to the end, as the server would say). */

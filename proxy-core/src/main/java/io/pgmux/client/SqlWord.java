@@ -4,14 +4,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * The words of SQL text that pgmux notices while lexing: those that decide where a statement ends (the head of
- * {@code CREATE FUNCTION ... BEGIN ATOMIC ... END}), and those that say a statement may act on session state.
+ * The words of SQL text that pgmux notices while lexing: those that decide where a statement ends
+ * ({@code CREATE FUNCTION ... BEGIN ATOMIC ... END}), and those that say a statement may act on session state.
  * {@link SqlLexer} reports which of them begin a statement and which occur anywhere outside literals and
  * comments, as bits of a {@code long} ({@link #bit()}).
  */
 enum SqlWord {
     // Statement structure.
-    CREATE, OR, REPLACE, FUNCTION, PROCEDURE, BEGIN, CASE, END,
+    CREATE, OR, REPLACE, FUNCTION, PROCEDURE, BEGIN, ATOMIC, CASE, END,
     // Commands on session state.
     SET, RESET, DISCARD, DEALLOCATE, LISTEN, PREPARE, DECLARE, DO,
     // Names that reach session state from inside any statement.

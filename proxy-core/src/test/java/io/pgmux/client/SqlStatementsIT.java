@@ -35,7 +35,8 @@ class SqlStatementsIT {
                     + "insert into rule_a values (2)); insert into rule_t values (1); drop table rule_t, rule_a",
             "create function pg_temp.f() returns int language sql begin atomic select 1; "
                     + "select case when true then 2 end; end; select pg_temp.f()",
-            "select 1 as a$b; select $q$x$$q$; select 3");
+            "select 1 as a$b; select $q$x$$q$; select 3",
+            "create function pg_temp.begin() returns int language sql as 'select 1'; select 2");
     /** Read with standard_conforming_strings off: a backslash escapes in any string. */
     private static final String WITHOUT_STANDARD_STRINGS = "select '\\'; select 2', 'a\\\\'; select 3";
 

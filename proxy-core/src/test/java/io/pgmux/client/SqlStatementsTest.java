@@ -81,6 +81,10 @@ class SqlStatementsTest {
         "`CREATE FUNCTION f() RETURNS int AS $$ begin return 1; end $$ LANGUAGE plpgsql; BEGIN; SELECT 3`"
                 + " # `CREATE FUNCTION f() RETURNS int AS $$ begin return 1; end $$ LANGUAGE plpgsql|BEGIN|SELECT 3`",
         "`BEGIN; SELECT CASE WHEN true THEN 1 END; END` # `BEGIN|SELECT CASE WHEN true THEN 1 END|END`",
+        "`create function begin() returns int language sql as 'select 1'; set work_mem = 1`"
+                + " # `create function begin() returns int language sql as 'select 1'|set work_mem = 1`",
+        "`create function f() returns int language sql begin /* x */ atomic; select 1; end; select 2`"
+                + " # `create function f() returns int language sql begin /* x */ atomic; select 1; end|select 2`",
         "`CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2)); SELECT 1`"
                 + " # `CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2))"
                 + "|SELECT 1`",
