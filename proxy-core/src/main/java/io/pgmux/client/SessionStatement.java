@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * Reads the session effects ({@link SessionEffects}) of a client's SQL text, every statement of it. The commands
- * and functions that act on session state (PostgreSQL docs: SET, RESET, DISCARD, LISTEN, PREPARE, DECLARE,
+ * and functions that act on session state (PostgreSQL docs: SET, RESET, DISCARD, LISTEN, LOAD, PREPARE, DECLARE,
  * CREATE TEMPORARY, SELECT INTO, DO; set_config, the pg_settings view, session advisory locks) are found by
  * their words first: a text without any of them, which is nearly every query, costs one pass of
  * {@link SqlLexer} and no allocation. Only texts holding such a word are split into tokens and read statement by
@@ -19,7 +19,7 @@ import java.util.Set;
 final class SessionStatement {
     /** Commands that act on session state when they begin a statement. */
     private static final long COMMANDS = SqlWord.bits(SqlWord.SET, SqlWord.RESET, SqlWord.DISCARD,
-            SqlWord.LISTEN, SqlWord.PREPARE, SqlWord.DECLARE, SqlWord.DO);
+            SqlWord.LISTEN, SqlWord.PREPARE, SqlWord.DECLARE, SqlWord.DO, SqlWord.LOAD);
     /** Names that act on session state wherever they stand. */
     private static final long NAMES = SqlWord.bits(SqlWord.SET_CONFIG, SqlWord.PG_SETTINGS,
             SqlWord.PG_ADVISORY_LOCK, SqlWord.PG_ADVISORY_LOCK_SHARED, SqlWord.PG_TRY_ADVISORY_LOCK,
@@ -85,6 +85,9 @@ final class SessionStatement {
                 return;
             case "listen":
                 effects.pin("LISTEN");
+                return;
+            case "load":
+                effects.pin("LOAD of a library"); // it stays loaded in that backend, for whoever comes next
                 return;
             case "prepare":
                 if (!word(tokens, at + 1, "transaction")) {

@@ -64,7 +64,8 @@ record SqlToken(SqlLexer.Token kind, String text) {
     /** The content of an escape string: {@code \\x} is {@code x} for the characters that matter here. */
     private static String unescape(String source) {
         StringBuilder result = new StringBuilder(source.length());
-        int end = source.length() >= 2 && source.charAt(source.length() - 1) == '\'' ? source.length() - 1 : source.length();
+        boolean closed = source.length() >= 2 && source.charAt(source.length() - 1) == '\'';
+        int end = closed ? source.length() - 1 : source.length();
         for (int i = 1; i < end; i++) {
             char c = source.charAt(i);
             if (c == '\\' && i + 1 < end) {

@@ -85,6 +85,7 @@ class SessionStatementTest {
         "`LISTEN jobs` # `pin:LISTEN`",
         "`SELECT 1; LISTEN x` # `pin:LISTEN`",
         "`UNLISTEN *` # ``",
+        "`LOAD 'auto_explain'` # `pin:LOAD of a library`",
         "`create temp table t (x int)` # `pin:temporary table`",
         "`CREATE GLOBAL TEMPORARY TABLE t (x int)` # `pin:temporary table`",
         "`create or replace temp view v as select 1` # `pin:temporary table`",
@@ -125,7 +126,8 @@ class SessionStatementTest {
         String sql = "select '\\'; set work_mem = 1'";
         ByteBuf buf = Unpooled.copiedBuffer(sql, StandardCharsets.UTF_8);
         try {
-            assertEquals("set:work_mem", describe(SessionStatement.of(buf, 0, buf.writerIndex(), true, new SqlLexer())));
+            assertEquals("set:work_mem",
+                    describe(SessionStatement.of(buf, 0, buf.writerIndex(), true, new SqlLexer())));
             assertEquals("", describe(SessionStatement.of(buf, 0, buf.writerIndex(), false, new SqlLexer())));
         } finally {
             buf.release();

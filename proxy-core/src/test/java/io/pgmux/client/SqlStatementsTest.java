@@ -97,7 +97,8 @@ class SqlStatementsTest {
         "`select é; select 2` # `select é|select 2`",
     })
     void splitsWhereTheServerWould(String sql, String expected) {
-        List<String> statements = expected == null || expected.isEmpty() ? List.of() : Arrays.asList(expected.split("\\|"));
+        List<String> statements = expected == null || expected.isEmpty() ? List.of()
+                : Arrays.asList(expected.split("\\|"));
         assertEquals(statements, split(sql), sql);
     }
 
