@@ -26,6 +26,7 @@ import io.pgmux.protocol.backend.ParameterStatus;
 import io.pgmux.protocol.backend.ReadyForQuery;
 import io.pgmux.protocol.frontend.CancelRequest;
 import io.pgmux.protocol.frontend.GSSENCRequest;
+import io.pgmux.protocol.frontend.Parse;
 import io.pgmux.protocol.frontend.SSLRequest;
 import io.pgmux.protocol.frontend.StartupMessage;
 import io.pgmux.protocol.frontend.StartupPacket;
@@ -309,9 +310,19 @@ public final class ClientConnection implements PoolClient, ServerLink {
         if (statements == null) {
             return false;
         }
-        if (tag == FrontendTag.PARSE && statements.parseWithoutServer(frame, channel)) {
-            answeredLocally = true;
-            return true;
+        if (tag == FrontendTag.PARSE && Parse.hasStatementName(frame)) {
+            // It may be answered here and never be forwarded: what it does to the session counts now.
+            try {
+                session.inspect(frame);
+            } catch (UnsupportedRequestException e) {
+                frame.release();
+                fail(e.error());
+                return true;
+            }
+            if (statements.parseWithoutServer(frame, channel)) {
+                answeredLocally = true;
+                return true;
+            }
         }
         if (tag == FrontendTag.SYNC && answeredLocally) {
             answeredLocally = false;

@@ -232,6 +232,28 @@ class SessionSettingsIT {
     }
 
     @Test
+    void aSettingSetByANamedStatementPgmuxPreparedWithoutAServerFollowsTheClient() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient x = proxy.rawLogin();
+             RawPgClient y = proxy.rawLogin()) {
+            x.parse("note", "select set_config('myapp.note', $1, false)", 25);
+            x.sync();
+            assertEquals("1Z", Raw.types(x.readUntilReady()));
+            // Known to the pool now: y's Parse is answered without a server.
+            y.parse("mine", "select set_config('myapp.note', $1, false)", 25);
+            y.sync();
+            assertEquals("1Z", Raw.types(y.readUntilReady()));
+            y.bind("", "mine", "y's");
+            y.execute("", 0);
+            y.sync();
+            assertEquals("2DCZ", Raw.types(y.readUntilReady()));
+            assertEquals("<unset>", row(x, SETTINGS).get(2), "x, on the very server y used, sees nothing of it");
+            newServers(proxy);
+            assertEquals("y's", row(y, SETTINGS).get(2), "y keeps it on a new server");
+        }
+    }
+
+    @Test
     void aRoleSetAnyWayFollowsItsClientAndNoOneElse() throws Exception {
         for (String setRole : List.of("BEGIN; SET ROLE " + TestRole.MEMBER_ROLE + "; COMMIT",
                 "SELECT set_config('role', '" + TestRole.MEMBER_ROLE + "', false)",

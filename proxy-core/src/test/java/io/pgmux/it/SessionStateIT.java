@@ -138,6 +138,28 @@ class SessionStateIT {
     }
 
     @Test
+    void aNamedStatementPgmuxPreparesWithoutAServerStillPinsWhenItPins() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).start();
+             RawPgClient x = proxy.rawLogin();
+             RawPgClient y = proxy.rawLogin()) {
+            x.parse("lock", "select pg_advisory_lock($1)", 20);
+            x.sync();
+            assertEquals("1Z", Raw.types(x.readUntilReady()));
+            // The same text is known to the pool now: y's Parse is answered without a server.
+            y.parse("mine", "select pg_advisory_lock($1)", 20);
+            y.sync();
+            assertEquals("1Z", Raw.types(y.readUntilReady()));
+            y.bind("", "mine", "44");
+            y.execute("", 0);
+            y.sync();
+            assertEquals("2DCZ", Raw.types(y.readUntilReady()));
+            Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversActive() == 2,
+                    "x and y each keep the server they pinned");
+            assertEquals("f", Raw.queryOne(x, "select pg_try_advisory_lock(44)"), "y holds the lock");
+        }
+    }
+
+    @Test
     void aTemporaryTableDroppedOnCommitDoesNotPin() {
         try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).start();
              RawPgClient a = proxy.rawLogin()) {
