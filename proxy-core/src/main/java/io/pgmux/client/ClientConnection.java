@@ -312,11 +312,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
         }
         if (tag == FrontendTag.PARSE && Parse.hasStatementName(frame)) {
             // It may be answered here and never be forwarded: what it does to the session counts now.
-            try {
-                session.inspect(frame);
-            } catch (UnsupportedRequestException e) {
-                frame.release();
-                fail(e.error());
+            if (!inspected(frame)) {
                 return true;
             }
             if (statements.parseWithoutServer(frame, channel)) {
@@ -343,25 +339,39 @@ public final class ClientConnection implements PoolClient, ServerLink {
     private void forward(ServerConnection target, ByteBuf frame, boolean serverIdle) {
         byte tag = frame.getByte(frame.readerIndex());
         if (statements == null) {
-            if (tag == FrontendTag.QUERY || tag == FrontendTag.PARSE) {
-                session.inspect(frame);
+            if ((tag == FrontendTag.QUERY || tag == FrontendTag.PARSE) && !inspected(frame)) {
+                return;
             }
             target.sendFromClient(frame);
             return;
         }
-        if (tag == FrontendTag.QUERY || tag == FrontendTag.PARSE || tag == FrontendTag.BIND) {
-            try {
-                session.inspect(frame);
-            } catch (UnsupportedRequestException e) {
-                frame.release();
-                fail(e.error());
-                return;
-            }
+        if ((tag == FrontendTag.QUERY || tag == FrontendTag.PARSE || tag == FrontendTag.BIND
+                || tag == FrontendTag.FUNCTION_CALL) && !inspected(frame)) {
+            return;
         }
         statements.send(target, frame);
         if (tag == FrontendTag.QUERY) {
             session.forwarded(target, serverIdle, this::tellParameter);
         }
+    }
+
+    /**
+     * Reads what a client message does to the session. Returns false, with the message released and the client
+     * failed, when it needs pinning that the policy refuses, or is malformed.
+     */
+    private boolean inspected(ByteBuf frame) {
+        try {
+            session.inspect(frame);
+            return true;
+        } catch (UnsupportedRequestException e) {
+            frame.release();
+            fail(e.error());
+        } catch (ProtocolException e) {
+            frame.release();
+            log.info("client {}: protocol violation: {}", describe(), e.getMessage());
+            fail(PgError.fatal(SqlState.PROTOCOL_VIOLATION, "invalid frontend message: " + e.getMessage()));
+        }
+        return false;
     }
 
     private void checkRequest(byte tag, ByteBuf frame) {

@@ -59,6 +59,24 @@ final class SessionStatement {
         return effects.build();
     }
 
+    /** OIDs of pg_catalog functions (fixed in PostgreSQL's catalog): set_config, the session advisory locks. */
+    private static final int SET_CONFIG_OID = 2078;
+    private static final Set<Integer> ADVISORY_LOCK_OIDS = Set.of(2880, 2881, 2882, 2883, 2886, 2887, 2888, 2889);
+
+    /**
+     * The effects of a FunctionCall message: as for SQL calling the same function, except that set_config's
+     * arguments are not read (its setting name is as unknown as a computed one).
+     */
+    static SessionEffects ofFunctionCall(int functionOid) {
+        if (ADVISORY_LOCK_OIDS.contains(functionOid)) {
+            return new SessionEffects.Builder().pin("session advisory lock").build();
+        }
+        if (functionOid == SET_CONFIG_OID) {
+            return new SessionEffects.Builder().pin("set_config through a FunctionCall message").unnamed().build();
+        }
+        return SessionEffects.NONE;
+    }
+
     /** The effects of a text of SQL, as {@link #of(ByteBuf, int, int, boolean, SqlLexer)} (for tests and DO). */
     static SessionEffects of(String sql) {
         ByteBuf buf = Unpooled.wrappedBuffer(sql.getBytes(StandardCharsets.UTF_8));

@@ -6,6 +6,7 @@ import io.pgmux.protocol.FrontendTag;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import io.pgmux.protocol.frontend.Bind;
+import io.pgmux.protocol.frontend.FunctionCall;
 import io.pgmux.protocol.frontend.Parse;
 import io.pgmux.server.ServerConnection;
 import java.util.HashMap;
@@ -88,7 +89,7 @@ final class SessionTracker {
     }
 
     /**
-     * Looks at what a client's Query, Parse or Bind about to be forwarded does to the session.
+     * Looks at what a client's Query, Parse, Bind or FunctionCall about to be forwarded does to the session.
      *
      * @throws UnsupportedRequestException when it needs pinning and the policy is {@code error}
      */
@@ -109,6 +110,8 @@ final class SessionTracker {
             rememberStatement(frame, effects);
         } else if (tag == FrontendTag.BIND && statementEffects != null && !statementEffects.isEmpty()) {
             effects = statementEffects.getOrDefault(Bind.statementName(frame), SessionEffects.NONE);
+        } else if (tag == FrontendTag.FUNCTION_CALL) {
+            effects = SessionStatement.ofFunctionCall(FunctionCall.functionOid(frame));
         } else {
             return;
         }

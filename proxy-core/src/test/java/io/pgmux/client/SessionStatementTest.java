@@ -110,6 +110,15 @@ class SessionStatementTest {
     }
 
     @Test
+    void aFunctionCallActsAsTheFunctionCalledFromSql() {
+        assertEquals("pin:session advisory lock", describe(SessionStatement.ofFunctionCall(2880)));
+        assertEquals("pin:session advisory lock", describe(SessionStatement.ofFunctionCall(2889)));
+        assertEquals("pin:set_config through a FunctionCall message unnamed",
+                describe(SessionStatement.ofFunctionCall(2078)));
+        assertSame(SessionEffects.NONE, SessionStatement.ofFunctionCall(952)); // lo_open
+    }
+
+    @Test
     void ordinaryQueriesGetTheSharedNoneWithoutALookAtTheirTokens() {
         ByteBuf buf = Unpooled.copiedBuffer("Q....SELECT abalance FROM pgbench_accounts WHERE aid = 1;\0",
                 StandardCharsets.UTF_8);

@@ -160,6 +160,39 @@ class SessionStateIT {
     }
 
     @Test
+    void aFunctionCallOfASessionAdvisoryLockOrOfSetConfigPins() {
+        for (int oid : new int[] {2880, 2078}) {
+            try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).start();
+                 RawPgClient a = proxy.rawLogin()) {
+                a.send('F', oid == 2880 ? functionCall(oid, "45") : functionCall(oid, "myapp.fastpath", "x", "f"));
+                assertEquals("VZ", Raw.types(a.readUntilReady()), "function " + oid);
+                Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversActive() == 1
+                        && proxy.appSnapshot().serversIdle() == 0, "pinned by function " + oid);
+            }
+        }
+    }
+
+    /** A FunctionCall body: the function's OID, text arguments, a text result. */
+    private static byte[] functionCall(int oid, String... textArguments) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(body);
+        try {
+            out.writeInt(oid);
+            out.writeShort(0);
+            out.writeShort(textArguments.length);
+            for (String each : textArguments) {
+                byte[] bytes = each.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                out.writeInt(bytes.length);
+                out.write(bytes);
+            }
+            out.writeShort(0);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        return body.toByteArray();
+    }
+
+    @Test
     void aTemporaryTableDroppedOnCommitDoesNotPin() {
         try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).start();
              RawPgClient a = proxy.rawLogin()) {
