@@ -86,17 +86,21 @@ final class PoolCore {
     }
 
     /**
-     * Takes a leaving client out of the queue. A server already on its way to it arrives anyway and is handed
-     * back by the client (see {@link PoolClient#serverAssigned}).
+     * Takes a client out of the queue. A server already on its way to it arrives anyway (see
+     * {@link PoolClient#serverAssigned}).
+     *
+     * @return whether the client was still waiting; false when a server is on its way
      */
-    void cancelWait(ServerPool pool, PoolClient client) {
+    boolean cancelWait(ServerPool pool, PoolClient client) {
         Work work = lock.enter();
         try {
             Waiter waiter = pool.waiters.find(client);
-            if (waiter != null) {
-                pool.waiters.remove(waiter);
-                pool.stats().waitEnded(micros(ticker.nanoTime() - waiter.sinceNanos()));
+            if (waiter == null) {
+                return false;
             }
+            pool.waiters.remove(waiter);
+            pool.stats().waitEnded(micros(ticker.nanoTime() - waiter.sinceNanos()));
+            return true;
         } finally {
             lock.exit(work);
         }
@@ -117,7 +121,8 @@ final class PoolCore {
         // The server came back from a transaction: its upstream answers (for readiness).
         pool.breaker().answered(now);
         LoopServers here = pool.on(server.eventLoop());
-        if (slot.list == here.active && pool.waiters.size() == 0 && !slot.isStale() && noPressure(slot.budgets)) {
+        if (slot.list == here.active && slot.cancelsInFlight == 0 && pool.waiters.size() == 0 && !slot.isStale()
+                && noPressure(slot.budgets)) {
             slot.idleSinceNanos = now;
             slot.moveTo(here.idle);
             // Pairs with a waiter or a short budget announcing itself under the lock and then looking at the idle
@@ -171,11 +176,15 @@ final class PoolCore {
     }
 
     /**
-     * Decides where a server a client is done with goes, on its event loop: closed when its configuration changed
+     * Decides where a server a client is done with goes, on its event loop: held while a cancel sent for it is
+     * unanswered (see {@link Cancels}); closed when its configuration changed
      * or a budget it counts against holds more than it now allows; to a starving pool (closed, to make room);
      * else to a waiter or the idle list (closed instead when its pool has left the configuration).
      */
-    private void placeReleased(PooledServer slot, Work work) {
+    void placeReleased(PooledServer slot, Work work) {
+        if (Cancels.hold(slot)) {
+            return;
+        }
         if (slot.isOutdated() || overdrawn(slot.budgets)) {
             connections.retire(slot, null, work);
             return;

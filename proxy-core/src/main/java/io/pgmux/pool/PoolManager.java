@@ -7,13 +7,17 @@ import io.pgmux.config.PgmuxConfig;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import io.pgmux.server.ServerConnection;
+import io.pgmux.protocol.backend.BackendKeyData;
+import io.pgmux.server.CancelOutcome;
 import io.pgmux.server.ServerConnector;
+import io.pgmux.server.UpstreamTarget;
 import io.pgmux.stats.StatsRegistry;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The pools, as the client side and the runtime see them. Clients ask for servers with {@link #acquire}, linked
@@ -25,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PoolManager {
     private final PoolLock lock = new PoolLock();
     private final Ticker ticker;
-    private final ServerOpener opener;
+    private final Dialer dialer;
+    private final Cancels cancels;
     private final PoolRegistry registry;
     private final PoolCore core;
     private final Janitor janitor;
@@ -40,13 +45,24 @@ public final class PoolManager {
 
     /** @param stats where the pools record their statistics (shared with the client side and the metrics) */
     public PoolManager(PgmuxConfig config, ServerConnector connector, EventLoopGroup loops, StatsRegistry stats) {
-        this(config, (server, loop) -> connector.connect(server, loop), loops, Ticker.systemTicker(), stats);
+        this(config, new Dialer() {
+            @Override
+            public void connect(ServerConnection server, EventLoop loop) {
+                connector.connect(server, loop);
+            }
+
+            @Override
+            public void cancel(EventLoop loop, UpstreamTarget target, BackendKeyData key,
+                               Consumer<CancelOutcome> done) {
+                connector.cancel(loop, target, key, done);
+            }
+        }, loops, Ticker.systemTicker(), stats);
     }
 
     /** @param ticker the pools' clock: waits, idle times and lifetimes are measured with it */
-    PoolManager(PgmuxConfig config, ServerOpener opener, EventLoopGroup group, Ticker ticker, StatsRegistry stats) {
+    PoolManager(PgmuxConfig config, Dialer dialer, EventLoopGroup group, Ticker ticker, StatsRegistry stats) {
         this.ticker = ticker;
-        this.opener = opener;
+        this.dialer = dialer;
         this.stats = stats;
         EventLoops loops = new EventLoops(group);
         this.core = new PoolCore(lock, ticker, loops);
@@ -54,6 +70,7 @@ public final class PoolManager {
         this.janitor = new Janitor(lock, ticker, loops, registry, core);
         Fairness fairness = new Fairness(ticker, registry, core);
         core.wire(registry, fairness, janitor, new Connections(lock, ticker, loops, registry, fairness, core));
+        this.cancels = new Cancels(lock, dialer, core);
         lock.effects(new Effects());
     }
 
@@ -76,11 +93,21 @@ public final class PoolManager {
     }
 
     /**
-     * Takes a leaving client out of the queue. A server already on its way to it arrives anyway and is handed
-     * back by the client (see {@link PoolClient#serverAssigned}).
+     * Takes a client out of the queue. A server already on its way to it arrives anyway (see
+     * {@link PoolClient#serverAssigned}).
+     *
+     * @return whether the client was still waiting; false when a server is on its way
      */
-    public void cancelWait(ServerPool pool, PoolClient client) {
-        core.cancelWait(pool, client);
+    public boolean cancelWait(ServerPool pool, PoolClient client) {
+        return core.cancelWait(pool, client);
+    }
+
+    /**
+     * Sends PostgreSQL a CancelRequest for what {@code server} is running now, on its client's event loop. The
+     * server then serves nobody else until PostgreSQL has answered the cancel connection (see {@link Cancels}).
+     */
+    public void cancel(ServerConnection server) {
+        cancels.cancel(server);
     }
 
     /** Gives a clean server back, on its event loop; a server no longer usable is left to its close handling. */
@@ -209,7 +236,7 @@ public final class PoolManager {
             ServerConnection server = new ServerConnection(serverIds.incrementAndGet(), setup.target(), slot,
                     registry.config().maxPreparedStatements());
             core.connections().made(slot);
-            opener.connect(server, loop);
+            dialer.connect(server, loop);
         }
 
         @Override

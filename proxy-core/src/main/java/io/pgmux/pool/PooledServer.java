@@ -23,6 +23,12 @@ final class PooledServer extends ServerSlot {
     long idleSinceNanos;
     /** A pool whose waiting client this connection is closing for, to make room in a budget both draw on. */
     ServerPool closingFor;
+    /**
+     * CancelRequests sent for this connection's backend that PostgreSQL has not answered yet. Written under the
+     * pool lock, on the connection's event loop (where its client asks for the cancel and hears the answer), so
+     * the lock-free release path there may read it.
+     */
+    int cancelsInFlight;
 
     /** The list of its state; null only before it enters its first one. */
     ServerList list;
