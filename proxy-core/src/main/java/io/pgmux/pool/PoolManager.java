@@ -34,6 +34,7 @@ public final class PoolManager {
     private final PoolRegistry registry;
     private final PoolCore core;
     private final Janitor janitor;
+    private final io.pgmux.auth.ScramKeys scramKeys = new io.pgmux.auth.ScramKeys();
     private final StatsRegistry stats;
     private final AtomicLong serverIds = new AtomicLong();
     /** One reload at a time. */
@@ -66,7 +67,7 @@ public final class PoolManager {
         this.stats = stats;
         EventLoops loops = new EventLoops(group);
         this.core = new PoolCore(lock, ticker, loops);
-        this.registry = new PoolRegistry(config, core, loops, lock, stats, ticker);
+        this.registry = new PoolRegistry(config, core, loops, lock, stats, ticker, scramKeys);
         this.janitor = new Janitor(lock, ticker, loops, registry, core);
         Fairness fairness = new Fairness(ticker, registry, core);
         core.wire(registry, fairness, janitor, new Connections(lock, ticker, loops, registry, fairness, core));
@@ -174,6 +175,14 @@ public final class PoolManager {
     /** Closes idle servers past server_idle_timeout or server_lifetime. Called periodically. */
     public void closeExpiredIdleServers() {
         janitor.closeExpiredIdleServers();
+    }
+
+    /**
+     * The ClientKeys of SCRAM passthrough: the client side remembers them as clients prove their passwords, the
+     * server logins of users with only a verifier use them.
+     */
+    public io.pgmux.auth.ScramKeys scramKeys() {
+        return scramKeys;
     }
 
     /** Where the pools record their statistics. */
