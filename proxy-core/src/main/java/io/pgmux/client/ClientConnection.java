@@ -782,10 +782,10 @@ public final class ClientConnection implements PoolClient, ServerLink {
         } else {
             localBatch = LocalBatch.FAILED;
         }
-        channel.flush();
         if (pending.isEmpty() && services.pools().cancelWait(pool, this)) {
             transition(ClientState.IDLE);
         }
+        channel.flush();
         if (!terminating && pendingBytes <= MAX_PENDING_BYTES) {
             channel.config().setAutoRead(true);
         }
