@@ -23,6 +23,7 @@ import io.pgmux.protocol.backend.NegotiateProtocolVersion;
 import io.pgmux.protocol.backend.ParameterStatus;
 import io.pgmux.protocol.backend.ReadyForQuery;
 import io.pgmux.protocol.frontend.CancelRequest;
+import io.pgmux.protocol.frontend.FrontendMessages;
 import io.pgmux.protocol.frontend.Parse;
 import io.pgmux.protocol.frontend.StartupMessage;
 import io.pgmux.protocol.frontend.StartupPacket;
@@ -65,7 +66,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
     private PasswordExchange passwordExchange;
     /** Named prepared statements in transaction mode; null in session mode, where the server is the client's. */
     private NamedStatements statements;
-    /** SET/RESET tracking and pinning in transaction mode; null in session mode. */
+    /** Settings and pinning (in session mode, only RESETs of startup values). */
     private SessionTracker session;
     private BackendKeyData cancelKey;
     private final Admission admission = new Admission();
@@ -74,9 +75,9 @@ public final class ClientConnection implements PoolClient, ServerLink {
     private long lastMessageNanos = System.nanoTime();
     private long lastReadyNanos = lastMessageNanos;
     private boolean cancelSentForRequest;
-    /** pgmux answered the client's messages since its last Sync itself, with no server. */
-    private boolean answeredLocally;
-    /** The client sent Terminate behind requests still to be answered. */
+    /** What pgmux answered of the client's current extended-protocol batch itself, with no server. */
+    private LocalBatch localBatch = LocalBatch.NONE;
+    /** The client sent Terminate: nothing after it is read, and it leaves once what came before is answered. */
     private boolean terminating;
 
     ClientConnection(Channel channel, ClientServices services) {
@@ -267,8 +268,9 @@ public final class ClientConnection implements PoolClient, ServerLink {
         poolMode = services.config().poolModeFor(database, user);
         if (poolMode == PoolMode.TRANSACTION) {
             statements = new NamedStatements(channel.alloc(), services.pools().pool(database, user));
-            session = new SessionTracker(parameters, services.config().pinningFor(database, user), this::describe);
         }
+        session = new SessionTracker(parameters, services.config().pinningFor(database, user), this::describe,
+                poolMode != PoolMode.TRANSACTION);
         return true;
     }
 
@@ -305,21 +307,28 @@ public final class ClientConnection implements PoolClient, ServerLink {
             default:
                 break;
         }
-        byte tag = frame.getByte(frame.readerIndex());
-        if (tag == FrontendTag.TERMINATE) {
-            frame.release();
-            terminate();
+        if (terminating) {
+            frame.release(); // PostgreSQL reads nothing after Terminate
             return;
         }
-        checkRequest(tag, frame);
+        byte tag = frame.getByte(frame.readerIndex());
+        if (tag == FrontendTag.TERMINATE) {
+            terminateReceived(frame);
+            return;
+        }
+        checkRequest(frame);
+        if (localBatch == LocalBatch.FAILED) {
+            skipToSync(tag, frame);
+            return;
+        }
         if (state == ClientState.ACTIVE && pending.isEmpty()) {
-            forward(server, frame);
+            forward(server, frame, server.isAtBoundary());
             return;
         }
         if (state == ClientState.IDLE && pending.isEmpty() && answerWithoutServer(tag, frame)) {
             return;
         }
-        answeredLocally = false;
+        localBatch = LocalBatch.NONE;
         pending.add(frame);
         pendingBytes += frame.readableBytes();
         if (pendingBytes > MAX_PENDING_BYTES) {
@@ -338,12 +347,18 @@ public final class ClientConnection implements PoolClient, ServerLink {
         if (statements == null) {
             return false;
         }
-        if (tag == FrontendTag.PARSE && statements.parseWithoutServer(frame, channel)) {
-            answeredLocally = true;
-            return true;
+        if (tag == FrontendTag.PARSE && Parse.hasStatementName(frame)) {
+            // It may be answered here and never be forwarded: what it does to the session counts now.
+            if (!inspected(frame)) {
+                return true;
+            }
+            if (statements.parseWithoutServer(frame, channel)) {
+                localBatch = LocalBatch.ANSWERED;
+                return true;
+            }
         }
-        if (tag == FrontendTag.SYNC && answeredLocally) {
-            answeredLocally = false;
+        if (tag == FrontendTag.SYNC && localBatch == LocalBatch.ANSWERED) {
+            localBatch = LocalBatch.NONE;
             frame.release();
             channel.writeAndFlush(ReadyForQuery.encode(channel.alloc(), TransactionStatus.IDLE), channel.voidPromise());
             return true;
@@ -351,63 +366,118 @@ public final class ClientConnection implements PoolClient, ServerLink {
         return false;
     }
 
+    /** After pgmux failed a message of the batch: everything up to Sync is ignored, the Sync answered. */
+    private void skipToSync(byte tag, ByteBuf frame) {
+        frame.release();
+        if (tag == FrontendTag.SYNC) {
+            localBatch = LocalBatch.NONE;
+            channel.writeAndFlush(ReadyForQuery.encode(channel.alloc(), TransactionStatus.IDLE), channel.voidPromise());
+        }
+    }
+
     /**
      * Sends a client message to its server. In transaction mode statement names are translated, and SQL that
      * changes session state is noted so the state can follow the client (or pin it).
+     *
+     * @param serverIdle whether the server will have nothing outstanding and no transaction open when the
+     *     message reaches it
      */
-    private void forward(ServerConnection target, ByteBuf frame) {
+    private void forward(ServerConnection target, ByteBuf frame, boolean serverIdle) {
+        byte tag = frame.getByte(frame.readerIndex());
         if (statements == null) {
+            if ((tag == FrontendTag.QUERY || tag == FrontendTag.PARSE) && !inspected(frame)) {
+                return;
+            }
             target.sendFromClient(frame);
             return;
         }
-        byte tag = frame.getByte(frame.readerIndex());
-        if (tag == FrontendTag.QUERY || tag == FrontendTag.PARSE) {
-            try {
-                int start = tag == FrontendTag.QUERY ? frame.readerIndex() + 5 : Parse.queryStart(frame);
-                int end = tag == FrontendTag.QUERY ? frame.writerIndex() - 1 : Parse.queryEnd(frame, start);
-                session.inspect(target, SessionStatement.of(frame, start, end));
-            } catch (UnsupportedRequestException e) {
-                frame.release();
-                fail(e.error());
-                return;
-            }
+        if (statements.skipsUntilSync(tag)) {
+            frame.release();
+            return;
+        }
+        if ((tag == FrontendTag.QUERY || tag == FrontendTag.PARSE || tag == FrontendTag.BIND
+                || tag == FrontendTag.FUNCTION_CALL) && !inspected(frame)) {
+            return;
         }
         statements.send(target, frame);
-    }
-
-    private void checkRequest(byte tag, ByteBuf frame) {
-        switch (tag) {
-            case FrontendTag.PARSE:
-            case FrontendTag.BIND:
-            case FrontendTag.CLOSE:
-            case FrontendTag.COPY_DATA:
-            case FrontendTag.COPY_DONE:
-            case FrontendTag.COPY_FAIL:
-            case FrontendTag.DESCRIBE:
-            case FrontendTag.EXECUTE:
-            case FrontendTag.FLUSH:
-            case FrontendTag.FUNCTION_CALL:
-            case FrontendTag.QUERY:
-            case FrontendTag.SYNC:
-                return;
-            default:
-                frame.release();
-                throw new ProtocolException("unexpected message type " + MessageFramer.printable(tag) + " from the client");
+        if (tag == FrontendTag.QUERY) {
+            session.forwarded(target, serverIdle, this::tellParameter);
         }
     }
 
     /**
-     * Terminate: leave once what the client sent before it has been answered, as PostgreSQL would run a Query
-     * pipelined ahead of its Terminate.
+     * Reads what a client message does to the session. Returns false, with the message released and the client
+     * failed, when it needs pinning that the policy refuses, or is malformed.
      */
-    private void terminate() {
-        boolean outstanding = !pending.isEmpty() || (state == ClientState.ACTIVE && server != null && !server.isQuiet());
-        if (!outstanding) {
-            close(null);
-            return;
+    private boolean inspected(ByteBuf frame) {
+        try {
+            session.inspect(frame);
+            return true;
+        } catch (UnsupportedRequestException e) {
+            frame.release();
+            fail(e.error());
+        } catch (ProtocolException e) {
+            frame.release();
+            log.info("client {}: protocol violation: {}", describe(), e.getMessage());
+            fail(e.error("invalid frontend message: "));
         }
+        return false;
+    }
+
+    /**
+     * Refuses a malformed message as it arrives, before pgmux reads names out of it or keeps it for a server: a
+     * FATAL 08P01 for this client alone, whichever server it would have gone to.
+     */
+    private static void checkRequest(ByteBuf frame) {
+        try {
+            FrontendMessages.validate(frame);
+        } catch (ProtocolException e) {
+            frame.release();
+            throw e;
+        }
+    }
+
+    /**
+     * Terminate: it takes its place behind what the client sent before it, as PostgreSQL reads it only after
+     * running those; nothing after it is read.
+     */
+    private void terminateReceived(ByteBuf frame) {
         terminating = true;
         channel.config().setAutoRead(false);
+        if (pending.isEmpty()) {
+            frame.release();
+            terminate();
+        } else {
+            pending.add(frame);
+        }
+    }
+
+    /**
+     * Acts on a Terminate whose turn has come: leave at once, in the middle of a COPY FROM STDIN as PostgreSQL
+     * does, or once the requests before it have been answered.
+     */
+    private void terminate() {
+        ServerConnection linked = server;
+        if (state == ClientState.ACTIVE && linked != null) {
+            if (linked.isCopyIn()) {
+                abandonCopy();
+                return;
+            }
+            if (!linked.isQuiet()) {
+                return; // serverReadyForQuery closes once the last answer is in
+            }
+        }
+        close(null);
+    }
+
+    /**
+     * A Terminate where the backend expects COPY data: PostgreSQL's two errors, then the client is closed and
+     * the server's COPY failed and rolled back (see ServerCleanup).
+     */
+    private void abandonCopy() {
+        channel.write(ErrorResponse.encode(channel.alloc(), PgError.error(SqlState.PROTOCOL_VIOLATION,
+                "unexpected message type 0x58 during COPY from stdin")), channel.voidPromise());
+        fail(PgError.fatal(SqlState.PROTOCOL_VIOLATION, "terminating connection because protocol synchronization was lost"));
     }
 
     void readComplete() {
@@ -441,6 +511,15 @@ public final class ClientConnection implements PoolClient, ServerLink {
 
     @Override
     public void serverAssigned(ServerConnection assigned) {
+        // Runs on the pool's path (often inside another connection's read): nothing thrown here may reach it.
+        try {
+            linkTo(assigned);
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    private void linkTo(ServerConnection assigned) {
         if (state == ClientState.CLOSED) {
             services.pools().release(assigned);
             return;
@@ -458,16 +537,29 @@ public final class ClientConnection implements PoolClient, ServerLink {
         if (login) {
             greet();
         }
+        // Idle, and the alignment leaves it idle: the first request starts with no transaction open.
+        boolean idle = assigned.isAtBoundary();
         String sql = parameters.alignmentSql(assigned);
         if (sql != null) {
             assigned.sendInternalQuery(sql, error -> aligned(assigned, error));
         }
         ByteBuf each;
+        boolean terminated = false;
         while ((each = pending.poll()) != null) {
-            forward(assigned, each);
+            if (each.getByte(each.readerIndex()) == FrontendTag.TERMINATE) {
+                each.release();
+                terminated = true;
+                break;
+            }
+            forward(assigned, each, idle);
+            idle = false;
         }
         pendingBytes = 0;
         assigned.flush();
+        if (terminated) {
+            terminate();
+            return;
+        }
         channel.config().setAutoRead(assigned.isWritable());
         if (assigned.isAtBoundary()) {
             serverAtBoundary();
@@ -503,11 +595,20 @@ public final class ClientConnection implements PoolClient, ServerLink {
 
     @Override
     public void serverParameterChanged(String name, String value, ByteBuf frame) {
-        if (parameters.reported(name, value)) {
+        String own = session.clientValue(server, name, value);
+        if (!parameters.reported(name, own)) {
+            frame.release();
+        } else if (own.equals(value)) {
             channel.write(frame, channel.voidPromise());
         } else {
             frame.release();
+            tellParameter(name, own);
         }
+    }
+
+    /** A ParameterStatus of pgmux's own: the client's value where the server's differs. */
+    private void tellParameter(String name, String value) {
+        channel.write(new ParameterStatus(name, value).encode(channel.alloc()), channel.voidPromise());
     }
 
     @Override
@@ -522,9 +623,6 @@ public final class ClientConnection implements PoolClient, ServerLink {
     @Override
     public void serverReadyForQuery(TransactionStatus status, boolean failed) {
         lastReadyNanos = System.nanoTime();
-        if (session != null) {
-            session.readyForQuery(server, status, failed);
-        }
         if (terminating && pending.isEmpty() && server.isQuiet()) {
             channel.flush();
             close(null);
@@ -533,7 +631,16 @@ public final class ClientConnection implements PoolClient, ServerLink {
 
     @Override
     public void serverAtBoundary() {
-        if (poolMode != PoolMode.TRANSACTION || !pending.isEmpty() || state != ClientState.ACTIVE
+        if (!pending.isEmpty() || state != ClientState.ACTIVE) {
+            return;
+        }
+        if (terminating) {
+            // Its Terminate came while pgmux's own readback was outstanding: all it sent is answered now.
+            channel.flush();
+            close(null);
+            return;
+        }
+        if (session.atBoundary(server, this::tellParameter) || poolMode != PoolMode.TRANSACTION
                 || session.pinReason() != null) {
             return;
         }
@@ -544,10 +651,17 @@ public final class ClientConnection implements PoolClient, ServerLink {
         // The server's read-complete will no longer reach this client: flush its answer now.
         channel.flush();
         channel.config().setAutoRead(true);
-        if (session.takeDirty()) {
+        if (session.takeUnknown()) {
             ServerCleanup.resetSettings(released, services);
         } else {
             services.pools().release(released);
+        }
+    }
+
+    @Override
+    public void serverCopyInStarted() {
+        if (terminating && pending.isEmpty()) {
+            abandonCopy();
         }
     }
 
@@ -599,23 +713,100 @@ public final class ClientConnection implements PoolClient, ServerLink {
             // The server answers the cancelled query with 57014 query_canceled, which the client receives.
             cancelSentForRequest = true;
             log.info("client {}: cancelling a query running longer than query_timeout", describe());
-            services.connector().cancel(channel.eventLoop(), linked.target(), linked.backendKey());
+            services.pools().cancel(linked);
         }
     }
 
     // ---- cancel --------------------------------------------------------------------------------------------
 
-    /** A CancelRequest quoted this client's key: forward it to the server serving it now, if any. */
+    /**
+     * A CancelRequest quoted this client's key: forward it to the server running its request, or cancel the
+     * request still waiting for a server. A client with nothing running is left alone, as PostgreSQL does.
+     */
     void cancelRequested() {
         channel.eventLoop().execute(() -> {
             ServerConnection linked = server;
-            if (state == ClientState.ACTIVE && linked != null && !linked.isQuiet() && linked.backendKey() != null) {
-                services.connector().cancel(channel.eventLoop(), linked.target(), linked.backendKey());
+            if (state == ClientState.ACTIVE && linked != null && !linked.isQuiet()) {
+                services.pools().cancel(linked);
+            } else if (state == ClientState.WAITING) {
+                cancelWaitingRequest();
             }
         });
     }
 
+    /**
+     * Cancels the first request waiting for a server, as PostgreSQL cancels a query blocked on a lock: ERROR
+     * 57014, then ReadyForQuery for a simple Query or FunctionCall; for an extended-protocol request everything up
+     * to Sync is skipped and the Sync answered, now or when it comes. Requests behind it keep waiting; with none,
+     * the client leaves the queue. The client is between transactions (it waits only from IDLE), hence 'I'.
+     */
+    private void cancelWaitingRequest() {
+        ByteBuf first = pending.peek();
+        if (first == null) {
+            return;
+        }
+        byte tag = first.getByte(first.readerIndex());
+        boolean simple = tag == FrontendTag.QUERY || tag == FrontendTag.FUNCTION_CALL;
+        boolean extended = tag == FrontendTag.PARSE || tag == FrontendTag.BIND || tag == FrontendTag.DESCRIBE
+                || tag == FrontendTag.EXECUTE || tag == FrontendTag.CLOSE || tag == FrontendTag.FLUSH;
+        if (!simple && !extended) {
+            return; // a lone Sync, COPY data or Terminate: nothing that runs
+        }
+        boolean synced = simple;
+        dropPending();
+        while (extended && !pending.isEmpty()) {
+            byte next = pending.peek().getByte(pending.peek().readerIndex());
+            if (next == FrontendTag.TERMINATE) {
+                break;
+            }
+            dropPending();
+            if (next == FrontendTag.SYNC) {
+                synced = true;
+                break;
+            }
+        }
+        channel.write(ErrorResponse.encode(channel.alloc(), PgError.error(SqlState.QUERY_CANCELED,
+                "canceling statement due to user request")), channel.voidPromise());
+        if (synced) {
+            channel.write(ReadyForQuery.encode(channel.alloc(), TransactionStatus.IDLE), channel.voidPromise());
+        } else {
+            localBatch = LocalBatch.FAILED;
+        }
+        channel.flush();
+        if (pending.isEmpty() && services.pools().cancelWait(pool, this)) {
+            transition(ClientState.IDLE);
+        }
+        if (!terminating && pendingBytes <= MAX_PENDING_BYTES) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    private void dropPending() {
+        ByteBuf dropped = pending.poll();
+        pendingBytes -= dropped.readableBytes();
+        dropped.release();
+    }
+
     // ---- leaving -------------------------------------------------------------------------------------------
+
+    /**
+     * Ends this client for an exception thrown while serving it, whichever path it came from (its own channel,
+     * or the pool handing it a server): a FATAL error for this client alone, never for a server.
+     */
+    void failed(Throwable cause) {
+        if (cause instanceof UnsupportedRequestException) {
+            fail(((UnsupportedRequestException) cause).error());
+        } else if (cause instanceof ProtocolException) {
+            log.info("client {}: protocol violation: {}", describe(), cause.getMessage());
+            fail(((ProtocolException) cause).error("invalid frontend message: "));
+        } else if (cause instanceof java.io.IOException) {
+            log.debug("client {}: {}", describe(), cause.toString());
+            close(null);
+        } else {
+            log.warn("client {}: internal error", describe(), cause);
+            fail(PgError.fatal(SqlState.INTERNAL_ERROR, "pgmux internal error: " + cause));
+        }
+    }
 
     /** Sends the error (if any) as the client's last message and closes. */
     void fail(PgError error) {
@@ -648,8 +839,9 @@ public final class ClientConnection implements PoolClient, ServerLink {
         server = null;
         if (linked != null) {
             linked.unlink();
-            boolean discard = poolMode == PoolMode.SESSION || session.pinReason() != null || session.takeDirty();
-            ServerCleanup.afterClientLeft(linked, discard, services);
+            String resetQuery = poolMode == PoolMode.SESSION ? services.config().serverResetQuery()
+                    : session.leavesStateBehind() ? ServerCleanup.DISCARD_ALL : null;
+            ServerCleanup.afterClientLeft(linked, resetQuery, services);
         }
         if (cancelKey != null) {
             services.cancels().unregister(cancelKey);

@@ -2,6 +2,7 @@ package io.pgmux.pool;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Ticker;
+import io.pgmux.server.CancelOutcome;
 import io.pgmux.server.ServerConnection;
 import io.pgmux.server.ServerState;
 import java.lang.invoke.VarHandle;
@@ -86,17 +87,21 @@ final class PoolCore {
     }
 
     /**
-     * Takes a leaving client out of the queue. A server already on its way to it arrives anyway and is handed
-     * back by the client (see {@link PoolClient#serverAssigned}).
+     * Takes a client out of the queue. A server already on its way to it arrives anyway (see
+     * {@link PoolClient#serverAssigned}).
+     *
+     * @return whether the client was still waiting; false when a server is on its way
      */
-    void cancelWait(ServerPool pool, PoolClient client) {
+    boolean cancelWait(ServerPool pool, PoolClient client) {
         Work work = lock.enter();
         try {
             Waiter waiter = pool.waiters.find(client);
-            if (waiter != null) {
-                pool.waiters.remove(waiter);
-                pool.stats().waitEnded(micros(ticker.nanoTime() - waiter.sinceNanos()));
+            if (waiter == null) {
+                return false;
             }
+            pool.waiters.remove(waiter);
+            pool.stats().waitEnded(micros(ticker.nanoTime() - waiter.sinceNanos()));
+            return true;
         } finally {
             lock.exit(work);
         }
@@ -117,7 +122,8 @@ final class PoolCore {
         // The server came back from a transaction: its upstream answers (for readiness).
         pool.breaker().answered(now);
         LoopServers here = pool.on(server.eventLoop());
-        if (slot.list == here.active && pool.waiters.size() == 0 && !slot.isStale() && noPressure(slot.budgets)) {
+        if (slot.list == here.active && pool.waiters.size() == 0 && slot.cancelsInFlight == 0 && !slot.isStale()
+                && noPressure(slot.budgets)) {
             slot.idleSinceNanos = now;
             slot.moveTo(here.idle);
             // Pairs with a waiter or a short budget announcing itself under the lock and then looking at the idle
@@ -172,12 +178,17 @@ final class PoolCore {
 
     /**
      * Decides where a server a client is done with goes, on its event loop: closed when its configuration changed
-     * or a budget it counts against holds more than it now allows; to a starving pool (closed, to make room);
-     * else to a waiter or the idle list (closed instead when its pool has left the configuration).
+     * or a budget it counts against holds more than it now allows; held while a cancel sent for it is unanswered;
+     * to a starving pool (closed, to make room); else to a waiter or the idle list (closed instead when its pool
+     * has left the configuration).
      */
     private void placeReleased(PooledServer slot, Work work) {
         if (slot.isOutdated() || overdrawn(slot.budgets)) {
             connections.retire(slot, null, work);
+            return;
+        }
+        if (slot.cancelsInFlight > 0) {
+            slot.moveTo(slot.pool.beingCanceled);
             return;
         }
         ServerPool starving = fairness.starvingPoolBehind(slot.pool);
@@ -239,6 +250,56 @@ final class PoolCore {
         try {
             if (slot.list == slot.pool.handingOver && server.channel().eventLoop() == loop) {
                 slot.moveTo(slot.pool.on(loop).active);
+            }
+        } finally {
+            lock.exit(work);
+        }
+    }
+
+    // ---- cancel requests --------------------------------------------------------------------------------------
+
+    /**
+     * Sends a CancelRequest for what {@code server} runs now, on the server's event loop, and holds the server
+     * back from every other client until PostgreSQL has answered it (see {@link #placeReleased}).
+     */
+    void cancel(ServerConnection server, ServerOpener opener) {
+        if (server.backendKey() == null) {
+            return;
+        }
+        PooledServer slot = PooledServer.of(server);
+        Work work = lock.enter();
+        try {
+            if (slot.state().isLeaving()) {
+                return;
+            }
+            slot.cancelsInFlight++;
+        } finally {
+            lock.exit(work);
+        }
+        opener.cancel(server, outcome -> cancelDone(slot, outcome));
+    }
+
+    /** On the server's event loop: a cancel's connection has closed; a held server serves again. */
+    private void cancelDone(PooledServer slot, CancelOutcome outcome) {
+        Work work = lock.enter();
+        try {
+            slot.cancelsInFlight--;
+            ServerState state = slot.state();
+            if (outcome == CancelOutcome.UNANSWERED) {
+                // The signal may still reach the backend, whoever it serves by then: it serves nobody more.
+                work.warn("{}: PostgreSQL did not answer a cancel request within server_connect_timeout ({});"
+                        + " closing the server", slot, registry.config().timeouts().serverConnectTimeout());
+                if (state == ServerState.BEING_CANCELED) {
+                    connections.retire(slot, null, work);
+                } else if (!state.isLeaving()) {
+                    work.close(slot.server());
+                }
+            } else if (slot.cancelsInFlight == 0 && state == ServerState.BEING_CANCELED) {
+                if (slot.server().isUsable()) {
+                    placeReleased(slot, work);
+                } else {
+                    connections.retire(slot, null, work);
+                }
             }
         } finally {
             lock.exit(work);

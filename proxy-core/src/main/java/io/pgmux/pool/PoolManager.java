@@ -6,6 +6,7 @@ import io.netty.util.concurrent.Ticker;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
+import io.pgmux.server.CancelOutcome;
 import io.pgmux.server.ServerConnection;
 import io.pgmux.server.ServerConnector;
 import io.pgmux.stats.StatsRegistry;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The pools, as the client side and the runtime see them. Clients ask for servers with {@link #acquire}, linked
@@ -40,7 +42,17 @@ public final class PoolManager {
 
     /** @param stats where the pools record their statistics (shared with the client side and the metrics) */
     public PoolManager(PgmuxConfig config, ServerConnector connector, EventLoopGroup loops, StatsRegistry stats) {
-        this(config, (server, loop) -> connector.connect(server, loop), loops, Ticker.systemTicker(), stats);
+        this(config, new ServerOpener() {
+            @Override
+            public void connect(ServerConnection server, EventLoop loop) {
+                connector.connect(server, loop);
+            }
+
+            @Override
+            public void cancel(ServerConnection server, Consumer<CancelOutcome> done) {
+                connector.cancel(server.eventLoop(), server.target(), server.backendKey(), done);
+            }
+        }, loops, Ticker.systemTicker(), stats);
     }
 
     /** @param ticker the pools' clock: waits, idle times and lifetimes are measured with it */
@@ -76,16 +88,29 @@ public final class PoolManager {
     }
 
     /**
-     * Takes a leaving client out of the queue. A server already on its way to it arrives anyway and is handed
-     * back by the client (see {@link PoolClient#serverAssigned}).
+     * Takes a client out of the queue. A server already on its way to it arrives anyway (see
+     * {@link PoolClient#serverAssigned}).
+     *
+     * @return whether the client was still waiting; false when a server is on its way
      */
-    public void cancelWait(ServerPool pool, PoolClient client) {
-        core.cancelWait(pool, client);
+    public boolean cancelWait(ServerPool pool, PoolClient client) {
+        return core.cancelWait(pool, client);
     }
 
     /** Gives a clean server back, on its event loop; a server no longer usable is left to its close handling. */
     public void release(ServerConnection server) {
         core.release(server);
+    }
+
+    /**
+     * Sends PostgreSQL a CancelRequest for what {@code server} is running now, on the server's event loop. The
+     * backend gets the signal some time later; were the server given to another client meanwhile, that client's
+     * query would be cancelled instead. So the server serves nobody else until PostgreSQL has answered the cancel
+     * connection ({@link io.pgmux.server.ServerState#BEING_CANCELED}); one never answered within
+     * server_connect_timeout is closed.
+     */
+    public void cancel(ServerConnection server) {
+        core.cancel(server, opener);
     }
 
     /** Marks a server as being reset (session mode, or a client that left mid-transaction). */

@@ -21,6 +21,8 @@ final class PooledServer extends ServerSlot {
     final long openedNanos;
     /** When it last went to the idle list; for server_check_delay and server_idle_timeout. */
     long idleSinceNanos;
+    /** CancelRequests sent for this connection's backend that PostgreSQL has not answered yet; pool lock. */
+    int cancelsInFlight;
     /** A pool whose waiting client this connection is closing for, to make room in a budget both draw on. */
     ServerPool closingFor;
 

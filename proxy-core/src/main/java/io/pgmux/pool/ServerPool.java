@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The server connections of one (database, user) and the clients waiting for one. Each server sits on the list of
@@ -40,6 +41,8 @@ public final class ServerPool {
     int reserved;
     /** Connections of other pools closing to make room for this pool's waiters. */
     int awaitingRoom;
+    /** Servers done with their client, held until PostgreSQL answers a cancel sent for them. */
+    final ServerList beingCanceled;
     /** The latest connect or login failure, until a login succeeds. */
     PgError lastConnectError;
     /** Marks pools already served in one round of {@link PoolCore#serveWaitingPools}. */
@@ -47,6 +50,8 @@ public final class ServerPool {
     private volatile Map<String, String> welcome;
     /** pgmux statement names some server of this pool has parsed without error. */
     private final Set<String> parsedStatements = ConcurrentHashMap.newKeySet();
+    /** Numbers the Parses of this pool's clients and servers in the order pgmux sees them: see {@link #statementGeneration}. */
+    private final AtomicLong statementGenerations = new AtomicLong(1);
 
     ServerPool(PoolKey key, PoolSetup setup, PoolStats stats, PoolCore core, EventLoops loops, PoolLock lock,
                Ticker ticker) {
@@ -61,6 +66,7 @@ public final class ServerPool {
         this.login = new ServerList(ServerState.LOGIN, lock);
         this.checking = new ServerList(ServerState.CHECKING, lock);
         this.resetting = new ServerList(ServerState.RESETTING, lock);
+        this.beingCanceled = new ServerList(ServerState.BEING_CANCELED, lock);
         this.handingOver = new ServerList(ServerState.ACTIVE, lock);
         this.closing = new ServerList(ServerState.CLOSING, lock);
         this.byLoop = new LoopServers[loops.size()];
@@ -166,20 +172,22 @@ public final class ServerPool {
 
     /** Every connection that counts against the budgets and is not closing. */
     int serverCount() {
-        return openingCount() + idleCount() + activeCount() + checking.size() + resetting.size();
+        return openingCount() + idleCount() + activeCount() + checking.size() + resetting.size()
+                + beingCanceled.size();
     }
 
     /** Logged-in connections, closing ones included. */
     int loggedInCount() {
-        return idleCount() + activeCount() + checking.size() + resetting.size() + closing.size();
+        return idleCount() + activeCount() + checking.size() + resetting.size() + beingCanceled.size()
+                + closing.size();
     }
 
     /**
-     * Connections on their way to this pool's waiters: being opened, checked, made room for, or idle on another
-     * event loop (whose tidy task hands them over).
+     * Connections on their way to this pool's waiters: being opened, checked, canceled, made room for, or idle on
+     * another event loop (whose tidy task hands them over).
      */
     int coming() {
-        return openingCount() + checking.size() + awaitingRoom + idleCount();
+        return openingCount() + checking.size() + beingCanceled.size() + awaitingRoom + idleCount();
     }
 
     /** Waiting clients no coming connection is meant for. */
@@ -236,6 +244,21 @@ public final class ServerPool {
         parsedStatements.add(serverName);
     }
 
+    /**
+     * The generation of a client's Parse that pgmux receives now, later than every one before. A plan a server
+     * made for a Parse sent at an older {@link #statementGeneration} may predate a schema change that client has
+     * seen, so that client gets a plan of its own there (PostgreSQL never shows a statement prepared after such a
+     * change "cached plan must not change result type").
+     */
+    public long nextStatementGeneration() {
+        return statementGenerations.incrementAndGet();
+    }
+
+    /** The generation now: a server-side Parse sent now serves every client Parse of this or an older one. */
+    public long statementGeneration() {
+        return statementGenerations.get();
+    }
+
     /** A consistent view for the console and metrics; takes the pool lock. */
     public PoolSnapshot snapshot() {
         int waiting;
@@ -243,6 +266,7 @@ public final class ServerPool {
         int idle;
         int opening;
         int tested;
+        int canceled;
         long maxWait;
         CircuitState circuit;
         long attempts;
@@ -258,6 +282,7 @@ public final class ServerPool {
             idle = idleCount();
             opening = openingCount();
             tested = checking.size();
+            canceled = beingCanceled.size();
             circuit = breaker().state();
             attempts = breaker().attempts();
             Budget budget = tenantBudget();
@@ -268,7 +293,7 @@ public final class ServerPool {
             lock.exit(work);
         }
         return new PoolSnapshot(key.database(), key.user(), mode().configName(), waiting, active,
-                idle, opening, maxWait, circuit, attempts, tested, stats.tenant().orElse(null), budgetLimit,
+                idle, opening, canceled, maxWait, circuit, attempts, tested, stats.tenant().orElse(null), budgetLimit,
                 budgetReserve, budgetUsed);
     }
 

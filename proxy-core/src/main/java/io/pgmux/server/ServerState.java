@@ -22,6 +22,11 @@ public enum ServerState {
     /** Taken from the idle list after server_check_delay unused: running server_check_query before reuse. */
     CHECKING,
     /**
+     * Done with its client, but a CancelRequest pgmux sent for it is not answered yet: it serves nobody until
+     * then, or the cancel could hit the next client's query (PgBouncer's sv_being_canceled).
+     */
+    BEING_CANCELED,
+    /**
      * Taken out of service (idle too long, too old, its configuration changed, or its budget is wanted elsewhere):
      * Terminate sent, waiting for the backend to close the socket. It still counts against its budgets, so the
      * database never sees more connections than the caps, even for a moment.
@@ -37,9 +42,10 @@ public enum ServerState {
         LOGIN.next = EnumSet.of(IDLE, ACTIVE, CLOSING, CLOSED);
         IDLE.next = EnumSet.of(ACTIVE, CHECKING, CLOSING, CLOSED);
         // ACTIVE -> ACTIVE: from the list of servers moving to their client's event loop to that loop's list.
-        ACTIVE.next = EnumSet.of(IDLE, ACTIVE, RESETTING, CLOSING, CLOSED);
-        RESETTING.next = EnumSet.of(IDLE, ACTIVE, CLOSING, CLOSED);
+        ACTIVE.next = EnumSet.of(IDLE, ACTIVE, RESETTING, BEING_CANCELED, CLOSING, CLOSED);
+        RESETTING.next = EnumSet.of(IDLE, ACTIVE, BEING_CANCELED, CLOSING, CLOSED);
         CHECKING.next = EnumSet.of(IDLE, ACTIVE, CLOSING, CLOSED);
+        BEING_CANCELED.next = EnumSet.of(IDLE, ACTIVE, CLOSING, CLOSED);
         CLOSING.next = EnumSet.of(CLOSED);
         CLOSED.next = EnumSet.noneOf(ServerState.class);
     }

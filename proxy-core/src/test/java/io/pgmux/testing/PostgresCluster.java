@@ -152,6 +152,10 @@ public final class PostgresCluster implements AutoCloseable {
         PostgresCluster cluster = new PostgresCluster(server, isShared);
         try (Connection su = cluster.superuser()) {
             ClusterSetup.createRolesAndDatabases(su);
+            try (Connection inApp = cluster.connect(TestRole.APP_DATABASE, server.superuserName(),
+                    server.superuserPassword())) {
+                ClusterSetup.createMemberTable(inApp);
+            }
         } catch (SQLException | RuntimeException e) {
             server.close();
             throw new IllegalStateException("could not set up roles on " + server.describe(), e);
