@@ -80,6 +80,8 @@ public final class ClientConnection implements PoolClient, ServerLink {
     /** The client sent Terminate: nothing after it is read, and it leaves once what came before is answered. */
     private boolean terminating;
 
+    private final long connectedAtMillis = System.currentTimeMillis();
+
     ClientConnection(Channel channel, ClientServices services) {
         this.channel = channel;
         this.services = services;
@@ -258,6 +260,13 @@ public final class ClientConnection implements PoolClient, ServerLink {
                     .withDetail("pgmux serves only the databases in its configuration.")
                     .withHint("Connect to one of: " + String.join(", ", services.config().databases().keySet())
                             + "; or add it under databases: in the pgmux configuration."));
+            return false;
+        }
+        if (services.isDisabled(database)) {
+            // As PostgreSQL refuses a database with datallowconn = false; PgBouncer's DISABLE.
+            fail(PgError.fatal(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "database \"" + database
+                    + "\" is not currently accepting connections")
+                    .withHint("An operator ran DISABLE on the pgmux console; ENABLE lets new connections in."));
             return false;
         }
         String refusedBy = services.admitToTenant(admission, user);
@@ -853,6 +862,38 @@ public final class ClientConnection implements PoolClient, ServerLink {
         if (reason == null || !channel.isActive()) {
             channel.close();
         }
+    }
+
+    /** What SHOW CLIENTS shows of this client; see {@link ClientInfo} for how current it is. */
+    public ClientInfo info() {
+        SessionTracker tracking = session;
+        NamedStatements named = statements;
+        return new ClientInfo(cancelKey == null ? 0 : cancelKey.processId(), user, database, state,
+                channel.remoteAddress(), channel.localAddress(), connectedAtMillis, lastMessageNanos, server,
+                parameters == null ? null : parameters.applicationName(), named == null ? 0 : named.size(),
+                tracking == null ? null : tracking.pinReason());
+    }
+
+    /** KILL and shutdown: the client gets {@code error} as its last message and is closed, on its event loop. */
+    public void terminate(PgError error) {
+        channel.eventLoop().execute(() -> fail(error));
+    }
+
+    /**
+     * Graceful shutdown: a client between transactions (no request waiting or running, its server, if any, idle
+     * outside a transaction) gets {@code error} and is closed, on its event loop; one inside a transaction is left
+     * to finish it and is asked again later.
+     */
+    public void terminateBetweenTransactions(PgError error) {
+        channel.eventLoop().execute(() -> {
+            ServerConnection linked = server;
+            boolean between = state == ClientState.IDLE && pending.isEmpty()
+                    || state == ClientState.ACTIVE && linked != null && pending.isEmpty() && linked.isQuiet()
+                    && linked.transactionStatus() == TransactionStatus.IDLE;
+            if (between) {
+                fail(error);
+            }
+        });
     }
 
     /** The channel closed under us. */

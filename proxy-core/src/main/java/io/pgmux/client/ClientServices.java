@@ -21,6 +21,8 @@ public final class ClientServices {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     private final io.netty.channel.group.ChannelGroup channels;
+    /** Databases whose new logins are refused (DISABLE). */
+    private final java.util.Set<String> disabled = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** @param channels every client channel joins it, so shutdown can close them all */
     public ClientServices(PgmuxConfig config, PoolManager pools, ServerConnector connector,
@@ -117,6 +119,30 @@ public final class ClientServices {
         } else {
             pools.stats().unknownUserLogin(database);
         }
+    }
+
+    /**
+     * DISABLE: new logins to {@code database} are refused (55000, as PostgreSQL refuses a database that does not
+     * allow connections); connected clients go on.
+     *
+     * @return false when it was disabled already
+     */
+    public boolean disable(String database) {
+        return disabled.add(database);
+    }
+
+    /** ENABLE: undoes {@link #disable}; false when it was not disabled. */
+    public boolean enable(String database) {
+        return disabled.remove(database);
+    }
+
+    public boolean isDisabled(String database) {
+        return !disabled.isEmpty() && disabled.contains(database);
+    }
+
+    /** Every logged-in client, for the console and shutdown; clients logging in meanwhile may be missed. */
+    public void forEachClient(java.util.function.Consumer<ClientConnection> action) {
+        cancels.forEach(action);
     }
 
     /** The database label of failed logins to a database that is not in the configuration. */
