@@ -12,6 +12,7 @@ import io.pgmux.admin.spi.PreparedRow;
 import io.pgmux.admin.spi.StatsRow;
 import io.pgmux.admin.spi.TenantRow;
 import io.pgmux.admin.spi.UserRow;
+import io.pgmux.client.ClientInfo;
 import io.pgmux.config.DatabaseConfig;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.PoolMode;
@@ -27,12 +28,14 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The console's view of today's proxy: the configuration, the pool manager's snapshots ({@link PoolSnapshot}:
  * waiting clients, servers by state, the longest wait, the upstream's circuit, the budget in use), each pool's
- * statistics and the averages of the last stats period, and the budget plan. Connection lists, pause state and
- * prepared statements are not tracked yet; they show as PgBouncer shows an idle pooler (no rows, "active").
+ * statistics and the averages of the last stats period, the budget plan, and the logged-in clients (SHOW CLIENTS).
+ * Server rows, pause state and prepared statements are not read yet; they show as PgBouncer shows an idle pooler
+ * (no rows, "active").
  */
 public final class LiveAdminView implements AdminView {
     private final PgmuxConfig config;
@@ -40,6 +43,7 @@ public final class LiveAdminView implements AdminView {
     private final StatsPeriod period;
     private final IntSupplier connectedClients;
     private final Function<String, Optional<UpstreamSlots>> slots;
+    private final Supplier<List<ClientInfo>> clientList;
 
     /**
      * @param period           the stats period whose averages SHOW STATS shows (over {@code pools}' statistics)
@@ -48,6 +52,13 @@ public final class LiveAdminView implements AdminView {
      */
     public LiveAdminView(PgmuxConfig config, PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
                          Function<String, Optional<UpstreamSlots>> slots) {
+        this(config, pools, period, connectedClients, slots, List::of);
+    }
+
+    /** @param clientList the logged-in clients now, for SHOW CLIENTS */
+    public LiveAdminView(PgmuxConfig config, PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
+                         Function<String, Optional<UpstreamSlots>> slots, Supplier<List<ClientInfo>> clientList) {
+        this.clientList = clientList;
         this.config = config;
         this.pools = pools;
         this.period = period;
@@ -70,7 +81,7 @@ public final class LiveAdminView implements AdminView {
 
     @Override
     public List<ConnectionRow> clients() {
-        return List.of();
+        return ClientRows.of(clientList.get(), config, System.currentTimeMillis(), System.nanoTime());
     }
 
     @Override
