@@ -91,6 +91,11 @@ public final class ClientConnection implements PoolClient, ServerLink {
         return state;
     }
 
+    /** The TLS version and cipher of this connection (SHOW CLIENTS' tls column); empty without TLS. */
+    public java.util.Optional<io.pgmux.tls.TlsSessionInfo> tls() {
+        return io.pgmux.tls.TlsSessionInfo.of(channel);
+    }
+
     BackendKeyData cancelKey() {
         return cancelKey;
     }
@@ -167,7 +172,12 @@ public final class ClientConnection implements PoolClient, ServerLink {
             return;
         }
         parameters = SessionParameters.fromStartup(message.parameters());
-        passwordExchange = services.authenticator().begin(user);
+        LoginAuthorization.Outcome outcome = services.logins().decide(channel, database, user);
+        if (outcome instanceof LoginAuthorization.Refused) {
+            fail(((LoginAuthorization.Refused) outcome).error());
+            return;
+        }
+        passwordExchange = ((LoginAuthorization.Exchange) outcome).exchange();
         if (passwordExchange.needsPassword()) {
             transition(ClientState.AUTHENTICATING);
             expectFromClient(passwordExchange.responses());

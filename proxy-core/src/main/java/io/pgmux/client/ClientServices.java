@@ -3,6 +3,7 @@ package io.pgmux.client;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.pool.PoolManager;
 import io.pgmux.server.ServerConnector;
+import io.pgmux.tls.ClientTlsSource;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -16,6 +17,10 @@ public final class ClientServices {
     private final CancelRegistry cancels = new CancelRegistry();
     /** Swapped whole on reload: it derives the SCRAM secrets of the configured users. */
     private volatile ClientAuthenticator authenticator;
+    /** Swapped with the authenticator on reload. */
+    private volatile LoginAuthorization logins;
+    private final io.pgmux.auth.ScramKeys scramKeys;
+    private final ClientTlsSource clientTls;
     private final AtomicInteger clients = new AtomicInteger();
     private final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> clientsByTenant =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -30,7 +35,18 @@ public final class ClientServices {
         this.channels = channels;
         this.pools = pools;
         this.connector = connector;
-        this.authenticator = new ClientAuthenticator(config);
+        this.scramKeys = pools.scramKeys();
+        this.authenticator = new ClientAuthenticator(config, scramKeys);
+        this.logins = new LoginAuthorization(config, authenticator);
+        this.clientTls = new ClientTlsSource(config.clientTls());
+    }
+
+    /**
+     * The TLS context new client connections use; {@link ClientTlsSource#reload} swaps it (certificate rotation)
+     * without touching connections already running.
+     */
+    public ClientTlsSource clientTls() {
+        return clientTls;
     }
 
     /** The configuration in force now. */
@@ -39,11 +55,17 @@ public final class ClientServices {
     }
 
     /**
-     * Prepares the client side for {@code next} before it is installed: the users' SCRAM secrets are derived
-     * here, on the caller's thread, never on an event loop.
+     * Prepares the client side for {@code next} before it is installed: the client TLS context is rebuilt from its
+     * files and the users' SCRAM secrets are derived here, on the caller's thread, never on an event loop.
+     *
+     * @throws io.pgmux.tls.TlsSetupException when the new TLS files cannot be used; nothing has changed then
      */
     public void reconfigure(PgmuxConfig next) {
-        authenticator = new ClientAuthenticator(next);
+        ClientAuthenticator nextAuthenticator = new ClientAuthenticator(next, scramKeys);
+        LoginAuthorization nextLogins = new LoginAuthorization(next, nextAuthenticator);
+        clientTls.reload(next.clientTls());
+        authenticator = nextAuthenticator;
+        logins = nextLogins;
     }
 
     public PoolManager pools() {
@@ -62,8 +84,8 @@ public final class ClientServices {
         return cancels;
     }
 
-    ClientAuthenticator authenticator() {
-        return authenticator;
+    LoginAuthorization logins() {
+        return logins;
     }
 
     /**

@@ -2,7 +2,6 @@ package io.pgmux.pool;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Ticker;
-import io.pgmux.server.CancelOutcome;
 import io.pgmux.server.ServerConnection;
 import io.pgmux.server.ServerState;
 import java.lang.invoke.VarHandle;
@@ -59,8 +58,7 @@ final class PoolCore {
      */
     void acquire(ServerPool pool, PoolClient client) {
         LoopServers here = pool.on(client.eventLoop());
-        boolean paused = isPaused(pool);
-        if (pool.waiters.size() == 0 && !paused) {
+        if (pool.waiters.size() == 0 && !isPaused(pool)) {
             PooledServer idle = here.idle.peekFirst();
             if (idle != null && !idle.isStale() && !janitor.needsCheck(idle)) {
                 idle.moveTo(here.active);
@@ -129,7 +127,7 @@ final class PoolCore {
         // The server came back from a transaction: its upstream answers (for readiness).
         pool.breaker().answered(now);
         LoopServers here = pool.on(server.eventLoop());
-        if (slot.list == here.active && pool.waiters.size() == 0 && slot.cancelsInFlight == 0 && !slot.isStale()
+        if (slot.list == here.active && slot.cancelsInFlight == 0 && pool.waiters.size() == 0 && !slot.isStale()
                 && noPressure(slot.budgets)) {
             slot.idleSinceNanos = now;
             slot.moveTo(here.idle);
@@ -184,18 +182,17 @@ final class PoolCore {
     }
 
     /**
-     * Decides where a server a client is done with goes, on its event loop: closed when its configuration changed
-     * or a budget it counts against holds more than it now allows; held while a cancel sent for it is unanswered;
-     * to a starving pool (closed, to make room); else to a waiter or the idle list (closed instead when its pool
-     * has left the configuration).
+     * Decides where a server a client is done with goes, on its event loop: held while a cancel sent for it is
+     * unanswered (see {@link Cancels}); closed when its configuration changed
+     * or a budget it counts against holds more than it now allows; to a starving pool (closed, to make room);
+     * else to a waiter or the idle list (closed instead when its pool has left the configuration).
      */
-    private void placeReleased(PooledServer slot, Work work) {
-        if (slot.isOutdated() || overdrawn(slot.budgets)) {
-            connections.retire(slot, null, work);
+    void placeReleased(PooledServer slot, Work work) {
+        if (Cancels.hold(slot)) {
             return;
         }
-        if (slot.cancelsInFlight > 0) {
-            slot.moveTo(slot.pool.beingCanceled);
+        if (slot.isOutdated() || overdrawn(slot.budgets)) {
+            connections.retire(slot, null, work);
             return;
         }
         ServerPool starving = fairness.starvingPoolBehind(slot.pool);
@@ -288,56 +285,6 @@ final class PoolCore {
             }
         }
         connections.serveWaitingPools(work);
-    }
-
-    // ---- cancel requests --------------------------------------------------------------------------------------
-
-    /**
-     * Sends a CancelRequest for what {@code server} runs now, on the server's event loop, and holds the server
-     * back from every other client until PostgreSQL has answered it (see {@link #placeReleased}).
-     */
-    void cancel(ServerConnection server, ServerOpener opener) {
-        if (server.backendKey() == null) {
-            return;
-        }
-        PooledServer slot = PooledServer.of(server);
-        Work work = lock.enter();
-        try {
-            if (slot.state().isLeaving()) {
-                return;
-            }
-            slot.cancelsInFlight++;
-        } finally {
-            lock.exit(work);
-        }
-        opener.cancel(server, outcome -> cancelDone(slot, outcome));
-    }
-
-    /** On the server's event loop: a cancel's connection has closed; a held server serves again. */
-    private void cancelDone(PooledServer slot, CancelOutcome outcome) {
-        Work work = lock.enter();
-        try {
-            slot.cancelsInFlight--;
-            ServerState state = slot.state();
-            if (outcome == CancelOutcome.UNANSWERED) {
-                // The signal may still reach the backend, whoever it serves by then: it serves nobody more.
-                work.warn("{}: PostgreSQL did not answer a cancel request within server_connect_timeout ({});"
-                        + " closing the server", slot, registry.config().timeouts().serverConnectTimeout());
-                if (state == ServerState.BEING_CANCELED) {
-                    connections.retire(slot, null, work);
-                } else if (!state.isLeaving()) {
-                    work.close(slot.server());
-                }
-            } else if (slot.cancelsInFlight == 0 && state == ServerState.BEING_CANCELED) {
-                if (slot.server().isUsable()) {
-                    placeReleased(slot, work);
-                } else {
-                    connections.retire(slot, null, work);
-                }
-            }
-        } finally {
-            lock.exit(work);
-        }
     }
 
     // ---- the loops' own lists, tidied on their loop -----------------------------------------------------------

@@ -6,9 +6,11 @@ import io.netty.util.concurrent.Ticker;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
-import io.pgmux.server.CancelOutcome;
 import io.pgmux.server.ServerConnection;
+import io.pgmux.protocol.backend.BackendKeyData;
+import io.pgmux.server.CancelOutcome;
 import io.pgmux.server.ServerConnector;
+import io.pgmux.server.UpstreamTarget;
 import io.pgmux.stats.StatsRegistry;
 import java.util.Collection;
 import java.util.HashMap;
@@ -28,10 +30,12 @@ import java.util.function.Consumer;
 public final class PoolManager {
     private final PoolLock lock = new PoolLock();
     private final Ticker ticker;
-    private final ServerOpener opener;
+    private final Dialer dialer;
+    private final Cancels cancels;
     private final PoolRegistry registry;
     private final PoolCore core;
     private final Janitor janitor;
+    private final io.pgmux.auth.ScramKeys scramKeys = new io.pgmux.auth.ScramKeys();
     private final StatsRegistry stats;
     private final AtomicLong serverIds = new AtomicLong();
     /** One reload at a time. */
@@ -43,30 +47,32 @@ public final class PoolManager {
 
     /** @param stats where the pools record their statistics (shared with the client side and the metrics) */
     public PoolManager(PgmuxConfig config, ServerConnector connector, EventLoopGroup loops, StatsRegistry stats) {
-        this(config, new ServerOpener() {
+        this(config, new Dialer() {
             @Override
             public void connect(ServerConnection server, EventLoop loop) {
                 connector.connect(server, loop);
             }
 
             @Override
-            public void cancel(ServerConnection server, Consumer<CancelOutcome> done) {
-                connector.cancel(server.eventLoop(), server.target(), server.backendKey(), done);
+            public void cancel(EventLoop loop, UpstreamTarget target, BackendKeyData key,
+                               Consumer<CancelOutcome> done) {
+                connector.cancel(loop, target, key, done);
             }
         }, loops, Ticker.systemTicker(), stats);
     }
 
     /** @param ticker the pools' clock: waits, idle times and lifetimes are measured with it */
-    PoolManager(PgmuxConfig config, ServerOpener opener, EventLoopGroup group, Ticker ticker, StatsRegistry stats) {
+    PoolManager(PgmuxConfig config, Dialer dialer, EventLoopGroup group, Ticker ticker, StatsRegistry stats) {
         this.ticker = ticker;
-        this.opener = opener;
+        this.dialer = dialer;
         this.stats = stats;
         EventLoops loops = new EventLoops(group);
         this.core = new PoolCore(lock, ticker, loops);
-        this.registry = new PoolRegistry(config, core, loops, lock, stats, ticker);
+        this.registry = new PoolRegistry(config, core, loops, lock, stats, ticker, scramKeys);
         this.janitor = new Janitor(lock, ticker, loops, registry, core);
         Fairness fairness = new Fairness(ticker, registry, core);
         core.wire(registry, fairness, janitor, new Connections(lock, ticker, loops, registry, fairness, core));
+        this.cancels = new Cancels(lock, dialer, core);
         lock.effects(new Effects());
     }
 
@@ -98,20 +104,17 @@ public final class PoolManager {
         return core.cancelWait(pool, client);
     }
 
+    /**
+     * Sends PostgreSQL a CancelRequest for what {@code server} is running now, on its client's event loop. The
+     * server then serves nobody else until PostgreSQL has answered the cancel connection (see {@link Cancels}).
+     */
+    public void cancel(ServerConnection server) {
+        cancels.cancel(server);
+    }
+
     /** Gives a clean server back, on its event loop; a server no longer usable is left to its close handling. */
     public void release(ServerConnection server) {
         core.release(server);
-    }
-
-    /**
-     * Sends PostgreSQL a CancelRequest for what {@code server} is running now, on the server's event loop. The
-     * backend gets the signal some time later; were the server given to another client meanwhile, that client's
-     * query would be cancelled instead. So the server serves nobody else until PostgreSQL has answered the cancel
-     * connection ({@link io.pgmux.server.ServerState#BEING_CANCELED}); one never answered within
-     * server_connect_timeout is closed.
-     */
-    public void cancel(ServerConnection server) {
-        core.cancel(server, opener);
     }
 
     /** Marks a server as being reset (session mode, or a client that left mid-transaction). */
@@ -284,6 +287,14 @@ public final class PoolManager {
         janitor.closeExpiredIdleServers();
     }
 
+    /**
+     * The ClientKeys of SCRAM passthrough: the client side remembers them as clients prove their passwords, the
+     * server logins of users with only a verifier use them.
+     */
+    public io.pgmux.auth.ScramKeys scramKeys() {
+        return scramKeys;
+    }
+
     /** Where the pools record their statistics. */
     public StatsRegistry stats() {
         return stats;
@@ -344,7 +355,7 @@ public final class PoolManager {
             ServerConnection server = new ServerConnection(serverIds.incrementAndGet(), setup.target(), slot,
                     registry.config().maxPreparedStatements());
             core.connections().made(slot);
-            opener.connect(server, loop);
+            dialer.connect(server, loop);
         }
 
         @Override

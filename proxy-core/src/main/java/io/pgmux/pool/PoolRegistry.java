@@ -1,5 +1,6 @@
 package io.pgmux.pool;
 
+import io.pgmux.auth.ScramKeys;
 import io.pgmux.config.DatabaseConfig;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.UserConfig;
@@ -48,10 +49,13 @@ final class PoolRegistry {
     private final PoolLock lock;
     private final StatsRegistry stats;
     private final io.netty.util.concurrent.Ticker ticker;
+    /** The ClientKeys of SCRAM passthrough, shared by every target (see {@link UpstreamTarget#of}). */
+    private final ScramKeys scramKeys;
 
     PoolRegistry(PgmuxConfig config, PoolCore core, EventLoops loops, PoolLock lock, StatsRegistry stats,
-                 io.netty.util.concurrent.Ticker ticker) {
+                 io.netty.util.concurrent.Ticker ticker, ScramKeys scramKeys) {
         this.stats = stats;
+        this.scramKeys = scramKeys;
         this.ticker = ticker;
         this.core = core;
         this.loops = loops;
@@ -104,7 +108,7 @@ final class PoolRegistry {
     }
 
     /** What a pool of {@code key} takes from the layout's configuration; empty when it is not configured. */
-    private static Optional<PoolSetup> setup(Layout layout, PoolKey key, int generation) {
+    private Optional<PoolSetup> setup(Layout layout, PoolKey key, int generation) {
         PgmuxConfig config = layout.config();
         Optional<List<BudgetPlan.Cap>> caps = layout.plan().capsOf(key.database(), key.user());
         if (caps.isEmpty()) {
@@ -112,7 +116,7 @@ final class PoolRegistry {
         }
         DatabaseConfig db = config.database(key.database()).orElseThrow();
         UserConfig user = config.user(key.user()).orElseThrow();
-        UpstreamTarget target = UpstreamTarget.forDatabase(db, user.name(), user.password().orElse(null));
+        UpstreamTarget target = UpstreamTarget.of(db, config.upstreamLoginFor(db.name(), user.name()), scramKeys);
         List<Budget> budgets = new ArrayList<>(3);
         for (BudgetPlan.Cap each : caps.get()) {
             budgets.add(layout.budgets().get(each.key()));

@@ -21,10 +21,14 @@ final class PooledServer extends ServerSlot {
     final long openedNanos;
     /** When it last went to the idle list; for server_check_delay and server_idle_timeout. */
     long idleSinceNanos;
-    /** CancelRequests sent for this connection's backend that PostgreSQL has not answered yet; pool lock. */
-    int cancelsInFlight;
     /** A pool whose waiting client this connection is closing for, to make room in a budget both draw on. */
     ServerPool closingFor;
+    /**
+     * CancelRequests sent for this connection's backend that PostgreSQL has not answered yet. Written under the
+     * pool lock, on the connection's event loop (where its client asks for the cancel and hears the answer), so
+     * the lock-free release path there may read it.
+     */
+    int cancelsInFlight;
 
     /** The list of its state; null only before it enters its first one. */
     ServerList list;

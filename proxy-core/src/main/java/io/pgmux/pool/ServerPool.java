@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The server connections of one (database, user) and the clients waiting for one. Each server sits on the list of
@@ -32,6 +31,8 @@ public final class ServerPool {
     final ServerList login;
     final ServerList checking;
     final ServerList resetting;
+    /** Done with their client, held until PostgreSQL has answered a cancel sent for them. */
+    final ServerList beingCanceled;
     /** Active servers on their way to a client of another event loop. */
     final ServerList handingOver;
     final ServerList closing;
@@ -41,8 +42,6 @@ public final class ServerPool {
     int reserved;
     /** Connections of other pools closing to make room for this pool's waiters. */
     int awaitingRoom;
-    /** Servers done with their client, held until PostgreSQL answers a cancel sent for them. */
-    final ServerList beingCanceled;
     /** The latest connect or login failure, until a login succeeds. */
     PgError lastConnectError;
     /** Marks pools already served in one round of {@link PoolCore#serveWaitingPools}. */
@@ -51,7 +50,7 @@ public final class ServerPool {
     /** pgmux statement names some server of this pool has parsed without error. */
     private final Set<String> parsedStatements = ConcurrentHashMap.newKeySet();
     /** Numbers the Parses of this pool's clients and servers in the order pgmux sees them: see {@link #statementGeneration}. */
-    private final AtomicLong statementGenerations = new AtomicLong(1);
+    private final java.util.concurrent.atomic.AtomicLong statementGenerations = new java.util.concurrent.atomic.AtomicLong(1);
 
     ServerPool(PoolKey key, PoolSetup setup, PoolStats stats, PoolCore core, EventLoops loops, PoolLock lock,
                Ticker ticker) {
@@ -183,8 +182,8 @@ public final class ServerPool {
     }
 
     /**
-     * Connections on their way to this pool's waiters: being opened, checked, canceled, made room for, or idle on
-     * another event loop (whose tidy task hands them over).
+     * Connections on their way to this pool's waiters: being opened, checked, canceled, made room for, or idle
+     * on another event loop (whose tidy task hands them over).
      */
     int coming() {
         return openingCount() + checking.size() + beingCanceled.size() + awaitingRoom + idleCount();
@@ -265,8 +264,8 @@ public final class ServerPool {
         int active;
         int idle;
         int opening;
+        int canceling;
         int tested;
-        int canceled;
         long maxWait;
         CircuitState circuit;
         long attempts;
@@ -281,8 +280,8 @@ public final class ServerPool {
             active = activeCount();
             idle = idleCount();
             opening = openingCount();
+            canceling = beingCanceled.size();
             tested = checking.size();
-            canceled = beingCanceled.size();
             circuit = breaker().state();
             attempts = breaker().attempts();
             Budget budget = tenantBudget();
@@ -293,7 +292,7 @@ public final class ServerPool {
             lock.exit(work);
         }
         return new PoolSnapshot(key.database(), key.user(), mode().configName(), waiting, active,
-                idle, opening, canceled, maxWait, circuit, attempts, tested, stats.tenant().orElse(null), budgetLimit,
+                idle, opening, canceling, maxWait, circuit, attempts, tested, stats.tenant().orElse(null), budgetLimit,
                 budgetReserve, budgetUsed);
     }
 

@@ -4,7 +4,10 @@ import io.netty.channel.EventLoop;
 import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.backend.BackendKeyData;
+import io.pgmux.server.CancelOutcome;
 import io.pgmux.server.ServerConnection;
+import io.pgmux.server.UpstreamTarget;
 import io.pgmux.server.TestBackends;
 import io.pgmux.testing.TestLoop;
 import io.pgmux.testing.TestLoops;
@@ -13,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A real {@link PoolManager} on {@link TestLoops} with a mock clock, whose server connections reach an in-memory
@@ -25,10 +29,23 @@ final class PoolFixture implements AutoCloseable {
     /** Connections the pool asked to open and the test has not accepted yet, oldest first. */
     private final ArrayDeque<ServerConnection> connecting = new ArrayDeque<>();
     final List<ServerConnection> opened = new ArrayList<>();
+    /** Cancel requests sent and not answered yet, oldest first: each takes the outcome the test decides. */
+    final ArrayDeque<Consumer<CancelOutcome>> cancels = new ArrayDeque<>();
 
     PoolFixture(int loopCount, String yaml) {
         loops = new TestLoops(loopCount);
-        pools = new PoolManager(config(yaml), this::connect, loops, loops.ticker(), new io.pgmux.stats.StatsRegistry());
+        pools = new PoolManager(config(yaml), new Dialer() {
+            @Override
+            public void connect(ServerConnection server, EventLoop loop) {
+                PoolFixture.this.connect(server, loop);
+            }
+
+            @Override
+            public void cancel(EventLoop loop, UpstreamTarget target, BackendKeyData key,
+                               Consumer<CancelOutcome> done) {
+                cancels.add(outcome -> ((TestLoop) loop).run(() -> done.accept(outcome)));
+            }
+        }, loops, loops.ticker(), new io.pgmux.stats.StatsRegistry());
     }
 
     static PgmuxConfig config(String yaml) {
@@ -75,6 +92,16 @@ final class PoolFixture implements AutoCloseable {
         TestBackends.accept(server, loop);
         loops.runAll();
         return server;
+    }
+
+    /** PostgreSQL answers the oldest cancel request: {@code outcome}; then every loop runs what that set off. */
+    void answerCancel(CancelOutcome outcome) {
+        Consumer<CancelOutcome> oldest = cancels.poll();
+        if (oldest == null) {
+            throw new AssertionError("no cancel request was sent");
+        }
+        oldest.accept(outcome);
+        loops.runAll();
     }
 
     /** Backends of connections the pool closed (sent Terminate to) hang up, as PostgreSQL does. */
