@@ -45,6 +45,11 @@ public final class ClientConnection {
         return state;
     }
 
+    /** The TLS version and cipher of this connection (SHOW CLIENTS' tls column); empty without TLS. */
+    public java.util.Optional<io.pgmux.tls.TlsSessionInfo> tls() {
+        return io.pgmux.tls.TlsSessionInfo.of(channel);
+    }
+
     public EventLoop eventLoop() {
         return channel.eventLoop();
     }

@@ -87,7 +87,13 @@ final class LoginFlow implements ClientPhase {
         }
         startup = message;
         parameters = SessionParameters.fromStartup(message.parameters());
-        passwordExchange = services.authenticator().begin(user);
+        // What the access rules and the connection (TLS, address, certificate) say, before any password.
+        LoginAuthorization.Outcome outcome = services.logins().decide(channel, client.database(), user);
+        if (outcome instanceof LoginAuthorization.Refused) {
+            client.fail(((LoginAuthorization.Refused) outcome).error());
+            return;
+        }
+        passwordExchange = ((LoginAuthorization.Exchange) outcome).exchange();
         if (passwordExchange.needsPassword()) {
             client.transition(ClientState.AUTHENTICATING);
             expectFromClient(passwordExchange.responses());

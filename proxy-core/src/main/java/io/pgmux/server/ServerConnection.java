@@ -83,6 +83,12 @@ public final class ServerConnection {
         return id;
     }
 
+    /** The TLS version and cipher of this connection (SHOW SERVERS' tls column); empty without TLS. */
+    public java.util.Optional<io.pgmux.tls.TlsSessionInfo> tls() {
+        Channel current = channel;
+        return current == null ? java.util.Optional.empty() : io.pgmux.tls.TlsSessionInfo.of(current);
+    }
+
     public UpstreamTarget target() {
         return target;
     }
@@ -145,7 +151,7 @@ public final class ServerConnection {
 
     void channelActive(Channel newChannel) {
         channel = newChannel;
-        events.connected(this);
+        events.connected(this); // once more when libpq's sslmode steps make a second attempt: no change then
         login = new ServerLogin(target);
         newChannel.writeAndFlush(login.startupMessage(newChannel.alloc()), newChannel.voidPromise());
     }
