@@ -1,10 +1,12 @@
 package io.pgmux.client;
 
+import io.pgmux.admin.AdminConsole;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.pool.PoolManager;
 import io.pgmux.server.ServerConnector;
 import io.pgmux.tls.ClientTlsSource;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /** What every client connection needs from the running proxy; built once by the runtime and shared. */
 public final class ClientServices {
@@ -21,11 +23,17 @@ public final class ClientServices {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     private final io.netty.channel.group.ChannelGroup channels;
+    private final Supplier<AdminConsole> console;
 
-    /** @param channels every client channel joins it, so shutdown can close them all */
+    /**
+     * @param channels every client channel joins it, so shutdown can close them all
+     * @param console  the admin console that logins to database {@code pgmux} reach (built after these services,
+     *                 whose client count it shows)
+     */
     public ClientServices(PgmuxConfig config, PoolManager pools, ServerConnector connector,
-                          io.netty.channel.group.ChannelGroup channels) {
+                          io.netty.channel.group.ChannelGroup channels, Supplier<AdminConsole> console) {
         this.channels = channels;
+        this.console = console;
         this.config = config;
         this.pools = pools;
         this.connector = connector;
@@ -57,6 +65,10 @@ public final class ClientServices {
 
     io.netty.channel.group.ChannelGroup channels() {
         return channels;
+    }
+
+    AdminConsole console() {
+        return console.get();
     }
 
     CancelRegistry cancels() {

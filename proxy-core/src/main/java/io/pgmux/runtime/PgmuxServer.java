@@ -9,6 +9,9 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.pgmux.admin.AdminConsole;
+import io.pgmux.admin.live.LiveAdminView;
+import io.pgmux.admin.spi.AdminControl;
 import io.pgmux.client.ClientChannelInitializer;
 import io.pgmux.client.ClientServices;
 import io.pgmux.config.PgmuxConfig;
@@ -18,10 +21,14 @@ import io.pgmux.metrics.Readiness;
 import io.pgmux.metrics.ServingState;
 import io.pgmux.pool.PoolManager;
 import io.pgmux.server.ServerConnector;
+import io.pgmux.server.UpstreamSlots;
 import io.pgmux.stats.StatsPeriod;
 import io.pgmux.stats.StatsRegistry;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +51,9 @@ public final class PgmuxServer implements AutoCloseable {
     private final StatsRegistry stats = new StatsRegistry();
     private final StatsPeriod statsPeriod = new StatsPeriod(stats, System.nanoTime());
     private final Readiness readiness;
+    /** The slots each upstream ("host:port") had when last asked, for SHOW BUDGETS. */
+    private final Map<String, UpstreamSlots> upstreamSlots = new ConcurrentHashMap<>();
+    private final AdminConsole console;
     private volatile ServingState state = ServingState.STARTING;
     private final ChannelGroup channels = new DefaultChannelGroup("pgmux", GlobalEventExecutor.INSTANCE);
     private Channel listener;
@@ -56,7 +66,16 @@ public final class PgmuxServer implements AutoCloseable {
     private HttpEndpoint endpoint;
     private InetSocketAddress metricsAddress;
 
+    /** A pgmux whose console refuses the commands that change it (see {@link UnsupportedAdminControl}). */
     public PgmuxServer(PgmuxConfig config) {
+        this(config, server -> new UnsupportedAdminControl());
+    }
+
+    /**
+     * @param control makes what the admin console's PAUSE, RELOAD, KILL ... act on, given this server (its pools,
+     *                client services and statistics are built when it is called; its console is not)
+     */
+    public PgmuxServer(PgmuxConfig config, Function<PgmuxServer, AdminControl> control) {
         this.config = config;
         this.transport = Transport.detect();
         this.workers = config.workers() > 0 ? config.workers() : Runtime.getRuntime().availableProcessors();
@@ -65,7 +84,10 @@ public final class PgmuxServer implements AutoCloseable {
                 config.timeouts().serverConnectTimeout(), config.maxMessageSize(), channels,
                 io.pgmux.tls.UpstreamTlsContexts.of(config));
         this.pools = new PoolManager(config, connector, loops, stats);
-        this.services = new ClientServices(config, pools, connector, channels);
+        this.services = new ClientServices(config, pools, connector, channels, this::console);
+        LiveAdminView view = new LiveAdminView(config, pools, statsPeriod, services::clientCount,
+                address -> Optional.ofNullable(upstreamSlots.get(address)));
+        this.console = new AdminConsole(view, control.apply(this), Release.version());
         this.readiness = new Readiness(config, pools, () -> state);
     }
 
@@ -140,6 +162,7 @@ public final class PgmuxServer implements AutoCloseable {
     public void checkUpstreamsInBackground() {
         Thread check = new Thread(() -> {
             for (UpstreamCheck.Result each : new UpstreamCheck(config).run()) {
+                each.slots().ifPresent(slots -> upstreamSlots.put(each.address(), slots));
                 if (each.fits()) {
                     log.info("connection budgets fit upstream {}:\n{}", each.address(), each.report());
                 } else {
@@ -153,6 +176,11 @@ public final class PgmuxServer implements AutoCloseable {
 
     public PoolManager pools() {
         return pools;
+    }
+
+    /** The admin console that logins to database {@code pgmux} reach. */
+    public AdminConsole console() {
+        return console;
     }
 
     public ClientServices services() {
