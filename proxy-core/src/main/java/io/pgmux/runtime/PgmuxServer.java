@@ -25,6 +25,8 @@ import io.pgmux.server.UpstreamSlots;
 import io.pgmux.stats.StatsPeriod;
 import io.pgmux.stats.StatsRegistry;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +44,11 @@ public final class PgmuxServer implements AutoCloseable {
     /** PgBouncer's stats_period default: SHOW STATS' averages cover the last complete period of this length. */
     static final long STATS_PERIOD_SECONDS = 60;
 
+    /**
+     * The configuration pgmux started with, for what only a restart changes (listen, workers, metrics, the
+     * connector's timeout and message size). Everything else follows {@link #reconfigure}: the configuration in
+     * force is {@link PoolManager#config()}.
+     */
     private final PgmuxConfig config;
     private final Transport transport;
     private final EventLoopGroup loops;
@@ -85,10 +92,10 @@ public final class PgmuxServer implements AutoCloseable {
                 io.pgmux.tls.UpstreamTlsContexts.of(config));
         this.pools = new PoolManager(config, connector, loops, stats);
         this.services = new ClientServices(config, pools, connector, channels, this::console);
-        LiveAdminView view = new LiveAdminView(config, pools, statsPeriod, services::clientCount,
+        LiveAdminView view = new LiveAdminView(pools, statsPeriod, services::clientCount,
                 address -> Optional.ofNullable(upstreamSlots.get(address)));
         this.console = new AdminConsole(view, control.apply(this), Release.version());
-        this.readiness = new Readiness(config, pools, () -> state);
+        this.readiness = new Readiness(pools, () -> state);
     }
 
     /** Binds the listener and starts maintenance; returns the bound address (useful with port 0). */
@@ -156,12 +163,50 @@ public final class PgmuxServer implements AutoCloseable {
     }
 
     /**
+     * Installs a reloaded configuration while clients run: the client side first (it derives the users' SCRAM
+     * secrets, here on the caller's thread, which must not be an event loop), then the pools in one swap (budgets
+     * resized, databases, users and tenants added and removed, servers whose target changed closed once idle;
+     * see {@link PoolManager#reconfigure}). Settings only a restart changes keep their running values; changing
+     * them is logged. Clients keep their connections.
+     */
+    public void reconfigure(PgmuxConfig next) {
+        List<String> restartOnly = restartOnlyChanges(config, next);
+        services.reconfigure(next);
+        pools.reconfigure(next);
+        if (restartOnly.isEmpty()) {
+            log.info("configuration reloaded");
+        } else {
+            log.warn("configuration reloaded; {} keep their running values until pgmux restarts", restartOnly);
+        }
+    }
+
+    private static List<String> restartOnlyChanges(PgmuxConfig running, PgmuxConfig next) {
+        List<String> changed = new ArrayList<>();
+        if (!running.listen().equals(next.listen())) {
+            changed.add("listen");
+        }
+        if (running.workers() != next.workers()) {
+            changed.add("workers");
+        }
+        if (!running.metrics().equals(next.metrics())) {
+            changed.add("metrics");
+        }
+        if (!running.timeouts().serverConnectTimeout().equals(next.timeouts().serverConnectTimeout())) {
+            changed.add("server_connect_timeout");
+        }
+        if (running.maxMessageSize() != next.maxMessageSize()) {
+            changed.add("max_message_size (for server connections)");
+        }
+        return changed;
+    }
+
+    /**
      * Compares the configured budgets with each upstream's connection slots, on a thread of its own (it blocks on
      * the network), and logs the outcome: the budget table, as a warning when the budgets do not fit.
      */
     public void checkUpstreamsInBackground() {
         Thread check = new Thread(() -> {
-            for (UpstreamCheck.Result each : new UpstreamCheck(config).run()) {
+            for (UpstreamCheck.Result each : new UpstreamCheck(pools.config()).run()) {
                 each.slots().ifPresent(slots -> upstreamSlots.put(each.address(), slots));
                 if (each.fits()) {
                     log.info("connection budgets fit upstream {}:\n{}", each.address(), each.report());

@@ -126,6 +126,16 @@ public final class ProxyHarness implements AutoCloseable {
         loop.runTasks();
     }
 
+    /** The real pool manager, for benchmarks of the pool alone. */
+    public PoolManager pools() {
+        return pools;
+    }
+
+    /** The event loop the client, its server and the benchmark thread share. */
+    public io.netty.channel.EventLoop loop() {
+        return loop;
+    }
+
     /** Servers of the pool idle (given back) and active (lent to the client), as "idle/active". */
     public String servers() {
         PoolSnapshot pool = pools.pools().iterator().next().snapshot();
