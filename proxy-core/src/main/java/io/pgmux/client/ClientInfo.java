@@ -17,4 +17,14 @@ public record ClientInfo(long id, String user, String database, ClientState stat
                          SocketAddress local, long connectedAtMillis, long lastRequestNanos,
                          ServerConnection server, String applicationName, int preparedStatements,
                          String pinReason) {
+    /**
+     * What the phase serving a client knows of it.
+     *
+     * @param lastRequestNanos when the client last sent a message; 0 when unknown
+     * @param server           the linked server; null when none
+     */
+    public record Session(long lastRequestNanos, ServerConnection server, String applicationName,
+                          String pinReason) {
+        public static final Session NONE = new Session(0, null, null, null);
+    }
 }

@@ -9,6 +9,8 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.pgmux.admin.AdminConsole;
+import io.pgmux.admin.live.LiveAdminView;
 import io.pgmux.client.ClientChannelInitializer;
 import io.pgmux.client.ClientServices;
 import io.pgmux.config.PgmuxConfig;
@@ -18,6 +20,7 @@ import io.pgmux.metrics.Readiness;
 import io.pgmux.metrics.ServingState;
 import io.pgmux.pool.PoolManager;
 import io.pgmux.server.ServerConnector;
+import io.pgmux.server.UpstreamSlots;
 import io.pgmux.stats.StatsPeriod;
 import io.pgmux.stats.StatsRegistry;
 import io.pgmux.admin.spi.AdminException;
@@ -35,7 +38,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +68,9 @@ public final class PgmuxServer implements AutoCloseable {
     private final StatsRegistry stats = new StatsRegistry();
     private final StatsPeriod statsPeriod = new StatsPeriod(stats, System.nanoTime());
     private final Readiness readiness;
+    /** The slots each upstream ("host:port") had when last asked, for SHOW BUDGETS. */
+    private final Map<String, UpstreamSlots> upstreamSlots = new ConcurrentHashMap<>();
+    private final AdminConsole console;
     private volatile ServingState state = ServingState.STARTING;
     private final ChannelGroup channels = new DefaultChannelGroup("pgmux", GlobalEventExecutor.INSTANCE);
     private Channel listener;
@@ -98,10 +106,13 @@ public final class PgmuxServer implements AutoCloseable {
                 config.timeouts().serverConnectTimeout(), config.maxMessageSize(), channels,
                 io.pgmux.tls.UpstreamTlsContexts.of(config));
         this.pools = new PoolManager(config, connector, loops, stats);
-        this.services = new ClientServices(config, pools, connector, channels);
+        this.services = new ClientServices(config, pools, connector, channels, this::console);
+        LiveAdminView view = new LiveAdminView(pools, statsPeriod, services::clientCount,
+                address -> Optional.ofNullable(upstreamSlots.get(address)), services::clientInfos);
+        this.control = new ProxyControl(this, loops);
+        this.console = new AdminConsole(view, control, Release.version());
         this.readiness = new Readiness(pools, () -> state);
         this.drain = new Drain(services, pools, loops);
-        this.control = new ProxyControl(this, loops);
     }
 
     /** What the admin console changes: PAUSE, KILL, RELOAD, SHUTDOWN and the rest. */
@@ -303,6 +314,7 @@ public final class PgmuxServer implements AutoCloseable {
     public void checkUpstreamsInBackground() {
         Thread check = new Thread(() -> {
             for (UpstreamCheck.Result each : new UpstreamCheck(pools.config()).run()) {
+                each.slots().ifPresent(slots -> upstreamSlots.put(each.address(), slots));
                 if (each.fits()) {
                     log.info("connection budgets fit upstream {}:\n{}", each.address(), each.report());
                 } else {
@@ -316,6 +328,11 @@ public final class PgmuxServer implements AutoCloseable {
 
     public PoolManager pools() {
         return pools;
+    }
+
+    /** The admin console that logins to database {@code pgmux} reach. */
+    public AdminConsole console() {
+        return console;
     }
 
     public ClientServices services() {

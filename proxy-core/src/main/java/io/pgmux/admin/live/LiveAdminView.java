@@ -33,12 +33,10 @@ import java.util.function.Supplier;
 /**
  * The console's view of today's proxy: the configuration, the pool manager's snapshots ({@link PoolSnapshot}:
  * waiting clients, servers by state, the longest wait, the upstream's circuit, the budget in use), each pool's
- * statistics and the averages of the last stats period, the budget plan, and the logged-in clients (SHOW CLIENTS).
- * Server rows, pause state and prepared statements are not read yet; they show as PgBouncer shows an idle pooler
- * (no rows, "active").
+ * statistics and the averages of the last stats period, and the budget plan. Connection lists, pause state and
+ * prepared statements are not tracked yet; they show as PgBouncer shows an idle pooler (no rows, "active").
  */
 public final class LiveAdminView implements AdminView {
-    private final PgmuxConfig config;
     private final PoolManager pools;
     private final StatsPeriod period;
     private final IntSupplier connectedClients;
@@ -50,16 +48,15 @@ public final class LiveAdminView implements AdminView {
      * @param connectedClients clients connected now, logging in or logged in
      * @param slots            the slots last read from an upstream (by "host:port"), if it was asked
      */
-    public LiveAdminView(PgmuxConfig config, PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
+    public LiveAdminView(PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
                          Function<String, Optional<UpstreamSlots>> slots) {
-        this(config, pools, period, connectedClients, slots, List::of);
+        this(pools, period, connectedClients, slots, List::of);
     }
 
     /** @param clientList the logged-in clients now, for SHOW CLIENTS */
-    public LiveAdminView(PgmuxConfig config, PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
+    public LiveAdminView(PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
                          Function<String, Optional<UpstreamSlots>> slots, Supplier<List<ClientInfo>> clientList) {
         this.clientList = clientList;
-        this.config = config;
         this.pools = pools;
         this.period = period;
         this.connectedClients = connectedClients;
@@ -81,7 +78,7 @@ public final class LiveAdminView implements AdminView {
 
     @Override
     public List<ConnectionRow> clients() {
-        return ClientRows.of(clientList.get(), config, System.currentTimeMillis(), System.nanoTime());
+        return ClientRows.of(clientList.get(), pools.config(), System.currentTimeMillis(), System.nanoTime());
     }
 
     @Override
@@ -93,7 +90,7 @@ public final class LiveAdminView implements AdminView {
     public List<DatabaseRow> databases() {
         List<PoolState> state = PoolState.read(pools);
         List<DatabaseRow> rows = new ArrayList<>();
-        for (DatabaseConfig db : config.databases().values()) {
+        for (DatabaseConfig db : current().databases().values()) {
             int servers = 0;
             int clients = 0;
             for (PoolState p : state) {
@@ -103,7 +100,7 @@ public final class LiveAdminView implements AdminView {
                 }
             }
             rows.add(new DatabaseRow(db.name(), db.host(), db.port(), db.dbname(), db.user().orElse(null),
-                    config.defaultPoolSize(), 0, 0, config.timeouts().serverLifetime().toSeconds(),
+                    current().defaultPoolSize(), 0, 0, current().timeouts().serverLifetime().toSeconds(),
                     db.poolMode().map(PoolMode::configName).orElse(null), null, db.maxConnections(), servers, 0,
                     clients, false, false));
         }
@@ -114,7 +111,7 @@ public final class LiveAdminView implements AdminView {
     public List<UserRow> users() {
         List<PoolState> state = PoolState.read(pools);
         List<UserRow> rows = new ArrayList<>();
-        for (UserConfig user : config.users().values()) {
+        for (UserConfig user : current().users().values()) {
             int servers = 0;
             int clients = 0;
             for (PoolState p : state) {
@@ -124,14 +121,14 @@ public final class LiveAdminView implements AdminView {
                 }
             }
             rows.add(new UserRow(user.name(), null, null, user.poolMode().map(PoolMode::configName).orElse(null),
-                    0, servers, 0, clients, config.tenantOf(user.name()).map(TenantConfig::name).orElse(null)));
+                    0, servers, 0, clients, current().tenantOf(user.name()).map(TenantConfig::name).orElse(null)));
         }
         return rows;
     }
 
     @Override
     public List<ConfigRow> config() {
-        return ConfigRows.of(config);
+        return ConfigRows.of(current());
     }
 
     @Override
@@ -151,7 +148,7 @@ public final class LiveAdminView implements AdminView {
         for (PoolState p : state) {
             servers += p.serversOpen();
         }
-        return new ListCounts(config.databases().size(), config.users().size(), state.size(),
+        return new ListCounts(current().databases().size(), current().users().size(), state.size(),
                 connectedClients.getAsInt(), 0, servers);
     }
 
@@ -162,16 +159,21 @@ public final class LiveAdminView implements AdminView {
 
     @Override
     public List<TenantRow> tenants() {
-        return TenantRows.of(config, PoolState.read(pools));
+        return TenantRows.of(current(), PoolState.read(pools));
     }
 
     @Override
     public List<BudgetRow> budgets() {
-        return BudgetRows.of(config, PoolState.read(pools), slots);
+        return BudgetRows.of(current(), PoolState.read(pools), slots);
     }
 
     @Override
     public List<PreparedRow> prepared() {
         return List.of();
+    }
+
+    /** The configuration in force: a reload reaches the console's next answer. */
+    private PgmuxConfig current() {
+        return pools.config();
     }
 }
