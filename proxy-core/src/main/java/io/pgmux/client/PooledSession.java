@@ -65,6 +65,19 @@ final class PooledSession implements ClientPhase, PoolClient, ServerLink {
         this.local = new LocalAnswers(channel, policy);
     }
 
+    @Override
+    public boolean isBetweenTransactions() {
+        ServerConnection linked = server;
+        return pending.isEmpty() && (state() == ClientState.IDLE || state() == ClientState.ACTIVE && linked != null
+                && linked.isQuiet() && linked.transactionStatus() == TransactionStatus.IDLE);
+    }
+
+    @Override
+    public ClientInfo.Session describeSession() {
+        return new ClientInfo.Session(timeouts.lastMessageNanos(), server, parameters.applicationName(),
+                session.pinReason());
+    }
+
     /** Greets the client now if its pool knows what to greet with, else once a first server has logged in. */
     void start() {
         stats.clientLoggedIn();
