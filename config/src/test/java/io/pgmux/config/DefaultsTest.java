@@ -67,10 +67,12 @@ final class DefaultsTest {
                 client_idle_timeout: 1h
                 client_login_timeout: 10s
                 idle_transaction_timeout: 1m
+                shutdown_timeout: 20s
                 """).timeouts();
         assertEquals(new Timeouts(Duration.ofSeconds(3), Duration.ofMillis(250), Duration.ofMinutes(5),
                 Duration.ofHours(2), Duration.ZERO, "", Duration.ofSeconds(45), Duration.ofSeconds(1),
-                Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofSeconds(10), Duration.ofMinutes(1)), t);
+                Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofSeconds(10), Duration.ofMinutes(1),
+                Duration.ofSeconds(20)), t);
     }
 
     @Test

@@ -1,10 +1,12 @@
 package io.pgmux.client;
 
+import io.pgmux.admin.AdminConsole;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.pool.PoolManager;
 import io.pgmux.server.ServerConnector;
 import io.pgmux.tls.ClientTlsSource;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * What every client connection needs from the running proxy; built once by the runtime and shared. The
@@ -15,6 +17,8 @@ public final class ClientServices {
     private final PoolManager pools;
     private final ServerConnector connector;
     private final CancelRegistry cancels = new CancelRegistry();
+    /** Databases whose new logins are refused (DISABLE). */
+    private final java.util.Set<String> disabled = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Swapped whole on reload: it derives the SCRAM secrets of the configured users. */
     private volatile ClientAuthenticator authenticator;
     /** Swapped with the authenticator on reload. */
@@ -26,11 +30,17 @@ public final class ClientServices {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     private final io.netty.channel.group.ChannelGroup channels;
+    private final Supplier<AdminConsole> console;
 
-    /** @param channels every client channel joins it, so shutdown can close them all */
+    /**
+     * @param channels every client channel joins it, so shutdown can close them all
+     * @param console  the admin console that logins to database {@code pgmux} reach (built after these services,
+     *                 whose client count it shows)
+     */
     public ClientServices(PgmuxConfig config, PoolManager pools, ServerConnector connector,
-                          io.netty.channel.group.ChannelGroup channels) {
+                          io.netty.channel.group.ChannelGroup channels, Supplier<AdminConsole> console) {
         this.channels = channels;
+        this.console = console;
         this.pools = pools;
         this.connector = connector;
         this.scramKeys = pools.scramKeys();
@@ -76,6 +86,10 @@ public final class ClientServices {
 
     io.netty.channel.group.ChannelGroup channels() {
         return channels;
+    }
+
+    AdminConsole console() {
+        return console.get();
     }
 
     CancelRegistry cancels() {
@@ -139,6 +153,37 @@ public final class ClientServices {
         } else {
             pools.stats().unknownUserLogin(database);
         }
+    }
+
+    /**
+     * DISABLE: new logins to {@code database} are refused (55000, as PostgreSQL refuses a database that does not
+     * allow connections); connected clients go on.
+     *
+     * @return false when it was disabled already
+     */
+    public boolean disable(String database) {
+        return disabled.add(database);
+    }
+
+    /** ENABLE: undoes {@link #disable}; false when it was not disabled. */
+    public boolean enable(String database) {
+        return disabled.remove(database);
+    }
+
+    public boolean isDisabled(String database) {
+        return !disabled.isEmpty() && disabled.contains(database);
+    }
+
+    /** Every logged-in client, for the console and shutdown; clients logging in meanwhile may be missed. */
+    public void forEachClient(java.util.function.Consumer<ClientConnection> action) {
+        cancels.forEach(action);
+    }
+
+    /** The logged-in clients now, as SHOW CLIENTS shows them. */
+    public java.util.List<ClientInfo> clientInfos() {
+        java.util.List<ClientInfo> all = new java.util.ArrayList<>();
+        cancels.forEach(client -> all.add(client.info()));
+        return all;
     }
 
     /** The database label of failed logins to a database that is not in the configuration. */

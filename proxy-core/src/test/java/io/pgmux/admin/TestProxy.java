@@ -44,7 +44,7 @@ final class TestProxy {
 
     /** The live view, with 3 clients connected and the slots of 10.0.0.2:5432 known. */
     LiveAdminView view() {
-        return new LiveAdminView(config, pools, period, () -> 3, address -> address.equals("10.0.0.2:5432")
+        return new LiveAdminView(pools, period, () -> 3, address -> address.equals("10.0.0.2:5432")
                 ? Optional.of(new UpstreamSlots(25, 3, 0, 1)) : Optional.empty());
     }
 

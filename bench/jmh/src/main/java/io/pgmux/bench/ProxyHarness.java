@@ -42,7 +42,9 @@ public final class ProxyHarness implements AutoCloseable {
         ServerConnector connector = new ServerConnector(this::openServerChannel, Duration.ofSeconds(5),
                 config.maxMessageSize(), channels);
         pools = new PoolManager(config, connector, loop);
-        ClientServices services = new ClientServices(config, pools, connector, channels);
+        ClientServices services = new ClientServices(config, pools, connector, channels, () -> {
+            throw new IllegalStateException("the benchmark does not log in to the admin console");
+        });
         // As the acceptor does: pipeline first, then registration, which makes the channel active.
         client.pipeline().addLast(new ClientChannelInitializer(services));
         loop.register(client);

@@ -63,6 +63,7 @@ public final class ConfigRows {
         rows.add(live("client_idle_timeout", c.clientIdleTimeout(), d.clientIdleTimeout()));
         rows.add(live("client_login_timeout", c.clientLoginTimeout(), d.clientLoginTimeout()));
         rows.add(live("idle_transaction_timeout", c.idleTransactionTimeout(), d.idleTransactionTimeout()));
+        rows.add(live("shutdown_timeout", c.shutdownTimeout(), d.shutdownTimeout()));
     }
 
     private static ConfigRow live(String key, Object value, Object defaultValue) {
