@@ -524,10 +524,11 @@ final class PooledSession implements ClientPhase, PoolClient, ServerLink {
         if (cancelled == PendingRequests.Cancelled.NOTHING) {
             return;
         }
-        local.cancelled(cancelled);
+        // Out of the queue before the client hears of it: once it reads 57014 it is no longer waiting.
         if (pending.isEmpty() && services.pools().cancelWait(pool, this)) {
             client.transition(ClientState.IDLE);
         }
+        local.cancelled(cancelled);
         if (!terminating && !pending.overLimit()) {
             channel.config().setAutoRead(true);
         }
