@@ -101,14 +101,20 @@ final class ConfigBinder {
         return host.equals("0.0.0.0") || host.equals("::") || host.equals("*");
     }
 
-    /** Admin logins must be real users: the console authenticates them like anyone else. */
+    /** Admin and stats logins must be real users: the console authenticates them like anyone else. */
     private static AdminConfig admin(YamlMap m, NodeReader reader, Set<String> users) {
-        List<Node> items = m.list("users", "a list of user names");
+        List<String> admins = adminUsers(m, "users", reader, users);
+        List<String> statsUsers = adminUsers(m, "stats_users", reader, users);
         m.rejectUnknownKeys();
+        return new AdminConfig(admins, statsUsers);
+    }
+
+    private static List<String> adminUsers(YamlMap m, String key, NodeReader reader, Set<String> users) {
+        List<Node> items = m.list(key, "a list of user names");
         List<String> names = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             Node item = items.get(i);
-            String path = m.pathOf("users") + "[" + i + "]";
+            String path = m.pathOf(key) + "[" + i + "]";
             reader.read(item, path, ValueType.nonEmptyString()).ifPresent(name -> {
                 if (!users.contains(name)) {
                     reader.problems().add(path, item, References.undefined("user", name, "users", users));
@@ -116,6 +122,6 @@ final class ConfigBinder {
                 names.add(name);
             });
         }
-        return new AdminConfig(names);
+        return names;
     }
 }

@@ -7,7 +7,7 @@ import java.util.Optional;
 /** Reads {@code databases}: the names clients connect to, each mapped to a server database. */
 final class DatabasesBinder {
     /** Clients connecting to this name reach the admin console, so no server database may claim it. */
-    static final String ADMIN_DATABASE = "pgmux";
+    static final String ADMIN_DATABASE = AdminConfig.DATABASE;
 
     /**
      * The databases, and each one's mapping for checks that need later sections (users), which report at the

@@ -27,6 +27,7 @@ final class DefaultsTest {
         assertEquals(PinningPolicy.PIN, MINIMAL.pinning());
         assertEquals(200, MINIMAL.maxPreparedStatements());
         assertEquals(List.of(), MINIMAL.admin().users());
+        assertEquals(List.of(), MINIMAL.admin().statsUsers());
         assertEquals(new MetricsConfig(true, "127.0.0.1", 9930, false), MINIMAL.metrics());
         assertTrue(MINIMAL.users().isEmpty());
         assertTrue(MINIMAL.tenants().isEmpty());
@@ -178,5 +179,6 @@ final class DefaultsTest {
         assertThrows(UnsupportedOperationException.class, () -> config.users().clear());
         assertThrows(UnsupportedOperationException.class, () -> config.tenants().put("x", null));
         assertThrows(UnsupportedOperationException.class, () -> config.admin().users().add("x"));
+        assertThrows(UnsupportedOperationException.class, () -> config.admin().statsUsers().add("x"));
     }
 }

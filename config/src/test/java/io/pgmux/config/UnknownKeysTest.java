@@ -36,7 +36,7 @@ final class UnknownKeysTest {
         assertProblem(e, "tenants.web.poolsize", 10, "unknown key; expected one of: pool_size, min_pool_size,"
                 + " reserve_pool_size, reserve_pool_timeout, max_server_connections, max_client_connections,"
                 + " query_wait_timeout, weight");
-        assertProblem(e, "admin.user", 11, "unknown key; expected one of: users");
+        assertProblem(e, "admin.user", 11, "unknown key; expected one of: users, stats_users");
         assertProblem(e, "metrics.enable", 12, "unknown key; expected one of: enabled, host, port");
     }
 

@@ -4,6 +4,7 @@ import static io.pgmux.config.TestConfigs.assertProblem;
 import static io.pgmux.config.TestConfigs.onlyProblem;
 import static io.pgmux.config.TestConfigs.problems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -313,6 +314,44 @@ final class ValidationTest {
     void adminUsersMustBeAList() {
         ConfigException e = problems("databases: {app: {}}\nusers: [{name: admin}]\nadmin: {users: admin}\n");
         assertProblem(onlyProblemOf(e), "admin.users", 3, "expected a list of user names, got \"admin\"");
+    }
+
+    @Test
+    void statsUsersMustBeDefinedUsers() {
+        ConfigException e = problems("""
+                databases: {app: {}}
+                users:
+                  - name: api
+                  - name: monitor
+                admin:
+                  stats_users: [monitor, exporter]
+                """);
+        assertProblem(onlyProblemOf(e), "admin.stats_users[1]", 6,
+                "user \"exporter\" is not defined in users (defined: api, monitor)");
+    }
+
+    @Test
+    void statsUsersMustBeAList() {
+        ConfigException e = problems("databases: {app: {}}\nusers: [{name: monitor}]\nadmin: {stats_users: monitor}\n");
+        assertProblem(onlyProblemOf(e), "admin.stats_users", 3, "expected a list of user names, got \"monitor\"");
+    }
+
+    @Test
+    void adminAndStatsUsersAreReadSeparately() {
+        PgmuxConfig config = TestConfigs.parse("""
+                databases: {app: {}}
+                users: [{name: root}, {name: monitor}, {name: api}]
+                admin:
+                  users: [root]
+                  stats_users: [monitor, root]
+                """);
+        assertEquals(List.of("root"), config.admin().users());
+        assertEquals(List.of("monitor", "root"), config.admin().statsUsers());
+        assertTrue(config.admin().isAdmin("root"));
+        assertFalse(config.admin().isAdmin("monitor"));
+        assertTrue(config.admin().mayRead("monitor"));
+        assertTrue(config.admin().mayRead("root"));
+        assertFalse(config.admin().mayRead("api"));
     }
 
     @Test

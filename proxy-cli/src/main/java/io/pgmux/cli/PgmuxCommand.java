@@ -7,7 +7,8 @@ import picocli.CommandLine.Mixin;
 
 /**
  * {@code pgmux [run] --config FILE} runs the proxy; {@code pgmux check-config FILE} validates a file;
- * {@code pgmux scram-secret} prints a password's SCRAM verifier.
+ * {@code pgmux scram-secret} prints a password's SCRAM verifier; {@code pgmux config-from-env} and
+ * {@code pgmux healthcheck} serve the container image.
  */
 @Command(name = "pgmux",
         mixinStandardHelpOptions = true,
@@ -18,11 +19,13 @@ import picocli.CommandLine.Mixin;
             "",
             "Point your application's DATABASE_URL at pgmux (port 6432 by default) instead of the database."},
         subcommands = {RunCommand.class, CheckConfigCommand.class, ScramSecretCommand.class,
-            CommandLine.HelpCommand.class},
+            ConfigFromEnvCommand.class, HealthcheckCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
             "  java -jar pgmux.jar --config pgmux.yaml          run the proxy",
             "  java -jar pgmux.jar check-config pgmux.yaml      validate a configuration file",
-            "  java -jar pgmux.jar scram-secret < pw.txt        print the SCRAM verifier of a password"})
+            "  java -jar pgmux.jar scram-secret < pw.txt        print the SCRAM verifier of a password",
+            "  java -jar pgmux.jar config-from-env -o FILE      a file from PGMUX_* variables",
+            "  java -jar pgmux.jar healthcheck -c pgmux.yaml    exit 0 if pgmux is ready"})
 public final class PgmuxCommand implements Callable<Integer> {
     @Mixin
     private RunOptions runOptions;
@@ -33,6 +36,15 @@ public final class PgmuxCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new PgmuxCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with every subcommand and its full help. */
+    static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new PgmuxCommand());
+        commandLine.getSubcommands().get("config-from-env").getCommandSpec().usageMessage()
+                .footerHeading("%nVariables (unset or empty ones leave the setting at its default):%n")
+                .footer(ConfigFromEnvCommand.variablesHelp());
+        return commandLine;
     }
 }

@@ -37,6 +37,24 @@ public final class StatsPeriod {
         return result;
     }
 
+    /**
+     * The averages of the last complete period over every database together (PgBouncer's SHOW TOTALS): the
+     * period's sums divided as for one database, so a time is per transaction of all of them, not a mean of means.
+     */
+    public StatsAverages overallAverages() {
+        Window w = window;
+        return StatsAverages.between(sum(w.older), sum(w.newer), TimeUnit.NANOSECONDS.toMicros(w.newerNanos
+                - w.olderNanos));
+    }
+
+    private static PoolTotals sum(Map<String, PoolTotals> byDatabase) {
+        PoolTotals sum = PoolTotals.ZERO;
+        for (PoolTotals each : byDatabase.values()) {
+            sum = sum.plus(each);
+        }
+        return sum;
+    }
+
     private record Window(Map<String, PoolTotals> older, long olderNanos, Map<String, PoolTotals> newer,
                           long newerNanos) {
     }

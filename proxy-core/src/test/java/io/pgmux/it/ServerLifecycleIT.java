@@ -89,8 +89,10 @@ class ServerLifecycleIT {
         try (ProxyFixture proxy = start(config(4).tenantSetting("t", "min_pool_size", "3"));
              Connection c = connect(proxy)) {
             Sql.exec(c, "select 1");
-            Await.untilChecked(Duration.ofSeconds(10), () -> backends() == 3, "min_pool_size 3 servers to open");
-            assertEquals(3, proxy.snapshot(ProxyFixture.APP_DB, ROLE).serversIdle());
+            // A backend shows in pg_stat_activity before its login has finished at pgmux: wait for both.
+            Await.untilChecked(Duration.ofSeconds(10), () -> backends() == 3
+                    && proxy.snapshot(ProxyFixture.APP_DB, ROLE).serversIdle() == 3, "min_pool_size 3 servers to open");
+            assertEquals(3, backends(), "no more than min_pool_size opened");
             cluster.terminateBackends(ProxyFixture.APP_DB, ROLE);
             Await.untilChecked(Duration.ofSeconds(10), () -> backends() == 3,
                     "min_pool_size servers to be opened again after theirs were terminated");

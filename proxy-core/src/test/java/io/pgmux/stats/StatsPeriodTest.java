@@ -49,4 +49,20 @@ class StatsPeriodTest {
         assertEquals(1, period.averages().get("billing").queryCount());
         assertEquals(100, period.averages().get("billing").queryTime());
     }
+
+    @Test
+    void overallAveragesDivideTheSumsNotAverageTheAverages() {
+        StatsPeriod period = new StatsPeriod(registry, 0);
+        for (int i = 0; i < 3; i++) {
+            stats.recordTransaction(1_000);
+        }
+        registry.pool("billing", "api", "web").recordTransaction(5_000);
+        registry.pool("billing", "api", "web").recordQuery(700);
+        period.roll(2 * SECOND);
+        StatsAverages all = period.overallAverages();
+        assertEquals(2, all.xactCount(), "4 transactions in 2 s");
+        assertEquals(2_000, all.xactTime(), "8000 µs over 4 transactions, not the mean of 1000 and 5000");
+        assertEquals(0, all.queryCount(), "1 query in 2 s, per second in integers as PgBouncer");
+        assertEquals(700, all.queryTime(), "per query, however few");
+    }
 }

@@ -1,0 +1,58 @@
+package io.pgmux.cli.env;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The variables {@code pgmux config-from-env} reads, and the configuration key each one fills. An unset or empty
+ * variable leaves its key out, so the configuration's own default applies.
+ */
+public enum EnvVariable {
+    DATABASE_URL("PGMUX_DATABASE_URL", "databases", "postgres://user:password@host:port/dbname:"
+            + " the database server, and the login pgmux uses there (required; sslmode disable or prefer)"),
+    DATABASE_NAME("PGMUX_DATABASE_NAME", "databases", "the database name clients ask for (default: the URL's)"),
+    USERS("PGMUX_USERS", "users", "client logins as name:password,name2:password2 (default: the URL's user and"
+            + " password)"),
+    USERS_FILE("PGMUX_USERS_FILE", "users", "a file with one name:password per line, e.g. a mounted secret"
+            + " (instead of PGMUX_USERS)"),
+    POOL_SIZE("PGMUX_POOL_SIZE", "default_pool_size", "server connections per user"),
+    POOL_MODE("PGMUX_POOL_MODE", "pool_mode", "transaction or session"),
+    AUTH_TYPE("PGMUX_AUTH_TYPE", "auth_type", "how clients log in: scram-sha-256, md5, password or trust"),
+    MAX_CLIENT_CONNECTIONS("PGMUX_MAX_CLIENT_CONNECTIONS", "max_client_connections", "clients connected at once"),
+    MAX_DB_CONNECTIONS("PGMUX_MAX_DB_CONNECTIONS", "databases.*.max_connections",
+            "server connections to the database, all users together"),
+    LISTEN_HOST("PGMUX_LISTEN_HOST", "listen.host", "the address clients connect to"),
+    LISTEN_PORT("PGMUX_LISTEN_PORT", "listen.port", "the port clients connect to"),
+    METRICS_HOST("PGMUX_METRICS_HOST", "metrics.host", "the address of /metrics and /health/*"),
+    METRICS_PORT("PGMUX_METRICS_PORT", "metrics.port", "the port of /metrics and /health/*");
+
+    private final String variable;
+    private final String configKey;
+    private final String description;
+
+    EnvVariable(String variable, String configKey, String description) {
+        this.variable = variable;
+        this.configKey = configKey;
+        this.description = description;
+    }
+
+    /** The variable's name, e.g. {@code PGMUX_POOL_SIZE}. */
+    public String variable() {
+        return variable;
+    }
+
+    /** The configuration key it fills, e.g. {@code default_pool_size}; {@code *} stands for the database name. */
+    public String configKey() {
+        return configKey;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** The value in {@code env}; empty when unset or empty (compose files often set {@code VAR=} to mean unset). */
+    public Optional<String> in(Map<String, String> env) {
+        String value = env.get(variable);
+        return value == null || value.isEmpty() ? Optional.empty() : Optional.of(value);
+    }
+}

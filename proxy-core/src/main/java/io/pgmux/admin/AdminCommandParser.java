@@ -1,0 +1,250 @@
+package io.pgmux.admin;
+
+import io.pgmux.admin.AdminCommand.OnDatabase;
+import io.pgmux.admin.AdminCommand.Verb;
+import io.pgmux.admin.CommandTokens.Kind;
+import io.pgmux.admin.CommandTokens.Token;
+import io.pgmux.admin.spi.AdminException;
+import io.pgmux.admin.spi.ShutdownMode;
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.SqlState;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Parses one console statement (no semicolon): PgBouncer's console grammar, {@code COMMAND [argument]} and
+ * {@code SET key = value}, keywords in any case, plus pgmux's {@code KILL TENANT t}, {@code SHOW TENANTS} and
+ * {@code SHOW BUDGETS}, and the SET forms drivers send on connect. Anything else is a clean error: 42601 for
+ * what the console does not know or a wrong number of arguments, 22P02 for an id that is not a number, 0A000 for
+ * PgBouncer commands about things pgmux does not have.
+ */
+final class AdminCommandParser {
+    private AdminCommandParser() {
+    }
+
+    /** @throws AdminException with the error to answer */
+    static AdminCommand parse(String statement) {
+        List<Token> tokens = CommandTokens.of(statement);
+        Token first = tokens.get(0);
+        if (first.kind() != Kind.WORD) {
+            throw unknown(statement);
+        }
+        List<Token> args = tokens.subList(1, tokens.size());
+        String word = first.lowerCase();
+        switch (word) {
+            case "show":
+                return show(args);
+            case "set":
+                return set(args, statement);
+            case "reset":
+                return reset(args, statement);
+            case "pause":
+            case "resume":
+            case "reconnect":
+            case "wait_close":
+            case "disable":
+            case "enable":
+                return onDatabase(Verb.valueOf(word.toUpperCase(Locale.ROOT)), args);
+            case "kill":
+                if (args.size() == 2 && args.get(0).is("tenant")) {
+                    return new AdminCommand.KillTenant(name(args.get(1), "KILL TENANT"));
+                }
+                return onDatabase(Verb.KILL, args);
+            case "kill_client":
+                return new AdminCommand.KillClient(clientId(exactlyOne(args, "KILL_CLIENT", "a client id")));
+            case "suspend":
+                none(args, "SUSPEND");
+                return new AdminCommand.Suspend();
+            case "reload":
+                none(args, "RELOAD");
+                return new AdminCommand.Reload();
+            case "shutdown":
+                return shutdown(args);
+            default:
+                throw unknown(statement);
+        }
+    }
+
+    private static AdminCommand show(List<Token> args) {
+        Token what = exactlyOne(args, "SHOW", "what to show");
+        String name = what.lowerCase();
+        Optional<ShowTarget> target = what.kind() == Kind.STRING ? Optional.empty() : ShowTarget.find(name);
+        if (target.isPresent()) {
+            return new AdminCommand.Show(target.get());
+        }
+        if (ConsoleParameters.isSettable(name) || name.equals("server_version") || name.equals("server_encoding")
+                || name.equals("integer_datetimes") || name.equals("is_superuser")
+                || name.equals("session_authorization")) {
+            return new AdminCommand.ShowParameter(name);
+        }
+        if (ShowTarget.PGBOUNCER_ONLY.contains(name)) {
+            throw new AdminException(new PgError(PgError.ERROR, SqlState.FEATURE_NOT_SUPPORTED, "SHOW "
+                    + name.toUpperCase(Locale.ROOT) + " is a PgBouncer command about something pgmux does not have",
+                    null, "pgmux's console has SHOW " + ShowTarget.names() + "."));
+        }
+        throw new AdminException(new PgError(PgError.ERROR, SqlState.SYNTAX_ERROR, "unknown SHOW command: "
+                + what.shown(), null, "SHOW takes one of " + ShowTarget.names() + ", or a session parameter."));
+    }
+
+    private static AdminCommand set(List<Token> args, String statement) {
+        int i = 0;
+        if (i < args.size() && (args.get(i).is("session") || args.get(i).is("local"))) {
+            if (args.get(i).is("session") && i + 1 < args.size() && args.get(i + 1).is("characteristics")) {
+                return new AdminCommand.SetTransaction();
+            }
+            i++;
+        }
+        if (i < args.size() && args.get(i).is("transaction")) {
+            return new AdminCommand.SetTransaction();
+        }
+        if (i + 1 < args.size() && args.get(i).is("time") && args.get(i + 1).is("zone")) {
+            return new AdminCommand.SetParameter("timezone", value(args.subList(i + 2, args.size()), statement));
+        }
+        if (i < args.size() && args.get(i).is("names")) {
+            return new AdminCommand.SetParameter("client_encoding", value(args.subList(i + 1, args.size()),
+                    statement));
+        }
+        if (i >= args.size() || args.get(i).kind() == Kind.STRING || !args.get(i).isValue()) {
+            throw setSyntax(statement);
+        }
+        String key = args.get(i).lowerCase();
+        i++;
+        if (i >= args.size() || !(args.get(i).kind() == Kind.EQUALS || args.get(i).is("to"))) {
+            throw setSyntax(statement);
+        }
+        List<Token> value = args.subList(i + 1, args.size());
+        if (ConsoleParameters.isSettable(key) && value.size() == 1 && value.get(0).is("default")) {
+            return new AdminCommand.ResetParameter(key, "SET");
+        }
+        if (ConsoleParameters.isSettable(key)) {
+            return new AdminCommand.SetParameter(key, value(value, statement));
+        }
+        if (value.size() != 1 || !value.get(0).isValue()) {
+            throw new AdminException(new PgError(PgError.ERROR, SqlState.SYNTAX_ERROR, "SET " + key
+                    + " takes one value", null, "Write SET " + key + " = value, quoting a value with spaces: "
+                    + "SET " + key + " = 'a value'."));
+        }
+        return new AdminCommand.SetSetting(key, value.get(0).text());
+    }
+
+    /** RESET name and RESET ALL, for session parameters. */
+    private static AdminCommand reset(List<Token> args, String statement) {
+        if (args.size() != 1 || !(args.get(0).kind() == Kind.WORD || args.get(0).kind() == Kind.IDENTIFIER)) {
+            throw new AdminException(new PgError(PgError.ERROR, SqlState.SYNTAX_ERROR, "invalid RESET: "
+                    + abbreviated(statement), null, "Write RESET name or RESET ALL."));
+        }
+        String name = args.get(0).lowerCase();
+        if (!name.equals("all") && !ConsoleParameters.isSettable(name)) {
+            throw new AdminException(SqlState.UNDEFINED_OBJECT, "the admin console has no session parameter \""
+                    + name + "\" to RESET");
+        }
+        return new AdminCommand.ResetParameter(name, "RESET");
+    }
+
+    /** A session parameter's value: one or more items separated by commas (search_path, DateStyle). */
+    private static String value(List<Token> tokens, String statement) {
+        if (tokens.isEmpty()) {
+            throw setSyntax(statement);
+        }
+        StringBuilder out = new StringBuilder();
+        boolean expectItem = true;
+        for (Token each : tokens) {
+            if (expectItem && each.isValue()) {
+                out.append(each.text());
+                expectItem = false;
+            } else if (!expectItem && each.kind() == Kind.COMMA) {
+                out.append(", ");
+                expectItem = true;
+            } else {
+                throw setSyntax(statement);
+            }
+        }
+        if (expectItem) {
+            throw setSyntax(statement);
+        }
+        return out.toString();
+    }
+
+    private static AdminCommand onDatabase(Verb verb, List<Token> args) {
+        if (args.isEmpty()) {
+            if (verb.needsDatabase()) {
+                throw new AdminException(new PgError(PgError.ERROR, SqlState.SYNTAX_ERROR, verb.name()
+                        + " needs a database name", null, "Write " + verb.name() + " db; SHOW DATABASES lists them."));
+            }
+            return new OnDatabase(verb, Optional.empty());
+        }
+        if (args.size() > 1) {
+            throw new AdminException(new PgError(PgError.ERROR, SqlState.SYNTAX_ERROR, verb.name()
+                    + " takes " + (verb.needsDatabase() ? "one database name" : "at most one database name")
+                    + ", got " + args.size() + " words", null, "Quote a name with spaces: " + verb.name()
+                    + " \"my db\"."));
+        }
+        return new OnDatabase(verb, Optional.of(name(args.get(0), verb.name())));
+    }
+
+    private static AdminCommand shutdown(List<Token> args) {
+        if (args.isEmpty()) {
+            return new AdminCommand.Shutdown(ShutdownMode.IMMEDIATE);
+        }
+        if (args.size() == 1 && args.get(0).is("wait_for_clients")) {
+            return new AdminCommand.Shutdown(ShutdownMode.WAIT_FOR_CLIENTS);
+        }
+        if (args.size() == 1 && args.get(0).is("wait_for_servers")) {
+            return new AdminCommand.Shutdown(ShutdownMode.WAIT_FOR_SERVERS);
+        }
+        throw new AdminException(new PgError(PgError.ERROR, SqlState.SYNTAX_ERROR, "SHUTDOWN takes nothing, "
+                + "WAIT_FOR_SERVERS or WAIT_FOR_CLIENTS", null, null));
+    }
+
+    private static long clientId(Token token) {
+        try {
+            long id = Long.parseLong(token.text());
+            if (id >= 0) {
+                return id;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the value the user wrote
+        }
+        throw new AdminException(new PgError(PgError.ERROR, SqlState.INVALID_TEXT_REPRESENTATION,
+                "invalid client id " + token.shown() + ": expected a number", null,
+                "Use the number in the id column of SHOW CLIENTS."));
+    }
+
+    private static Token exactlyOne(List<Token> args, String command, String what) {
+        if (args.size() != 1) {
+            throw new AdminException(new PgError(PgError.ERROR, SqlState.SYNTAX_ERROR, command + " takes "
+                    + what + ", got " + (args.isEmpty() ? "nothing" : args.size() + " words"), null,
+                    args.isEmpty() && command.equals("SHOW") ? "SHOW takes one of " + ShowTarget.names() + "." : null));
+        }
+        return args.get(0);
+    }
+
+    private static void none(List<Token> args, String command) {
+        if (!args.isEmpty()) {
+            throw new AdminException(SqlState.SYNTAX_ERROR, command + " takes no arguments");
+        }
+    }
+
+    /** A database or tenant name: a word or a quoted identifier, as written. */
+    private static String name(Token token, String command) {
+        if (token.kind() != Kind.WORD && token.kind() != Kind.IDENTIFIER) {
+            throw new AdminException(SqlState.SYNTAX_ERROR, command + " takes a name, got " + token.shown());
+        }
+        return token.text();
+    }
+
+    private static AdminException setSyntax(String statement) {
+        return new AdminException(new PgError(PgError.ERROR, SqlState.SYNTAX_ERROR, "invalid SET: "
+                + abbreviated(statement), null, "Write SET key = value."));
+    }
+
+    private static AdminException unknown(String statement) {
+        return new AdminException(new PgError(PgError.ERROR, SqlState.SYNTAX_ERROR, "invalid command \""
+                + abbreviated(statement) + "\" for the pgmux admin console", null, ConsoleHelp.HINT));
+    }
+
+    private static String abbreviated(String statement) {
+        return statement.length() <= 80 ? statement : statement.substring(0, 80) + "...";
+    }
+}

@@ -1,0 +1,200 @@
+package io.pgmux.admin;
+
+import io.pgmux.admin.AdminCommand.OnDatabase;
+import io.pgmux.admin.show.ColumnSet;
+import io.pgmux.admin.show.ResultTable;
+import io.pgmux.admin.show.ShowBudgets;
+import io.pgmux.admin.show.ShowConfig;
+import io.pgmux.admin.show.ShowConnections;
+import io.pgmux.admin.show.ShowDatabases;
+import io.pgmux.admin.show.ShowLists;
+import io.pgmux.admin.show.ShowPools;
+import io.pgmux.admin.show.ShowPrepared;
+import io.pgmux.admin.show.ShowState;
+import io.pgmux.admin.show.ShowStats;
+import io.pgmux.admin.show.ShowTenants;
+import io.pgmux.admin.show.ShowUsers;
+import io.pgmux.admin.show.ShowVersion;
+import io.pgmux.admin.spi.AdminControl;
+import io.pgmux.admin.spi.AdminException;
+import io.pgmux.admin.spi.AdminView;
+import io.pgmux.admin.spi.ShutdownMode;
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.SqlState;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs console statements for one session: parses, checks the session's role, then reads the view or acts
+ * through the control. Everything the user did wrong comes out as an {@link AdminException}.
+ */
+final class CommandExecutor {
+    private static final Logger log = LoggerFactory.getLogger(CommandExecutor.class);
+
+    private final AdminConsole console;
+    private final AdminRole role;
+    private final String user;
+    private final ConsoleParameters parameters;
+
+    CommandExecutor(AdminConsole console, AdminRole role, String user, ConsoleParameters parameters) {
+        this.console = console;
+        this.role = role;
+        this.user = user;
+        this.parameters = parameters;
+    }
+
+    /** @throws AdminException with the error to answer */
+    Outcome execute(String statement) {
+        AdminCommand command = AdminCommandParser.parse(statement);
+        if (command.changesPgmux() && !role.mayChange()) {
+            throw new AdminException(new PgError(PgError.ERROR, SqlState.INSUFFICIENT_PRIVILEGE,
+                    "permission denied for " + command.name() + ": user \"" + user + "\" may only read", null,
+                    "Connect as a user listed in admin.users; admin.stats_users may run SHOW only."));
+        }
+        if (command instanceof AdminCommand.Show) {
+            return show(((AdminCommand.Show) command).target());
+        }
+        if (command instanceof AdminCommand.ShowParameter) {
+            return showParameter(((AdminCommand.ShowParameter) command).name());
+        }
+        if (command instanceof AdminCommand.SetParameter) {
+            AdminCommand.SetParameter set = (AdminCommand.SetParameter) command;
+            return new Outcome.ParametersChanged(parameters.set(set.name(), set.value()), command.tag());
+        }
+        if (command instanceof AdminCommand.ResetParameter) {
+            return new Outcome.ParametersChanged(parameters.reset(((AdminCommand.ResetParameter) command).name()),
+                    command.tag());
+        }
+        if (command instanceof AdminCommand.SetTransaction) {
+            return new Outcome.Done(command.tag());
+        }
+        log.info("admin console: {} runs {}", user, statement);
+        return change(command);
+    }
+
+    private Outcome change(AdminCommand command) {
+        AdminControl control = console.control();
+        if (command instanceof OnDatabase) {
+            return onDatabase((OnDatabase) command, control);
+        }
+        if (command instanceof AdminCommand.SetSetting) {
+            AdminCommand.SetSetting set = (AdminCommand.SetSetting) command;
+            control.set(set.key(), set.value());
+        } else if (command instanceof AdminCommand.KillClient) {
+            control.killClient(((AdminCommand.KillClient) command).id());
+        } else if (command instanceof AdminCommand.KillTenant) {
+            control.killTenant(((AdminCommand.KillTenant) command).tenant());
+        } else if (command instanceof AdminCommand.Suspend) {
+            return new Outcome.Waiting(control.suspend(), command.tag(), () -> resumeAfterAbandon(Optional.empty()));
+        } else if (command instanceof AdminCommand.Reload) {
+            control.reload();
+        } else if (command instanceof AdminCommand.Shutdown) {
+            ShutdownMode mode = ((AdminCommand.Shutdown) command).mode();
+            if (mode == ShutdownMode.IMMEDIATE) {
+                // Answered like PostgreSQL's clients are at a fast shutdown, before the socket goes.
+                return new Outcome.Leaving(PgError.fatal(SqlState.ADMIN_SHUTDOWN,
+                        "terminating connection: pgmux is shutting down (SHUTDOWN)"), () -> control.shutdown(mode));
+            }
+            control.shutdown(mode);
+        } else {
+            throw new IllegalStateException("no handler for " + command);
+        }
+        return new Outcome.Done(command.tag());
+    }
+
+    private Outcome onDatabase(OnDatabase command, AdminControl control) {
+        Optional<String> db = command.database();
+        switch (command.verb()) {
+            case PAUSE:
+                return new Outcome.Waiting(control.pause(db), command.tag(), () -> resumeAfterAbandon(db));
+            case WAIT_CLOSE:
+                return new Outcome.Waiting(control.waitClose(db), command.tag(), () -> { });
+            case RESUME:
+                control.resume(db);
+                break;
+            case RECONNECT:
+                control.reconnect(db);
+                break;
+            case KILL:
+                control.kill(db);
+                break;
+            case DISABLE:
+                control.disable(db.orElseThrow());
+                break;
+            case ENABLE:
+                control.enable(db.orElseThrow());
+                break;
+            default:
+                throw new IllegalStateException("no handler for " + command);
+        }
+        return new Outcome.Done(command.tag());
+    }
+
+    /** A PAUSE or SUSPEND whose user gave up waiting (cancel, disconnect) is undone, as PgBouncer does. */
+    private void resumeAfterAbandon(Optional<String> database) {
+        try {
+            console.control().resume(database);
+        } catch (AdminException e) {
+            log.info("admin console: {} gave up waiting; resuming {} failed: {}", user,
+                    database.orElse("pgmux"), e.error());
+        }
+    }
+
+    private Outcome showParameter(String name) {
+        String value = parameters.show(name).orElseThrow(() -> new AdminException(SqlState.UNDEFINED_OBJECT,
+                "the admin console has no value for parameter \"" + name + "\""));
+        return new Outcome.Rows(new ResultTable(List.of(io.pgmux.protocol.backend.RowDescription.Field.text(name)),
+                List.of(List.of(value))), "SHOW");
+    }
+
+    private Outcome show(ShowTarget target) {
+        if (target == ShowTarget.HELP) {
+            return new Outcome.Notice(new PgError(PgError.NOTICE, "00000", "pgmux admin console commands",
+                    ConsoleHelp.USAGE, null), "SHOW");
+        }
+        return new Outcome.Rows(table(target), "SHOW");
+    }
+
+    private ResultTable table(ShowTarget target) {
+        AdminView view = console.view();
+        ColumnSet columns = parameters.columns();
+        switch (target) {
+            case POOLS:
+                return ShowPools.table(view.pools(), columns);
+            case STATS:
+                return ShowStats.stats(view.stats());
+            case STATS_TOTALS:
+                return ShowStats.totals(view.stats());
+            case STATS_AVERAGES:
+                return ShowStats.averages(view.stats());
+            case TOTALS:
+                return ShowStats.overall(view.totals());
+            case CLIENTS:
+                return ShowConnections.clients(view.clients(), columns);
+            case SERVERS:
+                return ShowConnections.servers(view.servers(), columns);
+            case DATABASES:
+                return ShowDatabases.table(view.databases());
+            case USERS:
+                return ShowUsers.table(view.users(), columns);
+            case CONFIG:
+                return ShowConfig.table(view.config());
+            case VERSION:
+                return ShowVersion.table(console.versionText());
+            case LISTS:
+                return ShowLists.table(view.lists());
+            case STATE:
+                return ShowState.table(view.pauseState());
+            case PREPARED:
+                return ShowPrepared.table(view.prepared());
+            case TENANTS:
+                return ShowTenants.table(view.tenants());
+            case BUDGETS:
+                return ShowBudgets.table(view.budgets());
+            default:
+                throw new IllegalStateException("no layout for SHOW " + target);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.pgmux.admin;
+
+import io.pgmux.admin.show.ColumnSet;
+import io.pgmux.admin.spi.AdminException;
+import io.pgmux.protocol.SqlState;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The session parameters of one console session. Drivers send some at startup and SET others right after
+ * connecting (pgjdbc's extra_float_digits, lib/pq's datestyle ...); the console accepts them, remembers them for
+ * SHOW, and reports them as PostgreSQL would, but nothing it answers depends on them: it speaks UTF8 and writes
+ * every value as text. The one parameter with an effect is {@value #EXTRA_COLUMNS}: {@code off} leaves pgmux's own
+ * columns out of SHOW POOLS, CLIENTS, SERVERS and USERS, for tools that refuse columns PgBouncer does not have.
+ */
+final class ConsoleParameters {
+    static final String EXTRA_COLUMNS = "pgmux.extra_columns";
+
+    /** Parameters a SET may name; lower case. SET of anything else is a pgmux setting. */
+    private static final Set<String> SETTABLE = Set.of("application_name", "client_encoding", "datestyle",
+            "timezone", "intervalstyle", "extra_float_digits", "search_path", "standard_conforming_strings",
+            "default_transaction_isolation", "default_transaction_read_only", "default_transaction_deferrable",
+            "transaction_isolation", "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout",
+            "client_min_messages", "bytea_output", "lc_messages", "lc_monetary", "lc_numeric", "lc_time", "jit",
+            EXTRA_COLUMNS);
+    /** Parameters whose value the console fixes whatever a client asks: it has only one way to speak. */
+    private static final Set<String> FIXED = Set.of("client_encoding", "server_encoding", "server_version",
+            "integer_datetimes", "is_superuser", "session_authorization", "standard_conforming_strings");
+    /** Reported in the greeting and on change (PostgreSQL's GUC_REPORT parameters), spelled as PostgreSQL does. */
+    private static final Map<String, String> REPORTED = reported();
+
+    private final Map<String, String> values = new LinkedHashMap<>();
+    /** The values the session started with, for RESET. */
+    private final Map<String, String> initial = new LinkedHashMap<>();
+
+    private ConsoleParameters() {
+    }
+
+    /**
+     * The parameters of a new session.
+     *
+     * @param startup       the StartupMessage's parameters, {@code options}' {@code -c} switches expanded
+     * @param serverVersion what to report as server_version
+     * @throws AdminException (22023) for an invalid {@value #EXTRA_COLUMNS}
+     */
+    static ConsoleParameters of(Map<String, String> startup, AdminRole role, String user, String serverVersion) {
+        ConsoleParameters p = new ConsoleParameters();
+        p.values.put("application_name", "");
+        p.values.put("client_encoding", "UTF8");
+        p.values.put("datestyle", "ISO, MDY");
+        p.values.put("integer_datetimes", "on");
+        p.values.put("intervalstyle", "postgres");
+        p.values.put("is_superuser", role.mayChange() ? "on" : "off");
+        p.values.put("server_encoding", "UTF8");
+        p.values.put("server_version", serverVersion);
+        p.values.put("session_authorization", user);
+        p.values.put("standard_conforming_strings", "on");
+        p.values.put("timezone", "UTC");
+        p.values.put("extra_float_digits", "1");
+        p.values.put("default_transaction_isolation", "read committed");
+        p.values.put(EXTRA_COLUMNS, "on");
+        startup.forEach((name, value) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (SETTABLE.contains(lower)) {
+                p.set(lower, value);
+            }
+        });
+        p.initial.putAll(p.values);
+        return p;
+    }
+
+    static boolean isSettable(String lowerCaseName) {
+        return SETTABLE.contains(lowerCaseName);
+    }
+
+    /** The parameters to greet a session with, under PostgreSQL's spelling. */
+    Map<String, String> greeting() {
+        Map<String, String> result = new LinkedHashMap<>();
+        REPORTED.forEach((lower, spelled) -> result.put(spelled, values.get(lower)));
+        return result;
+    }
+
+    /** The current value, for SHOW; empty for a parameter the session does not have. */
+    Optional<String> show(String lowerCaseName) {
+        return Optional.ofNullable(values.get(lowerCaseName));
+    }
+
+    /**
+     * Applies a SET; returns the reported parameters whose value changed (PostgreSQL's spelling to the new value),
+     * which a client must be told of with ParameterStatus.
+     *
+     * @throws AdminException (22023) for an invalid {@value #EXTRA_COLUMNS}
+     */
+    Map<String, String> set(String lowerCaseName, String value) {
+        if (FIXED.contains(lowerCaseName)) {
+            return Map.of();
+        }
+        if (lowerCaseName.equals(EXTRA_COLUMNS)) {
+            value = parseBoolean(value) ? "on" : "off";
+        }
+        String previous = values.put(lowerCaseName, value);
+        String spelled = REPORTED.get(lowerCaseName);
+        return spelled != null && !value.equals(previous) ? Map.of(spelled, value) : Map.of();
+    }
+
+    /** RESET of one parameter, or of all ("all"), to the session's initial value; returns as {@link #set}. */
+    Map<String, String> reset(String lowerCaseName) {
+        Map<String, String> changed = new LinkedHashMap<>();
+        for (String each : lowerCaseName.equals("all") ? Set.copyOf(values.keySet()) : Set.of(lowerCaseName)) {
+            String start = initial.get(each);
+            if (start == null) {
+                values.remove(each);
+            } else {
+                changed.putAll(set(each, start));
+            }
+        }
+        return changed;
+    }
+
+    ColumnSet columns() {
+        return "on".equals(values.get(EXTRA_COLUMNS)) ? ColumnSet.EXTENDED : ColumnSet.PGBOUNCER;
+    }
+
+    /** PostgreSQL's spellings of a boolean setting. */
+    private static boolean parseBoolean(String value) {
+        switch (value.toLowerCase(Locale.ROOT)) {
+            case "on": case "true": case "yes": case "1": case "t": case "y":
+                return true;
+            case "off": case "false": case "no": case "0": case "f": case "n":
+                return false;
+            default:
+                throw new AdminException(SqlState.INVALID_PARAMETER_VALUE, "parameter \"" + EXTRA_COLUMNS
+                        + "\" requires a Boolean value, got \"" + value + "\"");
+        }
+    }
+
+    private static Map<String, String> reported() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String each : new String[] {"application_name", "client_encoding", "DateStyle", "integer_datetimes",
+                "IntervalStyle", "is_superuser", "server_encoding", "server_version", "session_authorization",
+                "standard_conforming_strings", "TimeZone"}) {
+            m.put(each.toLowerCase(Locale.ROOT), each);
+        }
+        return m;
+    }
+}

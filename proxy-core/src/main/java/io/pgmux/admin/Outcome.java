@@ -1,0 +1,45 @@
+package io.pgmux.admin;
+
+import io.pgmux.admin.show.ResultTable;
+import io.pgmux.protocol.PgError;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+
+/** What running one console statement produced, for the session to send. */
+sealed interface Outcome {
+    /** A result set, then CommandComplete with {@code tag}. */
+    record Rows(ResultTable table, String tag) implements Outcome {
+    }
+
+    /** CommandComplete with {@code tag}. */
+    record Done(String tag) implements Outcome {
+    }
+
+    /**
+     * Session parameters changed: ParameterStatus for each reported one that did (name to value, possibly none),
+     * then CommandComplete with {@code tag}.
+     */
+    record ParametersChanged(Map<String, String> reported, String tag) implements Outcome {
+    }
+
+    /** A NoticeResponse, then CommandComplete with {@code tag} (SHOW HELP). */
+    record Notice(PgError notice, String tag) implements Outcome {
+    }
+
+    /**
+     * The command completes later (PAUSE, SUSPEND, WAIT_CLOSE): CommandComplete with {@code tag} once
+     * {@code stage} does; an exceptional completion is the error to answer. If the wait is given up (cancel
+     * request, the session closing), {@code onAbandon} undoes what the command started.
+     */
+    record Waiting(CompletionStage<Void> stage, String tag, Runnable onAbandon) implements Outcome {
+        public Waiting {
+            Objects.requireNonNull(stage, "stage");
+            Objects.requireNonNull(onAbandon, "onAbandon");
+        }
+    }
+
+    /** The session ends: {@code error} is its last message; {@code then} runs once it is sent (SHUTDOWN). */
+    record Leaving(PgError error, Runnable then) implements Outcome {
+    }
+}

@@ -1,0 +1,101 @@
+package io.pgmux.admin;
+
+import io.pgmux.admin.spi.AdminException;
+import io.pgmux.protocol.SqlState;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Cuts the text of one Query message into its statements at the semicolons outside quoted strings, quoted
+ * identifiers and comments, as PostgreSQL's lexer does (its documentation, "Lexical Structure"). Comments become a
+ * space; statements come back trimmed, empty ones dropped, so a query of only semicolons and comments has none.
+ */
+final class StatementSplitter {
+    private static final int CONTEXT = 20;
+
+    private StatementSplitter() {
+    }
+
+    /** @throws AdminException (42601) for a quoted string, identifier or comment that never ends */
+    static List<String> split(String query) {
+        List<String> statements = new ArrayList<>(1);
+        StringBuilder current = new StringBuilder(query.length());
+        int i = 0;
+        int n = query.length();
+        while (i < n) {
+            char c = query.charAt(i);
+            if (c == '\'' || c == '"') {
+                int end = quoteEnd(query, i, c);
+                current.append(query, i, end);
+                i = end;
+            } else if (c == '-' && i + 1 < n && query.charAt(i + 1) == '-') {
+                int newline = query.indexOf('\n', i);
+                i = newline < 0 ? n : newline + 1;
+                current.append(' ');
+            } else if (c == '/' && i + 1 < n && query.charAt(i + 1) == '*') {
+                i = commentEnd(query, i);
+                current.append(' ');
+            } else if (c == ';') {
+                add(statements, current);
+                i++;
+            } else {
+                current.append(c);
+                i++;
+            }
+        }
+        add(statements, current);
+        return statements;
+    }
+
+    private static void add(List<String> statements, StringBuilder current) {
+        String statement = current.toString().trim();
+        if (!statement.isEmpty()) {
+            statements.add(statement);
+        }
+        current.setLength(0);
+    }
+
+    /** The index after the closing quote of the quoted text opening at {@code start}; a doubled quote is data. */
+    private static int quoteEnd(String query, int start, char quote) {
+        int i = start + 1;
+        while (i < query.length()) {
+            if (query.charAt(i) == quote) {
+                if (i + 1 < query.length() && query.charAt(i + 1) == quote) {
+                    i += 2;
+                    continue;
+                }
+                return i + 1;
+            }
+            i++;
+        }
+        throw unterminated(quote == '\'' ? "quoted string" : "quoted identifier", query, start);
+    }
+
+    /** The index after the end of the block comment opening at {@code start}; block comments nest. */
+    private static int commentEnd(String query, int start) {
+        int depth = 0;
+        int i = start;
+        while (i + 1 < query.length()) {
+            char c = query.charAt(i);
+            char next = query.charAt(i + 1);
+            if (c == '/' && next == '*') {
+                depth++;
+                i += 2;
+            } else if (c == '*' && next == '/') {
+                depth--;
+                i += 2;
+                if (depth == 0) {
+                    return i;
+                }
+            } else {
+                i++;
+            }
+        }
+        throw unterminated("/* comment", query, start);
+    }
+
+    private static AdminException unterminated(String what, String query, int start) {
+        String near = query.substring(start, Math.min(query.length(), start + CONTEXT));
+        return new AdminException(SqlState.SYNTAX_ERROR, "unterminated " + what + " at or near \"" + near + "\"");
+    }
+}

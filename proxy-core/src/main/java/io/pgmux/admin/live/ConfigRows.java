@@ -1,0 +1,87 @@
+package io.pgmux.admin.live;
+
+import io.pgmux.admin.spi.ConfigRow;
+import io.pgmux.config.ConfigLoader;
+import io.pgmux.config.PgmuxConfig;
+import io.pgmux.config.Timeouts;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SHOW CONFIG's rows: every global setting under its key in the YAML file (nested ones as {@code listen.port}),
+ * its value, its default, and whether it can change without a restart. Then, under PgBouncer's names, the two
+ * settings the pgbouncer_exporter reads: {@code max_client_conn} (pgmux's max_client_connections) and
+ * {@code max_user_connections} (0: pgmux caps tenants, not users).
+ */
+public final class ConfigRows {
+    /** The configuration of a file that sets nothing but a database: the defaults, as the loader applies them. */
+    private static final PgmuxConfig DEFAULTS = ConfigLoader.parse("databases: {default: {}}\n", "defaults",
+            Map.of());
+
+    private ConfigRows() {
+    }
+
+    public static List<ConfigRow> of(PgmuxConfig c) {
+        PgmuxConfig d = DEFAULTS;
+        List<ConfigRow> rows = new ArrayList<>();
+        rows.add(fixed("listen.host", c.listen().host(), d.listen().host()));
+        rows.add(fixed("listen.port", c.listen().port(), d.listen().port()));
+        rows.add(live("pool_mode", c.poolMode().configName(), d.poolMode().configName()));
+        rows.add(live("auth_type", c.authType().configName(), d.authType().configName()));
+        rows.add(live("default_pool_size", c.defaultPoolSize(), d.defaultPoolSize()));
+        rows.add(live("default_tenant", c.defaultTenant().orElse(""), d.defaultTenant().orElse("")));
+        rows.add(live("max_client_connections", c.maxClientConnections(), d.maxClientConnections()));
+        rows.add(live("max_server_connections", c.maxServerConnections(), d.maxServerConnections()));
+        rows.add(live("max_message_size", c.maxMessageSize(), d.maxMessageSize()));
+        rows.add(fixed("workers", c.workers(), d.workers()));
+        rows.add(live("server_reset_query", c.serverResetQuery(), d.serverResetQuery()));
+        rows.add(live("pinning", c.pinning().configName(), d.pinning().configName()));
+        rows.add(live("max_prepared_statements", c.maxPreparedStatements(), d.maxPreparedStatements()));
+        timeouts(rows, c.timeouts(), d.timeouts());
+        rows.add(live("admin.users", String.join(",", c.admin().users()), ""));
+        rows.add(live("admin.stats_users", String.join(",", c.admin().statsUsers()), ""));
+        rows.add(fixed("metrics.enabled", c.metrics().enabled() ? "on" : "off", d.metrics().enabled() ? "on" : "off"));
+        rows.add(fixed("metrics.host", c.metrics().host(), d.metrics().host()));
+        rows.add(fixed("metrics.port", c.metrics().port(), d.metrics().port()));
+        rows.add(live("max_client_conn", c.maxClientConnections(), d.maxClientConnections()));
+        rows.add(new ConfigRow("max_user_connections", "0", "0", false));
+        return rows;
+    }
+
+    private static void timeouts(List<ConfigRow> rows, Timeouts c, Timeouts d) {
+        rows.add(live("server_connect_timeout", c.serverConnectTimeout(), d.serverConnectTimeout()));
+        rows.add(live("server_login_retry", c.serverLoginRetry(), d.serverLoginRetry()));
+        rows.add(live("server_idle_timeout", c.serverIdleTimeout(), d.serverIdleTimeout()));
+        rows.add(live("server_lifetime", c.serverLifetime(), d.serverLifetime()));
+        rows.add(live("server_check_delay", c.serverCheckDelay(), d.serverCheckDelay()));
+        rows.add(live("server_check_query", c.serverCheckQuery(), d.serverCheckQuery()));
+        rows.add(live("query_wait_timeout", c.queryWaitTimeout(), d.queryWaitTimeout()));
+        rows.add(live("query_wait_notify", c.queryWaitNotify(), d.queryWaitNotify()));
+        rows.add(live("query_timeout", c.queryTimeout(), d.queryTimeout()));
+        rows.add(live("client_idle_timeout", c.clientIdleTimeout(), d.clientIdleTimeout()));
+        rows.add(live("client_login_timeout", c.clientLoginTimeout(), d.clientLoginTimeout()));
+        rows.add(live("idle_transaction_timeout", c.idleTransactionTimeout(), d.idleTransactionTimeout()));
+    }
+
+    private static ConfigRow live(String key, Object value, Object defaultValue) {
+        return new ConfigRow(key, text(value), text(defaultValue), true);
+    }
+
+    private static ConfigRow fixed(String key, Object value, Object defaultValue) {
+        return new ConfigRow(key, text(value), text(defaultValue), false);
+    }
+
+    /** As the YAML file would say it: durations in whole seconds ("15s") or milliseconds ("500ms"), 0 for off. */
+    static String text(Object value) {
+        if (value instanceof Duration) {
+            long millis = ((Duration) value).toMillis();
+            if (millis == 0) {
+                return "0";
+            }
+            return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+        }
+        return String.valueOf(value);
+    }
+}

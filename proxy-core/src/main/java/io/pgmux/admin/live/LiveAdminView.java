@@ -1,0 +1,166 @@
+package io.pgmux.admin.live;
+
+import io.pgmux.admin.spi.AdminView;
+import io.pgmux.admin.spi.BudgetRow;
+import io.pgmux.admin.spi.ConfigRow;
+import io.pgmux.admin.spi.ConnectionRow;
+import io.pgmux.admin.spi.DatabaseRow;
+import io.pgmux.admin.spi.ListCounts;
+import io.pgmux.admin.spi.PauseState;
+import io.pgmux.admin.spi.PoolRow;
+import io.pgmux.admin.spi.PreparedRow;
+import io.pgmux.admin.spi.StatsRow;
+import io.pgmux.admin.spi.TenantRow;
+import io.pgmux.admin.spi.UserRow;
+import io.pgmux.config.DatabaseConfig;
+import io.pgmux.config.PgmuxConfig;
+import io.pgmux.config.PoolMode;
+import io.pgmux.config.TenantConfig;
+import io.pgmux.config.UserConfig;
+import io.pgmux.pool.PoolManager;
+import io.pgmux.pool.PoolSnapshot;
+import io.pgmux.server.UpstreamSlots;
+import io.pgmux.stats.StatsPeriod;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.IntSupplier;
+
+/**
+ * The console's view of today's proxy: the configuration, the pool manager's snapshots ({@link PoolSnapshot}:
+ * waiting clients, servers by state, the longest wait, the upstream's circuit, the budget in use), each pool's
+ * statistics and the averages of the last stats period, and the budget plan. Connection lists, pause state and
+ * prepared statements are not tracked yet; they show as PgBouncer shows an idle pooler (no rows, "active").
+ */
+public final class LiveAdminView implements AdminView {
+    private final PgmuxConfig config;
+    private final PoolManager pools;
+    private final StatsPeriod period;
+    private final IntSupplier connectedClients;
+    private final Function<String, Optional<UpstreamSlots>> slots;
+
+    /**
+     * @param period           the stats period whose averages SHOW STATS shows (over {@code pools}' statistics)
+     * @param connectedClients clients connected now, logging in or logged in
+     * @param slots            the slots last read from an upstream (by "host:port"), if it was asked
+     */
+    public LiveAdminView(PgmuxConfig config, PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
+                         Function<String, Optional<UpstreamSlots>> slots) {
+        this.config = config;
+        this.pools = pools;
+        this.period = period;
+        this.connectedClients = connectedClients;
+        this.slots = slots;
+    }
+
+    @Override
+    public List<PoolRow> pools() {
+        List<PoolRow> rows = new ArrayList<>();
+        for (PoolState p : PoolState.read(pools)) {
+            PoolSnapshot s = p.snapshot();
+            rows.add(new PoolRow(s.database(), s.user(), p.clientsActive(), s.clientsWaiting(), 0, 0,
+                    s.serversActive(), 0, 0, s.serversIdle(), 0, s.serversTested(), s.serversOpening(),
+                    s.maxWaitMicros(), s.poolMode(), null, s.tenant(), 0,
+                    s.upstreamCircuit().name().toLowerCase(Locale.ROOT)));
+        }
+        return rows;
+    }
+
+    @Override
+    public List<ConnectionRow> clients() {
+        return List.of();
+    }
+
+    @Override
+    public List<ConnectionRow> servers() {
+        return List.of();
+    }
+
+    @Override
+    public List<DatabaseRow> databases() {
+        List<PoolState> state = PoolState.read(pools);
+        List<DatabaseRow> rows = new ArrayList<>();
+        for (DatabaseConfig db : config.databases().values()) {
+            int servers = 0;
+            int clients = 0;
+            for (PoolState p : state) {
+                if (p.database().equals(db.name())) {
+                    servers += p.serversOpen();
+                    clients += p.clientsConnected();
+                }
+            }
+            rows.add(new DatabaseRow(db.name(), db.host(), db.port(), db.dbname(), db.user().orElse(null),
+                    config.defaultPoolSize(), 0, 0, config.timeouts().serverLifetime().toSeconds(),
+                    db.poolMode().map(PoolMode::configName).orElse(null), null, db.maxConnections(), servers, 0,
+                    clients, false, false));
+        }
+        return rows;
+    }
+
+    @Override
+    public List<UserRow> users() {
+        List<PoolState> state = PoolState.read(pools);
+        List<UserRow> rows = new ArrayList<>();
+        for (UserConfig user : config.users().values()) {
+            int servers = 0;
+            int clients = 0;
+            for (PoolState p : state) {
+                if (p.user().equals(user.name())) {
+                    servers += p.serversOpen();
+                    clients += p.clientsConnected();
+                }
+            }
+            rows.add(new UserRow(user.name(), null, null, user.poolMode().map(PoolMode::configName).orElse(null),
+                    0, servers, 0, clients, config.tenantOf(user.name()).map(TenantConfig::name).orElse(null)));
+        }
+        return rows;
+    }
+
+    @Override
+    public List<ConfigRow> config() {
+        return ConfigRows.of(config);
+    }
+
+    @Override
+    public List<StatsRow> stats() {
+        return StatsRows.perDatabase(pools.stats(), period);
+    }
+
+    @Override
+    public StatsRow totals() {
+        return StatsRows.overall(pools.stats(), period);
+    }
+
+    @Override
+    public ListCounts lists() {
+        List<PoolState> state = PoolState.read(pools);
+        int servers = 0;
+        for (PoolState p : state) {
+            servers += p.serversOpen();
+        }
+        return new ListCounts(config.databases().size(), config.users().size(), state.size(),
+                connectedClients.getAsInt(), 0, servers);
+    }
+
+    @Override
+    public PauseState pauseState() {
+        return PauseState.ACTIVE;
+    }
+
+    @Override
+    public List<TenantRow> tenants() {
+        return TenantRows.of(config, PoolState.read(pools));
+    }
+
+    @Override
+    public List<BudgetRow> budgets() {
+        return BudgetRows.of(config, PoolState.read(pools), slots);
+    }
+
+    @Override
+    public List<PreparedRow> prepared() {
+        return List.of();
+    }
+}

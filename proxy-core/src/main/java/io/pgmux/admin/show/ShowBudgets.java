@@ -1,0 +1,28 @@
+package io.pgmux.admin.show;
+
+import static io.pgmux.protocol.backend.RowDescription.Field.int4;
+import static io.pgmux.protocol.backend.RowDescription.Field.text;
+
+import io.pgmux.admin.spi.BudgetRow;
+import io.pgmux.protocol.backend.RowDescription.Field;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** SHOW BUDGETS (pgmux's own): the budget table of each upstream server, with what each line counts now. */
+public final class ShowBudgets {
+    public static final List<Field> COLUMNS = List.of(text("upstream"), text("budget"), int4("most"),
+            int4("in_use"), text("basis"));
+
+    private ShowBudgets() {
+    }
+
+    public static ResultTable table(List<BudgetRow> budgets) {
+        List<List<String>> rows = new ArrayList<>(budgets.size());
+        for (BudgetRow b : budgets) {
+            rows.add(Arrays.asList(b.upstream(), b.budget(), Cells.of(b.most()),
+                    b.inUse() == null ? null : Cells.of(b.inUse()), b.basis()));
+        }
+        return new ResultTable(COLUMNS, rows);
+    }
+}

@@ -1,0 +1,139 @@
+package io.pgmux.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmux.admin.AdminCommand.OnDatabase;
+import io.pgmux.admin.AdminCommand.Verb;
+import io.pgmux.admin.spi.AdminException;
+import io.pgmux.admin.spi.ShutdownMode;
+import io.pgmux.protocol.SqlState;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The console's grammar: PgBouncer's commands and arguments, pgmux's own, and the errors for the rest. */
+class AdminCommandParserTest {
+    private static AdminCommand parse(String statement) {
+        return AdminCommandParser.parse(statement);
+    }
+
+    private static String refusal(String statement) {
+        return assertThrows(AdminException.class, () -> parse(statement), statement).error().sqlState();
+    }
+
+    @Test
+    void everyShowTarget() {
+        for (ShowTarget each : ShowTarget.values()) {
+            assertEquals(new AdminCommand.Show(each), parse("SHOW " + each.name()));
+            assertEquals(new AdminCommand.Show(each), parse("show " + each.name().toLowerCase()));
+        }
+        assertEquals(new AdminCommand.Show(ShowTarget.STATS_TOTALS), parse("Show \"stats_totals\""));
+    }
+
+    @Test
+    void databaseCommandsTakeAnOptionalName() {
+        assertEquals(new OnDatabase(Verb.PAUSE, Optional.empty()), parse("PAUSE"));
+        assertEquals(new OnDatabase(Verb.PAUSE, Optional.of("app")), parse("pause app"));
+        assertEquals(new OnDatabase(Verb.RESUME, Optional.of("App")), parse("RESUME App"), "names keep their case");
+        assertEquals(new OnDatabase(Verb.RECONNECT, Optional.of("my db")), parse("RECONNECT \"my db\""));
+        assertEquals(new OnDatabase(Verb.WAIT_CLOSE, Optional.of("app-eu.1")), parse("WAIT_CLOSE app-eu.1"));
+        assertEquals(new OnDatabase(Verb.KILL, Optional.of("app")), parse("KILL app"));
+        assertEquals(new OnDatabase(Verb.KILL, Optional.of("tenant")), parse("KILL tenant"),
+                "a database called tenant");
+        assertEquals(new OnDatabase(Verb.DISABLE, Optional.of("app")), parse("DISABLE app"));
+        assertEquals(new OnDatabase(Verb.ENABLE, Optional.of("app")), parse("enable app"));
+    }
+
+    @Test
+    void pgmuxsOwnCommands() {
+        assertEquals(new AdminCommand.KillTenant("scripts"), parse("KILL TENANT scripts"));
+        assertEquals(new AdminCommand.KillTenant("Batch Jobs"), parse("kill tenant \"Batch Jobs\""));
+    }
+
+    @Test
+    void commandsWithoutArguments() {
+        assertEquals(new AdminCommand.Suspend(), parse("SUSPEND"));
+        assertEquals(new AdminCommand.Reload(), parse("reload"));
+        assertEquals(new AdminCommand.Shutdown(ShutdownMode.IMMEDIATE), parse("SHUTDOWN"));
+        assertEquals(new AdminCommand.Shutdown(ShutdownMode.WAIT_FOR_CLIENTS), parse("SHUTDOWN WAIT_FOR_CLIENTS"));
+        assertEquals(new AdminCommand.Shutdown(ShutdownMode.WAIT_FOR_SERVERS), parse("shutdown wait_for_servers"));
+        assertEquals(new AdminCommand.KillClient(42), parse("KILL_CLIENT 42"));
+    }
+
+    @Test
+    void setOfAPgmuxSetting() {
+        assertEquals(new AdminCommand.SetSetting("query_timeout", "10s"), parse("SET query_timeout = 10s"));
+        assertEquals(new AdminCommand.SetSetting("query_timeout", "10s"), parse("SET Query_Timeout TO '10s'"));
+        assertEquals(new AdminCommand.SetSetting("server_check_query", "select 1"),
+                parse("set server_check_query='select 1'"));
+        assertEquals(new AdminCommand.SetSetting("server_reset_query", "it's"),
+                parse("SET server_reset_query = 'it''s'"));
+    }
+
+    @Test
+    void setOfASessionParameter() {
+        assertEquals(new AdminCommand.SetParameter("extra_float_digits", "3"), parse("SET extra_float_digits = 3"));
+        assertEquals(new AdminCommand.SetParameter("datestyle", "ISO, MDY"), parse("SET DateStyle TO ISO, MDY"));
+        assertEquals(new AdminCommand.SetParameter("search_path", "a, b c"), parse("SET search_path = a, \"b c\""));
+        assertEquals(new AdminCommand.SetParameter("timezone", "UTC"), parse("SET TIME ZONE 'UTC'"));
+        assertEquals(new AdminCommand.SetParameter("client_encoding", "UTF8"), parse("SET NAMES 'UTF8'"));
+        assertEquals(new AdminCommand.SetParameter("application_name", "x"), parse("SET SESSION application_name = x"));
+        assertEquals(new AdminCommand.ResetParameter("application_name", "SET"),
+                parse("SET application_name TO DEFAULT"));
+        assertEquals(new AdminCommand.ResetParameter("all", "RESET"), parse("RESET ALL"));
+        assertEquals(new AdminCommand.SetTransaction(), parse("SET TRANSACTION READ ONLY"));
+        assertEquals(new AdminCommand.SetTransaction(),
+                parse("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE"));
+    }
+
+    @Test
+    void onlyCommandsThatChangePgmuxNeedAnAdmin() {
+        for (String each : new String[] {"SHOW POOLS", "SHOW client_encoding", "SET extra_float_digits = 2",
+                "RESET ALL", "SET TRANSACTION READ WRITE"}) {
+            assertTrue(!parse(each).changesPgmux(), each);
+        }
+        for (String each : new String[] {"PAUSE", "RESUME", "SUSPEND", "DISABLE a", "ENABLE a", "RECONNECT", "KILL",
+                "KILL TENANT t", "KILL_CLIENT 1", "WAIT_CLOSE", "RELOAD", "SHUTDOWN", "SET query_timeout = 1"}) {
+            assertTrue(parse(each).changesPgmux(), each);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SELECT 1", "BEGIN", "'show' pools", "\"show\" pools", "EXPLAIN SHOW POOLS",
+            "SHOW POOLS please", "SHOW", "SHOW NOPE", "SHOW 'pools'", "PAUSE a b", "DISABLE", "ENABLE",
+            "RELOAD now", "SUSPEND all", "SHUTDOWN NOW", "KILL_CLIENT", "KILL_CLIENT 1 2", "KILL TENANT a b",
+            "KILL a b c", "SET", "SET x", "SET x =", "SET = 1", "SET x = 1, 2", "SET x = a b", "PAUSE 'app'",
+            "RESET", "RESET a b", "RESET query_timeout", "SET x = ="})
+    void whatTheConsoleDoesNotKnowIsASyntaxOrUndefinedError(String statement) {
+        String state = refusal(statement);
+        assertTrue(state.equals(SqlState.SYNTAX_ERROR) || state.equals(SqlState.UNDEFINED_OBJECT),
+                statement + ": " + state);
+    }
+
+    @Test
+    void aClientIdMustBeANumber() {
+        assertEquals(SqlState.INVALID_TEXT_REPRESENTATION, refusal("KILL_CLIENT abc"));
+        assertEquals(SqlState.INVALID_TEXT_REPRESENTATION, refusal("KILL_CLIENT -1"));
+        assertEquals(SqlState.INVALID_TEXT_REPRESENTATION, refusal("KILL_CLIENT 99999999999999999999"));
+    }
+
+    @Test
+    void pgbouncerCommandsAboutWhatPgmuxDoesNotHave() {
+        for (String each : new String[] {"FDS", "SOCKETS", "ACTIVE_SOCKETS", "MEM", "DNS_HOSTS", "DNS_ZONES",
+                "PEERS", "PEER_POOLS"}) {
+            assertEquals(SqlState.FEATURE_NOT_SUPPORTED, refusal("SHOW " + each), each);
+        }
+    }
+
+    @Test
+    void messagesQuoteWhatTheUserWrote() {
+        AdminException e = assertThrows(AdminException.class, () -> parse("SHOW 'Pools'"));
+        assertEquals("unknown SHOW command: 'Pools'", e.error().message());
+        e = assertThrows(AdminException.class, () -> parse("frobnicate everything"));
+        assertEquals("invalid command \"frobnicate everything\" for the pgmux admin console", e.error().message());
+        assertTrue(e.error().hint().contains("SHOW HELP"));
+    }
+}

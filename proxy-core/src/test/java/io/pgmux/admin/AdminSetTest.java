@@ -1,0 +1,165 @@
+package io.pgmux.admin;
+
+import static io.pgmux.admin.ConsoleChannel.rows;
+import static io.pgmux.admin.ConsoleChannel.types;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmux.protocol.SqlState;
+import io.pgmux.testing.BackendMessage;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The SETs and SHOWs drivers send on connect are answered as PostgreSQL would, and change nothing in pgmux. */
+class AdminSetTest {
+    private final FakeControl control = new FakeControl();
+    private final AdminConsole console = new AdminConsole(new FakeView(), control, "0.1.0");
+    private ConsoleChannel admin;
+
+    @BeforeEach
+    void open() {
+        admin = ConsoleChannel.open(console, AdminRole.ADMIN, Map.of("extra_float_digits", "2",
+                "DateStyle", "ISO, MDY"));
+        admin.received();
+    }
+
+    @AfterEach
+    void close() {
+        admin.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SET extra_float_digits = 3", "SET client_encoding = 'UTF8'", "set CLIENT_ENCODING to UTF8",
+            "SET search_path = public, \"$user\"", "SET statement_timeout = 0", "SET SESSION statement_timeout TO 0",
+            "SET LOCAL lock_timeout = '5s'", "SET NAMES 'UTF8'", "SET TRANSACTION ISOLATION LEVEL READ COMMITTED",
+            "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED",
+            "SET default_transaction_read_only = off", "SET bytea_output = 'hex'", "SET extra_float_digits TO DEFAULT"})
+    void driverSetsAreAnsweredSet(String sql) {
+        List<BackendMessage> answer = admin.query(sql);
+        assertEquals("CZ", types(answer), sql + ": " + answer);
+        assertEquals("SET", answer.get(0).commandTag());
+        assertTrue(control.calls.isEmpty(), sql + " reached the control");
+    }
+
+    @Test
+    void aReportedParameterIsReportedWhenItChanges() {
+        List<BackendMessage> answer = admin.query("SET application_name = 'billing batch'");
+        assertEquals("SCZ", types(answer));
+        assertEquals("application_name", answer.get(0).paramName());
+        assertEquals("billing batch", answer.get(0).paramValue());
+        assertEquals("CZ", types(admin.query("SET application_name = 'billing batch'")), "unchanged: not reported");
+        answer = admin.query("SET TIME ZONE 'Europe/Berlin'");
+        assertEquals("SCZ", types(answer));
+        assertEquals("TimeZone", answer.get(0).paramName());
+        assertEquals("DateStyle", admin.query("SET DateStyle = ISO, DMY").get(0).paramName());
+    }
+
+    @Test
+    void showReturnsWhatTheSessionSet() {
+        admin.query("SET application_name = 'exporter'");
+        List<BackendMessage> answer = admin.query("SHOW application_name");
+        assertEquals("TDCZ", types(answer));
+        assertEquals(List.of("application_name"), ConsoleChannel.names(ConsoleChannel.columns(answer.get(0))));
+        assertEquals(List.of(List.of("exporter")), rows(answer));
+        assertEquals(List.of(List.of("2")), rows(admin.query("SHOW extra_float_digits")), "from the startup packet");
+        assertEquals(List.of(List.of("ISO, MDY")), rows(admin.query("show DateStyle")));
+        admin.query("SET search_path = public, \"$user\"");
+        assertEquals(List.of(List.of("public, $user")), rows(admin.query("SHOW search_path")));
+    }
+
+    @Test
+    void resetAndSetToDefaultGoBackToTheSessionsStartingValue() {
+        admin.query("SET extra_float_digits = 3");
+        admin.query("SET extra_float_digits TO DEFAULT");
+        assertEquals(List.of(List.of("2")), rows(admin.query("SHOW extra_float_digits")), "from the startup packet");
+        admin.query("SET application_name = 'x'");
+        List<BackendMessage> answer = admin.query("RESET application_name");
+        assertEquals("SCZ", types(answer));
+        assertEquals("", answer.get(0).paramValue());
+        assertEquals("RESET", answer.get(1).commandTag());
+        admin.query("SET TIME ZONE 'Europe/Berlin'");
+        admin.query("SET lock_timeout = '1s'");
+        answer = admin.query("RESET ALL");
+        assertEquals("SCZ", types(answer));
+        assertEquals("TimeZone", answer.get(0).paramName());
+        assertEquals(SqlState.UNDEFINED_OBJECT, admin.query("SHOW lock_timeout").get(0).errorField('C'));
+        assertEquals(SqlState.UNDEFINED_OBJECT, admin.query("RESET query_timeout").get(0).errorField('C'));
+        assertEquals(SqlState.SYNTAX_ERROR, admin.query("RESET").get(0).errorField('C'));
+    }
+
+    @Test
+    void theEncodingStaysUtf8WhateverTheClientSets() {
+        assertEquals("CZ", types(admin.query("SET client_encoding = 'LATIN1'")));
+        assertEquals(List.of(List.of("UTF8")), rows(admin.query("SHOW client_encoding")));
+        assertEquals(List.of(List.of("UTF8")), rows(admin.query("SHOW server_encoding")));
+    }
+
+    @Test
+    void showOfAParameterTheConsoleHasNoValueForIsAnError() {
+        List<BackendMessage> answer = admin.query("SHOW lock_timeout");
+        assertEquals("EZ", types(answer));
+        assertEquals(SqlState.UNDEFINED_OBJECT, answer.get(0).errorField('C'));
+    }
+
+    @Test
+    void anIncompleteSetIsASyntaxError() {
+        for (String sql : new String[] {"SET", "SET application_name", "SET application_name =",
+                "SET search_path = a,", "SET = 3", "SET 'x' = 3"}) {
+            List<BackendMessage> answer = admin.query(sql);
+            assertEquals("EZ", types(answer), sql);
+            assertEquals(SqlState.SYNTAX_ERROR, answer.get(0).errorField('C'), sql);
+        }
+        assertTrue(control.calls.isEmpty());
+    }
+
+    @Test
+    void aPgmuxSettingTakesOneValue() {
+        List<BackendMessage> answer = admin.query("SET query_timeout = 5, 6");
+        assertEquals(SqlState.SYNTAX_ERROR, answer.get(0).errorField('C'));
+        assertTrue(control.calls.isEmpty());
+    }
+
+    @Test
+    void extraColumnsOffLeavesPgmuxsColumnsOut() {
+        assertEquals(20, ConsoleChannel.columns(admin.query("SHOW POOLS").get(0)).size());
+        assertEquals("CZ", types(admin.query("SET pgmux.extra_columns = off")));
+        assertEquals(17, ConsoleChannel.columns(admin.query("SHOW POOLS").get(0)).size());
+        assertEquals(21, ConsoleChannel.columns(admin.query("SHOW CLIENTS").get(0)).size());
+        assertEquals(21, ConsoleChannel.columns(admin.query("SHOW SERVERS").get(0)).size());
+        assertEquals(8, ConsoleChannel.columns(admin.query("SHOW USERS").get(0)).size());
+        List<BackendMessage> pools = admin.query("SHOW POOLS");
+        assertEquals(17, rows(pools).get(0).size(), "rows lose the cells too");
+        admin.query("SET pgmux.extra_columns = on");
+        assertEquals(20, ConsoleChannel.columns(admin.query("SHOW POOLS").get(0)).size());
+    }
+
+    @Test
+    void extraColumnsMayBeTurnedOffAtStartup() {
+        try (ConsoleChannel strict = ConsoleChannel.open(console, AdminRole.STATS,
+                Map.of("pgmux.extra_columns", "false"))) {
+            strict.received();
+            assertEquals(17, ConsoleChannel.columns(strict.query("SHOW POOLS").get(0)).size());
+        }
+    }
+
+    @Test
+    void anInvalidExtraColumnsValueIsRefused() {
+        List<BackendMessage> answer = admin.query("SET pgmux.extra_columns = sometimes");
+        assertEquals("EZ", types(answer));
+        assertEquals(SqlState.INVALID_PARAMETER_VALUE, answer.get(0).errorField('C'));
+        try (ConsoleChannel refused = ConsoleChannel.open(console, AdminRole.ADMIN,
+                Map.of("pgmux.extra_columns", "sometimes"))) {
+            List<BackendMessage> greeting = refused.received();
+            assertEquals("E", types(greeting));
+            assertEquals("FATAL", greeting.get(0).errorField('S'));
+            assertEquals(SqlState.INVALID_PARAMETER_VALUE, greeting.get(0).errorField('C'));
+            assertFalse(refused.channel.isActive());
+        }
+    }
+}
