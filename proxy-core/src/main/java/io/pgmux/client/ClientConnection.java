@@ -594,6 +594,19 @@ public final class ClientConnection implements PoolClient, ServerLink {
             return;
         }
         long queryTimeout = timeouts.queryTimeout().toNanos();
+        if (queryTimeout > 0 && !linked.isQuiet() && cancelSentForRequest
+                && nowNanos - lastMessageNanos > 2 * queryTimeout) {
+            // The cancel went out a query_timeout ago and the server has not answered it either: the server or
+            // the network to it is gone without a word (a black hole; no RST, no keepalive for hours). Give the
+            // client its error now; leaving closes the server, which cannot be trusted any more (PgBouncer
+            // disconnects at query_timeout itself).
+            log.warn("client {}: the server did not answer the cancel of a query running longer than query_timeout;"
+                    + " closing the client and the server", describe());
+            fail(PgError.fatal(SqlState.QUERY_CANCELED, "pgmux: the query ran longer than query_timeout ("
+                    + timeouts.queryTimeout().toMillis() + " ms) and the server did not answer its cancel within"
+                    + " query_timeout again; the connection is closed"));
+            return;
+        }
         if (queryTimeout > 0 && !linked.isQuiet() && !cancelSentForRequest
                 && nowNanos - lastMessageNanos > queryTimeout) {
             // The server answers the cancelled query with 57014 query_canceled, which the client receives.
