@@ -116,12 +116,27 @@ record ValueType<T>(String expected, Function<String, T> parser, boolean explain
      */
     static ValueType<String> serverPassword() {
         return new ValueType<>("a password or an md5 hash", text -> {
-            if (StoredPassword.parse(text).kind() == StoredPassword.Kind.SCRAM_SHA_256) {
+            if (isWellFormedVerifier(text)) {
                 throw new IllegalArgumentException("a SCRAM verifier cannot log in to a server (it proves nothing"
                         + " without a client's proof); give the password itself");
             }
             return text;
         }, true);
+    }
+
+    /**
+     * A password sent to a server is never read as a verifier, so one that merely starts like a verifier is a
+     * password; only a complete verifier, which cannot log in, is refused.
+     */
+    private static boolean isWellFormedVerifier(String text) {
+        if (!text.startsWith("SCRAM-SHA-256$")) {
+            return false;
+        }
+        try {
+            return StoredPassword.parse(text).kind() == StoredPassword.Kind.SCRAM_SHA_256;
+        } catch (IllegalArgumentException malformed) {
+            return false;
+        }
     }
 
     static ValueType<HbaConnectionType> hbaType() {

@@ -23,6 +23,7 @@ import io.pgmux.protocol.backend.NegotiateProtocolVersion;
 import io.pgmux.protocol.backend.ParameterStatus;
 import io.pgmux.protocol.backend.ReadyForQuery;
 import io.pgmux.protocol.frontend.CancelRequest;
+import io.pgmux.protocol.frontend.FrontendMessages;
 import io.pgmux.protocol.frontend.Parse;
 import io.pgmux.protocol.frontend.StartupMessage;
 import io.pgmux.protocol.frontend.StartupPacket;
@@ -74,9 +75,9 @@ public final class ClientConnection implements PoolClient, ServerLink {
     private long lastMessageNanos = System.nanoTime();
     private long lastReadyNanos = lastMessageNanos;
     private boolean cancelSentForRequest;
-    /** pgmux answered the client's messages since its last Sync itself, with no server. */
-    private boolean answeredLocally;
-    /** The client sent Terminate behind requests still to be answered. */
+    /** What pgmux answered of the client's current extended-protocol batch itself, with no server. */
+    private LocalBatch localBatch = LocalBatch.NONE;
+    /** The client sent Terminate: nothing after it is read, and it leaves once what came before is answered. */
     private boolean terminating;
 
     ClientConnection(Channel channel, ClientServices services) {
@@ -305,13 +306,20 @@ public final class ClientConnection implements PoolClient, ServerLink {
             default:
                 break;
         }
-        byte tag = frame.getByte(frame.readerIndex());
-        if (tag == FrontendTag.TERMINATE) {
-            frame.release();
-            terminate();
+        if (terminating) {
+            frame.release(); // PostgreSQL reads nothing after Terminate
             return;
         }
-        checkRequest(tag, frame);
+        byte tag = frame.getByte(frame.readerIndex());
+        if (tag == FrontendTag.TERMINATE) {
+            terminateReceived(frame);
+            return;
+        }
+        checkRequest(frame);
+        if (localBatch == LocalBatch.FAILED) {
+            skipToSync(tag, frame);
+            return;
+        }
         if (state == ClientState.ACTIVE && pending.isEmpty()) {
             forward(server, frame);
             return;
@@ -319,7 +327,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
         if (state == ClientState.IDLE && pending.isEmpty() && answerWithoutServer(tag, frame)) {
             return;
         }
-        answeredLocally = false;
+        localBatch = LocalBatch.NONE;
         pending.add(frame);
         pendingBytes += frame.readableBytes();
         if (pendingBytes > MAX_PENDING_BYTES) {
@@ -339,16 +347,25 @@ public final class ClientConnection implements PoolClient, ServerLink {
             return false;
         }
         if (tag == FrontendTag.PARSE && statements.parseWithoutServer(frame, channel)) {
-            answeredLocally = true;
+            localBatch = LocalBatch.ANSWERED;
             return true;
         }
-        if (tag == FrontendTag.SYNC && answeredLocally) {
-            answeredLocally = false;
+        if (tag == FrontendTag.SYNC && localBatch == LocalBatch.ANSWERED) {
+            localBatch = LocalBatch.NONE;
             frame.release();
             channel.writeAndFlush(ReadyForQuery.encode(channel.alloc(), TransactionStatus.IDLE), channel.voidPromise());
             return true;
         }
         return false;
+    }
+
+    /** After pgmux failed a message of the batch: everything up to Sync is ignored, the Sync answered. */
+    private void skipToSync(byte tag, ByteBuf frame) {
+        frame.release();
+        if (tag == FrontendTag.SYNC) {
+            localBatch = LocalBatch.NONE;
+            channel.writeAndFlush(ReadyForQuery.encode(channel.alloc(), TransactionStatus.IDLE), channel.voidPromise());
+        }
     }
 
     /**
@@ -361,6 +378,10 @@ public final class ClientConnection implements PoolClient, ServerLink {
             return;
         }
         byte tag = frame.getByte(frame.readerIndex());
+        if (statements.skipsUntilSync(tag)) {
+            frame.release();
+            return;
+        }
         if (tag == FrontendTag.QUERY || tag == FrontendTag.PARSE) {
             try {
                 int start = tag == FrontendTag.QUERY ? frame.readerIndex() + 5 : Parse.queryStart(frame);
@@ -375,39 +396,60 @@ public final class ClientConnection implements PoolClient, ServerLink {
         statements.send(target, frame);
     }
 
-    private void checkRequest(byte tag, ByteBuf frame) {
-        switch (tag) {
-            case FrontendTag.PARSE:
-            case FrontendTag.BIND:
-            case FrontendTag.CLOSE:
-            case FrontendTag.COPY_DATA:
-            case FrontendTag.COPY_DONE:
-            case FrontendTag.COPY_FAIL:
-            case FrontendTag.DESCRIBE:
-            case FrontendTag.EXECUTE:
-            case FrontendTag.FLUSH:
-            case FrontendTag.FUNCTION_CALL:
-            case FrontendTag.QUERY:
-            case FrontendTag.SYNC:
-                return;
-            default:
-                frame.release();
-                throw new ProtocolException("unexpected message type " + MessageFramer.printable(tag) + " from the client");
+    /**
+     * Refuses a malformed message as it arrives, before pgmux reads names out of it or keeps it for a server: a
+     * FATAL 08P01 for this client alone, whichever server it would have gone to.
+     */
+    private static void checkRequest(ByteBuf frame) {
+        try {
+            FrontendMessages.validate(frame);
+        } catch (ProtocolException e) {
+            frame.release();
+            throw e;
         }
     }
 
     /**
-     * Terminate: leave once what the client sent before it has been answered, as PostgreSQL would run a Query
-     * pipelined ahead of its Terminate.
+     * Terminate: it takes its place behind what the client sent before it, as PostgreSQL reads it only after
+     * running those; nothing after it is read.
      */
-    private void terminate() {
-        boolean outstanding = !pending.isEmpty() || (state == ClientState.ACTIVE && server != null && !server.isQuiet());
-        if (!outstanding) {
-            close(null);
-            return;
-        }
+    private void terminateReceived(ByteBuf frame) {
         terminating = true;
         channel.config().setAutoRead(false);
+        if (pending.isEmpty()) {
+            frame.release();
+            terminate();
+        } else {
+            pending.add(frame);
+        }
+    }
+
+    /**
+     * Acts on a Terminate whose turn has come: leave at once, in the middle of a COPY FROM STDIN as PostgreSQL
+     * does, or once the requests before it have been answered.
+     */
+    private void terminate() {
+        ServerConnection linked = server;
+        if (state == ClientState.ACTIVE && linked != null) {
+            if (linked.isCopyIn()) {
+                abandonCopy();
+                return;
+            }
+            if (!linked.isQuiet()) {
+                return; // serverReadyForQuery closes once the last answer is in
+            }
+        }
+        close(null);
+    }
+
+    /**
+     * A Terminate where the backend expects COPY data: PostgreSQL's two errors, then the client is closed and
+     * the server's COPY failed and rolled back (see ServerCleanup).
+     */
+    private void abandonCopy() {
+        channel.write(ErrorResponse.encode(channel.alloc(), PgError.error(SqlState.PROTOCOL_VIOLATION,
+                "unexpected message type 0x58 during COPY from stdin")), channel.voidPromise());
+        fail(PgError.fatal(SqlState.PROTOCOL_VIOLATION, "terminating connection because protocol synchronization was lost"));
     }
 
     void readComplete() {
@@ -441,6 +483,15 @@ public final class ClientConnection implements PoolClient, ServerLink {
 
     @Override
     public void serverAssigned(ServerConnection assigned) {
+        // Runs on the pool's path (often inside another connection's read): nothing thrown here may reach it.
+        try {
+            linkTo(assigned);
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    private void linkTo(ServerConnection assigned) {
         if (state == ClientState.CLOSED) {
             services.pools().release(assigned);
             return;
@@ -463,11 +514,21 @@ public final class ClientConnection implements PoolClient, ServerLink {
             assigned.sendInternalQuery(sql, error -> aligned(assigned, error));
         }
         ByteBuf each;
+        boolean terminated = false;
         while ((each = pending.poll()) != null) {
+            if (each.getByte(each.readerIndex()) == FrontendTag.TERMINATE) {
+                each.release();
+                terminated = true;
+                break;
+            }
             forward(assigned, each);
         }
         pendingBytes = 0;
         assigned.flush();
+        if (terminated) {
+            terminate();
+            return;
+        }
         channel.config().setAutoRead(assigned.isWritable());
         if (assigned.isAtBoundary()) {
             serverAtBoundary();
@@ -552,6 +613,13 @@ public final class ClientConnection implements PoolClient, ServerLink {
     }
 
     @Override
+    public void serverCopyInStarted() {
+        if (terminating && pending.isEmpty()) {
+            abandonCopy();
+        }
+    }
+
+    @Override
     public void serverLost(PgError error) {
         server = null;
         fail(error == null ? null : error.withSeverity(PgError.FATAL));
@@ -612,23 +680,100 @@ public final class ClientConnection implements PoolClient, ServerLink {
             // The server answers the cancelled query with 57014 query_canceled, which the client receives.
             cancelSentForRequest = true;
             log.info("client {}: cancelling a query running longer than query_timeout", describe());
-            services.connector().cancel(channel.eventLoop(), linked.target(), linked.backendKey());
+            services.pools().cancel(linked);
         }
     }
 
     // ---- cancel --------------------------------------------------------------------------------------------
 
-    /** A CancelRequest quoted this client's key: forward it to the server serving it now, if any. */
+    /**
+     * A CancelRequest quoted this client's key: forward it to the server running its request, or cancel the
+     * request still waiting for a server. A client with nothing running is left alone, as PostgreSQL does.
+     */
     void cancelRequested() {
         channel.eventLoop().execute(() -> {
             ServerConnection linked = server;
-            if (state == ClientState.ACTIVE && linked != null && !linked.isQuiet() && linked.backendKey() != null) {
-                services.connector().cancel(channel.eventLoop(), linked.target(), linked.backendKey());
+            if (state == ClientState.ACTIVE && linked != null && !linked.isQuiet()) {
+                services.pools().cancel(linked);
+            } else if (state == ClientState.WAITING) {
+                cancelWaitingRequest();
             }
         });
     }
 
+    /**
+     * Cancels the first request waiting for a server, as PostgreSQL cancels a query blocked on a lock: ERROR
+     * 57014, then ReadyForQuery for a simple Query or FunctionCall; for an extended-protocol request everything up
+     * to Sync is skipped and the Sync answered, now or when it comes. Requests behind it keep waiting; with none,
+     * the client leaves the queue. The client is between transactions (it waits only from IDLE), hence 'I'.
+     */
+    private void cancelWaitingRequest() {
+        ByteBuf first = pending.peek();
+        if (first == null) {
+            return;
+        }
+        byte tag = first.getByte(first.readerIndex());
+        boolean simple = tag == FrontendTag.QUERY || tag == FrontendTag.FUNCTION_CALL;
+        boolean extended = tag == FrontendTag.PARSE || tag == FrontendTag.BIND || tag == FrontendTag.DESCRIBE
+                || tag == FrontendTag.EXECUTE || tag == FrontendTag.CLOSE || tag == FrontendTag.FLUSH;
+        if (!simple && !extended) {
+            return; // a lone Sync, COPY data or Terminate: nothing that runs
+        }
+        boolean synced = simple;
+        dropPending();
+        while (extended && !pending.isEmpty()) {
+            byte next = pending.peek().getByte(pending.peek().readerIndex());
+            if (next == FrontendTag.TERMINATE) {
+                break;
+            }
+            dropPending();
+            if (next == FrontendTag.SYNC) {
+                synced = true;
+                break;
+            }
+        }
+        channel.write(ErrorResponse.encode(channel.alloc(), PgError.error(SqlState.QUERY_CANCELED,
+                "canceling statement due to user request")), channel.voidPromise());
+        if (synced) {
+            channel.write(ReadyForQuery.encode(channel.alloc(), TransactionStatus.IDLE), channel.voidPromise());
+        } else {
+            localBatch = LocalBatch.FAILED;
+        }
+        channel.flush();
+        if (pending.isEmpty() && services.pools().cancelWait(pool, this)) {
+            transition(ClientState.IDLE);
+        }
+        if (!terminating && pendingBytes <= MAX_PENDING_BYTES) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    private void dropPending() {
+        ByteBuf dropped = pending.poll();
+        pendingBytes -= dropped.readableBytes();
+        dropped.release();
+    }
+
     // ---- leaving -------------------------------------------------------------------------------------------
+
+    /**
+     * Ends this client for an exception thrown while serving it, whichever path it came from (its own channel,
+     * or the pool handing it a server): a FATAL error for this client alone, never for a server.
+     */
+    void failed(Throwable cause) {
+        if (cause instanceof UnsupportedRequestException) {
+            fail(((UnsupportedRequestException) cause).error());
+        } else if (cause instanceof ProtocolException) {
+            log.info("client {}: protocol violation: {}", describe(), cause.getMessage());
+            fail(((ProtocolException) cause).error("invalid frontend message: "));
+        } else if (cause instanceof java.io.IOException) {
+            log.debug("client {}: {}", describe(), cause.toString());
+            close(null);
+        } else {
+            log.warn("client {}: internal error", describe(), cause);
+            fail(PgError.fatal(SqlState.INTERNAL_ERROR, "pgmux internal error: " + cause));
+        }
+    }
 
     /** Sends the error (if any) as the client's last message and closes. */
     void fail(PgError error) {

@@ -16,7 +16,7 @@ public enum ClientState {
     LOGIN_WAIT,
     /** Logged in with no server: between transactions in transaction mode. */
     IDLE,
-    /** Sent a request and waits in its pool's queue for a server. */
+    /** Sent a request and waits in its pool's queue for a server; cancelling the request may leave it IDLE. */
     WAITING,
     /** Linked to a server; messages flow both ways. */
     ACTIVE,
@@ -30,7 +30,7 @@ public enum ClientState {
         AUTHENTICATING.next = EnumSet.of(LOGIN_WAIT, IDLE, CLOSED);
         LOGIN_WAIT.next = EnumSet.of(ACTIVE, CLOSED);
         IDLE.next = EnumSet.of(WAITING, ACTIVE, CLOSED);
-        WAITING.next = EnumSet.of(ACTIVE, CLOSED);
+        WAITING.next = EnumSet.of(ACTIVE, IDLE, CLOSED);
         ACTIVE.next = EnumSet.of(IDLE, CLOSED);
         CLOSED.next = EnumSet.noneOf(ClientState.class);
     }

@@ -7,23 +7,31 @@ import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.backend.Completions;
 import io.pgmux.protocol.backend.ErrorResponse;
 import io.pgmux.protocol.frontend.Bind;
+import io.pgmux.protocol.frontend.Close;
 import io.pgmux.protocol.frontend.Describe;
 import io.pgmux.protocol.frontend.Parse;
 import io.pgmux.protocol.frontend.Query;
+import io.pgmux.server.Outcome;
 import io.pgmux.server.PreparedOnServer;
 import io.pgmux.server.ServerConnection;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Protocol-level named prepared statements in transaction mode. The client's names map to statements; each
- * statement is prepared on a server, under pgmux's name, the first time a request on that server needs it, in
- * the same round trip as that request. A client's Parse of a statement the server already has, and its Close
- * of a statement, are answered by pgmux; the server keeps the statement for the next client that needs it.
+ * Prepared statements in transaction mode, where a client's requests go to whichever server is free.
+ *
+ * <p>Named statements: the client's names map to statements; each is prepared on a server, under pgmux's name,
+ * the first time a request on that server needs it, in the same round trip as that request, and shared there by
+ * every client that prepares the same text. A server's plan serves a client only if it was made after that
+ * client's own Parse; otherwise the statement is prepared there again first, so no client sees "cached plan must
+ * not change result type" for a statement it prepared after a schema change.
+ *
+ * <p>The unnamed statement follows its client across Syncs, until its next unnamed Parse or simple Query: where
+ * the client binds or describes it on a server that does not hold it, pgmux parses it there first.
  *
  * <p>What the client sees is what a direct connection would show: the same answers in the same order, the same
- * errors for duplicate or unknown names (and the skipping of the rest of the batch up to Sync that follows
- * them), and DEALLOCATE / DISCARD ALL with their usual effect.
+ * errors for duplicate or unknown names (the server fails and skips to Sync there too), and DEALLOCATE,
+ * DEALLOCATE ALL, DISCARD ALL and Close acting on the names at their place in the stream.
  */
 final class NamedStatements {
     private static final String DUPLICATE_PREPARED_STATEMENT = "42P05";
@@ -32,13 +40,24 @@ final class NamedStatements {
     private final Map<String, Statement> byClientName = new HashMap<>();
     private final ByteBufAllocator alloc;
     private final io.pgmux.pool.ServerPool pool;
-    /** pgmux answered an error itself; like the server, it skips the client's messages until Sync. */
+    private final UnnamedStatement unnamed = new UnnamedStatement();
+    /** Counts the answers to the client's unnamed Parses, which come in the order they were sent. */
+    private long unnamedParsesAnswered;
+    /** Tracks the client's unnamed Parses; one instance, so that the frequent unnamed Parse allocates nothing. */
+    private final Outcome unnamedParseOutcome = ok -> {
+        long answered = ++unnamedParsesAnswered;
+        if (!ok) {
+            unnamed.parseFailed(answered);
+        }
+    };
+    /** pgmux refused a message itself; like the server, it skips the client's messages until Sync. */
     private boolean failedUntilSync;
     /**
-     * What an unnamed statement parsed in this batch does to the client's names (DEALLOCATE through the
-     * extended protocol, as psycopg sends it), applied if its Execute succeeds.
+     * The DEALLOCATE or DISCARD ALL the client's next Execute runs (an unnamed statement of that text was bound,
+     * as psycopg does its cache maintenance), or null.
      */
-    private Runnable onExecuteSuccess;
+    private SqlCommand boundCommand;
+    private Statement boundTarget;
 
     NamedStatements(ByteBufAllocator alloc, io.pgmux.pool.ServerPool pool) {
         this.alloc = alloc;
@@ -61,7 +80,7 @@ final class NamedStatements {
         if (byClientName.containsKey(name)) {
             return false;
         }
-        Statement statement = Statement.of(Parse.definition(frame));
+        Statement statement = Statement.of(Parse.definition(frame), pool.nextStatementGeneration());
         if (!pool.isKnownStatement(statement.serverName())) {
             return false;
         }
@@ -71,10 +90,18 @@ final class NamedStatements {
         return true;
     }
 
+    /**
+     * Whether pgmux refused a message of the client's current extended-protocol batch, so that, as PostgreSQL
+     * after an error, it ignores every message of {@code tag} but Sync.
+     */
+    boolean skipsUntilSync(byte tag) {
+        return failedUntilSync && tag != FrontendTag.SYNC;
+    }
+
     /** Sends a client's message to {@code server}, translating statement names on the way. */
     void send(ServerConnection server, ByteBuf frame) {
         byte tag = frame.getByte(frame.readerIndex());
-        if (failedUntilSync && isExtended(tag)) {
+        if (skipsUntilSync(tag)) {
             frame.release();
             return;
         }
@@ -95,31 +122,17 @@ final class NamedStatements {
                 query(server, frame);
                 return;
             case FrontendTag.EXECUTE:
-                if (onExecuteSuccess != null) {
-                    Runnable effect = onExecuteSuccess;
-                    onExecuteSuccess = null;
-                    server.sendTracked(frame, ok -> {
-                        if (ok) {
-                            effect.run();
-                        }
-                    });
-                    return;
-                }
-                server.sendFromClient(frame);
+                execute(server, frame);
                 return;
             case FrontendTag.SYNC:
                 failedUntilSync = false;
-                onExecuteSuccess = null;
+                boundCommand = null;
+                boundTarget = null;
                 server.sendFromClient(frame);
                 return;
             default:
                 server.sendFromClient(frame);
         }
-    }
-
-    private static boolean isExtended(byte tag) {
-        return tag == FrontendTag.PARSE || tag == FrontendTag.BIND || tag == FrontendTag.DESCRIBE
-                || tag == FrontendTag.EXECUTE || tag == FrontendTag.CLOSE;
     }
 
     private void parse(ServerConnection server, ByteBuf frame) {
@@ -133,56 +146,92 @@ final class NamedStatements {
             fail(server, DUPLICATE_PREPARED_STATEMENT, "prepared statement \"" + name + "\" already exists");
             return;
         }
-        Statement statement = Statement.of(Parse.definition(frame));
+        Statement statement = Statement.of(Parse.definition(frame), pool.nextStatementGeneration());
         frame.release();
         byClientName.put(name, statement);
-        if (server.prepared().contains(statement.serverName())) {
-            server.fake(Completions.parseComplete(alloc));
-            return;
-        }
-        // The client's own Parse, renamed: its answer goes to the client, and a failure undoes the name.
+        // The client's own Parse, renamed: its answer goes to the client, and a failure undoes the name. A copy
+        // the server already has was planned before this Parse, so it is replaced.
         prepareOn(server, statement, true, () -> byClientName.remove(name, statement));
     }
 
     private void bind(ServerConnection server, ByteBuf frame) {
         String name = Bind.statementName(frame);
         if (name.isEmpty()) {
-            server.sendFromClient(frame);
+            if (useUnnamed(server, frame)) {
+                boundCommand = unnamed.command();
+                boundTarget = unnamed.target();
+                server.sendFromClient(frame);
+            }
             return;
         }
+        boundCommand = null;
+        boundTarget = null;
         Statement statement = lookUp(server, name, frame);
         if (statement == null) {
             return;
         }
-        ensurePrepared(server, statement);
+        ensureFresh(server, statement);
         ByteBuf renamed = Bind.withStatementName(alloc, frame, statement.serverName());
         frame.release();
         server.sendFromClient(renamed);
     }
 
     private void describe(ServerConnection server, ByteBuf frame) {
-        if (Describe.target(frame) != Describe.STATEMENT || Describe.name(frame).isEmpty()) {
+        if (Describe.target(frame) != Describe.STATEMENT) {
             server.sendFromClient(frame);
             return;
         }
-        Statement statement = lookUp(server, Describe.name(frame), frame);
+        String name = Describe.name(frame);
+        if (name.isEmpty()) {
+            if (useUnnamed(server, frame)) {
+                server.sendFromClient(frame);
+            }
+            return;
+        }
+        Statement statement = lookUp(server, name, frame);
         if (statement == null) {
             return;
         }
-        ensurePrepared(server, statement);
+        ensureFresh(server, statement);
         frame.release();
         server.sendFromClient(Describe.encode(alloc, Describe.STATEMENT, statement.serverName()));
     }
 
     private void close(ServerConnection server, ByteBuf frame) {
-        if (Describe.target(frame) != Describe.STATEMENT || Describe.name(frame).isEmpty()) {
+        if (Close.target(frame) != Describe.STATEMENT) {
             server.sendFromClient(frame);
             return;
         }
-        // Closing a name that does not exist is no error in PostgreSQL either.
-        byClientName.remove(Describe.name(frame));
+        String name = Close.name(frame);
+        if (name.isEmpty()) {
+            unnamed.drop();
+            server.prepared().dropUnnamed();
+            server.sendFromClient(frame);
+            return;
+        }
+        // Closing a name that does not exist is no error in PostgreSQL either. The name goes at once, so that a
+        // Parse of it later in the pipeline finds it free; a Close of a statement no server has stands in for
+        // the client's, so its CloseComplete comes from the server, or nothing if the server skips to Sync, and
+        // the name comes back.
+        Statement closed = byClientName.remove(name);
         frame.release();
-        server.fake(Completions.closeComplete(alloc));
+        server.sendTracked(Close.encode(alloc, Describe.STATEMENT, Statement.NEVER_PREPARED), ok -> {
+            if (!ok && closed != null) {
+                byClientName.putIfAbsent(name, closed);
+            }
+        });
+    }
+
+    private void execute(ServerConnection server, ByteBuf frame) {
+        SqlCommand command = boundCommand;
+        if (command == null) {
+            server.sendFromClient(frame);
+            return;
+        }
+        Statement target = boundTarget;
+        boundCommand = null;
+        boundTarget = null;
+        server.sendTracked(frame, dropNames(server, command, target));
     }
 
     private Statement lookUp(ServerConnection server, String name, ByteBuf frame) {
@@ -194,29 +243,44 @@ final class NamedStatements {
         return result;
     }
 
-    /** Prepares the statement on the server first, in the same round trip, if it is not there. */
-    private void ensurePrepared(ServerConnection server, Statement statement) {
-        if (!server.prepared().contains(statement.serverName())) {
+    /**
+     * Makes sure the server holds a plan of {@code statement} made after the client's Parse of it, preparing it
+     * there first, in the same round trip, if not.
+     */
+    private void ensureFresh(ServerConnection server, Statement statement) {
+        if (server.prepared().generation(statement.serverName()) < statement.generation()) {
+            prepareOn(server, statement, false, () -> { });
+        }
+    }
+
+    /** Makes sure the server holds the statement at all (for a DEALLOCATE of it). */
+    private void ensureExists(ServerConnection server, Statement statement) {
+        if (server.prepared().generation(statement.serverName()) <= PreparedOnServer.STALE) {
             prepareOn(server, statement, false, () -> { });
         }
     }
 
     /**
-     * Prepares {@code statement} on {@code server} under pgmux's name, making room in its LRU and closing a
-     * stale plan first. {@code clientsOwn}: the Parse answers the client's own Parse (its ParseComplete is
-     * forwarded) rather than being slipped in ahead of a Bind or Describe (its answer swallowed).
+     * Prepares {@code statement} on {@code server} under pgmux's name, closing the copy there first if any (older
+     * or stale), else making room in its LRU. {@code clientsOwn}: the Parse answers the client's own Parse (its
+     * ParseComplete is forwarded) rather than being slipped in ahead of a Bind or Describe (its answer
+     * swallowed).
      */
     private void prepareOn(ServerConnection server, Statement statement, boolean clientsOwn, Runnable onFailure) {
         PreparedOnServer prepared = server.prepared();
-        makeRoom(server);
-        closeIfStale(server, statement);
-        prepared.add(statement.serverName());
-        ByteBuf parse = Parse.encode(alloc, statement.serverName(), statement.definition());
-        io.pgmux.server.Outcome outcome = ok -> {
+        String name = statement.serverName();
+        if (prepared.generation(name) != PreparedOnServer.ABSENT) {
+            server.inject(Close.encode(alloc, Describe.STATEMENT, name), ok -> { });
+        } else {
+            makeRoom(server);
+        }
+        prepared.add(name, pool.statementGeneration());
+        ByteBuf parse = Parse.encode(alloc, name, statement.definition());
+        Outcome outcome = ok -> {
             if (ok) {
-                pool.knownStatement(statement.serverName());
+                pool.knownStatement(name);
             } else {
-                prepared.remove(statement.serverName());
+                prepared.remove(name);
                 onFailure.run();
             }
         };
@@ -232,52 +296,75 @@ final class NamedStatements {
         String victim = prepared.evictionCandidate();
         if (victim != null) {
             prepared.remove(victim);
-            server.inject(Describe.encodeClose(alloc, Describe.STATEMENT, victim), ok -> { });
+            server.inject(Close.encode(alloc, Describe.STATEMENT, victim), ok -> { });
         }
     }
 
-    private void closeIfStale(ServerConnection server, Statement statement) {
-        if (server.prepared().takeStale(statement.serverName())) {
-            server.inject(Describe.encodeClose(alloc, Describe.STATEMENT, statement.serverName()), ok -> { });
-        }
-    }
-
+    /** Refuses the client's message with PostgreSQL's error for it; the server fails there too (see refuse). */
     private void fail(ServerConnection server, String sqlState, String message) {
         failedUntilSync = true;
-        server.fake(ErrorResponse.encode(alloc, PgError.error(sqlState, message)));
+        server.refuse(Describe.encode(alloc, Describe.STATEMENT, Statement.NEVER_PREPARED),
+                ErrorResponse.encode(alloc, PgError.error(sqlState, message)));
     }
 
-    // ---- SQL-level DEALLOCATE and DISCARD ALL act on protocol-level statements too ---------------------------
+    // ---- the unnamed statement -------------------------------------------------------------------------------
 
-    /** An unnamed Parse may carry DEALLOCATE or DISCARD ALL; the effect on names follows its Execute. */
+    /**
+     * An unnamed Parse replaces the client's unnamed statement. One of DEALLOCATE or DISCARD ALL acts on the
+     * client's names when it is executed; a DEALLOCATE of a client's name is renamed to pgmux's.
+     */
     private void unnamedParse(ServerConnection server, ByteBuf frame) {
-        SqlCommand command = SqlCommand.classify(frame, Parse.queryStart(frame), Parse.queryEnd(frame));
+        int start = Parse.queryStart(frame);
+        SqlCommand command = SqlCommand.classify(frame, start, Parse.queryEnd(frame, start));
+        ByteBuf sent = frame;
+        Statement target = null;
         switch (command.kind()) {
             case DEALLOCATE_ALL:
             case DISCARD_ALL:
-                // Whatever the outcome, pgmux can no longer trust what the server holds: re-prepare on next use.
-                server.prepared().markAllStale();
-                onExecuteSuccess = byClientName::clear;
-                server.sendFromClient(frame);
-                return;
+                break;
             case DEALLOCATE:
-                Statement statement = byClientName.get(command.argument());
-                if (statement == null) {
-                    server.sendFromClient(frame);
-                    return;
+                target = byClientName.get(command.argument());
+                if (target != null) {
+                    ensureExists(server, target);
+                    frame.release();
+                    sent = Parse.encode(alloc, "", unnamedDefinition("DEALLOCATE " + target.serverName()));
+                    start = Parse.queryStart(sent);
                 }
-                frame.release();
-                ensurePrepared(server, statement);
-                String clientName = command.argument();
-                onExecuteSuccess = () -> {
-                    byClientName.remove(clientName, statement);
-                    server.prepared().remove(statement.serverName());
-                };
-                server.sendFromClient(Parse.encode(alloc, "", unnamedDefinition("DEALLOCATE " + statement.serverName())));
-                return;
+                break;
             default:
-                server.sendFromClient(frame);
+                command = null;
         }
+        long number = unnamed.parsed(sent, start, sent.writerIndex(), command, target);
+        server.prepared().unnamedParsed(this, number);
+        server.sendTracked(sent, unnamedParseOutcome);
+    }
+
+    /**
+     * Before a Bind or Describe of the unnamed statement: PostgreSQL's error when the client has none, and never
+     * another client's statement; the client's own parsed first where the server does not hold it.
+     *
+     * @return whether the message may go to the server (else it was released and refused)
+     */
+    private boolean useUnnamed(ServerConnection server, ByteBuf frame) {
+        if (!unnamed.isDefined()) {
+            frame.release();
+            fail(server, INVALID_SQL_STATEMENT_NAME, "unnamed prepared statement does not exist");
+            return false;
+        }
+        PreparedOnServer prepared = server.prepared();
+        long number = unnamed.number();
+        if (!prepared.hasUnnamed(this, number)) {
+            server.inject(Parse.encode(alloc, "", unnamed.definition()), ok -> {
+                if (!ok && prepared.hasUnnamed(this, number)) {
+                    prepared.dropUnnamed();
+                }
+            });
+            prepared.unnamedParsed(this, number);
+            if (unnamed.target() != null) {
+                ensureExists(server, unnamed.target());
+            }
+        }
+        return true;
     }
 
     private static byte[] unnamedDefinition(String sql) {
@@ -287,18 +374,15 @@ final class NamedStatements {
         return result; // NUL terminator, then int16 0 parameter types
     }
 
+    // ---- SQL-level DEALLOCATE and DISCARD ALL act on protocol-level statements too ---------------------------
+
     private void query(ServerConnection server, ByteBuf frame) {
+        unnamed.drop(); // a simple Query drops the unnamed statement
         SqlCommand command = SqlCommand.classify(frame);
         switch (command.kind()) {
             case DEALLOCATE_ALL:
             case DISCARD_ALL:
-                server.prepared().markAllStale();
-                server.sendTrackedQuery(frame, ok -> {
-                    if (ok) {
-                        byClientName.clear();
-                        server.prepared().clear();
-                    }
-                });
+                server.sendTrackedQuery(frame, dropNames(server, command, null));
                 return;
             case DEALLOCATE:
                 Statement statement = byClientName.get(command.argument());
@@ -307,18 +391,42 @@ final class NamedStatements {
                     return;
                 }
                 frame.release();
-                ensurePrepared(server, statement);
-                String clientName = command.argument();
-                server.sendTrackedQuery(Query.encode(alloc, "DEALLOCATE " + statement.serverName()), ok -> {
-                    if (ok) {
-                        byClientName.remove(clientName, statement);
-                        server.prepared().remove(statement.serverName());
-                    }
-                });
+                ensureExists(server, statement);
+                Outcome outcome = dropNames(server, command, statement);
+                server.sendTrackedQuery(Query.encode(alloc, "DEALLOCATE " + statement.serverName()), outcome);
                 return;
             default:
                 server.sendFromClient(frame);
         }
+    }
+
+    /**
+     * What a DEALLOCATE ({@code target} being the statement of the name it drops), DEALLOCATE ALL or DISCARD ALL
+     * does to the client's names, applied now, at its place in the stream, so that a Parse pipelined after it
+     * finds the names free; the returned outcome puts them back if it fails. The server's copies may be gone
+     * either way: they are closed before their next use.
+     */
+    private Outcome dropNames(ServerConnection server, SqlCommand command, Statement target) {
+        if (command.kind() == SqlCommand.Kind.DEALLOCATE) {
+            String name = command.argument();
+            boolean dropped = target != null && byClientName.remove(name, target);
+            if (target != null) {
+                server.prepared().markStale(target.serverName());
+            }
+            return ok -> {
+                if (!ok && dropped) {
+                    byClientName.putIfAbsent(name, target);
+                }
+            };
+        }
+        server.prepared().markAllStale();
+        Map<String, Statement> dropped = new HashMap<>(byClientName);
+        byClientName.clear();
+        return ok -> {
+            if (!ok) {
+                dropped.forEach(byClientName::putIfAbsent);
+            }
+        };
     }
 
     int size() {

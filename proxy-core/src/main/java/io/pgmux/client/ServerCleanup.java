@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * What becomes of a server whose client left while linked. A quiet server is cleaned with statements of
- * pgmux's own (ROLLBACK for an open transaction; the reset query in session mode) and goes back to the pool; a
- * server in the middle of a request cannot be trusted and is closed.
+ * pgmux's own (ROLLBACK for an open transaction; the reset query in session mode) and goes back to the pool, as
+ * does one left in COPY FROM STDIN once the COPY is failed and rolled back; a server in the middle of any other
+ * request cannot be trusted and is closed.
  */
 final class ServerCleanup {
     private ServerCleanup() {
@@ -16,6 +17,15 @@ final class ServerCleanup {
 
     static void afterClientLeft(ServerConnection server, boolean discard, ClientServices services) {
         if (!server.isUsable()) {
+            return;
+        }
+        if (server.isCopyIn()) {
+            // The backend waits for rows that will never come; nothing else is running there.
+            server.failCopy("the client left in the middle of COPY FROM STDIN");
+            List<String> statements = new ArrayList<>(2);
+            statements.add("ROLLBACK"); // a transaction block the COPY failed, if any; a warning otherwise
+            addResetQuery(statements, discard, services.config().serverResetQuery());
+            reset(server, statements, services);
             return;
         }
         if (!server.isQuiet()) {
@@ -85,9 +95,13 @@ final class ServerCleanup {
         if (server.transactionStatus() != TransactionStatus.IDLE) {
             result.add("ROLLBACK");
         }
-        if (discard && resetQuery != null && !resetQuery.isBlank()) {
-            result.add(resetQuery);
-        }
+        addResetQuery(result, discard, resetQuery);
         return result;
+    }
+
+    private static void addResetQuery(List<String> statements, boolean discard, String resetQuery) {
+        if (discard && resetQuery != null && !resetQuery.isBlank()) {
+            statements.add(resetQuery);
+        }
     }
 }

@@ -5,12 +5,20 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * A client's named prepared statement: its definition (query text and parameter types, exactly as the client's
- * Parse carried them) and the name pgmux prepares it under on servers. The name is derived from the definition,
- * so every client preparing the same statement shares it on each server.
+ * Parse carried them), the name pgmux prepares it under on servers, and the generation of the client's Parse. The
+ * name is derived from the definition, so every client preparing the same statement shares it on each server; the
+ * generation says which of those servers' plans are recent enough for this client (see
+ * {@code ServerPool#nextStatementGeneration}).
  */
-record Statement(String serverName, byte[] definition) {
-    static Statement of(byte[] definition) {
-        return new Statement(nameFor(definition), definition);
+record Statement(String serverName, byte[] definition, long generation) {
+    /**
+     * A statement name pgmux never prepares on a server (its own are this prefix and 24 hex digits): a Describe
+     * or Close of it stands in for a client's message the server must not see but must fail or answer.
+     */
+    static final String NEVER_PREPARED = "pgmux_";
+
+    static Statement of(byte[] definition, long generation) {
+        return new Statement(nameFor(definition), definition, generation);
     }
 
     private static String nameFor(byte[] definition) {

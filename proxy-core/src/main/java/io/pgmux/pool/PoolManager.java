@@ -8,6 +8,7 @@ import io.pgmux.config.TenantConfig;
 import io.pgmux.config.UserConfig;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
+import io.pgmux.server.CancelOutcome;
 import io.pgmux.server.ServerConnection;
 import io.pgmux.server.ServerConnector;
 import io.pgmux.server.ServerState;
@@ -193,10 +194,12 @@ public final class PoolManager {
     }
 
     /**
-     * Takes a leaving client out of the queue. A server already on its way to it arrives anyway and is handed
-     * back by the client (see {@link PoolClient#serverAssigned}).
+     * Takes a client out of the queue. A server already on its way to it arrives anyway (see
+     * {@link PoolClient#serverAssigned}).
+     *
+     * @return whether the client was still waiting; false when a server is on its way
      */
-    public void cancelWait(ServerPool pool, PoolClient client) {
+    public boolean cancelWait(ServerPool pool, PoolClient client) {
         lock.lock();
         try {
             Iterator<Waiter> it = pool.waiters.iterator();
@@ -205,8 +208,10 @@ public final class PoolManager {
                 if (each.client() == client) {
                     it.remove();
                     pool.stats().waitEnded(micros(System.nanoTime() - each.sinceNanos()));
+                    return true;
                 }
             }
+            return false;
         } finally {
             lock.unlock();
         }
@@ -227,6 +232,9 @@ public final class PoolManager {
             slot.pool.active--;
             // The server came back from a transaction: its upstream answers (for readiness).
             slot.pool.breaker.answered(server.lastUsedNanos());
+            if (holdForCancel(slot, server)) {
+                return;
+            }
             ServerPool starving = starvingPoolBehind(slot.pool);
             if (starving != null) {
                 // Another tenant waits on a cap this server counts against and holds less than its share:
@@ -285,11 +293,80 @@ public final class PoolManager {
             if (server.state() != ServerState.RESETTING || !server.isUsable()) {
                 return;
             }
+            if (holdForCancel(slot(server), server)) {
+                return;
+            }
             handToWaiterOrIdle(slot(server).pool, server, after);
         } finally {
             lock.unlock();
         }
         runAll(after);
+    }
+
+    // ---- cancel requests ------------------------------------------------------------------------------------
+
+    /**
+     * Sends PostgreSQL a CancelRequest for what {@code server} is running now. The backend gets the signal some
+     * time later; were the server given to another client meanwhile, that client's query would be cancelled
+     * instead. So the server serves nobody else until PostgreSQL has answered the cancel connection (see
+     * {@link ServerState#BEING_CANCELED}); one never answered within server_connect_timeout is closed.
+     */
+    public void cancel(ServerConnection server) {
+        io.pgmux.protocol.backend.BackendKeyData key = server.backendKey();
+        if (key == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (server.state() == ServerState.CLOSED) {
+                return;
+            }
+            slot(server).cancelsInFlight++;
+        } finally {
+            lock.unlock();
+        }
+        connector.cancel(server.eventLoop(), server.target(), key, outcome -> cancelDone(server, outcome));
+    }
+
+    private void cancelDone(ServerConnection server, CancelOutcome outcome) {
+        List<Runnable> after = new ArrayList<>(2);
+        lock.lock();
+        try {
+            ServerSlot slot = slot(server);
+            slot.cancelsInFlight--;
+            ServerState state = server.state();
+            if (outcome == CancelOutcome.UNANSWERED) {
+                // The signal may still reach the backend, whoever it serves by then: it serves nobody more.
+                log.warn("{}: PostgreSQL did not answer a cancel request within server_connect_timeout; closing"
+                        + " the server", server);
+                if (state == ServerState.BEING_CANCELED) {
+                    slot.pool.beingCanceled--;
+                    retire(server, null, after);
+                } else if (state != ServerState.CLOSED) {
+                    after.add(server::close);
+                }
+            } else if (slot.cancelsInFlight == 0 && state == ServerState.BEING_CANCELED) {
+                slot.pool.beingCanceled--;
+                if (server.isUsable()) {
+                    handToWaiterOrIdle(slot.pool, server, after);
+                } else {
+                    retire(server, null, after);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        runAll(after);
+    }
+
+    /** A server done with its client waits for its cancels' answers before anyone else gets it. */
+    private static boolean holdForCancel(ServerSlot slot, ServerConnection server) {
+        if (slot.cancelsInFlight == 0) {
+            return false;
+        }
+        server.transition(ServerState.BEING_CANCELED);
+        slot.pool.beingCanceled++;
+        return true;
     }
 
     private void handToWaiterOrIdle(ServerPool pool, ServerConnection server, List<Runnable> after) {
@@ -530,6 +607,8 @@ public final class PoolManager {
                     pool.active--;
                 } else if (was == ServerState.CHECKING) {
                     pool.checking--;
+                } else if (was == ServerState.BEING_CANCELED) {
+                    pool.beingCanceled--;
                 }
                 server.transition(ServerState.CLOSED);
             }
@@ -692,7 +771,7 @@ public final class PoolManager {
             long maxWait = first == null ? 0 : TimeUnit.NANOSECONDS.toMicros(now - first.sinceNanos());
             Budget budget = pool.tenantBudget();
             return new PoolSnapshot(pool.key().database(), pool.key().user(), pool.mode().configName(),
-                    pool.waiters.size(), pool.active, pool.idle.size(), pool.opening, maxWait,
+                    pool.waiters.size(), pool.active, pool.idle.size(), pool.opening, pool.beingCanceled, maxWait,
                     pool.breaker.state(), pool.breaker.attempts(), pool.checking,
                     pool.stats().tenant().orElse(null), budget.limit(), budget.reserve(), budget.used());
         } finally {

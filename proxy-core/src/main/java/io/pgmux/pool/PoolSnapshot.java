@@ -5,6 +5,8 @@ package io.pgmux.pool;
  * metrics registry.
  *
  * @param serversOpening   connections connecting or logging in (sv_login)
+ * @param serversBeingCanceled servers done with their client, held until PostgreSQL has answered a cancel sent for
+ *                             them (PgBouncer's sv_being_canceled)
  * @param maxWaitMicros    how long the longest-waiting client has waited (maxwait)
  * @param upstreamCircuit  the state of the circuit breaker of the pool's upstream server (shared with every pool
  *                         connecting there)
@@ -17,7 +19,7 @@ package io.pgmux.pool;
  *                         on this database)
  */
 public record PoolSnapshot(String database, String user, String poolMode, int clientsWaiting, int serversActive,
-                           int serversIdle, int serversOpening, long maxWaitMicros, CircuitState upstreamCircuit,
-                           long upstreamAttempts, int serversTested, String tenant, int budgetLimit,
-                           int budgetReserve, int budgetUsed) {
+                           int serversIdle, int serversOpening, int serversBeingCanceled, long maxWaitMicros,
+                           CircuitState upstreamCircuit, long upstreamAttempts, int serversTested, String tenant,
+                           int budgetLimit, int budgetReserve, int budgetUsed) {
 }

@@ -38,11 +38,15 @@ public final class ServerPool implements ServerEvents {
     int active;
     /** Idle servers taken for server_check_query; each will serve a waiter, as a connection being opened would. */
     int checking;
+    /** Servers done with their client but held until PostgreSQL answers a cancel sent for them (BEING_CANCELED). */
+    int beingCanceled;
     final CircuitBreaker breaker;
     PgError lastConnectError;
     private volatile Map<String, String> welcome;
     /** pgmux statement names some server of this pool has parsed without error. */
     private final java.util.Set<String> parsedStatements = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Numbers the Parses of this pool's clients and servers in the order pgmux sees them: see {@link #statementGeneration}. */
+    private final java.util.concurrent.atomic.AtomicLong statementGenerations = new java.util.concurrent.atomic.AtomicLong(1);
 
     ServerPool(PoolKey key, UpstreamTarget target, PoolMode mode, List<Budget> budgets, CircuitBreaker breaker,
                PoolSettings settings, PoolStats stats, PoolManager manager) {
@@ -92,6 +96,21 @@ public final class ServerPool implements ServerEvents {
         parsedStatements.add(serverName);
     }
 
+    /**
+     * The generation of a client's Parse that pgmux receives now, later than every one before. A plan a server
+     * made for a Parse sent at an older {@link #statementGeneration} may predate a schema change that client has
+     * seen, so that client gets a plan of its own there (PostgreSQL never shows a statement prepared after such a
+     * change "cached plan must not change result type").
+     */
+    public long nextStatementGeneration() {
+        return statementGenerations.incrementAndGet();
+    }
+
+    /** The generation now: a server-side Parse sent now serves every client Parse of this or an older one. */
+    public long statementGeneration() {
+        return statementGenerations.get();
+    }
+
     List<Budget> budgets() {
         return budgets;
     }
@@ -132,9 +151,9 @@ public final class ServerPool implements ServerEvents {
         return null;
     }
 
-    /** Connections on their way to this pool's waiters: being opened, checked, or made room for. */
+    /** Connections on their way to this pool's waiters: being opened, checked, canceled, or made room for. */
     int coming() {
-        return opening + checking + awaitingRoom;
+        return opening + checking + beingCanceled + awaitingRoom;
     }
 
     /**

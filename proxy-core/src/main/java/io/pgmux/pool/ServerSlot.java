@@ -9,6 +9,8 @@ final class ServerSlot {
     boolean opening = true;
     /** A pool whose waiter this connection is being closed for; it may open one once this one is gone. */
     ServerPool closingFor;
+    /** CancelRequests sent for this connection's backend that PostgreSQL has not answered yet. */
+    int cancelsInFlight;
 
     ServerSlot(ServerPool pool) {
         this.pool = pool;

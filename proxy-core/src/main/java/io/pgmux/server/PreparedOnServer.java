@@ -1,68 +1,100 @@
 package io.pgmux.server;
 
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Set;
 
 /**
  * The statements pgmux has prepared on one server connection, least recently used first, bounded by
  * max_prepared_statements. Names are pgmux's own (one per distinct query text and parameter types), so clients
  * that prepare the same statement share it on every server.
+ *
+ * <p>Each name carries the generation its Parse was sent at (see {@code ServerPool#statementGeneration}): a
+ * client whose own Parse came later must not use that plan, which may predate a schema change the client has
+ * seen. {@link #STALE} marks a name the server may or may not still hold and that must be closed before it is
+ * prepared again.
+ *
+ * <p>It also knows whose unnamed statement the server holds, if pgmux knows it at all: the unnamed statement is
+ * per connection, replaced by every unnamed Parse and dropped by every simple Query.
  */
 public final class PreparedOnServer {
-    private final LinkedHashMap<String, Boolean> names = new LinkedHashMap<>(16, 0.75f, true);
-    /** Names the server still has but that must be closed before being prepared again (a stale plan). */
-    private final Set<String> stale = new HashSet<>();
+    /** {@link #generation} of a name not prepared here. */
+    public static final long ABSENT = -1;
+    /** {@link #generation} of a name to close before it is prepared again (a stale plan, a DEALLOCATE's fate unknown). */
+    public static final long STALE = 0;
+
+    private final LinkedHashMap<String, Long> generations = new LinkedHashMap<>(16, 0.75f, true);
     private final int capacity;
+    private Object unnamedOwner;
+    private long unnamedNumber;
 
     PreparedOnServer(int capacity) {
         this.capacity = Math.max(1, capacity);
     }
 
-    /** Whether the statement is prepared there; counts as a use for the LRU order. */
-    public boolean contains(String name) {
-        return names.get(name) != null;
+    /**
+     * The generation the name was prepared at, {@link #STALE}, or {@link #ABSENT}; counts as a use for the LRU
+     * order.
+     */
+    public long generation(String name) {
+        Long result = generations.get(name);
+        return result == null ? ABSENT : result;
     }
 
-    public void add(String name) {
-        names.put(name, Boolean.TRUE);
+    /** Records a Parse of {@code name} sent at {@code generation} (at least 1). */
+    public void add(String name, long generation) {
+        generations.put(name, generation);
     }
 
     public void remove(String name) {
-        names.remove(name);
+        generations.remove(name);
     }
 
     /** The least recently used name when the set is full, or null when there is room. */
     public String evictionCandidate() {
-        if (names.size() < capacity) {
+        if (generations.size() < capacity) {
             return null;
         }
-        Iterator<String> it = names.keySet().iterator();
+        Iterator<String> it = generations.keySet().iterator();
         return it.hasNext() ? it.next() : null;
     }
 
-    /** After the server dropped everything (DISCARD ALL, DEALLOCATE ALL). */
+    /** After the server dropped everything (DISCARD ALL run by pgmux). */
     public void clear() {
-        names.clear();
-        stale.clear();
+        generations.clear();
+        dropUnnamed();
     }
 
     /**
-     * A plan went stale ("cached plan must not change result type"); the error does not say which statement, so
-     * every name is closed before its next use.
+     * Every name may be gone or unusable: a stale plan ("cached plan must not change result type", which does not
+     * say which statement), or a DEALLOCATE ALL whose outcome is not known yet. Each is closed before its next use.
      */
     public void markAllStale() {
-        stale.addAll(names.keySet());
-        names.clear();
+        generations.replaceAll((name, generation) -> STALE);
     }
 
-    /** Whether the name must be closed first; clears the mark. */
-    public boolean takeStale(String name) {
-        return stale.remove(name);
+    /** Like {@link #markAllStale} for one name (a DEALLOCATE of it). */
+    public void markStale(String name) {
+        generations.computeIfPresent(name, (each, generation) -> STALE);
     }
 
     public int size() {
-        return names.size();
+        return generations.size();
+    }
+
+    /** Whether the server's unnamed statement is the one {@code owner} numbered {@code number}. */
+    public boolean hasUnnamed(Object owner, long number) {
+        return unnamedOwner == owner && unnamedNumber == number;
+    }
+
+    /** An unnamed Parse of {@code owner}'s statement {@code number} was sent: it replaces the server's. */
+    public void unnamedParsed(Object owner, long number) {
+        unnamedOwner = owner;
+        unnamedNumber = number;
+    }
+
+    /** The server's unnamed statement is gone, or pgmux no longer knows whose it is (a simple Query ran). */
+    public void dropUnnamed() {
+        unnamedOwner = null;
+        unnamedNumber = 0;
     }
 }

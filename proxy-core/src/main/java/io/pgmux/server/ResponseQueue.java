@@ -4,9 +4,9 @@ import java.util.ArrayDeque;
 
 /**
  * What a server owes, message by message, in the order it will answer, and what becomes of each answer: sent
- * to the client, swallowed (pgmux sent the request itself), or answered by pgmux without the server (the
- * request was never sent). Kinds live in a ring of bytes so the forward path allocates nothing; the few kinds
- * that carry a callback or a prepared answer keep it in a side queue, in the same order.
+ * to the client, swallowed (pgmux sent the request itself), or replaced by pgmux's own (a refused message).
+ * Kinds live in a ring of bytes so the forward path allocates nothing; the few kinds that carry a callback or an
+ * answer keep it in a side queue, in the same order.
  */
 final class ResponseQueue {
     /** A client's Query or FunctionCall: everything up to ReadyForQuery goes to the client. */
@@ -19,12 +19,17 @@ final class ResponseQueue {
     static final byte EXTENDED_TRACKED = 4;
     /** A Parse or Close pgmux slipped in before a client's message: swallowed (carries an {@code Outcome}). */
     static final byte INJECTED = 5;
-    /** Answered by pgmux, never sent to the server (carries the answer as a ByteBuf). */
-    static final byte FAKE = 6;
     /** pgmux's own Query: swallowed up to ReadyForQuery (carries a {@code PendingRequest.Internal}). */
-    static final byte INTERNAL_QUERY = 7;
+    static final byte INTERNAL_QUERY = 6;
     /** A client's Query whose success pgmux must learn (carries an {@code Outcome}). */
-    static final byte QUERY_TRACKED = 8;
+    static final byte QUERY_TRACKED = 7;
+    /**
+     * A client's message pgmux refused with an error of its own (an unknown or duplicate statement name). A
+     * Describe of a statement no server has stands in for it, so that the backend fails there too and skips to
+     * Sync, as it would have for the client's message; its error is swallowed and pgmux's goes to the client
+     * (carries that ErrorResponse as a ByteBuf).
+     */
+    static final byte REFUSED = 8;
 
     private byte[] kinds = new byte[16];
     private int head;
@@ -35,8 +40,9 @@ final class ResponseQueue {
         return kind >= EXTENDED_TRACKED;
     }
 
+    /** Kinds answered by one terminal message (or an error), never by ReadyForQuery: skipped after an error. */
     static boolean isExtended(byte kind) {
-        return kind == EXTENDED || kind == EXTENDED_TRACKED || kind == INJECTED || kind == FAKE;
+        return kind == EXTENDED || kind == EXTENDED_TRACKED || kind == INJECTED || kind == REFUSED;
     }
 
     void add(byte kind) {
@@ -96,7 +102,7 @@ final class ResponseQueue {
         return payloads.peekFirst();
     }
 
-    /** Whether any request of pgmux's own, or a fake answer, is queued: such queues need the slow path. */
+    /** Whether any request of pgmux's own, or an answer of its own, is queued: such queues need the slow path. */
     boolean hasPayloads() {
         return !payloads.isEmpty();
     }

@@ -13,7 +13,9 @@ import io.pgmux.protocol.backend.BackendKeyData;
 import io.pgmux.protocol.backend.ErrorResponse;
 import io.pgmux.protocol.backend.ParameterStatus;
 import io.pgmux.protocol.backend.ReadyForQuery;
+import io.pgmux.protocol.frontend.CopyFail;
 import io.pgmux.protocol.frontend.Query;
+import io.pgmux.protocol.frontend.Sync;
 import io.pgmux.protocol.frontend.Terminate;
 import java.util.Collections;
 import java.util.HashMap;
@@ -50,8 +52,8 @@ public final class ServerConnection {
     private BackendKeyData backendKey;
     private ServerLink link;
     private TransactionStatus transactionStatus = TransactionStatus.IDLE;
-    /** Extended-protocol messages were sent since the last Sync: the backend owes responses but no ReadyForQuery. */
-    private boolean unsynced;
+    /** Whether the backend needs a Sync before it is ready, and whether it skips messages until then. */
+    private ExtendedBatch batch = ExtendedBatch.NONE;
     /** The backend is in COPY FROM STDIN, where it neither answers Sync nor Flush. */
     private boolean copyIn;
     /** An error was reported since the last ReadyForQuery. */
@@ -172,10 +174,15 @@ public final class ServerConnection {
                 copyIn = true;
                 if (!queue.isEmpty() && ResponseQueue.isExtended(queue.peek())) {
                     // COPY started by Execute: a Sync the client already sent behind it is ignored by the
-                    // server during copy-in, so no ReadyForQuery will answer it.
+                    // server during copy-in, so no ReadyForQuery will answer it; the backend needs another
+                    // once the COPY has ended.
                     queue.removeFirstAfterHead(ResponseQueue.SYNC);
+                    batch = ExtendedBatch.OPEN;
                 }
                 deliver(frame, false);
+                if (link != null) {
+                    link.serverCopyInStarted();
+                }
                 break;
             case BackendTag.COMMAND_COMPLETE:
                 copyIn = false;
@@ -227,6 +234,15 @@ public final class ServerConnection {
             return;
         }
         byte kind = queue.peek();
+        if (kind == ResponseQueue.REFUSED) {
+            // The stand-in found a statement after all (only a pinned client's own SQL PREPARE could make one of
+            // that name): the client still gets pgmux's error for its message.
+            frame.release();
+            if (terminal) {
+                forwardOrDrop((ByteBuf) queue.poll());
+            }
+            return;
+        }
         if (kind == ResponseQueue.INJECTED || kind == ResponseQueue.INTERNAL_QUERY) {
             frame.release();
         } else {
@@ -234,7 +250,6 @@ public final class ServerConnection {
         }
         if (terminal && ResponseQueue.isExtended(kind)) {
             complete(true);
-            emitFakes();
         }
     }
 
@@ -245,17 +260,10 @@ public final class ServerConnection {
         if (kind == ResponseQueue.EXTENDED_TRACKED || kind == ResponseQueue.INJECTED
                 || kind == ResponseQueue.QUERY_TRACKED) {
             ((Outcome) payload).done(succeeded);
-        } else if (kind == ResponseQueue.FAKE) {
+        } else if (kind == ResponseQueue.REFUSED) {
             ((ByteBuf) payload).release();
         } else if (kind == ResponseQueue.INTERNAL_QUERY) {
             ((PendingRequest.Internal) payload).complete();
-        }
-    }
-
-    /** Answers pgmux gives in the server's place, once every earlier request has been answered. */
-    private void emitFakes() {
-        while (!queue.isEmpty() && queue.peek() == ResponseQueue.FAKE) {
-            forwardOrDrop((ByteBuf) queue.poll());
         }
     }
 
@@ -283,7 +291,6 @@ public final class ServerConnection {
         if (link != null && kind != ResponseQueue.INTERNAL_QUERY) {
             link.serverReadyForQuery(transactionStatus, failed);
         }
-        emitFakes();
         if (link != null && isAtBoundary()) {
             link.serverAtBoundary();
         }
@@ -308,7 +315,7 @@ public final class ServerConnection {
             closeReason = error;
             fatalForwarded = link != null;
         }
-        if (STALE_PLAN.equals(error.message())) {
+        if (error.sqlState().equals(SqlState.FEATURE_NOT_SUPPORTED) && STALE_PLAN.equals(error.message())) {
             prepared.markAllStale();
         }
         if (queue.isEmpty()) {
@@ -332,18 +339,40 @@ public final class ServerConnection {
             case ResponseQueue.SYNC:
                 forwardOrDrop(frame);
                 return;
+            case ResponseQueue.REFUSED:
+                // The stand-in failed as intended: the client gets pgmux's error in place of the server's.
+                frame.release();
+                forwardOrDrop((ByteBuf) queue.poll());
+                skipToSync();
+                return;
             default:
-                // An extended request failed (a failed injected Parse is the client's business too); the server
-                // now skips everything up to the next Sync, so those requests fail without an answer.
+                // An extended request failed (a failed injected Parse is the client's business too).
                 forwardOrDrop(frame);
                 complete(false);
-                while (!queue.isEmpty() && ResponseQueue.isExtended(queue.peek())) {
-                    complete(false);
-                }
+                skipToSync();
+        }
+    }
+
+    /**
+     * After an error in an extended-protocol request the backend ignores every message up to the next Sync, a
+     * simple Query or FunctionCall included: whatever was sent in between fails without an answer. With no Sync
+     * sent yet, the backend goes on skipping whatever comes until one is.
+     */
+    private void skipToSync() {
+        while (!queue.isEmpty() && queue.peek() != ResponseQueue.SYNC) {
+            if (queue.peek() == ResponseQueue.INTERNAL_QUERY) {
+                ((PendingRequest.Internal) queue.payloadOfHead()).failed(SKIPPED);
+            }
+            complete(false);
+        }
+        if (queue.isEmpty()) {
+            batch = ExtendedBatch.FAILED;
         }
     }
 
     private static final String STALE_PLAN = "cached plan must not change result type";
+    private static final PgError SKIPPED = PgError.error(SqlState.PROTOCOL_VIOLATION,
+            "pgmux: skipped by the server after an earlier error in the same extended-protocol batch");
 
     private void forwardOrDrop(ByteBuf frame) {
         if (link != null) {
@@ -440,19 +469,19 @@ public final class ServerConnection {
         byte tag = frame.getByte(frame.readerIndex());
         switch (tag) {
             case FrontendTag.QUERY:
-                // A Query also ends any extended-protocol batch before it, as a Sync would.
-                unsynced = false;
-                queue.add(ResponseQueue.QUERY);
+                // A simple Query drops the backend's unnamed statement.
+                prepared.dropUnnamed();
+                queue.add(simpleRequest(ResponseQueue.QUERY));
                 break;
             case FrontendTag.FUNCTION_CALL:
-                queue.add(ResponseQueue.QUERY);
+                queue.add(simpleRequest(ResponseQueue.QUERY));
                 break;
             case FrontendTag.SYNC:
                 // In COPY FROM STDIN the backend ignores Sync: no ReadyForQuery will answer it.
                 if (!copyIn) {
                     queue.add(ResponseQueue.SYNC);
+                    batch = ExtendedBatch.NONE;
                 }
-                unsynced = false;
                 break;
             case FrontendTag.PARSE:
             case FrontendTag.BIND:
@@ -460,7 +489,7 @@ public final class ServerConnection {
             case FrontendTag.EXECUTE:
             case FrontendTag.CLOSE:
                 queue.add(ResponseQueue.EXTENDED);
-                unsynced = true;
+                openBatch();
                 break;
             case FrontendTag.COPY_DONE:
             case FrontendTag.COPY_FAIL:
@@ -472,37 +501,56 @@ public final class ServerConnection {
         channel.write(frame, channel.voidPromise());
     }
 
+    /**
+     * What a simple Query or FunctionCall of {@code kind} is queued as. It ends an extended-protocol batch before
+     * it, as a Sync would; but a backend skipping to Sync ignores it, so it is then answered by nothing and fails
+     * with the rest of the batch.
+     */
+    private byte simpleRequest(byte kind) {
+        if (batch == ExtendedBatch.FAILED) {
+            return kind == ResponseQueue.QUERY_TRACKED ? ResponseQueue.EXTENDED_TRACKED : ResponseQueue.EXTENDED;
+        }
+        batch = ExtendedBatch.NONE;
+        return kind;
+    }
+
+    private void openBatch() {
+        if (batch == ExtendedBatch.NONE) {
+            batch = ExtendedBatch.OPEN;
+        }
+    }
+
     /** Sends a client's extended-protocol message whose success pgmux must learn (a Parse it renamed). */
     public void sendTracked(ByteBuf frame, Outcome outcome) {
         queue.add(ResponseQueue.EXTENDED_TRACKED, outcome);
-        unsynced = true;
+        openBatch();
         channel.write(frame, channel.voidPromise());
     }
 
     /** Sends a client's Query whose success pgmux must learn (DEALLOCATE, DISCARD ALL, SET). */
     public void sendTrackedQuery(ByteBuf frame, Outcome outcome) {
-        unsynced = false;
-        queue.add(ResponseQueue.QUERY_TRACKED, outcome);
+        prepared.dropUnnamed();
+        queue.add(simpleRequest(ResponseQueue.QUERY_TRACKED), outcome);
         channel.write(frame, channel.voidPromise());
     }
 
     /** Slips in a Parse or Close of pgmux's own ahead of a client's message; its answer is swallowed. */
     public void inject(ByteBuf frame, Outcome outcome) {
         queue.add(ResponseQueue.INJECTED, outcome);
-        unsynced = true;
+        openBatch();
         channel.write(frame, channel.voidPromise());
     }
 
     /**
-     * Answers the client in the server's place (ParseComplete for a statement already prepared there, an
-     * error for an unknown statement name), in order: after every request sent before it has been answered.
+     * Refuses a client's extended-protocol message with pgmux's own {@code error} (an unknown or duplicate
+     * statement name). PostgreSQL would fail the message, roll back the implicit transaction or fail the
+     * transaction block, and skip to Sync: {@code standIn}, a message certain to fail on the backend, makes it do
+     * exactly that in the message's place; its error is swallowed and {@code error} goes to the client.
      */
-    public void fake(ByteBuf answer) {
-        if (queue.isEmpty()) {
-            forwardOrDrop(answer);
-        } else {
-            queue.add(ResponseQueue.FAKE, answer);
-        }
+    public void refuse(ByteBuf standIn, ByteBuf error) {
+        queue.add(ResponseQueue.REFUSED, error);
+        openBatch();
+        channel.write(standIn, channel.voidPromise());
     }
 
     /**
@@ -510,8 +558,32 @@ public final class ServerConnection {
      * gets the first error, or null, once the backend is ready again.
      */
     public void sendInternalQuery(String sql, Consumer<PgError> onDone) {
+        if (batch == ExtendedBatch.FAILED) {
+            throw new IllegalStateException("server " + id + ": a query of pgmux's own while the backend skips to Sync");
+        }
+        batch = ExtendedBatch.NONE;
+        prepared.dropUnnamed();
         queue.add(ResponseQueue.INTERNAL_QUERY, new PendingRequest.Internal(onDone));
         channel.write(Query.encode(channel.alloc(), sql), channel.voidPromise());
+    }
+
+    /** The backend is in COPY FROM STDIN: it waits for CopyData, CopyDone or CopyFail and nothing else. */
+    public boolean isCopyIn() {
+        return copyIn;
+    }
+
+    /**
+     * Ends a COPY FROM STDIN whose client is gone: CopyFail makes the backend fail the COPY (its transaction
+     * block, if any, then fails too), and a Sync brings it back to ReadyForQuery even when the COPY was started
+     * by Execute, where the failure makes the backend skip to Sync. The answers go nowhere: the server is
+     * unlinked. The caller flushes.
+     */
+    public void failCopy(String reason) {
+        if (!copyIn) {
+            throw new IllegalStateException("server " + id + " is not in COPY FROM STDIN");
+        }
+        sendFromClient(CopyFail.encode(channel.alloc(), reason));
+        sendFromClient(Sync.encode(channel.alloc()));
     }
 
     /** The statements prepared on this server, by pgmux's names. */
@@ -551,14 +623,14 @@ public final class ServerConnection {
         channel.config().setAutoRead(autoRead);
     }
 
-    /** Nothing outstanding, no unsynced extended-protocol messages, and the backend reported idle. */
+    /** Nothing outstanding, no extended-protocol batch waiting for its Sync, and the backend reported idle. */
     public boolean isAtBoundary() {
-        return queue.isEmpty() && !unsynced && !copyIn && transactionStatus == TransactionStatus.IDLE;
+        return isQuiet() && transactionStatus == TransactionStatus.IDLE;
     }
 
-    /** No request awaits an answer, though a transaction may be open. */
+    /** No request awaits an answer and the backend needs no Sync, though a transaction may be open. */
     public boolean isQuiet() {
-        return queue.isEmpty() && !unsynced && !copyIn;
+        return queue.isEmpty() && batch == ExtendedBatch.NONE && !copyIn;
     }
 
     public TransactionStatus transactionStatus() {
@@ -571,7 +643,7 @@ public final class ServerConnection {
      */
     public void cancelAndClose(ServerConnector connector) {
         if (backendKey != null && channel != null && channel.isActive()) {
-            connector.cancel(channel.eventLoop(), target, backendKey);
+            connector.cancel(channel.eventLoop(), target, backendKey, outcome -> { });
         }
         close();
     }

@@ -12,7 +12,9 @@ import io.netty.channel.group.ChannelGroup;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import java.time.Duration;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** Opens TCP connections to PostgreSQL for the pools, on the event loop of the client that needs them. */
 public final class ServerConnector {
@@ -80,26 +82,44 @@ public final class ServerConnector {
                 TimeUnit.NANOSECONDS);
     }
 
-    /** Sends a CancelRequest for {@code backendKey} to the server's address on a short-lived connection. */
-    public void cancel(EventLoop loop, UpstreamTarget target, io.pgmux.protocol.backend.BackendKeyData backendKey) {
+    /**
+     * Sends a CancelRequest for {@code backendKey} to the server's address on a short-lived connection, and tells
+     * {@code done} (on {@code loop}) what became of it. PostgreSQL answers a CancelRequest only by closing the
+     * connection once it has signalled the backend; one that has not done so within server_connect_timeout (10 s
+     * when that is 0) is closed by pgmux and reported {@link CancelOutcome#UNANSWERED}.
+     */
+    public void cancel(EventLoop loop, UpstreamTarget target, io.pgmux.protocol.backend.BackendKeyData backendKey,
+                       Consumer<CancelOutcome> done) {
+        int timeoutMillis = connectTimeoutMillis > 0 ? connectTimeoutMillis : 10_000;
         new Bootstrap()
                 .group(loop)
                 .channelFactory(channelFactory)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis > 0 ? connectTimeoutMillis : 10_000)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        // The server answers a CancelRequest only by closing the connection.
+                        // Nothing to read: the server answers a CancelRequest only by closing the connection.
                     }
                 })
                 .connect(target.host(), target.port())
                 .addListener((ChannelFuture f) -> {
-                    if (f.isSuccess()) {
-                        Channel ch = f.channel();
-                        ch.writeAndFlush(new io.pgmux.protocol.frontend.CancelRequest(backendKey.processId(),
-                                backendKey.secretKey()).encode(ch.alloc()));
+                    if (!f.isSuccess()) {
+                        done.accept(CancelOutcome.NOT_SENT);
+                        return;
                     }
+                    Channel ch = f.channel();
+                    CancelOutcome[] outcome = {CancelOutcome.ANSWERED};
+                    ScheduledFuture<?> timeout = ch.eventLoop().schedule(() -> {
+                        outcome[0] = CancelOutcome.UNANSWERED;
+                        ch.close();
+                    }, timeoutMillis, TimeUnit.MILLISECONDS);
+                    ch.closeFuture().addListener(closed -> {
+                        timeout.cancel(false);
+                        done.accept(outcome[0]);
+                    });
+                    ch.writeAndFlush(new io.pgmux.protocol.frontend.CancelRequest(backendKey.processId(),
+                            backendKey.secretKey()).encode(ch.alloc()));
                 });
     }
 }

@@ -29,6 +29,9 @@ public interface ServerLink {
     /** Nothing is outstanding and the backend said ReadyForQuery: a point where the server could be released. */
     void serverAtBoundary();
 
+    /** The backend entered COPY FROM STDIN (its CopyInResponse went to the client just before). */
+    void serverCopyInStarted();
+
     /** The server connection broke while linked. */
     void serverLost(PgError error);
 

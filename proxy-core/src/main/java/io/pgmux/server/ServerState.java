@@ -20,6 +20,11 @@ public enum ServerState {
     RESETTING,
     /** Taken from the idle list after server_check_delay unused: running server_check_query before reuse. */
     CHECKING,
+    /**
+     * Done with its client, but a CancelRequest pgmux sent for it is not answered yet: it serves nobody until
+     * then, or the cancel could hit the next client's query (PgBouncer's sv_being_canceled).
+     */
+    BEING_CANCELED,
     /** Gone; never reused. */
     CLOSED;
 
@@ -29,9 +34,10 @@ public enum ServerState {
         CONNECTING.next = EnumSet.of(LOGIN, CLOSED);
         LOGIN.next = EnumSet.of(IDLE, ACTIVE, CLOSED);
         IDLE.next = EnumSet.of(ACTIVE, CHECKING, CLOSED);
-        ACTIVE.next = EnumSet.of(IDLE, ACTIVE, RESETTING, CLOSED);
-        RESETTING.next = EnumSet.of(IDLE, ACTIVE, CLOSED);
+        ACTIVE.next = EnumSet.of(IDLE, ACTIVE, RESETTING, BEING_CANCELED, CLOSED);
+        RESETTING.next = EnumSet.of(IDLE, ACTIVE, BEING_CANCELED, CLOSED);
         CHECKING.next = EnumSet.of(IDLE, ACTIVE, CLOSED);
+        BEING_CANCELED.next = EnumSet.of(IDLE, ACTIVE, CLOSED);
         CLOSED.next = EnumSet.noneOf(ServerState.class);
     }
 

@@ -32,6 +32,26 @@ final class Raw {
         return reply.get(1).readyStatus();
     }
 
+    /** A raw connection straight to the cluster, logged in as the proxy's app_user: what pgmux is compared with. */
+    static RawPgClient direct(io.pgmux.testing.PostgresCluster cluster) {
+        RawPgClient client = RawPgClient.connect(cluster.host(), cluster.port());
+        try {
+            client.login(ProxyFixture.APP_USER, ProxyFixture.APP_DB, ProxyFixture.APP_PASSWORD, null);
+            return client;
+        } catch (RuntimeException | AssertionError e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    /** Message types and, for errors, their severity and SQLSTATE: what a client can tell apart. */
+    static String summary(List<BackendMessage> messages) {
+        return messages.stream().map(m -> m.type() == 'E' || m.type() == 'N'
+                ? m.type() + "(" + m.errorField('S') + " " + m.errorField('C') + ")"
+                : m.type() == 'Z' ? "Z(" + m.readyStatus() + ")" : String.valueOf(m.type()))
+                .collect(Collectors.joining(" "));
+    }
+
     static int pid(RawPgClient client) {
         return Integer.parseInt(queryOne(client, "select pg_backend_pid()"));
     }

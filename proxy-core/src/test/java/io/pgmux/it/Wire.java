@@ -47,6 +47,28 @@ final class Wire {
         return message('D', concat(new byte[] {'P'}, cstring(portal)));
     }
 
+    Wire describeStatement(String statement) {
+        return message('D', concat(new byte[] {'S'}, cstring(statement)));
+    }
+
+    /** Close of a prepared statement. */
+    Wire closeStatement(String statement) {
+        return message('C', concat(new byte[] {'S'}, cstring(statement)));
+    }
+
+    /** FunctionCall of the function {@code oid} with text arguments and a text result. */
+    Wire functionCall(int oid, String... args) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(ByteBuffer.allocate(8).putInt(oid).putShort((short) 0).putShort((short) args.length).array());
+        for (String each : args) {
+            byte[] value = each.getBytes(StandardCharsets.UTF_8);
+            body.writeBytes(ByteBuffer.allocate(4).putInt(value.length).array());
+            body.writeBytes(value);
+        }
+        body.writeBytes(new byte[] {0, 0});
+        return message('F', body.toByteArray());
+    }
+
     Wire execute(String portal) {
         return message('E', concat(cstring(portal), new byte[] {0, 0, 0, 0}));
     }
@@ -65,6 +87,10 @@ final class Wire {
 
     Wire copyDone() {
         return message('c', new byte[0]);
+    }
+
+    Wire terminate() {
+        return message('X', new byte[0]);
     }
 
     byte[] bytes() {

@@ -136,6 +136,10 @@ public class ServerConnectionBenchmark {
         }
 
         @Override
+        public void serverCopyInStarted() {
+        }
+
+        @Override
         public void serverLost(PgError error) {
         }
 

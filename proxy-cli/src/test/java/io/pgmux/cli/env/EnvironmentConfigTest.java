@@ -51,8 +51,11 @@ final class EnvironmentConfigTest {
         PgmuxConfig config = load(EnvironmentConfig.from(Map.of(
                 "PGMUX_DATABASE_URL", "postgres://app:s3cret@db.internal:6543/orders?sslmode=disable")));
         DatabaseConfig orders = config.database("orders").orElseThrow();
-        assertEquals(new DatabaseConfig("orders", "db.internal", 6543, "orders", 0, Optional.empty(),
-                Optional.of("app"), Optional.of("s3cret"), Optional.empty()), orders);
+        assertEquals(List.of("orders", "db.internal", 6543, "orders", 0, Optional.empty(), Optional.of("app"),
+                Optional.of("s3cret"), Optional.empty(), Optional.empty(), Optional.empty()),
+                List.of(orders.name(), orders.host(), orders.port(), orders.dbname(), orders.maxConnections(),
+                        orders.poolMode(), orders.user(), orders.password(), orders.pinning(), orders.authType(),
+                        orders.authQuery()));
         assertEquals(List.of("app"), List.copyOf(config.users().keySet()));
         assertEquals(Optional.of("s3cret"), config.user("app").orElseThrow().password());
         // Everything not set keeps the configuration's defaults.
@@ -127,8 +130,20 @@ final class EnvironmentConfigTest {
         return Stream.of("it's \"quoted\"", "# not a comment", "${HOME}", "${NOT_SET}", "$$", "a$", "$", "- dash",
                 "yes", "no", "null", "~", "123", "0x1F", "1e3", " leading", "trailing ", "tab\there", "ünïcødé ✓",
                 "{flow: map}", "[list]", "*alias", "&anchor", "!tag", "%percent", "@at", "`backtick`", "|", ">",
-                "? question", "key: value", "back\\slash", "line1\nline2", "bell\u0007", "SCRAM-SHA-256$4096:c2FsdA==$a:b",
-                "x".repeat(300));
+                "? question", "key: value", "back\\slash", "line1\nline2", "bell\u0007", "x".repeat(300));
+    }
+
+    @Test
+    void aDamagedVerifierIsAServerPasswordButNoClientPassword() {
+        String damaged = "SCRAM-SHA-256$4096:c2FsdA==$a:b";
+        // Sent to the server as it is: a password there is never read as a verifier.
+        PgmuxConfig config = load(EnvironmentConfig.from(Map.of(
+                "PGMUX_DATABASE_URL", "postgres://app:" + encoded(damaged) + "@db/app", "PGMUX_USERS", "web:w")));
+        assertEquals(Optional.of(damaged), config.database("app").orElseThrow().password());
+        // A client's password that starts like a verifier but is not one was almost surely damaged in copying.
+        EnvConfigException e = refused(Map.of("PGMUX_DATABASE_URL", "postgres://db/app", "PGMUX_USERS", "web:" + damaged));
+        assertOneProblem(e, "PGMUX_USERS", "malformed SCRAM-SHA-256 verifier");
+        assertFalse(e.getMessage().contains("c2FsdA"), e::getMessage);
     }
 
     @ParameterizedTest

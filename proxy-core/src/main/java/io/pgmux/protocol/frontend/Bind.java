@@ -10,6 +10,20 @@ public final class Bind {
     private Bind() {
     }
 
+    /**
+     * Checks the layout: portal and statement names, parameter format codes and values, result format codes,
+     * nothing after.
+     *
+     * @throws io.pgmux.protocol.ProtocolException naming what PostgreSQL would find wrong
+     */
+    public static void validate(ByteBuf frame) {
+        int at = Fields.afterCString(frame, Fields.bodyStart(frame), "Bind");
+        at = Fields.afterCString(frame, at, "Bind");
+        at = Fields.afterFormatsAndValues(frame, at, "Bind");
+        int results = Fields.uint16(frame, at, "Bind");
+        Fields.end(frame, Fields.after(frame, at + 2, results * 2, "Bind"), "Bind");
+    }
+
     public static String statementName(ByteBuf frame) {
         int portalEnd = Parse.endOfCString(frame, frame.readerIndex() + 5);
         return Parse.cStringAt(frame, portalEnd + 1);

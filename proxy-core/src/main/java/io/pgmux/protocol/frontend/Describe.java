@@ -6,8 +6,8 @@ import io.pgmux.protocol.FrontendTag;
 import io.pgmux.protocol.PgBuffers;
 
 /**
- * Describe and Close share a layout: a target byte ('S' statement or 'P' portal) and a name. pgmux rewrites
- * statement names and builds Close for statements it evicts.
+ * Describe: a target byte ('S' statement or 'P' portal) and a name, the layout {@link Close} shares. pgmux
+ * rewrites statement names.
  */
 public final class Describe {
     public static final byte STATEMENT = 'S';
@@ -30,12 +30,26 @@ public final class Describe {
         return encode(alloc, FrontendTag.DESCRIBE, target, name);
     }
 
-    /** A Close message (same layout as Describe). */
-    public static ByteBuf encodeClose(ByteBufAllocator alloc, byte target, String name) {
-        return encode(alloc, FrontendTag.CLOSE, target, name);
+    /**
+     * Checks the layout: 'S' or 'P', a name, nothing after.
+     *
+     * @throws io.pgmux.protocol.ProtocolException naming what PostgreSQL would find wrong
+     */
+    public static void validate(ByteBuf frame) {
+        validate(frame, "Describe", "DESCRIBE");
     }
 
-    private static ByteBuf encode(ByteBufAllocator alloc, byte tag, byte target, String name) {
+    /** The checks of Describe and Close, in PostgreSQL's order (fields first, then the target byte). */
+    static void validate(ByteBuf frame, String message, String upperCaseName) {
+        int at = Fields.bodyStart(frame);
+        byte target = Fields.int8(frame, at, message);
+        Fields.end(frame, Fields.afterCString(frame, at + 1, message), message);
+        if (target != STATEMENT && target != PORTAL) {
+            throw Fields.malformed(message, "invalid " + upperCaseName + " message subtype " + (target & 0xFF));
+        }
+    }
+
+    static ByteBuf encode(ByteBufAllocator alloc, byte tag, byte target, String name) {
         ByteBuf out = alloc.ioBuffer(name.length() + 8);
         int lengthIndex = PgBuffers.beginMessage(out, tag);
         out.writeByte(target);

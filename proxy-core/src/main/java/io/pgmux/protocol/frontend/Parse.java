@@ -58,6 +58,19 @@ public final class Parse {
         return cStringAt(frame, nameEnd + 1);
     }
 
+    /**
+     * Checks the layout: statement name, query text, int16 count of parameter type OIDs and the OIDs, nothing
+     * after.
+     *
+     * @throws ProtocolException naming what PostgreSQL would find wrong
+     */
+    public static void validate(ByteBuf frame) {
+        int at = Fields.afterCString(frame, Fields.bodyStart(frame), "Parse");
+        at = Fields.afterCString(frame, at, "Parse");
+        int types = Fields.uint16(frame, at, "Parse");
+        Fields.end(frame, Fields.after(frame, at + 2, types * 4, "Parse"), "Parse");
+    }
+
     /** Builds a Parse of {@code definition} (as returned by {@link #definition}) under {@code name}. */
     public static ByteBuf encode(ByteBufAllocator alloc, String name, byte[] definition) {
         ByteBuf out = alloc.ioBuffer(definition.length + name.length() + 6);

@@ -20,22 +20,24 @@ public final class Query {
     }
 
     /**
-     * The query text of a Query frame (tag and length included), checked as PostgreSQL checks it: the body is one
-     * NUL-terminated string and nothing after it. Does not move the frame's indexes.
+     * Checks the layout: the query text as a string, nothing after.
      *
-     * @throws ProtocolException when the terminator is missing or bytes follow it
+     * @throws io.pgmux.protocol.ProtocolException naming what PostgreSQL would find wrong
+     */
+    public static void validate(ByteBuf frame) {
+        Fields.end(frame, Fields.afterCString(frame, Fields.bodyStart(frame), "Query"), "Query");
+    }
+
+    /**
+     * The query text of a Query frame (tag and length included), after {@link #validate}. Does not move the
+     * frame's indexes.
+     *
+     * @throws io.pgmux.protocol.ProtocolException when the terminator is missing or bytes follow it
      */
     public static String checkedText(ByteBuf frame) {
+        validate(frame);
         int start = frame.readerIndex() + 5;
-        int end = frame.indexOf(start, frame.writerIndex(), (byte) 0);
-        if (end < 0) {
-            throw new ProtocolException("Query string is not NUL-terminated");
-        }
-        if (end != frame.writerIndex() - 1) {
-            throw new ProtocolException("Query has " + (frame.writerIndex() - 1 - end)
-                    + " bytes after its query string");
-        }
-        return frame.toString(start, end - start, java.nio.charset.StandardCharsets.UTF_8);
+        return frame.toString(start, frame.writerIndex() - 1 - start, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     public static ByteBuf encode(ByteBufAllocator alloc, String sql) {

@@ -1,0 +1,76 @@
+package io.pgmux.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+
+/**
+ * A client's unnamed prepared statement. PostgreSQL keeps it until the next unnamed Parse or simple Query, across
+ * Syncs (protocol docs, "Extended Query"); in transaction mode the client may bind it on another server than the
+ * one it was parsed on, so pgmux keeps what it sent as the Parse, to send it again where it is needed.
+ *
+ * <p>Each Parse gets a number, so that a server knows whether the unnamed statement it holds is this one (see
+ * {@code PreparedOnServer#hasUnnamed}). The bytes are copied only when the text changes: a client that runs the
+ * same statement over and over allocates nothing here.
+ */
+final class UnnamedStatement {
+    private byte[] definition;
+    /** {@link #definition} as a buffer, to compare the next Parse with. */
+    private ByteBuf view;
+    private boolean defined;
+    private long number;
+    /** What executing it does to the client's names (DEALLOCATE), or null. */
+    private SqlCommand command;
+    /** The statement a DEALLOCATE of one name drops. */
+    private Statement target;
+
+    /**
+     * A Parse of the unnamed statement is sent with the definition at {@code [start, end)} of {@code frame} (the
+     * bytes after the name: query text, its NUL, the parameter types).
+     *
+     * @return the Parse's number
+     */
+    long parsed(ByteBuf frame, int start, int end, SqlCommand newCommand, Statement newTarget) {
+        int length = end - start;
+        if (definition == null || definition.length != length || !ByteBufUtil.equals(frame, start, view, 0, length)) {
+            definition = ByteBufUtil.getBytes(frame, start, length);
+            view = Unpooled.wrappedBuffer(definition);
+        }
+        defined = true;
+        command = newCommand;
+        target = newTarget;
+        return ++number;
+    }
+
+    /** The Parse numbered {@code failed} did not succeed: unless another came after it, there is none now. */
+    void parseFailed(long failed) {
+        if (failed == number) {
+            defined = false;
+        }
+    }
+
+    /** A simple Query or a Close of the unnamed statement dropped it. */
+    void drop() {
+        defined = false;
+    }
+
+    boolean isDefined() {
+        return defined;
+    }
+
+    long number() {
+        return number;
+    }
+
+    byte[] definition() {
+        return definition;
+    }
+
+    SqlCommand command() {
+        return command;
+    }
+
+    Statement target() {
+        return target;
+    }
+}

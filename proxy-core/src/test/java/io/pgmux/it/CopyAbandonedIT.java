@@ -1,0 +1,189 @@
+package io.pgmux.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmux.testing.Await;
+import io.pgmux.testing.BackendMessage;
+import io.pgmux.testing.PostgresCluster;
+import io.pgmux.testing.PostgresExtension;
+import io.pgmux.testing.RawPgClient;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A client that leaves in the middle of COPY FROM STDIN, with Terminate or by closing its socket. PostgreSQL
+ * answers a Terminate there with an ERROR 08P01 ("unexpected message type 0x58 during COPY from stdin") and a
+ * FATAL 08P01, and closes; the COPY is rolled back. pgmux answers the same, ends the COPY on the server with
+ * CopyFail, rolls back, and gives the very same backend, idle, to the next client.
+ */
+@ExtendWith(PostgresExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class CopyAbandonedIT {
+    private static ProxyFixture proxy;
+    private final PostgresCluster cluster;
+
+    CopyAbandonedIT(PostgresCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    @BeforeAll
+    static void startProxy(PostgresCluster cluster) {
+        proxy = ProxyFixture.config(cluster).poolSize(1).start();
+    }
+
+    @AfterAll
+    static void stopProxy() {
+        if (proxy != null) {
+            proxy.close();
+        }
+    }
+
+    @BeforeEach
+    void emptyTable() {
+        ClusterAdmin.appDdlUnchecked(cluster, "drop table if exists it_copy_left", "create table it_copy_left (a int)");
+    }
+
+    /** The pool's only backend, as the next client sees it. */
+    private static int poolBackend() {
+        try (RawPgClient client = proxy.rawLogin()) {
+            return Raw.pid(client);
+        }
+    }
+
+    /** The backend is idle (not in COPY, not in a transaction), back in the pool, and serves the next client. */
+    private void backIdleAndReused(int pid) throws Exception {
+        try (Connection su = cluster.superuser()) {
+            Await.untilChecked(Duration.ofSeconds(10), () -> "idle".equals(Sql.one(su,
+                    "select coalesce((select state from pg_stat_activity where pid = " + pid + "), 'gone')")),
+                    "backend " + pid + " to be idle");
+        }
+        Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversIdle() == 1, "the server back in the pool");
+        try (RawPgClient next = proxy.rawLogin()) {
+            assertEquals(pid, Raw.pid(next), "the same backend serves the next client");
+            assertEquals("0", Raw.queryOne(next, "select count(*) from it_copy_left"), "the COPY was rolled back");
+        }
+    }
+
+    private static List<BackendMessage> readUntilClosed(RawPgClient client) {
+        List<BackendMessage> messages = new ArrayList<>();
+        messages.add(client.read());
+        messages.add(client.read());
+        assertTrue(client.isClosedByPeer(Duration.ofSeconds(5)), "the connection closes after " + messages);
+        return messages;
+    }
+
+    @Test
+    void terminateDuringCopyGetsPostgresErrorsAndTheServerIsReturned() throws Exception {
+        int pid = poolBackend();
+        String direct;
+        try (RawPgClient client = Raw.direct(cluster)) {
+            client.query("copy it_copy_left from stdin");
+            client.expect('G');
+            new Wire().copyData("1\n").terminate().sendTo(client);
+            direct = Raw.summary(readUntilClosed(client));
+        }
+        try (RawPgClient client = proxy.rawLogin()) {
+            client.query("copy it_copy_left from stdin");
+            client.expect('G');
+            new Wire().copyData("1\n").terminate().sendTo(client);
+            List<BackendMessage> reply = readUntilClosed(client);
+            assertEquals(direct, Raw.summary(reply));
+            assertEquals("unexpected message type 0x58 during COPY from stdin", reply.get(0).errorField('M'));
+        }
+        backIdleAndReused(pid);
+    }
+
+    @Test
+    void terminateDuringCopyInATransactionBlockRollsItBack() throws Exception {
+        int pid = poolBackend();
+        try (RawPgClient client = proxy.rawLogin()) {
+            Raw.command(client, "begin");
+            Raw.command(client, "insert into it_copy_left values (0)");
+            client.query("copy it_copy_left from stdin");
+            client.expect('G');
+            new Wire().copyData("1\n").terminate().sendTo(client);
+            assertEquals("E(ERROR 08P01) E(FATAL 08P01)", Raw.summary(readUntilClosed(client)));
+        }
+        backIdleAndReused(pid);
+    }
+
+    @Test
+    void terminateDuringACopyStartedByExecute() throws Exception {
+        int pid = poolBackend();
+        try (RawPgClient client = proxy.rawLogin()) {
+            new Wire().parse("", "copy it_copy_left from stdin").bind("", "").execute("").sync().sendTo(client);
+            assertEquals("12G", Raw.types(List.of(client.read(), client.read(), client.read())));
+            new Wire().copyData("1\n").terminate().sendTo(client);
+            assertEquals("E(ERROR 08P01) E(FATAL 08P01)", Raw.summary(readUntilClosed(client)));
+        }
+        backIdleAndReused(pid);
+    }
+
+    @Test
+    void terminatePipelinedBehindTheCopyWhileWaitingForTheServer() throws Exception {
+        int pid = poolBackend();
+        try (RawPgClient holder = proxy.rawLogin(); RawPgClient client = proxy.rawLogin()) {
+            Raw.command(holder, "begin");
+            new Wire().query("copy it_copy_left from stdin").copyData("1\n").terminate().sendTo(client);
+            Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().clientsWaiting() == 1, "the client to wait");
+            Raw.command(holder, "commit");
+            assertEquals("G", Raw.types(List.of(client.read())));
+            assertEquals("E(ERROR 08P01) E(FATAL 08P01)", Raw.summary(readUntilClosed(client)));
+        }
+        backIdleAndReused(pid);
+    }
+
+    @Test
+    void terminateRightBehindTheCopyQuery() throws Exception {
+        int pid = poolBackend();
+        try (RawPgClient client = proxy.rawLogin()) {
+            assertEquals("1", Raw.queryOne(client, "select 1"));
+            new Wire().query("copy it_copy_left from stdin").copyData("1\n").terminate().sendTo(client);
+            assertEquals("G", Raw.types(List.of(client.read())));
+            assertEquals("E(ERROR 08P01) E(FATAL 08P01)", Raw.summary(readUntilClosed(client)));
+        }
+        backIdleAndReused(pid);
+    }
+
+    @Test
+    void inSessionModeTheServerIsResetAndReturned() throws Exception {
+        try (ProxyFixture session = ProxyFixture.config(cluster).poolSize(1).set("pool_mode", "session").start()) {
+            int pid;
+            try (RawPgClient client = session.rawLogin()) {
+                pid = Raw.pid(client);
+                Raw.command(client, "set work_mem = '7MB'");
+                client.query("copy it_copy_left from stdin");
+                client.expect('G');
+                new Wire().copyData("1\n").terminate().sendTo(client);
+                assertEquals("E(ERROR 08P01) E(FATAL 08P01)", Raw.summary(readUntilClosed(client)));
+            }
+            Await.until(Duration.ofSeconds(5), () -> session.appSnapshot().serversIdle() == 1, "the server back");
+            try (RawPgClient next = session.rawLogin()) {
+                assertEquals(pid, Raw.pid(next), "the same backend serves the next client");
+                assertEquals("4MB", Raw.queryOne(next, "show work_mem"), "server_reset_query ran");
+                assertEquals("0", Raw.queryOne(next, "select count(*) from it_copy_left"));
+            }
+        }
+    }
+
+    @Test
+    void aClientThatDisconnectsDuringCopyHasItsServerReturned() throws Exception {
+        int pid = poolBackend();
+        try (RawPgClient client = proxy.rawLogin()) {
+            client.query("copy it_copy_left from stdin");
+            client.expect('G');
+            new Wire().copyData("1\n").sendTo(client);
+        }
+        backIdleAndReused(pid);
+    }
+}
