@@ -25,7 +25,13 @@ final class EventLoopHandoff {
                 runOn(target, () -> client.serverAssigned(server));
                 return;
             }
-            target.register(channel).addListener(registered -> runOn(target, () -> client.serverAssigned(server)));
+            target.register(channel).addListener(registered -> runOn(target, () -> {
+                if (!registered.isSuccess()) {
+                    // Closed while it belonged to no loop: no channelInactive will come, so tell the pool here.
+                    server.closedWhileMoving();
+                }
+                client.serverAssigned(server);
+            }));
         });
     }
 
