@@ -57,6 +57,13 @@ final class Workload implements AutoCloseable {
             return new Mix(weights, chance, largeRows);
         }
 
+        /** Without {@code op}, e.g. without cancels while the postmaster, which forwards them, is frozen. */
+        Mix without(Op op) {
+            Map<Op, Integer> w = new EnumMap<>(weights);
+            w.remove(op);
+            return new Mix(w, reconnectChance, largeRows);
+        }
+
         Mix only(Op... ops) {
             Map<Op, Integer> w = new EnumMap<>(Op.class);
             for (Op each : ops) {
