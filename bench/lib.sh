@@ -122,6 +122,17 @@ stop_servers() {
     rm -rf "$WORK"
 }
 
+# --- TLS (TLS=1) ----------------------------------------------------------------------------------------------
+# A self-signed certificate for 127.0.0.1 and its unencrypted PKCS#8 key, used by PostgreSQL and both poolers.
+make_tls_files() {
+    say "TLS: self-signed EC P-256 certificate for 127.0.0.1; every leg encrypted"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+        -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+        -keyout "$WORK/tls.key" -out "$WORK/tls.crt" >/dev/null 2>&1 || die "openssl could not make a certificate"
+    chmod 600 "$WORK/tls.key"
+    if [[ $EUID -eq 0 ]]; then chown "$PG_OS_USER" "$WORK/tls.key" "$WORK/tls.crt"; fi
+}
+
 # --- PostgreSQL ----------------------------------------------------------------------------------------------
 # A throwaway cluster tuned for repeatable numbers, not durability; role and database "bench" (password
 # "bench"), reachable with the libpq environment this exports. Sets PGDATA_DIR.
@@ -146,6 +157,10 @@ max_wal_size = 4GB
 checkpoint_timeout = 30min
 password_encryption = 'scram-sha-256'
 EOF
+    if [[ ${TLS:-0} == 1 ]]; then
+        printf "ssl = on\nssl_cert_file = '%s'\nssl_key_file = '%s'\n" "$WORK/tls.crt" "$WORK/tls.key" \
+            >>"$PGDATA_DIR/postgresql.conf"
+    fi
     as_srv bash -c 'ulimit -n "$1"; shift; exec "$@"' _ "$FD_LIMIT" \
         "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$WORK/postgres.log" -w -t 120 start >/dev/null \
         || { tail -20 "$WORK/postgres.log" >&2; die "PostgreSQL did not start"; }
@@ -153,6 +168,7 @@ EOF
         -c "CREATE ROLE bench LOGIN PASSWORD 'bench'" -c "CREATE DATABASE bench OWNER bench" >/dev/null
     export PGPASSWORD=bench PGUSER=bench PGDATABASE=bench PGHOST=127.0.0.1
     unset PGSERVICE PGOPTIONS PGSSLMODE PGAPPNAME PGCLIENTENCODING 2>/dev/null || true
+    if [[ ${TLS:-0} == 1 ]]; then export PGSSLMODE=require; fi
 }
 
 # --- the poolers: the same settings in each one's words --------------------------------------------------------
@@ -182,6 +198,10 @@ log_connections = 0
 log_disconnections = 0
 stats_period = 60
 EOF
+    if [[ ${TLS:-0} == 1 ]]; then
+        printf 'client_tls_sslmode = require\nclient_tls_cert_file = %s\nclient_tls_key_file = %s\nserver_tls_sslmode = require\n' \
+            "$WORK/tls.crt" "$WORK/tls.key" >>"$WORK/pgbouncer.ini"
+    fi
     [[ $EUID -eq 0 ]] && chown "$PG_OS_USER" "$WORK/pgbouncer.ini" "$WORK/userlist.txt"
     say "PgBouncer $("$PGBOUNCER" --version | head -1 | awk '{print $2}'): port $BOUNCER_PORT, pool $POOL_SIZE"
     as_srv bash -c 'ulimit -n "$1"; echo $$ >"$2"; exec "$3" "$4"' _ "$FD_LIMIT" "$WORK/pgbouncer.pid" \
@@ -217,6 +237,10 @@ tenants:
 metrics:
   enabled: false
 EOF
+    if [[ ${TLS:-0} == 1 ]]; then
+        printf 'client_tls_sslmode: require\nclient_tls_cert_file: %s\nclient_tls_key_file: %s\nserver_tls_sslmode: require\n' \
+            "$WORK/tls.crt" "$WORK/tls.key" >>"$WORK/pgmux.yaml"
+    fi
     [[ $EUID -eq 0 ]] && chown "$PG_OS_USER" "$WORK/pgmux.yaml"
     say "pgmux: port $PGMUX_PORT, pool $POOL_SIZE, workers $PGMUX_WORKERS${PGMUX_JAVA_OPTS:+, JVM flags $PGMUX_JAVA_OPTS}"
     # shellcheck disable=SC2086 # PGMUX_JAVA_OPTS is a list of flags

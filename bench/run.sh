@@ -31,6 +31,8 @@ WAIT_QUIET=${WAIT_QUIET:-0}                  # on a shared machine: wait up to t
 QUIET_CORES=${QUIET_CORES:-0.25}             # measured run until other processes use less than this many cores
 RESULTS_DIR=${RESULTS_DIR:-$REPO/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}
 PG_OS_USER=${PG_OS_USER:-pgmuxbench}         # servers run as this user when the script runs as root
+TLS=${TLS:-0}                                # 1: every leg over TLS (pgbench sslmode=require; both poolers
+                                             # client_tls_sslmode and server_tls_sslmode require; ssl=on)
 
 # shellcheck source=bench/lib.sh
 source "$REPO/bench/lib.sh"
@@ -216,6 +218,7 @@ PGMUX_PORT=$(free_port)
 # --- PostgreSQL ---------------------------------------------------------------------------------------------
 # Direct clients plus the server connections both poolers keep open must fit.
 PG_MAX_CONNECTIONS=$((DIRECT_MAX_CLIENTS + 2 * POOL_SIZE + 10))
+[[ $TLS == 1 ]] && make_tls_files
 start_postgres "$PG_MAX_CONNECTIONS"
 
 say "pgbench -i -s $SCALE"

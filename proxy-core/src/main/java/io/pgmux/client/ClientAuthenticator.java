@@ -1,51 +1,82 @@
 package io.pgmux.client;
 
+import io.pgmux.access.AccessDecision;
 import io.pgmux.auth.MockCredentials;
+import io.pgmux.auth.PasswordChallenge;
+import io.pgmux.auth.ScramKeys;
 import io.pgmux.auth.ScramSecret;
-import io.pgmux.config.AuthType;
 import io.pgmux.config.PgmuxConfig;
+import io.pgmux.config.StoredPassword;
 import io.pgmux.config.UserConfig;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Checks the passwords of pgmux's clients against the configured users, with the method auth_type names. SCRAM
- * secrets are derived once at start, so no login pays for the key derivation on an event loop.
+ * Checks the passwords of pgmux's clients against the configured users, with the exchange the access decision's
+ * method and the stored password's form call for ({@link PasswordChallenge}). SCRAM secrets are derived (from
+ * plaintext passwords) or parsed (from verifiers) once at start, so no login pays for a key derivation on an
+ * event loop.
  *
- * <p>Every login gets the same exchange, whether or not its user exists or has a password: those that do not
- * are checked against {@link MockCredentials} and fail at the end, with the error a wrong password gets, as in
+ * <p>Every login gets the same exchange, whether or not its user exists or has a password: those that do not are
+ * checked against {@link MockCredentials} and fail at the end, with the error a wrong password gets, as in
  * PostgreSQL. The response to a login therefore tells nobody which users exist.
  */
 final class ClientAuthenticator {
+    private static final Logger log = LoggerFactory.getLogger(ClientAuthenticator.class);
+
     private final PgmuxConfig config;
-    private final AuthType type;
+    private final Map<String, StoredPassword> stored = new HashMap<>();
     private final Map<String, ScramSecret> scramSecrets = new HashMap<>();
     private final MockCredentials mock = new MockCredentials();
+    private final ScramKeys scramKeys;
 
-    ClientAuthenticator(PgmuxConfig config) {
+    ClientAuthenticator(PgmuxConfig config, ScramKeys scramKeys) {
         this.config = config;
-        this.type = config.authType();
-        if (type == AuthType.SCRAM_SHA_256) {
-            for (UserConfig each : config.users().values()) {
-                each.password().ifPresent(p -> scramSecrets.put(each.name(), ScramSecret.looksLikeSecret(p)
-                        ? ScramSecret.parse(p) : ScramSecret.fromPassword(p)));
-            }
+        this.scramKeys = scramKeys;
+        for (UserConfig each : config.users().values()) {
+            each.password().filter(p -> !p.isEmpty()).ifPresent(p -> {
+                StoredPassword password = StoredPassword.parse(p);
+                stored.put(each.name(), password);
+                if (password instanceof StoredPassword.ScramSha256) {
+                    scramSecrets.put(each.name(), ScramSecret.fromVerifier((StoredPassword.ScramSha256) password));
+                } else if (password instanceof StoredPassword.Plaintext) {
+                    scramSecrets.put(each.name(), ScramSecret.fromPassword(p));
+                }
+            });
         }
     }
 
-    AuthType type() {
-        return type;
-    }
-
-    /** The exchange for a client that named {@code user} in its StartupMessage, known or not. */
-    PasswordExchange begin(String user) {
-        String password = config.user(user).flatMap(UserConfig::password).orElse(null);
-        if (password == null) {
-            // Only what this method checks against: deriving costs a few HMACs, no more than a real login's work.
-            return type == AuthType.SCRAM_SHA_256
-                    ? new PasswordExchange(type, user, null, mock.scramSecret(user), true)
-                    : new PasswordExchange(type, user, mock.password(user), null, true);
+    /**
+     * The exchange for a client that named {@code user} in its StartupMessage, known or not, once the access
+     * policy let it try: none for {@link AccessDecision.Proceed}, else the challenge for its method.
+     */
+    PasswordExchange begin(String user, AccessDecision decision) {
+        if (decision instanceof AccessDecision.Proceed) {
+            return PasswordExchange.none(user);
         }
-        return new PasswordExchange(type, user, password, scramSecrets.get(user), false);
+        if (!(decision instanceof AccessDecision.Challenge)) {
+            throw new IllegalArgumentException("no exchange for " + decision);
+        }
+        Optional<StoredPassword> password = Optional.ofNullable(stored.get(user));
+        Optional<StoredPassword.Kind> kind = password.map(StoredPassword::kind);
+        // An unknown user gets the challenge of the commonest stored form, a plaintext password: under md5 a
+        // different exchange for unknown users would tell who exists (PostgreSQL itself answers them with SCRAM).
+        PasswordChallenge challenge = PasswordChallenge.choose(((AccessDecision.Challenge) decision).method(),
+                kind.or(() -> Optional.of(StoredPassword.Kind.PLAINTEXT)));
+        Optional<String> doomedBecause = challenge.whyItCannotSucceed(user, kind);
+        doomedBecause.ifPresent(why -> log.debug("login of {} cannot succeed: {}", user, why));
+        if (doomedBecause.isPresent()) {
+            // Only what this exchange checks against: deriving costs a few HMACs, no more than a real login's work.
+            return challenge == PasswordChallenge.SCRAM_SHA_256
+                    ? PasswordExchange.doomedScram(user, mock.scramSecret(user))
+                    : PasswordExchange.doomed(challenge, user, new StoredPassword.Plaintext(mock.password(user)));
+        }
+        if (challenge == PasswordChallenge.SCRAM_SHA_256) {
+            return PasswordExchange.scram(user, scramSecrets.get(user), password.get(), scramKeys);
+        }
+        return PasswordExchange.of(challenge, user, password.get());
     }
 }

@@ -5,8 +5,8 @@ import io.netty.channel.ChannelInitializer;
 import io.pgmux.codec.StartupPacketDecoder;
 
 /**
- * The pipeline of an accepted client: the encryption negotiator (which answers SSLRequest and GSSENCRequest and
- * removes itself; TLS will start there), the startup-phase decoder (replaced by the message framer once the
+ * The pipeline of an accepted client: the encryption negotiator (which answers SSLRequest and GSSENCRequest, puts an
+ * SslHandler in its place when TLS starts, and removes itself), the startup-phase decoder (replaced by the message framer once the
  * session starts), then the client handler.
  */
 public final class ClientChannelInitializer extends ChannelInitializer<Channel> {
@@ -19,7 +19,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     @Override
     protected void initChannel(Channel ch) {
         services.channels().add(ch);
-        ch.pipeline().addLast(EncryptionNegotiator.NAME, new EncryptionNegotiator());
+        ch.pipeline().addLast(EncryptionNegotiator.NAME, new EncryptionNegotiator(services.clientTls().current()));
         ch.pipeline().addLast("startup", new StartupPacketDecoder(services.config().maxMessageSize()));
         ch.pipeline().addLast("client", new ClientHandler(services));
     }

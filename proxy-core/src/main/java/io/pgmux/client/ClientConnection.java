@@ -66,7 +66,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
     private PasswordExchange passwordExchange;
     /** Named prepared statements in transaction mode; null in session mode, where the server is the client's. */
     private NamedStatements statements;
-    /** SET/RESET tracking and pinning in transaction mode; null in session mode. */
+    /** Settings and pinning (in session mode, only RESETs of startup values). */
     private SessionTracker session;
     private BackendKeyData cancelKey;
     private final Admission admission = new Admission();
@@ -87,6 +87,11 @@ public final class ClientConnection implements PoolClient, ServerLink {
 
     public ClientState state() {
         return state;
+    }
+
+    /** The TLS version and cipher of this connection (SHOW CLIENTS' tls column); empty without TLS. */
+    public java.util.Optional<io.pgmux.tls.TlsSessionInfo> tls() {
+        return io.pgmux.tls.TlsSessionInfo.of(channel);
     }
 
     BackendKeyData cancelKey() {
@@ -165,7 +170,12 @@ public final class ClientConnection implements PoolClient, ServerLink {
             return;
         }
         parameters = SessionParameters.fromStartup(message.parameters());
-        passwordExchange = services.authenticator().begin(user);
+        LoginAuthorization.Outcome outcome = services.logins().decide(channel, database, user);
+        if (outcome instanceof LoginAuthorization.Refused) {
+            fail(((LoginAuthorization.Refused) outcome).error());
+            return;
+        }
+        passwordExchange = ((LoginAuthorization.Exchange) outcome).exchange();
         if (passwordExchange.needsPassword()) {
             transition(ClientState.AUTHENTICATING);
             expectFromClient(passwordExchange.responses());
@@ -268,8 +278,9 @@ public final class ClientConnection implements PoolClient, ServerLink {
         poolMode = services.config().poolModeFor(database, user);
         if (poolMode == PoolMode.TRANSACTION) {
             statements = new NamedStatements(channel.alloc(), services.pools().pool(database, user));
-            session = new SessionTracker(parameters, services.config().pinningFor(database, user), this::describe);
         }
+        session = new SessionTracker(parameters, services.config().pinningFor(database, user), this::describe,
+                poolMode != PoolMode.TRANSACTION);
         return true;
     }
 
@@ -321,7 +332,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
             return;
         }
         if (state == ClientState.ACTIVE && pending.isEmpty()) {
-            forward(server, frame);
+            forward(server, frame, server.isAtBoundary());
             return;
         }
         if (state == ClientState.IDLE && pending.isEmpty() && answerWithoutServer(tag, frame)) {
@@ -346,9 +357,15 @@ public final class ClientConnection implements PoolClient, ServerLink {
         if (statements == null) {
             return false;
         }
-        if (tag == FrontendTag.PARSE && statements.parseWithoutServer(frame, channel)) {
-            localBatch = LocalBatch.ANSWERED;
-            return true;
+        if (tag == FrontendTag.PARSE && Parse.hasStatementName(frame)) {
+            // It may be answered here and never be forwarded: what it does to the session counts now.
+            if (!inspected(frame)) {
+                return true;
+            }
+            if (statements.parseWithoutServer(frame, channel)) {
+                localBatch = LocalBatch.ANSWERED;
+                return true;
+            }
         }
         if (tag == FrontendTag.SYNC && localBatch == LocalBatch.ANSWERED) {
             localBatch = LocalBatch.NONE;
@@ -371,29 +388,50 @@ public final class ClientConnection implements PoolClient, ServerLink {
     /**
      * Sends a client message to its server. In transaction mode statement names are translated, and SQL that
      * changes session state is noted so the state can follow the client (or pin it).
+     *
+     * @param serverIdle whether the server will have nothing outstanding and no transaction open when the
+     *     message reaches it
      */
-    private void forward(ServerConnection target, ByteBuf frame) {
+    private void forward(ServerConnection target, ByteBuf frame, boolean serverIdle) {
+        byte tag = frame.getByte(frame.readerIndex());
         if (statements == null) {
+            if ((tag == FrontendTag.QUERY || tag == FrontendTag.PARSE) && !inspected(frame)) {
+                return;
+            }
             target.sendFromClient(frame);
             return;
         }
-        byte tag = frame.getByte(frame.readerIndex());
         if (statements.skipsUntilSync(tag)) {
             frame.release();
             return;
         }
-        if (tag == FrontendTag.QUERY || tag == FrontendTag.PARSE) {
-            try {
-                int start = tag == FrontendTag.QUERY ? frame.readerIndex() + 5 : Parse.queryStart(frame);
-                int end = tag == FrontendTag.QUERY ? frame.writerIndex() - 1 : Parse.queryEnd(frame, start);
-                session.inspect(target, SessionStatement.of(frame, start, end));
-            } catch (UnsupportedRequestException e) {
-                frame.release();
-                fail(e.error());
-                return;
-            }
+        if ((tag == FrontendTag.QUERY || tag == FrontendTag.PARSE || tag == FrontendTag.BIND
+                || tag == FrontendTag.FUNCTION_CALL) && !inspected(frame)) {
+            return;
         }
         statements.send(target, frame);
+        if (tag == FrontendTag.QUERY) {
+            session.forwarded(target, serverIdle, this::tellParameter);
+        }
+    }
+
+    /**
+     * Reads what a client message does to the session. Returns false, with the message released and the client
+     * failed, when it needs pinning that the policy refuses, or is malformed.
+     */
+    private boolean inspected(ByteBuf frame) {
+        try {
+            session.inspect(frame);
+            return true;
+        } catch (UnsupportedRequestException e) {
+            frame.release();
+            fail(e.error());
+        } catch (ProtocolException e) {
+            frame.release();
+            log.info("client {}: protocol violation: {}", describe(), e.getMessage());
+            fail(e.error("invalid frontend message: "));
+        }
+        return false;
     }
 
     /**
@@ -509,6 +547,8 @@ public final class ClientConnection implements PoolClient, ServerLink {
         if (login) {
             greet();
         }
+        // Idle, and the alignment leaves it idle: the first request starts with no transaction open.
+        boolean idle = assigned.isAtBoundary();
         String sql = parameters.alignmentSql(assigned);
         if (sql != null) {
             assigned.sendInternalQuery(sql, error -> aligned(assigned, error));
@@ -521,7 +561,8 @@ public final class ClientConnection implements PoolClient, ServerLink {
                 terminated = true;
                 break;
             }
-            forward(assigned, each);
+            forward(assigned, each, idle);
+            idle = false;
         }
         pendingBytes = 0;
         assigned.flush();
@@ -564,11 +605,20 @@ public final class ClientConnection implements PoolClient, ServerLink {
 
     @Override
     public void serverParameterChanged(String name, String value, ByteBuf frame) {
-        if (parameters.reported(name, value)) {
+        String own = session.clientValue(server, name, value);
+        if (!parameters.reported(name, own)) {
+            frame.release();
+        } else if (own.equals(value)) {
             channel.write(frame, channel.voidPromise());
         } else {
             frame.release();
+            tellParameter(name, own);
         }
+    }
+
+    /** A ParameterStatus of pgmux's own: the client's value where the server's differs. */
+    private void tellParameter(String name, String value) {
+        channel.write(new ParameterStatus(name, value).encode(channel.alloc()), channel.voidPromise());
     }
 
     @Override
@@ -583,9 +633,6 @@ public final class ClientConnection implements PoolClient, ServerLink {
     @Override
     public void serverReadyForQuery(TransactionStatus status, boolean failed) {
         lastReadyNanos = System.nanoTime();
-        if (session != null) {
-            session.readyForQuery(server, status, failed);
-        }
         if (terminating && pending.isEmpty() && server.isQuiet()) {
             channel.flush();
             close(null);
@@ -594,7 +641,16 @@ public final class ClientConnection implements PoolClient, ServerLink {
 
     @Override
     public void serverAtBoundary() {
-        if (poolMode != PoolMode.TRANSACTION || !pending.isEmpty() || state != ClientState.ACTIVE
+        if (!pending.isEmpty() || state != ClientState.ACTIVE) {
+            return;
+        }
+        if (terminating) {
+            // Its Terminate came while pgmux's own readback was outstanding: all it sent is answered now.
+            channel.flush();
+            close(null);
+            return;
+        }
+        if (session.atBoundary(server, this::tellParameter) || poolMode != PoolMode.TRANSACTION
                 || session.pinReason() != null) {
             return;
         }
@@ -605,7 +661,7 @@ public final class ClientConnection implements PoolClient, ServerLink {
         // The server's read-complete will no longer reach this client: flush its answer now.
         channel.flush();
         channel.config().setAutoRead(true);
-        if (session.takeDirty()) {
+        if (session.takeUnknown()) {
             ServerCleanup.resetSettings(released, services);
         } else {
             services.pools().release(released);
@@ -806,8 +862,9 @@ public final class ClientConnection implements PoolClient, ServerLink {
         server = null;
         if (linked != null) {
             linked.unlink();
-            boolean discard = poolMode == PoolMode.SESSION || session.pinReason() != null || session.takeDirty();
-            ServerCleanup.afterClientLeft(linked, discard, services);
+            String resetQuery = poolMode == PoolMode.SESSION ? services.config().serverResetQuery()
+                    : session.leavesStateBehind() ? ServerCleanup.DISCARD_ALL : null;
+            ServerCleanup.afterClientLeft(linked, resetQuery, services);
         }
         if (cancelKey != null) {
             services.cancels().unregister(cancelKey);

@@ -3,6 +3,7 @@ package io.pgmux.client;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.pool.PoolManager;
 import io.pgmux.server.ServerConnector;
+import io.pgmux.tls.ClientTlsSource;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** What every client connection needs from the running proxy; built once by the runtime and shared. */
@@ -12,6 +13,9 @@ public final class ClientServices {
     private final ServerConnector connector;
     private final CancelRegistry cancels = new CancelRegistry();
     private final ClientAuthenticator authenticator;
+    private final LoginAuthorization logins;
+    private final io.pgmux.auth.ScramKeys scramKeys;
+    private final ClientTlsSource clientTls;
     private final AtomicInteger clients = new AtomicInteger();
     private final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> clientsByTenant =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -25,7 +29,18 @@ public final class ClientServices {
         this.config = config;
         this.pools = pools;
         this.connector = connector;
-        this.authenticator = new ClientAuthenticator(config);
+        this.scramKeys = pools.scramKeys();
+        this.authenticator = new ClientAuthenticator(config, scramKeys);
+        this.logins = new LoginAuthorization(config, authenticator);
+        this.clientTls = new ClientTlsSource(config.clientTls());
+    }
+
+    /**
+     * The TLS context new client connections use; {@link ClientTlsSource#reload} swaps it (certificate rotation)
+     * without touching connections already running.
+     */
+    public ClientTlsSource clientTls() {
+        return clientTls;
     }
 
     public PgmuxConfig config() {
@@ -48,8 +63,8 @@ public final class ClientServices {
         return cancels;
     }
 
-    ClientAuthenticator authenticator() {
-        return authenticator;
+    LoginAuthorization logins() {
+        return logins;
     }
 
     /**

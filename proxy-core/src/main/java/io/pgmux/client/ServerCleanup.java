@@ -6,16 +6,27 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What becomes of a server whose client left while linked. A quiet server is cleaned with statements of
- * pgmux's own (ROLLBACK for an open transaction; the reset query in session mode) and goes back to the pool, as
- * does one left in COPY FROM STDIN once the COPY is failed and rolled back; a server in the middle of any other
- * request cannot be trusted and is closed.
+ * What becomes of a server whose client left while linked, or whose settings pgmux could not follow. A quiet
+ * server is cleaned with statements of pgmux's own (ROLLBACK for an open transaction; then the reset its client
+ * needs) and goes back to the pool, as does one left in COPY FROM STDIN once the COPY is failed and rolled back;
+ * a server in the middle of any other request cannot be trusted and is closed.
  */
 final class ServerCleanup {
+    /** Everything a session can hold: settings, role and session authorization, temporary tables, locks ... */
+    static final String DISCARD_ALL = "DISCARD ALL";
+    /**
+     * Every setting back to its default, role and session authorization included (RESET ALL leaves those two;
+     * SET SESSION AUTHORIZATION DEFAULT resets both), without the rest of DISCARD ALL.
+     */
+    static final String RESET_SETTINGS = "SET SESSION AUTHORIZATION DEFAULT; RESET ALL";
+
     private ServerCleanup() {
     }
 
-    static void afterClientLeft(ServerConnection server, boolean discard, ClientServices services) {
+    /**
+     * @param resetQuery what to run on the server before anyone else gets it (besides ROLLBACK), or null
+     */
+    static void afterClientLeft(ServerConnection server, String resetQuery, ClientServices services) {
         if (!server.isUsable()) {
             return;
         }
@@ -24,7 +35,7 @@ final class ServerCleanup {
             server.failCopy("the client left in the middle of COPY FROM STDIN");
             List<String> statements = new ArrayList<>(2);
             statements.add("ROLLBACK"); // a transaction block the COPY failed, if any; a warning otherwise
-            addResetQuery(statements, discard, services.config().serverResetQuery());
+            addResetQuery(statements, resetQuery);
             reset(server, statements, services);
             return;
         }
@@ -32,7 +43,7 @@ final class ServerCleanup {
             server.cancelAndClose(services.connector());
             return;
         }
-        List<String> statements = cleanupStatements(server, discard, services.config().serverResetQuery());
+        List<String> statements = cleanupStatements(server, resetQuery);
         if (statements.isEmpty()) {
             services.pools().release(server);
             return;
@@ -41,11 +52,11 @@ final class ServerCleanup {
     }
 
     /**
-     * A server released at a transaction boundary carries settings of unknown fate (a SET inside a transaction
-     * block): RESET ALL before anyone else gets it.
+     * A server released at a transaction boundary carries settings pgmux could not read back: reset them all
+     * before anyone else gets it.
      */
     static void resetSettings(ServerConnection server, ClientServices services) {
-        reset(server, List.of("RESET ALL"), services);
+        reset(server, List.of(RESET_SETTINGS), services);
     }
 
     /**
@@ -66,11 +77,7 @@ final class ServerCleanup {
                     server.close();
                     return;
                 }
-                if (ranStatement(statements, "DISCARD ALL")) {
-                    server.forgetSessionState();
-                } else if (ranStatement(statements, "RESET ALL")) {
-                    server.forgetSettings();
-                }
+                forgetWhatWasReset(server, statements);
                 services.pools().resetDone(server);
             });
         }
@@ -78,9 +85,22 @@ final class ServerCleanup {
     }
 
     /**
-     * Whether one of the statements is {@code command}. For other reset queries pgmux keeps its record of what
-     * it set on the server: at worst it sets a value again, and it never mistakes a server's state as clean.
+     * Drops pgmux's record of what the statements reset. For reset queries it does not know, pgmux keeps its
+     * record: at worst it sets a value again, and it never mistakes a server's state as clean.
      */
+    private static void forgetWhatWasReset(ServerConnection server, List<String> statements) {
+        if (ranStatement(statements, DISCARD_ALL)) {
+            server.forgetSessionState();
+        } else if (ranStatement(statements, RESET_SETTINGS)) {
+            server.forgetSettings();
+            server.recordExtraSetting(SessionParameters.ROLE, null);
+            server.recordExtraSetting(SessionParameters.SESSION_AUTHORIZATION, null);
+        } else if (ranStatement(statements, "RESET ALL")) {
+            server.forgetSettings();
+        }
+    }
+
+    /** Whether one of the statements is {@code command}, ignoring case, white space and a final ';'. */
     private static boolean ranStatement(List<String> statements, String command) {
         for (String each : statements) {
             if (each.trim().replaceAll(";$", "").trim().equalsIgnoreCase(command)) {
@@ -90,17 +110,17 @@ final class ServerCleanup {
         return false;
     }
 
-    private static List<String> cleanupStatements(ServerConnection server, boolean discard, String resetQuery) {
+    private static List<String> cleanupStatements(ServerConnection server, String resetQuery) {
         List<String> result = new ArrayList<>(2);
         if (server.transactionStatus() != TransactionStatus.IDLE) {
             result.add("ROLLBACK");
         }
-        addResetQuery(result, discard, resetQuery);
+        addResetQuery(result, resetQuery);
         return result;
     }
 
-    private static void addResetQuery(List<String> statements, boolean discard, String resetQuery) {
-        if (discard && resetQuery != null && !resetQuery.isBlank()) {
+    private static void addResetQuery(List<String> statements, String resetQuery) {
+        if (resetQuery != null && !resetQuery.isBlank()) {
             statements.add(resetQuery);
         }
     }

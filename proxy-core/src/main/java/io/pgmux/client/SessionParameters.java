@@ -2,8 +2,10 @@ package io.pgmux.client;
 
 import io.pgmux.protocol.ProtocolException;
 import io.pgmux.server.ServerConnection;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -12,55 +14,68 @@ import java.util.regex.Pattern;
 /**
  * A client's session settings, which must follow it from server to server in transaction mode.
  *
- * <p>Two kinds: reported parameters that drivers rely on (client_encoding, DateStyle, TimeZone ...), whose
- * values the client was told through ParameterStatus and the backend reports whenever they change; and other
- * settings the client asked for at startup (extra_float_digits, search_path via {@code options} ...), which the
- * backend does not report, so pgmux remembers what it set on each server. Before a client's request goes to a
- * server, {@link #alignmentSql} says what to SET or RESET there.
+ * <p>Three kinds. Reported parameters that drivers rely on (client_encoding, DateStyle, TimeZone ...,
+ * {@link #TRACKED}): the backend reports them whenever they change, so the client's values are the ones it was
+ * told through ParameterStatus. Every other setting the client has at session level (from its startup packet, its
+ * {@code options=-c ...}, or learnt from a server by {@link SettingsReadback}), role and session_authorization
+ * included: values as the server shows them. And the startup values themselves, which RESET, RESET ALL and
+ * DISCARD ALL return to, as on a direct connection.
+ *
+ * <p>Values are setting values as the server reads them in a startup packet or {@code set_config}, never SQL:
+ * before a client's request goes to a server, {@link #alignmentSql} says what to {@code set_config} there.
  */
 final class SessionParameters {
     /** Reported parameters that follow the client. Others (server_version, is_superuser ...) are per server. */
     static final Set<String> TRACKED = Set.of("client_encoding", "datestyle", "timezone", "intervalstyle",
             "standard_conforming_strings", "application_name");
+    static final String ROLE = "role";
+    static final String SESSION_AUTHORIZATION = "session_authorization";
     private static final Set<String> NOT_SETTINGS = Set.of("user", "database", "options", "replication");
     private static final Pattern SETTING_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?");
 
-    /** Lower-case name to value: what the client believes of each tracked reported parameter. */
-    private final Map<String, String> tracked = new HashMap<>();
-    /**
-     * Lower-case name to the value as a SQL fragment (a quoted literal for startup values, the client's own text
-     * for a SET it ran): unreported settings that follow the client.
-     */
+    /** Lower-case name to value: what the client was last told of each reported parameter. */
+    private final Map<String, String> told = new HashMap<>();
+    /** Lower-case name to value: the client's other settings at session level. */
     private final Map<String, String> extra = new HashMap<>();
+    /** Lower-case name to value: what the client asked for at startup. */
+    private final Map<String, String> startup;
+
+    private SessionParameters(Map<String, String> startup) {
+        this.startup = Map.copyOf(startup);
+        startup.forEach((name, value) -> {
+            if (TRACKED.contains(name)) {
+                told.put(name, value);
+            } else {
+                extra.put(name, value);
+            }
+        });
+    }
 
     /**
      * Reads the settings of a StartupMessage: every parameter except user, database and replication, plus the
      * {@code -c} switches of {@code options}.
+     *
+     * @throws ProtocolException for a name that is no setting name, or a malformed {@code options}
      */
-    static SessionParameters fromStartup(Map<String, String> startup) {
-        SessionParameters result = new SessionParameters();
+    static SessionParameters fromStartup(Map<String, String> startupPacket) {
         Map<String, String> settings = new LinkedHashMap<>();
-        String options = startup.get("options");
+        String options = startupPacket.get("options");
         if (options != null) {
             settings.putAll(StartupOptions.parse(options));
         }
-        startup.forEach((name, value) -> {
+        startupPacket.forEach((name, value) -> {
             if (!NOT_SETTINGS.contains(name) && !name.startsWith("_pq_.")) {
                 settings.put(name, value);
             }
         });
+        Map<String, String> result = new HashMap<>();
         settings.forEach((name, value) -> {
             if (!SETTING_NAME.matcher(name).matches()) {
                 throw new ProtocolException("invalid startup parameter name \"" + name + "\"");
             }
-            String key = name.toLowerCase(Locale.ROOT);
-            if (TRACKED.contains(key)) {
-                result.tracked.put(key, value);
-            } else {
-                result.extra.put(key, literal(value));
-            }
+            result.put(name.toLowerCase(Locale.ROOT), value);
         });
-        return result;
+        return new SessionParameters(result);
     }
 
     /**
@@ -71,52 +86,121 @@ final class SessionParameters {
         Map<String, String> result = new LinkedHashMap<>();
         welcome.forEach((name, value) -> {
             String key = name.toLowerCase(Locale.ROOT);
-            String own = tracked.get(key);
-            if (TRACKED.contains(key)) {
-                tracked.putIfAbsent(key, value);
-            }
-            result.put(name, own != null ? own : value);
+            String own = TRACKED.contains(key) ? told.get(key) : null;
+            String greeted = own != null ? own : value;
+            told.put(key, greeted);
+            result.put(name, greeted);
         });
         return result;
     }
 
     /**
-     * Records a value the backend reported while serving this client.
+     * Records a reported parameter's value for the client.
      *
-     * @return whether the client's view changed, i.e. whether it must be told
+     * @return whether the client must be told, i.e. whether it believed another value
      */
     boolean reported(String name, String value) {
-        String key = name.toLowerCase(Locale.ROOT);
-        if (!TRACKED.contains(key)) {
-            return true;
-        }
-        return !value.equals(tracked.put(key, value));
+        return !value.equals(told.put(name.toLowerCase(Locale.ROOT), value));
     }
 
-    /** The statements that make {@code server} match this client, or null when it already does. */
+    /** The value the client gave at startup (lower-case name), or null. */
+    String startupValue(String lowerCaseName) {
+        return startup.get(lowerCaseName);
+    }
+
+    /** The startup values of the given settings (lower-case names), or of all when {@code names} is null. */
+    Map<String, String> startupValues(Set<String> names) {
+        if (names == null) {
+            return startup;
+        }
+        Map<String, String> result = new HashMap<>();
+        for (String each : names) {
+            String value = startup.get(each);
+            if (value != null) {
+                result.put(each, value);
+            }
+        }
+        return result;
+    }
+
+    /** The client's standard_conforming_strings, which decides how its SQL text is read. */
+    boolean standardConformingStrings() {
+        return !"off".equalsIgnoreCase(told.get("standard_conforming_strings"));
+    }
+
+    /** The names of the client's settings at session level other than the tracked reported parameters. */
+    Set<String> extraNames() {
+        return extra.keySet();
+    }
+
+    /**
+     * The statements that make {@code server} match this client, or null when it already does: one Query, one
+     * implicit transaction, safe to pipeline before the client's own request.
+     */
     String alignmentSql(ServerConnection server) {
-        StringBuilder sql = null;
+        // Runs for every transaction in transaction mode: nothing is allocated when the server already matches.
+        List<String> calls = null;
         Map<String, String> serverReported = server.reportedParameters();
-        for (Map.Entry<String, String> each : tracked.entrySet()) {
-            if (!each.getValue().equals(serverReported.get(each.getKey()))) {
-                sql = append(sql, setReported(each.getKey(), each.getValue()));
+        for (String name : TRACKED) {
+            String own = told.get(name);
+            if (own != null && !own.equals(serverReported.get(name))) {
+                calls = add(calls, setConfig(name, own));
             }
         }
         Map<String, String> serverExtra = server.extraSettings();
+        if (extra.isEmpty() && serverExtra.isEmpty()) {
+            return calls == null ? null : sql(calls);
+        }
+        String authorization = null;
+        String role = null;
         for (Map.Entry<String, String> each : extra.entrySet()) {
             if (!each.getValue().equals(serverExtra.get(each.getKey()))) {
-                sql = append(sql, set(each.getKey(), each.getValue()));
+                String call = setConfig(each.getKey(), each.getValue());
+                if (each.getKey().equals(SESSION_AUTHORIZATION)) {
+                    authorization = call;
+                } else if (each.getKey().equals(ROLE)) {
+                    role = call;
+                } else {
+                    calls = add(calls, call);
+                }
             }
         }
         for (String each : serverExtra.keySet()) {
             if (!extra.containsKey(each)) {
-                sql = append(sql, "RESET " + each);
+                String call = setConfig(each, null);
+                if (each.equals(SESSION_AUTHORIZATION)) {
+                    authorization = call;
+                } else if (each.equals(ROLE)) {
+                    role = call;
+                } else {
+                    calls = add(calls, call);
+                }
             }
         }
-        return sql == null ? null : sql.toString();
+        // Session authorization first: setting it also resets the role. The role last: it decides what the
+        // session may set, and what the client set it set as its login user or session authorization.
+        if (authorization != null) {
+            calls = add(calls, authorization);
+            calls.add(0, calls.remove(calls.size() - 1));
+        }
+        if (role != null) {
+            calls = add(calls, role);
+        }
+        return calls == null ? null : sql(calls);
     }
 
-    /** After a successful alignment: the unreported settings the server now carries. */
+    private static List<String> add(List<String> calls, String call) {
+        List<String> result = calls == null ? new ArrayList<>() : calls;
+        result.add(call);
+        return result;
+    }
+
+    /** The server may still carry another client's statement_timeout: it must not cancel the alignment. */
+    private static String sql(List<String> calls) {
+        return "SET LOCAL statement_timeout = 0; SELECT " + String.join(", ", calls);
+    }
+
+    /** After a successful alignment: the settings the server now carries. */
     void recordAligned(ServerConnection server) {
         for (String each : Set.copyOf(server.extraSettings().keySet())) {
             if (!extra.containsKey(each)) {
@@ -126,47 +210,74 @@ final class SessionParameters {
         extra.forEach(server::recordExtraSetting);
     }
 
-    private static StringBuilder append(StringBuilder sql, String statement) {
-        StringBuilder result = sql == null ? new StringBuilder() : sql.append("; ");
-        return result.append(statement);
+    /**
+     * {@code set_config(name, value, false)}: a SET that reads its value as a startup parameter or
+     * {@code options=-c} value is read (a list stays a list); a null value resets the setting.
+     */
+    private static String setConfig(String name, String value) {
+        return "pg_catalog.set_config(" + SqlLiteral.of(name) + ", " + (value == null ? "NULL" : SqlLiteral.of(value))
+                + ", false)";
     }
 
-    private static String set(String name, String sqlValue) {
-        return "SET " + name + " TO " + sqlValue;
-    }
-
-    private static String setReported(String name, String value) {
-        return set(name, literal(value));
-    }
-
-    /** The client ran SET outside a transaction and it succeeded on {@code server}. */
-    void setByClient(String lowerCaseName, String sqlValue, ServerConnection server) {
-        if (TRACKED.contains(lowerCaseName)) {
-            return;
+    /**
+     * Takes what {@code server} said of the client's settings after its cycle: the values of the settings read
+     * become the client's (a reset one is gone: its default is the server's), and are what the server now has.
+     * Reported parameters are the client's through ParameterStatus; where the readback shows one the client was
+     * told otherwise, {@code tell} gets the value to send.
+     *
+     * @param asked the names asked for by name (each answered, possibly with null)
+     * @param answer lower-case name to value, for those and any other setting found at session level
+     */
+    void recordReadback(ServerConnection server, Set<String> asked, Map<String, String> answer, Tell tell) {
+        Map<String, String> values = new HashMap<>(answer);
+        for (String each : asked) {
+            values.putIfAbsent(each, null);
         }
-        extra.put(lowerCaseName, sqlValue);
-        server.recordExtraSetting(lowerCaseName, sqlValue);
+        values.forEach((name, value) -> {
+            if (TRACKED.contains(name)) {
+                if (value != null && !value.equals(told.get(name))) {
+                    told.put(name, value);
+                    tell.parameterStatus(canonicalName(server, name), value);
+                }
+                return;
+            }
+            String own = isDefault(server, name, value) ? null : value;
+            if (own == null) {
+                extra.remove(name);
+            } else {
+                extra.put(name, own);
+            }
+            server.recordExtraSetting(name, own);
+        });
     }
 
-    /** The client ran RESET name outside a transaction. */
-    void resetByClient(String lowerCaseName, ServerConnection server) {
-        extra.remove(lowerCaseName);
-        server.recordExtraSetting(lowerCaseName, null);
+    /** Whether a value read back is the server's default: no role, the login user, or an undefined setting. */
+    private static boolean isDefault(ServerConnection server, String name, String value) {
+        if (value == null) {
+            return true;
+        }
+        if (name.equals(ROLE)) {
+            return value.equals("none");
+        }
+        if (name.equals(SESSION_AUTHORIZATION)) {
+            return value.equals(server.welcomeParameters().get(SESSION_AUTHORIZATION));
+        }
+        return false;
     }
 
-    /** The client ran RESET ALL: back to the session defaults, i.e. the startup settings pgmux applied. */
-    void resetAllByClient(Map<String, String> startupExtra, ServerConnection server) {
-        extra.clear();
-        extra.putAll(startupExtra);
-        server.forgetSettings();
+    /** The name as the server reports it (TimeZone, DateStyle ...), for a ParameterStatus of pgmux's own. */
+    static String canonicalName(ServerConnection server, String lowerCaseName) {
+        for (String each : server.welcomeParameters().keySet()) {
+            if (each.equalsIgnoreCase(lowerCaseName)) {
+                return each;
+            }
+        }
+        return lowerCaseName;
     }
 
-    Map<String, String> extraSnapshot() {
-        return Map.copyOf(extra);
-    }
-
-    /** An escape-string literal, correct whatever standard_conforming_strings is. */
-    static String literal(String value) {
-        return "E'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
+    /** Sends the client a ParameterStatus of pgmux's own. */
+    @FunctionalInterface
+    interface Tell {
+        void parameterStatus(String name, String value);
     }
 }

@@ -40,6 +40,7 @@ public final class PoolManager {
     private final ReentrantLock lock = new ReentrantLock();
     private final PgmuxConfig config;
     private final ServerConnector connector;
+    private final io.pgmux.auth.ScramKeys scramKeys = new io.pgmux.auth.ScramKeys();
     private final EventLoopGroup loops;
     private final StatsRegistry stats;
     private final Map<PoolKey, ServerPool> pools = new HashMap<>();
@@ -61,6 +62,14 @@ public final class PoolManager {
     }
 
     /** @param stats where the pools record their statistics (shared with the client side and the metrics) */
+    /**
+     * The ClientKeys of SCRAM passthrough: the client side remembers them as clients prove their passwords, the
+     * server logins of users with only a verifier use them.
+     */
+    public io.pgmux.auth.ScramKeys scramKeys() {
+        return scramKeys;
+    }
+
     public PoolManager(PgmuxConfig config, ServerConnector connector, EventLoopGroup loops, StatsRegistry stats) {
         this.stats = stats;
         this.config = config;
@@ -86,7 +95,7 @@ public final class PoolManager {
     private ServerPool createPool(PoolKey key) {
         DatabaseConfig db = config.database(key.database()).orElseThrow();
         UserConfig user = config.user(key.user()).orElseThrow();
-        UpstreamTarget target = UpstreamTarget.forDatabase(db, user.name(), user.password().orElse(null));
+        UpstreamTarget target = UpstreamTarget.of(db, config.upstreamLoginFor(db.name(), user.name()), scramKeys);
         Optional<TenantConfig> tenant = config.tenantOf(user.name());
         Budget poolBudget = tenant
                 .map(t -> tenantBudget(t, db.name()))

@@ -62,7 +62,8 @@ public final class PgmuxServer implements AutoCloseable {
         this.workers = config.workers() > 0 ? config.workers() : Runtime.getRuntime().availableProcessors();
         this.loops = transport.newGroup(workers, "pgmux-io");
         ServerConnector connector = new ServerConnector(transport.clientChannels(),
-                config.timeouts().serverConnectTimeout(), config.maxMessageSize(), channels);
+                config.timeouts().serverConnectTimeout(), config.maxMessageSize(), channels,
+                io.pgmux.tls.UpstreamTlsContexts.of(config));
         this.pools = new PoolManager(config, connector, loops, stats);
         this.services = new ClientServices(config, pools, connector, channels);
         this.readiness = new Readiness(config, pools, () -> state);

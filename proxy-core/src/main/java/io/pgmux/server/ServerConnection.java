@@ -19,6 +19,7 @@ import io.pgmux.protocol.frontend.Sync;
 import io.pgmux.protocol.frontend.Terminate;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -42,7 +43,10 @@ public final class ServerConnection {
     private final PreparedOnServer prepared;
     /** Reported parameters (lower-case name to value) as the backend last told them. */
     private final Map<String, String> reported = new HashMap<>();
-    /** Unreported parameters pgmux set on this backend for a client (lower-case name to value). */
+    /**
+     * Settings other than the tracked reported parameters that pgmux knows this backend to have at session level
+     * (lower-case name to value), role and session_authorization included.
+     */
     private final Map<String, String> extraSettings = new HashMap<>();
     private final long createdNanos = System.nanoTime();
 
@@ -77,6 +81,12 @@ public final class ServerConnection {
 
     public long id() {
         return id;
+    }
+
+    /** The TLS version and cipher of this connection (SHOW SERVERS' tls column); empty without TLS. */
+    public java.util.Optional<io.pgmux.tls.TlsSessionInfo> tls() {
+        Channel current = channel;
+        return current == null ? java.util.Optional.empty() : io.pgmux.tls.TlsSessionInfo.of(current);
     }
 
     public UpstreamTarget target() {
@@ -141,7 +151,7 @@ public final class ServerConnection {
 
     void channelActive(Channel newChannel) {
         channel = newChannel;
-        events.connected(this);
+        events.connected(this); // once more when libpq's sslmode steps make a second attempt: no change then
         login = new ServerLogin(target);
         newChannel.writeAndFlush(login.startupMessage(newChannel.alloc()), newChannel.voidPromise());
     }
@@ -243,7 +253,10 @@ public final class ServerConnection {
             }
             return;
         }
-        if (kind == ResponseQueue.INJECTED || kind == ResponseQueue.INTERNAL_QUERY) {
+        if (kind == ResponseQueue.INTERNAL_QUERY) {
+            ((PendingRequest.Internal) queue.payloadOfHead()).received(frame);
+            frame.release();
+        } else if (kind == ResponseQueue.INJECTED) {
             frame.release();
         } else {
             forwardOrDrop(frame);
@@ -570,12 +583,22 @@ public final class ServerConnection {
      * gets the first error, or null, once the backend is ready again.
      */
     public void sendInternalQuery(String sql, Consumer<PgError> onDone) {
+        sendInternalQuery(sql, null, onDone);
+    }
+
+    /**
+     * Sends a statement of pgmux's own as a simple Query, as {@link #sendInternalQuery(String, Consumer)}, handing
+     * each DataRow it returns (text columns, null for NULL) to {@code onRow} before {@code onDone}.
+     *
+     * @throws IllegalStateException while the backend skips to Sync after an error (it would ignore the Query)
+     */
+    public void sendInternalQuery(String sql, Consumer<List<String>> onRow, Consumer<PgError> onDone) {
         if (batch == ExtendedBatch.FAILED) {
             throw new IllegalStateException("server " + id + ": a query of pgmux's own while the backend skips to Sync");
         }
         batch = ExtendedBatch.NONE;
         prepared.dropUnnamed();
-        queue.add(ResponseQueue.INTERNAL_QUERY, new PendingRequest.Internal(onDone));
+        queue.add(ResponseQueue.INTERNAL_QUERY, new PendingRequest.Internal(onRow, onDone));
         channel.write(Query.encode(channel.alloc(), sql), channel.voidPromise());
     }
 
@@ -609,9 +632,12 @@ public final class ServerConnection {
         extraSettings.clear();
     }
 
-    /** After RESET ALL: the unreported settings pgmux made are back at their defaults. */
+    /**
+     * After RESET ALL: the unreported settings pgmux made are back at their defaults, except role and
+     * session_authorization, which RESET ALL leaves as they are (PostgreSQL docs: RESET).
+     */
     public void forgetSettings() {
-        extraSettings.clear();
+        extraSettings.keySet().removeIf(name -> !name.equals("role") && !name.equals("session_authorization"));
     }
 
     /** Records that an unreported parameter was set (or reset, with a null value) by pgmux. */

@@ -14,7 +14,14 @@ import io.pgmux.protocol.SqlState;
 import java.time.Duration;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import io.pgmux.tls.ServerTlsNegotiation;
+import io.pgmux.tls.ServerTlsNegotiation.Attempt;
+import io.pgmux.tls.UpstreamTls;
+import io.pgmux.tls.UpstreamTlsContexts;
 
 /** Opens TCP connections to PostgreSQL for the pools, on the event loop of the client that needs them. */
 public final class ServerConnector {
@@ -22,18 +29,47 @@ public final class ServerConnector {
     private final int connectTimeoutMillis;
     private final int maxMessageSize;
     private final ChannelGroup channels;
+    private final UpstreamTlsContexts tls;
 
     /** @param channels every server channel joins it, so shutdown can close them all */
     public ServerConnector(ChannelFactory<? extends Channel> channelFactory, Duration connectTimeout,
                            int maxMessageSize, ChannelGroup channels) {
+        this(channelFactory, connectTimeout, maxMessageSize, channels, new UpstreamTlsContexts());
+    }
+
+    /**
+     * @param channels every server channel joins it, so shutdown can close them all
+     * @param tls      the databases' TLS contexts, built at start
+     */
+    public ServerConnector(ChannelFactory<? extends Channel> channelFactory, Duration connectTimeout,
+                           int maxMessageSize, ChannelGroup channels, UpstreamTlsContexts tls) {
+        this.tls = tls;
         this.channels = channels;
         this.channelFactory = channelFactory;
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
         this.maxMessageSize = maxMessageSize;
     }
 
-    /** Starts connecting; the server reports its progress to its {@link ServerEvents}. */
+    /**
+     * Starts connecting; the server reports its progress to its {@link ServerEvents}. The connection takes libpq's
+     * steps for the database's server_tls_sslmode: a second connection follows where the first attempt's failure
+     * allows ({@link ServerTlsNegotiation}).
+     */
     public void connect(ServerConnection server, EventLoop loop) {
+        connect(server, loop, 0, System.nanoTime());
+    }
+
+    private void connect(ServerConnection server, EventLoop loop, int attemptIndex, long startedNanos) {
+        Optional<UpstreamTls> context = tls.forConfig(server.target().tls());
+        List<Attempt> attempts = ServerTlsNegotiation.attempts(server.target().tls().sslmode());
+        Attempt attempt = attempts.get(attemptIndex);
+        BooleanSupplier next = () -> {
+            if (attemptIndex + 1 >= attempts.size()) {
+                return false;
+            }
+            connect(server, loop, attemptIndex + 1, startedNanos);
+            return true;
+        };
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channelFactory(channelFactory)
@@ -47,14 +83,14 @@ public final class ServerConnector {
                         channels.add(ch);
                         // The framer comes once the transport is settled: TLS would be negotiated first.
                         ch.pipeline().addLast(UpstreamEncryptionNegotiator.NAME,
-                                new UpstreamEncryptionNegotiator(maxMessageSize));
-                        ch.pipeline().addLast("server", new ServerHandler(server));
+                                new UpstreamEncryptionNegotiator(maxMessageSize, attempt, context,
+                                        server.target().host(), server.target().port()));
+                        ch.pipeline().addLast("server", new ServerHandler(server, next));
                     }
                 });
         if (connectTimeoutMillis > 0) {
             bootstrap.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis);
         }
-        long startedNanos = System.nanoTime();
         ChannelFuture future = bootstrap.connect(server.target().host(), server.target().port());
         future.addListener(f -> {
             if (f.isSuccess()) {

@@ -15,10 +15,17 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ServerHandler.class);
 
     private final ServerConnection server;
+    /** Starts the next attempt of the sslmode's steps on a new connection; false when none is left. */
+    private final java.util.function.BooleanSupplier nextAttempt;
     private PgError failure;
 
     ServerHandler(ServerConnection server) {
+        this(server, () -> false);
+    }
+
+    ServerHandler(ServerConnection server, java.util.function.BooleanSupplier nextAttempt) {
         this.server = server;
+        this.nextAttempt = nextAttempt;
     }
 
     @Override
@@ -32,6 +39,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         try {
             server.frameReceived((ByteBuf) msg);
         } catch (LoginFailedException e) {
+            if (io.pgmux.tls.ServerTlsNegotiation.retriesAfterError(e.error().sqlState()) && tryNextAttempt(ctx)) {
+                return;
+            }
             server.loginFailed(e.error(), e.retryable());
         } catch (ProtocolException e) {
             fail(ctx, PgError.fatal(SqlState.PROTOCOL_VIOLATION, "the server broke the protocol: " + e.getMessage()));
@@ -60,6 +70,22 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof UpstreamTlsException) {
+            UpstreamTlsException tls = (UpstreamTlsException) root;
+            if (tls.handshakeFailed() && tryNextAttempt(ctx)) {
+                return;
+            }
+            log.info("server {}: {}", server.id(), tls.getMessage());
+            if (failure == null) {
+                failure = tls.error();
+            }
+            if (server.isLoggingIn()) {
+                // Not a passing fault: the server's TLS setup or certificate will not change by trying again.
+                server.loginFailed(tls.error(), false);
+            }
+            ctx.close();
+            return;
+        }
         if (root instanceof ProtocolException) {
             fail(ctx, PgError.fatal(SqlState.PROTOCOL_VIOLATION, "the server broke the protocol: " + root.getMessage()));
             return;
@@ -71,6 +97,20 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         }
         fail(ctx, PgError.fatal(SqlState.CONNECTION_FAILURE, "server connection to " + server.target().address()
                 + " failed: " + root.getMessage()));
+    }
+
+    /**
+     * libpq's next attempt (sslmode prefer after a failed handshake or an access-rule refusal over TLS, allow
+     * after one in plaintext): this connection is let go without the server noticing, and a new one starts.
+     */
+    private boolean tryNextAttempt(ChannelHandlerContext ctx) {
+        if (!server.isLoggingIn() || !nextAttempt.getAsBoolean()) {
+            return false;
+        }
+        log.debug("server {}: trying the next sslmode attempt", server.id());
+        ctx.pipeline().remove(this);
+        ctx.close();
+        return true;
     }
 
     private void fail(ChannelHandlerContext ctx, PgError error) {

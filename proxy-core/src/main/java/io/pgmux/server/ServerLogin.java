@@ -4,7 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.pgmux.auth.AuthenticationException;
 import io.pgmux.auth.Md5Password;
+import io.pgmux.auth.ScramClientKey;
 import io.pgmux.auth.ScramSha256Client;
+import io.pgmux.config.StoredPassword;
 import io.pgmux.protocol.BackendTag;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.ProtocolException;
@@ -82,17 +84,20 @@ final class ServerLogin {
             case Authentication.OK:
                 return;
             case Authentication.CLEARTEXT_PASSWORD:
-                send.accept(PasswordMessage.encode(alloc, password().getBytes(StandardCharsets.UTF_8)));
+                send.accept(PasswordMessage.encode(alloc, plaintext("password").getBytes(StandardCharsets.UTF_8)));
                 return;
             case Authentication.MD5_PASSWORD:
-                send.accept(PasswordMessage.encode(alloc, Md5Password.encode(target.user(), password(), request.data())));
+                StoredPassword stored = stored();
+                send.accept(PasswordMessage.encode(alloc, stored instanceof StoredPassword.Md5
+                        ? Md5Password.encodeFromHash((StoredPassword.Md5) stored, request.data())
+                        : Md5Password.encode(target.user(), plaintext("md5"), request.data())));
                 return;
             case Authentication.SASL:
                 if (!request.saslMechanisms().contains("SCRAM-SHA-256")) {
                     throw refused("the upstream offers SASL mechanisms " + request.saslMechanisms()
                             + ", but pgmux speaks only SCRAM-SHA-256");
                 }
-                scram = new ScramSha256Client(password());
+                scram = scramClient();
                 send.accept(new SASLInitialResponse(scram.mechanism(), scram.clientFirstMessage()).encode(alloc));
                 return;
             case Authentication.SASL_CONTINUE:
@@ -128,6 +133,41 @@ final class ServerLogin {
         if (scram == null) {
             throw new ProtocolException("SASL continuation without a SASL exchange");
         }
+    }
+
+    /** The configured password as PostgreSQL would store it: plaintext, an md5 hash or a SCRAM verifier. */
+    private StoredPassword stored() {
+        return StoredPassword.parse(password());
+    }
+
+    /** The password in clear, for the cleartext and md5 methods; a hash or a verifier cannot answer them. */
+    private String plaintext(String method) {
+        StoredPassword stored = stored();
+        if (!(stored instanceof StoredPassword.Plaintext)) {
+            throw refused("the upstream asks user \"" + target.user() + "\" for the " + method + " method, but"
+                    + " pgmux holds only its " + (stored instanceof StoredPassword.Md5 ? "md5 hash" : "SCRAM verifier")
+                    + ": configure the password in plaintext, or scram-sha-256 in the server's pg_hba.conf");
+        }
+        return ((StoredPassword.Plaintext) stored).password();
+    }
+
+    /**
+     * A SCRAM client for the configured password; for a SCRAM verifier, SCRAM passthrough with the ClientKey a
+     * client of that verifier proved (none yet: the login cannot happen until one has logged in with SCRAM).
+     */
+    private ScramSha256Client scramClient() {
+        StoredPassword stored = stored();
+        if (stored instanceof StoredPassword.ScramSha256) {
+            ScramClientKey key = target.scramKeys().find((StoredPassword.ScramSha256) stored).orElseThrow(() ->
+                    refused("pgmux holds only a SCRAM verifier for user \"" + target.user() + "\" and can log in"
+                            + " upstream only after a client of that user has logged in with SCRAM-SHA-256"));
+            return ScramSha256Client.withClientKey(key);
+        }
+        if (stored instanceof StoredPassword.Md5) {
+            throw refused("the upstream asks user \"" + target.user() + "\" for SCRAM-SHA-256, but pgmux holds"
+                    + " only its md5 hash, which cannot answer it");
+        }
+        return new ScramSha256Client(((StoredPassword.Plaintext) stored).password());
     }
 
     private String password() {

@@ -1,9 +1,18 @@
 package io.pgmux.server;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.pgmux.protocol.BackendTag;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.ProtocolException;
@@ -11,18 +20,25 @@ import io.pgmux.protocol.backend.DataRow;
 import io.pgmux.protocol.backend.ErrorResponse;
 import io.pgmux.protocol.frontend.Query;
 import io.pgmux.protocol.frontend.Terminate;
-import java.io.DataInputStream;
+import io.pgmux.tls.ServerTlsNegotiation;
+import io.pgmux.tls.ServerTlsNegotiation.Attempt;
+import io.pgmux.tls.UpstreamTls;
+import io.pgmux.tls.UpstreamTlsContexts;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Asks a PostgreSQL server for its connection slots over one short-lived, blocking connection, logged in as a
- * pool would. Used at start (on a thread of its own, never an event loop) and by {@code check-config --upstream}.
+ * Asks a PostgreSQL server for its connection slots over one short-lived connection, logged in as a pool would:
+ * the same pipeline as a pool's server connection (the sslmode's TLS steps, the framer, {@link ServerLogin}), on an
+ * event loop of its own. {@link #read} blocks until the answer: used at start (on a thread of its own, never an
+ * event loop) and by {@code check-config --upstream}.
  */
 public final class UpstreamProbe {
     private static final String LIMITS_QUERY = "select current_setting('max_connections'),"
@@ -34,95 +50,162 @@ public final class UpstreamProbe {
 
     private final UpstreamTarget target;
     private final Duration timeout;
-    private final ByteBufAllocator alloc = UnpooledByteBufAllocator.DEFAULT;
+    private final UpstreamTlsContexts tls;
 
     public UpstreamProbe(UpstreamTarget target, Duration timeout) {
+        this(target, timeout, new UpstreamTlsContexts());
+    }
+
+    /** @param tls where the target's TLS context comes from (built on this thread when missing) */
+    public UpstreamProbe(UpstreamTarget target, Duration timeout, UpstreamTlsContexts tls) {
         this.target = target;
         this.timeout = timeout.isZero() ? Duration.ofSeconds(10) : timeout;
+        this.tls = tls;
     }
 
     /**
-     * @throws IOException          when the server cannot be reached or the connection breaks
+     * @throws IOException          when the server cannot be reached, the connection breaks or TLS fails
      * @throws LoginFailedException when the server refuses the login or the query
      */
     public UpstreamSlots read() throws IOException {
-        int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(target.host(), target.port()), millis);
-            socket.setSoTimeout(millis);
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            OutputStream out = socket.getOutputStream();
-            ServerLogin login = new ServerLogin(target);
-            send(out, login.startupMessage(alloc));
-            while (!login.handle(readFrame(in), alloc, msg -> sendUnchecked(out, msg))) {
-                // the login goes on until ReadyForQuery
-            }
-            send(out, Query.encode(alloc, LIMITS_QUERY));
-            UpstreamSlots slots = readLimits(in);
-            send(out, Terminate.encode(alloc));
-            return slots;
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-    }
-
-    private UpstreamSlots readLimits(DataInputStream in) throws IOException {
-        UpstreamSlots slots = null;
-        while (true) {
-            ByteBuf frame = readFrame(in);
-            byte tag = frame.readByte();
-            frame.skipBytes(4);
-            switch (tag) {
-                case BackendTag.DATA_ROW:
-                    List<String> row = DataRow.decode(frame).values();
-                    slots = new UpstreamSlots(Integer.parseInt(row.get(0)), Integer.parseInt(row.get(1)),
-                            Integer.parseInt(row.get(2)), Integer.parseInt(row.get(3)));
-                    break;
-                case BackendTag.ERROR_RESPONSE:
-                    PgError error = ErrorResponse.decode(frame);
-                    throw new LoginFailedException(error, false);
-                case BackendTag.READY_FOR_QUERY:
-                    if (slots == null) {
-                        throw new ProtocolException("the upstream answered its limits with no row");
+        Optional<UpstreamTls> context = tls.forConfig(target.tls());
+        List<Attempt> attempts = ServerTlsNegotiation.attempts(target.tls().sslmode());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pgmux-probe", true),
+                NioIoHandler.newFactory());
+        try {
+            for (int index = 0; ; index++) {
+                boolean last = index + 1 >= attempts.size();
+                try {
+                    return attempt(group, attempts.get(index), context);
+                } catch (UpstreamTlsException e) {
+                    if (last || !e.handshakeFailed()) {
+                        throw new IOException(e.getMessage(), e);
                     }
-                    return slots;
-                default:
-                    break; // RowDescription, CommandComplete, notices, parameter changes
+                } catch (LoginFailedException e) {
+                    if (last || !ServerTlsNegotiation.retriesAfterError(e.error().sqlState())) {
+                        throw e;
+                    }
+                }
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private UpstreamSlots attempt(EventLoopGroup group, Attempt attempt, Optional<UpstreamTls> context)
+            throws IOException {
+        CompletableFuture<UpstreamSlots> result = new CompletableFuture<>();
+        int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channelFactory(NioSocketChannel::new)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, millis)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(UpstreamEncryptionNegotiator.NAME, new UpstreamEncryptionNegotiator(
+                                MAX_FRAME, attempt, context, target.host(), target.port()));
+                        ch.pipeline().addLast("probe", new ProbeHandler(result));
+                    }
+                });
+        Channel channel = null;
+        try {
+            channel = bootstrap.connect(target.host(), target.port()).sync().channel();
+            return result.get(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while asking " + target.address(), e);
+        } catch (TimeoutException e) {
+            throw new SocketTimeoutException("no answer from " + target.address() + " within " + millis + " ms");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException) {
+                throw (RuntimeException) cause;
+            }
+            throw cause instanceof IOException ? (IOException) cause : new IOException(cause);
+        } catch (Exception e) {
+            // connect().sync() rethrows a failed connect (ConnectException) without declaring it
+            if (e instanceof RuntimeException) {
+                throw (RuntimeException) e;
+            }
+            if (e instanceof IOException) {
+                throw (IOException) e;
+            }
+            throw new IOException(e.getMessage(), e);
+        } finally {
+            if (channel != null) {
+                channel.close();
             }
         }
     }
 
-    /** One whole message, type byte and length included, as ServerLogin expects it. */
-    private static ByteBuf readFrame(DataInputStream in) throws IOException {
-        byte tag = in.readByte();
-        int length = in.readInt();
-        if (length < 4 || length > MAX_FRAME) {
-            throw new ProtocolException("the upstream sent a message of length " + length);
-        }
-        byte[] frame = new byte[length + 1];
-        frame[0] = tag;
-        frame[1] = (byte) (length >>> 24);
-        frame[2] = (byte) (length >>> 16);
-        frame[3] = (byte) (length >>> 8);
-        frame[4] = (byte) length;
-        in.readFully(frame, 5, length - 4);
-        return Unpooled.wrappedBuffer(frame);
-    }
+    /** Logs in, asks for the limits, reads the answer, leaves. */
+    private final class ProbeHandler extends ChannelInboundHandlerAdapter {
+        private final CompletableFuture<UpstreamSlots> result;
+        private ServerLogin login;
+        private UpstreamSlots slots;
 
-    private static void send(OutputStream out, ByteBuf message) throws IOException {
-        try {
-            message.readBytes(out, message.readableBytes());
-            out.flush();
-        } finally {
-            message.release();
+        ProbeHandler(CompletableFuture<UpstreamSlots> result) {
+            this.result = result;
         }
-    }
 
-    private static void sendUnchecked(OutputStream out, ByteBuf message) {
-        try {
-            send(out, message);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            login = new ServerLogin(target);
+            ctx.writeAndFlush(login.startupMessage(ctx.alloc()));
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf frame = (ByteBuf) msg;
+            try {
+                if (login != null) {
+                    if (login.handle(frame, ctx.alloc(), ctx::writeAndFlush)) {
+                        login = null;
+                        ctx.writeAndFlush(Query.encode(ctx.alloc(), LIMITS_QUERY));
+                    }
+                    return;
+                }
+                byte tag = frame.readByte();
+                frame.skipBytes(4);
+                switch (tag) {
+                    case BackendTag.DATA_ROW:
+                        List<String> row = DataRow.decode(frame).values();
+                        slots = new UpstreamSlots(Integer.parseInt(row.get(0)), Integer.parseInt(row.get(1)),
+                                Integer.parseInt(row.get(2)), Integer.parseInt(row.get(3)));
+                        break;
+                    case BackendTag.ERROR_RESPONSE:
+                        PgError error = ErrorResponse.decode(frame);
+                        throw new LoginFailedException(error, false);
+                    case BackendTag.READY_FOR_QUERY:
+                        if (slots == null) {
+                            throw new ProtocolException("the upstream answered its limits with no row");
+                        }
+                        result.complete(slots);
+                        ctx.writeAndFlush(Terminate.encode(ctx.alloc())).addListener(f -> ctx.close());
+                        break;
+                    default:
+                        break; // RowDescription, CommandComplete, notices, parameter changes
+                }
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+                ctx.close();
+            } finally {
+                frame.release();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            result.completeExceptionally(cause instanceof DecoderException && cause.getCause() != null
+                    ? cause.getCause() : cause);
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            result.completeExceptionally(new IOException("the server at " + target.address()
+                    + " closed the connection"));
         }
     }
 }

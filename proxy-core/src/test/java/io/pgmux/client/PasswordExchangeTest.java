@@ -41,11 +41,11 @@ class PasswordExchangeTest {
 
     @Test
     void aCleartextExchangeSucceedsWithTheRightPasswordUnlessDoomed() {
-        PasswordExchange right = new PasswordExchange(AuthType.PASSWORD, "alice", "pw", null, false);
+        PasswordExchange right = PasswordExchange.of(io.pgmux.auth.PasswordChallenge.CLEARTEXT, "alice", new io.pgmux.config.StoredPassword.Plaintext("pw"));
         right.firstRequest(ALLOC).release();
         assertNull(right.step(cstring("pw"), ALLOC));
 
-        PasswordExchange doomed = new PasswordExchange(AuthType.PASSWORD, "alice", "pw", null, true);
+        PasswordExchange doomed = PasswordExchange.doomed(io.pgmux.auth.PasswordChallenge.CLEARTEXT, "alice", new io.pgmux.config.StoredPassword.Plaintext("pw"));
         doomed.firstRequest(ALLOC).release();
         assertEquals(FAILED, assertThrows(AuthenticationException.class,
                 () -> doomed.step(cstring("pw"), ALLOC)).getMessage());
@@ -54,7 +54,7 @@ class PasswordExchangeTest {
 
     @Test
     void anMd5ExchangeFailsWhenDoomedEvenWithTheMatchingAnswer() {
-        PasswordExchange doomed = new PasswordExchange(AuthType.MD5, "alice", "pw", null, true);
+        PasswordExchange doomed = PasswordExchange.doomed(io.pgmux.auth.PasswordChallenge.MD5, "alice", new io.pgmux.config.StoredPassword.Plaintext("pw"));
         byte[] salt = requestData(doomed.firstRequest(ALLOC));
         assertEquals(4, salt.length);
         String answer = new String(Md5Password.encode("alice", "pw", salt), StandardCharsets.US_ASCII);
@@ -65,7 +65,7 @@ class PasswordExchangeTest {
     @Test
     void aScramExchangeGoesToItsEndWhenDoomedAndFailsThere() {
         ScramSecret secret = ScramSecret.fromPassword("pw");
-        PasswordExchange doomed = new PasswordExchange(AuthType.SCRAM_SHA_256, "alice", "pw", secret, true);
+        PasswordExchange doomed = PasswordExchange.doomedScram("alice", secret);
         assertEquals(ExpectedMessages.SASL_RESPONSE, doomed.responses());
         doomed.firstRequest(ALLOC).release();
         ScramSha256Client client = new ScramSha256Client("pw");

@@ -19,9 +19,18 @@ class SqlCommandTest {
         "DISCARD PLANS|OTHER|",
         "delete from t|OTHER|",
         "select 1|OTHER|",
+        "select 1;|OTHER|",
+        "SELECT 1; DEALLOCATE ALL|DEALLOCATE_ALL|",
+        "deallocate s1; select 1; discard all;|DISCARD_ALL|",
+        "/* first */ DEALLOCATE s1|DEALLOCATE|s1",
+        "-- first\\nDEALLOCATE ALL|DEALLOCATE_ALL|",
+        "select 1; DEALLOCATE s1|OTHER|",
+        "select 'a; deallocate all'|OTHER|",
+        "select 1 /* ; deallocate all */|OTHER|",
+        "select $$;$$; select 2|OTHER|",
     })
     void classifies(String sql, String kind, String argument) {
-        ByteBuf buf = Unpooled.copiedBuffer(sql, StandardCharsets.UTF_8);
+        ByteBuf buf = Unpooled.copiedBuffer(sql.replace("\\n", "\n"), StandardCharsets.UTF_8);
         try {
             SqlCommand result = SqlCommand.classify(buf, 0, buf.writerIndex());
             assertEquals(SqlCommand.Kind.valueOf(kind), result.kind());

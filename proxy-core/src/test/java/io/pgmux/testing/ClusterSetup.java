@@ -52,9 +52,31 @@ final class ClusterSetup {
                 st.execute(verb + " ROLE " + role.user() + " LOGIN PASSWORD " + literal(role.password()));
             }
             st.execute("RESET password_encryption");
+            if (!exists(superuser, "select 1 from pg_roles where rolname = ?", TestRole.MEMBER_ROLE)) {
+                st.execute("CREATE ROLE " + TestRole.MEMBER_ROLE + " NOLOGIN");
+            }
+            st.execute("GRANT " + TestRole.MEMBER_ROLE + " TO " + TestRole.APP.user());
             if (!exists(superuser, "select 1 from pg_database where datname = ?", TestRole.APP_DATABASE)) {
                 st.execute("CREATE DATABASE " + TestRole.APP_DATABASE + " OWNER " + TestRole.APP.user());
             }
+        }
+    }
+
+    /**
+     * The table whose row only the member role sees ({@link TestRole#MEMBER_ROLE_TABLE}): row-level security
+     * shows it to a session whose current user is that role, whatever roles the login user inherits from.
+     * Created by the superuser connected to the app database. Idempotent.
+     */
+    static void createMemberTable(Connection superuserInAppDatabase) throws SQLException {
+        try (Statement st = superuserInAppDatabase.createStatement()) {
+            String table = TestRole.MEMBER_ROLE_TABLE;
+            st.execute("DROP TABLE IF EXISTS " + table);
+            st.execute("CREATE TABLE " + table + " (secret text)");
+            st.execute("INSERT INTO " + table + " VALUES ('only for " + TestRole.MEMBER_ROLE + "')");
+            st.execute("ALTER TABLE " + table + " ENABLE ROW LEVEL SECURITY");
+            st.execute("CREATE POLICY member_only ON " + table + " FOR SELECT USING (current_user = "
+                    + literal(TestRole.MEMBER_ROLE) + ")");
+            st.execute("GRANT SELECT ON " + table + " TO PUBLIC");
         }
     }
 

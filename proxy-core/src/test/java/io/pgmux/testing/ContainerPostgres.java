@@ -43,6 +43,8 @@ final class ContainerPostgres implements PostgresServer {
     }
 
     static ContainerPostgres create(PostgresCluster.Settings settings) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(settings.dataFiles().isEmpty(),
+                "files in the data directory need a local cluster");
         List<String> command = new ArrayList<>(List.of("postgres",
                 "-c", "hba_file=" + HBA_PATH,
                 "-c", "max_connections=" + settings.maxConnections(),

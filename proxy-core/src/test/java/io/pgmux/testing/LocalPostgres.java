@@ -153,6 +153,7 @@ final class LocalPostgres implements PostgresServer {
         try {
             pg.initdb();
             pg.configure();
+            pg.copyDataFiles(settings);
             pg.startOnFreePort(settings);
             return pg;
         } catch (RuntimeException e) {
@@ -400,6 +401,21 @@ final class LocalPostgres implements PostgresServer {
         command.add(binDir.resolve(binary).toString());
         command.addAll(List.of(args));
         return ProcessRunner.run(command, workDir, deadline);
+    }
+
+    private void copyDataFiles(PostgresCluster.Settings settings) {
+        settings.dataFiles().forEach((name, source) -> {
+            Path target = dataDir.resolve(name);
+            try {
+                Files.copy(source, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                if (!runAs.isEmpty()) {
+                    chownToOsUser(target);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot copy " + source + " to " + target, e);
+            }
+        });
     }
 
     private void writeOwned(Path file, String text) {

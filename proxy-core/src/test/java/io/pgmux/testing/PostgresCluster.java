@@ -52,7 +52,7 @@ public final class PostgresCluster implements AutoCloseable {
      * Server settings for {@link #start(Settings)}. {@code extraConf} goes into postgresql.conf
      * (or {@code -c} flags for a container); the keys this class manages itself are refused.
      */
-    public record Settings(int maxConnections, Map<String, String> extraConf) {
+    public record Settings(int maxConnections, Map<String, String> extraConf, Map<String, Path> dataFiles) {
 
         private static final Set<String> MANAGED = Set.of("port", "listen_addresses", "unix_socket_directories", "max_connections", "hba_file");
 
@@ -71,6 +71,33 @@ public final class PostgresCluster implements AutoCloseable {
                 copy.put(key, Objects.requireNonNull(value, key));
             });
             extraConf = Collections.unmodifiableMap(copy); // keeps the caller's order in the conf file
+            dataFiles = Map.copyOf(dataFiles);
+        }
+
+        public Settings(int maxConnections, Map<String, String> extraConf) {
+            this(maxConnections, extraConf, Map.of());
+        }
+
+        /**
+         * Copies {@code source} into the data directory as {@code name}, owned by the server's OS user with mode
+         * 0600 (what PostgreSQL demands of {@code ssl_key_file}); relative paths in the configuration (e.g.
+         * {@code ssl_cert_file}) are resolved there. A local cluster only.
+         */
+        public Settings withDataFile(String name, Path source) {
+            Map<String, Path> more = new LinkedHashMap<>(dataFiles);
+            more.put(name, source);
+            return new Settings(maxConnections, extraConf, more);
+        }
+
+        /**
+         * {@code ssl = on} with the server certificate of {@code certs} (CN and SAN localhost, 127.0.0.1) and its
+         * CA as {@code ssl_ca_file}, so the server can ask clients for certificates.
+         */
+        public Settings withTls(TestCertificates certs) {
+            return withDataFile("server.crt", certs.server().cert()).withDataFile("server.key", certs.server().key())
+                    .withDataFile("root.crt", certs.caCert())
+                    .with("ssl", "on").with("ssl_cert_file", "server.crt").with("ssl_key_file", "server.key")
+                    .with("ssl_ca_file", "root.crt");
         }
 
         /** 100 connections, nothing else. */
@@ -79,13 +106,13 @@ public final class PostgresCluster implements AutoCloseable {
         }
 
         public Settings withMaxConnections(int n) {
-            return new Settings(n, extraConf);
+            return new Settings(n, extraConf, dataFiles);
         }
 
         public Settings with(String parameter, String value) {
             Map<String, String> more = new LinkedHashMap<>(extraConf);
             more.put(parameter, value);
-            return new Settings(maxConnections, more);
+            return new Settings(maxConnections, more, dataFiles);
         }
     }
 
@@ -152,6 +179,10 @@ public final class PostgresCluster implements AutoCloseable {
         PostgresCluster cluster = new PostgresCluster(server, isShared);
         try (Connection su = cluster.superuser()) {
             ClusterSetup.createRolesAndDatabases(su);
+            try (Connection inApp = cluster.connect(TestRole.APP_DATABASE, server.superuserName(),
+                    server.superuserPassword())) {
+                ClusterSetup.createMemberTable(inApp);
+            }
         } catch (SQLException | RuntimeException e) {
             server.close();
             throw new IllegalStateException("could not set up roles on " + server.describe(), e);

@@ -18,6 +18,13 @@ public enum TestRole {
     public static final String APP_DATABASE = "app";
     /** The bootstrap superuser, trusted on 127.0.0.1 (local clusters). */
     public static final String SUPERUSER = "postgres";
+    /**
+     * A role that cannot log in, of which {@link #APP} is a member: {@code SET ROLE} takes app_user to it, and
+     * what it sees (the row of {@link #MEMBER_ROLE_TABLE}) app_user does not.
+     */
+    public static final String MEMBER_ROLE = "app_member";
+    /** A table in the app database whose one row only a session running as {@link #MEMBER_ROLE} sees. */
+    public static final String MEMBER_ROLE_TABLE = "member_only";
 
     private final String user;
     private final String password;

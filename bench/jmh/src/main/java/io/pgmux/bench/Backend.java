@@ -27,9 +27,17 @@ final class Backend {
         return Wire.message('S').cstring(name).cstring(value).end();
     }
 
-    /** What the backend answers to the SET that gives a server the client's application_name. */
+    /**
+     * What the backend answers to the {@code SELECT pg_catalog.set_config('application_name', ...)} that gives a
+     * server the client's application_name: the function's one text column and row, then the new value.
+     */
     static byte[] setApplicationNameAnswer(String value) {
-        return Wire.concat(Wire.message('C').cstring("SET").end(), parameter("application_name", value),
+        return Wire.concat(
+                Wire.message('T').int16(1).cstring("set_config").int32(0).int16(0).int32(25).int16(-1).int32(-1)
+                        .int16(0).end(),
+                Wire.message('D').int16(1).int32(value.length()).bytes(value).end(),
+                Wire.message('C').cstring("SELECT 1").end(),
+                parameter("application_name", value),
                 Pgbench.readyForQuery());
     }
 

@@ -36,6 +36,8 @@ public class ClientAccountingBenchmark {
     private static final String SERVER_NAME = "pgmux_0123456789abcdef01234567";
 
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+    /** A client connection's lexer, reused for each of its queries. */
+    private final SqlLexer lexer = new SqlLexer();
     private ByteBuf queryRead;
     private ByteBuf bindRead;
     /**
@@ -60,14 +62,14 @@ public class ClientAccountingBenchmark {
         bindRead.release();
     }
 
-    /** pgbench -M simple's Query: the SET/RESET/pinning scan, then the DEALLOCATE/DISCARD check. */
+    /** pgbench -M simple's Query: the session-state scan, then the DEALLOCATE/DISCARD check. */
     @Benchmark
     public boolean inspectQuery() {
         int start = query.readerIndex() + 5;
         int end = query.writerIndex() - 1;
-        SessionStatement statement = SessionStatement.of(query, start, end);
+        SessionEffects effects = SessionStatement.of(query, start, end, true, lexer);
         SqlCommand command = SqlCommand.classify(query);
-        return statement == SessionStatement.NONE && command == SqlCommand.OTHER;
+        return effects == SessionEffects.NONE && command == SqlCommand.OTHER;
     }
 
     /** pgbench -M prepared's Bind: read the client's statement name, copy the Bind under the server's name. */

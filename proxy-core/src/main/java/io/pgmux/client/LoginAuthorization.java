@@ -1,0 +1,71 @@
+package io.pgmux.client;
+
+import io.netty.channel.Channel;
+import io.pgmux.access.AccessDecision;
+import io.pgmux.access.AccessPolicy;
+import io.pgmux.access.LoginAttempt;
+import io.pgmux.config.ConnectionEncryption;
+import io.pgmux.config.PgmuxConfig;
+import io.pgmux.tls.TlsSessionInfo;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The login's first decision, once the StartupMessage has arrived: what the connection is (TLS or not, the client's
+ * address, its certificate) and what the access policy says about it (refuse, let in, or ask for a password), plus
+ * the password exchange that follows. Called from the login path; it sends nothing itself.
+ */
+final class LoginAuthorization {
+    private static final Logger log = LoggerFactory.getLogger(LoginAuthorization.class);
+
+    private final AccessPolicy policy;
+    private final ClientAuthenticator authenticator;
+
+    LoginAuthorization(PgmuxConfig config, ClientAuthenticator authenticator) {
+        this.policy = new AccessPolicy(config);
+        this.authenticator = authenticator;
+    }
+
+    /** What the login of {@code user} to {@code database} on {@code channel} goes on with. */
+    sealed interface Outcome permits Refused, Exchange {
+    }
+
+    /** Send the error (FATAL) and close; no server connection was opened. */
+    record Refused(io.pgmux.protocol.PgError error) implements Outcome {
+    }
+
+    /** Run the exchange; one that needs no password lets the client in at once. */
+    record Exchange(PasswordExchange exchange) implements Outcome {
+    }
+
+    Outcome decide(Channel channel, String database, String user) {
+        LoginAttempt attempt = attempt(channel, database, user);
+        AccessDecision decision = policy.decide(attempt);
+        if (decision instanceof AccessDecision.Refuse) {
+            log.info("login of user {} to database {} from {} refused: {}", user, database,
+                    attempt.address().getHostAddress(), decision.reason());
+            return new Refused(((AccessDecision.Refuse) decision).error());
+        }
+        log.debug("login of user {} to database {}: {}", user, database, decision.reason());
+        return new Exchange(authenticator.begin(user, decision));
+    }
+
+    private static LoginAttempt attempt(Channel channel, String database, String user) {
+        boolean tls = TlsSessionInfo.isEncrypted(channel);
+        return new LoginAttempt(tls ? ConnectionEncryption.TLS : ConnectionEncryption.NONE,
+                address(channel.remoteAddress()), database, user,
+                tls ? TlsSessionInfo.peerCertificate(channel) : Optional.empty());
+    }
+
+    private static InetAddress address(SocketAddress remote) {
+        if (remote instanceof InetSocketAddress && ((InetSocketAddress) remote).getAddress() != null) {
+            return ((InetSocketAddress) remote).getAddress();
+        }
+        // In-memory channels in tests have no IP address: count them as local.
+        return InetAddress.getLoopbackAddress();
+    }
+}

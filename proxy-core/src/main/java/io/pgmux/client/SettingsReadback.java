@@ -1,0 +1,99 @@
+package io.pgmux.client;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The query pgmux runs on a server, once a client's transaction cycle is over, to learn the client's settings
+ * from PostgreSQL itself rather than from the client's SQL: a SET inside a block that commits lasts, SET LOCAL and
+ * a SET rolled back (also by ROLLBACK TO SAVEPOINT) do not, set_config(name, value, false) is a SET, whatever
+ * route a value took. What it finds becomes the client's session, replayed on its next servers.
+ *
+ * <p>It runs in three statements of one Query (one implicit transaction):
+ * <ol>
+ *   <li>{@code SET LOCAL statement_timeout = 0}: the client's own timeout must not cancel pgmux's question;
+ *   <li>only when the cycle may have reset settings the client gave at startup: set_config back to the
+ *       startup value wherever the setting is no longer at session level (for the server, RESET returns to its
+ *       own default; for the client, to the value it logged in with, as PostgreSQL does);
+ *   <li>one row (name, value in UTF-8 hex, NULL when undefined) per setting asked about by name, and, when the
+ *       cycle may have changed settings the text did not name, one per setting pg_settings shows at session
+ *       level (custom settings do not appear there, hence the names).
+ * </ol>
+ * Every function is qualified with pg_catalog and every operator is a pg_catalog function, so the client's
+ * search_path cannot change what the query means.
+ */
+final class SettingsReadback {
+    private final Set<String> names;
+    private final Map<String, String> restore;
+    private final boolean everySessionSetting;
+
+    /**
+     * @param names lower-case setting names to read
+     * @param restore lower-case name to startup value, for the settings the cycle may have reset
+     * @param everySessionSetting whether to read every setting pg_settings shows at session level too
+     */
+    SettingsReadback(Set<String> names, Map<String, String> restore, boolean everySessionSetting) {
+        // In the order given, so that the same question is always the same text.
+        this.names = Collections.unmodifiableSet(new LinkedHashSet<>(names));
+        this.restore = Collections.unmodifiableMap(new LinkedHashMap<>(restore));
+        this.everySessionSetting = everySessionSetting;
+    }
+
+    Set<String> names() {
+        return names;
+    }
+
+    String sql() {
+        StringBuilder sql = new StringBuilder("SET LOCAL statement_timeout = 0");
+        if (!restore.isEmpty()) {
+            sql.append("; SELECT pg_catalog.set_config(v.n, v.s, false) FROM (VALUES ");
+            String separator = "";
+            for (Map.Entry<String, String> each : restore.entrySet()) {
+                sql.append(separator).append('(').append(SqlLiteral.of(each.getKey())).append(", ")
+                        .append(SqlLiteral.of(each.getValue())).append(')');
+                separator = ", ";
+            }
+            // A custom setting is not in pg_settings; RESET leaves it empty.
+            sql.append(") AS v(n, s) LEFT JOIN pg_catalog.pg_settings p"
+                    + " ON pg_catalog.texteq(pg_catalog.lower(p.name), v.n)"
+                    + " WHERE CASE WHEN p.name IS NULL THEN pg_catalog.current_setting(v.n, true) IS NULL"
+                    + " OR pg_catalog.texteq(pg_catalog.current_setting(v.n, true), '')"
+                    + " ELSE pg_catalog.textne(p.source, 'session') END");
+        }
+        sql.append("; SELECT v.n, ").append(SqlLiteral.asHex("pg_catalog.current_setting(v.n, true)"))
+                .append(" FROM (VALUES ");
+        String separator = "";
+        for (String each : names) {
+            sql.append(separator).append('(').append(SqlLiteral.of(each)).append(')');
+            separator = ", ";
+        }
+        sql.append(") AS v(n)");
+        if (everySessionSetting) {
+            sql.append(" UNION ALL SELECT pg_catalog.lower(p.name), ")
+                    .append(SqlLiteral.asHex("pg_catalog.current_setting(p.name)"))
+                    .append(" FROM pg_catalog.pg_settings p WHERE pg_catalog.texteq(p.source, 'session')");
+        }
+        return sql.toString();
+    }
+
+    /** Collects the answer: lower-case name to value (null: not defined on the server). */
+    static final class Answer {
+        private final Map<String, String> values = new HashMap<>();
+
+        /** A DataRow of the query; the restoring statement's rows (one column) say nothing. */
+        void row(List<String> columns) {
+            if (columns.size() == 2 && columns.get(0) != null) {
+                values.put(columns.get(0), SqlLiteral.fromHex(columns.get(1)));
+            }
+        }
+
+        Map<String, String> values() {
+            return values;
+        }
+    }
+}

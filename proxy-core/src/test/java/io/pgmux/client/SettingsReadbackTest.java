@@ -1,0 +1,47 @@
+package io.pgmux.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SettingsReadbackTest {
+    @Test
+    void readsByNameWithoutTheClientsTimeoutOrSearchPathMattering() {
+        String sql = new SettingsReadback(new LinkedHashSet<>(List.of("role", "myapp.x")), Map.of(), false).sql();
+        assertTrue(sql.startsWith("SET LOCAL statement_timeout = 0; SELECT v.n, "), sql);
+        assertTrue(sql.contains("FROM (VALUES (E'role'), (E'myapp.x')) AS v(n)"), sql);
+        assertFalse(sql.contains("pg_settings"), "no scan of pg_settings when every name is known: " + sql);
+        // No operator, which the client's search_path could redefine, besides SET's own '='.
+        assertFalse(sql.replace("statement_timeout = 0", "").replaceAll("'[^']*'", "").matches("(?s).*[=<>].*"),
+                sql);
+    }
+
+    @Test
+    void restoresStartupValuesOnlyWhereTheyAreNoLongerAtSessionLevel() {
+        // Operators here too are pg_catalog functions (texteq, textne), whatever the search_path.
+        String sql = new SettingsReadback(new LinkedHashSet<>(List.of("search_path")), Map.of("search_path", "a,b"),
+                true).sql();
+        assertTrue(sql.contains("SELECT pg_catalog.set_config(v.n, v.s, false) FROM (VALUES (E'search_path', E'a,b'))"),
+                sql);
+        assertTrue(sql.contains("pg_catalog.textne(p.source, 'session')"), sql);
+        assertTrue(sql.contains("UNION ALL SELECT pg_catalog.lower(p.name)"), "every session-level setting: " + sql);
+    }
+
+    @Test
+    void theAnswerIsTheTwoColumnRowsDecoded() {
+        SettingsReadback.Answer answer = new SettingsReadback.Answer();
+        answer.row(List.of("app1"));
+        answer.row(Arrays.asList("myapp.x", null));
+        answer.row(List.of("search_path", "612c2062"));
+        assertEquals(2, answer.values().size());
+        assertEquals("a, b", answer.values().get("search_path"));
+        assertTrue(answer.values().containsKey("myapp.x"));
+        assertEquals(null, answer.values().get("myapp.x"));
+    }
+}
