@@ -10,6 +10,8 @@ import io.pgmux.codec.StartupPacketDecoder;
  * session starts), then the client handler.
  */
 public final class ClientChannelInitializer extends ChannelInitializer<Channel> {
+    /** The name of the client handler in the pipeline; the admin console's handler goes in front of it. */
+    static final String CLIENT_HANDLER = "client";
     private final ClientServices services;
 
     public ClientChannelInitializer(ClientServices services) {
@@ -21,6 +23,6 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         services.channels().add(ch);
         ch.pipeline().addLast(EncryptionNegotiator.NAME, new EncryptionNegotiator(services.clientTls().current()));
         ch.pipeline().addLast("startup", new StartupPacketDecoder(services.config().maxMessageSize()));
-        ch.pipeline().addLast("client", new ClientHandler(services));
+        ch.pipeline().addLast(CLIENT_HANDLER, new ClientHandler(services));
     }
 }

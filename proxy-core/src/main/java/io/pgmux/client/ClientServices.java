@@ -1,19 +1,26 @@
 package io.pgmux.client;
 
+import io.pgmux.admin.AdminConsole;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.pool.PoolManager;
 import io.pgmux.server.ServerConnector;
 import io.pgmux.tls.ClientTlsSource;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
-/** What every client connection needs from the running proxy; built once by the runtime and shared. */
+/**
+ * What every client connection needs from the running proxy; built once by the runtime and shared. The
+ * configuration is the one in force ({@link PoolManager#config()}), read anew for each decision, so a reload
+ * reaches every new login.
+ */
 public final class ClientServices {
-    private final PgmuxConfig config;
     private final PoolManager pools;
     private final ServerConnector connector;
     private final CancelRegistry cancels = new CancelRegistry();
-    private final ClientAuthenticator authenticator;
-    private final LoginAuthorization logins;
+    /** Swapped whole on reload: it derives the SCRAM secrets of the configured users. */
+    private volatile ClientAuthenticator authenticator;
+    /** Swapped with the authenticator on reload. */
+    private volatile LoginAuthorization logins;
     private final io.pgmux.auth.ScramKeys scramKeys;
     private final ClientTlsSource clientTls;
     private final AtomicInteger clients = new AtomicInteger();
@@ -21,12 +28,17 @@ public final class ClientServices {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     private final io.netty.channel.group.ChannelGroup channels;
+    private final Supplier<AdminConsole> console;
 
-    /** @param channels every client channel joins it, so shutdown can close them all */
+    /**
+     * @param channels every client channel joins it, so shutdown can close them all
+     * @param console  the admin console that logins to database {@code pgmux} reach (built after these services,
+     *                 whose client count it shows)
+     */
     public ClientServices(PgmuxConfig config, PoolManager pools, ServerConnector connector,
-                          io.netty.channel.group.ChannelGroup channels) {
+                          io.netty.channel.group.ChannelGroup channels, Supplier<AdminConsole> console) {
         this.channels = channels;
-        this.config = config;
+        this.console = console;
         this.pools = pools;
         this.connector = connector;
         this.scramKeys = pools.scramKeys();
@@ -43,8 +55,23 @@ public final class ClientServices {
         return clientTls;
     }
 
+    /** The configuration in force now. */
     public PgmuxConfig config() {
-        return config;
+        return pools.config();
+    }
+
+    /**
+     * Prepares the client side for {@code next} before it is installed: the client TLS context is rebuilt from its
+     * files and the users' SCRAM secrets are derived here, on the caller's thread, never on an event loop.
+     *
+     * @throws io.pgmux.tls.TlsSetupException when the new TLS files cannot be used; nothing has changed then
+     */
+    public void reconfigure(PgmuxConfig next) {
+        ClientAuthenticator nextAuthenticator = new ClientAuthenticator(next, scramKeys);
+        LoginAuthorization nextLogins = new LoginAuthorization(next, nextAuthenticator);
+        clientTls.reload(next.clientTls());
+        authenticator = nextAuthenticator;
+        logins = nextLogins;
     }
 
     public PoolManager pools() {
@@ -57,6 +84,10 @@ public final class ClientServices {
 
     io.netty.channel.group.ChannelGroup channels() {
         return channels;
+    }
+
+    AdminConsole console() {
+        return console.get();
     }
 
     CancelRegistry cancels() {
@@ -74,7 +105,7 @@ public final class ClientServices {
      * @return the setting that refused the client (nothing is counted then), or null when it is admitted
      */
     String admitClient(Admission admission) {
-        int limit = config.maxClientConnections();
+        int limit = config().maxClientConnections();
         return admission.take(clients, limit) ? null : "max_client_connections = " + limit;
     }
 
@@ -85,7 +116,7 @@ public final class ClientServices {
      * @return the setting that refused the client (nothing is counted then), or null when it is admitted
      */
     String admitToTenant(Admission admission, String user) {
-        io.pgmux.config.TenantConfig tenant = config.tenantOf(user).orElse(null);
+        io.pgmux.config.TenantConfig tenant = config().tenantOf(user).orElse(null);
         if (tenant == null || tenant.maxClientConnections() <= 0) {
             return null;
         }
@@ -96,7 +127,7 @@ public final class ClientServices {
 
     /** Runs the client timeouts; each client checks itself on its own event loop. */
     public void checkClientTimeouts() {
-        io.pgmux.config.Timeouts timeouts = config.timeouts();
+        io.pgmux.config.Timeouts timeouts = config().timeouts();
         if (timeouts.clientIdleTimeout().isZero() && timeouts.idleTransactionTimeout().isZero()
                 && timeouts.queryTimeout().isZero()) {
             return;
@@ -111,6 +142,7 @@ public final class ClientServices {
      * before the database is checked, and the names of unknown users and databases are whatever clients send).
      */
     void authFailed(String database, String user) {
+        PgmuxConfig config = config();
         if (config.database(database).isEmpty()) {
             pools.stats().unknownUserLogin(NOT_CONFIGURED);
         } else if (config.user(user).isPresent()) {

@@ -5,7 +5,8 @@ import java.util.Set;
 
 /**
  * Where a client connection is in its life. {@link ClientConnection#transition} is the one place that changes
- * it, and a move not listed here is a bug that fails loudly.
+ * it, and a move not listed here is a bug that fails loudly. STARTUP and AUTHENTICATING are the
+ * {@link LoginFlow}'s; LOGIN_WAIT to ACTIVE a {@link PooledSession}'s; ADMIN the console's.
  */
 public enum ClientState {
     /** Connected; waiting for a CancelRequest or StartupMessage (after any encryption request). */
@@ -20,14 +21,17 @@ public enum ClientState {
     WAITING,
     /** Linked to a server; messages flow both ways. */
     ACTIVE,
+    /** Logged in to the admin console (database pgmux); the console session serves it, no pool is involved. */
+    ADMIN,
     /** Gone. */
     CLOSED;
 
     private Set<ClientState> next;
 
     static {
-        STARTUP.next = EnumSet.of(AUTHENTICATING, LOGIN_WAIT, IDLE, CLOSED);
-        AUTHENTICATING.next = EnumSet.of(LOGIN_WAIT, IDLE, CLOSED);
+        STARTUP.next = EnumSet.of(AUTHENTICATING, LOGIN_WAIT, IDLE, ADMIN, CLOSED);
+        AUTHENTICATING.next = EnumSet.of(LOGIN_WAIT, IDLE, ADMIN, CLOSED);
+        ADMIN.next = EnumSet.of(CLOSED);
         LOGIN_WAIT.next = EnumSet.of(ACTIVE, CLOSED);
         IDLE.next = EnumSet.of(WAITING, ACTIVE, CLOSED);
         WAITING.next = EnumSet.of(ACTIVE, IDLE, CLOSED);

@@ -276,6 +276,7 @@ final class NamedStatements {
         }
         prepared.add(name, pool.statementGeneration());
         ByteBuf parse = Parse.encode(alloc, name, statement.definition());
+        pool.stats().countServerParse();
         Outcome outcome = ok -> {
             if (ok) {
                 pool.knownStatement(name);
@@ -354,6 +355,7 @@ final class NamedStatements {
         PreparedOnServer prepared = server.prepared();
         long number = unnamed.number();
         if (!prepared.hasUnnamed(this, number)) {
+            pool.stats().countServerParse();
             server.inject(Parse.encode(alloc, "", unnamed.definition()), ok -> {
                 if (!ok && prepared.hasUnnamed(this, number)) {
                     prepared.dropUnnamed();

@@ -1,7 +1,6 @@
 package io.pgmux.metrics;
 
 import io.pgmux.config.DatabaseConfig;
-import io.pgmux.config.PgmuxConfig;
 import io.pgmux.pool.CircuitState;
 import io.pgmux.pool.PoolManager;
 import io.pgmux.pool.UpstreamStatus;
@@ -22,12 +21,11 @@ public final class Readiness {
     /** How recent an upstream's last answer must be to outweigh an open circuit. */
     public static final Duration ANSWER_WINDOW = Duration.ofSeconds(10);
 
-    private final PgmuxConfig config;
     private final PoolManager pools;
     private final Supplier<ServingState> state;
 
-    public Readiness(PgmuxConfig config, PoolManager pools, Supplier<ServingState> state) {
-        this.config = config;
+    /** The databases checked are those of the configuration in force ({@link PoolManager#config()}). */
+    public Readiness(PoolManager pools, Supplier<ServingState> state) {
         this.pools = pools;
         this.state = state;
     }
@@ -36,7 +34,7 @@ public final class Readiness {
     public Report check() {
         Map<String, UpstreamStatus> upstreams = pools.upstreams();
         List<DatabaseHealth> databases = new ArrayList<>();
-        for (DatabaseConfig each : config.databases().values()) {
+        for (DatabaseConfig each : pools.config().databases().values()) {
             String address = each.host() + ":" + each.port();
             UpstreamStatus upstream = upstreams.get(address);
             boolean ready = upstream == null || upstream.circuit() == CircuitState.CLOSED

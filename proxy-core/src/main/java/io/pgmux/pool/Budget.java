@@ -1,34 +1,56 @@
 package io.pgmux.pool;
 
 /**
- * A cap on open server connections (connecting ones included), shared by every pool it covers. Guarded by the
- * pool manager's lock.
+ * A cap on open server connections (connecting and closing ones included), shared by every pool it covers: the
+ * tenant's on a database (pool_size, with reserve_pool_size on top for long waits), the database's
+ * (max_connections) or pgmux's (max_server_connections). Guarded by the pool lock, except {@link #pressure()}.
+ * A reload resizes it in place; connections already counted stay counted until they close.
  */
 final class Budget {
-    private final String description;
-    private final int limit;
-    private final int reserve;
+    private final String owner;
+    private String setting;
+    private int limit;
+    private int reserve;
     private int used;
-
+    /** Of {@link #used}, connections already closing: they will give their place back by themselves. */
+    private int leaving;
+    /** Pools drawing on this budget that have clients waiting. */
+    private int waitingPools;
     /**
-     * @param description names the budget in errors and logs, e.g. "tenant web on database app (pool_size 10)"
-     * @param limit       0 for no cap
+     * Non-zero while a connection given back by a client may be wanted elsewhere: some pool drawing on this budget
+     * has waiting clients, or the budget holds more than it now allows. Read without the lock by the fast release
+     * path, which then takes the lock; written under it.
      */
-    Budget(String description, int limit) {
-        this(description, limit, 0);
-    }
+    private volatile int pressure;
 
     /**
+     * @param owner   what the budget covers, e.g. "tenant web on database app"
+     * @param setting the setting that sizes it, e.g. "pool_size"
+     * @param limit   0 for no cap
      * @param reserve connections beyond {@code limit} granted once a client has waited reserve_pool_timeout
      */
-    Budget(String description, int limit, int reserve) {
-        this.description = description;
+    Budget(String owner, String setting, int limit, int reserve) {
+        this.owner = owner;
+        this.setting = setting;
         this.limit = limit;
         this.reserve = reserve;
     }
 
+    /** Applies a reloaded configuration; counted connections stay counted. */
+    void resize(String newSetting, int newLimit, int newReserve) {
+        setting = newSetting;
+        limit = newLimit;
+        reserve = newReserve;
+        updatePressure();
+    }
+
     boolean isExhausted(boolean reserveAllowed) {
         return limit > 0 && used >= limit + (reserveAllowed ? reserve : 0);
+    }
+
+    /** More connections stay open (not counting closing ones) than the budget allows, even with its reserve. */
+    boolean isOverdrawn() {
+        return limit > 0 && used - leaving > limit + reserve;
     }
 
     boolean hasReserve() {
@@ -37,13 +59,45 @@ final class Budget {
 
     void take() {
         used++;
+        updatePressure();
     }
 
-    void give() {
-        if (used == 0) {
-            throw new IllegalStateException("budget " + description + " released more than taken");
+    /** A counted connection started closing. */
+    void leaving() {
+        leaving++;
+        updatePressure();
+    }
+
+    /** A counted connection has gone; {@code wasLeaving} if it had been counted as closing. */
+    void give(boolean wasLeaving) {
+        if (used == 0 || (wasLeaving && leaving == 0)) {
+            throw new IllegalStateException("budget " + description() + " released more than taken");
         }
         used--;
+        if (wasLeaving) {
+            leaving--;
+        }
+        updatePressure();
+    }
+
+    /** A pool drawing on this budget started ({@code +1}) or stopped ({@code -1}) having waiting clients. */
+    void poolWaiting(int delta) {
+        waitingPools += delta;
+        if (waitingPools < 0) {
+            throw new IllegalStateException("budget " + description() + ": more pools stopped waiting than started");
+        }
+        updatePressure();
+    }
+
+    private void updatePressure() {
+        int next = waitingPools + (isOverdrawn() ? 1 : 0);
+        if (next != pressure) {
+            pressure = next;
+        }
+    }
+
+    int pressure() {
+        return pressure;
     }
 
     int used() {
@@ -58,13 +112,23 @@ final class Budget {
         return reserve;
     }
 
+    String owner() {
+        return owner;
+    }
+
+    /** E.g. "tenant web on database app (pool_size 10)". */
     String description() {
-        return description;
+        return owner + " (" + setting + " " + limit + ")";
+    }
+
+    /** The description with the count it had at some moment, e.g. for an error built after the lock. */
+    String describe(int usedThen) {
+        return description() + " " + usedThen + "/" + (limit == 0 ? "unlimited" : limit)
+                + (reserve > 0 ? " (+" + reserve + " reserve)" : "");
     }
 
     @Override
     public String toString() {
-        return description + " " + used + "/" + (limit == 0 ? "unlimited" : limit)
-                + (reserve > 0 ? " (+" + reserve + " reserve)" : "");
+        return describe(used);
     }
 }

@@ -7,7 +7,7 @@ import java.time.Duration;
  * ("too many clients", "starting up", a refused or timed-out connect) opens the circuit: nobody connects until
  * an exponentially growing, jittered back-off has passed; then a single probe tries, and its success closes the
  * circuit for everyone. So a database that is down or out of slots sees one attempt per back-off period from
- * this pgmux, however many clients are waiting. Guarded by the manager's lock.
+ * this pgmux, however many clients are waiting. Guarded by the pool lock, except {@link #answered}.
  */
 final class CircuitBreaker {
     private final String upstream;
@@ -16,9 +16,14 @@ final class CircuitBreaker {
     private long openUntilNanos;
     private boolean probing;
     private long attempts;
-    /** When the upstream last answered: a login succeeded or a server came back from a transaction. */
-    private long answeredNanos;
-    private boolean everAnswered;
+    /**
+     * When the upstream last answered (a login succeeded, a check passed, a server came back from a transaction),
+     * or {@link #NEVER}. Written without the lock, by the release path too, at most once per
+     * {@link #ANSWER_GRANULARITY_NANOS}, so that the event loops do not fight over its cache line.
+     */
+    private volatile long answeredNanos = NEVER;
+    private static final long NEVER = Long.MIN_VALUE;
+    private static final long ANSWER_GRANULARITY_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
 
     CircuitBreaker(String upstream, Duration firstBackoff) {
         this.upstream = upstream;
@@ -78,16 +83,18 @@ final class CircuitBreaker {
         return delay;
     }
 
-    /** The upstream answered at {@code nanos} (a {@link System#nanoTime} reading); keeps the latest. */
+    /** The upstream answered at {@code nanos} (a reading of the pools' ticker); any thread, no lock. */
     void answered(long nanos) {
-        if (!everAnswered || nanos - answeredNanos > 0) {
+        long last = answeredNanos;
+        if (last == NEVER || nanos - last > ANSWER_GRANULARITY_NANOS) {
             answeredNanos = nanos;
-            everAnswered = true;
         }
     }
 
+    /** Under the lock (the circuit's state and attempts are guarded by it). */
     UpstreamStatus status(long nowNanos) {
-        return new UpstreamStatus(upstream, state, attempts, everAnswered ? Math.max(0, nowNanos - answeredNanos) : -1);
+        long last = answeredNanos;
+        return new UpstreamStatus(upstream, state, attempts, last == NEVER ? -1 : Math.max(0, nowNanos - last));
     }
 
     CircuitState state() {

@@ -13,20 +13,31 @@ final class EventLoopHandoff {
     private EventLoopHandoff() {
     }
 
-    static void deliver(ServerConnection server, PoolClient client) {
+    /**
+     * Gives {@code server} to {@code client} on the client's loop. A server on another loop waits on its pool's
+     * list of servers being handed over until it is registered there, then joins that loop's active list.
+     */
+    static void deliver(ServerConnection server, PoolClient client, PoolCore core) {
         EventLoop target = client.eventLoop();
         Channel channel = server.channel();
         if (channel.eventLoop() == target) {
-            runOn(target, () -> client.serverAssigned(server));
+            if (target.inEventLoop()) {
+                client.serverAssigned(server);
+            } else {
+                target.execute(() -> client.serverAssigned(server));
+            }
             return;
         }
         channel.deregister().addListener(deregistered -> {
             if (!deregistered.isSuccess()) {
+                // Not registered any more: the channel is closed, and the client finds the server unusable.
                 runOn(target, () -> client.serverAssigned(server));
                 return;
             }
             target.register(channel).addListener(registered -> runOn(target, () -> {
-                if (!registered.isSuccess()) {
+                if (registered.isSuccess()) {
+                    core.arrived(server, target);
+                } else {
                     // Closed while it belonged to no loop: no channelInactive will come, so tell the pool here.
                     server.closedWhileMoving();
                 }

@@ -1,63 +1,77 @@
 package io.pgmux.pool;
 
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Ticker;
 import io.pgmux.config.PoolMode;
 import io.pgmux.protocol.PgError;
-import io.pgmux.server.ServerConnection;
-import io.pgmux.server.ServerEvents;
+import io.pgmux.server.ServerState;
 import io.pgmux.server.UpstreamTarget;
 import io.pgmux.stats.PoolStats;
-import java.util.ArrayDeque;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The server connections of one (database, user): an idle list used as a stack (the most recently used server
- * is the warmest), the queue of waiting clients, and the budgets this pool draws on. All fields are guarded by
- * the manager's lock, except the welcome parameters, which are written once and read freely.
+ * The server connections of one (database, user) and the clients waiting for one. Each server sits on the list of
+ * its state: connecting, login, checking, resetting, handing over (active, moving to its client's event loop) and
+ * closing are guarded by the pool lock; idle and active live per event loop ({@link LoopServers}). Every count
+ * is read off those lists. What the pool takes from the configuration is one {@link PoolSetup}, swapped on reload.
  */
-public final class ServerPool implements ServerEvents {
-    private static final int MAX_PASSED_OVER = 4;
-    private static final int LOOKAHEAD = 16;
-
+public final class ServerPool {
     private final PoolKey key;
-    private final UpstreamTarget target;
-    private final PoolMode mode;
-    private final List<Budget> budgets;
-    private final PoolManager manager;
-    private final PoolSettings settings;
+    private final PoolCore core;
+    private final EventLoops loops;
+    private final PoolLock lock;
+    private final Ticker ticker;
     private final PoolStats stats;
+    private volatile PoolSetup setup;
 
-    final ArrayDeque<ServerConnection> idle = new ArrayDeque<>();
-    final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    int opening;
-    /** Connections of other pools being closed to make room for this pool's waiters. */
+    final ServerList connecting;
+    final ServerList login;
+    final ServerList checking;
+    final ServerList resetting;
+    /** Done with their client, held until PostgreSQL has answered a cancel sent for them. */
+    final ServerList beingCanceled;
+    /** Active servers on their way to a client of another event loop. */
+    final ServerList handingOver;
+    final ServerList closing;
+    private final LoopServers[] byLoop;
+    final WaitQueue waiters = new WaitQueue(this::waitingChanged);
+    /** Connections counted against the budgets and about to be made (see {@link PoolCore#openOne}). */
+    int reserved;
+    /** Connections of other pools closing to make room for this pool's waiters. */
     int awaitingRoom;
-    int open;
-    int active;
-    /** Idle servers taken for server_check_query; each will serve a waiter, as a connection being opened would. */
-    int checking;
-    /** Servers done with their client but held until PostgreSQL answers a cancel sent for them (BEING_CANCELED). */
-    int beingCanceled;
-    final CircuitBreaker breaker;
+    /** The latest connect or login failure, until a login succeeds. */
     PgError lastConnectError;
+    /** Marks pools already served in one round of {@link PoolCore#serveWaitingPools}. */
+    int servedRound;
     private volatile Map<String, String> welcome;
     /** pgmux statement names some server of this pool has parsed without error. */
-    private final java.util.Set<String> parsedStatements = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> parsedStatements = ConcurrentHashMap.newKeySet();
     /** Numbers the Parses of this pool's clients and servers in the order pgmux sees them: see {@link #statementGeneration}. */
     private final java.util.concurrent.atomic.AtomicLong statementGenerations = new java.util.concurrent.atomic.AtomicLong(1);
 
-    ServerPool(PoolKey key, UpstreamTarget target, PoolMode mode, List<Budget> budgets, CircuitBreaker breaker,
-               PoolSettings settings, PoolStats stats, PoolManager manager) {
-        this.settings = settings;
-        this.stats = stats;
+    ServerPool(PoolKey key, PoolSetup setup, PoolStats stats, PoolCore core, EventLoops loops, PoolLock lock,
+               Ticker ticker) {
         this.key = key;
-        this.target = target;
-        this.mode = mode;
-        this.budgets = budgets;
-        this.breaker = breaker;
-        this.manager = manager;
+        this.lock = lock;
+        this.ticker = ticker;
+        this.stats = stats;
+        this.setup = setup;
+        this.core = core;
+        this.loops = loops;
+        this.connecting = new ServerList(ServerState.CONNECTING, lock);
+        this.login = new ServerList(ServerState.LOGIN, lock);
+        this.checking = new ServerList(ServerState.CHECKING, lock);
+        this.resetting = new ServerList(ServerState.RESETTING, lock);
+        this.beingCanceled = new ServerList(ServerState.BEING_CANCELED, lock);
+        this.handingOver = new ServerList(ServerState.ACTIVE, lock);
+        this.closing = new ServerList(ServerState.CLOSING, lock);
+        this.byLoop = new LoopServers[loops.size()];
+        for (int i = 0; i < byLoop.length; i++) {
+            byLoop[i] = new LoopServers(this, loops.get(i));
+        }
     }
 
     public PoolKey key() {
@@ -65,12 +79,145 @@ public final class ServerPool implements ServerEvents {
     }
 
     public UpstreamTarget target() {
-        return target;
+        return setup.target();
     }
 
     public PoolMode mode() {
-        return mode;
+        return setup.mode();
     }
+
+    public PoolSettings settings() {
+        return setup.settings();
+    }
+
+    /** This pool's counters and histograms; any thread may record into them. */
+    public PoolStats stats() {
+        return stats;
+    }
+
+    PoolSetup setup() {
+        return setup;
+    }
+
+    /** Installs a reloaded setup; under the pool lock. Waiting clients move their claim to the new budgets. */
+    void setup(PoolSetup next) {
+        PoolSetup previous = setup;
+        if (!waiters.isEmpty() && !previous.budgets().equals(next.budgets())) {
+            previous.budgets().forEach(b -> b.poolWaiting(-1));
+            next.budgets().forEach(b -> b.poolWaiting(1));
+        }
+        setup = next;
+    }
+
+    List<Budget> budgets() {
+        return setup.budgets();
+    }
+
+    Budget tenantBudget() {
+        return setup.tenantBudget();
+    }
+
+    CircuitBreaker breaker() {
+        return setup.breaker();
+    }
+
+    int generation() {
+        return setup.generation();
+    }
+
+    PoolCore core() {
+        return core;
+    }
+
+    /** This pool's lists on {@code loop}. */
+    LoopServers on(EventLoop loop) {
+        return byLoop[loops.indexOf(loop)];
+    }
+
+    LoopServers[] byLoop() {
+        return byLoop;
+    }
+
+    /** The queue became non-empty ({@code true}) or empty: the budgets learn that a pool waits on them. */
+    void waitingChanged(boolean waiting) {
+        int delta = waiting ? 1 : -1;
+        for (Budget each : setup.budgets()) {
+            each.poolWaiting(delta);
+        }
+    }
+
+    // ---- counts, read off the lists ---------------------------------------------------------------------------
+
+    int idleCount() {
+        int n = 0;
+        for (LoopServers each : byLoop) {
+            n += each.idle.size();
+        }
+        return n;
+    }
+
+    int activeCount() {
+        int n = handingOver.size();
+        for (LoopServers each : byLoop) {
+            n += each.active.size();
+        }
+        return n;
+    }
+
+    /** Connecting or logging in, or about to. */
+    int openingCount() {
+        return reserved + connecting.size() + login.size();
+    }
+
+    /** Every connection that counts against the budgets and is not closing. */
+    int serverCount() {
+        return openingCount() + idleCount() + activeCount() + checking.size() + resetting.size()
+                + beingCanceled.size();
+    }
+
+    /** Logged-in connections, closing ones included. */
+    int loggedInCount() {
+        return idleCount() + activeCount() + checking.size() + resetting.size() + beingCanceled.size()
+                + closing.size();
+    }
+
+    /**
+     * Connections on their way to this pool's waiters: being opened, checked, canceled, made room for, or idle
+     * on another event loop (whose tidy task hands them over).
+     */
+    int coming() {
+        return openingCount() + checking.size() + beingCanceled.size() + awaitingRoom + idleCount();
+    }
+
+    /** Waiting clients no coming connection is meant for. */
+    boolean hasUnservedWaiters() {
+        return waiters.size() > coming();
+    }
+
+    /** Whether the longest waiter has waited long enough to draw on the reserve pool. */
+    boolean mayUseReserve(long nowNanos) {
+        Waiter first = waiters.peek();
+        return first != null && nowNanos - first.sinceNanos() >= setup.settings().reservePoolTimeout().toNanos();
+    }
+
+    /** The first budget with no room left, or null when a new connection fits every cap. */
+    Budget exhaustedBudget(long nowNanos) {
+        PoolSetup current = setup;
+        boolean reserve = current.tenantBudget().hasReserve() && mayUseReserve(nowNanos);
+        for (Budget each : current.budgets()) {
+            if (each.isExhausted(reserve)) {
+                return each;
+            }
+        }
+        return null;
+    }
+
+    /** No server on any list and nobody waiting. */
+    boolean isEmpty() {
+        return serverCount() == 0 && closing.isEmpty() && waiters.isEmpty();
+    }
+
+    // ---- for the client side ----------------------------------------------------------------------------------
 
     /** The parameters a newly logged-in backend reported, or null until the first server has logged in. */
     public Map<String, String> welcomeParameters() {
@@ -111,113 +258,42 @@ public final class ServerPool implements ServerEvents {
         return statementGenerations.get();
     }
 
-    List<Budget> budgets() {
-        return budgets;
-    }
-
-    public PoolSettings settings() {
-        return settings;
-    }
-
-    /** This pool's counters and histograms; any thread may record into them. */
-    public PoolStats stats() {
-        return stats;
-    }
-
-    /** The budget shared by the tenant's pools on this database (or the user's own, without a tenant). */
-    Budget tenantBudget() {
-        return budgets.get(0);
-    }
-
-    /** How much of the contended capacity this pool's tenant holds, relative to its weight. */
-    double share() {
-        return (double) tenantBudget().used() / settings.weight();
-    }
-
-    /** Whether the longest waiter has waited long enough to draw on the reserve pool. */
-    boolean mayUseReserve(long nowNanos) {
-        Waiter first = waiters.peek();
-        return first != null && nowNanos - first.sinceNanos() >= settings.reservePoolTimeout().toNanos();
-    }
-
-    /** The first budget with no room left, or null when a new connection fits every cap. */
-    Budget exhaustedBudget(long nowNanos) {
-        boolean reserve = tenantBudget().hasReserve() && mayUseReserve(nowNanos);
-        for (Budget each : budgets) {
-            if (each.isExhausted(reserve)) {
-                return each;
-            }
-        }
-        return null;
-    }
-
-    /** Connections on their way to this pool's waiters: being opened, checked, canceled, or made room for. */
-    int coming() {
-        return opening + checking + beingCanceled + awaitingRoom;
-    }
-
-    /**
-     * The waiter to serve with a server on {@code loop}. Normally the longest-waiting one; but when it is on
-     * another event loop and one of the next few waiters is on this one, that one, so the server need not move
-     * between loops (a deregister and a register: two epoll_ctl calls and two thread hand-offs). The head is
-     * passed over at most {@link #MAX_PASSED_OVER} times, so FIFO order bends by a few releases at most.
-     */
-    Waiter pollWaiterFor(EventLoop loop) {
-        Waiter head = waiters.peek();
-        if (head == null || head.client().eventLoop() == loop || head.passedOver >= MAX_PASSED_OVER) {
-            return waiters.poll();
-        }
-        Iterator<Waiter> it = waiters.iterator();
-        it.next();
-        for (int seen = 0; seen < LOOKAHEAD && it.hasNext(); seen++) {
-            Waiter each = it.next();
-            if (each.client().eventLoop() == loop) {
-                it.remove();
-                head.passedOver++;
-                return each;
-            }
-        }
-        return waiters.poll();
-    }
-
-    /** Takes an idle server, preferring one already on {@code loop} so no event-loop move is needed. */
-    ServerConnection takeIdle(EventLoop loop) {
-        Iterator<ServerConnection> it = idle.iterator();
-        while (it.hasNext()) {
-            ServerConnection each = it.next();
-            if (each.eventLoop() == loop) {
-                it.remove();
-                return each;
-            }
-        }
-        return idle.pollFirst();
-    }
-
-    // ---- ServerEvents: called on the server's event loop; the manager takes its lock -------------------------
-
-    @Override
-    public void connected(ServerConnection server) {
-        manager.serverConnected(server);
-    }
-
-    @Override
-    public void loginSucceeded(ServerConnection server) {
-        manager.serverLoggedIn(this, server);
-    }
-
-    @Override
-    public void loginFailed(ServerConnection server, PgError error, boolean retryable) {
-        manager.serverLoginFailed(this, server, error, retryable);
-    }
-
-    @Override
-    public void closed(ServerConnection server, PgError reason) {
-        manager.serverClosed(this, server, reason);
-    }
-
-    /** A consistent view for the console and metrics; takes the manager's lock. */
+    /** A consistent view for the console and metrics; takes the pool lock. */
     public PoolSnapshot snapshot() {
-        return manager.snapshot(this);
+        int waiting;
+        int active;
+        int idle;
+        int opening;
+        int canceling;
+        int tested;
+        long maxWait;
+        CircuitState circuit;
+        long attempts;
+        int budgetLimit;
+        int budgetReserve;
+        int budgetUsed;
+        Work work = lock.enter();
+        try {
+            Waiter first = waiters.peek();
+            maxWait = first == null ? 0 : PoolCore.micros(ticker.nanoTime() - first.sinceNanos());
+            waiting = waiters.size();
+            active = activeCount();
+            idle = idleCount();
+            opening = openingCount();
+            canceling = beingCanceled.size();
+            tested = checking.size();
+            circuit = breaker().state();
+            attempts = breaker().attempts();
+            Budget budget = tenantBudget();
+            budgetLimit = budget.limit();
+            budgetReserve = budget.reserve();
+            budgetUsed = budget.used();
+        } finally {
+            lock.exit(work);
+        }
+        return new PoolSnapshot(key.database(), key.user(), mode().configName(), waiting, active,
+                idle, opening, canceling, maxWait, circuit, attempts, tested, stats.tenant().orElse(null), budgetLimit,
+                budgetReserve, budgetUsed);
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.pgmux.pool;
 
 /**
  * A client queued for a server, with when it started waiting and how often a client behind it was served first
- * (see {@link ServerPool#pollWaiterFor}). Guarded by the manager's lock.
+ * (see {@link WaitQueue#pollFor}). Made before the pool lock is taken; guarded by it once queued.
  */
 final class Waiter {
     private final PoolClient client;
@@ -10,6 +10,8 @@ final class Waiter {
     int passedOver;
     /** query_wait_notify has been sent. */
     boolean notified;
+    Waiter prev;
+    Waiter next;
 
     Waiter(PoolClient client, long sinceNanos) {
         this.client = client;
@@ -22,5 +24,10 @@ final class Waiter {
 
     long sinceNanos() {
         return sinceNanos;
+    }
+
+    /** The waiter queued after this one, or null; for sweeps that walk the queue. */
+    Waiter next() {
+        return next;
     }
 }

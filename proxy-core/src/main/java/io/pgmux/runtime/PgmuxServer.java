@@ -9,6 +9,9 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.pgmux.admin.AdminConsole;
+import io.pgmux.admin.live.LiveAdminView;
+import io.pgmux.admin.spi.AdminControl;
 import io.pgmux.client.ClientChannelInitializer;
 import io.pgmux.client.ClientServices;
 import io.pgmux.config.PgmuxConfig;
@@ -18,10 +21,16 @@ import io.pgmux.metrics.Readiness;
 import io.pgmux.metrics.ServingState;
 import io.pgmux.pool.PoolManager;
 import io.pgmux.server.ServerConnector;
+import io.pgmux.server.UpstreamSlots;
 import io.pgmux.stats.StatsPeriod;
 import io.pgmux.stats.StatsRegistry;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +44,11 @@ public final class PgmuxServer implements AutoCloseable {
     /** PgBouncer's stats_period default: SHOW STATS' averages cover the last complete period of this length. */
     static final long STATS_PERIOD_SECONDS = 60;
 
+    /**
+     * The configuration pgmux started with, for what only a restart changes (listen, workers, metrics, the
+     * connector's timeout and message size). Everything else follows {@link #reconfigure}: the configuration in
+     * force is {@link PoolManager#config()}.
+     */
     private final PgmuxConfig config;
     private final Transport transport;
     private final EventLoopGroup loops;
@@ -44,6 +58,9 @@ public final class PgmuxServer implements AutoCloseable {
     private final StatsRegistry stats = new StatsRegistry();
     private final StatsPeriod statsPeriod = new StatsPeriod(stats, System.nanoTime());
     private final Readiness readiness;
+    /** The slots each upstream ("host:port") had when last asked, for SHOW BUDGETS. */
+    private final Map<String, UpstreamSlots> upstreamSlots = new ConcurrentHashMap<>();
+    private final AdminConsole console;
     private volatile ServingState state = ServingState.STARTING;
     private final ChannelGroup channels = new DefaultChannelGroup("pgmux", GlobalEventExecutor.INSTANCE);
     private Channel listener;
@@ -56,7 +73,16 @@ public final class PgmuxServer implements AutoCloseable {
     private HttpEndpoint endpoint;
     private InetSocketAddress metricsAddress;
 
+    /** A pgmux whose console refuses the commands that change it (see {@link UnsupportedAdminControl}). */
     public PgmuxServer(PgmuxConfig config) {
+        this(config, server -> new UnsupportedAdminControl());
+    }
+
+    /**
+     * @param control makes what the admin console's PAUSE, RELOAD, KILL ... act on, given this server (its pools,
+     *                client services and statistics are built when it is called; its console is not)
+     */
+    public PgmuxServer(PgmuxConfig config, Function<PgmuxServer, AdminControl> control) {
         this.config = config;
         this.transport = Transport.detect();
         this.workers = config.workers() > 0 ? config.workers() : Runtime.getRuntime().availableProcessors();
@@ -65,8 +91,11 @@ public final class PgmuxServer implements AutoCloseable {
                 config.timeouts().serverConnectTimeout(), config.maxMessageSize(), channels,
                 io.pgmux.tls.UpstreamTlsContexts.of(config));
         this.pools = new PoolManager(config, connector, loops, stats);
-        this.services = new ClientServices(config, pools, connector, channels);
-        this.readiness = new Readiness(config, pools, () -> state);
+        this.services = new ClientServices(config, pools, connector, channels, this::console);
+        LiveAdminView view = new LiveAdminView(pools, statsPeriod, services::clientCount,
+                address -> Optional.ofNullable(upstreamSlots.get(address)));
+        this.console = new AdminConsole(view, control.apply(this), Release.version());
+        this.readiness = new Readiness(pools, () -> state);
     }
 
     /** Binds the listener and starts maintenance; returns the bound address (useful with port 0). */
@@ -134,12 +163,51 @@ public final class PgmuxServer implements AutoCloseable {
     }
 
     /**
+     * Installs a reloaded configuration while clients run: the client side first (it derives the users' SCRAM
+     * secrets, here on the caller's thread, which must not be an event loop), then the pools in one swap (budgets
+     * resized, databases, users and tenants added and removed, servers whose target changed closed once idle;
+     * see {@link PoolManager#reconfigure}). Settings only a restart changes keep their running values; changing
+     * them is logged. Clients keep their connections.
+     */
+    public void reconfigure(PgmuxConfig next) {
+        List<String> restartOnly = restartOnlyChanges(config, next);
+        services.reconfigure(next);
+        pools.reconfigure(next);
+        if (restartOnly.isEmpty()) {
+            log.info("configuration reloaded");
+        } else {
+            log.warn("configuration reloaded; {} keep their running values until pgmux restarts", restartOnly);
+        }
+    }
+
+    private static List<String> restartOnlyChanges(PgmuxConfig running, PgmuxConfig next) {
+        List<String> changed = new ArrayList<>();
+        if (!running.listen().equals(next.listen())) {
+            changed.add("listen");
+        }
+        if (running.workers() != next.workers()) {
+            changed.add("workers");
+        }
+        if (!running.metrics().equals(next.metrics())) {
+            changed.add("metrics");
+        }
+        if (!running.timeouts().serverConnectTimeout().equals(next.timeouts().serverConnectTimeout())) {
+            changed.add("server_connect_timeout");
+        }
+        if (running.maxMessageSize() != next.maxMessageSize()) {
+            changed.add("max_message_size (for server connections)");
+        }
+        return changed;
+    }
+
+    /**
      * Compares the configured budgets with each upstream's connection slots, on a thread of its own (it blocks on
      * the network), and logs the outcome: the budget table, as a warning when the budgets do not fit.
      */
     public void checkUpstreamsInBackground() {
         Thread check = new Thread(() -> {
-            for (UpstreamCheck.Result each : new UpstreamCheck(config).run()) {
+            for (UpstreamCheck.Result each : new UpstreamCheck(pools.config()).run()) {
+                each.slots().ifPresent(slots -> upstreamSlots.put(each.address(), slots));
                 if (each.fits()) {
                     log.info("connection budgets fit upstream {}:\n{}", each.address(), each.report());
                 } else {
@@ -153,6 +221,11 @@ public final class PgmuxServer implements AutoCloseable {
 
     public PoolManager pools() {
         return pools;
+    }
+
+    /** The admin console that logins to database {@code pgmux} reach. */
+    public AdminConsole console() {
+        return console;
     }
 
     public ClientServices services() {

@@ -19,7 +19,7 @@ import java.util.Optional;
  */
 public final class UpstreamCheck {
     /** The outcome for one upstream server. */
-    public record Result(String address, boolean fits, boolean reached, String report) {
+    public record Result(String address, boolean fits, boolean reached, String report, Optional<UpstreamSlots> slots) {
     }
 
     private final PgmuxConfig config;
@@ -47,10 +47,10 @@ public final class UpstreamCheck {
                     : e.getMessage();
             return new Result(upstream.address(), false, false, "upstream " + upstream.address()
                     + ": could not read its connection limits as user \"" + target.user() + "\" on database \""
-                    + target.database() + "\": " + why + "\n" + BudgetTable.render(upstream, null));
+                    + target.database() + "\": " + why + "\n" + BudgetTable.render(upstream, null), Optional.empty());
         }
         boolean fits = upstream.most() <= slots.forOrdinaryRoles();
-        return new Result(upstream.address(), fits, true, BudgetTable.render(upstream, slots));
+        return new Result(upstream.address(), fits, true, BudgetTable.render(upstream, slots), Optional.of(slots));
     }
 
     /** Logs in the way the database's first pool would: its forced user, else the first configured user. */

@@ -38,7 +38,7 @@ public final class ServerConnection {
 
     private final long id;
     private final UpstreamTarget target;
-    private final ServerEvents events;
+    private final ServerSlot slot;
     private final ResponseQueue queue = new ResponseQueue();
     private final PreparedOnServer prepared;
     /** Reported parameters (lower-case name to value) as the backend last told them. */
@@ -48,9 +48,6 @@ public final class ServerConnection {
      * (lower-case name to value), role and session_authorization included.
      */
     private final Map<String, String> extraSettings = new HashMap<>();
-    private final long createdNanos = System.nanoTime();
-
-    private volatile ServerState state = ServerState.CONNECTING;
     private Channel channel;
     private ServerLogin login;
     private BackendKeyData backendKey;
@@ -67,16 +64,16 @@ public final class ServerConnection {
     /** A FATAL error already went to the linked client, which therefore needs no second one. */
     private boolean fatalForwarded;
     private PgError closeReason;
-    private long lastUsedNanos = createdNanos;
-    private Object poolAttachment;
     private Map<String, String> welcome = Map.of();
     private boolean loginFailureReported;
 
-    public ServerConnection(long id, UpstreamTarget target, ServerEvents events, int maxPreparedStatements) {
+    /** @param slot the owner's record of this connection, which hears its events and holds its state */
+    public ServerConnection(long id, UpstreamTarget target, ServerSlot slot, int maxPreparedStatements) {
         this.prepared = new PreparedOnServer(maxPreparedStatements);
         this.id = id;
         this.target = target;
-        this.events = events;
+        this.slot = slot;
+        slot.attach(this);
     }
 
     public long id() {
@@ -93,30 +90,14 @@ public final class ServerConnection {
         return target;
     }
 
+    /** Where the connection is in its pool; the pool changes it, through the slot. */
     public ServerState state() {
-        return state;
+        return slot.state();
     }
 
-    /**
-     * Moves to {@code next}. Only the pool calls this, under its lock.
-     *
-     * @throws IllegalStateException for a transition the state machine does not allow
-     */
-    public void transition(ServerState next) {
-        ServerState current = state;
-        if (!current.canMoveTo(next)) {
-            throw new IllegalStateException("server " + id + ": illegal transition " + current + " -> " + next);
-        }
-        state = next;
-    }
-
-    /** Lets the pool keep its own per-server bookkeeping next to the connection. */
-    public Object poolAttachment() {
-        return poolAttachment;
-    }
-
-    public void poolAttachment(Object attachment) {
-        poolAttachment = attachment;
+    /** The owner's record of this connection (for the pool: the list it sits on and what it holds). */
+    public ServerSlot slot() {
+        return slot;
     }
 
     public EventLoop eventLoop() {
@@ -124,19 +105,11 @@ public final class ServerConnection {
     }
 
     public boolean isUsable() {
-        return channel != null && channel.isActive() && state != ServerState.CLOSED;
+        return channel != null && channel.isActive() && !slot.state().isLeaving();
     }
 
     public BackendKeyData backendKey() {
         return backendKey;
-    }
-
-    public long createdNanos() {
-        return createdNanos;
-    }
-
-    public long lastUsedNanos() {
-        return lastUsedNanos;
     }
 
     public Map<String, String> reportedParameters() {
@@ -151,7 +124,7 @@ public final class ServerConnection {
 
     void channelActive(Channel newChannel) {
         channel = newChannel;
-        events.connected(this); // once more when libpq's sslmode steps make a second attempt: no change then
+        slot.connected(this); // once more when libpq's sslmode steps make a second attempt: no change then
         login = new ServerLogin(target);
         newChannel.writeAndFlush(login.startupMessage(newChannel.alloc()), newChannel.voidPromise());
     }
@@ -225,7 +198,7 @@ public final class ServerConnection {
             welcome = Map.copyOf(login.parameters());
             welcome.forEach((name, value) -> reported.put(name.toLowerCase(Locale.ROOT), value));
             login = null;
-            events.loginSucceeded(this);
+            slot.loginSucceeded(this);
         }
     }
 
@@ -413,7 +386,7 @@ public final class ServerConnection {
         if (!loginFailureReported) {
             loginFailureReported = true;
             closeReason = error;
-            events.loginFailed(this, error, retryable);
+            slot.loginFailed(this, error, retryable);
         }
         close();
     }
@@ -428,7 +401,7 @@ public final class ServerConnection {
     }
 
     boolean isLoggingIn() {
-        return state == ServerState.CONNECTING || state == ServerState.LOGIN;
+        return slot.state().isOpening();
     }
 
     /**
@@ -437,7 +410,7 @@ public final class ServerConnection {
      * count the server as lent for good. Does nothing when the close was seen already.
      */
     public void closedWhileMoving() {
-        if (state != ServerState.CLOSED && channel != null && !channel.isActive()) {
+        if (slot.state() != ServerState.CLOSED && channel != null && !channel.isActive()) {
             channelClosed(PgError.fatal(SqlState.CONNECTION_FAILURE, "server connection to " + target.address()
                     + " closed while it moved to its client's event loop"));
         }
@@ -462,7 +435,7 @@ public final class ServerConnection {
         if (lost != null) {
             lost.serverLost(fatalForwarded ? null : closeReason);
         }
-        events.closed(this, closeReason);
+        slot.closed(this, closeReason);
     }
 
     // ---- used by the linked client, on the shared event loop -----------------------------------------------
@@ -473,12 +446,10 @@ public final class ServerConnection {
         }
         link = newLink;
         fatalForwarded = false;
-        lastUsedNanos = System.nanoTime();
     }
 
     public void unlink() {
         link = null;
-        lastUsedNanos = System.nanoTime();
         // Reading may have been paused for a slow client; the next client must find the server reading.
         if (channel != null) {
             channel.config().setAutoRead(true);
@@ -709,6 +680,6 @@ public final class ServerConnection {
 
     @Override
     public String toString() {
-        return "server " + id + " (" + target + ", " + state + ")";
+        return "server " + id + " (" + target + ", " + slot.state() + ")";
     }
 }

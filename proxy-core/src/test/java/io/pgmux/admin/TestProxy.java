@@ -7,6 +7,7 @@ import io.pgmux.pool.PoolManager;
 import io.pgmux.server.UpstreamSlots;
 import io.pgmux.stats.StatsPeriod;
 import io.pgmux.stats.StatsRegistry;
+import io.pgmux.testing.TestLoops;
 import java.util.Map;
 import java.util.Optional;
 
@@ -38,12 +39,12 @@ final class TestProxy {
     final StatsRegistry stats = new StatsRegistry();
     /** A stats period that starts at 0 ns; {@code period.roll(n)} ends it n ns later. */
     final StatsPeriod period = new StatsPeriod(stats, 0);
-    // No connector and no event loops: nothing here opens a connection.
-    final PoolManager pools = new PoolManager(config, null, null, stats);
+    // No connector, and event loops the test thread plays: nothing here opens a connection.
+    final PoolManager pools = new PoolManager(config, null, new TestLoops(1), stats);
 
     /** The live view, with 3 clients connected and the slots of 10.0.0.2:5432 known. */
     LiveAdminView view() {
-        return new LiveAdminView(config, pools, period, () -> 3, address -> address.equals("10.0.0.2:5432")
+        return new LiveAdminView(pools, period, () -> 3, address -> address.equals("10.0.0.2:5432")
                 ? Optional.of(new UpstreamSlots(25, 3, 0, 1)) : Optional.empty());
     }
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmux.protocol.PgError;
 import io.pgmux.server.ServerConnection;
-import io.pgmux.server.ServerEvents;
+import io.pgmux.server.ServerSlot;
 import io.pgmux.server.UpstreamTarget;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +22,7 @@ class SessionParametersTest {
     /** A server that has only been created: nothing reported, nothing set. */
     private static ServerConnection blankServer() {
         return new ServerConnection(1, new UpstreamTarget("127.0.0.1", 5432, "app", "app_user", null, Map.of()),
-                new ServerEvents() {
+                new ServerSlot() {
                     @Override
                     public void connected(ServerConnection server) {
                     }

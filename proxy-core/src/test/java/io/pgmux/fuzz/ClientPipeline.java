@@ -59,7 +59,8 @@ final class ClientPipeline {
             DefaultChannelGroup channels = new DefaultChannelGroup("fuzz", GlobalEventExecutor.INSTANCE);
             ServerConnector connector = new ServerConnector(NioSocketChannel::new, Duration.ofSeconds(1),
                     config.maxMessageSize(), channels);
-            services = new ClientServices(config, new PoolManager(config, connector, loops), connector, channels);
+            services = new ClientServices(config, new PoolManager(config, connector, loops), connector, channels,
+                    () -> null);
         }
 
         /** What the framer may hold while this method's login waits for the client's answer. */

@@ -51,6 +51,8 @@ class MetricsIT {
             }
             Scrape before = Scrape.metrics(proxy);
             double assignmentsBefore = before.value("pgmux_server_assignments_total", POOL);
+            double receivedBefore = before.value("pgmux_received_bytes_total", POOL);
+            double sentBefore = before.value("pgmux_sent_bytes_total", POOL);
 
             ExecutorService clients = Executors.newFixedThreadPool(6);
             List<Future<String>> sleeps = new ArrayList<>();
@@ -89,6 +91,22 @@ class MetricsIT {
             assertTrue(after.value("pgmux_server_assignments_total", POOL) >= assignmentsBefore + 6,
                     "six more assignments");
             assertEquals(7.0, after.value("pgmux_client_logins_total", POOL), "the first client and the six sleepers");
+            // The request path's counters: each client's statements ran in autocommit, one transaction each.
+            assertTrue(after.value("pgmux_transactions_total", POOL) >= 7);
+            assertTrue(after.value("pgmux_queries_total", POOL) >= 7);
+            assertTrue(after.value("pgmux_binds_total", POOL) >= 7, "pgjdbc binds every statement");
+            assertTrue(after.value("pgmux_client_parses_total", POOL) >= 7, "pgjdbc parses every statement");
+            assertTrue(after.value("pgmux_received_bytes_total", POOL) > receivedBefore + 6 * 20,
+                    "six queries' text and more");
+            assertTrue(after.value("pgmux_sent_bytes_total", POOL) > sentBefore + 6 * 20, "six results and more");
+            assertTrue(after.value("pgmux_transaction_duration_seconds_count", POOL) >= 7);
+            assertTrue(after.value("pgmux_query_duration_seconds_count", POOL) >= 7);
+            // Six sleeps of 0.6 s, each timed from the moment it went to a server.
+            assertTrue(after.value("pgmux_query_duration_seconds_sum", POOL) >= 6 * 0.6 - 0.1);
+            assertTrue(after.value("pgmux_transaction_duration_seconds_sum", POOL) >= 6 * 0.6 - 0.1);
+            assertTrue(after.value("pgmux_query_duration_seconds_count", POOL)
+                    - after.value("pgmux_query_duration_seconds_bucket", pool("le", "0.5")) >= 6,
+                    "the sleeps in the buckets above 0.5 s");
             assertEquals(2.0, after.value("pgmux_server_connects_total", POOL));
             assertEquals(1.0, after.value("pgmux_auth_failures_total", POOL));
             assertEquals(1.0, after.value("pgmux_auth_failures_unknown_user_total", "database", ProxyFixture.APP_DB));

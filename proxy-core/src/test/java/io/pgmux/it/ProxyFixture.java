@@ -52,10 +52,7 @@ public final class ProxyFixture implements AutoCloseable {
      * metrics endpoint too listens on a port the OS picks (see {@link #metricsPort()}).
      */
     public static ProxyFixture start(String yaml) {
-        PgmuxConfig parsed = ConfigLoader.parse(yaml, "test.yaml", Map.of());
-        PgmuxConfig config = parsed.withListen(new ListenConfig("127.0.0.1", 0))
-                .withMetrics(parsed.metrics().withPort(0));
-        PgmuxServer server = new PgmuxServer(config);
+        PgmuxServer server = new PgmuxServer(parse(yaml));
         try {
             InetSocketAddress address = server.start();
             return new ProxyFixture(server, address, yaml);
@@ -67,6 +64,17 @@ public final class ProxyFixture implements AutoCloseable {
             server.close();
             throw e;
         }
+    }
+
+    /** The configuration {@code yaml} gives, listening where a test's pgmux listens. */
+    private static PgmuxConfig parse(String yaml) {
+        PgmuxConfig parsed = ConfigLoader.parse(yaml, "test.yaml", Map.of());
+        return parsed.withListen(new ListenConfig("127.0.0.1", 0)).withMetrics(parsed.metrics().withPort(0));
+    }
+
+    /** Reloads the running pgmux with {@code next}, as a RELOAD would (listen and metrics stay as they are). */
+    public void reconfigure(Config next) {
+        server.reconfigure(parse(next.yaml()));
     }
 
     public static Config config(PostgresCluster cluster) {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class EndpointHandlerTest {
     private final TestPools pools = new TestPools("databases: {app: {host: 127.0.0.1, port: 1}}\n");
     private final AtomicReference<ServingState> state = new AtomicReference<>(ServingState.SERVING);
-    private final Readiness readiness = new Readiness(pools.config, pools.pools, state::get);
+    private final Readiness readiness = new Readiness(pools.pools, state::get);
     private final MetricsRegistry metrics = new MetricsRegistry(pools.config, pools.pools, readiness);
     private final EmbeddedChannel server = new EmbeddedChannel(new HttpServerCodec(), new HttpObjectAggregator(16384),
             new EndpointHandler(metrics, readiness));

@@ -42,7 +42,7 @@ class MetricsRegistryTest {
         api.serverAssigned(0);
         api.authFailed();
         pools.pools.stats().unknownUserLogin("app");
-        Readiness readiness = new Readiness(pools.config, pools.pools, () -> ServingState.SERVING);
+        Readiness readiness = new Readiness(pools.pools, () -> ServingState.SERVING);
         metrics = new MetricsRegistry(pools.config, pools.pools, readiness);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         String contentType = metrics.scrape(accept, out);

@@ -12,10 +12,9 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalServerChannel;
+import io.netty.util.concurrent.Ticker;
 import io.pgmux.protocol.PgError;
 import io.pgmux.server.ServerConnection;
-import io.pgmux.server.ServerEvents;
-import io.pgmux.server.ServerState;
 import io.pgmux.server.TestServers;
 import io.pgmux.testing.Await;
 import java.time.Duration;
@@ -54,9 +53,8 @@ class EventLoopHandoffTest {
         Channel channel = new Bootstrap().group(serverLoop).channel(LocalChannel.class)
                 .handler(new ChannelInboundHandlerAdapter()).connect(address).sync().channel();
         List<String> events = new CopyOnWriteArrayList<>();
-        ServerConnection server = TestServers.on(channel, new RecordingEvents(events));
-        server.transition(ServerState.LOGIN);
-        server.transition(ServerState.ACTIVE);
+        ServerConnection server = TestServers.lentOn(channel, events);
+        PoolCore core = new PoolCore(new PoolLock(), Ticker.systemTicker(), new EventLoops(loops));
         Client client = new Client(clientLoop);
 
         // Hold the client's loop so the registration there waits, and close the channel in between.
@@ -68,7 +66,7 @@ class EventLoopHandoffTest {
                 Thread.currentThread().interrupt();
             }
         });
-        EventLoopHandoff.deliver(server, client);
+        EventLoopHandoff.deliver(server, client, core);
         Await.until(Duration.ofSeconds(10), () -> !channel.isRegistered(), "the channel off its old loop");
         channel.unsafe().close(channel.voidPromise()); // as the transport does on EOF; no loop to run it on
         Await.until(Duration.ofSeconds(10), () -> !channel.isOpen(), "the channel closed");
@@ -105,28 +103,6 @@ class EventLoopHandoffTest {
 
         @Override
         public void acquireFailed(PgError error) {
-        }
-    }
-
-    private record RecordingEvents(List<String> events) implements ServerEvents {
-        @Override
-        public void connected(ServerConnection server) {
-            events.add("connected");
-        }
-
-        @Override
-        public void loginSucceeded(ServerConnection server) {
-            events.add("loginSucceeded");
-        }
-
-        @Override
-        public void loginFailed(ServerConnection server, PgError error, boolean retryable) {
-            events.add("loginFailed");
-        }
-
-        @Override
-        public void closed(ServerConnection server, PgError reason) {
-            events.add("closed");
         }
     }
 }

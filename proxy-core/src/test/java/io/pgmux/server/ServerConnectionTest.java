@@ -202,7 +202,7 @@ class ServerConnectionTest {
         }
     }
 
-    private static final class NoEvents implements ServerEvents {
+    private static final class NoEvents extends ServerSlot {
         @Override
         public void connected(ServerConnection server) {
         }

@@ -42,7 +42,9 @@ public final class ProxyHarness implements AutoCloseable {
         ServerConnector connector = new ServerConnector(this::openServerChannel, Duration.ofSeconds(5),
                 config.maxMessageSize(), channels);
         pools = new PoolManager(config, connector, loop);
-        ClientServices services = new ClientServices(config, pools, connector, channels);
+        ClientServices services = new ClientServices(config, pools, connector, channels, () -> {
+            throw new IllegalStateException("the benchmark does not log in to the admin console");
+        });
         // As the acceptor does: pipeline first, then registration, which makes the channel active.
         client.pipeline().addLast(new ClientChannelInitializer(services));
         loop.register(client);
@@ -122,6 +124,16 @@ public final class ProxyHarness implements AutoCloseable {
         feed(server, answer);
         expectTags("answer forwarded to the client", Wire.tags(answer), Buffers.takeOutbound(client));
         loop.runTasks();
+    }
+
+    /** The real pool manager, for benchmarks of the pool alone. */
+    public PoolManager pools() {
+        return pools;
+    }
+
+    /** The event loop the client, its server and the benchmark thread share. */
+    public io.netty.channel.EventLoop loop() {
+        return loop;
     }
 
     /** Servers of the pool idle (given back) and active (lent to the client), as "idle/active". */

@@ -149,7 +149,7 @@ public class ServerConnectionBenchmark {
     }
 
     /** No pool behind this server. */
-    private static final class NoEvents implements ServerEvents {
+    private static final class NoEvents extends ServerSlot {
         @Override
         public void connected(ServerConnection server) {
         }

@@ -35,7 +35,6 @@ import java.util.function.IntSupplier;
  * prepared statements are not tracked yet; they show as PgBouncer shows an idle pooler (no rows, "active").
  */
 public final class LiveAdminView implements AdminView {
-    private final PgmuxConfig config;
     private final PoolManager pools;
     private final StatsPeriod period;
     private final IntSupplier connectedClients;
@@ -46,9 +45,8 @@ public final class LiveAdminView implements AdminView {
      * @param connectedClients clients connected now, logging in or logged in
      * @param slots            the slots last read from an upstream (by "host:port"), if it was asked
      */
-    public LiveAdminView(PgmuxConfig config, PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
+    public LiveAdminView(PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
                          Function<String, Optional<UpstreamSlots>> slots) {
-        this.config = config;
         this.pools = pools;
         this.period = period;
         this.connectedClients = connectedClients;
@@ -82,7 +80,7 @@ public final class LiveAdminView implements AdminView {
     public List<DatabaseRow> databases() {
         List<PoolState> state = PoolState.read(pools);
         List<DatabaseRow> rows = new ArrayList<>();
-        for (DatabaseConfig db : config.databases().values()) {
+        for (DatabaseConfig db : current().databases().values()) {
             int servers = 0;
             int clients = 0;
             for (PoolState p : state) {
@@ -92,7 +90,7 @@ public final class LiveAdminView implements AdminView {
                 }
             }
             rows.add(new DatabaseRow(db.name(), db.host(), db.port(), db.dbname(), db.user().orElse(null),
-                    config.defaultPoolSize(), 0, 0, config.timeouts().serverLifetime().toSeconds(),
+                    current().defaultPoolSize(), 0, 0, current().timeouts().serverLifetime().toSeconds(),
                     db.poolMode().map(PoolMode::configName).orElse(null), null, db.maxConnections(), servers, 0,
                     clients, false, false));
         }
@@ -103,7 +101,7 @@ public final class LiveAdminView implements AdminView {
     public List<UserRow> users() {
         List<PoolState> state = PoolState.read(pools);
         List<UserRow> rows = new ArrayList<>();
-        for (UserConfig user : config.users().values()) {
+        for (UserConfig user : current().users().values()) {
             int servers = 0;
             int clients = 0;
             for (PoolState p : state) {
@@ -113,14 +111,14 @@ public final class LiveAdminView implements AdminView {
                 }
             }
             rows.add(new UserRow(user.name(), null, null, user.poolMode().map(PoolMode::configName).orElse(null),
-                    0, servers, 0, clients, config.tenantOf(user.name()).map(TenantConfig::name).orElse(null)));
+                    0, servers, 0, clients, current().tenantOf(user.name()).map(TenantConfig::name).orElse(null)));
         }
         return rows;
     }
 
     @Override
     public List<ConfigRow> config() {
-        return ConfigRows.of(config);
+        return ConfigRows.of(current());
     }
 
     @Override
@@ -140,7 +138,7 @@ public final class LiveAdminView implements AdminView {
         for (PoolState p : state) {
             servers += p.serversOpen();
         }
-        return new ListCounts(config.databases().size(), config.users().size(), state.size(),
+        return new ListCounts(current().databases().size(), current().users().size(), state.size(),
                 connectedClients.getAsInt(), 0, servers);
     }
 
@@ -151,16 +149,21 @@ public final class LiveAdminView implements AdminView {
 
     @Override
     public List<TenantRow> tenants() {
-        return TenantRows.of(config, PoolState.read(pools));
+        return TenantRows.of(current(), PoolState.read(pools));
     }
 
     @Override
     public List<BudgetRow> budgets() {
-        return BudgetRows.of(config, PoolState.read(pools), slots);
+        return BudgetRows.of(current(), PoolState.read(pools), slots);
     }
 
     @Override
     public List<PreparedRow> prepared() {
         return List.of();
+    }
+
+    /** The configuration in force: a reload reaches the console's next answer. */
+    private PgmuxConfig current() {
+        return pools.config();
     }
 }

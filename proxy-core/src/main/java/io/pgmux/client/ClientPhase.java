@@ -1,0 +1,43 @@
+package io.pgmux.client;
+
+import io.netty.buffer.ByteBuf;
+import io.pgmux.config.Timeouts;
+
+/**
+ * What serves a client connection in one part of its life: the {@link LoginFlow} until the client is logged in,
+ * then a {@link PooledSession} or the {@link ConsolePhase}. The {@link ClientConnection} hands each event to the
+ * phase of the moment; its {@link ClientState} says which phase that is. Confined to the client's event loop.
+ */
+interface ClientPhase {
+    /** A message from the client as the framer cut it; the phase releases it. */
+    void frameReceived(ByteBuf frame);
+
+    /** The end of a read burst from the client. */
+    default void readComplete() {
+    }
+
+    /** The client's socket can (or cannot) take more writes. */
+    default void writabilityChanged() {
+    }
+
+    /** A CancelRequest quoted this client's key; runs on the client's event loop. */
+    default void cancelRequested() {
+    }
+
+    /** client_idle_timeout, idle_transaction_timeout and query_timeout, checked once a second. */
+    default void checkTimeouts(long nowNanos, Timeouts timeouts) {
+    }
+
+    /** The client is being closed for a protocol violation (counted where a pool is known). */
+    default void protocolViolation() {
+    }
+
+    /**
+     * The client is leaving; the connection is already {@link ClientState#CLOSED}. Give back what the phase
+     * holds (a server, a place in a queue, buffered messages).
+     *
+     * @param was the state the client left from
+     */
+    default void left(ClientState was) {
+    }
+}

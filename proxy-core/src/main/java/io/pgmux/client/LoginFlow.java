@@ -1,0 +1,240 @@
+package io.pgmux.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.pgmux.admin.AdminHandler;
+import io.pgmux.admin.AdminRole;
+import io.pgmux.admin.AdminSession;
+import io.pgmux.auth.AuthenticationException;
+import io.pgmux.codec.ExpectedMessages;
+import io.pgmux.codec.MessageFramer;
+import io.pgmux.config.PgmuxConfig;
+import io.pgmux.config.PoolMode;
+import io.pgmux.pool.ServerPool;
+import io.pgmux.protocol.FrontendTag;
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.ProtocolException;
+import io.pgmux.protocol.SqlState;
+import io.pgmux.protocol.backend.Authentication;
+import io.pgmux.protocol.backend.NegotiateProtocolVersion;
+import io.pgmux.protocol.frontend.CancelRequest;
+import io.pgmux.protocol.frontend.StartupMessage;
+import io.pgmux.protocol.frontend.StartupPacket;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where a client logs in: its StartupMessage (or CancelRequest; SSLRequest and GSSENCRequest were answered by the
+ * {@link EncryptionNegotiator} in front), pgmux's max_client_connections, the password exchange, then what
+ * PostgreSQL checks after authentication, and the hand-over: to a {@link PooledSession} of the client's pool, or
+ * to the admin console for database {@code pgmux}. Confined to the client's event loop.
+ */
+final class LoginFlow implements ClientPhase {
+    private final ClientConnection client;
+    private final Channel channel;
+    private final ClientServices services;
+    private StartupMessage startup;
+    private SessionParameters parameters;
+    private PasswordExchange passwordExchange;
+
+    LoginFlow(ClientConnection client, ClientServices services) {
+        this.client = client;
+        this.channel = client.channel();
+        this.services = services;
+    }
+
+    void startupPacket(StartupPacket packet) {
+        if (client.state() != ClientState.STARTUP) {
+            throw new ProtocolException("startup packet after the startup phase");
+        }
+        if (packet instanceof CancelRequest) {
+            CancelRequest cancel = (CancelRequest) packet;
+            ClientConnection target = services.cancels().find(cancel.processId(), cancel.secretKey());
+            if (target != null) {
+                target.cancelRequested();
+            }
+            channel.close();
+        } else {
+            startup((StartupMessage) packet);
+        }
+    }
+
+    private void startup(StartupMessage message) {
+        negotiateVersion(message);
+        String user = message.parameter("user");
+        if (user == null || user.isEmpty()) {
+            client.fail(PgError.fatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
+                    "no PostgreSQL user name specified in startup packet"));
+            return;
+        }
+        String database = message.parameter("database");
+        client.named(user, database == null || database.isEmpty() ? user : database);
+        String replication = message.parameter("replication");
+        if (replication != null && !List.of("false", "off", "no", "0").contains(replication.toLowerCase())) {
+            client.fail(PgError.fatal(SqlState.FEATURE_NOT_SUPPORTED, "pgmux does not pool replication connections")
+                    .withHint("Connect replication clients to the database directly."));
+            return;
+        }
+        // Whether the user and the database exist is checked only after authentication, as PostgreSQL does, so
+        // that neither can be probed without a password; this limit is the same for everyone.
+        String refusedBy = services.admitClient(client.admission());
+        if (refusedBy != null) {
+            refuseAdmission(refusedBy);
+            return;
+        }
+        startup = message;
+        parameters = SessionParameters.fromStartup(message.parameters());
+        // What the access rules and the connection (TLS, address, certificate) say, before any password.
+        LoginAuthorization.Outcome outcome = services.logins().decide(channel, client.database(), user);
+        if (outcome instanceof LoginAuthorization.Refused) {
+            client.fail(((LoginAuthorization.Refused) outcome).error());
+            return;
+        }
+        passwordExchange = ((LoginAuthorization.Exchange) outcome).exchange();
+        if (passwordExchange.needsPassword()) {
+            client.transition(ClientState.AUTHENTICATING);
+            expectFromClient(passwordExchange.responses());
+            channel.writeAndFlush(passwordExchange.firstRequest(channel.alloc()), channel.voidPromise());
+        } else {
+            authenticated();
+        }
+    }
+
+    /**
+     * Answers a request for protocol 3.x (x > 0) or for protocol options with what pgmux speaks, 3.0, as
+     * PostgreSQL does (NegotiateProtocolVersion with PG_PROTOCOL_LATEST).
+     */
+    private void negotiateVersion(StartupMessage message) {
+        List<String> options = new ArrayList<>();
+        for (String each : message.parameters().keySet()) {
+            if (each.startsWith("_pq_.")) {
+                options.add(each);
+            }
+        }
+        if (message.minorVersion() > 0 || !options.isEmpty()) {
+            channel.write(new NegotiateProtocolVersion(StartupMessage.PROTOCOL_3_0, options).encode(channel.alloc()),
+                    channel.voidPromise());
+        }
+    }
+
+    /** Tells the framer which messages the client may send from now on; others fail at their type byte. */
+    private void expectFromClient(ExpectedMessages next) {
+        channel.pipeline().get(MessageFramer.class).expect(next);
+    }
+
+    /** Only a password message may come while authenticating; before the StartupMessage, nothing. */
+    @Override
+    public void frameReceived(ByteBuf frame) {
+        if (client.state() != ClientState.AUTHENTICATING) {
+            frame.release();
+            throw new ProtocolException("message before StartupMessage");
+        }
+        try {
+            if (frame.getByte(frame.readerIndex()) != FrontendTag.PASSWORD) {
+                throw new ProtocolException("expected a password message, got '"
+                        + (char) frame.getByte(frame.readerIndex()) + "'");
+            }
+            ByteBuf next = passwordExchange.step(frame.skipBytes(5), channel.alloc());
+            if (next != null) {
+                channel.write(next, channel.voidPromise());
+            }
+            if (passwordExchange.isComplete()) {
+                authenticated();
+            } else {
+                channel.flush();
+            }
+        } catch (AuthenticationException e) {
+            services.authFailed(client.database(), client.user());
+            client.fail(PgError.fatal(SqlState.INVALID_PASSWORD, e.getMessage()));
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void authenticated() {
+        passwordExchange = null;
+        expectFromClient(ExpectedMessages.FRONTEND);
+        channel.write(Authentication.ok(channel.alloc()), channel.voidPromise());
+        String user = client.user();
+        String database = client.database();
+        PgmuxConfig config = services.config();
+        if (config.user(user).isEmpty()) {
+            // Only with auth_type trust: every other method has failed the exchange of an unknown user.
+            client.fail(PgError.fatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
+                    "role \"" + user + "\" does not exist"));
+            return;
+        }
+        if (AdminRole.isConsoleDatabase(database)) {
+            toConsole(config, user);
+        } else {
+            toPool(config, user, database);
+        }
+    }
+
+    /**
+     * What PostgreSQL checks once a client has authenticated (InitPostgres): that its database exists and that a
+     * connection limit has room; then the session is set up for its pool mode.
+     */
+    private void toPool(PgmuxConfig config, String user, String database) {
+        if (config.database(database).isEmpty()) {
+            client.fail(PgError.fatal(SqlState.INVALID_CATALOG_NAME, "database \"" + database + "\" does not exist")
+                    .withDetail("pgmux serves only the databases in its configuration.")
+                    .withHint("Connect to one of: " + String.join(", ", config.databases().keySet())
+                            + "; or add it under databases: in the pgmux configuration."));
+            return;
+        }
+        String refusedBy = services.admitToTenant(client.admission(), user);
+        if (refusedBy != null) {
+            refuseAdmission(refusedBy);
+            return;
+        }
+        ServerPool pool = services.pools().pool(database, user);
+        ReleasePolicy policy = ReleasePolicy.of(config.poolModeFor(database, user), channel, pool);
+        SessionTracker session = new SessionTracker(parameters, config.pinningFor(database, user), client::describe,
+                policy.mode() != PoolMode.TRANSACTION);
+        PooledSession pooled = new PooledSession(client, services, pool, parameters, policy, session);
+        client.registerForCancel();
+        client.enter(pooled);
+        pooled.start();
+    }
+
+    /**
+     * The admin console (PgBouncer's database {@code pgmux}): a user of admin.users or admin.stats_users gets a
+     * console session; no pool is made for it. Others are refused as PgBouncer refuses them, after
+     * authentication, so the console tells nobody without a password which users exist.
+     */
+    private void toConsole(PgmuxConfig config, String user) {
+        Optional<AdminRole> role = AdminRole.of(config.admin(), user);
+        if (role.isEmpty()) {
+            client.fail(AdminRole.notAllowed(user));
+            return;
+        }
+        client.registerForCancel();
+        client.transition(ClientState.ADMIN);
+        client.loggedIn();
+        AdminSession session = AdminSession.start(channel, role.get(), user, consoleParameters(),
+                client.cancelKey(), services.console());
+        // In front of the client handler: the console reads every message from now on; the channel's close still
+        // reaches the client connection behind it, which gives back the admission and the cancel key.
+        channel.pipeline().addBefore(ClientChannelInitializer.CLIENT_HANDLER, "admin", new AdminHandler(session));
+        client.enter(new ConsolePhase(session));
+    }
+
+    /** The StartupMessage's parameters with the {@code -c} switches of {@code options} expanded. */
+    private Map<String, String> consoleParameters() {
+        Map<String, String> expanded = new LinkedHashMap<>(startup.parameters());
+        String options = expanded.remove("options");
+        if (options != null) {
+            expanded.putAll(StartupOptions.parse(options));
+        }
+        return expanded;
+    }
+
+    private void refuseAdmission(String refusedBy) {
+        client.fail(PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux: no more connections allowed ("
+                + refusedBy + ")").withHint("Close idle connections or raise the limit in the pgmux configuration."));
+    }
+}

@@ -1,0 +1,106 @@
+package io.pgmux.client;
+
+import io.netty.buffer.ByteBuf;
+import io.pgmux.protocol.FrontendTag;
+import java.util.ArrayDeque;
+
+/**
+ * What a client sent that no server has received yet: messages kept, in order, while it waits for a server (or
+ * behind its Terminate). Reading goes on while it waits (pausing and resuming would cost two epoll_ctl calls per
+ * wait, and nearly every request waits when clients outnumber servers); only a client that keeps sending is
+ * paused, past {@link #MAX_BYTES}, so its backlog stays bounded. Confined to the client's event loop.
+ */
+final class PendingRequests {
+    /** What a client may send ahead while it waits for a server, in bytes. */
+    static final int MAX_BYTES = 256 * 1024;
+
+    /** How cancelling the first waiting request ended. */
+    enum Cancelled {
+        /** Nothing that runs was waiting (a lone Sync, COPY data, Terminate, or nothing). */
+        NOTHING,
+        /** A simple Query or FunctionCall, or an extended-protocol batch up to and including its Sync. */
+        UP_TO_READY,
+        /** An extended-protocol batch whose Sync has not arrived: skip the client's messages up to it. */
+        UNTIL_SYNC
+    }
+
+    private final ArrayDeque<ByteBuf> frames = new ArrayDeque<>(2);
+    private int bytes;
+
+    boolean isEmpty() {
+        return frames.isEmpty();
+    }
+
+    /** Keeps {@code frame}; returns whether the backlog is now over {@link #MAX_BYTES} (stop reading). */
+    boolean add(ByteBuf frame) {
+        frames.add(frame);
+        bytes += frame.readableBytes();
+        return bytes > MAX_BYTES;
+    }
+
+    /** Keeps a Terminate behind the rest, not counted: nothing is read after it anyway. */
+    void addTerminate(ByteBuf frame) {
+        frames.add(frame);
+    }
+
+    /** The oldest kept message, now the caller's; null when none. */
+    ByteBuf poll() {
+        ByteBuf frame = frames.poll();
+        if (frame != null) {
+            bytes = frames.isEmpty() ? 0 : Math.max(0, bytes - frame.readableBytes());
+        }
+        return frame;
+    }
+
+    boolean overLimit() {
+        return bytes > MAX_BYTES;
+    }
+
+    /**
+     * Drops the first request that waits, as PostgreSQL drops a query cancelled while it is blocked: a simple
+     * Query or FunctionCall alone; an extended-protocol request with everything up to its Sync. Requests behind
+     * it stay.
+     */
+    Cancelled cancelFirst() {
+        ByteBuf first = frames.peek();
+        if (first == null) {
+            return Cancelled.NOTHING;
+        }
+        byte tag = first.getByte(first.readerIndex());
+        boolean simple = tag == FrontendTag.QUERY || tag == FrontendTag.FUNCTION_CALL;
+        boolean extended = tag == FrontendTag.PARSE || tag == FrontendTag.BIND || tag == FrontendTag.DESCRIBE
+                || tag == FrontendTag.EXECUTE || tag == FrontendTag.CLOSE || tag == FrontendTag.FLUSH;
+        if (!simple && !extended) {
+            return Cancelled.NOTHING;
+        }
+        boolean synced = simple;
+        drop();
+        while (extended && !frames.isEmpty()) {
+            byte next = frames.peek().getByte(frames.peek().readerIndex());
+            if (next == FrontendTag.TERMINATE) {
+                break;
+            }
+            drop();
+            if (next == FrontendTag.SYNC) {
+                synced = true;
+                break;
+            }
+        }
+        return synced ? Cancelled.UP_TO_READY : Cancelled.UNTIL_SYNC;
+    }
+
+    private void drop() {
+        ByteBuf dropped = frames.poll();
+        bytes -= dropped.readableBytes();
+        dropped.release();
+    }
+
+    /** Releases everything kept: the client left. */
+    void releaseAll() {
+        ByteBuf each;
+        while ((each = frames.poll()) != null) {
+            each.release();
+        }
+        bytes = 0;
+    }
+}

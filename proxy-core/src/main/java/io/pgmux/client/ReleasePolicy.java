@@ -1,0 +1,59 @@
+package io.pgmux.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.pgmux.config.PgmuxConfig;
+import io.pgmux.config.PoolMode;
+import io.pgmux.pool.ServerPool;
+import io.pgmux.server.ServerConnection;
+
+/**
+ * When a client gives its server back, and what that asks of the forward path (PgBouncer's {@code pool_mode}):
+ * {@link TransactionPooling} at each transaction boundary, with statement names translated so prepared statements
+ * follow the client from server to server; {@link SessionPooling} when the client leaves, the server being the
+ * client's alone until then. Chosen once per client after authentication.
+ */
+sealed interface ReleasePolicy permits TransactionPooling, SessionPooling {
+    static ReleasePolicy of(PoolMode mode, Channel channel, ServerPool pool) {
+        return mode == PoolMode.TRANSACTION ? new TransactionPooling(new NamedStatements(channel.alloc(), pool))
+                : new SessionPooling();
+    }
+
+    PoolMode mode();
+
+    /** Whether a message of this type is read for what it does to the session before it goes to a server. */
+    boolean inspects(byte tag);
+
+    /**
+     * Whether the server would skip this message, so it is dropped rather than sent: after a failed message of an
+     * extended-protocol batch that pgmux answered for the server, up to the Sync.
+     */
+    boolean skips(byte tag);
+
+    /** Sends a client message to {@code target}, statement names translated where the policy shares them. */
+    void send(ServerConnection target, ByteBuf frame, byte tag);
+
+    /**
+     * Whether settings a Query may change are followed from server to server (read back after the transaction,
+     * set on the client's next server); with a server of its own, the client's settings stay where they are.
+     */
+    boolean followsSettings();
+
+    /**
+     * Whether client statement names map to pgmux's names shared by the pool's clients, so a Parse of a known
+     * statement can be answered between transactions with no server.
+     */
+    boolean sharesStatements();
+
+    /**
+     * Between transactions, answers a Parse of a statement pgmux already knows with no server (see
+     * {@link NamedStatements#parseWithoutServer}); returns whether it did.
+     */
+    boolean parseWithoutServer(ByteBuf frame, Channel client);
+
+    /** Whether a server with nothing outstanding and no transaction open goes back to the pool. */
+    boolean releasesAtBoundary();
+
+    /** The statement to run on the client's server when the client leaves with one; null for none. */
+    String resetQueryOnLeave(SessionTracker session, PgmuxConfig config);
+}

@@ -1,0 +1,59 @@
+package io.pgmux.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.pgmux.config.PgmuxConfig;
+import io.pgmux.config.PoolMode;
+import io.pgmux.protocol.FrontendTag;
+import io.pgmux.server.ServerConnection;
+
+/**
+ * pool_mode session: the client keeps its server until it leaves, when {@code server_reset_query} runs; statement
+ * names are the client's own, as the server is.
+ */
+final class SessionPooling implements ReleasePolicy {
+    @Override
+    public PoolMode mode() {
+        return PoolMode.SESSION;
+    }
+
+    @Override
+    public boolean inspects(byte tag) {
+        return tag == FrontendTag.QUERY || tag == FrontendTag.PARSE;
+    }
+
+    @Override
+    public boolean skips(byte tag) {
+        return false;
+    }
+
+    @Override
+    public boolean followsSettings() {
+        return false;
+    }
+
+    @Override
+    public void send(ServerConnection target, ByteBuf frame, byte tag) {
+        target.sendFromClient(frame);
+    }
+
+    @Override
+    public boolean sharesStatements() {
+        return false;
+    }
+
+    @Override
+    public boolean parseWithoutServer(ByteBuf frame, Channel client) {
+        return false;
+    }
+
+    @Override
+    public boolean releasesAtBoundary() {
+        return false;
+    }
+
+    @Override
+    public String resetQueryOnLeave(SessionTracker session, PgmuxConfig config) {
+        return config.serverResetQuery();
+    }
+}

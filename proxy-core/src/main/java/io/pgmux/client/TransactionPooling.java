@@ -1,0 +1,66 @@
+package io.pgmux.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.pgmux.config.PgmuxConfig;
+import io.pgmux.config.PoolMode;
+import io.pgmux.protocol.FrontendTag;
+import io.pgmux.server.ServerConnection;
+
+/**
+ * pool_mode transaction: the server goes back at every boundary (ReadyForQuery 'I', nothing outstanding) unless
+ * the session is pinned; the client's statement names are translated to pgmux's shared ones.
+ */
+final class TransactionPooling implements ReleasePolicy {
+    private final NamedStatements statements;
+
+    TransactionPooling(NamedStatements statements) {
+        this.statements = statements;
+    }
+
+    @Override
+    public PoolMode mode() {
+        return PoolMode.TRANSACTION;
+    }
+
+    @Override
+    public boolean inspects(byte tag) {
+        return tag == FrontendTag.QUERY || tag == FrontendTag.PARSE || tag == FrontendTag.BIND
+                || tag == FrontendTag.FUNCTION_CALL;
+    }
+
+    @Override
+    public void send(ServerConnection target, ByteBuf frame, byte tag) {
+        statements.send(target, frame);
+    }
+
+    @Override
+    public boolean skips(byte tag) {
+        return statements.skipsUntilSync(tag);
+    }
+
+    @Override
+    public boolean followsSettings() {
+        return true;
+    }
+
+    @Override
+    public boolean sharesStatements() {
+        return true;
+    }
+
+    @Override
+    public boolean parseWithoutServer(ByteBuf frame, Channel client) {
+        return statements.parseWithoutServer(frame, client);
+    }
+
+    @Override
+    public boolean releasesAtBoundary() {
+        return true;
+    }
+
+    @Override
+    public String resetQueryOnLeave(SessionTracker session, PgmuxConfig config) {
+        return session.leavesStateBehind() ? ServerCleanup.DISCARD_ALL : null;
+    }
+}

@@ -1,0 +1,192 @@
+package io.pgmux.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.pgmux.testing.Await;
+import io.pgmux.testing.PostgresCluster;
+import io.pgmux.testing.PostgresExtension;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Logins to database {@code pgmux} reach the admin console: admins and stats users with psql and pgjdbc, others
+ * refused after authentication, and SHOW POOLS following a pool under load.
+ */
+@ExtendWith(PostgresExtension.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class AdminConsoleIT {
+    private static final String ADMIN = "pgadmin";
+    private static final String ADMIN_PASSWORD = "admin-secret";
+    private static final String WATCHER = "watcher";
+    private static final String WATCHER_PASSWORD = "watcher-secret";
+    private final PostgresCluster cluster;
+
+    AdminConsoleIT(PostgresCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    private ProxyFixture start() {
+        return ProxyFixture.config(cluster).poolSize(2)
+                .user(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD, ProxyFixture.DEFAULT_TENANT)
+                .user(ADMIN, ADMIN_PASSWORD, null).user(WATCHER, WATCHER_PASSWORD, null)
+                .set("admin", "{users: [" + ADMIN + "], stats_users: [" + WATCHER + "]}").start();
+    }
+
+    /** The console speaks the simple query protocol only, as PgBouncer's. */
+    private static Connection console(ProxyFixture proxy, String user, String password) throws SQLException {
+        Properties simple = new Properties();
+        simple.setProperty("preferQueryMode", "simple");
+        return proxy.connect(user, password, "pgmux", simple);
+    }
+
+    private static List<String> columns(ResultSet rs) throws SQLException {
+        ResultSetMetaData meta = rs.getMetaData();
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+            names.add(meta.getColumnName(i));
+        }
+        return names;
+    }
+
+    @Test
+    void pgjdbcAdminShowsPoolsVersionAndStats() throws Exception {
+        try (ProxyFixture proxy = start()) {
+            try (Connection app = proxy.connect()) {
+                assertEquals("1", Sql.one(app, "select 1"));
+            }
+            try (Connection c = console(proxy, ADMIN, ADMIN_PASSWORD); Statement s = c.createStatement()) {
+                try (ResultSet rs = s.executeQuery("SHOW VERSION")) {
+                    assertEquals(List.of("version"), columns(rs));
+                    assertTrue(rs.next());
+                    assertTrue(rs.getString(1).startsWith("pgmux "), rs.getString(1));
+                }
+                try (ResultSet rs = s.executeQuery("SHOW POOLS")) {
+                    List<String> columns = columns(rs);
+                    assertEquals(List.of("database", "user", "cl_active", "cl_waiting", "cl_active_cancel_req",
+                            "cl_waiting_cancel_req", "sv_active", "sv_active_cancel", "sv_being_canceled", "sv_idle",
+                            "sv_used", "sv_tested", "sv_login", "maxwait", "maxwait_us", "pool_mode",
+                            "load_balance_hosts"), columns.subList(0, 17));
+                    boolean app = false;
+                    while (rs.next()) {
+                        app |= ProxyFixture.APP_DB.equals(rs.getString("database"))
+                                && ProxyFixture.APP_USER.equals(rs.getString("user"));
+                    }
+                    assertTrue(app, "the app pool is listed");
+                }
+                try (ResultSet rs = s.executeQuery("SHOW STATS")) {
+                    List<String> columns = columns(rs);
+                    assertEquals(List.of("database", "total_server_assignment_count", "total_xact_count",
+                            "total_query_count", "total_received", "total_sent"), columns.subList(0, 6));
+                    boolean app = false;
+                    while (rs.next()) {
+                        if (ProxyFixture.APP_DB.equals(rs.getString("database"))) {
+                            app = true;
+                            assertTrue(rs.getLong("total_xact_count") >= 1, "the select counted");
+                            assertTrue(rs.getLong("total_received") > 0);
+                        }
+                    }
+                    assertTrue(app, "the app database is listed");
+                }
+            }
+            Await.until(Duration.ofSeconds(10), () -> proxy.server().services().clientCount() == 0,
+                    "every login, the console's included, to give its slot back");
+        }
+    }
+
+    @Test
+    void psqlAdminRunsShowCommands() throws Exception {
+        Path psql = Path.of("/usr/lib/postgresql/15/bin/psql");
+        assumeTrue(Files.isExecutable(psql), "no psql at " + psql);
+        try (ProxyFixture proxy = start()) {
+            ProcessBuilder builder = new ProcessBuilder(psql.toString(), "-X", "-A", "-F", "|", "-h", proxy.host(),
+                    "-p", Integer.toString(proxy.port()), "-U", ADMIN, "-d", "pgmux", "-c", "SHOW VERSION",
+                    "-c", "SHOW POOLS", "-c", "SHOW STATS").redirectErrorStream(true);
+            builder.environment().put("PGPASSWORD", ADMIN_PASSWORD);
+            builder.environment().put("PGSSLMODE", "disable");
+            Process process = builder.start();
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "psql finished");
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, process.exitValue(), out);
+            assertTrue(out.contains("version\npgmux "), out);
+            assertTrue(out.contains("database|user|cl_active|cl_waiting|"), out);
+            assertTrue(out.contains("database|total_server_assignment_count|total_xact_count|total_query_count|"),
+                    out);
+        }
+    }
+
+    @Test
+    void otherUsersAreRefusedAndStatsUsersMayOnlyRead() throws Exception {
+        try (ProxyFixture proxy = start()) {
+            SQLException refused = assertThrows(SQLException.class,
+                    () -> console(proxy, ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD).close());
+            assertEquals("28000", refused.getSQLState(), refused.getMessage());
+            SQLException wrongPassword = assertThrows(SQLException.class,
+                    () -> console(proxy, ADMIN, "wrong").close());
+            assertEquals("28P01", wrongPassword.getSQLState(), "authenticated like anyone else");
+            try (Connection c = console(proxy, WATCHER, WATCHER_PASSWORD); Statement s = c.createStatement()) {
+                SQLException pause = assertThrows(SQLException.class, () -> s.execute("PAUSE"));
+                assertEquals("42501", pause.getSQLState(), pause.getMessage());
+                try (ResultSet rs = s.executeQuery("SHOW POOLS")) {
+                    assertEquals("database", columns(rs).get(0));
+                }
+            }
+            assertTrue(proxy.pools().pools().stream().noneMatch(p -> "pgmux".equals(p.key().database())),
+                    "no pool for the console");
+            Await.until(Duration.ofSeconds(10), () -> proxy.server().services().clientCount() == 0,
+                    "every login to give its slot back");
+        }
+    }
+
+    /** Twelve clients sleeping on a pool of two: SHOW POOLS shows two servers active and the rest waiting. */
+    @Test
+    void showPoolsFollowsTheLoad() throws Exception {
+        try (ProxyFixture proxy = start()) {
+            ExecutorService clients = Executors.newFixedThreadPool(12);
+            List<Future<String>> sleeps = new ArrayList<>();
+            try (Connection c = console(proxy, ADMIN, ADMIN_PASSWORD); Statement s = c.createStatement()) {
+                for (int i = 0; i < 12; i++) {
+                    sleeps.add(clients.submit(() -> {
+                        try (Connection app = proxy.connect()) {
+                            return Sql.one(app, "select pg_sleep(1.5)::text");
+                        }
+                    }));
+                }
+                Await.untilChecked(Duration.ofSeconds(30), () -> {
+                    try (ResultSet rs = s.executeQuery("SHOW POOLS")) {
+                        while (rs.next()) {
+                            if (ProxyFixture.APP_DB.equals(rs.getString("database"))) {
+                                return rs.getInt("cl_waiting") >= 8 && rs.getInt("sv_active") == 2;
+                            }
+                        }
+                        return false;
+                    }
+                }, "SHOW POOLS to show two servers active and at least eight clients waiting");
+                for (Future<String> each : sleeps) {
+                    assertEquals("", each.get(60, TimeUnit.SECONDS));
+                }
+            } finally {
+                clients.shutdownNow();
+            }
+        }
+    }
+}

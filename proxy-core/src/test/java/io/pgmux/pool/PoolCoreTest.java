@@ -1,0 +1,335 @@
+package io.pgmux.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmux.pool.PoolFixture.Client;
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.SqlState;
+import io.pgmux.server.ServerConnection;
+import io.pgmux.server.ServerState;
+import io.pgmux.server.TestBackends;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Lending and taking back servers, budgets, waiting and the timers, without a database. */
+class PoolCoreTest {
+    private static final String ONE_USER = """
+            auth_type: trust
+            query_wait_timeout: 10s
+            query_wait_notify: 2s
+            server_check_delay: 30s
+            databases:
+              app: {host: db, port: 5432}
+            users:
+              - {name: u}
+            tenants:
+              t: {pool_size: 2}
+            default_tenant: t
+            """;
+
+    private PoolFixture fixture;
+
+    private PoolFixture start(int loops, String yaml) {
+        fixture = new PoolFixture(loops, yaml);
+        return fixture;
+    }
+
+    @AfterEach
+    void close() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    private static String counts(ServerPool pool) {
+        PoolSnapshot s = pool.snapshot();
+        return "waiting " + s.clientsWaiting() + ", active " + s.serversActive() + ", idle " + s.serversIdle()
+                + ", opening " + s.serversOpening();
+    }
+
+    @Test
+    void aClientWaitsForANewConnectionThenItsServerIsReusedFromTheIdleList() {
+        PoolFixture f = start(1, ONE_USER);
+        ServerPool pool = f.pool("app", "u");
+        Client a = f.client(0);
+        f.acquire(pool, a);
+        assertFalse(a.hasServer());
+        assertEquals("waiting 1, active 0, idle 0, opening 1", counts(pool));
+        ServerConnection server = f.acceptAndLogIn();
+        assertSame(server, a.server);
+        assertEquals(ServerState.ACTIVE, server.state());
+
+        f.release(a);
+        assertEquals(ServerState.IDLE, server.state());
+        assertEquals("waiting 0, active 0, idle 1, opening 0", counts(pool));
+        Client b = f.client(0);
+        f.acquire(pool, b);
+        assertSame(server, b.server, "the idle server is lent at once");
+        assertEquals(1, f.opened.size(), "no second connection");
+    }
+
+    @Test
+    void thePoolSizeCapsOpenConnectionsAndAReleasedServerGoesToTheLongestWaiter() {
+        PoolFixture f = start(1, ONE_USER);
+        ServerPool pool = f.pool("app", "u");
+        Client a = f.client(0);
+        Client b = f.client(0);
+        Client c = f.client(0);
+        Client d = f.client(0);
+        f.acquire(pool, a);
+        f.acquire(pool, b);
+        f.acquire(pool, c);
+        f.acquire(pool, d);
+        assertEquals(2, f.connectsPending(), "pool_size 2");
+        f.acceptAll();
+        assertTrue(a.hasServer() && b.hasServer());
+        assertEquals("waiting 2, active 2, idle 0, opening 0", counts(pool));
+        ServerConnection first = a.server;
+        f.release(a);
+        assertSame(first, c.server, "c waited longest");
+        assertFalse(d.hasServer());
+        assertEquals(2, f.opened.size());
+    }
+
+    @Test
+    void aWaiterThatLeavesIsNotServed() {
+        PoolFixture f = start(1, ONE_USER);
+        ServerPool pool = f.pool("app", "u");
+        Client a = f.client(0);
+        Client b = f.client(0);
+        Client c = f.client(0);
+        f.acquire(pool, a);
+        f.acquire(pool, b);
+        f.acquire(pool, c);
+        f.acceptAll();
+        c.loop.run(() -> f.pools.cancelWait(pool, c));
+        f.release(a);
+        assertFalse(c.hasServer());
+        assertEquals("waiting 0, active 1, idle 1, opening 0", counts(pool));
+    }
+
+    @Test
+    void anIdleServerOnAnotherLoopIsHandedOverAndJoinsTheClientsLoop() {
+        PoolFixture f = start(2, ONE_USER);
+        ServerPool pool = f.pool("app", "u");
+        Client a = f.client(0);
+        f.acquire(pool, a);
+        ServerConnection server = f.acceptAndLogIn();
+        f.release(a);
+        assertSame(f.loops.get(0), server.channel().eventLoop());
+
+        Client b = f.client(1);
+        f.acquire(pool, b);
+        assertSame(server, b.server, "the idle server of loop 0 serves the client of loop 1");
+        assertSame(f.loops.get(1), server.channel().eventLoop(), "and moved to its loop");
+        assertEquals(1, f.opened.size());
+        assertEquals("waiting 0, active 1, idle 0, opening 0", counts(pool));
+        f.release(b);
+        assertEquals("waiting 0, active 0, idle 1, opening 0", counts(pool));
+        assertEquals(1, pool.on(f.loops.get(1)).idle.size(), "idle on the loop it moved to");
+    }
+
+    @Test
+    void aServerUnusedForServerCheckDelayRunsTheCheckQueryBeforeServing() {
+        PoolFixture f = start(1, ONE_USER);
+        ServerPool pool = f.pool("app", "u");
+        Client a = f.client(0);
+        f.acquire(pool, a);
+        ServerConnection server = f.acceptAndLogIn();
+        f.release(a);
+        f.advance(31_000);
+
+        Client b = f.client(0);
+        f.acquire(pool, b);
+        assertFalse(b.hasServer(), "the check runs first");
+        assertEquals(ServerState.CHECKING, server.state());
+        TestBackends.answerQuery(server);
+        f.loops.runAll();
+        assertSame(server, b.server);
+    }
+
+    @Test
+    void aWaiterIsToldAfterQueryWaitNotifyAndFailsAfterQueryWaitTimeoutNamingTheFullBudget() {
+        PoolFixture f = start(1, ONE_USER);
+        ServerPool pool = f.pool("app", "u");
+        Client a = f.client(0);
+        Client b = f.client(0);
+        Client c = f.client(0);
+        f.acquire(pool, a);
+        f.acquire(pool, b);
+        f.acceptAll();
+        f.acquire(pool, c);
+        f.advance(1_900);
+        f.sweep();
+        assertEquals(-1, c.notifiedAfterMillis);
+        f.advance(200);
+        f.sweep();
+        assertEquals(2_100, c.notifiedAfterMillis);
+        assertNull(c.failure);
+        f.advance(8_000);
+        f.sweep();
+        assertNotNull(c.failure);
+        assertEquals(SqlState.TOO_MANY_CONNECTIONS, c.failure.sqlState());
+        assertTrue(c.failure.message().contains("tenant t on database app (pool_size 2) 2/2"), c.failure.message());
+        assertEquals("waiting 0, active 2, idle 0, opening 0", counts(pool));
+    }
+
+    @Test
+    void theReservePoolOpensOnceTheLongestWaiterHasWaitedReservePoolTimeout() {
+        PoolFixture f = start(1, """
+                auth_type: trust
+                server_check_delay: 30s
+                databases:
+                  app: {host: db, port: 5432}
+                users:
+                  - {name: u, tenant: t}
+                tenants:
+                  t: {pool_size: 1, reserve_pool_size: 1, reserve_pool_timeout: 500ms}
+                """);
+        ServerPool pool = f.pool("app", "u");
+        Client a = f.client(0);
+        Client b = f.client(0);
+        f.acquire(pool, a);
+        f.acquire(pool, b);
+        f.acceptAll();
+        assertFalse(b.hasServer());
+        f.advance(400);
+        f.sweep();
+        assertEquals(0, f.connectsPending());
+        f.advance(200);
+        f.sweep();
+        assertEquals(1, f.connectsPending(), "the reserve connection");
+        f.acceptAll();
+        assertTrue(b.hasServer());
+        Client c = f.client(0);
+        f.acquire(pool, c);
+        f.advance(600);
+        f.sweep();
+        assertEquals(0, f.connectsPending(), "pool_size 1 + reserve_pool_size 1");
+    }
+
+    @Test
+    void aRefusedLoginFailsEveryWaiterWithTheServersError() {
+        PoolFixture f = start(1, ONE_USER);
+        ServerPool pool = f.pool("app", "u");
+        Client a = f.client(0);
+        Client b = f.client(0);
+        f.acquire(pool, a);
+        f.acquire(pool, b);
+        ServerConnection server = f.accept();
+        TestBackends.refuse(server, PgError.fatal(SqlState.INVALID_PASSWORD, "password authentication failed"));
+        f.loops.runAll();
+        assertEquals(SqlState.INVALID_PASSWORD, a.failure.sqlState());
+        assertEquals(SqlState.INVALID_PASSWORD, b.failure.sqlState());
+        assertEquals(ServerState.CLOSED, server.state());
+    }
+
+    @Test
+    void aRefusalThatMayPassOpensTheCircuitUntilTheBackOffThenOneProbeTries() {
+        PoolFixture f = start(1, ONE_USER);
+        ServerPool pool = f.pool("app", "u");
+        Client a = f.client(0);
+        f.acquire(pool, a);
+        ServerConnection first = f.accept();
+        TestBackends.refuse(first, PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "sorry, too many clients already"));
+        f.loops.runAll();
+        assertNull(a.failure, "the client keeps waiting");
+        assertEquals(CircuitState.OPEN, pool.snapshot().upstreamCircuit());
+        Client b = f.client(0);
+        f.acquire(pool, b);
+        assertEquals(0, f.connectsPending(), "nobody connects while the circuit is open");
+        f.advance(1_000); // server_login_retry 1 s: the back-off is between 0.5 and 1 s
+        assertEquals(1, f.connectsPending(), "one probe");
+        f.acceptAndLogIn();
+        assertEquals(CircuitState.CLOSED, pool.snapshot().upstreamCircuit());
+        f.acceptAll();
+        assertTrue(a.hasServer() && b.hasServer());
+    }
+
+    @Test
+    void idleServersCloseAfterServerIdleTimeoutAndServerLifetime() {
+        PoolFixture f = start(1, """
+                auth_type: trust
+                server_idle_timeout: 60s
+                server_lifetime: 100s
+                server_check_query: ""
+                databases:
+                  app: {host: db, port: 5432}
+                users:
+                  - {name: u}
+                """);
+        ServerPool pool = f.pool("app", "u");
+        Client a = f.client(0);
+        Client b = f.client(0);
+        f.acquire(pool, a);
+        f.acquire(pool, b);
+        f.acceptAll();
+        f.release(a);
+        f.advance(50_000);
+        Client c = f.client(0);
+        f.acquire(pool, c); // takes the idle one: used again
+        f.release(b);
+        f.advance(20_000);
+        f.sweep();
+        assertEquals(2, pool.snapshot().serversActive() + pool.snapshot().serversIdle(), "neither idle 60 s yet");
+        f.release(c);
+        f.advance(35_000); // 105 s old
+        f.sweep();
+        f.hangUpClosing();
+        assertEquals("waiting 0, active 0, idle 0, opening 0", counts(pool), "both past server_lifetime");
+    }
+
+    @Test
+    void aBudgetCountsAServerUntilItsBackendHasGone() {
+        PoolFixture f = start(1, """
+                auth_type: trust
+                server_idle_timeout: 10s
+                databases:
+                  app: {host: db, port: 5432}
+                users:
+                  - {name: u, tenant: t}
+                tenants:
+                  t: {pool_size: 1}
+                """);
+        ServerPool pool = f.pool("app", "u");
+        Client a = f.client(0);
+        f.acquire(pool, a);
+        ServerConnection first = f.acceptAndLogIn();
+        f.release(a);
+        f.advance(11_000);
+        f.sweep();
+        assertEquals(ServerState.CLOSING, first.state());
+        Client b = f.client(0);
+        f.acquire(pool, b);
+        assertEquals(0, f.connectsPending(), "the closing server still counts against pool_size 1");
+        TestBackends.hangUp(first);
+        f.loops.runAll();
+        assertEquals(ServerState.CLOSED, first.state());
+        assertEquals(1, f.connectsPending(), "its place is free once its backend has gone");
+    }
+
+    @Test
+    void minPoolSizeConnectionsAreKeptOpen() {
+        PoolFixture f = start(2, """
+                auth_type: trust
+                databases:
+                  app: {host: db, port: 5432}
+                users:
+                  - {name: u, tenant: t}
+                tenants:
+                  t: {pool_size: 5, min_pool_size: 3}
+                """);
+        ServerPool pool = f.pool("app", "u");
+        f.sweep();
+        assertEquals(3, f.connectsPending());
+        f.acceptAll();
+        f.sweep();
+        assertEquals(0, f.connectsPending());
+        assertEquals("waiting 0, active 0, idle 3, opening 0", counts(pool));
+    }
+}
