@@ -229,7 +229,9 @@ class NetworkFaultsIT {
             long started = System.nanoTime();
             SQLException inFlight = assertThrows(SQLException.class, () -> Sql.one(warm, "SELECT pg_sleep(30)"));
             long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            assertEquals("57014", inFlight.getSQLState(), inFlight.toString());
+            // 08006 when the cancel connection goes unanswered within server_connect_timeout and pgmux closes
+            // the server; 57014 when the cancel seems delivered and the server stays silent another query_timeout.
+            assertTrue(java.util.List.of("08006", "57014").contains(inFlight.getSQLState()), inFlight.toString());
             assertTrue(tookMillis < 20_000, "a query into the black hole took " + tookMillis + " ms: " + inFlight);
             closeQuietly(warm);
             SQLException fresh = assertThrows(SQLException.class, () -> {
