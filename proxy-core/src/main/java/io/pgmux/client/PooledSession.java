@@ -493,6 +493,13 @@ final class PooledSession implements ClientPhase, PoolClient, ServerLink {
                 stats.queryTimedOut();
                 services.pools().cancel(linked);
                 break;
+            case CANCEL_UNANSWERED:
+                // Frozen, or gone without a word (a network that swallows everything): the client gets its error
+                // now, and leaving closes the server, which cannot be trusted any more.
+                log.warn("client {}: the server did not answer the cancel of a query running longer than"
+                        + " query_timeout; closing the client and the server", client.describe());
+                client.fail(ClientTimeouts.cancelUnanswered(configured));
+                break;
             default:
                 break;
         }
