@@ -1,6 +1,7 @@
 package io.pgmux.cli;
 
 import io.pgmux.config.ConfigException;
+import io.pgmux.config.ConfigFileAccess;
 import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.PgmuxConfig;
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ public final class CheckConfigCommand implements Callable<Integer> {
                     + " user(s), " + config.tenants().size() + " tenant(s), pool_mode "
                     + config.poolMode().configName() + ", listening on " + config.listen().host() + ":"
                     + config.listen().port() + ")");
+            ConfigFileAccess.warning(file).ifPresent(w -> System.err.println("warning: " + w));
             List<String> unapplied = UnappliedSettings.in(config);
             if (!unapplied.isEmpty()) {
                 System.err.println("warning: this version reads but does not apply yet (run refuses to start):");

@@ -1,6 +1,7 @@
 package io.pgmux.cli;
 
 import io.pgmux.config.ConfigException;
+import io.pgmux.config.ConfigFileAccess;
 import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.runtime.PgmuxServer;
@@ -44,6 +45,7 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 2;
         }
+        ConfigFileAccess.warning(options.config).ifPresent(w -> System.err.println("pgmux: warning: " + w));
         List<String> unapplied = UnappliedSettings.in(config);
         if (!unapplied.isEmpty()) {
             System.err.println("pgmux: " + options.config + " sets what this version reads but does not apply yet;"

@@ -2,6 +2,7 @@ package io.pgmux.client;
 
 import io.pgmux.config.Timeouts;
 import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.SqlState;
 import io.pgmux.protocol.TransactionStatus;
 import io.pgmux.server.ServerConnection;
 
@@ -9,7 +10,9 @@ import io.pgmux.server.ServerConnection;
  * The timeouts of a logged-in client, with PgBouncer's names and meanings: {@code client_idle_timeout} (a client
  * with no server that sent nothing for that long is closed, 57P05), {@code idle_transaction_timeout} (a client
  * whose server sits idle in a transaction that long is closed, 25P03) and {@code query_timeout} (a request
- * running that long is cancelled on its server; the client gets the server's 57014). Knows when the client last
+ * running that long is cancelled on its server; the client gets the server's 57014; a server that has not answered
+ * the cancel a query_timeout later, frozen or beyond a network that swallows everything, costs the client a FATAL
+ * 57014 and is closed, as PgBouncer closes at query_timeout itself). Knows when the client last
  * spoke and its server last said ReadyForQuery, and decides; the session acts. Checked once a second on the
  * client's own loop, so no timer is armed per request. Times are {@link System#nanoTime()} readings.
  */
@@ -22,7 +25,12 @@ final class ClientTimeouts {
         /** idle_transaction_timeout passed: close with {@link ClientTimeouts#idleInTransaction}. */
         IDLE_IN_TRANSACTION,
         /** query_timeout passed: cancel the request on its server (once per request). */
-        CANCEL_QUERY
+        CANCEL_QUERY,
+        /**
+         * query_timeout passed once more since the cancel and the server has still not answered: close with
+         * {@link ClientTimeouts#cancelUnanswered}.
+         */
+        CANCEL_UNANSWERED
     }
 
     /** The request's state on the linked server, as far as the timeouts care. */
@@ -90,12 +98,22 @@ final class ClientTimeouts {
             return Due.IDLE_IN_TRANSACTION;
         }
         long queryTimeout = timeouts.queryTimeout().toNanos();
+        if (server == ServerSide.RUNNING && queryTimeout > 0 && cancelSent
+                && nowNanos - lastMessageNanos > 2 * queryTimeout) {
+            return Due.CANCEL_UNANSWERED;
+        }
         if (server == ServerSide.RUNNING && queryTimeout > 0 && !cancelSent
                 && nowNanos - lastMessageNanos > queryTimeout) {
             cancelSent = true;
             return Due.CANCEL_QUERY;
         }
         return Due.NOTHING;
+    }
+
+    static PgError cancelUnanswered(Timeouts timeouts) {
+        return PgError.fatal(SqlState.QUERY_CANCELED, "pgmux: the query ran longer than query_timeout ("
+                + timeouts.queryTimeout().toMillis() + " ms) and the server did not answer its cancel within"
+                + " query_timeout again; the connection is closed");
     }
 
     static PgError clientIdle(Timeouts timeouts) {

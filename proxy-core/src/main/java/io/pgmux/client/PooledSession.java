@@ -493,6 +493,13 @@ final class PooledSession implements ClientPhase, PoolClient, ServerLink {
                 stats.queryTimedOut();
                 services.pools().cancel(linked);
                 break;
+            case CANCEL_UNANSWERED:
+                // Frozen, or gone without a word (a network that swallows everything): the client gets its error
+                // now, and leaving closes the server, which cannot be trusted any more.
+                log.warn("client {}: the server did not answer the cancel of a query running longer than"
+                        + " query_timeout; closing the client and the server", client.describe());
+                client.fail(ClientTimeouts.cancelUnanswered(configured));
+                break;
             default:
                 break;
         }
@@ -524,13 +531,11 @@ final class PooledSession implements ClientPhase, PoolClient, ServerLink {
         if (cancelled == PendingRequests.Cancelled.NOTHING) {
             return;
         }
-        // Out of the queue before the client hears of it: a client that reads the answer and looks at the pool
-        // must not find itself still waiting.
-        boolean leftQueue = pending.isEmpty() && services.pools().cancelWait(pool, this);
-        local.cancelled(cancelled);
-        if (leftQueue) {
+        // Out of the queue before the client hears of it: once it reads 57014 it is no longer waiting.
+        if (pending.isEmpty() && services.pools().cancelWait(pool, this)) {
             client.transition(ClientState.IDLE);
         }
+        local.cancelled(cancelled);
         if (!terminating && !pending.overLimit()) {
             channel.config().setAutoRead(true);
         }

@@ -35,7 +35,12 @@ final class EventLoopHandoff {
                 return;
             }
             target.register(channel).addListener(registered -> runOn(target, () -> {
-                core.arrived(server, target);
+                if (registered.isSuccess()) {
+                    core.arrived(server, target);
+                } else {
+                    // Closed while it belonged to no loop: no channelInactive will come, so tell the pool here.
+                    server.closedWhileMoving();
+                }
                 client.serverAssigned(server);
             }));
         });

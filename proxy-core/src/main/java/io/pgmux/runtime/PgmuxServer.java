@@ -19,6 +19,7 @@ import io.pgmux.metrics.MetricsRegistry;
 import io.pgmux.metrics.Readiness;
 import io.pgmux.metrics.ServingState;
 import io.pgmux.pool.PoolManager;
+import io.pgmux.pool.ServerPool;
 import io.pgmux.server.ServerConnector;
 import io.pgmux.server.UpstreamSlots;
 import io.pgmux.stats.StatsPeriod;
@@ -68,6 +69,7 @@ public final class PgmuxServer implements AutoCloseable {
     private final StatsRegistry stats = new StatsRegistry();
     private final StatsPeriod statsPeriod = new StatsPeriod(stats, System.nanoTime());
     private final Readiness readiness;
+    private final UtilizationWarnings utilizationWarnings = new UtilizationWarnings();
     /** The slots each upstream ("host:port") had when last asked, for SHOW BUDGETS. */
     private final Map<String, UpstreamSlots> upstreamSlots = new ConcurrentHashMap<>();
     private final AdminConsole console;
@@ -143,8 +145,8 @@ public final class PgmuxServer implements AutoCloseable {
         maintenance = loops.next().scheduleAtFixedRate(this::maintain, 1, 1, TimeUnit.SECONDS);
         // Frequent and cheap: the reserve pool and the wait timeouts are due within a tenth of a second.
         waiterCheck = loops.next().scheduleAtFixedRate(this::checkWaiters, 100, 100, TimeUnit.MILLISECONDS);
-        statsRoll = loops.next().scheduleAtFixedRate(() -> statsPeriod.roll(System.nanoTime()),
-                STATS_PERIOD_SECONDS, STATS_PERIOD_SECONDS, TimeUnit.SECONDS);
+        statsRoll = loops.next().scheduleAtFixedRate(this::rollStats, STATS_PERIOD_SECONDS, STATS_PERIOD_SECONDS,
+                TimeUnit.SECONDS);
         if (config.metrics().enabled()) {
             startMetrics();
         }
@@ -187,8 +189,17 @@ public final class PgmuxServer implements AutoCloseable {
             pools.closeExpiredIdleServers();
             pools.openMinimumConnections();
             services.checkClientTimeouts();
+            utilizationWarnings.check(pools.pools().stream().map(ServerPool::snapshot).toList(),
+                    pools.config().log().utilizationWarnPercent());
         } catch (RuntimeException e) {
             log.warn("maintenance failed", e);
+        }
+    }
+
+    private void rollStats() {
+        statsPeriod.roll(System.nanoTime());
+        if (pools.config().log().logStats()) {
+            StatsLog.log(statsPeriod.averages());
         }
     }
 

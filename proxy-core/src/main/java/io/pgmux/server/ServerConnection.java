@@ -404,6 +404,18 @@ public final class ServerConnection {
         return slot.state().isOpening();
     }
 
+    /**
+     * Called once a move to another event loop has failed because the channel closed meanwhile: a channel
+     * closed while registered with no loop gets no channelInactive from Netty, so without this the pool would
+     * count the server as lent for good. Does nothing when the close was seen already.
+     */
+    public void closedWhileMoving() {
+        if (slot.state() != ServerState.CLOSED && channel != null && !channel.isActive()) {
+            channelClosed(PgError.fatal(SqlState.CONNECTION_FAILURE, "server connection to " + target.address()
+                    + " closed while it moved to its client's event loop"));
+        }
+    }
+
     void channelClosed(PgError reason) {
         if (isLoggingIn() && !loginFailureReported) {
             loginFailed(reason, true);

@@ -37,9 +37,22 @@ class ClientTimeoutsTest {
         ClientTimeouts t = new ClientTimeouts(0);
         assertEquals(Due.NOTHING, t.check(3 * S, TIMEOUTS, false, ServerSide.RUNNING));
         assertEquals(Due.CANCEL_QUERY, t.check(3 * S + 1, TIMEOUTS, false, ServerSide.RUNNING));
-        assertEquals(Due.NOTHING, t.check(10 * S, TIMEOUTS, false, ServerSide.RUNNING), "one cancel per request");
+        assertEquals(Due.NOTHING, t.check(6 * S, TIMEOUTS, false, ServerSide.RUNNING), "one cancel per request");
         t.messageReceived(11 * S);
         assertEquals(Due.CANCEL_QUERY, t.check(14 * S + 1, TIMEOUTS, false, ServerSide.RUNNING));
+    }
+
+    @Test
+    void aCancelUnansweredForAnotherQueryTimeoutClosesTheClient() {
+        ClientTimeouts t = new ClientTimeouts(0);
+        assertEquals(Due.CANCEL_QUERY, t.check(3 * S + 1, TIMEOUTS, false, ServerSide.RUNNING));
+        assertEquals(Due.NOTHING, t.check(6 * S, TIMEOUTS, false, ServerSide.RUNNING));
+        assertEquals(Due.CANCEL_UNANSWERED, t.check(6 * S + 1, TIMEOUTS, false, ServerSide.RUNNING));
+        assertEquals(Due.NOTHING, t.check(7 * S, TIMEOUTS, false, ServerSide.IDLE), "answered after all");
+        t.messageReceived(8 * S);
+        assertEquals(Due.CANCEL_QUERY, t.check(11 * S + 1, TIMEOUTS, false, ServerSide.RUNNING), "a new request");
+        assertEquals(Due.NOTHING, t.check(14 * S, TIMEOUTS, false, ServerSide.RUNNING));
+        assertEquals(Due.CANCEL_UNANSWERED, t.check(14 * S + 1, TIMEOUTS, false, ServerSide.RUNNING));
     }
 
     @Test

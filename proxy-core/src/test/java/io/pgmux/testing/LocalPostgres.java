@@ -278,6 +278,25 @@ final class LocalPostgres implements PostgresServer {
         running = false;
     }
 
+    @Override
+    public synchronized void stopImmediately() {
+        if (!running) {
+            return;
+        }
+        runPg(PG_CTL_DEADLINE, "pg_ctl", "-D", dataDir.toString(), "-m", "immediate", "-w", "-t", "60", "stop").orThrow();
+        running = false;
+    }
+
+    /** The first line of postmaster.pid, which the postmaster writes when it starts and removes when it stops. */
+    @Override
+    public synchronized long postmasterPid() {
+        try {
+            return Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).strip());
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("no postmaster.pid in " + dataDir + "; is the server running?", e);
+        }
+    }
+
     private void stopQuietly() {
         try {
             stop();

@@ -292,6 +292,66 @@ public final class PostgresCluster implements AutoCloseable {
         server.start();
     }
 
+    /**
+     * Stops the server as a crash would ({@code pg_ctl -m immediate}: backends are killed, no shutdown
+     * checkpoint, recovery at the next start). Skips the test if {@link #canRestart()} is false.
+     */
+    public void stopImmediately() {
+        requireRestartable();
+        server.stopImmediately();
+    }
+
+    /** The postmaster's process id. Skips the test if {@link #canRestart()} is false. */
+    public long postmasterPid() {
+        requireRestartable();
+        return server.postmasterPid();
+    }
+
+    /**
+     * Sends a signal ({@code STOP}, {@code CONT}, {@code KILL}, ...) to a process of the server: the postmaster
+     * ({@link #postmasterPid()}) or a backend (a pid from {@link #backendPids}). Skips the test if the server's
+     * processes are not local.
+     */
+    public void signal(long pid, String signal) {
+        requireRestartable();
+        if (!signal.matches("[A-Z0-9]+")) {
+            throw new IllegalArgumentException("not a signal name: " + signal);
+        }
+        ProcessRunner.Result result = ProcessRunner.run(java.util.List.of("kill", "-" + signal, Long.toString(pid)),
+                null, Duration.ofSeconds(10));
+        if (!result.ok()) {
+            throw new IllegalStateException("kill -" + signal + " " + pid + ": " + result.describe());
+        }
+    }
+
+    /** The pids of the client backends {@link #countBackends} would count. */
+    public java.util.List<Integer> backendPids(String database, String user) throws SQLException {
+        try (Connection su = superuser();
+             PreparedStatement ps = su.prepareStatement("select pid from pg_stat_activity"
+                     + " where backend_type = 'client backend' and pid <> pg_backend_pid()"
+                     + " and (?::text is null or datname = ?) and (?::text is null or usename = ?)")) {
+            bindFilter(ps, database, user);
+            java.util.List<Integer> pids = new java.util.ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    pids.add(rs.getInt(1));
+                }
+            }
+            return pids;
+        }
+    }
+
+    /** pg_terminate_backend of one backend; false when it was gone already. */
+    public boolean terminateBackend(int pid) throws SQLException {
+        try (Connection su = superuser();
+             PreparedStatement ps = su.prepareStatement("select pg_terminate_backend(?)")) {
+            ps.setInt(1, pid);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
     /** Whether {@link #stop()} and {@link #start()} work: only for clusters made from local binaries. */
     public boolean canRestart() {
         return server.canRestart();

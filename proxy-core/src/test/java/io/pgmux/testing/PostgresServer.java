@@ -22,6 +22,16 @@ interface PostgresServer {
 
     void start();
 
+    /** Stops the server as a crash would (pg_ctl -m immediate): no checkpoint, backends killed. */
+    default void stopImmediately() {
+        throw new UnsupportedOperationException("cannot stop " + describe() + " immediately");
+    }
+
+    /** The postmaster's process id, for signalling it; only for servers this process runs. */
+    default long postmasterPid() {
+        throw new UnsupportedOperationException("no postmaster process of " + describe() + " to signal");
+    }
+
     /** Null when the server's log is not a local file. */
     Path logFile();
 

@@ -1,0 +1,1 @@
+SELECT $$ ; $$, $fn$ $$ ; $fn$; SELECT $1, a$b FROM t

@@ -1,0 +1,1 @@
+SELECT üé FROM €; SELECT 1

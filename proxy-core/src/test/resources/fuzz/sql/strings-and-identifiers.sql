@@ -1,0 +1,1 @@
+SELECT 1; SELECT 'a;b'; SELECT "x;y" FROM t;
