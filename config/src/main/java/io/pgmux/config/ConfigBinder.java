@@ -55,6 +55,9 @@ final class ConfigBinder {
         Optional<AccessRules> hba = HbaBinder.bind(top, reader, reader.problems().source());
         AdminConfig admin = admin(top.map("admin"), reader, users.users().keySet());
         MetricsConfig metrics = metrics(top.map("metrics"), listen);
+        LogConfig log = new LogConfig(top.get("log_stats", ValueType.bool(), true),
+                top.get("utilization_warn_percent", ValueType.integer(0, LogConfig.MAX_UTILIZATION_WARN_PERCENT),
+                        LogConfig.DEFAULT_UTILIZATION_WARN_PERCENT));
         top.rejectUnknownKeys();
 
         defaultTenant.filter(t -> !tenants.containsKey(t)).ifPresent(t ->
@@ -65,7 +68,7 @@ final class ConfigBinder {
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
                 maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,
                 timeouts, databases.databases(), users.users(), tenants, admin, metrics, allowPasswordWithoutTls, hba,
-                clientTls, serverTls, AuthQueryBinder.resolve(authQuery));
+                clientTls, serverTls, AuthQueryBinder.resolve(authQuery), log);
     }
 
     private static ListenConfig listen(YamlMap m) {

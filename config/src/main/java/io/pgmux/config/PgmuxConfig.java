@@ -24,6 +24,7 @@ import java.util.Optional;
  * @param clientTls             TLS towards clients ({@code client_tls_*})
  * @param serverTls             the global {@code server_tls_*} settings; each database holds its resolved copy
  * @param authQuery             the global {@code auth_user}/{@code auth_query}; each database holds its own
+ * @param log                   {@code log_stats} and {@code utilization_warn_percent}
  */
 public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authType, int defaultPoolSize,
                           Optional<String> defaultTenant, int maxClientConnections, int maxServerConnections,
@@ -32,7 +33,7 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
                           Map<String, DatabaseConfig> databases, Map<String, UserConfig> users,
                           Map<String, TenantConfig> tenants, AdminConfig admin, MetricsConfig metrics,
                           boolean allowPasswordWithoutTls, Optional<AccessRules> hba, ClientTlsConfig clientTls,
-                          ServerTlsConfig serverTls, Optional<AuthQueryConfig> authQuery) {
+                          ServerTlsConfig serverTls, Optional<AuthQueryConfig> authQuery, LogConfig log) {
     public PgmuxConfig {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(poolMode, "poolMode");
@@ -47,6 +48,7 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
         Objects.requireNonNull(clientTls, "clientTls");
         Objects.requireNonNull(serverTls, "serverTls");
         Objects.requireNonNull(authQuery, "authQuery");
+        Objects.requireNonNull(log, "log");
         databases = frozen(databases);
         users = frozen(users);
         tenants = frozen(tenants);
@@ -120,7 +122,7 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
         return new PgmuxConfig(newListen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
                 maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,
                 timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls, hba, clientTls,
-                serverTls, authQuery);
+                serverTls, authQuery, log);
     }
 
     /** The same configuration with another metrics endpoint; tests let the OS pick its port. */
@@ -128,7 +130,7 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
                 maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,
                 timeouts, databases, users, tenants, admin, newMetrics, allowPasswordWithoutTls, hba, clientTls,
-                serverTls, authQuery);
+                serverTls, authQuery, log);
     }
 
     /**

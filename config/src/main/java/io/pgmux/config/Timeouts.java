@@ -9,11 +9,14 @@ import java.util.Objects;
  *
  * @param serverLoginRetry the first back-off after a failed server login; later retries back off further
  * @param serverCheckQuery run on a connection idle longer than {@code serverCheckDelay} before reuse; empty skips it
+ * @param shutdownTimeout  how long a graceful shutdown (SIGTERM, SHUTDOWN WAIT_FOR_CLIENTS) lets clients finish
+ *                         their transactions before the rest are closed with 57P01; 0 closes them at once
  */
 public record Timeouts(Duration serverConnectTimeout, Duration serverLoginRetry, Duration serverIdleTimeout,
                        Duration serverLifetime, Duration serverCheckDelay, String serverCheckQuery,
                        Duration queryWaitTimeout, Duration queryWaitNotify, Duration queryTimeout,
-                       Duration clientIdleTimeout, Duration clientLoginTimeout, Duration idleTransactionTimeout) {
+                       Duration clientIdleTimeout, Duration clientLoginTimeout, Duration idleTransactionTimeout,
+                       Duration shutdownTimeout) {
     public Timeouts {
         Objects.requireNonNull(serverConnectTimeout, "serverConnectTimeout");
         Objects.requireNonNull(serverLoginRetry, "serverLoginRetry");
@@ -27,6 +30,7 @@ public record Timeouts(Duration serverConnectTimeout, Duration serverLoginRetry,
         Objects.requireNonNull(clientIdleTimeout, "clientIdleTimeout");
         Objects.requireNonNull(clientLoginTimeout, "clientLoginTimeout");
         Objects.requireNonNull(idleTransactionTimeout, "idleTransactionTimeout");
+        Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
     }
 
     /** The values used for every key the file leaves out. */
@@ -43,6 +47,7 @@ public record Timeouts(Duration serverConnectTimeout, Duration serverLoginRetry,
                 Duration.ZERO,            // query_timeout
                 Duration.ZERO,            // client_idle_timeout
                 Duration.ofSeconds(60),   // client_login_timeout
-                Duration.ZERO);           // idle_transaction_timeout
+                Duration.ZERO,            // idle_transaction_timeout
+                Duration.ofSeconds(30));  // shutdown_timeout
     }
 }

@@ -22,6 +22,7 @@ final class TimeoutsBinder {
                 top.get("query_timeout", duration, d.queryTimeout()),
                 top.get("client_idle_timeout", duration, d.clientIdleTimeout()),
                 top.get("client_login_timeout", duration, d.clientLoginTimeout()),
-                top.get("idle_transaction_timeout", duration, d.idleTransactionTimeout()));
+                top.get("idle_transaction_timeout", duration, d.idleTransactionTimeout()),
+                top.get("shutdown_timeout", duration, d.shutdownTimeout()));
     }
 }

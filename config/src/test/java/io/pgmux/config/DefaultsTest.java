@@ -29,6 +29,7 @@ final class DefaultsTest {
         assertEquals(List.of(), MINIMAL.admin().users());
         assertEquals(List.of(), MINIMAL.admin().statsUsers());
         assertEquals(new MetricsConfig(true, "127.0.0.1", 9930, false), MINIMAL.metrics());
+        assertEquals(new LogConfig(true, 80), MINIMAL.log());
         assertTrue(MINIMAL.users().isEmpty());
         assertTrue(MINIMAL.tenants().isEmpty());
     }
@@ -67,10 +68,12 @@ final class DefaultsTest {
                 client_idle_timeout: 1h
                 client_login_timeout: 10s
                 idle_transaction_timeout: 1m
+                shutdown_timeout: 20s
                 """).timeouts();
         assertEquals(new Timeouts(Duration.ofSeconds(3), Duration.ofMillis(250), Duration.ofMinutes(5),
                 Duration.ofHours(2), Duration.ZERO, "", Duration.ofSeconds(45), Duration.ofSeconds(1),
-                Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofSeconds(10), Duration.ofMinutes(1)), t);
+                Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofSeconds(10), Duration.ofMinutes(1),
+                Duration.ofSeconds(20)), t);
     }
 
     @Test

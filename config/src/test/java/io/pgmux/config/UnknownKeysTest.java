@@ -49,11 +49,12 @@ final class UnknownKeysTest {
                 + " pinning, max_prepared_statements, server_connect_timeout, server_login_retry,"
                 + " server_idle_timeout, server_lifetime, server_check_delay, server_check_query,"
                 + " query_wait_timeout, query_wait_notify, query_timeout, client_idle_timeout,"
-                + " client_login_timeout, idle_transaction_timeout, client_tls_sslmode, client_tls_cert_file,"
+                + " client_login_timeout, idle_transaction_timeout, shutdown_timeout, client_tls_sslmode, client_tls_cert_file,"
                 + " client_tls_key_file, client_tls_ca_file, client_tls_protocols, client_tls_ciphers,"
                 + " server_tls_sslmode, server_tls_ca_file, server_tls_cert_file, server_tls_key_file,"
                 + " server_tls_sni, server_tls_protocols, server_tls_ciphers, auth_user, auth_query, auth_dbname,"
-                + " auth_query_cache_ttl, databases, tenants, users, hba, hba_file, admin, metrics",
+                + " auth_query_cache_ttl, databases, tenants, users, hba, hba_file, admin, metrics, log_stats,"
+                + " utilization_warn_percent",
                 problem.message());
         assertEquals(2, problem.line());
     }

@@ -64,6 +64,15 @@ final class ValidationTest {
     }
 
     @Test
+    void logSettingsAreReadAndChecked() {
+        assertEquals(new LogConfig(false, 95),
+                TestConfigs.parse("databases: {app: {}}\nlog_stats: false\nutilization_warn_percent: 95\n").log());
+        assertProblem(problems("databases: {app: {}}\nutilization_warn_percent: 1001\n"),
+                "utilization_warn_percent", 2, "1001");
+        assertProblem(problems("databases: {app: {}}\nlog_stats: sometimes\n"), "log_stats", 2, "sometimes");
+    }
+
+    @Test
     void negativeCountsAreRejected() {
         ConfigException e = problems("""
                 databases:

@@ -42,8 +42,8 @@ final class ComposeTest {
     }
 
     @Test
-    void hasTheDatabasePgmuxTheAppAndPrometheus() {
-        assertEquals(List.of("postgres", "pgmux", "app", "prometheus"),
+    void hasTheDatabasePgmuxTheAppPrometheusAndGrafana() {
+        assertEquals(List.of("postgres", "pgmux", "app", "prometheus", "grafana"),
                 List.copyOf(YamlFiles.mapAt(COMPOSE, "services").keySet()));
     }
 
@@ -118,5 +118,22 @@ final class ComposeTest {
         List<Object> targets = YamlFiles.list(YamlFiles.maps(job.get("static_configs"), "static_configs").get(0)
                 .get("targets"), "targets");
         assertEquals(List.of("pgmux:" + pgmuxConfig().metrics().port()), targets);
+    }
+
+    /** Prometheus and Grafana read their files from docker/, read-only, and every mounted file is there. */
+    @Test
+    void prometheusAndGrafanaMountTheirFilesReadOnly() {
+        for (String name : List.of("prometheus", "grafana")) {
+            List<ComposeMounts.Mount> mounts = ComposeMounts.of(service(name));
+            assertTrue(!mounts.isEmpty(), name);
+            for (ComposeMounts.Mount mount : mounts) {
+                assertTrue(mount.readOnly(), name + " " + mount);
+                assertTrue(mount.source().startsWith(Repository.DOCKER) && Files.exists(mount.source()),
+                        name + " " + mount);
+            }
+        }
+        assertTrue(String.valueOf(service("grafana").get("image")).matches("grafana/grafana:\\d+\\.\\d+\\.\\d+"),
+                "a pinned Grafana release");
+        assertEquals(List.of("3000:3000"), YamlFiles.list(service("grafana").get("ports"), "ports"));
     }
 }

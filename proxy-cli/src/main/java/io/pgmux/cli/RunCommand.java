@@ -5,14 +5,17 @@ import io.pgmux.config.ConfigFileAccess;
 import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.runtime.PgmuxServer;
+import io.pgmux.runtime.Signals;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** Runs the proxy until it is stopped (SIGINT or SIGTERM). */
+/**
+ * Runs the proxy until it is stopped: SIGTERM drains (exit 0 once the clients finished or shutdown_timeout
+ * passed), SIGINT or a second SIGTERM stops at once (exit 0), SIGHUP reloads the configuration file.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the proxy (the default command).")
 public final class RunCommand implements Callable<Integer> {
     @Mixin
@@ -50,7 +53,7 @@ public final class RunCommand implements Callable<Integer> {
             unapplied.forEach(line -> System.err.println("  " + line));
             return 2;
         }
-        PgmuxServer server = new PgmuxServer(config);
+        PgmuxServer server = new PgmuxServer(config, options.config);
         try {
             server.start();
         } catch (Exception e) {
@@ -60,12 +63,9 @@ public final class RunCommand implements Callable<Integer> {
             return 1;
         }
         server.checkUpstreamsInBackground();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "pgmux-shutdown"));
-        stopped.await();
+        // SIGHUP reloads, SIGTERM drains for up to shutdown_timeout, SIGINT or a second SIGTERM stops at once.
+        Signals.install(server);
+        server.stopped().join();
         return 0;
     }
 }

@@ -89,7 +89,7 @@ final class CommandExecutor {
         } else if (command instanceof AdminCommand.Suspend) {
             return new Outcome.Waiting(control.suspend(), command.tag(), () -> resumeAfterAbandon(Optional.empty()));
         } else if (command instanceof AdminCommand.Reload) {
-            control.reload();
+            return new Outcome.Waiting(control.reload(), command.tag(), () -> { });
         } else if (command instanceof AdminCommand.Shutdown) {
             ShutdownMode mode = ((AdminCommand.Shutdown) command).mode();
             if (mode == ShutdownMode.IMMEDIATE) {

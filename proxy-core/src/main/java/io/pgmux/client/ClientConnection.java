@@ -34,6 +34,8 @@ public final class ClientConnection {
     private String database;
     private BackendKeyData cancelKey;
 
+    private final long connectedAtMillis = System.currentTimeMillis();
+
     ClientConnection(Channel channel, ClientServices services) {
         this.channel = channel;
         this.services = services;
@@ -148,6 +150,33 @@ public final class ClientConnection {
         if (state != ClientState.CLOSED) {
             phase.checkTimeouts(nowNanos, timeouts);
         }
+    }
+
+    // ---- the console and shutdown ------------------------------------------------------------------------------
+
+    /** What SHOW CLIENTS shows of this client; see {@link ClientInfo} for how current it is. */
+    public ClientInfo info() {
+        ClientInfo.Session session = phase.describeSession();
+        return new ClientInfo(cancelKey == null ? 0 : cancelKey.processId(), user, database, state,
+                channel.remoteAddress(), channel.localAddress(), connectedAtMillis, session.lastRequestNanos(),
+                session.server(), session.applicationName(), 0, session.pinReason());
+    }
+
+    /** KILL and shutdown: the client gets {@code error} as its last message and is closed, on its event loop. */
+    public void terminate(PgError error) {
+        channel.eventLoop().execute(() -> fail(error));
+    }
+
+    /**
+     * Graceful shutdown: a client between transactions gets {@code error} and is closed, on its event loop; one
+     * inside a transaction is left to finish it and is asked again later.
+     */
+    public void terminateBetweenTransactions(PgError error) {
+        channel.eventLoop().execute(() -> {
+            if (state != ClientState.CLOSED && phase.isBetweenTransactions()) {
+                fail(error);
+            }
+        });
     }
 
     // ---- leaving -----------------------------------------------------------------------------------------------

@@ -40,4 +40,17 @@ interface ClientPhase {
      */
     default void left(ClientState was) {
     }
+
+    /**
+     * Graceful shutdown asks: no request waiting or running, and the server, if any, idle outside a transaction.
+     * A client still logging in is not.
+     */
+    default boolean isBetweenTransactions() {
+        return false;
+    }
+
+    /** What SHOW CLIENTS shows of the phase; read from the console's thread, so a moment's view. */
+    default ClientInfo.Session describeSession() {
+        return ClientInfo.Session.NONE;
+    }
 }

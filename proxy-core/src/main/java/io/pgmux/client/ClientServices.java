@@ -17,6 +17,8 @@ public final class ClientServices {
     private final PoolManager pools;
     private final ServerConnector connector;
     private final CancelRegistry cancels = new CancelRegistry();
+    /** Databases whose new logins are refused (DISABLE). */
+    private final java.util.Set<String> disabled = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Swapped whole on reload: it derives the SCRAM secrets of the configured users. */
     private volatile ClientAuthenticator authenticator;
     /** Swapped with the authenticator on reload. */
@@ -151,6 +153,37 @@ public final class ClientServices {
         } else {
             pools.stats().unknownUserLogin(database);
         }
+    }
+
+    /**
+     * DISABLE: new logins to {@code database} are refused (55000, as PostgreSQL refuses a database that does not
+     * allow connections); connected clients go on.
+     *
+     * @return false when it was disabled already
+     */
+    public boolean disable(String database) {
+        return disabled.add(database);
+    }
+
+    /** ENABLE: undoes {@link #disable}; false when it was not disabled. */
+    public boolean enable(String database) {
+        return disabled.remove(database);
+    }
+
+    public boolean isDisabled(String database) {
+        return !disabled.isEmpty() && disabled.contains(database);
+    }
+
+    /** Every logged-in client, for the console and shutdown; clients logging in meanwhile may be missed. */
+    public void forEachClient(java.util.function.Consumer<ClientConnection> action) {
+        cancels.forEach(action);
+    }
+
+    /** The logged-in clients now, as SHOW CLIENTS shows them. */
+    public java.util.List<ClientInfo> clientInfos() {
+        java.util.List<ClientInfo> all = new java.util.ArrayList<>();
+        cancels.forEach(client -> all.add(client.info()));
+        return all;
     }
 
     /** The database label of failed logins to a database that is not in the configuration. */

@@ -186,6 +186,13 @@ final class LoginFlow implements ClientPhase {
                             + "; or add it under databases: in the pgmux configuration."));
             return;
         }
+        if (services.isDisabled(database)) {
+            // As PostgreSQL refuses a database with datallowconn = false; PgBouncer's DISABLE.
+            client.fail(PgError.fatal(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "database \"" + database
+                    + "\" is not currently accepting connections")
+                    .withHint("An operator ran DISABLE on the pgmux console; ENABLE lets new connections in."));
+            return;
+        }
         String refusedBy = services.admitToTenant(client.admission(), user);
         if (refusedBy != null) {
             refuseAdmission(refusedBy);

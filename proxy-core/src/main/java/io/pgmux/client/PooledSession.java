@@ -65,6 +65,19 @@ final class PooledSession implements ClientPhase, PoolClient, ServerLink {
         this.local = new LocalAnswers(channel, policy);
     }
 
+    @Override
+    public boolean isBetweenTransactions() {
+        ServerConnection linked = server;
+        return pending.isEmpty() && (state() == ClientState.IDLE || state() == ClientState.ACTIVE && linked != null
+                && linked.isQuiet() && linked.transactionStatus() == TransactionStatus.IDLE);
+    }
+
+    @Override
+    public ClientInfo.Session describeSession() {
+        return new ClientInfo.Session(timeouts.lastMessageNanos(), server, parameters.applicationName(),
+                session.pinReason());
+    }
+
     /** Greets the client now if its pool knows what to greet with, else once a first server has logged in. */
     void start() {
         stats.clientLoggedIn();
@@ -518,10 +531,11 @@ final class PooledSession implements ClientPhase, PoolClient, ServerLink {
         if (cancelled == PendingRequests.Cancelled.NOTHING) {
             return;
         }
-        local.cancelled(cancelled);
+        // Out of the queue before the client hears of it: once it reads 57014 it is no longer waiting.
         if (pending.isEmpty() && services.pools().cancelWait(pool, this)) {
             client.transition(ClientState.IDLE);
         }
+        local.cancelled(cancelled);
         if (!terminating && !pending.overLimit()) {
             channel.config().setAutoRead(true);
         }

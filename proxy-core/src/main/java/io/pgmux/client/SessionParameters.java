@@ -104,6 +104,11 @@ final class SessionParameters {
     }
 
     /** The value the client gave at startup (lower-case name), or null. */
+    /** The application_name the client was last told; for the console, which reads it from another thread. */
+    String applicationName() {
+        return told.get("application_name");
+    }
+
     String startupValue(String lowerCaseName) {
         return startup.get(lowerCaseName);
     }

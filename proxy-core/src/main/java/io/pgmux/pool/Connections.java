@@ -41,6 +41,9 @@ final class Connections {
      * of pools that share a full budget. Never opens more than there are waiters to serve.
      */
     void openConnections(ServerPool pool, Work work) {
+        if (core.isPaused(pool)) {
+            return;
+        }
         long now = ticker.nanoTime();
         while (pool.hasUnservedWaiters() && pool.openingCount() < MAX_OPENING_PER_POOL
                 && pool.breaker().allowsOpening(now)) {

@@ -28,6 +28,8 @@ final class PoolCore {
     private Connections connections;
     /** Shutting down: idle servers close instead of waiting for clients. */
     private boolean closingAll;
+    /** Databases whose clients get no server now; written under the lock, read anywhere. */
+    private volatile Pause pause = Pause.NONE;
 
     PoolCore(PoolLock lock, Ticker ticker, EventLoops loops) {
         this.lock = lock;
@@ -56,7 +58,7 @@ final class PoolCore {
      */
     void acquire(ServerPool pool, PoolClient client) {
         LoopServers here = pool.on(client.eventLoop());
-        if (pool.waiters.size() == 0) {
+        if (pool.waiters.size() == 0 && !isPaused(pool)) {
             PooledServer idle = here.idle.peekFirst();
             if (idle != null && !idle.isStale() && !janitor.needsCheck(idle)) {
                 idle.moveTo(here.active);
@@ -70,6 +72,10 @@ final class PoolCore {
         try {
             closeUnwanted(here, work);
             PooledServer idle = here.idle.peekFirst();
+            if (isPaused(pool)) {
+                pool.waiters.add(waiter);
+                return;
+            }
             if (idle != null && !janitor.needsCheck(idle)) {
                 assign(idle, client, 0, work);
                 return;
@@ -212,7 +218,7 @@ final class PoolCore {
     void handToWaiterOrIdle(PooledServer slot, Work work) {
         ServerPool pool = slot.pool;
         EventLoop loop = slot.server().eventLoop();
-        Waiter next = pool.waiters.pollFor(loop);
+        Waiter next = isPaused(pool) ? null : pool.waiters.pollFor(loop);
         if (next != null) {
             assign(slot, next.client(), ticker.nanoTime() - next.sinceNanos(), work);
             return;
@@ -254,6 +260,33 @@ final class PoolCore {
         }
     }
 
+    // ---- PAUSE and RESUME ----------------------------------------------------------------------------------------
+
+    /** Whether the pool's clients get no server now. */
+    boolean isPaused(ServerPool pool) {
+        return pause.covers(pool.key().database());
+    }
+
+    Pause pause() {
+        return pause;
+    }
+
+    /** From now on, the pools of {@code database} (or all) hand no server to a client; under the lock. */
+    void pause(Pause next) {
+        pause = next;
+    }
+
+    /** Lifts a pause: idle servers go to the waiting clients, and connections open for those beyond them. */
+    void resume(Pause next, Work work) {
+        pause = next;
+        for (ServerPool pool : registry.all()) {
+            if (!isPaused(pool) && !pool.waiters.isEmpty()) {
+                serveWaiters(pool, work);
+            }
+        }
+        connections.serveWaitingPools(work);
+    }
+
     // ---- the loops' own lists, tidied on their loop -----------------------------------------------------------
 
     /** Asks {@code servers}' loop to tidy its idle list, once; under the lock. */
@@ -277,8 +310,9 @@ final class PoolCore {
             closeUnwanted(servers, work);
             long now = ticker.nanoTime();
             PooledServer each;
+            boolean paused = isPaused(pool);
             while ((each = servers.idle.peekFirst()) != null) {
-                if (pool.waiters.isEmpty()) {
+                if (pool.waiters.isEmpty() || paused) {
                     ServerPool needy = fairness.needyPoolBehind(pool);
                     if (needy == null) {
                         break;

@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -148,6 +149,115 @@ public final class PoolManager {
                 }
             }
         }
+    }
+
+    // ---- the console's process controls (PgBouncer's PAUSE, RESUME, RECONNECT) ---------------------------------
+
+    /**
+     * PAUSE: from now on the pools of {@code database} (or every pool, also ones made later) hand no server to a
+     * client; clients that ask wait in their pool's queue and servers given back stay idle. Returns at once; see
+     * {@link #serversInUse} for when the servers are back.
+     *
+     * @return false when that database (or everything) was paused already, and nothing changed
+     */
+    public boolean pause(Optional<String> database) {
+        Work work = lock.enter();
+        try {
+            Pause now = core.pause();
+            if (now.has(database)) {
+                return false;
+            }
+            core.pause(now.with(database));
+            return true;
+        } finally {
+            lock.exit(work);
+        }
+    }
+
+    /**
+     * RESUME: lifts PAUSE of {@code database} (or every pause); waiting clients are served again.
+     *
+     * @return false when it was not paused
+     */
+    public boolean resume(Optional<String> database) {
+        Work work = lock.enter();
+        try {
+            Pause now = core.pause();
+            if (!now.has(database) && !(database.isEmpty() && !now.databases().isEmpty())) {
+                return false;
+            }
+            core.resume(now.without(database), work);
+            return true;
+        } finally {
+            lock.exit(work);
+        }
+    }
+
+    /** Whether clients of {@code database} get no server now (PAUSE or KILL). */
+    public boolean isPaused(String database) {
+        return core.pause().covers(database);
+    }
+
+    /** Whether PAUSE without a database is in force. */
+    public boolean isPausedEverywhere() {
+        return core.pause().everything();
+    }
+
+    /**
+     * Servers of {@code database} (or all) that a client holds or that are on their way back: active, handing
+     * over, resetting, checked or held for a cancel. A PAUSE is complete when this is 0. Any thread.
+     */
+    public int serversInUse(Optional<String> database) {
+        int n = 0;
+        for (ServerPool each : registry.all()) {
+            if (database.isEmpty() || each.key().database().equals(database.get())) {
+                n += each.activeCount() + each.resetting.size() + each.checking.size() + each.beingCanceled.size();
+            }
+        }
+        return n;
+    }
+
+    /**
+     * RECONNECT: every server of {@code database} (or all) is closed when it is next free (at once when idle), so
+     * the pools open fresh ones; clients keep their connections.
+     */
+    public void reconnect(Optional<String> database) {
+        Work work = lock.enter();
+        try {
+            for (ServerPool each : registry.all()) {
+                if (database.isEmpty() || each.key().database().equals(database.get())) {
+                    each.setup(each.setup().nextGeneration(each.setup().retired()));
+                }
+            }
+            core.reconfigured(work);
+        } finally {
+            lock.exit(work);
+        }
+    }
+
+    /**
+     * Servers of {@code database} (or all) still open (logged in or logging in, closing ones included): WAIT_CLOSE
+     * after a RECONNECT or KILL is complete when no server opened before it is left. Any thread.
+     */
+    public int serversOpen(Optional<String> database) {
+        int n = 0;
+        for (ServerPool each : registry.all()) {
+            if (database.isEmpty() || each.key().database().equals(database.get())) {
+                n += each.serverCount() + each.closing.size();
+            }
+        }
+        return n;
+    }
+
+    /** Servers of {@code database} (or all) taken out of service and not gone yet. Any thread. */
+    public int serversClosing(Optional<String> database) {
+        int n = 0;
+        for (ServerPool each : registry.all()) {
+            if (database.isEmpty() || each.key().database().equals(database.get())) {
+                n += each.closing.size();
+            }
+        }
+        return n;
     }
 
     /** The configuration the pools follow now. */

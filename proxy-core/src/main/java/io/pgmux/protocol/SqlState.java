@@ -21,6 +21,7 @@ public final class SqlState {
     public static final String ADMIN_SHUTDOWN = "57P01";
     public static final String CANNOT_CONNECT_NOW = "57P03";
     public static final String CONFIG_FILE_ERROR = "F0000";
+    public static final String IO_ERROR = "58030";
     public static final String INTERNAL_ERROR = "XX000";
 
     private SqlState() {

@@ -11,7 +11,6 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgmux.admin.AdminConsole;
 import io.pgmux.admin.live.LiveAdminView;
-import io.pgmux.admin.spi.AdminControl;
 import io.pgmux.client.ClientChannelInitializer;
 import io.pgmux.client.ClientServices;
 import io.pgmux.config.PgmuxConfig;
@@ -20,17 +19,29 @@ import io.pgmux.metrics.MetricsRegistry;
 import io.pgmux.metrics.Readiness;
 import io.pgmux.metrics.ServingState;
 import io.pgmux.pool.PoolManager;
+import io.pgmux.pool.ServerPool;
 import io.pgmux.server.ServerConnector;
 import io.pgmux.server.UpstreamSlots;
 import io.pgmux.stats.StatsPeriod;
 import io.pgmux.stats.StatsRegistry;
+import io.pgmux.admin.spi.AdminException;
+import io.pgmux.config.ConfigException;
+import io.pgmux.config.ConfigLoader;
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.SqlState;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +69,7 @@ public final class PgmuxServer implements AutoCloseable {
     private final StatsRegistry stats = new StatsRegistry();
     private final StatsPeriod statsPeriod = new StatsPeriod(stats, System.nanoTime());
     private final Readiness readiness;
+    private final UtilizationWarnings utilizationWarnings = new UtilizationWarnings();
     /** The slots each upstream ("host:port") had when last asked, for SHOW BUDGETS. */
     private final Map<String, UpstreamSlots> upstreamSlots = new ConcurrentHashMap<>();
     private final AdminConsole console;
@@ -73,17 +85,22 @@ public final class PgmuxServer implements AutoCloseable {
     private HttpEndpoint endpoint;
     private InetSocketAddress metricsAddress;
 
-    /** A pgmux whose console refuses the commands that change it (see {@link UnsupportedAdminControl}). */
+    /** The file RELOAD and SIGHUP read again; null when pgmux was started from a configuration in memory. */
+    private final Path configFile;
+    /** One reload at a time, never on an event loop: it reads a file and derives SCRAM secrets. */
+    private final ExecutorService reloader = Executors.newSingleThreadExecutor(daemon("pgmux-reload"));
+    private final Drain drain;
+    private final ProxyControl control;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
     public PgmuxServer(PgmuxConfig config) {
-        this(config, server -> new UnsupportedAdminControl());
+        this(config, null);
     }
 
-    /**
-     * @param control makes what the admin console's PAUSE, RELOAD, KILL ... act on, given this server (its pools,
-     *                client services and statistics are built when it is called; its console is not)
-     */
-    public PgmuxServer(PgmuxConfig config, Function<PgmuxServer, AdminControl> control) {
+    /** @param configFile the file {@code config} was read from, read again by {@link #reload} */
+    public PgmuxServer(PgmuxConfig config, Path configFile) {
         this.config = config;
+        this.configFile = configFile;
         this.transport = Transport.detect();
         this.workers = config.workers() > 0 ? config.workers() : Runtime.getRuntime().availableProcessors();
         this.loops = transport.newGroup(workers, "pgmux-io");
@@ -93,9 +110,24 @@ public final class PgmuxServer implements AutoCloseable {
         this.pools = new PoolManager(config, connector, loops, stats);
         this.services = new ClientServices(config, pools, connector, channels, this::console);
         LiveAdminView view = new LiveAdminView(pools, statsPeriod, services::clientCount,
-                address -> Optional.ofNullable(upstreamSlots.get(address)));
-        this.console = new AdminConsole(view, control.apply(this), Release.version());
+                address -> Optional.ofNullable(upstreamSlots.get(address)), services::clientInfos);
+        this.control = new ProxyControl(this, loops);
+        this.console = new AdminConsole(view, control, Release.version());
         this.readiness = new Readiness(pools, () -> state);
+        this.drain = new Drain(services, pools, loops);
+    }
+
+    /** What the admin console changes: PAUSE, KILL, RELOAD, SHUTDOWN and the rest. */
+    public ProxyControl control() {
+        return control;
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return task -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     /** Binds the listener and starts maintenance; returns the bound address (useful with port 0). */
@@ -113,8 +145,8 @@ public final class PgmuxServer implements AutoCloseable {
         maintenance = loops.next().scheduleAtFixedRate(this::maintain, 1, 1, TimeUnit.SECONDS);
         // Frequent and cheap: the reserve pool and the wait timeouts are due within a tenth of a second.
         waiterCheck = loops.next().scheduleAtFixedRate(this::checkWaiters, 100, 100, TimeUnit.MILLISECONDS);
-        statsRoll = loops.next().scheduleAtFixedRate(() -> statsPeriod.roll(System.nanoTime()),
-                STATS_PERIOD_SECONDS, STATS_PERIOD_SECONDS, TimeUnit.SECONDS);
+        statsRoll = loops.next().scheduleAtFixedRate(this::rollStats, STATS_PERIOD_SECONDS, STATS_PERIOD_SECONDS,
+                TimeUnit.SECONDS);
         if (config.metrics().enabled()) {
             startMetrics();
         }
@@ -157,8 +189,17 @@ public final class PgmuxServer implements AutoCloseable {
             pools.closeExpiredIdleServers();
             pools.openMinimumConnections();
             services.checkClientTimeouts();
+            utilizationWarnings.check(pools.pools().stream().map(ServerPool::snapshot).toList(),
+                    pools.config().log().utilizationWarnPercent());
         } catch (RuntimeException e) {
             log.warn("maintenance failed", e);
+        }
+    }
+
+    private void rollStats() {
+        statsPeriod.roll(System.nanoTime());
+        if (pools.config().log().logStats()) {
+            StatsLog.log(statsPeriod.averages());
         }
     }
 
@@ -198,6 +239,83 @@ public final class PgmuxServer implements AutoCloseable {
             changed.add("max_message_size (for server connections)");
         }
         return changed;
+    }
+
+    /**
+     * RELOAD and SIGHUP: reads the configuration file again on a thread of its own and installs it
+     * ({@link #reconfigure}), then checks the budgets against the upstreams again in the background. The stage
+     * fails with an {@link AdminException}: {@code F0000} (config_file_error) for a file that is not valid, with
+     * its problems, {@code 58030} (io_error) for one that cannot be read; the running configuration stays then.
+     */
+    public CompletableFuture<Void> reload() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (configFile == null) {
+            done.completeExceptionally(new AdminException(SqlState.FEATURE_NOT_SUPPORTED,
+                    "pgmux was started without a configuration file; there is nothing to reload"));
+            return done;
+        }
+        reloader.execute(() -> {
+            try {
+                if (!Files.isReadable(configFile)) {
+                    throw new AdminException(SqlState.IO_ERROR, "RELOAD failed: cannot read " + configFile
+                            + "; the running configuration stays");
+                }
+                PgmuxConfig next = ConfigLoader.load(configFile);
+                reconfigure(next);
+                checkUpstreamsInBackground();
+                done.complete(null);
+            } catch (ConfigException e) {
+                log.warn("RELOAD refused: {} is not valid; the running configuration stays:\n{}", configFile,
+                        e.getMessage());
+                done.completeExceptionally(new AdminException(new PgError(PgError.ERROR,
+                        SqlState.CONFIG_FILE_ERROR, "RELOAD refused: " + configFile + " is not valid; the running"
+                        + " configuration stays", e.getMessage(), "Fix the file and run RELOAD again.")));
+            } catch (AdminException e) {
+                log.warn("{}", e.error().message());
+                done.completeExceptionally(e);
+            } catch (RuntimeException e) {
+                log.warn("RELOAD of {} failed", configFile, e);
+                done.completeExceptionally(new AdminException(SqlState.INTERNAL_ERROR, "RELOAD failed: " + e));
+            }
+        });
+        return done;
+    }
+
+    /**
+     * Graceful shutdown (SIGTERM, SHUTDOWN): stops accepting clients and takes pgmux out of readiness; clients
+     * finish their current transactions, each closed with FATAL 57P01 once it is between transactions; those
+     * still in one after {@code timeout} are closed too; then the servers are closed with Terminate and the
+     * process's loops stop. {@code waitForClients} instead waits, without a limit, for every client to leave by
+     * itself (SHUTDOWN WAIT_FOR_CLIENTS). Returns at once; the stage completes once pgmux has stopped. A second
+     * call returns the same stage.
+     */
+    public CompletableFuture<Void> shutdown(Duration timeout, boolean waitForClients) {
+        state = ServingState.SHUTTING_DOWN;
+        if (listener != null) {
+            listener.close();
+        }
+        return drain.start(timeout, waitForClients, this::closeInBackground);
+    }
+
+    /** Immediate shutdown (SIGINT, a second SIGTERM, SHUTDOWN): every connection closes now. */
+    public CompletableFuture<Void> shutdownNow() {
+        return drain.now(this::closeInBackground);
+    }
+
+    /** The stage that completes once pgmux has stopped, however it was asked to. */
+    public CompletableFuture<Void> stopped() {
+        return drain.stopped();
+    }
+
+    private void closeInBackground(CompletableFuture<Void> stopped) {
+        Thread closer = new Thread(() -> {
+            try {
+                close();
+            } finally {
+                stopped.complete(null);
+            }
+        }, "pgmux-close");
+        closer.start();
     }
 
     /**
@@ -255,8 +373,13 @@ public final class PgmuxServer implements AutoCloseable {
         listener.closeFuture().sync();
     }
 
+    /** Stops everything at once; a second call (after a shutdown finished, say) does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        reloader.shutdownNow();
         // First, so that readiness probes take pgmux out of rotation while it drains.
         state = ServingState.SHUTTING_DOWN;
         if (maintenance != null) {

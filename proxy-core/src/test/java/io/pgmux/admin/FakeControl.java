@@ -87,8 +87,9 @@ final class FakeControl implements AdminControl {
     }
 
     @Override
-    public void reload() {
+    public CompletionStage<Void> reload() {
         record("reload");
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override

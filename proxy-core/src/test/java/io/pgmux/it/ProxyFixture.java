@@ -66,6 +66,22 @@ public final class ProxyFixture implements AutoCloseable {
         }
     }
 
+    /** As {@link #start(String)}, from a file that RELOAD and SIGHUP read again. */
+    public static ProxyFixture startFromFile(java.nio.file.Path file) throws java.io.IOException {
+        String yaml = java.nio.file.Files.readString(file);
+        PgmuxServer server = new PgmuxServer(parse(yaml), file);
+        try {
+            return new ProxyFixture(server, server.start(), yaml);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.close();
+            throw new IllegalStateException("interrupted while starting pgmux", e);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
     /** The configuration {@code yaml} gives, listening where a test's pgmux listens. */
     private static PgmuxConfig parse(String yaml) {
         PgmuxConfig parsed = ConfigLoader.parse(yaml, "test.yaml", Map.of());

@@ -45,6 +45,9 @@ public final class ConfigRows {
         rows.add(fixed("metrics.enabled", c.metrics().enabled() ? "on" : "off", d.metrics().enabled() ? "on" : "off"));
         rows.add(fixed("metrics.host", c.metrics().host(), d.metrics().host()));
         rows.add(fixed("metrics.port", c.metrics().port(), d.metrics().port()));
+        rows.add(live("log_stats", c.log().logStats() ? "on" : "off", d.log().logStats() ? "on" : "off"));
+        rows.add(live("utilization_warn_percent", c.log().utilizationWarnPercent(),
+                d.log().utilizationWarnPercent()));
         rows.add(live("max_client_conn", c.maxClientConnections(), d.maxClientConnections()));
         rows.add(new ConfigRow("max_user_connections", "0", "0", false));
         return rows;
@@ -63,6 +66,7 @@ public final class ConfigRows {
         rows.add(live("client_idle_timeout", c.clientIdleTimeout(), d.clientIdleTimeout()));
         rows.add(live("client_login_timeout", c.clientLoginTimeout(), d.clientLoginTimeout()));
         rows.add(live("idle_transaction_timeout", c.idleTransactionTimeout(), d.idleTransactionTimeout()));
+        rows.add(live("shutdown_timeout", c.shutdownTimeout(), d.shutdownTimeout()));
     }
 
     private static ConfigRow live(String key, Object value, Object defaultValue) {

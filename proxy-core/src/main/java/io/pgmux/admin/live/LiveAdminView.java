@@ -12,6 +12,7 @@ import io.pgmux.admin.spi.PreparedRow;
 import io.pgmux.admin.spi.StatsRow;
 import io.pgmux.admin.spi.TenantRow;
 import io.pgmux.admin.spi.UserRow;
+import io.pgmux.client.ClientInfo;
 import io.pgmux.config.DatabaseConfig;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.PoolMode;
@@ -27,6 +28,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The console's view of today's proxy: the configuration, the pool manager's snapshots ({@link PoolSnapshot}:
@@ -39,6 +41,7 @@ public final class LiveAdminView implements AdminView {
     private final StatsPeriod period;
     private final IntSupplier connectedClients;
     private final Function<String, Optional<UpstreamSlots>> slots;
+    private final Supplier<List<ClientInfo>> clientList;
 
     /**
      * @param period           the stats period whose averages SHOW STATS shows (over {@code pools}' statistics)
@@ -47,6 +50,13 @@ public final class LiveAdminView implements AdminView {
      */
     public LiveAdminView(PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
                          Function<String, Optional<UpstreamSlots>> slots) {
+        this(pools, period, connectedClients, slots, List::of);
+    }
+
+    /** @param clientList the logged-in clients now, for SHOW CLIENTS */
+    public LiveAdminView(PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
+                         Function<String, Optional<UpstreamSlots>> slots, Supplier<List<ClientInfo>> clientList) {
+        this.clientList = clientList;
         this.pools = pools;
         this.period = period;
         this.connectedClients = connectedClients;
@@ -68,7 +78,7 @@ public final class LiveAdminView implements AdminView {
 
     @Override
     public List<ConnectionRow> clients() {
-        return List.of();
+        return ClientRows.of(clientList.get(), pools.config(), System.currentTimeMillis(), System.nanoTime());
     }
 
     @Override

@@ -48,10 +48,11 @@ public interface AdminControl {
     CompletionStage<Void> suspend();
 
     /**
-     * RELOAD: read the configuration file again and apply it. An invalid file is refused with {@code F0000}
-     * naming its problems, and the running configuration stays.
+     * RELOAD: read the configuration file again and apply it, off the event loops; the stage completes once the new
+     * configuration is in force. An invalid file is refused with {@code F0000} (PostgreSQL's config_file_error)
+     * naming its problems, an unreadable one with {@code 58030} (io_error), and the running configuration stays.
      */
-    void reload();
+    CompletionStage<Void> reload();
 
     /** SHUTDOWN in one of its modes; returns once the shutdown has begun. */
     void shutdown(ShutdownMode mode);

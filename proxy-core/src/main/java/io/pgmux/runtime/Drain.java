@@ -1,0 +1,119 @@
+package io.pgmux.runtime;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.pgmux.client.ClientServices;
+import io.pgmux.pool.PoolManager;
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.SqlState;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steps of a graceful shutdown once the listener is closed: every few tens of milliseconds each client
+ * between transactions is closed with FATAL 57P01 (PostgreSQL's smart-then-fast shutdown, as a client sees it);
+ * at the deadline (shutdown_timeout) every client left is; then the idle servers are closed with Terminate,
+ * and, once they are gone (or after {@link #SERVER_GRACE}), the process's loops stop.
+ */
+final class Drain {
+    private static final Logger log = LoggerFactory.getLogger(Drain.class);
+    /** What PostgreSQL sends a backend's client at a fast shutdown or pg_terminate_backend. */
+    static final PgError ADMIN_SHUTDOWN = PgError.fatal(SqlState.ADMIN_SHUTDOWN,
+            "terminating connection due to administrator command").withDetail("pgmux is shutting down.");
+    /** How long closed servers get to say goodbye before their sockets are closed anyway. */
+    static final Duration SERVER_GRACE = Duration.ofSeconds(2);
+    private static final long STEP_MILLIS = 50;
+
+    private final ClientServices services;
+    private final PoolManager pools;
+    private final EventLoopGroup loops;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private volatile ScheduledFuture<?> steps;
+
+    Drain(ClientServices services, PoolManager pools, EventLoopGroup loops) {
+        this.services = services;
+        this.pools = pools;
+        this.loops = loops;
+    }
+
+    CompletableFuture<Void> stopped() {
+        return stopped;
+    }
+
+    /** Begins the drain once; {@code close} stops the process and completes the stage it is given. */
+    CompletableFuture<Void> start(Duration timeout, boolean waitForClients,
+                                  Consumer<CompletableFuture<Void>> close) {
+        if (!started.compareAndSet(false, true)) {
+            return stopped;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        log.info("shutting down: no new clients; {}", waitForClients ? "waiting for every client to leave"
+                : "clients may finish their transactions for up to " + timeout.toMillis() + " ms");
+        Step step = new Step(deadline, waitForClients, close);
+        steps = loops.next().scheduleAtFixedRate(step, STEP_MILLIS, STEP_MILLIS, TimeUnit.MILLISECONDS);
+        return stopped;
+    }
+
+    /** Stops at once: every connection closes now. */
+    CompletableFuture<Void> now(Consumer<CompletableFuture<Void>> close) {
+        started.set(true);
+        ScheduledFuture<?> running = steps;
+        if (running != null) {
+            running.cancel(false);
+        }
+        finish(close);
+        return stopped;
+    }
+
+    private void finish(Consumer<CompletableFuture<Void>> close) {
+        if (closing.compareAndSet(false, true)) {
+            close.accept(stopped);
+        }
+    }
+
+    private final class Step implements Runnable {
+        private final long deadline;
+        private final boolean waitForClients;
+        private final Consumer<CompletableFuture<Void>> close;
+        /** When the servers were told to close; 0 while clients remain. */
+        private long serversClosingSince;
+
+        Step(long deadline, boolean waitForClients, Consumer<CompletableFuture<Void>> close) {
+            this.deadline = deadline;
+            this.waitForClients = waitForClients;
+            this.close = close;
+        }
+
+        @Override
+        public void run() {
+            long now = System.nanoTime();
+            if (serversClosingSince == 0) {
+                boolean late = !waitForClients && now - deadline >= 0;
+                if (services.clientCount() > 0 && now - deadline < SERVER_GRACE.toNanos() || waitForClients
+                        && services.clientCount() > 0) {
+                    if (late) {
+                        services.forEachClient(client -> client.terminate(ADMIN_SHUTDOWN));
+                    } else if (!waitForClients) {
+                        services.forEachClient(client -> client.terminateBetweenTransactions(ADMIN_SHUTDOWN));
+                    }
+                    return;
+                }
+                log.info("shutting down: {} client(s) left; closing the servers", services.clientCount());
+                serversClosingSince = now;
+                pools.closeAll();
+            }
+            if (pools.serversOpen(Optional.empty()) == 0 || now - serversClosingSince >= SERVER_GRACE.toNanos()) {
+                steps.cancel(false);
+                finish(close);
+            }
+        }
+    }
+}

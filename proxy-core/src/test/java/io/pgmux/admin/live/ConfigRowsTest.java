@@ -1,0 +1,24 @@
+package io.pgmux.admin.live;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.pgmux.admin.spi.ConfigRow;
+import io.pgmux.config.ConfigLoader;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+final class ConfigRowsTest {
+    @Test
+    void logSettingsAreShownWithTheirDefaultsAndChangeLive() {
+        List<ConfigRow> rows = ConfigRows.of(ConfigLoader.parse(
+                "databases: {app: {}}\nlog_stats: false\nutilization_warn_percent: 95\n", "test.yaml", Map.of()));
+        assertEquals(new ConfigRow("log_stats", "off", "on", true), row(rows, "log_stats"));
+        assertEquals(new ConfigRow("utilization_warn_percent", "95", "80", true),
+                row(rows, "utilization_warn_percent"));
+    }
+
+    private static ConfigRow row(List<ConfigRow> rows, String key) {
+        return rows.stream().filter(r -> r.key().equals(key)).findFirst().orElseThrow(() -> new AssertionError(key));
+    }
+}
