@@ -9,7 +9,7 @@
 #      (when run as root, PostgreSQL runs as the unprivileged system user "pgmuxbench", created if missing);
 #   3. creates the role app (password "app", stored as SCRAM) and the database app;
 #   4. writes a pgmux configuration (listen 127.0.0.1:6432, transaction pooling, user app/app,
-#      a tenant with pool_size 5) and runs pgmux in the foreground;
+#      a tenant with pool_size 5, app allowed on the admin console) and runs pgmux in the foreground;
 #   5. on Ctrl-C (or any exit) stops pgmux and PostgreSQL and deletes the temporary directory.
 #
 # Needs: Java 17+, PostgreSQL server binaries (initdb, pg_ctl, postgres; version 15 is what we test with),
@@ -148,6 +148,8 @@ users:
 tenants:
   app:
     pool_size: 5
+admin:
+  users: [app]
 EOF
 
 say "starting pgmux: java -jar $JAR --config $TMP/pgmux.yaml"
@@ -169,6 +171,10 @@ cat <<EOF
 
   Connect through pgmux:
       psql "postgresql://app:app@127.0.0.1:$PGMUX_PORT/app"
+
+  The admin console (SHOW POOLS, SHOW CLIENTS, SHOW STATS, PAUSE, RELOAD ...) and the metrics:
+      psql "postgresql://app:app@127.0.0.1:$PGMUX_PORT/pgmux" -c "show pools"
+      curl -s http://127.0.0.1:9930/metrics
 
   Benchmark (in another terminal): create the pgbench tables directly on PostgreSQL, then run through pgmux:
       $PG_BIN/pgbench -i -s 1 "postgresql://app:app@127.0.0.1:$PG_PORT/app"

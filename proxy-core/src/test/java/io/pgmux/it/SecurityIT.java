@@ -125,19 +125,30 @@ class SecurityIT {
     }
 
     /**
-     * The admin console (database {@code pgmux}) answers only admin and stats users. Until logins are routed to
-     * the console, nobody reaches it over the wire and the name is an unknown database; the console's own
-     * privileges (stats users may only SHOW) are tested in memory by AdminPrivilegeTest.
+     * The admin console (database {@code pgmux}) answers only admin and stats users: anyone else is refused after
+     * authentication (28000), and a stats user may only read (42501 for SHUTDOWN). The console's privileges are
+     * also tested in memory by AdminPrivilegeTest.
      */
     @Test
-    void aUserWhoIsNotAnAdminGetsNoConsoleSession() throws Exception {
-        try (ProxyFixture proxy = ProxyFixture.config(cluster).start()) {
+    void noAdminCommandForAUserWhoIsNotAnAdmin() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster)
+                .user(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD, ProxyFixture.DEFAULT_TENANT)
+                .user("monitor", "monitor_pw", null)
+                .set("admin", "{stats_users: [monitor]}").start()) {
+            Properties simple = new Properties();
+            simple.setProperty("preferQueryMode", "simple");
             SQLException refused = assertThrows(SQLException.class, () -> {
-                try (Connection c = proxy.connect(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD, "pgmux")) {
+                try (Connection c = proxy.connect(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD, "pgmux", simple)) {
                     Sql.exec(c, "SHUTDOWN");
                 }
             });
-            assertTrue(List.of("28000", "3D000").contains(refused.getSQLState()), refused.toString());
+            assertEquals("28000", refused.getSQLState(), refused.toString());
+            try (Connection c = proxy.connect("monitor", "monitor_pw", "pgmux", simple)) {
+                SQLException notAllowed = assertThrows(SQLException.class, () -> Sql.exec(c, "SHUTDOWN"));
+                assertEquals("42501", notAllowed.getSQLState(), notAllowed.toString());
+                SQLException noPause = assertThrows(SQLException.class, () -> Sql.exec(c, "PAUSE"));
+                assertEquals("42501", noPause.getSQLState(), noPause.toString());
+            }
             try (Connection c = proxy.connect()) {
                 assertEquals("1", Sql.one(c, "SELECT 1"), "pgmux still serves");
             }
