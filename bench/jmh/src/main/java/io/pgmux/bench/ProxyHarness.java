@@ -62,6 +62,8 @@ public final class ProxyHarness implements AutoCloseable {
     private static String yaml(PoolMode mode) {
         return "pool_mode: " + mode.configName() + "\n"
                 + "auth_type: trust\n"
+                // The scripted backend answers no SSLRequest: the path measured is the plain one.
+                + "server_tls_sslmode: disable\n"
                 + "databases:\n"
                 + "  " + USER + ": {host: 127.0.0.1, port: 5432}\n"
                 + "users:\n"
