@@ -11,6 +11,7 @@ import io.pgmux.protocol.SqlState;
 import io.pgmux.protocol.backend.BackendKeyData;
 import io.pgmux.protocol.backend.ErrorResponse;
 import io.pgmux.protocol.frontend.StartupPacket;
+import io.pgmux.session.UnsupportedRequestException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -6,6 +6,8 @@ import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.PoolMode;
 import io.pgmux.pool.ServerPool;
 import io.pgmux.server.ServerConnection;
+import io.pgmux.session.NamedStatements;
+import io.pgmux.session.SessionTracker;
 
 /**
  * When a client gives its server back, and what that asks of the forward path (PgBouncer's {@code pool_mode}):

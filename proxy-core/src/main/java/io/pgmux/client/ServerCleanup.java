@@ -2,6 +2,7 @@ package io.pgmux.client;
 
 import io.pgmux.protocol.TransactionStatus;
 import io.pgmux.server.ServerConnection;
+import io.pgmux.session.SessionParameters;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -6,6 +6,7 @@ import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.PoolMode;
 import io.pgmux.protocol.FrontendTag;
 import io.pgmux.server.ServerConnection;
+import io.pgmux.session.SessionTracker;
 
 /**
  * pool_mode session: the client keeps its server until it leaves, when {@code server_reset_query} runs; statement

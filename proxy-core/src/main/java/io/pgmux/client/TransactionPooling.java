@@ -6,6 +6,8 @@ import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.PoolMode;
 import io.pgmux.protocol.FrontendTag;
 import io.pgmux.server.ServerConnection;
+import io.pgmux.session.NamedStatements;
+import io.pgmux.session.SessionTracker;
 
 /**
  * pool_mode transaction: the server goes back at every boundary (ReadyForQuery 'I', nothing outstanding) unless

@@ -1,4 +1,4 @@
-package io.pgmux.client;
+package io.pgmux.session;
 
 /**
  * One token of SQL text, by its meaning: a word in lower case (unquoted identifiers and keywords fold to lower

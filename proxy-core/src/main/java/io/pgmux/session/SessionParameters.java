@@ -1,4 +1,4 @@
-package io.pgmux.client;
+package io.pgmux.session;
 
 import io.pgmux.protocol.ProtocolException;
 import io.pgmux.server.ServerConnection;
@@ -24,12 +24,12 @@ import java.util.regex.Pattern;
  * <p>Values are setting values as the server reads them in a startup packet or {@code set_config}, never SQL:
  * before a client's request goes to a server, {@link #alignmentSql} says what to {@code set_config} there.
  */
-final class SessionParameters {
+public final class SessionParameters {
     /** Reported parameters that follow the client. Others (server_version, is_superuser ...) are per server. */
     static final Set<String> TRACKED = Set.of("client_encoding", "datestyle", "timezone", "intervalstyle",
             "standard_conforming_strings", "application_name");
-    static final String ROLE = "role";
-    static final String SESSION_AUTHORIZATION = "session_authorization";
+    public static final String ROLE = "role";
+    public static final String SESSION_AUTHORIZATION = "session_authorization";
     private static final Set<String> NOT_SETTINGS = Set.of("user", "database", "options", "replication");
     private static final Pattern SETTING_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?");
 
@@ -57,7 +57,7 @@ final class SessionParameters {
      *
      * @throws ProtocolException for a name that is no setting name, or a malformed {@code options}
      */
-    static SessionParameters fromStartup(Map<String, String> startupPacket) {
+    public static SessionParameters fromStartup(Map<String, String> startupPacket) {
         Map<String, String> settings = new LinkedHashMap<>();
         String options = startupPacket.get("options");
         if (options != null) {
@@ -82,7 +82,7 @@ final class SessionParameters {
      * The ParameterStatus values to greet the client with: the pool's welcome parameters, with the client's own
      * values where it asked for them.
      */
-    Map<String, String> greeting(Map<String, String> welcome) {
+    public Map<String, String> greeting(Map<String, String> welcome) {
         Map<String, String> result = new LinkedHashMap<>();
         welcome.forEach((name, value) -> {
             String key = name.toLowerCase(Locale.ROOT);
@@ -99,13 +99,13 @@ final class SessionParameters {
      *
      * @return whether the client must be told, i.e. whether it believed another value
      */
-    boolean reported(String name, String value) {
+    public boolean reported(String name, String value) {
         return !value.equals(told.put(name.toLowerCase(Locale.ROOT), value));
     }
 
     /** The value the client gave at startup (lower-case name), or null. */
     /** The application_name the client was last told; for the console, which reads it from another thread. */
-    String applicationName() {
+    public String applicationName() {
         return told.get("application_name");
     }
 
@@ -142,7 +142,7 @@ final class SessionParameters {
      * The statements that make {@code server} match this client, or null when it already does: one Query, one
      * implicit transaction, safe to pipeline before the client's own request.
      */
-    String alignmentSql(ServerConnection server) {
+    public String alignmentSql(ServerConnection server) {
         // Runs for every transaction in transaction mode: nothing is allocated when the server already matches.
         List<String> calls = null;
         Map<String, String> serverReported = server.reportedParameters();
@@ -206,7 +206,7 @@ final class SessionParameters {
     }
 
     /** After a successful alignment: the settings the server now carries. */
-    void recordAligned(ServerConnection server) {
+    public void recordAligned(ServerConnection server) {
         for (String each : Set.copyOf(server.extraSettings().keySet())) {
             if (!extra.containsKey(each)) {
                 server.recordExtraSetting(each, null);
@@ -282,7 +282,7 @@ final class SessionParameters {
 
     /** Sends the client a ParameterStatus of pgmux's own. */
     @FunctionalInterface
-    interface Tell {
+    public interface Tell {
         void parameterStatus(String name, String value);
     }
 }

@@ -1,4 +1,4 @@
-package io.pgmux.client;
+package io.pgmux.session;
 
 import io.netty.buffer.ByteBuf;
 import io.pgmux.config.PinningPolicy;
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * <p>A client that has its server to itself (pinned, or in session mode) needs none of that, except that a RESET
  * of a setting it gave at startup must still bring back its startup value: for those, only that is tracked.
  */
-final class SessionTracker {
+public final class SessionTracker {
     private static final Logger log = LoggerFactory.getLogger(SessionTracker.class);
 
     /** Where the client's settings stand against its current server. */
@@ -80,7 +80,7 @@ final class SessionTracker {
     /**
      * @param dedicated whether the client has its server to itself (session mode)
      */
-    SessionTracker(SessionParameters parameters, PinningPolicy policy, Supplier<String> clientName,
+    public SessionTracker(SessionParameters parameters, PinningPolicy policy, Supplier<String> clientName,
             boolean dedicated) {
         this.parameters = parameters;
         this.policy = policy;
@@ -93,7 +93,7 @@ final class SessionTracker {
      *
      * @throws UnsupportedRequestException when it needs pinning and the policy is {@code error}
      */
-    void inspect(ByteBuf frame) {
+    public void inspect(ByteBuf frame) {
         readBackRightAfter = false;
         if (hasServerToItself() && parameters.startupValues(null).isEmpty()) {
             return; // nothing a RESET could take away from it
@@ -127,7 +127,7 @@ final class SessionTracker {
      * will be idle after it whatever happens: the readback goes right behind it, in the same round trip, instead
      * of after its answer.
      */
-    void forwarded(ServerConnection server, boolean serverWasIdle, SessionParameters.Tell tell) {
+    public void forwarded(ServerConnection server, boolean serverWasIdle, SessionParameters.Tell tell) {
         if (readBackRightAfter) {
             readBackRightAfter = false;
             if (serverWasIdle) {
@@ -237,7 +237,7 @@ final class SessionTracker {
      * startup value where a RESET (RESET ALL, DISCARD ALL, SET ... TO DEFAULT) in this cycle took the server back to
      * its own default.
      */
-    String clientValue(ServerConnection server, String name, String value) {
+    public String clientValue(ServerConnection server, String name, String value) {
         if (!resetAllStartupValues && resetStartupNames.isEmpty()) {
             return value;
         }
@@ -257,7 +257,7 @@ final class SessionTracker {
      *
      * @return whether the server must stay with the client for a readback
      */
-    boolean atBoundary(ServerConnection server, SessionParameters.Tell tell) {
+    public boolean atBoundary(ServerConnection server, SessionParameters.Tell tell) {
         if (resetAllStartupValues || !resetStartupNames.isEmpty()) {
             // The requests whose ParameterStatus could need a startup value are all answered.
             resetStartupNames.clear();
@@ -339,7 +339,7 @@ final class SessionTracker {
      * Whether the server must be reset completely before it goes back to the pool: it carries settings pgmux
      * could not read. Clears the mark: the caller resets it.
      */
-    boolean takeUnknown() {
+    public boolean takeUnknown() {
         if (state != State.UNKNOWN) {
             return false;
         }
@@ -353,12 +353,12 @@ final class SessionTracker {
      * Whether a server the client leaves behind in transaction mode holds state that must be reset completely
      * (DISCARD ALL): the client was pinned, or its settings were not read back.
      */
-    boolean leavesStateBehind() {
+    public boolean leavesStateBehind() {
         return state != State.FOLLOWING;
     }
 
     /** Why the client is pinned, or null. */
-    String pinReason() {
+    public String pinReason() {
         return pinReason;
     }
 

@@ -1,4 +1,4 @@
-package io.pgmux.client;
+package io.pgmux.session;
 
 import java.util.LinkedHashSet;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package io.pgmux.client;
+package io.pgmux.session;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -33,7 +33,7 @@ import java.util.Map;
  * errors for duplicate or unknown names (the server fails and skips to Sync there too), and DEALLOCATE,
  * DEALLOCATE ALL, DISCARD ALL and Close acting on the names at their place in the stream.
  */
-final class NamedStatements {
+public final class NamedStatements {
     private static final String DUPLICATE_PREPARED_STATEMENT = "42P05";
     private static final String INVALID_SQL_STATEMENT_NAME = "26000";
 
@@ -59,7 +59,7 @@ final class NamedStatements {
     private SqlCommand boundCommand;
     private Statement boundTarget;
 
-    NamedStatements(ByteBufAllocator alloc, io.pgmux.pool.ServerPool pool) {
+    public NamedStatements(ByteBufAllocator alloc, io.pgmux.pool.ServerPool pool) {
         this.alloc = alloc;
         this.pool = pool;
     }
@@ -72,7 +72,7 @@ final class NamedStatements {
      *
      * @return whether the Parse was answered (the caller writes nothing else for it)
      */
-    boolean parseWithoutServer(ByteBuf frame, io.netty.channel.Channel client) {
+    public boolean parseWithoutServer(ByteBuf frame, io.netty.channel.Channel client) {
         if (failedUntilSync || !Parse.hasStatementName(frame)) {
             return false;
         }
@@ -94,12 +94,12 @@ final class NamedStatements {
      * Whether pgmux refused a message of the client's current extended-protocol batch, so that, as PostgreSQL
      * after an error, it ignores every message of {@code tag} but Sync.
      */
-    boolean skipsUntilSync(byte tag) {
+    public boolean skipsUntilSync(byte tag) {
         return failedUntilSync && tag != FrontendTag.SYNC;
     }
 
     /** Sends a client's message to {@code server}, translating statement names on the way. */
-    void send(ServerConnection server, ByteBuf frame) {
+    public void send(ServerConnection server, ByteBuf frame) {
         byte tag = frame.getByte(frame.readerIndex());
         if (skipsUntilSync(tag)) {
             frame.release();

@@ -1,9 +1,9 @@
-package io.pgmux.client;
+package io.pgmux.session;
 
 import io.pgmux.protocol.PgError;
 
 /** A client asked for something pgmux cannot do in its pool mode; the client gets this error and is closed. */
-final class UnsupportedRequestException extends RuntimeException {
+public final class UnsupportedRequestException extends RuntimeException {
     private final PgError error;
 
     UnsupportedRequestException(PgError error) {
@@ -11,7 +11,7 @@ final class UnsupportedRequestException extends RuntimeException {
         this.error = error;
     }
 
-    PgError error() {
+    public PgError error() {
         return error;
     }
 }

@@ -1,4 +1,4 @@
-package io.pgmux.client;
+package io.pgmux.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

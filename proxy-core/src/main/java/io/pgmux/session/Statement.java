@@ -1,4 +1,4 @@
-package io.pgmux.client;
+package io.pgmux.session;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

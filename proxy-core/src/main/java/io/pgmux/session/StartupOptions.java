@@ -1,4 +1,4 @@
-package io.pgmux.client;
+package io.pgmux.session;
 
 import io.pgmux.protocol.ProtocolException;
 import java.util.LinkedHashMap;
@@ -8,11 +8,11 @@ import java.util.Map;
  * Parses the {@code options} startup parameter the way the PostgreSQL server does for {@code -c name=value}
  * (and {@code --name=value}) switches: arguments separated by spaces, a backslash escapes the next character.
  */
-final class StartupOptions {
+public final class StartupOptions {
     private StartupOptions() {
     }
 
-    static Map<String, String> parse(String options) {
+    public static Map<String, String> parse(String options) {
         Map<String, String> result = new LinkedHashMap<>();
         String[] args = split(options);
         for (int i = 0; i < args.length; i++) {
