@@ -409,7 +409,7 @@ final class PooledSession implements ClientPhase, PoolClient, ServerLink {
     }
 
     @Override
-    public void serverReadyForQuery(TransactionStatus status, boolean failed) {
+    public void serverReadyForQuery(TransactionStatus status) {
         long now = System.nanoTime();
         timeouts.readyForQuery(now);
         boolean quiet = server.isQuiet();

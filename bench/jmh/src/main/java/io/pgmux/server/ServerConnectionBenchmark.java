@@ -127,7 +127,7 @@ public class ServerConnectionBenchmark {
         }
 
         @Override
-        public void serverReadyForQuery(TransactionStatus status, boolean failed) {
+        public void serverReadyForQuery(TransactionStatus status) {
         }
 
         @Override

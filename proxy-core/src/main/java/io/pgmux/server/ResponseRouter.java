@@ -1,0 +1,289 @@
+package io.pgmux.server;
+
+import io.netty.buffer.ByteBuf;
+import io.pgmux.codec.MessageRouter;
+import io.pgmux.protocol.BackendTag;
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.ProtocolException;
+import io.pgmux.protocol.SqlState;
+import io.pgmux.protocol.backend.ErrorResponse;
+import io.pgmux.protocol.backend.ParameterStatus;
+import io.pgmux.protocol.backend.ReadyForQuery;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes what a logged-in backend says to whoever the request at the head of the {@link ResponseQueue} belongs
+ * to. Most answers pass through to the linked client as runs of bytes ({@link #passes}); the few pooling must read
+ * come whole ({@link #message}): ReadyForQuery (with the queue entries it closes), ErrorResponse, ParameterStatus,
+ * the COPY FROM STDIN edges, and every answer to a request whose answers do not simply go to the client (pgmux's
+ * own queries, slipped-in Parses, refused messages, tracked requests' terminal answers).
+ */
+final class ResponseRouter implements MessageRouter {
+    private static final Logger log = LoggerFactory.getLogger(ResponseRouter.class);
+    private static final String STALE_PLAN = "cached plan must not change result type";
+    private static final PgError SKIPPED = PgError.error(SqlState.PROTOCOL_VIOLATION,
+            "pgmux: skipped by the server after an earlier error in the same extended-protocol batch");
+
+    private final ServerConnection server;
+    private final Conversation conversation;
+    private final ResponseQueue queue;
+
+    ResponseRouter(ServerConnection server, Conversation conversation) {
+        this.server = server;
+        this.conversation = conversation;
+        this.queue = conversation.queue;
+    }
+
+    /**
+     * Whether an answer goes to the linked client unread. A terminal answer to a plain extended-protocol request
+     * closes that request here already: nothing but the queue entry depends on it.
+     */
+    @Override
+    public boolean passes(byte tag, int length) {
+        if (server.link() == null) {
+            return false;
+        }
+        switch (tag) {
+            case BackendTag.READY_FOR_QUERY:
+            case BackendTag.ERROR_RESPONSE:
+            case BackendTag.PARAMETER_STATUS:
+            case BackendTag.COPY_IN_RESPONSE:
+                return false;
+            case BackendTag.NOTICE_RESPONSE:
+            case BackendTag.NOTIFICATION_RESPONSE:
+                return true;
+            case BackendTag.COMMAND_COMPLETE:
+                if (conversation.phase().isCopyIn()) {
+                    return false;
+                }
+                return passesTerminal();
+            case BackendTag.PARSE_COMPLETE:
+            case BackendTag.BIND_COMPLETE:
+            case BackendTag.CLOSE_COMPLETE:
+            case BackendTag.ROW_DESCRIPTION:
+            case BackendTag.NO_DATA:
+            case BackendTag.EMPTY_QUERY_RESPONSE:
+            case BackendTag.PORTAL_SUSPENDED:
+                return passesTerminal();
+            default:
+                return queue.isEmpty() || queue.headAction().reachesClient();
+        }
+    }
+
+    private boolean passesTerminal() {
+        if (queue.isEmpty()) {
+            return true;
+        }
+        if (queue.headAction() != ResponseAction.FORWARD) {
+            return false;
+        }
+        if (queue.headType() == RequestType.EXTENDED) {
+            queue.pop();
+        }
+        return true;
+    }
+
+    @Override
+    public void run(ByteBuf bytes) {
+        forwardOrDrop(bytes);
+    }
+
+    /** A whole answer: the message path, which handles every type (also those {@link #passes} would pass). */
+    @Override
+    public void message(ByteBuf frame) {
+        byte tag = frame.getByte(frame.readerIndex());
+        switch (tag) {
+            case BackendTag.READY_FOR_QUERY -> readyForQuery(frame);
+            case BackendTag.PARAMETER_STATUS -> parameterStatus(frame);
+            case BackendTag.ERROR_RESPONSE -> errorResponse(frame);
+            case BackendTag.NOTICE_RESPONSE, BackendTag.NOTIFICATION_RESPONSE -> forwardOrDrop(frame);
+            case BackendTag.COPY_IN_RESPONSE -> copyInResponse(frame);
+            case BackendTag.COMMAND_COMPLETE -> {
+                conversation.moveTo(conversation.phase().copyEnded());
+                deliver(frame, true);
+            }
+            case BackendTag.PARSE_COMPLETE, BackendTag.BIND_COMPLETE, BackendTag.CLOSE_COMPLETE,
+                    BackendTag.ROW_DESCRIPTION, BackendTag.NO_DATA, BackendTag.EMPTY_QUERY_RESPONSE,
+                    BackendTag.PORTAL_SUSPENDED -> deliver(frame, true);
+            default -> deliver(frame, false);
+        }
+    }
+
+    private void copyInResponse(ByteBuf frame) {
+        boolean byExecute = !queue.isEmpty() && queue.headType() == RequestType.EXTENDED;
+        if (byExecute) {
+            // COPY started by Execute: a Sync the client already sent behind it is ignored by the server during
+            // copy-in, so no ReadyForQuery will answer it; the backend needs another once the COPY has ended.
+            queue.removeFirstSyncAfterHead();
+        }
+        conversation.moveTo(conversation.phase().copyStarted(byExecute));
+        deliver(frame, false);
+        ServerLink link = server.link();
+        if (link != null) {
+            link.serverCopyInStarted();
+        }
+    }
+
+    /**
+     * Routes an answer to the request at the head of the queue. {@code terminal} says whether this message type
+     * ends an extended-protocol request; simple Queries, Syncs and pgmux's own queries end only with
+     * ReadyForQuery.
+     */
+    private void deliver(ByteBuf frame, boolean terminal) {
+        if (queue.isEmpty()) {
+            forwardOrDrop(frame);
+            return;
+        }
+        switch (queue.headAction()) {
+            case REPLACE -> {
+                // The stand-in found a statement after all (only a pinned client's own SQL PREPARE could make one
+                // of that name): the client still gets pgmux's error for its message.
+                frame.release();
+                if (terminal) {
+                    forwardOrDrop(queue.takeReplacement());
+                    complete(true);
+                }
+                return;
+            }
+            case INTERNAL -> {
+                queue.headInternal().received(frame);
+                frame.release();
+            }
+            case SWALLOW -> frame.release();
+            case FORWARD, TRACK -> forwardOrDrop(frame);
+        }
+        if (terminal && queue.headType() == RequestType.EXTENDED) {
+            complete(true);
+        }
+    }
+
+    /** Pops the head request, telling it how it went. */
+    private void complete(boolean succeeded) {
+        switch (queue.headAction()) {
+            case TRACK, SWALLOW -> {
+                Outcome outcome = queue.headOutcome();
+                queue.pop();
+                outcome.done(succeeded);
+            }
+            case INTERNAL -> {
+                InternalQuery query = queue.headInternal();
+                queue.pop();
+                query.complete();
+            }
+            case FORWARD, REPLACE -> queue.pop();
+        }
+    }
+
+    private void readyForQuery(ByteBuf frame) {
+        conversation.readyForQuery(ReadyForQuery.status(frame));
+        conversation.moveTo(conversation.phase().copyEnded());
+        // Extended requests still queued here were skipped by the server after an error: they failed.
+        while (!queue.isEmpty() && !queue.headType().endsWithReadyForQuery()) {
+            complete(false);
+        }
+        if (queue.isEmpty()) {
+            frame.release();
+            throw new ProtocolException("server sent ReadyForQuery with nothing outstanding");
+        }
+        boolean internal = queue.headAction() == ResponseAction.INTERNAL;
+        if (internal) {
+            frame.release();
+        } else {
+            forwardOrDrop(frame);
+        }
+        complete(!queue.headFailed());
+        ServerLink link = server.link();
+        if (link != null && !internal) {
+            link.serverReadyForQuery(conversation.transactionStatus());
+        }
+        link = server.link();
+        if (link != null && server.isAtBoundary()) {
+            link.serverAtBoundary();
+        }
+    }
+
+    private void parameterStatus(ByteBuf frame) {
+        ParameterStatus status = ParameterStatus.decode(frame.duplicate().skipBytes(5));
+        server.settings().reported(status.name(), status.value());
+        ServerLink link = server.link();
+        if (link != null) {
+            link.serverParameterChanged(status.name(), status.value(), frame);
+        } else {
+            frame.release();
+        }
+    }
+
+    private void errorResponse(ByteBuf frame) {
+        conversation.moveTo(conversation.phase().copyEnded());
+        PgError error = ErrorResponse.decode(frame.duplicate().skipBytes(5));
+        if (error.isFatal()) {
+            server.fatalReceived(error);
+        }
+        if (error.sqlState().equals(SqlState.FEATURE_NOT_SUPPORTED) && STALE_PLAN.equals(error.message())) {
+            server.prepared().markAllStale();
+        }
+        if (queue.isEmpty()) {
+            if (server.link() == null) {
+                log.info("server {} ({}) reported while not linked: {}", server.id(), server.target(), error);
+            }
+            forwardOrDrop(frame);
+            return;
+        }
+        switch (queue.headAction()) {
+            case INTERNAL -> {
+                if (queue.headType() == RequestType.SIMPLE) {
+                    queue.headInternal().failed(error);
+                    frame.release();
+                    return;
+                }
+            }
+            case REPLACE -> {
+                // The stand-in failed as intended: the client gets pgmux's error in place of the server's.
+                frame.release();
+                forwardOrDrop(queue.takeReplacement());
+                complete(false);
+                skipToSync();
+                return;
+            }
+            default -> {
+            }
+        }
+        if (queue.headType().endsWithReadyForQuery()) {
+            // A simple Query, FunctionCall or Sync: the error is one of its answers; ReadyForQuery ends it.
+            queue.markHeadFailed();
+            forwardOrDrop(frame);
+            return;
+        }
+        // An extended request failed (a failed slipped-in Parse is the client's business too).
+        forwardOrDrop(frame);
+        complete(false);
+        skipToSync();
+        if (queue.isEmpty()) {
+            conversation.moveTo(ProtocolPhase.SKIPPING);
+        }
+    }
+
+    /**
+     * After an error in an extended-protocol request the backend ignores every message up to the next Sync, a
+     * simple Query or FunctionCall included: whatever was sent in between fails without an answer. With no Sync
+     * sent yet, the backend goes on skipping whatever comes until one is.
+     */
+    private void skipToSync() {
+        while (!queue.isEmpty() && queue.headType() != RequestType.SYNC) {
+            if (queue.headAction() == ResponseAction.INTERNAL) {
+                queue.headInternal().failed(SKIPPED);
+            }
+            complete(false);
+        }
+    }
+
+    private void forwardOrDrop(ByteBuf frame) {
+        ServerLink link = server.link();
+        if (link != null) {
+            link.serverMessage(frame);
+        } else {
+            frame.release();
+        }
+    }
+}
