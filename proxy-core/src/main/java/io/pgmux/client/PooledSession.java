@@ -3,6 +3,7 @@ package io.pgmux.client;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.pgmux.codec.MessageFramer;
 import io.pgmux.config.Timeouts;
 import io.pgmux.pool.PoolClient;
 import io.pgmux.pool.ServerPool;
@@ -50,6 +51,8 @@ final class PooledSession implements ClientPhase, PoolClient, ServerLink {
     private final LocalAnswers local;
     /** The client sent Terminate: nothing after it is read, and it leaves once what came before is answered. */
     private boolean terminating;
+    /** When the current read burst was first looked at (0: not yet): one clock reading per burst, not per message. */
+    private long burstNanos;
     /** Bytes read from the client and forwarded to it since they were last added to the statistics. */
     private long receivedBytes;
     private long sentBytes;
@@ -84,6 +87,12 @@ final class PooledSession implements ClientPhase, PoolClient, ServerLink {
     /** Greets the client now if its pool knows what to greet with, else once a first server has logged in. */
     void start() {
         stats.clientLoggedIn();
+        MessageFramer framer = channel.pipeline().get(MessageFramer.class);
+        ClientHandler handler = channel.pipeline().get(ClientHandler.class);
+        if (framer != null && handler != null) {
+            // From the next message on, what needs no reading (COPY data above all) goes out as runs of bytes.
+            framer.forwardRuns(handler);
+        }
         if (pool.welcomeParameters() != null) {
             client.transition(ClientState.IDLE);
             greet();
@@ -110,9 +119,64 @@ final class PooledSession implements ClientPhase, PoolClient, ServerLink {
 
     // ---- client messages ----------------------------------------------------------------------------------
 
+    private long burstNanos() {
+        long now = burstNanos;
+        if (now == 0) {
+            now = System.nanoTime();
+            burstNanos = now;
+        }
+        return now;
+    }
+
+    /**
+     * Client messages that pass to the linked server unread, inside a run: COPY data and the few bodiless messages
+     * the session has no business with, while nothing of the client's waits and nothing is skipped. The server
+     * notes what each will be answered by.
+     */
+    @Override
+    public boolean passes(byte tag, int length) {
+        ServerConnection linked = server;
+        if (linked == null || state() != ClientState.ACTIVE || !pending.isEmpty() || terminating
+                || local.skipping() || policy.skips(tag)) {
+            return false;
+        }
+        switch (tag) {
+            case FrontendTag.COPY_DATA:
+                break;
+            case FrontendTag.COPY_DONE:
+            case FrontendTag.FLUSH:
+                if (length != 4) {
+                    return false; // the message path refuses it with PostgreSQL's words
+                }
+                break;
+            case FrontendTag.SYNC:
+                if (length != 4 || policy.sharesStatements()) {
+                    return false; // shared statement names follow the batch up to its Sync
+                }
+                break;
+            default:
+                return false;
+        }
+        clock.sent(burstNanos(), linked.isAtBoundary(), tag == FrontendTag.SYNC);
+        linked.noteFromClient(tag);
+        return true;
+    }
+
+    @Override
+    public void run(ByteBuf bytes) {
+        ServerConnection linked = server;
+        if (linked == null) {
+            bytes.release();
+            throw new IllegalStateException("client bytes passed through with no server linked");
+        }
+        receivedBytes += bytes.readableBytes();
+        timeouts.messageReceived(burstNanos());
+        linked.sendClientRun(bytes);
+    }
+
     @Override
     public void frameReceived(ByteBuf frame) {
-        long now = System.nanoTime();
+        long now = burstNanos();
         timeouts.messageReceived(now);
         receivedBytes += frame.readableBytes();
         if (terminating) {
@@ -206,6 +270,7 @@ final class PooledSession implements ClientPhase, PoolClient, ServerLink {
 
     @Override
     public void readComplete() {
+        burstNanos = 0;
         ServerConnection linked = server;
         if (state() == ClientState.ACTIVE && linked != null) {
             linked.flush();

@@ -133,14 +133,21 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
         while (pos < end && reading != Reading.STOPPED) {
             int available = end - pos;
             byte tag = in.getByte(pos);
-            checkTag(tag);
+            int length = available < HEADER_LENGTH ? 0 : in.getInt(pos + 1);
+            try {
+                checkTag(tag);
+                if (available >= HEADER_LENGTH) {
+                    checkLength(tag, length);
+                }
+            } catch (ProtocolException e) {
+                handOnRun(in, runStart, pos); // what came before the violation is handed on first
+                throw e;
+            }
             if (available < HEADER_LENGTH) {
                 handOnRun(in, runStart, pos);
                 startCarry(in, pos, available, HEADER_LENGTH);
                 return;
             }
-            int length = in.getInt(pos + 1);
-            checkLength(tag, length);
             int frame = length + 1;
             if (reading == Reading.RUNS && router.passes(tag, length)) {
                 if (available >= frame) {
