@@ -26,22 +26,26 @@ final class ResponseQueue {
 
     /** A client's request whose answers go to the client, and whose success {@code outcome} learns. */
     void track(RequestType type, Outcome outcome) {
-        outcomes[push(type, ResponseAction.TRACK)] = outcome;
+        int at = push(type, ResponseAction.TRACK); // before indexing: pushing may grow the arrays
+        outcomes[at] = outcome;
     }
 
     /** A Parse or Close of pgmux's own ahead of a client's message: answers dropped, {@code outcome} told. */
     void swallow(Outcome outcome) {
-        outcomes[push(RequestType.EXTENDED, ResponseAction.SWALLOW)] = outcome;
+        int at = push(RequestType.EXTENDED, ResponseAction.SWALLOW); // before indexing: pushing may grow the arrays
+        outcomes[at] = outcome;
     }
 
     /** A Query of pgmux's own. */
     void internal(InternalQuery query) {
-        internals[push(RequestType.SIMPLE, ResponseAction.INTERNAL)] = query;
+        int at = push(RequestType.SIMPLE, ResponseAction.INTERNAL); // before indexing: pushing may grow the arrays
+        internals[at] = query;
     }
 
     /** A stand-in for a refused client message; {@code error} (owned by the queue until taken) goes to the client. */
     void replace(ByteBuf error) {
-        replacements[push(RequestType.EXTENDED, ResponseAction.REPLACE)] = error;
+        int at = push(RequestType.EXTENDED, ResponseAction.REPLACE); // before indexing: pushing may grow the arrays
+        replacements[at] = error;
     }
 
     boolean isEmpty() {
