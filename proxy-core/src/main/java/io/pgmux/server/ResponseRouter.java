@@ -278,6 +278,19 @@ final class ResponseRouter implements MessageRouter {
         }
     }
 
+    /** The connection is gone: tracked requests failed; pgmux's own queries hear nothing more. */
+    void serverGone() {
+        while (!queue.isEmpty()) {
+            if (queue.headAction() == ResponseAction.TRACK || queue.headAction() == ResponseAction.SWALLOW) {
+                Outcome outcome = queue.headOutcome();
+                queue.pop();
+                outcome.done(false);
+            } else {
+                queue.pop();
+            }
+        }
+    }
+
     private void forwardOrDrop(ByteBuf frame) {
         ServerLink link = server.link();
         if (link != null) {

@@ -109,8 +109,6 @@ public final class ServerConnection {
         return link;
     }
 
-    // ---- lifecycle, driven by ServerHandler -------------------------------------------------------------
-
     void channelActive(Channel newChannel) {
         attachChannel(newChannel);
         slot.connected(this); // once more when libpq's sslmode steps make a second attempt: no change then
@@ -227,23 +225,12 @@ public final class ServerConnection {
         }
         ServerLink lost = link;
         link = null;
-        ResponseQueue queue = conversation.queue;
-        while (!queue.isEmpty()) {
-            if (queue.headAction() == ResponseAction.TRACK || queue.headAction() == ResponseAction.SWALLOW) {
-                Outcome outcome = queue.headOutcome();
-                queue.pop();
-                outcome.done(false);
-            } else {
-                queue.pop(); // pgmux's own queries hear nothing more: their server is gone
-            }
-        }
+        responses.serverGone();
         if (lost != null) {
             lost.serverLost(lost == toldOfFatal ? null : closeReason);
         }
         slot.closed(this, closeReason);
     }
-
-    // ---- used by the linked client, on the shared event loop -----------------------------------------------
 
     public void link(ServerLink newLink) {
         if (link != null) {
@@ -299,25 +286,21 @@ public final class ServerConnection {
 
     /**
      * Refuses a client's extended-protocol message with pgmux's own {@code error} (an unknown or duplicate
-     * statement name). PostgreSQL would fail the message, roll back the implicit transaction or fail the
-     * transaction block, and skip to Sync: {@code standIn}, a message certain to fail on the backend, makes it do
-     * exactly that in the message's place; its error is swallowed and {@code error} goes to the client.
+     * statement name): {@code standIn}, certain to fail on the backend, makes it fail and skip to Sync as
+     * PostgreSQL would have for the client's message; its error is swallowed and {@code error} goes to the client.
      */
     public void refuse(ByteBuf standIn, ByteBuf error) {
         requests.refuse(standIn, error);
     }
 
-    /**
-     * Sends a statement of pgmux's own as a simple Query. Its responses never reach the client; {@code onDone}
-     * gets the first error, or null, once the backend is ready again.
-     */
+    /** A statement of pgmux's own, as {@link #sendInternalQuery(String, Consumer, Consumer)} without rows. */
     public void sendInternalQuery(String sql, Consumer<PgError> onDone) {
         sendInternalQuery(sql, null, onDone);
     }
 
     /**
-     * Sends a statement of pgmux's own as a simple Query, as {@link #sendInternalQuery(String, Consumer)}, handing
-     * each DataRow it returns (text columns, null for NULL) to {@code onRow} before {@code onDone}.
+     * Sends a statement of pgmux's own as a simple Query. Its answers never reach the client: each DataRow (text
+     * columns, null for NULL) goes to {@code onRow}, then {@code onDone} gets the first error, or null.
      *
      * @throws IllegalStateException while the backend skips to Sync after an error (it would ignore the Query)
      */
@@ -331,10 +314,8 @@ public final class ServerConnection {
     }
 
     /**
-     * Ends a COPY FROM STDIN whose client is gone: CopyFail makes the backend fail the COPY (its transaction
-     * block, if any, then fails too), and a Sync brings it back to ReadyForQuery even when the COPY was started
-     * by Execute, where the failure makes the backend skip to Sync. The answers go nowhere: the server is
-     * unlinked. The caller flushes.
+     * Ends a COPY FROM STDIN whose client is gone: CopyFail fails the COPY (and its transaction block), a Sync
+     * brings the backend back to ReadyForQuery even after an Execute. The answers go nowhere. The caller flushes.
      */
     public void failCopy(String reason) {
         if (!isCopyIn()) {
@@ -355,10 +336,7 @@ public final class ServerConnection {
         settings.forgetExtra();
     }
 
-    /**
-     * After RESET ALL: the unreported settings pgmux made are back at their defaults, except role and
-     * session_authorization, which RESET ALL leaves as they are (PostgreSQL docs: RESET).
-     */
+    /** After RESET ALL: see {@link ServerSettings#forgetResettable}. */
     public void forgetSettings() {
         settings.forgetResettable();
     }
