@@ -49,6 +49,8 @@ final class PooledSession implements ClientPhase {
     private final ClientTraffic traffic;
     private final ServerAnswers answers;
     private final ClientRuns runs;
+    /** Made once: a method reference made per message would be an allocation per message. */
+    private final LocalAnswers.Inspection inspection = this::inspected;
     private final ServerLending lending;
     private final RequestClock clock;
     private ServerConnection server;
@@ -185,7 +187,7 @@ final class PooledSession implements ClientPhase {
             forward(server, frame, server.isAtBoundary(), now);
             return;
         }
-        if (state() == ClientState.IDLE && pending.isEmpty() && local.answered(tag, frame, this::inspected)) {
+        if (state() == ClientState.IDLE && pending.isEmpty() && local.answered(tag, frame, inspection)) {
             return;
         }
         local.toServer();
@@ -217,7 +219,7 @@ final class PooledSession implements ClientPhase {
                 || tag == FrontendTag.FUNCTION_CALL);
         policy.send(target, frame, tag);
         if (tag == FrontendTag.QUERY && policy.followsSettings()) {
-            session.forwarded(target, serverIdle, answers::tellParameter);
+            session.forwarded(target, serverIdle, answers.tell());
         }
     }
 

@@ -27,6 +27,8 @@ final class ServerAnswers implements ServerLink {
     private final ClientTimeouts timeouts;
     private final RequestClock clock;
     private final ClientTraffic traffic;
+    /** Made once: a method reference made per transaction would be an allocation per transaction. */
+    private final SessionParameters.Tell tell = this::tellParameter;
 
     ServerAnswers(PooledSession pooled, ClientConnection client, ClientServices services,
                   SessionParameters parameters, ReleasePolicy policy, SessionTracker session, ClientTimeouts timeouts,
@@ -61,6 +63,10 @@ final class ServerAnswers implements ServerLink {
             frame.release();
             tellParameter(name, own);
         }
+    }
+
+    SessionParameters.Tell tell() {
+        return tell;
     }
 
     /** A ParameterStatus of pgmux's own: the client's value where the server's differs. */
@@ -102,7 +108,7 @@ final class ServerAnswers implements ServerLink {
             return;
         }
         ServerConnection linked = pooled.server();
-        if (session.atBoundary(linked, this::tellParameter) || !policy.releasesAtBoundary()
+        if (session.atBoundary(linked, tell) || !policy.releasesAtBoundary()
                 || session.pinReason() != null) {
             return;
         }

@@ -13,6 +13,9 @@ import java.util.Map;
 final class ServerSettings {
     private final Map<String, String> reported = new HashMap<>();
     private final Map<String, String> extra = new HashMap<>();
+    /** Read-only views, made once: they are read for every transaction (settings alignment). */
+    private final Map<String, String> reportedView = Collections.unmodifiableMap(reported);
+    private final Map<String, String> extraView = Collections.unmodifiableMap(extra);
     private Map<String, String> welcome = Map.of();
 
     /** The login's ParameterStatus messages, with their canonical names. */
@@ -30,11 +33,11 @@ final class ServerSettings {
     }
 
     Map<String, String> reported() {
-        return Collections.unmodifiableMap(reported);
+        return reportedView;
     }
 
     Map<String, String> extra() {
-        return Collections.unmodifiableMap(extra);
+        return extraView;
     }
 
     /** Records an unreported setting pgmux made (or reset, with a null value). */

@@ -65,6 +65,7 @@ public class ServerConnectionBenchmark {
         server = new ServerConnection(1, target, new NoEvents(), 100);
         // A logged-in server: attached to its socket without the login exchange.
         server.attachChannel(socket);
+        server.assumeLoggedIn();
         server.link(client);
     }
 
