@@ -41,8 +41,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Messag
     }
 
     @Override
-    public boolean passes(byte tag, int length) {
-        return client.passes(tag, length);
+    public Route route(byte tag, int length) {
+        return client.passes(tag, length) ? Route.PASS : Route.TAKE;
+    }
+
+    @Override
+    public void passed(ByteBuf buffer, int index) {
+        throw new IllegalStateException("a client message passed to be read in place");
     }
 
     @Override

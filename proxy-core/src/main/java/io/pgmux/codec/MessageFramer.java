@@ -149,7 +149,9 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
                 return;
             }
             int frame = length + 1;
-            if (reading == Reading.RUNS && router.passes(tag, length)) {
+            MessageRouter.Route route = reading == Reading.RUNS ? router.route(tag, length)
+                    : MessageRouter.Route.TAKE;
+            if (route == MessageRouter.Route.PASS) {
                 if (available >= frame) {
                     pos += frame;
                 } else {
@@ -158,12 +160,22 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
                 }
                 continue;
             }
+            if (route == MessageRouter.Route.PASS_AND_READ && available >= frame) {
+                // Forwarded with what came before it, then read where it lies.
+                int at = pos;
+                pos += frame;
+                handOnRun(in, runStart, pos);
+                runStart = pos;
+                router.passed(in, at);
+                continue;
+            }
             handOnRun(in, runStart, pos);
             if (available < frame) {
                 startCarry(in, pos, available, frame);
                 return;
             }
-            handOnMessage(in.retainedSlice(pos, frame));
+            // A message that is the whole read goes on as the read buffer itself: no slice to allocate.
+            handOnMessage(available == frame && pos == in.readerIndex() ? in.retain() : in.retainedSlice(pos, frame));
             pos += frame;
             runStart = pos;
         }
@@ -186,7 +198,7 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
             byte tag = carry.getByte(carry.readerIndex());
             int length = carry.getInt(carry.readerIndex() + 1);
             checkLength(tag, length);
-            if (reading == Reading.RUNS && router.passes(tag, length)) {
+            if (reading == Reading.RUNS && router.route(tag, length) == MessageRouter.Route.PASS) {
                 passRemaining = length + 1 - HEADER_LENGTH;
                 ByteBuf header = carry;
                 carry = null;
@@ -228,7 +240,9 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
 
     private void handOnRun(ByteBuf in, int from, int to) {
         if (to > from) {
-            handOnRun(in.retainedSlice(from, to - from));
+            // A run that is the whole read goes on as the read buffer itself: no slice to allocate.
+            handOnRun(from == in.readerIndex() && to == in.writerIndex() ? in.retain()
+                    : in.retainedSlice(from, to - from));
         }
     }
 

@@ -86,6 +86,21 @@ final class ResponseQueue {
         return error;
     }
 
+    /**
+     * The action of the request a ReadyForQuery would answer now: the first that ends with one (the extended
+     * requests before it were skipped), or null when none is queued.
+     */
+    ResponseAction actionAnsweredByReadyForQuery() {
+        int mask = types.length - 1;
+        for (int i = 0; i < size; i++) {
+            int at = (head + i) & mask;
+            if (types[at].endsWithReadyForQuery()) {
+                return actions[at];
+            }
+        }
+        return null;
+    }
+
     /** Notes that an error came back for the head request. */
     void markHeadFailed() {
         headFailed = true;

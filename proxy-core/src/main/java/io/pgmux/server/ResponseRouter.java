@@ -6,6 +6,7 @@ import io.pgmux.protocol.BackendTag;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.ProtocolException;
 import io.pgmux.protocol.SqlState;
+import io.pgmux.protocol.TransactionStatus;
 import io.pgmux.protocol.backend.ErrorResponse;
 import io.pgmux.protocol.backend.ParameterStatus;
 import io.pgmux.protocol.backend.ReadyForQuery;
@@ -36,28 +37,36 @@ final class ResponseRouter implements MessageRouter {
     }
 
     /**
-     * Whether an answer goes to the linked client unread. A terminal answer to a plain extended-protocol request
-     * closes that request here already: nothing but the queue entry depends on it.
+     * What becomes of an answer while a client is linked: most pass to it unread; ReadyForQuery, an ErrorResponse
+     * and a CopyInResponse that go to the client as they are pass too, and are read in place after ({@link
+     * #passed}); the rest is taken whole. A terminal answer to a plain extended-protocol request closes that
+     * request here already: nothing but the queue entry depends on it.
      */
     @Override
-    public boolean passes(byte tag, int length) {
+    public Route route(byte tag, int length) {
         if (server.link() == null) {
-            return false;
+            return Route.TAKE;
         }
         switch (tag) {
             case BackendTag.READY_FOR_QUERY:
+                ResponseAction answered = queue.actionAnsweredByReadyForQuery();
+                return length == 5 && answered != null && answered != ResponseAction.INTERNAL ? Route.PASS_AND_READ
+                        : Route.TAKE;
             case BackendTag.ERROR_RESPONSE:
-            case BackendTag.PARAMETER_STATUS:
+                return queue.isEmpty() || queue.headAction().reachesClient()
+                        || queue.headAction() == ResponseAction.SWALLOW ? Route.PASS_AND_READ : Route.TAKE;
             case BackendTag.COPY_IN_RESPONSE:
-                return false;
+                return queue.isEmpty() || queue.headAction().reachesClient() ? Route.PASS_AND_READ : Route.TAKE;
+            case BackendTag.PARAMETER_STATUS:
+                return Route.TAKE;
             case BackendTag.NOTICE_RESPONSE:
             case BackendTag.NOTIFICATION_RESPONSE:
-                return true;
+                return Route.PASS;
             case BackendTag.COMMAND_COMPLETE:
                 if (conversation.phase().isCopyIn()) {
-                    return false;
+                    return Route.TAKE;
                 }
-                return passesTerminal();
+                return passesTerminal() ? Route.PASS : Route.TAKE;
             case BackendTag.PARSE_COMPLETE:
             case BackendTag.BIND_COMPLETE:
             case BackendTag.CLOSE_COMPLETE:
@@ -65,9 +74,23 @@ final class ResponseRouter implements MessageRouter {
             case BackendTag.NO_DATA:
             case BackendTag.EMPTY_QUERY_RESPONSE:
             case BackendTag.PORTAL_SUSPENDED:
-                return passesTerminal();
+                return passesTerminal() ? Route.PASS : Route.TAKE;
             default:
-                return queue.isEmpty() || queue.headAction().reachesClient();
+                return queue.isEmpty() || queue.headAction().reachesClient() ? Route.PASS : Route.TAKE;
+        }
+    }
+
+    /** An answer {@link #route} let pass to be read: it is with the client already; act on it. */
+    @Override
+    public void passed(ByteBuf buffer, int index) {
+        byte tag = buffer.getByte(index);
+        switch (tag) {
+            case BackendTag.READY_FOR_QUERY -> readyForQuery(TransactionStatus.fromCode(buffer.getByte(index + 5)),
+                    null);
+            case BackendTag.ERROR_RESPONSE -> errorResponse(ErrorResponse.decode(
+                    buffer.slice(index + 5, buffer.getInt(index + 1) - 4)), null);
+            case BackendTag.COPY_IN_RESPONSE -> copyInResponse(null);
+            default -> throw new IllegalStateException("no reading in place for message type " + (char) tag);
         }
     }
 
@@ -94,9 +117,9 @@ final class ResponseRouter implements MessageRouter {
     public void message(ByteBuf frame) {
         byte tag = frame.getByte(frame.readerIndex());
         switch (tag) {
-            case BackendTag.READY_FOR_QUERY -> readyForQuery(frame);
+            case BackendTag.READY_FOR_QUERY -> readyForQuery(ReadyForQuery.status(frame), frame);
             case BackendTag.PARAMETER_STATUS -> parameterStatus(frame);
-            case BackendTag.ERROR_RESPONSE -> errorResponse(frame);
+            case BackendTag.ERROR_RESPONSE -> errorResponse(ErrorResponse.decode(frame.duplicate().skipBytes(5)), frame);
             case BackendTag.NOTICE_RESPONSE, BackendTag.NOTIFICATION_RESPONSE -> forwardOrDrop(frame);
             case BackendTag.COPY_IN_RESPONSE -> copyInResponse(frame);
             case BackendTag.COMMAND_COMPLETE -> {
@@ -110,6 +133,7 @@ final class ResponseRouter implements MessageRouter {
         }
     }
 
+    /** @param frame the message, or null when it went to the client already */
     private void copyInResponse(ByteBuf frame) {
         boolean byExecute = !queue.isEmpty() && queue.headType() == RequestType.EXTENDED;
         if (byExecute) {
@@ -118,7 +142,9 @@ final class ResponseRouter implements MessageRouter {
             queue.removeFirstSyncAfterHead();
         }
         conversation.moveTo(conversation.phase().copyStarted(byExecute));
-        deliver(frame, false);
+        if (frame != null) {
+            deliver(frame, false);
+        }
         ServerLink link = server.link();
         if (link != null) {
             link.serverCopyInStarted();
@@ -175,19 +201,24 @@ final class ResponseRouter implements MessageRouter {
         }
     }
 
-    private void readyForQuery(ByteBuf frame) {
-        conversation.readyForQuery(ReadyForQuery.status(frame));
+    /** @param frame the message, or null when it went to the client already */
+    private void readyForQuery(TransactionStatus status, ByteBuf frame) {
+        conversation.readyForQuery(status);
         conversation.moveTo(conversation.phase().copyEnded());
         // Extended requests still queued here were skipped by the server after an error: they failed.
         while (!queue.isEmpty() && !queue.headType().endsWithReadyForQuery()) {
             complete(false);
         }
         if (queue.isEmpty()) {
-            frame.release();
+            if (frame != null) {
+                frame.release();
+            }
             throw new ProtocolException("server sent ReadyForQuery with nothing outstanding");
         }
         boolean internal = queue.headAction() == ResponseAction.INTERNAL;
-        if (internal) {
+        if (frame == null) {
+            // Already with the client.
+        } else if (internal) {
             frame.release();
         } else {
             forwardOrDrop(frame);
@@ -214,9 +245,9 @@ final class ResponseRouter implements MessageRouter {
         }
     }
 
-    private void errorResponse(ByteBuf frame) {
+    /** @param frame the message, or null when it went to the client already (it would have gone there) */
+    private void errorResponse(PgError error, ByteBuf frame) {
         conversation.moveTo(conversation.phase().copyEnded());
-        PgError error = ErrorResponse.decode(frame.duplicate().skipBytes(5));
         if (error.isFatal()) {
             server.fatalReceived(error);
         }
@@ -234,13 +265,13 @@ final class ResponseRouter implements MessageRouter {
             case INTERNAL -> {
                 if (queue.headType() == RequestType.SIMPLE) {
                     queue.headInternal().failed(error);
-                    frame.release();
+                    release(frame);
                     return;
                 }
             }
             case REPLACE -> {
                 // The stand-in failed as intended: the client gets pgmux's error in place of the server's.
-                frame.release();
+                release(frame);
                 forwardOrDrop(queue.takeReplacement());
                 complete(false);
                 skipToSync();
@@ -291,7 +322,17 @@ final class ResponseRouter implements MessageRouter {
         }
     }
 
+    private static void release(ByteBuf frame) {
+        if (frame != null) {
+            frame.release();
+        }
+    }
+
+    /** Writes {@code frame} to the linked client, or drops it; null: it went to the client already. */
     private void forwardOrDrop(ByteBuf frame) {
+        if (frame == null) {
+            return;
+        }
         ServerLink link = server.link();
         if (link != null) {
             link.serverMessage(frame);

@@ -60,8 +60,18 @@ final class ServerHandler extends ChannelInboundHandlerAdapter implements Messag
     }
 
     @Override
-    public boolean passes(byte tag, int length) {
-        return server.responses().passes(tag, length);
+    public Route route(byte tag, int length) {
+        return server.responses().route(tag, length);
+    }
+
+    @Override
+    public void passed(ByteBuf buffer, int index) {
+        try {
+            server.responses().passed(buffer, index);
+        } catch (ProtocolException e) {
+            fail(context, PgError.fatal(SqlState.PROTOCOL_VIOLATION,
+                    "the server broke the protocol: " + e.getMessage()));
+        }
     }
 
     @Override

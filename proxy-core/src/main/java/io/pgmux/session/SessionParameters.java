@@ -28,6 +28,8 @@ public final class SessionParameters {
     /** Reported parameters that follow the client. Others (server_version, is_superuser ...) are per server. */
     static final Set<String> TRACKED = Set.of("client_encoding", "datestyle", "timezone", "intervalstyle",
             "standard_conforming_strings", "application_name");
+    /** {@link #TRACKED} as an array, walked for every transaction: a Set's iterator would be an allocation each time. */
+    private static final String[] TRACKED_NAMES = TRACKED.toArray(new String[0]);
     public static final String ROLE = "role";
     public static final String SESSION_AUTHORIZATION = "session_authorization";
     private static final Set<String> NOT_SETTINGS = Set.of("user", "database", "options", "replication");
@@ -146,7 +148,7 @@ public final class SessionParameters {
         // Runs for every transaction in transaction mode: nothing is allocated when the server already matches.
         List<String> calls = null;
         Map<String, String> serverReported = server.reportedParameters();
-        for (String name : TRACKED) {
+        for (String name : TRACKED_NAMES) {
             String own = told.get(name);
             if (own != null && !own.equals(serverReported.get(name))) {
                 calls = add(calls, setConfig(name, own));

@@ -49,10 +49,17 @@ class MessageFramerRunsTest {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final List<ByteBuf> handed = new ArrayList<>();
         String declined = "Z";
+        /** Declined messages pass and are read in place instead of being taken. */
+        boolean readInPlace;
 
         @Override
-        public boolean passes(byte tag, int length) {
-            return declined.indexOf(tag) < 0;
+        public Route route(byte tag, int length) {
+            return declined.indexOf(tag) < 0 ? Route.PASS : readInPlace ? Route.PASS_AND_READ : Route.TAKE;
+        }
+
+        @Override
+        public void passed(ByteBuf buffer, int index) {
+            events.add("passed " + (char) buffer.getByte(index));
         }
 
         @Override
@@ -125,6 +132,36 @@ class MessageFramerRunsTest {
                 assertFalse(channel.finish(), context);
             }
         }
+    }
+
+    @Test
+    void aMessageReadInPlaceGoesOnWithItsRunAndAWholeReadIsHandedOnAsItIs() {
+        Recorder router = new Recorder();
+        router.readInPlace = true;
+        MessageFramer framer = new MessageFramer(MAX, ExpectedMessages.BACKEND);
+        EmbeddedChannel channel = runs(framer, router);
+        ByteBuf in = Unpooled.wrappedBuffer(ANSWER);
+        channel.writeInbound(in);
+        assertEquals(List.of("run " + ANSWER.length, "passed Z"), router.events);
+        assertSame(in, router.handed.get(0), "the whole read goes on as it is: no slice");
+        router.releaseAll();
+        assertEquals(0, in.refCnt());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aMessageToReadInPlaceThatSpansReadsComesWholeInstead() {
+        Recorder router = new Recorder();
+        router.readInPlace = true;
+        MessageFramer framer = new MessageFramer(MAX, ExpectedMessages.BACKEND);
+        EmbeddedChannel channel = runs(framer, router);
+        int cut = ANSWER.length - 3;
+        channel.writeInbound(Unpooled.wrappedBuffer(ANSWER, 0, cut));
+        channel.writeInbound(Unpooled.wrappedBuffer(ANSWER, cut, 3));
+        assertEquals(List.of("run " + (ANSWER.length - READY.length), "message Z"), router.events);
+        assertArrayEquals(ANSWER, router.bytes.toByteArray());
+        router.releaseAll();
+        assertFalse(channel.finish());
     }
 
     @Test
