@@ -155,12 +155,13 @@ public final class ClientConnection {
 
     // ---- the console and shutdown ------------------------------------------------------------------------------
 
-    /** What SHOW CLIENTS shows of this client; see {@link ClientInfo} for how current it is. */
+    /** What SHOW CLIENTS shows of this client; call on the client's event loop, where its session lives. */
     public ClientInfo info() {
         ClientInfo.Session session = phase.describeSession();
         return new ClientInfo(cancelKey == null ? 0 : cancelKey.processId(), user, database, state,
                 channel.remoteAddress(), channel.localAddress(), connectedAtMillis, session.lastRequestNanos(),
-                session.server(), session.applicationName(), 0, session.pinReason());
+                session.server(), session.applicationName(), session.preparedStatements(), session.pinReason(),
+                tls().map(Object::toString).orElse(""));
     }
 
     /** KILL and shutdown: the client gets {@code error} as its last message and is closed, on its event loop. */

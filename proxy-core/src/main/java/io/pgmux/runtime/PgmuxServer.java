@@ -10,6 +10,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgmux.admin.AdminConsole;
+import io.pgmux.admin.live.ClientDirectory;
 import io.pgmux.admin.live.LiveAdminView;
 import io.pgmux.client.ClientChannelInitializer;
 import io.pgmux.client.ClientServices;
@@ -109,9 +110,19 @@ public final class PgmuxServer implements AutoCloseable {
                 io.pgmux.tls.UpstreamTlsContexts.of(config));
         this.pools = new PoolManager(config, connector, loops, stats);
         this.services = new ClientServices(config, pools, connector, channels, this::console);
-        LiveAdminView view = new LiveAdminView(pools, statsPeriod, services::clientCount,
-                address -> Optional.ofNullable(upstreamSlots.get(address)), services::clientInfos);
         this.control = new ProxyControl(this, loops);
+        LiveAdminView view = new LiveAdminView(pools, statsPeriod, services::clientCount,
+                address -> Optional.ofNullable(upstreamSlots.get(address)), new ClientDirectory() {
+                    @Override
+                    public void forEachClient(java.util.function.Consumer<io.pgmux.client.ClientConnection> action) {
+                        services.forEachClient(action);
+                    }
+
+                    @Override
+                    public boolean isDisabled(String database) {
+                        return services.isDisabled(database);
+                    }
+                }, control::pauseState);
         this.console = new AdminConsole(view, control, Release.version());
         this.readiness = new Readiness(pools, () -> state);
         this.drain = new Drain(services, pools, loops);

@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgmux.admin.spi.AdminControl;
 import io.pgmux.admin.spi.AdminException;
+import io.pgmux.admin.spi.PauseState;
 import io.pgmux.admin.spi.ShutdownMode;
 import io.pgmux.client.ClientConnection;
 import io.pgmux.client.ClientServices;
@@ -37,6 +38,8 @@ public final class ProxyControl implements AdminControl {
     private final PoolManager pools;
     private final ClientServices clients;
     private final EventLoopGroup loops;
+    /** SUSPEND is in force (a PAUSE of everything, told apart for SHOW STATE); RESUME without a database ends it. */
+    private volatile boolean suspended;
 
     public ProxyControl(PgmuxServer server, EventLoopGroup loops) {
         this.server = server;
@@ -62,6 +65,17 @@ public final class ProxyControl implements AdminControl {
             throw new AdminException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
                     database.map(db -> "database " + db + " is").orElse("pgmux is") + " not paused");
         }
+        if (database.isEmpty()) {
+            suspended = false;
+        }
+    }
+
+    /** SHOW STATE: suspended (SUSPEND), paused (PAUSE of every database), else active. */
+    public PauseState pauseState() {
+        if (suspended && pools.isPausedEverywhere()) {
+            return PauseState.SUSPENDED;
+        }
+        return pools.isPausedEverywhere() ? PauseState.PAUSED : PauseState.ACTIVE;
     }
 
     @Override
@@ -121,6 +135,7 @@ public final class ProxyControl implements AdminControl {
         if (!pools.pause(Optional.empty())) {
             throw new AdminException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "pgmux is already paused");
         }
+        suspended = true;
         return when(() -> pools.serversInUse(Optional.empty()) == 0);
     }
 

@@ -15,6 +15,8 @@ import io.pgmux.admin.spi.TenantRow;
 import io.pgmux.admin.spi.UserRow;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /** A view with one row of everything, values chosen so each column's cell is recognisable. */
 final class FakeView implements AdminView {
@@ -59,13 +61,13 @@ final class FakeView implements AdminView {
     }
 
     @Override
-    public List<ConnectionRow> clients() {
-        return answer(clients);
+    public CompletionStage<List<ConnectionRow>> clients() {
+        return CompletableFuture.completedFuture(answer(clients));
     }
 
     @Override
-    public List<ConnectionRow> servers() {
-        return answer(servers);
+    public CompletionStage<List<ConnectionRow>> servers() {
+        return CompletableFuture.completedFuture(answer(servers));
     }
 
     @Override
