@@ -104,6 +104,10 @@ public final class ClientConnection {
     /** The client was greeted: client_login_timeout no longer applies. */
     void loggedIn() {
         loginTimeout.cancel();
+        if (services.config().log().logConnections()) {
+            log.info("login: user={} database={} from {}{}", user, database, channel.remoteAddress(),
+                    tls().map(t -> " over " + t).orElse(""));
+        }
     }
 
     // ---- events from the channel -----------------------------------------------------------------------------
@@ -213,6 +217,9 @@ public final class ClientConnection {
         if (error != null && channel.isActive()) {
             channel.writeAndFlush(ErrorResponse.encode(channel.alloc(), error)).addListener(ChannelFutureListener.CLOSE);
         }
+        if (error != null && services.config().log().logPoolerErrors()) {
+            log.info("pooler error to {}: {} {}", describe(), error.sqlState(), error.message());
+        }
         close(error);
     }
 
@@ -223,6 +230,11 @@ public final class ClientConnection {
         }
         ClientState was = state;
         transition(ClientState.CLOSED);
+        if (was != ClientState.STARTUP && was != ClientState.AUTHENTICATING
+                && services.config().log().logDisconnections()) {
+            log.info("closing: {} after {} s: {}", describe(), (System.currentTimeMillis() - connectedAtMillis) / 1000,
+                    reason == null ? "the client left or its connection was lost" : reason.message());
+        }
         loginTimeout.cancel();
         phase.left(was);
         if (cancelKey != null) {

@@ -64,7 +64,7 @@ final class PooledSession implements ClientPhase, PoolClient, ServerLink {
         this.parameters = parameters;
         this.policy = policy;
         this.session = session;
-        this.clock = new RequestClock(stats);
+        this.clock = new RequestClock(stats, new SlowQueries(services, client, pool));
         this.local = new LocalAnswers(channel, policy);
     }
 
