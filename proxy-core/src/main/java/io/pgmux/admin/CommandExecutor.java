@@ -81,7 +81,7 @@ final class CommandExecutor {
         }
         if (command instanceof AdminCommand.SetSetting) {
             AdminCommand.SetSetting set = (AdminCommand.SetSetting) command;
-            control.set(set.key(), set.value());
+            return Outcome.Waiting.done(control.set(set.key(), set.value()), command.tag(), () -> { });
         } else if (command instanceof AdminCommand.KillClient) {
             control.killClient(((AdminCommand.KillClient) command).id());
         } else if (command instanceof AdminCommand.KillTenant) {

@@ -293,6 +293,27 @@ public final class PgmuxServer implements AutoCloseable {
     }
 
     /**
+     * Installs {@code change} of the configuration in force (the console's SET) as {@link #reload} installs the
+     * file, on the same thread, one change at a time; the stage completes once it is in force.
+     *
+     * @param what what changes, for the log, e.g. {@code SET query_timeout = 5s}
+     */
+    public CompletableFuture<Void> change(String what, java.util.function.UnaryOperator<PgmuxConfig> change) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        reloader.execute(() -> {
+            try {
+                reconfigure(change.apply(pools.config()));
+                log.info("{}: in force", what);
+                done.complete(null);
+            } catch (RuntimeException e) {
+                log.warn("{} failed", what, e);
+                done.completeExceptionally(new AdminException(SqlState.INTERNAL_ERROR, what + " failed: " + e));
+            }
+        });
+        return done;
+    }
+
+    /**
      * Graceful shutdown (SIGTERM, SHUTDOWN): stops accepting clients and takes pgmux out of readiness; clients
      * finish their current transactions, each closed with FATAL 57P01 once it is between transactions; those
      * still in one after {@code timeout} are closed too; then the servers are closed with Terminate and the

@@ -8,6 +8,8 @@ import io.pgmux.admin.spi.PauseState;
 import io.pgmux.admin.spi.ShutdownMode;
 import io.pgmux.client.ClientConnection;
 import io.pgmux.client.ClientServices;
+import io.pgmux.admin.live.ConfigRows;
+import io.pgmux.config.LiveSettings;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.TenantConfig;
 import io.pgmux.pool.PoolManager;
@@ -162,9 +164,30 @@ public final class ProxyControl implements AdminControl {
     }
 
     @Override
-    public void set(String key, String value) {
-        throw new AdminException(SqlState.FEATURE_NOT_SUPPORTED, "SET of pgmux settings on the console is not"
-                + " supported yet; change " + key + " in the configuration file and run RELOAD");
+    public CompletionStage<Void> set(String key, String value) {
+        if (LiveSettings.needsRestart(key)) {
+            throw new AdminException(new PgError(PgError.ERROR, SqlState.CANT_CHANGE_RUNTIME_PARAM, "parameter \""
+                    + key + "\" cannot be changed without restarting pgmux", null,
+                    "Change it in the configuration file and restart pgmux."));
+        }
+        if (!LiveSettings.isSettable(key)) {
+            if (ConfigRows.keys().contains(key.toLowerCase(java.util.Locale.ROOT))) {
+                throw new AdminException(new PgError(PgError.ERROR, SqlState.CANT_CHANGE_RUNTIME_PARAM,
+                        "parameter \"" + key + "\" can be changed only in the configuration file", null,
+                        "Change it in the file and run RELOAD; SET takes " + String.join(", ", LiveSettings.keys())
+                                + "."));
+            }
+            throw new AdminException(new PgError(PgError.ERROR, SqlState.UNDEFINED_OBJECT,
+                    "unrecognized configuration parameter \"" + key + "\"", null,
+                    "SHOW CONFIG lists pgmux's settings; SET takes " + String.join(", ", LiveSettings.keys()) + "."));
+        }
+        try {
+            LiveSettings.apply(pools.config(), key, value); // the value is checked here, answered at once
+        } catch (IllegalArgumentException e) {
+            throw new AdminException(SqlState.INVALID_PARAMETER_VALUE, "invalid value for parameter \"" + key
+                    + "\": " + e.getMessage());
+        }
+        return server.change("SET " + key + " = " + value, config -> LiveSettings.apply(config, key, value));
     }
 
     private void requireDatabase(String database) {
