@@ -174,7 +174,7 @@ public final class PgmuxServer implements AutoCloseable {
      */
     private void startMetrics() throws InterruptedException {
         metricsLoop = transport.newGroup(1, "pgmux-metrics");
-        metrics = new MetricsRegistry(config, pools, readiness);
+        metrics = new MetricsRegistry(config, pools, readiness, services::isDisabled);
         endpoint = new HttpEndpoint(config.metrics(), metricsLoop, transport.serverChannels(), metrics, readiness);
         try {
             metricsAddress = endpoint.start();
