@@ -159,7 +159,11 @@ public final class ClientConnection {
 
     // ---- the console and shutdown ------------------------------------------------------------------------------
 
-    /** What SHOW CLIENTS shows of this client; call on the client's event loop, where its session lives. */
+    /**
+     * What SHOW CLIENTS shows of this client. Its session's part (linked server, prepared statements, last request)
+     * is current only on the client's event loop, where the console reads it; id, user and database may be read
+     * anywhere.
+     */
     public ClientInfo info() {
         ClientInfo.Session session = phase.describeSession();
         return new ClientInfo(cancelKey == null ? 0 : cancelKey.processId(), user, database, state,

@@ -4,8 +4,8 @@ import io.pgmux.server.ServerConnection;
 import java.net.SocketAddress;
 
 /**
- * What the console shows of one logged-in client (a row of SHOW CLIENTS), read on the client's event loop (see
- * {@link ClientConnection#info()}).
+ * What the console shows of one logged-in client (a row of SHOW CLIENTS), read on the client's event loop for the
+ * console (see {@link ClientConnection#info()}).
  *
  * @param id               the client's number for KILL_CLIENT (the process id of its BackendKeyData)
  * @param connectedAtMillis wall-clock time of the connection, in epoch milliseconds

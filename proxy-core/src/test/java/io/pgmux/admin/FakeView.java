@@ -45,6 +45,8 @@ final class FakeView implements AdminView {
     List<BudgetRow> budgets = List.of(new BudgetRow("db.internal:5432", "tenant web on database app", 10, 9,
             "pool_size 8 + reserve_pool_size 2"), new BudgetRow("db.internal:5432", "slots", 22, null, "x"));
     List<PreparedRow> prepared = List.of(new PreparedRow("app", "api", "pgmux_1a2b", "SELECT $1", 3, 40));
+    /** When set, what servers() answers: rows the event loops have not all given yet. */
+    CompletableFuture<List<ConnectionRow>> serversLater;
     /** Thrown by every method when set: a view that fails. */
     RuntimeException failure;
 
@@ -67,7 +69,7 @@ final class FakeView implements AdminView {
 
     @Override
     public CompletionStage<List<ConnectionRow>> servers() {
-        return CompletableFuture.completedFuture(answer(servers));
+        return serversLater != null ? serversLater : CompletableFuture.completedFuture(answer(servers));
     }
 
     @Override
