@@ -166,6 +166,23 @@ class NamedStatementsDropTest {
         assertEquals(0, client.size());
     }
 
+    @Test
+    void deallocateAsTheUnnamedStatementOnAnotherServerFindsTheStatementThere() {
+        ScriptedServer first = fixture.server();
+        prepared(client, first, "s1", "select 1");
+        send(client, first, parse("", "DEALLOCATE s1"), sync());
+        first.answer("1Z");
+        first.received();
+        // The next transaction runs it on a server that holds neither the unnamed statement nor pgmux's copy.
+        ScriptedServer second = fixture.server();
+        send(client, second, bind(""), execute(), sync());
+        assertEquals(List.of("Parse - DEALLOCATE " + X1, "Parse " + X1 + " select 1", "Bind - -", "Execute -",
+                "Sync"), second.received());
+        assertEquals(0, client.size());
+        second.answer("112CZ");
+        assertEquals(List.of("2", "C", "Z"), second.toClient());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"DEALLOCATE ALL", "discard all", "select 1; DEALLOCATE ALL"})
     void deallocateAllAndDiscardAllForgetEveryNameAndEveryCopy(String sql) {

@@ -177,8 +177,9 @@ class NamedStatementsTest {
         send(client, server, bind("nope"));
         assertTrue(client.skipsUntilSync((byte) 'E'));
         assertFalse(client.skipsUntilSync((byte) 'S'));
-        send(client, server, execute(), parse("later", SELECT_1), sync());
-        // A stand-in the backend must fail makes it skip to Sync just as it would have for the client's Bind.
+        send(client, server, execute(), parse("later", SELECT_1), query("select 2"), sync());
+        // A stand-in the backend must fail makes it skip to Sync just as it would have for the client's Bind; what
+        // PostgreSQL would ignore until then (a simple Query too) is not sent.
         assertEquals(List.of("Describe S pgmux_", "Sync"), server.received());
         server.error("26000", "prepared statement \"pgmux_\" does not exist");
         server.answer("Z");
