@@ -68,7 +68,7 @@ final class PooledSession implements ClientPhase {
         this.parameters = parameters;
         this.policy = policy;
         this.session = session;
-        this.clock = new RequestClock(stats);
+        this.clock = new RequestClock(stats, new SlowQueries(services, client, pool));
         this.local = new LocalAnswers(channel, policy);
         this.traffic = new ClientTraffic(stats);
         this.watch = new SessionWatch(this, client, services, pool);
@@ -112,7 +112,7 @@ final class PooledSession implements ClientPhase {
     @Override
     public ClientInfo.Session describeSession() {
         return new ClientInfo.Session(timeouts.lastMessageNanos(), server, parameters.applicationName(),
-                session.pinReason());
+                session.pinReason(), policy.preparedStatements());
     }
 
     /** Greets the client now if its pool knows what to greet with, else once a first server has logged in. */
