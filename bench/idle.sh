@@ -19,6 +19,7 @@ WARMUP_CLIENTS=${WARMUP_CLIENTS:-200}        # clients that log in, query and le
 SETTLE=${SETTLE:-5}                          # seconds between the last login and the measurement
 HISTOGRAM_TOP=${HISTOGRAM_TOP:-15}           # classes listed per pgmux heap histogram diff
 PGMUX_WORKERS=${PGMUX_WORKERS:-0}
+PGMUX_TRANSPORT=${PGMUX_TRANSPORT:-auto}
 PGMUX_JAVA_OPTS=${PGMUX_JAVA_OPTS:-}
 PGMUX_JAR=${PGMUX_JAR:-$REPO/proxy-cli/target/pgmux.jar}
 PYTHON=${PYTHON:-python3}
@@ -254,7 +255,7 @@ measure() { # system clients
     echo "machine:      $(nproc) cores ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/^MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo) GiB RAM, $(uname -sr)"
     echo "java:         $(java -version 2>&1 | head -1)"
     echo "pgbouncer:    $([[ -n $PGBOUNCER ]] && "$PGBOUNCER" --version | head -1 || echo n/a)"
-    echo "pgmux:        workers $PGMUX_WORKERS${PGMUX_JAVA_OPTS:+, JVM flags $PGMUX_JAVA_OPTS}; repository HEAD $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    echo "pgmux:        workers $PGMUX_WORKERS, transport $PGMUX_TRANSPORT${PGMUX_JAVA_OPTS:+, JVM flags $PGMUX_JAVA_OPTS}; repository HEAD $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo "pgmux jar:    $PGMUX_JAR, sha256 $(sha256sum "$WORK/pgmux.jar" | cut -c1-16), built $(date -u -r "$PGMUX_JAR" '+%Y-%m-%d %H:%M UTC')"
     echo "settings:     IDLE_CLIENTS=\"$IDLE_CLIENTS\" POOL_SIZE=$POOL_SIZE MAX_CLIENT_CONN=$MAX_CLIENT_CONN WARMUP_CLIENTS=$WARMUP_CLIENTS SETTLE=$SETTLE CONNECT_CONCURRENCY=$CONNECT_CONCURRENCY CLIENTS_PER_PROCESS=$CLIENTS_PER_PROCESS; open files $FD_LIMIT"
 } >"$RESULTS_DIR/machine.txt"
