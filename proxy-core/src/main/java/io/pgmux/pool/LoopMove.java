@@ -11,11 +11,14 @@ import io.netty.util.concurrent.Promise;
  * Moves a registered channel to another event loop of the same transport: deregisters it from its loop, registers
  * it with {@code target}, and makes sure it reads again there.
  *
- * <p>Netty 4.2's io_uring channel needs the last step. Deregistering cancels its armed poll on the old ring, but
- * the channel keeps the mark that a read is pending, so the read that registering starts on the new ring is
- * taken as already under way and nothing is armed: the channel never reads again, and a server moved to its
- * client's loop would never be heard from (pgbench hung with two loops). Turning auto-read off and on drops the
- * mark and arms a poll on the new ring. Epoll and NIO register their interest again themselves.
+ * <p>Netty 4.2's io_uring channel needs more than that. Its reads are operations submitted to the ring of its
+ * loop; deregistering cancels them, but the channel keeps its marks of a read pending and a read scheduled, and a
+ * move decided while it is reading (a server that just finished its login) even submits a new read on the old
+ * ring as the cancel completes. Registered on the new ring, it then takes the read it should start as already
+ * under way and never reads again: a server moved to its client's loop is never heard from, and pgbench hung
+ * with two loops. So an io_uring channel stops reading before it leaves (auto-read off, on its own loop, which
+ * cancels its reads and clears both marks) and starts again once registered on the new loop, where the new poll
+ * finds whatever arrived in between. Epoll and NIO drop and re-add their interest with the registration itself.
  */
 final class LoopMove {
     private LoopMove() {
@@ -37,29 +40,35 @@ final class LoopMove {
      */
     static Future<Outcome> move(Channel channel, EventLoop target) {
         Promise<Outcome> moved = target.newPromise();
-        channel.deregister().addListener(deregistered -> {
-            if (!deregistered.isSuccess()) {
-                moved.setSuccess(Outcome.CLOSED_BEFORE_LEAVING);
-                return;
-            }
-            target.register(channel).addListener(registered -> {
-                if (registered.isSuccess()) {
-                    resumeReading(channel);
-                    moved.setSuccess(Outcome.MOVED);
-                } else {
-                    moved.setSuccess(Outcome.CLOSED_BETWEEN_LOOPS);
-                }
-            });
-        });
-        return moved;
-    }
-
-    /** Runs on the channel's new loop, right after it registered there. */
-    private static void resumeReading(Channel channel) {
         ChannelConfig config = channel.config();
-        if (channel instanceof IoUringSocketChannel && config.isAutoRead()) {
-            config.setAutoRead(false);
-            config.setAutoRead(true);
+        boolean pauseReading = channel instanceof IoUringSocketChannel && config.isAutoRead();
+        Runnable leave = () -> {
+            if (pauseReading) {
+                config.setAutoRead(false);
+            }
+            channel.deregister().addListener(deregistered -> {
+                if (!deregistered.isSuccess()) {
+                    moved.setSuccess(Outcome.CLOSED_BEFORE_LEAVING);
+                    return;
+                }
+                target.register(channel).addListener(registered -> {
+                    if (!registered.isSuccess()) {
+                        moved.setSuccess(Outcome.CLOSED_BETWEEN_LOOPS);
+                        return;
+                    }
+                    if (pauseReading) {
+                        config.setAutoRead(true);
+                    }
+                    moved.setSuccess(Outcome.MOVED);
+                });
+            });
+        };
+        EventLoop current = channel.eventLoop();
+        if (current.inEventLoop()) {
+            leave.run();
+        } else {
+            current.execute(leave);
         }
+        return moved;
     }
 }

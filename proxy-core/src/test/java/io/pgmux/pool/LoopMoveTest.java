@@ -66,6 +66,17 @@ class LoopMoveTest {
     @ParameterizedTest
     @EnumSource(Kind.class)
     void aMovedConnectionReadsOnItsNewLoop(Kind kind) throws Exception {
+        moveBackAndForth(kind, false);
+    }
+
+    /** As a server that has just read its login's ReadyForQuery: the move starts inside channelRead. */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aConnectionMovedWhileItReadsReadsOnItsNewLoop(Kind kind) throws Exception {
+        moveBackAndForth(kind, true);
+    }
+
+    private static void moveBackAndForth(Kind kind, boolean fromRead) throws Exception {
         assumeTrue(kind.available, kind + " is not available here");
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, kind.handlers);
         try {
@@ -77,6 +88,7 @@ class LoopMoveTest {
                         }
                     }).bind("127.0.0.1", 0).sync().channel();
             BlockingQueue<Integer> received = new LinkedBlockingQueue<>();
+            BlockingQueue<LoopMove.Outcome> outcomes = new LinkedBlockingQueue<>();
             EventLoop first = loops.next();
             EventLoop second = loops.next();
             Channel channel = new Bootstrap().group(first).channel(kind.client)
@@ -86,19 +98,26 @@ class LoopMoveTest {
                             ByteBuf bytes = (ByteBuf) msg;
                             received.add(bytes.readableBytes());
                             bytes.release();
+                            if (fromRead) {
+                                EventLoop target = ctx.channel().eventLoop() == first ? second : first;
+                                LoopMove.move(ctx.channel(), target).addListener(
+                                        moved -> outcomes.add((LoopMove.Outcome) moved.getNow()));
+                            }
                         }
                     }).connect(echo.localAddress()).sync().channel();
             for (int i = 0; i < MOVES; i++) {
                 EventLoop target = i % 2 == 0 ? second : first;
-                LoopMove.Outcome outcome = LoopMove.move(channel, target).get(10, TimeUnit.SECONDS);
-                assertEquals(LoopMove.Outcome.MOVED, outcome);
-                assertEquals(target, channel.eventLoop());
+                if (!fromRead) {
+                    assertEquals(LoopMove.Outcome.MOVED, LoopMove.move(channel, target).get(10, TimeUnit.SECONDS));
+                    assertEquals(target, channel.eventLoop());
+                }
                 channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1, 2, 3, 4})).sync();
-                int echoed = 0;
-                while (echoed < 4) {
-                    Integer bytes = received.poll(10, TimeUnit.SECONDS);
-                    assertNotNull(bytes, "no echo after move " + (i + 1) + " on " + kind);
-                    echoed += bytes;
+                Integer echoed = received.poll(10, TimeUnit.SECONDS);
+                assertNotNull(echoed, "no echo after move " + i + " on " + kind);
+                assertEquals(4, echoed);
+                if (fromRead) {
+                    assertEquals(LoopMove.Outcome.MOVED, outcomes.poll(10, TimeUnit.SECONDS));
+                    assertEquals(target, channel.eventLoop());
                 }
             }
             channel.close().sync();
