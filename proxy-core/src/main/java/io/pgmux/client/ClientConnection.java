@@ -83,8 +83,9 @@ public final class ClientConnection {
 
     /** The user and database of the StartupMessage (the database defaulting to the user, as in PostgreSQL). */
     void named(String user, String database) {
-        this.user = user;
-        this.database = database;
+        // Interned: the clients of a pool share one user and database, and each idle client keeps them.
+        this.user = user.intern();
+        this.database = database.intern();
     }
 
     Admission admission() {

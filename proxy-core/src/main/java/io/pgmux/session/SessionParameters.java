@@ -82,7 +82,8 @@ public final class SessionParameters {
             if (!SETTING_NAME.matcher(name).matches()) {
                 throw new ProtocolException("invalid startup parameter name \"" + name + "\"");
             }
-            result.put(name.toLowerCase(Locale.ROOT), value);
+            // Interned: every client of an application sends the same few names, and each idle client keeps them.
+            result.put(name.toLowerCase(Locale.ROOT).intern(), value);
         });
         return new SessionParameters(result);
     }
