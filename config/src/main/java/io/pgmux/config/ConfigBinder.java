@@ -73,8 +73,8 @@ final class ConfigBinder {
 
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
                 maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning,
-                maxPreparedStatements, timeouts, databases.databases(), users.users(), tenants, admin, metrics, allowPasswordWithoutTls, hba,
-                clientTls, serverTls, AuthQueryBinder.resolve(authQuery), log);
+                maxPreparedStatements, timeouts, databases.databases(), users.users(), tenants, admin, metrics,
+                allowPasswordWithoutTls, hba, clientTls, serverTls, AuthQueryBinder.resolve(authQuery), log);
     }
 
     private static ListenConfig listen(YamlMap m) {
