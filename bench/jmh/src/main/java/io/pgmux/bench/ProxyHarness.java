@@ -41,10 +41,10 @@ public final class ProxyHarness implements AutoCloseable {
     private final TestChannel client = new TestChannel();
     private final TestChannel server;
 
-    private ProxyHarness(PoolMode mode) {
+    private ProxyHarness(PoolMode mode, int poolSize) {
         // The calling thread is the loop for the harness's whole life, as an I/O thread is for its channels.
         loop.enter();
-        PgmuxConfig config = ConfigLoader.parse(yaml(mode), "bench.yaml", Map.of());
+        PgmuxConfig config = ConfigLoader.parse(yaml(mode, poolSize), "bench.yaml", Map.of());
         ServerConnector connector = new ServerConnector(this::openServerChannel, Duration.ofSeconds(5),
                 config.maxMessageSize(), channels);
         pools = new PoolManager(config, connector, loop);
@@ -62,11 +62,20 @@ public final class ProxyHarness implements AutoCloseable {
      * mode, linked to the client in session mode.
      */
     public static ProxyHarness start(PoolMode mode) {
-        return new ProxyHarness(mode);
+        return new ProxyHarness(mode, 0);
     }
 
-    private static String yaml(PoolMode mode) {
+    /**
+     * As {@link #start(PoolMode)}, with a pool of {@code poolSize} servers at most, so that clients beyond it wait
+     * instead of making the pool open servers the harness never logs in.
+     */
+    public static ProxyHarness start(PoolMode mode, int poolSize) {
+        return new ProxyHarness(mode, poolSize);
+    }
+
+    private static String yaml(PoolMode mode, int poolSize) {
         return "pool_mode: " + mode.configName() + "\n"
+                + (poolSize > 0 ? "default_pool_size: " + poolSize + "\n" : "")
                 + "auth_type: trust\n"
                 // The scripted backend answers no SSLRequest: the path measured is the plain one.
                 + "server_tls_sslmode: disable\n"
