@@ -92,6 +92,14 @@ public final class ServerConnection {
         return settings.reported();
     }
 
+    /**
+     * The value the backend last reported for the tracked parameter in {@code slot} ({@link TrackedParameters}), or
+     * null: the same as {@code reportedParameters().get(TrackedParameters.NAMES.get(slot))}, without the lookup.
+     */
+    public String reportedTracked(int slot) {
+        return settings.tracked(slot);
+    }
+
     public Map<String, String> extraSettings() {
         return settings.extra();
     }

@@ -12,6 +12,12 @@ import java.util.Map;
  */
 final class ServerSettings {
     private final Map<String, String> reported = new HashMap<>();
+    /*
+     * The tracked parameters' values again, by slot (TrackedParameters): the alignment before every transaction
+     * reads them there, by index, and not in the map, whose lookup hashes the name and walks a server's map that is
+     * usually cold in the cache when servers rotate among many clients.
+     */
+    private final String[] tracked = new String[TrackedParameters.COUNT];
     private final Map<String, String> extra = new HashMap<>();
     /** Read-only views, made once: they are read for every transaction (settings alignment). */
     private final Map<String, String> reportedView = Collections.unmodifiableMap(reported);
@@ -29,7 +35,17 @@ final class ServerSettings {
     }
 
     void reported(String name, String value) {
-        reported.put(name.toLowerCase(Locale.ROOT), value);
+        String lowerCaseName = name.toLowerCase(Locale.ROOT);
+        reported.put(lowerCaseName, value);
+        int slot = TrackedParameters.slotOf(lowerCaseName);
+        if (slot >= 0) {
+            tracked[slot] = value;
+        }
+    }
+
+    /** The last reported value of the tracked parameter in {@code slot}, or null when none was reported. */
+    String tracked(int slot) {
+        return tracked[slot];
     }
 
     Map<String, String> reported() {

@@ -2,6 +2,7 @@ package io.pgmux.session;
 
 import io.pgmux.protocol.ProtocolException;
 import io.pgmux.server.ServerConnection;
+import io.pgmux.server.TrackedParameters;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,8 +27,7 @@ import java.util.regex.Pattern;
  */
 public final class SessionParameters {
     /** Reported parameters that follow the client. Others (server_version, is_superuser ...) are per server. */
-    static final List<String> TRACKED = List.of("client_encoding", "datestyle", "timezone", "intervalstyle",
-            "standard_conforming_strings", "application_name");
+    static final List<String> TRACKED = TrackedParameters.NAMES;
     private static final int STANDARD_CONFORMING_STRINGS = TRACKED.indexOf("standard_conforming_strings");
     private static final int APPLICATION_NAME = TRACKED.indexOf("application_name");
     public static final String ROLE = "role";
@@ -198,12 +198,10 @@ public final class SessionParameters {
     public String alignmentSql(ServerConnection server) {
         // Runs for every transaction in transaction mode: nothing is allocated when the server already matches.
         List<String> calls = null;
-        Map<String, String> serverReported = server.reportedParameters();
         for (int i = 0; i < tracked.length; i++) {
             String own = tracked[i];
-            String name = TRACKED.get(i);
-            if (own != null && !own.equals(serverReported.get(name))) {
-                calls = add(calls, setConfig(name, own));
+            if (own != null && !own.equals(server.reportedTracked(i))) {
+                calls = add(calls, setConfig(TRACKED.get(i), own));
             }
         }
         Map<String, String> serverExtra = server.extraSettings();
