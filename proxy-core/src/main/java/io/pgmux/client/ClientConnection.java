@@ -28,7 +28,11 @@ public final class ClientConnection {
     private final ClientServices services;
     private final Admission admission = new Admission();
     private final LoginTimeout loginTimeout = new LoginTimeout();
-    private volatile ClientState state = ClientState.STARTUP;
+    /*
+     * Plain, not volatile: it changes on every transaction (IDLE, WAITING, ACTIVE) and only this channel's event
+     * loop reads it; SHOW CLIENTS reads it there too (ClientInfo, made by a task on this loop).
+     */
+    private ClientState state = ClientState.STARTUP;
     private ClientPhase phase;
     private String user;
     private String database;

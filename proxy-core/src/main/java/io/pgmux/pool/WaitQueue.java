@@ -1,6 +1,8 @@
 package io.pgmux.pool;
 
 import io.netty.channel.EventLoop;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * A pool's waiting clients, in the order they started waiting: an intrusive linked list, so queueing, serving,
@@ -18,9 +20,25 @@ final class WaitQueue {
     private static final int MAX_PASSED_OVER = 4;
     private static final int LOOKAHEAD = 16;
 
+    private static final VarHandle SIZE;
+
+    static {
+        try {
+            SIZE = MethodHandles.lookup().findVarHandle(WaitQueue.class, "size", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Owner owner;
     private Waiter first;
     private Waiter last;
+    /*
+     * Read without the lock by the fast paths. Growing is a volatile write: a queued client then looks at the idle
+     * lists, and a releasing loop parks its server idle, fences and reads this size (PoolCore.release); one of the
+     * two must see the other. Shrinking is a release write, with no fence: a fast path that still reads the larger
+     * size only takes the lock it could have skipped, and every waited-for transaction takes a waiter out.
+     */
     private volatile int size;
 
     WaitQueue(Owner owner) {
@@ -101,8 +119,9 @@ final class WaitQueue {
         }
         waiter.prev = null;
         waiter.next = null;
-        size = size - 1;
-        if (size == 0) {
+        int fewer = size - 1;
+        SIZE.setRelease(this, fewer);
+        if (fewer == 0) {
             owner.waitingChanged(false);
         }
     }
