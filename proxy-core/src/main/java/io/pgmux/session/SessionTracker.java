@@ -9,6 +9,7 @@ import io.pgmux.protocol.frontend.Bind;
 import io.pgmux.protocol.frontend.FunctionCall;
 import io.pgmux.protocol.frontend.Parse;
 import io.pgmux.server.ServerConnection;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -58,17 +59,21 @@ public final class SessionTracker {
     private final SessionParameters parameters;
     private final PinningPolicy policy;
     private final Supplier<String> clientName;
-    private final SqlLexer lexer = new SqlLexer();
+    /*
+     * Made on first use, as are the sets below (shared empty sets until something goes in, and again once they are
+     * cleared): a client that never sends a statement, or never one that touches settings, keeps none of them.
+     */
+    private SqlLexer lexer;
     /** What requests since the last readback may have done to settings. */
-    private final Set<String> names = new LinkedHashSet<>();
-    private final Set<String> resetNames = new LinkedHashSet<>();
+    private Set<String> names = Set.of();
+    private Set<String> resetNames = Set.of();
     private boolean resetAll;
     private boolean unnamed;
     /**
      * The startup values RESET in the requests since the server was last idle (all of them after RESET ALL):
      * the server reports its own default for them, which the client must hear as its startup value.
      */
-    private final Set<String> resetStartupNames = new LinkedHashSet<>();
+    private Set<String> resetStartupNames = Set.of();
     private boolean resetAllStartupValues;
     /** Statement names (the unnamed one as "") whose Parse may change settings, so that their Binds do. */
     private Map<String, SessionEffects> statementEffects;
@@ -102,11 +107,11 @@ public final class SessionTracker {
         SessionEffects effects;
         if (tag == FrontendTag.QUERY) {
             effects = SessionStatement.of(frame, frame.readerIndex() + 5, frame.writerIndex() - 1,
-                    parameters.standardConformingStrings(), lexer);
+                    parameters.standardConformingStrings(), lexer());
         } else if (tag == FrontendTag.PARSE) {
             int start = Parse.queryStart(frame);
             effects = SessionStatement.of(frame, start, Parse.queryEnd(frame, start),
-                    parameters.standardConformingStrings(), lexer);
+                    parameters.standardConformingStrings(), lexer());
             rememberStatement(frame, effects);
         } else if (tag == FrontendTag.BIND && statementEffects != null && !statementEffects.isEmpty()) {
             effects = statementEffects.getOrDefault(Bind.statementName(frame), SessionEffects.NONE);
@@ -161,13 +166,13 @@ public final class SessionTracker {
         }
         for (String each : effects.resetNames()) {
             if (parameters.startupValue(each) != null) {
-                resetStartupNames.add(each);
+                resetStartupNames = withAll(resetStartupNames, Set.of(each));
             }
         }
         if (hasServerToItself()) {
             // Only RESETs matter: they must bring back the startup values (see readBackIfChanged).
             if (effects.resetAll() || effects.unnamed() || resetsAStartupValue(effects)) {
-                resetNames.addAll(effects.resetNames());
+                resetNames = withAll(resetNames, effects.resetNames());
                 resetAll |= effects.resetAll() || effects.unnamed();
             }
             return;
@@ -175,8 +180,8 @@ public final class SessionTracker {
         if (!needsReadback(effects)) {
             return;
         }
-        names.addAll(effects.names());
-        resetNames.addAll(effects.resetNames());
+        names = withAll(names, effects.names());
+        resetNames = withAll(resetNames, effects.resetNames());
         resetAll |= effects.resetAll();
         unnamed |= effects.unnamed();
         if (state == State.FOLLOWING) {
@@ -226,7 +231,7 @@ public final class SessionTracker {
             state = State.PINNED;
             pinReason = reason;
             // Its settings stay on its server now; only RESETs of its startup values still need pgmux.
-            names.clear();
+            names = Set.of();
             unnamed = false;
             log.info("client {} pinned to its server: {}", clientName.get(), reason);
         }
@@ -260,7 +265,7 @@ public final class SessionTracker {
     public boolean atBoundary(ServerConnection server, SessionParameters.Tell tell) {
         if (resetAllStartupValues || !resetStartupNames.isEmpty()) {
             // The requests whose ParameterStatus could need a startup value are all answered.
-            resetStartupNames.clear();
+            resetStartupNames = Set.of();
             resetAllStartupValues = false;
         }
         if (hasServerToItself()) {
@@ -362,9 +367,26 @@ public final class SessionTracker {
         return pinReason;
     }
 
+    private SqlLexer lexer() {
+        if (lexer == null) {
+            lexer = new SqlLexer();
+        }
+        return lexer;
+    }
+
+    /** {@code set} with {@code more} added; a new set when {@code set} is empty (it may be the shared one). */
+    private static Set<String> withAll(Set<String> set, Collection<String> more) {
+        if (more.isEmpty()) {
+            return set;
+        }
+        Set<String> result = set.isEmpty() ? new LinkedHashSet<>() : set;
+        result.addAll(more);
+        return result;
+    }
+
     private void clearChanges() {
-        names.clear();
-        resetNames.clear();
+        names = Set.of();
+        resetNames = Set.of();
         resetAll = false;
         unnamed = false;
     }
