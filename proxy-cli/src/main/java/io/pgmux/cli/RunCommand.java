@@ -53,7 +53,8 @@ public final class RunCommand implements Callable<Integer> {
             unapplied.forEach(line -> System.err.println("  " + line));
             return 2;
         }
-        PgmuxServer server = new PgmuxServer(config, options.config);
+        // RELOAD and SIGHUP refuse what start refuses.
+        PgmuxServer server = new PgmuxServer(config, options.config, UnappliedSettings::in);
         try {
             server.start();
         } catch (Exception e) {

@@ -55,6 +55,9 @@ final class LoginFlow implements ClientPhase {
         }
         if (packet instanceof CancelRequest) {
             CancelRequest cancel = (CancelRequest) packet;
+            if (services.peerCancels().forward(cancel, channel)) {
+                return;
+            }
             ClientConnection target = services.cancels().find(cancel.processId(), cancel.secretKey());
             if (target != null) {
                 target.cancelRequested();
@@ -79,6 +82,14 @@ final class LoginFlow implements ClientPhase {
         if (replication != null && !List.of("false", "off", "no", "0").contains(replication.toLowerCase())) {
             client.fail(PgError.fatal(SqlState.FEATURE_NOT_SUPPORTED, "pgmux does not pool replication connections")
                     .withHint("Connect replication clients to the database directly."));
+            return;
+        }
+        if (services.isShuttingDown() && !AdminRole.isConsoleDatabase(client.database())) {
+            // What PostgreSQL answers a connection while it shuts down, before authentication; the console stays
+            // open, so an operator can watch the drain.
+            client.fail(PgError.fatal(SqlState.CANNOT_CONNECT_NOW, "the database system is shutting down")
+                    .withDetail("pgmux is shutting down.")
+                    .withHint("Connect again: another pgmux, or the one replacing this one, will answer."));
             return;
         }
         // Whether the user and the database exist is checked only after authentication, as PostgreSQL does, so

@@ -26,6 +26,30 @@ record Transport(String name, IoHandlerFactory ioHandlerFactory, ChannelFactory<
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel::new, NioSocketChannel::new);
     }
 
+    /**
+     * Sets SO_REUSEPORT on a listener (listen.so_reuseport): epoll's own option, or on NIO the JDK's where the
+     * platform has it (Linux, the BSDs, macOS).
+     *
+     * @throws IllegalStateException where the platform has no SO_REUSEPORT (Windows): running as if it were set
+     *                               would fail only later, when the next process cannot bind
+     */
+    void reusePort(io.netty.bootstrap.ServerBootstrap bootstrap) {
+        if (name.equals("epoll")) {
+            bootstrap.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
+            return;
+        }
+        try (java.nio.channels.ServerSocketChannel probe = java.nio.channels.ServerSocketChannel.open()) {
+            if (!probe.supportedOptions().contains(java.net.StandardSocketOptions.SO_REUSEPORT)) {
+                throw new IllegalStateException("listen.so_reuseport: this platform has no SO_REUSEPORT; remove the"
+                        + " setting and run one pgmux per address");
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot ask the platform for SO_REUSEPORT", e);
+        }
+        bootstrap.option(io.netty.channel.socket.nio.NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT),
+                true);
+    }
+
     EventLoopGroup newGroup(int threads, String name) {
         return new MultiThreadIoEventLoopGroup(threads, new io.netty.util.concurrent.DefaultThreadFactory(name, true),
                 ioHandlerFactory);
