@@ -102,7 +102,7 @@ public final class LiveAdminView implements AdminView {
             rows.add(new DatabaseRow(db.name(), db.host(), db.port(), db.dbname(), db.user().orElse(null),
                     current().defaultPoolSize(), 0, 0, current().timeouts().serverLifetime().toSeconds(),
                     db.poolMode().map(PoolMode::configName).orElse(null), null, db.maxConnections(), servers, 0,
-                    clients, false, false));
+                    clients, pools.isPaused(db.name()), false));
         }
         return rows;
     }
@@ -154,7 +154,7 @@ public final class LiveAdminView implements AdminView {
 
     @Override
     public PauseState pauseState() {
-        return PauseState.ACTIVE;
+        return pools.isPausedEverywhere() ? PauseState.PAUSED : PauseState.ACTIVE;
     }
 
     @Override
