@@ -84,7 +84,7 @@ final class LoginFlow implements ClientPhase {
                     .withHint("Connect replication clients to the database directly."));
             return;
         }
-        if (services.isShuttingDown() && !AdminRole.isConsoleDatabase(client.database())) {
+        if (services.isShuttingDown() && acceptedByOpenListener() && !AdminRole.isConsoleDatabase(client.database())) {
             // What PostgreSQL answers a connection while it shuts down, before authentication; the console stays
             // open, so an operator can watch the drain.
             client.fail(PgError.fatal(SqlState.CANNOT_CONNECT_NOW, "the database system is shutting down")
@@ -115,6 +115,15 @@ final class LoginFlow implements ClientPhase {
         } else {
             authenticated();
         }
+    }
+
+    /**
+     * Whether the listener that accepted this connection still listens while pgmux shuts down: then the connection
+     * came after the shutdown began and is refused. A listener shared with SO_REUSEPORT is closed when the shutdown
+     * begins, and a connection it accepted before is a client of this process like any other.
+     */
+    private boolean acceptedByOpenListener() {
+        return channel.parent() == null || channel.parent().isOpen();
     }
 
     /**

@@ -341,14 +341,27 @@ public final class PgmuxServer implements AutoCloseable {
      */
     public CompletableFuture<Void> shutdown(Duration timeout, boolean waitForClients) {
         state = ServingState.SHUTTING_DOWN;
-        services.refuseNewLogins();
         if (listener != null && config.listen().soReuseport()) {
-            // The processes sharing the port take the new connections from now on.
-            listener.close();
+            // The processes sharing the port take the new connections from now on. Off the event loops (a signal,
+            // a test) this returns once the kernel gives this process no more; the console's SHUTDOWN cannot wait.
+            io.netty.channel.ChannelFuture closing = listener.close();
+            if (!onEventLoop()) {
+                closing.syncUninterruptibly();
+            }
         }
+        services.refuseNewLogins();
         // Otherwise still listening, as PostgreSQL does while it shuts down: a new client gets 57P03 rather than a
         // refused connection, and cancel requests (forwarded by peers too) still reach the clients that drain.
         return drain.start(timeout, waitForClients, this::closeInBackground);
+    }
+
+    private boolean onEventLoop() {
+        for (io.netty.util.concurrent.EventExecutor each : loops) {
+            if (each.inEventLoop()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Immediate shutdown (SIGINT, a second SIGTERM, SHUTDOWN): every connection closes now. */

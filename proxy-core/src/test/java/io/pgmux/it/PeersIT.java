@@ -17,6 +17,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two pgmux processes (in process here) on one port with listen.so_reuseport, each with its peer_id and its own
@@ -174,6 +178,63 @@ class PeersIT {
         try (RawPgClient after = login(shared)) {
             loginAsApp(after);
             assertEquals("1", Raw.queryOne(after, "select 1"));
+        }
+    }
+
+    /**
+     * PgBouncer's rolling restart: with pgbench connecting anew for each transaction (-C) on the shared port, a
+     * second process starts beside the first, the first drains (SHUTDOWN WAIT_FOR_CLIENTS) and stops, and pgbench
+     * counts no failed transaction and aborts no client.
+     */
+    @Test
+    void aRollingRestartUnderPgbenchFailsNoTransaction(@TempDir Path dir) throws Exception {
+        Path pgbench = Path.of(cluster.binDir(), "pgbench");
+        try (Connection direct = cluster.connect(ProxyFixture.APP_DB, ProxyFixture.APP_USER,
+                ProxyFixture.APP_PASSWORD); Statement st = direct.createStatement()) {
+            st.execute("drop table if exists rolling");
+            st.execute("create table rolling (id bigserial primary key, at timestamptz default now())");
+        }
+        Path script = dir.resolve("rolling.sql");
+        Files.writeString(script, "begin;\ninsert into rolling default values;\nselect pg_sleep(0.002);\ncommit;\n");
+        int shared = FreePort.find();
+        int own1 = FreePort.find();
+        int own2 = FreePort.find();
+        PgmuxServer old = peer(1, shared, peers(own1, own2));
+        ProcessBuilder builder = new ProcessBuilder(pgbench.toString(), "-n", "-C", "-c", "8", "-j", "2", "-T", "12",
+                "-f", script.toString(), "-h", HOST, "-p", Integer.toString(shared), "-U", ProxyFixture.APP_USER,
+                ProxyFixture.APP_DB).redirectErrorStream(true).redirectOutput(dir.resolve("pgbench.out").toFile());
+        builder.environment().put("PGPASSWORD", ProxyFixture.APP_PASSWORD);
+        builder.environment().put("PGSSLMODE", "disable");
+        Process run = builder.start();
+        try {
+            Await.untilChecked(Duration.ofSeconds(30), () -> rows() > 100, "pgbench to run through the first");
+            PgmuxServer successor = peer(2, shared, peers(own1, own2));
+            long before = rows();
+            Await.untilChecked(Duration.ofSeconds(30), () -> rows() > before + 100
+                    && successor.services().clientCount() > 0, "both to serve pgbench");
+            // SHUTDOWN WAIT_FOR_CLIENTS, PgBouncer's way for a rolling restart: pgbench's clients leave by
+            // themselves after each transaction, and those the old process accepted before it stopped listening
+            // are served.
+            old.shutdown(Duration.ofSeconds(10), true).get(20, TimeUnit.SECONDS);
+            long stopped = rows();
+            Await.untilChecked(Duration.ofSeconds(30), () -> rows() > stopped + 100 || !run.isAlive(),
+                    "pgbench to go on through the successor alone");
+            assertTrue(run.waitFor(60, TimeUnit.SECONDS), "pgbench finished");
+            String output = Files.readString(dir.resolve("pgbench.out"));
+            assertEquals(0, run.exitValue(), output);
+            assertTrue(output.contains("number of failed transactions: 0 "), output);
+            assertTrue(rows() > stopped + 100, "transactions after the first stopped:\n" + output);
+        } finally {
+            run.destroyForcibly();
+        }
+    }
+
+    private long rows() throws SQLException {
+        try (Connection direct = cluster.connect(ProxyFixture.APP_DB, ProxyFixture.APP_USER,
+                ProxyFixture.APP_PASSWORD); Statement st = direct.createStatement();
+             ResultSet rs = st.executeQuery("select count(*) from rolling")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
