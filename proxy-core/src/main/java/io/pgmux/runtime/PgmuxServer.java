@@ -2,17 +2,20 @@ package io.pgmux.runtime;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgmux.admin.AdminConsole;
 import io.pgmux.admin.live.LiveAdminView;
 import io.pgmux.client.ClientChannelInitializer;
 import io.pgmux.client.ClientServices;
+import io.pgmux.config.ListenConfig;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.metrics.HttpEndpoint;
 import io.pgmux.metrics.MetricsRegistry;
@@ -160,9 +163,8 @@ public final class PgmuxServer implements AutoCloseable {
             transport.reusePort(shared);
         }
         listener = shared.bind(config.listen().host(), config.listen().port()).sync().channel();
-        Optional<io.pgmux.config.ListenConfig> own = config.peers().own()
-                .filter(address -> !address.equals(new io.pgmux.config.ListenConfig(config.listen().host(),
-                        config.listen().port())));
+        Optional<ListenConfig> own = config.peers().own()
+                .filter(address -> !address.equals(new ListenConfig(config.listen().host(), config.listen().port())));
         if (own.isPresent()) {
             // The address of this process alone, where peers forward the cancel requests of its clients.
             try {
@@ -332,10 +334,9 @@ public final class PgmuxServer implements AutoCloseable {
     /**
      * Graceful shutdown (SIGTERM, SHUTDOWN): refuses new clients with FATAL 57P03 (with listen.so_reuseport it
      * closes the shared listener instead, so the other processes on the port take them) and takes pgmux out of
-     * readiness; clients
-     * finish their current transactions, each closed with FATAL 57P01 once it is between transactions; those
-     * still in one after {@code timeout} are closed too; then the servers are closed with Terminate and the
-     * process's loops stop. {@code waitForClients} instead waits, without a limit, for every client to leave by
+     * readiness; clients finish their current transactions, each closed with FATAL 57P01 once it is between
+     * transactions; those still in one after {@code timeout} are closed too; then the servers are closed with
+     * Terminate and the process's loops stop. {@code waitForClients} instead waits, without a limit, for every client to leave by
      * itself (SHUTDOWN WAIT_FOR_CLIENTS). Returns at once; the stage completes once pgmux has stopped. A second
      * call returns the same stage.
      */
@@ -344,7 +345,7 @@ public final class PgmuxServer implements AutoCloseable {
         if (listener != null && config.listen().soReuseport()) {
             // The processes sharing the port take the new connections from now on. Off the event loops (a signal,
             // a test) this returns once the kernel gives this process no more; the console's SHUTDOWN cannot wait.
-            io.netty.channel.ChannelFuture closing = listener.close();
+            ChannelFuture closing = listener.close();
             if (!onEventLoop()) {
                 closing.syncUninterruptibly();
             }
@@ -356,7 +357,7 @@ public final class PgmuxServer implements AutoCloseable {
     }
 
     private boolean onEventLoop() {
-        for (io.netty.util.concurrent.EventExecutor each : loops) {
+        for (EventExecutor each : loops) {
             if (each.inEventLoop()) {
                 return true;
             }

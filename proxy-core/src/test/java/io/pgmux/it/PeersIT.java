@@ -200,30 +200,30 @@ class PeersIT {
         int own1 = FreePort.find();
         int own2 = FreePort.find();
         PgmuxServer old = peer(1, shared, peers(own1, own2));
-        ProcessBuilder builder = new ProcessBuilder(pgbench.toString(), "-n", "-C", "-c", "8", "-j", "2", "-T", "12",
+        ProcessBuilder builder = new ProcessBuilder(pgbench.toString(), "-n", "-C", "-c", "8", "-j", "2", "-T", "20",
                 "-f", script.toString(), "-h", HOST, "-p", Integer.toString(shared), "-U", ProxyFixture.APP_USER,
                 ProxyFixture.APP_DB).redirectErrorStream(true).redirectOutput(dir.resolve("pgbench.out").toFile());
         builder.environment().put("PGPASSWORD", ProxyFixture.APP_PASSWORD);
         builder.environment().put("PGSSLMODE", "disable");
         Process run = builder.start();
         try {
-            Await.untilChecked(Duration.ofSeconds(30), () -> rows() > 100, "pgbench to run through the first");
+            Await.untilChecked(Duration.ofSeconds(30), () -> rows() > 20, "pgbench to run through the first");
             PgmuxServer successor = peer(2, shared, peers(own1, own2));
             long before = rows();
-            Await.untilChecked(Duration.ofSeconds(30), () -> rows() > before + 100
+            Await.untilChecked(Duration.ofSeconds(30), () -> rows() > before + 20
                     && successor.services().clientCount() > 0, "both to serve pgbench");
             // SHUTDOWN WAIT_FOR_CLIENTS, PgBouncer's way for a rolling restart: pgbench's clients leave by
             // themselves after each transaction, and those the old process accepted before it stopped listening
             // are served.
             old.shutdown(Duration.ofSeconds(10), true).get(20, TimeUnit.SECONDS);
             long stopped = rows();
-            Await.untilChecked(Duration.ofSeconds(30), () -> rows() > stopped + 100 || !run.isAlive(),
+            Await.untilChecked(Duration.ofSeconds(30), () -> rows() > stopped + 20 || !run.isAlive(),
                     "pgbench to go on through the successor alone");
             assertTrue(run.waitFor(60, TimeUnit.SECONDS), "pgbench finished");
             String output = Files.readString(dir.resolve("pgbench.out"));
             assertEquals(0, run.exitValue(), output);
             assertTrue(output.contains("number of failed transactions: 0 "), output);
-            assertTrue(rows() > stopped + 100, "transactions after the first stopped:\n" + output);
+            assertTrue(rows() > stopped + 20, "transactions after the first stopped:\n" + output);
         } finally {
             run.destroyForcibly();
         }
