@@ -12,6 +12,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgmux.admin.AdminConsole;
+import io.pgmux.admin.live.ClientDirectory;
 import io.pgmux.admin.live.LiveAdminView;
 import io.pgmux.client.ClientChannelInitializer;
 import io.pgmux.client.ClientServices;
@@ -126,9 +127,19 @@ public final class PgmuxServer implements AutoCloseable {
                 io.pgmux.tls.UpstreamTlsContexts.of(config));
         this.pools = new PoolManager(config, connector, loops, stats);
         this.services = new ClientServices(config, pools, connector, channels, this::console);
-        LiveAdminView view = new LiveAdminView(pools, statsPeriod, services::clientCount,
-                address -> Optional.ofNullable(upstreamSlots.get(address)), services::clientInfos);
         this.control = new ProxyControl(this, loops);
+        LiveAdminView view = new LiveAdminView(pools, statsPeriod, services::clientCount,
+                address -> Optional.ofNullable(upstreamSlots.get(address)), new ClientDirectory() {
+                    @Override
+                    public void forEachClient(java.util.function.Consumer<io.pgmux.client.ClientConnection> action) {
+                        services.forEachClient(action);
+                    }
+
+                    @Override
+                    public boolean isDisabled(String database) {
+                        return services.isDisabled(database);
+                    }
+                }, control::pauseState);
         this.console = new AdminConsole(view, control, Release.version());
         this.readiness = new Readiness(pools, () -> state);
         this.drain = new Drain(services, pools, loops);
@@ -202,7 +213,7 @@ public final class PgmuxServer implements AutoCloseable {
      */
     private void startMetrics() throws InterruptedException {
         metricsLoop = transport.newGroup(1, "pgmux-metrics");
-        metrics = new MetricsRegistry(config, pools, readiness);
+        metrics = new MetricsRegistry(config, pools, readiness, services::isDisabled);
         endpoint = new HttpEndpoint(config.metrics(), metricsLoop, transport.serverChannels(), metrics, readiness);
         try {
             metricsAddress = endpoint.start();
@@ -332,13 +343,34 @@ public final class PgmuxServer implements AutoCloseable {
     }
 
     /**
+     * Installs {@code change} of the configuration in force (the console's SET) as {@link #reload} installs the
+     * file, on the same thread, one change at a time; the stage completes once it is in force.
+     *
+     * @param what what changes, for the log, e.g. {@code SET query_timeout = 5s}
+     */
+    public CompletableFuture<Void> change(String what, java.util.function.UnaryOperator<PgmuxConfig> change) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        reloader.execute(() -> {
+            try {
+                reconfigure(change.apply(pools.config()));
+                log.info("{}: in force", what);
+                done.complete(null);
+            } catch (RuntimeException e) {
+                log.warn("{} failed", what, e);
+                done.completeExceptionally(new AdminException(SqlState.INTERNAL_ERROR, what + " failed: " + e));
+            }
+        });
+        return done;
+    }
+
+    /**
      * Graceful shutdown (SIGTERM, SHUTDOWN): refuses new clients with FATAL 57P03 (with listen.so_reuseport it
      * closes the shared listener instead, so the other processes on the port take them) and takes pgmux out of
      * readiness; clients finish their current transactions, each closed with FATAL 57P01 once it is between
      * transactions; those still in one after {@code timeout} are closed too; then the servers are closed with
-     * Terminate and the process's loops stop. {@code waitForClients} instead waits, without a limit, for every client to leave by
-     * itself (SHUTDOWN WAIT_FOR_CLIENTS). Returns at once; the stage completes once pgmux has stopped. A second
-     * call returns the same stage.
+     * Terminate and the process's loops stop. {@code waitForClients} instead waits, without a limit, for every
+     * client to leave by itself (SHUTDOWN WAIT_FOR_CLIENTS). Returns at once; the stage completes once pgmux has
+     * stopped. A second call returns the same stage.
      */
     public CompletableFuture<Void> shutdown(Duration timeout, boolean waitForClients) {
         state = ServingState.SHUTTING_DOWN;
