@@ -185,13 +185,21 @@ class PgmuxJarIT {
                 clients.add(t);
             }
             try {
-                Await.until(Duration.ofSeconds(90), () -> done.get() > 2000, "200 clients to run");
+                Await.until(Duration.ofSeconds(90), () -> done.get() > 2000
+                        && !pgmux.logLines("connection budgets").isEmpty(), "200 clients to run");
+                sampler.reset();
+                int started = done.get();
+                Await.until(Duration.ofSeconds(60), () -> done.get() > started + 500, "load under the first budget");
                 assertTrue(sampler.maxSinceReset() <= 6, "pool_size 6 holds: " + sampler.maxSinceReset());
 
+                int checks = pgmux.logLines("connection budgets").size();
                 writeConfig(2, "");
                 pgmux.signal("HUP");
                 Await.until(Duration.ofSeconds(30), () -> !pgmux.logLines("SIGHUP: reload done").isEmpty(),
                         "the reload");
+                // After a reload pgmux checks the budgets against the database on a connection of its own.
+                Await.until(Duration.ofSeconds(30), () -> pgmux.logLines("connection budgets").size() > checks,
+                        "the budget check after the reload");
                 Await.until(Duration.ofSeconds(30), () -> sampler.now() <= 2, "the servers beyond pool_size 2 to"
                         + " close as they come back");
                 sampler.reset();
@@ -221,7 +229,8 @@ class PgmuxJarIT {
 
     /**
      * Samples app_user's backends in pg_stat_activity as fast as it can. The budget check pgmux runs at start and
-     * after a reload logs in as the same user for one query; its backend is left out.
+     * after a reload logs in as the same user for one query; its backend is left out, and the test waits for the
+     * check's log line before it counts.
      */
     private final class BackendSampler implements AutoCloseable {
         private final AtomicBoolean stop = new AtomicBoolean();
