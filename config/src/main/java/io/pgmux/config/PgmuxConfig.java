@@ -27,6 +27,8 @@ import java.util.Optional;
  * @param authQuery             the global {@code auth_user}/{@code auth_query}; each database holds its own
  * @param log                   {@code log_stats}, {@code utilization_warn_percent}, the connection-event logs and
  *                              {@code log_slow_query}
+ * @param peers                 {@code peer_id} and {@code peers}: the group of processes that forward cancel requests
+ *                              to each other
  */
 public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authType, int defaultPoolSize,
                           Optional<String> defaultTenant, int maxClientConnections, int maxServerConnections,
@@ -35,7 +37,8 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
                           Map<String, DatabaseConfig> databases, Map<String, UserConfig> users,
                           Map<String, TenantConfig> tenants, AdminConfig admin, MetricsConfig metrics,
                           boolean allowPasswordWithoutTls, Optional<AccessRules> hba, ClientTlsConfig clientTls,
-                          ServerTlsConfig serverTls, Optional<AuthQueryConfig> authQuery, LogConfig log) {
+                          ServerTlsConfig serverTls, Optional<AuthQueryConfig> authQuery, LogConfig log,
+                          PeersConfig peers) {
     public PgmuxConfig {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(poolMode, "poolMode");
@@ -52,6 +55,7 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
         Objects.requireNonNull(serverTls, "serverTls");
         Objects.requireNonNull(authQuery, "authQuery");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(peers, "peers");
         databases = frozen(databases);
         users = frozen(users);
         tenants = frozen(tenants);
@@ -123,17 +127,25 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
     /** The same configuration listening elsewhere; tests listen on port 0. */
     public PgmuxConfig withListen(ListenConfig newListen) {
         return new PgmuxConfig(newListen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
-                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning,
-                maxPreparedStatements, timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls,
-                hba, clientTls, serverTls, authQuery, log);
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
+                timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls, hba, clientTls,
+                serverTls, authQuery, log, peers);
+    }
+
+    /** The same configuration with other peering settings; tests build peer groups on ports the OS picked. */
+    public PgmuxConfig withPeers(PeersConfig newPeers) {
+        return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
+                timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls, hba, clientTls,
+                serverTls, authQuery, log, newPeers);
     }
 
     /** The same configuration with another metrics endpoint; tests let the OS pick its port. */
     public PgmuxConfig withMetrics(MetricsConfig newMetrics) {
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
-                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning,
-                maxPreparedStatements, timeouts, databases, users, tenants, admin, newMetrics, allowPasswordWithoutTls,
-                hba, clientTls, serverTls, authQuery, log);
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
+                timeouts, databases, users, tenants, admin, newMetrics, allowPasswordWithoutTls, hba, clientTls,
+                serverTls, authQuery, log, peers);
     }
 
     /**
