@@ -11,7 +11,6 @@ import io.pgmux.codec.MessageFramer;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.PoolMode;
 import io.pgmux.pool.ServerPool;
-import io.pgmux.protocol.FrontendTag;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.ProtocolException;
 import io.pgmux.protocol.SqlState;
@@ -136,10 +135,8 @@ final class LoginFlow implements ClientPhase {
             throw new ProtocolException("message before StartupMessage");
         }
         try {
-            if (frame.getByte(frame.readerIndex()) != FrontendTag.PASSWORD) {
-                throw new ProtocolException("expected a password message, got '"
-                        + (char) frame.getByte(frame.readerIndex()) + "'");
-            }
+            // The framer let only a password message through ('p', ExpectedMessages.PASSWORD_RESPONSE or
+            // SASL_RESPONSE): its type needs no second look here.
             ByteBuf next = passwordExchange.step(frame.skipBytes(5), channel.alloc());
             if (next != null) {
                 channel.write(next, channel.voidPromise());
