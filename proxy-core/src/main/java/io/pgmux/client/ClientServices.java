@@ -30,6 +30,7 @@ public final class ClientServices {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     private final io.netty.channel.group.ChannelGroup channels;
+    private final java.util.concurrent.Executor loginWork;
     private final Supplier<AdminConsole> console;
 
     /**
@@ -39,6 +40,17 @@ public final class ClientServices {
      */
     public ClientServices(PgmuxConfig config, PoolManager pools, ServerConnector connector,
                           io.netty.channel.group.ChannelGroup channels, Supplier<AdminConsole> console) {
+        this(config, pools, connector, channels, console, LoginWork.newExecutor());
+    }
+
+    /**
+     * @param loginWork runs the work of logins that must not run on an event loop (key derivations); tests pass
+     *                  one they drive by hand
+     */
+    public ClientServices(PgmuxConfig config, PoolManager pools, ServerConnector connector,
+                          io.netty.channel.group.ChannelGroup channels, Supplier<AdminConsole> console,
+                          java.util.concurrent.Executor loginWork) {
+        this.loginWork = loginWork;
         this.channels = channels;
         this.console = console;
         this.pools = pools;
@@ -94,6 +106,11 @@ public final class ClientServices {
 
     CancelRegistry cancels() {
         return cancels;
+    }
+
+    /** Where a login's key derivations run, off the event loops ({@link LoginWork}). */
+    java.util.concurrent.Executor loginWork() {
+        return loginWork;
     }
 
     LoginAuthorization logins() {

@@ -2,6 +2,7 @@ package io.pgmux.client;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.pgmux.admin.AdminHandler;
 import io.pgmux.admin.AdminRole;
 import io.pgmux.admin.AdminSession;
@@ -17,6 +18,7 @@ import io.pgmux.protocol.SqlState;
 import io.pgmux.protocol.backend.Authentication;
 import io.pgmux.protocol.backend.NegotiateProtocolVersion;
 import io.pgmux.protocol.frontend.CancelRequest;
+import io.pgmux.protocol.frontend.PasswordMessage;
 import io.pgmux.protocol.frontend.StartupMessage;
 import io.pgmux.protocol.frontend.StartupPacket;
 import io.pgmux.session.SessionParameters;
@@ -137,6 +139,10 @@ final class LoginFlow implements ClientPhase {
         try {
             // The framer let only a password message through ('p', ExpectedMessages.PASSWORD_RESPONSE or
             // SASL_RESPONSE): its type needs no second look here.
+            if (passwordExchange.checksOffLoop()) {
+                checkOffLoop(passwordExchange, PasswordMessage.decode(frame.skipBytes(5)));
+                return;
+            }
             ByteBuf next = passwordExchange.step(frame.skipBytes(5), channel.alloc());
             if (next != null) {
                 channel.write(next, channel.voidPromise());
@@ -151,6 +157,55 @@ final class LoginFlow implements ClientPhase {
             client.fail(PgError.fatal(SqlState.INVALID_PASSWORD, e.getMessage()));
         } finally {
             frame.release();
+        }
+    }
+
+    /**
+     * Checks a cleartext password on a {@link LoginWork} thread (against a SCRAM verifier it costs a PBKDF2 run)
+     * and goes on with the login on the channel's event loop. Meanwhile the framer keeps whatever else the client
+     * sends, and the login timeout still runs.
+     */
+    private void checkOffLoop(PasswordExchange exchange, String cleartext) {
+        ChannelHandlerContext framer = channel.pipeline().context(MessageFramer.class);
+        ((MessageFramer) framer.handler()).hold(framer);
+        try {
+            services.loginWork().execute(() -> {
+                RuntimeException failure = null;
+                try {
+                    exchange.checkCleartext(cleartext);
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+                RuntimeException outcome = failure;
+                try {
+                    channel.eventLoop().execute(() -> checked(exchange, outcome));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // The event loop has shut down, and with it this client's channel: nobody is left to answer.
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            client.fail(PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux: too many logins are being checked"
+                    + " at once").withHint("Try again in a moment."));
+        }
+    }
+
+    /** Back on the event loop after {@link #checkOffLoop}: the login goes on unless the client left meanwhile. */
+    private void checked(PasswordExchange exchange, RuntimeException failure) {
+        if (client.state() != ClientState.AUTHENTICATING || passwordExchange != exchange) {
+            return; // closed meanwhile: the login timeout, or the client went away
+        }
+        // Taken now: once the client is failed its pipeline may be gone.
+        ChannelHandlerContext framer = channel.pipeline().context(MessageFramer.class);
+        if (failure instanceof AuthenticationException) {
+            services.authFailed(client.database(), client.user());
+            client.fail(PgError.fatal(SqlState.INVALID_PASSWORD, failure.getMessage()));
+        } else if (failure != null) {
+            client.failed(failure);
+        } else {
+            authenticated();
+        }
+        if (framer != null) {
+            ((MessageFramer) framer.handler()).resume(framer);
         }
     }
 

@@ -116,10 +116,7 @@ final class PasswordExchange {
     ByteBuf step(ByteBuf body, ByteBufAllocator alloc) {
         switch (challenge) {
             case CLEARTEXT:
-                String cleartext = PasswordMessage.decode(body);
-                if (!PasswordCheck.matches(password, user, cleartext) || doomed) {
-                    throw failed();
-                }
+                checkCleartext(PasswordMessage.decode(body));
                 return null;
             case MD5:
                 byte[] response = PasswordMessage.decode(body).getBytes(StandardCharsets.UTF_8);
@@ -135,6 +132,32 @@ final class PasswordExchange {
                 return scramStep(body, alloc);
             default:
                 throw new IllegalStateException("unexpected password message for " + challenge);
+        }
+    }
+
+    /**
+     * Whether the client's answer is checked by {@link #checkCleartext}, off the event loop: the cleartext
+     * exchange, whose check against a SCRAM verifier derives the keys from the password (one PBKDF2 run). Every
+     * cleartext answer takes that way, so known and unknown users, and every form of stored password, go through
+     * the same steps.
+     */
+    boolean checksOffLoop() {
+        return challenge == PasswordChallenge.CLEARTEXT;
+    }
+
+    /**
+     * Checks a cleartext answer (the PasswordMessage's text) against the stored password, as PostgreSQL does for
+     * the {@code password} method. Thread-safe: it reads only what this exchange was made with. Costs a PBKDF2 run
+     * against a SCRAM verifier, so call it off the event loop.
+     *
+     * @throws AuthenticationException when the password is wrong or the login doomed
+     */
+    void checkCleartext(String cleartext) {
+        if (challenge != PasswordChallenge.CLEARTEXT) {
+            throw new IllegalStateException("a cleartext answer for " + challenge);
+        }
+        if (!PasswordCheck.matches(password, user, cleartext) || doomed) {
+            throw failed();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.pgmux.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.pgmux.protocol.ProtocolException;
@@ -22,7 +23,11 @@ public final class MessageFramer extends ByteToMessageDecoder {
     /** Tag plus length word. */
     public static final int HEADER_LENGTH = 5;
 
+    /** Whether complete messages are handed on as they arrive, or kept in the input for now. */
+    private enum Flow { PASSING, HELD }
+
     private final int maxMessageSize;
+    private Flow flow = Flow.PASSING;
     private ExpectedMessages expected;
     /** The largest message of the current phase, header included. */
     private int phaseMaxMessageSize;
@@ -42,8 +47,44 @@ public final class MessageFramer extends ByteToMessageDecoder {
         phaseMaxMessageSize = next.maxMessageSize(maxMessageSize);
     }
 
+    /**
+     * Keeps every further message in the input, and reads nothing more from the socket, until {@link #resume}:
+     * while the login waits for work done off the event loop (a key derivation, an auth_query lookup). What a
+     * client sent meanwhile is then framed under the phase in force at that time, as PostgreSQL reads it only
+     * once it has answered. Call on the channel's event loop.
+     */
+    public void hold(ChannelHandlerContext ctx) {
+        flow = Flow.HELD;
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    /**
+     * Hands on what {@link #hold} kept, then reads from the socket again. Call on the channel's event loop, with
+     * the context of this framer; nothing happens once the framer has left the pipeline.
+     */
+    public void resume(ChannelHandlerContext ctx) {
+        if (flow != Flow.HELD) {
+            throw new IllegalStateException("resume without hold");
+        }
+        flow = Flow.PASSING;
+        if (ctx.isRemoved() || !ctx.channel().isActive()) {
+            return;
+        }
+        ctx.channel().config().setAutoRead(true);
+        try {
+            // An empty read makes the decoder frame the input it keeps, as if those bytes had just arrived.
+            channelRead(ctx, Unpooled.EMPTY_BUFFER);
+            channelReadComplete(ctx);
+        } catch (Exception e) {
+            ctx.fireExceptionCaught(e);
+        }
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (flow == Flow.HELD) {
+            return;
+        }
         int start = in.readerIndex();
         byte tag = in.getByte(start);
         if (!expected.allows(tag)) {
