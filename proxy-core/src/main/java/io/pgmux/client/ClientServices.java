@@ -31,6 +31,7 @@ public final class ClientServices {
 
     private final io.netty.channel.group.ChannelGroup channels;
     private final java.util.concurrent.Executor loginWork;
+    private final io.pgmux.authquery.AuthQueryLookup authQuery;
     private final Supplier<AdminConsole> console;
 
     /**
@@ -59,6 +60,13 @@ public final class ClientServices {
         this.authenticator = new ClientAuthenticator(config, scramKeys);
         this.logins = new LoginAuthorization(config, authenticator);
         this.clientTls = new ClientTlsSource(config.clientTls());
+        this.authQuery = new io.pgmux.authquery.AuthQueryLookup(config, connector, scramKeys,
+                io.netty.util.concurrent.Ticker.systemTicker());
+    }
+
+    /** Where the passwords of users that are not configured are looked up (auth_query). */
+    io.pgmux.authquery.AuthQueryLookup authQuery() {
+        return authQuery;
     }
 
     /**
@@ -84,6 +92,7 @@ public final class ClientServices {
         ClientAuthenticator nextAuthenticator = new ClientAuthenticator(next, scramKeys);
         LoginAuthorization nextLogins = new LoginAuthorization(next, nextAuthenticator);
         clientTls.reload(next.clientTls());
+        authQuery.reconfigure(next);
         authenticator = nextAuthenticator;
         logins = nextLogins;
     }

@@ -37,12 +37,15 @@ import java.util.Optional;
  * to the admin console for database {@code pgmux}. Confined to the client's event loop.
  */
 final class LoginFlow implements ClientPhase {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LoginFlow.class);
     private final ClientConnection client;
     private final Channel channel;
     private final ClientServices services;
     private StartupMessage startup;
     private SessionParameters parameters;
     private PasswordExchange passwordExchange;
+    /** The password auth_query found for a user that is not configured; null for a configured user. */
+    private io.pgmux.config.StoredPassword foundPassword;
 
     LoginFlow(ClientConnection client, ClientServices services) {
         this.client = client;
@@ -97,13 +100,78 @@ final class LoginFlow implements ClientPhase {
             client.fail(((LoginAuthorization.Refused) outcome).error());
             return;
         }
-        passwordExchange = ((LoginAuthorization.Exchange) outcome).exchange();
+        if (outcome instanceof LoginAuthorization.LookUp) {
+            lookUp(services.logins(), (LoginAuthorization.LookUp) outcome);
+            return;
+        }
+        begin(((LoginAuthorization.Exchange) outcome).exchange());
+    }
+
+    private void begin(PasswordExchange exchange) {
+        passwordExchange = exchange;
         if (passwordExchange.needsPassword()) {
-            client.transition(ClientState.AUTHENTICATING);
+            if (client.state() == ClientState.STARTUP) {
+                client.transition(ClientState.AUTHENTICATING);
+            }
             expectFromClient(passwordExchange.responses());
             channel.writeAndFlush(passwordExchange.firstRequest(channel.alloc()), channel.voidPromise());
         } else {
             authenticated();
+        }
+    }
+
+    /**
+     * A user that is not configured, on a database where auth_query applies: its password is looked up (from the
+     * cache, or by the query on auth_user's connection) and the exchange made for it off the event loop, then the
+     * login goes on on the channel's loop. A user the lookup does not find gets the exchange of any unknown user,
+     * so the answer tells nobody which roles exist. The framer keeps whatever the client sends meanwhile.
+     */
+    private void lookUp(LoginAuthorization logins, LoginAuthorization.LookUp lookUp) {
+        client.transition(ClientState.AUTHENTICATING);
+        ChannelHandlerContext framer = channel.pipeline().context(MessageFramer.class);
+        ((MessageFramer) framer.handler()).hold(framer);
+        String user = client.user();
+        services.authQuery().find(logins.config(), lookUp.lookup(), client.database(), user, channel.eventLoop())
+                .thenApplyAsync(found -> new Found(found, logins.exchangeFor(user, lookUp, found)),
+                        services.loginWork())
+                .whenComplete((result, error) -> {
+                    try {
+                        channel.eventLoop().execute(() -> lookedUp(result, error));
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        // The event loop has shut down, and with it this client's channel: nobody is left to answer.
+                    }
+                });
+    }
+
+    /** What auth_query found for a user, and the exchange made against it. */
+    private record Found(Optional<io.pgmux.config.StoredPassword> password, PasswordExchange exchange) {
+    }
+
+    /** Back on the event loop after {@link #lookUp}. */
+    private void lookedUp(Found result, Throwable error) {
+        if (client.state() != ClientState.AUTHENTICATING || passwordExchange != null) {
+            return; // closed meanwhile: the login timeout, or the client went away
+        }
+        ChannelHandlerContext framer = channel.pipeline().context(MessageFramer.class);
+        if (error != null) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause instanceof java.util.concurrent.RejectedExecutionException) {
+                client.fail(PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux: too many logins are being checked"
+                        + " at once").withHint("Try again in a moment."));
+            } else {
+                log.warn("client {}: auth_query for user {} failed: {}", client.describe(), client.user(),
+                        cause.toString());
+                // The same for every user, known to the server or not: the failure says nothing about who exists.
+                client.fail(PgError.fatal(SqlState.CANNOT_CONNECT_NOW, "pgmux could not look up the password of"
+                        + " the user (auth_query failed)").withHint("See pgmux's log; try again in a moment."));
+            }
+        } else {
+            foundPassword = result.password().orElse(null);
+            begin(result.exchange());
+        }
+        if (framer != null) {
+            ((MessageFramer) framer.handler()).resume(framer);
         }
     }
 
@@ -216,7 +284,14 @@ final class LoginFlow implements ClientPhase {
         String user = client.user();
         String database = client.database();
         PgmuxConfig config = services.config();
-        if (config.user(user).isEmpty()) {
+        if (foundPassword != null) {
+            // Its pool's servers log in with what the lookup found (a verifier: with this client's ClientKey).
+            io.pgmux.config.UpstreamLogin login = config.upstreamLoginFor(database, user);
+            if (login.password().isEmpty()) {
+                config.database(database).ifPresent(db -> services.pools().scramKeys()
+                        .rememberFound(db.host() + ":" + db.port(), login.user(), foundPassword));
+            }
+        } else if (config.user(user).isEmpty()) {
             // Only with auth_type trust: every other method has failed the exchange of an unknown user.
             client.fail(PgError.fatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
                     "role \"" + user + "\" does not exist"));

@@ -22,6 +22,7 @@ import io.pgmux.protocol.frontend.StartupMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -170,12 +171,27 @@ final class ServerLogin {
         return new ScramSha256Client(((StoredPassword.Plaintext) stored).password());
     }
 
+    /** The configured password, else the one auth_query found for a user that is not configured. */
     private String password() {
         if (target.password() == null) {
+            Optional<StoredPassword> found = target.scramKeys().found(target.address(), target.user());
+            if (found.isPresent()) {
+                return text(found.get());
+            }
             throw refused("the upstream asks for a password for user \"" + target.user()
                     + "\", but none is configured: set users[].password (or databases." + "<name>.password)");
         }
         return target.password();
+    }
+
+    private static String text(StoredPassword password) {
+        if (password instanceof StoredPassword.Plaintext) {
+            return ((StoredPassword.Plaintext) password).password();
+        }
+        if (password instanceof StoredPassword.Md5) {
+            return ((StoredPassword.Md5) password).hash();
+        }
+        return ((StoredPassword.ScramSha256) password).text();
     }
 
     private static LoginFailedException refused(String message) {
