@@ -22,6 +22,35 @@ public final class ScramKeys {
     private final Map<String, ScramClientKey> byVerifier = new ConcurrentHashMap<>();
     private final Map<String, StoredPassword> found = new ConcurrentHashMap<>();
 
+    /** What keys derived from a password are kept under: the password and the server's salt and iterations. */
+    private record Derivation(String password, String salt, int iterations) {
+        @Override
+        public String toString() {
+            return "Derivation[hidden]";
+        }
+    }
+
+    private final Map<Derivation, byte[][]> derived = new ConcurrentHashMap<>();
+
+    /**
+     * The ClientKey and ServerKey of {@code password} for a server's salt and iteration count: derived by
+     * {@code derive} the first time (a PBKDF2 run), then kept, so later server logins of the role derive nothing.
+     * They are worth what the password is worth, and live only in memory like it.
+     */
+    byte[][] derivedKeys(String password, byte[] salt, int iterations, java.util.function.Supplier<byte[][]> derive) {
+        Derivation key = new Derivation(password, java.util.Base64.getEncoder().encodeToString(salt), iterations);
+        byte[][] keys = derived.get(key);
+        if (keys == null) {
+            // Derived outside the map's lock: two first logins may both derive, but no other login waits on one.
+            byte[][] fresh = derive.get();
+            keys = derived.putIfAbsent(key, fresh);
+            if (keys == null) {
+                keys = fresh;
+            }
+        }
+        return keys;
+    }
+
     /**
      * Remembers the password auth_query found for {@code role} on the server at {@code address} (host:port), once
      * a client has authenticated against it.

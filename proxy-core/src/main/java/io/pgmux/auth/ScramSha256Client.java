@@ -95,6 +95,23 @@ public final class ScramSha256Client {
         return new ScramSha256Client(credential, username, clientNonce);
     }
 
+    /**
+     * A client proving itself with {@code password}, whose keys for a salt and iteration count are derived once
+     * (one PBKDF2 run) and then taken from {@code derived}: a server's salt stays as long as its verifier does, so
+     * only the first login of a role derives anything.
+     */
+    public static ScramSha256Client withPassword(String password, ScramKeys derived) {
+        Credential derive = passwordCredential(password);
+        Credential cached = (salt, iterations) -> {
+            byte[][] keys = derived.derivedKeys(password, salt, iterations, () -> {
+                Keys fresh = derive.keysFor(salt, iterations);
+                return new byte[][] {fresh.clientKey(), fresh.serverKey()};
+            });
+            return new Keys(keys[0].clone(), keys[1].clone());
+        };
+        return new ScramSha256Client(cached, "", ScramFunctions.randomNonce(new SecureRandom()));
+    }
+
     private static Credential passwordCredential(String password) {
         if (password == null || password.isEmpty()) {
             throw new IllegalArgumentException("SCRAM password must not be empty");

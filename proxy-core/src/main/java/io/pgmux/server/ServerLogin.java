@@ -168,7 +168,8 @@ final class ServerLogin {
             throw refused("the upstream asks user \"" + target.user() + "\" for SCRAM-SHA-256, but pgmux holds"
                     + " only its md5 hash, which cannot answer it");
         }
-        return new ScramSha256Client(((StoredPassword.Plaintext) stored).password());
+        // The keys are derived from the password once per salt (a PBKDF2 run), then reused by every later login.
+        return ScramSha256Client.withPassword(((StoredPassword.Plaintext) stored).password(), target.scramKeys());
     }
 
     /** The configured password, else the one auth_query found for a user that is not configured. */
