@@ -114,7 +114,8 @@ final class LoginFlow implements ClientPhase {
                 client.transition(ClientState.AUTHENTICATING);
             }
             expectFromClient(passwordExchange.responses());
-            channel.writeAndFlush(passwordExchange.firstRequest(channel.alloc()), channel.voidPromise());
+            channel.writeAndFlush(passwordExchange.firstRequest(channel.alloc(),
+                    io.pgmux.tls.ServerEndPoint.ofLocal(channel)), channel.voidPromise());
         } else {
             authenticated();
         }
