@@ -234,7 +234,7 @@ public final class AuthQueryConnection {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            login = new ServerLogin(target);
+            login = new ServerLogin(target, io.pgmux.tls.ServerEndPoint.ofPeer(ctx.channel()));
             ctx.writeAndFlush(login.startupMessage(ctx.alloc()), ctx.voidPromise());
             ctx.fireChannelActive();
         }

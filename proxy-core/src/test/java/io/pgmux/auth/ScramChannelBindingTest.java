@@ -92,4 +92,45 @@ class ScramChannelBindingTest {
         assertThrows(AuthenticationException.class,
                 () -> new ScramSha256Server(SECRET, "SCRAM-SHA-1", Optional.empty()));
     }
+
+    /** pgmux's own client, as it logs in upstream: libpq's channel_binding=prefer. */
+    private static ScramSha256Server upstream(ScramSha256Client client, java.util.List<String> offered,
+                                              Optional<byte[]> serverHash) {
+        ScramSha256Server server = new ScramSha256Server(SECRET, client.mechanism(),
+                offered.contains(PLUS) ? serverHash : Optional.empty());
+        byte[] serverFirst = server.serverFirstMessage(client.clientFirstMessage());
+        byte[] serverFinal = server.serverFinalMessage(client.clientFinalMessage(serverFirst));
+        client.verifyServerFinal(serverFinal);
+        return server;
+    }
+
+    @Test
+    void pgmuxBindsUpstreamWhereTheServerOffersPlusOverTls() {
+        ScramSha256Client client = new ScramSha256Client(PASSWORD);
+        client.bindChannel(Optional.of(CERT_HASH), java.util.List.of(PLUS, PLAIN));
+        assertEquals(PLUS, client.mechanism());
+        assertTrue(upstream(client, java.util.List.of(PLUS, PLAIN), Optional.of(CERT_HASH)).isComplete());
+    }
+
+    @Test
+    void pgmuxSaysItCouldBindWhereTheServerOffersNoPlusAndNothingWithoutTls() {
+        ScramSha256Client overTls = new ScramSha256Client(PASSWORD);
+        overTls.bindChannel(Optional.of(CERT_HASH), java.util.List.of(PLAIN));
+        assertEquals(PLAIN, overTls.mechanism());
+        assertEquals("y,,", new String(overTls.clientFirstMessage(), StandardCharsets.UTF_8).substring(0, 3));
+
+        ScramSha256Client plain = new ScramSha256Client(PASSWORD);
+        plain.bindChannel(Optional.empty(), java.util.List.of(PLUS, PLAIN));
+        assertEquals(PLAIN, plain.mechanism());
+        assertTrue(upstream(plain, java.util.List.of(PLAIN), Optional.empty()).isComplete());
+    }
+
+    @Test
+    void aServerBehindARelayWithAnotherCertificateRefusesPgmuxsProof() {
+        ScramSha256Client client = new ScramSha256Client(PASSWORD);
+        byte[] relayHash = ScramFunctions.sha256("the relay's certificate".getBytes(StandardCharsets.UTF_8));
+        client.bindChannel(Optional.of(relayHash), java.util.List.of(PLUS, PLAIN));
+        assertThrows(AuthenticationException.class,
+                () -> upstream(client, java.util.List.of(PLUS, PLAIN), Optional.of(CERT_HASH)));
+    }
 }
