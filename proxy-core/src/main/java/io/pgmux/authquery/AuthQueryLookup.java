@@ -15,8 +15,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Finds the stored password of a user that is not in {@code users} (PgBouncer's auth_user / auth_query /
@@ -28,7 +26,6 @@ import org.slf4j.LoggerFactory;
  * of the login that first needs it and kept while lookups come (closed after server_idle_timeout without one).
  */
 public final class AuthQueryLookup {
-    private static final Logger log = LoggerFactory.getLogger(AuthQueryLookup.class);
     /** The most answers kept; beyond that, fetched answers are used once and not kept. */
     private static final int MAX_ENTRIES = 100_000;
 
@@ -99,8 +96,9 @@ public final class AuthQueryLookup {
             try {
                 return StoredPassword.parse(value);
             } catch (IllegalArgumentException e) {
-                log.warn("auth_query returned a password pgmux cannot use: {}", e.getMessage());
-                throw e;
+                // The login that asked logs it; the message never repeats the value.
+                throw new IllegalArgumentException("auth_query returned a password pgmux cannot use: "
+                        + e.getMessage(), e);
             }
         });
     }

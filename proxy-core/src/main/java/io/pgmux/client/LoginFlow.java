@@ -133,15 +133,33 @@ final class LoginFlow implements ClientPhase {
         ((MessageFramer) framer.handler()).hold(framer);
         String user = client.user();
         services.authQuery().find(logins.config(), lookUp.lookup(), client.database(), user, channel.eventLoop())
-                .thenApplyAsync(found -> new Found(found, logins.exchangeFor(user, lookUp, found)),
-                        services.loginWork())
-                .whenComplete((result, error) -> {
+                .whenComplete((found, error) -> {
+                    if (error != null) {
+                        backOnLoop(null, error);
+                        return;
+                    }
+                    // Completed on auth_user's connection or from the cache: the exchange is made elsewhere, since
+                    // a plaintext password from a custom query costs a key derivation.
                     try {
-                        channel.eventLoop().execute(() -> lookedUp(result, error));
+                        services.loginWork().execute(() -> {
+                            try {
+                                backOnLoop(new Found(found, logins.exchangeFor(user, lookUp, found)), null);
+                            } catch (RuntimeException e) {
+                                backOnLoop(null, e);
+                            }
+                        });
                     } catch (java.util.concurrent.RejectedExecutionException e) {
-                        // The event loop has shut down, and with it this client's channel: nobody is left to answer.
+                        backOnLoop(null, e);
                     }
                 });
+    }
+
+    private void backOnLoop(Found result, Throwable error) {
+        try {
+            channel.eventLoop().execute(() -> lookedUp(result, error));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The event loop has shut down, and with it this client's channel: nobody is left to answer.
+        }
     }
 
     /** What auth_query found for a user, and the exchange made against it. */

@@ -43,6 +43,9 @@ public final class BudgetPlan {
         }
     }
 
+    /** The budget owner of users found by auth_query that have no tenant: they share one budget per database. */
+    private static final String FOUND_USERS = "users found by auth_query";
+
     private final PgmuxConfig config;
     private final Cap global;
     private final Map<String, Cap> databases = new LinkedHashMap<>();
@@ -149,9 +152,6 @@ public final class BudgetPlan {
         return config.tenantOf(user).map(t -> "tenant " + t.name() + " on database " + database)
                 .orElse((config.user(user).isPresent() ? "user " + user : FOUND_USERS) + " on database " + database);
     }
-
-    /** The budget owner of users found by auth_query that have no tenant: they share one budget per database. */
-    private static final String FOUND_USERS = "users found by auth_query";
 
     /** The settings a pool of {@code user} takes from its tenant, or the defaults for a user without one. */
     public PoolSettings settings(String user) {
