@@ -38,9 +38,12 @@ final class LoginAuthorization {
 
     /**
      * The user is not configured and auth_query applies: find its password ({@code lookup}), then run the
-     * exchange {@link ClientAuthenticator#beginFound} makes for it.
+     * exchange {@link ClientAuthenticator#beginFound} makes for it; with no exchange ({@code trust}, {@code cert}),
+     * the lookup still says whether the role exists and what its servers log in with.
+     *
+     * @param decision a {@link AccessDecision.Challenge} or an {@link AccessDecision.Proceed}
      */
-    record LookUp(AccessDecision.Challenge decision, io.pgmux.config.AuthQueryConfig lookup) implements Outcome {
+    record LookUp(AccessDecision decision, io.pgmux.config.AuthQueryConfig lookup) implements Outcome {
     }
 
     /** Send the error (FATAL) and close; no server connection was opened. */
@@ -60,10 +63,10 @@ final class LoginAuthorization {
             return new Refused(((AccessDecision.Refuse) decision).error());
         }
         log.debug("login of user {} to database {}: {}", user, database, decision.reason());
-        if (decision instanceof AccessDecision.Challenge && config.user(user).isEmpty()) {
+        if (config.user(user).isEmpty()) {
             Optional<io.pgmux.config.AuthQueryConfig> lookup = config.authQueryFor(database);
             if (lookup.isPresent()) {
-                return new LookUp((AccessDecision.Challenge) decision, lookup.get());
+                return new LookUp(decision, lookup.get());
             }
         }
         return new Exchange(authenticator.begin(user, decision));
@@ -71,7 +74,10 @@ final class LoginAuthorization {
 
     /** The exchange for a user auth_query looked up ({@link LookUp}); may derive a key: off the event loop. */
     PasswordExchange exchangeFor(String user, LookUp lookUp, Optional<io.pgmux.config.StoredPassword> found) {
-        return authenticator.beginFound(user, lookUp.decision(), found);
+        if (lookUp.decision() instanceof AccessDecision.Challenge) {
+            return authenticator.beginFound(user, (AccessDecision.Challenge) lookUp.decision(), found);
+        }
+        return authenticator.begin(user, lookUp.decision());
     }
 
     /** The configuration these decisions are made under. */

@@ -102,6 +102,23 @@ class AuthQueryIT {
         }
     }
 
+    /**
+     * With trust the lookup still says whether the role exists, as PostgreSQL's trust does, and gives its servers
+     * their login: an md5 hash logs in where the server asks for md5.
+     */
+    @Test
+    void withTrustTheLookupDecidesWhetherTheRoleExists() throws Exception {
+        try (ProxyFixture proxy = lookingUp().set("auth_type", "trust").start()) {
+            try (Connection c = proxy.connect(TestRole.MD5.user(), "not asked", ProxyFixture.APP_DB)) {
+                assertEquals(TestRole.MD5.user(), Sql.one(c, "select current_user"));
+            }
+            SQLException missing = assertThrows(SQLException.class,
+                    () -> proxy.connect("no_such_role", "x", ProxyFixture.APP_DB).close());
+            assertEquals("28000", missing.getSQLState(), missing.toString());
+            assertTrue(missing.getMessage().contains("role \"no_such_role\" does not exist"), missing.getMessage());
+        }
+    }
+
     @Test
     void aQueryThatFailsRefusesTheLoginWithoutSayingWhoExists() throws Exception {
         try (ProxyFixture proxy = lookingUp().set("auth_query", "'SELECT usename, passwd FROM no_such_table"
