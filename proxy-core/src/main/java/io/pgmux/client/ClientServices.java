@@ -29,6 +29,8 @@ public final class ClientServices {
     private final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> clientsByTenant =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** log_slow_query in nanoseconds, {@link Long#MAX_VALUE} when off; read on every query, so kept apart. */
+    private volatile long slowQueryNanos;
     private final io.netty.channel.group.ChannelGroup channels;
     private final java.util.concurrent.Executor loginWork;
     private final io.pgmux.authquery.AuthQueryLookup authQuery;
@@ -62,11 +64,22 @@ public final class ClientServices {
         this.clientTls = new ClientTlsSource(config.clientTls());
         this.authQuery = new io.pgmux.authquery.AuthQueryLookup(config, connector, scramKeys,
                 io.netty.util.concurrent.Ticker.systemTicker());
+        this.slowQueryNanos = slowQueryNanos(config);
     }
 
     /** Where the passwords of users that are not configured are looked up (auth_query). */
     io.pgmux.authquery.AuthQueryLookup authQuery() {
         return authQuery;
+    }
+
+    private static long slowQueryNanos(PgmuxConfig config) {
+        long nanos = config.log().logSlowQuery().toNanos();
+        return nanos > 0 ? nanos : Long.MAX_VALUE;
+    }
+
+    /** log_slow_query in force, in nanoseconds; {@link Long#MAX_VALUE} when off. */
+    long slowQueryNanos() {
+        return slowQueryNanos;
     }
 
     /**
@@ -95,6 +108,7 @@ public final class ClientServices {
         authQuery.reconfigure(next);
         authenticator = nextAuthenticator;
         logins = nextLogins;
+        slowQueryNanos = slowQueryNanos(next);
     }
 
     public PoolManager pools() {
