@@ -42,6 +42,7 @@ final class ConfigBinder {
         int maxMessageSize = top.get("max_message_size", ValueType.size(MIN_MESSAGE_SIZE, MAX_MESSAGE_SIZE),
                 DEFAULT_MAX_MESSAGE_SIZE);
         int workers = top.get("workers", COUNT, 0);
+        IoTransport transport = top.get("transport", ValueType.transport(), IoTransport.AUTO);
         String serverResetQuery = top.get("server_reset_query", ValueType.string(), DEFAULT_SERVER_RESET_QUERY);
         PinningPolicy pinning = top.get("pinning", ValueType.pinning(), PinningPolicy.PIN);
         int maxPreparedStatements = top.get("max_prepared_statements", COUNT, DEFAULT_MAX_PREPARED_STATEMENTS);
@@ -63,6 +64,13 @@ final class ConfigBinder {
                 top.get("log_disconnections", ValueType.bool(), logDefaults.logDisconnections()),
                 top.get("log_pooler_errors", ValueType.bool(), logDefaults.logPoolerErrors()),
                 top.get("log_slow_query", ValueType.duration(), logDefaults.logSlowQuery()));
+        PeersConfig peers = PeersBinder.bind(top, reader, listen);
+        if (peers.enabled() && maxClientConnections > PeersConfig.MAX_CLIENT_CONNECTIONS
+                && !top.failed("max_client_connections")) {
+            // The peer id takes 14 bits of the cancel key's process id, leaving 17 for telling clients apart.
+            top.problem("max_client_connections", "at most " + PeersConfig.MAX_CLIENT_CONNECTIONS + " with peer_id"
+                    + " set (the peer id takes part of each client's cancel key), got " + maxClientConnections);
+        }
         top.rejectUnknownKeys();
 
         defaultTenant.filter(t -> !tenants.containsKey(t)).ifPresent(t ->
@@ -71,15 +79,16 @@ final class ConfigBinder {
                 .check(authType, hba, authQuery);
 
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
-                maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
                 timeouts, databases.databases(), users.users(), tenants, admin, metrics, allowPasswordWithoutTls, hba,
-                clientTls, serverTls, AuthQueryBinder.resolve(authQuery), log);
+                clientTls, serverTls, AuthQueryBinder.resolve(authQuery), log, peers);
     }
 
     private static ListenConfig listen(YamlMap m) {
         ListenConfig config = new ListenConfig(
                 m.get("host", ValueType.nonEmptyString(), ListenConfig.DEFAULT_HOST),
-                m.get("port", ValueType.port(), ListenConfig.DEFAULT_PORT));
+                m.get("port", ValueType.port(), ListenConfig.DEFAULT_PORT),
+                m.get("so_reuseport", ValueType.bool(), false));
         m.rejectUnknownKeys();
         return config;
     }

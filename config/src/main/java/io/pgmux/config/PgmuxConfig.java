@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param maxServerConnections  server connections at once, across everything; 0 means no global cap
  * @param maxMessageSize        largest protocol message accepted from either side, in bytes
  * @param workers               event-loop threads; 0 means one per available core
+ * @param transport             the socket transport of the event loops ({@code transport}); needs a restart
  * @param serverResetQuery      run when a server connection returns to the pool in session mode; empty skips it
  * @param maxPreparedStatements prepared statements tracked per client in transaction mode
  * @param allowPasswordWithoutTls whether the {@code password} method may be used on a connection without TLS,
@@ -26,20 +27,24 @@ import java.util.Optional;
  * @param authQuery             the global {@code auth_user}/{@code auth_query}; each database holds its own
  * @param log                   {@code log_stats}, {@code utilization_warn_percent}, the connection-event logs and
  *                              {@code log_slow_query}
+ * @param peers                 {@code peer_id} and {@code peers}: the group of processes that forward cancel requests
+ *                              to each other
  */
 public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authType, int defaultPoolSize,
                           Optional<String> defaultTenant, int maxClientConnections, int maxServerConnections,
-                          int maxMessageSize, int workers, String serverResetQuery, PinningPolicy pinning,
-                          int maxPreparedStatements, Timeouts timeouts,
+                          int maxMessageSize, int workers, IoTransport transport, String serverResetQuery,
+                          PinningPolicy pinning, int maxPreparedStatements, Timeouts timeouts,
                           Map<String, DatabaseConfig> databases, Map<String, UserConfig> users,
                           Map<String, TenantConfig> tenants, AdminConfig admin, MetricsConfig metrics,
                           boolean allowPasswordWithoutTls, Optional<AccessRules> hba, ClientTlsConfig clientTls,
-                          ServerTlsConfig serverTls, Optional<AuthQueryConfig> authQuery, LogConfig log) {
+                          ServerTlsConfig serverTls, Optional<AuthQueryConfig> authQuery, LogConfig log,
+                          PeersConfig peers) {
     public PgmuxConfig {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(poolMode, "poolMode");
         Objects.requireNonNull(authType, "authType");
         Objects.requireNonNull(defaultTenant, "defaultTenant");
+        Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(serverResetQuery, "serverResetQuery");
         Objects.requireNonNull(pinning, "pinning");
         Objects.requireNonNull(timeouts, "timeouts");
@@ -50,6 +55,7 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
         Objects.requireNonNull(serverTls, "serverTls");
         Objects.requireNonNull(authQuery, "authQuery");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(peers, "peers");
         databases = frozen(databases);
         users = frozen(users);
         tenants = frozen(tenants);
@@ -121,17 +127,25 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
     /** The same configuration listening elsewhere; tests listen on port 0. */
     public PgmuxConfig withListen(ListenConfig newListen) {
         return new PgmuxConfig(newListen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
-                maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
                 timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls, hba, clientTls,
-                serverTls, authQuery, log);
+                serverTls, authQuery, log, peers);
+    }
+
+    /** The same configuration with other peering settings; tests build peer groups on ports the OS picked. */
+    public PgmuxConfig withPeers(PeersConfig newPeers) {
+        return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
+                timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls, hba, clientTls,
+                serverTls, authQuery, log, newPeers);
     }
 
     /** The same configuration with another metrics endpoint; tests let the OS pick its port. */
     public PgmuxConfig withMetrics(MetricsConfig newMetrics) {
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
-                maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
                 timeouts, databases, users, tenants, admin, newMetrics, allowPasswordWithoutTls, hba, clientTls,
-                serverTls, authQuery, log);
+                serverTls, authQuery, log, peers);
     }
 
     /**

@@ -45,7 +45,8 @@ final class UnknownKeysTest {
         ConfigProblem problem = TestConfigs.onlyProblem(problems("databases: {app: {}}\ntimeouts: {}\n"));
         assertEquals("unknown key; expected one of: listen, pool_mode, auth_type, allow_password_without_tls,"
                 + " default_pool_size, default_tenant,"
-                + " max_client_connections, max_server_connections, max_message_size, workers, server_reset_query,"
+                + " max_client_connections, max_server_connections, max_message_size, workers, transport,"
+                + " server_reset_query,"
                 + " pinning, max_prepared_statements, server_connect_timeout, server_login_retry,"
                 + " server_idle_timeout, server_lifetime, server_check_delay, server_check_query,"
                 + " query_wait_timeout, query_wait_notify, query_timeout, client_idle_timeout,"
@@ -55,7 +56,7 @@ final class UnknownKeysTest {
                 + " server_tls_sni, server_tls_protocols, server_tls_ciphers, auth_user, auth_query, auth_dbname,"
                 + " auth_query_cache_ttl, databases, tenants, users, hba, hba_file, admin, metrics, log_stats,"
                 + " utilization_warn_percent, log_connections, log_disconnections, log_pooler_errors,"
-                + " log_slow_query",
+                + " log_slow_query, peer_id, peers",
                 problem.message());
         assertEquals(2, problem.line());
     }

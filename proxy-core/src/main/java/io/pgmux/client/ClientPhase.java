@@ -2,6 +2,8 @@ package io.pgmux.client;
 
 import io.netty.buffer.ByteBuf;
 import io.pgmux.config.Timeouts;
+import io.pgmux.protocol.ProtocolException;
+import io.pgmux.protocol.frontend.StartupPacket;
 
 /**
  * What serves a client connection in one part of its life: the {@link LoginFlow} until the client is logged in,
@@ -9,8 +11,27 @@ import io.pgmux.config.Timeouts;
  * phase of the moment; its {@link ClientState} says which phase that is. Confined to the client's event loop.
  */
 interface ClientPhase {
+    /** A StartupMessage or CancelRequest; only the login expects one, and only first. */
+    default void startupPacket(StartupPacket packet) {
+        throw new ProtocolException("startup packet after the startup phase");
+    }
+
     /** A message from the client as the framer cut it; the phase releases it. */
     void frameReceived(ByteBuf frame);
+
+    /**
+     * Whether a client message of this type passes to the server unread, inside a run of bytes (see
+     * {@link io.pgmux.codec.MessageRouter#passes}); only phases that asked the framer for runs are asked.
+     */
+    default boolean passes(byte tag, int length) {
+        return false;
+    }
+
+    /** Client bytes whose messages {@link #passes} let through: whole messages, or parts of one; the phase releases them. */
+    default void run(ByteBuf bytes) {
+        bytes.release();
+        throw new IllegalStateException("no message passes through " + getClass().getSimpleName());
+    }
 
     /** The end of a read burst from the client. */
     default void readComplete() {

@@ -44,7 +44,7 @@ class ConnectionLogsIT {
             }
             assertThrows(SQLException.class, () -> proxy.connect(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD,
                     "no_such_db").close());
-            // pgmux logs a pooler error once the error is on its way, so the client may see it first.
+            // The refused client may read its error before pgmux logs it (the error is flushed first): wait for both.
             Await.until(Duration.ofSeconds(10), () -> text(captured).contains("closing: " + ProxyFixture.APP_USER)
                     && text(captured).contains("pooler error to " + ProxyFixture.APP_USER + "@no_such_db"),
                     "the disconnection and the pooler error to be logged");
