@@ -66,6 +66,8 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
     private ByteBuf carry;
     /** What arrived while {@link Reading#HELD}, kept whole for {@link #resume}; null otherwise. */
     private ByteBuf held;
+    /** The way of handing on that {@link #resume} goes back to (MESSAGES, or RUNS when asked for meanwhile). */
+    private Reading afterHold = Reading.MESSAGES;
     /** Something was handed on since the last read-complete (else a channel not reading automatically asks again). */
     private boolean handedOn;
 
@@ -90,7 +92,11 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
             return;
         }
         router = target;
-        reading = Reading.RUNS;
+        if (reading == Reading.HELD) {
+            afterHold = Reading.RUNS; // the login ended while held: what it kept goes to the router
+        } else {
+            reading = Reading.RUNS;
+        }
     }
 
     /**
@@ -100,9 +106,10 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
      * once it has answered. Call on the channel's event loop, while handing on whole messages.
      */
     public void hold(ChannelHandlerContext context) {
-        if (reading != Reading.MESSAGES) {
+        if (reading != Reading.MESSAGES && reading != Reading.RUNS) {
             throw new IllegalStateException("hold while " + reading);
         }
+        afterHold = reading;
         reading = Reading.HELD;
         context.channel().config().setAutoRead(false);
     }
@@ -118,7 +125,7 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
         if (reading != Reading.HELD) {
             throw new IllegalStateException("resume without hold");
         }
-        reading = Reading.MESSAGES;
+        reading = afterHold;
         ByteBuf kept = held;
         held = null;
         if (context.isRemoved() || !context.channel().isActive()) {
