@@ -58,6 +58,7 @@ final class ConfigBinder {
         LogConfig log = new LogConfig(top.get("log_stats", ValueType.bool(), true),
                 top.get("utilization_warn_percent", ValueType.integer(0, LogConfig.MAX_UTILIZATION_WARN_PERCENT),
                         LogConfig.DEFAULT_UTILIZATION_WARN_PERCENT));
+        FleetConfig fleet = fleet(top.map("fleet"));
         top.rejectUnknownKeys();
 
         defaultTenant.filter(t -> !tenants.containsKey(t)).ifPresent(t ->
@@ -68,7 +69,7 @@ final class ConfigBinder {
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
                 maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,
                 timeouts, databases.databases(), users.users(), tenants, admin, metrics, allowPasswordWithoutTls, hba,
-                clientTls, serverTls, AuthQueryBinder.resolve(authQuery), log);
+                clientTls, serverTls, AuthQueryBinder.resolve(authQuery), log, fleet);
     }
 
     private static ListenConfig listen(YamlMap m) {
@@ -92,6 +93,25 @@ final class ConfigBinder {
             m.problem("port", "the metrics endpoint cannot share port " + listen.port() + " with listen."
                     + "port on " + config.host() + "; choose another port (default "
                     + MetricsConfig.DEFAULT_PORT + ")");
+        }
+        return config;
+    }
+
+    private static FleetConfig fleet(YamlMap m) {
+        boolean enabled = m.get("enabled", ValueType.bool(), false);
+        Optional<String> name = m.get("name", ValueType.nonEmptyString());
+        FleetConfig config = new FleetConfig(enabled, name.orElse(""), m.get("instance_id", ValueType.nonEmptyString()),
+                m.get("min_leases", COUNT, FleetConfig.DEFAULT_MIN_LEASES),
+                m.get("lease_idle_timeout", ValueType.duration(), FleetConfig.DEFAULT_LEASE_IDLE_TIMEOUT),
+                m.get("rebalance_interval", ValueType.duration(), FleetConfig.DEFAULT_REBALANCE_INTERVAL));
+        m.rejectUnknownKeys();
+        if (enabled && name.isEmpty() && !m.failed("name")) {
+            m.problem("name", "a fleet needs a name: every instance that runs this file must give the same one"
+                    + " (e.g. the application's), so that they share the budgets");
+        }
+        if (enabled && !m.failed("rebalance_interval") && config.rebalanceInterval().toMillis() < 10) {
+            m.problem("rebalance_interval", "expected at least 10ms, got " + config.rebalanceInterval().toMillis()
+                    + "ms: each round asks the database");
         }
         return config;
     }

@@ -25,6 +25,7 @@ import java.util.Optional;
  * @param serverTls             the global {@code server_tls_*} settings; each database holds its resolved copy
  * @param authQuery             the global {@code auth_user}/{@code auth_query}; each database holds its own
  * @param log                   {@code log_stats} and {@code utilization_warn_percent}
+ * @param fleet                 {@code fleet:}, budgets shared by every instance that runs this file
  */
 public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authType, int defaultPoolSize,
                           Optional<String> defaultTenant, int maxClientConnections, int maxServerConnections,
@@ -33,7 +34,8 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
                           Map<String, DatabaseConfig> databases, Map<String, UserConfig> users,
                           Map<String, TenantConfig> tenants, AdminConfig admin, MetricsConfig metrics,
                           boolean allowPasswordWithoutTls, Optional<AccessRules> hba, ClientTlsConfig clientTls,
-                          ServerTlsConfig serverTls, Optional<AuthQueryConfig> authQuery, LogConfig log) {
+                          ServerTlsConfig serverTls, Optional<AuthQueryConfig> authQuery, LogConfig log,
+                          FleetConfig fleet) {
     public PgmuxConfig {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(poolMode, "poolMode");
@@ -49,6 +51,7 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
         Objects.requireNonNull(serverTls, "serverTls");
         Objects.requireNonNull(authQuery, "authQuery");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(fleet, "fleet");
         databases = frozen(databases);
         users = frozen(users);
         tenants = frozen(tenants);
@@ -122,7 +125,7 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
         return new PgmuxConfig(newListen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
                 maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,
                 timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls, hba, clientTls,
-                serverTls, authQuery, log);
+                serverTls, authQuery, log, fleet);
     }
 
     /** The same configuration with another metrics endpoint; tests let the OS pick its port. */
@@ -130,7 +133,15 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
                 maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,
                 timeouts, databases, users, tenants, admin, newMetrics, allowPasswordWithoutTls, hba, clientTls,
-                serverTls, authQuery, log);
+                serverTls, authQuery, log, fleet);
+    }
+
+    /** The same configuration with other fleet settings; tests give each in-process instance its own id. */
+    public PgmuxConfig withFleet(FleetConfig newFleet) {
+        return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
+                maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,
+                timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls, hba, clientTls,
+                serverTls, authQuery, log, newFleet);
     }
 
     /**
