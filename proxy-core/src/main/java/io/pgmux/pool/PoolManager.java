@@ -327,6 +327,11 @@ public final class PoolManager {
         return result;
     }
 
+    /** The budgets a fleet shares, for the lease keeper of {@code io.pgmux.fleet}. */
+    public LeasedBudgets leasedBudgets() {
+        return new LeasedBudgets(lock, ticker, registry, core);
+    }
+
     /** Every pool made so far, including those left from before a reload. */
     public Collection<ServerPool> pools() {
         return List.of(registry.all());

@@ -14,6 +14,7 @@ import io.pgmux.admin.live.LiveAdminView;
 import io.pgmux.client.ClientChannelInitializer;
 import io.pgmux.client.ClientServices;
 import io.pgmux.config.PgmuxConfig;
+import io.pgmux.fleet.LeaseKeeper;
 import io.pgmux.metrics.HttpEndpoint;
 import io.pgmux.metrics.MetricsRegistry;
 import io.pgmux.metrics.Readiness;
@@ -91,6 +92,7 @@ public final class PgmuxServer implements AutoCloseable {
     private final ExecutorService reloader = Executors.newSingleThreadExecutor(daemon("pgmux-reload"));
     private final Drain drain;
     private final ProxyControl control;
+    private final Optional<LeaseKeeper> fleet;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     public PgmuxServer(PgmuxConfig config) {
@@ -115,6 +117,13 @@ public final class PgmuxServer implements AutoCloseable {
         this.console = new AdminConsole(view, control, Release.version());
         this.readiness = new Readiness(pools, () -> state);
         this.drain = new Drain(services, pools, loops);
+        this.fleet = config.fleet().enabled()
+                ? Optional.of(new LeaseKeeper(config, pools.leasedBudgets(), pools.scramKeys())) : Optional.empty();
+    }
+
+    /** The keeper of this instance's fleet leases, when {@code fleet.enabled}. */
+    public Optional<LeaseKeeper> fleet() {
+        return fleet;
     }
 
     /** What the admin console changes: PAUSE, KILL, RELOAD, SHUTDOWN and the rest. */
@@ -142,6 +151,7 @@ public final class PgmuxServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .childHandler(new ClientChannelInitializer(services));
         listener = bootstrap.bind(config.listen().host(), config.listen().port()).sync().channel();
+        fleet.ifPresent(LeaseKeeper::start);
         maintenance = loops.next().scheduleAtFixedRate(this::maintain, 1, 1, TimeUnit.SECONDS);
         // Frequent and cheap: the reserve pool and the wait timeouts are due within a tenth of a second.
         waiterCheck = loops.next().scheduleAtFixedRate(this::checkWaiters, 100, 100, TimeUnit.MILLISECONDS);
@@ -214,6 +224,7 @@ public final class PgmuxServer implements AutoCloseable {
         List<String> restartOnly = restartOnlyChanges(config, next);
         services.reconfigure(next);
         pools.reconfigure(next);
+        fleet.ifPresent(keeper -> keeper.reconfigure(next));
         if (restartOnly.isEmpty()) {
             log.info("configuration reloaded");
         } else {
@@ -228,6 +239,9 @@ public final class PgmuxServer implements AutoCloseable {
         }
         if (running.workers() != next.workers()) {
             changed.add("workers");
+        }
+        if (!running.fleet().equals(next.fleet())) {
+            changed.add("fleet");
         }
         if (!running.metrics().equals(next.metrics())) {
             changed.add("metrics");
@@ -394,6 +408,8 @@ public final class PgmuxServer implements AutoCloseable {
         // Every client and server socket, whatever its state: nothing may outlive the event loops.
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // After the server connections: until they have gone they count against the fleet's budgets.
+        fleet.ifPresent(LeaseKeeper::close);
         // Last: scrapes and probes see the drain.
         if (endpoint != null) {
             endpoint.close();
