@@ -111,14 +111,15 @@ public final class PgmuxServer implements AutoCloseable {
                 io.pgmux.tls.UpstreamTlsContexts.of(config));
         this.pools = new PoolManager(config, connector, loops, stats);
         this.services = new ClientServices(config, pools, connector, channels, this::console);
+        this.fleet = config.fleet().enabled()
+                ? Optional.of(new LeaseKeeper(config, pools.leasedBudgets(), pools.scramKeys())) : Optional.empty();
         LiveAdminView view = new LiveAdminView(pools, statsPeriod, services::clientCount,
-                address -> Optional.ofNullable(upstreamSlots.get(address)), services::clientInfos);
+                address -> Optional.ofNullable(upstreamSlots.get(address)), services::clientInfos,
+                () -> fleet.map(FleetRows::of).orElse(List.of()));
         this.control = new ProxyControl(this, loops);
         this.console = new AdminConsole(view, control, Release.version());
         this.readiness = new Readiness(pools, () -> state);
         this.drain = new Drain(services, pools, loops);
-        this.fleet = config.fleet().enabled()
-                ? Optional.of(new LeaseKeeper(config, pools.leasedBudgets(), pools.scramKeys())) : Optional.empty();
     }
 
     /** The keeper of this instance's fleet leases, when {@code fleet.enabled}. */

@@ -3,7 +3,6 @@ package io.pgmux.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgmux.fleet.FleetRow;
 import io.pgmux.fleet.LeaseKeeper;
 import io.pgmux.testing.Await;
 import io.pgmux.testing.PostgresCluster;
@@ -14,6 +13,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,6 +54,7 @@ class FleetIT {
 
     private static ProxyFixture instance(String id) {
         return ProxyFixture.config(cluster).poolSize(BUDGET).set("query_wait_timeout", "30s")
+                .set("admin", "{users: [" + ProxyFixture.APP_USER + "]}")
                 .set("fleet", "{enabled: true, name: fleet-it, instance_id: " + id
                         + ", min_leases: 1, rebalance_interval: 50ms}")
                 .start();
@@ -137,6 +140,24 @@ class FleetIT {
         }
     }
 
+    /** SHOW FLEET on the instance's console: upstream, instance, pid, budget, leases, waiting, self. */
+    private static List<List<String>> showFleet(ProxyFixture proxy) throws SQLException {
+        Properties simple = new Properties();
+        simple.setProperty("preferQueryMode", "simple");
+        List<List<String>> rows = new ArrayList<>();
+        try (Connection console = proxy.connect(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD, "pgmux", simple);
+             Statement s = console.createStatement(); ResultSet rs = s.executeQuery("SHOW FLEET")) {
+            while (rs.next()) {
+                List<String> row = new ArrayList<>();
+                for (int i = 1; i <= 7; i++) {
+                    row.add(rs.getString(i));
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
     private static int held(ProxyFixture proxy) {
         LeaseKeeper keeper = proxy.server().fleet().orElseThrow();
         return keeper.held().getOrDefault("tenant " + ProxyFixture.DEFAULT_TENANT + " on database "
@@ -163,9 +184,13 @@ class FleetIT {
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked));
                 Await.until(Duration.ofSeconds(5), () -> held(a) + held(b) >= BUDGET - 1,
                         "the loaded instances to hold every lease but the idle one's minimum");
-                List<FleetRow> fleet = a.server().fleet().orElseThrow().rows();
-                assertTrue(fleet.stream().map(FleetRow::instance).distinct().count() == 3, fleet.toString());
-                log.info("leases before the kill: a {}, b {}; SHOW FLEET rows {}", held(a), held(b), fleet);
+                List<List<String>> fleet = showFleet(a);
+                assertEquals(Set.of("a", "b", "c"), fleet.stream().map(r -> r.get(1)).collect(Collectors.toSet()),
+                        fleet.toString());
+                assertEquals(List.of("a"), fleet.stream().filter(r -> r.get(6).equals("yes")).map(r -> r.get(1))
+                        .toList(), "self marks the instance asked");
+                assertTrue(fleet.stream().mapToInt(r -> Integer.parseInt(r.get(4))).sum() <= BUDGET, fleet.toString());
+                log.info("leases before the kill: a {}, b {}; SHOW FLEET {}", held(a), held(b), fleet);
 
                 // b dies: its control connection and its server connections drop without a word.
                 loadB.stop.set(true);

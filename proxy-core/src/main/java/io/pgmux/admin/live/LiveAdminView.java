@@ -5,6 +5,7 @@ import io.pgmux.admin.spi.BudgetRow;
 import io.pgmux.admin.spi.ConfigRow;
 import io.pgmux.admin.spi.ConnectionRow;
 import io.pgmux.admin.spi.DatabaseRow;
+import io.pgmux.admin.spi.FleetLeaseRow;
 import io.pgmux.admin.spi.ListCounts;
 import io.pgmux.admin.spi.PauseState;
 import io.pgmux.admin.spi.PoolRow;
@@ -42,6 +43,7 @@ public final class LiveAdminView implements AdminView {
     private final IntSupplier connectedClients;
     private final Function<String, Optional<UpstreamSlots>> slots;
     private final Supplier<List<ClientInfo>> clientList;
+    private final Supplier<List<FleetLeaseRow>> fleet;
 
     /**
      * @param period           the stats period whose averages SHOW STATS shows (over {@code pools}' statistics)
@@ -56,6 +58,14 @@ public final class LiveAdminView implements AdminView {
     /** @param clientList the logged-in clients now, for SHOW CLIENTS */
     public LiveAdminView(PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
                          Function<String, Optional<UpstreamSlots>> slots, Supplier<List<ClientInfo>> clientList) {
+        this(pools, period, connectedClients, slots, clientList, List::of);
+    }
+
+    /** @param fleet the fleet's instances and leases as last read, for SHOW FLEET */
+    public LiveAdminView(PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
+                         Function<String, Optional<UpstreamSlots>> slots, Supplier<List<ClientInfo>> clientList,
+                         Supplier<List<FleetLeaseRow>> fleet) {
+        this.fleet = fleet;
         this.clientList = clientList;
         this.pools = pools;
         this.period = period;
@@ -175,5 +185,10 @@ public final class LiveAdminView implements AdminView {
     /** The configuration in force: a reload reaches the console's next answer. */
     private PgmuxConfig current() {
         return pools.config();
+    }
+
+    @Override
+    public List<FleetLeaseRow> fleet() {
+        return fleet.get();
     }
 }
