@@ -61,6 +61,23 @@ public final class LeaseKeeper implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final EventLoopGroup io;
     private volatile List<FleetRow> rows = List.of();
+    /** Per budget key, as the last round left it; for metrics, read from any thread. */
+    private final Map<String, BudgetState> states = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per upstream address: whether its control connection is up, and how often it was lost. */
+    private final Map<String, Boolean> connected = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> losses =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * One budget's leases after a round.
+     *
+     * @param held      leases this instance holds
+     * @param allowed   connections the pools may count against it now
+     * @param waiting   whether this instance waits for a lease none are free for
+     * @param instances instances holding leases of it, this one included
+     */
+    public record BudgetState(int held, int allowed, boolean waiting, int instances) {
+    }
     private volatile boolean closed;
 
     /** One upstream server: its control connection and the books of the budgets whose leases live there. */
@@ -172,9 +189,14 @@ public final class LeaseKeeper implements AutoCloseable {
         List<FleetRow> seen = new ArrayList<>();
         for (Upstream upstream : upstreams.values()) {
             if (!connect(upstream)) {
-                upstream.books.keySet().forEach(k -> allow.put(k, 0));
+                upstream.books.keySet().forEach(k -> {
+                    allow.put(k, 0);
+                    states.put(k, new BudgetState(0, 0, false, 0));
+                });
+                connected.put(upstream.address, false);
                 continue;
             }
+            connected.put(upstream.address, true);
             try {
                 List<ControlConnection.Lock> locks = upstream.connection.locks();
                 for (Map.Entry<String, LeaseBook> each : upstream.books.entrySet()) {
@@ -183,11 +205,18 @@ public final class LeaseKeeper implements AutoCloseable {
                         step(upstream, each.getKey(), each.getValue(), use, locks, now);
                     }
                     allow.put(each.getKey(), each.getValue().allowance());
+                    states.put(each.getKey(), new BudgetState(each.getValue().heldCount(),
+                            each.getValue().allowance(), each.getValue().isWaiting(),
+                            instancesHolding(locks, each.getValue().keys(), upstream.connection.pid())));
                 }
                 seen.addAll(rows(upstream, locks));
             } catch (IOException | RuntimeException e) {
                 lost(upstream, e);
-                upstream.books.keySet().forEach(k -> allow.put(k, 0));
+                upstream.books.keySet().forEach(k -> {
+                    allow.put(k, 0);
+                    states.put(k, new BudgetState(0, 0, false, 0));
+                });
+                connected.put(upstream.address, false);
             }
         }
         pools.allow(allow);
@@ -267,6 +296,7 @@ public final class LeaseKeeper implements AutoCloseable {
     }
 
     private void lost(Upstream upstream, Exception cause) {
+        losses.computeIfAbsent(upstream.address, a -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
         if (upstream.connection != null) {
             upstream.connection.abort();
             upstream.connection = null;
@@ -279,6 +309,16 @@ public final class LeaseKeeper implements AutoCloseable {
                     + " again", upstream.address, cause.getMessage());
             upstream.warned = true;
         }
+    }
+
+    private static int instancesHolding(List<ControlConnection.Lock> locks, LeaseKeys keys, int self) {
+        Set<Integer> pids = new HashSet<>();
+        for (ControlConnection.Lock lock : locks) {
+            if (lock.key() == keys.key() && lock.pid() != self) {
+                pids.add(lock.pid());
+            }
+        }
+        return pids.size() + 1;
     }
 
     private List<FleetRow> rows(Upstream upstream, List<ControlConnection.Lock> locks) {
@@ -320,15 +360,34 @@ public final class LeaseKeeper implements AutoCloseable {
         return rows;
     }
 
-    /** The leases this instance holds, per budget key (for metrics); read from another thread, so a copy. */
+    /** The leases this instance holds, per budget key, as the last round left them. */
     public Map<String, Integer> held() {
         Map<String, Integer> result = new LinkedHashMap<>();
-        for (FleetRow each : rows) {
-            if (each.self()) {
-                result.merge(each.budget(), each.leases(), Integer::sum);
-            }
-        }
+        states.forEach((key, state) -> result.put(key, state.held()));
         return result;
+    }
+
+    /** Each budget's leases as the last round left them; empty before the first round. */
+    public Map<String, BudgetState> states() {
+        return Map.copyOf(states);
+    }
+
+    /** The budget keys this instance keeps leases for, per upstream address. */
+    public Map<String, List<String>> budgets() {
+        Map<String, List<String>> result = new LinkedHashMap<>();
+        upstreams.forEach((address, upstream) -> result.put(address, List.copyOf(upstream.books.keySet())));
+        return result;
+    }
+
+    /** Whether the control connection to {@code address} was up at the last round. */
+    public boolean isConnected(String address) {
+        return connected.getOrDefault(address, false);
+    }
+
+    /** How often the control connection to {@code address} was lost. */
+    public long losses(String address) {
+        java.util.concurrent.atomic.AtomicLong n = losses.get(address);
+        return n == null ? 0 : n.get();
     }
 
     /**

@@ -175,6 +175,7 @@ public final class PgmuxServer implements AutoCloseable {
     private void startMetrics() throws InterruptedException {
         metricsLoop = transport.newGroup(1, "pgmux-metrics");
         metrics = new MetricsRegistry(config, pools, readiness);
+        fleet.ifPresent(keeper -> metrics.bind(new io.pgmux.fleet.FleetMetrics(keeper)));
         endpoint = new HttpEndpoint(config.metrics(), metricsLoop, transport.serverChannels(), metrics, readiness);
         try {
             metricsAddress = endpoint.start();

@@ -53,10 +53,14 @@ class FleetIT {
     }
 
     private static ProxyFixture instance(String id) {
+        return instance(id, "30s");
+    }
+
+    private static ProxyFixture instance(String id, String leaseIdleTimeout) {
         return ProxyFixture.config(cluster).poolSize(BUDGET).set("query_wait_timeout", "30s")
                 .set("admin", "{users: [" + ProxyFixture.APP_USER + "]}")
                 .set("fleet", "{enabled: true, name: fleet-it, instance_id: " + id
-                        + ", min_leases: 1, rebalance_interval: 50ms}")
+                        + ", min_leases: 1, rebalance_interval: 50ms, lease_idle_timeout: " + leaseIdleTimeout + "}")
                 .start();
     }
 
@@ -191,6 +195,11 @@ class FleetIT {
                         .toList(), "self marks the instance asked");
                 assertTrue(fleet.stream().mapToInt(r -> Integer.parseInt(r.get(4))).sum() <= BUDGET, fleet.toString());
                 log.info("leases before the kill: a {}, b {}; SHOW FLEET {}", held(a), held(b), fleet);
+                Scrape scrape = Scrape.metrics(a);
+                assertEquals(held(a), scrape.value("pgmux_fleet_leases", "budget", "tenant main on database app",
+                        "instance", "a"), 1.0, scrape.body());
+                assertEquals(1.0, scrape.value("pgmux_fleet_control_connected", "instance", "a", "upstream",
+                        cluster.host() + ":" + cluster.port()));
 
                 // b dies: its control connection and its server connections drop without a word.
                 loadB.stop.set(true);
@@ -214,6 +223,35 @@ class FleetIT {
                     + " server connections at once, over its fleet budget of " + BUDGET);
             log.info("fleet budget {}: at most {} server connections in {} samples", BUDGET, sampler.max.get(),
                     sampler.samples.get());
+        }
+    }
+
+    @Test
+    void leasesFollowTheLoadFromOneInstanceToAnother() throws Exception {
+        try (Sampler sampler = new Sampler();
+             ProxyFixture x = instance("x", "1s");
+             ProxyFixture y = instance("y", "1s")) {
+            Load onX = new Load(x, 8);
+            try {
+                Await.until(Duration.ofSeconds(10), () -> held(x) == BUDGET - 1 && held(y) == 1,
+                        "the loaded instance to hold all but the idle one's minimum");
+            } finally {
+                onX.stop();
+            }
+            long moved = System.nanoTime();
+            Load onY = new Load(y, 8);
+            try {
+                Await.until(Duration.ofSeconds(10), () -> held(y) == BUDGET - 1 && held(x) == 1,
+                        "the leases to follow the load to the other instance");
+                log.info("the leases followed the load in {} ms (lease_idle_timeout 1s)",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - moved));
+            } finally {
+                onY.stop();
+            }
+            assertEquals(List.of(), onX.errors);
+            assertEquals(List.of(), onY.errors);
+            assertTrue(sampler.max.get() <= BUDGET, "the tenant had " + sampler.max.get()
+                    + " server connections at once, over its fleet budget of " + BUDGET);
         }
     }
 
