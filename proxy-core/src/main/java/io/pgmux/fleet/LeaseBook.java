@@ -58,6 +58,12 @@ final class LeaseBook {
     private final NavigableSet<Integer> held = new TreeSet<>();
     /** What the pools were allowed by the last round: never more than {@link #held}. */
     private int allowance;
+    /**
+     * The most leases to keep once the connections beyond have closed, decided by an idle window or by fairness;
+     * {@link Integer#MAX_VALUE} when no shrink is under way. Kept across rounds until reached, so a shrink waiting
+     * for busy connections to come back is not undone meanwhile.
+     */
+    private int ceiling = Integer.MAX_VALUE;
     private boolean waiting;
     private long windowStart;
     private int windowPeak;
@@ -87,6 +93,9 @@ final class LeaseBook {
             release.add(held.pollLast());
         }
         allowance = Math.min(allowance, held.size());
+        if (held.size() <= ceiling) {
+            ceiling = Integer.MAX_VALUE;
+        }
 
         int instances = 1 + Math.max(seen.othersHolding(), seen.othersWaiting());
         int fairShare = Math.max(min, most / instances);
@@ -118,20 +127,21 @@ final class LeaseBook {
         waiting = take.size() < want;
 
         // 3. Shrink.
-        int next = held.size();
         if (now - windowStart >= idleNanos) {
-            next = Math.min(next, Math.max(min, windowPeak));
+            if (windowPeak < held.size()) {
+                ceiling = Math.min(ceiling, Math.max(min, windowPeak));
+            }
             windowStart = now;
             windowPeak = demand;
         }
         if (seen.othersWaiting() > 0 && held.size() > fairShare) {
-            next = Math.min(next, held.size() - 1);
+            ceiling = Math.min(ceiling, held.size() - 1);
         }
-        if (take.isEmpty()) {
-            allowance = next;
-        } else {
-            allowance = held.size();
+        if (!take.isEmpty()) {
+            // More is wanted after all: no shrink.
+            ceiling = Integer.MAX_VALUE;
         }
+        allowance = Math.min(held.size(), ceiling);
         return new Step(Collections.unmodifiableList(release), Collections.unmodifiableList(take), waiting);
     }
 
@@ -147,6 +157,7 @@ final class LeaseBook {
     void lost() {
         held.clear();
         allowance = 0;
+        ceiling = Integer.MAX_VALUE;
         waiting = false;
         windowOpen = false;
     }

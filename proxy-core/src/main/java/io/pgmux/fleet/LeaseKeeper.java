@@ -147,7 +147,9 @@ public final class LeaseKeeper implements AutoCloseable {
 
     /** After a reload: budgets the new configuration adds get books from the next round on. */
     public void reconfigure(PgmuxConfig next) {
-        thread.execute(() -> books(next));
+        if (!closed) {
+            thread.execute(() -> books(next));
+        }
     }
 
     /** How this instance names itself to the fleet. */

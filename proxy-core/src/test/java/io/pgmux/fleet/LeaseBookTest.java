@@ -98,6 +98,26 @@ class LeaseBookTest {
     }
 
     @Test
+    void aShrinkWaitingForBusyConnectionsIsKeptUntilTheyHaveClosed() {
+        round(use(0, 0, 0, 0), ALONE);
+        round(use(1, 0, 1, 3), ALONE);
+        now += IDLE;
+        round(use(4, 4, 4, 0), ALONE);
+        assertEquals(4, book.allowance(), "the burst was within the first window");
+        now += IDLE;
+        round(use(4, 4, 4, 0), ALONE);
+        assertEquals(1, book.allowance(), "a whole window idle");
+        // The idle connections are closing but still count: later rounds keep the lower allowance.
+        for (int i = 0; i < 3; i++) {
+            LeaseBook.Step step = round(use(4, 0, 1, 0), ALONE);
+            assertEquals(List.of(), step.release());
+            assertEquals(1, book.allowance());
+        }
+        assertEquals(List.of(3, 2, 1), round(use(1, 1, 1, 0), ALONE).release());
+        assertEquals(1, book.allowance());
+    }
+
+    @Test
     void neverReleasesALeaseWhoseConnectionIsStillOpen() {
         round(use(0, 0, 0, 0), ALONE);
         round(use(1, 0, 1, 3), ALONE);
