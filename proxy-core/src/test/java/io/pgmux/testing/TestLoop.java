@@ -20,8 +20,6 @@ import java.util.concurrent.TimeUnit;
  * the test advances. Several of them on one thread let a unit test interleave event loops deterministically.
  */
 public final class TestLoop extends AbstractScheduledEventExecutor implements EventLoop {
-    private static final ThreadLocal<TestLoop> CURRENT = new ThreadLocal<>();
-
     private final TestLoops group;
     private final String name;
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
@@ -36,13 +34,20 @@ public final class TestLoop extends AbstractScheduledEventExecutor implements Ev
 
     /** Runs {@code body} as this loop's thread would. */
     public void run(Runnable body) {
-        TestLoop previous = CURRENT.get();
-        CURRENT.set(this);
+        TestLoop previous = group.playing(this);
         try {
             body.run();
         } finally {
-            CURRENT.set(previous);
+            group.playing(previous);
         }
+    }
+
+    /**
+     * Makes the calling thread this loop from now on, for code that drives a loop for its whole life (a
+     * benchmark thread) instead of scene by scene with {@link #run}.
+     */
+    public void enter() {
+        group.playing(this);
     }
 
     /** Runs the queued tasks and the timers due by the ticker, and those they queue; returns how many ran. */
@@ -74,7 +79,7 @@ public final class TestLoop extends AbstractScheduledEventExecutor implements Ev
 
     @Override
     public boolean inEventLoop(Thread thread) {
-        return thread == Thread.currentThread() && CURRENT.get() == this;
+        return group.isPlaying(this, thread);
     }
 
     @Override

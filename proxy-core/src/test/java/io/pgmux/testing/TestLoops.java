@@ -27,11 +27,27 @@ public final class TestLoops extends AbstractEventExecutorGroup implements Event
     private final List<TestLoop> loops = new ArrayList<>();
     private final Promise<Void> termination = new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
     private int next;
+    // Which loop the test thread is playing now. The loops are single-threaded by design, so plain fields do:
+    // any other thread asking is never in a loop.
+    private Thread player;
+    private TestLoop playing;
 
     public TestLoops(int count) {
         for (int i = 0; i < count; i++) {
             loops.add(new TestLoop(this, "loop" + i));
         }
+    }
+
+    /** The calling thread becomes {@code loop} (null: no loop); returns the loop it was playing. */
+    TestLoop playing(TestLoop loop) {
+        TestLoop previous = player == Thread.currentThread() ? playing : null;
+        player = loop == null ? null : Thread.currentThread();
+        playing = loop;
+        return previous;
+    }
+
+    boolean isPlaying(TestLoop loop, Thread thread) {
+        return playing == loop && player == thread;
     }
 
     public MockTicker ticker() {

@@ -3,6 +3,7 @@ package io.pgmux.bench;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;
+import io.pgmux.testing.TestChannel;
 
 /** Buffer chores shared by the benchmarks. */
 public final class Buffers {
@@ -39,7 +40,7 @@ public final class Buffers {
      * Releases everything written to {@code channel} since the last call, as a socket write would once the bytes
      * are out; returns how many bytes went out, for the benchmark to consume.
      */
-    static int drainOutbound(MemoryChannel channel) {
+    static int drainOutbound(TestChannel channel) {
         int bytes = 0;
         Object each;
         while ((each = channel.readOutbound()) != null) {
@@ -52,7 +53,7 @@ public final class Buffers {
     }
 
     /** Like {@link #drainOutbound} but keeps the bytes, for checking what a setup exchange produced. */
-    static byte[] takeOutbound(MemoryChannel channel) {
+    static byte[] takeOutbound(TestChannel channel) {
         ByteBuf all = channel.alloc().heapBuffer();
         try {
             Object each;

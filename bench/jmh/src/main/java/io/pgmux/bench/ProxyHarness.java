@@ -12,6 +12,9 @@ import io.pgmux.config.PoolMode;
 import io.pgmux.pool.PoolManager;
 import io.pgmux.pool.PoolSnapshot;
 import io.pgmux.server.ServerConnector;
+import io.pgmux.testing.TestChannel;
+import io.pgmux.testing.TestLoop;
+import io.pgmux.testing.TestLoops;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,22 +25,25 @@ import java.util.Map;
  * place of the two sockets: the client pipeline of {@link ClientChannelInitializer}, the real {@link PoolManager}
  * lending the server, the real {@link ServerConnector} connecting it and building the server pipeline. Both
  * channels share one event loop, as a client and its server do in production, and that loop is the calling
- * thread. The peers (the application and PostgreSQL) are scripted: the harness feeds their bytes in and takes
+ * thread (a {@link TestLoop} it has entered). The peers (the application and PostgreSQL) are scripted: the harness feeds their bytes in and takes
  * what the proxy wrote out.
  */
 public final class ProxyHarness implements AutoCloseable {
     private static final String USER = "bench";
     private static final String APPLICATION = "pgbench";
 
-    private final InlineEventLoop loop = new InlineEventLoop();
+    private final TestLoops loops = new TestLoops(1);
+    private final TestLoop loop = loops.get(0);
     private final ChannelGroup channels = new DefaultChannelGroup("bench", loop);
-    private final List<MemoryChannel> opened = new ArrayList<>();
+    private final List<TestChannel> opened = new ArrayList<>();
     private final PoolManager pools;
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
-    private final MemoryChannel client = new MemoryChannel(true);
-    private final MemoryChannel server;
+    private final TestChannel client = new TestChannel();
+    private final TestChannel server;
 
     private ProxyHarness(PoolMode mode) {
+        // The calling thread is the loop for the harness's whole life, as an I/O thread is for its channels.
+        loop.enter();
         PgmuxConfig config = ConfigLoader.parse(yaml(mode), "bench.yaml", Map.of());
         ServerConnector connector = new ServerConnector(this::openServerChannel, Duration.ofSeconds(5),
                 config.maxMessageSize(), channels);
@@ -70,20 +76,20 @@ public final class ProxyHarness implements AutoCloseable {
                 + "  - name: " + USER + "\n";
     }
 
-    private MemoryChannel openServerChannel() {
-        MemoryChannel channel = new MemoryChannel(false);
+    private TestChannel openServerChannel() {
+        TestChannel channel = TestChannel.unconnected();
         opened.add(channel);
         return channel;
     }
 
     /** Startup, the pool opening a server, its login, the client's greeting, and aligning application_name. */
-    private MemoryChannel logIn() {
+    private TestChannel logIn() {
         feed(client, Backend.startupMessage(USER, USER, APPLICATION));
         loop.runTasks();
         if (opened.size() != 1) {
             throw new IllegalStateException("expected the pool to open one server, it opened " + opened.size());
         }
-        MemoryChannel backend = opened.get(0);
+        TestChannel backend = opened.get(0);
         expect("startup sent to the server", Buffers.takeOutbound(backend).length > 0);
         feed(backend, Backend.loginAnswer());
         // The client asked for application_name=pgbench; the fresh server has none, so the proxy sets it.
@@ -145,7 +151,7 @@ public final class ProxyHarness implements AutoCloseable {
     }
 
     /** A socket read of {@code bytes} on {@code channel}: one channelRead, then channelReadComplete. */
-    private void feed(MemoryChannel channel, byte[] bytes) {
+    private void feed(TestChannel channel, byte[] bytes) {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.fireChannelRead(Buffers.read(alloc, bytes));
         pipeline.fireChannelReadComplete();
@@ -168,12 +174,12 @@ public final class ProxyHarness implements AutoCloseable {
         client.close();
         pools.closeAll();
         loop.runTasks();
-        for (MemoryChannel each : opened) {
+        for (TestChannel each : opened) {
             each.close();
         }
-        loop.stop();
+        loops.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
         client.releaseOutbound();
-        for (MemoryChannel each : opened) {
+        for (TestChannel each : opened) {
             each.releaseOutbound();
         }
     }
