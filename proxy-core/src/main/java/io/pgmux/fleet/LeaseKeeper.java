@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,10 +27,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,26 +50,24 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeaseKeeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
-    /** application_name of a control connection: this prefix and the instance id. */
-    static final String APPLICATION_PREFIX = "pgmux ";
 
     private final FleetConfig fleet;
     private final String instanceId;
     private final LeasedBudgets pools;
     private final Ticker ticker;
     private final UpstreamTlsContexts tls;
-    private final java.time.Duration connectTimeout;
+    private final Duration connectTimeout;
     private final ScramKeys scramKeys;
     private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
     private final ScheduledExecutorService thread;
     private final EventLoopGroup io;
     private volatile List<FleetRow> rows = List.of();
     /** Per budget key, as the last round left it; for metrics, read from any thread. */
-    private final Map<String, BudgetState> states = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, BudgetState> states = new ConcurrentHashMap<>();
     /** Per upstream address: whether its control connection is up, and how often it was lost. */
-    private final Map<String, Boolean> connected = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, java.util.concurrent.atomic.AtomicLong> losses =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Boolean> connected = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> losses =
+            new ConcurrentHashMap<>();
 
     /**
      * One budget's leases after a round.
@@ -200,18 +201,20 @@ public final class LeaseKeeper implements AutoCloseable {
             }
             connected.put(upstream.address, true);
             try {
-                List<ControlConnection.Lock> locks = upstream.connection.locks();
+                LockTable locks = new LockTable(upstream.connection.locks(), upstream.connection.pid());
+                Map<String, LeaseKeys> keys = new LinkedHashMap<>();
                 for (Map.Entry<String, LeaseBook> each : upstream.books.entrySet()) {
+                    LeaseBook book = each.getValue();
                     LeasedBudgets.Use use = usage.get(each.getKey());
                     if (use != null) {
-                        step(upstream, each.getKey(), each.getValue(), use, locks, now);
+                        step(upstream, each.getKey(), book, use, locks.observe(book.keys()), now);
                     }
-                    allow.put(each.getKey(), each.getValue().allowance());
-                    states.put(each.getKey(), new BudgetState(each.getValue().heldCount(),
-                            each.getValue().allowance(), each.getValue().isWaiting(),
-                            instancesHolding(locks, each.getValue().keys(), upstream.connection.pid())));
+                    allow.put(each.getKey(), book.allowance());
+                    states.put(each.getKey(), new BudgetState(book.heldCount(), book.allowance(), book.isWaiting(),
+                            locks.instances(book.keys())));
+                    keys.put(each.getKey(), book.keys());
                 }
-                seen.addAll(rows(upstream, locks));
+                seen.addAll(locks.rows(upstream.address, keys));
             } catch (IOException | RuntimeException e) {
                 lost(upstream, e);
                 upstream.books.keySet().forEach(k -> {
@@ -225,26 +228,12 @@ public final class LeaseKeeper implements AutoCloseable {
         rows = List.copyOf(seen);
     }
 
+    /** One budget's round: plan, give back, take, and hold or drop the demand marker. */
     private void step(Upstream upstream, String budget, LeaseBook book, LeasedBudgets.Use use,
-                      List<ControlConnection.Lock> locks, long now) throws IOException {
+                      LeaseBook.Observation seen, long now) throws IOException {
         ControlConnection connection = upstream.connection;
         LeaseKeys keys = book.keys();
-        Set<Integer> takenByOthers = new HashSet<>();
-        Set<Integer> holders = new HashSet<>();
-        Set<Integer> waiters = new HashSet<>();
-        for (ControlConnection.Lock lock : locks) {
-            if (lock.pid() == connection.pid()) {
-                continue;
-            }
-            if (lock.key() == keys.key()) {
-                takenByOthers.add(lock.slot());
-                holders.add(lock.pid());
-            } else if (lock.key() == keys.demandKey()) {
-                waiters.add(lock.pid());
-            }
-        }
-        LeaseBook.Step step = book.plan(now, use,
-                new LeaseBook.Observation(takenByOthers, holders.size(), waiters.size()));
+        LeaseBook.Step step = book.plan(now, use, seen);
         if (!step.release().isEmpty()) {
             List<Boolean> released = connection.unlock(keys.key(), step.release());
             if (released.contains(false)) {
@@ -298,7 +287,7 @@ public final class LeaseKeeper implements AutoCloseable {
     }
 
     private void lost(Upstream upstream, Exception cause) {
-        losses.computeIfAbsent(upstream.address, a -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+        losses.computeIfAbsent(upstream.address, a -> new AtomicLong()).incrementAndGet();
         if (upstream.connection != null) {
             upstream.connection.abort();
             upstream.connection = null;
@@ -311,50 +300,6 @@ public final class LeaseKeeper implements AutoCloseable {
                     + " again", upstream.address, cause.getMessage());
             upstream.warned = true;
         }
-    }
-
-    private static int instancesHolding(List<ControlConnection.Lock> locks, LeaseKeys keys, int self) {
-        Set<Integer> pids = new HashSet<>();
-        for (ControlConnection.Lock lock : locks) {
-            if (lock.key() == keys.key() && lock.pid() != self) {
-                pids.add(lock.pid());
-            }
-        }
-        return pids.size() + 1;
-    }
-
-    private List<FleetRow> rows(Upstream upstream, List<ControlConnection.Lock> locks) {
-        Map<Integer, String> budgets = new HashMap<>();
-        Map<Integer, String> demands = new HashMap<>();
-        upstream.books.forEach((name, book) -> {
-            budgets.put(book.keys().key(), name);
-            demands.put(book.keys().demandKey(), name);
-        });
-        Map<List<Object>, int[]> counts = new LinkedHashMap<>();
-        Map<List<Object>, Boolean> waiting = new HashMap<>();
-        for (ControlConnection.Lock lock : locks) {
-            String budget = budgets.get(lock.key());
-            String demanded = demands.get(lock.key());
-            String name = budget != null ? budget : demanded;
-            if (name == null) {
-                continue;
-            }
-            List<Object> id = List.of(lock.pid(), lock.applicationName(), name);
-            counts.computeIfAbsent(id, k -> new int[1])[0] += budget != null ? 1 : 0;
-            if (demanded != null) {
-                waiting.put(id, true);
-            }
-        }
-        List<FleetRow> result = new ArrayList<>();
-        int self = upstream.connection.pid();
-        counts.forEach((id, n) -> {
-            String app = (String) id.get(1);
-            String instance = app.startsWith(APPLICATION_PREFIX) ? app.substring(APPLICATION_PREFIX.length()) : app;
-            int pid = (Integer) id.get(0);
-            result.add(new FleetRow(upstream.address, instance, pid, (String) id.get(2), n[0],
-                    waiting.getOrDefault(id, false), pid == self));
-        });
-        return result;
     }
 
     /** The instances and their leases as the last round saw them (SHOW FLEET). */
@@ -388,7 +333,7 @@ public final class LeaseKeeper implements AutoCloseable {
 
     /** How often the control connection to {@code address} was lost. */
     public long losses(String address) {
-        java.util.concurrent.atomic.AtomicLong n = losses.get(address);
+        AtomicLong n = losses.get(address);
         return n == null ? 0 : n.get();
     }
 
@@ -433,7 +378,7 @@ public final class LeaseKeeper implements AutoCloseable {
         Optional<UserConfig> first = config.users().values().stream().findFirst();
         UpstreamTarget base = UpstreamTarget.forDatabase(db, first.map(UserConfig::name).orElse("postgres"),
                 first.flatMap(UserConfig::password).orElse(null));
-        String application = APPLICATION_PREFIX + instanceId;
+        String application = LockTable.APPLICATION_PREFIX + instanceId;
         return new UpstreamTarget(base.host(), base.port(), base.database(), base.user(), base.password(),
                 Map.of("application_name", application.length() > 63 ? application.substring(0, 63) : application),
                 base.tls(), scramKeys);
