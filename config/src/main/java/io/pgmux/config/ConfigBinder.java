@@ -55,9 +55,14 @@ final class ConfigBinder {
         Optional<AccessRules> hba = HbaBinder.bind(top, reader, reader.problems().source());
         AdminConfig admin = admin(top.map("admin"), reader, users.users().keySet());
         MetricsConfig metrics = metrics(top.map("metrics"), listen);
-        LogConfig log = new LogConfig(top.get("log_stats", ValueType.bool(), true),
+        LogConfig logDefaults = LogConfig.defaults();
+        LogConfig log = new LogConfig(top.get("log_stats", ValueType.bool(), logDefaults.logStats()),
                 top.get("utilization_warn_percent", ValueType.integer(0, LogConfig.MAX_UTILIZATION_WARN_PERCENT),
-                        LogConfig.DEFAULT_UTILIZATION_WARN_PERCENT));
+                        logDefaults.utilizationWarnPercent()),
+                top.get("log_connections", ValueType.bool(), logDefaults.logConnections()),
+                top.get("log_disconnections", ValueType.bool(), logDefaults.logDisconnections()),
+                top.get("log_pooler_errors", ValueType.bool(), logDefaults.logPoolerErrors()),
+                top.get("log_slow_query", ValueType.duration(), logDefaults.logSlowQuery()));
         FleetConfig fleet = fleet(top.map("fleet"));
         top.rejectUnknownKeys();
 

@@ -24,7 +24,8 @@ import java.util.Optional;
  * @param clientTls             TLS towards clients ({@code client_tls_*})
  * @param serverTls             the global {@code server_tls_*} settings; each database holds its resolved copy
  * @param authQuery             the global {@code auth_user}/{@code auth_query}; each database holds its own
- * @param log                   {@code log_stats} and {@code utilization_warn_percent}
+ * @param log                   {@code log_stats}, {@code utilization_warn_percent}, the connection-event logs and
+ *                              {@code log_slow_query}
  * @param fleet                 {@code fleet:}, budgets shared by every instance that runs this file
  */
 public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authType, int defaultPoolSize,

@@ -29,7 +29,7 @@ final class DefaultsTest {
         assertEquals(List.of(), MINIMAL.admin().users());
         assertEquals(List.of(), MINIMAL.admin().statsUsers());
         assertEquals(new MetricsConfig(true, "127.0.0.1", 9930, false), MINIMAL.metrics());
-        assertEquals(new LogConfig(true, 80), MINIMAL.log());
+        assertEquals(new LogConfig(true, 80, false, false, true, java.time.Duration.ZERO), MINIMAL.log());
         assertTrue(MINIMAL.users().isEmpty());
         assertTrue(MINIMAL.tenants().isEmpty());
     }

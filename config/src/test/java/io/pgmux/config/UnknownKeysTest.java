@@ -54,7 +54,8 @@ final class UnknownKeysTest {
                 + " server_tls_sslmode, server_tls_ca_file, server_tls_cert_file, server_tls_key_file,"
                 + " server_tls_sni, server_tls_protocols, server_tls_ciphers, auth_user, auth_query, auth_dbname,"
                 + " auth_query_cache_ttl, databases, tenants, users, hba, hba_file, admin, metrics, log_stats,"
-                + " utilization_warn_percent, fleet",
+                + " utilization_warn_percent, log_connections, log_disconnections, log_pooler_errors,"
+                + " log_slow_query, fleet",
                 problem.message());
         assertEquals(2, problem.line());
     }

@@ -65,11 +65,15 @@ final class ValidationTest {
 
     @Test
     void logSettingsAreReadAndChecked() {
-        assertEquals(new LogConfig(false, 95),
-                TestConfigs.parse("databases: {app: {}}\nlog_stats: false\nutilization_warn_percent: 95\n").log());
+        assertEquals(new LogConfig(false, 95, true, true, false, java.time.Duration.ofMillis(250)),
+                TestConfigs.parse("databases: {app: {}}\nlog_stats: false\nutilization_warn_percent: 95\n"
+                        + "log_connections: on\nlog_disconnections: true\nlog_pooler_errors: off\n"
+                        + "log_slow_query: 250ms\n").log());
         assertProblem(problems("databases: {app: {}}\nutilization_warn_percent: 1001\n"),
                 "utilization_warn_percent", 2, "1001");
         assertProblem(problems("databases: {app: {}}\nlog_stats: sometimes\n"), "log_stats", 2, "sometimes");
+        assertProblem(problems("databases: {app: {}}\nlog_slow_query: soon\n"), "log_slow_query", 2, "soon");
+        assertProblem(problems("databases: {app: {}}\nlog_connections: 2\n"), "log_connections", 2, "2");
     }
 
     @Test

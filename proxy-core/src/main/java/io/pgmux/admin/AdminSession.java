@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * PgBouncer's console: each Query's statements run in order, each answered with its result (or an ERROR that
  * skips the rest, as PostgreSQL does), then ReadyForQuery. Terminate closes; any other message (Parse, Bind ...)
  * gets FATAL 08P01 and a closed connection. Confined to its channel's event loop; results come from the
- * {@link AdminConsole}'s view in memory, so a query never blocks the loop. A statement that waits (PAUSE,
- * SUSPEND, WAIT_CLOSE) holds the session's later messages back, unread, until it is answered.
+ * {@link AdminConsole}'s view, in memory or asked of every event loop without blocking this one. A statement that
+ * waits (PAUSE, SUSPEND, WAIT_CLOSE, RELOAD, SET, and SHOW CLIENTS and SERVERS while the loops answer) holds the
+ * session's later messages back, unread, until it is answered.
  */
 public final class AdminSession {
     private static final Logger log = LoggerFactory.getLogger(AdminSession.class);
@@ -254,18 +255,19 @@ public final class AdminSession {
         query.waitFor(outcome);
         channel.flush();
         // The stage may complete on any thread, or already have: always continue on the session's loop.
-        outcome.stage().whenComplete((ignored, error) -> channel.eventLoop().execute(() -> waited(query, error)));
+        outcome.stage().whenComplete((result, error) ->
+                channel.eventLoop().execute(() -> waited(query, result, error)));
     }
 
-    private void waited(RunningQuery query, Throwable error) {
+    private void waited(RunningQuery query, Outcome result, Throwable error) {
         if (state != AdminSessionState.WAITING || waiting != query) {
             return; // given up meanwhile (cancel, disconnect)
         }
-        Outcome.Waiting outcome = query.finish();
+        query.finish();
         waiting = null;
         transition(AdminSessionState.READY);
         if (error == null) {
-            complete(outcome.tag());
+            write(result);
             run(query);
         } else {
             writeError(errorOf(error));

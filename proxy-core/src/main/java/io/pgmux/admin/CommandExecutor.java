@@ -82,15 +82,16 @@ final class CommandExecutor {
         }
         if (command instanceof AdminCommand.SetSetting) {
             AdminCommand.SetSetting set = (AdminCommand.SetSetting) command;
-            control.set(set.key(), set.value());
+            return Outcome.Waiting.done(control.set(set.key(), set.value()), command.tag(), () -> { });
         } else if (command instanceof AdminCommand.KillClient) {
             control.killClient(((AdminCommand.KillClient) command).id());
         } else if (command instanceof AdminCommand.KillTenant) {
             control.killTenant(((AdminCommand.KillTenant) command).tenant());
         } else if (command instanceof AdminCommand.Suspend) {
-            return new Outcome.Waiting(control.suspend(), command.tag(), () -> resumeAfterAbandon(Optional.empty()));
+            return Outcome.Waiting.done(control.suspend(), command.tag(),
+                    () -> resumeAfterAbandon(Optional.empty()));
         } else if (command instanceof AdminCommand.Reload) {
-            return new Outcome.Waiting(control.reload(), command.tag(), () -> { });
+            return Outcome.Waiting.done(control.reload(), command.tag(), () -> { });
         } else if (command instanceof AdminCommand.Shutdown) {
             ShutdownMode mode = ((AdminCommand.Shutdown) command).mode();
             if (mode == ShutdownMode.IMMEDIATE) {
@@ -109,9 +110,9 @@ final class CommandExecutor {
         Optional<String> db = command.database();
         switch (command.verb()) {
             case PAUSE:
-                return new Outcome.Waiting(control.pause(db), command.tag(), () -> resumeAfterAbandon(db));
+                return Outcome.Waiting.done(control.pause(db), command.tag(), () -> resumeAfterAbandon(db));
             case WAIT_CLOSE:
-                return new Outcome.Waiting(control.waitClose(db), command.tag(), () -> { });
+                return Outcome.Waiting.done(control.waitClose(db), command.tag(), () -> { });
             case RESUME:
                 control.resume(db);
                 break;
@@ -155,6 +156,16 @@ final class CommandExecutor {
             return new Outcome.Notice(new PgError(PgError.NOTICE, "00000", "pgmux admin console commands",
                     ConsoleHelp.USAGE, null), "SHOW");
         }
+        AdminView view = console.view();
+        ColumnSet columns = parameters.columns();
+        if (target == ShowTarget.CLIENTS) {
+            return Outcome.Waiting.rows(view.clients().thenApply(rows -> ShowConnections.clients(rows, columns)),
+                    "SHOW");
+        }
+        if (target == ShowTarget.SERVERS) {
+            return Outcome.Waiting.rows(view.servers().thenApply(rows -> ShowConnections.servers(rows, columns)),
+                    "SHOW");
+        }
         return new Outcome.Rows(table(target), "SHOW");
     }
 
@@ -172,10 +183,6 @@ final class CommandExecutor {
                 return ShowStats.averages(view.stats());
             case TOTALS:
                 return ShowStats.overall(view.totals());
-            case CLIENTS:
-                return ShowConnections.clients(view.clients(), columns);
-            case SERVERS:
-                return ShowConnections.servers(view.servers(), columns);
             case DATABASES:
                 return ShowDatabases.table(view.databases());
             case USERS:

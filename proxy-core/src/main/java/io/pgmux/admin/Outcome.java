@@ -28,14 +28,25 @@ sealed interface Outcome {
     }
 
     /**
-     * The command completes later (PAUSE, SUSPEND, WAIT_CLOSE): CommandComplete with {@code tag} once
-     * {@code stage} does; an exceptional completion is the error to answer. If the wait is given up (cancel
-     * request, the session closing), {@code onAbandon} undoes what the command started.
+     * The answer comes later (PAUSE, SUSPEND, WAIT_CLOSE, RELOAD, SET of a setting; SHOW CLIENTS and SERVERS,
+     * whose rows each event loop gives): {@code stage} completes with the outcome to send ({@link Done} or
+     * {@link Rows}); an exceptional completion is the error to answer. If the wait is given up (cancel request,
+     * the session closing), {@code onAbandon} undoes what the command started.
      */
-    record Waiting(CompletionStage<Void> stage, String tag, Runnable onAbandon) implements Outcome {
+    record Waiting(CompletionStage<? extends Outcome> stage, Runnable onAbandon) implements Outcome {
         public Waiting {
             Objects.requireNonNull(stage, "stage");
             Objects.requireNonNull(onAbandon, "onAbandon");
+        }
+
+        /** A command that completes with CommandComplete {@code tag} once {@code stage} does. */
+        static Waiting done(CompletionStage<Void> stage, String tag, Runnable onAbandon) {
+            return new Waiting(stage.thenApply(ignored -> new Done(tag)), onAbandon);
+        }
+
+        /** A result whose rows come later; nothing to undo if the wait is given up. */
+        static Waiting rows(CompletionStage<ResultTable> table, String tag) {
+            return new Waiting(table.thenApply(rows -> new Rows(rows, tag)), () -> { });
         }
     }
 

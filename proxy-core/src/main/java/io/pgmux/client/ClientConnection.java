@@ -104,6 +104,10 @@ public final class ClientConnection {
     /** The client was greeted: client_login_timeout no longer applies. */
     void loggedIn() {
         loginTimeout.cancel();
+        if (services.config().log().logConnections()) {
+            log.info("login: user={} database={} from {}{}", user, database, channel.remoteAddress(),
+                    tls().map(t -> " over " + t).orElse(""));
+        }
     }
 
     // ---- events from the channel -----------------------------------------------------------------------------
@@ -155,12 +159,17 @@ public final class ClientConnection {
 
     // ---- the console and shutdown ------------------------------------------------------------------------------
 
-    /** What SHOW CLIENTS shows of this client; see {@link ClientInfo} for how current it is. */
+    /**
+     * What SHOW CLIENTS shows of this client. Its session's part (linked server, prepared statements, last request)
+     * is current only on the client's event loop, where the console reads it; id, user and database may be read
+     * anywhere.
+     */
     public ClientInfo info() {
         ClientInfo.Session session = phase.describeSession();
         return new ClientInfo(cancelKey == null ? 0 : cancelKey.processId(), user, database, state,
                 channel.remoteAddress(), channel.localAddress(), connectedAtMillis, session.lastRequestNanos(),
-                session.server(), session.applicationName(), 0, session.pinReason());
+                session.server(), session.applicationName(), session.preparedStatements(), session.pinReason(),
+                tls().map(Object::toString).orElse(""));
     }
 
     /** KILL and shutdown: the client gets {@code error} as its last message and is closed, on its event loop. */
@@ -212,6 +221,9 @@ public final class ClientConnection {
         if (error != null && channel.isActive()) {
             channel.writeAndFlush(ErrorResponse.encode(channel.alloc(), error)).addListener(ChannelFutureListener.CLOSE);
         }
+        if (error != null && services.config().log().logPoolerErrors()) {
+            log.info("pooler error to {}: {} {}", describe(), error.sqlState(), error.message());
+        }
         close(error);
     }
 
@@ -222,6 +234,11 @@ public final class ClientConnection {
         }
         ClientState was = state;
         transition(ClientState.CLOSED);
+        if (was != ClientState.STARTUP && was != ClientState.AUTHENTICATING
+                && services.config().log().logDisconnections()) {
+            log.info("closing: {} after {} s: {}", describe(), (System.currentTimeMillis() - connectedAtMillis) / 1000,
+                    reason == null ? "the client left or its connection was lost" : reason.message());
+        }
         loginTimeout.cancel();
         phase.left(was);
         if (cancelKey != null) {

@@ -4,27 +4,29 @@ import io.pgmux.server.ServerConnection;
 import java.net.SocketAddress;
 
 /**
- * What the console shows of one logged-in client (a row of SHOW CLIENTS). Read from another thread than the
- * client's, so a moment's view: each field is current, the row as a whole need not be.
+ * What the console shows of one logged-in client (a row of SHOW CLIENTS), read on the client's event loop for the
+ * console (see {@link ClientConnection#info()}).
  *
  * @param id               the client's number for KILL_CLIENT (the process id of its BackendKeyData)
  * @param connectedAtMillis wall-clock time of the connection, in epoch milliseconds
  * @param lastRequestNanos when the client last sent a message ({@link System#nanoTime()})
  * @param server           the server it is linked to; null when none
  * @param pinReason        why it keeps its server beyond a transaction; null when it does not
+ * @param tls              the TLS version and cipher, e.g. {@code TLSv1.3/TLS_AES_256_GCM_SHA384}; empty without TLS
  */
 public record ClientInfo(long id, String user, String database, ClientState state, SocketAddress remote,
                          SocketAddress local, long connectedAtMillis, long lastRequestNanos,
                          ServerConnection server, String applicationName, int preparedStatements,
-                         String pinReason) {
+                         String pinReason, String tls) {
     /**
      * What the phase serving a client knows of it.
      *
      * @param lastRequestNanos when the client last sent a message; 0 when unknown
      * @param server           the linked server; null when none
+     * @param preparedStatements prepared statements the client holds under names of its own
      */
     public record Session(long lastRequestNanos, ServerConnection server, String applicationName,
-                          String pinReason) {
-        public static final Session NONE = new Session(0, null, null, null);
+                          String pinReason, int preparedStatements) {
+        public static final Session NONE = new Session(0, null, null, null, 0);
     }
 }

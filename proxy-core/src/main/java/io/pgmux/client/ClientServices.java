@@ -29,6 +29,8 @@ public final class ClientServices {
     private final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> clientsByTenant =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** log_slow_query in nanoseconds, {@link Long#MAX_VALUE} when off; read on every query, so kept apart. */
+    private volatile long slowQueryNanos;
     private final io.netty.channel.group.ChannelGroup channels;
     private final Supplier<AdminConsole> console;
 
@@ -47,6 +49,17 @@ public final class ClientServices {
         this.authenticator = new ClientAuthenticator(config, scramKeys);
         this.logins = new LoginAuthorization(config, authenticator);
         this.clientTls = new ClientTlsSource(config.clientTls());
+        this.slowQueryNanos = slowQueryNanos(config);
+    }
+
+    private static long slowQueryNanos(PgmuxConfig config) {
+        long nanos = config.log().logSlowQuery().toNanos();
+        return nanos > 0 ? nanos : Long.MAX_VALUE;
+    }
+
+    /** log_slow_query in force, in nanoseconds; {@link Long#MAX_VALUE} when off. */
+    long slowQueryNanos() {
+        return slowQueryNanos;
     }
 
     /**
@@ -74,6 +87,7 @@ public final class ClientServices {
         clientTls.reload(next.clientTls());
         authenticator = nextAuthenticator;
         logins = nextLogins;
+        slowQueryNanos = slowQueryNanos(next);
     }
 
     public PoolManager pools() {

@@ -64,7 +64,7 @@ final class PooledSession implements ClientPhase, PoolClient, ServerLink {
         this.parameters = parameters;
         this.policy = policy;
         this.session = session;
-        this.clock = new RequestClock(stats);
+        this.clock = new RequestClock(stats, new SlowQueries(services, client, pool));
         this.local = new LocalAnswers(channel, policy);
     }
 
@@ -78,7 +78,7 @@ final class PooledSession implements ClientPhase, PoolClient, ServerLink {
     @Override
     public ClientInfo.Session describeSession() {
         return new ClientInfo.Session(timeouts.lastMessageNanos(), server, parameters.applicationName(),
-                session.pinReason());
+                session.pinReason(), policy.preparedStatements());
     }
 
     /** Greets the client now if its pool knows what to greet with, else once a first server has logged in. */

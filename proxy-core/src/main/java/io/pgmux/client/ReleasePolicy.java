@@ -56,6 +56,14 @@ sealed interface ReleasePolicy permits TransactionPooling, SessionPooling {
     /** Whether a server with nothing outstanding and no transaction open goes back to the pool. */
     boolean releasesAtBoundary();
 
+    /**
+     * Prepared statements the client holds under names of its own (SHOW CLIENTS' prepared_statements); 0 where
+     * pgmux does not track them (session mode: they live on the client's own server). On the client's loop.
+     */
+    default int preparedStatements() {
+        return 0;
+    }
+
     /** The statement to run on the client's server when the client leaves with one; null for none. */
     String resetQueryOnLeave(SessionTracker session, PgmuxConfig config);
 }

@@ -13,6 +13,8 @@ import io.pgmux.stats.PoolStats;
  */
 final class RequestClock {
     private final PoolStats stats;
+    /** Where a query that took long is told; null for none. */
+    private final SlowQueries slow;
     private long[] queryStarts = new long[4];
     private int head;
     private int size;
@@ -20,7 +22,13 @@ final class RequestClock {
     private boolean inTransaction;
 
     RequestClock(PoolStats stats) {
+        this(stats, null);
+    }
+
+    /** @param slow the client's slow-query log; null for none */
+    RequestClock(PoolStats stats, SlowQueries slow) {
         this.stats = stats;
+        this.slow = slow;
     }
 
     /**
@@ -55,6 +63,9 @@ final class RequestClock {
             head = (head + 1) % queryStarts.length;
             size--;
             stats.recordQuery(micros(start, nowNanos));
+            if (slow != null) {
+                slow.queryTook(nowNanos - start);
+            }
         }
         if (quiet) {
             head = 0;

@@ -21,6 +21,11 @@ final class TransactionPooling implements ReleasePolicy {
     }
 
     @Override
+    public int preparedStatements() {
+        return statements.count();
+    }
+
+    @Override
     public PoolMode mode() {
         return PoolMode.TRANSACTION;
     }

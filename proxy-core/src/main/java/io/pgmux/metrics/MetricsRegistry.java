@@ -30,6 +30,12 @@ public final class MetricsRegistry implements AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
     public MetricsRegistry(PgmuxConfig config, PoolManager pools, Readiness readiness) {
+        this(config, pools, readiness, database -> false);
+    }
+
+    /** @param disabled whether new logins to a database are refused (DISABLE), for pgbouncer_databases_disabled */
+    public MetricsRegistry(PgmuxConfig config, PoolManager pools, Readiness readiness,
+                           java.util.function.Predicate<String> disabled) {
         lintClean();
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
@@ -37,7 +43,7 @@ public final class MetricsRegistry implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
-        registry.getPrometheusRegistry().register(new PoolCollector(config, pools, readiness));
+        registry.getPrometheusRegistry().register(new PoolCollector(config, pools, readiness, disabled));
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
 
@@ -56,14 +57,19 @@ final class PgbouncerFamilies {
             new StatsColumn("server_assignments", PoolCounter.SERVER_ASSIGNMENTS, false,
                     "Total number of times a server was assigned to a client"));
 
-    static List<Family> of(ScrapeView view, PgmuxConfig config) {
+    /**
+     * @param paused   whether a database is paused (PAUSE, KILL, SUSPEND)
+     * @param disabled whether new logins to a database are refused (DISABLE)
+     */
+    static List<Family> of(ScrapeView view, PgmuxConfig config, Predicate<String> paused,
+                           Predicate<String> disabled) {
         List<Family> families = new ArrayList<>();
         families.add(Family.gauge("pgbouncer_up", "The pooler answers (always 1: pgmux serves this itself)")
                 .add(Labels.EMPTY, 1));
         lists(view, config, families);
         pools(view, families);
         stats(view, families);
-        databases(view, config, families);
+        databases(view, config, paused, disabled, families);
         return families;
     }
 
@@ -139,7 +145,8 @@ final class PgbouncerFamilies {
     }
 
     /** SHOW DATABASES as the exporter labels it, with what pgmux has of its columns. */
-    private static void databases(ScrapeView view, PgmuxConfig config, List<Family> families) {
+    private static void databases(ScrapeView view, PgmuxConfig config, Predicate<String> paused,
+                                  Predicate<String> disabled, List<Family> families) {
         Map<String, Long> servers = new HashMap<>();
         for (ScrapeView.PoolRow row : view.pools()) {
             PoolSnapshot s = row.snapshot();
@@ -153,9 +160,10 @@ final class PgbouncerFamilies {
                 "Maximum number of allowed connections to the database (0: no cap)", DatabaseConfig::maxConnections));
         families.add(databaseGauge(databases, "current_connections", "Current number of connections to the database",
                 db -> servers.getOrDefault(db.name(), 0L)));
-        families.add(databaseGauge(databases, "paused", "1 if this database is currently paused, else 0", db -> 0));
+        families.add(databaseGauge(databases, "paused", "1 if this database is currently paused, else 0",
+                db -> paused.test(db.name()) ? 1 : 0));
         families.add(databaseGauge(databases, "disabled", "1 if this database is currently disabled, else 0",
-                db -> 0));
+                db -> disabled.test(db.name()) ? 1 : 0));
     }
 
     private static Gauge databaseGauge(List<DatabaseConfig> databases, String suffix, String help,

@@ -3,6 +3,7 @@ package io.pgmux.metrics;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.pool.PoolManager;
 import io.prometheus.metrics.model.registry.MultiCollector;
+import java.util.function.Predicate;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 /**
@@ -15,11 +16,14 @@ final class PoolCollector implements MultiCollector {
     private final PgmuxConfig config;
     private final PoolManager pools;
     private final Readiness readiness;
+    private final Predicate<String> disabled;
 
-    PoolCollector(PgmuxConfig config, PoolManager pools, Readiness readiness) {
+    /** @param disabled whether new logins to a database are refused (DISABLE) */
+    PoolCollector(PgmuxConfig config, PoolManager pools, Readiness readiness, Predicate<String> disabled) {
         this.config = config;
         this.pools = pools;
         this.readiness = readiness;
+        this.disabled = disabled;
     }
 
     @Override
@@ -28,7 +32,7 @@ final class PoolCollector implements MultiCollector {
         MetricSnapshots.Builder snapshots = MetricSnapshots.builder();
         Family.addAll(snapshots, PgmuxFamilies.of(view));
         if (config.metrics().pgbouncerCompat()) {
-            Family.addAll(snapshots, PgbouncerFamilies.of(view, config));
+            Family.addAll(snapshots, PgbouncerFamilies.of(view, config, pools::isPaused, disabled));
         }
         return snapshots.build();
     }

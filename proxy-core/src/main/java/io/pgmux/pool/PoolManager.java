@@ -35,6 +35,7 @@ public final class PoolManager {
     private final PoolRegistry registry;
     private final PoolCore core;
     private final Janitor janitor;
+    private final ServerCensus census;
     private final io.pgmux.auth.ScramKeys scramKeys = new io.pgmux.auth.ScramKeys();
     private final StatsRegistry stats;
     private final AtomicLong serverIds = new AtomicLong();
@@ -73,6 +74,7 @@ public final class PoolManager {
         Fairness fairness = new Fairness(ticker, registry, core);
         core.wire(registry, fairness, janitor, new Connections(lock, ticker, loops, registry, fairness, core));
         this.cancels = new Cancels(lock, dialer, core);
+        this.census = new ServerCensus(loops, lock, ticker, registry);
         lock.effects(new Effects());
     }
 
@@ -330,6 +332,14 @@ public final class PoolManager {
     /** The budgets a fleet shares, for the lease keeper of {@code io.pgmux.fleet}. */
     public LeasedBudgets leasedBudgets() {
         return new LeasedBudgets(lock, ticker, registry, core);
+    }
+
+    /**
+     * Every open server connection (SHOW SERVERS), each read on its own event loop: the stage completes once every
+     * loop has answered; nobody waits meanwhile. Closing servers are left out.
+     */
+    public java.util.concurrent.CompletableFuture<List<ServerInfo>> servers() {
+        return census.take();
     }
 
     /** Every pool made so far, including those left from before a reload. */

@@ -99,8 +99,10 @@ final class PoolRegistry {
             PoolSetup setup = setup(before, key, 0).orElseThrow(() -> new IllegalArgumentException(
                     "no database \"" + database + "\" or user \"" + user + "\" in the configuration"));
             String tenant = before.config().tenantOf(user).map(io.pgmux.config.TenantConfig::name).orElse(null);
-            ServerPool created = new ServerPool(key, setup, stats.pool(database, user, tenant), core, loops, lock,
-                    ticker);
+            io.pgmux.stats.PoolStats poolStats = stats.pool(database, user, tenant);
+            // Made earlier (a failed login) under a configuration that may have put the user elsewhere.
+            poolStats.countUnder(tenant);
+            ServerPool created = new ServerPool(key, setup, poolStats, core, loops, lock, ticker);
             if (layout.compareAndSet(before, before.withPool(created))) {
                 return created;
             }
@@ -179,8 +181,15 @@ final class PoolRegistry {
         for (int i = 0; i < caps.length; i++) {
             reload.budgets()[i].resize(caps[i].setting(), caps[i].limit(), caps[i].reserve());
         }
+        PgmuxConfig config = reload.after().config();
         for (int i = 0; i < reload.pools().length; i++) {
-            reload.pools()[i].setup(reload.setups()[i]);
+            ServerPool pool = reload.pools()[i];
+            pool.setup(reload.setups()[i]);
+            String user = pool.key().user();
+            if (config.user(user).isPresent()) {
+                // The next transaction counts under the user's tenant now; what came before stays where it was.
+                pool.stats().countUnder(config.tenantOf(user).map(io.pgmux.config.TenantConfig::name).orElse(null));
+            }
         }
         return true;
     }

@@ -10,6 +10,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgmux.admin.AdminConsole;
+import io.pgmux.admin.live.ClientDirectory;
 import io.pgmux.admin.live.LiveAdminView;
 import io.pgmux.client.ClientChannelInitializer;
 import io.pgmux.client.ClientServices;
@@ -113,10 +114,19 @@ public final class PgmuxServer implements AutoCloseable {
         this.services = new ClientServices(config, pools, connector, channels, this::console);
         this.fleet = config.fleet().enabled()
                 ? Optional.of(new LeaseKeeper(config, pools.leasedBudgets(), pools.scramKeys())) : Optional.empty();
-        LiveAdminView view = new LiveAdminView(pools, statsPeriod, services::clientCount,
-                address -> Optional.ofNullable(upstreamSlots.get(address)), services::clientInfos,
-                () -> fleet.map(FleetRows::of).orElse(List.of()));
         this.control = new ProxyControl(this, loops);
+        LiveAdminView view = new LiveAdminView(pools, statsPeriod, services::clientCount,
+                address -> Optional.ofNullable(upstreamSlots.get(address)), new ClientDirectory() {
+                    @Override
+                    public void forEachClient(java.util.function.Consumer<io.pgmux.client.ClientConnection> action) {
+                        services.forEachClient(action);
+                    }
+
+                    @Override
+                    public boolean isDisabled(String database) {
+                        return services.isDisabled(database);
+                    }
+                }, control::pauseState, () -> fleet.map(FleetRows::of).orElse(List.of()));
         this.console = new AdminConsole(view, control, Release.version());
         this.readiness = new Readiness(pools, () -> state);
         this.drain = new Drain(services, pools, loops);
@@ -174,7 +184,7 @@ public final class PgmuxServer implements AutoCloseable {
      */
     private void startMetrics() throws InterruptedException {
         metricsLoop = transport.newGroup(1, "pgmux-metrics");
-        metrics = new MetricsRegistry(config, pools, readiness);
+        metrics = new MetricsRegistry(config, pools, readiness, services::isDisabled);
         fleet.ifPresent(keeper -> metrics.bind(new io.pgmux.fleet.FleetMetrics(keeper)));
         endpoint = new HttpEndpoint(config.metrics(), metricsLoop, transport.serverChannels(), metrics, readiness);
         try {
@@ -292,6 +302,27 @@ public final class PgmuxServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.warn("RELOAD of {} failed", configFile, e);
                 done.completeExceptionally(new AdminException(SqlState.INTERNAL_ERROR, "RELOAD failed: " + e));
+            }
+        });
+        return done;
+    }
+
+    /**
+     * Installs {@code change} of the configuration in force (the console's SET) as {@link #reload} installs the
+     * file, on the same thread, one change at a time; the stage completes once it is in force.
+     *
+     * @param what what changes, for the log, e.g. {@code SET query_timeout = 5s}
+     */
+    public CompletableFuture<Void> change(String what, java.util.function.UnaryOperator<PgmuxConfig> change) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        reloader.execute(() -> {
+            try {
+                reconfigure(change.apply(pools.config()));
+                log.info("{}: in force", what);
+                done.complete(null);
+            } catch (RuntimeException e) {
+                log.warn("{} failed", what, e);
+                done.completeExceptionally(new AdminException(SqlState.INTERNAL_ERROR, what + " failed: " + e));
             }
         });
         return done;

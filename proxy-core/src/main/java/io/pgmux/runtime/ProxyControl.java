@@ -4,9 +4,12 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgmux.admin.spi.AdminControl;
 import io.pgmux.admin.spi.AdminException;
+import io.pgmux.admin.spi.PauseState;
 import io.pgmux.admin.spi.ShutdownMode;
 import io.pgmux.client.ClientConnection;
 import io.pgmux.client.ClientServices;
+import io.pgmux.admin.live.ConfigRows;
+import io.pgmux.config.LiveSettings;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.TenantConfig;
 import io.pgmux.pool.PoolManager;
@@ -37,6 +40,8 @@ public final class ProxyControl implements AdminControl {
     private final PoolManager pools;
     private final ClientServices clients;
     private final EventLoopGroup loops;
+    /** SUSPEND is in force (a PAUSE of everything, told apart for SHOW STATE); RESUME without a database ends it. */
+    private volatile boolean suspended;
 
     public ProxyControl(PgmuxServer server, EventLoopGroup loops) {
         this.server = server;
@@ -62,6 +67,17 @@ public final class ProxyControl implements AdminControl {
             throw new AdminException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
                     database.map(db -> "database " + db + " is").orElse("pgmux is") + " not paused");
         }
+        if (database.isEmpty()) {
+            suspended = false;
+        }
+    }
+
+    /** SHOW STATE: suspended (SUSPEND), paused (PAUSE of every database), else active. */
+    public PauseState pauseState() {
+        if (suspended && pools.isPausedEverywhere()) {
+            return PauseState.SUSPENDED;
+        }
+        return pools.isPausedEverywhere() ? PauseState.PAUSED : PauseState.ACTIVE;
     }
 
     @Override
@@ -121,6 +137,7 @@ public final class ProxyControl implements AdminControl {
         if (!pools.pause(Optional.empty())) {
             throw new AdminException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "pgmux is already paused");
         }
+        suspended = true;
         return when(() -> pools.serversInUse(Optional.empty()) == 0);
     }
 
@@ -147,9 +164,30 @@ public final class ProxyControl implements AdminControl {
     }
 
     @Override
-    public void set(String key, String value) {
-        throw new AdminException(SqlState.FEATURE_NOT_SUPPORTED, "SET of pgmux settings on the console is not"
-                + " supported yet; change " + key + " in the configuration file and run RELOAD");
+    public CompletionStage<Void> set(String key, String value) {
+        if (LiveSettings.needsRestart(key)) {
+            throw new AdminException(new PgError(PgError.ERROR, SqlState.CANT_CHANGE_RUNTIME_PARAM, "parameter \""
+                    + key + "\" cannot be changed without restarting pgmux", null,
+                    "Change it in the configuration file and restart pgmux."));
+        }
+        if (!LiveSettings.isSettable(key)) {
+            if (ConfigRows.keys().contains(key.toLowerCase(java.util.Locale.ROOT))) {
+                throw new AdminException(new PgError(PgError.ERROR, SqlState.CANT_CHANGE_RUNTIME_PARAM,
+                        "parameter \"" + key + "\" can be changed only in the configuration file", null,
+                        "Change it in the file and run RELOAD; SET takes " + String.join(", ", LiveSettings.keys())
+                                + "."));
+            }
+            throw new AdminException(new PgError(PgError.ERROR, SqlState.UNDEFINED_OBJECT,
+                    "unrecognized configuration parameter \"" + key + "\"", null,
+                    "SHOW CONFIG lists pgmux's settings; SET takes " + String.join(", ", LiveSettings.keys()) + "."));
+        }
+        try {
+            LiveSettings.apply(pools.config(), key, value); // the value is checked here, answered at once
+        } catch (IllegalArgumentException e) {
+            throw new AdminException(SqlState.INVALID_PARAMETER_VALUE, "invalid value for parameter \"" + key
+                    + "\": " + e.getMessage());
+        }
+        return server.change("SET " + key + " = " + value, config -> LiveSettings.apply(config, key, value));
     }
 
     private void requireDatabase(String database) {

@@ -64,6 +64,11 @@ public final class NamedStatements {
         this.pool = pool;
     }
 
+    /** The named statements the client holds now (SHOW CLIENTS' prepared_statements); on the client's loop. */
+    public int count() {
+        return byClientName.size();
+    }
+
     /**
      * Prepares a named statement without a server, when its text has parsed cleanly on a server of this pool
      * before: the client gets its ParseComplete at once and the statement is prepared where its first Bind

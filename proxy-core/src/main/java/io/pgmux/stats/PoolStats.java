@@ -1,6 +1,8 @@
 package io.pgmux.stats;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -8,21 +10,26 @@ import java.util.Optional;
  * The statistics of one pool: (database, login user), in a tenant or none. Every method may be called from any
  * thread and costs a few plain memory writes on the caller's own block (see {@link CounterBlock}); the blocks are
  * summed only when {@link #totals()} is read. Durations are in microseconds; negative amounts are a bug and throw.
+ *
+ * <p>A reload may move the pool's user to another tenant ({@link #countUnder}): from then on everything is counted
+ * under the new tenant, while what was counted before stays under the old one, so a tenant's counters never go
+ * back and never take over another tenant's past ({@link #totalsByTenant}).
  */
 public final class PoolStats {
     private final String database;
     private final String user;
-    private final String tenant;
     private final WriterSlots slots;
-    /** Indexed by writer slot; copied on growth, so a reader of the field sees fully built blocks. */
-    private volatile CounterBlock[] blocks = new CounterBlock[0];
-    private final CounterBlock.Shared shared = new CounterBlock.Shared();
+    /** The tenant counted under now; swapped by {@link #countUnder}. */
+    private volatile Tally current;
+    /** Every tenant counted under so far, the first first; copied on change. */
+    private volatile Tally[] tallies;
 
     PoolStats(String database, String user, String tenant, WriterSlots slots) {
         this.database = Objects.requireNonNull(database, "database");
         this.user = Objects.requireNonNull(user, "user");
-        this.tenant = tenant;
         this.slots = slots;
+        this.current = new Tally(tenant);
+        this.tallies = new Tally[] {current};
     }
 
     public String database() {
@@ -35,7 +42,28 @@ public final class PoolStats {
 
     /** The tenant whose budget the pool draws on; empty for a user with none (its own default_pool_size). */
     public Optional<String> tenant() {
-        return Optional.ofNullable(tenant);
+        return Optional.ofNullable(current.tenant);
+    }
+
+    /**
+     * From now on counts under {@code tenant} (null for none): a reload moved the user. Counting under a tenant the
+     * pool counted under before goes on where it stopped.
+     */
+    public synchronized void countUnder(String tenant) {
+        if (Objects.equals(current.tenant, tenant)) {
+            return;
+        }
+        for (Tally each : tallies) {
+            if (Objects.equals(each.tenant, tenant)) {
+                current = each;
+                return;
+            }
+        }
+        Tally fresh = new Tally(tenant);
+        Tally[] grown = Arrays.copyOf(tallies, tallies.length + 1);
+        grown[tallies.length] = fresh;
+        tallies = grown;
+        current = fresh;
     }
 
     // ---- the request path: called by the client side, on the client's event loop --------------------------------
@@ -138,16 +166,27 @@ public final class PoolStats {
 
     // ---- reading ---------------------------------------------------------------------------------------------
 
-    /** The sums of every writer's block now; see {@link CounterBlock} for what "now" means. */
+    /**
+     * The sums of every writer's block now, under every tenant the pool has counted under (so clients that logged
+     * in under one tenant and left under another are counted out); see {@link CounterBlock} for what "now" means.
+     */
     public PoolTotals totals() {
         long[] sums = new long[CounterBlock.SIZE];
-        for (CounterBlock each : blocks) {
-            if (each != null) {
-                each.addTo(sums);
-            }
+        for (Tally each : tallies) {
+            each.addTo(sums);
         }
-        shared.addTo(sums);
         return new PoolTotals(sums);
+    }
+
+    /** The sums now under each tenant the pool has counted under (a null key for none), the first first. */
+    public Map<String, PoolTotals> totalsByTenant() {
+        Map<String, PoolTotals> result = new LinkedHashMap<>();
+        for (Tally each : tallies) {
+            long[] sums = new long[CounterBlock.SIZE];
+            each.addTo(sums);
+            result.put(each.tenant, new PoolTotals(sums));
+        }
+        return result;
     }
 
     private void observe(Latency latency, long micros) {
@@ -167,24 +206,48 @@ public final class PoolStats {
     }
 
     private CounterBlock block() {
-        int slot = slots.current();
-        CounterBlock[] current = blocks;
-        if (slot < current.length) {
-            CounterBlock mine = current[slot];
-            if (mine != null) {
-                return mine;
-            }
-        }
-        return slot < WriterSlots.MAX ? newBlock(slot) : shared;
+        return current.block(slots.current());
     }
 
-    /** The first record of a thread into this pool: rare, so a lock and a copy are fine. */
-    private synchronized CounterBlock newBlock(int slot) {
-        CounterBlock[] grown = blocks.length > slot ? blocks.clone() : Arrays.copyOf(blocks, slot + 1);
-        CounterBlock block = new CounterBlock();
-        grown[slot] = block;
-        blocks = grown;
-        return block;
+    /** What the pool counted under one tenant: a block per writer. */
+    private static final class Tally {
+        final String tenant;
+        /** Indexed by writer slot; copied on growth, so a reader of the field sees fully built blocks. */
+        private volatile CounterBlock[] blocks = new CounterBlock[0];
+        private final CounterBlock.Shared shared = new CounterBlock.Shared();
+
+        Tally(String tenant) {
+            this.tenant = tenant;
+        }
+
+        CounterBlock block(int slot) {
+            CounterBlock[] mine = blocks;
+            if (slot < mine.length) {
+                CounterBlock block = mine[slot];
+                if (block != null) {
+                    return block;
+                }
+            }
+            return slot < WriterSlots.MAX ? newBlock(slot) : shared;
+        }
+
+        /** The first record of a thread under this tenant: rare, so a lock and a copy are fine. */
+        private synchronized CounterBlock newBlock(int slot) {
+            CounterBlock[] grown = blocks.length > slot ? blocks.clone() : Arrays.copyOf(blocks, slot + 1);
+            CounterBlock block = new CounterBlock();
+            grown[slot] = block;
+            blocks = grown;
+            return block;
+        }
+
+        void addTo(long[] sums) {
+            for (CounterBlock each : blocks) {
+                if (each != null) {
+                    each.addTo(sums);
+                }
+            }
+            shared.addTo(sums);
+        }
     }
 
     @Override

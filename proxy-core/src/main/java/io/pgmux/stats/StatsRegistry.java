@@ -22,8 +22,8 @@ public final class StatsRegistry {
     private final Map<String, LongAdder> unknownUserLogins = new ConcurrentHashMap<>();
 
     /**
-     * The statistics of (database, user), made on first use with {@code tenant} (null for none). The tenant is
-     * fixed from then on: a reload that moves a user to another tenant must make a new pool.
+     * The statistics of (database, user), made on first use counting under {@code tenant} (null for none). Later
+     * calls return the same statistics whatever tenant they name: {@link PoolStats#countUnder} moves them.
      */
     public PoolStats pool(String database, String user, String tenant) {
         return pools.computeIfAbsent(new Key(database, user), k -> new PoolStats(database, user, tenant, slots));
@@ -38,7 +38,8 @@ public final class StatsRegistry {
     public StatsSnapshot snapshot() {
         List<StatsSnapshot.Pool> rows = new ArrayList<>();
         for (PoolStats each : pools.values()) {
-            rows.add(new StatsSnapshot.Pool(each.database(), each.user(), each.tenant().orElse(null), each.totals()));
+            each.totalsByTenant().forEach((tenant, totals) ->
+                    rows.add(new StatsSnapshot.Pool(each.database(), each.user(), tenant, totals)));
         }
         Map<String, Long> unknown = new TreeMap<>();
         unknownUserLogins.forEach((database, count) -> unknown.put(database, count.sum()));

@@ -9,7 +9,7 @@ import java.util.TreeMap;
  * Every pool's totals at one moment, immutable, with the sums the console and the metrics show per database
  * (PgBouncer's SHOW STATS rows) and per tenant.
  *
- * @param pools             sorted by database, then user
+ * @param pools             sorted by database, then user: one row per tenant a pool has counted under
  * @param unknownUserLogins logins refused for an unknown user name, per database
  */
 public record StatsSnapshot(List<Pool> pools, Map<String, Long> unknownUserLogins) {

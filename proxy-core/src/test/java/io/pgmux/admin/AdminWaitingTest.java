@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class AdminWaitingTest {
     private final FakeControl control = new FakeControl();
-    private final AdminConsole console = new AdminConsole(new FakeView(), control, "0.1.0");
+    private final FakeView view = new FakeView();
+    private final AdminConsole console = new AdminConsole(view, control, "0.1.0");
     private ConsoleChannel admin;
 
     @BeforeEach
@@ -57,6 +58,39 @@ class AdminWaitingTest {
         assertEquals("CZ" + "TDDDCZ" + "TDCZ", types(answer));
         assertEquals("SUSPEND", answer.get(0).commandTag());
         assertTrue(admin.channel.config().isAutoRead());
+    }
+
+    @Test
+    void showServersAnswersOnceEveryLoopHasGivenItsServersAndTheRestFollows() {
+        view.serversLater = new java.util.concurrent.CompletableFuture<>();
+        assertTrue(admin.query("SHOW SERVERS; SHOW VERSION").isEmpty(), "nothing until the rows are in");
+        view.serversLater.complete(view.servers);
+        List<BackendMessage> answer = admin.received();
+        assertEquals("TDC" + "TDC" + "Z", types(answer));
+        assertEquals("S", ConsoleChannel.rows(answer).get(0).get(0));
+    }
+
+    @Test
+    void showServersThatFailsAnswersAnErrorAndTheSessionGoesOn() {
+        view.serversLater = new java.util.concurrent.CompletableFuture<>();
+        assertTrue(admin.query("SHOW SERVERS").isEmpty());
+        view.serversLater.completeExceptionally(new java.util.concurrent.RejectedExecutionException("loop gone"));
+        List<BackendMessage> answer = admin.received();
+        assertEquals("EZ", types(answer));
+        assertEquals(SqlState.INTERNAL_ERROR, answer.get(0).errorField('C'));
+        assertEquals("TDCZ", types(admin.query("SHOW VERSION")));
+    }
+
+    @Test
+    void aCancelGivesUpShowServers() {
+        view.serversLater = new java.util.concurrent.CompletableFuture<>();
+        assertTrue(admin.query("SHOW SERVERS").isEmpty());
+        admin.session.cancelRequested();
+        List<BackendMessage> answer = admin.received();
+        assertEquals("EZ", types(answer));
+        assertEquals(SqlState.QUERY_CANCELED, answer.get(0).errorField('C'));
+        view.serversLater.complete(view.servers);
+        assertTrue(admin.received().isEmpty(), "the late rows are dropped");
     }
 
     @Test

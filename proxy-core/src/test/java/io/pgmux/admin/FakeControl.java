@@ -98,7 +98,8 @@ final class FakeControl implements AdminControl {
     }
 
     @Override
-    public void set(String key, String value) {
+    public CompletionStage<Void> set(String key, String value) {
         record("set " + key + "=" + value);
+        return CompletableFuture.completedFuture(null);
     }
 }

@@ -15,6 +15,8 @@ import io.pgmux.admin.spi.TenantRow;
 import io.pgmux.admin.spi.UserRow;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /** A view with one row of everything, values chosen so each column's cell is recognisable. */
 final class FakeView implements AdminView {
@@ -43,6 +45,8 @@ final class FakeView implements AdminView {
     List<BudgetRow> budgets = List.of(new BudgetRow("db.internal:5432", "tenant web on database app", 10, 9,
             "pool_size 8 + reserve_pool_size 2"), new BudgetRow("db.internal:5432", "slots", 22, null, "x"));
     List<PreparedRow> prepared = List.of(new PreparedRow("app", "api", "pgmux_1a2b", "SELECT $1", 3, 40));
+    /** When set, what servers() answers: rows the event loops have not all given yet. */
+    CompletableFuture<List<ConnectionRow>> serversLater;
     /** Thrown by every method when set: a view that fails. */
     RuntimeException failure;
 
@@ -59,13 +63,13 @@ final class FakeView implements AdminView {
     }
 
     @Override
-    public List<ConnectionRow> clients() {
-        return answer(clients);
+    public CompletionStage<List<ConnectionRow>> clients() {
+        return CompletableFuture.completedFuture(answer(clients));
     }
 
     @Override
-    public List<ConnectionRow> servers() {
-        return answer(servers);
+    public CompletionStage<List<ConnectionRow>> servers() {
+        return serversLater != null ? serversLater : CompletableFuture.completedFuture(answer(servers));
     }
 
     @Override

@@ -122,8 +122,23 @@ class MetricsIT {
                     ProxyFixture.APP_DB) >= 1.0);
             assertEquals(0.0, after.value("pgmux_pool_client_connections", pool("state", "waiting")));
             assertTrue(after.value("jvm_threads_live_threads") > 0);
+            assertEquals(0.0, databaseGauge(after, "pgbouncer_databases_paused"));
+            assertEquals(0.0, databaseGauge(after, "pgbouncer_databases_disabled"));
             Promtool.assertValid(after.body());
+            proxy.server().control().pause(java.util.Optional.of(ProxyFixture.APP_DB))
+                    .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            proxy.server().control().disable(ProxyFixture.APP_DB);
+            Scrape held = Scrape.metrics(proxy);
+            assertEquals(1.0, databaseGauge(held, "pgbouncer_databases_paused"));
+            assertEquals(1.0, databaseGauge(held, "pgbouncer_databases_disabled"));
         }
+    }
+
+    /** The value of a pgbouncer_databases_* gauge for the app database, whatever its other labels. */
+    private static double databaseGauge(Scrape scrape, String name) {
+        return scrape.samples(name).entrySet().stream()
+                .filter(e -> e.getKey().contains("name=" + ProxyFixture.APP_DB + ","))
+                .mapToDouble(java.util.Map.Entry::getValue).findFirst().orElse(Double.NaN);
     }
 
     /**

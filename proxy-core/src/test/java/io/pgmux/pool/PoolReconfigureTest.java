@@ -171,4 +171,37 @@ class PoolReconfigureTest {
         assertEquals(1, b.used(), "the new one counts against the new budget");
         assertFalse(busy.get(1).server.state().isLeaving());
     }
+
+    @Test
+    void aUserMovedToAnotherTenantCountsItsNextTransactionsUnderTheNewTenant() {
+        String before = """
+                auth_type: trust
+                databases:
+                  app: {host: db, port: 5432}
+                users:
+                  - {name: u, tenant: a}
+                tenants:
+                  a: {pool_size: 2}
+                  b: {pool_size: 3}
+                """;
+        fixture = new PoolFixture(1, before);
+        ServerPool pool = fixture.pool("app", "u");
+        pool.stats().recordTransaction(100);
+        pool.stats().clientLoggedIn();
+        reconfigure(before.replace("tenant: a", "tenant: b"));
+        assertEquals("b", pool.stats().tenant().orElseThrow());
+        assertEquals("b", pool.snapshot().tenant());
+        pool.stats().recordTransaction(200);
+        pool.stats().recordTransaction(300);
+        pool.stats().clientLeft();
+        java.util.Map<String, io.pgmux.stats.PoolTotals> byTenant = pool.stats().totalsByTenant();
+        assertEquals(List.of("a", "b"), List.copyOf(byTenant.keySet()));
+        assertEquals(1, byTenant.get("a").get(io.pgmux.stats.PoolCounter.XACT_COUNT));
+        assertEquals(2, byTenant.get("b").get(io.pgmux.stats.PoolCounter.XACT_COUNT));
+        assertEquals(0, pool.stats().totals().clientsConnected(), "logged in under a, left under b: gone");
+        reconfigure(before);
+        pool.stats().recordTransaction(400);
+        assertEquals(2, pool.stats().totalsByTenant().get("a").get(io.pgmux.stats.PoolCounter.XACT_COUNT),
+                "back to a: counted on where it stopped");
+    }
 }

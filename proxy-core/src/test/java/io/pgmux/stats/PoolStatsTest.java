@@ -141,4 +141,26 @@ class PoolStatsTest {
         assertEquals(expected, t.get(PoolCounter.BYTES_RECEIVED));
         assertEquals(2 * expected, t.get(PoolCounter.BYTES_SENT));
     }
+
+    @Test
+    void aPoolMovedToAnotherTenantKeepsWhatItCountedBeforeUnderTheOldOne() {
+        stats.recordQuery(10);
+        stats.countUnder("mobile");
+        stats.recordQuery(20);
+        stats.recordQuery(30);
+        stats.countUnder(null);
+        stats.recordQuery(40);
+        StatsSnapshot snapshot = registry.snapshot();
+        assertEquals(3, snapshot.pools().size());
+        assertEquals(java.util.Arrays.asList("web", "mobile", null),
+                snapshot.pools().stream().map(StatsSnapshot.Pool::tenant).toList());
+        assertEquals(List.of(1L, 2L, 1L), snapshot.pools().stream()
+                .map(p -> p.totals().get(PoolCounter.QUERY_COUNT)).toList());
+        assertEquals(4, stats.totals().get(PoolCounter.QUERY_COUNT));
+        assertEquals(1, snapshot.byTenant().get("web").get(PoolCounter.QUERY_COUNT));
+        assertEquals(2, snapshot.byTenant().get("mobile").get(PoolCounter.QUERY_COUNT));
+        assertEquals(4, snapshot.byDatabase().get("app").get(PoolCounter.QUERY_COUNT));
+        assertEquals(java.util.Optional.empty(), stats.tenant());
+        assertEquals(stats, registry.pool("app", "api", "other"), "one pool's statistics, whatever tenant is named");
+    }
 }

@@ -36,7 +36,7 @@ final class ClientRows {
                     Instant.ofEpochMilli(c.connectedAtMillis()),
                     Instant.ofEpochMilli(nowMillis - TimeUnit.NANOSECONDS.toMillis(sinceRequestNanos)),
                     waiting ? TimeUnit.NANOSECONDS.toMicros(sinceRequestNanos) : 0, false, Long.toHexString(c.id()),
-                    server == null ? "" : Long.toHexString(server.id()), 0, "",
+                    server == null ? "" : Long.toHexString(server.id()), 0, c.tls() == null ? "" : c.tls(),
                     c.applicationName() == null ? "" : c.applicationName(), c.preparedStatements(), c.id(),
                     config.tenantOf(c.user()).map(TenantConfig::name).orElse(null), c.pinReason()));
         }

@@ -2,17 +2,21 @@ package io.pgmux.admin.live;
 
 import io.pgmux.admin.spi.ConfigRow;
 import io.pgmux.config.ConfigLoader;
+import io.pgmux.config.LiveSettings;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.Timeouts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * SHOW CONFIG's rows: every global setting under its key in the YAML file (nested ones as {@code listen.port}),
- * its value, its default, and whether it can change without a restart. Then, under PgBouncer's names, the two
- * settings the pgbouncer_exporter reads: {@code max_client_conn} (pgmux's max_client_connections) and
+ * its value, its default, and whether the console's SET changes it while pgmux runs (PgBouncer's
+ * {@code changeable}; {@link LiveSettings}; the others change by RELOAD or a restart). Then, under PgBouncer's
+ * names, the two settings the pgbouncer_exporter reads: {@code max_client_conn} (pgmux's max_client_connections) and
  * {@code max_user_connections} (0: pgmux caps tenants, not users).
  */
 public final class ConfigRows {
@@ -48,6 +52,10 @@ public final class ConfigRows {
         rows.add(live("log_stats", c.log().logStats() ? "on" : "off", d.log().logStats() ? "on" : "off"));
         rows.add(live("utilization_warn_percent", c.log().utilizationWarnPercent(),
                 d.log().utilizationWarnPercent()));
+        rows.add(live("log_connections", onOff(c.log().logConnections()), onOff(d.log().logConnections())));
+        rows.add(live("log_disconnections", onOff(c.log().logDisconnections()), onOff(d.log().logDisconnections())));
+        rows.add(live("log_pooler_errors", onOff(c.log().logPoolerErrors()), onOff(d.log().logPoolerErrors())));
+        rows.add(live("log_slow_query", c.log().logSlowQuery(), d.log().logSlowQuery()));
         rows.add(fixed("fleet.enabled", c.fleet().enabled() ? "on" : "off", d.fleet().enabled() ? "on" : "off"));
         rows.add(fixed("fleet.name", c.fleet().name(), d.fleet().name()));
         rows.add(fixed("fleet.instance_id", c.fleet().instanceId().orElse(""), ""));
@@ -75,12 +83,24 @@ public final class ConfigRows {
         rows.add(live("shutdown_timeout", c.shutdownTimeout(), d.shutdownTimeout()));
     }
 
+    /** The keys SHOW CONFIG lists, lower case. */
+    public static Set<String> keys() {
+        return KEYS;
+    }
+
+    private static final Set<String> KEYS = of(DEFAULTS).stream().map(ConfigRow::key)
+            .collect(Collectors.toUnmodifiableSet());
+
     private static ConfigRow live(String key, Object value, Object defaultValue) {
-        return new ConfigRow(key, text(value), text(defaultValue), true);
+        return new ConfigRow(key, text(value), text(defaultValue), LiveSettings.isSettable(key));
     }
 
     private static ConfigRow fixed(String key, Object value, Object defaultValue) {
         return new ConfigRow(key, text(value), text(defaultValue), false);
+    }
+
+    private static String onOff(boolean value) {
+        return value ? "on" : "off";
     }
 
     /** As the YAML file would say it: durations in whole seconds ("15s") or milliseconds ("500ms"), 0 for off. */

@@ -13,7 +13,6 @@ import io.pgmux.admin.spi.PreparedRow;
 import io.pgmux.admin.spi.StatsRow;
 import io.pgmux.admin.spi.TenantRow;
 import io.pgmux.admin.spi.UserRow;
-import io.pgmux.client.ClientInfo;
 import io.pgmux.config.DatabaseConfig;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.PoolMode;
@@ -27,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -34,39 +34,50 @@ import java.util.function.Supplier;
 /**
  * The console's view of today's proxy: the configuration, the pool manager's snapshots ({@link PoolSnapshot}:
  * waiting clients, servers by state, the longest wait, the upstream's circuit, the budget in use), each pool's
- * statistics and the averages of the last stats period, and the budget plan. Connection lists, pause state and
- * prepared statements are not tracked yet; they show as PgBouncer shows an idle pooler (no rows, "active").
+ * statistics and the averages of the last stats period, and the budget plan; the clients and the servers, each
+ * read on its own event loop ({@link ClientCensus}, {@link PoolManager#servers()}); PAUSE, SUSPEND and DISABLE as
+ * the runtime holds them. Prepared statements are not listed yet (SHOW PREPARED has no rows).
  */
 public final class LiveAdminView implements AdminView {
     private final PoolManager pools;
     private final StatsPeriod period;
     private final IntSupplier connectedClients;
     private final Function<String, Optional<UpstreamSlots>> slots;
-    private final Supplier<List<ClientInfo>> clientList;
+    private final ClientDirectory clients;
+    private final Supplier<PauseState> pauseState;
     private final Supplier<List<FleetLeaseRow>> fleet;
 
     /**
+     * A view of the pools alone: no clients, nothing disabled, and the pause state the pools hold (PAUSE of every
+     * database is {@code paused}; SUSPEND is not told apart).
+     *
      * @param period           the stats period whose averages SHOW STATS shows (over {@code pools}' statistics)
      * @param connectedClients clients connected now, logging in or logged in
      * @param slots            the slots last read from an upstream (by "host:port"), if it was asked
      */
     public LiveAdminView(PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
                          Function<String, Optional<UpstreamSlots>> slots) {
-        this(pools, period, connectedClients, slots, List::of);
+        this(pools, period, connectedClients, slots, ClientDirectory.NONE,
+                () -> pools.isPausedEverywhere() ? PauseState.PAUSED : PauseState.ACTIVE);
     }
 
-    /** @param clientList the logged-in clients now, for SHOW CLIENTS */
+    /**
+     * @param clients    the logged-in clients (SHOW CLIENTS, SERVERS' links) and the disabled databases
+     * @param pauseState whether pgmux serves, is paused or suspended (SHOW STATE)
+     */
     public LiveAdminView(PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
-                         Function<String, Optional<UpstreamSlots>> slots, Supplier<List<ClientInfo>> clientList) {
-        this(pools, period, connectedClients, slots, clientList, List::of);
+                         Function<String, Optional<UpstreamSlots>> slots, ClientDirectory clients,
+                         Supplier<PauseState> pauseState) {
+        this(pools, period, connectedClients, slots, clients, pauseState, List::of);
     }
 
     /** @param fleet the fleet's instances and leases as last read, for SHOW FLEET */
     public LiveAdminView(PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
-                         Function<String, Optional<UpstreamSlots>> slots, Supplier<List<ClientInfo>> clientList,
-                         Supplier<List<FleetLeaseRow>> fleet) {
+                         Function<String, Optional<UpstreamSlots>> slots, ClientDirectory clients,
+                         Supplier<PauseState> pauseState, Supplier<List<FleetLeaseRow>> fleet) {
         this.fleet = fleet;
-        this.clientList = clientList;
+        this.clients = clients;
+        this.pauseState = pauseState;
         this.pools = pools;
         this.period = period;
         this.connectedClients = connectedClients;
@@ -87,13 +98,15 @@ public final class LiveAdminView implements AdminView {
     }
 
     @Override
-    public List<ConnectionRow> clients() {
-        return ClientRows.of(clientList.get(), pools.config(), System.currentTimeMillis(), System.nanoTime());
+    public CompletionStage<List<ConnectionRow>> clients() {
+        return ClientCensus.take(clients).thenApply(infos -> ClientRows.of(infos, pools.config(),
+                System.currentTimeMillis(), System.nanoTime()));
     }
 
     @Override
-    public List<ConnectionRow> servers() {
-        return List.of();
+    public CompletionStage<List<ConnectionRow>> servers() {
+        return pools.servers().thenCombine(ClientCensus.take(clients),
+                (servers, linked) -> ServerRows.of(servers, linked, System.currentTimeMillis()));
     }
 
     @Override
@@ -112,7 +125,7 @@ public final class LiveAdminView implements AdminView {
             rows.add(new DatabaseRow(db.name(), db.host(), db.port(), db.dbname(), db.user().orElse(null),
                     current().defaultPoolSize(), 0, 0, current().timeouts().serverLifetime().toSeconds(),
                     db.poolMode().map(PoolMode::configName).orElse(null), null, db.maxConnections(), servers, 0,
-                    clients, false, false));
+                    clients, pools.isPaused(db.name()), this.clients.isDisabled(db.name())));
         }
         return rows;
     }
@@ -164,7 +177,7 @@ public final class LiveAdminView implements AdminView {
 
     @Override
     public PauseState pauseState() {
-        return PauseState.ACTIVE;
+        return pauseState.get();
     }
 
     @Override

@@ -58,8 +58,10 @@ public interface AdminControl {
     void shutdown(ShutdownMode mode);
 
     /**
-     * SET key = value for a setting that can change while pgmux runs. An unknown key is {@code 42704}, one that
-     * needs a restart {@code 55P02}, an invalid value {@code 22023}.
+     * SET key = value for a setting that can change while pgmux runs: installed as a reload installs the
+     * configuration file, off the event loops; the stage completes once the new value is in force (SHOW CONFIG
+     * shows it), and a RELOAD later reads the file's value again. An unknown key is {@code 42704}, one that needs a
+     * restart or can change only in the file {@code 55P02}, an invalid value {@code 22023}; thrown at once.
      */
-    void set(String key, String value);
+    CompletionStage<Void> set(String key, String value);
 }

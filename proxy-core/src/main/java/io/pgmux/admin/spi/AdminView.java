@@ -1,20 +1,23 @@
 package io.pgmux.admin.spi;
 
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What the admin console shows. Called on the console session's event loop: every method must answer from
  * memory without blocking (no I/O; a short lock is fine) and return rows that no longer change. Lists are in
  * the order the console shows them: pools by database then user, databases and users in the configuration's
- * order.
+ * order. Connections live on every event loop, so their lists come as stages, completed on any thread once each
+ * loop has given its part; a stage that fails is the error the console answers.
  */
 public interface AdminView {
     List<PoolRow> pools();
 
-    /** Client connections of every pool, console sessions included. */
-    List<ConnectionRow> clients();
+    /** Logged-in client connections of every pool and of the console. */
+    CompletionStage<List<ConnectionRow>> clients();
 
-    List<ConnectionRow> servers();
+    /** Open server connections of every pool (closing ones left out, as SHOW POOLS leaves them out). */
+    CompletionStage<List<ConnectionRow>> servers();
 
     List<DatabaseRow> databases();
 

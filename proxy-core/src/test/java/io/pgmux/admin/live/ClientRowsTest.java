@@ -29,7 +29,7 @@ class ClientRowsTest {
     void aWaitingClientShowsItsWaitAndTenant() {
         ClientInfo waiting = new ClientInfo(0x2a, "api", "app", ClientState.WAITING,
                 new InetSocketAddress("10.1.1.1", 50000), new InetSocketAddress("10.0.0.1", 6432), 1_000_000,
-                5_000_000_000L, null, "psql", 3, null);
+                5_000_000_000L, null, "psql", 3, null, "TLSv1.3/TLS_AES_256_GCM_SHA384");
         List<ConnectionRow> rows = ClientRows.of(List.of(waiting), CONFIG, 2_000_000, 7_000_000_000L);
         ConnectionRow row = rows.get(0);
         assertEquals("waiting", row.state());
@@ -45,17 +45,19 @@ class ClientRowsTest {
         assertEquals(3, row.preparedStatements());
         assertEquals(42, row.id());
         assertEquals("web", row.tenant());
+        assertEquals("TLSv1.3/TLS_AES_256_GCM_SHA384", row.tls());
     }
 
     @Test
     void anIdleClientIsActiveWithoutATenantOrWait() {
         ClientInfo idle = new ClientInfo(7, "etl", "app", ClientState.IDLE, null, null, 0, 0, null, null, 0,
-                "LISTEN");
+                "LISTEN", "");
         ConnectionRow row = ClientRows.of(List.of(idle), CONFIG, 10, 10).get(0);
         assertEquals("active", row.state());
         assertEquals(0, row.waitMicros());
         assertNull(row.tenant());
         assertEquals("LISTEN", row.pinnedReason());
         assertEquals("", row.applicationName());
+        assertEquals("", row.tls());
     }
 }

@@ -1,0 +1,83 @@
+package io.pgmux.it;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmux.testing.Await;
+import io.pgmux.testing.PostgresCluster;
+import io.pgmux.testing.PostgresExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * log_connections, log_disconnections, log_pooler_errors and log_slow_query write what they promise, and never a
+ * query's text. pgmux logs through slf4j-simple to standard error, which the test captures while it runs.
+ */
+@ExtendWith(PostgresExtension.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ConnectionLogsIT {
+    private final PostgresCluster cluster;
+
+    ConnectionLogsIT(PostgresCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    @Test
+    void connectionsDisconnectionsPoolerErrorsAndSlowQueriesAreLogged() throws Exception {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).set("log_connections", "on")
+                .set("log_disconnections", "on").set("log_slow_query", "300ms").start()) {
+            try (Connection app = proxy.connect()) {
+                Sql.one(app, "select 'quick secret'");
+                Sql.one(app, "select pg_sleep(0.5)::text || 'slow secret'");
+            }
+            assertThrows(SQLException.class, () -> proxy.connect(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD,
+                    "no_such_db").close());
+            Await.until(Duration.ofSeconds(10), () -> text(captured).contains("closing: " + ProxyFixture.APP_USER),
+                    "the disconnection to be logged");
+            String log = text(captured);
+            assertTrue(log.contains("login: user=" + ProxyFixture.APP_USER + " database=" + ProxyFixture.APP_DB
+                    + " from /127.0.0.1:"), log);
+            assertTrue(log.contains("slow query: "), log);
+            assertTrue(log.matches("(?s).*slow query: \\d+ ms, database=" + ProxyFixture.APP_DB + " user="
+                    + ProxyFixture.APP_USER + " tenant=" + ProxyFixture.DEFAULT_TENANT + " client=/127.0.0.1:\\d+.*"),
+                    log);
+            assertTrue(log.contains("pooler error to " + ProxyFixture.APP_USER + "@no_such_db"), log);
+            assertFalse(log.contains("secret"), "no query text: " + log);
+            assertFalse(log.contains(ProxyFixture.APP_PASSWORD), "no password: " + log);
+
+            proxy.server().control().set("log_connections", "off").toCompletableFuture().get(10, TimeUnit.SECONDS);
+            int before = count(text(captured), "login: user=");
+            try (Connection app = proxy.connect()) {
+                Sql.one(app, "select 1");
+            }
+            assertTrue(count(text(captured), "login: user=") == before, "SET log_connections = off is in force");
+        } finally {
+            System.setErr(original);
+            original.print(text(captured));
+        }
+    }
+
+    private static String text(ByteArrayOutputStream out) {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+}
