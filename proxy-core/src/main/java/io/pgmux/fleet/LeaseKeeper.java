@@ -116,8 +116,8 @@ public final class LeaseKeeper implements AutoCloseable {
 
     /**
      * Makes a book for every capped budget of {@code next} that has none yet, at the upstream of its database (the
-     * global one at the first database's). Books of budgets a reload dropped stay: their pools allow nothing new,
-     * so their leases go back as the connections close.
+     * global one at the first database's). Books of budgets a reload dropped stay: the pools report such a budget
+     * with no slots (see {@link LeasedBudgets#usage}), so its leases go back as its connections close.
      */
     private void books(PgmuxConfig next) {
         BudgetPlan plan = BudgetPlan.of(next);

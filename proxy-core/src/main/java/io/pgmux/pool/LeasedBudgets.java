@@ -3,6 +3,7 @@ package io.pgmux.pool;
 import io.netty.util.concurrent.Ticker;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,6 +40,8 @@ public final class LeasedBudgets {
     private final Ticker ticker;
     private final PoolRegistry registry;
     private final PoolCore core;
+    /** What {@link #usage} last reported, by key; under the pool lock. */
+    private Map<String, Budget> known = Map.of();
 
     LeasedBudgets(PoolLock lock, Ticker ticker, PoolRegistry registry, PoolCore core) {
         this.lock = lock;
@@ -72,13 +75,14 @@ public final class LeasedBudgets {
                     }
                 }
             }
-            for (Map.Entry<String, Budget> each : layout.budgets().entrySet()) {
+            for (Map.Entry<String, Budget> each : known(layout).entrySet()) {
                 Budget budget = each.getValue();
-                if (budget.isLeased()) {
-                    int[] f = facts.getOrDefault(budget, new int[4]);
-                    result.add(new Use(each.getKey(), budget.limit(), budget.reserve(), budget.used(),
-                            Math.min(f[0], budget.used()), budget.leased(), f[1], f[2] == 1, f[3] == 1));
-                }
+                int[] f = facts.getOrDefault(budget, new int[4]);
+                // A budget a reload dropped allows nothing: its leases go back as its connections close.
+                boolean dropped = layout.budgets().get(each.getKey()) != budget;
+                result.add(new Use(each.getKey(), dropped ? 0 : budget.limit(), dropped ? 0 : budget.reserve(),
+                        budget.used(), Math.min(f[0], budget.used()), budget.leased(), f[1], f[2] == 1,
+                        f[3] == 1));
             }
         } finally {
             lock.exit(work);
@@ -87,14 +91,37 @@ public final class LeasedBudgets {
     }
 
     /**
-     * Sets the connections the held leases allow, per budget key (unknown keys are ignored: a reload may have
-     * dropped them). Raised, waiting clients get the connections now allowed; lowered below what is open, idle
-     * connections close at once and busy ones when their clients give them back.
+     * The leased budgets by key, under the pool lock: the configuration's, then those a reload dropped while their
+     * connections or leases are not all gone (servers opened against a budget keep counting against it until they
+     * close). Remembers what it returns, for {@link #allow} and the next call.
+     */
+    private Map<String, Budget> known(PoolRegistry.Layout layout) {
+        Map<String, Budget> result = new LinkedHashMap<>();
+        layout.budgets().forEach((key, budget) -> {
+            if (budget.isLeased()) {
+                result.put(key, budget);
+            }
+        });
+        for (Map.Entry<String, Budget> each : known.entrySet()) {
+            Budget budget = each.getValue();
+            if (!result.containsKey(each.getKey()) && (budget.used() > 0 || budget.leased() > 0)) {
+                result.put(each.getKey(), budget);
+            }
+        }
+        known = result;
+        return result;
+    }
+
+    /**
+     * Sets the connections the held leases allow, per budget key (unknown keys are ignored). Raised, waiting
+     * clients get the connections now allowed; lowered below what is open, idle connections close at once and busy
+     * ones when their clients give them back.
      */
     public void allow(Map<String, Integer> leased) {
-        Map<String, Budget> budgets = registry.layout().budgets();
+        PoolRegistry.Layout layout = registry.layout();
         Work work = lock.enter();
         try {
+            Map<String, Budget> budgets = known(layout);
             boolean changed = false;
             for (Map.Entry<String, Integer> each : leased.entrySet()) {
                 Budget budget = budgets.get(each.getKey());

@@ -218,7 +218,7 @@ class FleetIT {
                 loadB.stop();
             }
             assertEquals(List.of(), loadA.errors, "no client of a surviving instance sees an error");
-            assertTrue(sampler.samples.get() > 20, "samples: " + sampler.samples.get());
+            assertTrue(sampler.samples.get() >= 5, "the sampler ran: " + sampler.samples.get() + " samples");
             assertTrue(sampler.max.get() <= BUDGET, "the tenant had " + sampler.max.get()
                     + " server connections at once, over its fleet budget of " + BUDGET);
             log.info("fleet budget {}: at most {} server connections in {} samples", BUDGET, sampler.max.get(),

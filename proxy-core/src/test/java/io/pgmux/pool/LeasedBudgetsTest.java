@@ -98,6 +98,28 @@ class LeasedBudgetsTest {
     }
 
     @Test
+    void aBudgetAReloadDroppedIsReportedWithNoSlotsUntilItsConnectionsAndLeasesAreGone() {
+        fixture = new PoolFixture(1, FLEET);
+        LeasedBudgets leases = fixture.pools.leasedBudgets();
+        ServerPool pool = fixture.pool("app", "u");
+        leases.allow(Map.of(TENANT, 1));
+        Client a = fixture.client(0);
+        fixture.acquire(pool, a);
+        fixture.acceptAll();
+        fixture.pools.reconfigure(PoolFixture.config(FLEET.replace("t: {pool_size: 4}", "t2: {pool_size: 4}")
+                .replace("{name: u, tenant: t}", "{name: u, tenant: t2}")));
+        LeasedBudgets.Use dropped = use(leases, TENANT);
+        assertEquals(0, dropped.limit() + dropped.reserve(), "no slots: the keeper gives its leases back");
+        assertEquals(1, dropped.used(), "its server still counts against it");
+        fixture.release(a);
+        fixture.hangUpClosing();
+        fixture.loops.runAll();
+        leases.allow(Map.of(TENANT, 0));
+        assertTrue(leases.usage().stream().noneMatch(u -> u.key().equals(TENANT)),
+                "forgotten once nothing counts against it");
+    }
+
+    @Test
     void withoutAFleetNoBudgetIsLeased() {
         fixture = new PoolFixture(1, FLEET.replace("fleet: {enabled: true, name: f}\n", ""));
         assertEquals(List.of(), fixture.pools.leasedBudgets().usage());
