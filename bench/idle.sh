@@ -19,6 +19,7 @@ WARMUP_CLIENTS=${WARMUP_CLIENTS:-200}        # clients that log in, query and le
 SETTLE=${SETTLE:-5}                          # seconds between the last login and the measurement
 HISTOGRAM_TOP=${HISTOGRAM_TOP:-15}           # classes listed per pgmux heap histogram diff
 PGMUX_WORKERS=${PGMUX_WORKERS:-0}
+PGMUX_TRANSPORT=${PGMUX_TRANSPORT:-auto}
 PGMUX_JAVA_OPTS=${PGMUX_JAVA_OPTS:-}
 PGMUX_JAR=${PGMUX_JAR:-$REPO/proxy-cli/target/pgmux.jar}
 PYTHON=${PYTHON:-python3}
@@ -173,7 +174,7 @@ snapshot() { # system pid file-prefix
 
 CSV=$RESULTS_DIR/idle.csv
 JSONL=$WORK/rows.jsonl
-echo "system,clients,status,connected,gave_up,failed_attempts,connect_s,answered,query_s,rss_base_kb,rss_kb,rss_per_client_b,raw_rss_base_kb,raw_rss_kb,raw_rss_per_client_b,heap_live_base_b,heap_live_b,heap_per_client_b,heap_used_base_kb,heap_used_kb,heap_used_per_client_b,errors" >"$CSV"
+echo "system,clients,status,start_rss_kb,listen_ms,connected,gave_up,failed_attempts,connect_s,answered,query_s,rss_base_kb,rss_kb,rss_per_client_b,raw_rss_base_kb,raw_rss_kb,raw_rss_per_client_b,heap_live_base_b,heap_live_b,heap_per_client_b,heap_used_base_kb,heap_used_kb,heap_used_per_client_b,errors" >"$CSV"
 : >"$JSONL"
 
 per_client() { # before after unit-bytes clients: the growth per client, in bytes (empty when unknown)
@@ -184,9 +185,20 @@ measure() { # system clients
     local system=$1 n=$2 port pid status=ok tag="$1-$2"
     local idle="" answered="" connected=0 gave_up="" failed="" connect_s="" answered_n=0 query_s="" errors=""
     local RAW="" RSS="" HEAP="" USED="" raw_base rss_base heap_base used_base raw="" rss="" heap="" used=""
+    local launched start_rss listen_ms=""
+    launched=$(date +%s%3N)
     if [[ $system == pgbouncer ]]; then BOUNCER_PORT=$(free_port); port=$BOUNCER_PORT; start_pgbouncer
     else PGMUX_PORT=$(free_port); port=$PGMUX_PORT; start_pgmux; fi
     pid=$(cat "$WORK/$system.pid")
+    # The footprint of a pooler nobody has used yet, and how long it took to accept clients: for pgmux from the
+    # launch to the timestamp of its "listening" log line (JVM start, configuration, event loops, bind).
+    start_rss=$(rss_kb "$pid")
+    if [[ $system == pgmux ]]; then
+        local stamp
+        stamp=$(awk '/ pgmux listening on / {print $1; exit}' "$WORK/pgmux.log")
+        [[ -n $stamp ]] && listen_ms=$(( $(date -u -d "$stamp" +%s%3N) - launched ))
+    fi
+    say "  $system: listening after ${listen_ms:-?} ms, RSS at start $((start_rss / 1024)) MiB"
 
     # One-off costs (class loading, JIT, server connections, first buffer chunks) are paid before the baseline,
     # so that what follows is what each further client adds.
@@ -235,9 +247,10 @@ measure() { # system clients
 
     stop_pidfile "$WORK/$system.pid" "$system"
     cp "$WORK/$system.log" "$RESULTS_DIR/logs/$tag.log"
-    echo "$system,$n,$status,$connected,$gave_up,$failed,$connect_s,$answered_n,$query_s,$rss_base,$rss,$rss_pc,$raw_base,$raw,$raw_pc,$heap_base,$heap,$heap_pc,$used_base,$used,$used_pc,\"${errors//\"/\'}\"" >>"$CSV"
-    printf '{"system":%s,"clients":%s,"status":%s,"rss_kb":{"baseline":%s,"with_clients":%s},"rss_per_client_b":%s,"rss_without_forced_gc_kb":{"baseline":%s,"with_clients":%s},"rss_without_forced_gc_per_client_b":%s,"heap_live_b":{"baseline":%s,"with_clients":%s},"heap_per_client_b":%s,"heap_used_after_gc_kb":{"baseline":%s,"with_clients":%s},"heap_used_per_client_b":%s,"idle":%s,"answered":%s}\n' \
-        "$(json_str "$system")" "$n" "$(json_str "$status")" "$(json_num "$rss_base")" "$(json_num "$rss")" \
+    echo "$system,$n,$status,$start_rss,$listen_ms,$connected,$gave_up,$failed,$connect_s,$answered_n,$query_s,$rss_base,$rss,$rss_pc,$raw_base,$raw,$raw_pc,$heap_base,$heap,$heap_pc,$used_base,$used,$used_pc,\"${errors//\"/\'}\"" >>"$CSV"
+    printf '{"system":%s,"clients":%s,"status":%s,"start_rss_kb":%s,"listen_ms":%s,"rss_kb":{"baseline":%s,"with_clients":%s},"rss_per_client_b":%s,"rss_without_forced_gc_kb":{"baseline":%s,"with_clients":%s},"rss_without_forced_gc_per_client_b":%s,"heap_live_b":{"baseline":%s,"with_clients":%s},"heap_per_client_b":%s,"heap_used_after_gc_kb":{"baseline":%s,"with_clients":%s},"heap_used_per_client_b":%s,"idle":%s,"answered":%s}\n' \
+        "$(json_str "$system")" "$n" "$(json_str "$status")" "$(json_num "$start_rss")" "$(json_num "$listen_ms")" \
+        "$(json_num "$rss_base")" "$(json_num "$rss")" \
         "$(json_num "$rss_pc")" "$(json_num "$raw_base")" "$(json_num "$raw")" "$(json_num "$raw_pc")" \
         "$(json_num "$heap_base")" "$(json_num "$heap")" "$(json_num "$heap_pc")" "$(json_num "$used_base")" \
         "$(json_num "$used")" "$(json_num "$used_pc")" "${idle:-null}" "${answered:-null}" >>"$JSONL"
@@ -254,7 +267,7 @@ measure() { # system clients
     echo "machine:      $(nproc) cores ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/^MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo) GiB RAM, $(uname -sr)"
     echo "java:         $(java -version 2>&1 | head -1)"
     echo "pgbouncer:    $([[ -n $PGBOUNCER ]] && "$PGBOUNCER" --version | head -1 || echo n/a)"
-    echo "pgmux:        workers $PGMUX_WORKERS${PGMUX_JAVA_OPTS:+, JVM flags $PGMUX_JAVA_OPTS}; repository HEAD $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    echo "pgmux:        workers $PGMUX_WORKERS, transport $PGMUX_TRANSPORT${PGMUX_JAVA_OPTS:+, JVM flags $PGMUX_JAVA_OPTS}; repository HEAD $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo "pgmux jar:    $PGMUX_JAR, sha256 $(sha256sum "$WORK/pgmux.jar" | cut -c1-16), built $(date -u -r "$PGMUX_JAR" '+%Y-%m-%d %H:%M UTC')"
     echo "settings:     IDLE_CLIENTS=\"$IDLE_CLIENTS\" POOL_SIZE=$POOL_SIZE MAX_CLIENT_CONN=$MAX_CLIENT_CONN WARMUP_CLIENTS=$WARMUP_CLIENTS SETTLE=$SETTLE CONNECT_CONCURRENCY=$CONNECT_CONCURRENCY CLIENTS_PER_PROCESS=$CLIENTS_PER_PROCESS; open files $FD_LIMIT"
 } >"$RESULTS_DIR/machine.txt"
@@ -272,11 +285,11 @@ done
     >"$RESULTS_DIR/results.json"
 awk -F, 'function mib(kb) { return kb == "" ? "–" : sprintf("%.1f MiB", kb / 1024) }
     function b(v) { return v == "" ? "–" : v " B" }
-    BEGIN { print "| system | N | RSS total | RSS baseline | RSS per client | heap per client | pgmux without forced GC: RSS total, per client | answered / N | logins: failed attempts, gave up |"
-            print "|---|---:|---:|---:|---:|---:|---:|---:|---|" }
-    NR > 1 { raw = ($1 == "pgmux" && $14 != "") ? mib($14) ", " b($15) : "–"
-             printf "| %s | %d | %s | %s | %s | %s | %s | %d / %d%s | %s, %s |\n", $1, $2, mib($11), mib($10), b($12), b($18),
-                 raw, $8, $2, ($3 == "ok" ? "" : " ⚠ " $3), $6, $5 }' \
+    BEGIN { print "| system | N | RSS at start | listening after | RSS total | RSS baseline | RSS per client | heap per client | pgmux without forced GC: RSS total, per client | answered / N | logins: failed attempts, gave up |"
+            print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|" }
+    NR > 1 { raw = ($1 == "pgmux" && $16 != "") ? mib($16) ", " b($17) : "–"
+             printf "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %d / %d%s | %s, %s |\n", $1, $2, mib($4), ($5 == "" ? "–" : $5 " ms"),
+                 mib($13), mib($12), b($14), b($20), raw, $10, $2, ($3 == "ok" ? "" : " ⚠ " $3), $8, $7 }' \
     "$CSV" >"$RESULTS_DIR/table.md"
 {
     echo "# Idle clients: PgBouncer vs pgmux"
@@ -287,6 +300,7 @@ awk -F, 'function mib(kb) { return kb == "" ? "–" : sprintf("%.1f MiB", kb / 1
     echo
     cat "$RESULTS_DIR/table.md"
     echo
+    echo "RSS at start: VmRSS right after the pooler began listening, before any client. Listening after (pgmux): from the launch of the JVM to the timestamp of its 'listening' log line."
     echo "RSS: VmRSS of the pooler process with N idle clients; per client = (with N - baseline) / N; baseline after a $WARMUP_CLIENTS-client warm-up, in a fresh process per row."
     echo "pgmux: RSS read after a full GC (once it stopped moving), on both sides; the RSS the JVM happened to have before that GC is the 'without forced GC' column."
     echo "heap per client (pgmux): live objects after a full GC (GC.class_histogram total), (with N - baseline) / N."

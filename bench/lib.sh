@@ -2,7 +2,7 @@
 # throwaway PostgreSQL, PgBouncer and pgmux started with equivalent settings, so that both benchmarks compare
 # the same two configurations.
 #
-# The caller sets REPO, PGMUX_JAR, POOL_SIZE, MAX_CLIENT_CONN, PGMUX_WORKERS, PGMUX_JAVA_OPTS, PG_OS_USER and,
+# The caller sets REPO, PGMUX_JAR, POOL_SIZE, MAX_CLIENT_CONN, PGMUX_WORKERS, PGMUX_TRANSPORT, PGMUX_JAVA_OPTS, PG_OS_USER and,
 # before starting servers, WORK (a temporary directory) and the ports PG_PORT, BOUNCER_PORT, PGMUX_PORT.
 
 say() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -221,6 +221,7 @@ auth_type: md5
 default_pool_size: $POOL_SIZE
 max_client_connections: $MAX_CLIENT_CONN
 workers: $PGMUX_WORKERS
+transport: $PGMUX_TRANSPORT
 query_wait_timeout: 120s
 databases:
   bench:
@@ -242,7 +243,7 @@ EOF
             "$WORK/tls.crt" "$WORK/tls.key" >>"$WORK/pgmux.yaml"
     fi
     [[ $EUID -eq 0 ]] && chown "$PG_OS_USER" "$WORK/pgmux.yaml"
-    say "pgmux: port $PGMUX_PORT, pool $POOL_SIZE, workers $PGMUX_WORKERS${PGMUX_JAVA_OPTS:+, JVM flags $PGMUX_JAVA_OPTS}"
+    say "pgmux: port $PGMUX_PORT, pool $POOL_SIZE, workers $PGMUX_WORKERS, transport $PGMUX_TRANSPORT${PGMUX_JAVA_OPTS:+, JVM flags $PGMUX_JAVA_OPTS}"
     # shellcheck disable=SC2086 # PGMUX_JAVA_OPTS is a list of flags
     as_srv bash -c 'ulimit -n "$1"; echo $$ >"$2"; shift 2; exec java "$@"' _ "$FD_LIMIT" "$WORK/pgmux.pid" \
         $PGMUX_JAVA_OPTS -jar "$WORK/pgmux.jar" --config "$WORK/pgmux.yaml" >"$WORK/pgmux.log" 2>&1 &

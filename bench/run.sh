@@ -24,6 +24,7 @@ THREADS=${THREADS:-2}                        # pgbench -j (capped at the client 
 DIRECT_MAX_CLIENTS=${DIRECT_MAX_CLIENTS:-290} # above this the direct runs are skipped (n/a)
 JIT_WARMUP=${JIT_WARMUP:-15}                 # seconds of pgmux warm-up once at start, before anything is measured
 PGMUX_WORKERS=${PGMUX_WORKERS:-0}            # pgmux event loops; 0 = one per core
+PGMUX_TRANSPORT=${PGMUX_TRANSPORT:-auto}      # pgmux transport: auto, epoll, io_uring or nio
 PGMUX_JAVA_OPTS=${PGMUX_JAVA_OPTS:-}         # extra JVM flags for pgmux, e.g. "-Xmx512m"
 PGMUX_JAR=${PGMUX_JAR:-$REPO/proxy-cli/target/pgmux.jar}
 KEEP_TX_LOGS=${KEEP_TX_LOGS:-0}              # 1 keeps pgbench's per-transaction logs in the results
@@ -271,7 +272,7 @@ MEM_GB=$(awk '/^MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
     echo "java:         $JAVA_VERSION"
     echo "postgresql:   $PG_VERSION (scale $SCALE, max_connections $PG_MAX_CONNECTIONS, shared_buffers 512MB, fsync/synchronous_commit/full_page_writes off)"
     echo "pgbouncer:    $BOUNCER_VERSION"
-    echo "pgmux:        workers $PGMUX_WORKERS${PGMUX_JAVA_OPTS:+, JVM flags $PGMUX_JAVA_OPTS}; repository HEAD $PGMUX_COMMIT$PGMUX_DIRTY"
+    echo "pgmux:        workers $PGMUX_WORKERS, transport $PGMUX_TRANSPORT${PGMUX_JAVA_OPTS:+, JVM flags $PGMUX_JAVA_OPTS}; repository HEAD $PGMUX_COMMIT$PGMUX_DIRTY"
     echo "pgmux jar:    $PGMUX_JAR, sha256 $(sha256sum "$WORK/pgmux.jar" | cut -c1-16), built $(date -u -r "$PGMUX_JAR" '+%Y-%m-%d %H:%M UTC')"
     echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) at start"
     echo "settings:     CLIENTS=\"$CLIENTS\" DURATION=$DURATION WARMUP=$WARMUP REPEAT=$REPEAT WORKLOADS=\"$WORKLOADS\" PROTOCOLS=\"$PROTOCOLS\" POOL_SIZE=$POOL_SIZE THREADS=$THREADS JIT_WARMUP=$JIT_WARMUP WAIT_QUIET=$WAIT_QUIET"

@@ -4,9 +4,10 @@
 #
 #   docker/jlink.sh PGMUX_JAR RUNTIME_DIR NATIVE_DIR
 #
-# RUNTIME_DIR gets the runtime (bin/java ...); NATIVE_DIR gets Netty's native epoll library for this machine's
-# architecture, taken out of the jar so the JVM loads it from java.library.path instead of unpacking it to /tmp
-# at every start (which fails on a read-only or noexec /tmp). Needs a JDK 17 (jdeps, jlink, jar) on PATH.
+# RUNTIME_DIR gets the runtime (bin/java ...); NATIVE_DIR gets Netty's native epoll and io_uring libraries for
+# this machine's architecture, taken out of the jar so the JVM loads them from java.library.path instead of
+# unpacking them to /tmp at every start (which fails on a read-only or noexec /tmp). Needs a JDK 17 (jdeps,
+# jlink, jar) on PATH.
 # The same command by hand:
 #   jdeps --ignore-missing-deps --multi-release 17 --print-module-deps -q proxy-cli/target/pgmux.jar
 set -eu
@@ -37,14 +38,19 @@ case $(uname -m) in
     *) arch="" ;;
 esac
 mkdir -p "$native"
-library=libnetty_transport_native_epoll_$arch.so
 unpacked=$(mktemp -d)
-(cd "$unpacked" && jar xf "$jar" "META-INF/native/$library")
-if [ -n "$arch" ] && [ -f "$unpacked/META-INF/native/$library" ]; then
-    cp "$unpacked/META-INF/native/$library" "$native/"
-    echo "jlink.sh: $native/$library" >&2
-else
-    # pgmux then runs on Java's NIO transport: correct, with more system calls per message.
-    echo "jlink.sh: no Netty epoll library for $(uname -m) in $jar" >&2
-fi
+# epoll, the default transport on Linux, and io_uring for transport: io_uring (where the kernel and the
+# container's seccomp profile allow it; otherwise pgmux refuses to start with that setting and says why).
+# (Netty 4.2 names its io_uring library io_uring42.)
+for transport in epoll io_uring42; do
+    library=libnetty_transport_native_${transport}_$arch.so
+    (cd "$unpacked" && jar xf "$jar" "META-INF/native/$library")
+    if [ -n "$arch" ] && [ -f "$unpacked/META-INF/native/$library" ]; then
+        cp "$unpacked/META-INF/native/$library" "$native/"
+        echo "jlink.sh: $native/$library" >&2
+    else
+        # Without epoll, transport: auto runs on Java's NIO transport: correct, with more system calls per message.
+        echo "jlink.sh: no Netty $transport library for $(uname -m) in $jar" >&2
+    fi
+done
 rm -rf "$unpacked"

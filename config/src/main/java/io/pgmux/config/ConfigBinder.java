@@ -42,6 +42,7 @@ final class ConfigBinder {
         int maxMessageSize = top.get("max_message_size", ValueType.size(MIN_MESSAGE_SIZE, MAX_MESSAGE_SIZE),
                 DEFAULT_MAX_MESSAGE_SIZE);
         int workers = top.get("workers", COUNT, 0);
+        IoTransport transport = top.get("transport", ValueType.transport(), IoTransport.AUTO);
         String serverResetQuery = top.get("server_reset_query", ValueType.string(), DEFAULT_SERVER_RESET_QUERY);
         PinningPolicy pinning = top.get("pinning", ValueType.pinning(), PinningPolicy.PIN);
         int maxPreparedStatements = top.get("max_prepared_statements", COUNT, DEFAULT_MAX_PREPARED_STATEMENTS);
@@ -72,9 +73,9 @@ final class ConfigBinder {
                 .check(authType, hba, authQuery);
 
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
-                maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,
-                timeouts, databases.databases(), users.users(), tenants, admin, metrics, allowPasswordWithoutTls, hba,
-                clientTls, serverTls, AuthQueryBinder.resolve(authQuery), log, fleet);
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning,
+                maxPreparedStatements, timeouts, databases.databases(), users.users(), tenants, admin, metrics,
+                allowPasswordWithoutTls, hba, clientTls, serverTls, AuthQueryBinder.resolve(authQuery), log, fleet);
     }
 
     private static ListenConfig listen(YamlMap m) {

@@ -19,8 +19,9 @@ public final class LiveSettings {
     private static final ValueType<Integer> COUNT = ValueType.integer(0, Integer.MAX_VALUE);
     private static final ValueType<Integer> POSITIVE = ValueType.integer(1, Integer.MAX_VALUE);
     private static final Map<String, BiFunction<PgmuxConfig, String, PgmuxConfig>> SETTABLE = settable();
-    private static final Set<String> RESTART = Set.of("listen.host", "listen.port", "workers", "metrics.enabled",
-            "metrics.host", "metrics.port", "metrics.pgbouncer_compat", "server_connect_timeout", "max_message_size");
+    private static final Set<String> RESTART = Set.of("listen.host", "listen.port", "workers", "transport",
+            "metrics.enabled", "metrics.host", "metrics.port", "metrics.pgbouncer_compat", "server_connect_timeout",
+            "max_message_size");
 
     private LiveSettings() {
     }
@@ -171,9 +172,9 @@ public final class LiveSettings {
                                    int maxServerConnections, String serverResetQuery, PinningPolicy pinning,
                                    int maxPreparedStatements, Timeouts timeouts, LogConfig log) {
         return new PgmuxConfig(c.listen(), poolMode, c.authType(), c.defaultPoolSize(), c.defaultTenant(),
-                maxClientConnections, maxServerConnections, c.maxMessageSize(), c.workers(), serverResetQuery,
-                pinning, maxPreparedStatements, timeouts, c.databases(), c.users(), c.tenants(), c.admin(),
-                c.metrics(), c.allowPasswordWithoutTls(), c.hba(), c.clientTls(), c.serverTls(), c.authQuery(), log,
-                c.fleet());
+                maxClientConnections, maxServerConnections, c.maxMessageSize(), c.workers(), c.transport(),
+                serverResetQuery, pinning, maxPreparedStatements, timeouts, c.databases(), c.users(), c.tenants(),
+                c.admin(), c.metrics(), c.allowPasswordWithoutTls(), c.hba(), c.clientTls(), c.serverTls(),
+                c.authQuery(), log, c.fleet());
     }
 }

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param maxServerConnections  server connections at once, across everything; 0 means no global cap
  * @param maxMessageSize        largest protocol message accepted from either side, in bytes
  * @param workers               event-loop threads; 0 means one per available core
+ * @param transport             the socket transport of the event loops ({@code transport}); needs a restart
  * @param serverResetQuery      run when a server connection returns to the pool in session mode; empty skips it
  * @param maxPreparedStatements prepared statements tracked per client in transaction mode
  * @param allowPasswordWithoutTls whether the {@code password} method may be used on a connection without TLS,
@@ -30,8 +31,8 @@ import java.util.Optional;
  */
 public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authType, int defaultPoolSize,
                           Optional<String> defaultTenant, int maxClientConnections, int maxServerConnections,
-                          int maxMessageSize, int workers, String serverResetQuery, PinningPolicy pinning,
-                          int maxPreparedStatements, Timeouts timeouts,
+                          int maxMessageSize, int workers, IoTransport transport, String serverResetQuery,
+                          PinningPolicy pinning, int maxPreparedStatements, Timeouts timeouts,
                           Map<String, DatabaseConfig> databases, Map<String, UserConfig> users,
                           Map<String, TenantConfig> tenants, AdminConfig admin, MetricsConfig metrics,
                           boolean allowPasswordWithoutTls, Optional<AccessRules> hba, ClientTlsConfig clientTls,
@@ -42,6 +43,7 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
         Objects.requireNonNull(poolMode, "poolMode");
         Objects.requireNonNull(authType, "authType");
         Objects.requireNonNull(defaultTenant, "defaultTenant");
+        Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(serverResetQuery, "serverResetQuery");
         Objects.requireNonNull(pinning, "pinning");
         Objects.requireNonNull(timeouts, "timeouts");
@@ -124,25 +126,25 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
     /** The same configuration listening elsewhere; tests listen on port 0. */
     public PgmuxConfig withListen(ListenConfig newListen) {
         return new PgmuxConfig(newListen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
-                maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,
-                timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls, hba, clientTls,
-                serverTls, authQuery, log, fleet);
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning,
+                maxPreparedStatements, timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls,
+                hba, clientTls, serverTls, authQuery, log, fleet);
     }
 
     /** The same configuration with another metrics endpoint; tests let the OS pick its port. */
     public PgmuxConfig withMetrics(MetricsConfig newMetrics) {
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
-                maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,
-                timeouts, databases, users, tenants, admin, newMetrics, allowPasswordWithoutTls, hba, clientTls,
-                serverTls, authQuery, log, fleet);
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning,
+                maxPreparedStatements, timeouts, databases, users, tenants, admin, newMetrics, allowPasswordWithoutTls,
+                hba, clientTls, serverTls, authQuery, log, fleet);
     }
 
     /** The same configuration with other fleet settings; tests give each in-process instance its own id. */
     public PgmuxConfig withFleet(FleetConfig newFleet) {
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
-                maxServerConnections, maxMessageSize, workers, serverResetQuery, pinning, maxPreparedStatements,
-                timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls, hba, clientTls,
-                serverTls, authQuery, log, newFleet);
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning,
+                maxPreparedStatements, timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls,
+                hba, clientTls, serverTls, authQuery, log, newFleet);
     }
 
     /**

@@ -193,6 +193,10 @@ record ValueType<T>(String expected, Function<String, T> parser, boolean explain
                 });
     }
 
+    static ValueType<IoTransport> transport() {
+        return new ValueType<>(IoTransport.EXPECTED, IoTransport::parse);
+    }
+
     static ValueType<PinningPolicy> pinning() {
         return new ValueType<>("pin, error or ignore", PinningPolicy::parse);
     }

@@ -23,6 +23,7 @@ final class DefaultsTest {
         assertEquals(0, MINIMAL.maxServerConnections());
         assertEquals(64 * 1024 * 1024, MINIMAL.maxMessageSize());
         assertEquals(0, MINIMAL.workers());
+        assertEquals(IoTransport.AUTO, MINIMAL.transport());
         assertEquals("DISCARD ALL", MINIMAL.serverResetQuery());
         assertEquals(PinningPolicy.PIN, MINIMAL.pinning());
         assertEquals(200, MINIMAL.maxPreparedStatements());
@@ -142,6 +143,7 @@ final class DefaultsTest {
                 max_server_connections: 40
                 max_message_size: 512kB
                 workers: 4
+                transport: io_uring
                 server_reset_query: ""
                 pinning: ignore
                 max_prepared_statements: 0
@@ -156,6 +158,7 @@ final class DefaultsTest {
         assertEquals(40, config.maxServerConnections());
         assertEquals(512 * 1024, config.maxMessageSize());
         assertEquals(4, config.workers());
+        assertEquals(IoTransport.IO_URING, config.transport());
         assertEquals("", config.serverResetQuery());
         assertEquals(PinningPolicy.IGNORE, config.pinning());
         assertEquals(0, config.maxPreparedStatements());

@@ -26,9 +26,20 @@ final class EnumsTest {
         for (PinningPolicy policy : PinningPolicy.values()) {
             assertEquals(policy, PinningPolicy.parse(policy.configName()));
         }
+        for (IoTransport transport : IoTransport.values()) {
+            assertEquals(transport, IoTransport.parse(transport.configName()));
+        }
         assertEquals("transaction", PoolMode.TRANSACTION.configName());
+        assertEquals("io_uring", IoTransport.IO_URING.configName());
         assertEquals("scram-sha-256", AuthType.SCRAM_SHA_256.configName());
         assertEquals("pin", PinningPolicy.PIN.configName());
+    }
+
+    @Test
+    void transportRefusesWhatNettyDoesNotOffer() {
+        assertEquals(IoTransport.EPOLL, IoTransport.parse("EPOLL"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IoTransport.parse("kqueue"));
+        assertEquals("unknown transport \"kqueue\"; expected auto, epoll, io_uring or nio", e.getMessage());
     }
 
     @Test

@@ -151,6 +151,9 @@ final class DockerfileTest {
         String options = DOCKERFILE.env().get("JAVA_OPTS");
         assertTrue(options.contains("-XX:+UseSerialGC"), "the collector bench/RESULTS.md chose: " + options);
         assertTrue(options.contains("-XX:MaxRAMPercentage="), options);
+        // The footprint flags bench/RESULTS.md measured: a small young generation, a heap given back after a GC.
+        assertTrue(options.contains("-Xmn8m"), options);
+        assertTrue(options.contains("-XX:MaxHeapFreeRatio=20") && options.contains("-XX:MinHeapFreeRatio=10"), options);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(options.split(" ")));

@@ -73,8 +73,10 @@ final class JavaRuntimeIT {
         // What jdeps finds referenced is kept (Micrometer's binders reach java.sql and java.desktop); tools are not.
         assertFalse(modules.contains("jdk.compiler"), modules::toString);
         assertTrue(Files.isRegularFile(runtime.resolve("lib/server/classes.jsa")), "a CDS archive for quick starts");
-        assertTrue(Files.isRegularFile(home.resolve("native/libnetty_transport_native_epoll_x86_64.so"))
-                || !System.getProperty("os.arch").equals("amd64"));
+        for (String transport : List.of("epoll", "io_uring42")) {
+            assertTrue(Files.isRegularFile(home.resolve("native/libnetty_transport_native_" + transport + "_x86_64.so"))
+                    || !System.getProperty("os.arch").equals("amd64"), transport);
+        }
     }
 
     @Test

@@ -28,7 +28,6 @@ public final class ClientConnection {
     private final ClientServices services;
     private final Admission admission = new Admission();
     private final LoginTimeout loginTimeout = new LoginTimeout();
-    private final LoginFlow login;
     private volatile ClientState state = ClientState.STARTUP;
     private ClientPhase phase;
     private String user;
@@ -40,8 +39,8 @@ public final class ClientConnection {
     ClientConnection(Channel channel, ClientServices services) {
         this.channel = channel;
         this.services = services;
-        this.login = new LoginFlow(this, services);
-        this.phase = login;
+        // Not kept beside the phase: what the login held (the StartupMessage, the password exchange) goes with it.
+        this.phase = new LoginFlow(this, services);
     }
 
     public ClientState state() {
@@ -84,8 +83,9 @@ public final class ClientConnection {
 
     /** The user and database of the StartupMessage (the database defaulting to the user, as in PostgreSQL). */
     void named(String user, String database) {
-        this.user = user;
-        this.database = database;
+        // Interned: the clients of a pool share one user and database, and each idle client keeps them.
+        this.user = user.intern();
+        this.database = database.intern();
     }
 
     Admission admission() {
@@ -122,7 +122,7 @@ public final class ClientConnection {
     }
 
     void startupPacket(StartupPacket packet) {
-        login.startupPacket(packet);
+        phase.startupPacket(packet);
     }
 
     void frameReceived(ByteBuf frame) {

@@ -2,6 +2,8 @@ package io.pgmux.client;
 
 import io.netty.buffer.ByteBuf;
 import io.pgmux.config.Timeouts;
+import io.pgmux.protocol.ProtocolException;
+import io.pgmux.protocol.frontend.StartupPacket;
 
 /**
  * What serves a client connection in one part of its life: the {@link LoginFlow} until the client is logged in,
@@ -9,6 +11,11 @@ import io.pgmux.config.Timeouts;
  * phase of the moment; its {@link ClientState} says which phase that is. Confined to the client's event loop.
  */
 interface ClientPhase {
+    /** A StartupMessage or CancelRequest; only the login expects one, and only first. */
+    default void startupPacket(StartupPacket packet) {
+        throw new ProtocolException("startup packet after the startup phase");
+    }
+
     /** A message from the client as the framer cut it; the phase releases it. */
     void frameReceived(ByteBuf frame);
 

@@ -49,7 +49,8 @@ final class LoginFlow implements ClientPhase {
         this.services = services;
     }
 
-    void startupPacket(StartupPacket packet) {
+    @Override
+    public void startupPacket(StartupPacket packet) {
         if (client.state() != ClientState.STARTUP) {
             throw new ProtocolException("startup packet after the startup phase");
         }

@@ -28,22 +28,16 @@ final class EventLoopHandoff {
             }
             return;
         }
-        channel.deregister().addListener(deregistered -> {
-            if (!deregistered.isSuccess()) {
-                // Not registered any more: the channel is closed, and the client finds the server unusable.
-                runOn(target, () -> client.serverAssigned(server));
-                return;
+        LoopMove.move(channel, target).addListener(moved -> runOn(target, () -> {
+            switch ((LoopMove.Outcome) moved.getNow()) {
+                case MOVED -> core.arrived(server, target);
+                // No channelInactive will come, so tell the pool here.
+                case CLOSED_BETWEEN_LOOPS -> server.closedWhileMoving();
+                // Its own loop reports the close; the client finds the server unusable.
+                case CLOSED_BEFORE_LEAVING -> { }
             }
-            target.register(channel).addListener(registered -> runOn(target, () -> {
-                if (registered.isSuccess()) {
-                    core.arrived(server, target);
-                } else {
-                    // Closed while it belonged to no loop: no channelInactive will come, so tell the pool here.
-                    server.closedWhileMoving();
-                }
-                client.serverAssigned(server);
-            }));
-        });
+            client.serverAssigned(server);
+        }));
     }
 
     private static void runOn(EventLoop loop, Runnable task) {

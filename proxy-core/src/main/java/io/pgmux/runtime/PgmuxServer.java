@@ -104,7 +104,7 @@ public final class PgmuxServer implements AutoCloseable {
     public PgmuxServer(PgmuxConfig config, Path configFile) {
         this.config = config;
         this.configFile = configFile;
-        this.transport = Transport.detect();
+        this.transport = Transport.of(config.transport());
         this.workers = config.workers() > 0 ? config.workers() : Runtime.getRuntime().availableProcessors();
         this.loops = transport.newGroup(workers, "pgmux-io");
         ServerConnector connector = new ServerConnector(transport.clientChannels(),
@@ -251,6 +251,9 @@ public final class PgmuxServer implements AutoCloseable {
         }
         if (running.workers() != next.workers()) {
             changed.add("workers");
+        }
+        if (running.transport() != next.transport()) {
+            changed.add("transport");
         }
         if (!running.fleet().equals(next.fleet())) {
             changed.add("fleet");

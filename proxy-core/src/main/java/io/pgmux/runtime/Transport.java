@@ -13,21 +13,70 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.pgmux.config.IoTransport;
 
-/** Native epoll where the platform has it (fewer copies and syscalls), NIO everywhere else. */
+/**
+ * The socket transport of pgmux's event loops ({@code transport}): the I/O handler every loop runs and the
+ * channel classes for the listener and for server connections, which must match it.
+ *
+ * @param name the configuration's spelling of the transport in use ({@code epoll}, {@code io_uring}, {@code nio})
+ */
 record Transport(String name, IoHandlerFactory ioHandlerFactory, ChannelFactory<? extends ServerChannel> serverChannels,
                  ChannelFactory<? extends Channel> clientChannels) {
 
-    static Transport detect() {
-        if (Epoll.isAvailable() && !Boolean.getBoolean("pgmux.nio")) {
-            return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel::new,
-                    EpollSocketChannel::new);
-        }
+    /**
+     * The transport {@code wanted} names; for {@link IoTransport#AUTO} epoll where Netty's native library loads
+     * (Linux), else NIO.
+     *
+     * @throws IllegalStateException when the named native transport cannot run here, with Netty's reason
+     */
+    static Transport of(IoTransport wanted) {
+        return switch (wanted) {
+            case AUTO -> Epoll.isAvailable() ? epoll() : nio();
+            case EPOLL -> {
+                require("epoll", Epoll.isAvailable(), Epoll.unavailabilityCause());
+                yield epoll();
+            }
+            case IO_URING -> {
+                require("io_uring", IoUring.isAvailable(), IoUring.unavailabilityCause());
+                yield new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel::new,
+                        IoUringSocketChannel::new);
+            }
+            case NIO -> nio();
+        };
+    }
+
+    /** Whether {@code transport} can run on this machine; {@link IoTransport#AUTO} and NIO always can. */
+    static boolean isAvailable(IoTransport transport) {
+        return switch (transport) {
+            case AUTO, NIO -> true;
+            case EPOLL -> Epoll.isAvailable();
+            case IO_URING -> IoUring.isAvailable();
+        };
+    }
+
+    private static Transport epoll() {
+        return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel::new,
+                EpollSocketChannel::new);
+    }
+
+    private static Transport nio() {
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel::new, NioSocketChannel::new);
     }
 
+    private static void require(String name, boolean available, Throwable cause) {
+        if (!available) {
+            throw new IllegalStateException("transport: " + name + " cannot run here ("
+                    + (cause == null ? "unknown reason" : cause.getMessage()) + "); use auto or nio", cause);
+        }
+    }
+
     EventLoopGroup newGroup(int threads, String name) {
-        return new MultiThreadIoEventLoopGroup(threads, new io.netty.util.concurrent.DefaultThreadFactory(name, true),
-                ioHandlerFactory);
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), ioHandlerFactory);
     }
 }

@@ -26,15 +26,23 @@ import java.util.regex.Pattern;
  */
 public final class SessionParameters {
     /** Reported parameters that follow the client. Others (server_version, is_superuser ...) are per server. */
-    static final Set<String> TRACKED = Set.of("client_encoding", "datestyle", "timezone", "intervalstyle",
+    static final List<String> TRACKED = List.of("client_encoding", "datestyle", "timezone", "intervalstyle",
             "standard_conforming_strings", "application_name");
+    private static final int STANDARD_CONFORMING_STRINGS = TRACKED.indexOf("standard_conforming_strings");
+    private static final int APPLICATION_NAME = TRACKED.indexOf("application_name");
     public static final String ROLE = "role";
     public static final String SESSION_AUTHORIZATION = "session_authorization";
     private static final Set<String> NOT_SETTINGS = Set.of("user", "database", "options", "replication");
     private static final Pattern SETTING_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?");
 
-    /** Lower-case name to value: what the client was last told of each reported parameter. */
-    private final Map<String, String> told = new HashMap<>();
+    /*
+     * What the client was last told of each reported parameter, kept small because every idle client has it: the
+     * tracked ones in a slot each (null: never told), the others as the pool's welcome (shared by its clients,
+     * canonical names) unless a server reported another value since (lower-case names, made on the first).
+     */
+    private final String[] tracked = new String[TRACKED.size()];  // in the order of TRACKED
+    private Map<String, String> welcomed = Map.of();
+    private Map<String, String> otherTold;
     /** Lower-case name to value: the client's other settings at session level. */
     private final Map<String, String> extra = new HashMap<>();
     /** Lower-case name to value: what the client asked for at startup. */
@@ -43,8 +51,9 @@ public final class SessionParameters {
     private SessionParameters(Map<String, String> startup) {
         this.startup = Map.copyOf(startup);
         startup.forEach((name, value) -> {
-            if (TRACKED.contains(name)) {
-                told.put(name, value);
+            int slot = TRACKED.indexOf(name);
+            if (slot >= 0) {
+                tracked[slot] = value;
             } else {
                 extra.put(name, value);
             }
@@ -73,7 +82,8 @@ public final class SessionParameters {
             if (!SETTING_NAME.matcher(name).matches()) {
                 throw new ProtocolException("invalid startup parameter name \"" + name + "\"");
             }
-            result.put(name.toLowerCase(Locale.ROOT), value);
+            // Interned: every client of an application sends the same few names, and each idle client keeps them.
+            result.put(name.toLowerCase(Locale.ROOT).intern(), value);
         });
         return new SessionParameters(result);
     }
@@ -84,11 +94,17 @@ public final class SessionParameters {
      */
     public Map<String, String> greeting(Map<String, String> welcome) {
         Map<String, String> result = new LinkedHashMap<>();
+        welcomed = welcome;
+        otherTold = null;
         welcome.forEach((name, value) -> {
-            String key = name.toLowerCase(Locale.ROOT);
-            String own = TRACKED.contains(key) ? told.get(key) : null;
-            String greeted = own != null ? own : value;
-            told.put(key, greeted);
+            int slot = trackedSlot(name);
+            String greeted = value;
+            if (slot >= 0) {
+                if (tracked[slot] != null) {
+                    greeted = tracked[slot];
+                }
+                tracked[slot] = greeted;
+            }
             result.put(name, greeted);
         });
         return result;
@@ -100,13 +116,50 @@ public final class SessionParameters {
      * @return whether the client must be told, i.e. whether it believed another value
      */
     public boolean reported(String name, String value) {
-        return !value.equals(told.put(name.toLowerCase(Locale.ROOT), value));
+        int slot = trackedSlot(name);
+        if (slot >= 0) {
+            String was = tracked[slot];
+            tracked[slot] = value;
+            return !value.equals(was);
+        }
+        String key = name.toLowerCase(Locale.ROOT);
+        String was = otherTold == null ? null : otherTold.get(key);
+        if (was == null) {
+            was = welcomedValue(key);
+        }
+        if (value.equals(was)) {
+            return false;
+        }
+        if (otherTold == null) {
+            otherTold = new HashMap<>(4);
+        }
+        otherTold.put(key, value);
+        return true;
+    }
+
+    /** The slot of a tracked parameter, by any spelling of its name; -1 for others. */
+    private static int trackedSlot(String name) {
+        for (int i = 0; i < TRACKED.size(); i++) {
+            if (TRACKED.get(i).equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private String welcomedValue(String lowerCaseName) {
+        for (Map.Entry<String, String> each : welcomed.entrySet()) {
+            if (each.getKey().equalsIgnoreCase(lowerCaseName)) {
+                return each.getValue();
+            }
+        }
+        return null;
     }
 
     /** The value the client gave at startup (lower-case name), or null. */
     /** The application_name the client was last told; for the console, which reads it from another thread. */
     public String applicationName() {
-        return told.get("application_name");
+        return tracked[APPLICATION_NAME];
     }
 
     String startupValue(String lowerCaseName) {
@@ -130,7 +183,7 @@ public final class SessionParameters {
 
     /** The client's standard_conforming_strings, which decides how its SQL text is read. */
     boolean standardConformingStrings() {
-        return !"off".equalsIgnoreCase(told.get("standard_conforming_strings"));
+        return !"off".equalsIgnoreCase(tracked[STANDARD_CONFORMING_STRINGS]);
     }
 
     /** The names of the client's settings at session level other than the tracked reported parameters. */
@@ -146,8 +199,9 @@ public final class SessionParameters {
         // Runs for every transaction in transaction mode: nothing is allocated when the server already matches.
         List<String> calls = null;
         Map<String, String> serverReported = server.reportedParameters();
-        for (String name : TRACKED) {
-            String own = told.get(name);
+        for (int i = 0; i < tracked.length; i++) {
+            String own = tracked[i];
+            String name = TRACKED.get(i);
             if (own != null && !own.equals(serverReported.get(name))) {
                 calls = add(calls, setConfig(name, own));
             }
@@ -239,9 +293,10 @@ public final class SessionParameters {
             values.putIfAbsent(each, null);
         }
         values.forEach((name, value) -> {
-            if (TRACKED.contains(name)) {
-                if (value != null && !value.equals(told.get(name))) {
-                    told.put(name, value);
+            int slot = TRACKED.indexOf(name);
+            if (slot >= 0) {
+                if (value != null && !value.equals(tracked[slot])) {
+                    tracked[slot] = value;
                     tell.parameterStatus(canonicalName(server, name), value);
                 }
                 return;

@@ -108,4 +108,29 @@ class SessionParametersTest {
         assertFalse(parameters.reported("application_name", "app2"), "the client knows it now");
         assertTrue(parameters.reported("TimeZone", "Asia/Tokyo"));
     }
+
+    /**
+     * A ParameterStatus reaches the client only when it changes what the client believes: for the tracked
+     * parameters its own values, for the others what the pool's welcome told it, in any spelling of the name.
+     */
+    @Test
+    void aReportedParameterIsNewOnlyWhenItDiffersFromWhatTheClientWasTold() {
+        SessionParameters parameters = SessionParameters.fromStartup(Map.of("user", "app_user",
+                "TimeZone", "Europe/Paris"));
+        Map<String, String> greeted = parameters.greeting(WELCOME);
+        assertEquals("Europe/Paris", greeted.get("TimeZone"));
+        assertEquals("UTF8", greeted.get("client_encoding"));
+
+        assertFalse(parameters.reported("TimeZone", "Europe/Paris"));
+        assertTrue(parameters.reported("timezone", "UTC"));
+        assertFalse(parameters.reported("TimeZone", "UTC"));
+        assertFalse(parameters.reported("session_authorization", "app_user"), "as welcomed");
+        assertTrue(parameters.reported("session_authorization", "other"));
+        assertFalse(parameters.reported("SESSION_AUTHORIZATION", "other"));
+        assertTrue(parameters.reported("session_authorization", "app_user"));
+        assertTrue(parameters.reported("in_hot_standby", "off"), "never told");
+        assertFalse(parameters.reported("in_hot_standby", "off"));
+        assertTrue(parameters.reported("application_name", "batch"));
+        assertEquals("batch", parameters.applicationName());
+    }
 }
