@@ -32,6 +32,7 @@ WAIT_QUIET=${WAIT_QUIET:-0}                  # on a shared machine: wait up to t
 QUIET_CORES=${QUIET_CORES:-0.25}             # measured run until other processes use less than this many cores
 RESULTS_DIR=${RESULTS_DIR:-$REPO/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}
 PG_OS_USER=${PG_OS_USER:-pgmuxbench}         # servers run as this user when the script runs as root
+PROFILE=${PROFILE:-0}                        # 1: a JFR recording of pgmux per measured run, in RESULTS_DIR/profiles/
 TLS=${TLS:-0}                                # 1: every leg over TLS (pgbench sslmode=require; both poolers
                                              # client_tls_sslmode and server_tls_sslmode require; ssl=on)
 
@@ -60,9 +61,9 @@ write_report() {
             if (!(k in status) || status[k] == "ok" || status[k] == "skipped") status[k] = $6
             if ($6 == "skipped") { skipped[k] = 1; next }
             ran[k] = 1
-            if ($19 != "" && (!(cell in noise) || $19 + 0 > noise[cell] + 0)) noise[cell] = $19
+            if ($20 != "" && (!(cell in noise) || $20 + 0 > noise[cell] + 0)) noise[cell] = $20
             add(k SUBSEP "tps", ($8 == "" ? 0 : $8)); add(k SUBSEP "avg", $12); add(k SUBSEP "p50", $13); add(k SUBSEP "p99", $14)
-            add(k SUBSEP "cpu", $18)
+            add(k SUBSEP "cpu", $18); add(k SUBSEP "user", $19)
             failed[k] += $10; aborted[k] += $11; if ($6 == "timeout") timeouts[k]++; if ($6 != "ok") bad[k]++
         }
         END {
@@ -72,7 +73,7 @@ write_report() {
             has_b = index(" " systems " ", " pgbouncer ") > 0; has_m = index(" " systems " ", " pgmux ") > 0
             if (has_b && has_m) { hdr = hdr " pgmux / pgbouncer |"; sep = sep "---:|" }
             for (s = 1; s <= nsys; s++) { hdr = hdr " " S[s] " avg / p50 / p99 ms |"; sep = sep "---:|" }
-            for (s = 1; s <= nsys; s++) if (S[s] != "direct") { hdr = hdr " " S[s] " CPU µs/tx |"; sep = sep "---:|" }
+            for (s = 1; s <= nsys; s++) if (S[s] != "direct") { hdr = hdr " " S[s] " CPU µs/tx (user) |"; sep = sep "---:|" }
             hdr = hdr " other procs CPU s |"; sep = sep "---:|"
             hdr = hdr " failures |"; sep = sep "---|"
             print hdr; print sep
@@ -102,8 +103,8 @@ write_report() {
                     line = line " " (a == "" ? "–" : fmt_ms(a) " / " fmt_ms(p) " / " fmt_ms(q)) " |"
                 }
                 for (s = 1; s <= nsys; s++) if (S[s] != "direct") {
-                    k = cell SUBSEP S[s]; v = median(vals[k SUBSEP "cpu"])
-                    line = line " " ((k in ran) && v != "" ? sprintf("%.1f", v) : "–") " |"
+                    k = cell SUBSEP S[s]; v = median(vals[k SUBSEP "cpu"]); u = median(vals[k SUBSEP "user"])
+                    line = line " " ((k in ran) && v != "" ? sprintf("%.1f", v) (u != "" ? sprintf(" (%.1f)", u) : "") : "–") " |"
                 }
                 line = line " " ((cell in noise) ? sprintf("%.1f", noise[cell]) : "–") " |"
                 f = ""
@@ -139,10 +140,10 @@ write_report() {
         echo
         echo "tps: pgbench's 'tps (without initial connection time)', median over $REPEAT round(s)."
         echo "Latency: from pgbench's per-transaction log (-l), completed transactions only; nearest-rank p50/p99."
-        echo "CPU µs/tx: pooler process user+system CPU during the measured run (/proc/PID/stat) / transactions."
+        echo "CPU µs/tx: pooler process user+system CPU during the measured run (/proc/PID/stat) / transactions; in brackets the user part."
         echo "⚠ = some clients aborted or transactions failed; FAILED = no transaction completed; n/a = not run."
         echo "other procs CPU s: the most CPU time processes outside the benchmark used during one measured run of the row (a run offers $DURATION s x $(nproc) cores); well above 0 means the row is disturbed."
-        awk -F, -v dur="$DURATION" -v cores="$(nproc)" 'NR > 1 && $19 != "" { n++; sum += $19; if ($19 + 0 > max) { max = $19 + 0; at = $1 " -M " $2 " c" $3 " " $4 } }
+        awk -F, -v dur="$DURATION" -v cores="$(nproc)" 'NR > 1 && $20 != "" { n++; sum += $20; if ($20 + 0 > max) { max = $20 + 0; at = $1 " -M " $2 " c" $3 " " $4 } }
             END { if (n) printf "Other processes on the machine used %.1f CPU s per measured run on average (max %.1f s, in %s); a run offers %d CPU s (%d s x %d cores).\n", sum / n, max, at, dur * cores, dur, cores }' "$CSV"
         if [[ -s $RESULTS_DIR/errors.md ]]; then
             echo
@@ -284,16 +285,29 @@ sed 's/^/    /' "$RESULTS_DIR/machine.txt" >&2
 # --- one pgbench run ------------------------------------------------------------------------------------------
 CSV=$RESULTS_DIR/runs.csv
 JSONL=$WORK/runs.jsonl
-echo "workload,protocol,clients,system,round,status,exit_code,tps,transactions,failed_tx,aborted_clients,lat_avg_ms,lat_p50_ms,lat_p99_ms,lat_max_ms,pgbench_lat_avg_ms,pooler_cpu_s,pooler_cpu_us_per_tx,other_cpu_s,error" >"$CSV"
+echo "workload,protocol,clients,system,round,status,exit_code,tps,transactions,failed_tx,aborted_clients,lat_avg_ms,lat_p50_ms,lat_p99_ms,lat_max_ms,pgbench_lat_avg_ms,pooler_cpu_s,pooler_cpu_us_per_tx,pooler_user_us_per_tx,other_cpu_s,error" >"$CSV"
 : >"$JSONL"
 
-cpu_ticks() { # utime + stime of a whole process (all threads), in clock ticks
+cpu_ticks() { # "utime+stime utime" of a whole process (all threads), in clock ticks
     local s
     s=$(<"/proc/$1/stat") || return 1
     s=${s##*) }
     # shellcheck disable=SC2086
     set -- $s
-    echo $(( ${12} + ${13} ))
+    echo "$(( ${12} + ${13} )) ${12}"
+}
+
+# With PROFILE=1: a JFR recording (settings=profile: method samples every 10-20 ms, allocation samples) of
+# pgmux over each measured run, written to RESULTS_DIR/profiles/<run>.jfr. Started and stopped with jcmd as the
+# user pgmux runs as. The recording costs pgmux some CPU: compare profiled runs with profiled runs only.
+jfr_start() { # pid tag
+    mkdir -p "$RESULTS_DIR/profiles"
+    chmod 777 "$RESULTS_DIR/profiles"
+    as_srv jcmd "$1" JFR.start name=bench settings=profile filename="$RESULTS_DIR/profiles/$2.jfr" >/dev/null \
+        || say "warning: could not start a JFR recording in pgmux"
+}
+jfr_stop() { # pid
+    as_srv jcmd "$1" JFR.stop name=bench >/dev/null || say "warning: could not stop the JFR recording in pgmux"
 }
 
 # CPU used by processes that are not part of this benchmark (other users' builds, tests, another benchmark
@@ -378,7 +392,7 @@ measure() { # workload protocol clients system round
     local tag="$workload-$proto-c$clients-$system-r$round"
     local dir=$WORK/runs/$tag
     mkdir -p "$dir"
-    local status=ok rc=0 tps="" tx="" failed="" aborted=0 avg="" p50="" p99="" pmax="" pgb_avg="" cpu_s="" cpu_us="" other_cpu="" err=""
+    local status=ok rc=0 tps="" tx="" failed="" aborted=0 avg="" p50="" p99="" pmax="" pgb_avg="" cpu_s="" cpu_us="" user_us="" other_cpu="" err=""
 
     local pid=""
     pid=$(pid_of "$system")
@@ -400,11 +414,15 @@ measure() { # workload protocol clients system round
         if (( WARMUP > 0 )); then
             run_pgbench "$dir/warmup.out" "$WARMUP" "${args[@]}" || true
         fi
-        local t0="" t1=""
+        local t0="" t1="" u0="" u1=""
+        local profiling=0
+        [[ $PROFILE == 1 && $system == pgmux && -n $pid ]] && profiling=1
+        (( profiling )) && jfr_start "$pid" "$tag"
         proc_snapshot "$dir/procs.before"
-        [[ -n $pid ]] && t0=$(cpu_ticks "$pid" || true)
+        [[ -n $pid ]] && read -r t0 u0 < <(cpu_ticks "$pid" || true)
         run_pgbench "$dir/pgbench.out" "$DURATION" "${args[@]}" -l --log-prefix="$dir/tx" || rc=$?
-        [[ -n $pid ]] && t1=$(cpu_ticks "$pid" || true)
+        [[ -n $pid ]] && read -r t1 u1 < <(cpu_ticks "$pid" || true)
+        (( profiling )) && jfr_stop "$pid"
         proc_snapshot "$dir/procs.after"
         other_cpu=$(foreign_cpu_s "$dir/procs.before" "$dir/procs.after")
 
@@ -444,6 +462,7 @@ measure() { # workload protocol clients system round
             cpu_s=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", d / hz }')
             if [[ -n $tx && $tx -gt 0 ]]; then
                 cpu_us=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v tx="$tx" 'BEGIN { printf "%.1f", d / hz * 1e6 / tx }')
+                user_us=$(awk -v d=$((u1 - u0)) -v hz="$CLK_TCK" -v tx="$tx" 'BEGIN { printf "%.1f", d / hz * 1e6 / tx }')
             fi
         fi
 
@@ -463,12 +482,12 @@ measure() { # workload protocol clients system round
     fi
 
     local csv_err=${err//\"/\'} # the last field, quoted: commas may stay
-    echo "$workload,$proto,$clients,$system,$round,$status,$rc,$tps,$tx,$failed,$aborted,$avg,$p50,$p99,$pmax,$pgb_avg,$cpu_s,$cpu_us,$other_cpu,\"$csv_err\"" >>"$CSV"
-    printf '{"workload":%s,"protocol":%s,"clients":%s,"system":%s,"round":%s,"status":%s,"exit_code":%s,"tps":%s,"transactions":%s,"failed_transactions":%s,"aborted_clients":%s,"latency_ms":{"avg":%s,"p50":%s,"p99":%s,"max":%s,"pgbench_avg":%s},"pooler_cpu_s":%s,"pooler_cpu_us_per_tx":%s,"other_processes_cpu_s":%s,"error":%s}\n' \
+    echo "$workload,$proto,$clients,$system,$round,$status,$rc,$tps,$tx,$failed,$aborted,$avg,$p50,$p99,$pmax,$pgb_avg,$cpu_s,$cpu_us,$user_us,$other_cpu,\"$csv_err\"" >>"$CSV"
+    printf '{"workload":%s,"protocol":%s,"clients":%s,"system":%s,"round":%s,"status":%s,"exit_code":%s,"tps":%s,"transactions":%s,"failed_transactions":%s,"aborted_clients":%s,"latency_ms":{"avg":%s,"p50":%s,"p99":%s,"max":%s,"pgbench_avg":%s},"pooler_cpu_s":%s,"pooler_cpu_us_per_tx":%s,"pooler_user_us_per_tx":%s,"other_processes_cpu_s":%s,"error":%s}\n' \
         "$(json_str "$workload")" "$(json_str "$proto")" "$clients" "$(json_str "$system")" "$round" \
         "$(json_str "$status")" "$rc" "$(json_num "$tps")" "$(json_num "$tx")" "$(json_num "$failed")" "$aborted" \
         "$(json_num "$avg")" "$(json_num "$p50")" "$(json_num "$p99")" "$(json_num "$pmax")" "$(json_num "$pgb_avg")" \
-        "$(json_num "$cpu_s")" "$(json_num "$cpu_us")" "$(json_num "$other_cpu")" "$(json_str "$err")" >>"$JSONL"
+        "$(json_num "$cpu_s")" "$(json_num "$cpu_us")" "$(json_num "$user_us")" "$(json_num "$other_cpu")" "$(json_str "$err")" >>"$JSONL"
     local shown=${tps:-n/a}
     [[ $status != ok ]] && shown="$shown [$status${err:+: $err}]"
     say "  $system: tps ${shown}${p99:+, p50 $p50 ms, p99 $p99 ms}${cpu_us:+, ${cpu_us} µs CPU/tx}${other_cpu:+ (other processes: ${other_cpu} CPU s)}"

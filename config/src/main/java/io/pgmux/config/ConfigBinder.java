@@ -64,6 +64,13 @@ final class ConfigBinder {
                 top.get("log_disconnections", ValueType.bool(), logDefaults.logDisconnections()),
                 top.get("log_pooler_errors", ValueType.bool(), logDefaults.logPoolerErrors()),
                 top.get("log_slow_query", ValueType.duration(), logDefaults.logSlowQuery()));
+        PeersConfig peers = PeersBinder.bind(top, reader, listen);
+        if (peers.enabled() && maxClientConnections > PeersConfig.MAX_CLIENT_CONNECTIONS
+                && !top.failed("max_client_connections")) {
+            // The peer id takes 14 bits of the cancel key's process id, leaving 17 for telling clients apart.
+            top.problem("max_client_connections", "at most " + PeersConfig.MAX_CLIENT_CONNECTIONS + " with peer_id"
+                    + " set (the peer id takes part of each client's cancel key), got " + maxClientConnections);
+        }
         FleetConfig fleet = fleet(top.map("fleet"));
         top.rejectUnknownKeys();
 
@@ -73,15 +80,16 @@ final class ConfigBinder {
                 .check(authType, hba, authQuery);
 
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
-                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning,
-                maxPreparedStatements, timeouts, databases.databases(), users.users(), tenants, admin, metrics,
-                allowPasswordWithoutTls, hba, clientTls, serverTls, AuthQueryBinder.resolve(authQuery), log, fleet);
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
+                timeouts, databases.databases(), users.users(), tenants, admin, metrics, allowPasswordWithoutTls, hba,
+                clientTls, serverTls, AuthQueryBinder.resolve(authQuery), log, peers, fleet);
     }
 
     private static ListenConfig listen(YamlMap m) {
         ListenConfig config = new ListenConfig(
                 m.get("host", ValueType.nonEmptyString(), ListenConfig.DEFAULT_HOST),
-                m.get("port", ValueType.port(), ListenConfig.DEFAULT_PORT));
+                m.get("port", ValueType.port(), ListenConfig.DEFAULT_PORT),
+                m.get("so_reuseport", ValueType.bool(), false));
         m.rejectUnknownKeys();
         return config;
     }

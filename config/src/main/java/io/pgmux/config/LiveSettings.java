@@ -172,9 +172,9 @@ public final class LiveSettings {
                                    int maxServerConnections, String serverResetQuery, PinningPolicy pinning,
                                    int maxPreparedStatements, Timeouts timeouts, LogConfig log) {
         return new PgmuxConfig(c.listen(), poolMode, c.authType(), c.defaultPoolSize(), c.defaultTenant(),
-                maxClientConnections, maxServerConnections, c.maxMessageSize(), c.workers(), c.transport(),
-                serverResetQuery, pinning, maxPreparedStatements, timeouts, c.databases(), c.users(), c.tenants(),
-                c.admin(), c.metrics(), c.allowPasswordWithoutTls(), c.hba(), c.clientTls(), c.serverTls(),
-                c.authQuery(), log, c.fleet());
+                maxClientConnections, maxServerConnections, c.maxMessageSize(), c.workers(), c.transport(), serverResetQuery,
+                pinning, maxPreparedStatements, timeouts, c.databases(), c.users(), c.tenants(), c.admin(),
+                c.metrics(), c.allowPasswordWithoutTls(), c.hba(), c.clientTls(), c.serverTls(), c.authQuery(), log,
+                c.peers(), c.fleet());
     }
 }

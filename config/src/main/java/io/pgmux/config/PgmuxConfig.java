@@ -27,6 +27,8 @@ import java.util.Optional;
  * @param authQuery             the global {@code auth_user}/{@code auth_query}; each database holds its own
  * @param log                   {@code log_stats}, {@code utilization_warn_percent}, the connection-event logs and
  *                              {@code log_slow_query}
+ * @param peers                 {@code peer_id} and {@code peers}: the group of processes that forward cancel requests
+ *                              to each other
  * @param fleet                 {@code fleet:}, budgets shared by every instance that runs this file
  */
 public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authType, int defaultPoolSize,
@@ -37,7 +39,7 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
                           Map<String, TenantConfig> tenants, AdminConfig admin, MetricsConfig metrics,
                           boolean allowPasswordWithoutTls, Optional<AccessRules> hba, ClientTlsConfig clientTls,
                           ServerTlsConfig serverTls, Optional<AuthQueryConfig> authQuery, LogConfig log,
-                          FleetConfig fleet) {
+                          PeersConfig peers, FleetConfig fleet) {
     public PgmuxConfig {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(poolMode, "poolMode");
@@ -54,6 +56,7 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
         Objects.requireNonNull(serverTls, "serverTls");
         Objects.requireNonNull(authQuery, "authQuery");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(peers, "peers");
         Objects.requireNonNull(fleet, "fleet");
         databases = frozen(databases);
         users = frozen(users);
@@ -126,25 +129,33 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
     /** The same configuration listening elsewhere; tests listen on port 0. */
     public PgmuxConfig withListen(ListenConfig newListen) {
         return new PgmuxConfig(newListen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
-                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning,
-                maxPreparedStatements, timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls,
-                hba, clientTls, serverTls, authQuery, log, fleet);
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
+                timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls, hba, clientTls,
+                serverTls, authQuery, log, peers, fleet);
+    }
+
+    /** The same configuration with other peering settings; tests build peer groups on ports the OS picked. */
+    public PgmuxConfig withPeers(PeersConfig newPeers) {
+        return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
+                timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls, hba, clientTls,
+                serverTls, authQuery, log, newPeers, fleet);
     }
 
     /** The same configuration with another metrics endpoint; tests let the OS pick its port. */
     public PgmuxConfig withMetrics(MetricsConfig newMetrics) {
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
-                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning,
-                maxPreparedStatements, timeouts, databases, users, tenants, admin, newMetrics, allowPasswordWithoutTls,
-                hba, clientTls, serverTls, authQuery, log, fleet);
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
+                timeouts, databases, users, tenants, admin, newMetrics, allowPasswordWithoutTls, hba, clientTls,
+                serverTls, authQuery, log, peers, fleet);
     }
 
     /** The same configuration with other fleet settings; tests give each in-process instance its own id. */
     public PgmuxConfig withFleet(FleetConfig newFleet) {
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
-                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning,
-                maxPreparedStatements, timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls,
-                hba, clientTls, serverTls, authQuery, log, newFleet);
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
+                timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls, hba, clientTls,
+                serverTls, authQuery, log, peers, newFleet);
     }
 
     /**

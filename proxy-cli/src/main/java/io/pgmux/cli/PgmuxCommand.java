@@ -8,7 +8,7 @@ import picocli.CommandLine.Mixin;
 /**
  * {@code pgmux [run] --config FILE} runs the proxy; {@code pgmux check-config FILE} validates a file;
  * {@code pgmux scram-secret} prints a password's SCRAM verifier; {@code pgmux config-from-env} and
- * {@code pgmux healthcheck} serve the container image.
+ * {@code pgmux healthcheck} serve the container image; {@code pgmux status} summarises a running pgmux.
  */
 @Command(name = "pgmux",
         mixinStandardHelpOptions = true,
@@ -19,13 +19,16 @@ import picocli.CommandLine.Mixin;
             "",
             "Point your application's DATABASE_URL at pgmux (port 6432 by default) instead of the database."},
         subcommands = {RunCommand.class, CheckConfigCommand.class, ScramSecretCommand.class,
-            ConfigFromEnvCommand.class, HealthcheckCommand.class, CommandLine.HelpCommand.class},
+            ConfigFromEnvCommand.class, HealthcheckCommand.class, StatusCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes (of running the proxy; each command's help lists its own):%n",
+        exitCodeList = {RunCommand.EXIT_STOPPED, RunCommand.EXIT_CANNOT_LISTEN, RunCommand.EXIT_CONFIG},
         footer = {"", "Examples:",
             "  java -jar pgmux.jar --config pgmux.yaml          run the proxy",
             "  java -jar pgmux.jar check-config pgmux.yaml      validate a configuration file",
             "  java -jar pgmux.jar scram-secret < pw.txt        print the SCRAM verifier of a password",
             "  java -jar pgmux.jar config-from-env -o FILE      a file from PGMUX_* variables",
-            "  java -jar pgmux.jar healthcheck -c pgmux.yaml    exit 0 if pgmux is ready"})
+            "  java -jar pgmux.jar healthcheck -c pgmux.yaml    exit 0 if pgmux is ready",
+            "  java -jar pgmux.jar status -c pgmux.yaml         pools and tenants now"})
 public final class PgmuxCommand implements Callable<Integer> {
     @Mixin
     private RunOptions runOptions;

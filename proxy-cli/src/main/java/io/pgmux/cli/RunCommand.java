@@ -16,8 +16,17 @@ import picocli.CommandLine.Mixin;
  * Runs the proxy until it is stopped: SIGTERM drains (exit 0 once the clients finished or shutdown_timeout
  * passed), SIGINT or a second SIGTERM stops at once (exit 0), SIGHUP reloads the configuration file.
  */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the proxy (the default command).")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the proxy (the default command).",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {RunCommand.EXIT_STOPPED, RunCommand.EXIT_CANNOT_LISTEN, RunCommand.EXIT_CONFIG})
 public final class RunCommand implements Callable<Integer> {
+    static final String EXIT_STOPPED =
+            "0:stopped by SIGTERM, SIGINT or the console's SHUTDOWN (after the drain, for a graceful one)";
+    static final String EXIT_CANNOT_LISTEN =
+            "1:cannot listen (the address is taken, listen.so_reuseport is not available, the metrics endpoint)";
+    static final String EXIT_CONFIG =
+            "2:the configuration file is missing or invalid, or sets what this version does not apply; bad options";
+
     @Mixin
     private RunOptions options;
 
@@ -53,7 +62,8 @@ public final class RunCommand implements Callable<Integer> {
             unapplied.forEach(line -> System.err.println("  " + line));
             return 2;
         }
-        PgmuxServer server = new PgmuxServer(config, options.config);
+        // RELOAD and SIGHUP refuse what start refuses.
+        PgmuxServer server = new PgmuxServer(config, options.config, UnappliedSettings::in);
         try {
             server.start();
         } catch (Exception e) {

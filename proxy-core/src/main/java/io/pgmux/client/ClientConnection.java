@@ -133,6 +133,18 @@ public final class ClientConnection {
         phase.frameReceived(frame);
     }
 
+    boolean passes(byte tag, int length) {
+        return state != ClientState.CLOSED && phase.passes(tag, length);
+    }
+
+    void run(ByteBuf bytes) {
+        if (state == ClientState.CLOSED) {
+            bytes.release();
+            return;
+        }
+        phase.run(bytes);
+    }
+
     void readComplete() {
         phase.readComplete();
     }

@@ -4,13 +4,15 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.pgmux.codec.MessageRouter;
 import io.pgmux.protocol.frontend.StartupPacket;
 
 /**
  * Thin Netty adapter: hands a client channel's events and messages to its {@link ClientConnection}, and turns
- * anything thrown into a FATAL ErrorResponse for that client alone.
+ * anything thrown into a FATAL ErrorResponse for that client alone. Once a pooled session forwards runs of bytes,
+ * the framer hands them here as a {@link MessageRouter}.
  */
-final class ClientHandler extends ChannelInboundHandlerAdapter {
+final class ClientHandler extends ChannelInboundHandlerAdapter implements MessageRouter {
     private final ClientServices services;
     private ClientConnection client;
 
@@ -33,6 +35,34 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             } else {
                 client.startupPacket((StartupPacket) msg);
             }
+        } catch (RuntimeException e) {
+            failClient(e);
+        }
+    }
+
+    @Override
+    public Route route(byte tag, int length) {
+        return client.passes(tag, length) ? Route.PASS : Route.TAKE;
+    }
+
+    @Override
+    public void passed(ByteBuf buffer, int index) {
+        throw new IllegalStateException("a client message passed to be read in place");
+    }
+
+    @Override
+    public void run(ByteBuf bytes) {
+        try {
+            client.run(bytes);
+        } catch (RuntimeException e) {
+            failClient(e);
+        }
+    }
+
+    @Override
+    public void message(ByteBuf message) {
+        try {
+            client.frameReceived(message);
         } catch (RuntimeException e) {
             failClient(e);
         }

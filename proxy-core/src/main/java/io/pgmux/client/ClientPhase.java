@@ -19,6 +19,20 @@ interface ClientPhase {
     /** A message from the client as the framer cut it; the phase releases it. */
     void frameReceived(ByteBuf frame);
 
+    /**
+     * Whether a client message of this type passes to the server unread, inside a run of bytes (see
+     * {@link io.pgmux.codec.MessageRouter#passes}); only phases that asked the framer for runs are asked.
+     */
+    default boolean passes(byte tag, int length) {
+        return false;
+    }
+
+    /** Client bytes whose messages {@link #passes} let through: whole messages, or parts of one; the phase releases them. */
+    default void run(ByteBuf bytes) {
+        bytes.release();
+        throw new IllegalStateException("no message passes through " + getClass().getSimpleName());
+    }
+
     /** The end of a read burst from the client. */
     default void readComplete() {
     }

@@ -16,7 +16,8 @@ import java.util.function.Supplier;
 public final class ClientServices {
     private final PoolManager pools;
     private final ServerConnector connector;
-    private final CancelRegistry cancels = new CancelRegistry();
+    private final CancelRegistry cancels;
+    private final PeerCancels peerCancels;
     /** Databases whose new logins are refused (DISABLE). */
     private final java.util.Set<String> disabled = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Swapped whole on reload: it derives the SCRAM secrets of the configured users. */
@@ -26,6 +27,8 @@ public final class ClientServices {
     private final io.pgmux.auth.ScramKeys scramKeys;
     private final ClientTlsSource clientTls;
     private final AtomicInteger clients = new AtomicInteger();
+    /** Set once, when a graceful shutdown begins: new logins are refused from then on. */
+    private volatile boolean shuttingDown;
     private final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> clientsByTenant =
             new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -45,6 +48,10 @@ public final class ClientServices {
         this.console = console;
         this.pools = pools;
         this.connector = connector;
+        // peer_id is the running process's for its whole life: keys already handed out carry it.
+        CancelKeys keys = new CancelKeys(config.peers().peerId());
+        this.cancels = new CancelRegistry(keys);
+        this.peerCancels = new PeerCancels(keys, connector, () -> pools.config().peers());
         this.scramKeys = pools.scramKeys();
         this.authenticator = new ClientAuthenticator(config, scramKeys);
         this.logins = new LoginAuthorization(config, authenticator);
@@ -108,6 +115,10 @@ public final class ClientServices {
 
     CancelRegistry cancels() {
         return cancels;
+    }
+
+    PeerCancels peerCancels() {
+        return peerCancels;
     }
 
     LoginAuthorization logins() {
@@ -182,6 +193,18 @@ public final class ClientServices {
     /** ENABLE: undoes {@link #disable}; false when it was not disabled. */
     public boolean enable(String database) {
         return disabled.remove(database);
+    }
+
+    /**
+     * A graceful shutdown began: new logins, other than to the admin console, get PostgreSQL's
+     * {@code 57P03 the database system is shutting down}; logged-in clients carry on.
+     */
+    public void refuseNewLogins() {
+        shuttingDown = true;
+    }
+
+    boolean isShuttingDown() {
+        return shuttingDown;
     }
 
     public boolean isDisabled(String database) {

@@ -36,6 +36,11 @@ final class LocalAnswers {
      * Takes the message if pgmux skips it: after it failed a message of the batch, everything up to the Sync is
      * ignored and the Sync answered. Returns whether it took (and released) the message.
      */
+    /** Whether pgmux failed a message of the client's current batch and drops the rest up to its Sync. */
+    boolean skipping() {
+        return batch == LocalBatch.FAILED;
+    }
+
     boolean skipped(byte tag, ByteBuf frame) {
         if (batch != LocalBatch.FAILED) {
             return false;

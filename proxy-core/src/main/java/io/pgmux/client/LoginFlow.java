@@ -56,6 +56,9 @@ final class LoginFlow implements ClientPhase {
         }
         if (packet instanceof CancelRequest) {
             CancelRequest cancel = (CancelRequest) packet;
+            if (services.peerCancels().forward(cancel, channel)) {
+                return;
+            }
             ClientConnection target = services.cancels().find(cancel.processId(), cancel.secretKey());
             if (target != null) {
                 target.cancelRequested();
@@ -82,6 +85,14 @@ final class LoginFlow implements ClientPhase {
                     .withHint("Connect replication clients to the database directly."));
             return;
         }
+        if (services.isShuttingDown() && acceptedByOpenListener() && !AdminRole.isConsoleDatabase(client.database())) {
+            // What PostgreSQL answers a connection while it shuts down, before authentication; the console stays
+            // open, so an operator can watch the drain.
+            client.fail(PgError.fatal(SqlState.CANNOT_CONNECT_NOW, "the database system is shutting down")
+                    .withDetail("pgmux is shutting down.")
+                    .withHint("Connect again: another pgmux, or the one replacing this one, will answer."));
+            return;
+        }
         // Whether the user and the database exist is checked only after authentication, as PostgreSQL does, so
         // that neither can be probed without a password; this limit is the same for everyone.
         String refusedBy = services.admitClient(client.admission());
@@ -105,6 +116,15 @@ final class LoginFlow implements ClientPhase {
         } else {
             authenticated();
         }
+    }
+
+    /**
+     * Whether the listener that accepted this connection still listens while pgmux shuts down: then the connection
+     * came after the shutdown began and is refused. A listener shared with SO_REUSEPORT is closed when the shutdown
+     * begins, and a connection it accepted before is a client of this process like any other.
+     */
+    private boolean acceptedByOpenListener() {
+        return channel.parent() == null || channel.parent().isOpen();
     }
 
     /**

@@ -2,30 +2,65 @@ package io.pgmux.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.pgmux.protocol.ProtocolException;
-import java.util.List;
 
 /**
- * Cuts a typed protocol stream into whole messages: one type byte, an int32 length that counts itself, the body.
- * Each message is emitted as a retained slice of the read buffer (no copy), tag and length included, so a
- * handler can forward it unchanged and look at the tag with {@code getByte(readerIndex)}.
+ * Cuts a typed protocol stream at its message boundaries: one type byte, an int32 length that counts itself, the
+ * body. The boundaries are found in place in each read buffer; nothing is copied except the few bytes of a message
+ * that must be read whole and did not arrive in one read.
+ *
+ * <p>Two ways to hand on what it reads:
+ * <ul>
+ *   <li>Messages (from the start): each whole message goes to the next handler as a retained slice of the read
+ *   buffer, tag and length included, so a handler can forward it unchanged and look at the tag with
+ *   {@code getByte(readerIndex)}. Used while logging in and by the admin console.</li>
+ *   <li>Runs ({@link #forwardRuns}): a {@link MessageRouter} says per message, from its header, whether it passes
+ *   through unread; each contiguous stretch of such messages goes out as one retained slice, and only the others
+ *   are handed over whole. A pass-through message that spans reads goes on in parts as its bytes arrive (only
+ *   how many are still to come is remembered), so a result of a million DataRows, or COPY data, costs about what
+ *   the reads cost.</li>
+ * </ul>
  *
  * <p>The type byte is checked against the {@link ExpectedMessages} of the current phase as soon as it arrives,
- * and the length word as soon as it is complete: a message that cannot be valid fails there, never after its
- * body has been waited for. Messages are emitted one at a time, so the handler can switch the phase
- * ({@link #expect}) between two messages of the same read, e.g. when the password message before a pipelined
- * Query completes the login. After a violation nothing more is read from the input.
+ * and the length word as soon as it is complete: a message that cannot be valid fails there (a
+ * {@link DecoderException} around the {@link ProtocolException}), never after its body has been waited for; what
+ * came before it is handed on first. Messages are handed on one at a time, so a handler can switch the phase
+ * ({@link #expect}) or the way of handing on between two messages of the same read, e.g. when the password
+ * message before a pipelined Query completes the login. After a violation nothing more is read from the input.
  */
-public final class MessageFramer extends ByteToMessageDecoder {
+public final class MessageFramer extends ChannelInboundHandlerAdapter {
     public static final String NAME = "framer";
     /** Tag plus length word. */
     public static final int HEADER_LENGTH = 5;
+
+    /** How what is read is handed on. */
+    private enum Reading {
+        /** Whole messages to the next handler. */
+        MESSAGES,
+        /** Runs of pass-through bytes and whole inspected messages to the router. */
+        RUNS,
+        /** A violation was found: nothing more is read. */
+        STOPPED
+    }
 
     private final int maxMessageSize;
     private ExpectedMessages expected;
     /** The largest message of the current phase, header included. */
     private int phaseMaxMessageSize;
+    private Reading reading = Reading.MESSAGES;
+    private MessageRouter router;
+    private ChannelHandlerContext ctx;
+    /** Bytes of a pass-through message, already partly handed on, that are still to come. */
+    private int passRemaining;
+    /**
+     * The start of a message that spans reads and must be handed on whole (or whose header is not complete yet);
+     * null between messages, so an idle connection holds no buffer. Handed on as it is once complete.
+     */
+    private ByteBuf carry;
+    /** Something was handed on since the last read-complete (else a channel not reading automatically asks again). */
+    private boolean handedOn;
 
     /**
      * @param maxMessageSize the largest message accepted, header included; larger ones are a protocol violation
@@ -42,31 +77,222 @@ public final class MessageFramer extends ByteToMessageDecoder {
         phaseMaxMessageSize = next.maxMessageSize(maxMessageSize);
     }
 
-    @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        int start = in.readerIndex();
-        byte tag = in.getByte(start);
-        if (!expected.allows(tag)) {
-            throw refuse(in, expected.refuse(tag));
-        }
-        if (in.readableBytes() < HEADER_LENGTH) {
+    /** From the next message on, hands what it reads to {@code target} as runs and inspected messages. */
+    public void forwardRuns(MessageRouter target) {
+        if (reading == Reading.STOPPED) {
             return;
         }
-        int length = in.getInt(start + 1);
-        if (length < 4 || length > phaseMaxMessageSize - 1) {
-            throw refuse(in, new ProtocolException("message " + printable(tag) + " length: " + length
-                    + " (expected: 4 to " + (phaseMaxMessageSize - 1) + ")"));
-        }
-        if (in.readableBytes() < length + 1) {
-            return;
-        }
-        out.add(in.readRetainedSlice(length + 1));
+        router = target;
+        reading = Reading.RUNS;
     }
 
-    /** Drops what is left of the input, which can no longer be framed, and returns the violation to throw. */
-    private static ProtocolException refuse(ByteBuf in, ProtocolException violation) {
-        in.skipBytes(in.readableBytes());
-        return violation;
+    /** The bytes held for a message that spans reads: what a peer can make pgmux keep by sending part of one. */
+    public int carriedBytes() {
+        return carry == null ? 0 : carry.readableBytes();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext context) {
+        ctx = context;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object msg) {
+        if (!(msg instanceof ByteBuf)) {
+            context.fireChannelRead(msg);
+            return;
+        }
+        ByteBuf in = (ByteBuf) msg;
+        try {
+            if (reading != Reading.STOPPED) {
+                scan(in);
+            }
+        } catch (ProtocolException e) {
+            stop();
+            throw new DecoderException(e);
+        } catch (RuntimeException | Error e) {
+            stop();
+            throw e;
+        } finally {
+            in.release();
+        }
+    }
+
+    private void scan(ByteBuf in) {
+        int pos = in.readerIndex();
+        int end = in.writerIndex();
+        if (carry != null) {
+            pos = continueCarry(in, pos, end);
+        }
+        int runStart = pos;
+        if (passRemaining > 0) {
+            int n = Math.min(passRemaining, end - pos);
+            passRemaining -= n;
+            pos += n;
+        }
+        while (pos < end && reading != Reading.STOPPED) {
+            int available = end - pos;
+            byte tag = in.getByte(pos);
+            int length = available < HEADER_LENGTH ? 0 : in.getInt(pos + 1);
+            try {
+                checkTag(tag);
+                if (available >= HEADER_LENGTH) {
+                    checkLength(tag, length);
+                }
+            } catch (ProtocolException e) {
+                handOnRun(in, runStart, pos); // what came before the violation is handed on first
+                throw e;
+            }
+            if (available < HEADER_LENGTH) {
+                handOnRun(in, runStart, pos);
+                startCarry(in, pos, available, HEADER_LENGTH);
+                return;
+            }
+            int frame = length + 1;
+            MessageRouter.Route route = reading == Reading.RUNS ? router.route(tag, length)
+                    : MessageRouter.Route.TAKE;
+            if (route == MessageRouter.Route.PASS) {
+                if (available >= frame) {
+                    pos += frame;
+                } else {
+                    passRemaining = frame - available;
+                    pos = end;
+                }
+                continue;
+            }
+            if (route == MessageRouter.Route.PASS_AND_READ && available >= frame) {
+                // Forwarded with what came before it, then read where it lies.
+                int at = pos;
+                pos += frame;
+                handOnRun(in, runStart, pos);
+                runStart = pos;
+                router.passed(in, at);
+                continue;
+            }
+            handOnRun(in, runStart, pos);
+            if (available < frame) {
+                startCarry(in, pos, available, frame);
+                return;
+            }
+            // A message that is the whole read goes on as the read buffer itself: no slice to allocate.
+            handOnMessage(available == frame && pos == in.readerIndex() ? in.retain() : in.retainedSlice(pos, frame));
+            pos += frame;
+            runStart = pos;
+        }
+        handOnRun(in, runStart, pos);
+    }
+
+    /**
+     * Goes on with a message begun in an earlier read: completes its header and asks about it, then either hands on
+     * the header and leaves the rest to pass ({@link #passRemaining}), or gathers the message whole. Returns where
+     * the bytes of {@code in} not taken into the carry start.
+     */
+    private int continueCarry(ByteBuf in, int pos, int end) {
+        if (carry.readableBytes() < HEADER_LENGTH) {
+            int n = Math.min(HEADER_LENGTH - carry.readableBytes(), end - pos);
+            carry.writeBytes(in, pos, n);
+            pos += n;
+            if (carry.readableBytes() < HEADER_LENGTH) {
+                return pos;
+            }
+            byte tag = carry.getByte(carry.readerIndex());
+            int length = carry.getInt(carry.readerIndex() + 1);
+            checkLength(tag, length);
+            if (reading == Reading.RUNS && router.route(tag, length) == MessageRouter.Route.PASS) {
+                passRemaining = length + 1 - HEADER_LENGTH;
+                ByteBuf header = carry;
+                carry = null;
+                handOnRun(header);
+                return pos;
+            }
+        }
+        int frame = carry.getInt(carry.readerIndex() + 1) + 1;
+        int n = Math.min(frame - carry.readableBytes(), end - pos);
+        carry.writeBytes(in, pos, n);
+        pos += n;
+        if (carry.readableBytes() == frame) {
+            ByteBuf message = carry;
+            carry = null;
+            handOnMessage(message);
+        }
+        return pos;
+    }
+
+    private void startCarry(ByteBuf in, int pos, int available, int capacity) {
+        // Sized for what came, not for what the length word promises: a peer that announces a large message and
+        // sends nothing more holds no more than it sent.
+        carry = ctx.alloc().buffer(Math.min(capacity, Math.max(available, 256)));
+        carry.writeBytes(in, pos, available);
+    }
+
+    private void checkTag(byte tag) {
+        if (!expected.allows(tag)) {
+            throw expected.refuse(tag);
+        }
+    }
+
+    private void checkLength(byte tag, int length) {
+        if (length < 4 || length > phaseMaxMessageSize - 1) {
+            throw new ProtocolException("message " + printable(tag) + " length: " + length
+                    + " (expected: 4 to " + (phaseMaxMessageSize - 1) + ")");
+        }
+    }
+
+    private void handOnRun(ByteBuf in, int from, int to) {
+        if (to > from) {
+            // A run that is the whole read goes on as the read buffer itself: no slice to allocate.
+            handOnRun(from == in.readerIndex() && to == in.writerIndex() ? in.retain()
+                    : in.retainedSlice(from, to - from));
+        }
+    }
+
+    private void handOnRun(ByteBuf run) {
+        handedOn = true;
+        router.run(run);
+    }
+
+    private void handOnMessage(ByteBuf message) {
+        handedOn = true;
+        if (reading == Reading.RUNS) {
+            router.message(message);
+        } else {
+            ctx.fireChannelRead(message);
+        }
+    }
+
+    private void stop() {
+        reading = Reading.STOPPED;
+        passRemaining = 0;
+        releaseCarry();
+    }
+
+    private void releaseCarry() {
+        if (carry != null) {
+            carry.release();
+            carry = null;
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext context) {
+        boolean readAgain = !handedOn && !context.channel().config().isAutoRead();
+        handedOn = false;
+        context.fireChannelReadComplete();
+        if (readAgain) {
+            // Nothing complete came of this read, and nobody else would ask for the rest of the message.
+            context.read();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) {
+        stop();
+        context.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext context) {
+        releaseCarry();
     }
 
     /** A type byte as a reader wants it in an error: the character, or its hex code when not printable. */

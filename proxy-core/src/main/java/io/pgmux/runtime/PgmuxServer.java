@@ -2,11 +2,13 @@ package io.pgmux.runtime;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgmux.admin.AdminConsole;
@@ -14,6 +16,7 @@ import io.pgmux.admin.live.ClientDirectory;
 import io.pgmux.admin.live.LiveAdminView;
 import io.pgmux.client.ClientChannelInitializer;
 import io.pgmux.client.ClientServices;
+import io.pgmux.config.ListenConfig;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.fleet.LeaseKeeper;
 import io.pgmux.metrics.HttpEndpoint;
@@ -43,6 +46,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -78,6 +82,8 @@ public final class PgmuxServer implements AutoCloseable {
     private volatile ServingState state = ServingState.STARTING;
     private final ChannelGroup channels = new DefaultChannelGroup("pgmux", GlobalEventExecutor.INSTANCE);
     private Channel listener;
+    /** This process's own peer address (peers[peer_id]) when it differs from listen; else null. */
+    private Channel peerListener;
     private ScheduledFuture<?> maintenance;
     private ScheduledFuture<?> waiterCheck;
     private ScheduledFuture<?> statsRoll;
@@ -89,6 +95,7 @@ public final class PgmuxServer implements AutoCloseable {
 
     /** The file RELOAD and SIGHUP read again; null when pgmux was started from a configuration in memory. */
     private final Path configFile;
+    private final Function<PgmuxConfig, List<String>> unapplied;
     /** One reload at a time, never on an event loop: it reads a file and derives SCRAM secrets. */
     private final ExecutorService reloader = Executors.newSingleThreadExecutor(daemon("pgmux-reload"));
     private final Drain drain;
@@ -102,8 +109,18 @@ public final class PgmuxServer implements AutoCloseable {
 
     /** @param configFile the file {@code config} was read from, read again by {@link #reload} */
     public PgmuxServer(PgmuxConfig config, Path configFile) {
+        this(config, configFile, next -> List.of());
+    }
+
+    /**
+     * @param configFile the file {@code config} was read from, read again by {@link #reload}
+     * @param unapplied  the settings of a configuration that this build reads but does not apply, one line each
+     *                   (what {@code run} refuses to start with); {@link #reload} refuses a file that has any
+     */
+    public PgmuxServer(PgmuxConfig config, Path configFile, Function<PgmuxConfig, List<String>> unapplied) {
         this.config = config;
         this.configFile = configFile;
+        this.unapplied = unapplied;
         this.transport = Transport.of(config.transport());
         this.workers = config.workers() > 0 ? config.workers() : Runtime.getRuntime().availableProcessors();
         this.loops = transport.newGroup(workers, "pgmux-io");
@@ -161,7 +178,23 @@ public final class PgmuxServer implements AutoCloseable {
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .childHandler(new ClientChannelInitializer(services));
-        listener = bootstrap.bind(config.listen().host(), config.listen().port()).sync().channel();
+        ServerBootstrap shared = bootstrap.clone();
+        if (config.listen().soReuseport()) {
+            transport.reusePort(shared);
+        }
+        listener = shared.bind(config.listen().host(), config.listen().port()).sync().channel();
+        Optional<ListenConfig> own = config.peers().own()
+                .filter(address -> !address.equals(new ListenConfig(config.listen().host(), config.listen().port())));
+        if (own.isPresent()) {
+            // The address of this process alone, where peers forward the cancel requests of its clients.
+            try {
+                peerListener = bootstrap.bind(own.get().host(), own.get().port()).sync().channel();
+            } catch (Exception e) { // a failed bind comes as a checked exception Netty throws unchecked
+                listener.close().syncUninterruptibly();
+                throw new IllegalStateException("cannot listen on this process's peer address " + own.get().host()
+                        + ":" + own.get().port() + " (peers." + config.peers().peerId() + "): " + e.getMessage(), e);
+            }
+        }
         fleet.ifPresent(LeaseKeeper::start);
         maintenance = loops.next().scheduleAtFixedRate(this::maintain, 1, 1, TimeUnit.SECONDS);
         // Frequent and cheap: the reserve pool and the wait timeouts are due within a tenth of a second.
@@ -173,8 +206,14 @@ public final class PgmuxServer implements AutoCloseable {
         }
         state = ServingState.SERVING;
         InetSocketAddress address = (InetSocketAddress) listener.localAddress();
-        log.info("pgmux listening on {}:{} ({} transport, {} event loops, pool_mode {})", address.getHostString(),
-                address.getPort(), transport.name(), workers, config.poolMode().configName());
+        log.info("pgmux listening on {}:{} ({} transport, {} event loops, pool_mode {}{})", address.getHostString(),
+                address.getPort(), transport.name(), workers, config.poolMode().configName(),
+                config.listen().soReuseport() ? ", so_reuseport" : "");
+        if (peerListener != null) {
+            InetSocketAddress peerAddress = (InetSocketAddress) peerListener.localAddress();
+            log.info("peer {} also listening on {}:{}", config.peers().peerId(), peerAddress.getHostString(),
+                    peerAddress.getPort());
+        }
         return address;
     }
 
@@ -249,6 +288,9 @@ public final class PgmuxServer implements AutoCloseable {
         if (!running.listen().equals(next.listen())) {
             changed.add("listen");
         }
+        if (running.peers().peerId() != next.peers().peerId() || !running.peers().own().equals(next.peers().own())) {
+            changed.add("peer_id (and this process's own entry in peers)");
+        }
         if (running.workers() != next.workers()) {
             changed.add("workers");
         }
@@ -274,7 +316,8 @@ public final class PgmuxServer implements AutoCloseable {
      * RELOAD and SIGHUP: reads the configuration file again on a thread of its own and installs it
      * ({@link #reconfigure}), then checks the budgets against the upstreams again in the background. The stage
      * fails with an {@link AdminException}: {@code F0000} (config_file_error) for a file that is not valid, with
-     * its problems, {@code 58030} (io_error) for one that cannot be read; the running configuration stays then.
+     * its problems, or for one that sets what this build does not apply (as {@code run} refuses it at start),
+     * {@code 58030} (io_error) for one that cannot be read; the running configuration stays then.
      */
     public CompletableFuture<Void> reload() {
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -290,6 +333,13 @@ public final class PgmuxServer implements AutoCloseable {
                             + "; the running configuration stays");
                 }
                 PgmuxConfig next = ConfigLoader.load(configFile);
+                List<String> notApplied = unapplied.apply(next);
+                if (!notApplied.isEmpty()) {
+                    throw new AdminException(new PgError(PgError.ERROR, SqlState.CONFIG_FILE_ERROR, "RELOAD refused: "
+                            + configFile + " sets what this version reads but does not apply yet; the running"
+                            + " configuration stays", String.join("\n", notApplied),
+                            "Remove these settings from the file and run RELOAD again."));
+                }
                 reconfigure(next);
                 checkUpstreamsInBackground();
                 done.complete(null);
@@ -300,7 +350,7 @@ public final class PgmuxServer implements AutoCloseable {
                         SqlState.CONFIG_FILE_ERROR, "RELOAD refused: " + configFile + " is not valid; the running"
                         + " configuration stays", e.getMessage(), "Fix the file and run RELOAD again.")));
             } catch (AdminException e) {
-                log.warn("{}", e.error().message());
+                log.warn("{}{}", e.error().message(), e.error().detail() == null ? "" : ":\n" + e.error().detail());
                 done.completeExceptionally(e);
             } catch (RuntimeException e) {
                 log.warn("RELOAD of {} failed", configFile, e);
@@ -332,19 +382,37 @@ public final class PgmuxServer implements AutoCloseable {
     }
 
     /**
-     * Graceful shutdown (SIGTERM, SHUTDOWN): stops accepting clients and takes pgmux out of readiness; clients
-     * finish their current transactions, each closed with FATAL 57P01 once it is between transactions; those
-     * still in one after {@code timeout} are closed too; then the servers are closed with Terminate and the
-     * process's loops stop. {@code waitForClients} instead waits, without a limit, for every client to leave by
-     * itself (SHUTDOWN WAIT_FOR_CLIENTS). Returns at once; the stage completes once pgmux has stopped. A second
-     * call returns the same stage.
+     * Graceful shutdown (SIGTERM, SHUTDOWN): refuses new clients with FATAL 57P03 (with listen.so_reuseport it
+     * closes the shared listener instead, so the other processes on the port take them) and takes pgmux out of
+     * readiness; clients finish their current transactions, each closed with FATAL 57P01 once it is between
+     * transactions; those still in one after {@code timeout} are closed too; then the servers are closed with
+     * Terminate and the process's loops stop. {@code waitForClients} instead waits, without a limit, for every
+     * client to leave by itself (SHUTDOWN WAIT_FOR_CLIENTS). Returns at once; the stage completes once pgmux has
+     * stopped. A second call returns the same stage.
      */
     public CompletableFuture<Void> shutdown(Duration timeout, boolean waitForClients) {
         state = ServingState.SHUTTING_DOWN;
-        if (listener != null) {
-            listener.close();
+        if (listener != null && config.listen().soReuseport()) {
+            // The processes sharing the port take the new connections from now on. Off the event loops (a signal,
+            // a test) this returns once the kernel gives this process no more; the console's SHUTDOWN cannot wait.
+            ChannelFuture closing = listener.close();
+            if (!onEventLoop()) {
+                closing.syncUninterruptibly();
+            }
         }
+        services.refuseNewLogins();
+        // Otherwise still listening, as PostgreSQL does while it shuts down: a new client gets 57P03 rather than a
+        // refused connection, and cancel requests (forwarded by peers too) still reach the clients that drain.
         return drain.start(timeout, waitForClients, this::closeInBackground);
+    }
+
+    private boolean onEventLoop() {
+        for (EventExecutor each : loops) {
+            if (each.inEventLoop()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Immediate shutdown (SIGINT, a second SIGTERM, SHUTDOWN): every connection closes now. */
@@ -439,6 +507,9 @@ public final class PgmuxServer implements AutoCloseable {
         }
         if (listener != null) {
             listener.close().syncUninterruptibly();
+        }
+        if (peerListener != null) {
+            peerListener.close().syncUninterruptibly();
         }
         pools.closeAll();
         // Every client and server socket, whatever its state: nothing may outlive the event loops.

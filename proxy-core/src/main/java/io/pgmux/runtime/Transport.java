@@ -1,5 +1,6 @@
 package io.pgmux.runtime;
 
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
@@ -7,18 +8,25 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.pgmux.config.IoTransport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 
 /**
  * The socket transport of pgmux's event loops ({@code transport}): the I/O handler every loop runs and the
@@ -74,6 +82,34 @@ record Transport(String name, IoHandlerFactory ioHandlerFactory, ChannelFactory<
             throw new IllegalStateException("transport: " + name + " cannot run here ("
                     + (cause == null ? "unknown reason" : cause.getMessage()) + "); use auto or nio", cause);
         }
+    }
+
+    /**
+     * Sets SO_REUSEPORT on a listener (listen.so_reuseport): epoll's or io_uring's own option, or on NIO the JDK's
+     * where the platform has it (Linux, the BSDs, macOS).
+     *
+     * @throws IllegalStateException where the platform has no SO_REUSEPORT (Windows): running as if it were set
+     *                               would fail only later, when the next process cannot bind
+     */
+    void reusePort(ServerBootstrap bootstrap) {
+        if (name.equals("epoll")) {
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+            return;
+        }
+        if (name.equals("io_uring")) {
+            bootstrap.option(IoUringChannelOption.SO_REUSEPORT, true);
+            return;
+        }
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+            if (!probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                throw new IllegalStateException("listen.so_reuseport: this platform has no SO_REUSEPORT; remove the"
+                        + " setting and run one pgmux per address");
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot ask the platform for SO_REUSEPORT", e);
+        }
+        bootstrap.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT),
+                true);
     }
 
     EventLoopGroup newGroup(int threads, String name) {

@@ -1,61 +1,51 @@
 package io.pgmux.server;
 
-import java.util.ArrayDeque;
+import io.netty.buffer.ByteBuf;
 
 /**
- * What a server owes, message by message, in the order it will answer, and what becomes of each answer: sent
- * to the client, swallowed (pgmux sent the request itself), or replaced by pgmux's own (a refused message).
- * Kinds live in a ring of bytes so the forward path allocates nothing; the few kinds that carry a callback or an
- * answer keep it in a side queue, in the same order.
+ * What a server owes, request by request, in the order it will answer: each entry is a {@link RequestType} (what
+ * ends its answers) and a {@link ResponseAction} (what becomes of them), with the action's typed payload. A ring of
+ * parallel arrays that grows and never shrinks, so queueing and answering requests allocates nothing once warm.
+ * Confined to the server's event loop.
  */
 final class ResponseQueue {
-    /** A client's Query or FunctionCall: everything up to ReadyForQuery goes to the client. */
-    static final byte QUERY = 1;
-    /** A client's Sync: the ReadyForQuery goes to the client. */
-    static final byte SYNC = 2;
-    /** A client's Parse, Bind, Describe, Execute or Close: answered by one terminal message, or an error. */
-    static final byte EXTENDED = 3;
-    /** Like EXTENDED, but pgmux must learn whether it succeeded (carries a {@code Outcome}). */
-    static final byte EXTENDED_TRACKED = 4;
-    /** A Parse or Close pgmux slipped in before a client's message: swallowed (carries an {@code Outcome}). */
-    static final byte INJECTED = 5;
-    /** pgmux's own Query: swallowed up to ReadyForQuery (carries a {@code PendingRequest.Internal}). */
-    static final byte INTERNAL_QUERY = 6;
-    /** A client's Query whose success pgmux must learn (carries an {@code Outcome}). */
-    static final byte QUERY_TRACKED = 7;
-    /**
-     * A client's message pgmux refused with an error of its own (an unknown or duplicate statement name). A
-     * Describe of a statement no server has stands in for it, so that the backend fails there too and skips to
-     * Sync, as it would have for the client's message; its error is swallowed and pgmux's goes to the client
-     * (carries that ErrorResponse as a ByteBuf).
-     */
-    static final byte REFUSED = 8;
-
-    private byte[] kinds = new byte[16];
+    private RequestType[] types = new RequestType[16];
+    private ResponseAction[] actions = new ResponseAction[16];
+    private Outcome[] outcomes = new Outcome[16];
+    private InternalQuery[] internals = new InternalQuery[16];
+    private ByteBuf[] replacements = new ByteBuf[16];
     private int head;
     private int size;
-    private final ArrayDeque<Object> payloads = new ArrayDeque<>(2);
+    /** An error came back for the head request (read by a tracked simple Query, whose outcome waits for RFQ). */
+    private boolean headFailed;
 
-    static boolean hasPayload(byte kind) {
-        return kind >= EXTENDED_TRACKED;
+    /** A client's request whose answers go to the client. */
+    void forward(RequestType type) {
+        push(type, ResponseAction.FORWARD);
     }
 
-    /** Kinds answered by one terminal message (or an error), never by ReadyForQuery: skipped after an error. */
-    static boolean isExtended(byte kind) {
-        return kind == EXTENDED || kind == EXTENDED_TRACKED || kind == INJECTED || kind == REFUSED;
+    /** A client's request whose answers go to the client, and whose success {@code outcome} learns. */
+    void track(RequestType type, Outcome outcome) {
+        int at = push(type, ResponseAction.TRACK); // before indexing: pushing may grow the arrays
+        outcomes[at] = outcome;
     }
 
-    void add(byte kind) {
-        if (size == kinds.length) {
-            grow();
-        }
-        kinds[(head + size) & (kinds.length - 1)] = kind;
-        size++;
+    /** A Parse or Close of pgmux's own ahead of a client's message: answers dropped, {@code outcome} told. */
+    void swallow(Outcome outcome) {
+        int at = push(RequestType.EXTENDED, ResponseAction.SWALLOW); // before indexing: pushing may grow the arrays
+        outcomes[at] = outcome;
     }
 
-    void add(byte kind, Object payload) {
-        add(kind);
-        payloads.addLast(payload);
+    /** A Query of pgmux's own. */
+    void internal(InternalQuery query) {
+        int at = push(RequestType.SIMPLE, ResponseAction.INTERNAL); // before indexing: pushing may grow the arrays
+        internals[at] = query;
+    }
+
+    /** A stand-in for a refused client message; {@code error} (owned by the queue until taken) goes to the client. */
+    void replace(ByteBuf error) {
+        int at = push(RequestType.EXTENDED, ResponseAction.REPLACE); // before indexing: pushing may grow the arrays
+        replacements[at] = error;
     }
 
     boolean isEmpty() {
@@ -66,30 +56,96 @@ final class ResponseQueue {
         return size;
     }
 
-    /** The kind at the head; only valid when not empty. */
-    byte peek() {
-        return kinds[head];
+    /** The head's request type; only when not empty. */
+    RequestType headType() {
+        return types[head];
     }
 
-    /** Removes the head; returns its payload, or null for kinds without one. */
-    Object poll() {
-        byte kind = kinds[head];
-        head = (head + 1) & (kinds.length - 1);
-        size--;
-        return hasPayload(kind) ? payloads.pollFirst() : null;
+    /** The head's action; only when not empty. */
+    ResponseAction headAction() {
+        return actions[head];
+    }
+
+    /** The head's outcome; only for {@link ResponseAction#TRACK} and {@link ResponseAction#SWALLOW}. */
+    Outcome headOutcome() {
+        return require(outcomes[head], ResponseAction.TRACK);
+    }
+
+    /** The head's query; only for {@link ResponseAction#INTERNAL}. */
+    InternalQuery headInternal() {
+        return require(internals[head], ResponseAction.INTERNAL);
     }
 
     /**
-     * Removes the first entry of {@code kind} after the head, if any; only for kinds without payload. Used when
-     * the server turns out to ignore a request already queued (a Sync sent before COPY FROM STDIN began).
+     * Takes the head's ErrorResponse out of the queue (the caller now owns it); only for
+     * {@link ResponseAction#REPLACE}, once.
      */
-    boolean removeFirstAfterHead(byte kind) {
-        int mask = kinds.length - 1;
+    ByteBuf takeReplacement() {
+        ByteBuf error = require(replacements[head], ResponseAction.REPLACE);
+        replacements[head] = null;
+        return error;
+    }
+
+    /**
+     * The action of the request a ReadyForQuery would answer now: the first that ends with one (the extended
+     * requests before it were skipped), or null when none is queued.
+     */
+    ResponseAction actionAnsweredByReadyForQuery() {
+        int mask = types.length - 1;
+        for (int i = 0; i < size; i++) {
+            int at = (head + i) & mask;
+            if (types[at].endsWithReadyForQuery()) {
+                return actions[at];
+            }
+        }
+        return null;
+    }
+
+    /** Notes that an error came back for the head request. */
+    void markHeadFailed() {
+        headFailed = true;
+    }
+
+    boolean headFailed() {
+        return headFailed;
+    }
+
+    /** Removes the head, releasing an ErrorResponse nobody took. */
+    void pop() {
+        int at = head;
+        types[at] = null;
+        actions[at] = null;
+        outcomes[at] = null;
+        internals[at] = null;
+        ByteBuf untaken = replacements[at];
+        if (untaken != null) {
+            replacements[at] = null;
+            untaken.release();
+        }
+        head = (head + 1) & (types.length - 1);
+        size--;
+        headFailed = false;
+    }
+
+    /**
+     * Removes the first {@link RequestType#SYNC} after the head, if any. Used when the backend turns out to
+     * ignore one already queued (a Sync sent behind an Execute that began COPY FROM STDIN).
+     */
+    boolean removeFirstSyncAfterHead() {
+        int mask = types.length - 1;
         for (int i = 1; i < size; i++) {
-            if (kinds[(head + i) & mask] == kind) {
+            int at = (head + i) & mask;
+            if (types[at] == RequestType.SYNC) {
+                // A Sync carries no payload: shift the entries behind it one place forward.
                 for (int j = i; j < size - 1; j++) {
-                    kinds[(head + j) & mask] = kinds[(head + j + 1) & mask];
+                    move((head + j + 1) & mask, (head + j) & mask);
                 }
+                int last = (head + size - 1) & mask;
+                types[last] = null;
+                actions[last] = null;
+                outcomes[last] = null;
+                internals[last] = null;
+                replacements[last] = null;
                 size--;
                 return true;
             }
@@ -97,22 +153,53 @@ final class ResponseQueue {
         return false;
     }
 
-    /** The payload of the head, left in place; only for kinds that carry one. */
-    Object payloadOfHead() {
-        return payloads.peekFirst();
+    private void move(int from, int to) {
+        types[to] = types[from];
+        actions[to] = actions[from];
+        outcomes[to] = outcomes[from];
+        internals[to] = internals[from];
+        replacements[to] = replacements[from];
     }
 
-    /** Whether any request of pgmux's own, or an answer of its own, is queued: such queues need the slow path. */
-    boolean hasPayloads() {
-        return !payloads.isEmpty();
+    private int push(RequestType type, ResponseAction action) {
+        if (size == types.length) {
+            grow();
+        }
+        int at = (head + size) & (types.length - 1);
+        types[at] = type;
+        actions[at] = action;
+        size++;
+        return at;
+    }
+
+    private <T> T require(T payload, ResponseAction expected) {
+        if (payload == null) {
+            throw new IllegalStateException("the head request (" + headType() + ", " + headAction()
+                    + ") carries no payload of a " + expected + " request");
+        }
+        return payload;
     }
 
     private void grow() {
-        byte[] bigger = new byte[kinds.length * 2];
+        int capacity = types.length * 2;
+        RequestType[] newTypes = new RequestType[capacity];
+        ResponseAction[] newActions = new ResponseAction[capacity];
+        Outcome[] newOutcomes = new Outcome[capacity];
+        InternalQuery[] newInternals = new InternalQuery[capacity];
+        ByteBuf[] newReplacements = new ByteBuf[capacity];
         for (int i = 0; i < size; i++) {
-            bigger[i] = kinds[(head + i) & (kinds.length - 1)];
+            int at = (head + i) & (types.length - 1);
+            newTypes[i] = types[at];
+            newActions[i] = actions[at];
+            newOutcomes[i] = outcomes[at];
+            newInternals[i] = internals[at];
+            newReplacements[i] = replacements[at];
         }
-        kinds = bigger;
+        types = newTypes;
+        actions = newActions;
+        outcomes = newOutcomes;
+        internals = newInternals;
+        replacements = newReplacements;
         head = 0;
     }
 }

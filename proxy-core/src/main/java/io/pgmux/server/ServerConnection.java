@@ -3,69 +3,42 @@ package io.pgmux.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.pgmux.protocol.BackendTag;
-import io.pgmux.protocol.FrontendTag;
+import io.pgmux.codec.MessageFramer;
 import io.pgmux.protocol.PgError;
-import io.pgmux.protocol.ProtocolException;
 import io.pgmux.protocol.SqlState;
 import io.pgmux.protocol.TransactionStatus;
 import io.pgmux.protocol.backend.BackendKeyData;
-import io.pgmux.protocol.backend.ErrorResponse;
-import io.pgmux.protocol.backend.ParameterStatus;
-import io.pgmux.protocol.backend.ReadyForQuery;
 import io.pgmux.protocol.frontend.CopyFail;
-import io.pgmux.protocol.frontend.Query;
 import io.pgmux.protocol.frontend.Sync;
 import io.pgmux.protocol.frontend.Terminate;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One connection from pgmux to PostgreSQL. It is confined to the event loop its channel is registered on; while
  * linked, that is the client's loop, so the pair never needs a lock.
  *
- * <p>It forwards bytes both ways and decodes only what transaction pooling needs: ReadyForQuery (with the queue
- * of outstanding requests it closes), ErrorResponse, ParameterStatus and the COPY sub-protocol's edges.
+ * <p>It logs in ({@link ServerLogin}), then forwards bytes both ways: requests through its {@link RequestWriter},
+ * answers through its {@link ResponseRouter}, which passes most of them to the linked client as runs of bytes and
+ * reads only what transaction pooling needs. Where the backend stands is its {@link Conversation}.
  */
 public final class ServerConnection {
-    private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
-
     private final long id;
     private final UpstreamTarget target;
     private final ServerSlot slot;
-    private final ResponseQueue queue = new ResponseQueue();
     private final PreparedOnServer prepared;
-    /** Reported parameters (lower-case name to value) as the backend last told them. */
-    private final Map<String, String> reported = new HashMap<>();
-    /**
-     * Settings other than the tracked reported parameters that pgmux knows this backend to have at session level
-     * (lower-case name to value), role and session_authorization included.
-     */
-    private final Map<String, String> extraSettings = new HashMap<>();
+    private final ServerSettings settings = new ServerSettings();
+    private final Conversation conversation;
+    private final RequestWriter requests;
+    private final ResponseRouter responses;
     private Channel channel;
     private ServerLogin login;
     private BackendKeyData backendKey;
     private ServerLink link;
-    private TransactionStatus transactionStatus = TransactionStatus.IDLE;
-    /** Whether the backend needs a Sync before it is ready, and whether it skips messages until then. */
-    private ExtendedBatch batch = ExtendedBatch.NONE;
-    /** The backend is in COPY FROM STDIN, where it neither answers Sync nor Flush. */
-    private boolean copyIn;
-    /** An error was reported since the last ReadyForQuery. */
-    private boolean errorSinceReady;
-    /** An error came back for the tracked Query at the head of the queue. */
-    private boolean queryFailed;
-    /** A FATAL error already went to the linked client, which therefore needs no second one. */
-    private boolean fatalForwarded;
     private PgError closeReason;
-    private Map<String, String> welcome = Map.of();
-    private boolean loginFailureReported;
+    /** The client that received the backend's FATAL error, which therefore needs no second one. */
+    private ServerLink toldOfFatal;
 
     /** @param slot the owner's record of this connection, which hears its events and holds its state */
     public ServerConnection(long id, UpstreamTarget target, ServerSlot slot, int maxPreparedStatements) {
@@ -73,6 +46,9 @@ public final class ServerConnection {
         this.id = id;
         this.target = target;
         this.slot = slot;
+        this.conversation = new Conversation(id);
+        this.requests = new RequestWriter(id, conversation, prepared);
+        this.responses = new ResponseRouter(this, conversation);
         slot.attach(this);
     }
 
@@ -113,17 +89,28 @@ public final class ServerConnection {
     }
 
     public Map<String, String> reportedParameters() {
-        return Collections.unmodifiableMap(reported);
+        return settings.reported();
     }
 
     public Map<String, String> extraSettings() {
-        return Collections.unmodifiableMap(extraSettings);
+        return settings.extra();
     }
 
-    // ---- lifecycle, driven by ServerHandler -------------------------------------------------------------
+    /** The welcome parameters with their canonical names, as the backend sent them at login. */
+    public Map<String, String> welcomeParameters() {
+        return settings.welcome();
+    }
+
+    ServerSettings settings() {
+        return settings;
+    }
+
+    ServerLink link() {
+        return link;
+    }
 
     void channelActive(Channel newChannel) {
-        channel = newChannel;
+        attachChannel(newChannel);
         slot.connected(this); // once more when libpq's sslmode steps make a second attempt: no change then
         login = new ServerLogin(target);
         newChannel.writeAndFlush(login.startupMessage(newChannel.alloc()), newChannel.voidPromise());
@@ -131,58 +118,20 @@ public final class ServerConnection {
 
     void attachChannel(Channel newChannel) {
         channel = newChannel;
+        requests.attach(newChannel);
     }
 
+    /** The router of a logged-in backend's answers (its framer hands it runs and whole messages). */
+    ResponseRouter responses() {
+        return responses;
+    }
+
+    /** A whole message from the backend: the login's, or, where no framer forwards runs, any answer. */
     void frameReceived(ByteBuf frame) {
-        if (login != null) {
+        if (conversation.phase() == ProtocolPhase.LOGIN) {
             loginFrame(frame);
-            return;
-        }
-        byte tag = frame.getByte(frame.readerIndex());
-        switch (tag) {
-            case BackendTag.READY_FOR_QUERY:
-                readyForQuery(frame);
-                break;
-            case BackendTag.PARAMETER_STATUS:
-                parameterStatus(frame);
-                break;
-            case BackendTag.ERROR_RESPONSE:
-                errorResponse(frame);
-                break;
-            case BackendTag.NOTICE_RESPONSE:
-            case BackendTag.NOTIFICATION_RESPONSE:
-                forwardOrDrop(frame);
-                break;
-            case BackendTag.COPY_IN_RESPONSE:
-                copyIn = true;
-                if (!queue.isEmpty() && ResponseQueue.isExtended(queue.peek())) {
-                    // COPY started by Execute: a Sync the client already sent behind it is ignored by the
-                    // server during copy-in, so no ReadyForQuery will answer it; the backend needs another
-                    // once the COPY has ended.
-                    queue.removeFirstAfterHead(ResponseQueue.SYNC);
-                    batch = ExtendedBatch.OPEN;
-                }
-                deliver(frame, false);
-                if (link != null) {
-                    link.serverCopyInStarted();
-                }
-                break;
-            case BackendTag.COMMAND_COMPLETE:
-                copyIn = false;
-                deliver(frame, true);
-                break;
-            case BackendTag.PARSE_COMPLETE:
-            case BackendTag.BIND_COMPLETE:
-            case BackendTag.CLOSE_COMPLETE:
-            case BackendTag.ROW_DESCRIPTION:
-            case BackendTag.NO_DATA:
-            case BackendTag.EMPTY_QUERY_RESPONSE:
-            case BackendTag.PORTAL_SUSPENDED:
-                deliver(frame, true);
-                break;
-            default:
-                deliver(frame, false);
-                break;
+        } else {
+            responses.message(frame);
         }
     }
 
@@ -195,177 +144,28 @@ public final class ServerConnection {
         }
         if (done) {
             backendKey = login.backendKey();
-            welcome = Map.copyOf(login.parameters());
-            welcome.forEach((name, value) -> reported.put(name.toLowerCase(Locale.ROOT), value));
+            settings.welcome(login.parameters());
             login = null;
+            conversation.moveTo(ProtocolPhase.READY);
+            MessageFramer framer = channel.pipeline().get(MessageFramer.class);
+            ServerHandler handler = channel.pipeline().get(ServerHandler.class);
+            if (framer != null && handler != null) {
+                // From the next message on, answers pass through as runs of bytes.
+                framer.forwardRuns(handler);
+            }
             slot.loginSucceeded(this);
         }
     }
 
-    /** The welcome parameters with their canonical names, as the backend sent them at login. */
-    public Map<String, String> welcomeParameters() {
-        return welcome;
+    /** For tests of the code around it: a connection on a channel the test made, as if its login had finished. */
+    void assumeLoggedIn() {
+        conversation.moveTo(ProtocolPhase.READY);
     }
 
-    /**
-     * Routes an answer to the request at the head of the queue. {@code terminal} says whether this message type
-     * ends an extended-protocol request; Query, Sync and pgmux's own queries end only with ReadyForQuery.
-     */
-    private void deliver(ByteBuf frame, boolean terminal) {
-        if (queue.isEmpty()) {
-            forwardOrDrop(frame);
-            return;
-        }
-        byte kind = queue.peek();
-        if (kind == ResponseQueue.REFUSED) {
-            // The stand-in found a statement after all (only a pinned client's own SQL PREPARE could make one of
-            // that name): the client still gets pgmux's error for its message.
-            frame.release();
-            if (terminal) {
-                forwardOrDrop((ByteBuf) queue.poll());
-            }
-            return;
-        }
-        if (kind == ResponseQueue.INTERNAL_QUERY) {
-            ((PendingRequest.Internal) queue.payloadOfHead()).received(frame);
-            frame.release();
-        } else if (kind == ResponseQueue.INJECTED) {
-            frame.release();
-        } else {
-            forwardOrDrop(frame);
-        }
-        if (terminal && ResponseQueue.isExtended(kind)) {
-            complete(true);
-        }
-    }
-
-    /** Pops the head request, telling a tracked one how it went. */
-    private void complete(boolean succeeded) {
-        byte kind = queue.peek();
-        Object payload = queue.poll();
-        if (kind == ResponseQueue.EXTENDED_TRACKED || kind == ResponseQueue.INJECTED
-                || kind == ResponseQueue.QUERY_TRACKED) {
-            ((Outcome) payload).done(succeeded);
-        } else if (kind == ResponseQueue.REFUSED) {
-            ((ByteBuf) payload).release();
-        } else if (kind == ResponseQueue.INTERNAL_QUERY) {
-            ((PendingRequest.Internal) payload).complete();
-        }
-    }
-
-    private void readyForQuery(ByteBuf frame) {
-        transactionStatus = ReadyForQuery.status(frame);
-        copyIn = false;
-        // Extended requests still queued here were skipped by the server after an error: they failed.
-        while (!queue.isEmpty() && ResponseQueue.isExtended(queue.peek())) {
-            complete(false);
-        }
-        if (queue.isEmpty()) {
-            frame.release();
-            throw new ProtocolException("server sent ReadyForQuery with nothing outstanding");
-        }
-        byte kind = queue.peek();
-        if (kind == ResponseQueue.INTERNAL_QUERY) {
-            frame.release();
-        } else {
-            forwardOrDrop(frame);
-        }
-        complete(kind != ResponseQueue.QUERY_TRACKED || !queryFailed);
-        queryFailed = false;
-        boolean failed = errorSinceReady;
-        errorSinceReady = false;
-        if (link != null && kind != ResponseQueue.INTERNAL_QUERY) {
-            link.serverReadyForQuery(transactionStatus, failed);
-        }
-        if (link != null && isAtBoundary()) {
-            link.serverAtBoundary();
-        }
-    }
-
-    private void parameterStatus(ByteBuf frame) {
-        ByteBuf body = frame.duplicate().skipBytes(5);
-        ParameterStatus status = ParameterStatus.decode(body);
-        reported.put(status.name().toLowerCase(Locale.ROOT), status.value());
-        if (link != null) {
-            link.serverParameterChanged(status.name(), status.value(), frame);
-        } else {
-            frame.release();
-        }
-    }
-
-    private void errorResponse(ByteBuf frame) {
-        copyIn = false;
-        PgError error = ErrorResponse.decode(frame.duplicate().skipBytes(5));
-        errorSinceReady = true;
-        if (error.isFatal()) {
-            closeReason = error;
-            fatalForwarded = link != null;
-        }
-        if (error.sqlState().equals(SqlState.FEATURE_NOT_SUPPORTED) && STALE_PLAN.equals(error.message())) {
-            prepared.markAllStale();
-        }
-        if (queue.isEmpty()) {
-            if (link == null) {
-                log.info("server {} ({}) reported while not linked: {}", id, target, error);
-            }
-            forwardOrDrop(frame);
-            return;
-        }
-        byte kind = queue.peek();
-        switch (kind) {
-            case ResponseQueue.INTERNAL_QUERY:
-                ((PendingRequest.Internal) queue.payloadOfHead()).failed(error);
-                frame.release();
-                return;
-            case ResponseQueue.QUERY_TRACKED:
-                queryFailed = true;
-                forwardOrDrop(frame);
-                return;
-            case ResponseQueue.QUERY:
-            case ResponseQueue.SYNC:
-                forwardOrDrop(frame);
-                return;
-            case ResponseQueue.REFUSED:
-                // The stand-in failed as intended: the client gets pgmux's error in place of the server's.
-                frame.release();
-                forwardOrDrop((ByteBuf) queue.poll());
-                skipToSync();
-                return;
-            default:
-                // An extended request failed (a failed injected Parse is the client's business too).
-                forwardOrDrop(frame);
-                complete(false);
-                skipToSync();
-        }
-    }
-
-    /**
-     * After an error in an extended-protocol request the backend ignores every message up to the next Sync, a
-     * simple Query or FunctionCall included: whatever was sent in between fails without an answer. With no Sync
-     * sent yet, the backend goes on skipping whatever comes until one is.
-     */
-    private void skipToSync() {
-        while (!queue.isEmpty() && queue.peek() != ResponseQueue.SYNC) {
-            if (queue.peek() == ResponseQueue.INTERNAL_QUERY) {
-                ((PendingRequest.Internal) queue.payloadOfHead()).failed(SKIPPED);
-            }
-            complete(false);
-        }
-        if (queue.isEmpty()) {
-            batch = ExtendedBatch.FAILED;
-        }
-    }
-
-    private static final String STALE_PLAN = "cached plan must not change result type";
-    private static final PgError SKIPPED = PgError.error(SqlState.PROTOCOL_VIOLATION,
-            "pgmux: skipped by the server after an earlier error in the same extended-protocol batch");
-
-    private void forwardOrDrop(ByteBuf frame) {
-        if (link != null) {
-            link.serverMessage(frame);
-        } else {
-            frame.release();
-        }
+    /** The backend reported a FATAL error: it closes next. A linked client received it with the answers. */
+    void fatalReceived(PgError error) {
+        closeReason = error;
+        toldOfFatal = link;
     }
 
     void readComplete() {
@@ -383,8 +183,8 @@ public final class ServerConnection {
     /** Reports a failed connect or login once, then closes. */
     void loginFailed(PgError error, boolean retryable) {
         login = null;
-        if (!loginFailureReported) {
-            loginFailureReported = true;
+        if (conversation.phase() == ProtocolPhase.LOGIN) {
+            conversation.moveTo(ProtocolPhase.LOGIN_FAILED);
             closeReason = error;
             slot.loginFailed(this, error, retryable);
         }
@@ -393,7 +193,7 @@ public final class ServerConnection {
 
     /** server_connect_timeout has passed since the connect began: give up if the login has not finished. */
     void loginTimedOut(int timeoutMillis) {
-        if (isLoggingIn() && !loginFailureReported) {
+        if (isLoggingIn() && conversation.phase() == ProtocolPhase.LOGIN) {
             loginFailed(PgError.fatal(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION, "the database at "
                     + target.address() + " did not complete the login within server_connect_timeout ("
                     + timeoutMillis + " ms)"), true);
@@ -417,7 +217,7 @@ public final class ServerConnection {
     }
 
     void channelClosed(PgError reason) {
-        if (isLoggingIn() && !loginFailureReported) {
+        if (isLoggingIn() && conversation.phase() == ProtocolPhase.LOGIN) {
             loginFailed(reason, true);
         }
         if (reason != null && closeReason == null) {
@@ -425,27 +225,18 @@ public final class ServerConnection {
         }
         ServerLink lost = link;
         link = null;
-        while (!queue.isEmpty()) {
-            if (queue.peek() == ResponseQueue.INTERNAL_QUERY) {
-                queue.poll();
-            } else {
-                complete(false);
-            }
-        }
+        responses.serverGone();
         if (lost != null) {
-            lost.serverLost(fatalForwarded ? null : closeReason);
+            lost.serverLost(lost == toldOfFatal ? null : closeReason);
         }
         slot.closed(this, closeReason);
     }
-
-    // ---- used by the linked client, on the shared event loop -----------------------------------------------
 
     public void link(ServerLink newLink) {
         if (link != null) {
             throw new IllegalStateException("server " + id + " is already linked");
         }
         link = newLink;
-        fatalForwarded = false;
     }
 
     public void unlink() {
@@ -462,130 +253,72 @@ public final class ServerConnection {
 
     /** Writes a client's message to the backend, noting what it will answer. The caller flushes. */
     public void sendFromClient(ByteBuf frame) {
-        byte tag = frame.getByte(frame.readerIndex());
-        switch (tag) {
-            case FrontendTag.QUERY:
-                // A simple Query drops the backend's unnamed statement.
-                prepared.dropUnnamed();
-                queue.add(simpleRequest(ResponseQueue.QUERY));
-                break;
-            case FrontendTag.FUNCTION_CALL:
-                queue.add(simpleRequest(ResponseQueue.QUERY));
-                break;
-            case FrontendTag.SYNC:
-                // In COPY FROM STDIN the backend ignores Sync: no ReadyForQuery will answer it.
-                if (!copyIn) {
-                    queue.add(ResponseQueue.SYNC);
-                    batch = ExtendedBatch.NONE;
-                }
-                break;
-            case FrontendTag.PARSE:
-            case FrontendTag.BIND:
-            case FrontendTag.DESCRIBE:
-            case FrontendTag.EXECUTE:
-            case FrontendTag.CLOSE:
-                queue.add(ResponseQueue.EXTENDED);
-                openBatch();
-                break;
-            case FrontendTag.COPY_DONE:
-            case FrontendTag.COPY_FAIL:
-                copyIn = false;
-                break;
-            default:
-                break;
-        }
-        channel.write(frame, channel.voidPromise());
+        requests.fromClient(frame);
     }
 
     /**
-     * What a simple Query or FunctionCall of {@code kind} is queued as. It ends an extended-protocol batch before
-     * it, as a Sync would; but a backend skipping to Sync ignores it, so it is then answered by nothing and fails
-     * with the rest of the batch.
+     * Notes what a client's message of type {@code tag} will be answered by, for a message that goes out inside a
+     * run of client bytes ({@link #sendClientRun}).
      */
-    private byte simpleRequest(byte kind) {
-        if (batch == ExtendedBatch.FAILED) {
-            return kind == ResponseQueue.QUERY_TRACKED ? ResponseQueue.EXTENDED_TRACKED : ResponseQueue.EXTENDED;
-        }
-        batch = ExtendedBatch.NONE;
-        return kind;
+    public void noteFromClient(byte tag) {
+        requests.noteFromClient(tag);
     }
 
-    private void openBatch() {
-        if (batch == ExtendedBatch.NONE) {
-            batch = ExtendedBatch.OPEN;
-        }
+    /** Writes client bytes whose messages were each noted ({@link #noteFromClient}). The caller flushes. */
+    public void sendClientRun(ByteBuf bytes) {
+        requests.clientRun(bytes);
     }
 
     /** Sends a client's extended-protocol message whose success pgmux must learn (a Parse it renamed). */
     public void sendTracked(ByteBuf frame, Outcome outcome) {
-        queue.add(ResponseQueue.EXTENDED_TRACKED, outcome);
-        openBatch();
-        channel.write(frame, channel.voidPromise());
+        requests.tracked(frame, outcome);
     }
 
     /** Sends a client's Query whose success pgmux must learn (DEALLOCATE, DISCARD ALL, SET). */
     public void sendTrackedQuery(ByteBuf frame, Outcome outcome) {
-        prepared.dropUnnamed();
-        queue.add(simpleRequest(ResponseQueue.QUERY_TRACKED), outcome);
-        channel.write(frame, channel.voidPromise());
+        requests.trackedQuery(frame, outcome);
     }
 
     /** Slips in a Parse or Close of pgmux's own ahead of a client's message; its answer is swallowed. */
     public void inject(ByteBuf frame, Outcome outcome) {
-        queue.add(ResponseQueue.INJECTED, outcome);
-        openBatch();
-        channel.write(frame, channel.voidPromise());
+        requests.inject(frame, outcome);
     }
 
     /**
      * Refuses a client's extended-protocol message with pgmux's own {@code error} (an unknown or duplicate
-     * statement name). PostgreSQL would fail the message, roll back the implicit transaction or fail the
-     * transaction block, and skip to Sync: {@code standIn}, a message certain to fail on the backend, makes it do
-     * exactly that in the message's place; its error is swallowed and {@code error} goes to the client.
+     * statement name): {@code standIn}, certain to fail on the backend, makes it fail and skip to Sync as
+     * PostgreSQL would have for the client's message; its error is swallowed and {@code error} goes to the client.
      */
     public void refuse(ByteBuf standIn, ByteBuf error) {
-        queue.add(ResponseQueue.REFUSED, error);
-        openBatch();
-        channel.write(standIn, channel.voidPromise());
+        requests.refuse(standIn, error);
     }
 
-    /**
-     * Sends a statement of pgmux's own as a simple Query. Its responses never reach the client; {@code onDone}
-     * gets the first error, or null, once the backend is ready again.
-     */
+    /** A statement of pgmux's own, as {@link #sendInternalQuery(String, Consumer, Consumer)} without rows. */
     public void sendInternalQuery(String sql, Consumer<PgError> onDone) {
         sendInternalQuery(sql, null, onDone);
     }
 
     /**
-     * Sends a statement of pgmux's own as a simple Query, as {@link #sendInternalQuery(String, Consumer)}, handing
-     * each DataRow it returns (text columns, null for NULL) to {@code onRow} before {@code onDone}.
+     * Sends a statement of pgmux's own as a simple Query. Its answers never reach the client: each DataRow (text
+     * columns, null for NULL) goes to {@code onRow}, then {@code onDone} gets the first error, or null.
      *
      * @throws IllegalStateException while the backend skips to Sync after an error (it would ignore the Query)
      */
     public void sendInternalQuery(String sql, Consumer<List<String>> onRow, Consumer<PgError> onDone) {
-        if (batch == ExtendedBatch.FAILED) {
-            throw new IllegalStateException("server " + id + ": a query of pgmux's own while the backend skips to Sync");
-        }
-        batch = ExtendedBatch.NONE;
-        prepared.dropUnnamed();
-        queue.add(ResponseQueue.INTERNAL_QUERY, new PendingRequest.Internal(onRow, onDone));
-        channel.write(Query.encode(channel.alloc(), sql), channel.voidPromise());
+        requests.internalQuery(sql, onRow, onDone);
     }
 
     /** The backend is in COPY FROM STDIN: it waits for CopyData, CopyDone or CopyFail and nothing else. */
     public boolean isCopyIn() {
-        return copyIn;
+        return conversation.phase().isCopyIn();
     }
 
     /**
-     * Ends a COPY FROM STDIN whose client is gone: CopyFail makes the backend fail the COPY (its transaction
-     * block, if any, then fails too), and a Sync brings it back to ReadyForQuery even when the COPY was started
-     * by Execute, where the failure makes the backend skip to Sync. The answers go nowhere: the server is
-     * unlinked. The caller flushes.
+     * Ends a COPY FROM STDIN whose client is gone: CopyFail fails the COPY (and its transaction block), a Sync
+     * brings the backend back to ReadyForQuery even after an Execute. The answers go nowhere. The caller flushes.
      */
     public void failCopy(String reason) {
-        if (!copyIn) {
+        if (!isCopyIn()) {
             throw new IllegalStateException("server " + id + " is not in COPY FROM STDIN");
         }
         sendFromClient(CopyFail.encode(channel.alloc(), reason));
@@ -600,24 +333,17 @@ public final class ServerConnection {
     /** After DISCARD ALL: nothing pgmux prepared or set on this backend remains. */
     public void forgetSessionState() {
         prepared.clear();
-        extraSettings.clear();
+        settings.forgetExtra();
     }
 
-    /**
-     * After RESET ALL: the unreported settings pgmux made are back at their defaults, except role and
-     * session_authorization, which RESET ALL leaves as they are (PostgreSQL docs: RESET).
-     */
+    /** After RESET ALL: see {@link ServerSettings#forgetResettable}. */
     public void forgetSettings() {
-        extraSettings.keySet().removeIf(name -> !name.equals("role") && !name.equals("session_authorization"));
+        settings.forgetResettable();
     }
 
     /** Records that an unreported parameter was set (or reset, with a null value) by pgmux. */
     public void recordExtraSetting(String lowerCaseName, String value) {
-        if (value == null) {
-            extraSettings.remove(lowerCaseName);
-        } else {
-            extraSettings.put(lowerCaseName, value);
-        }
+        settings.recordExtra(lowerCaseName, value);
     }
 
     public void flush() {
@@ -634,16 +360,16 @@ public final class ServerConnection {
 
     /** Nothing outstanding, no extended-protocol batch waiting for its Sync, and the backend reported idle. */
     public boolean isAtBoundary() {
-        return isQuiet() && transactionStatus == TransactionStatus.IDLE;
+        return isQuiet() && conversation.transactionStatus() == TransactionStatus.IDLE;
     }
 
     /** No request awaits an answer and the backend needs no Sync, though a transaction may be open. */
     public boolean isQuiet() {
-        return queue.isEmpty() && batch == ExtendedBatch.NONE && !copyIn;
+        return conversation.isQuiet();
     }
 
     public TransactionStatus transactionStatus() {
-        return transactionStatus;
+        return conversation.transactionStatus();
     }
 
     /**

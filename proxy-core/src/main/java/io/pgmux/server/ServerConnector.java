@@ -126,6 +126,17 @@ public final class ServerConnector {
      */
     public void cancel(EventLoop loop, UpstreamTarget target, io.pgmux.protocol.backend.BackendKeyData backendKey,
                        Consumer<CancelOutcome> done) {
+        cancel(loop, target.host(), target.port(), new io.pgmux.protocol.frontend.CancelRequest(
+                backendKey.processId(), backendKey.secretKey()), done);
+    }
+
+    /**
+     * Sends {@code request} to {@code host:port} as {@link #cancel(EventLoop, UpstreamTarget, io.pgmux.protocol
+     * .backend.BackendKeyData, Consumer)} does; also how a cancel request for another pgmux of a peer group is
+     * forwarded to it.
+     */
+    public void cancel(EventLoop loop, String host, int port, io.pgmux.protocol.frontend.CancelRequest request,
+                       Consumer<CancelOutcome> done) {
         int timeoutMillis = connectTimeoutMillis > 0 ? connectTimeoutMillis : 10_000;
         new Bootstrap()
                 .group(loop)
@@ -138,7 +149,7 @@ public final class ServerConnector {
                         // Nothing to read: the server answers a CancelRequest only by closing the connection.
                     }
                 })
-                .connect(target.host(), target.port())
+                .connect(host, port)
                 .addListener((ChannelFuture f) -> {
                     if (!f.isSuccess()) {
                         done.accept(CancelOutcome.NOT_SENT);
@@ -154,8 +165,7 @@ public final class ServerConnector {
                         timeout.cancel(false);
                         done.accept(outcome[0]);
                     });
-                    ch.writeAndFlush(new io.pgmux.protocol.frontend.CancelRequest(backendKey.processId(),
-                            backendKey.secretKey()).encode(ch.alloc()));
+                    ch.writeAndFlush(request.encode(ch.alloc()));
                 });
     }
 }

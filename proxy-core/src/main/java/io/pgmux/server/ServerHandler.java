@@ -4,20 +4,26 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.pgmux.codec.MessageRouter;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.ProtocolException;
 import io.pgmux.protocol.SqlState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Thin Netty adapter: hands a server channel's events and messages to its {@link ServerConnection}. */
-final class ServerHandler extends ChannelInboundHandlerAdapter {
+/**
+ * Thin Netty adapter: hands a server channel's events and messages to its {@link ServerConnection}. Once the
+ * login is done the framer hands it runs of answers and whole messages instead ({@link MessageRouter}), which it
+ * passes to the connection's {@link ResponseRouter}; a violation found there fails the connection in one place.
+ */
+final class ServerHandler extends ChannelInboundHandlerAdapter implements MessageRouter {
     private static final Logger log = LoggerFactory.getLogger(ServerHandler.class);
 
     private final ServerConnection server;
     /** Starts the next attempt of the sslmode's steps on a new connection; false when none is left. */
     private final java.util.function.BooleanSupplier nextAttempt;
     private PgError failure;
+    private ChannelHandlerContext context;
 
     ServerHandler(ServerConnection server) {
         this(server, () -> false);
@@ -26,6 +32,11 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     ServerHandler(ServerConnection server, java.util.function.BooleanSupplier nextAttempt) {
         this.server = server;
         this.nextAttempt = nextAttempt;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        context = ctx;
     }
 
     @Override
@@ -45,6 +56,36 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             server.loginFailed(e.error(), e.retryable());
         } catch (ProtocolException e) {
             fail(ctx, PgError.fatal(SqlState.PROTOCOL_VIOLATION, "the server broke the protocol: " + e.getMessage()));
+        }
+    }
+
+    @Override
+    public Route route(byte tag, int length) {
+        return server.responses().route(tag, length);
+    }
+
+    @Override
+    public void passed(ByteBuf buffer, int index) {
+        try {
+            server.responses().passed(buffer, index);
+        } catch (ProtocolException e) {
+            fail(context, PgError.fatal(SqlState.PROTOCOL_VIOLATION,
+                    "the server broke the protocol: " + e.getMessage()));
+        }
+    }
+
+    @Override
+    public void run(ByteBuf bytes) {
+        server.responses().run(bytes);
+    }
+
+    @Override
+    public void message(ByteBuf message) {
+        try {
+            server.responses().message(message);
+        } catch (ProtocolException e) {
+            fail(context, PgError.fatal(SqlState.PROTOCOL_VIOLATION,
+                    "the server broke the protocol: " + e.getMessage()));
         }
     }
 

@@ -9,8 +9,12 @@ import io.pgmux.protocol.TransactionStatus;
  * decides pooling itself, it only reports what the backend said.
  */
 public interface ServerLink {
-    /** A backend message for the client: write it (the flush comes with {@link #serverReadComplete()}). */
-    void serverMessage(ByteBuf frame);
+    /**
+     * Backend bytes for the client: one message, or a run of them as the server read them (possibly beginning or
+     * ending inside a message that spans reads). Write them as they are; the flush comes with
+     * {@link #serverReadComplete()}.
+     */
+    void serverMessage(ByteBuf bytes);
 
     /** The backend reported a new value of a run-time parameter. */
     void serverParameterChanged(String name, String value, ByteBuf frame);
@@ -18,13 +22,8 @@ public interface ServerLink {
     /** End of a read burst from the server: flush what was written to the client. */
     void serverReadComplete();
 
-    /**
-     * The backend said ReadyForQuery for one of the client's requests.
-     *
-     * @param failed whether an error was reported since the previous ReadyForQuery, i.e. the cycle's implicit
-     *               transaction (if any) was rolled back
-     */
-    void serverReadyForQuery(TransactionStatus status, boolean failed);
+    /** The backend said ReadyForQuery for one of the client's requests. */
+    void serverReadyForQuery(TransactionStatus status);
 
     /** Nothing is outstanding and the backend said ReadyForQuery: a point where the server could be released. */
     void serverAtBoundary();

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.pgmux.codec.MessageFramer;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -12,7 +13,7 @@ import java.util.Map;
 /**
  * The bytes the decoders of a pipeline hold between reads: what a peer can make pgmux keep by sending part of a
  * message. Read through ByteToMessageDecoder's protected {@code internalBuffer()}, the decoder's own account of
- * its cumulation.
+ * its cumulation, and the message framer's {@link MessageFramer#carriedBytes()}.
  */
 final class HeldBytes {
     private static final MethodHandle INTERNAL_BUFFER;
@@ -33,14 +34,19 @@ final class HeldBytes {
     static Held largest(ChannelPipeline pipeline) {
         Held largest = new Held("none", 0);
         for (Map.Entry<String, ChannelHandler> each : pipeline) {
-            if (each.getValue() instanceof ByteToMessageDecoder) {
-                int held = of((ByteToMessageDecoder) each.getValue());
+            int held = each.getValue() instanceof ByteToMessageDecoder ? of((ByteToMessageDecoder) each.getValue())
+                    : each.getValue() instanceof MessageFramer ? of((MessageFramer) each.getValue()) : -1;
+            {
                 if (held > largest.bytes()) {
                     largest = new Held(each.getValue().getClass().getSimpleName(), held);
                 }
             }
         }
         return largest;
+    }
+
+    static int of(MessageFramer framer) {
+        return framer.carriedBytes();
     }
 
     static int of(ByteToMessageDecoder decoder) {

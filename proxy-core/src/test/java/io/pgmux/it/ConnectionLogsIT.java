@@ -44,8 +44,10 @@ class ConnectionLogsIT {
             }
             assertThrows(SQLException.class, () -> proxy.connect(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD,
                     "no_such_db").close());
-            Await.until(Duration.ofSeconds(10), () -> text(captured).contains("closing: " + ProxyFixture.APP_USER),
-                    "the disconnection to be logged");
+            // The refused client may read its error before pgmux logs it (the error is flushed first): wait for both.
+            Await.until(Duration.ofSeconds(10), () -> text(captured).contains("closing: " + ProxyFixture.APP_USER)
+                    && text(captured).contains("pooler error to " + ProxyFixture.APP_USER + "@no_such_db"),
+                    "the disconnection and the pooler error to be logged");
             String log = text(captured);
             assertTrue(log.contains("login: user=" + ProxyFixture.APP_USER + " database=" + ProxyFixture.APP_DB
                     + " from /127.0.0.1:"), log);

@@ -32,6 +32,7 @@ class ServerConnectionTest {
 
     ServerConnectionTest() {
         server.attachChannel(channel);
+        server.assumeLoggedIn();
         server.link(link);
     }
 
@@ -181,7 +182,7 @@ class ServerConnectionTest {
         }
 
         @Override
-        public void serverReadyForQuery(TransactionStatus status, boolean failed) {
+        public void serverReadyForQuery(TransactionStatus status) {
         }
 
         @Override

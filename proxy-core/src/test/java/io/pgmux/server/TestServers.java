@@ -20,6 +20,7 @@ public final class TestServers {
         ServerConnection server = new ServerConnection(1, new UpstreamTarget("127.0.0.1", 5432, "app", "app_user",
                 null, Map.of()), slot, 10);
         server.attachChannel(channel);
+        server.assumeLoggedIn();
         slot.lend();
         return server;
     }

@@ -158,7 +158,7 @@ final class ScriptedServer implements ServerLink {
     }
 
     @Override
-    public void serverReadyForQuery(TransactionStatus status, boolean failed) {
+    public void serverReadyForQuery(TransactionStatus status) {
     }
 
     @Override

@@ -9,8 +9,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.pgmux.bench.Buffers;
 import io.pgmux.bench.EventLoopThreads;
 import io.pgmux.bench.Workload;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -46,8 +44,8 @@ public class MessageFramerBenchmark {
     public String burst;
 
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
-    private MessageFramer framer;
-    private final List<Object> out = new ArrayList<>(8);
+    private EmbeddedChannel runChannel;
+    private final CountingRouter router = new CountingRouter();
     private byte[] bytes;
     private ByteBuf read;
     private EmbeddedChannel channel;
@@ -60,36 +58,33 @@ public class MessageFramerBenchmark {
         read = Buffers.read(alloc, bytes);
         sink = new Sink();
         ExpectedMessages side = "SELECT_ANSWER".equals(burst) ? ExpectedMessages.BACKEND : ExpectedMessages.FRONTEND;
-        framer = new MessageFramer(MAX_MESSAGE_SIZE, side);
         channel = new EmbeddedChannel(new MessageFramer(MAX_MESSAGE_SIZE, side), sink);
+        MessageFramer forwarding = new MessageFramer(MAX_MESSAGE_SIZE, side);
+        runChannel = new EmbeddedChannel(forwarding);
+        forwarding.forwardRuns(router);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         read.release();
         channel.finishAndReleaseAll();
+        runChannel.finishAndReleaseAll();
         if (read.refCnt() != 0) {
             throw new IllegalStateException("a frame of the read buffer was not released");
         }
     }
 
     /**
-     * MessageFramer.decode alone, on a read buffer that stays put: one call per message (as ByteToMessageDecoder
-     * makes them), each checking the type and length and taking one retained slice, which the handler releases
-     * once it has forwarded the message.
+     * A whole read in forwarding mode: a fresh pooled direct buffer holding the burst, the boundaries found in
+     * place, every message in one run (the read buffer itself), ReadyForQuery read in place after it, then
+     * channelReadComplete. The router stands for the connection and releases what it is handed.
      */
     @Benchmark
-    public int decode() {
-        read.readerIndex(0);
-        while (read.isReadable()) {
-            framer.decode(null, read, out);
-        }
-        int messages = out.size();
-        for (int i = 0; i < messages; i++) {
-            ((ByteBuf) out.get(i)).release();
-        }
-        out.clear();
-        return messages;
+    public int runs() {
+        ChannelPipeline pipeline = runChannel.pipeline();
+        pipeline.fireChannelRead(Buffers.read(alloc, bytes));
+        pipeline.fireChannelReadComplete();
+        return router.takeCount();
     }
 
     /**
@@ -103,6 +98,39 @@ public class MessageFramerBenchmark {
         pipeline.fireChannelRead(Buffers.read(alloc, bytes));
         pipeline.fireChannelReadComplete();
         return sink.takeCount();
+    }
+
+    /** Passes everything, reading ReadyForQuery in place; counts and releases what it is handed. */
+    private static final class CountingRouter implements MessageRouter {
+        private int count;
+
+        int takeCount() {
+            int result = count;
+            count = 0;
+            return result;
+        }
+
+        @Override
+        public Route route(byte tag, int length) {
+            return tag == 'Z' ? Route.PASS_AND_READ : Route.PASS;
+        }
+
+        @Override
+        public void passed(ByteBuf buffer, int index) {
+            count++;
+        }
+
+        @Override
+        public void run(ByteBuf bytes) {
+            count++;
+            bytes.release();
+        }
+
+        @Override
+        public void message(ByteBuf message) {
+            count++;
+            message.release();
+        }
     }
 
     /** Counts and releases messages, as the connection handlers do once a message is written on. */

@@ -13,10 +13,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The response queue's share of one transaction: the kinds ServerConnection.sendFromClient pushes for the
- * client's messages, then the peeks and polls ServerConnection.deliver and readyForQuery make as the answers
- * come back, up to ReadyForQuery. The answer loop below follows those two methods; everything else they do
- * (forwarding, status decoding) is left out so that the queue alone is measured.
+ * The response queue's share of one transaction: the entries RequestWriter pushes for the client's messages,
+ * then the looks at the head and pops ResponseRouter makes as the answers come back, up to ReadyForQuery. The
+ * answer loop below follows ResponseRouter.passes and readyForQuery; everything else they do (forwarding, status
+ * decoding) is left out so that the queue alone is measured.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -35,18 +35,18 @@ public class ResponseQueueBenchmark {
     /** pgbench -M simple: one Query. */
     @Benchmark
     public int simpleQuery() {
-        queue.add(ResponseQueue.QUERY);
+        queue.forward(RequestType.SIMPLE);
         return answer(SIMPLE_ANSWER_TERMINAL);
     }
 
     /** pgbench -M extended: Parse, Bind, Describe, Execute, Sync. */
     @Benchmark
     public int extendedBatch() {
-        queue.add(ResponseQueue.EXTENDED);
-        queue.add(ResponseQueue.EXTENDED);
-        queue.add(ResponseQueue.EXTENDED);
-        queue.add(ResponseQueue.EXTENDED);
-        queue.add(ResponseQueue.SYNC);
+        queue.forward(RequestType.EXTENDED);
+        queue.forward(RequestType.EXTENDED);
+        queue.forward(RequestType.EXTENDED);
+        queue.forward(RequestType.EXTENDED);
+        queue.forward(RequestType.SYNC);
         return answer(EXTENDED_ANSWER_TERMINAL);
     }
 
@@ -54,19 +54,18 @@ public class ResponseQueueBenchmark {
     private int answer(boolean[] terminal) {
         int completed = 0;
         for (boolean each : terminal) {
-            // deliver(): a terminal answer completes an extended request at the head.
-            byte kind = queue.peek();
-            if (each && ResponseQueue.isExtended(kind)) {
-                queue.poll();
+            // passes(): a terminal answer completes a forwarded extended request at the head.
+            if (each && queue.headAction() == ResponseAction.FORWARD && queue.headType() == RequestType.EXTENDED) {
+                queue.pop();
                 completed++;
             }
         }
         // readyForQuery(): skipped extended requests fail, then the Query or Sync completes.
-        while (!queue.isEmpty() && ResponseQueue.isExtended(queue.peek())) {
-            queue.poll();
+        while (!queue.isEmpty() && !queue.headType().endsWithReadyForQuery()) {
+            queue.pop();
             completed++;
         }
-        queue.poll();
+        queue.pop();
         completed++;
         if (!queue.isEmpty()) {
             throw new IllegalStateException("requests left after ReadyForQuery: " + queue.size());

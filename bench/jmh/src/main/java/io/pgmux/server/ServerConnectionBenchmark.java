@@ -65,6 +65,7 @@ public class ServerConnectionBenchmark {
         server = new ServerConnection(1, target, new NoEvents(), 100);
         // A logged-in server: attached to its socket without the login exchange.
         server.attachChannel(socket);
+        server.assumeLoggedIn();
         server.link(client);
     }
 
@@ -127,7 +128,7 @@ public class ServerConnectionBenchmark {
         }
 
         @Override
-        public void serverReadyForQuery(TransactionStatus status, boolean failed) {
+        public void serverReadyForQuery(TransactionStatus status) {
         }
 
         @Override

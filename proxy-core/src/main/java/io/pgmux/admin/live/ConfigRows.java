@@ -32,6 +32,8 @@ public final class ConfigRows {
         List<ConfigRow> rows = new ArrayList<>();
         rows.add(fixed("listen.host", c.listen().host(), d.listen().host()));
         rows.add(fixed("listen.port", c.listen().port(), d.listen().port()));
+        rows.add(fixed("listen.so_reuseport", c.listen().soReuseport() ? "on" : "off", "off"));
+        rows.add(fixed("peer_id", c.peers().peerId(), d.peers().peerId()));
         rows.add(live("pool_mode", c.poolMode().configName(), d.poolMode().configName()));
         rows.add(live("auth_type", c.authType().configName(), d.authType().configName()));
         rows.add(live("default_pool_size", c.defaultPoolSize(), d.defaultPoolSize()));

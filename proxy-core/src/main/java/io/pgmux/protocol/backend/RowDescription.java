@@ -10,8 +10,8 @@ import java.util.Objects;
 
 /**
  * RowDescription: the columns of the rows that follow. pgmux builds it only for results it produces itself (the
- * admin console), always in text format and with no table behind a column; see the protocol docs, section
- * "Message Formats".
+ * admin console), always in text format and with no table behind a column, and reads it only where it is a client
+ * of that console itself ({@code pgmux status}); see the protocol docs, section "Message Formats".
  */
 public record RowDescription(List<Field> fields) {
     public RowDescription {
@@ -47,6 +47,21 @@ public record RowDescription(List<Field> fields) {
         public static Field numeric(String name) {
             return new Field(name, NUMERIC_OID, -1);
         }
+    }
+
+    /** Decodes the body (after type and length): each column's name, type OID and size; the rest is skipped. */
+    public static RowDescription decode(ByteBuf body) {
+        int count = body.readUnsignedShort();
+        List<Field> fields = new java.util.ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String name = PgBuffers.readCString(body);
+            body.skipBytes(6);    // table OID, attribute number
+            int typeOid = body.readInt();
+            int typeSize = body.readShort();
+            body.skipBytes(6);    // type modifier, format
+            fields.add(new Field(name, typeOid, typeSize));
+        }
+        return new RowDescription(fields);
     }
 
     public ByteBuf encode(ByteBufAllocator alloc) {

@@ -18,6 +18,15 @@ final class ConfigRowsTest {
                 row(rows, "utilization_warn_percent"));
     }
 
+    @Test
+    void soReuseportAndPeerIdAreShownAndNeedARestart() {
+        List<ConfigRow> rows = ConfigRows.of(ConfigLoader.parse("listen: {port: 6432, so_reuseport: true}\n"
+                + "peer_id: 7\npeers: {7: {host: 127.0.0.1, port: 6447}}\ndatabases: {app: {}}\n", "test.yaml",
+                Map.of()));
+        assertEquals(new ConfigRow("listen.so_reuseport", "on", "off", false), row(rows, "listen.so_reuseport"));
+        assertEquals(new ConfigRow("peer_id", "7", "0", false), row(rows, "peer_id"));
+    }
+
     private static ConfigRow row(List<ConfigRow> rows, String key) {
         return rows.stream().filter(r -> r.key().equals(key)).findFirst().orElseThrow(() -> new AssertionError(key));
     }

@@ -1,0 +1,92 @@
+package io.pgmux.cli.status;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What {@code pgmux status} prints, read from the console: the version, whether pgmux is paused, its clients and
+ * servers (SHOW LISTS), one line per pool (SHOW POOLS) and per tenant budget (SHOW TENANTS).
+ *
+ * @param health what the health endpoint said, when it was asked: its HTTP status and its {@code state}
+ */
+public record StatusReport(String version, boolean paused, int clients, int servers, TextTable pools,
+                           TextTable tenants, List<String> openCircuits, Optional<Health> health) {
+    /** {@code /health/ready}'s answer. */
+    public record Health(int status, String state) {
+        boolean ready() {
+            return status == 200;
+        }
+    }
+
+    /** Reads the report over a logged-in console session. */
+    public static StatusReport read(ConsoleClient console, Optional<Health> health)
+            throws IOException, ConsoleClient.ConsoleException {
+        String version = console.query("SHOW VERSION").rows().get(0).get(0);
+        boolean paused = false;
+        for (List<String> row : console.query("SHOW STATE").rows()) {
+            if (row.get(0).equals("paused") || row.get(0).equals("suspended")) {
+                paused |= row.get(1).equals("yes");
+            }
+        }
+        int clients = 0;
+        int servers = 0;
+        for (List<String> row : console.query("SHOW LISTS").rows()) {
+            switch (row.get(0)) {
+                case "used_clients", "login_clients" -> clients += Integer.parseInt(row.get(1));
+                case "used_servers", "free_servers" -> servers += Integer.parseInt(row.get(1));
+                default -> { }
+            }
+        }
+        TextTable pools = new TextTable(List.of("database", "user", "tenant", "cl_active", "cl_waiting",
+                "sv_active", "sv_idle", "sv_login", "maxwait_us", "pool_mode", "circuit"));
+        List<String> open = new java.util.ArrayList<>();
+        for (Map<String, String> p : console.query("SHOW POOLS").records()) {
+            pools.add(List.of(p.get("database"), p.get("user"), orEmpty(p.get("tenant")), p.get("cl_active"),
+                    p.get("cl_waiting"), p.get("sv_active"), p.get("sv_idle"), p.get("sv_login"),
+                    Long.toString(Long.parseLong(p.get("maxwait")) * 1_000_000 + Long.parseLong(p.get("maxwait_us"))),
+                    p.get("pool_mode"), orEmpty(p.get("upstream_circuit"))));
+            if ("open".equals(p.get("upstream_circuit"))) {
+                open.add(p.get("database"));
+            }
+        }
+        TextTable tenants = new TextTable(List.of("tenant", "database", "budget", "reserve", "in_use", "waiting",
+                "utilization_pct"));
+        for (Map<String, String> t : console.query("SHOW TENANTS").records()) {
+            tenants.add(List.of(t.get("tenant"), t.get("database"), t.get("budget"), t.get("reserve"),
+                    t.get("in_use"), t.get("waiting"), t.get("utilization_pct")));
+        }
+        return new StatusReport(version, paused, clients, servers, pools, tenants, List.copyOf(open), health);
+    }
+
+    private static String orEmpty(String value) {
+        return value == null ? "" : value;
+    }
+
+    /**
+     * Ready: the health endpoint answered 200 when it was asked, else the console answered, nothing is paused and
+     * no upstream's circuit is open.
+     */
+    public boolean ready() {
+        return health.map(Health::ready).orElse(!paused && openCircuits.isEmpty());
+    }
+
+    /** One line on the state, then the tables. */
+    public String render(String address) {
+        StringBuilder out = new StringBuilder();
+        String state = health.map(h -> h.state() + (h.ready() ? " (ready)" : " (not ready: /health/ready answered "
+                + h.status() + ")")).orElse(ready() ? "ready" : "not ready");
+        out.append(version).append(" at ").append(address).append(": ").append(state)
+                .append(paused ? ", paused" : "")
+                .append(openCircuits.isEmpty() ? "" : ", circuit open for " + String.join(", ", openCircuits))
+                .append("; ").append(clients).append(clients == 1 ? " client, " : " clients, ")
+                .append(servers).append(servers == 1 ? " server connection" : " server connections").append('\n');
+        out.append("pools:\n").append(pools.isEmpty() ? "  (none yet: pools are made at a client's first login)\n"
+                : pools.render("  "));
+        if (!tenants.isEmpty()) {
+            out.append("tenants:\n").append(tenants.render("  "));
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,123 @@
+package io.pgmux.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmux.config.ConfigLoader;
+import io.pgmux.runtime.PgmuxServer;
+import io.pgmux.testing.FreePort;
+import io.pgmux.testing.PostgresCluster;
+import io.pgmux.testing.PostgresExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code pgmux status} against a running pgmux: its tables, and its exit code for ready, paused and unreachable. */
+@ExtendWith(PostgresExtension.class)
+class StatusCommandIT {
+    @TempDir
+    static Path dir;
+    private static Path file;
+    private static PgmuxServer pgmux;
+    private static int port;
+    private static PostgresCluster cluster;
+
+    @BeforeAll
+    static void start(PostgresCluster shared) throws Exception {
+        cluster = shared;
+        port = FreePort.find();
+        file = dir.resolve("pgmux.yaml");
+        Files.writeString(file, TestYaml.of(cluster, port, FreePort.find(), 3, ""));
+        pgmux = new PgmuxServer(ConfigLoader.load(file), file);
+        pgmux.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (pgmux != null) {
+            pgmux.close();
+        }
+        cluster.terminateBackends(null, TestYaml.USER);
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run status(Map<String, String> env, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine command = new CommandLine(new StatusCommand(env));
+        command.setOut(new PrintWriter(out, true));
+        command.setErr(new PrintWriter(err, true));
+        int exit = command.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private static Connection client() throws Exception {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + TestYaml.DATABASE
+                + "?sslmode=disable", TestYaml.USER, TestYaml.PASSWORD);
+    }
+
+    @Test
+    void aReadyPgmuxPrintsItsPoolsAndTenantsAndExits0() throws Exception {
+        try (Connection c = client(); Statement st = c.createStatement()) {
+            st.execute("select 1");
+            Run run = status(Map.of("PGPASSWORD", TestYaml.PASSWORD), "-c", file.toString());
+            assertEquals(0, run.exit(), run.out() + run.err());
+            String[] lines = run.out().split("\n");
+            assertTrue(lines[0].matches("pgmux .* at 127\\.0\\.0\\.1:" + port + ": serving \\(ready\\); [0-9]+ clients?,"
+                    + " [0-9]+ server connections?"), lines[0]);
+            assertTrue(run.out().contains("\npools:\n  database  user      tenant  cl_active  cl_waiting"), run.out());
+            assertTrue(run.out().lines().anyMatch(l -> l.matches("  app +app_user +main +[0-9]+ +0 +.*transaction.*")),
+                    run.out());
+            assertTrue(run.out().contains("\ntenants:\n  tenant  database  budget"), run.out());
+            assertTrue(run.out().lines().anyMatch(l -> l.matches("  main +app +3 +0 +[0-9]+ +0 +.*")), run.out());
+        }
+    }
+
+    @Test
+    void aPausedPgmuxIsNotReady() throws Exception {
+        pgmux.control().pause(Optional.empty()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try {
+            Run run = status(Map.of("PGPASSWORD", TestYaml.PASSWORD), "--port", Integer.toString(port), "--user",
+                    TestYaml.USER, "--config", dir.resolve("absent.yaml").toString());
+            assertEquals(1, run.exit(), run.out() + run.err());
+            assertTrue(run.out().contains(": not ready, paused; "), run.out());
+        } finally {
+            pgmux.control().resume(Optional.empty());
+        }
+    }
+
+    @Test
+    void aRefusedLoginNoPgmuxAndNoAddressAreErrors() {
+        Run wrong = status(Map.of("PGPASSWORD", "not-the-password"), "-c", file.toString());
+        assertEquals(1, wrong.exit());
+        assertTrue(wrong.err().contains("refused app_user: FATAL 28P01"), wrong.err());
+
+        Run noPassword = status(Map.of(), "-c", file.toString());
+        assertEquals(1, noPassword.exit());
+        assertTrue(noPassword.err().contains("set PGPASSWORD"), noPassword.err());
+
+        Run nobody = status(Map.of("PGPASSWORD", "x"), "-p", Integer.toString(FreePort.find()), "-U", "someone",
+                "-c", dir.resolve("absent.yaml").toString());
+        assertEquals(1, nobody.exit());
+        assertTrue(nobody.err().contains("no answer from pgmux at 127.0.0.1:"), nobody.err());
+
+        Run noAddress = status(Map.of(), "-c", dir.resolve("absent.yaml").toString());
+        assertEquals(2, noAddress.exit());
+        assertTrue(noAddress.err().contains("pass --port and --user"), noAddress.err());
+    }
+}

@@ -1,0 +1,147 @@
+package io.pgmux.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.TransactionStatus;
+import io.pgmux.protocol.backend.ParameterStatus;
+import io.pgmux.server.ServerConnection;
+import io.pgmux.server.ServerLink;
+import io.pgmux.session.SessionParameters;
+import io.pgmux.session.SessionTracker;
+
+/**
+ * The server side of a pooled session: what the linked server reports, written to the client, and where the
+ * server goes back to its pool (at a transaction boundary, as the {@link ReleasePolicy} says). The server's
+ * answers arrive as runs of bytes and are written as they are, flushed once per server read burst. Confined to
+ * the client's event loop, which the linked server shares.
+ */
+final class ServerAnswers implements ServerLink {
+    private final PooledSession pooled;
+    private final ClientConnection client;
+    private final Channel channel;
+    private final ClientServices services;
+    private final SessionParameters parameters;
+    private final ReleasePolicy policy;
+    private final SessionTracker session;
+    private final ClientTimeouts timeouts;
+    private final RequestClock clock;
+    private final ClientTraffic traffic;
+    /** Made once: a method reference made per transaction would be an allocation per transaction. */
+    private final SessionParameters.Tell tell = this::tellParameter;
+
+    ServerAnswers(PooledSession pooled, ClientConnection client, ClientServices services,
+                  SessionParameters parameters, ReleasePolicy policy, SessionTracker session, ClientTimeouts timeouts,
+                  RequestClock clock, ClientTraffic traffic) {
+        this.pooled = pooled;
+        this.client = client;
+        this.channel = client.channel();
+        this.services = services;
+        this.parameters = parameters;
+        this.policy = policy;
+        this.session = session;
+        this.timeouts = timeouts;
+        this.clock = clock;
+        this.traffic = traffic;
+    }
+
+    @Override
+    public void serverMessage(ByteBuf bytes) {
+        traffic.sent(bytes);
+        channel.write(bytes, channel.voidPromise());
+    }
+
+    @Override
+    public void serverParameterChanged(String name, String value, ByteBuf frame) {
+        String own = session.clientValue(pooled.server(), name, value);
+        if (!parameters.reported(name, own)) {
+            frame.release();
+        } else if (own.equals(value)) {
+            traffic.sent(frame);
+            channel.write(frame, channel.voidPromise());
+        } else {
+            frame.release();
+            tellParameter(name, own);
+        }
+    }
+
+    SessionParameters.Tell tell() {
+        return tell;
+    }
+
+    /** A ParameterStatus of pgmux's own: the client's value where the server's differs. */
+    void tellParameter(String name, String value) {
+        channel.write(new ParameterStatus(name, value).encode(channel.alloc()), channel.voidPromise());
+    }
+
+    @Override
+    public void serverReadComplete() {
+        channel.flush();
+        ServerConnection linked = pooled.server();
+        if (linked != null && !channel.isWritable()) {
+            linked.setAutoRead(false);
+        }
+        traffic.count();
+    }
+
+    @Override
+    public void serverReadyForQuery(TransactionStatus status) {
+        long now = System.nanoTime();
+        timeouts.readyForQuery(now);
+        boolean quiet = pooled.server().isQuiet();
+        clock.readyForQuery(now, status, quiet);
+        if (pooled.isTerminating() && pooled.pending().isEmpty() && quiet) {
+            channel.flush();
+            client.close(null);
+        }
+    }
+
+    @Override
+    public void serverAtBoundary() {
+        if (!pooled.pending().isEmpty() || client.state() != ClientState.ACTIVE) {
+            return;
+        }
+        if (pooled.isTerminating()) {
+            // Its Terminate came while pgmux's own readback was outstanding: all it sent is answered now.
+            channel.flush();
+            client.close(null);
+            return;
+        }
+        ServerConnection linked = pooled.server();
+        if (session.atBoundary(linked, tell) || !policy.releasesAtBoundary()
+                || session.pinReason() != null) {
+            return;
+        }
+        ServerConnection released = pooled.serverGone();
+        released.unlink();
+        client.transition(ClientState.IDLE);
+        // The server's read-complete will no longer reach this client: flush its answer now.
+        channel.flush();
+        channel.config().setAutoRead(true);
+        if (session.takeUnknown()) {
+            ServerCleanup.resetSettings(released, services);
+        } else {
+            services.pools().release(released);
+        }
+    }
+
+    @Override
+    public void serverCopyInStarted() {
+        if (pooled.isTerminating() && pooled.pending().isEmpty()) {
+            pooled.abandonCopy();
+        }
+    }
+
+    @Override
+    public void serverLost(PgError error) {
+        pooled.serverGone();
+        client.fail(error == null ? null : error.withSeverity(PgError.FATAL));
+    }
+
+    @Override
+    public void serverWritabilityChanged(boolean writable) {
+        if (client.state() == ClientState.ACTIVE) {
+            channel.config().setAutoRead(writable);
+        }
+    }
+}

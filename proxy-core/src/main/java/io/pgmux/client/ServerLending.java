@@ -1,0 +1,141 @@
+package io.pgmux.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.pgmux.pool.PoolClient;
+import io.pgmux.pool.ServerPool;
+import io.pgmux.protocol.FrontendTag;
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.backend.ErrorResponse;
+import io.pgmux.server.ServerConnection;
+import io.pgmux.session.SessionParameters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A pooled session as its pool sees it while it waits for a server: its place in the pool's queue, the notice
+ * after query_wait_notify, and the moment a server is lent, when the session's settings are aligned on it and the
+ * requests that waited go out. Confined to the client's event loop.
+ */
+final class ServerLending implements PoolClient {
+    private static final Logger log = LoggerFactory.getLogger(ServerLending.class);
+
+    private final PooledSession pooled;
+    private final ClientConnection client;
+    private final Channel channel;
+    private final ClientServices services;
+    private final ServerPool pool;
+    private final SessionParameters parameters;
+
+    ServerLending(PooledSession pooled, ClientConnection client, ClientServices services, ServerPool pool,
+                  SessionParameters parameters) {
+        this.pooled = pooled;
+        this.client = client;
+        this.channel = client.channel();
+        this.services = services;
+        this.pool = pool;
+        this.parameters = parameters;
+    }
+
+    void waitForServer() {
+        if (client.state() == ClientState.IDLE) {
+            client.transition(ClientState.WAITING);
+        }
+        services.pools().acquire(pool, this);
+        // query_wait_notify and query_wait_timeout are the pool manager's to watch (PoolManager#checkWaits):
+        // no timer per wait, though nearly every request waits when clients outnumber servers.
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    /** Tells a client that has waited query_wait_notify why its query has not started; it keeps waiting. */
+    @Override
+    public void waitingLong(long waitedMillis) {
+        if (client.state() != ClientState.WAITING) {
+            return;
+        }
+        channel.writeAndFlush(ErrorResponse.encodeNotice(channel.alloc(), new PgError(PgError.NOTICE, "00000",
+                "pgmux: waiting for a server connection of " + pool.key() + " for " + waitedMillis
+                        + " ms; all of its connections are busy", null, null)), channel.voidPromise());
+    }
+
+    @Override
+    public void serverAssigned(ServerConnection assigned) {
+        // Runs on the pool's path (often inside another connection's read): nothing thrown here may reach it.
+        try {
+            linkTo(assigned);
+        } catch (RuntimeException e) {
+            client.failed(e);
+        }
+    }
+
+    private void linkTo(ServerConnection assigned) {
+        if (client.state() == ClientState.CLOSED) {
+            services.pools().release(assigned);
+            return;
+        }
+        if (!assigned.isUsable()) {
+            // It died on its way here; nothing was sent to it, so simply queue again.
+            services.pools().acquire(pool, this);
+            return;
+        }
+        boolean login = client.state() == ClientState.LOGIN_WAIT;
+        pooled.linked(assigned);
+        client.transition(ClientState.ACTIVE);
+        if (login) {
+            pooled.greet();
+        }
+        // Idle, and the alignment leaves it idle: the first request starts with no transaction open.
+        boolean idle = assigned.isAtBoundary();
+        String sql = parameters.alignmentSql(assigned);
+        if (sql != null) {
+            assigned.sendInternalQuery(sql, error -> aligned(assigned, error));
+        }
+        long now = System.nanoTime();
+        ByteBuf each;
+        boolean terminated = false;
+        PendingRequests pending = pooled.pending();
+        while ((each = pending.poll()) != null) {
+            if (each.getByte(each.readerIndex()) == FrontendTag.TERMINATE) {
+                each.release();
+                terminated = true;
+                break;
+            }
+            pooled.forward(assigned, each, idle, now);
+            idle = false;
+        }
+        assigned.flush();
+        if (terminated) {
+            pooled.terminate();
+            return;
+        }
+        channel.config().setAutoRead(assigned.isWritable());
+        if (assigned.isAtBoundary()) {
+            pooled.answers().serverAtBoundary();
+        }
+    }
+
+    private void aligned(ServerConnection assigned, PgError error) {
+        if (error == null) {
+            parameters.recordAligned(assigned);
+            return;
+        }
+        // The client asked for a setting the database rejects; a direct connection would have failed at login.
+        log.info("client {}: could not apply its settings: {}", client.describe(), error);
+        assigned.unlink();
+        pooled.serverGone();
+        assigned.close();
+        client.fail(error.withSeverity(PgError.FATAL));
+    }
+
+    @Override
+    public void acquireFailed(PgError error) {
+        if (client.state() == ClientState.WAITING || client.state() == ClientState.LOGIN_WAIT) {
+            client.fail(error.withSeverity(PgError.FATAL));
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.pgmux.server;
+
+import io.pgmux.protocol.TransactionStatus;
+
+/**
+ * What pgmux has asked a backend and where the backend stands: the {@link ResponseQueue} of answers owed, the
+ * {@link ProtocolPhase}, and the transaction status of its last ReadyForQuery. Shared by the side that writes
+ * requests ({@link RequestWriter}) and the side that routes answers ({@link ResponseRouter}); the phase changes
+ * only through {@link #moveTo}. Confined to the server's event loop.
+ */
+final class Conversation {
+    final ResponseQueue queue = new ResponseQueue();
+    private ProtocolPhase phase = ProtocolPhase.LOGIN;
+    private TransactionStatus transactionStatus = TransactionStatus.IDLE;
+    private final long serverId;
+
+    Conversation(long serverId) {
+        this.serverId = serverId;
+    }
+
+    ProtocolPhase phase() {
+        return phase;
+    }
+
+    /** @throws IllegalStateException for a move {@link ProtocolPhase} does not list */
+    void moveTo(ProtocolPhase next) {
+        if (!phase.canMoveTo(next)) {
+            throw new IllegalStateException("server " + serverId + ": illegal protocol move " + phase + " -> " + next);
+        }
+        phase = next;
+    }
+
+    TransactionStatus transactionStatus() {
+        return transactionStatus;
+    }
+
+    void readyForQuery(TransactionStatus status) {
+        transactionStatus = status;
+    }
+
+    /** No request awaits an answer and the backend needs no Sync, though a transaction may be open. */
+    boolean isQuiet() {
+        return queue.isEmpty() && phase == ProtocolPhase.READY;
+    }
+}

@@ -1,0 +1,141 @@
+package io.pgmux.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.pgmux.protocol.FrontendTag;
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.frontend.Query;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Writes requests to a backend, noting in the {@link ResponseQueue} what each will be answered by and what
+ * becomes of the answers, and moving the {@link ProtocolPhase} as the request moves the backend. Nothing is
+ * flushed here: the caller flushes once per burst. Confined to the server's event loop.
+ */
+final class RequestWriter {
+    private final long serverId;
+    private final Conversation conversation;
+    private final ResponseQueue queue;
+    private final PreparedOnServer prepared;
+    private Channel channel;
+
+    RequestWriter(long serverId, Conversation conversation, PreparedOnServer prepared) {
+        this.serverId = serverId;
+        this.conversation = conversation;
+        this.queue = conversation.queue;
+        this.prepared = prepared;
+    }
+
+    void attach(Channel newChannel) {
+        channel = newChannel;
+    }
+
+    /** A client's message, forwarded as it is; what it is owed is read from its type byte. */
+    void fromClient(ByteBuf frame) {
+        noteFromClient(frame.getByte(frame.readerIndex()));
+        channel.write(frame, channel.voidPromise());
+    }
+
+    /**
+     * Notes what a client's message of type {@code tag} will be answered by, for a message that goes out with
+     * others in one run ({@link #clientRun}).
+     */
+    void noteFromClient(byte tag) {
+        switch (tag) {
+            case FrontendTag.QUERY:
+                // A simple Query drops the backend's unnamed statement.
+                prepared.dropUnnamed();
+                queue.forward(simpleRequest());
+                break;
+            case FrontendTag.FUNCTION_CALL:
+                queue.forward(simpleRequest());
+                break;
+            case FrontendTag.SYNC:
+                // In COPY FROM STDIN the backend ignores Sync: no ReadyForQuery will answer it.
+                if (!conversation.phase().isCopyIn()) {
+                    queue.forward(RequestType.SYNC);
+                }
+                conversation.moveTo(conversation.phase().afterSync());
+                break;
+            case FrontendTag.PARSE:
+            case FrontendTag.BIND:
+            case FrontendTag.DESCRIBE:
+            case FrontendTag.EXECUTE:
+            case FrontendTag.CLOSE:
+                queue.forward(RequestType.EXTENDED);
+                openBatch();
+                break;
+            case FrontendTag.COPY_DONE:
+            case FrontendTag.COPY_FAIL:
+                conversation.moveTo(conversation.phase().copyEnded());
+                break;
+            default:
+                break;
+        }
+    }
+
+    /** Client bytes whose messages were noted one by one ({@link #noteFromClient}): one write for the run. */
+    void clientRun(ByteBuf bytes) {
+        channel.write(bytes, channel.voidPromise());
+    }
+
+    /**
+     * What a simple Query or FunctionCall is queued as. It ends an extended-protocol batch before it, as a Sync
+     * would; but a backend skipping to Sync ignores it, so it is then answered by nothing and fails with the rest
+     * of the batch.
+     */
+    private RequestType simpleRequest() {
+        ProtocolPhase phase = conversation.phase();
+        conversation.moveTo(phase.afterSimpleRequest());
+        return phase == ProtocolPhase.SKIPPING ? RequestType.EXTENDED : RequestType.SIMPLE;
+    }
+
+    private void openBatch() {
+        conversation.moveTo(conversation.phase().afterExtendedRequest());
+    }
+
+    /** A client's extended-protocol message whose success pgmux must learn (a Parse it renamed). */
+    void tracked(ByteBuf frame, Outcome outcome) {
+        queue.track(RequestType.EXTENDED, outcome);
+        openBatch();
+        channel.write(frame, channel.voidPromise());
+    }
+
+    /** A client's Query whose success pgmux must learn (DEALLOCATE, DISCARD ALL, SET). */
+    void trackedQuery(ByteBuf frame, Outcome outcome) {
+        prepared.dropUnnamed();
+        queue.track(simpleRequest(), outcome);
+        channel.write(frame, channel.voidPromise());
+    }
+
+    /** A Parse or Close of pgmux's own ahead of a client's message; its answer is swallowed. */
+    void inject(ByteBuf frame, Outcome outcome) {
+        queue.swallow(outcome);
+        openBatch();
+        channel.write(frame, channel.voidPromise());
+    }
+
+    /** A stand-in for a client's message pgmux refused; {@code error} goes to the client in its place. */
+    void refuse(ByteBuf standIn, ByteBuf error) {
+        queue.replace(error);
+        openBatch();
+        channel.write(standIn, channel.voidPromise());
+    }
+
+    /**
+     * A statement of pgmux's own as a simple Query.
+     *
+     * @throws IllegalStateException while the backend skips to Sync after an error (it would ignore the Query)
+     */
+    void internalQuery(String sql, Consumer<List<String>> onRow, Consumer<PgError> onDone) {
+        if (conversation.phase() == ProtocolPhase.SKIPPING) {
+            throw new IllegalStateException("server " + serverId
+                    + ": a query of pgmux's own while the backend skips to Sync");
+        }
+        conversation.moveTo(conversation.phase().afterSimpleRequest());
+        prepared.dropUnnamed();
+        queue.internal(new InternalQuery(onRow, onDone));
+        channel.write(Query.encode(channel.alloc(), sql), channel.voidPromise());
+    }
+}

@@ -1,0 +1,343 @@
+package io.pgmux.server;
+
+import io.netty.buffer.ByteBuf;
+import io.pgmux.codec.MessageRouter;
+import io.pgmux.protocol.BackendTag;
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.ProtocolException;
+import io.pgmux.protocol.SqlState;
+import io.pgmux.protocol.TransactionStatus;
+import io.pgmux.protocol.backend.ErrorResponse;
+import io.pgmux.protocol.backend.ParameterStatus;
+import io.pgmux.protocol.backend.ReadyForQuery;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes what a logged-in backend says to whoever the request at the head of the {@link ResponseQueue} belongs
+ * to. Most answers pass through to the linked client as runs of bytes ({@link #passes}); the few pooling must read
+ * come whole ({@link #message}): ReadyForQuery (with the queue entries it closes), ErrorResponse, ParameterStatus,
+ * the COPY FROM STDIN edges, and every answer to a request whose answers do not simply go to the client (pgmux's
+ * own queries, slipped-in Parses, refused messages, tracked requests' terminal answers).
+ */
+final class ResponseRouter implements MessageRouter {
+    private static final Logger log = LoggerFactory.getLogger(ResponseRouter.class);
+    private static final String STALE_PLAN = "cached plan must not change result type";
+    private static final PgError SKIPPED = PgError.error(SqlState.PROTOCOL_VIOLATION,
+            "pgmux: skipped by the server after an earlier error in the same extended-protocol batch");
+
+    private final ServerConnection server;
+    private final Conversation conversation;
+    private final ResponseQueue queue;
+
+    ResponseRouter(ServerConnection server, Conversation conversation) {
+        this.server = server;
+        this.conversation = conversation;
+        this.queue = conversation.queue;
+    }
+
+    /**
+     * What becomes of an answer while a client is linked: most pass to it unread; ReadyForQuery, an ErrorResponse
+     * and a CopyInResponse that go to the client as they are pass too, and are read in place after ({@link
+     * #passed}); the rest is taken whole. A terminal answer to a plain extended-protocol request closes that
+     * request here already: nothing but the queue entry depends on it.
+     */
+    @Override
+    public Route route(byte tag, int length) {
+        if (server.link() == null) {
+            return Route.TAKE;
+        }
+        switch (tag) {
+            case BackendTag.READY_FOR_QUERY:
+                ResponseAction answered = queue.actionAnsweredByReadyForQuery();
+                return length == 5 && answered != null && answered != ResponseAction.INTERNAL ? Route.PASS_AND_READ
+                        : Route.TAKE;
+            case BackendTag.ERROR_RESPONSE:
+                return queue.isEmpty() || queue.headAction().reachesClient()
+                        || queue.headAction() == ResponseAction.SWALLOW ? Route.PASS_AND_READ : Route.TAKE;
+            case BackendTag.COPY_IN_RESPONSE:
+                return queue.isEmpty() || queue.headAction().reachesClient() ? Route.PASS_AND_READ : Route.TAKE;
+            case BackendTag.PARAMETER_STATUS:
+                return Route.TAKE;
+            case BackendTag.NOTICE_RESPONSE:
+            case BackendTag.NOTIFICATION_RESPONSE:
+                return Route.PASS;
+            case BackendTag.COMMAND_COMPLETE:
+                if (conversation.phase().isCopyIn()) {
+                    return Route.TAKE;
+                }
+                return passesTerminal() ? Route.PASS : Route.TAKE;
+            case BackendTag.PARSE_COMPLETE:
+            case BackendTag.BIND_COMPLETE:
+            case BackendTag.CLOSE_COMPLETE:
+            case BackendTag.ROW_DESCRIPTION:
+            case BackendTag.NO_DATA:
+            case BackendTag.EMPTY_QUERY_RESPONSE:
+            case BackendTag.PORTAL_SUSPENDED:
+                return passesTerminal() ? Route.PASS : Route.TAKE;
+            default:
+                return queue.isEmpty() || queue.headAction().reachesClient() ? Route.PASS : Route.TAKE;
+        }
+    }
+
+    /** An answer {@link #route} let pass to be read: it is with the client already; act on it. */
+    @Override
+    public void passed(ByteBuf buffer, int index) {
+        byte tag = buffer.getByte(index);
+        switch (tag) {
+            case BackendTag.READY_FOR_QUERY -> readyForQuery(TransactionStatus.fromCode(buffer.getByte(index + 5)),
+                    null);
+            case BackendTag.ERROR_RESPONSE -> errorResponse(ErrorResponse.decode(
+                    buffer.slice(index + 5, buffer.getInt(index + 1) - 4)), null);
+            case BackendTag.COPY_IN_RESPONSE -> copyInResponse(null);
+            default -> throw new IllegalStateException("no reading in place for message type " + (char) tag);
+        }
+    }
+
+    private boolean passesTerminal() {
+        if (queue.isEmpty()) {
+            return true;
+        }
+        if (queue.headAction() != ResponseAction.FORWARD) {
+            return false;
+        }
+        if (queue.headType() == RequestType.EXTENDED) {
+            queue.pop();
+        }
+        return true;
+    }
+
+    @Override
+    public void run(ByteBuf bytes) {
+        forwardOrDrop(bytes);
+    }
+
+    /** A whole answer: the message path, which handles every type (also those {@link #passes} would pass). */
+    @Override
+    public void message(ByteBuf frame) {
+        byte tag = frame.getByte(frame.readerIndex());
+        switch (tag) {
+            case BackendTag.READY_FOR_QUERY -> readyForQuery(ReadyForQuery.status(frame), frame);
+            case BackendTag.PARAMETER_STATUS -> parameterStatus(frame);
+            case BackendTag.ERROR_RESPONSE -> errorResponse(ErrorResponse.decode(frame.duplicate().skipBytes(5)), frame);
+            case BackendTag.NOTICE_RESPONSE, BackendTag.NOTIFICATION_RESPONSE -> forwardOrDrop(frame);
+            case BackendTag.COPY_IN_RESPONSE -> copyInResponse(frame);
+            case BackendTag.COMMAND_COMPLETE -> {
+                conversation.moveTo(conversation.phase().copyEnded());
+                deliver(frame, true);
+            }
+            case BackendTag.PARSE_COMPLETE, BackendTag.BIND_COMPLETE, BackendTag.CLOSE_COMPLETE,
+                    BackendTag.ROW_DESCRIPTION, BackendTag.NO_DATA, BackendTag.EMPTY_QUERY_RESPONSE,
+                    BackendTag.PORTAL_SUSPENDED -> deliver(frame, true);
+            default -> deliver(frame, false);
+        }
+    }
+
+    /** @param frame the message, or null when it went to the client already */
+    private void copyInResponse(ByteBuf frame) {
+        boolean byExecute = !queue.isEmpty() && queue.headType() == RequestType.EXTENDED;
+        if (byExecute) {
+            // COPY started by Execute: a Sync the client already sent behind it is ignored by the server during
+            // copy-in, so no ReadyForQuery will answer it; the backend needs another once the COPY has ended.
+            queue.removeFirstSyncAfterHead();
+        }
+        conversation.moveTo(conversation.phase().copyStarted(byExecute));
+        if (frame != null) {
+            deliver(frame, false);
+        }
+        ServerLink link = server.link();
+        if (link != null) {
+            link.serverCopyInStarted();
+        }
+    }
+
+    /**
+     * Routes an answer to the request at the head of the queue. {@code terminal} says whether this message type
+     * ends an extended-protocol request; simple Queries, Syncs and pgmux's own queries end only with
+     * ReadyForQuery.
+     */
+    private void deliver(ByteBuf frame, boolean terminal) {
+        if (queue.isEmpty()) {
+            forwardOrDrop(frame);
+            return;
+        }
+        switch (queue.headAction()) {
+            case REPLACE -> {
+                // The stand-in found a statement after all (only a pinned client's own SQL PREPARE could make one
+                // of that name): the client still gets pgmux's error for its message.
+                frame.release();
+                if (terminal) {
+                    forwardOrDrop(queue.takeReplacement());
+                    complete(true);
+                }
+                return;
+            }
+            case INTERNAL -> {
+                queue.headInternal().received(frame);
+                frame.release();
+            }
+            case SWALLOW -> frame.release();
+            case FORWARD, TRACK -> forwardOrDrop(frame);
+        }
+        if (terminal && queue.headType() == RequestType.EXTENDED) {
+            complete(true);
+        }
+    }
+
+    /** Pops the head request, telling it how it went. */
+    private void complete(boolean succeeded) {
+        switch (queue.headAction()) {
+            case TRACK, SWALLOW -> {
+                Outcome outcome = queue.headOutcome();
+                queue.pop();
+                outcome.done(succeeded);
+            }
+            case INTERNAL -> {
+                InternalQuery query = queue.headInternal();
+                queue.pop();
+                query.complete();
+            }
+            case FORWARD, REPLACE -> queue.pop();
+        }
+    }
+
+    /** @param frame the message, or null when it went to the client already */
+    private void readyForQuery(TransactionStatus status, ByteBuf frame) {
+        conversation.readyForQuery(status);
+        conversation.moveTo(conversation.phase().copyEnded());
+        // Extended requests still queued here were skipped by the server after an error: they failed.
+        while (!queue.isEmpty() && !queue.headType().endsWithReadyForQuery()) {
+            complete(false);
+        }
+        if (queue.isEmpty()) {
+            if (frame != null) {
+                frame.release();
+            }
+            throw new ProtocolException("server sent ReadyForQuery with nothing outstanding");
+        }
+        boolean internal = queue.headAction() == ResponseAction.INTERNAL;
+        if (frame == null) {
+            // Already with the client.
+        } else if (internal) {
+            frame.release();
+        } else {
+            forwardOrDrop(frame);
+        }
+        complete(!queue.headFailed());
+        ServerLink link = server.link();
+        if (link != null && !internal) {
+            link.serverReadyForQuery(conversation.transactionStatus());
+        }
+        link = server.link();
+        if (link != null && server.isAtBoundary()) {
+            link.serverAtBoundary();
+        }
+    }
+
+    private void parameterStatus(ByteBuf frame) {
+        ParameterStatus status = ParameterStatus.decode(frame.duplicate().skipBytes(5));
+        server.settings().reported(status.name(), status.value());
+        ServerLink link = server.link();
+        if (link != null) {
+            link.serverParameterChanged(status.name(), status.value(), frame);
+        } else {
+            frame.release();
+        }
+    }
+
+    /** @param frame the message, or null when it went to the client already (it would have gone there) */
+    private void errorResponse(PgError error, ByteBuf frame) {
+        conversation.moveTo(conversation.phase().copyEnded());
+        if (error.isFatal()) {
+            server.fatalReceived(error);
+        }
+        if (error.sqlState().equals(SqlState.FEATURE_NOT_SUPPORTED) && STALE_PLAN.equals(error.message())) {
+            server.prepared().markAllStale();
+        }
+        if (queue.isEmpty()) {
+            if (server.link() == null) {
+                log.info("server {} ({}) reported while not linked: {}", server.id(), server.target(), error);
+            }
+            forwardOrDrop(frame);
+            return;
+        }
+        switch (queue.headAction()) {
+            case INTERNAL -> {
+                if (queue.headType() == RequestType.SIMPLE) {
+                    queue.headInternal().failed(error);
+                    release(frame);
+                    return;
+                }
+            }
+            case REPLACE -> {
+                // The stand-in failed as intended: the client gets pgmux's error in place of the server's.
+                release(frame);
+                forwardOrDrop(queue.takeReplacement());
+                complete(false);
+                skipToSync();
+                return;
+            }
+            default -> {
+            }
+        }
+        if (queue.headType().endsWithReadyForQuery()) {
+            // A simple Query, FunctionCall or Sync: the error is one of its answers; ReadyForQuery ends it.
+            queue.markHeadFailed();
+            forwardOrDrop(frame);
+            return;
+        }
+        // An extended request failed (a failed slipped-in Parse is the client's business too).
+        forwardOrDrop(frame);
+        complete(false);
+        skipToSync();
+        if (queue.isEmpty()) {
+            conversation.moveTo(ProtocolPhase.SKIPPING);
+        }
+    }
+
+    /**
+     * After an error in an extended-protocol request the backend ignores every message up to the next Sync, a
+     * simple Query or FunctionCall included: whatever was sent in between fails without an answer. With no Sync
+     * sent yet, the backend goes on skipping whatever comes until one is.
+     */
+    private void skipToSync() {
+        while (!queue.isEmpty() && queue.headType() != RequestType.SYNC) {
+            if (queue.headAction() == ResponseAction.INTERNAL) {
+                queue.headInternal().failed(SKIPPED);
+            }
+            complete(false);
+        }
+    }
+
+    /** The connection is gone: tracked requests failed; pgmux's own queries hear nothing more. */
+    void serverGone() {
+        while (!queue.isEmpty()) {
+            if (queue.headAction() == ResponseAction.TRACK || queue.headAction() == ResponseAction.SWALLOW) {
+                Outcome outcome = queue.headOutcome();
+                queue.pop();
+                outcome.done(false);
+            } else {
+                queue.pop();
+            }
+        }
+    }
+
+    private static void release(ByteBuf frame) {
+        if (frame != null) {
+            frame.release();
+        }
+    }
+
+    /** Writes {@code frame} to the linked client, or drops it; null: it went to the client already. */
+    private void forwardOrDrop(ByteBuf frame) {
+        if (frame == null) {
+            return;
+        }
+        ServerLink link = server.link();
+        if (link != null) {
+            link.serverMessage(frame);
+        } else {
+            frame.release();
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.pgmux.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmux.admin.spi.AdminException;
+import io.pgmux.config.ConfigLoader;
+import io.pgmux.config.ListenConfig;
+import io.pgmux.config.PgmuxConfig;
+import io.pgmux.runtime.PgmuxServer;
+import io.pgmux.testing.PostgresCluster;
+import io.pgmux.testing.RawPgClient;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What RELOAD (and SIGHUP, the same path) checks beyond the file's validity, and what a client sees of a drain:
+ * a file with a setting this build does not apply is refused as {@code run} refuses it at start, and the running
+ * configuration stays; while pgmux shuts down, a new login gets PostgreSQL's 57P03 and the console still answers.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ReloadChecksIT {
+    private final PostgresCluster cluster = PostgresCluster.shared();
+    private PgmuxServer server;
+    private InetSocketAddress address;
+
+    @AfterEach
+    void stop() throws SQLException {
+        if (server != null) {
+            server.close();
+        }
+        cluster.terminateBackends(null, ProxyFixture.APP_USER);
+    }
+
+    private PgmuxServer start(Path file) throws Exception {
+        PgmuxConfig loaded = ConfigLoader.load(file);
+        // As run wires UnappliedSettings: here a check that refuses auth_user, whatever this build applies.
+        server = new PgmuxServer(loaded.withListen(new ListenConfig("127.0.0.1", 0))
+                .withMetrics(loaded.metrics().withPort(0)), file,
+                next -> next.authQuery().isPresent() ? List.of("auth_user (not applied by this build)") : List.of());
+        address = server.start();
+        return server;
+    }
+
+    @Test
+    void aReloadedFileWithAnUnappliedSettingIsRefusedAndTheOldConfigurationStays(@TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("pgmux.yaml");
+        Files.writeString(file, ProxyFixture.config(cluster).poolSize(3).yaml());
+        PgmuxServer pgmux = start(file);
+        Files.writeString(file, ProxyFixture.config(cluster).poolSize(7).set("auth_user", ProxyFixture.APP_USER)
+                .yaml());
+        CompletionException refused = assertThrows(CompletionException.class, () -> pgmux.reload().join());
+        AdminException error = (AdminException) refused.getCause();
+        assertEquals("F0000", error.error().sqlState());
+        assertTrue(error.error().message().contains("does not apply yet; the running configuration stays"),
+                error.error().message());
+        assertEquals("auth_user (not applied by this build)", error.error().detail());
+        assertEquals(3, pgmux.pools().config().tenants().get(ProxyFixture.DEFAULT_TENANT).poolSize(),
+                "the old budget stays");
+
+        Files.writeString(file, ProxyFixture.config(cluster).poolSize(7).yaml());
+        pgmux.reload().get(30, TimeUnit.SECONDS);
+        assertEquals(7, pgmux.pools().config().tenants().get(ProxyFixture.DEFAULT_TENANT).poolSize());
+    }
+
+    @Test
+    void whileShuttingDownANewLoginGets57P03AndTheConsoleStillAnswers(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("pgmux.yaml");
+        Files.writeString(file, ProxyFixture.config(cluster).poolSize(2).set("admin", "{users: ["
+                + ProxyFixture.APP_USER + "]}").yaml());
+        PgmuxServer pgmux = start(file);
+        try (RawPgClient inTransaction = RawPgClient.connect("127.0.0.1", address.getPort())) {
+            inTransaction.login(ProxyFixture.APP_USER, ProxyFixture.APP_DB, ProxyFixture.APP_PASSWORD, null);
+            assertEquals('T', Raw.command(inTransaction, "begin"));
+            var stopped = pgmux.shutdown(Duration.ofSeconds(20), false);
+            try (RawPgClient late = RawPgClient.connect("127.0.0.1", address.getPort())) {
+                RawPgClient.ServerError refused = assertThrows(RawPgClient.ServerError.class, () -> late.login(
+                        ProxyFixture.APP_USER, ProxyFixture.APP_DB, ProxyFixture.APP_PASSWORD, null));
+                assertEquals("57P03", refused.sqlState(), refused.getMessage());
+                assertEquals("FATAL", refused.error().errorField('S'));
+                assertEquals("the database system is shutting down", refused.error().errorField('M'));
+            }
+            try (RawPgClient console = RawPgClient.connect("127.0.0.1", address.getPort())) {
+                console.login(ProxyFixture.APP_USER, "pgmux", ProxyFixture.APP_PASSWORD, null);
+                assertTrue(Raw.queryOne(console, "SHOW VERSION").startsWith("pgmux"));
+            }
+            assertEquals("1", Raw.queryOne(inTransaction, "select 1"));
+            assertEquals('I', Raw.command(inTransaction, "commit"));
+            Raw.expectFatal(inTransaction, "57P01");
+            stopped.get(30, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.pgmux.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The queue's entries: a request type and an action, each action with its own payload, kept in order. */
+class ResponseQueueTest {
+    private final ResponseQueue queue = new ResponseQueue();
+
+    @Test
+    void entriesComeOutInOrderWithTheirTypeActionAndPayload() {
+        Outcome tracked = ok -> { };
+        Outcome swallowed = ok -> { };
+        InternalQuery internal = new InternalQuery(null, error -> { });
+        ByteBuf error = Unpooled.buffer(1).writeByte('E');
+        queue.forward(RequestType.EXTENDED);
+        queue.track(RequestType.SIMPLE, tracked);
+        queue.swallow(swallowed);
+        queue.internal(internal);
+        queue.replace(error);
+        queue.forward(RequestType.SYNC);
+        assertEquals(6, queue.size());
+
+        assertHead(RequestType.EXTENDED, ResponseAction.FORWARD);
+        queue.pop();
+        assertHead(RequestType.SIMPLE, ResponseAction.TRACK);
+        assertSame(tracked, queue.headOutcome());
+        queue.pop();
+        assertHead(RequestType.EXTENDED, ResponseAction.SWALLOW);
+        assertSame(swallowed, queue.headOutcome());
+        queue.pop();
+        assertHead(RequestType.SIMPLE, ResponseAction.INTERNAL);
+        assertSame(internal, queue.headInternal());
+        queue.pop();
+        assertHead(RequestType.EXTENDED, ResponseAction.REPLACE);
+        assertSame(error, queue.takeReplacement());
+        queue.pop();
+        assertEquals(1, error.refCnt(), "a replacement taken belongs to the taker");
+        error.release();
+        assertHead(RequestType.SYNC, ResponseAction.FORWARD);
+        queue.pop();
+        assertTrue(queue.isEmpty());
+    }
+
+    @Test
+    void aPayloadIsReadOnlyFromTheActionThatCarriesIt() {
+        queue.forward(RequestType.SIMPLE);
+        assertThrows(IllegalStateException.class, queue::headOutcome);
+        assertThrows(IllegalStateException.class, queue::headInternal);
+        assertThrows(IllegalStateException.class, queue::takeReplacement);
+    }
+
+    @Test
+    void aReplacementNobodyTookIsReleasedWithItsEntry() {
+        ByteBuf error = Unpooled.buffer(1).writeByte('E');
+        queue.replace(error);
+        queue.pop();
+        assertEquals(0, error.refCnt());
+    }
+
+    @Test
+    void theFailureMarkBelongsToTheHeadAlone() {
+        queue.track(RequestType.SIMPLE, ok -> { });
+        queue.forward(RequestType.SIMPLE);
+        assertFalse(queue.headFailed());
+        queue.markHeadFailed();
+        assertTrue(queue.headFailed());
+        queue.pop();
+        assertFalse(queue.headFailed(), "the next request starts unmarked");
+    }
+
+    @Test
+    void growsPastItsFirstCapacityAndWrapsAroundKeepingOrderAndPayloads() {
+        List<Outcome> outcomes = new java.util.ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 40; i++) {
+                Outcome each = ok -> { };
+                outcomes.add(each);
+                queue.track(i % 2 == 0 ? RequestType.EXTENDED : RequestType.SIMPLE, each);
+            }
+            for (int i = 0; i < 40; i++) {
+                assertEquals(i % 2 == 0 ? RequestType.EXTENDED : RequestType.SIMPLE, queue.headType());
+                assertSame(outcomes.get(round * 40 + i), queue.headOutcome(), "round " + round + ", entry " + i);
+                queue.pop();
+            }
+            assertTrue(queue.isEmpty());
+        }
+    }
+
+    @Test
+    void removingTheFirstSyncAfterTheHeadKeepsTheEntriesBehindItWithTheirPayloads() {
+        Outcome behind = ok -> { };
+        queue.forward(RequestType.EXTENDED);
+        queue.forward(RequestType.SYNC);
+        queue.track(RequestType.SIMPLE, behind);
+        queue.forward(RequestType.SYNC);
+        assertTrue(queue.removeFirstSyncAfterHead());
+        assertEquals(3, queue.size());
+        assertHead(RequestType.EXTENDED, ResponseAction.FORWARD);
+        queue.pop();
+        assertHead(RequestType.SIMPLE, ResponseAction.TRACK);
+        assertSame(behind, queue.headOutcome());
+        queue.pop();
+        assertHead(RequestType.SYNC, ResponseAction.FORWARD);
+        queue.pop();
+        assertFalse(queue.removeFirstSyncAfterHead());
+    }
+
+    @Test
+    void aSyncAtTheHeadIsNotTheOneAfterIt() {
+        queue.forward(RequestType.SYNC);
+        queue.forward(RequestType.EXTENDED);
+        assertFalse(queue.removeFirstSyncAfterHead());
+        assertEquals(2, queue.size());
+    }
+
+    private void assertHead(RequestType type, ResponseAction action) {
+        assertEquals(type, queue.headType());
+        assertEquals(action, queue.headAction());
+    }
+}

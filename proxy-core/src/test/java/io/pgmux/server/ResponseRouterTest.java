@@ -1,0 +1,206 @@
+package io.pgmux.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.pgmux.codec.ExpectedMessages;
+import io.pgmux.codec.MessageFramer;
+import io.pgmux.protocol.Bytes;
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.TransactionStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A logged-in server's answers through its real pipeline (framer in forwarding mode, handler, router): what
+ * reaches the linked client, in how many writes, and what the queue makes of it. Answers are written by hand as
+ * PostgreSQL sends them for pgbench's select-only script.
+ */
+class ResponseRouterTest {
+    private static final byte[] ROW_DESCRIPTION = Bytes.message('T', Bytes.of().int16(1).cstring("abalance")
+            .int32(0).int16(0).int32(23).int16(4).int32(-1).int16(0).build());
+    private static final byte[] DATA_ROW = Bytes.message('D', Bytes.of().int16(1).int32(1).ascii("0").build());
+    private static final byte[] SELECT_1 = Bytes.message('C', Bytes.of().cstring("SELECT 1").build());
+    private static final byte[] SET = Bytes.message('C', Bytes.of().cstring("SET").build());
+    private static final byte[] READY = Bytes.message('Z', Bytes.of().int8('I').build());
+    private static final byte[] PARSE_COMPLETE = Bytes.hex("31 00000004");
+    private static final byte[] BIND_COMPLETE = Bytes.hex("32 00000004");
+    private static final byte[] ERROR = Bytes.message('E', Bytes.of().int8('S').cstring("ERROR").int8('V')
+            .cstring("ERROR").int8('C').cstring("22012").int8('M').cstring("division by zero").int8(0).build());
+
+    private final EmbeddedChannel channel = new EmbeddedChannel();
+    private final ServerConnection server = new ServerConnection(1,
+            new UpstreamTarget("127.0.0.1", 5432, "db", "user", null, Map.of()), new NoEvents(), 10);
+    private final MessageFramer framer = new MessageFramer(1 << 20, ExpectedMessages.BACKEND);
+    private final Writes client = new Writes();
+
+    ResponseRouterTest() {
+        ServerHandler handler = new ServerHandler(server);
+        channel.pipeline().addLast(MessageFramer.NAME, framer).addLast(handler);
+        server.attachChannel(channel);
+        server.assumeLoggedIn();
+        framer.forwardRuns(handler);
+        server.link(client);
+    }
+
+    @AfterEach
+    void releaseWrites() {
+        channel.flushOutbound();
+        channel.finishAndReleaseAll();
+    }
+
+    private void request(char... tags) {
+        for (char tag : tags) {
+            server.sendFromClient(Unpooled.buffer(5).writeByte(tag).writeInt(4));
+        }
+    }
+
+    private void answer(byte[]... reads) {
+        for (byte[] read : reads) {
+            channel.writeInbound(Unpooled.wrappedBuffer(read));
+        }
+    }
+
+    @Test
+    void aSimpleQuerysAnswerIsOneWriteReadyForQueryIncluded() {
+        request('Q');
+        answer(Bytes.concat(ROW_DESCRIPTION, DATA_ROW, SELECT_1, READY));
+        assertEquals(List.of("TDCZ"), client.writes);
+        assertEquals(1, client.boundaries);
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void anExtendedBatchsAnswerIsOneWriteReadyForQueryIncluded() {
+        request('P', 'B', 'D', 'E', 'S');
+        answer(Bytes.concat(PARSE_COMPLETE, BIND_COMPLETE, ROW_DESCRIPTION, DATA_ROW, SELECT_1, READY));
+        assertEquals(List.of("12TDCZ"), client.writes);
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void theAnswersToPgmuxsOwnQueryNeverReachTheClient() {
+        List<String> done = new ArrayList<>();
+        List<List<String>> rows = new ArrayList<>();
+        server.sendInternalQuery("SHOW x", rows::add, error -> done.add(String.valueOf(error)));
+        request('Q');
+        answer(Bytes.concat(ROW_DESCRIPTION, DATA_ROW, SET, READY, ROW_DESCRIPTION, DATA_ROW, SELECT_1, READY));
+        assertEquals(List.of("null"), done);
+        assertEquals(List.of(List.of("0")), rows);
+        assertEquals(List.of("TDCZ"), client.writes, "only the client's answer, which follows pgmux's in the read");
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void aLargeRowSplitAcrossReadsGoesOnInPartsAndIsNeverGathered() {
+        byte[] bigRow = Bytes.message('D', Bytes.of().int16(1).int32(100_000).ascii("x".repeat(100_000)).build());
+        byte[] all = Bytes.concat(ROW_DESCRIPTION, bigRow, SELECT_1, READY);
+        request('Q');
+        int step = 8192;
+        for (int from = 0; from < all.length; from += step) {
+            channel.writeInbound(Unpooled.wrappedBuffer(all, from, Math.min(step, all.length - from)));
+            assertTrue(framer.carriedBytes() < READY.length, "held " + framer.carriedBytes());
+        }
+        assertEquals(all.length, client.bytes, "every byte went to the client, in one write per read");
+        assertEquals((all.length + step - 1) / step, client.runs);
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void anErrorInABatchFailsTheRestUpToSync() {
+        List<Boolean> outcome = new ArrayList<>();
+        request('P');
+        server.sendTracked(Unpooled.buffer(5).writeByte('P').writeInt(4), outcome::add);
+        request('B', 'E', 'S');
+        answer(Bytes.concat(PARSE_COMPLETE, ERROR, READY));
+        assertEquals(List.of(false), outcome);
+        assertEquals(List.of("1E", "Z"), client.writes,
+                "the error goes with the ParseComplete; the tracked Parse's ReadyForQuery comes whole");
+        assertTrue(server.isAtBoundary());
+    }
+
+    /** The client side: what it is written, one entry per write, as the tags of the messages in it. */
+    private static final class Writes implements ServerLink {
+        final List<String> writes = new ArrayList<>();
+        long bytes;
+        int runs;
+        int boundaries;
+
+        @Override
+        public void serverMessage(ByteBuf run) {
+            bytes += run.readableBytes();
+            runs++;
+            StringBuilder tags = new StringBuilder();
+            // Tags of the whole messages that start in this write (a part of a message adds none).
+            ByteBuf view = run.duplicate();
+            while (view.readableBytes() >= 5) {
+                int length = view.getInt(view.readerIndex() + 1);
+                if (view.readableBytes() < length + 1) {
+                    if (length > 1000) {
+                        break;
+                    }
+                }
+                tags.append((char) view.getByte(view.readerIndex()));
+                view.skipBytes(Math.min(view.readableBytes(), length + 1));
+            }
+            if (tags.length() > 0) {
+                writes.add(tags.toString());
+            }
+            run.release();
+        }
+
+        @Override
+        public void serverParameterChanged(String name, String value, ByteBuf frame) {
+            frame.release();
+        }
+
+        @Override
+        public void serverReadComplete() {
+        }
+
+        @Override
+        public void serverReadyForQuery(TransactionStatus status) {
+        }
+
+        @Override
+        public void serverAtBoundary() {
+            boundaries++;
+        }
+
+        @Override
+        public void serverCopyInStarted() {
+        }
+
+        @Override
+        public void serverLost(PgError error) {
+        }
+
+        @Override
+        public void serverWritabilityChanged(boolean writable) {
+        }
+    }
+
+    private static final class NoEvents extends ServerSlot {
+        @Override
+        public void connected(ServerConnection server) {
+        }
+
+        @Override
+        public void loginSucceeded(ServerConnection server) {
+        }
+
+        @Override
+        public void loginFailed(ServerConnection server, PgError error, boolean retryable) {
+        }
+
+        @Override
+        public void closed(ServerConnection server, PgError reason) {
+        }
+    }
+}
