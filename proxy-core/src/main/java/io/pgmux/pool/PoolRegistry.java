@@ -198,8 +198,9 @@ final class PoolRegistry {
         Map<String, Budget> result = new LinkedHashMap<>();
         for (BudgetPlan.Cap each : plan.caps().values()) {
             Budget budget = existing.get(each.key());
-            result.put(each.key(), budget != null ? budget
-                    : new Budget(each.owner(), each.setting(), each.limit(), each.reserve()));
+            // With a fleet, a capped budget holds for all instances: it allows only what this one has leased.
+            result.put(each.key(), budget != null ? budget : new Budget(each.owner(), each.setting(), each.limit(),
+                    each.reserve(), plan.config().fleet().enabled() && each.limit() > 0));
         }
         return result;
     }
