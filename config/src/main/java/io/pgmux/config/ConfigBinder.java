@@ -71,6 +71,7 @@ final class ConfigBinder {
             top.problem("max_client_connections", "at most " + PeersConfig.MAX_CLIENT_CONNECTIONS + " with peer_id"
                     + " set (the peer id takes part of each client's cancel key), got " + maxClientConnections);
         }
+        FleetConfig fleet = fleet(top.map("fleet"));
         top.rejectUnknownKeys();
 
         defaultTenant.filter(t -> !tenants.containsKey(t)).ifPresent(t ->
@@ -81,7 +82,7 @@ final class ConfigBinder {
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
                 maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
                 timeouts, databases.databases(), users.users(), tenants, admin, metrics, allowPasswordWithoutTls, hba,
-                clientTls, serverTls, AuthQueryBinder.resolve(authQuery), log, peers);
+                clientTls, serverTls, AuthQueryBinder.resolve(authQuery), log, peers, fleet);
     }
 
     private static ListenConfig listen(YamlMap m) {
@@ -106,6 +107,25 @@ final class ConfigBinder {
             m.problem("port", "the metrics endpoint cannot share port " + listen.port() + " with listen."
                     + "port on " + config.host() + "; choose another port (default "
                     + MetricsConfig.DEFAULT_PORT + ")");
+        }
+        return config;
+    }
+
+    private static FleetConfig fleet(YamlMap m) {
+        boolean enabled = m.get("enabled", ValueType.bool(), false);
+        Optional<String> name = m.get("name", ValueType.nonEmptyString());
+        FleetConfig config = new FleetConfig(enabled, name.orElse(""), m.get("instance_id", ValueType.nonEmptyString()),
+                m.get("min_leases", COUNT, FleetConfig.DEFAULT_MIN_LEASES),
+                m.get("lease_idle_timeout", ValueType.duration(), FleetConfig.DEFAULT_LEASE_IDLE_TIMEOUT),
+                m.get("rebalance_interval", ValueType.duration(), FleetConfig.DEFAULT_REBALANCE_INTERVAL));
+        m.rejectUnknownKeys();
+        if (enabled && name.isEmpty() && !m.failed("name")) {
+            m.problem("name", "a fleet needs a name: every instance that runs this file must give the same one"
+                    + " (e.g. the application's), so that they share the budgets");
+        }
+        if (enabled && !m.failed("rebalance_interval") && config.rebalanceInterval().toMillis() < 10) {
+            m.problem("rebalance_interval", "expected at least 10ms, got " + config.rebalanceInterval().toMillis()
+                    + "ms: each round asks the database");
         }
         return config;
     }

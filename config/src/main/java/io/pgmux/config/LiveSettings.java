@@ -175,6 +175,6 @@ public final class LiveSettings {
                 maxClientConnections, maxServerConnections, c.maxMessageSize(), c.workers(), c.transport(), serverResetQuery,
                 pinning, maxPreparedStatements, timeouts, c.databases(), c.users(), c.tenants(), c.admin(),
                 c.metrics(), c.allowPasswordWithoutTls(), c.hba(), c.clientTls(), c.serverTls(), c.authQuery(), log,
-                c.peers());
+                c.peers(), c.fleet());
     }
 }

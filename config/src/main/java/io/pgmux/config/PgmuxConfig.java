@@ -29,6 +29,7 @@ import java.util.Optional;
  *                              {@code log_slow_query}
  * @param peers                 {@code peer_id} and {@code peers}: the group of processes that forward cancel requests
  *                              to each other
+ * @param fleet                 {@code fleet:}, budgets shared by every instance that runs this file
  */
 public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authType, int defaultPoolSize,
                           Optional<String> defaultTenant, int maxClientConnections, int maxServerConnections,
@@ -38,7 +39,7 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
                           Map<String, TenantConfig> tenants, AdminConfig admin, MetricsConfig metrics,
                           boolean allowPasswordWithoutTls, Optional<AccessRules> hba, ClientTlsConfig clientTls,
                           ServerTlsConfig serverTls, Optional<AuthQueryConfig> authQuery, LogConfig log,
-                          PeersConfig peers) {
+                          PeersConfig peers, FleetConfig fleet) {
     public PgmuxConfig {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(poolMode, "poolMode");
@@ -56,6 +57,7 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
         Objects.requireNonNull(authQuery, "authQuery");
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(peers, "peers");
+        Objects.requireNonNull(fleet, "fleet");
         databases = frozen(databases);
         users = frozen(users);
         tenants = frozen(tenants);
@@ -129,7 +131,7 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
         return new PgmuxConfig(newListen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
                 maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
                 timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls, hba, clientTls,
-                serverTls, authQuery, log, peers);
+                serverTls, authQuery, log, peers, fleet);
     }
 
     /** The same configuration with other peering settings; tests build peer groups on ports the OS picked. */
@@ -137,7 +139,7 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
                 maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
                 timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls, hba, clientTls,
-                serverTls, authQuery, log, newPeers);
+                serverTls, authQuery, log, newPeers, fleet);
     }
 
     /** The same configuration with another metrics endpoint; tests let the OS pick its port. */
@@ -145,7 +147,15 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
                 maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
                 timeouts, databases, users, tenants, admin, newMetrics, allowPasswordWithoutTls, hba, clientTls,
-                serverTls, authQuery, log, peers);
+                serverTls, authQuery, log, peers, fleet);
+    }
+
+    /** The same configuration with other fleet settings; tests give each in-process instance its own id. */
+    public PgmuxConfig withFleet(FleetConfig newFleet) {
+        return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
+                timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls, hba, clientTls,
+                serverTls, authQuery, log, peers, newFleet);
     }
 
     /**

@@ -56,7 +56,7 @@ final class UnknownKeysTest {
                 + " server_tls_sni, server_tls_protocols, server_tls_ciphers, auth_user, auth_query, auth_dbname,"
                 + " auth_query_cache_ttl, databases, tenants, users, hba, hba_file, admin, metrics, log_stats,"
                 + " utilization_warn_percent, log_connections, log_disconnections, log_pooler_errors,"
-                + " log_slow_query, peer_id, peers",
+                + " log_slow_query, peer_id, peers, fleet",
                 problem.message());
         assertEquals(2, problem.line());
     }

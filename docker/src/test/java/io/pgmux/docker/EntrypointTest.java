@@ -130,6 +130,21 @@ final class EntrypointTest {
         assertFalse(result.output().contains("Secret"), "no password in the log: " + result.output());
     }
 
+    /** A managed database's URL, as its console prints it: pgmux connects to it with TLS as libpq would. */
+    @Test
+    void sslmodeRequireInTheUrlIsAppliedToTheDatabase() throws Exception {
+        env.put("PGMUX_DATABASE_URL", "postgres://app:Url-Secret@db.example.com:5432/app?sslmode=require");
+        Entrypoint.Result result = run();
+
+        assertEquals(0, result.status(), result::output);
+        assertEquals(List.of("config-from-env --output " + generated, "check-config " + generated,
+                "run --config " + generated), javaCalls().stream().map(this::pgmux).toList());
+        PgmuxConfig config = ConfigLoader.load(generated);
+        assertEquals(io.pgmux.config.SslMode.REQUIRE, config.database("app").orElseThrow().serverTls().sslmode());
+        assertTrue(result.stderr().contains("(sslmode require)"), result::stderr);
+        assertFalse(result.output().contains("Secret"), result::output);
+    }
+
     @Test
     void aMountedFileIsUsedAsItIsAndTheVariablesAreIgnored() throws Exception {
         Files.createDirectories(mounted.getParent());
@@ -148,12 +163,12 @@ final class EntrypointTest {
 
     @Test
     void anInvalidEnvironmentStopsBeforePgmuxStarts() throws Exception {
-        env.put("PGMUX_DATABASE_URL", "postgres://app:Url-Secret@db/app?sslmode=verify-full");
+        env.put("PGMUX_DATABASE_URL", "postgres://app:Url-Secret@db/app?sslmode=verify-ca");
         Entrypoint.Result result = run();
 
         assertEquals(2, result.status());
         assertEquals(List.of("config-from-env --output " + generated), javaCalls().stream().map(this::pgmux).toList());
-        assertTrue(result.stderr().contains("PGMUX_DATABASE_URL asks for sslmode=verify-full"), result::stderr);
+        assertTrue(result.stderr().contains("PGMUX_DATABASE_URL asks for sslmode=verify-ca"), result::stderr);
         assertFalse(result.output().contains("Secret"), result::output);
     }
 

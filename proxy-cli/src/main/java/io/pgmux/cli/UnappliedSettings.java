@@ -1,8 +1,6 @@
 package io.pgmux.cli;
 
-import io.pgmux.config.DatabaseConfig;
 import io.pgmux.config.PgmuxConfig;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,12 +14,7 @@ final class UnappliedSettings {
 
     /** One line per setting in {@code config} that is not applied yet; empty when there is none. */
     static List<String> in(PgmuxConfig config) {
-        List<String> found = new ArrayList<>();
-        for (DatabaseConfig db : config.databases().values()) {
-            db.authQuery().filter(q -> config.authQuery().isEmpty())
-                    .ifPresent(q -> found.add("databases." + db.name() + ".auth_user (auth_query is not run)"));
-        }
-        config.authQuery().ifPresent(q -> found.add("auth_user (auth_query is not run)"));
-        return found;
+        // Every setting pgmux reads is applied now; the check stays for the next one that is not yet.
+        return List.of();
     }
 }

@@ -59,14 +59,14 @@ final class ConfigFromEnvCommandTest {
     @Test
     void invalidEnvironmentExits2AndWritesNothing() {
         Path file = dir.resolve("pgmux.yaml");
-        int status = run(Map.of("PGMUX_DATABASE_URL", "postgres://app:Url-Secret@db/app?sslmode=require",
+        int status = run(Map.of("PGMUX_DATABASE_URL", "postgres://app:Url-Secret@db/app?sslmode=verify-ca",
                 "PGMUX_POOL_SIZE", "many"), "-o", file.toString());
 
         assertEquals(2, status);
         assertFalse(Files.exists(file));
         assertEquals("pgmux: the environment does not describe a configuration:\n"
-                + "  PGMUX_DATABASE_URL asks for sslmode=require, but pgmux does not connect to the database with TLS"
-                + " yet; use sslmode=disable or prefer on a network you trust\n", err.toString());
+                + "  PGMUX_DATABASE_URL asks for sslmode=verify-ca, which checks the server's certificate against"
+                + " your CA: add &sslrootcert=/path/to/ca.pem (a file mounted into the container)\n", err.toString());
         assertFalse(err.toString().contains("Secret"));
     }
 

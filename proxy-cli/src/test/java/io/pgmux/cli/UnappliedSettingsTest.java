@@ -52,8 +52,9 @@ class UnappliedSettingsTest {
     }
 
     @Test
-    void listsAuthQueryWhichIsNotAppliedYet() {
-        assertEquals(List.of("databases.app.auth_user (auth_query is not run)"), UnappliedSettings.in(parse("""
+    void authQueryIsApplied() {
+        assertEquals(List.of(), UnappliedSettings.in(parse("""
+                auth_user: lookup
                 databases:
                   app: {auth_user: lookup}
                 users:

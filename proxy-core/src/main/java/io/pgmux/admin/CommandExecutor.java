@@ -12,6 +12,7 @@ import io.pgmux.admin.show.ShowPools;
 import io.pgmux.admin.show.ShowPrepared;
 import io.pgmux.admin.show.ShowState;
 import io.pgmux.admin.show.ShowStats;
+import io.pgmux.admin.show.ShowFleet;
 import io.pgmux.admin.show.ShowTenants;
 import io.pgmux.admin.show.ShowUsers;
 import io.pgmux.admin.show.ShowVersion;
@@ -200,6 +201,8 @@ final class CommandExecutor {
                 return ShowTenants.table(view.tenants());
             case BUDGETS:
                 return ShowBudgets.table(view.budgets());
+            case FLEET:
+                return ShowFleet.table(view.fleet());
             default:
                 throw new IllegalStateException("no layout for SHOW " + target);
         }

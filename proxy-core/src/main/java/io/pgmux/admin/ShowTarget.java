@@ -22,7 +22,8 @@ enum ShowTarget {
     STATE,
     PREPARED,
     TENANTS,
-    BUDGETS;
+    BUDGETS,
+    FLEET;
 
     /** PgBouncer's SHOW commands about things pgmux does not have (file descriptors, its allocator, DNS, peers). */
     static final Set<String> PGBOUNCER_ONLY = Set.of("fds", "sockets", "active_sockets", "mem", "dns_hosts",

@@ -29,9 +29,8 @@ public final class ScramSha256Client {
      */
     static final int MAX_ITERATIONS = 10_000_000;
 
-    private static final String GS2_HEADER = "n,,";
-    /** base64("n,,"): the channel-binding echo for a client that does no channel binding. */
-    private static final String CHANNEL_BINDING = "biws";
+    /** The gs2 header of a client that cannot bind the channel (no TLS). */
+    private static final String GS2_UNBOUND = "n,,";
 
     private enum State { NEW, FIRST_SENT, FINAL_SENT, COMPLETE, FAILED }
 
@@ -48,6 +47,10 @@ public final class ScramSha256Client {
     private final Credential credential;
     private final String clientNonce;
     private final String clientFirstBare;
+    /** {@code n,,}, {@code y,,} or {@code p=tls-server-end-point,,}: see {@link #bindChannel}. */
+    private String gs2Header = GS2_UNBOUND;
+    /** The server's certificate hash when bound; empty otherwise. */
+    private byte[] boundData = new byte[0];
     private byte[] expectedServerSignature;
     private State state = State.NEW;
 
@@ -95,6 +98,23 @@ public final class ScramSha256Client {
         return new ScramSha256Client(credential, username, clientNonce);
     }
 
+    /**
+     * A client proving itself with {@code password}, whose keys for a salt and iteration count are derived once
+     * (one PBKDF2 run) and then taken from {@code derived}: a server's salt stays as long as its verifier does, so
+     * only the first login of a role derives anything.
+     */
+    public static ScramSha256Client withPassword(String password, ScramKeys derived) {
+        Credential derive = passwordCredential(password);
+        Credential cached = (salt, iterations) -> {
+            byte[][] keys = derived.derivedKeys(password, salt, iterations, () -> {
+                Keys fresh = derive.keysFor(salt, iterations);
+                return new byte[][] {fresh.clientKey(), fresh.serverKey()};
+            });
+            return new Keys(keys[0].clone(), keys[1].clone());
+        };
+        return new ScramSha256Client(cached, "", ScramFunctions.randomNonce(new SecureRandom()));
+    }
+
     private static Credential passwordCredential(String password) {
         if (password == null || password.isEmpty()) {
             throw new IllegalArgumentException("SCRAM password must not be empty");
@@ -108,15 +128,38 @@ public final class ScramSha256Client {
         };
     }
 
-    public String mechanism() {
-        return MECHANISM;
+    /**
+     * Chooses channel binding as libpq does with {@code channel_binding=prefer} (its default): over TLS, bind to the
+     * server's certificate ({@code tls-server-end-point}) when the server offers SCRAM-SHA-256-PLUS, else say
+     * {@code y} (pgmux could bind, the server did not offer it; a server that did offer it then knows something
+     * removed it); without TLS, {@code n}. Call before {@link #clientFirstMessage()}.
+     *
+     * @param serverEndPoint the hash of the server's certificate on this TLS connection; empty without TLS, or for
+     *                       a certificate with no usable hash
+     * @param offered        the mechanisms the server's AuthenticationSASL listed
+     */
+    public void bindChannel(java.util.Optional<byte[]> serverEndPoint, java.util.List<String> offered) {
+        requireState(State.NEW, "bindChannel");
+        if (serverEndPoint.isEmpty()) {
+            gs2Header = GS2_UNBOUND;
+        } else if (offered.contains(ScramSha256Server.MECHANISM_PLUS)) {
+            gs2Header = "p=" + ScramSha256Server.TLS_SERVER_END_POINT + ",,";
+            boundData = serverEndPoint.get().clone();
+        } else {
+            gs2Header = "y,,";
+        }
     }
 
-    /** The SASLInitialResponse data: {@code n,,n=,r=<client nonce>}. */
+    /** SCRAM-SHA-256-PLUS when the channel is bound ({@link #bindChannel}), else SCRAM-SHA-256. */
+    public String mechanism() {
+        return boundData.length > 0 ? ScramSha256Server.MECHANISM_PLUS : MECHANISM;
+    }
+
+    /** The SASLInitialResponse data: the gs2 header, then {@code n=,r=<client nonce>}. */
     public byte[] clientFirstMessage() {
         requireState(State.NEW, "clientFirstMessage");
         state = State.FIRST_SENT;
-        return utf8(GS2_HEADER + clientFirstBare);
+        return utf8(gs2Header + clientFirstBare);
     }
 
     /**
@@ -151,7 +194,10 @@ public final class ScramSha256Client {
         byte[] storedKey = ScramFunctions.sha256(clientKey);
         byte[] serverKey = keys.serverKey();
 
-        String withoutProof = "c=" + CHANNEL_BINDING + ",r=" + nonce;
+        byte[] header = utf8(gs2Header);
+        byte[] binding = Arrays.copyOf(header, header.length + boundData.length);
+        System.arraycopy(boundData, 0, binding, header.length, boundData.length);
+        String withoutProof = "c=" + ScramFunctions.base64(binding) + ",r=" + nonce;
         String authMessage = clientFirstBare + "," + serverFirst + "," + withoutProof;
         byte[] proof = ScramFunctions.xor(clientKey, ScramFunctions.hmac(storedKey, authMessage));
         expectedServerSignature = ScramFunctions.hmac(serverKey, authMessage);

@@ -60,7 +60,24 @@ final class ClientAuthenticator {
         if (!(decision instanceof AccessDecision.Challenge)) {
             throw new IllegalArgumentException("no exchange for " + decision);
         }
-        Optional<StoredPassword> password = Optional.ofNullable(stored.get(user));
+        return begin(user, decision, Optional.ofNullable(stored.get(user)), Optional.empty());
+    }
+
+    /**
+     * The exchange for a user that is not configured, against the password auth_query found for it (empty: no such
+     * user, which gets the exchange of any unknown user). May derive a SCRAM secret (a plaintext password from a
+     * custom query costs a PBKDF2 run): call it off the event loop.
+     */
+    PasswordExchange beginFound(String user, AccessDecision.Challenge decision, Optional<StoredPassword> found) {
+        Optional<ScramSecret> secret = found.map(p -> p instanceof StoredPassword.ScramSha256
+                ? ScramSecret.fromVerifier((StoredPassword.ScramSha256) p)
+                : p instanceof StoredPassword.Plaintext ? ScramSecret.fromPassword(((StoredPassword.Plaintext) p)
+                        .password()) : null);
+        return begin(user, decision, found, secret);
+    }
+
+    private PasswordExchange begin(String user, AccessDecision decision, Optional<StoredPassword> password,
+                                   Optional<ScramSecret> foundSecret) {
         Optional<StoredPassword.Kind> kind = password.map(StoredPassword::kind);
         // An unknown user gets the challenge of the commonest stored form, a plaintext password: under md5 a
         // different exchange for unknown users would tell who exists (PostgreSQL itself answers them with SCRAM).
@@ -75,7 +92,8 @@ final class ClientAuthenticator {
                     : PasswordExchange.doomed(challenge, user, new StoredPassword.Plaintext(mock.password(user)));
         }
         if (challenge == PasswordChallenge.SCRAM_SHA_256) {
-            return PasswordExchange.scram(user, scramSecrets.get(user), password.get(), scramKeys);
+            return PasswordExchange.scram(user, foundSecret.orElseGet(() -> scramSecrets.get(user)), password.get(),
+                    scramKeys);
         }
         return PasswordExchange.of(challenge, user, password.get());
     }

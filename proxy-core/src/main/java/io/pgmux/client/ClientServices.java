@@ -35,6 +35,8 @@ public final class ClientServices {
     /** log_slow_query in nanoseconds, {@link Long#MAX_VALUE} when off; read on every query, so kept apart. */
     private volatile long slowQueryNanos;
     private final io.netty.channel.group.ChannelGroup channels;
+    private final java.util.concurrent.Executor loginWork;
+    private final io.pgmux.authquery.AuthQueryLookup authQuery;
     private final Supplier<AdminConsole> console;
 
     /**
@@ -44,6 +46,17 @@ public final class ClientServices {
      */
     public ClientServices(PgmuxConfig config, PoolManager pools, ServerConnector connector,
                           io.netty.channel.group.ChannelGroup channels, Supplier<AdminConsole> console) {
+        this(config, pools, connector, channels, console, LoginWork.newExecutor());
+    }
+
+    /**
+     * @param loginWork runs the work of logins that must not run on an event loop (key derivations); tests pass
+     *                  one they drive by hand
+     */
+    public ClientServices(PgmuxConfig config, PoolManager pools, ServerConnector connector,
+                          io.netty.channel.group.ChannelGroup channels, Supplier<AdminConsole> console,
+                          java.util.concurrent.Executor loginWork) {
+        this.loginWork = loginWork;
         this.channels = channels;
         this.console = console;
         this.pools = pools;
@@ -56,7 +69,14 @@ public final class ClientServices {
         this.authenticator = new ClientAuthenticator(config, scramKeys);
         this.logins = new LoginAuthorization(config, authenticator);
         this.clientTls = new ClientTlsSource(config.clientTls());
+        this.authQuery = new io.pgmux.authquery.AuthQueryLookup(config, connector, scramKeys,
+                io.netty.util.concurrent.Ticker.systemTicker());
         this.slowQueryNanos = slowQueryNanos(config);
+    }
+
+    /** Where the passwords of users that are not configured are looked up (auth_query). */
+    io.pgmux.authquery.AuthQueryLookup authQuery() {
+        return authQuery;
     }
 
     private static long slowQueryNanos(PgmuxConfig config) {
@@ -92,6 +112,7 @@ public final class ClientServices {
         ClientAuthenticator nextAuthenticator = new ClientAuthenticator(next, scramKeys);
         LoginAuthorization nextLogins = new LoginAuthorization(next, nextAuthenticator);
         clientTls.reload(next.clientTls());
+        authQuery.reconfigure(next);
         authenticator = nextAuthenticator;
         logins = nextLogins;
         slowQueryNanos = slowQueryNanos(next);
@@ -115,6 +136,11 @@ public final class ClientServices {
 
     CancelRegistry cancels() {
         return cancels;
+    }
+
+    /** Where a login's key derivations run, off the event loops ({@link LoginWork}). */
+    java.util.concurrent.Executor loginWork() {
+        return loginWork;
     }
 
     PeerCancels peerCancels() {

@@ -22,16 +22,28 @@ import org.slf4j.LoggerFactory;
 final class LoginAuthorization {
     private static final Logger log = LoggerFactory.getLogger(LoginAuthorization.class);
 
+    private final PgmuxConfig config;
     private final AccessPolicy policy;
     private final ClientAuthenticator authenticator;
 
     LoginAuthorization(PgmuxConfig config, ClientAuthenticator authenticator) {
+        this.config = config;
         this.policy = new AccessPolicy(config);
         this.authenticator = authenticator;
     }
 
     /** What the login of {@code user} to {@code database} on {@code channel} goes on with. */
-    sealed interface Outcome permits Refused, Exchange {
+    sealed interface Outcome permits Refused, Exchange, LookUp {
+    }
+
+    /**
+     * The user is not configured and auth_query applies: find its password ({@code lookup}), then run the
+     * exchange {@link ClientAuthenticator#beginFound} makes for it; with no exchange ({@code trust}, {@code cert}),
+     * the lookup still says whether the role exists and what its servers log in with.
+     *
+     * @param decision a {@link AccessDecision.Challenge} or an {@link AccessDecision.Proceed}
+     */
+    record LookUp(AccessDecision decision, io.pgmux.config.AuthQueryConfig lookup) implements Outcome {
     }
 
     /** Send the error (FATAL) and close; no server connection was opened. */
@@ -51,7 +63,26 @@ final class LoginAuthorization {
             return new Refused(((AccessDecision.Refuse) decision).error());
         }
         log.debug("login of user {} to database {}: {}", user, database, decision.reason());
+        if (config.user(user).isEmpty()) {
+            Optional<io.pgmux.config.AuthQueryConfig> lookup = config.authQueryFor(database);
+            if (lookup.isPresent()) {
+                return new LookUp(decision, lookup.get());
+            }
+        }
         return new Exchange(authenticator.begin(user, decision));
+    }
+
+    /** The exchange for a user auth_query looked up ({@link LookUp}); may derive a key: off the event loop. */
+    PasswordExchange exchangeFor(String user, LookUp lookUp, Optional<io.pgmux.config.StoredPassword> found) {
+        if (lookUp.decision() instanceof AccessDecision.Challenge) {
+            return authenticator.beginFound(user, (AccessDecision.Challenge) lookUp.decision(), found);
+        }
+        return authenticator.begin(user, lookUp.decision());
+    }
+
+    /** The configuration these decisions are made under. */
+    PgmuxConfig config() {
+        return config;
     }
 
     private static LoginAttempt attempt(Channel channel, String database, String user) {

@@ -2,6 +2,7 @@ package io.pgmux.client;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.pgmux.admin.AdminHandler;
 import io.pgmux.admin.AdminRole;
 import io.pgmux.admin.AdminSession;
@@ -11,13 +12,13 @@ import io.pgmux.codec.MessageFramer;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.PoolMode;
 import io.pgmux.pool.ServerPool;
-import io.pgmux.protocol.FrontendTag;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.ProtocolException;
 import io.pgmux.protocol.SqlState;
 import io.pgmux.protocol.backend.Authentication;
 import io.pgmux.protocol.backend.NegotiateProtocolVersion;
 import io.pgmux.protocol.frontend.CancelRequest;
+import io.pgmux.protocol.frontend.PasswordMessage;
 import io.pgmux.protocol.frontend.StartupMessage;
 import io.pgmux.protocol.frontend.StartupPacket;
 import io.pgmux.session.SessionParameters;
@@ -36,12 +37,15 @@ import java.util.Optional;
  * to the admin console for database {@code pgmux}. Confined to the client's event loop.
  */
 final class LoginFlow implements ClientPhase {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LoginFlow.class);
     private final ClientConnection client;
     private final Channel channel;
     private final ClientServices services;
     private StartupMessage startup;
     private SessionParameters parameters;
     private PasswordExchange passwordExchange;
+    /** The password auth_query found for a user that is not configured; null for a configured user. */
+    private io.pgmux.config.StoredPassword foundPassword;
 
     LoginFlow(ClientConnection client, ClientServices services) {
         this.client = client;
@@ -108,13 +112,97 @@ final class LoginFlow implements ClientPhase {
             client.fail(((LoginAuthorization.Refused) outcome).error());
             return;
         }
-        passwordExchange = ((LoginAuthorization.Exchange) outcome).exchange();
+        if (outcome instanceof LoginAuthorization.LookUp) {
+            lookUp(services.logins(), (LoginAuthorization.LookUp) outcome);
+            return;
+        }
+        begin(((LoginAuthorization.Exchange) outcome).exchange());
+    }
+
+    private void begin(PasswordExchange exchange) {
+        passwordExchange = exchange;
         if (passwordExchange.needsPassword()) {
-            client.transition(ClientState.AUTHENTICATING);
+            if (client.state() == ClientState.STARTUP) {
+                client.transition(ClientState.AUTHENTICATING);
+            }
             expectFromClient(passwordExchange.responses());
-            channel.writeAndFlush(passwordExchange.firstRequest(channel.alloc()), channel.voidPromise());
+            channel.writeAndFlush(passwordExchange.firstRequest(channel.alloc(),
+                    io.pgmux.tls.ServerEndPoint.ofLocal(channel)), channel.voidPromise());
         } else {
             authenticated();
+        }
+    }
+
+    /**
+     * A user that is not configured, on a database where auth_query applies: its password is looked up (from the
+     * cache, or by the query on auth_user's connection) and the exchange made for it off the event loop, then the
+     * login goes on on the channel's loop. A user the lookup does not find gets the exchange of any unknown user,
+     * so the answer tells nobody which roles exist. The framer keeps whatever the client sends meanwhile.
+     */
+    private void lookUp(LoginAuthorization logins, LoginAuthorization.LookUp lookUp) {
+        client.transition(ClientState.AUTHENTICATING);
+        ChannelHandlerContext framer = channel.pipeline().context(MessageFramer.class);
+        ((MessageFramer) framer.handler()).hold(framer);
+        String user = client.user();
+        services.authQuery().find(logins.config(), lookUp.lookup(), client.database(), user, channel.eventLoop())
+                .whenComplete((found, error) -> {
+                    if (error != null) {
+                        backOnLoop(null, error);
+                        return;
+                    }
+                    // Completed on auth_user's connection or from the cache: the exchange is made elsewhere, since
+                    // a plaintext password from a custom query costs a key derivation.
+                    try {
+                        services.loginWork().execute(() -> {
+                            try {
+                                backOnLoop(new Found(found, logins.exchangeFor(user, lookUp, found)), null);
+                            } catch (RuntimeException e) {
+                                backOnLoop(null, e);
+                            }
+                        });
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        backOnLoop(null, e);
+                    }
+                });
+    }
+
+    private void backOnLoop(Found result, Throwable error) {
+        try {
+            channel.eventLoop().execute(() -> lookedUp(result, error));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The event loop has shut down, and with it this client's channel: nobody is left to answer.
+        }
+    }
+
+    /** What auth_query found for a user, and the exchange made against it. */
+    private record Found(Optional<io.pgmux.config.StoredPassword> password, PasswordExchange exchange) {
+    }
+
+    /** Back on the event loop after {@link #lookUp}. */
+    private void lookedUp(Found result, Throwable error) {
+        if (client.state() != ClientState.AUTHENTICATING || passwordExchange != null) {
+            return; // closed meanwhile: the login timeout, or the client went away
+        }
+        ChannelHandlerContext framer = channel.pipeline().context(MessageFramer.class);
+        if (error != null) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause instanceof java.util.concurrent.RejectedExecutionException) {
+                client.fail(PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux: too many logins are being checked"
+                        + " at once").withHint("Try again in a moment."));
+            } else {
+                log.warn("client {}: auth_query for user {} failed: {}", client.describe(), client.user(),
+                        cause.toString());
+                // The same for every user, known to the server or not: the failure says nothing about who exists.
+                client.fail(PgError.fatal(SqlState.CANNOT_CONNECT_NOW, "pgmux could not look up the password of"
+                        + " the user (auth_query failed)").withHint("See pgmux's log; try again in a moment."));
+            }
+        } else {
+            foundPassword = result.password().orElse(null);
+            begin(result.exchange());
+        }
+        if (framer != null) {
+            ((MessageFramer) framer.handler()).resume(framer);
         }
     }
 
@@ -157,9 +245,11 @@ final class LoginFlow implements ClientPhase {
             throw new ProtocolException("message before StartupMessage");
         }
         try {
-            if (frame.getByte(frame.readerIndex()) != FrontendTag.PASSWORD) {
-                throw new ProtocolException("expected a password message, got '"
-                        + (char) frame.getByte(frame.readerIndex()) + "'");
+            // The framer let only a password message through ('p', ExpectedMessages.PASSWORD_RESPONSE or
+            // SASL_RESPONSE): its type needs no second look here.
+            if (passwordExchange.checksOffLoop()) {
+                checkOffLoop(passwordExchange, PasswordMessage.decode(frame.skipBytes(5)));
+                return;
             }
             ByteBuf next = passwordExchange.step(frame.skipBytes(5), channel.alloc());
             if (next != null) {
@@ -178,6 +268,55 @@ final class LoginFlow implements ClientPhase {
         }
     }
 
+    /**
+     * Checks a cleartext password on a {@link LoginWork} thread (against a SCRAM verifier it costs a PBKDF2 run)
+     * and goes on with the login on the channel's event loop. Meanwhile the framer keeps whatever else the client
+     * sends, and the login timeout still runs.
+     */
+    private void checkOffLoop(PasswordExchange exchange, String cleartext) {
+        ChannelHandlerContext framer = channel.pipeline().context(MessageFramer.class);
+        ((MessageFramer) framer.handler()).hold(framer);
+        try {
+            services.loginWork().execute(() -> {
+                RuntimeException failure = null;
+                try {
+                    exchange.checkCleartext(cleartext);
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+                RuntimeException outcome = failure;
+                try {
+                    channel.eventLoop().execute(() -> checked(exchange, outcome));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // The event loop has shut down, and with it this client's channel: nobody is left to answer.
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            client.fail(PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux: too many logins are being checked"
+                    + " at once").withHint("Try again in a moment."));
+        }
+    }
+
+    /** Back on the event loop after {@link #checkOffLoop}: the login goes on unless the client left meanwhile. */
+    private void checked(PasswordExchange exchange, RuntimeException failure) {
+        if (client.state() != ClientState.AUTHENTICATING || passwordExchange != exchange) {
+            return; // closed meanwhile: the login timeout, or the client went away
+        }
+        // Taken now: once the client is failed its pipeline may be gone.
+        ChannelHandlerContext framer = channel.pipeline().context(MessageFramer.class);
+        if (failure instanceof AuthenticationException) {
+            services.authFailed(client.database(), client.user());
+            client.fail(PgError.fatal(SqlState.INVALID_PASSWORD, failure.getMessage()));
+        } else if (failure != null) {
+            client.failed(failure);
+        } else {
+            authenticated();
+        }
+        if (framer != null) {
+            ((MessageFramer) framer.handler()).resume(framer);
+        }
+    }
+
     private void authenticated() {
         passwordExchange = null;
         expectFromClient(ExpectedMessages.FRONTEND);
@@ -185,7 +324,14 @@ final class LoginFlow implements ClientPhase {
         String user = client.user();
         String database = client.database();
         PgmuxConfig config = services.config();
-        if (config.user(user).isEmpty()) {
+        if (foundPassword != null) {
+            // Its pool's servers log in with what the lookup found (a verifier: with this client's ClientKey).
+            io.pgmux.config.UpstreamLogin login = config.upstreamLoginFor(database, user);
+            if (login.password().isEmpty()) {
+                config.database(database).ifPresent(db -> services.pools().scramKeys()
+                        .rememberFound(db.host() + ":" + db.port(), login.user(), foundPassword));
+            }
+        } else if (config.user(user).isEmpty()) {
             // Only with auth_type trust: every other method has failed the exchange of an unknown user.
             client.fail(PgError.fatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
                     "role \"" + user + "\" does not exist"));

@@ -41,6 +41,8 @@ final class PasswordExchange {
     /** Fails whatever the client answers, once it has answered. */
     private final boolean doomed;
     private byte[] md5Salt;
+    /** pgmux's certificate hash where SCRAM-SHA-256-PLUS was offered; set with the first request. */
+    private java.util.Optional<byte[]> serverEndPoint = java.util.Optional.empty();
     private ScramSha256Server scram;
 
     private PasswordExchange(PasswordChallenge challenge, String user, StoredPassword password,
@@ -85,8 +87,19 @@ final class PasswordExchange {
         return challenge != null;
     }
 
-    /** The first authentication request; only called when {@link #needsPassword()}. */
+    /** The first authentication request of a connection without TLS; only called when {@link #needsPassword()}. */
     ByteBuf firstRequest(ByteBufAllocator alloc) {
+        return firstRequest(alloc, java.util.Optional.empty());
+    }
+
+    /**
+     * The first authentication request; only called when {@link #needsPassword()}.
+     *
+     * @param serverEndPoint the {@code tls-server-end-point} data of pgmux's certificate on a TLS connection, where
+     *                       SCRAM-SHA-256-PLUS is offered first, as PostgreSQL offers it; empty without TLS
+     */
+    ByteBuf firstRequest(ByteBufAllocator alloc, java.util.Optional<byte[]> serverEndPoint) {
+        this.serverEndPoint = serverEndPoint;
         switch (challenge) {
             case CLEARTEXT:
                 return Authentication.cleartextPassword(alloc);
@@ -95,7 +108,9 @@ final class PasswordExchange {
                 RANDOM.nextBytes(md5Salt);
                 return Authentication.md5Password(alloc, md5Salt);
             case SCRAM_SHA_256:
-                return Authentication.sasl(alloc, "SCRAM-SHA-256");
+                return serverEndPoint.isPresent()
+                        ? Authentication.sasl(alloc, ScramSha256Server.MECHANISM_PLUS, "SCRAM-SHA-256")
+                        : Authentication.sasl(alloc, "SCRAM-SHA-256");
             default:
                 throw new IllegalStateException("no password request for " + challenge);
         }
@@ -116,10 +131,7 @@ final class PasswordExchange {
     ByteBuf step(ByteBuf body, ByteBufAllocator alloc) {
         switch (challenge) {
             case CLEARTEXT:
-                String cleartext = PasswordMessage.decode(body);
-                if (!PasswordCheck.matches(password, user, cleartext) || doomed) {
-                    throw failed();
-                }
+                checkCleartext(PasswordMessage.decode(body));
                 return null;
             case MD5:
                 byte[] response = PasswordMessage.decode(body).getBytes(StandardCharsets.UTF_8);
@@ -138,13 +150,36 @@ final class PasswordExchange {
         }
     }
 
+    /**
+     * Whether the client's answer is checked by {@link #checkCleartext}, off the event loop: the cleartext
+     * exchange, whose check against a SCRAM verifier derives the keys from the password (one PBKDF2 run). Every
+     * cleartext answer takes that way, so known and unknown users, and every form of stored password, go through
+     * the same steps.
+     */
+    boolean checksOffLoop() {
+        return challenge == PasswordChallenge.CLEARTEXT;
+    }
+
+    /**
+     * Checks a cleartext answer (the PasswordMessage's text) against the stored password, as PostgreSQL does for
+     * the {@code password} method. Thread-safe: it reads only what this exchange was made with. Costs a PBKDF2 run
+     * against a SCRAM verifier, so call it off the event loop.
+     *
+     * @throws AuthenticationException when the password is wrong or the login doomed
+     */
+    void checkCleartext(String cleartext) {
+        if (challenge != PasswordChallenge.CLEARTEXT) {
+            throw new IllegalStateException("a cleartext answer for " + challenge);
+        }
+        if (!PasswordCheck.matches(password, user, cleartext) || doomed) {
+            throw failed();
+        }
+    }
+
     private ByteBuf scramStep(ByteBuf body, ByteBufAllocator alloc) {
         if (scram == null) {
             SASLInitialResponse initial = SASLInitialResponse.decode(body);
-            if (!"SCRAM-SHA-256".equals(initial.mechanism())) {
-                throw new AuthenticationException("SASL mechanism \"" + initial.mechanism() + "\" is not offered");
-            }
-            scram = new ScramSha256Server(scramSecret);
+            scram = new ScramSha256Server(scramSecret, initial.mechanism(), serverEndPoint);
             return Authentication.saslContinue(alloc, scram.serverFirstMessage(initial.data()));
         }
         if (scram.isComplete()) {

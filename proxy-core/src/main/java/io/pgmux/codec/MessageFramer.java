@@ -41,6 +41,11 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
         MESSAGES,
         /** Runs of pass-through bytes and whole inspected messages to the router. */
         RUNS,
+        /**
+         * Messages, but none handed on until {@link #resume}: what arrives is kept while the login waits for work
+         * done off the event loop.
+         */
+        HELD,
         /** A violation was found: nothing more is read. */
         STOPPED
     }
@@ -59,6 +64,10 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
      * null between messages, so an idle connection holds no buffer. Handed on as it is once complete.
      */
     private ByteBuf carry;
+    /** What arrived while {@link Reading#HELD}, kept whole for {@link #resume}; null otherwise. */
+    private ByteBuf held;
+    /** The way of handing on that {@link #resume} goes back to (MESSAGES, or RUNS when asked for meanwhile). */
+    private Reading afterHold = Reading.MESSAGES;
     /** Something was handed on since the last read-complete (else a channel not reading automatically asks again). */
     private boolean handedOn;
 
@@ -83,7 +92,58 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
             return;
         }
         router = target;
-        reading = Reading.RUNS;
+        if (reading == Reading.HELD) {
+            afterHold = Reading.RUNS; // the login ended while held: what it kept goes to the router
+        } else {
+            reading = Reading.RUNS;
+        }
+    }
+
+    /**
+     * Keeps every further message in the input, and reads nothing more from the socket, until {@link #resume}:
+     * while the login waits for work done off the event loop (a key derivation, an auth_query lookup). What a
+     * client sent meanwhile is then framed under the phase in force at that time, as PostgreSQL reads it only
+     * once it has answered. Call on the channel's event loop, while handing on whole messages.
+     */
+    public void hold(ChannelHandlerContext context) {
+        if (reading != Reading.MESSAGES && reading != Reading.RUNS) {
+            throw new IllegalStateException("hold while " + reading);
+        }
+        afterHold = reading;
+        reading = Reading.HELD;
+        context.channel().config().setAutoRead(false);
+    }
+
+    /**
+     * Hands on what {@link #hold} kept, then reads from the socket again. Call on the channel's event loop, with
+     * the context of this framer; nothing is handed on once the framer has left the pipeline or the channel closed.
+     */
+    public void resume(ChannelHandlerContext context) {
+        if (reading == Reading.STOPPED) {
+            return;
+        }
+        if (reading != Reading.HELD) {
+            throw new IllegalStateException("resume without hold");
+        }
+        reading = afterHold;
+        ByteBuf kept = held;
+        held = null;
+        if (context.isRemoved() || !context.channel().isActive()) {
+            if (kept != null) {
+                kept.release();
+            }
+            return;
+        }
+        context.channel().config().setAutoRead(true);
+        if (kept != null) {
+            try {
+                // As if those bytes had just arrived.
+                channelRead(context, kept);
+            } catch (RuntimeException e) {
+                context.fireExceptionCaught(e);
+            }
+        }
+        channelReadComplete(context);
     }
 
     /** The bytes held for a message that spans reads: what a peer can make pgmux keep by sending part of one. */
@@ -104,7 +164,9 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
         }
         ByteBuf in = (ByteBuf) msg;
         try {
-            if (reading != Reading.STOPPED) {
+            if (reading == Reading.HELD) {
+                keep(in, in.readerIndex(), in.writerIndex());
+            } else if (reading != Reading.STOPPED) {
                 scan(in);
             }
         } catch (ProtocolException e) {
@@ -130,7 +192,7 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
             passRemaining -= n;
             pos += n;
         }
-        while (pos < end && reading != Reading.STOPPED) {
+        while (pos < end && (reading == Reading.MESSAGES || reading == Reading.RUNS)) {
             int available = end - pos;
             byte tag = in.getByte(pos);
             int length = available < HEADER_LENGTH ? 0 : in.getInt(pos + 1);
@@ -180,6 +242,17 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
             runStart = pos;
         }
         handOnRun(in, runStart, pos);
+        if (reading == Reading.HELD && pos < end) {
+            keep(in, pos, end);
+        }
+    }
+
+    /** Copies what arrived while held, so no read buffer is pinned meanwhile; autoRead is off, so it is one read. */
+    private void keep(ByteBuf in, int from, int to) {
+        if (held == null) {
+            held = ctx.alloc().buffer(to - from);
+        }
+        held.writeBytes(in, from, to - from);
     }
 
     /**
@@ -271,11 +344,15 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
             carry.release();
             carry = null;
         }
+        if (held != null) {
+            held.release();
+            held = null;
+        }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext context) {
-        boolean readAgain = !handedOn && !context.channel().config().isAutoRead();
+        boolean readAgain = !handedOn && reading != Reading.HELD && !context.channel().config().isAutoRead();
         handedOn = false;
         context.fireChannelReadComplete();
         if (readAgain) {

@@ -67,6 +67,11 @@ public final class MetricsRegistry implements AutoCloseable {
         }
     }
 
+    /** Adds meters of a part that keeps its own (the fleet's lease keeper). */
+    public void bind(io.micrometer.core.instrument.binder.MeterBinder binder) {
+        binder.bindTo(registry);
+    }
+
     /**
      * Writes a scrape in the format the {@code Accept} header asks for: OpenMetrics 1.0 when it names
      * {@code application/openmetrics-text}, else Prometheus text 0.0.4. Returns the Content-Type written.

@@ -14,6 +14,12 @@ final class Budget {
     private int used;
     /** Of {@link #used}, connections already closing: they will give their place back by themselves. */
     private int leaving;
+    /**
+     * With a fleet ({@code fleet.enabled}), the connections this instance may count against the budget: the leases
+     * it holds in the upstream, minus those it is giving back. -1 without a fleet: the budget holds for this
+     * instance alone. Never raised before the lease is held; lowered before a lease is given back.
+     */
+    private int leased;
     /** Pools drawing on this budget that have clients waiting. */
     private int waitingPools;
     /**
@@ -28,12 +34,41 @@ final class Budget {
      * @param setting the setting that sizes it, e.g. "pool_size"
      * @param limit   0 for no cap
      * @param reserve connections beyond {@code limit} granted once a client has waited reserve_pool_timeout
+     * @param leasedFromFleet whether the budget is shared by a fleet: then it allows nothing until leases arrive
      */
-    Budget(String owner, String setting, int limit, int reserve) {
+    Budget(String owner, String setting, int limit, int reserve, boolean leasedFromFleet) {
         this.owner = owner;
         this.setting = setting;
         this.limit = limit;
         this.reserve = reserve;
+        this.leased = leasedFromFleet ? 0 : -1;
+    }
+
+    Budget(String owner, String setting, int limit, int reserve) {
+        this(owner, setting, limit, reserve, false);
+    }
+
+    /** Whether the connections counted here need leases from the fleet. */
+    boolean isLeased() {
+        return leased >= 0;
+    }
+
+    int leased() {
+        return leased;
+    }
+
+    /**
+     * Sets how many connections the fleet's leases allow here. Lowered below {@link #used}, the budget is
+     * overdrawn: idle connections close, and busy ones close as their clients give them back.
+     *
+     * @throws IllegalStateException on a budget not shared by a fleet
+     */
+    void lease(int allowed) {
+        if (leased < 0 || allowed < 0) {
+            throw new IllegalStateException("budget " + description() + " is not leased from a fleet");
+        }
+        leased = allowed;
+        updatePressure();
     }
 
     /** Applies a reloaded configuration; counted connections stay counted. */
@@ -45,12 +80,20 @@ final class Budget {
     }
 
     boolean isExhausted(boolean reserveAllowed) {
-        return limit > 0 && used >= limit + (reserveAllowed ? reserve : 0);
+        return (limit > 0 && used >= limit + (reserveAllowed ? reserve : 0)) || (leased >= 0 && used >= leased);
     }
 
-    /** More connections stay open (not counting closing ones) than the budget allows, even with its reserve. */
+    /** Whether the budget is full only for want of leases: another lease would let a connection open. */
+    boolean isShortOfLeases(boolean reserveAllowed) {
+        return leased >= 0 && used >= leased && !(limit > 0 && used >= limit + (reserveAllowed ? reserve : 0));
+    }
+
+    /**
+     * More connections stay open (not counting closing ones) than the budget allows, even with its reserve, or
+     * than the fleet's leases cover.
+     */
     boolean isOverdrawn() {
-        return limit > 0 && used - leaving > limit + reserve;
+        return (limit > 0 && used - leaving > limit + reserve) || (leased >= 0 && used - leaving > leased);
     }
 
     boolean hasReserve() {
@@ -124,7 +167,8 @@ final class Budget {
     /** The description with the count it had at some moment, e.g. for an error built after the lock. */
     String describe(int usedThen) {
         return description() + " " + usedThen + "/" + (limit == 0 ? "unlimited" : limit)
-                + (reserve > 0 ? " (+" + reserve + " reserve)" : "");
+                + (reserve > 0 ? " (+" + reserve + " reserve)" : "")
+                + (leased >= 0 ? " (fleet-wide; this instance holds " + leased + " lease(s))" : "");
     }
 
     @Override

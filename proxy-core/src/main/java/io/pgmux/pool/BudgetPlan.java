@@ -43,6 +43,9 @@ public final class BudgetPlan {
         }
     }
 
+    /** The budget owner of users found by auth_query that have no tenant: they share one budget per database. */
+    private static final String FOUND_USERS = "users found by auth_query";
+
     private final PgmuxConfig config;
     private final Cap global;
     private final Map<String, Cap> databases = new LinkedHashMap<>();
@@ -93,7 +96,8 @@ public final class BudgetPlan {
     public Optional<List<Cap>> capsOf(String database, String user) {
         Optional<DatabaseConfig> db = config.database(database);
         Optional<UserConfig> login = config.user(user);
-        if (db.isEmpty() || login.isEmpty()) {
+        // A user auth_query found for the database counts like a configured user without a tenant of its own.
+        if (db.isEmpty() || (login.isEmpty() && config.authQueryFor(database).isEmpty())) {
             return Optional.empty();
         }
         return Optional.of(List.of(caps.get(poolBudgetKey(database, user)), databases.get(database), global));
@@ -111,8 +115,18 @@ public final class BudgetPlan {
         for (UserConfig user : config.users().values()) {
             config.tenantOf(user.name()).ifPresentOrElse(tenants::add, () -> ownPools.add(user));
         }
+        boolean lookedUp = config.authQueryFor(db.name()).isPresent();
+        if (lookedUp) {
+            // Users found by auth_query belong to default_tenant; without one they share a budget.
+            config.defaultTenant().map(config.tenants()::get).ifPresent(tenants::add);
+        }
         for (TenantConfig tenant : tenants) {
             result.add(tenantCap(tenant, db.name()));
+        }
+        if (lookedUp && config.defaultTenant().isEmpty()) {
+            String owner = FOUND_USERS + " on database " + db.name();
+            result.add(new Cap(owner, owner, "default_pool_size", config.defaultPoolSize(), 0,
+                    "default_pool_size " + config.defaultPoolSize()));
         }
         for (UserConfig user : ownPools) {
             result.add(new Cap("user " + user.name() + " on database " + db.name(), "user " + user.name()
@@ -136,7 +150,7 @@ public final class BudgetPlan {
 
     private String poolBudgetKey(String database, String user) {
         return config.tenantOf(user).map(t -> "tenant " + t.name() + " on database " + database)
-                .orElse("user " + user + " on database " + database);
+                .orElse((config.user(user).isPresent() ? "user " + user : FOUND_USERS) + " on database " + database);
     }
 
     /** The settings a pool of {@code user} takes from its tenant, or the defaults for a user without one. */

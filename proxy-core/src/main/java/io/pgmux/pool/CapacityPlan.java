@@ -21,8 +21,17 @@ public final class CapacityPlan {
     public record Database(String name, List<Line> budgets, int sum, int cap, int most) {
     }
 
-    /** An upstream server (host:port) and every configured database on it. */
-    public record Upstream(String address, List<Database> databases, int sum, int globalCap, int most) {
+    /**
+     * An upstream server (host:port) and every configured database on it.
+     *
+     * @param most    the most server connections the budgets allow there (with a fleet: all instances together)
+     * @param control connections pgmux keeps there besides: with a fleet, each instance's control connection (1)
+     */
+    public record Upstream(String address, List<Database> databases, int sum, int globalCap, int most, int control) {
+        /** Every connection pgmux may hold there: {@link #most} and the control connection. */
+        public int total() {
+            return most + control;
+        }
     }
 
     private final List<Upstream> upstreams;
@@ -47,9 +56,11 @@ public final class CapacityPlan {
         }
         List<Upstream> upstreams = new ArrayList<>();
         int global = plan.global().limit();
+        int control = plan.config().fleet().enabled() ? 1 : 0;
         byAddress.forEach((address, databases) -> {
             int sum = databases.stream().mapToInt(Database::most).sum();
-            upstreams.add(new Upstream(address, databases, sum, global, global > 0 ? Math.min(sum, global) : sum));
+            upstreams.add(new Upstream(address, databases, sum, global, global > 0 ? Math.min(sum, global) : sum,
+                    control));
         });
         return new CapacityPlan(upstreams);
     }

@@ -329,6 +329,11 @@ public final class PoolManager {
         return result;
     }
 
+    /** The budgets a fleet shares, for the lease keeper of {@code io.pgmux.fleet}. */
+    public LeasedBudgets leasedBudgets() {
+        return new LeasedBudgets(lock, ticker, registry, core);
+    }
+
     /**
      * Every open server connection (SHOW SERVERS), each read on its own event loop: the stage completes once every
      * loop has answered; nobody waits meanwhile. Closing servers are left out.

@@ -3,7 +3,6 @@ package io.pgmux.pool;
 import io.pgmux.auth.ScramKeys;
 import io.pgmux.config.DatabaseConfig;
 import io.pgmux.config.PgmuxConfig;
-import io.pgmux.config.UserConfig;
 import io.pgmux.server.UpstreamTarget;
 import io.pgmux.stats.StatsRegistry;
 import java.util.ArrayList;
@@ -117,14 +116,15 @@ final class PoolRegistry {
             return Optional.empty();
         }
         DatabaseConfig db = config.database(key.database()).orElseThrow();
-        UserConfig user = config.user(key.user()).orElseThrow();
-        UpstreamTarget target = UpstreamTarget.of(db, config.upstreamLoginFor(db.name(), user.name()), scramKeys);
+        // Configured, or found by auth_query (then its servers log in with what the lookup found, see ScramKeys).
+        String user = key.user();
+        UpstreamTarget target = UpstreamTarget.of(db, config.upstreamLoginFor(db.name(), user), scramKeys);
         List<Budget> budgets = new ArrayList<>(3);
         for (BudgetPlan.Cap each : caps.get()) {
             budgets.add(layout.budgets().get(each.key()));
         }
-        return Optional.of(new PoolSetup(target, config.poolModeFor(db.name(), user.name()), budgets,
-                layout.plan().settings(user.name()), layout.breakers().get(target.address()), generation, false));
+        return Optional.of(new PoolSetup(target, config.poolModeFor(db.name(), user), budgets,
+                layout.plan().settings(user), layout.breakers().get(target.address()), generation, false));
     }
 
     /** A reload worked out off the lock: the layout it replaces, the new one, and every pool's new setup. */
@@ -198,8 +198,9 @@ final class PoolRegistry {
         Map<String, Budget> result = new LinkedHashMap<>();
         for (BudgetPlan.Cap each : plan.caps().values()) {
             Budget budget = existing.get(each.key());
-            result.put(each.key(), budget != null ? budget
-                    : new Budget(each.owner(), each.setting(), each.limit(), each.reserve()));
+            // With a fleet, a capped budget holds for all instances: it allows only what this one has leased.
+            result.put(each.key(), budget != null ? budget : new Budget(each.owner(), each.setting(), each.limit(),
+                    each.reserve(), plan.config().fleet().enabled() && each.limit() > 0));
         }
         return result;
     }

@@ -20,6 +20,10 @@ final class BudgetTable {
             }
             out.append(" = ").append(slots.forOrdinaryRoles()).append(" slots for pgmux and every other client\n");
         }
+        if (upstream.control() > 0) {
+            out.append("fleet: these budgets hold for every instance of the fleet together; each instance adds its"
+                    + " control connection\n");
+        }
         row(out, "budget", "most", "from");
         for (CapacityPlan.Database db : upstream.databases()) {
             for (CapacityPlan.Line line : db.budgets()) {
@@ -32,17 +36,21 @@ final class BudgetTable {
         row(out, "pgmux at " + upstream.address(), Integer.toString(upstream.most()), upstream.globalCap() > 0
                 ? "the databases' sum " + upstream.sum() + ", capped by max_server_connections " + upstream.globalCap()
                 : "the databases' sum (no max_server_connections cap)");
+        if (upstream.control() > 0) {
+            row(out, "fleet control connection", Integer.toString(upstream.control()),
+                    "one per instance, holding its leases (count one for each instance you run)");
+        }
         if (slots == null) {
             return out.toString();
         }
-        int headroom = slots.forOrdinaryRoles() - upstream.most();
+        int headroom = slots.forOrdinaryRoles() - upstream.total();
         row(out, "headroom", Integer.toString(headroom), "slots left for clients that bypass pgmux ("
                 + slots.othersConnectedNow() + " connected now, pgmux's own included)");
         if (headroom >= 0) {
             out.append("OK: pgmux can never exhaust the slots of ").append(upstream.address()).append('\n');
         } else {
             out.append("OVER-COMMITTED by ").append(-headroom).append(": under full load pgmux may open ")
-                    .append(upstream.most()).append(" connections to ").append(upstream.address())
+                    .append(upstream.total()).append(" connections to ").append(upstream.address())
                     .append(", which has ").append(slots.forOrdinaryRoles()).append(" for ordinary roles. ")
                     .append("Lower pool_size, reserve_pool_size or the databases' max_connections, set ")
                     .append("max_server_connections, or raise max_connections on the database.\n");

@@ -18,6 +18,7 @@ import io.pgmux.client.ClientChannelInitializer;
 import io.pgmux.client.ClientServices;
 import io.pgmux.config.ListenConfig;
 import io.pgmux.config.PgmuxConfig;
+import io.pgmux.fleet.LeaseKeeper;
 import io.pgmux.metrics.HttpEndpoint;
 import io.pgmux.metrics.MetricsRegistry;
 import io.pgmux.metrics.Readiness;
@@ -99,6 +100,7 @@ public final class PgmuxServer implements AutoCloseable {
     private final ExecutorService reloader = Executors.newSingleThreadExecutor(daemon("pgmux-reload"));
     private final Drain drain;
     private final ProxyControl control;
+    private final Optional<LeaseKeeper> fleet;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     public PgmuxServer(PgmuxConfig config) {
@@ -127,6 +129,8 @@ public final class PgmuxServer implements AutoCloseable {
                 io.pgmux.tls.UpstreamTlsContexts.of(config));
         this.pools = new PoolManager(config, connector, loops, stats);
         this.services = new ClientServices(config, pools, connector, channels, this::console);
+        this.fleet = config.fleet().enabled()
+                ? Optional.of(new LeaseKeeper(config, pools.leasedBudgets(), pools.scramKeys())) : Optional.empty();
         this.control = new ProxyControl(this, loops);
         LiveAdminView view = new LiveAdminView(pools, statsPeriod, services::clientCount,
                 address -> Optional.ofNullable(upstreamSlots.get(address)), new ClientDirectory() {
@@ -139,10 +143,15 @@ public final class PgmuxServer implements AutoCloseable {
                     public boolean isDisabled(String database) {
                         return services.isDisabled(database);
                     }
-                }, control::pauseState);
+                }, control::pauseState, () -> fleet.map(FleetRows::of).orElse(List.of()));
         this.console = new AdminConsole(view, control, Release.version());
         this.readiness = new Readiness(pools, () -> state);
         this.drain = new Drain(services, pools, loops);
+    }
+
+    /** The keeper of this instance's fleet leases, when {@code fleet.enabled}. */
+    public Optional<LeaseKeeper> fleet() {
+        return fleet;
     }
 
     /** What the admin console changes: PAUSE, KILL, RELOAD, SHUTDOWN and the rest. */
@@ -186,6 +195,7 @@ public final class PgmuxServer implements AutoCloseable {
                         + ":" + own.get().port() + " (peers." + config.peers().peerId() + "): " + e.getMessage(), e);
             }
         }
+        fleet.ifPresent(LeaseKeeper::start);
         maintenance = loops.next().scheduleAtFixedRate(this::maintain, 1, 1, TimeUnit.SECONDS);
         // Frequent and cheap: the reserve pool and the wait timeouts are due within a tenth of a second.
         waiterCheck = loops.next().scheduleAtFixedRate(this::checkWaiters, 100, 100, TimeUnit.MILLISECONDS);
@@ -214,6 +224,7 @@ public final class PgmuxServer implements AutoCloseable {
     private void startMetrics() throws InterruptedException {
         metricsLoop = transport.newGroup(1, "pgmux-metrics");
         metrics = new MetricsRegistry(config, pools, readiness, services::isDisabled);
+        fleet.ifPresent(keeper -> metrics.bind(new io.pgmux.fleet.FleetMetrics(keeper)));
         endpoint = new HttpEndpoint(config.metrics(), metricsLoop, transport.serverChannels(), metrics, readiness);
         try {
             metricsAddress = endpoint.start();
@@ -264,6 +275,7 @@ public final class PgmuxServer implements AutoCloseable {
         List<String> restartOnly = restartOnlyChanges(config, next);
         services.reconfigure(next);
         pools.reconfigure(next);
+        fleet.ifPresent(keeper -> keeper.reconfigure(next));
         if (restartOnly.isEmpty()) {
             log.info("configuration reloaded");
         } else {
@@ -284,6 +296,9 @@ public final class PgmuxServer implements AutoCloseable {
         }
         if (running.transport() != next.transport()) {
             changed.add("transport");
+        }
+        if (!running.fleet().equals(next.fleet())) {
+            changed.add("fleet");
         }
         if (!running.metrics().equals(next.metrics())) {
             changed.add("metrics");
@@ -500,6 +515,8 @@ public final class PgmuxServer implements AutoCloseable {
         // Every client and server socket, whatever its state: nothing may outlive the event loops.
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // After the server connections: until they have gone they count against the fleet's budgets.
+        fleet.ifPresent(LeaseKeeper::close);
         // Last: scrapes and probes see the drain.
         if (endpoint != null) {
             endpoint.close();

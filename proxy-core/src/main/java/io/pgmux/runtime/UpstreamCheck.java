@@ -49,7 +49,7 @@ public final class UpstreamCheck {
                     + ": could not read its connection limits as user \"" + target.user() + "\" on database \""
                     + target.database() + "\": " + why + "\n" + BudgetTable.render(upstream, null), Optional.empty());
         }
-        boolean fits = upstream.most() <= slots.forOrdinaryRoles();
+        boolean fits = upstream.total() <= slots.forOrdinaryRoles();
         return new Result(upstream.address(), fits, true, BudgetTable.render(upstream, slots), Optional.of(slots));
     }
 

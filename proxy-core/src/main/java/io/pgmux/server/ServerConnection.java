@@ -120,7 +120,7 @@ public final class ServerConnection {
     void channelActive(Channel newChannel) {
         attachChannel(newChannel);
         slot.connected(this); // once more when libpq's sslmode steps make a second attempt: no change then
-        login = new ServerLogin(target);
+        login = new ServerLogin(target, io.pgmux.tls.ServerEndPoint.ofPeer(newChannel));
         newChannel.writeAndFlush(login.startupMessage(newChannel.alloc()), newChannel.voidPromise());
     }
 

@@ -106,6 +106,41 @@ public final class ServerConnector {
     }
 
     /**
+     * Connects a connection of pgmux's own (not a pool's, e.g. the one auth_query runs on) to {@code target}
+     * with the TLS step {@code attemptIndex} of its sslmode ({@link ServerTlsNegotiation#attempts}); the
+     * connection gets the same encryption negotiator as a pool's and {@code handler} behind it, and joins the
+     * channels that shutdown closes.
+     */
+    ChannelFuture connectOwn(UpstreamTarget target, EventLoop loop, int attemptIndex,
+                             io.netty.channel.ChannelHandler handler) {
+        Optional<UpstreamTls> context = tls.forConfig(target.tls());
+        Attempt attempt = ServerTlsNegotiation.attempts(target.tls().sslmode()).get(attemptIndex);
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channelFactory(channelFactory)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        channels.add(ch);
+                        ch.pipeline().addLast(UpstreamEncryptionNegotiator.NAME, new UpstreamEncryptionNegotiator(
+                                maxMessageSize, attempt, context, target.host(), target.port()));
+                        ch.pipeline().addLast("own", handler);
+                    }
+                });
+        if (connectTimeoutMillis > 0) {
+            bootstrap.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis);
+        }
+        return bootstrap.connect(target.host(), target.port());
+    }
+
+    /** server_connect_timeout in milliseconds; 0 for none. */
+    int connectTimeoutMillis() {
+        return connectTimeoutMillis;
+    }
+
+    /**
      * server_connect_timeout covers the login too: a database that accepts the connection but never finishes the
      * login (overloaded, stuck in recovery, a half-dead host) must not hold a slot of the pool forever.
      */

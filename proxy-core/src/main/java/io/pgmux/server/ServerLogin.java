@@ -6,6 +6,7 @@ import io.pgmux.auth.AuthenticationException;
 import io.pgmux.auth.Md5Password;
 import io.pgmux.auth.ScramClientKey;
 import io.pgmux.auth.ScramSha256Client;
+import io.pgmux.auth.ScramSha256Server;
 import io.pgmux.config.StoredPassword;
 import io.pgmux.protocol.BackendTag;
 import io.pgmux.protocol.PgError;
@@ -22,6 +23,7 @@ import io.pgmux.protocol.frontend.StartupMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -30,12 +32,24 @@ import java.util.function.Consumer;
  */
 final class ServerLogin {
     private final UpstreamTarget target;
+    private final Optional<byte[]> serverEndPoint;
     private final Map<String, String> parameters = new LinkedHashMap<>();
     private ScramSha256Client scram;
     private BackendKeyData backendKey;
 
+    /** A login without TLS, or where channel binding is not possible. */
     ServerLogin(UpstreamTarget target) {
+        this(target, Optional.empty());
+    }
+
+    /**
+     * @param serverEndPoint the {@code tls-server-end-point} hash of the server's certificate on this TLS
+     *                       connection ({@code ServerEndPoint.ofPeer}); SCRAM binds to it where the server offers
+     *                       SCRAM-SHA-256-PLUS. Empty without TLS
+     */
+    ServerLogin(UpstreamTarget target, Optional<byte[]> serverEndPoint) {
         this.target = target;
+        this.serverEndPoint = serverEndPoint;
     }
 
     ByteBuf startupMessage(ByteBufAllocator alloc) {
@@ -93,11 +107,18 @@ final class ServerLogin {
                         : Md5Password.encode(target.user(), plaintext("md5"), request.data())));
                 return;
             case Authentication.SASL:
-                if (!request.saslMechanisms().contains("SCRAM-SHA-256")) {
+                if (!request.saslMechanisms().contains("SCRAM-SHA-256")
+                        && !request.saslMechanisms().contains(ScramSha256Server.MECHANISM_PLUS)) {
                     throw refused("the upstream offers SASL mechanisms " + request.saslMechanisms()
-                            + ", but pgmux speaks only SCRAM-SHA-256");
+                            + ", but pgmux speaks only SCRAM-SHA-256 and SCRAM-SHA-256-PLUS");
                 }
                 scram = scramClient();
+                scram.bindChannel(serverEndPoint, request.saslMechanisms());
+                if (!scram.mechanism().equals(ScramSha256Server.MECHANISM_PLUS)
+                        && !request.saslMechanisms().contains("SCRAM-SHA-256")) {
+                    throw refused("the upstream offers only SCRAM-SHA-256-PLUS, which needs TLS with a certificate"
+                            + " pgmux can bind to: set server_tls_sslmode to require or stronger");
+                }
                 send.accept(new SASLInitialResponse(scram.mechanism(), scram.clientFirstMessage()).encode(alloc));
                 return;
             case Authentication.SASL_CONTINUE:
@@ -167,15 +188,31 @@ final class ServerLogin {
             throw refused("the upstream asks user \"" + target.user() + "\" for SCRAM-SHA-256, but pgmux holds"
                     + " only its md5 hash, which cannot answer it");
         }
-        return new ScramSha256Client(((StoredPassword.Plaintext) stored).password());
+        // The keys are derived from the password once per salt (a PBKDF2 run), then reused by every later login.
+        return ScramSha256Client.withPassword(((StoredPassword.Plaintext) stored).password(), target.scramKeys());
     }
 
+    /** The configured password, else the one auth_query found for a user that is not configured. */
     private String password() {
         if (target.password() == null) {
+            Optional<StoredPassword> found = target.scramKeys().found(target.address(), target.user());
+            if (found.isPresent()) {
+                return text(found.get());
+            }
             throw refused("the upstream asks for a password for user \"" + target.user()
                     + "\", but none is configured: set users[].password (or databases." + "<name>.password)");
         }
         return target.password();
+    }
+
+    private static String text(StoredPassword password) {
+        if (password instanceof StoredPassword.Plaintext) {
+            return ((StoredPassword.Plaintext) password).password();
+        }
+        if (password instanceof StoredPassword.Md5) {
+            return ((StoredPassword.Md5) password).hash();
+        }
+        return ((StoredPassword.ScramSha256) password).text();
     }
 
     private static LoginFailedException refused(String message) {

@@ -151,7 +151,7 @@ public final class UpstreamProbe {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            login = new ServerLogin(target);
+            login = new ServerLogin(target, io.pgmux.tls.ServerEndPoint.ofPeer(ctx.channel()));
             ctx.writeAndFlush(login.startupMessage(ctx.alloc()));
         }
 

@@ -59,8 +59,10 @@ final class ClientPipeline {
             DefaultChannelGroup channels = new DefaultChannelGroup("fuzz", GlobalEventExecutor.INSTANCE);
             ServerConnector connector = new ServerConnector(NioSocketChannel::new, Duration.ofSeconds(1),
                     config.maxMessageSize(), channels);
+            // Login work (the cleartext check) runs inline, so its result reaches the embedded event loop from
+            // the loop's own thread and each input plays out the same way every time.
             services = new ClientServices(config, new PoolManager(config, connector, loops), connector, channels,
-                    () -> null);
+                    () -> null, Runnable::run);
         }
 
         /** What the framer may hold while this method's login waits for the client's answer. */

@@ -152,6 +152,42 @@ class TlsIT {
         }
     }
 
+    /**
+     * SCRAM-SHA-256-PLUS: over TLS pgmux offers channel binding to its certificate, so clients that require it log
+     * in, as they do directly against PostgreSQL; without TLS there is nothing to bind to and libpq refuses by
+     * itself, as it does against PostgreSQL.
+     */
+    @Test
+    void channelBindingRequireLogsInOverTlsAsDirectly() throws Exception {
+        String users = "  - {name: scram_user, password: scram_pw}\n";
+        try (ProxyFixture proxy = ProxyFixture.start(yaml(clientTls("prefer"), users))) {
+            Map<String, String> right = Map.of("PGPASSWORD", "scram_pw");
+            for (int port : new int[] {cluster.port(), proxy.port()}) {
+                String base = "host=localhost hostaddr=127.0.0.1 port=" + port + " dbname=app user=scram_user";
+                Psql bound = psql(base + " sslmode=require channel_binding=require", right);
+                assertEquals(0, bound.exitCode(), port + ": " + bound.output());
+                assertTrue(bound.output().contains("scram_user"), bound.output());
+                Psql plain = psql(base + " sslmode=disable channel_binding=require", right);
+                assertTrue(plain.exitCode() != 0 && plain.output().contains("channel binding required"),
+                        port + ": " + plain.output());
+                Psql wrong = psql(base + " sslmode=require channel_binding=require", Map.of("PGPASSWORD", "wrong"));
+                assertTrue(wrong.output().contains("password authentication failed for user \"scram_user\""),
+                        port + ": " + wrong.output());
+            }
+            Properties props = new Properties();
+            props.setProperty("user", "scram_user");
+            props.setProperty("password", "scram_pw");
+            props.setProperty("sslmode", "require");
+            props.setProperty("channelBinding", "require");
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + proxy.port() + "/app",
+                    props)) {
+                assertEquals("scram_user", one(c, "select current_user"));
+            }
+        } finally {
+            cluster.terminateBackends(null, "scram_user");
+        }
+    }
+
     @Test
     void directTlsNeedsAlpnPostgresqlAndBadHandshakesCloseTheConnection() throws Exception {
         try (ProxyFixture proxy = ProxyFixture.start(yaml(clientTls("require"), ""))) {

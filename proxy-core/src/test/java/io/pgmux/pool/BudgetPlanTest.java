@@ -52,4 +52,28 @@ class BudgetPlanTest {
                     "one global budget");
         }
     }
+
+    @Test
+    void usersFoundByAuthQueryShareOneBudgetPerDatabaseUnlessADefaultTenantTakesThem() {
+        String lookedUp = """
+                auth_user: api
+                default_pool_size: 3
+                databases:
+                  app: {host: db1, port: 5432}
+                users:
+                  - {name: api, password: pw}
+                """;
+        BudgetPlan plan = BudgetPlan.of(PoolFixture.config(lookedUp));
+        List<BudgetPlan.Cap> caps = plan.capsOf("app", "someone").orElseThrow();
+        assertEquals("users found by auth_query on database app", caps.get(0).owner());
+        assertEquals(3, caps.get(0).limit());
+        assertSame(caps.get(0), plan.capsOf("app", "someone_else").orElseThrow().get(0));
+        assertEquals(java.util.Optional.empty(), BudgetPlan.of(PoolFixture.config(YAML)).capsOf("app", "someone"),
+                "without auth_user an unknown user has no pool");
+
+        BudgetPlan tenanted = BudgetPlan.of(PoolFixture.config(lookedUp.replace("users:",
+                "default_tenant: guests\ntenants:\n  guests: {pool_size: 2}\n  own: {pool_size: 1}\nusers:")
+                .replace("{name: api, password: pw}", "{name: api, password: pw, tenant: own}")));
+        assertEquals("tenant guests on database app", tenanted.capsOf("app", "someone").orElseThrow().get(0).owner());
+    }
 }

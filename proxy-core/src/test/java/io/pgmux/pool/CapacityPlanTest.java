@@ -70,4 +70,23 @@ class CapacityPlanTest {
         assertEquals(25, db1.most());
         assertEquals(20, plan.upstreams().get(1).most());
     }
+
+    @Test
+    void aFleetCountsEachInstancesControlConnectionBesideTheBudgets() {
+        String yaml = """
+                databases:
+                  app: {host: db1, port: 5432}
+                tenants:
+                  web: {pool_size: 8}
+                users:
+                  - {name: api, tenant: web}
+                """;
+        CapacityPlan.Upstream alone = plan(yaml).upstreams().get(0);
+        assertEquals(0, alone.control());
+        assertEquals(8, alone.total());
+        CapacityPlan.Upstream fleet = plan(yaml + "fleet: {enabled: true, name: api}\n").upstreams().get(0);
+        assertEquals(8, fleet.most(), "the budgets hold for the whole fleet");
+        assertEquals(1, fleet.control());
+        assertEquals(9, fleet.total());
+    }
 }

@@ -16,9 +16,9 @@ import javax.crypto.spec.SecretKeySpec;
  * from the startup packet. Passwords are used as their UTF-8 bytes without SASLprep, which is
  * exact for the ASCII passwords of the test roles.
  */
-final class ScramClient {
+public final class ScramClient {
 
-    static final String MECHANISM = "SCRAM-SHA-256";
+    public static final String MECHANISM = "SCRAM-SHA-256";
     /** "n,," (no channel binding, no authzid), base64 for the client-final "c=" attribute. */
     private static final String GS2_HEADER = "n,,";
 
@@ -27,7 +27,7 @@ final class ScramClient {
     private final String clientFirstBare;
     private byte[] expectedServerSignature;
 
-    ScramClient(String password) {
+    public ScramClient(String password) {
         this.password = password.getBytes(StandardCharsets.UTF_8);
         byte[] nonce = new byte[18];
         new SecureRandom().nextBytes(nonce);
@@ -35,12 +35,12 @@ final class ScramClient {
         this.clientFirstBare = "n=,r=" + clientNonce;
     }
 
-    String clientFirstMessage() {
+    public String clientFirstMessage() {
         return GS2_HEADER + clientFirstBare;
     }
 
     /** Consumes server-first-message ("r=...,s=...,i=...") and returns client-final-message. */
-    String clientFinalMessage(String serverFirst) {
+    public String clientFinalMessage(String serverFirst) {
         Map<Character, String> attrs = attributes(serverFirst);
         String nonce = attrs.get('r');
         if (nonce == null || !nonce.startsWith(clientNonce) || nonce.length() == clientNonce.length()) {
@@ -68,7 +68,7 @@ final class ScramClient {
     }
 
     /** Checks server-final-message ("v=..."): proves the server knew the password too. */
-    void verifyServerFinal(String serverFinal) {
+    public void verifyServerFinal(String serverFinal) {
         Map<Character, String> attrs = attributes(serverFinal);
         if (attrs.containsKey('e')) {
             throw new AssertionError("SCRAM server error: " + attrs.get('e'));

@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * A libpq connection URI naming one database server (PostgreSQL docs, "Connection URIs"):
- * {@code postgres[ql]://[user[:password]@]host[:port][/dbname][?sslmode=...]}, each part percent-encoded where it
+ * {@code postgres[ql]://[user[:password]@]host[:port][/dbname][?sslmode=...&sslrootcert=...]}, each part percent-encoded where it
  * holds reserved characters. It is split where libpq splits it, so a URI that works with psql means the same
  * thing here.
  *
@@ -20,9 +20,11 @@ import java.util.Optional;
  * @param user     the login role; empty when the URI names none
  * @param password empty when the URI has none, or an empty one
  * @param sslMode  {@link SslMode#PREFER}, libpq's default, unless the URI says otherwise
+ * @param sslRootCert the file of the CAs the server's certificate must lead to (libpq's {@code sslrootcert});
+ *                 empty when the URI names none
  */
 public record DatabaseUrl(String host, int port, Optional<String> dbname, Optional<String> user,
-                          Optional<String> password, SslMode sslMode) {
+                          Optional<String> password, SslMode sslMode, Optional<String> sslRootCert) {
     public static final int DEFAULT_PORT = 5432;
 
     public DatabaseUrl {
@@ -31,6 +33,13 @@ public record DatabaseUrl(String host, int port, Optional<String> dbname, Option
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(password, "password");
         Objects.requireNonNull(sslMode, "sslMode");
+        Objects.requireNonNull(sslRootCert, "sslRootCert");
+    }
+
+    /** A URI without sslrootcert. */
+    public DatabaseUrl(String host, int port, Optional<String> dbname, Optional<String> user,
+                       Optional<String> password, SslMode sslMode) {
+        this(host, port, dbname, user, password, sslMode, Optional.empty());
     }
 
     /**
@@ -52,12 +61,14 @@ public record DatabaseUrl(String host, int port, Optional<String> dbname, Option
     public String toString() {
         return "postgres://" + user.map(u -> u + (password.isPresent() ? ":***@" : "@")).orElse("")
                 + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port + "/" + dbname.orElse("")
-                + "?sslmode=" + sslMode.libpqName();
+                + "?sslmode=" + sslMode.libpqName() + sslRootCert.map(file -> "&sslrootcert=" + file).orElse("");
     }
 
     private static final class Parser {
         private final String uri;
         private int at;
+        private SslMode sslMode = SslMode.PREFER;
+        private Optional<String> sslRootCert = Optional.empty();
 
         Parser(String uri) {
             this.uri = Objects.requireNonNull(uri, "uri");
@@ -101,12 +112,11 @@ public record DatabaseUrl(String host, int port, Optional<String> dbname, Option
                 dbname = nonEmpty(decode(raw, "the database name"));
                 at = end;
             }
-            SslMode sslMode = SslMode.PREFER;
             if (peek() == '?') {
                 at++;
-                sslMode = parameters();
+                parameters();
             }
-            return new DatabaseUrl(host, port, dbname, user, password, sslMode);
+            return new DatabaseUrl(host, port, dbname, user, password, sslMode, sslRootCert);
         }
 
         private String host() {
@@ -155,9 +165,11 @@ public record DatabaseUrl(String host, int port, Optional<String> dbname, Option
             return Integer.parseInt(text);
         }
 
-        /** The query string; only sslmode (and JDBC's ssl=true, which libpq reads as sslmode=require) is used. */
-        private SslMode parameters() {
-            SslMode mode = SslMode.PREFER;
+        /**
+         * The query string; only sslmode (and JDBC's ssl=true, which libpq reads as sslmode=require) and
+         * sslrootcert are used.
+         */
+        private void parameters() {
             List<String> unsupported = new ArrayList<>();
             String[] pairs = uri.substring(at).split("&", -1);
             for (int i = 0; i < pairs.length; i++) {
@@ -169,20 +181,21 @@ public record DatabaseUrl(String host, int port, Optional<String> dbname, Option
                 String key = decode(pair.substring(0, equals), "a query parameter's name");
                 String value = decode(pair.substring(equals + 1), "a query parameter's value");
                 if (key.equals("sslmode")) {
-                    mode = SslMode.of(value).orElseThrow(() -> new IllegalArgumentException(
+                    sslMode = SslMode.of(value).orElseThrow(() -> new IllegalArgumentException(
                             "has an sslmode that is none of " + SslMode.names()));
                 } else if (key.equals("ssl") && value.equals("true")) {
-                    mode = SslMode.REQUIRE;
+                    sslMode = SslMode.REQUIRE;
+                } else if (key.equals("sslrootcert") && !value.isEmpty()) {
+                    sslRootCert = Optional.of(value);
                 } else {
                     unsupported.add(String.valueOf(i + 1));
                 }
             }
             if (!unsupported.isEmpty()) {
                 throw new IllegalArgumentException("has query parameters pgmux does not use (number "
-                        + String.join(", ", unsupported) + "); only sslmode is read from the URL, other settings are"
-                        + " PGMUX_* variables");
+                        + String.join(", ", unsupported) + "); only sslmode and sslrootcert are read from the URL, other"
+                        + " settings are PGMUX_* variables");
             }
-            return mode;
         }
 
         private char peek() {

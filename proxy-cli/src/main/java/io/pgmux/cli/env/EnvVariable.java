@@ -9,7 +9,8 @@ import java.util.Optional;
  */
 public enum EnvVariable {
     DATABASE_URL("PGMUX_DATABASE_URL", "databases", "postgres://user:password@host:port/dbname:"
-            + " the database server, and the login pgmux uses there (required; sslmode disable or prefer)"),
+            + " the database server, and the login pgmux uses there (required); ?sslmode= (disable, allow, prefer,"
+            + " require, verify-ca, verify-full; default prefer) and &sslrootcert= apply to pgmux's connections"),
     DATABASE_NAME("PGMUX_DATABASE_NAME", "databases", "the database name clients ask for (default: the URL's)"),
     USERS("PGMUX_USERS", "users", "client logins as name:password,name2:password2 (default: the URL's user and"
             + " password)"),

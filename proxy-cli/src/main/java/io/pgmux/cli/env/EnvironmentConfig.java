@@ -109,9 +109,10 @@ public final class EnvironmentConfig {
             problems.add(variable + " " + e.getMessage());
             return Optional.empty();
         }
-        if (!url.sslMode().allowsPlaintext()) {
-            problems.add(variable + " asks for sslmode=" + url.sslMode().libpqName() + ", but pgmux does not"
-                    + " connect to the database with TLS yet; use sslmode=disable or prefer on a network you trust");
+        if (url.sslMode() == SslMode.VERIFY_CA && url.sslRootCert().isEmpty()) {
+            // libpq would read ~/.postgresql/root.crt; the container has none, and verify-ca has nothing else.
+            problems.add(variable + " asks for sslmode=verify-ca, which checks the server's certificate against"
+                    + " your CA: add &sslrootcert=/path/to/ca.pem (a file mounted into the container)");
             return Optional.empty();
         }
         return Optional.of(url);
@@ -169,11 +170,15 @@ public final class EnvironmentConfig {
         database.put("dbname", url.effectiveDbname().orElse(name));
         url.user().ifPresent(user -> database.put("user", user));
         url.password().ifPresent(password -> database.put("password", password));
+        database.put("server_tls_sslmode", url.sslMode().libpqName());
+        url.sslRootCert().ifPresent(file -> database.put("server_tls_ca_file", file));
         String path = "databases." + name;
         sources.put(path, EnvVariable.DATABASE_NAME.in(env).isPresent() ? EnvVariable.DATABASE_NAME
                 : EnvVariable.DATABASE_URL);
         sources.put(path + ".host", EnvVariable.DATABASE_URL);
         sources.put(path + ".dbname", EnvVariable.DATABASE_URL);
+        sources.put(path + ".server_tls_sslmode", EnvVariable.DATABASE_URL);
+        sources.put(path + ".server_tls_ca_file", EnvVariable.DATABASE_URL);
         EnvVariable.MAX_DB_CONNECTIONS.in(env).ifPresent(value -> {
             database.put("max_connections", scalar(value));
             sources.put(path + ".max_connections", EnvVariable.MAX_DB_CONNECTIONS);
@@ -269,7 +274,8 @@ public final class EnvironmentConfig {
         String target = database.host().indexOf(':') >= 0 ? "[" + database.host() + "]" : database.host();
         return "database \"" + database.name() + "\" -> " + target + ":" + database.port() + "/" + database.dbname()
                 + database.user().map(user -> " as \"" + user + "\"").orElse(" as each client's own user")
-                + " (sslmode " + url.sslMode().libpqName() + ": without TLS)"
+                + " (sslmode " + url.sslMode().libpqName() + url.sslRootCert().map(f -> ", CAs in " + f).orElse("")
+                + ")"
                 + "; client logins: " + String.join(", ", config.users().keySet())
                 + "; listening on " + config.listen().host() + ":" + config.listen().port()
                 + ", pool_mode " + config.poolMode().configName()

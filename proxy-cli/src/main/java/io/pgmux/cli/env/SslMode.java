@@ -6,33 +6,26 @@ import java.util.stream.Collectors;
 
 /**
  * libpq's {@code sslmode} (PostgreSQL docs, "Protection Provided in Different Modes"), as it may appear in a
- * connection URI. pgmux does not yet speak TLS to the database, so only the modes that allow a plain connection
- * can be honoured; the others must be refused rather than silently weakened.
+ * connection URI. Each becomes the database's {@code server_tls_sslmode} of the same name, which pgmux applies with
+ * libpq's semantics.
  */
 public enum SslMode {
-    DISABLE("disable", true),
-    ALLOW("allow", true),
-    PREFER("prefer", true),
-    REQUIRE("require", false),
-    VERIFY_CA("verify-ca", false),
-    VERIFY_FULL("verify-full", false);
+    DISABLE("disable"),
+    ALLOW("allow"),
+    PREFER("prefer"),
+    REQUIRE("require"),
+    VERIFY_CA("verify-ca"),
+    VERIFY_FULL("verify-full");
 
     private final String libpqName;
-    private final boolean allowsPlaintext;
 
-    SslMode(String libpqName, boolean allowsPlaintext) {
+    SslMode(String libpqName) {
         this.libpqName = libpqName;
-        this.allowsPlaintext = allowsPlaintext;
     }
 
     /** The value as libpq spells it, e.g. {@code verify-full}. */
     public String libpqName() {
         return libpqName;
-    }
-
-    /** Whether a connection without TLS satisfies this mode. */
-    public boolean allowsPlaintext() {
-        return allowsPlaintext;
     }
 
     /** The mode libpq calls {@code text}; exact, as libpq matches it. */

@@ -83,7 +83,14 @@ final class DatabaseUrlTest {
         "verify-full,VERIFY_FULL"})
     void readsEverySslMode(String text, SslMode mode) {
         assertEquals(mode, DatabaseUrl.parse("postgres://db/d?sslmode=" + text).sslMode());
-        assertEquals(mode.allowsPlaintext(), !text.equals("require") && !text.startsWith("verify"));
+    }
+
+    @Test
+    void readsSslrootcert() {
+        DatabaseUrl url = DatabaseUrl.parse("postgres://db/d?sslmode=verify-ca&sslrootcert=%2Fetc%2Fca.pem");
+        assertEquals(Optional.of("/etc/ca.pem"), url.sslRootCert());
+        assertEquals("postgres://db:5432/d?sslmode=verify-ca&sslrootcert=/etc/ca.pem", url.toString());
+        assertEquals(Optional.empty(), DatabaseUrl.parse("postgres://db/d").sslRootCert());
     }
 
     @Test
@@ -112,7 +119,7 @@ final class DatabaseUrlTest {
         "postgres://app:p%C3w@db/d|not UTF-8",
         "postgres://db/d?sslmode=sometimes|none of disable, allow, prefer, require, verify-ca, verify-full",
         "postgres://db/d?sslmode|query parameter 1 has no \"=\"",
-        "postgres://db/d?sslmode=disable&application_name=x|(number 2); only sslmode is read"})
+        "postgres://db/d?sslmode=disable&application_name=x|(number 2); only sslmode and sslrootcert are read"})
     void refusesWithAReason(String uri, String reason) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DatabaseUrl.parse(uri));
         assertTrue(e.getMessage().contains(reason), e::getMessage);

@@ -175,7 +175,7 @@ final class EnvironmentConfigTest {
         EnvironmentConfig generated = EnvironmentConfig.from(Map.of(
                 "PGMUX_DATABASE_URL", "postgres://app:Url-Secret@db:5433/orders", "PGMUX_USERS", "web:User-Secret",
                 "PGMUX_LISTEN_HOST", "0.0.0.0"));
-        assertEquals("database \"orders\" -> db:5433/orders as \"app\" (sslmode prefer: without TLS); client logins:"
+        assertEquals("database \"orders\" -> db:5433/orders as \"app\" (sslmode prefer); client logins:"
                 + " web; listening on 0.0.0.0:6432, pool_mode transaction, default_pool_size 5, metrics on"
                 + " 127.0.0.1:9930", generated.summary());
     }
@@ -191,10 +191,33 @@ final class EnvironmentConfigTest {
                 "PGMUX_DATABASE_URL has a port", "1 to 65535");
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"disable", "allow", "prefer", "require", "verify-full"})
+    void theUrlsSslmodeBecomesTheDatabasesServerTlsSslmode(String mode) {
+        PgmuxConfig config = load(EnvironmentConfig.from(Map.of("PGMUX_DATABASE_URL",
+                "postgres://app:pw@db/app?sslmode=" + mode)));
+        assertEquals(mode, config.database("app").orElseThrow().serverTls().sslmode().configName());
+    }
+
     @Test
-    void tlsModesThatForbidPlaintextAreRefused() {
-        assertOneProblem(refused(Map.of("PGMUX_DATABASE_URL", "postgres://app:pw@db/app?sslmode=verify-full")),
-                "PGMUX_DATABASE_URL asks for sslmode=verify-full", "does not connect to the database with TLS");
+    void withoutSslmodeTheDatabaseGetsLibpqsDefaultPrefer() {
+        PgmuxConfig config = load(EnvironmentConfig.from(Map.of("PGMUX_DATABASE_URL", "postgres://app:pw@db/app")));
+        assertEquals("prefer", config.database("app").orElseThrow().serverTls().sslmode().configName());
+    }
+
+    @Test
+    void verifyCaTakesItsCasFromSslrootcert(@TempDir Path dir) throws Exception {
+        assertOneProblem(refused(Map.of("PGMUX_DATABASE_URL", "postgres://app:pw@db/app?sslmode=verify-ca")),
+                "PGMUX_DATABASE_URL asks for sslmode=verify-ca", "sslrootcert=");
+        Path ca = dir.resolve("ca.pem");
+        // The loader checks the framing; the certificate itself is read when pgmux connects.
+        Files.writeString(ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        EnvironmentConfig generated = EnvironmentConfig.from(Map.of("PGMUX_DATABASE_URL",
+                "postgres://app:pw@db/app?sslmode=verify-ca&sslrootcert=" + ca));
+        PgmuxConfig config = load(generated);
+        assertEquals("verify-ca", config.database("app").orElseThrow().serverTls().sslmode().configName());
+        assertEquals(Optional.of(ca), config.database("app").orElseThrow().serverTls().caFile());
+        assertTrue(generated.summary().contains("(sslmode verify-ca, CAs in " + ca + ")"), generated.summary());
     }
 
     @Test
@@ -267,7 +290,7 @@ final class EnvironmentConfigTest {
     void noProblemShowsAPassword() {
         List<Map<String, String>> envs = List.of(
                 Map.of("PGMUX_DATABASE_URL", "postgres://app:Secret1@db/app", "PGMUX_POOL_SIZE", "x"),
-                Map.of("PGMUX_DATABASE_URL", "postgres://app:Secret1@db/app?sslmode=require", "PGMUX_USERS",
+                Map.of("PGMUX_DATABASE_URL", "postgres://app:Secret1@db/app?sslmode=verify-ca", "PGMUX_USERS",
                         "web:Secret2"),
                 Map.of("PGMUX_DATABASE_URL", "postgres://app:Secret1@db/pgmux", "PGMUX_USERS", "web:Secret2,x"),
                 Map.of("PGMUX_DATABASE_URL", "postgres://app:Secr/et1@db/app"));

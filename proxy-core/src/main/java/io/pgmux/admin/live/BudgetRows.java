@@ -50,13 +50,17 @@ final class BudgetRows {
                     ? "the databases' sum " + upstream.sum() + ", capped by max_server_connections "
                     + upstream.globalCap()
                     : "the databases' sum (no max_server_connections cap)"));
+            if (upstream.control() > 0) {
+                rows.add(new BudgetRow(address, "fleet control connection", upstream.control(), upstream.control(),
+                        "one per instance, holding its leases; the budgets above hold for the whole fleet"));
+            }
             Optional<UpstreamSlots> slots = slotsOf.apply(address);
             if (slots.isPresent()) {
                 UpstreamSlots s = slots.get();
                 rows.add(new BudgetRow(address, "slots", s.forOrdinaryRoles(), null, "max_connections "
                         + s.maxConnections() + " - superuser_reserved_connections " + s.superuserReserved()
                         + (s.reserved() > 0 ? " - reserved_connections " + s.reserved() : "")));
-                rows.add(new BudgetRow(address, "headroom", s.forOrdinaryRoles() - upstream.most(), null,
+                rows.add(new BudgetRow(address, "headroom", s.forOrdinaryRoles() - upstream.total(), null,
                         "slots left for clients that bypass pgmux; negative: the budgets over-commit the slots"));
             }
         }

@@ -58,6 +58,12 @@ public final class ConfigRows {
         rows.add(live("log_disconnections", onOff(c.log().logDisconnections()), onOff(d.log().logDisconnections())));
         rows.add(live("log_pooler_errors", onOff(c.log().logPoolerErrors()), onOff(d.log().logPoolerErrors())));
         rows.add(live("log_slow_query", c.log().logSlowQuery(), d.log().logSlowQuery()));
+        rows.add(fixed("fleet.enabled", c.fleet().enabled() ? "on" : "off", d.fleet().enabled() ? "on" : "off"));
+        rows.add(fixed("fleet.name", c.fleet().name(), d.fleet().name()));
+        rows.add(fixed("fleet.instance_id", c.fleet().instanceId().orElse(""), ""));
+        rows.add(fixed("fleet.min_leases", c.fleet().minLeases(), d.fleet().minLeases()));
+        rows.add(fixed("fleet.lease_idle_timeout", c.fleet().leaseIdleTimeout(), d.fleet().leaseIdleTimeout()));
+        rows.add(fixed("fleet.rebalance_interval", c.fleet().rebalanceInterval(), d.fleet().rebalanceInterval()));
         rows.add(live("max_client_conn", c.maxClientConnections(), d.maxClientConnections()));
         rows.add(new ConfigRow("max_user_connections", "0", "0", false));
         return rows;

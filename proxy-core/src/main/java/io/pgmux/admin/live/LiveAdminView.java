@@ -5,6 +5,7 @@ import io.pgmux.admin.spi.BudgetRow;
 import io.pgmux.admin.spi.ConfigRow;
 import io.pgmux.admin.spi.ConnectionRow;
 import io.pgmux.admin.spi.DatabaseRow;
+import io.pgmux.admin.spi.FleetLeaseRow;
 import io.pgmux.admin.spi.ListCounts;
 import io.pgmux.admin.spi.PauseState;
 import io.pgmux.admin.spi.PoolRow;
@@ -44,6 +45,7 @@ public final class LiveAdminView implements AdminView {
     private final Function<String, Optional<UpstreamSlots>> slots;
     private final ClientDirectory clients;
     private final Supplier<PauseState> pauseState;
+    private final Supplier<List<FleetLeaseRow>> fleet;
 
     /**
      * A view of the pools alone: no clients, nothing disabled, and the pause state the pools hold (PAUSE of every
@@ -66,6 +68,14 @@ public final class LiveAdminView implements AdminView {
     public LiveAdminView(PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
                          Function<String, Optional<UpstreamSlots>> slots, ClientDirectory clients,
                          Supplier<PauseState> pauseState) {
+        this(pools, period, connectedClients, slots, clients, pauseState, List::of);
+    }
+
+    /** @param fleet the fleet's instances and leases as last read, for SHOW FLEET */
+    public LiveAdminView(PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
+                         Function<String, Optional<UpstreamSlots>> slots, ClientDirectory clients,
+                         Supplier<PauseState> pauseState, Supplier<List<FleetLeaseRow>> fleet) {
+        this.fleet = fleet;
         this.clients = clients;
         this.pauseState = pauseState;
         this.pools = pools;
@@ -188,5 +198,10 @@ public final class LiveAdminView implements AdminView {
     /** The configuration in force: a reload reaches the console's next answer. */
     private PgmuxConfig current() {
         return pools.config();
+    }
+
+    @Override
+    public List<FleetLeaseRow> fleet() {
+        return fleet.get();
     }
 }

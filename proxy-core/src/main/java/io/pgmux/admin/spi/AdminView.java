@@ -41,4 +41,9 @@ public interface AdminView {
     List<BudgetRow> budgets();
 
     List<PreparedRow> prepared();
+
+    /** The fleet's instances and their leases (SHOW FLEET); none without {@code fleet.enabled}. */
+    default List<FleetLeaseRow> fleet() {
+        return List.of();
+    }
 }

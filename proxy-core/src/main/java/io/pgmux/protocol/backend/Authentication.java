@@ -54,11 +54,15 @@ public record Authentication(int type, byte[] data) {
         return encode(alloc, MD5_PASSWORD, salt);
     }
 
-    public static ByteBuf sasl(ByteBufAllocator alloc, String mechanism) {
-        byte[] name = mechanism.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] data = new byte[name.length + 2];
-        System.arraycopy(name, 0, data, 0, name.length);
-        return encode(alloc, SASL, data);
+    /** AuthenticationSASL offering {@code mechanisms}, in the server's order of preference. */
+    public static ByteBuf sasl(ByteBufAllocator alloc, String... mechanisms) {
+        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+        for (String each : mechanisms) {
+            data.writeBytes(each.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            data.write(0);
+        }
+        data.write(0);
+        return encode(alloc, SASL, data.toByteArray());
     }
 
     public static ByteBuf saslContinue(ByteBufAllocator alloc, byte[] data) {

@@ -42,4 +42,25 @@ public final class Bind {
         out.writeBytes(frame, restStart, frame.writerIndex() - restStart);
         return PgBuffers.endMessage(out, lengthIndex);
     }
+
+    /**
+     * Builds a Bind of {@code statement} to {@code portal} with every parameter in text format (UTF-8) and every
+     * result column in text format.
+     */
+    public static ByteBuf encodeText(ByteBufAllocator alloc, String portal, String statement,
+                                     java.util.List<String> parameters) {
+        ByteBuf out = PgBuffers.allocate(alloc, 64);
+        int lengthIndex = PgBuffers.beginMessage(out, FrontendTag.BIND);
+        PgBuffers.writeCString(out, portal);
+        PgBuffers.writeCString(out, statement);
+        out.writeShort(0); // no format codes: all parameters in text
+        out.writeShort(parameters.size());
+        for (String each : parameters) {
+            byte[] value = each.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.writeInt(value.length);
+            out.writeBytes(value);
+        }
+        out.writeShort(0); // no format codes: all results in text
+        return PgBuffers.endMessage(out, lengthIndex);
+    }
 }

@@ -1,0 +1,185 @@
+package io.pgmux.fleet;
+
+import io.pgmux.pool.LeasedBudgets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The leases this instance holds on one budget of the fleet, and what to do about them each round: the arithmetic
+ * only (time is passed in), so that it can be tested without a database. One instance of it per budget, used by
+ * the keeper's thread alone.
+ *
+ * <p>The rules, in the order a round applies them:
+ * <ol>
+ * <li>Give back (unlock) held leases beyond what the pools were allowed since the last round and beyond what they
+ *     still have open: a lease is released only after the connection it covered has gone.</li>
+ * <li>Take: while clients wait that another lease would serve, or fewer than {@code min} leases are held, try free
+ *     slots, at most {@link #MAX_TAKE_PER_ROUND} a round; normal slots ({@code limit}) first, reserve slots only
+ *     when a waiter has waited reserve_pool_timeout. An instance at or above its fair share ({@code slots / instances},
+ *     at least {@code min}) takes no more while other instances wait.</li>
+ * <li>Shrink: once a {@code leaseIdleTimeout} window has passed, the allowance drops to the most that was in use
+ *     (busy or waited for) during it, at least {@code min}; and while other instances wait, an instance above its fair
+ *     share lowers its allowance by one a round. The leases above the allowance are given back in a later round,
+ *     when their connections have closed.</li>
+ * </ol>
+ */
+final class LeaseBook {
+    /** Slots one round may try to take for one budget: a burst of waiters ramps up over a few rounds. */
+    static final int MAX_TAKE_PER_ROUND = 4;
+
+    /**
+     * What the upstream shows about one budget's locks, this instance's own excepted.
+     *
+     * @param takenByOthers   slots other sessions hold
+     * @param othersHolding   other instances holding leases of it
+     * @param othersWaiting   other instances waiting for a lease of it (holding the demand marker)
+     */
+    record Observation(Set<Integer> takenByOthers, int othersHolding, int othersWaiting) {
+        static final Observation NONE = new Observation(Set.of(), 0, 0);
+    }
+
+    /**
+     * One round's decisions.
+     *
+     * @param release slots to unlock now
+     * @param take    free slots to try to lock
+     * @param waiting whether to hold the demand marker (this instance wants leases none are free for)
+     */
+    record Step(List<Integer> release, List<Integer> take, boolean waiting) {
+    }
+
+    private final LeaseKeys keys;
+    private final int min;
+    private final long idleNanos;
+    private final NavigableSet<Integer> held = new TreeSet<>();
+    /** What the pools were allowed by the last round: never more than {@link #held}. */
+    private int allowance;
+    /**
+     * The most leases to keep once the connections beyond have closed, decided by an idle window or by fairness;
+     * {@link Integer#MAX_VALUE} when no shrink is under way. Kept across rounds until reached, so a shrink waiting
+     * for busy connections to come back is not undone meanwhile.
+     */
+    private int ceiling = Integer.MAX_VALUE;
+    private boolean waiting;
+    private long windowStart;
+    private int windowPeak;
+    private boolean windowOpen;
+
+    LeaseBook(LeaseKeys keys, int min, long idleNanos) {
+        this.keys = keys;
+        this.min = min;
+        this.idleNanos = idleNanos;
+    }
+
+    /**
+     * Decides a round from what the pools use now ({@code use}, read after the last round's allowance took effect)
+     * and what the upstream shows. The release is decided here and the caller must carry it out; takes are only
+     * tries: report each success with {@link #took}.
+     */
+    Step plan(long now, LeasedBudgets.Use use, Observation seen) {
+        int most = use.limit() + use.reserve();
+        // 1. Give back what the pools no longer have open beyond their allowance.
+        List<Integer> release = new ArrayList<>();
+        int keep = Math.max(allowance, use.used());
+        while (held.size() > keep) {
+            release.add(held.pollLast());
+        }
+        // Slots beyond a budget shrunk by a reload go first, once their connections have closed.
+        while (!held.isEmpty() && held.last() >= most && held.size() > use.used()) {
+            release.add(held.pollLast());
+        }
+        allowance = Math.min(allowance, held.size());
+        if (held.size() <= ceiling) {
+            ceiling = Integer.MAX_VALUE;
+        }
+
+        int instances = 1 + Math.max(seen.othersHolding(), seen.othersWaiting());
+        int fairShare = Math.max(min, most / instances);
+        int demand = use.busy() + use.waiting();
+        if (!windowOpen) {
+            windowOpen = true;
+            windowStart = now;
+            windowPeak = demand;
+        }
+        windowPeak = Math.max(windowPeak, demand);
+
+        // 2. Take.
+        int cap = use.reserveWanted() ? most : Math.min(use.limit(), most);
+        int want = 0;
+        if (held.size() < min) {
+            want = min - held.size();
+        }
+        if (use.shortOfLeases() && (seen.othersWaiting() == 0 || held.size() < fairShare)) {
+            want = Math.max(want, Math.max(1, use.waiting()));
+        }
+        want = Math.min(want, Math.max(0, Math.min(cap, most) - held.size()));
+        want = Math.min(want, MAX_TAKE_PER_ROUND);
+        List<Integer> take = new ArrayList<>();
+        for (int slot = 0; slot < cap && take.size() < want; slot++) {
+            if (!held.contains(slot) && !seen.takenByOthers().contains(slot)) {
+                take.add(slot);
+            }
+        }
+        waiting = take.size() < want;
+
+        // 3. Shrink.
+        if (now - windowStart >= idleNanos) {
+            if (windowPeak < held.size()) {
+                ceiling = Math.min(ceiling, Math.max(min, windowPeak));
+            }
+            windowStart = now;
+            windowPeak = demand;
+        }
+        if (seen.othersWaiting() > 0 && held.size() > fairShare) {
+            ceiling = Math.min(ceiling, held.size() - 1);
+        }
+        if (!take.isEmpty()) {
+            // More is wanted after all: no shrink.
+            ceiling = Integer.MAX_VALUE;
+        }
+        allowance = Math.min(held.size(), ceiling);
+        return new Step(Collections.unmodifiableList(release), Collections.unmodifiableList(take), waiting);
+    }
+
+    /** A slot the round tried was taken: the pools may use it at once. */
+    void took(int slot) {
+        if (!held.add(slot)) {
+            throw new IllegalStateException("slot " + slot + " of " + keys + " is held already");
+        }
+        allowance++;
+    }
+
+    /** The control connection is gone, and with it every lock it held: nothing is allowed until re-taken. */
+    void lost() {
+        held.clear();
+        allowance = 0;
+        ceiling = Integer.MAX_VALUE;
+        waiting = false;
+        windowOpen = false;
+    }
+
+    /** The connections the held leases allow now. */
+    int allowance() {
+        return allowance;
+    }
+
+    int heldCount() {
+        return held.size();
+    }
+
+    NavigableSet<Integer> held() {
+        return Collections.unmodifiableNavigableSet(held);
+    }
+
+    boolean isWaiting() {
+        return waiting;
+    }
+
+    LeaseKeys keys() {
+        return keys;
+    }
+}

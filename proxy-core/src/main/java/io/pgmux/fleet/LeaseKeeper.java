@@ -1,0 +1,397 @@
+package io.pgmux.fleet;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Ticker;
+import io.pgmux.auth.ScramKeys;
+import io.pgmux.config.DatabaseConfig;
+import io.pgmux.config.FleetConfig;
+import io.pgmux.config.PgmuxConfig;
+import io.pgmux.config.UserConfig;
+import io.pgmux.pool.BudgetPlan;
+import io.pgmux.pool.LeasedBudgets;
+import io.pgmux.server.UpstreamTarget;
+import io.pgmux.tls.UpstreamTlsContexts;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this instance's leases of the fleet's budgets: one control connection per upstream server, and every
+ * {@code rebalance_interval} (with a random jitter of up to half of it) a round that reads the upstream's
+ * advisory locks, gives back what is no longer used, takes free slots for waiting clients, and tells the pools
+ * what the leases allow ({@link LeasedBudgets#allow}). Its own thread, so no event loop ever waits on the
+ * upstream; the control connections' I/O runs on an event loop of their own.
+ *
+ * <p>Failure modes. A lost control connection (the upstream restarted, the network broke, the backend was
+ * terminated) takes its locks with it: the pools' allowance drops to 0 at once (idle connections close, busy ones
+ * when their clients give them back; nothing new opens), and the keeper reconnects every round and takes leases
+ * from zero, as every other instance does after a restart, so the budget holds throughout.
+ */
+public final class LeaseKeeper implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
+
+    private final FleetConfig fleet;
+    private final String instanceId;
+    private final LeasedBudgets pools;
+    private final Ticker ticker;
+    private final UpstreamTlsContexts tls;
+    private final Duration connectTimeout;
+    private final ScramKeys scramKeys;
+    private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
+    private final ScheduledExecutorService thread;
+    private final EventLoopGroup io;
+    private volatile List<FleetRow> rows = List.of();
+    /** Per budget key, as the last round left it; for metrics, read from any thread. */
+    private final Map<String, BudgetState> states = new ConcurrentHashMap<>();
+    /** Per upstream address: whether its control connection is up, and how often it was lost. */
+    private final Map<String, Boolean> connected = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> losses =
+            new ConcurrentHashMap<>();
+
+    /**
+     * One budget's leases after a round.
+     *
+     * @param held      leases this instance holds
+     * @param allowed   connections the pools may count against it now
+     * @param waiting   whether this instance waits for a lease none are free for
+     * @param instances instances holding leases of it, this one included
+     */
+    public record BudgetState(int held, int allowed, boolean waiting, int instances) {
+    }
+    private volatile boolean closed;
+
+    /** One upstream server: its control connection and the books of the budgets whose leases live there. */
+    private static final class Upstream {
+        final String address;
+        final UpstreamTarget target;
+        final Map<String, LeaseBook> books = new LinkedHashMap<>();
+        final Set<String> demanding = new HashSet<>();
+        ControlConnection connection;
+        boolean warned;
+
+        Upstream(String address, UpstreamTarget target) {
+            this.address = address;
+            this.target = target;
+        }
+    }
+
+    public LeaseKeeper(PgmuxConfig config, LeasedBudgets pools, ScramKeys scramKeys) {
+        this(config, pools, scramKeys, Ticker.systemTicker());
+    }
+
+    LeaseKeeper(PgmuxConfig config, LeasedBudgets pools, ScramKeys scramKeys, Ticker ticker) {
+        this.connectTimeout = config.timeouts().serverConnectTimeout();
+        this.fleet = config.fleet();
+        this.instanceId = fleet.instanceId().orElseGet(LeaseKeeper::defaultInstanceId);
+        this.pools = pools;
+        this.ticker = ticker;
+        this.scramKeys = scramKeys;
+        this.tls = UpstreamTlsContexts.of(config);
+        books(config);
+        this.thread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("pgmux-fleet", true));
+        this.io = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pgmux-fleet-io", true),
+                NioIoHandler.newFactory());
+    }
+
+    /**
+     * Makes a book for every capped budget of {@code next} that has none yet, at the upstream of its database (the
+     * global one at the first database's). Books of budgets a reload dropped stay: the pools report such a budget
+     * with no slots (see {@link LeasedBudgets#usage}), so its leases go back as its connections close.
+     */
+    private void books(PgmuxConfig next) {
+        BudgetPlan plan = BudgetPlan.of(next);
+        long idleNanos = fleet.leaseIdleTimeout().toNanos();
+        String firstAddress = null;
+        for (DatabaseConfig db : next.databases().values()) {
+            String address = db.host() + ":" + db.port();
+            // Advisory locks live in one database: every instance uses the first configured one of the upstream.
+            Upstream upstream = upstreams.computeIfAbsent(address, a -> new Upstream(a, controlTarget(next, db)));
+            if (firstAddress == null) {
+                firstAddress = address;
+            }
+            List<BudgetPlan.Cap> caps = new ArrayList<>(plan.poolBudgets(db));
+            caps.add(plan.database(db.name()));
+            for (BudgetPlan.Cap cap : caps) {
+                if (cap.limit() > 0) {
+                    upstream.books.computeIfAbsent(cap.key(), k -> new LeaseBook(LeaseKeys.of(fleet.name(), k),
+                            fleet.minLeases(), idleNanos));
+                }
+            }
+        }
+        BudgetPlan.Cap global = plan.global();
+        if (firstAddress != null && global.limit() > 0) {
+            upstreams.get(firstAddress).books.computeIfAbsent(global.key(), k -> new LeaseBook(
+                    LeaseKeys.of(fleet.name(), k), fleet.minLeases(), idleNanos));
+        }
+    }
+
+    /** After a reload: budgets the new configuration adds get books from the next round on. */
+    public void reconfigure(PgmuxConfig next) {
+        if (!closed) {
+            thread.execute(() -> books(next));
+        }
+    }
+
+    /** How this instance names itself to the fleet. */
+    public String instanceId() {
+        return instanceId;
+    }
+
+    /** Starts the rounds; the first runs at once. */
+    public void start() {
+        log.info("fleet \"{}\": instance {} shares its budgets through advisory locks on {}", fleet.name(),
+                instanceId, upstreams.keySet());
+        thread.execute(this::roundAndReschedule);
+    }
+
+    private void roundAndReschedule() {
+        if (closed) {
+            return;
+        }
+        try {
+            round();
+        } catch (RuntimeException e) {
+            log.error("fleet: a round of the lease keeper failed; the next one tries again", e);
+        }
+        long interval = fleet.rebalanceInterval().toNanos();
+        long delay = interval / 2 + ThreadLocalRandom.current().nextLong(interval / 2 + 1);
+        if (!closed) {
+            thread.schedule(this::roundAndReschedule, delay, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** One round over every upstream: read, give back, take, and tell the pools. */
+    void round() {
+        long now = ticker.nanoTime();
+        Map<String, LeasedBudgets.Use> usage = new HashMap<>();
+        for (LeasedBudgets.Use each : pools.usage()) {
+            usage.put(each.key(), each);
+        }
+        Map<String, Integer> allow = new HashMap<>();
+        List<FleetRow> seen = new ArrayList<>();
+        for (Upstream upstream : upstreams.values()) {
+            if (!connect(upstream)) {
+                upstream.books.keySet().forEach(k -> {
+                    allow.put(k, 0);
+                    states.put(k, new BudgetState(0, 0, false, 0));
+                });
+                connected.put(upstream.address, false);
+                continue;
+            }
+            connected.put(upstream.address, true);
+            try {
+                LockTable locks = new LockTable(upstream.connection.locks(), upstream.connection.pid());
+                Map<String, LeaseKeys> keys = new LinkedHashMap<>();
+                for (Map.Entry<String, LeaseBook> each : upstream.books.entrySet()) {
+                    LeaseBook book = each.getValue();
+                    LeasedBudgets.Use use = usage.get(each.getKey());
+                    if (use != null) {
+                        step(upstream, each.getKey(), book, use, locks.observe(book.keys()), now);
+                    }
+                    allow.put(each.getKey(), book.allowance());
+                    states.put(each.getKey(), new BudgetState(book.heldCount(), book.allowance(), book.isWaiting(),
+                            locks.instances(book.keys())));
+                    keys.put(each.getKey(), book.keys());
+                }
+                seen.addAll(locks.rows(upstream.address, keys));
+            } catch (IOException | RuntimeException e) {
+                lost(upstream, e);
+                upstream.books.keySet().forEach(k -> {
+                    allow.put(k, 0);
+                    states.put(k, new BudgetState(0, 0, false, 0));
+                });
+                connected.put(upstream.address, false);
+            }
+        }
+        pools.allow(allow);
+        rows = List.copyOf(seen);
+    }
+
+    /** One budget's round: plan, give back, take, and hold or drop the demand marker. */
+    private void step(Upstream upstream, String budget, LeaseBook book, LeasedBudgets.Use use,
+                      LeaseBook.Observation seen, long now) throws IOException {
+        ControlConnection connection = upstream.connection;
+        LeaseKeys keys = book.keys();
+        LeaseBook.Step step = book.plan(now, use, seen);
+        if (!step.release().isEmpty()) {
+            List<Boolean> released = connection.unlock(keys.key(), step.release());
+            if (released.contains(false)) {
+                throw new IOException("the upstream did not hold every lease of " + budget + " this instance"
+                        + " gave back: " + step.release() + " -> " + released);
+            }
+        }
+        if (!step.take().isEmpty()) {
+            List<Boolean> taken = connection.tryLock(keys.key(), step.take());
+            for (int i = 0; i < taken.size(); i++) {
+                if (taken.get(i)) {
+                    book.took(step.take().get(i));
+                }
+            }
+        }
+        boolean demanding = upstream.demanding.contains(budget);
+        if (step.waiting() != demanding) {
+            connection.demand(keys.demandKey(), step.waiting());
+            if (step.waiting()) {
+                upstream.demanding.add(budget);
+            } else {
+                upstream.demanding.remove(budget);
+            }
+        }
+    }
+
+    private boolean connect(Upstream upstream) {
+        if (upstream.connection != null && upstream.connection.isOpen()) {
+            return true;
+        }
+        if (upstream.connection != null) {
+            lost(upstream, new IOException("the connection closed"));
+        }
+        try {
+            upstream.connection = ControlConnection.open(upstream.target, connectTimeout,
+                    tls, io);
+            if (upstream.warned) {
+                log.info("fleet: control connection to {} is back; taking leases again", upstream.address);
+            }
+            upstream.warned = false;
+            return true;
+        } catch (IOException | RuntimeException e) {
+            if (!upstream.warned) {
+                log.warn("fleet: cannot open the control connection to {} as {}: {}; this instance opens no"
+                        + " server connection there until it holds leases (retrying every round)",
+                        upstream.address, upstream.target, e.getMessage());
+                upstream.warned = true;
+            }
+            return false;
+        }
+    }
+
+    private void lost(Upstream upstream, Exception cause) {
+        losses.computeIfAbsent(upstream.address, a -> new AtomicLong()).incrementAndGet();
+        if (upstream.connection != null) {
+            upstream.connection.abort();
+            upstream.connection = null;
+        }
+        upstream.books.values().forEach(LeaseBook::lost);
+        upstream.demanding.clear();
+        if (!upstream.warned && !closed) {
+            log.warn("fleet: lost the control connection to {} ({}), and with it this instance's leases there:"
+                    + " its server connections close as they come free and none open until leases are taken"
+                    + " again", upstream.address, cause.getMessage());
+            upstream.warned = true;
+        }
+    }
+
+    /** The instances and their leases as the last round saw them (SHOW FLEET). */
+    public List<FleetRow> rows() {
+        return rows;
+    }
+
+    /** The leases this instance holds, per budget key, as the last round left them. */
+    public Map<String, Integer> held() {
+        Map<String, Integer> result = new LinkedHashMap<>();
+        states.forEach((key, state) -> result.put(key, state.held()));
+        return result;
+    }
+
+    /** Each budget's leases as the last round left them; empty before the first round. */
+    public Map<String, BudgetState> states() {
+        return Map.copyOf(states);
+    }
+
+    /** The budget keys this instance keeps leases for, per upstream address. */
+    public Map<String, List<String>> budgets() {
+        Map<String, List<String>> result = new LinkedHashMap<>();
+        upstreams.forEach((address, upstream) -> result.put(address, List.copyOf(upstream.books.keySet())));
+        return result;
+    }
+
+    /** Whether the control connection to {@code address} was up at the last round. */
+    public boolean isConnected(String address) {
+        return connected.getOrDefault(address, false);
+    }
+
+    /** How often the control connection to {@code address} was lost. */
+    public long losses(String address) {
+        AtomicLong n = losses.get(address);
+        return n == null ? 0 : n.get();
+    }
+
+    /**
+     * Drops every control connection's socket without a word, as a crashed process would (the database frees the
+     * locks), and stops the rounds. For tests of what the other instances do then.
+     */
+    public void abort() {
+        closed = true;
+        thread.shutdownNow();
+        for (Upstream each : upstreams.values()) {
+            if (each.connection != null) {
+                each.connection.abort();
+            }
+        }
+        io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Stops the rounds and ends the control connections, which frees the leases. Call it after this instance's
+     * server connections have closed: until then they still count against the fleet's budgets.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        thread.shutdown();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Upstream each : upstreams.values()) {
+            if (each.connection != null) {
+                each.connection.close();
+            }
+        }
+        io.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Logs in where the database's first pool would, as the first configured user, naming the instance. */
+    private UpstreamTarget controlTarget(PgmuxConfig config, DatabaseConfig db) {
+        Optional<UserConfig> first = config.users().values().stream().findFirst();
+        UpstreamTarget base = UpstreamTarget.forDatabase(db, first.map(UserConfig::name).orElse("postgres"),
+                first.flatMap(UserConfig::password).orElse(null));
+        String application = LockTable.APPLICATION_PREFIX + instanceId;
+        return new UpstreamTarget(base.host(), base.port(), base.database(), base.user(), base.password(),
+                Map.of("application_name", application.length() > 63 ? application.substring(0, 63) : application),
+                base.tls(), scramKeys);
+    }
+
+    private static String defaultInstanceId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        String pid = ManagementFactory.getRuntimeMXBean().getName().split("@")[0];
+        return host + "-" + pid + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000));
+    }
+}

@@ -1,0 +1,79 @@
+package io.pgmux.fleet;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The two-key advisory locks an upstream showed at one round (see {@link ControlConnection#locks}), read as the
+ * fleet's leases: what other instances hold and want of a budget, and who holds what, for SHOW FLEET.
+ *
+ * @param locks every granted two-key advisory lock of the control connection's database
+ * @param self  the backend of this instance's control connection
+ */
+record LockTable(List<ControlConnection.Lock> locks, int self) {
+    /** application_name of a control connection: this prefix and the instance id. */
+    static final String APPLICATION_PREFIX = "pgmux ";
+
+    /** What the other instances hold and want of the budget of {@code keys}. */
+    LeaseBook.Observation observe(LeaseKeys keys) {
+        Set<Integer> takenByOthers = new HashSet<>();
+        Set<Integer> holders = new HashSet<>();
+        Set<Integer> waiters = new HashSet<>();
+        for (ControlConnection.Lock lock : locks) {
+            if (lock.pid() == self) {
+                continue;
+            }
+            if (lock.key() == keys.key()) {
+                takenByOthers.add(lock.slot());
+                holders.add(lock.pid());
+            } else if (lock.key() == keys.demandKey()) {
+                waiters.add(lock.pid());
+            }
+        }
+        return new LeaseBook.Observation(takenByOthers, holders.size(), waiters.size());
+    }
+
+    /** Instances holding leases of the budget, this one counted whether it holds any or not. */
+    int instances(LeaseKeys keys) {
+        return observe(keys).othersHolding() + 1;
+    }
+
+    /** SHOW FLEET's lines for the budgets of {@code keys} (by budget name), one per instance and budget. */
+    List<FleetRow> rows(String upstream, Map<String, LeaseKeys> keys) {
+        Map<Integer, String> budgets = new HashMap<>();
+        Map<Integer, String> demands = new HashMap<>();
+        keys.forEach((name, each) -> {
+            budgets.put(each.key(), name);
+            demands.put(each.demandKey(), name);
+        });
+        Map<List<Object>, int[]> counts = new LinkedHashMap<>();
+        Set<List<Object>> waiting = new HashSet<>();
+        for (ControlConnection.Lock lock : locks) {
+            String budget = budgets.get(lock.key());
+            String demanded = demands.get(lock.key());
+            String name = budget != null ? budget : demanded;
+            if (name == null) {
+                continue;
+            }
+            List<Object> id = List.of(lock.pid(), lock.applicationName(), name);
+            counts.computeIfAbsent(id, k -> new int[1])[0] += budget != null ? 1 : 0;
+            if (demanded != null) {
+                waiting.add(id);
+            }
+        }
+        List<FleetRow> result = new ArrayList<>();
+        counts.forEach((id, n) -> {
+            String app = (String) id.get(1);
+            String instance = app.startsWith(APPLICATION_PREFIX) ? app.substring(APPLICATION_PREFIX.length()) : app;
+            int pid = (Integer) id.get(0);
+            result.add(new FleetRow(upstream, instance, pid, (String) id.get(2), n[0], waiting.contains(id),
+                    pid == self));
+        });
+        return result;
+    }
+}

@@ -1,0 +1,158 @@
+package io.pgmux.fleet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmux.pool.LeasedBudgets;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class LeaseBookTest {
+    private static final long IDLE = TimeUnit.SECONDS.toNanos(30);
+    private static final LeaseBook.Observation ALONE = LeaseBook.Observation.NONE;
+
+    private final LeaseBook book = new LeaseBook(LeaseKeys.of("api", "tenant web on database app"), 1, IDLE);
+    private long now = 1_000;
+
+    /** limit 6, no reserve; {@code used} open of which {@code idle} idle; {@code waiting} clients waiting. */
+    private static LeasedBudgets.Use use(int used, int idle, int leased, int waiting) {
+        return new LeasedBudgets.Use("tenant web on database app", 6, 0, used, idle, leased, waiting,
+                waiting > 0 && used >= leased, false);
+    }
+
+    private LeaseBook.Step round(LeasedBudgets.Use use, LeaseBook.Observation seen) {
+        LeaseBook.Step step = book.plan(now, use, seen);
+        step.take().forEach(book::took);
+        return step;
+    }
+
+    @Test
+    void takesItsMinimumAtOnceWithoutWaiters() {
+        LeaseBook.Step step = round(use(0, 0, 0, 0), ALONE);
+        assertEquals(List.of(0), step.take());
+        assertEquals(1, book.allowance());
+        assertFalse(step.waiting());
+    }
+
+    @Test
+    void waitingClientsTakeFreeSlotsBoundedPerRoundAndNeverBeyondTheBudget() {
+        round(use(0, 0, 0, 0), ALONE);
+        LeaseBook.Step step = round(use(1, 0, 1, 10), ALONE);
+        assertEquals(List.of(1, 2, 3, 4), step.take(), "at most four a round");
+        step = round(use(5, 0, 5, 6), ALONE);
+        assertEquals(List.of(5), step.take(), "the budget has six slots");
+        step = round(use(6, 0, 6, 5), ALONE);
+        assertEquals(List.of(), step.take());
+        assertEquals(6, book.allowance());
+    }
+
+    @Test
+    void skipsSlotsOthersHoldAndSaysItWaitsWhenNoneAreFree() {
+        LeaseBook.Observation othersHoldFive = new LeaseBook.Observation(Set.of(0, 1, 2, 4, 5), 2, 0);
+        LeaseBook.Step step = round(use(0, 0, 0, 3), othersHoldFive);
+        assertEquals(List.of(3), step.take());
+        assertTrue(step.waiting(), "wanted more than was free");
+        step = round(use(1, 0, 1, 2), othersHoldFive);
+        assertEquals(List.of(), step.take());
+        assertTrue(step.waiting());
+    }
+
+    @Test
+    void takesNoMoreAtItsFairShareWhileOthersWait() {
+        // Three instances; fair share of six slots is two.
+        round(use(0, 0, 0, 3), ALONE);
+        assertEquals(3, book.heldCount());
+        LeaseBook.Observation othersWait = new LeaseBook.Observation(Set.of(5), 1, 2);
+        LeaseBook.Step step = round(use(3, 0, 3, 4), othersWait);
+        assertEquals(List.of(), step.take());
+        assertEquals(2, book.allowance(), "above its share with others waiting: gives one back");
+        // The connection above the allowance is still open: the lease stays until it has closed.
+        step = round(use(3, 0, 2, 4), othersWait);
+        assertEquals(List.of(), step.release());
+        step = round(use(2, 0, 2, 4), othersWait);
+        assertEquals(List.of(2), step.release(), "released only after its connection closed");
+        assertEquals(2, book.heldCount());
+    }
+
+    @Test
+    void givesBackLeasesIdleForTheTimeoutButKeepsItsMinimum() {
+        round(use(0, 0, 0, 0), ALONE);
+        round(use(1, 0, 1, 3), ALONE);
+        assertEquals(4, book.heldCount());
+        now += IDLE / 2;
+        round(use(4, 4, 4, 0), ALONE);
+        assertEquals(4, book.allowance(), "the window still holds the burst");
+        now += IDLE;
+        round(use(4, 4, 4, 0), ALONE);
+        assertEquals(4, book.allowance(), "the burst was within this window");
+        now += IDLE;
+        round(use(4, 4, 4, 0), ALONE);
+        assertEquals(1, book.allowance(), "a whole window idle: down to the minimum");
+        LeaseBook.Step step = round(use(1, 1, 1, 0), ALONE);
+        assertEquals(List.of(3, 2, 1), step.release(), "given back once the connections closed");
+        assertEquals(Set.of(0), book.held());
+    }
+
+    @Test
+    void aShrinkWaitingForBusyConnectionsIsKeptUntilTheyHaveClosed() {
+        round(use(0, 0, 0, 0), ALONE);
+        round(use(1, 0, 1, 3), ALONE);
+        now += IDLE;
+        round(use(4, 4, 4, 0), ALONE);
+        assertEquals(4, book.allowance(), "the burst was within the first window");
+        now += IDLE;
+        round(use(4, 4, 4, 0), ALONE);
+        assertEquals(1, book.allowance(), "a whole window idle");
+        // The idle connections are closing but still count: later rounds keep the lower allowance.
+        for (int i = 0; i < 3; i++) {
+            LeaseBook.Step step = round(use(4, 0, 1, 0), ALONE);
+            assertEquals(List.of(), step.release());
+            assertEquals(1, book.allowance());
+        }
+        assertEquals(List.of(3, 2, 1), round(use(1, 1, 1, 0), ALONE).release());
+        assertEquals(1, book.allowance());
+    }
+
+    @Test
+    void neverReleasesALeaseWhoseConnectionIsStillOpen() {
+        round(use(0, 0, 0, 0), ALONE);
+        round(use(1, 0, 1, 3), ALONE);
+        book.lost();
+        assertEquals(0, book.allowance());
+        // Four connections from before the loss are still open: new leases cover them, none is given back.
+        LeaseBook.Step step = round(use(4, 0, 0, 0), ALONE);
+        assertEquals(List.of(0), step.take());
+        assertEquals(List.of(), step.release());
+        step = round(use(4, 0, 1, 0), ALONE);
+        assertEquals(List.of(), step.release());
+    }
+
+    @Test
+    void reserveSlotsOnlyForClientsThatWaitedReservePoolTimeout() {
+        LeaseBook reserveBook = new LeaseBook(LeaseKeys.of("api", "t"), 0, IDLE);
+        LeasedBudgets.Use normal = new LeasedBudgets.Use("t", 2, 2, 2, 0, 2, 5, true, false);
+        reserveBook.plan(now, new LeasedBudgets.Use("t", 2, 2, 0, 0, 0, 5, true, false), ALONE).take()
+                .forEach(reserveBook::took);
+        assertEquals(2, reserveBook.heldCount());
+        assertEquals(List.of(), reserveBook.plan(now, normal, ALONE).take());
+        LeasedBudgets.Use longWait = new LeasedBudgets.Use("t", 2, 2, 2, 0, 2, 5, true, true);
+        assertEquals(List.of(2, 3), reserveBook.plan(now, longWait, ALONE).take());
+    }
+
+    @Test
+    void aSlotCannotBeTakenTwice() {
+        book.took(3);
+        assertThrows(IllegalStateException.class, () -> book.took(3));
+    }
+
+    @Test
+    void keysAreStableAndDifferPerFleetAndBudget() {
+        assertEquals(LeaseKeys.of("api", "b"), LeaseKeys.of("api", "b"));
+        assertFalse(LeaseKeys.of("api", "b").key() == LeaseKeys.of("web", "b").key());
+        assertFalse(LeaseKeys.of("api", "b").key() == LeaseKeys.of("api", "b").demandKey());
+    }
+}

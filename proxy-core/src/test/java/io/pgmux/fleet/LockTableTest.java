@@ -1,0 +1,46 @@
+package io.pgmux.fleet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class LockTableTest {
+    private static final LeaseKeys WEB = LeaseKeys.of("api", "tenant web on database app");
+    private static final LeaseKeys OTHER = LeaseKeys.of("api", "database app");
+
+    private static ControlConnection.Lock lock(int key, int slot, int pid, String app) {
+        return new ControlConnection.Lock(key, slot, pid, app);
+    }
+
+    private final LockTable table = new LockTable(List.of(
+            lock(WEB.key(), 0, 100, "pgmux a"),
+            lock(WEB.key(), 1, 100, "pgmux a"),
+            lock(WEB.key(), 2, 200, "pgmux b"),
+            lock(WEB.demandKey(), 0, 200, "pgmux b"),
+            lock(WEB.demandKey(), 0, 300, "pgmux c"),
+            lock(OTHER.key(), 0, 300, "pgmux c"),
+            lock(12345, 0, 400, "someone else")), 100);
+
+    @Test
+    void observesWhatOtherInstancesHoldAndWantLeavingItsOwnLocksOut() {
+        LeaseBook.Observation seen = table.observe(WEB);
+        assertEquals(Set.of(2), seen.takenByOthers());
+        assertEquals(1, seen.othersHolding());
+        assertEquals(2, seen.othersWaiting());
+        assertEquals(2, table.instances(WEB));
+    }
+
+    @Test
+    void showFleetHasOneLinePerInstanceAndBudgetIgnoringForeignLocks() {
+        List<FleetRow> rows = table.rows("db:5432", Map.of("tenant web on database app", WEB, "database app",
+                OTHER));
+        assertEquals(List.of(
+                new FleetRow("db:5432", "a", 100, "tenant web on database app", 2, false, true),
+                new FleetRow("db:5432", "b", 200, "tenant web on database app", 1, true, false),
+                new FleetRow("db:5432", "c", 300, "tenant web on database app", 0, true, false),
+                new FleetRow("db:5432", "c", 300, "database app", 1, false, false)), rows);
+    }
+}

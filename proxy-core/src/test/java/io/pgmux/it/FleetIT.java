@@ -1,0 +1,324 @@
+package io.pgmux.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmux.fleet.LeaseKeeper;
+import io.pgmux.testing.Await;
+import io.pgmux.testing.PostgresCluster;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Three pgmux instances of one fleet in front of one PostgreSQL share a tenant's pool_size of 6: the database never
+ * shows the tenant above 6 server connections, whatever each instance's load; an instance that dies leaves its
+ * share to the others within seconds; an idle instance still serves its lone client from its minimum lease. A
+ * cluster of its own, so that the restart test disturbs nobody.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class FleetIT {
+    private static final Logger log = LoggerFactory.getLogger(FleetIT.class);
+    private static final int BUDGET = 6;
+    private static PostgresCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = PostgresCluster.start(PostgresCluster.Settings.defaults().withMaxConnections(40));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static ProxyFixture instance(String id) {
+        return instance(id, "30s");
+    }
+
+    private static ProxyFixture instance(String id, String leaseIdleTimeout) {
+        return ProxyFixture.config(cluster).poolSize(BUDGET).set("query_wait_timeout", "30s")
+                .set("admin", "{users: [" + ProxyFixture.APP_USER + "]}")
+                .set("fleet", "{enabled: true, name: fleet-it, instance_id: " + id
+                        + ", min_leases: 1, rebalance_interval: 50ms, lease_idle_timeout: " + leaseIdleTimeout + "}")
+                .start();
+    }
+
+    /** Polls pg_stat_activity every 100 ms for the tenant's server connections (control connections excluded). */
+    private static final class Sampler implements AutoCloseable {
+        final AtomicInteger max = new AtomicInteger();
+        final AtomicInteger samples = new AtomicInteger();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final List<Throwable> failures = new CopyOnWriteArrayList<>();
+        final Thread thread;
+
+        Sampler() {
+            thread = new Thread(() -> {
+                while (!stop.get()) {
+                    try (Connection c = cluster.superuser(); Statement s = c.createStatement()) {
+                        while (!stop.get()) {
+                            try (ResultSet rs = s.executeQuery("select count(*) from pg_stat_activity"
+                                    + " where backend_type = 'client backend' and usename = '"
+                                    + ProxyFixture.APP_USER + "' and application_name not like 'pgmux %'")) {
+                                rs.next();
+                                max.accumulateAndGet(rs.getInt(1), Math::max);
+                                samples.incrementAndGet();
+                            }
+                            Thread.sleep(100);
+                        }
+                    } catch (SQLException e) {
+                        // The database may be restarting: sample again once it is back.
+                        try {
+                            Thread.sleep(100);
+                        } catch (InterruptedException interrupted) {
+                            return;
+                        }
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "fleet-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.join(5_000);
+        }
+    }
+
+    /** Clients of one instance running short transactions until stopped; counts what they see. */
+    private static final class Load {
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicLong done = new AtomicLong();
+        final List<Throwable> errors = new CopyOnWriteArrayList<>();
+        final List<Thread> threads = new ArrayList<>();
+
+        Load(ProxyFixture proxy, int clients) {
+            for (int i = 0; i < clients; i++) {
+                Thread t = new Thread(() -> {
+                    try (Connection c = proxy.connect(); Statement s = c.createStatement()) {
+                        while (!stop.get()) {
+                            s.execute("select pg_sleep(0.005)");
+                            done.incrementAndGet();
+                        }
+                    } catch (SQLException | RuntimeException e) {
+                        if (!stop.get()) {
+                            errors.add(e);
+                        }
+                    }
+                }, "fleet-load");
+                t.setDaemon(true);
+                t.start();
+                threads.add(t);
+            }
+        }
+
+        void stop() throws InterruptedException {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
+        }
+    }
+
+    /** SHOW FLEET on the instance's console: upstream, instance, pid, budget, leases, waiting, self. */
+    private static List<List<String>> showFleet(ProxyFixture proxy) throws SQLException {
+        Properties simple = new Properties();
+        simple.setProperty("preferQueryMode", "simple");
+        List<List<String>> rows = new ArrayList<>();
+        try (Connection console = proxy.connect(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD, "pgmux", simple);
+             Statement s = console.createStatement(); ResultSet rs = s.executeQuery("SHOW FLEET")) {
+            while (rs.next()) {
+                List<String> row = new ArrayList<>();
+                for (int i = 1; i <= 7; i++) {
+                    row.add(rs.getString(i));
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    private static int held(ProxyFixture proxy) {
+        LeaseKeeper keeper = proxy.server().fleet().orElseThrow();
+        return keeper.held().getOrDefault("tenant " + ProxyFixture.DEFAULT_TENANT + " on database "
+                + ProxyFixture.APP_DB, 0);
+    }
+
+    @Test
+    void threeInstancesShareOneBudgetAndTheOthersTakeTheShareOfOneThatDies() throws Exception {
+        try (Sampler sampler = new Sampler();
+             ProxyFixture a = instance("a");
+             ProxyFixture b = instance("b");
+             ProxyFixture c = instance("c")) {
+            Load loadA = new Load(a, 8);
+            Load loadB = new Load(b, 8);
+            try {
+                Await.until(Duration.ofSeconds(10), () -> loadA.done.get() > 200 && loadB.done.get() > 200,
+                        "both loaded instances to serve");
+                // The idle instance's lone client is served from its minimum lease.
+                long asked = System.nanoTime();
+                try (Connection lone = c.connect()) {
+                    assertEquals("1", Sql.one(lone, "select 1"));
+                }
+                log.info("the idle instance served its lone client in {} ms",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked));
+                Await.until(Duration.ofSeconds(5), () -> held(a) + held(b) >= BUDGET - 1,
+                        "the loaded instances to hold every lease but the idle one's minimum");
+                List<List<String>> fleet = showFleet(a);
+                assertEquals(Set.of("a", "b", "c"), fleet.stream().map(r -> r.get(1)).collect(Collectors.toSet()),
+                        fleet.toString());
+                assertEquals(List.of("a"), fleet.stream().filter(r -> r.get(6).equals("yes")).map(r -> r.get(1))
+                        .toList(), "self marks the instance asked");
+                assertTrue(fleet.stream().mapToInt(r -> Integer.parseInt(r.get(4))).sum() <= BUDGET, fleet.toString());
+                log.info("leases before the kill: a {}, b {}; SHOW FLEET {}", held(a), held(b), fleet);
+                Scrape scrape = Scrape.metrics(a);
+                assertEquals(held(a), scrape.value("pgmux_fleet_leases", "budget", "tenant main on database app",
+                        "instance", "a"), 1.0, scrape.body());
+                assertEquals(1.0, scrape.value("pgmux_fleet_control_connected", "instance", "a", "upstream",
+                        cluster.host() + ":" + cluster.port()));
+
+                // b dies: its control connection and its server connections drop without a word.
+                loadB.stop.set(true);
+                long killed = System.nanoTime();
+                b.server().fleet().orElseThrow().abort();
+                b.server().close();
+                Await.until(Duration.ofSeconds(10), () -> held(a) >= BUDGET - 1,
+                        "the surviving loaded instance to take the dead one's share");
+                long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+                log.info("a took the dead instance's share in {} ms (holds {})", tookMillis, held(a));
+                assertTrue(tookMillis < 5_000, "took " + tookMillis + " ms");
+                long before = loadA.done.get();
+                Await.until(Duration.ofSeconds(5), () -> loadA.done.get() > before + 100, "a to keep serving");
+            } finally {
+                loadA.stop();
+                loadB.stop();
+            }
+            assertEquals(List.of(), loadA.errors, "no client of a surviving instance sees an error");
+            assertTrue(sampler.samples.get() >= 5, "the sampler ran: " + sampler.samples.get() + " samples");
+            assertTrue(sampler.max.get() <= BUDGET, "the tenant had " + sampler.max.get()
+                    + " server connections at once, over its fleet budget of " + BUDGET);
+            log.info("fleet budget {}: at most {} server connections in {} samples", BUDGET, sampler.max.get(),
+                    sampler.samples.get());
+        }
+    }
+
+    @Test
+    void leasesFollowTheLoadFromOneInstanceToAnother() throws Exception {
+        try (Sampler sampler = new Sampler();
+             ProxyFixture x = instance("x", "1s");
+             ProxyFixture y = instance("y", "1s")) {
+            Load onX = new Load(x, 8);
+            try {
+                Await.until(Duration.ofSeconds(10), () -> held(x) == BUDGET - 1 && held(y) == 1,
+                        "the loaded instance to hold all but the idle one's minimum");
+            } finally {
+                onX.stop();
+            }
+            long moved = System.nanoTime();
+            Load onY = new Load(y, 8);
+            try {
+                Await.until(Duration.ofSeconds(10), () -> held(y) == BUDGET - 1 && held(x) == 1,
+                        "the leases to follow the load to the other instance");
+                log.info("the leases followed the load in {} ms (lease_idle_timeout 1s)",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - moved));
+            } finally {
+                onY.stop();
+            }
+            assertEquals(List.of(), onX.errors);
+            assertEquals(List.of(), onY.errors);
+            assertTrue(sampler.max.get() <= BUDGET, "the tenant had " + sampler.max.get()
+                    + " server connections at once, over its fleet budget of " + BUDGET);
+        }
+    }
+
+    @Test
+    void anInstanceThatLosesItsControlConnectionKeepsItsClientsAndTakesLeasesAgain() throws Exception {
+        try (Sampler sampler = new Sampler();
+             ProxyFixture a = instance("la");
+             ProxyFixture b = instance("lb")) {
+            Load loadA = new Load(a, 6);
+            Load loadB = new Load(b, 6);
+            try {
+                Await.until(Duration.ofSeconds(10), () -> held(a) >= 2 && held(b) >= 2, "both to hold leases");
+                int control;
+                try (Connection su = cluster.superuser(); Statement s = su.createStatement();
+                     ResultSet rs = s.executeQuery("select pg_terminate_backend(pid) from pg_stat_activity"
+                             + " where application_name = 'pgmux la'")) {
+                    assertTrue(rs.next(), "a's control connection is in pg_stat_activity");
+                    control = 1;
+                }
+                long lostAt = System.nanoTime();
+                LeaseKeeper keeper = a.server().fleet().orElseThrow();
+                String upstream = cluster.host() + ":" + cluster.port();
+                Await.until(Duration.ofSeconds(10), () -> keeper.losses(upstream) >= control && held(a) >= 1,
+                        "a to notice the loss, reconnect and hold leases again");
+                log.info("a held leases again {} ms after its control connection was terminated",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lostAt));
+                long before = loadA.done.get();
+                Await.until(Duration.ofSeconds(10), () -> loadA.done.get() > before + 100, "a to keep serving");
+            } finally {
+                loadA.stop();
+                loadB.stop();
+            }
+            assertEquals(List.of(), loadA.errors, "a's clients waited through the loss");
+            assertEquals(List.of(), loadB.errors);
+            // Documented: until a's busy connections have closed, b may have taken the freed slots.
+            log.info("with a lost control connection: at most {} server connections (budget {})", sampler.max.get(),
+                    BUDGET);
+        }
+    }
+
+    @Test
+    void afterADatabaseRestartTheInstancesTakeLeasesFromZeroWithinTheBudget() throws Exception {
+        try (Sampler sampler = new Sampler();
+             ProxyFixture a = instance("ra");
+             ProxyFixture b = instance("rb")) {
+            Load loadA = new Load(a, 6);
+            Load loadB = new Load(b, 6);
+            Await.until(Duration.ofSeconds(10), () -> loadA.done.get() > 100 && loadB.done.get() > 100,
+                    "both instances to serve");
+            loadA.stop();
+            loadB.stop();
+            cluster.stop();
+            cluster.start();
+            long restarted = System.nanoTime();
+            Load afterA = new Load(a, 6);
+            Load afterB = new Load(b, 6);
+            try {
+                Await.until(Duration.ofSeconds(30), () -> afterA.done.get() > 100 && afterB.done.get() > 100,
+                        "both instances to serve again after the restart");
+                log.info("both instances served 100 transactions each {} ms after the restart",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarted));
+            } finally {
+                afterA.stop();
+                afterB.stop();
+            }
+            assertTrue(sampler.max.get() <= BUDGET, "the tenant had " + sampler.max.get()
+                    + " server connections at once, over its fleet budget of " + BUDGET);
+        }
+    }
+}
