@@ -84,7 +84,12 @@ final class Janitor {
 
     /** After the lock: lets the pools behind {@code breaker} try again once its back-off has passed. */
     void probeLater(CircuitBreaker breaker, long delayNanos) {
-        loops.next().schedule(() -> core.connections().probe(breaker), delayNanos, TimeUnit.NANOSECONDS);
+        EventLoop loop = loops.next();
+        if (loop.isShuttingDown()) {
+            // pgmux is stopping: the logins its closing cut short fail here, and nothing will be opened again.
+            return;
+        }
+        loop.schedule(() -> core.connections().probe(breaker), delayNanos, TimeUnit.NANOSECONDS);
     }
 
     // ---- sweeps -----------------------------------------------------------------------------------------------
