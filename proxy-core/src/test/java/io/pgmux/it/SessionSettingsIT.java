@@ -63,12 +63,20 @@ class SessionSettingsIT {
         for (RawPgClient each : keep) {
             pids.add(Raw.pid(each));
         }
+        // First let the pool finish what it runs on its own (reading a client's settings back, a reset): a server
+        // terminated in the middle of that would fail the client's next request, which is not what is tested.
+        Await.until(Duration.ofSeconds(10), () -> {
+            PoolSnapshot pool = proxy.appSnapshot();
+            return pool.serversActive() + pool.serversTested() + pool.serversOpening()
+                    + pool.serversBeingCanceled() == 0;
+        }, "the pool's servers are idle");
         // Terminated again on every look: a server the pool was still logging in when the first round ran has no
         // client backend yet, and would otherwise come up idle afterwards and keep the pool from emptying.
         Await.untilChecked(Duration.ofSeconds(10), () -> {
             terminateAllBut(pids);
             PoolSnapshot pool = proxy.appSnapshot();
-            return pool.serversActive() + pool.serversIdle() + pool.serversOpening() == 0;
+            return pool.serversActive() + pool.serversIdle() + pool.serversOpening() + pool.serversTested()
+                    + pool.serversBeingCanceled() == 0;
         }, "the pool's servers are gone");
     }
 
