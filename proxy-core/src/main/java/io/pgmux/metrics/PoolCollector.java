@@ -3,8 +3,8 @@ package io.pgmux.metrics;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.pool.PoolManager;
 import io.prometheus.metrics.model.registry.MultiCollector;
-import java.util.function.Predicate;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.function.Predicate;
 
 /**
  * Publishes the pools' families into the Prometheus registry at each scrape, from one read of the pool state
@@ -13,6 +13,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  * statistics model's are.)
  */
 final class PoolCollector implements MultiCollector {
+    /** The configuration pgmux started with: only its metrics section is read, which a reload does not change. */
     private final PgmuxConfig config;
     private final PoolManager pools;
     private final Readiness readiness;
@@ -31,8 +32,9 @@ final class PoolCollector implements MultiCollector {
         ScrapeView view = ScrapeView.read(pools, readiness);
         MetricSnapshots.Builder snapshots = MetricSnapshots.builder();
         Family.addAll(snapshots, PgmuxFamilies.of(view));
+        // The metrics section needs a restart; the databases, users and limits the families list follow reloads.
         if (config.metrics().pgbouncerCompat()) {
-            Family.addAll(snapshots, PgbouncerFamilies.of(view, config, pools::isPaused, disabled));
+            Family.addAll(snapshots, PgbouncerFamilies.of(view, pools.config(), pools::isPaused, disabled));
         }
         return snapshots.build();
     }

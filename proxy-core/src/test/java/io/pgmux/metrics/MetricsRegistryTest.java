@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgmux.config.ConfigLoader;
 import io.pgmux.stats.PoolStats;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -101,6 +103,21 @@ class MetricsRegistryTest {
         assertLine(text, "pgbouncer_databases_max_connections{database=\"app\",force_user=\"\",host=\"127.0.0.1\","
                 + "name=\"app\",pool_mode=\"\",port=\"1\"} 0.0");
         assertLine(text, "pgbouncer_pools 2.0");
+    }
+
+    @Test
+    void pgbouncerDatabaseListFollowsAReload() throws Exception {
+        scrape(true, null);
+        pools.pools.reconfigure(ConfigLoader.parse(YAML.formatted(true).replace(
+                "databases: {app: {host: 127.0.0.1, port: 1}}",
+                "databases: {app: {host: 127.0.0.1, port: 1}, reports: {host: 127.0.0.1, port: 2}}"),
+                "test.yaml", Map.of()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        metrics.scrape(null, out);
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertLine(text, "pgbouncer_databases_max_connections{database=\"reports\",force_user=\"\",host=\"127.0.0.1\","
+                + "name=\"reports\",pool_mode=\"\",port=\"2\"} 0.0");
+        assertLine(text, "pgbouncer_databases 2.0");
     }
 
     @Test
