@@ -151,6 +151,8 @@ tenants:
 admin:
   users: [app]
 EOF
+# It holds a password: only its owner may read it (pgmux warns otherwise).
+chmod 600 "$TMP/pgmux.yaml"
 
 say "starting pgmux: java -jar $JAR --config $TMP/pgmux.yaml"
 # In the background so that this shell can react to Ctrl-C at once (a foreground child would delay the trap);

@@ -30,12 +30,17 @@ final class ClientRows {
             }
             boolean waiting = c.state() == ClientState.WAITING || c.state() == ClientState.LOGIN_WAIT;
             long sinceRequestNanos = Math.max(0, nowNanos - c.lastRequestNanos());
+            boolean requested = c.lastRequestNanos() != 0;
+            // No request seen (a console client, a login in progress): PgBouncer shows the connect time.
+            Instant requestTime = requested
+                    ? Instant.ofEpochMilli(nowMillis - TimeUnit.NANOSECONDS.toMillis(sinceRequestNanos))
+                    : Instant.ofEpochMilli(c.connectedAtMillis());
+            long waitMicros = waiting && requested ? TimeUnit.NANOSECONDS.toMicros(sinceRequestNanos) : 0;
             ServerConnection server = c.server();
             rows.add(new ConnectionRow(c.user(), c.database(), "none", waiting ? "waiting" : "active",
                     host(c.remote()), port(c.remote()), host(c.local()), port(c.local()),
                     Instant.ofEpochMilli(c.connectedAtMillis()),
-                    Instant.ofEpochMilli(nowMillis - TimeUnit.NANOSECONDS.toMillis(sinceRequestNanos)),
-                    waiting ? TimeUnit.NANOSECONDS.toMicros(sinceRequestNanos) : 0, false, Long.toHexString(c.id()),
+                    requestTime, waitMicros, false, Long.toHexString(c.id()),
                     server == null ? "" : Long.toHexString(server.id()), 0, c.tls() == null ? "" : c.tls(),
                     c.applicationName() == null ? "" : c.applicationName(), c.preparedStatements(), c.id(),
                     config.tenantOf(c.user()).map(TenantConfig::name).orElse(null), c.pinReason()));

@@ -60,4 +60,14 @@ class ClientRowsTest {
         assertEquals("", row.applicationName());
         assertEquals("", row.tls());
     }
+
+    @Test
+    void aClientWithNoRequestYetShowsItsConnectTime() {
+        // A console client: its session reports no last request (0), which is no point on the nanoTime scale.
+        ClientInfo console = new ClientInfo(9, "admin", "pgmux", ClientState.ACTIVE, null, null, 1_700_000_000_000L,
+                0, null, null, 0, null, "");
+        ConnectionRow row = ClientRows.of(List.of(console), CONFIG, 1_700_000_005_000L, 987_654_321_000L).get(0);
+        assertEquals(java.time.Instant.ofEpochMilli(1_700_000_000_000L), row.requestTime());
+        assertEquals(0, row.waitMicros());
+    }
 }
