@@ -51,6 +51,12 @@ public final class ScramKeys {
         return keys;
     }
 
+    /** Whether {@link #derivedKeys} would find the keys of {@code password} for this salt and count kept. */
+    boolean hasDerivedKeys(String password, byte[] salt, int iterations) {
+        return derived.containsKey(
+                new Derivation(password, java.util.Base64.getEncoder().encodeToString(salt), iterations));
+    }
+
     /**
      * Remembers the password auth_query found for {@code role} on the server at {@code address} (host:port), once
      * a client has authenticated against it.

@@ -42,6 +42,11 @@ public final class ScramSha256Client {
     private interface Credential {
         /** The keys for the server's salt and iteration count. */
         Keys keysFor(byte[] salt, int iterations);
+
+        /** Whether {@link #keysFor} costs no key derivation for this salt and count. */
+        default boolean keysAtHand(byte[] salt, int iterations) {
+            return false;
+        }
     }
 
     private final Credential credential;
@@ -95,7 +100,7 @@ public final class ScramSha256Client {
             }
             return new Keys(key.clientKey(), key.serverKey());
         };
-        return new ScramSha256Client(credential, username, clientNonce);
+        return new ScramSha256Client(withoutDerivation(credential), username, clientNonce);
     }
 
     /**
@@ -105,14 +110,37 @@ public final class ScramSha256Client {
      */
     public static ScramSha256Client withPassword(String password, ScramKeys derived) {
         Credential derive = passwordCredential(password);
-        Credential cached = (salt, iterations) -> {
-            byte[][] keys = derived.derivedKeys(password, salt, iterations, () -> {
-                Keys fresh = derive.keysFor(salt, iterations);
-                return new byte[][] {fresh.clientKey(), fresh.serverKey()};
-            });
-            return new Keys(keys[0].clone(), keys[1].clone());
+        Credential cached = new Credential() {
+            @Override
+            public Keys keysFor(byte[] salt, int iterations) {
+                byte[][] keys = derived.derivedKeys(password, salt, iterations, () -> {
+                    Keys fresh = derive.keysFor(salt, iterations);
+                    return new byte[][] {fresh.clientKey(), fresh.serverKey()};
+                });
+                return new Keys(keys[0].clone(), keys[1].clone());
+            }
+
+            @Override
+            public boolean keysAtHand(byte[] salt, int iterations) {
+                return derived.hasDerivedKeys(password, salt, iterations);
+            }
         };
         return new ScramSha256Client(cached, "", ScramFunctions.randomNonce(new SecureRandom()));
+    }
+
+    /** {@code keys} as a credential that derives nothing, whatever the salt. */
+    private static Credential withoutDerivation(Credential keys) {
+        return new Credential() {
+            @Override
+            public Keys keysFor(byte[] salt, int iterations) {
+                return keys.keysFor(salt, iterations);
+            }
+
+            @Override
+            public boolean keysAtHand(byte[] salt, int iterations) {
+                return true;
+            }
+        };
     }
 
     private static Credential passwordCredential(String password) {
@@ -160,6 +188,27 @@ public final class ScramSha256Client {
         requireState(State.NEW, "clientFirstMessage");
         state = State.FIRST_SENT;
         return utf8(gs2Header + clientFirstBare);
+    }
+
+    /**
+     * Whether {@link #clientFinalMessage} would answer {@code serverFirstMessage} without a key derivation (a
+     * PBKDF2 run, milliseconds): true for a recovered ClientKey, for keys kept from an earlier login with the same
+     * salt and iteration count, and for a message it would refuse anyway. Call before {@link #clientFinalMessage}.
+     */
+    public boolean keysAtHand(byte[] serverFirstMessage) {
+        requireState(State.FIRST_SENT, "keysAtHand");
+        try {
+            String serverFirst = ScramMessageReader.decode(serverFirstMessage, "upstream SCRAM server-first-message");
+            ScramMessageReader reader = new ScramMessageReader(serverFirst, "upstream SCRAM server-first-message");
+            if (reader.peekName() == 'm') {
+                return true;
+            }
+            reader.read('r');
+            byte[] salt = ScramFunctions.decodeBase64(reader.read('s'), "upstream SCRAM salt");
+            return salt.length == 0 || credential.keysAtHand(salt, parseIterations(reader.read('i')));
+        } catch (AuthenticationException e) {
+            return true; // refused without deriving anything
+        }
     }
 
     /**

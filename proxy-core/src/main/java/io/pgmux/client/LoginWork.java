@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * java.util.concurrent.RejectedExecutionException}) and its login with it, so a flood of cleartext logins costs
  * bounded CPU and memory and never delays the clients already logged in.
  */
-final class LoginWork {
+public final class LoginWork {
     static final int QUEUE_LENGTH = 1024;
     private static final int IDLE_SECONDS = 30;
 
@@ -24,7 +24,7 @@ final class LoginWork {
     }
 
     /** A new executor as described above; its threads are daemons, so it needs no shutdown. */
-    static Executor newExecutor() {
+    public static Executor newExecutor() {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, IDLE_SECONDS, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(QUEUE_LENGTH), new DefaultThreadFactory("pgmux-login-work", true));

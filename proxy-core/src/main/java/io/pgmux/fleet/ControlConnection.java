@@ -39,8 +39,9 @@ final class ControlConnection implements AutoCloseable {
     }
 
     static ControlConnection open(UpstreamTarget target, Duration timeout, UpstreamTlsContexts tls,
-                                  EventLoopGroup group) throws IOException {
-        UpstreamSession session = UpstreamSession.open(target, timeout, tls, group);
+                                  EventLoopGroup group, java.util.concurrent.Executor loginWork)
+            throws IOException {
+        UpstreamSession session = UpstreamSession.open(target, timeout, tls, group, loginWork);
         try {
             int pid = Integer.parseInt(session.query("select pg_backend_pid()").get(0).get(0));
             return new ControlConnection(session, pid);

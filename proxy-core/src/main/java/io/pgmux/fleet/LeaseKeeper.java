@@ -6,6 +6,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Ticker;
 import io.pgmux.auth.ScramKeys;
+import io.pgmux.client.LoginWork;
 import io.pgmux.config.DatabaseConfig;
 import io.pgmux.config.FleetConfig;
 import io.pgmux.config.PgmuxConfig;
@@ -56,6 +57,8 @@ public final class LeaseKeeper implements AutoCloseable {
     private final LeasedBudgets pools;
     private final Ticker ticker;
     private final UpstreamTlsContexts tls;
+    /** Where the control connections' logins derive SCRAM keys, off the event loop. */
+    private final java.util.concurrent.Executor loginWork = LoginWork.newExecutor();
     private final Duration connectTimeout;
     private final ScramKeys scramKeys;
     private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
@@ -269,7 +272,7 @@ public final class LeaseKeeper implements AutoCloseable {
         }
         try {
             upstream.connection = ControlConnection.open(upstream.target, connectTimeout,
-                    tls, io);
+                    tls, io, loginWork);
             if (upstream.warned) {
                 log.info("fleet: control connection to {} is back; taking leases again", upstream.address);
             }

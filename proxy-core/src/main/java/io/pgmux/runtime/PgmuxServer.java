@@ -124,11 +124,13 @@ public final class PgmuxServer implements AutoCloseable {
         this.transport = Transport.of(config.transport());
         this.workers = config.workers() > 0 ? config.workers() : Runtime.getRuntime().availableProcessors();
         this.loops = transport.newGroup(workers, "pgmux-io");
+        // One pool of threads for the key derivations of all logins, clients' and servers' alike.
+        java.util.concurrent.Executor loginWork = io.pgmux.client.LoginWork.newExecutor();
         ServerConnector connector = new ServerConnector(transport.clientChannels(),
                 config.timeouts().serverConnectTimeout(), config.maxMessageSize(), channels,
-                io.pgmux.tls.UpstreamTlsContexts.of(config));
+                io.pgmux.tls.UpstreamTlsContexts.of(config), loginWork);
         this.pools = new PoolManager(config, connector, loops, stats);
-        this.services = new ClientServices(config, pools, connector, channels, this::console);
+        this.services = new ClientServices(config, pools, connector, channels, this::console, loginWork);
         this.fleet = config.fleet().enabled()
                 ? Optional.of(new LeaseKeeper(config, pools.leasedBudgets(), pools.scramKeys())) : Optional.empty();
         this.control = new ProxyControl(this, loops);

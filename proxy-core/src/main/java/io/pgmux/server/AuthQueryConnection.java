@@ -234,43 +234,39 @@ public final class AuthQueryConnection {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            login = new ServerLogin(target, io.pgmux.tls.ServerEndPoint.ofPeer(ctx.channel()));
+            login = new ServerLogin(target, io.pgmux.tls.ServerEndPoint.ofPeer(ctx.channel()),
+                    connector.loginWork(), ctx.channel(), step -> {
+                        if (login != null) {
+                            handled(ctx, () -> loginStep(step));
+                        }
+                    });
             ctx.writeAndFlush(login.startupMessage(ctx.alloc()), ctx.voidPromise());
             ctx.fireChannelActive();
+        }
+
+        /** One step of the login: a backend message handled, or the answer of a key derivation sent. */
+        private void loginStep(java.util.function.BooleanSupplier step) {
+            if (step.getAsBoolean()) {
+                login = null;
+                state = State.READY;
+                sendUnsent();
+            }
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf frame = (ByteBuf) msg;
             try {
-                if (login != null) {
-                    if (login.handle(frame, ctx.alloc(), out -> ctx.writeAndFlush(out, ctx.voidPromise()))) {
-                        login = null;
-                        state = State.READY;
-                        sendUnsent();
-                    }
-                    return;
-                }
-                byte tag = frame.readByte();
-                frame.skipBytes(4);
-                switch (tag) {
-                    case BackendTag.DATA_ROW:
-                        row(frame);
-                        break;
-                    case BackendTag.ERROR_RESPONSE:
-                        PgError error = ErrorResponse.decode(frame);
-                        Request head = sent.peek();
-                        if (head == null || PgError.FATAL.equals(error.severity())) {
-                            throw new LoginFailedException(error, false);
-                        }
-                        head.error = error;
-                        break;
-                    case BackendTag.READY_FOR_QUERY:
-                        answered();
-                        break;
-                    default:
-                        break; // ParseComplete, BindComplete, CommandComplete, notices, parameter changes
-                }
+                handled(ctx, () -> read(ctx, frame));
+            } finally {
+                frame.release();
+            }
+        }
+
+        /** Runs a message's handling, or a login step resumed after its key derivation, ending a failed login. */
+        private void handled(ChannelHandlerContext ctx, Runnable step) {
+            try {
+                step.run();
             } catch (LoginFailedException e) {
                 if (login != null && ServerTlsNegotiation.retriesAfterError(e.error().sqlState()) && next(ctx)) {
                     return;
@@ -278,8 +274,35 @@ public final class AuthQueryConnection {
                 failed(e);
             } catch (RuntimeException e) {
                 failed(e);
-            } finally {
-                frame.release();
+            }
+        }
+
+        private void read(ChannelHandlerContext ctx, ByteBuf frame) {
+            if (login != null) {
+                ServerLogin current = login;
+                loginStep(() -> current.handle(frame, ctx.alloc(),
+                        out -> ctx.writeAndFlush(out, ctx.voidPromise())));
+                return;
+            }
+            byte tag = frame.readByte();
+            frame.skipBytes(4);
+            switch (tag) {
+                case BackendTag.DATA_ROW:
+                    row(frame);
+                    break;
+                case BackendTag.ERROR_RESPONSE:
+                    PgError error = ErrorResponse.decode(frame);
+                    Request head = sent.peek();
+                    if (head == null || PgError.FATAL.equals(error.severity())) {
+                        throw new LoginFailedException(error, false);
+                    }
+                    head.error = error;
+                    break;
+                case BackendTag.READY_FOR_QUERY:
+                    answered();
+                    break;
+                default:
+                    break; // ParseComplete, BindComplete, CommandComplete, notices, parameter changes
             }
         }
 

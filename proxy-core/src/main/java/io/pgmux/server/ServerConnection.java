@@ -117,10 +117,20 @@ public final class ServerConnection {
         return link;
     }
 
-    void channelActive(Channel newChannel) {
+    /**
+     * @param work    where the login's key derivation runs, off the event loop
+     * @param handled runs a step of the login on the event loop as a backend message is handled (its
+     *                {@link LoginFailedException} ends the login the same way)
+     */
+    void channelActive(Channel newChannel, java.util.concurrent.Executor work,
+                       java.util.function.Consumer<Runnable> handled) {
         attachChannel(newChannel);
         slot.connected(this); // once more when libpq's sslmode steps make a second attempt: no change then
-        login = new ServerLogin(target, io.pgmux.tls.ServerEndPoint.ofPeer(newChannel));
+        login = new ServerLogin(target, io.pgmux.tls.ServerEndPoint.ofPeer(newChannel), work, newChannel, step -> {
+            if (channel == newChannel && login != null) {
+                handled.accept(() -> loginStep(step));
+            }
+        });
         newChannel.writeAndFlush(login.startupMessage(newChannel.alloc()), newChannel.voidPromise());
     }
 
@@ -144,13 +154,17 @@ public final class ServerConnection {
     }
 
     private void loginFrame(ByteBuf frame) {
-        boolean done;
         try {
-            done = login.handle(frame, channel.alloc(), msg -> channel.writeAndFlush(msg, channel.voidPromise()));
+            loginStep(() -> login.handle(frame, channel.alloc(),
+                    msg -> channel.writeAndFlush(msg, channel.voidPromise())));
         } finally {
             frame.release();
         }
-        if (done) {
+    }
+
+    /** One step of the login: a backend message handled, or the answer of a key derivation sent. */
+    private void loginStep(java.util.function.BooleanSupplier step) {
+        if (step.getAsBoolean()) {
             backendKey = login.backendKey();
             settings.welcome(login.parameters());
             login = null;

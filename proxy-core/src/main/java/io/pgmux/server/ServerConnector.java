@@ -30,6 +30,7 @@ public final class ServerConnector {
     private final int maxMessageSize;
     private final ChannelGroup channels;
     private final UpstreamTlsContexts tls;
+    private final java.util.concurrent.Executor loginWork;
 
     /** @param channels every server channel joins it, so shutdown can close them all */
     public ServerConnector(ChannelFactory<? extends Channel> channelFactory, Duration connectTimeout,
@@ -43,6 +44,18 @@ public final class ServerConnector {
      */
     public ServerConnector(ChannelFactory<? extends Channel> channelFactory, Duration connectTimeout,
                            int maxMessageSize, ChannelGroup channels, UpstreamTlsContexts tls) {
+        this(channelFactory, connectTimeout, maxMessageSize, channels, tls, io.pgmux.client.LoginWork.newExecutor());
+    }
+
+    /**
+     * @param channels  every server channel joins it, so shutdown can close them all
+     * @param tls       the databases' TLS contexts, built at start
+     * @param loginWork where the logins' key derivations run, off the event loops ({@code LoginWork})
+     */
+    public ServerConnector(ChannelFactory<? extends Channel> channelFactory, Duration connectTimeout,
+                           int maxMessageSize, ChannelGroup channels, UpstreamTlsContexts tls,
+                           java.util.concurrent.Executor loginWork) {
+        this.loginWork = loginWork;
         this.tls = tls;
         this.channels = channels;
         this.channelFactory = channelFactory;
@@ -55,6 +68,11 @@ public final class ServerConnector {
      * steps for the database's server_tls_sslmode: a second connection follows where the first attempt's failure
      * allows ({@link ServerTlsNegotiation}).
      */
+    /** Where the logins' key derivations run, off the event loops. */
+    java.util.concurrent.Executor loginWork() {
+        return loginWork;
+    }
+
     public void connect(ServerConnection server, EventLoop loop) {
         connect(server, loop, 0, System.nanoTime());
     }
@@ -85,7 +103,7 @@ public final class ServerConnector {
                         ch.pipeline().addLast(UpstreamEncryptionNegotiator.NAME,
                                 new UpstreamEncryptionNegotiator(maxMessageSize, attempt, context,
                                         server.target().host(), server.target().port()));
-                        ch.pipeline().addLast("server", new ServerHandler(server, next));
+                        ch.pipeline().addLast("server", new ServerHandler(server, loginWork, next));
                     }
                 });
         if (connectTimeoutMillis > 0) {

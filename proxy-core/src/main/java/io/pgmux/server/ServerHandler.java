@@ -25,12 +25,17 @@ final class ServerHandler extends ChannelInboundHandlerAdapter implements Messag
     private PgError failure;
     private ChannelHandlerContext context;
 
-    ServerHandler(ServerConnection server) {
-        this(server, () -> false);
+    /** Where the login's key derivation runs (a worker executor, never an event loop). */
+    private final java.util.concurrent.Executor work;
+
+    ServerHandler(ServerConnection server, java.util.concurrent.Executor work) {
+        this(server, work, () -> false);
     }
 
-    ServerHandler(ServerConnection server, java.util.function.BooleanSupplier nextAttempt) {
+    ServerHandler(ServerConnection server, java.util.concurrent.Executor work,
+                  java.util.function.BooleanSupplier nextAttempt) {
         this.server = server;
+        this.work = work;
         this.nextAttempt = nextAttempt;
     }
 
@@ -41,14 +46,19 @@ final class ServerHandler extends ChannelInboundHandlerAdapter implements Messag
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        server.channelActive(ctx.channel());
+        server.channelActive(ctx.channel(), work, step -> handled(ctx, step));
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        handled(ctx, () -> server.frameReceived((ByteBuf) msg));
+    }
+
+    /** Runs a message's handling, or a login step resumed after its key derivation, ending a failed login. */
+    private void handled(ChannelHandlerContext ctx, Runnable step) {
         try {
-            server.frameReceived((ByteBuf) msg);
+            step.run();
         } catch (LoginFailedException e) {
             if (io.pgmux.tls.ServerTlsNegotiation.retriesAfterError(e.error().sqlState()) && tryNextAttempt(ctx)) {
                 return;

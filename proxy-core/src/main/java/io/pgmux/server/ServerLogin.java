@@ -2,6 +2,7 @@ package io.pgmux.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.pgmux.auth.AuthenticationException;
 import io.pgmux.auth.Md5Password;
 import io.pgmux.auth.ScramClientKey;
@@ -24,32 +25,53 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
  * Logs in to PostgreSQL as a pool's user: StartupMessage, then whichever password exchange the server asks for
  * (cleartext, MD5 or SCRAM-SHA-256), then the welcome (ParameterStatus, BackendKeyData) up to ReadyForQuery.
+ *
+ * <p>A SCRAM answer whose keys must first be derived from the password (a PBKDF2 run: the first login of a role
+ * for a server's salt) is computed on {@code work}, off the event loop; the login then continues on the channel's
+ * event loop through {@link Resume}. The server sends nothing meanwhile: it waits for that answer.
  */
 final class ServerLogin {
+    /** How a login continues after its key derivation ran elsewhere. */
+    interface Resume {
+        /**
+         * Called on the channel's event loop, while the channel is open: run {@code step} as {@link #handle} is
+         * run for a message, with the same handling of its exceptions and of its result (true: ReadyForQuery).
+         */
+        void resume(BooleanSupplier step);
+    }
+
     private final UpstreamTarget target;
     private final Optional<byte[]> serverEndPoint;
+    private final Executor work;
+    private final Channel channel;
+    private final Resume resume;
     private final Map<String, String> parameters = new LinkedHashMap<>();
     private ScramSha256Client scram;
     private BackendKeyData backendKey;
-
-    /** A login without TLS, or where channel binding is not possible. */
-    ServerLogin(UpstreamTarget target) {
-        this(target, Optional.empty());
-    }
 
     /**
      * @param serverEndPoint the {@code tls-server-end-point} hash of the server's certificate on this TLS
      *                       connection ({@code ServerEndPoint.ofPeer}); SCRAM binds to it where the server offers
      *                       SCRAM-SHA-256-PLUS. Empty without TLS
+     * @param work           where a key derivation runs (bounded; it may refuse: the login fails then)
+     * @param channel        the server connection the login runs on
+     * @param resume         how the login continues on {@code channel}'s event loop after a derivation
      */
-    ServerLogin(UpstreamTarget target, Optional<byte[]> serverEndPoint) {
+    ServerLogin(UpstreamTarget target, Optional<byte[]> serverEndPoint, Executor work, Channel channel,
+                Resume resume) {
         this.target = target;
         this.serverEndPoint = serverEndPoint;
+        this.work = work;
+        this.channel = channel;
+        this.resume = resume;
     }
 
     ByteBuf startupMessage(ByteBufAllocator alloc) {
@@ -123,7 +145,11 @@ final class ServerLogin {
                 return;
             case Authentication.SASL_CONTINUE:
                 requireScram();
-                send.accept(SASLResponse.encode(alloc, scramStep(() -> scram.clientFinalMessage(request.data()))));
+                if (scram.keysAtHand(request.data())) {
+                    send.accept(SASLResponse.encode(alloc, scramStep(() -> scram.clientFinalMessage(request.data()))));
+                } else {
+                    answerOffLoop(request.data(), alloc, send);
+                }
                 return;
             case Authentication.SASL_FINAL:
                 requireScram();
@@ -135,6 +161,44 @@ final class ServerLogin {
             default:
                 throw refused("the upstream asks for authentication method " + request.type()
                         + ", which pgmux does not support (use scram-sha-256, md5 or password in pg_hba.conf)");
+        }
+    }
+
+    /**
+     * Computes the client-final-message on {@code work}, then sends it from the event loop, unless the channel
+     * closed meanwhile (then nothing is allocated or written). A failure ends the login through {@link Resume} as a
+     * failure of {@link #handle} does.
+     */
+    private void answerOffLoop(byte[] serverFirst, ByteBufAllocator alloc, Consumer<ByteBuf> send) {
+        ScramSha256Client client = scram;
+        try {
+            work.execute(() -> {
+                BooleanSupplier step;
+                try {
+                    byte[] answer = scramStep(() -> client.clientFinalMessage(serverFirst));
+                    step = () -> {
+                        send.accept(SASLResponse.encode(alloc, answer));
+                        return false;
+                    };
+                } catch (RuntimeException e) {
+                    step = () -> {
+                        throw e;
+                    };
+                }
+                BooleanSupplier next = step;
+                try {
+                    channel.eventLoop().execute(() -> {
+                        if (channel.isActive()) {
+                            resume.resume(next);
+                        }
+                    });
+                } catch (RejectedExecutionException e) {
+                    // The event loop is shutting down, closing the channel with it: no login left to continue.
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            throw new LoginFailedException(PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux is busy deriving"
+                    + " SCRAM keys for other logins (its queue of login work is full): try again shortly"), true);
         }
     }
 

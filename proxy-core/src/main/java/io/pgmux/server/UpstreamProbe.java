@@ -51,6 +51,8 @@ public final class UpstreamProbe {
     private final UpstreamTarget target;
     private final Duration timeout;
     private final UpstreamTlsContexts tls;
+    /** Where the login derives SCRAM keys, off the event loop. */
+    private final java.util.concurrent.Executor loginWork = io.pgmux.client.LoginWork.newExecutor();
 
     public UpstreamProbe(UpstreamTarget target, Duration timeout) {
         this(target, timeout, new UpstreamTlsContexts());
@@ -151,8 +153,27 @@ public final class UpstreamProbe {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            login = new ServerLogin(target, io.pgmux.tls.ServerEndPoint.ofPeer(ctx.channel()));
+            login = new ServerLogin(target, io.pgmux.tls.ServerEndPoint.ofPeer(ctx.channel()), loginWork,
+                    ctx.channel(), step -> {
+                        if (login == null) {
+                            return;
+                        }
+                        try {
+                            loginStep(ctx, step);
+                        } catch (RuntimeException e) {
+                            result.completeExceptionally(e);
+                            ctx.close();
+                        }
+                    });
             ctx.writeAndFlush(login.startupMessage(ctx.alloc()));
+        }
+
+        /** One step of the login: a backend message handled, or the answer of a key derivation sent. */
+        private void loginStep(ChannelHandlerContext ctx, java.util.function.BooleanSupplier step) {
+            if (step.getAsBoolean()) {
+                login = null;
+                ctx.writeAndFlush(Query.encode(ctx.alloc(), LIMITS_QUERY));
+            }
         }
 
         @Override
@@ -160,10 +181,8 @@ public final class UpstreamProbe {
             ByteBuf frame = (ByteBuf) msg;
             try {
                 if (login != null) {
-                    if (login.handle(frame, ctx.alloc(), ctx::writeAndFlush)) {
-                        login = null;
-                        ctx.writeAndFlush(Query.encode(ctx.alloc(), LIMITS_QUERY));
-                    }
+                    ServerLogin current = login;
+                    loginStep(ctx, () -> current.handle(frame, ctx.alloc(), ctx::writeAndFlush));
                     return;
                 }
                 byte tag = frame.readByte();

@@ -61,14 +61,15 @@ public final class UpstreamSession implements AutoCloseable {
      * @throws LoginFailedException when the server refuses the login
      */
     public static UpstreamSession open(UpstreamTarget target, Duration timeout, UpstreamTlsContexts tls,
-                                       EventLoopGroup group) throws IOException {
+                                       EventLoopGroup group, java.util.concurrent.Executor loginWork)
+            throws IOException {
         long millis = timeout.isZero() ? 10_000 : timeout.toMillis();
         Optional<UpstreamTls> context = tls.forConfig(target.tls());
         List<Attempt> attempts = ServerTlsNegotiation.attempts(target.tls().sslmode());
         for (int index = 0; ; index++) {
             boolean last = index + 1 >= attempts.size();
             try {
-                return attempt(target, group, attempts.get(index), context, millis);
+                return attempt(target, group, attempts.get(index), context, millis, loginWork);
             } catch (UpstreamTlsException e) {
                 if (last || !e.handshakeFailed()) {
                     throw new IOException(e.getMessage(), e);
@@ -82,8 +83,9 @@ public final class UpstreamSession implements AutoCloseable {
     }
 
     private static UpstreamSession attempt(UpstreamTarget target, EventLoopGroup group, Attempt attempt,
-                                           Optional<UpstreamTls> context, long millis) throws IOException {
-        SessionHandler handler = new SessionHandler(target);
+                                           Optional<UpstreamTls> context, long millis,
+                                           java.util.concurrent.Executor loginWork) throws IOException {
+        SessionHandler handler = new SessionHandler(target, loginWork);
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channelFactory(NioSocketChannel::new)
@@ -186,14 +188,16 @@ public final class UpstreamSession implements AutoCloseable {
     /** Logs in, then collects each Query's rows up to ReadyForQuery. */
     private static final class SessionHandler extends ChannelInboundHandlerAdapter {
         private final UpstreamTarget target;
+        private final java.util.concurrent.Executor work;
         final CompletableFuture<Void> loggedIn = new CompletableFuture<>();
         private ServerLogin login;
         private volatile CompletableFuture<List<List<String>>> pending;
         private List<List<String>> rows = new ArrayList<>();
         private PgError error;
 
-        SessionHandler(UpstreamTarget target) {
+        SessionHandler(UpstreamTarget target, java.util.concurrent.Executor work) {
             this.target = target;
+            this.work = work;
         }
 
         CompletableFuture<List<List<String>>> expect() {
@@ -204,8 +208,26 @@ public final class UpstreamSession implements AutoCloseable {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            login = new ServerLogin(target);
+            login = new ServerLogin(target, Optional.empty(), work, ctx.channel(), step -> {
+                if (login == null) {
+                    return;
+                }
+                try {
+                    loginStep(step);
+                } catch (RuntimeException e) {
+                    fail(e);
+                    ctx.close();
+                }
+            });
             ctx.writeAndFlush(login.startupMessage(ctx.alloc()));
+        }
+
+        /** One step of the login: a backend message handled, or the answer of a key derivation sent. */
+        private void loginStep(java.util.function.BooleanSupplier step) {
+            if (step.getAsBoolean()) {
+                login = null;
+                loggedIn.complete(null);
+            }
         }
 
         @Override
@@ -213,10 +235,8 @@ public final class UpstreamSession implements AutoCloseable {
             ByteBuf frame = (ByteBuf) msg;
             try {
                 if (login != null) {
-                    if (login.handle(frame, ctx.alloc(), ctx::writeAndFlush)) {
-                        login = null;
-                        loggedIn.complete(null);
-                    }
+                    ServerLogin current = login;
+                    loginStep(() -> current.handle(frame, ctx.alloc(), ctx::writeAndFlush));
                     return;
                 }
                 byte tag = frame.readByte();

@@ -41,7 +41,7 @@ class ResponseRouterTest {
     private final Writes client = new Writes();
 
     ResponseRouterTest() {
-        ServerHandler handler = new ServerHandler(server);
+        ServerHandler handler = new ServerHandler(server, Runnable::run);
         channel.pipeline().addLast(MessageFramer.NAME, framer).addLast(handler);
         server.attachChannel(channel);
         server.assumeLoggedIn();

@@ -26,7 +26,7 @@ public final class TestBackends {
     public static TestChannel accept(ServerConnection server, TestLoop loop) {
         TestChannel channel = new TestChannel();
         server.attachChannel(channel);
-        channel.pipeline().addLast(new ServerHandler(server));
+        channel.pipeline().addLast(new ServerHandler(server, Runnable::run));
         loop.run(() -> loop.register(channel));
         channel.releaseOutbound();
         return channel;
