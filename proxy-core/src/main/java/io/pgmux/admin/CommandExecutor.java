@@ -166,6 +166,9 @@ final class CommandExecutor {
             return Outcome.Waiting.rows(view.servers().thenApply(rows -> ShowConnections.servers(rows, columns)),
                     "SHOW");
         }
+        if (target == ShowTarget.PREPARED) {
+            return Outcome.Waiting.rows(view.prepared().thenApply(ShowPrepared::table), "SHOW");
+        }
         return new Outcome.Rows(table(target), "SHOW");
     }
 
@@ -195,8 +198,6 @@ final class CommandExecutor {
                 return ShowLists.table(view.lists());
             case STATE:
                 return ShowState.table(view.pauseState());
-            case PREPARED:
-                return ShowPrepared.table(view.prepared());
             case TENANTS:
                 return ShowTenants.table(view.tenants());
             case BUDGETS:

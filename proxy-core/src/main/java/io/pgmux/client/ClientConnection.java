@@ -185,7 +185,7 @@ public final class ClientConnection {
         return new ClientInfo(cancelKey == null ? 0 : cancelKey.processId(), user, database, state,
                 channel.remoteAddress(), channel.localAddress(), connectedAtMillis, session.lastRequestNanos(),
                 session.server(), session.applicationName(), session.preparedStatements(), session.pinReason(),
-                tls().map(Object::toString).orElse(""));
+                tls().map(Object::toString).orElse(""), session.heldStatements());
     }
 
     /** KILL and shutdown: the client gets {@code error} as its last message and is closed, on its event loop. */

@@ -112,7 +112,7 @@ final class PooledSession implements ClientPhase {
     @Override
     public ClientInfo.Session describeSession() {
         return new ClientInfo.Session(timeouts.lastMessageNanos(), server, parameters.applicationName(),
-                session.pinReason(), policy.preparedStatements());
+                session.pinReason(), policy.preparedStatements(), policy.heldStatements());
     }
 
     /** Greets the client now if its pool knows what to greet with, else once a first server has logged in. */

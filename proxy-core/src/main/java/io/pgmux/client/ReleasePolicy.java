@@ -64,6 +64,14 @@ sealed interface ReleasePolicy permits TransactionPooling, SessionPooling {
         return 0;
     }
 
+    /**
+     * The statements of {@link #preparedStatements}, as pgmux's server-side name to query text (SHOW PREPARED);
+     * read at SHOW time, on the client's loop.
+     */
+    default java.util.Map<String, String> heldStatements() {
+        return java.util.Map.of();
+    }
+
     /** The statement to run on the client's server when the client leaves with one; null for none. */
     String resetQueryOnLeave(SessionTracker session, PgmuxConfig config);
 }

@@ -26,6 +26,11 @@ final class TransactionPooling implements ReleasePolicy {
     }
 
     @Override
+    public java.util.Map<String, String> heldStatements() {
+        return statements.held();
+    }
+
+    @Override
     public PoolMode mode() {
         return PoolMode.TRANSACTION;
     }

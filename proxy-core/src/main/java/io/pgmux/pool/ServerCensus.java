@@ -116,6 +116,7 @@ final class ServerCensus {
                 Math.max(0, now - slot.idleSinceNanos), slot.isStale(), key == null ? 0 : key.processId(),
                 channel == null ? "" : TlsSessionInfo.of(channel).map(TlsSessionInfo::toString).orElse(""),
                 applicationName == null ? "" : applicationName, server == null ? 0 : server.prepared().size(),
-                slot.pool.stats().tenant().orElse(null));
+                slot.pool.stats().tenant().orElse(null),
+                server == null ? java.util.Set.of() : server.prepared().preparedNames());
     }
 }

@@ -20,15 +20,26 @@ import java.util.Objects;
  * @param applicationName    the application_name the backend last reported; empty when none
  * @param preparedStatements statements pgmux has prepared on it
  * @param tenant             the tenant of the pool's user; null for none
+ * @param preparedNames      pgmux's names of the statements prepared on it now (stale ones left out)
  */
 public record ServerInfo(long id, String database, String user, ServerState state, SocketAddress remote,
                          SocketAddress local, long ageNanos, long sinceUsedNanos, boolean closeNeeded, int remotePid,
-                         String tls, String applicationName, int preparedStatements, String tenant) {
+                         String tls, String applicationName, int preparedStatements, String tenant,
+                         java.util.Set<String> preparedNames) {
     public ServerInfo {
+        preparedNames = java.util.Set.copyOf(preparedNames);
         Objects.requireNonNull(database, "database");
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(applicationName, "applicationName");
+    }
+
+    /** A server whose prepared statements are counted but not named. */
+    public ServerInfo(long id, String database, String user, ServerState state, SocketAddress remote,
+                      SocketAddress local, long ageNanos, long sinceUsedNanos, boolean closeNeeded, int remotePid,
+                      String tls, String applicationName, int preparedStatements, String tenant) {
+        this(id, database, user, state, remote, local, ageNanos, sinceUsedNanos, closeNeeded, remotePid, tls,
+                applicationName, preparedStatements, tenant, java.util.Set.of());
     }
 }

@@ -77,6 +77,20 @@ public final class PreparedOnServer {
         generations.computeIfPresent(name, (each, generation) -> STALE);
     }
 
+    /**
+     * The names prepared here now, stale ones left out (SHOW PREPARED's servers); a copy, which does not count as
+     * a use.
+     */
+    public java.util.Set<String> preparedNames() {
+        java.util.Set<String> result = new java.util.HashSet<>();
+        generations.forEach((name, generation) -> {
+            if (generation > STALE) {
+                result.add(name);
+            }
+        });
+        return result;
+    }
+
     public int size() {
         return generations.size();
     }

@@ -70,6 +70,18 @@ public final class NamedStatements {
     }
 
     /**
+     * The statements the client holds now, as pgmux's server-side name to query text (SHOW PREPARED); two names
+     * of the client for one statement count once. Decoded here, at SHOW time, on the client's loop.
+     */
+    public Map<String, String> held() {
+        Map<String, String> result = new HashMap<>();
+        for (Statement each : byClientName.values()) {
+            result.computeIfAbsent(each.serverName(), name -> each.queryText());
+        }
+        return result;
+    }
+
+    /**
      * Prepares a named statement without a server, when its text has parsed cleanly on a server of this pool
      * before: the client gets its ParseComplete at once and the statement is prepared where its first Bind
      * lands. This is what lets a client that prepares synchronously (libpq's PQprepare, as pgbench does) go on

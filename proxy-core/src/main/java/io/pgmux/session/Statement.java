@@ -17,6 +17,15 @@ record Statement(String serverName, byte[] definition, long generation) {
      */
     static final String NEVER_PREPARED = "pgmux_";
 
+    /** The query text of the definition (up to its NUL), decoded as UTF-8 (as pgmux reads query text elsewhere). */
+    String queryText() {
+        int end = 0;
+        while (end < definition.length && definition[end] != 0) {
+            end++;
+        }
+        return new String(definition, 0, end, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     static Statement of(byte[] definition, long generation) {
         return new Statement(nameFor(definition), definition, generation);
     }

@@ -118,7 +118,7 @@ final class FakeView implements AdminView {
     }
 
     @Override
-    public List<PreparedRow> prepared() {
-        return answer(prepared);
+    public CompletionStage<List<PreparedRow>> prepared() {
+        return CompletableFuture.completedFuture(answer(prepared));
     }
 }

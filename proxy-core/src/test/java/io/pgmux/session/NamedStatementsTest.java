@@ -77,6 +77,21 @@ class NamedStatementsTest {
     }
 
     @Test
+    void heldListsEachStatementOnceByServerNameWithItsText() {
+        ScriptedServer server = server();
+        send(client, server, parse("s1", SELECT_1), parse("s2", SELECT_1), parse("s3", "select 2"), sync());
+        assertEquals(List.of("Parse " + X + " " + SELECT_1, "Close S " + X, "Parse " + X + " " + SELECT_1,
+                "Parse " + serverName("select 2") + " select 2", "Sync"), server.received());
+        server.answer("1311Z");
+        assertEquals(3, client.count());
+        assertEquals(java.util.Map.of(X, SELECT_1, serverName("select 2"), "select 2"), client.held());
+        assertEquals(java.util.Set.of(X, serverName("select 2")), server.server.prepared().preparedNames());
+        server.server.prepared().markStale(X);
+        assertEquals(java.util.Set.of(serverName("select 2")), server.server.prepared().preparedNames(),
+                "a stale name is not counted as prepared");
+    }
+
+    @Test
     void aServerHoldingAFreshEnoughPlanIsUsedAsItIs() {
         ScriptedServer server = server();
         prepared(client, server, "s1", SELECT_1);

@@ -36,7 +36,7 @@ import java.util.function.Supplier;
  * waiting clients, servers by state, the longest wait, the upstream's circuit, the budget in use), each pool's
  * statistics and the averages of the last stats period, and the budget plan; the clients and the servers, each
  * read on its own event loop ({@link ClientCensus}, {@link PoolManager#servers()}); PAUSE, SUSPEND and DISABLE as
- * the runtime holds them. Prepared statements are not listed yet (SHOW PREPARED has no rows).
+ * the runtime holds them. SHOW PREPARED reads both censuses ({@link PreparedRows}).
  */
 public final class LiveAdminView implements AdminView {
     private final PoolManager pools;
@@ -191,8 +191,8 @@ public final class LiveAdminView implements AdminView {
     }
 
     @Override
-    public List<PreparedRow> prepared() {
-        return List.of();
+    public CompletionStage<List<PreparedRow>> prepared() {
+        return pools.servers().thenCombine(ClientCensus.take(clients), PreparedRows::of);
     }
 
     /** The configuration in force: a reload reaches the console's next answer. */

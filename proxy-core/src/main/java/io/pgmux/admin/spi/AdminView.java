@@ -40,7 +40,11 @@ public interface AdminView {
     /** The budget table of every upstream server, upstream by upstream. */
     List<BudgetRow> budgets();
 
-    List<PreparedRow> prepared();
+    /**
+     * The statements pgmux prepares on servers in transaction mode (SHOW PREPARED), by database, user and name;
+     * read on each event loop, so it completes later.
+     */
+    CompletionStage<List<PreparedRow>> prepared();
 
     /** The fleet's instances and their leases (SHOW FLEET); none without {@code fleet.enabled}. */
     default List<FleetLeaseRow> fleet() {
