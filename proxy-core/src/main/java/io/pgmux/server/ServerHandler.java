@@ -8,6 +8,8 @@ import io.pgmux.codec.MessageRouter;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.ProtocolException;
 import io.pgmux.protocol.SqlState;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,19 +23,18 @@ final class ServerHandler extends ChannelInboundHandlerAdapter implements Messag
 
     private final ServerConnection server;
     /** Starts the next attempt of the sslmode's steps on a new connection; false when none is left. */
-    private final java.util.function.BooleanSupplier nextAttempt;
+    private final BooleanSupplier nextAttempt;
     private PgError failure;
     private ChannelHandlerContext context;
 
     /** Where the login's key derivation runs (a worker executor, never an event loop). */
-    private final java.util.concurrent.Executor work;
+    private final Executor work;
 
-    ServerHandler(ServerConnection server, java.util.concurrent.Executor work) {
+    ServerHandler(ServerConnection server, Executor work) {
         this(server, work, () -> false);
     }
 
-    ServerHandler(ServerConnection server, java.util.concurrent.Executor work,
-                  java.util.function.BooleanSupplier nextAttempt) {
+    ServerHandler(ServerConnection server, Executor work, BooleanSupplier nextAttempt) {
         this.server = server;
         this.work = work;
         this.nextAttempt = nextAttempt;

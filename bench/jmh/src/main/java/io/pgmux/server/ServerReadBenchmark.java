@@ -100,7 +100,8 @@ public class ServerReadBenchmark {
         socket = new EmbeddedChannel();
         UpstreamTarget target = new UpstreamTarget("127.0.0.1", 5432, "bench", "bench", null, Map.of());
         server = new ServerConnection(1, target, new NoEvents(), 100);
-        ServerHandler handler = new ServerHandler(server);
+        // Logged in already: no login work (key derivation) ever reaches the executor.
+        ServerHandler handler = new ServerHandler(server, Runnable::run);
         MessageFramer framer = new MessageFramer(1 << 20, ExpectedMessages.BACKEND);
         socket.pipeline().addLast(MessageFramer.NAME, framer).addLast(handler);
         pipeline = socket.pipeline();
