@@ -59,6 +59,8 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     /** Bytes of a pass-through message, already partly handed on, that are still to come. */
     private int passRemaining;
+    /** The peer hung up with a pass-through message partly handed on: whoever received that part has half a message. */
+    private boolean endedMidMessage;
     /**
      * The start of a message that spans reads and must be handed on whole (or whose header is not complete yet);
      * null between messages, so an idle connection holds no buffer. Handed on as it is once complete.
@@ -363,8 +365,18 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext context) {
+        endedMidMessage = passRemaining > 0;
         stop();
         context.fireChannelInactive();
+    }
+
+    /**
+     * Whether the connection ended in the middle of a pass-through message of which a part was already handed on:
+     * the receiver's stream then holds half a message, and nothing more may be written to it as if a message
+     * boundary had come. Meaningful from channelInactive on.
+     */
+    public boolean endedMidMessage() {
+        return endedMidMessage;
     }
 
     @Override

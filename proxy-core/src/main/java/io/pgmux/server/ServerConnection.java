@@ -239,6 +239,15 @@ public final class ServerConnection {
     }
 
     void channelClosed(PgError reason) {
+        channelClosed(reason, false);
+    }
+
+    /**
+     * @param midMessage the backend hung up in the middle of a message whose first part the linked client already
+     *                   received: an ErrorResponse now would land inside that message, so the client is closed
+     *                   without one, as it would see a direct connection to PostgreSQL end
+     */
+    void channelClosed(PgError reason, boolean midMessage) {
         if (isLoggingIn() && conversation.phase() == ProtocolPhase.LOGIN) {
             loginFailed(reason, true);
         }
@@ -249,7 +258,7 @@ public final class ServerConnection {
         link = null;
         responses.serverGone();
         if (lost != null) {
-            lost.serverLost(lost == toldOfFatal ? null : closeReason);
+            lost.serverLost(lost == toldOfFatal || midMessage ? null : closeReason);
         }
         slot.closed(this, closeReason);
     }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.pgmux.codec.MessageFramer;
 import io.pgmux.codec.MessageRouter;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.ProtocolException;
@@ -116,7 +117,8 @@ final class ServerHandler extends ChannelInboundHandlerAdapter implements Messag
         PgError reason = failure != null ? failure
                 : PgError.fatal(SqlState.CONNECTION_FAILURE, "server connection to " + server.target().address()
                         + " closed unexpectedly");
-        server.channelClosed(reason);
+        MessageFramer framer = ctx.pipeline().get(MessageFramer.class);
+        server.channelClosed(reason, framer != null && framer.endedMidMessage());
     }
 
     @Override

@@ -213,4 +213,27 @@ class MessageFramerRunsTest {
         router.releaseAll();
         channel.finish();
     }
+
+    /**
+     * A peer that hangs up after part of a passed message has gone on leaves its receiver with half a message: the
+     * framer says so, so that nothing is written after that part as if a message had ended there.
+     */
+    @Test
+    void aHangUpInsideAPassedMessageIsReported() {
+        Recorder router = new Recorder();
+        MessageFramer framer = new MessageFramer(MAX, ExpectedMessages.BACKEND);
+        EmbeddedChannel channel = runs(framer, router);
+        channel.writeInbound(Unpooled.wrappedBuffer(BIG_ROW, 0, 1000));
+        channel.close();
+        assertTrue(framer.endedMidMessage());
+        router.releaseAll();
+
+        Recorder whole = new Recorder();
+        MessageFramer atBoundary = new MessageFramer(MAX, ExpectedMessages.BACKEND);
+        EmbeddedChannel other = runs(atBoundary, whole);
+        other.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(ROW_DESCRIPTION, DATA_ROW)));
+        other.close();
+        assertFalse(atBoundary.endedMidMessage());
+        whole.releaseAll();
+    }
 }
