@@ -367,7 +367,9 @@ final class PooledSession implements ClientPhase {
         ServerConnection linked = serverGone();
         if (linked != null) {
             linked.unlink();
-            ServerCleanup.afterClientLeft(linked, policy.resetQueryOnLeave(session, services.config()), services);
+            MessageFramer framer = channel.pipeline().get(MessageFramer.class);
+            ServerCleanup.afterClientLeft(linked, policy.resetQueryOnLeave(session, services.config()), services,
+                    framer != null && framer.endedMidMessage());
         }
         traffic.count();
         stats.clientLeft();

@@ -25,10 +25,18 @@ final class ServerCleanup {
     }
 
     /**
-     * @param resetQuery what to run on the server before anyone else gets it (besides ROLLBACK), or null
+     * @param resetQuery        what to run on the server before anyone else gets it (besides ROLLBACK), or null
+     * @param clientMidMessage  the client hung up inside a message whose first part already went to the server
+     *                          (COPY data passes in runs): the backend waits for the rest of it and would read
+     *                          whatever pgmux sent next as its bytes, so the server can only be closed
      */
-    static void afterClientLeft(ServerConnection server, String resetQuery, ClientServices services) {
+    static void afterClientLeft(ServerConnection server, String resetQuery, ClientServices services,
+                                boolean clientMidMessage) {
         if (!server.isUsable()) {
+            return;
+        }
+        if (clientMidMessage) {
+            server.cancelAndClose(services.connector());
             return;
         }
         if (server.isCopyIn()) {

@@ -103,6 +103,34 @@ class CopyAbandonedIT {
         backIdleAndReused(pid);
     }
 
+    /**
+     * COPY data passes to the server in runs, so a client that hangs up in the middle of a CopyData leaves the
+     * backend waiting for the rest of that message: anything pgmux sent next (CopyFail, ROLLBACK) would be read as
+     * its bytes. The server is closed instead, and the pool serves the next client with a new one.
+     */
+    @Test
+    void aHangUpInsideACopyDataMessageClosesTheServer() throws Exception {
+        int pid = poolBackend();
+        try (RawPgClient client = proxy.rawLogin()) {
+            client.query("copy it_copy_left from stdin");
+            client.expect('G');
+            // A CopyData announcing 1000 bytes of data, of which 10 arrive.
+            client.sendRaw(new byte[] {'d', 0, 0, 0x03, (byte) 0xEC,
+                '1', '\n', '2', '\n', '3', '\n', '4', '\n', '5', '\n'});
+            Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversActive() == 1, "the COPY running");
+        }
+        try (Connection su = cluster.superuser()) {
+            Await.untilChecked(Duration.ofSeconds(10), () -> "gone".equals(Sql.one(su,
+                    "select coalesce((select state from pg_stat_activity where pid = " + pid + "), 'gone')")),
+                    "backend " + pid + " to be closed");
+        }
+        Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversTested()
+                + proxy.appSnapshot().serversActive() == 0, "no server held by the abandoned COPY");
+        try (RawPgClient next = proxy.rawLogin()) {
+            assertEquals("0", Raw.queryOne(next, "select count(*) from it_copy_left"), "the COPY was rolled back");
+        }
+    }
+
     @Test
     void terminateDuringCopyInATransactionBlockRollsItBack() throws Exception {
         int pid = poolBackend();
