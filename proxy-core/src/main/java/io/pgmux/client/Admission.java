@@ -1,7 +1,5 @@
 package io.pgmux.client;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -10,7 +8,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * once, whatever the configuration says by then. Confined to the client's event loop.
  */
 final class Admission {
-    private final List<AtomicInteger> held = new ArrayList<>(2);
+    /*
+     * Two fields, not a list: every client holds an Admission for its whole life, and a list with its array would
+     * cost it 48 bytes more.
+     */
+    private AtomicInteger first;
+    private AtomicInteger second;
 
     /**
      * Takes a slot of {@code counter} if it is below {@code limit} (0: no limit).
@@ -24,17 +27,34 @@ final class Admission {
                 return false;
             }
             if (counter.compareAndSet(current, current + 1)) {
-                held.add(counter);
+                hold(counter);
                 return true;
             }
         }
     }
 
+    private void hold(AtomicInteger counter) {
+        if (first == null) {
+            first = counter;
+        } else if (second == null) {
+            second = counter;
+        } else {
+            counter.decrementAndGet();
+            throw new IllegalStateException("a client holds at most two connection slots");
+        }
+    }
+
     /** Gives back every slot taken; a second call gives back nothing. */
     void release() {
-        for (AtomicInteger each : held) {
-            each.decrementAndGet();
+        AtomicInteger one = first;
+        AtomicInteger two = second;
+        first = null;
+        second = null;
+        if (one != null) {
+            one.decrementAndGet();
         }
-        held.clear();
+        if (two != null) {
+            two.decrementAndGet();
+        }
     }
 }
