@@ -24,27 +24,38 @@ final class PendingRequests {
         UNTIL_SYNC
     }
 
-    private final ArrayDeque<ByteBuf> frames = new ArrayDeque<>(2);
+    /** Made when the client first waits: an idle client that never waited holds no queue. */
+    private ArrayDeque<ByteBuf> frames;
     private int bytes;
 
     boolean isEmpty() {
-        return frames.isEmpty();
+        return frames == null || frames.isEmpty();
     }
 
     /** Keeps {@code frame}; returns whether the backlog is now over {@link #MAX_BYTES} (stop reading). */
     boolean add(ByteBuf frame) {
-        frames.add(frame);
+        frames().add(frame);
         bytes += frame.readableBytes();
         return bytes > MAX_BYTES;
     }
 
     /** Keeps a Terminate behind the rest, not counted: nothing is read after it anyway. */
     void addTerminate(ByteBuf frame) {
-        frames.add(frame);
+        frames().add(frame);
+    }
+
+    private ArrayDeque<ByteBuf> frames() {
+        if (frames == null) {
+            frames = new ArrayDeque<>(2);
+        }
+        return frames;
     }
 
     /** The oldest kept message, now the caller's; null when none. */
     ByteBuf poll() {
+        if (frames == null) {
+            return null;
+        }
         ByteBuf frame = frames.poll();
         if (frame != null) {
             bytes = frames.isEmpty() ? 0 : Math.max(0, bytes - frame.readableBytes());
@@ -62,7 +73,7 @@ final class PendingRequests {
      * it stay.
      */
     Cancelled cancelFirst() {
-        ByteBuf first = frames.peek();
+        ByteBuf first = frames == null ? null : frames.peek();
         if (first == null) {
             return Cancelled.NOTHING;
         }
@@ -97,6 +108,9 @@ final class PendingRequests {
 
     /** Releases everything kept: the client left. */
     void releaseAll() {
+        if (frames == null) {
+            return;
+        }
         ByteBuf each;
         while ((each = frames.poll()) != null) {
             each.release();

@@ -12,10 +12,12 @@ import io.pgmux.stats.PoolStats;
  * Confined to the client's event loop.
  */
 final class RequestClock {
+    private static final long[] NO_QUERIES = new long[0];
     private final PoolStats stats;
     /** Where a query that took long is told; null for none. */
     private final SlowQueries slow;
-    private long[] queryStarts = new long[4];
+    /** Made at the first query: an idle client that never ran one holds no ring. */
+    private long[] queryStarts = NO_QUERIES;
     private int head;
     private int size;
     private long transactionStart;
@@ -89,7 +91,7 @@ final class RequestClock {
     }
 
     private void grow() {
-        long[] grown = new long[queryStarts.length * 2];
+        long[] grown = new long[Math.max(4, queryStarts.length * 2)];
         for (int i = 0; i < size; i++) {
             grown[i] = queryStarts[(head + i) % queryStarts.length];
         }
