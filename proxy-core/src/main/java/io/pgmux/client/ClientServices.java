@@ -38,6 +38,7 @@ public final class ClientServices {
     private final java.util.concurrent.Executor loginWork;
     private final io.pgmux.authquery.AuthQueryLookup authQuery;
     private final Supplier<AdminConsole> console;
+    private final io.pgmux.session.SharedStartupSettings startupSettings = new io.pgmux.session.SharedStartupSettings();
 
     /**
      * @param channels every client channel joins it, so shutdown can close them all
@@ -141,6 +142,11 @@ public final class ClientServices {
     /** Where a login's key derivations run, off the event loops ({@link LoginWork}). */
     java.util.concurrent.Executor loginWork() {
         return loginWork;
+    }
+
+    /** The startup settings clients share, one copy per distinct set. */
+    io.pgmux.session.SharedStartupSettings startupSettings() {
+        return startupSettings;
     }
 
     PeerCancels peerCancels() {

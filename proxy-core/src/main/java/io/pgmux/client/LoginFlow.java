@@ -105,7 +105,7 @@ final class LoginFlow implements ClientPhase {
             return;
         }
         startup = message;
-        parameters = SessionParameters.fromStartup(message.parameters());
+        parameters = SessionParameters.fromStartup(message.parameters(), services.startupSettings());
         // What the access rules and the connection (TLS, address, certificate) say, before any password.
         LoginAuthorization.Outcome outcome = services.logins().decide(channel, client.database(), user);
         if (outcome instanceof LoginAuthorization.Refused) {

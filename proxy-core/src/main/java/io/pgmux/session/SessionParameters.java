@@ -43,21 +43,29 @@ public final class SessionParameters {
     private final String[] tracked = new String[TRACKED.size()];  // in the order of TRACKED
     private Map<String, String> welcomed = Map.of();
     private Map<String, String> otherTold;
-    /** Lower-case name to value: the client's other settings at session level. */
-    private final Map<String, String> extra = new HashMap<>();
+    /** Lower-case name to value: the client's other settings at session level; made on the first. */
+    private Map<String, String> extra = Map.of();
     /** Lower-case name to value: what the client asked for at startup. */
     private final Map<String, String> startup;
 
     private SessionParameters(Map<String, String> startup) {
-        this.startup = Map.copyOf(startup);
+        // The shared map's values, not the packet's: the slots below hold them too.
+        this.startup = startup;
         startup.forEach((name, value) -> {
             int slot = TRACKED.indexOf(name);
             if (slot >= 0) {
                 tracked[slot] = value;
             } else {
-                extra.put(name, value);
+                putExtra(name, value);
             }
         });
+    }
+
+    private void putExtra(String name, String value) {
+        if (extra.isEmpty()) {
+            extra = new HashMap<>(4);
+        }
+        extra.put(name, value);
     }
 
     /**
@@ -67,6 +75,15 @@ public final class SessionParameters {
      * @throws ProtocolException for a name that is no setting name, or a malformed {@code options}
      */
     public static SessionParameters fromStartup(Map<String, String> startupPacket) {
+        return fromStartup(startupPacket, new SharedStartupSettings());
+    }
+
+    /**
+     * As {@link #fromStartup(Map)}, the settings shared with the clients that sent the same.
+     *
+     * @throws ProtocolException for a name that is no setting name, or a malformed {@code options}
+     */
+    public static SessionParameters fromStartup(Map<String, String> startupPacket, SharedStartupSettings shared) {
         Map<String, String> settings = new LinkedHashMap<>();
         String options = startupPacket.get("options");
         if (options != null) {
@@ -85,7 +102,7 @@ public final class SessionParameters {
             // Interned: every client of an application sends the same few names, and each idle client keeps them.
             result.put(name.toLowerCase(Locale.ROOT).intern(), value);
         });
-        return new SessionParameters(result);
+        return new SessionParameters(shared.share(Map.copyOf(result)));
     }
 
     /**
@@ -301,9 +318,11 @@ public final class SessionParameters {
             }
             String own = isDefault(server, name, value) ? null : value;
             if (own == null) {
-                extra.remove(name);
+                if (!extra.isEmpty()) {
+                    extra.remove(name);
+                }
             } else {
-                extra.put(name, own);
+                putExtra(name, own);
             }
             server.recordExtraSetting(name, own);
         });

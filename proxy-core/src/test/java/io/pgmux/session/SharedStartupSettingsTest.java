@@ -1,0 +1,60 @@
+package io.pgmux.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SharedStartupSettingsTest {
+    @Test
+    void clientsThatSentTheSameSettingsShareOneCopy() {
+        SharedStartupSettings shared = new SharedStartupSettings();
+        Map<String, String> first = shared.share(Map.copyOf(Map.of("client_encoding", "UTF8", "application_name", "a")));
+        Map<String, String> second = shared.share(Map.copyOf(new HashMap<>(Map.of("application_name", "a",
+                "client_encoding", new String("UTF8")))));
+        assertSame(first, second);
+        assertEquals(1, shared.size());
+        Map<String, String> other = shared.share(Map.of("application_name", "b"));
+        assertNotSame(first, other);
+        assertEquals(Map.of("application_name", "b"), other);
+        assertSame(Map.of(), shared.share(Map.of()));
+        assertEquals(2, shared.size());
+    }
+
+    @Test
+    void beyondTheLimitASetIsKeptByItsClientAlone() {
+        SharedStartupSettings shared = new SharedStartupSettings();
+        for (int i = 0; i < SharedStartupSettings.LIMIT; i++) {
+            shared.share(Map.of("application_name", "app" + i));
+        }
+        Map<String, String> late = Map.of("application_name", "late");
+        assertSame(late, shared.share(late));
+        assertSame(late, shared.share(late));
+        assertNotSame(late, shared.share(Map.of("application_name", "late")));
+        assertEquals(SharedStartupSettings.LIMIT, shared.size());
+    }
+
+    @Test
+    void sessionsWithSharedSettingsKeepTheirOwnValuesApart() {
+        SharedStartupSettings shared = new SharedStartupSettings();
+        Map<String, String> packet = Map.of("user", "u", "database", "d", "application_name", "app",
+                "search_path", "s1");
+        SessionParameters one = SessionParameters.fromStartup(packet, shared);
+        SessionParameters two = SessionParameters.fromStartup(packet, shared);
+        assertSame(one.startupValues(null), two.startupValues(null));
+        assertEquals(Map.of("application_name", "app", "search_path", "s1"), one.startupValues(null));
+
+        // What one client's session learns changes neither the other's settings nor the shared startup values.
+        one.recordReadback(SessionParametersTest.blankServer(), Set.of("search_path"), Map.of("search_path", "s2"),
+                (name, value) -> { });
+        assertTrue(one.alignmentSql(SessionParametersTest.blankServer()).contains("'s2'"));
+        assertTrue(two.alignmentSql(SessionParametersTest.blankServer()).contains("'s1'"));
+        assertEquals("s1", one.startupValue("search_path"));
+        assertEquals(Map.of("application_name", "app", "search_path", "s1"), two.startupValues(null));
+    }
+}
