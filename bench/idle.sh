@@ -174,7 +174,7 @@ snapshot() { # system pid file-prefix
 
 CSV=$RESULTS_DIR/idle.csv
 JSONL=$WORK/rows.jsonl
-echo "system,clients,status,start_rss_kb,listen_ms,connected,gave_up,failed_attempts,connect_s,answered,query_s,rss_base_kb,rss_kb,rss_per_client_b,raw_rss_base_kb,raw_rss_kb,raw_rss_per_client_b,heap_live_base_b,heap_live_b,heap_per_client_b,heap_used_base_kb,heap_used_kb,heap_used_per_client_b,errors" >"$CSV"
+echo "system,clients,status,start_rss_kb,listen_ms,connected,gave_up,failed_attempts,connect_s,answered,query_s,rss_base_kb,rss_kb,rss_per_client_b,raw_rss_base_kb,raw_rss_kb,raw_rss_per_client_b,heap_live_base_b,heap_live_b,heap_per_client_b,heap_used_base_kb,heap_used_kb,heap_used_per_client_b,heap_live_queried_b,heap_queried_per_client_b,errors" >"$CSV"
 : >"$JSONL"
 
 per_client() { # before after unit-bytes clients: the growth per client, in bytes (empty when unknown)
@@ -184,7 +184,7 @@ per_client() { # before after unit-bytes clients: the growth per client, in byte
 measure() { # system clients
     local system=$1 n=$2 port pid status=ok tag="$1-$2"
     local idle="" answered="" connected=0 gave_up="" failed="" connect_s="" answered_n=0 query_s="" errors=""
-    local RAW="" RSS="" HEAP="" USED="" raw_base rss_base heap_base used_base raw="" rss="" heap="" used=""
+    local RAW="" RSS="" HEAP="" USED="" raw_base rss_base heap_base used_base raw="" rss="" heap="" used="" queried=""
     local launched start_rss listen_ms=""
     launched=$(date +%s%3N)
     if [[ $system == pgbouncer ]]; then BOUNCER_PORT=$(free_port); port=$BOUNCER_PORT; start_pgbouncer
@@ -231,6 +231,12 @@ measure() { # system clients
             local qerr
             qerr=$(json_field "$answered" errors)
             [[ -n $qerr ]] && errors="${errors:+$errors; }SELECT 1: $qerr"
+            # The same clients idle again, each having run a query: what a client that has worked holds.
+            if [[ $system == pgmux ]] && kill -0 "$pid" 2>/dev/null; then
+                sleep "$SETTLE"
+                heap_snapshot "$pid" "$RESULTS_DIR/$tag.queried"
+                queried=$(histogram_total "$RESULTS_DIR/$tag.queried.histogram")
+            fi
         else
             errors="${errors:+$errors; }no answer report from the load generator"
         fi
@@ -243,20 +249,26 @@ measure() { # system clients
     raw_pc=$(per_client "$raw_base" "$raw" 1024 "$n")
     heap_pc=$(per_client "$heap_base" "$heap" 1 "$n")
     used_pc=$(per_client "$used_base" "$used" 1024 "$n")
-    say "  $system: RSS $((rss_base / 1024)) -> $(( ${rss:-0} / 1024 )) MiB (${rss_pc:-?} B/client)${heap_pc:+, live heap ${heap_pc} B/client}, $answered_n/$n answered SELECT 1${errors:+; errors: $errors}"
+    local queried_pc
+    queried_pc=$(per_client "$heap_base" "$queried" 1 "$n")
+    say "  $system: RSS $((rss_base / 1024)) -> $(( ${rss:-0} / 1024 )) MiB (${rss_pc:-?} B/client)${heap_pc:+, live heap ${heap_pc} B/client}${queried_pc:+ (${queried_pc} B after one query each)}, $answered_n/$n answered SELECT 1${errors:+; errors: $errors}"
 
     stop_pidfile "$WORK/$system.pid" "$system"
     cp "$WORK/$system.log" "$RESULTS_DIR/logs/$tag.log"
-    echo "$system,$n,$status,$start_rss,$listen_ms,$connected,$gave_up,$failed,$connect_s,$answered_n,$query_s,$rss_base,$rss,$rss_pc,$raw_base,$raw,$raw_pc,$heap_base,$heap,$heap_pc,$used_base,$used,$used_pc,\"${errors//\"/\'}\"" >>"$CSV"
-    printf '{"system":%s,"clients":%s,"status":%s,"start_rss_kb":%s,"listen_ms":%s,"rss_kb":{"baseline":%s,"with_clients":%s},"rss_per_client_b":%s,"rss_without_forced_gc_kb":{"baseline":%s,"with_clients":%s},"rss_without_forced_gc_per_client_b":%s,"heap_live_b":{"baseline":%s,"with_clients":%s},"heap_per_client_b":%s,"heap_used_after_gc_kb":{"baseline":%s,"with_clients":%s},"heap_used_per_client_b":%s,"idle":%s,"answered":%s}\n' \
+    echo "$system,$n,$status,$start_rss,$listen_ms,$connected,$gave_up,$failed,$connect_s,$answered_n,$query_s,$rss_base,$rss,$rss_pc,$raw_base,$raw,$raw_pc,$heap_base,$heap,$heap_pc,$used_base,$used,$used_pc,$queried,$queried_pc,\"${errors//\"/\'}\"" >>"$CSV"
+    printf '{"system":%s,"clients":%s,"status":%s,"start_rss_kb":%s,"listen_ms":%s,"rss_kb":{"baseline":%s,"with_clients":%s},"rss_per_client_b":%s,"rss_without_forced_gc_kb":{"baseline":%s,"with_clients":%s},"rss_without_forced_gc_per_client_b":%s,"heap_live_b":{"baseline":%s,"with_clients":%s},"heap_per_client_b":%s,"heap_used_after_gc_kb":{"baseline":%s,"with_clients":%s},"heap_used_per_client_b":%s,"heap_live_queried_b":%s,"heap_queried_per_client_b":%s,"idle":%s,"answered":%s}\n' \
         "$(json_str "$system")" "$n" "$(json_str "$status")" "$(json_num "$start_rss")" "$(json_num "$listen_ms")" \
         "$(json_num "$rss_base")" "$(json_num "$rss")" \
         "$(json_num "$rss_pc")" "$(json_num "$raw_base")" "$(json_num "$raw")" "$(json_num "$raw_pc")" \
         "$(json_num "$heap_base")" "$(json_num "$heap")" "$(json_num "$heap_pc")" "$(json_num "$used_base")" \
-        "$(json_num "$used")" "$(json_num "$used_pc")" "${idle:-null}" "${answered:-null}" >>"$JSONL"
+        "$(json_num "$used")" "$(json_num "$used_pc")" "$(json_num "$queried")" "$(json_num "$queried_pc")" "${idle:-null}" "${answered:-null}" >>"$JSONL"
     if [[ -n $heap ]]; then
         histogram_diff "$RESULTS_DIR/$tag.before.histogram" "$RESULTS_DIR/$tag.after.histogram" "$n" "$HISTOGRAM_TOP" \
             >"$RESULTS_DIR/$tag.histogram-diff.md"
+    fi
+    if [[ -n $queried ]]; then
+        histogram_diff "$RESULTS_DIR/$tag.before.histogram" "$RESULTS_DIR/$tag.queried.histogram" "$n" "$HISTOGRAM_TOP" \
+            >"$RESULTS_DIR/$tag.queried-diff.md"
     fi
     return 0
 }
@@ -285,11 +297,11 @@ done
     >"$RESULTS_DIR/results.json"
 awk -F, 'function mib(kb) { return kb == "" ? "–" : sprintf("%.1f MiB", kb / 1024) }
     function b(v) { return v == "" ? "–" : v " B" }
-    BEGIN { print "| system | N | RSS at start | listening after | RSS total | RSS baseline | RSS per client | heap per client | pgmux without forced GC: RSS total, per client | answered / N | logins: failed attempts, gave up |"
-            print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|" }
+    BEGIN { print "| system | N | RSS at start | listening after | RSS total | RSS baseline | RSS per client | heap per client | heap per client after one query | pgmux without forced GC: RSS total, per client | answered / N | logins: failed attempts, gave up |"
+            print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|" }
     NR > 1 { raw = ($1 == "pgmux" && $16 != "") ? mib($16) ", " b($17) : "–"
-             printf "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %d / %d%s | %s, %s |\n", $1, $2, mib($4), ($5 == "" ? "–" : $5 " ms"),
-                 mib($13), mib($12), b($14), b($20), raw, $10, $2, ($3 == "ok" ? "" : " ⚠ " $3), $8, $7 }' \
+             printf "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %d / %d%s | %s, %s |\n", $1, $2, mib($4), ($5 == "" ? "–" : $5 " ms"),
+                 mib($13), mib($12), b($14), b($20), b($25), raw, $10, $2, ($3 == "ok" ? "" : " ⚠ " $3), $8, $7 }' \
     "$CSV" >"$RESULTS_DIR/table.md"
 {
     echo "# Idle clients: PgBouncer vs pgmux"
@@ -303,7 +315,7 @@ awk -F, 'function mib(kb) { return kb == "" ? "–" : sprintf("%.1f MiB", kb / 1
     echo "RSS at start: VmRSS right after the pooler began listening, before any client. Listening after (pgmux): from the launch of the JVM to the timestamp of its 'listening' log line."
     echo "RSS: VmRSS of the pooler process with N idle clients; per client = (with N - baseline) / N; baseline after a $WARMUP_CLIENTS-client warm-up, in a fresh process per row."
     echo "pgmux: RSS read after a full GC (once it stopped moving), on both sides; the RSS the JVM happened to have before that GC is the 'without forced GC' column."
-    echo "heap per client (pgmux): live objects after a full GC (GC.class_histogram total), (with N - baseline) / N."
+    echo "heap per client (pgmux): live objects after a full GC (GC.class_histogram total), (with N - baseline) / N; after one query: the same clients idle again once each has answered SELECT 1."
     # The errors are the last, quoted field, which may hold commas.
     awk -F, 'NR > 1 { msg = $0; sub(/^[^"]*"/, "", msg); sub(/"$/, "", msg); if (msg != "") print "- " $1 ", " $2 " clients: " msg }' \
         "$CSV" | sed '1s/^/\nErrors:\n\n/'
