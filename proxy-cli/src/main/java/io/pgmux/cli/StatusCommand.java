@@ -136,6 +136,9 @@ public final class StatusCommand implements Callable<Integer> {
             err.println("pgmux status: the console at " + address + " refused " + consoleUser.get() + ": "
                     + e.getMessage());
             return 1;
+        } catch (ConsoleTls.TlsException e) {
+            err.println("pgmux status: no TLS to pgmux at " + address + ": " + e.getMessage());
+            return 1;
         } catch (IOException e) {
             err.println("pgmux status: no answer from pgmux at " + address + ": " + e.getMessage());
             return 1;

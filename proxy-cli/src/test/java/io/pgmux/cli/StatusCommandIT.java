@@ -145,7 +145,7 @@ class StatusCommandIT {
             Run untrusted = status(env, "-c", tlsFile.toString(), "--sslmode", "verify-ca", "--sslrootcert",
                     stranger.caCert().toString());
             assertEquals(1, untrusted.exit(), untrusted.out() + untrusted.err());
-            assertTrue(untrusted.err().contains("no answer from pgmux at 127.0.0.1:" + tlsPort), untrusted.err());
+            assertTrue(untrusted.err().contains("no TLS to pgmux at 127.0.0.1:" + tlsPort + ": the TLS handshake failed"), untrusted.err());
 
             Run plain = status(env, "-c", tlsFile.toString(), "--sslmode", "disable");
             assertEquals(1, plain.exit(), plain.out() + plain.err());
@@ -153,7 +153,8 @@ class StatusCommandIT {
         }
         Run noTls = status(Map.of("PGPASSWORD", TestYaml.PASSWORD), "-c", file.toString(), "--sslmode", "require");
         assertEquals(1, noTls.exit(), noTls.out() + noTls.err());
-        assertTrue(noTls.err().contains("does not offer TLS"), noTls.err());
+        assertTrue(noTls.err().contains("no TLS to pgmux at 127.0.0.1:" + port + ": pgmux does not offer TLS"),
+                noTls.err());
         Run bad = status(Map.of(), "-c", file.toString(), "--sslmode", "sometimes");
         assertEquals(2, bad.exit());
         assertTrue(bad.err().contains("unknown sslmode \"sometimes\""), bad.err());

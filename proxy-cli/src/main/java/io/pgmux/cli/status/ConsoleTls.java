@@ -33,6 +33,15 @@ import javax.net.ssl.TrustManagerFactory;
  * @param rootCert PEM file of the CAs to trust; empty: the Java runtime's
  */
 public record ConsoleTls(SslMode mode, Optional<Path> rootCert) {
+    /** TLS could not be had as the mode asks: pgmux declined it, or the handshake or certificate check failed. */
+    public static final class TlsException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TlsException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** libpq's default. */
     public static ConsoleTls prefer() {
         return new ConsoleTls(SslMode.PREFER, Optional.empty());
@@ -42,7 +51,8 @@ public record ConsoleTls(SslMode mode, Optional<Path> rootCert) {
      * Sends SSLRequest on {@code plain} (connected, nothing sent yet) when the mode asks for TLS, and returns the
      * socket to speak the protocol on: a TLS socket over it once the handshake is done, or {@code plain}.
      *
-     * @throws IOException when TLS is required and pgmux declines, or the handshake or the certificate check fails
+     * @throws TlsException when TLS is required and pgmux declines, or the handshake or the certificate check fails
+     * @throws IOException  when the connection breaks off
      */
     Socket negotiate(Socket plain, String host, int port) throws IOException {
         if (mode == SslMode.DISABLE) {
@@ -55,8 +65,8 @@ public record ConsoleTls(SslMode mode, Optional<Path> rootCert) {
         int answer = new DataInputStream(plain.getInputStream()).read();
         if (answer == 'N') {
             if (mode.requiresTls()) {
-                throw new IOException("pgmux does not offer TLS (its client_tls_sslmode is disable), and sslmode is "
-                        + mode.configName());
+                throw new TlsException("pgmux does not offer TLS (its client_tls_sslmode is disable), and sslmode is "
+                        + mode.configName(), null);
             }
             return plain;
         }
@@ -74,10 +84,15 @@ public record ConsoleTls(SslMode mode, Optional<Path> rootCert) {
                 parameters.setEndpointIdentificationAlgorithm("HTTPS");
                 tls.setSSLParameters(parameters);
             }
-            tls.startHandshake();
+            try {
+                tls.startHandshake();
+            } catch (javax.net.ssl.SSLException e) {
+                throw new TlsException("the TLS handshake failed (sslmode " + mode.configName() + "): "
+                        + e.getMessage(), e);
+            }
             return tls;
         } catch (GeneralSecurityException e) {
-            throw new IOException("cannot set up TLS: " + e.getMessage(), e);
+            throw new TlsException("cannot set up TLS: " + e.getMessage(), e);
         }
     }
 
