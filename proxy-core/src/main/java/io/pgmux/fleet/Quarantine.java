@@ -49,7 +49,10 @@ final class Quarantine {
         return result;
     }
 
-    /** Leaves alone, from {@code now}, the slots of {@code keys} that the {@code dead} backends held at {@code previous}. */
+    /**
+     * Leaves alone, from {@code now}, the slots of {@code keys} that the {@code dead} backends held at
+     * {@code previous}; returns how many.
+     */
     int leave(LockTable previous, Set<Integer> dead, Set<Integer> keys, long now) {
         int n = 0;
         for (ControlConnection.Lock lock : previous.locks()) {
