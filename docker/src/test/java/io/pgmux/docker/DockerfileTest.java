@@ -154,6 +154,8 @@ final class DockerfileTest {
         // The footprint flags bench/RESULTS.md measured: a small young generation, a heap given back after a GC.
         assertTrue(options.contains("-Xmn8m"), options);
         assertTrue(options.contains("-XX:MaxHeapFreeRatio=20") && options.contains("-XX:MinHeapFreeRatio=10"), options);
+        // Two malloc arenas: what the JIT and Netty free during a burst of logins does not stay resident per thread.
+        assertEquals("2", DOCKERFILE.env().get("MALLOC_ARENA_MAX"));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(options.split(" ")));
