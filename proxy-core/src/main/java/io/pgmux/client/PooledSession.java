@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * giving it back ({@link ServerAnswers}), timeouts and cancel ({@link SessionWatch}), byte counts and the burst
  * clock ({@link ClientTraffic}). Confined to the client's event loop, which a linked server shares.
  */
-final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
+final class PooledSession implements ClientPhase {
     private static final Logger log = LoggerFactory.getLogger(PooledSession.class);
 
     private final ClientConnection client;
@@ -49,6 +49,8 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
     private final ClientTraffic traffic;
     private final ServerAnswers answers;
     private final ClientRuns runs;
+    /** Made once: a method reference made per message would be an allocation per message. */
+    private final LocalAnswers.Inspection inspection = this::inspected;
     private final ServerLending lending;
     private final RequestClock clock;
     private ServerConnection server;
@@ -185,7 +187,7 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
             forward(server, frame, server.isAtBoundary(), now);
             return;
         }
-        if (state() == ClientState.IDLE && pending.isEmpty() && local.answered(tag, frame, this)) {
+        if (state() == ClientState.IDLE && pending.isEmpty() && local.answered(tag, frame, inspection)) {
             return;
         }
         local.toServer();
@@ -223,11 +225,9 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
 
     /**
      * Reads what a client message does to the session. Returns false, with the message released and the client
-     * failed, when it needs pinning that the policy refuses, or is malformed. (The session is its own
-     * {@link LocalAnswers.Inspection}: a method reference kept beside it would cost every idle client 16 bytes.)
+     * failed, when it needs pinning that the policy refuses, or is malformed.
      */
-    @Override
-    public boolean inspected(ByteBuf frame) {
+    private boolean inspected(ByteBuf frame) {
         try {
             session.inspect(frame);
             return true;

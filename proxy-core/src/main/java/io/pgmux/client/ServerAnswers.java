@@ -16,7 +16,7 @@ import io.pgmux.session.SessionTracker;
  * answers arrive as runs of bytes and are written as they are, flushed once per server read burst. Confined to
  * the client's event loop, which the linked server shares.
  */
-final class ServerAnswers implements ServerLink, SessionParameters.Tell {
+final class ServerAnswers implements ServerLink {
     private final PooledSession pooled;
     private final ClientConnection client;
     private final Channel channel;
@@ -27,6 +27,8 @@ final class ServerAnswers implements ServerLink, SessionParameters.Tell {
     private final ClientTimeouts timeouts;
     private final RequestClock clock;
     private final ClientTraffic traffic;
+    /** Made once: a method reference made per transaction would be an allocation per transaction. */
+    private final SessionParameters.Tell tell = this::tellParameter;
 
     ServerAnswers(PooledSession pooled, ClientConnection client, ClientServices services,
                   SessionParameters parameters, ReleasePolicy policy, SessionTracker session, ClientTimeouts timeouts,
@@ -63,17 +65,8 @@ final class ServerAnswers implements ServerLink, SessionParameters.Tell {
         }
     }
 
-    /**
-     * Where the session's settings tell the client a ParameterStatus of pgmux's own: these answers themselves, so
-     * that no method reference is made per transaction nor kept per client.
-     */
     SessionParameters.Tell tell() {
-        return this;
-    }
-
-    @Override
-    public void parameterStatus(String name, String value) {
-        tellParameter(name, value);
+        return tell;
     }
 
     /** A ParameterStatus of pgmux's own: the client's value where the server's differs. */
@@ -115,7 +108,7 @@ final class ServerAnswers implements ServerLink, SessionParameters.Tell {
             return;
         }
         ServerConnection linked = pooled.server();
-        if (session.atBoundary(linked, this) || !policy.releasesAtBoundary()
+        if (session.atBoundary(linked, tell) || !policy.releasesAtBoundary()
                 || session.pinReason() != null) {
             return;
         }
