@@ -20,7 +20,7 @@ class SessionParametersTest {
             "client_encoding", "UTF8", "standard_conforming_strings", "on", "session_authorization", "app_user");
 
     /** A server that has only been created: nothing reported, nothing set. */
-    static ServerConnection blankServer() {
+    private static ServerConnection blankServer() {
         return new ServerConnection(1, new UpstreamTarget("127.0.0.1", 5432, "app", "app_user", null, Map.of()),
                 new ServerSlot() {
                     @Override

@@ -3,7 +3,7 @@ package io.pgmux.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -49,12 +49,9 @@ class SharedStartupSettingsTest {
         assertSame(one.startupValues(null), two.startupValues(null));
         assertEquals(Map.of("application_name", "app", "search_path", "s1"), one.startupValues(null));
 
-        // What one client's session learns changes neither the other's settings nor the shared startup values.
-        one.recordReadback(SessionParametersTest.blankServer(), Set.of("search_path"), Map.of("search_path", "s2"),
-                (name, value) -> { });
-        assertTrue(one.alignmentSql(SessionParametersTest.blankServer()).contains("'s2'"));
-        assertTrue(two.alignmentSql(SessionParametersTest.blankServer()).contains("'s1'"));
-        assertEquals("s1", one.startupValue("search_path"));
-        assertEquals(Map.of("application_name", "app", "search_path", "s1"), two.startupValues(null));
+        // Shared, so no session may change it: what a session learns goes to its own map of other settings.
+        assertThrows(UnsupportedOperationException.class, () -> one.startupValues(null).put("search_path", "s2"));
+        assertNotSame(one.extraNames(), two.extraNames());
+        assertEquals(Set.of("search_path"), two.extraNames());
     }
 }
