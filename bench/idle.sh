@@ -101,13 +101,14 @@ heap_snapshot() { # pid prefix
         jcmd_as_owner "$1" VM.native_memory summary >"$2.native_memory" || true
     fi
 }
-# Classes by bytes added between two histograms, per client.
+# Classes by bytes added between two histograms, per client. (awk, not head, takes the top: head would leave sort
+# writing into a closed pipe, and pipefail would end the run.)
 histogram_diff() { # before after clients top
     awk -v n="$3" 'FNR == 1 { f++ }
         $1 ~ /^[0-9]+:$/ { if (f == 1) { b[$4] = $3; i[$4] = $2 } else { a[$4] = $3; j[$4] = $2 } }
         END {
             for (c in a) { d = a[c] - b[c]; if (d > 0) printf "%d\t%.2f\t%.1f\t%s\n", d, (j[c] - i[c]) / n, d / n, c }
-        }' "$1" "$2" | sort -t$'\t' -k1,1nr | head -"$4" \
+        }' "$1" "$2" | sort -t$'\t' -k1,1nr | awk -v top="$4" 'NR <= top' \
         | awk -F'\t' 'BEGIN { print "| class | instances added per client | bytes added per client |"; print "|---|---:|---:|" }
                       { printf "| `%s` | %s | %s |\n", $4, $2, $3 }'
 }
