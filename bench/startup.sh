@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# pgmux's start-up: resident memory and time to listening for each set of JVM flags, before any client.
+#
+#   bench/startup.sh                                             # the image's flags, three rounds
+#   ROUNDS=2 bench/startup.sh "-XX:+UseSerialGC -Xmn8m" "MALLOC_ARENA_MAX=2|-XX:+UseSerialGC -Xmn8m -Xms16m"
+#
+# Each argument is one set of JVM flags; "VAR=value ...|flags" also sets environment variables for pgmux. Each set
+# starts a fresh pgmux ROUNDS times in front of one throwaway PostgreSQL (pgmux asks it for its slots at start).
+# Results: a markdown table on stdout; with -XX:NativeMemoryTracking=summary among the flags, the NMT summary of
+# each round in RESULTS_DIR.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+ROUNDS=${ROUNDS:-3}
+SETTLE=${SETTLE:-3}                          # seconds after listening for the second RSS reading
+POOL_SIZE=${POOL_SIZE:-20}
+MAX_CLIENT_CONN=${MAX_CLIENT_CONN:-16000}    # as in idle.sh
+PGMUX_WORKERS=${PGMUX_WORKERS:-0}
+PGMUX_TRANSPORT=${PGMUX_TRANSPORT:-auto}
+PGMUX_JAR=${PGMUX_JAR:-$REPO/proxy-cli/target/pgmux.jar}
+RESULTS_DIR=${RESULTS_DIR:-$REPO/bench/results/$(date -u +%Y%m%dT%H%M%SZ)-startup}
+PG_OS_USER=${PG_OS_USER:-pgmuxbench}
+DEFAULT_FLAGS="-XX:+UseSerialGC -Xmn8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"
+
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
+
+[[ $ROUNDS =~ ^[1-9][0-9]*$ && $SETTLE =~ ^[0-9]+$ ]] || die "ROUNDS and SETTLE must be numbers"
+(( $# > 0 )) || set -- "$DEFAULT_FLAGS"
+find_tools 0
+ensure_os_user
+raise_fd_limit
+command -v jcmd >/dev/null 2>&1 || die "jcmd (JDK) not found"
+
+WORK=""
+trap 'stop_servers' EXIT
+trap 'say "interrupted"; exit 130' INT
+trap 'exit 143' TERM
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pgmux-startup.XXXXXX")
+chmod 755 "$WORK"
+[[ $EUID -eq 0 ]] && chown "$PG_OS_USER" "$WORK"
+mkdir -p "$RESULTS_DIR/logs"
+RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
+cp "$PGMUX_JAR" "$WORK/pgmux.jar"
+chmod 644 "$WORK/pgmux.jar"
+
+PG_PORT=$(free_port)
+start_postgres 50
+
+status_kb() { awk -v key="$2:" '$1 == key {print $2}' "/proc/$1/status"; }
+mib() { awk -v kb="$1" 'BEGIN { printf "%.1f", kb / 1024 }'; }
+
+measure_all() {
+echo "| environment | JVM flags | round | RSS at listening | RSS ${SETTLE} s later | of which file-backed | listening after | classes loaded |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|"
+local set_number=0 set envs flags round pid rss later file stamp listen_ms classes launched
+for set in "$@"; do
+    set_number=$((set_number + 1))
+    envs=""
+    flags=$set
+    if [[ $set == *"|"* ]]; then envs=${set%%|*}; flags=${set#*|}; fi
+    for round in $(seq 1 "$ROUNDS"); do
+        PGMUX_PORT=$(free_port)
+        PGMUX_JAVA_OPTS=$flags
+        launched=$(date +%s%3N)
+        # shellcheck disable=SC2086 # envs is a list of VAR=value words
+        (if [[ -n $envs ]]; then export $envs; fi; start_pgmux) 2>/dev/null
+        pid=$(cat "$WORK/pgmux.pid")
+        rss=$(status_kb "$pid" VmRSS)
+        sleep "$SETTLE"
+        later=$(status_kb "$pid" VmRSS)
+        file=$(status_kb "$pid" RssFile)
+        stamp=$(awk '/ pgmux listening on / {print $1; exit}' "$WORK/pgmux.log")
+        listen_ms=""
+        [[ -n $stamp ]] && listen_ms=$(( $(date -u -d "$stamp" +%s%3N) - launched ))
+        classes=$(as_srv jcmd "$pid" VM.classloader_stats 2>/dev/null | awk '/^Total = / {print $4; exit}')
+        if [[ $flags == *NativeMemoryTracking* ]]; then
+            as_srv jcmd "$pid" VM.native_memory summary >"$RESULTS_DIR/nmt-$set_number-$round.txt" || true
+        fi
+        cp "$WORK/pgmux.log" "$RESULTS_DIR/logs/pgmux-$set_number-$round.log"
+        echo "| ${envs:-–} | \`$flags\` | $round | $(mib "$rss") MiB | $(mib "$later") MiB | $(mib "$file") MiB | ${listen_ms:-?} ms | ${classes:-?} |"
+        stop_pidfile "$WORK/pgmux.pid" pgmux
+    done
+done
+}
+measure_all "$@" | tee "$RESULTS_DIR/table.md"
+say "results: $RESULTS_DIR (table.md, logs/, nmt-*.txt)"
