@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three pgmux.jar processes of one fleet, each under its own JDBC load, in front of the suite's PostgreSQL: the
  * database never shows the tenant above its pool_size, summed over the processes, and when one process is
- * SIGKILLed the survivors take its leases within seconds while their clients see no error. What FleetIT shows
+ * SIGKILLed the survivors take its leases within seconds (after lease_reclaim_timeout: they cannot tell a dead
+ * process from one that lost only its control connection) while their clients see no error. What FleetIT shows
  * with instances in one JVM, here with separate processes, as sidecars run.
  */
 @ExtendWith(PostgresExtension.class)
@@ -64,7 +65,7 @@ class FleetJarIT {
         Path file = dir.resolve(id + ".yaml");
         Files.writeString(file, TestYaml.of(cluster, port, FreePort.find(), BUDGET,
                 "fleet: {enabled: true, name: fleet-jar-it, instance_id: " + id
-                        + ", min_leases: 1, rebalance_interval: 50ms}\n"));
+                        + ", min_leases: 1, rebalance_interval: 50ms, lease_reclaim_timeout: 1s}\n"));
         return PgmuxProcess.start(file, port, dir.resolve(id + ".log"));
     }
 

@@ -35,7 +35,10 @@ public enum EnvVariable {
     FLEET_LEASE_IDLE_TIMEOUT("PGMUX_FLEET_LEASE_IDLE_TIMEOUT", "fleet.lease_idle_timeout", "leases unused this long"
             + " are given back, e.g. 30s (the default)"),
     FLEET_REBALANCE_INTERVAL("PGMUX_FLEET_REBALANCE_INTERVAL", "fleet.rebalance_interval", "how often the instance"
-            + " looks at its leases, e.g. 100ms (the default)");
+            + " looks at its leases, e.g. 100ms (the default)"),
+    FLEET_LEASE_RECLAIM_TIMEOUT("PGMUX_FLEET_LEASE_RECLAIM_TIMEOUT", "fleet.lease_reclaim_timeout", "after losing"
+            + " its control connection, how long the instance serves on what it has and may take its slots back,"
+            + " e.g. 3s (the default)");
 
     private final String variable;
     private final String configKey;

@@ -226,6 +226,7 @@ public final class EnvironmentConfig {
         put(fleet, "min_leases", env, sources, EnvVariable.FLEET_MIN_LEASES);
         put(fleet, "lease_idle_timeout", env, sources, EnvVariable.FLEET_LEASE_IDLE_TIMEOUT);
         put(fleet, "rebalance_interval", env, sources, EnvVariable.FLEET_REBALANCE_INTERVAL);
+        put(fleet, "lease_reclaim_timeout", env, sources, EnvVariable.FLEET_LEASE_RECLAIM_TIMEOUT);
         tree.put("fleet", fleet);
     }
 
@@ -235,7 +236,8 @@ public final class EnvironmentConfig {
             return;
         }
         List<String> orphans = List.of(EnvVariable.FLEET_INSTANCE_ID, EnvVariable.FLEET_MIN_LEASES,
-                        EnvVariable.FLEET_LEASE_IDLE_TIMEOUT, EnvVariable.FLEET_REBALANCE_INTERVAL).stream()
+                        EnvVariable.FLEET_LEASE_IDLE_TIMEOUT, EnvVariable.FLEET_REBALANCE_INTERVAL,
+                        EnvVariable.FLEET_LEASE_RECLAIM_TIMEOUT).stream()
                 .filter(variable -> variable.in(env).isPresent())
                 .map(EnvVariable::variable)
                 .collect(Collectors.toList());

@@ -116,9 +116,10 @@ final class EnvironmentConfigTest {
         env.put("PGMUX_FLEET_MIN_LEASES", "2");
         env.put("PGMUX_FLEET_LEASE_IDLE_TIMEOUT", "5s");
         env.put("PGMUX_FLEET_REBALANCE_INTERVAL", "250ms");
+        env.put("PGMUX_FLEET_LEASE_RECLAIM_TIMEOUT", "1500ms");
         EnvironmentConfig generated = EnvironmentConfig.from(env);
         assertEquals(new FleetConfig(true, "api", Optional.of("api-7f9c-2"), 2, Duration.ofSeconds(5),
-                Duration.ofMillis(250)), load(generated).fleet(), generated::yaml);
+                Duration.ofMillis(250), Duration.ofMillis(1500)), load(generated).fleet(), generated::yaml);
         assertTrue(generated.summary().endsWith(", fleet \"api\""), generated.summary());
     }
 
@@ -127,7 +128,8 @@ final class EnvironmentConfigTest {
         PgmuxConfig config = load(EnvironmentConfig.from(Map.of("PGMUX_DATABASE_URL", "postgres://app:pw@db/app",
                 "PGMUX_FLEET_NAME", "api", "PGMUX_FLEET_MIN_LEASES", "")));
         assertEquals(new FleetConfig(true, "api", Optional.empty(), FleetConfig.DEFAULT_MIN_LEASES,
-                FleetConfig.DEFAULT_LEASE_IDLE_TIMEOUT, FleetConfig.DEFAULT_REBALANCE_INTERVAL), config.fleet());
+                FleetConfig.DEFAULT_LEASE_IDLE_TIMEOUT, FleetConfig.DEFAULT_REBALANCE_INTERVAL,
+                FleetConfig.DEFAULT_LEASE_RECLAIM_TIMEOUT), config.fleet());
     }
 
     @Test
@@ -155,8 +157,11 @@ final class EnvironmentConfigTest {
         env.put("PGMUX_FLEET_MIN_LEASES", "-1");
         env.put("PGMUX_FLEET_LEASE_IDLE_TIMEOUT", "soon");
         env.put("PGMUX_FLEET_REBALANCE_INTERVAL", "5ms");
+        env.put("PGMUX_FLEET_LEASE_RECLAIM_TIMEOUT", "later");
         EnvConfigException e = refused(env);
-        assertEquals(3, e.problems().size(), e::getMessage);
+        assertEquals(4, e.problems().size(), e::getMessage);
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("PGMUX_FLEET_LEASE_RECLAIM_TIMEOUT: ")),
+                e::getMessage);
         assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("PGMUX_FLEET_MIN_LEASES: ")), e::getMessage);
         assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("PGMUX_FLEET_LEASE_IDLE_TIMEOUT: ")),
                 e::getMessage);
