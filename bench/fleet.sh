@@ -28,6 +28,7 @@ CLIENTS=${CLIENTS:-8}                   # pgbench clients per tenant and instanc
 PHASE_SECONDS=${PHASE_SECONDS:-12}      # load per phase
 REBALANCE_INTERVAL=${REBALANCE_INTERVAL:-100ms}
 LEASE_IDLE_TIMEOUT=${LEASE_IDLE_TIMEOUT:-2s}
+LEASE_RECLAIM_TIMEOUT=${LEASE_RECLAIM_TIMEOUT:-3s}   # pgmux's default
 PGMUX_JAVA_OPTS=${PGMUX_JAVA_OPTS:--XX:+UseSerialGC -Xmx256m}
 PGMUX_JAR=${PGMUX_JAR:-$REPO/proxy-cli/target/pgmux.jar}
 RESULTS_DIR=${RESULTS_DIR:-$REPO/bench/results/$(date -u +%Y%m%dT%H%M%SZ)-fleet}
@@ -146,6 +147,7 @@ fleet:
   min_leases: 1
   lease_idle_timeout: $LEASE_IDLE_TIMEOUT
   rebalance_interval: $REBALANCE_INTERVAL
+  lease_reclaim_timeout: $LEASE_RECLAIM_TIMEOUT
 EOF
 
 start_instance() { # instance
@@ -252,6 +254,7 @@ fleet_table() { # asking-instance -> "i1 web 1 jobs 3 db 5; i2 ..." for the repo
         END { for (k in ids) printf "%s web %d jobs %d db %d\n", k, w[k], j[k], d[k] }' | sort | paste -sd ';' | sed 's/;/; /g'
 }
 DB_BUDGET="database bench"
+JOBS_BUDGET="tenant jobs on database bench"
 budget_sum() { # budget instance-regex < show_fleet output
     awk -F '|' -v b="$1" -v i="$2" '$2 == b && $1 ~ i { s += $3 } END { print s + 0 }'
 }
@@ -282,15 +285,17 @@ note "a) steady: $tx transactions, $failed failed, $aborted clients aborted; lea
 
 # --- b) SIGKILL of i3 under load ----------------------------------------------------------------------------
 say "phase b: SIGKILL of i3 under load"
-for i in "${INSTANCES[@]}"; do load "$i" "$PHASE_SECONDS" b; done
+# The jobs tenant (TPC-B, 8 clients per instance) is the one whose clients wait, so its leases are the share that
+# must move: the survivors should end up holding all the jobs leases the three held, and using as many connections.
+for i in "${INSTANCES[@]}"; do load "$i" $((PHASE_SECONDS + 4)) b; done
 sleep 4
-survivors_hold_all() { # i3 is gone, and i1 and i2 hold as many of the database's leases as the three held
+survivors_hold_all() {
     local f; f=$(show_fleet i1)
-    ! grep -q '^i3|' <<<"$f" && (( $(budget_sum "$DB_BUDGET" '^i[12]$' <<<"$f") >= before_leases ))
+    ! grep -q '^i3|' <<<"$f" && (( $(budget_sum "$JOBS_BUDGET" '^i[12]$' <<<"$f") >= before_leases ))
 }
 before=$(fleet_table i1)
-before_leases=$(show_fleet i1 | budget_sum "$DB_BUDGET" '.')
-i3_share=$(show_fleet i1 | budget_sum "$DB_BUDGET" '^i3$')
+before_leases=$(show_fleet i1 | budget_sum "$JOBS_BUDGET" '.')
+i3_share=$(show_fleet i1 | budget_sum "$JOBS_BUDGET" '^i3$')
 from=$(now_ms)
 kill -KILL "${PGMUX_PID[i3]}"
 killed=$(now_ms)
@@ -298,21 +303,21 @@ took_leases=$(wait_until 20 survivors_hold_all) || took_leases="more than 20000"
 wait "${PGMUX_PID[i3]}" 2>/dev/null || true
 PGMUX_PID[i3]=""
 wait_loads
-# From the samples: the median count in the 2 s before the kill, the first sample below it after the kill (the dead
-# instance's backends gone), and the first sample after that back at it (the survivors using its share).
-before_total=$(awk -v k="$killed" 'NF == 4 && $1 >= k - 2000 && $1 < k { print $4 }' "$WORK/samples.txt" \
+# From the samples of jobs' connections: the median in the 2 s before the kill, the first sample below it after the
+# kill (i3's backends gone), and the first sample after that back at it (the survivors using i3's share).
+before_total=$(awk -v k="$killed" 'NF == 4 && $1 >= k - 2000 && $1 < k { print $3 }' "$WORK/samples.txt" \
     | sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : 0 }')
 read -r dip_ms back_ms < <(awk -v k="$killed" -v med="$before_total" '
-    NF == 4 && $1 >= k { t[m] = $1; c[m++] = $4 }
+    BEGIN { m = 0; dip = -1; back = -1 }
+    NF == 4 && $1 >= k { t[m] = $1; c[m] = $3; m++ }
     END {
-        dip = -1; back = -1
-        for (i = 0; i < m; i++) if (c[i] < med) { dip = i; break }
-        if (dip >= 0) for (i = dip; i < m; i++) if (c[i] >= med) { back = t[i] - k; break }
+        for (i = 0; i < m; i++) if (c[i] + 0 < med + 0) { dip = i; break }
+        if (dip >= 0) for (i = dip; i < m; i++) if (c[i] + 0 >= med + 0) { back = t[i] - k; break }
         printf "%s %s\n", (dip < 0 ? "none" : t[dip] - k), (back < 0 ? "none" : back)
     }' "$WORK/samples.txt")
 report_budgets b "$from" "$(now_ms)"
 read -r tx failed aborted < <(pgbench_outcome b 'i[12]')
-note "b) SIGKILL of i3 (it held $i3_share of the database's $before_leases leases; before: $before): the survivors held them all after $took_leases ms; server connections (median $before_total before the kill) first below that $dip_ms ms after the kill, back at it $back_ms ms after the kill; survivors' pgbench: $tx transactions, $failed failed, $aborted clients aborted; leases 2 s later: $during"
+note "b) SIGKILL of i3 (it held $i3_share of the $before_leases jobs leases; all leases before: $before): i1 and i2 held all $before_leases after $took_leases ms (lease_reclaim_timeout $LEASE_RECLAIM_TIMEOUT); jobs' server connections (median $before_total before the kill) first below that $dip_ms ms after the kill, back at it $back_ms ms after the kill; survivors' pgbench: $tx transactions, $failed failed, $aborted clients aborted; leases after: $(fleet_table i1)"
 
 # i3 comes back for the next phases, as a restarted pod would.
 start_instance i3
@@ -351,11 +356,12 @@ load i1 "$PHASE_SECONDS" d1
 sleep $((PHASE_SECONDS - 2))
 on_i1=$(fleet_table i1)
 wait_loads
-# Follows the database budget: i2 holds at least what i1 held under the same load, and i1 is back at its minimum.
-i1_held=$(show_fleet i1 | budget_sum "$DB_BUDGET" '^i1$')
+# Follows jobs' budget (the tenant whose clients wait): i2 holds at least what i1 held under the same load, and i1 is
+# back at its minimum.
+i1_held=$(show_fleet i1 | budget_sum "$JOBS_BUDGET" '^i1$')
 i2_holds() {
     local f; f=$(show_fleet i2)
-    (( $(budget_sum "$DB_BUDGET" '^i2$' <<<"$f") >= i1_held && $(budget_sum "$DB_BUDGET" '^i1$' <<<"$f") <= 1 ))
+    (( $(budget_sum "$JOBS_BUDGET" '^i2$' <<<"$f") >= i1_held && $(budget_sum "$JOBS_BUDGET" '^i1$' <<<"$f") <= 1 ))
 }
 load i2 $((PHASE_SECONDS + 10)) d2
 followed=$(wait_until 20 i2_holds) || followed="more than 20000"
@@ -368,7 +374,7 @@ lone_ms=$(( $(now_ms) - lone_from ))
 wait_loads
 report_budgets d "$from" "$(now_ms)"
 read -r tx failed aborted < <(pgbench_outcome 'd*' '*')
-note "d) load on i1: leases $on_i1; the load moved to i2: i2 held the $i1_held database leases i1 had held, and i1 its minimum, after $followed ms (lease_idle_timeout $LEASE_IDLE_TIMEOUT); leases then: $on_i2; the lone client of idle i3 served in $lone_ms ms (login and select 1); pgbench: $tx transactions, $failed failed, $aborted aborted"
+note "d) load on i1: leases $on_i1; the load moved to i2: i2 held the $i1_held jobs leases i1 had held, and i1 its minimum, after $followed ms (lease_idle_timeout $LEASE_IDLE_TIMEOUT); leases then: $on_i2; the lone client of idle i3 served in $lone_ms ms (login and select 1); pgbench: $tx transactions, $failed failed, $aborted aborted"
 
 # --- e) one instance's control connection terminated under load ---------------------------------------------------
 say "phase e: pg_terminate_backend of i1's control connection under load"
@@ -386,7 +392,7 @@ during=$(fleet_table i2)
 wait_loads
 report_budgets e "$from" "$(now_ms)"
 read -r tx failed aborted < <(pgbench_outcome e '*')
-note "e) terminated $terminated control connection of i1 (backend $old_pid); i2 saw i1 holding leases again on a new control connection after $back ms; pgbench: $tx transactions, $failed failed, $aborted clients aborted; leases 2 s later: $during"
+note "e) terminated $terminated control connection of i1 (backend $old_pid); i2 saw i1 holding leases again on a new control connection after $back ms; pgbench: $tx transactions, $failed failed, $aborted clients aborted; leases 2 s after: $during"
 
 # --- report ---------------------------------------------------------------------------------------------------
 {
