@@ -149,6 +149,7 @@ fleet:
   rebalance_interval: $REBALANCE_INTERVAL
   lease_reclaim_timeout: $LEASE_RECLAIM_TIMEOUT
 EOF
+chmod 600 "$WORK/pgmux.yaml"   # it holds passwords
 
 start_instance() { # instance
     local port
@@ -303,10 +304,11 @@ took_leases=$(wait_until 20 survivors_hold_all) || took_leases="more than 20000"
 wait "${PGMUX_PID[i3]}" 2>/dev/null || true
 PGMUX_PID[i3]=""
 wait_loads
-# From the samples of jobs' connections: the median in the 2 s before the kill, the first sample below it after the
-# kill (i3's backends gone), and the first sample after that back at it (the survivors using i3's share).
+# From the samples of jobs' connections: the median in the 2 s before the kill (at most pool_size: reserve slots come
+# and go with waits longer than reserve_pool_timeout), the first sample below it after the kill (i3's backends
+# gone), and the first sample after that back at it (the survivors using i3's share).
 before_total=$(awk -v k="$killed" 'NF == 4 && $1 >= k - 2000 && $1 < k { print $3 }' "$WORK/samples.txt" \
-    | sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : 0 }')
+    | sort -n | awk -v cap="$POOL_SIZE" '{ v[NR] = $1 } END { m = NR ? v[int((NR + 1) / 2)] : 0; print (m > cap ? cap : m) }')
 read -r dip_ms back_ms < <(awk -v k="$killed" -v med="$before_total" '
     BEGIN { m = 0; dip = -1; back = -1 }
     NF == 4 && $1 >= k { t[m] = $1; c[m] = $3; m++ }
@@ -317,7 +319,7 @@ read -r dip_ms back_ms < <(awk -v k="$killed" -v med="$before_total" '
     }' "$WORK/samples.txt")
 report_budgets b "$from" "$(now_ms)"
 read -r tx failed aborted < <(pgbench_outcome b 'i[12]')
-note "b) SIGKILL of i3 (it held $i3_share of the $before_leases jobs leases; all leases before: $before): i1 and i2 held all $before_leases after $took_leases ms (lease_reclaim_timeout $LEASE_RECLAIM_TIMEOUT); jobs' server connections (median $before_total before the kill) first below that $dip_ms ms after the kill, back at it $back_ms ms after the kill; survivors' pgbench: $tx transactions, $failed failed, $aborted clients aborted; leases after: $(fleet_table i1)"
+note "b) SIGKILL of i3 (it held $i3_share of the $before_leases jobs leases; all leases before: $before): i1 and i2 held all $before_leases after $took_leases ms (lease_reclaim_timeout $LEASE_RECLAIM_TIMEOUT); jobs' server connections (median $before_total before the kill, at most pool_size) first below that $dip_ms ms after the kill, back at it $back_ms ms after the kill; survivors' pgbench: $tx transactions, $failed failed, $aborted clients aborted; leases after: $(fleet_table i1)"
 
 # i3 comes back for the next phases, as a restarted pod would.
 start_instance i3
