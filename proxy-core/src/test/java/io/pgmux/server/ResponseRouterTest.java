@@ -10,7 +10,7 @@ import io.pgmux.codec.ExpectedMessages;
 import io.pgmux.codec.MessageFramer;
 import io.pgmux.protocol.Bytes;
 import io.pgmux.protocol.PgError;
-import io.pgmux.protocol.TransactionStatus;
+import io.pgmux.testing.ServerLinkAdapter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -126,7 +126,7 @@ class ResponseRouterTest {
     }
 
     /** The client side: what it is written, one entry per write, as the tags of the messages in it. */
-    private static final class Writes implements ServerLink {
+    private static final class Writes extends ServerLinkAdapter {
         final List<String> writes = new ArrayList<>();
         long bytes;
         int runs;
@@ -156,33 +156,8 @@ class ResponseRouterTest {
         }
 
         @Override
-        public void serverParameterChanged(String name, String value, ByteBuf frame) {
-            frame.release();
-        }
-
-        @Override
-        public void serverReadComplete() {
-        }
-
-        @Override
-        public void serverReadyForQuery(TransactionStatus status) {
-        }
-
-        @Override
         public void serverAtBoundary() {
             boundaries++;
-        }
-
-        @Override
-        public void serverCopyInStarted() {
-        }
-
-        @Override
-        public void serverLost(PgError error) {
-        }
-
-        @Override
-        public void serverWritabilityChanged(boolean writable) {
         }
     }
 

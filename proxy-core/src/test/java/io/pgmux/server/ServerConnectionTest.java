@@ -13,6 +13,7 @@ import io.pgmux.protocol.TransactionStatus;
 import io.pgmux.protocol.backend.ErrorResponse;
 import io.pgmux.protocol.backend.ReadyForQuery;
 import io.pgmux.protocol.frontend.Describe;
+import io.pgmux.testing.ServerLinkAdapter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -153,7 +154,7 @@ class ServerConnectionTest {
         assertTrue(server.isAtBoundary());
     }
 
-    private static final class Link implements ServerLink {
+    private static final class Link extends ServerLinkAdapter {
         private final StringBuilder tags = new StringBuilder();
         private final List<String> errors = new ArrayList<>();
         private int boundaries;
@@ -173,33 +174,8 @@ class ServerConnectionTest {
         }
 
         @Override
-        public void serverParameterChanged(String name, String value, ByteBuf frame) {
-            frame.release();
-        }
-
-        @Override
-        public void serverReadComplete() {
-        }
-
-        @Override
-        public void serverReadyForQuery(TransactionStatus status) {
-        }
-
-        @Override
         public void serverAtBoundary() {
             boundaries++;
-        }
-
-        @Override
-        public void serverCopyInStarted() {
-        }
-
-        @Override
-        public void serverLost(PgError error) {
-        }
-
-        @Override
-        public void serverWritabilityChanged(boolean writable) {
         }
     }
 

@@ -9,7 +9,7 @@ import io.pgmux.bench.EventLoopThreads;
 import io.pgmux.bench.Wire;
 import io.pgmux.bench.Workload;
 import io.pgmux.protocol.PgError;
-import io.pgmux.protocol.TransactionStatus;
+import io.pgmux.testing.ServerLinkAdapter;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -102,7 +102,7 @@ public class ServerConnectionBenchmark {
     }
 
     /** The linked client: releases what it is given, as writing it to the client socket would. */
-    private static final class CountingLink implements ServerLink {
+    private static final class CountingLink extends ServerLinkAdapter {
         private int forwarded;
         private int boundaries;
 
@@ -119,33 +119,8 @@ public class ServerConnectionBenchmark {
         }
 
         @Override
-        public void serverParameterChanged(String name, String value, ByteBuf frame) {
-            frame.release();
-        }
-
-        @Override
-        public void serverReadComplete() {
-        }
-
-        @Override
-        public void serverReadyForQuery(TransactionStatus status) {
-        }
-
-        @Override
         public void serverAtBoundary() {
             boundaries++;
-        }
-
-        @Override
-        public void serverCopyInStarted() {
-        }
-
-        @Override
-        public void serverLost(PgError error) {
-        }
-
-        @Override
-        public void serverWritabilityChanged(boolean writable) {
         }
     }
 

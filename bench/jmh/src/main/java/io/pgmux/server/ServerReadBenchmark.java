@@ -12,7 +12,7 @@ import io.pgmux.bench.Wire;
 import io.pgmux.codec.ExpectedMessages;
 import io.pgmux.codec.MessageFramer;
 import io.pgmux.protocol.PgError;
-import io.pgmux.protocol.TransactionStatus;
+import io.pgmux.testing.ServerLinkAdapter;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -135,7 +135,7 @@ public class ServerReadBenchmark {
     }
 
     /** The linked client: releases what it is written, as writing it to the client socket would. */
-    private static final class CountingLink implements ServerLink {
+    private static final class CountingLink extends ServerLinkAdapter {
         private int writes;
         private int boundaries;
 
@@ -152,33 +152,8 @@ public class ServerReadBenchmark {
         }
 
         @Override
-        public void serverParameterChanged(String name, String value, ByteBuf frame) {
-            frame.release();
-        }
-
-        @Override
-        public void serverReadComplete() {
-        }
-
-        @Override
-        public void serverReadyForQuery(TransactionStatus status) {
-        }
-
-        @Override
         public void serverAtBoundary() {
             boundaries++;
-        }
-
-        @Override
-        public void serverCopyInStarted() {
-        }
-
-        @Override
-        public void serverLost(PgError error) {
-        }
-
-        @Override
-        public void serverWritabilityChanged(boolean writable) {
         }
     }
 
