@@ -9,8 +9,8 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.pgmux.codec.ExpectedMessages;
 import io.pgmux.codec.MessageFramer;
 import io.pgmux.protocol.Bytes;
-import io.pgmux.protocol.PgError;
 import io.pgmux.testing.ServerLinkAdapter;
+import io.pgmux.testing.UnpooledSlot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +36,7 @@ class ResponseRouterTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
     private final ServerConnection server = new ServerConnection(1,
-            new UpstreamTarget("127.0.0.1", 5432, "db", "user", null, Map.of()), new NoEvents(), 10);
+            new UpstreamTarget("127.0.0.1", 5432, "db", "user", null, Map.of()), new UnpooledSlot(), 10);
     private final MessageFramer framer = new MessageFramer(1 << 20, ExpectedMessages.BACKEND);
     private final Writes client = new Writes();
 
@@ -158,24 +158,6 @@ class ResponseRouterTest {
         @Override
         public void serverAtBoundary() {
             boundaries++;
-        }
-    }
-
-    private static final class NoEvents extends ServerSlot {
-        @Override
-        public void connected(ServerConnection server) {
-        }
-
-        @Override
-        public void loginSucceeded(ServerConnection server) {
-        }
-
-        @Override
-        public void loginFailed(ServerConnection server, PgError error, boolean retryable) {
-        }
-
-        @Override
-        public void closed(ServerConnection server, PgError reason) {
         }
     }
 }

@@ -14,6 +14,7 @@ import io.pgmux.protocol.backend.ErrorResponse;
 import io.pgmux.protocol.backend.ReadyForQuery;
 import io.pgmux.protocol.frontend.Describe;
 import io.pgmux.testing.ServerLinkAdapter;
+import io.pgmux.testing.UnpooledSlot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class ServerConnectionTest {
     private final EmbeddedChannel channel = new EmbeddedChannel();
     private final ServerConnection server = new ServerConnection(1,
-            new UpstreamTarget("127.0.0.1", 5432, "db", "user", null, Map.of()), new NoEvents(), 10);
+            new UpstreamTarget("127.0.0.1", 5432, "db", "user", null, Map.of()), new UnpooledSlot(), 10);
     private final Link link = new Link();
 
     ServerConnectionTest() {
@@ -176,24 +177,6 @@ class ServerConnectionTest {
         @Override
         public void serverAtBoundary() {
             boundaries++;
-        }
-    }
-
-    private static final class NoEvents extends ServerSlot {
-        @Override
-        public void connected(ServerConnection server) {
-        }
-
-        @Override
-        public void loginSucceeded(ServerConnection server) {
-        }
-
-        @Override
-        public void loginFailed(ServerConnection server, PgError error, boolean retryable) {
-        }
-
-        @Override
-        public void closed(ServerConnection server, PgError reason) {
         }
     }
 }
