@@ -1,7 +1,6 @@
 package io.pgmux.runtime;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -180,9 +179,6 @@ public final class PgmuxServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                // One allocator for all clients (it keeps only its bounds; each channel's handle keeps its own
-                // guess), not one per client as the channel's configuration would make.
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator())
                 .childHandler(new ClientChannelInitializer(services));
         ServerBootstrap shared = bootstrap.clone();
         if (config.listen().soReuseport()) {
