@@ -250,8 +250,8 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
                 startCarry(in, pos, available, frame);
                 return;
             }
-            // A message that is the whole read goes on as the read buffer itself: no slice to allocate.
-            handOnMessage(available == frame && pos == in.readerIndex() ? in.retain() : in.retainedSlice(pos, frame));
+            // A message that ends the read goes on as the read buffer itself: no slice to allocate.
+            handOnMessage(available == frame ? tail(in, pos) : in.retainedSlice(pos, frame));
             pos += frame;
             runStart = pos;
         }
@@ -365,10 +365,17 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
 
     private void handOnRun(ByteBuf in, int from, int to) {
         if (to > from) {
-            // A run that is the whole read goes on as the read buffer itself: no slice to allocate.
-            handOnRun(from == in.readerIndex() && to == in.writerIndex() ? in.retain()
-                    : in.retainedSlice(from, to - from));
+            // A run that ends the read goes on as the read buffer itself: no slice to allocate.
+            handOnRun(to == in.writerIndex() ? tail(in, from) : in.retainedSlice(from, to - from));
         }
+    }
+
+    /**
+     * The read buffer itself, retained, its reader index moved to {@code from}: what is handed on last from a read
+     * needs no slice of its own. Only for the end of the read, as nothing of it is read here afterwards.
+     */
+    private static ByteBuf tail(ByteBuf in, int from) {
+        return in.retain().readerIndex(from);
     }
 
     private void handOnRun(ByteBuf run) {

@@ -67,8 +67,9 @@ public interface MessageRouter {
 
     /**
      * Pass-through bytes in stream order: whole messages, or the first or a later part of one that spans reads.
-     * The read buffer itself when the run is all of it, else one retained slice of it; never a copy (except the
-     * up to four header bytes of a message whose header itself was split across reads).
+     * The read buffer itself (its reader index moved to the run's start) when the run ends the read, else one
+     * retained slice of it; never a copy (except the up to four header bytes of a message whose header itself was
+     * split across reads).
      */
     void run(ByteBuf bytes);
 

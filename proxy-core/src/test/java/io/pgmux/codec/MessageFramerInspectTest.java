@@ -158,11 +158,14 @@ class MessageFramerInspectTest {
         router.takeExecute = true;
         EmbeddedChannel channel = runs(router);
         byte[] request = Bytes.concat(PARSE, EXECUTE, SYNC);
-        channel.writeInbound(Unpooled.wrappedBuffer(request));
+        ByteBuf in = Unpooled.wrappedBuffer(request);
+        channel.writeInbound(in);
         assertEquals(List.of("inspect P " + PARSE.length, "inspect E " + EXECUTE.length, "run " + PARSE.length,
                 "message E", "inspect S " + SYNC.length, "run " + SYNC.length), router.events);
         assertArrayEquals(request, router.bytes.toByteArray());
+        assertSame(in, router.handed.get(2), "the run that ends the read is the read buffer itself, no slice");
         router.releaseAll();
+        assertEquals(0, in.refCnt());
         assertFalse(channel.finish());
     }
 

@@ -45,7 +45,11 @@ public final class Bind {
         int portalEnd = Parse.endOfCString(frame, portalStart);
         ByteBuf out = alloc.ioBuffer(portalEnd - portalStart + statement.length() + 8);
         int lengthIndex = PgBuffers.beginMessage(out, FrontendTag.BIND);
-        out.writeBytes(frame, portalStart, portalEnd + 1 - portalStart);
+        for (int i = portalStart; i <= portalEnd; i++) {
+            // Byte by byte: a portal name is short (mostly empty), and a bulk copy between two direct buffers
+            // would make a java.nio view of each per call.
+            out.writeByte(frame.getByte(i));
+        }
         PgBuffers.writeCString(out, statement);
         out.setInt(lengthIndex, out.writerIndex() - lengthIndex + frame.writerIndex() - rest);
         return out;
