@@ -85,6 +85,9 @@ final class ClientRuns {
      */
     Route inspect(ByteBuf frame) {
         ServerConnection linked = pooled.server();
+        if (linked == null) {
+            return Route.TAKE;
+        }
         byte tag = frame.getByte(frame.readerIndex());
         try {
             FrontendMessages.validate(frame);
