@@ -5,6 +5,7 @@ import io.pgmux.codec.MessageRouter.Route;
 import io.pgmux.protocol.FrontendTag;
 import io.pgmux.protocol.ProtocolException;
 import io.pgmux.protocol.frontend.FrontendMessages;
+import io.pgmux.protocol.frontend.Parse;
 import io.pgmux.server.ServerConnection;
 import io.pgmux.session.SessionTracker;
 import io.pgmux.session.UnsupportedRequestException;
@@ -15,8 +16,10 @@ import io.pgmux.stats.PoolStats;
  * client's waits and nothing is skipped: COPY data and the bodiless messages pass unread; Parse, Bind, Describe,
  * Execute, Close and Sync are read where they lie in the read buffer and pass unchanged when the policy needs
  * nothing sent before them (an unnamed statement the server holds, a portal), or with only their beginning
- * replaced (a Bind of a named statement, renamed to pgmux's name). Everything else, and any message that did not
- * arrive in one read, comes to the session whole. Confined to the client's event loop.
+ * replaced (a Bind of a named statement, renamed to pgmux's name). Between transactions such a message opening a
+ * request asks for a server while it lies in the read buffer; lent at once, the server gets the request inside the
+ * run, else the request waits whole among the pending ones. Everything else, and any message that did not arrive
+ * in one read, comes to the session whole. Confined to the client's event loop.
  */
 final class ClientRuns {
     private final PooledSession pooled;
@@ -42,10 +45,13 @@ final class ClientRuns {
 
     /** What becomes of a message, from its header; a message that passes unread is noted on the server here. */
     Route route(byte tag, int length) {
-        ServerConnection linked = pooled.server();
-        if (linked == null || client.state() != ClientState.ACTIVE || !pooled.pending().isEmpty()
-                || pooled.isTerminating() || pooled.local().skipping() || policy.skips(tag)) {
+        if (!pooled.pending().isEmpty() || pooled.isTerminating() || pooled.local().skipping() || policy.skips(tag)) {
             return Route.TAKE;
+        }
+        ServerConnection linked = pooled.server();
+        if (linked == null || client.state() != ClientState.ACTIVE) {
+            // Between transactions an extended-protocol request may still go in the run, with a server had at once.
+            return client.state() == ClientState.IDLE && opensRequestInPlace(tag) ? Route.INSPECT : Route.TAKE;
         }
         switch (tag) {
             case FrontendTag.COPY_DATA:
@@ -85,10 +91,10 @@ final class ClientRuns {
      */
     Route inspect(ByteBuf frame) {
         ServerConnection linked = pooled.server();
-        if (linked == null) {
-            return Route.TAKE;
-        }
         byte tag = frame.getByte(frame.readerIndex());
+        if (linked == null && tag == FrontendTag.PARSE && policy.sharesStatements() && Parse.hasStatementName(frame)) {
+            return Route.TAKE; // between transactions it may be answered with no server (LocalAnswers)
+        }
         try {
             FrontendMessages.validate(frame);
             if (policy.inspects(tag)) {
@@ -97,7 +103,18 @@ final class ClientRuns {
         } catch (ProtocolException | UnsupportedRequestException e) {
             return Route.TAKE; // the message path reads it again and fails the client with the error
         }
-        boolean serverIdle = linked.isAtBoundary();
+        boolean serverIdle;
+        if (linked == null) {
+            // Nothing of the client's is in the run in front of it (nothing passes while it has no server), so its
+            // server's alignment, if any, goes out first, as it would ahead of a pending request.
+            if (!pooled.serverForRequestInPlace()) {
+                return Route.TAKE; // it waits among the pending requests
+            }
+            linked = pooled.server();
+            serverIdle = true; // the pool lends servers idle; the alignment leaves them so
+        } else {
+            serverIdle = linked.isAtBoundary();
+        }
         Route route = policy.forwardInPlace(linked, frame, tag);
         if (route == Route.TAKE) {
             return route;
@@ -109,6 +126,24 @@ final class ClientRuns {
         }
         clock.sent(traffic.burstNanos(), serverIdle, tag == FrontendTag.SYNC);
         return route;
+    }
+
+    /**
+     * Whether a message may open a request that goes inside the run when the client has no server: the
+     * extended-protocol messages (a named Parse is looked at first, as it may be answered with no server). A
+     * Query is the whole read as a rule (then it goes on as the read buffer anyway); a Sync may be answered here.
+     */
+    private static boolean opensRequestInPlace(byte tag) {
+        switch (tag) {
+            case FrontendTag.PARSE:
+            case FrontendTag.BIND:
+            case FrontendTag.DESCRIBE:
+            case FrontendTag.EXECUTE:
+            case FrontendTag.CLOSE:
+                return true;
+            default:
+                return false;
+        }
     }
 
     /** The new beginning of a message {@link #inspect} let pass with one, written to the server. */

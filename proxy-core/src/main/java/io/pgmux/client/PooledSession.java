@@ -332,6 +332,15 @@ final class PooledSession implements ClientPhase {
         assigned.link(answers);
     }
 
+    /**
+     * For a request read in place while the client has no server: a server now, if one can be had at once (see
+     * {@link ServerLending#serverForRequestInPlace}). What the client's batch was answered with locally ends here.
+     */
+    boolean serverForRequestInPlace() {
+        local.toServer();
+        return lending.serverForRequestInPlace();
+    }
+
     /** What the pool sees of this session: the holder of its place in the queue. */
     ServerLending lending() {
         return lending;
