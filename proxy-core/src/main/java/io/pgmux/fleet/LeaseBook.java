@@ -55,9 +55,11 @@ final class LeaseBook {
      * @param takenByOthers   slots other sessions hold
      * @param othersHolding   other instances holding leases of it
      * @param othersWaiting   other instances waiting for a lease of it (holding the demand marker)
+     * @param othersSharing   other instances holding a lease of it or waiting for one, each counted once: those its
+     *                        slots are shared among
      */
-    record Observation(Set<Integer> takenByOthers, int othersHolding, int othersWaiting) {
-        static final Observation NONE = new Observation(Set.of(), 0, 0);
+    record Observation(Set<Integer> takenByOthers, int othersHolding, int othersWaiting, int othersSharing) {
+        static final Observation NONE = new Observation(Set.of(), 0, 0, 0);
     }
 
     /**
@@ -126,7 +128,9 @@ final class LeaseBook {
             ceiling = Integer.MAX_VALUE;
         }
 
-        int instances = 1 + Math.max(seen.othersHolding(), seen.othersWaiting());
+        // An instance that waits and holds none counts as much as one that holds some: else two instances at half
+        // each would never make room for a third.
+        int instances = 1 + seen.othersSharing();
         int fairShare = Math.max(min, most / instances);
         int demand = use.busy() + use.waiting();
         if (!windowOpen) {

@@ -85,7 +85,8 @@ final class Quarantine {
                 taken.add((int) (long) id);
             }
         }
-        return taken == null ? seen : new LeaseBook.Observation(taken, seen.othersHolding(), seen.othersWaiting());
+        return taken == null ? seen : new LeaseBook.Observation(taken, seen.othersHolding(), seen.othersWaiting(),
+                seen.othersSharing());
     }
 
     /** The database restarted: no connection of before survived, so nothing needs leaving alone. */

@@ -36,14 +36,14 @@ class QuarantineTest {
     void theSlotsOfADeadInstanceCountAsTakenUntilTheWaitIsOver() {
         LockTable asSeenByOthers = new LockTable(before.locks(), 300);
         assertEquals(3, quarantine.leave(asSeenByOthers, Set.of(100), KEYS, 1_000));
-        LeaseBook.Observation seen = quarantine.apply(WEB, new LeaseBook.Observation(Set.of(3), 1, 0));
+        LeaseBook.Observation seen = quarantine.apply(WEB, new LeaseBook.Observation(Set.of(3), 1, 0, 1));
         assertEquals(Set.of(0, 1, 3), seen.takenByOthers());
         assertEquals(Set.of(0), quarantine.apply(DB, LeaseBook.Observation.NONE).takenByOthers());
         quarantine.expire(1_000 + WAIT - 1);
         assertEquals(3, quarantine.size());
         quarantine.expire(1_000 + WAIT);
         assertEquals(0, quarantine.size());
-        LeaseBook.Observation free = new LeaseBook.Observation(Set.of(3), 1, 0);
+        LeaseBook.Observation free = new LeaseBook.Observation(Set.of(3), 1, 0, 1);
         assertSame(free, quarantine.apply(WEB, free), "nothing left alone: the observation as it was");
     }
 }
