@@ -117,7 +117,8 @@ final class ConfigBinder {
         FleetConfig config = new FleetConfig(enabled, name.orElse(""), m.get("instance_id", ValueType.nonEmptyString()),
                 m.get("min_leases", COUNT, FleetConfig.DEFAULT_MIN_LEASES),
                 m.get("lease_idle_timeout", ValueType.duration(), FleetConfig.DEFAULT_LEASE_IDLE_TIMEOUT),
-                m.get("rebalance_interval", ValueType.duration(), FleetConfig.DEFAULT_REBALANCE_INTERVAL));
+                m.get("rebalance_interval", ValueType.duration(), FleetConfig.DEFAULT_REBALANCE_INTERVAL),
+                m.get("lease_reclaim_timeout", ValueType.duration(), FleetConfig.DEFAULT_LEASE_RECLAIM_TIMEOUT));
         m.rejectUnknownKeys();
         if (enabled && name.isEmpty() && !m.failed("name")) {
             m.problem("name", "a fleet needs a name: every instance that runs this file must give the same one"

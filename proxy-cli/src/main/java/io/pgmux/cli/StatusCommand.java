@@ -1,10 +1,12 @@
 package io.pgmux.cli;
 
 import io.pgmux.cli.status.ConsoleClient;
+import io.pgmux.cli.status.ConsoleTls;
 import io.pgmux.cli.status.StatusReport;
 import io.pgmux.config.ConfigException;
 import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.PgmuxConfig;
+import io.pgmux.config.SslMode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -58,6 +60,14 @@ public final class StatusCommand implements Callable<Integer> {
             + " (default: PGUSER, else the first of admin.users, else of admin.stats_users).")
     private String user;
 
+    @Option(names = "--sslmode", paramLabel = "MODE", description = "TLS to the console, as libpq's sslmode:"
+            + " disable, allow, prefer, require, verify-ca or verify-full (default: PGSSLMODE, else prefer).")
+    private String sslmode;
+
+    @Option(names = "--sslrootcert", paramLabel = "FILE", description = "PEM file of the CAs that verify-ca and"
+            + " verify-full trust (default: PGSSLROOTCERT, else the Java runtime's CAs).")
+    private Path sslrootcert;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "5",
             description = "Give up after this many seconds (default: ${DEFAULT-VALUE}).")
     private int timeoutSeconds;
@@ -102,12 +112,22 @@ public final class StatusCommand implements Callable<Integer> {
             err.println("pgmux status: " + config + " not found; pass --port and --user (or --config FILE)");
             return 2;
         }
+        ConsoleTls tls;
+        try {
+            tls = new ConsoleTls(SslMode.parse(Optional.ofNullable(sslmode)
+                    .or(() -> Optional.ofNullable(env.get("PGSSLMODE"))).orElse("prefer")),
+                    Optional.ofNullable(sslrootcert).or(() -> Optional.ofNullable(env.get("PGSSLROOTCERT"))
+                            .map(Path::of)));
+        } catch (IllegalArgumentException e) {
+            err.println("pgmux status: " + e.getMessage());
+            return 2;
+        }
         Duration timeout = Duration.ofSeconds(Math.max(1, timeoutSeconds));
         Optional<StatusReport.Health> health = file.filter(c -> c.metrics().enabled())
                 .map(c -> health(c, timeout));
         String address = consoleHost + ":" + consolePort.get();
         try (ConsoleClient console = ConsoleClient.login(consoleHost, consolePort.get(), consoleUser.get(),
-                Optional.ofNullable(env.get("PGPASSWORD")), timeout)) {
+                Optional.ofNullable(env.get("PGPASSWORD")), timeout, tls)) {
             StatusReport report = StatusReport.read(console, health);
             out.print(report.render(address));
             out.flush();
@@ -115,6 +135,9 @@ public final class StatusCommand implements Callable<Integer> {
         } catch (ConsoleClient.ConsoleException e) {
             err.println("pgmux status: the console at " + address + " refused " + consoleUser.get() + ": "
                     + e.getMessage());
+            return 1;
+        } catch (ConsoleTls.TlsException e) {
+            err.println("pgmux status: no TLS to pgmux at " + address + ": " + e.getMessage());
             return 1;
         } catch (IOException e) {
             err.println("pgmux status: no answer from pgmux at " + address + ": " + e.getMessage());

@@ -8,6 +8,7 @@ import io.pgmux.runtime.PgmuxServer;
 import io.pgmux.testing.FreePort;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
+import io.pgmux.testing.TestCertificates;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -119,5 +120,43 @@ class StatusCommandIT {
         Run noAddress = status(Map.of(), "-c", dir.resolve("absent.yaml").toString());
         assertEquals(2, noAddress.exit());
         assertTrue(noAddress.err().contains("pass --port and --user"), noAddress.err());
+    }
+
+    @Test
+    void aPgmuxThatRequiresTlsIsReadOverTlsAndItsCertificateChecked() throws Exception {
+        TestCertificates certs = TestCertificates.create(dir, "status");
+        int tlsPort = FreePort.find();
+        Path tlsFile = dir.resolve("tls.yaml");
+        Files.writeString(tlsFile, TestYaml.of(cluster, tlsPort, FreePort.find(), 3,
+                "client_tls_sslmode: require\nclient_tls_cert_file: " + certs.server().cert()
+                        + "\nclient_tls_key_file: " + certs.server().key() + "\n"));
+        try (PgmuxServer tls = new PgmuxServer(ConfigLoader.load(tlsFile), tlsFile)) {
+            tls.start();
+            Map<String, String> env = Map.of("PGPASSWORD", TestYaml.PASSWORD);
+            Run prefer = status(env, "-c", tlsFile.toString());
+            assertEquals(0, prefer.exit(), prefer.out() + prefer.err());
+            assertTrue(prefer.out().contains("serving (ready)"), prefer.out());
+
+            Run verified = status(Map.of("PGPASSWORD", TestYaml.PASSWORD, "PGSSLMODE", "verify-full",
+                    "PGSSLROOTCERT", certs.caCert().toString()), "-c", tlsFile.toString());
+            assertEquals(0, verified.exit(), verified.out() + verified.err());
+
+            TestCertificates stranger = TestCertificates.create(dir, "stranger");
+            Run untrusted = status(env, "-c", tlsFile.toString(), "--sslmode", "verify-ca", "--sslrootcert",
+                    stranger.caCert().toString());
+            assertEquals(1, untrusted.exit(), untrusted.out() + untrusted.err());
+            assertTrue(untrusted.err().contains("no TLS to pgmux at 127.0.0.1:" + tlsPort + ": the TLS handshake failed"), untrusted.err());
+
+            Run plain = status(env, "-c", tlsFile.toString(), "--sslmode", "disable");
+            assertEquals(1, plain.exit(), plain.out() + plain.err());
+            assertTrue(plain.err().contains("refused app_user: FATAL 28000"), plain.err());
+        }
+        Run noTls = status(Map.of("PGPASSWORD", TestYaml.PASSWORD), "-c", file.toString(), "--sslmode", "require");
+        assertEquals(1, noTls.exit(), noTls.out() + noTls.err());
+        assertTrue(noTls.err().contains("no TLS to pgmux at 127.0.0.1:" + port + ": pgmux does not offer TLS"),
+                noTls.err());
+        Run bad = status(Map.of(), "-c", file.toString(), "--sslmode", "sometimes");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("unknown sslmode \"sometimes\""), bad.err());
     }
 }

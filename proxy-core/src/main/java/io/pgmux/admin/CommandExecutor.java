@@ -13,6 +13,7 @@ import io.pgmux.admin.show.ShowPrepared;
 import io.pgmux.admin.show.ShowState;
 import io.pgmux.admin.show.ShowStats;
 import io.pgmux.admin.show.ShowFleet;
+import io.pgmux.admin.show.ShowPeers;
 import io.pgmux.admin.show.ShowTenants;
 import io.pgmux.admin.show.ShowUsers;
 import io.pgmux.admin.show.ShowVersion;
@@ -204,6 +205,8 @@ final class CommandExecutor {
                 return ShowBudgets.table(view.budgets());
             case FLEET:
                 return ShowFleet.table(view.fleet());
+            case PEERS:
+                return ShowPeers.table(view.peers());
             default:
                 throw new IllegalStateException("no layout for SHOW " + target);
         }

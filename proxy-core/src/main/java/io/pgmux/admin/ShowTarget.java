@@ -23,11 +23,15 @@ enum ShowTarget {
     PREPARED,
     TENANTS,
     BUDGETS,
-    FLEET;
+    FLEET,
+    PEERS;
 
-    /** PgBouncer's SHOW commands about things pgmux does not have (file descriptors, its allocator, DNS, peers). */
+    /**
+     * PgBouncer's SHOW commands about things pgmux does not have (file descriptors, its allocator, DNS, a pool of
+     * connections to each peer).
+     */
     static final Set<String> PGBOUNCER_ONLY = Set.of("fds", "sockets", "active_sockets", "mem", "dns_hosts",
-            "dns_zones", "peers", "peer_pools");
+            "dns_zones", "peer_pools");
 
     static Optional<ShowTarget> find(String name) {
         String upper = name.toUpperCase(Locale.ROOT);

@@ -7,7 +7,10 @@ import io.pgmux.tls.UpstreamTlsContexts;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * An instance's control connection to one upstream server: the session whose advisory locks are its leases, and
@@ -66,6 +69,24 @@ final class ControlConnection implements AutoCloseable {
         for (List<String> row : session.query(LOCKS)) {
             result.add(new Lock((int) Long.parseLong(row.get(0)), (int) Long.parseLong(row.get(1)),
                     Integer.parseInt(row.get(2)), row.get(3)));
+        }
+        return result;
+    }
+
+    /**
+     * Which of {@code pids} are backends still, with their application_name: tells an instance that gave back all
+     * its slots from one whose control connection vanished.
+     */
+    Map<Integer, String> alive(Set<Integer> pids) throws IOException {
+        StringBuilder sql = new StringBuilder("select pid, coalesce(application_name, '') from pg_stat_activity"
+                + " where pid in (");
+        int i = 0;
+        for (int pid : pids) {
+            sql.append(i++ == 0 ? "" : ", ").append(pid);
+        }
+        Map<Integer, String> result = new HashMap<>();
+        for (List<String> row : session.query(sql.append(')').toString())) {
+            result.put(Integer.parseInt(row.get(0)), row.get(1));
         }
         return result;
     }

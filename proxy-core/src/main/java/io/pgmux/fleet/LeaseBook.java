@@ -26,8 +26,26 @@ import java.util.TreeSet;
  *     share lowers its allowance by one a round. The leases above the allowance are given back in a later round,
  *     when their connections have closed.</li>
  * </ol>
+ *
+ * <p>Its {@link Standing} says what the leases rest on. While the control connection is up they are its locks
+ * ({@link Standing#HOLDING}). When it is lost the locks are gone, but the server connections they covered are not:
+ * the book turns {@link Standing#RECLAIMING} for {@code reclaimNanos}, in which the pools keep serving on the
+ * connections they have (never more, so none opens) and the next round that has a control connection again tries
+ * to take the very slots it held; the other instances leave those slots alone meanwhile (see {@link Quarantine}).
+ * Past the deadline the book is {@link Standing#UNLEASED}: nothing is allowed, idle connections close, busy ones
+ * as their clients give them back.
  */
 final class LeaseBook {
+    /** What this instance's leases of the budget rest on. */
+    enum Standing {
+        /** No control connection and nothing to re-take: the pools may have no connection. */
+        UNLEASED,
+        /** The control connection is up: the held slots are its locks. */
+        HOLDING,
+        /** The control connection was lost: serving on the connections still open until the slots are re-taken. */
+        RECLAIMING
+    }
+
     /** Slots one round may try to take for one budget: a burst of waiters ramps up over a few rounds. */
     static final int MAX_TAKE_PER_ROUND = 4;
 
@@ -55,7 +73,13 @@ final class LeaseBook {
     private final LeaseKeys keys;
     private final int min;
     private final long idleNanos;
+    private final long reclaimNanos;
+    private Standing standing = Standing.UNLEASED;
     private final NavigableSet<Integer> held = new TreeSet<>();
+    /** While {@link Standing#RECLAIMING}: the slots held when the control connection was lost; empty otherwise. */
+    private final NavigableSet<Integer> reclaim = new TreeSet<>();
+    /** While {@link Standing#RECLAIMING}: when the book turns {@link Standing#UNLEASED} if not reconnected. */
+    private long reclaimUntil;
     /** What the pools were allowed by the last round: never more than {@link #held}. */
     private int allowance;
     /**
@@ -69,10 +93,11 @@ final class LeaseBook {
     private int windowPeak;
     private boolean windowOpen;
 
-    LeaseBook(LeaseKeys keys, int min, long idleNanos) {
+    LeaseBook(LeaseKeys keys, int min, long idleNanos, long reclaimNanos) {
         this.keys = keys;
         this.min = min;
         this.idleNanos = idleNanos;
+        this.reclaimNanos = reclaimNanos;
     }
 
     /**
@@ -81,6 +106,10 @@ final class LeaseBook {
      * tries: report each success with {@link #took}.
      */
     Step plan(long now, LeasedBudgets.Use use, Observation seen) {
+        if (standing == Standing.RECLAIMING) {
+            return reclaimStep(seen);
+        }
+        standing = Standing.HOLDING;
         int most = use.limit() + use.reserve();
         // 1. Give back what the pools no longer have open beyond their allowance.
         List<Integer> release = new ArrayList<>();
@@ -145,6 +174,25 @@ final class LeaseBook {
         return new Step(Collections.unmodifiableList(release), Collections.unmodifiableList(take), waiting);
     }
 
+    /**
+     * The first round with a control connection again after a loss: try the slots held before, all at once and
+     * before anything else, so the connections still open are covered again. Slots another instance took meanwhile
+     * (one that did not see them held) are not; the pools close the connections beyond what was re-taken.
+     */
+    private Step reclaimStep(Observation seen) {
+        List<Integer> take = new ArrayList<>();
+        for (int slot : reclaim) {
+            if (!seen.takenByOthers().contains(slot)) {
+                take.add(slot);
+            }
+        }
+        reclaim.clear();
+        standing = Standing.HOLDING;
+        // Each slot re-taken raises the allowance again (took).
+        allowance = 0;
+        return new Step(List.of(), Collections.unmodifiableList(take), false);
+    }
+
     /** A slot the round tried was taken: the pools may use it at once. */
     void took(int slot) {
         if (!held.add(slot)) {
@@ -153,13 +201,43 @@ final class LeaseBook {
         allowance++;
     }
 
-    /** The control connection is gone, and with it every lock it held: nothing is allowed until re-taken. */
-    void lost() {
+    /**
+     * The control connection is gone, and with it every lock it held. With slots held and a reclaim timeout, the
+     * pools keep the {@code open} connections they have (at most what was allowed) until {@code now} plus the
+     * timeout, while the slots are re-taken; otherwise nothing is allowed until leases are taken again.
+     */
+    void lost(long now, int open) {
+        if (standing == Standing.HOLDING && !held.isEmpty() && reclaimNanos > 0) {
+            standing = Standing.RECLAIMING;
+            reclaim.addAll(held);
+            reclaimUntil = now + reclaimNanos;
+            allowance = Math.min(allowance, open);
+        } else if (standing != Standing.RECLAIMING) {
+            standing = Standing.UNLEASED;
+            allowance = 0;
+        }
         held.clear();
-        allowance = 0;
         ceiling = Integer.MAX_VALUE;
         waiting = false;
         windowOpen = false;
+    }
+
+    /**
+     * A round without a control connection: while reclaiming, the allowance follows the connections that close
+     * (never rises, so nothing opens) until the deadline, after which nothing is allowed.
+     */
+    void disconnected(long now, int open) {
+        if (standing == Standing.RECLAIMING && now - reclaimUntil < 0) {
+            allowance = Math.min(allowance, open);
+            return;
+        }
+        standing = Standing.UNLEASED;
+        reclaim.clear();
+        allowance = 0;
+    }
+
+    Standing standing() {
+        return standing;
     }
 
     /** The connections the held leases allow now. */

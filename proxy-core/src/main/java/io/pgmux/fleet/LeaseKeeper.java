@@ -45,9 +45,12 @@ import org.slf4j.LoggerFactory;
  * upstream; the control connections' I/O runs on an event loop of their own.
  *
  * <p>Failure modes. A lost control connection (the upstream restarted, the network broke, the backend was
- * terminated) takes its locks with it: the pools' allowance drops to 0 at once (idle connections close, busy ones
- * when their clients give them back; nothing new opens), and the keeper reconnects every round and takes leases
- * from zero, as every other instance does after a restart, so the budget holds throughout.
+ * terminated) takes its locks with it, but not the server connections they covered. For {@code
+ * lease_reclaim_timeout} the pools keep serving on the connections they have and open none, while the keeper
+ * reconnects every round and first takes back the very slots it held (see {@link LeaseBook.Standing#RECLAIMING});
+ * the other instances leave the slots of a vanished instance alone for that long and two rounds more
+ * ({@link Quarantine}). Past the timeout the allowance drops to 0 (idle connections close, busy ones when their
+ * clients give them back) and leases are taken from zero, as every instance does after a database restart.
  */
 public final class LeaseKeeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
@@ -90,12 +93,22 @@ public final class LeaseKeeper implements AutoCloseable {
         final UpstreamTarget target;
         final Map<String, LeaseBook> books = new LinkedHashMap<>();
         final Set<String> demanding = new HashSet<>();
+        final Quarantine quarantine;
+        /** The locks the last round that had a control connection read; empty before the first. */
+        Optional<LockTable> last = Optional.empty();
         ControlConnection connection;
         boolean warned;
 
-        Upstream(String address, UpstreamTarget target) {
+        Upstream(String address, UpstreamTarget target, Quarantine quarantine) {
             this.address = address;
             this.target = target;
+            this.quarantine = quarantine;
+        }
+
+        Set<Integer> slotKeys() {
+            Set<Integer> keys = new HashSet<>();
+            books.values().forEach(b -> keys.add(b.keys().key()));
+            return keys;
         }
     }
 
@@ -125,11 +138,13 @@ public final class LeaseKeeper implements AutoCloseable {
     private void books(PgmuxConfig next) {
         BudgetPlan plan = BudgetPlan.of(next);
         long idleNanos = fleet.leaseIdleTimeout().toNanos();
+        long reclaimNanos = fleet.leaseReclaimTimeout().toNanos();
         String firstAddress = null;
         for (DatabaseConfig db : next.databases().values()) {
             String address = db.host() + ":" + db.port();
             // Advisory locks live in one database: every instance uses the first configured one of the upstream.
-            Upstream upstream = upstreams.computeIfAbsent(address, a -> new Upstream(a, controlTarget(next, db)));
+            Upstream upstream = upstreams.computeIfAbsent(address, a -> new Upstream(a, controlTarget(next, db),
+                    new Quarantine(fleet.quarantine().toNanos())));
             if (firstAddress == null) {
                 firstAddress = address;
             }
@@ -138,14 +153,14 @@ public final class LeaseKeeper implements AutoCloseable {
             for (BudgetPlan.Cap cap : caps) {
                 if (cap.limit() > 0) {
                     upstream.books.computeIfAbsent(cap.key(), k -> new LeaseBook(LeaseKeys.of(fleet.name(), k),
-                            fleet.minLeases(), idleNanos));
+                            fleet.minLeases(), idleNanos, reclaimNanos));
                 }
             }
         }
         BudgetPlan.Cap global = plan.global();
         if (firstAddress != null && global.limit() > 0) {
             upstreams.get(firstAddress).books.computeIfAbsent(global.key(), k -> new LeaseBook(
-                    LeaseKeys.of(fleet.name(), k), fleet.minLeases(), idleNanos));
+                    LeaseKeys.of(fleet.name(), k), fleet.minLeases(), idleNanos, reclaimNanos));
         }
     }
 
@@ -194,10 +209,11 @@ public final class LeaseKeeper implements AutoCloseable {
         Map<String, Integer> allow = new HashMap<>();
         List<FleetRow> seen = new ArrayList<>();
         for (Upstream upstream : upstreams.values()) {
-            if (!connect(upstream)) {
-                upstream.books.keySet().forEach(k -> {
-                    allow.put(k, 0);
-                    states.put(k, new BudgetState(0, 0, false, 0));
+            if (!connect(upstream, now, usage)) {
+                upstream.books.forEach((k, book) -> {
+                    book.disconnected(now, open(usage, k));
+                    allow.put(k, book.allowance());
+                    states.put(k, new BudgetState(0, book.allowance(), false, 0));
                 });
                 connected.put(upstream.address, false);
                 continue;
@@ -205,12 +221,14 @@ public final class LeaseKeeper implements AutoCloseable {
             connected.put(upstream.address, true);
             try {
                 LockTable locks = new LockTable(upstream.connection.locks(), upstream.connection.pid());
+                watch(upstream, locks, now);
                 Map<String, LeaseKeys> keys = new LinkedHashMap<>();
                 for (Map.Entry<String, LeaseBook> each : upstream.books.entrySet()) {
                     LeaseBook book = each.getValue();
                     LeasedBudgets.Use use = usage.get(each.getKey());
                     if (use != null) {
-                        step(upstream, each.getKey(), book, use, locks.observe(book.keys()), now);
+                        step(upstream, each.getKey(), book, use,
+                                upstream.quarantine.apply(book.keys(), locks.observe(book.keys())), now);
                     }
                     allow.put(each.getKey(), book.allowance());
                     states.put(each.getKey(), new BudgetState(book.heldCount(), book.allowance(), book.isWaiting(),
@@ -219,16 +237,54 @@ public final class LeaseKeeper implements AutoCloseable {
                 }
                 seen.addAll(locks.rows(upstream.address, keys));
             } catch (IOException | RuntimeException e) {
-                lost(upstream, e);
-                upstream.books.keySet().forEach(k -> {
-                    allow.put(k, 0);
-                    states.put(k, new BudgetState(0, 0, false, 0));
+                lost(upstream, e, now, usage);
+                upstream.books.forEach((k, book) -> {
+                    allow.put(k, book.allowance());
+                    states.put(k, new BudgetState(0, book.allowance(), false, 0));
                 });
                 connected.put(upstream.address, false);
             }
         }
         pools.allow(allow);
         rows = List.copyOf(seen);
+    }
+
+    private static int open(Map<String, LeasedBudgets.Use> usage, String key) {
+        LeasedBudgets.Use use = usage.get(key);
+        return use == null ? 0 : use.used();
+    }
+
+    /**
+     * Leaves alone the slots of instances whose control connection vanished since the last round (their backend
+     * gone, or another one now under its pid), so they can take them back (see {@link Quarantine}).
+     */
+    private void watch(Upstream upstream, LockTable locks, long now) throws IOException {
+        upstream.quarantine.expire(now);
+        if (upstream.last.isPresent()) {
+            LockTable previous = upstream.last.get();
+            Set<Integer> keys = upstream.slotKeys();
+            Set<Integer> vanished = Quarantine.vanished(previous, locks, keys);
+            if (!vanished.isEmpty()) {
+                Map<Integer, String> alive = upstream.connection.alive(vanished);
+                Set<Integer> dead = new HashSet<>();
+                Map<Integer, String> names = new HashMap<>();
+                for (ControlConnection.Lock lock : previous.locks()) {
+                    names.put(lock.pid(), lock.applicationName());
+                }
+                for (int pid : vanished) {
+                    if (!names.get(pid).equals(alive.get(pid))) {
+                        dead.add(pid);
+                    }
+                }
+                int left = upstream.quarantine.leave(previous, dead, keys, now);
+                if (left > 0) {
+                    log.info("fleet: {} on {} vanished holding {} slot(s); leaving them for {} so that its server"
+                            + " connections can be covered again or close", dead.size() == 1 ? "an instance"
+                            : dead.size() + " instances", upstream.address, left, fleet.quarantine());
+                }
+            }
+        }
+        upstream.last = Optional.of(locks);
     }
 
     /** One budget's round: plan, give back, take, and hold or drop the demand marker. */
@@ -263,12 +319,12 @@ public final class LeaseKeeper implements AutoCloseable {
         }
     }
 
-    private boolean connect(Upstream upstream) {
+    private boolean connect(Upstream upstream, long now, Map<String, LeasedBudgets.Use> usage) {
         if (upstream.connection != null && upstream.connection.isOpen()) {
             return true;
         }
         if (upstream.connection != null) {
-            lost(upstream, new IOException("the connection closed"));
+            lost(upstream, new IOException("the connection closed"), now, usage);
         }
         try {
             upstream.connection = ControlConnection.open(upstream.target, connectTimeout,
@@ -289,18 +345,19 @@ public final class LeaseKeeper implements AutoCloseable {
         }
     }
 
-    private void lost(Upstream upstream, Exception cause) {
+    private void lost(Upstream upstream, Exception cause, long now, Map<String, LeasedBudgets.Use> usage) {
         losses.computeIfAbsent(upstream.address, a -> new AtomicLong()).incrementAndGet();
         if (upstream.connection != null) {
             upstream.connection.abort();
             upstream.connection = null;
         }
-        upstream.books.values().forEach(LeaseBook::lost);
+        upstream.books.forEach((key, book) -> book.lost(now, open(usage, key)));
         upstream.demanding.clear();
         if (!upstream.warned && !closed) {
-            log.warn("fleet: lost the control connection to {} ({}), and with it this instance's leases there:"
-                    + " its server connections close as they come free and none open until leases are taken"
-                    + " again", upstream.address, cause.getMessage());
+            log.warn("fleet: lost the control connection to {} ({}), and with it this instance's locks there:"
+                    + " it keeps serving on its open server connections, opens none, and takes its slots back"
+                    + " once reconnected; after {} without a control connection those connections close as they"
+                    + " come free", upstream.address, cause.getMessage(), fleet.leaseReclaimTimeout());
             upstream.warned = true;
         }
     }

@@ -123,7 +123,7 @@ class AdminCommandParserTest {
     @Test
     void pgbouncerCommandsAboutWhatPgmuxDoesNotHave() {
         for (String each : new String[] {"FDS", "SOCKETS", "ACTIVE_SOCKETS", "MEM", "DNS_HOSTS", "DNS_ZONES",
-                "PEERS", "PEER_POOLS"}) {
+                "PEER_POOLS"}) {
             assertEquals(SqlState.FEATURE_NOT_SUPPORTED, refusal("SHOW " + each), each);
         }
     }

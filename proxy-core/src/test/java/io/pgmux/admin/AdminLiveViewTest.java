@@ -150,7 +150,7 @@ class AdminLiveViewTest {
     @Test
     void listsCountTheConfigurationAndThePools() {
         proxy.pools.pool("app", "api");
-        assertEquals(new io.pgmux.admin.spi.ListCounts(2, 4, 1, 3, 0, 0), view.lists());
+        assertEquals(new io.pgmux.admin.spi.ListCounts(2, 4, 0, 1, 3, 0, 0), view.lists());
     }
 
     @Test

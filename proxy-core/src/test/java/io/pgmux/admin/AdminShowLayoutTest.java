@@ -144,11 +144,18 @@ class AdminShowLayoutTest {
     @Test
     void lists() {
         List<BackendMessage> answer = assertLayout("SHOW LISTS", "si", "list", "items");
-        assertEquals(List.of(List.of("databases", "1"), List.of("users", "2"), List.of("peers", "0"),
+        assertEquals(List.of(List.of("databases", "1"), List.of("users", "2"), List.of("peers", "2"),
                 List.of("pools", "3"), List.of("peer_pools", "0"), List.of("free_clients", "0"),
                 List.of("used_clients", "4"), List.of("login_clients", "5"), List.of("free_servers", "0"),
                 List.of("used_servers", "6"), List.of("dns_names", "0"), List.of("dns_zones", "0"),
                 List.of("dns_queries", "0"), List.of("dns_pending", "0")), rows(answer));
+    }
+
+    @Test
+    void peers() {
+        List<BackendMessage> answer = assertLayout("SHOW PEERS", "isii", "peer_id", "host", "port", "pool_size");
+        assertEquals(List.of(List.of("1", "10.0.0.5", "6433", "0"), List.of("2", "10.0.0.6", "6433", "0")),
+                rows(answer));
     }
 
     @Test

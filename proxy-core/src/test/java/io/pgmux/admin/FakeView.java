@@ -7,6 +7,7 @@ import io.pgmux.admin.spi.ConnectionRow;
 import io.pgmux.admin.spi.DatabaseRow;
 import io.pgmux.admin.spi.ListCounts;
 import io.pgmux.admin.spi.PauseState;
+import io.pgmux.admin.spi.PeerRow;
 import io.pgmux.admin.spi.PoolRow;
 import io.pgmux.admin.spi.PreparedRow;
 import io.pgmux.admin.spi.StatsCounters;
@@ -39,7 +40,8 @@ final class FakeView implements AdminView {
             new StatsCounters(21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31)));
     StatsRow totals = new StatsRow("", new StatsCounters(101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111),
             new StatsCounters(201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211));
-    ListCounts lists = new ListCounts(1, 2, 3, 4, 5, 6);
+    ListCounts lists = new ListCounts(1, 2, 2, 3, 4, 5, 6);
+    List<PeerRow> peers = List.of(new PeerRow(1, "10.0.0.5", 6433, 0), new PeerRow(2, "10.0.0.6", 6433, 0));
     PauseState pauseState = PauseState.ACTIVE;
     List<TenantRow> tenants = List.of(new TenantRow("web", "app", 8, 2, 9, 3, 1500, 1, 2));
     List<BudgetRow> budgets = List.of(new BudgetRow("db.internal:5432", "tenant web on database app", 10, 9,
@@ -120,5 +122,10 @@ final class FakeView implements AdminView {
     @Override
     public CompletionStage<List<PreparedRow>> prepared() {
         return CompletableFuture.completedFuture(answer(prepared));
+    }
+
+    @Override
+    public List<PeerRow> peers() {
+        return answer(peers);
     }
 }

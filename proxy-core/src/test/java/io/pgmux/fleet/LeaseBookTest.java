@@ -13,9 +13,11 @@ import org.junit.jupiter.api.Test;
 
 class LeaseBookTest {
     private static final long IDLE = TimeUnit.SECONDS.toNanos(30);
+    private static final long RECLAIM = TimeUnit.SECONDS.toNanos(3);
     private static final LeaseBook.Observation ALONE = LeaseBook.Observation.NONE;
 
-    private final LeaseBook book = new LeaseBook(LeaseKeys.of("api", "tenant web on database app"), 1, IDLE);
+    private final LeaseBook book = new LeaseBook(LeaseKeys.of("api", "tenant web on database app"), 1, IDLE,
+            RECLAIM);
     private long now = 1_000;
 
     /** limit 6, no reserve; {@code used} open of which {@code idle} idle; {@code waiting} clients waiting. */
@@ -119,10 +121,18 @@ class LeaseBookTest {
 
     @Test
     void neverReleasesALeaseWhoseConnectionIsStillOpen() {
+        LeaseBook unreclaimed = new LeaseBook(LeaseKeys.of("api", "tenant web on database app"), 1, IDLE, 0);
+        unreclaimed.plan(now, use(0, 0, 0, 0), ALONE).take().forEach(unreclaimed::took);
+        unreclaimed.plan(now, use(1, 0, 1, 3), ALONE).take().forEach(unreclaimed::took);
+        unreclaimed.lost(now, 4);
+        assertEquals(0, unreclaimed.allowance(), "no reclaim timeout: nothing is allowed once the locks are gone");
+        assertEquals(LeaseBook.Standing.UNLEASED, unreclaimed.standing());
         round(use(0, 0, 0, 0), ALONE);
         round(use(1, 0, 1, 3), ALONE);
-        book.lost();
-        assertEquals(0, book.allowance());
+        book.lost(now, 4);
+        now += RECLAIM;
+        book.disconnected(now, 4);
+        assertEquals(0, book.allowance(), "past the reclaim timeout nothing is allowed");
         // Four connections from before the loss are still open: new leases cover them, none is given back.
         LeaseBook.Step step = round(use(4, 0, 0, 0), ALONE);
         assertEquals(List.of(0), step.take());
@@ -132,8 +142,54 @@ class LeaseBookTest {
     }
 
     @Test
+    void aLostControlConnectionKeepsTheOpenConnectionsAndTakesTheSameSlotsBackFirst() {
+        round(use(0, 0, 0, 0), ALONE);
+        round(use(1, 0, 1, 4), ALONE);
+        assertEquals(Set.of(0, 1, 2, 3, 4), book.held());
+        book.lost(now, 4);
+        assertEquals(LeaseBook.Standing.RECLAIMING, book.standing());
+        assertEquals(4, book.allowance(), "serves on the four connections open, opens no fifth");
+        now += RECLAIM / 3;
+        book.disconnected(now, 3);
+        assertEquals(3, book.allowance(), "follows the connections that close, never rises");
+        book.disconnected(now, 5);
+        assertEquals(3, book.allowance());
+        // Reconnected: slot 2 was taken by an instance that had not seen it held.
+        LeaseBook.Step step = round(use(3, 0, 3, 2), new LeaseBook.Observation(Set.of(2), 1, 0));
+        assertEquals(List.of(0, 1, 3, 4), step.take(), "the slots held before, all at once and nothing else");
+        assertEquals(List.of(), step.release());
+        assertEquals(LeaseBook.Standing.HOLDING, book.standing());
+        assertEquals(4, book.allowance(), "what was taken back");
+        assertEquals(Set.of(0, 1, 3, 4), book.held());
+    }
+
+    @Test
+    void aReclaimThatTimesOutAllowsNothingAndStartsFromZero() {
+        round(use(0, 0, 0, 0), ALONE);
+        round(use(1, 0, 1, 2), ALONE);
+        book.lost(now, 3);
+        book.disconnected(now + RECLAIM - 1, 3);
+        assertEquals(3, book.allowance());
+        book.disconnected(now + RECLAIM, 3);
+        assertEquals(0, book.allowance());
+        assertEquals(LeaseBook.Standing.UNLEASED, book.standing());
+        now += RECLAIM;
+        LeaseBook.Step step = round(use(3, 0, 0, 1), ALONE);
+        assertEquals(List.of(0), step.take(), "from zero: the minimum and one waiter, as any other round");
+    }
+
+    @Test
+    void losingTheConnectionAgainWhileReclaimingKeepsTheFirstDeadline() {
+        round(use(0, 0, 0, 0), ALONE);
+        book.lost(now, 1);
+        book.lost(now + RECLAIM / 2, 1);
+        book.disconnected(now + RECLAIM, 1);
+        assertEquals(0, book.allowance());
+    }
+
+    @Test
     void reserveSlotsOnlyForClientsThatWaitedReservePoolTimeout() {
-        LeaseBook reserveBook = new LeaseBook(LeaseKeys.of("api", "t"), 0, IDLE);
+        LeaseBook reserveBook = new LeaseBook(LeaseKeys.of("api", "t"), 0, IDLE, RECLAIM);
         LeasedBudgets.Use normal = new LeasedBudgets.Use("t", 2, 2, 2, 0, 2, 5, true, false);
         reserveBook.plan(now, new LeasedBudgets.Use("t", 2, 2, 0, 0, 0, 5, true, false), ALONE).take()
                 .forEach(reserveBook::took);

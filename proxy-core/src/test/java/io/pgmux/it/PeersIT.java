@@ -56,6 +56,7 @@ class PeersIT {
                 .set("peer_id", Integer.toString(peerId))
                 .set("peers", peers)
                 .set("shutdown_timeout", "20s")
+                .set("admin", "{users: [" + ProxyFixture.APP_USER + "]}")
                 .yaml();
         PgmuxServer server = new PgmuxServer(ConfigLoader.parse(yaml, "peer" + peerId + ".yaml", Map.of()));
         started.add(server);
@@ -73,6 +74,39 @@ class PeersIT {
 
     private static StartupResult loginAsApp(RawPgClient client) {
         return client.login(ProxyFixture.APP_USER, ProxyFixture.APP_DB, ProxyFixture.APP_PASSWORD, null);
+    }
+
+    @Test
+    void theConsoleListsThePeerGroup() throws Exception {
+        int shared = FreePort.find();
+        int own1 = FreePort.find();
+        int own2 = FreePort.find();
+        peer(1, shared, peers(own1, own2));
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", ProxyFixture.APP_USER);
+        props.setProperty("password", ProxyFixture.APP_PASSWORD);
+        props.setProperty("preferQueryMode", "simple");
+        List<String> rows = new ArrayList<>();
+        try (java.sql.Connection console = java.sql.DriverManager.getConnection(
+                "jdbc:postgresql://" + HOST + ":" + own1 + "/pgmux", props);
+             java.sql.Statement s = console.createStatement()) {
+            try (java.sql.ResultSet rs = s.executeQuery("SHOW PEERS")) {
+                while (rs.next()) {
+                    rows.add(rs.getInt("peer_id") + " " + rs.getString("host") + ":" + rs.getInt("port") + " "
+                            + rs.getInt("pool_size"));
+                }
+            }
+            assertEquals(List.of("1 " + HOST + ":" + own1 + " 0", "2 " + HOST + ":" + own2 + " 0"), rows);
+            try (java.sql.ResultSet rs = s.executeQuery("SHOW LISTS")) {
+                String peers = null;
+                while (rs.next()) {
+                    if (rs.getString(1).equals("peers")) {
+                        peers = rs.getString(2);
+                    }
+                }
+                assertEquals("2", peers);
+            }
+        }
     }
 
     @Test

@@ -32,8 +32,8 @@ import java.util.Optional;
 
 /**
  * A blocking client of pgmux's admin console, for the command line: it logs in (trust, cleartext, md5 or
- * SCRAM-SHA-256, as the console asks) and runs simple queries, whose results are text. It does not ask for TLS, so
- * it reaches a pgmux whose client_tls_sslmode lets clients in without it (disable to prefer).
+ * SCRAM-SHA-256, as the console asks) and runs simple queries, whose results are text. It asks for TLS as its
+ * {@link ConsoleTls} says (libpq's sslmode; prefer by default).
  */
 public final class ConsoleClient implements AutoCloseable {
     /** The console's database name. */
@@ -84,7 +84,7 @@ public final class ConsoleClient implements AutoCloseable {
     }
 
     /**
-     * Connects and logs in to the console as {@code user}.
+     * Connects and logs in to the console as {@code user}, without TLS unless pgmux offers it.
      *
      * @param password empty when none is at hand; a console that asks for one then fails the login
      * @throws IOException      when pgmux cannot be reached or breaks off
@@ -92,10 +92,23 @@ public final class ConsoleClient implements AutoCloseable {
      */
     public static ConsoleClient login(String host, int port, String user, Optional<String> password,
                                       Duration timeout) throws IOException, ConsoleException {
+        return login(host, port, user, password, timeout, ConsoleTls.prefer());
+    }
+
+    /**
+     * Connects, asks for TLS as {@code tls} says, and logs in to the console as {@code user}.
+     *
+     * @param password empty when none is at hand; a console that asks for one then fails the login
+     * @throws IOException      when pgmux cannot be reached or breaks off, or TLS cannot be had as {@code tls} asks
+     * @throws ConsoleException when the login is refused
+     */
+    public static ConsoleClient login(String host, int port, String user, Optional<String> password,
+                                      Duration timeout, ConsoleTls tls) throws IOException, ConsoleException {
         Socket socket = new Socket();
         try {
             socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
             socket.setSoTimeout((int) timeout.toMillis());
+            socket = tls.negotiate(socket, host, port);
             ConsoleClient client = new ConsoleClient(socket);
             client.authenticate(user, password);
             return client;

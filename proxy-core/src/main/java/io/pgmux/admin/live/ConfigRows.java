@@ -64,6 +64,8 @@ public final class ConfigRows {
         rows.add(fixed("fleet.min_leases", c.fleet().minLeases(), d.fleet().minLeases()));
         rows.add(fixed("fleet.lease_idle_timeout", c.fleet().leaseIdleTimeout(), d.fleet().leaseIdleTimeout()));
         rows.add(fixed("fleet.rebalance_interval", c.fleet().rebalanceInterval(), d.fleet().rebalanceInterval()));
+        rows.add(fixed("fleet.lease_reclaim_timeout", c.fleet().leaseReclaimTimeout(),
+                d.fleet().leaseReclaimTimeout()));
         rows.add(live("max_client_conn", c.maxClientConnections(), d.maxClientConnections()));
         rows.add(new ConfigRow("max_user_connections", "0", "0", false));
         return rows;

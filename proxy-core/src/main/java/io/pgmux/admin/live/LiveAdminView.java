@@ -8,6 +8,7 @@ import io.pgmux.admin.spi.DatabaseRow;
 import io.pgmux.admin.spi.FleetLeaseRow;
 import io.pgmux.admin.spi.ListCounts;
 import io.pgmux.admin.spi.PauseState;
+import io.pgmux.admin.spi.PeerRow;
 import io.pgmux.admin.spi.PoolRow;
 import io.pgmux.admin.spi.PreparedRow;
 import io.pgmux.admin.spi.StatsRow;
@@ -171,7 +172,8 @@ public final class LiveAdminView implements AdminView {
         for (PoolState p : state) {
             servers += p.serversOpen();
         }
-        return new ListCounts(current().databases().size(), current().users().size(), state.size(),
+        return new ListCounts(current().databases().size(), current().users().size(),
+                current().peers().peers().size(), state.size(),
                 connectedClients.getAsInt(), 0, servers);
     }
 
@@ -198,6 +200,14 @@ public final class LiveAdminView implements AdminView {
     /** The configuration in force: a reload reaches the console's next answer. */
     private PgmuxConfig current() {
         return pools.config();
+    }
+
+    @Override
+    public List<PeerRow> peers() {
+        List<PeerRow> rows = new ArrayList<>();
+        current().peers().peers().forEach((id, address) -> rows.add(new PeerRow(id, address.host(), address.port(),
+                0)));
+        return rows;
     }
 
     @Override

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * SHOW LISTS: exactly two columns, list and items (the pgbouncer_exporter reads them by position), and PgBouncer
- * 1.25's rows in its order. Rows for what pgmux does not have (peers, its allocator's free lists, a DNS cache)
+ * 1.25's rows in its order. Rows for what pgmux does not have (peer pools, its allocator's free lists, a DNS cache)
  * are 0.
  */
 public final class ShowLists {
@@ -22,7 +22,7 @@ public final class ShowLists {
     }
 
     public static ResultTable table(ListCounts counts) {
-        List<Integer> items = List.of(counts.databases(), counts.users(), 0, counts.pools(), 0, 0,
+        List<Integer> items = List.of(counts.databases(), counts.users(), counts.peers(), counts.pools(), 0, 0,
                 counts.usedClients(), counts.loginClients(), 0, counts.usedServers(), 0, 0, 0, 0);
         List<List<String>> rows = new java.util.ArrayList<>(ROWS.size());
         for (int i = 0; i < ROWS.size(); i++) {

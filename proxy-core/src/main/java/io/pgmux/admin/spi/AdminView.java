@@ -46,6 +46,11 @@ public interface AdminView {
      */
     CompletionStage<List<PreparedRow>> prepared();
 
+    /** The processes of the peer group (SHOW PEERS), by peer id; none without {@code peer_id}. */
+    default List<PeerRow> peers() {
+        return List.of();
+    }
+
     /** The fleet's instances and their leases (SHOW FLEET); none without {@code fleet.enabled}. */
     default List<FleetLeaseRow> fleet() {
         return List.of();
