@@ -193,6 +193,38 @@ class PoolCoreTest {
     }
 
     @Test
+    void aReleasedServerServesAWaiterOfItsOwnLoopAheadOfTheHeadAFewTimesThenMovesToTheHead() {
+        PoolFixture f = start(2, ONE_USER.replace("pool_size: 2", "pool_size: 1"));
+        ServerPool pool = f.pool("app", "u");
+        Client holder = f.client(0);
+        f.acquire(pool, holder);
+        ServerConnection server = f.acceptAndLogIn();
+        Client head = f.client(1);
+        f.acquire(pool, head);
+        List<Client> sameLoop = new ArrayList<>();
+        for (int i = 0; i <= WaitQueue.MAX_PASSED_OVER; i++) {
+            Client each = f.client(0);
+            sameLoop.add(each);
+            f.acquire(pool, each);
+        }
+        for (int i = 0; i < WaitQueue.MAX_PASSED_OVER; i++) {
+            f.release(holder);
+            holder = sameLoop.get(i);
+            assertSame(server, holder.server, "release " + i + " served the next waiter of the server's loop");
+            assertSame(f.loops.get(0), server.channel().eventLoop(), "without a move");
+        }
+        f.release(holder);
+        assertSame(server, head.server, "passed over MAX_PASSED_OVER times, the head is served next");
+        assertSame(f.loops.get(1), server.channel().eventLoop(), "on its own loop");
+        assertEquals(ServerState.ACTIVE, server.state());
+        assertEquals("waiting 1, active 1, idle 0, opening 0", counts(pool));
+        assertEquals(1, f.opened.size(), "pool_size 1 held throughout");
+        f.release(head);
+        assertSame(server, sameLoop.get(WaitQueue.MAX_PASSED_OVER).server, "and moves back for the last waiter");
+        assertSame(f.loops.get(0), server.channel().eventLoop());
+    }
+
+    @Test
     void aServerUnusedForServerCheckDelayRunsTheCheckQueryBeforeServing() {
         PoolFixture f = start(1, ONE_USER);
         ServerPool pool = f.pool("app", "u");
