@@ -96,6 +96,8 @@ public final class LeaseKeeper implements AutoCloseable {
         final Quarantine quarantine;
         /** The locks the last round that had a control connection read; empty before the first. */
         Optional<LockTable> last = Optional.empty();
+        /** pg_postmaster_start_time() as the last control connection read it; empty before the first. */
+        Optional<String> serverStart = Optional.empty();
         ControlConnection connection;
         boolean warned;
 
@@ -329,6 +331,13 @@ public final class LeaseKeeper implements AutoCloseable {
         try {
             upstream.connection = ControlConnection.open(upstream.target, connectTimeout,
                     tls, io, loginWork);
+            String started = upstream.connection.serverStart();
+            if (upstream.serverStart.isPresent() && !upstream.serverStart.get().equals(started)) {
+                // A restart ended every backend: what the last round saw held covers no connection any more.
+                upstream.last = Optional.empty();
+                upstream.quarantine.clear();
+            }
+            upstream.serverStart = Optional.of(started);
             if (upstream.warned) {
                 log.info("fleet: control connection to {} is back; taking leases again", upstream.address);
             }

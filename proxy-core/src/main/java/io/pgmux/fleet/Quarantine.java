@@ -88,6 +88,11 @@ final class Quarantine {
         return taken == null ? seen : new LeaseBook.Observation(taken, seen.othersHolding(), seen.othersWaiting());
     }
 
+    /** The database restarted: no connection of before survived, so nothing needs leaving alone. */
+    void clear() {
+        until.clear();
+    }
+
     /** Slots left alone now, over every budget. */
     int size() {
         return until.size();
