@@ -175,6 +175,19 @@ class LeaseBookTest {
     }
 
     @Test
+    void aFrozenObservationTakesNothingNotEvenTheMinimumButAReclaimGoesOn() {
+        LeaseBook.Observation frozen = new LeaseBook.Observation(Set.of(), 1, 0, 1, true);
+        LeaseBook.Step step = round(use(0, 0, 0, 3), frozen);
+        assertEquals(List.of(), step.take());
+        assertTrue(step.waiting());
+        step = round(use(0, 0, 0, 3), ALONE);
+        assertEquals(List.of(0, 1, 2), step.take());
+        book.lost(now, 3);
+        step = round(use(3, 0, 3, 0), frozen);
+        assertEquals(List.of(0, 1, 2), step.take(), "its own slots, whose connections are open");
+    }
+
+    @Test
     void aReclaimThatTimesOutAllowsNothingAndStartsFromZero() {
         round(use(0, 0, 0, 0), ALONE);
         round(use(1, 0, 1, 2), ALONE);
