@@ -20,10 +20,12 @@ final class PgmuxProcess implements AutoCloseable {
     static final Path JAR = Path.of("target/pgmux.jar").toAbsolutePath();
 
     private final Process process;
+    private final int port;
     private final Path log;
 
-    private PgmuxProcess(Process process, Path log) {
+    private PgmuxProcess(Process process, int port, Path log) {
         this.process = process;
+        this.port = port;
         this.log = log;
     }
 
@@ -36,7 +38,7 @@ final class PgmuxProcess implements AutoCloseable {
         Process process = new ProcessBuilder(java, "-Xmx256m", "-jar", JAR.toString(), "run", "--config",
                 config.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        PgmuxProcess pgmux = new PgmuxProcess(process, log);
+        PgmuxProcess pgmux = new PgmuxProcess(process, port, log);
         try {
             Await.untilChecked(Duration.ofSeconds(60), () -> {
                 if (!process.isAlive()) {
@@ -56,6 +58,19 @@ final class PgmuxProcess implements AutoCloseable {
             return socket.isConnected();
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** The port it accepts clients on. */
+    int port() {
+        return port;
+    }
+
+    /** SIGKILL, as a crash or an OOM kill ends it: no shutdown, its sockets closed by the kernel. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new AssertionError("pgmux did not die on SIGKILL");
         }
     }
 

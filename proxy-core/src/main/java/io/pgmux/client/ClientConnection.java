@@ -239,18 +239,28 @@ public final class ClientConnection {
         }
     }
 
-    /** Sends the error (if any) as the client's last message and closes. */
+    /**
+     * Sends the error (if any) as the client's last message and closes. A client that holds part of a forwarded
+     * message is closed without it, as PostgreSQL ends a backend whose message to the client is half sent (it
+     * drops its FATAL then, to keep the protocol in sync: postgres.c, ProcessClientWriteInterrupt): the error's
+     * bytes would be read as the rest of that message.
+     */
     void fail(PgError error) {
         if (state == ClientState.CLOSED) {
             return;
         }
-        if (error != null && channel.isActive()) {
+        boolean unsaid = error != null && phase.insideForwardedMessage();
+        if (error != null && channel.isActive() && !unsaid) {
             channel.writeAndFlush(ErrorResponse.encode(channel.alloc(), error)).addListener(ChannelFutureListener.CLOSE);
         }
         if (error != null && services.config().log().logPoolerErrors()) {
-            log.info("pooler error to {}: {} {}", describe(), error.sqlState(), error.message());
+            log.info("pooler error to {}{}: {} {}", describe(), unsaid ? " (not sent: it was inside a message)" : "",
+                    error.sqlState(), error.message());
         }
         close(error);
+        if (unsaid) {
+            channel.close();
+        }
     }
 
     /** Leaves: the phase gives back what it holds, then the cancel key and the admission; the channel closes. */

@@ -75,6 +75,14 @@ interface ClientPhase {
     }
 
     /**
+     * Whether the client holds part of a message its server's answer passes to it in parts (a large DataRow or
+     * CopyData): nothing of pgmux's own may be written to it until the rest has gone.
+     */
+    default boolean insideForwardedMessage() {
+        return false;
+    }
+
+    /**
      * Graceful shutdown asks: no request waiting or running, and the server, if any, idle outside a transaction.
      * A client still logging in is not.
      */

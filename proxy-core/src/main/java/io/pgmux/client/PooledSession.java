@@ -54,6 +54,8 @@ final class PooledSession implements ClientPhase {
     private final LocalAnswers.Inspection inspection = this::inspected;
     private final ServerLending lending;
     private final RequestClock clock;
+    /** Cuts the client's stream; knows whether a message of the client's is half forwarded to the server. */
+    private final MessageFramer framer;
     private ServerConnection server;
     private final LocalAnswers local;
     /** The client sent Terminate: nothing after it is read, and it leaves once what came before is answered. */
@@ -77,6 +79,7 @@ final class PooledSession implements ClientPhase {
         this.runs = new ClientRuns(this, client, policy, session, stats, clock, timeouts, traffic);
         this.answers = new ServerAnswers(this, client, services, parameters, policy, session, timeouts, clock, traffic);
         this.lending = new ServerLending(this, client, services, pool, parameters);
+        this.framer = channel.pipeline().get(MessageFramer.class);
     }
 
     /** The server is no longer this client's (given back, lost, or dropped): returns it, if there was one. */
@@ -107,7 +110,22 @@ final class PooledSession implements ClientPhase {
     public boolean isBetweenTransactions() {
         ServerConnection linked = server;
         return pending.isEmpty() && (state() == ClientState.IDLE || state() == ClientState.ACTIVE && linked != null
-                && linked.isQuiet() && linked.transactionStatus() == TransactionStatus.IDLE);
+                && linked.isQuiet() && linked.transactionStatus() == TransactionStatus.IDLE
+                && !linked.isInsideAnswer()); // an asynchronous NoticeResponse or NotificationResponse half passed
+    }
+
+    @Override
+    public boolean insideForwardedMessage() {
+        ServerConnection linked = server;
+        return linked != null && linked.isInsideAnswer();
+    }
+
+    /**
+     * Whether the server holds part of a message of the client's (CopyData passes in parts): it waits for the rest,
+     * and reads whatever comes next as its bytes.
+     */
+    boolean clientInsideMessage() {
+        return framer != null && framer.inMessage();
     }
 
     @Override
@@ -119,7 +137,6 @@ final class PooledSession implements ClientPhase {
     /** Greets the client now if its pool knows what to greet with, else once a first server has logged in. */
     void start() {
         stats.clientLoggedIn();
-        MessageFramer framer = channel.pipeline().get(MessageFramer.class);
         ClientHandler handler = channel.pipeline().get(ClientHandler.class);
         if (framer != null && handler != null) {
             // From the next message on, what needs no reading (COPY data above all) goes out as runs of bytes.
@@ -270,6 +287,11 @@ final class PooledSession implements ClientPhase {
         ServerConnection linked = server;
         if (state() == ClientState.ACTIVE && linked != null) {
             linked.flush();
+            if (linked.isAtBoundary() && !clientInsideMessage()) {
+                // A boundary the server reached while part of a message of the client's was still to come: that
+                // message is whole on the server now (see ServerAnswers#serverAtBoundary).
+                answers.serverAtBoundary();
+            }
         }
         traffic.count();
     }
@@ -314,8 +336,10 @@ final class PooledSession implements ClientPhase {
      * the server's COPY failed and rolled back (see ServerCleanup).
      */
     void abandonCopy() {
-        channel.write(ErrorResponse.encode(channel.alloc(), PgError.error(SqlState.PROTOCOL_VIOLATION,
-                "unexpected message type 0x58 during COPY from stdin")), channel.voidPromise());
+        if (!insideForwardedMessage()) {
+            channel.write(ErrorResponse.encode(channel.alloc(), PgError.error(SqlState.PROTOCOL_VIOLATION,
+                    "unexpected message type 0x58 during COPY from stdin")), channel.voidPromise());
+        }
         client.fail(PgError.fatal(SqlState.PROTOCOL_VIOLATION,
                 "terminating connection because protocol synchronization was lost"));
     }
@@ -387,9 +411,8 @@ final class PooledSession implements ClientPhase {
         ServerConnection linked = serverGone();
         if (linked != null) {
             linked.unlink();
-            MessageFramer framer = channel.pipeline().get(MessageFramer.class);
             ServerCleanup.afterClientLeft(linked, policy.resetQueryOnLeave(session, services.config()), services,
-                    framer != null && framer.endedMidMessage());
+                    clientInsideMessage());
         }
         traffic.count();
         stats.clientLeft();

@@ -96,9 +96,15 @@ final class ServerAnswers implements ServerLink {
         }
     }
 
+    /**
+     * Nothing outstanding and ReadyForQuery: the server may go back, or run pgmux's readback. Not while part of a
+     * client's message is still to reach it (CopyData after a failed COPY, which the backend ignores, may be in
+     * the middle of one): the backend would read whatever pgmux or the next client sends as that message's rest.
+     * The client's read that completes the message calls again ({@link PooledSession#readComplete}).
+     */
     @Override
     public void serverAtBoundary() {
-        if (!pooled.pending().isEmpty() || client.state() != ClientState.ACTIVE) {
+        if (!pooled.pending().isEmpty() || client.state() != ClientState.ACTIVE || pooled.clientInsideMessage()) {
             return;
         }
         if (pooled.isTerminating()) {

@@ -26,9 +26,10 @@ final class ServerCleanup {
 
     /**
      * @param resetQuery        what to run on the server before anyone else gets it (besides ROLLBACK), or null
-     * @param clientMidMessage  the client hung up inside a message whose first part already went to the server
+     * @param clientMidMessage  the client left inside a message whose first part already went to the server
      *                          (COPY data passes in runs): the backend waits for the rest of it and would read
-     *                          whatever pgmux sent next as its bytes, so the server can only be closed
+     *                          whatever pgmux sent next (CopyFail, ROLLBACK, even Terminate) as its bytes, so the
+     *                          server can only be hung up on
      */
     static void afterClientLeft(ServerConnection server, String resetQuery, ClientServices services,
                                 boolean clientMidMessage) {
@@ -36,7 +37,7 @@ final class ServerCleanup {
             return;
         }
         if (clientMidMessage) {
-            server.cancelAndClose(services.connector());
+            server.cancelAndHangUp(services.connector());
             return;
         }
         if (server.isCopyIn()) {

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * after query_wait_notify, and the moment a server is lent, when the session's settings are aligned on it and the
  * requests that waited go out. Confined to the client's event loop.
  */
-final class ServerLending implements PoolClient {
+final class ServerLending extends PoolClient {
     private static final Logger log = LoggerFactory.getLogger(ServerLending.class);
 
     private final PooledSession pooled;

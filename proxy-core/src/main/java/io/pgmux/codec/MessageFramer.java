@@ -428,12 +428,12 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Whether the connection ended in the middle of a pass-through message of which a part was already handed on:
-     * the receiver's stream then holds half a message, and nothing more may be written to it as if a message
-     * boundary had come. Meaningful from channelInactive on.
+     * Whether the receiver of what this framer hands on holds part of a message: a pass-through message was partly
+     * handed on and its rest has not come yet, or never will (the peer hung up inside it). Nothing of pgmux's own
+     * may be written to that receiver meanwhile: it would be read as the rest of the message.
      */
-    public boolean endedMidMessage() {
-        return endedMidMessage;
+    public boolean inMessage() {
+        return passRemaining > 0 || endedMidMessage;
     }
 
     @Override

@@ -35,10 +35,12 @@ final class ControlConnection implements AutoCloseable {
 
     private final UpstreamSession session;
     private final int pid;
+    private final String serverStart;
 
-    private ControlConnection(UpstreamSession session, int pid) {
+    private ControlConnection(UpstreamSession session, int pid, String serverStart) {
         this.session = session;
         this.pid = pid;
+        this.serverStart = serverStart;
     }
 
     static ControlConnection open(UpstreamTarget target, Duration timeout, UpstreamTlsContexts tls,
@@ -46,12 +48,20 @@ final class ControlConnection implements AutoCloseable {
             throws IOException {
         UpstreamSession session = UpstreamSession.open(target, timeout, tls, group, loginWork);
         try {
-            int pid = Integer.parseInt(session.query("select pg_backend_pid()").get(0).get(0));
-            return new ControlConnection(session, pid);
+            List<String> row = session.query("select pg_backend_pid(), pg_postmaster_start_time()::text").get(0);
+            return new ControlConnection(session, Integer.parseInt(row.get(0)), row.get(1));
         } catch (IOException | RuntimeException e) {
             session.abort();
             throw e;
         }
+    }
+
+    /**
+     * When the database server started, as it says: another value than an earlier connection's means it restarted
+     * in between, and no backend of before survived.
+     */
+    String serverStart() {
+        return serverStart;
     }
 
     /** The backend process of this session. */

@@ -24,7 +24,8 @@ public final class LeasedBudgets {
      * @param used          connections counted against it here, connecting and closing ones included
      * @param idle          of those, idle in their pools
      * @param leased        connections the held leases allow now
-     * @param waiting       clients waiting in the pools drawing on it
+     * @param waiting       clients waiting in the pools drawing on it whose budgets before it (the pool's own, then
+     *                      its database's) have room: those another lease of it could serve
      * @param shortOfLeases whether a pool waits that another lease would let open a connection
      * @param reserveWanted whether such a pool has waited long enough for the reserve
      */
@@ -60,12 +61,21 @@ public final class LeasedBudgets {
             Map<Budget, int[]> facts = new HashMap<>();
             for (ServerPool pool : layout.all()) {
                 boolean reserve = pool.tenantBudget().hasReserve() && pool.mayUseReserve(now);
+                // A pool's budgets in order: its own, its database's, the global one. Its waiters count for a
+                // budget only while the ones before it have room: a database lease taken for clients that wait
+                // for their tenant's would sit unused, kept from the instances that could use it.
+                boolean earlierFull = false;
                 for (Budget budget : pool.budgets()) {
+                    boolean servesWaiters = !earlierFull;
+                    earlierFull |= budget.isExhausted(reserve);
                     if (!budget.isLeased()) {
                         continue;
                     }
                     int[] f = facts.computeIfAbsent(budget, b -> new int[4]);
                     f[0] += pool.idleCount();
+                    if (!servesWaiters) {
+                        continue;
+                    }
                     f[1] += pool.waiters.size();
                     if (pool.hasUnservedWaiters() && budget.isShortOfLeases(reserve)) {
                         f[2] = 1;

@@ -412,14 +412,41 @@ public final class ServerConnection {
     }
 
     /**
+     * Whether the linked client holds part of an answer: a message of the backend's passes to it in parts (a large
+     * DataRow or CopyData spans reads) and the rest has not come, or never will. Nothing of pgmux's own may be
+     * written to the client meanwhile: it would be read as the rest of that message.
+     */
+    public boolean isInsideAnswer() {
+        MessageFramer framer = channel == null ? null : channel.pipeline().get(MessageFramer.class);
+        return framer != null && framer.inMessage();
+    }
+
+    /**
      * Closes a server in the middle of a request: the backend would otherwise run the request to its end (it
      * reads the socket only between requests), holding a slot pgmux already counts as free.
      */
     public void cancelAndClose(ServerConnector connector) {
+        cancelRunning(connector);
+        close();
+    }
+
+    /**
+     * Closes a server that holds part of a client's message (a client left inside a CopyData, which passes in
+     * parts): the backend waits for the rest and would read a Terminate, or anything else, as its bytes. The socket
+     * is closed without a word, as when a client dies; PostgreSQL then rolls back. The cancel ends a request it may
+     * be running meanwhile.
+     */
+    public void cancelAndHangUp(ServerConnector connector) {
+        cancelRunning(connector);
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    private void cancelRunning(ServerConnector connector) {
         if (backendKey != null && channel != null && channel.isActive()) {
             connector.cancel(channel.eventLoop(), target, backendKey, outcome -> { });
         }
-        close();
     }
 
     /** Closes the connection, telling the backend goodbye first when the socket is still up. */

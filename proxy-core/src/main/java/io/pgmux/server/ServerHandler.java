@@ -118,7 +118,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter implements Messag
                 : PgError.fatal(SqlState.CONNECTION_FAILURE, "server connection to " + server.target().address()
                         + " closed unexpectedly");
         MessageFramer framer = ctx.pipeline().get(MessageFramer.class);
-        server.channelClosed(reason, framer != null && framer.endedMidMessage());
+        server.channelClosed(reason, framer != null && framer.inMessage());
     }
 
     @Override

@@ -215,8 +215,33 @@ class MessageFramerRunsTest {
     }
 
     /**
-     * A peer that hangs up after part of a passed message has gone on leaves its receiver with half a message: the
-     * framer says so, so that nothing is written after that part as if a message had ended there.
+     * While part of a passed message has gone on and the rest has not, its receiver holds half a message: the
+     * framer says so, as soon as the header is out (even one split across reads), until the last byte has gone on.
+     */
+    @Test
+    void aPassedMessageSpanningReadsKeepsItsReceiverInsideIt() {
+        Recorder router = new Recorder();
+        MessageFramer framer = new MessageFramer(MAX, ExpectedMessages.BACKEND);
+        EmbeddedChannel channel = runs(framer, router);
+        channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(ROW_DESCRIPTION, DATA_ROW)));
+        assertFalse(framer.inMessage(), "whole messages only");
+        channel.writeInbound(Unpooled.wrappedBuffer(BIG_ROW, 0, 3));
+        assertFalse(framer.inMessage(), "nothing of the row went on: its header is not complete");
+        channel.writeInbound(Unpooled.wrappedBuffer(BIG_ROW, 3, 1000));
+        assertTrue(framer.inMessage());
+        channel.writeInbound(Unpooled.wrappedBuffer(BIG_ROW, 1003, BIG_ROW.length - 1003 - 1));
+        assertTrue(framer.inMessage(), "one byte is still to come");
+        channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(new byte[] {BIG_ROW[BIG_ROW.length - 1]},
+                COMMAND_COMPLETE)));
+        assertFalse(framer.inMessage());
+        router.releaseAll();
+        channel.finish();
+    }
+
+    /**
+     * A peer that hangs up after part of a passed message has gone on leaves its receiver with half a message for
+     * good: the framer goes on saying so after the close, so that nothing is written after that part as if a
+     * message had ended there.
      */
     @Test
     void aHangUpInsideAPassedMessageIsReported() {
@@ -225,7 +250,7 @@ class MessageFramerRunsTest {
         EmbeddedChannel channel = runs(framer, router);
         channel.writeInbound(Unpooled.wrappedBuffer(BIG_ROW, 0, 1000));
         channel.close();
-        assertTrue(framer.endedMidMessage());
+        assertTrue(framer.inMessage());
         router.releaseAll();
 
         Recorder whole = new Recorder();
@@ -233,7 +258,7 @@ class MessageFramerRunsTest {
         EmbeddedChannel other = runs(atBoundary, whole);
         other.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(ROW_DESCRIPTION, DATA_ROW)));
         other.close();
-        assertFalse(atBoundary.endedMidMessage());
+        assertFalse(atBoundary.inMessage());
         whole.releaseAll();
     }
 }

@@ -3,6 +3,7 @@ package io.pgmux.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgmux.stats.PoolCounter;
 import io.pgmux.testing.Await;
 import io.pgmux.testing.BackendMessage;
 import io.pgmux.testing.PostgresCluster;
@@ -12,6 +13,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -129,6 +131,41 @@ class CopyAbandonedIT {
         try (RawPgClient next = proxy.rawLogin()) {
             assertEquals("0", Raw.queryOne(next, "select count(*) from it_copy_left"), "the COPY was rolled back");
         }
+    }
+
+    /**
+     * The same for a client pgmux ends itself inside a CopyData (KILL_CLIENT here; a timeout or a shutdown alike):
+     * the backend gets no CopyFail, no ROLLBACK, not even a Terminate, which it would read as COPY data; its socket
+     * is closed, and it rolls back as when a client dies.
+     */
+    @Test
+    void aKillInsideACopyDataMessageHangsUpOnTheServer() throws Exception {
+        int pid = poolBackend();
+        try (ProxyFixture.StartupResultAndClient login = proxy.rawLoginWithResult(Map.of())) {
+            RawPgClient client = login.client();
+            client.query("copy it_copy_left from stdin");
+            client.expect('G');
+            long before = bytesReceived();
+            client.sendRaw(new byte[] {'d', 0, 0, 0x03, (byte) 0xEC,
+                '1', '\n', '2', '\n', '3', '\n', '4', '\n', '5', '\n'});
+            Await.until(Duration.ofSeconds(5), () -> bytesReceived() - before == 15, "the CopyData's first part in");
+            proxy.server().control().killClient(login.startup().pid());
+            Raw.expectFatal(client, "57P01");
+            assertTrue(client.isClosedByPeer(Duration.ofSeconds(5)));
+        }
+        try (Connection su = cluster.superuser()) {
+            Await.untilChecked(Duration.ofSeconds(10), () -> "gone".equals(Sql.one(su,
+                    "select coalesce((select state from pg_stat_activity where pid = " + pid + "), 'gone')")),
+                    "backend " + pid + " to be closed");
+        }
+        try (RawPgClient next = proxy.rawLogin()) {
+            assertEquals("0", Raw.queryOne(next, "select count(*) from it_copy_left"), "the COPY was rolled back");
+        }
+    }
+
+    private static long bytesReceived() {
+        return proxy.pool(ProxyFixture.APP_DB, ProxyFixture.APP_USER).stats().totals()
+                .get(PoolCounter.BYTES_RECEIVED);
     }
 
     @Test

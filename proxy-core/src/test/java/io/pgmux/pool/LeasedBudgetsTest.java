@@ -120,6 +120,35 @@ class LeasedBudgetsTest {
     }
 
     @Test
+    void waitersCountForTheDatabaseBudgetOnlyWhileTheirTenantsHasRoom() {
+        fixture = new PoolFixture(1, FLEET.replace("app: {host: db, port: 5432}",
+                "app: {host: db, port: 5432, max_connections: 6}"));
+        String database = "database app";
+        LeasedBudgets leases = fixture.pools.leasedBudgets();
+        ServerPool pool = fixture.pool("app", "u");
+        leases.allow(Map.of(TENANT, 1, database, 4));
+        fixture.loops.runAll();
+        for (int i = 0; i < 3; i++) {
+            fixture.acquire(pool, fixture.client(0));
+        }
+        fixture.loops.runAll();
+        fixture.acceptAll();
+        LeasedBudgets.Use tenant = use(leases, TENANT);
+        LeasedBudgets.Use db = use(leases, database);
+        assertTrue(tenant.shortOfLeases());
+        assertEquals(2, tenant.waiting());
+        assertFalse(db.shortOfLeases(), "another database lease would serve no one: the tenant has none to spare");
+        assertEquals(0, db.waiting());
+
+        leases.allow(Map.of(TENANT, 3, database, 1));
+        fixture.loops.runAll();
+        db = use(leases, database);
+        assertTrue(db.shortOfLeases(), "now the database's lease is what the waiters lack");
+        assertEquals(2, db.waiting());
+        assertFalse(use(leases, TENANT).shortOfLeases());
+    }
+
+    @Test
     void withoutAFleetNoBudgetIsLeased() {
         fixture = new PoolFixture(1, FLEET.replace("fleet: {enabled: true, name: f}\n", ""));
         assertEquals(List.of(), fixture.pools.leasedBudgets().usage());

@@ -1,6 +1,7 @@
 package io.pgmux.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
@@ -10,8 +11,12 @@ import io.pgmux.codec.ExpectedMessages;
 import io.pgmux.codec.MessageFramer;
 import io.pgmux.protocol.Bytes;
 import io.pgmux.protocol.PgError;
-import io.pgmux.protocol.TransactionStatus;
+import io.pgmux.protocol.SqlState;
+import io.pgmux.testing.ServerLinkAdapter;
+import io.pgmux.testing.UnpooledSlot;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -19,13 +24,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A logged-in server's answers through its real pipeline (framer in forwarding mode, handler, router): what
- * reaches the linked client, in how many writes, and what the queue makes of it. Answers are written by hand as
+ * reaches the linked client, in how many writes, whether it holds part of a message, and what the queue makes
+ * of it. Answers are written by hand as
  * PostgreSQL sends them for pgbench's select-only script.
  */
 class ResponseRouterTest {
     private static final byte[] ROW_DESCRIPTION = Bytes.message('T', Bytes.of().int16(1).cstring("abalance")
             .int32(0).int16(0).int32(23).int16(4).int32(-1).int16(0).build());
     private static final byte[] DATA_ROW = Bytes.message('D', Bytes.of().int16(1).int32(1).ascii("0").build());
+    private static final byte[] BIG_ROW = Bytes.message('D', Bytes.of().int16(1).int32(50_000)
+            .ascii("x".repeat(50_000)).build());
     private static final byte[] SELECT_1 = Bytes.message('C', Bytes.of().cstring("SELECT 1").build());
     private static final byte[] SET = Bytes.message('C', Bytes.of().cstring("SET").build());
     private static final byte[] READY = Bytes.message('Z', Bytes.of().int8('I').build());
@@ -36,7 +44,7 @@ class ResponseRouterTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
     private final ServerConnection server = new ServerConnection(1,
-            new UpstreamTarget("127.0.0.1", 5432, "db", "user", null, Map.of()), new NoEvents(), 10);
+            new UpstreamTarget("127.0.0.1", 5432, "db", "user", null, Map.of()), new UnpooledSlot(), 10);
     private final MessageFramer framer = new MessageFramer(1 << 20, ExpectedMessages.BACKEND);
     private final Writes client = new Writes();
 
@@ -51,7 +59,9 @@ class ResponseRouterTest {
 
     @AfterEach
     void releaseWrites() {
-        channel.flushOutbound();
+        if (channel.isOpen()) {
+            channel.flushOutbound();
+        }
         channel.finishAndReleaseAll();
     }
 
@@ -125,12 +135,51 @@ class ResponseRouterTest {
         assertTrue(server.isAtBoundary());
     }
 
+    /**
+     * A row that spans reads passes in parts: between two parts the client holds half a message, and the server
+     * says so, so that nothing of pgmux's own is written to the client there.
+     */
+    @Test
+    void theClientIsInsideARowFromItsFirstPartToItsLast() {
+        request('Q');
+        answer(ROW_DESCRIPTION);
+        assertFalse(server.isInsideAnswer(), "a whole RowDescription");
+        answer(Arrays.copyOf(BIG_ROW, 3));
+        assertFalse(server.isInsideAnswer(), "nothing of the row went on: its header is not complete");
+        answer(Arrays.copyOfRange(BIG_ROW, 3, 1000), Arrays.copyOfRange(BIG_ROW, 1000, BIG_ROW.length - 1));
+        assertTrue(server.isInsideAnswer(), "one byte of the row is still to come");
+        answer(Bytes.concat(new byte[] {BIG_ROW[BIG_ROW.length - 1]}, SELECT_1, READY));
+        assertFalse(server.isInsideAnswer());
+        assertTrue(server.isAtBoundary());
+        assertEquals(ROW_DESCRIPTION.length + BIG_ROW.length + SELECT_1.length + READY.length, client.bytes);
+    }
+
+    /** A backend gone in the middle of a row: an ErrorResponse behind the row's first part would be read as row data. */
+    @Test
+    void aBackendGoneInsideARowEndsTheClientWithoutAnError() {
+        request('Q');
+        answer(Bytes.concat(ROW_DESCRIPTION, Arrays.copyOf(BIG_ROW, 1000)));
+        channel.close();
+        assertEquals(Collections.singletonList(null), client.lost);
+    }
+
+    @Test
+    void aBackendGoneBetweenMessagesEndsTheClientWithConnectionFailure() {
+        request('Q');
+        answer(ROW_DESCRIPTION);
+        channel.close();
+        assertEquals(1, client.lost.size());
+        assertEquals(SqlState.CONNECTION_FAILURE, client.lost.get(0).sqlState());
+    }
+
     /** The client side: what it is written, one entry per write, as the tags of the messages in it. */
-    private static final class Writes implements ServerLink {
+    private static final class Writes extends ServerLinkAdapter {
         final List<String> writes = new ArrayList<>();
         long bytes;
         int runs;
         int boundaries;
+        /** How the server was lost: null for an end without an error. */
+        final List<PgError> lost = new ArrayList<>();
 
         @Override
         public void serverMessage(ByteBuf run) {
@@ -156,51 +205,13 @@ class ResponseRouterTest {
         }
 
         @Override
-        public void serverParameterChanged(String name, String value, ByteBuf frame) {
-            frame.release();
-        }
-
-        @Override
-        public void serverReadComplete() {
-        }
-
-        @Override
-        public void serverReadyForQuery(TransactionStatus status) {
-        }
-
-        @Override
         public void serverAtBoundary() {
             boundaries++;
         }
 
         @Override
-        public void serverCopyInStarted() {
-        }
-
-        @Override
         public void serverLost(PgError error) {
-        }
-
-        @Override
-        public void serverWritabilityChanged(boolean writable) {
-        }
-    }
-
-    private static final class NoEvents extends ServerSlot {
-        @Override
-        public void connected(ServerConnection server) {
-        }
-
-        @Override
-        public void loginSucceeded(ServerConnection server) {
-        }
-
-        @Override
-        public void loginFailed(ServerConnection server, PgError error, boolean retryable) {
-        }
-
-        @Override
-        public void closed(ServerConnection server, PgError reason) {
+            lost.add(error);
         }
     }
 }

@@ -13,6 +13,8 @@ import io.pgmux.protocol.TransactionStatus;
 import io.pgmux.protocol.backend.ErrorResponse;
 import io.pgmux.protocol.backend.ReadyForQuery;
 import io.pgmux.protocol.frontend.Describe;
+import io.pgmux.testing.ServerLinkAdapter;
+import io.pgmux.testing.UnpooledSlot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class ServerConnectionTest {
     private final EmbeddedChannel channel = new EmbeddedChannel();
     private final ServerConnection server = new ServerConnection(1,
-            new UpstreamTarget("127.0.0.1", 5432, "db", "user", null, Map.of()), new NoEvents(), 10);
+            new UpstreamTarget("127.0.0.1", 5432, "db", "user", null, Map.of()), new UnpooledSlot(), 10);
     private final Link link = new Link();
 
     ServerConnectionTest() {
@@ -153,7 +155,7 @@ class ServerConnectionTest {
         assertTrue(server.isAtBoundary());
     }
 
-    private static final class Link implements ServerLink {
+    private static final class Link extends ServerLinkAdapter {
         private final StringBuilder tags = new StringBuilder();
         private final List<String> errors = new ArrayList<>();
         private int boundaries;
@@ -173,51 +175,8 @@ class ServerConnectionTest {
         }
 
         @Override
-        public void serverParameterChanged(String name, String value, ByteBuf frame) {
-            frame.release();
-        }
-
-        @Override
-        public void serverReadComplete() {
-        }
-
-        @Override
-        public void serverReadyForQuery(TransactionStatus status) {
-        }
-
-        @Override
         public void serverAtBoundary() {
             boundaries++;
-        }
-
-        @Override
-        public void serverCopyInStarted() {
-        }
-
-        @Override
-        public void serverLost(PgError error) {
-        }
-
-        @Override
-        public void serverWritabilityChanged(boolean writable) {
-        }
-    }
-
-    private static final class NoEvents extends ServerSlot {
-        @Override
-        public void connected(ServerConnection server) {
-        }
-
-        @Override
-        public void loginSucceeded(ServerConnection server) {
-        }
-
-        @Override
-        public void loginFailed(ServerConnection server, PgError error, boolean retryable) {
-        }
-
-        @Override
-        public void closed(ServerConnection server, PgError reason) {
         }
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.pgmux.protocol.PgError;
+import io.pgmux.testing.UnpooledSlot;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -45,25 +45,9 @@ class ServerStateTest {
     }
 
     /** A slot the test moves by hand. */
-    private static final class Slot extends ServerSlot {
+    private static final class Slot extends UnpooledSlot {
         void move(ServerState next) {
             changeState(next);
-        }
-
-        @Override
-        public void connected(ServerConnection server) {
-        }
-
-        @Override
-        public void loginSucceeded(ServerConnection server) {
-        }
-
-        @Override
-        public void loginFailed(ServerConnection server, PgError error, boolean retryable) {
-        }
-
-        @Override
-        public void closed(ServerConnection server, PgError reason) {
         }
     }
 

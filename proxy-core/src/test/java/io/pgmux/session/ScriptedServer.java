@@ -6,14 +6,13 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.pgmux.protocol.Bytes;
 import io.pgmux.protocol.PgBuffers;
 import io.pgmux.protocol.PgError;
-import io.pgmux.protocol.TransactionStatus;
 import io.pgmux.protocol.backend.ErrorResponse;
 import io.pgmux.server.ServerConnection;
-import io.pgmux.server.ServerLink;
 import io.pgmux.server.ServerSlot;
 import io.pgmux.server.ServerState;
 import io.pgmux.server.TestBackends;
 import io.pgmux.server.UpstreamTarget;
+import io.pgmux.testing.ServerLinkAdapter;
 import io.pgmux.testing.TestChannel;
 import io.pgmux.testing.TestLoop;
 import java.util.ArrayList;
@@ -27,7 +26,7 @@ import java.util.Map;
  * {@code Bind <portal> <statement>}, {@code Describe S <name>}, {@code Close S <name>}, {@code Execute <portal>},
  * {@code Sync}, {@code Query <text>}; to the client, the tag alone, or {@code E <SQLSTATE> <message>}.
  */
-final class ScriptedServer implements ServerLink {
+final class ScriptedServer extends ServerLinkAdapter {
     private static final UpstreamTarget TARGET = new UpstreamTarget("127.0.0.1", 5432, "app", "app", null, Map.of());
 
     final ServerConnection server;
@@ -150,35 +149,6 @@ final class ScriptedServer implements ServerLink {
             toClient.add(String.valueOf(tag));
         }
         frame.release();
-    }
-
-    @Override
-    public void serverParameterChanged(String name, String value, ByteBuf frame) {
-        frame.release();
-    }
-
-    @Override
-    public void serverReadComplete() {
-    }
-
-    @Override
-    public void serverReadyForQuery(TransactionStatus status) {
-    }
-
-    @Override
-    public void serverAtBoundary() {
-    }
-
-    @Override
-    public void serverCopyInStarted() {
-    }
-
-    @Override
-    public void serverLost(PgError error) {
-    }
-
-    @Override
-    public void serverWritabilityChanged(boolean writable) {
     }
 
     /** The pool's record of a server it lent to a client: it connects, logs in and is lent, then closes. */

@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgmux.protocol.PgError;
 import io.pgmux.server.ServerConnection;
-import io.pgmux.server.ServerSlot;
 import io.pgmux.server.UpstreamTarget;
+import io.pgmux.testing.UnpooledSlot;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,23 +21,7 @@ class SessionParametersTest {
     /** A server that has only been created: nothing reported, nothing set. */
     private static ServerConnection blankServer() {
         return new ServerConnection(1, new UpstreamTarget("127.0.0.1", 5432, "app", "app_user", null, Map.of()),
-                new ServerSlot() {
-                    @Override
-                    public void connected(ServerConnection server) {
-                    }
-
-                    @Override
-                    public void loginSucceeded(ServerConnection server) {
-                    }
-
-                    @Override
-                    public void loginFailed(ServerConnection server, PgError error, boolean retryable) {
-                    }
-
-                    @Override
-                    public void closed(ServerConnection server, PgError reason) {
-                    }
-                }, 10);
+                new UnpooledSlot(), 10);
     }
 
     private static List<String> calls(String sql) {

@@ -208,6 +208,28 @@ public final class RawPgClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads every byte the server sends until it closes the connection (waiting at most 10 s for each): what a
+     * client finds after the messages it read, such as the first part of a message the connection ended inside.
+     */
+    public byte[] readUntilClosed() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        byte[] chunk = new byte[1 << 16];
+        try {
+            for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
+                bytes.write(chunk, 0, n);
+            }
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the server did not close the connection within " + READ_TIMEOUT_MILLIS
+                    + " ms", e);
+        } catch (SocketException e) {
+            // Reset: what arrived before it is what the client got.
+        } catch (IOException e) {
+            throw new UncheckedIOException("read failed", e);
+        }
+        return bytes.toByteArray();
+    }
+
     /** Reads up to and including the next ReadyForQuery. */
     public List<BackendMessage> readUntilReady() {
         List<BackendMessage> messages = new ArrayList<>();

@@ -8,8 +8,8 @@ import io.pgmux.bench.Buffers;
 import io.pgmux.bench.EventLoopThreads;
 import io.pgmux.bench.Wire;
 import io.pgmux.bench.Workload;
-import io.pgmux.protocol.PgError;
-import io.pgmux.protocol.TransactionStatus;
+import io.pgmux.testing.ServerLinkAdapter;
+import io.pgmux.testing.UnpooledSlot;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -62,7 +62,7 @@ public class ServerConnectionBenchmark {
         answerBounds = Wire.bounds(answerBytes);
         socket = new EmbeddedChannel();
         UpstreamTarget target = new UpstreamTarget("127.0.0.1", 5432, "bench", "bench", null, Map.of());
-        server = new ServerConnection(1, target, new NoEvents(), 100);
+        server = new ServerConnection(1, target, new UnpooledSlot(), 100);
         // A logged-in server: attached to its socket without the login exchange.
         server.attachChannel(socket);
         server.assumeLoggedIn();
@@ -102,7 +102,7 @@ public class ServerConnectionBenchmark {
     }
 
     /** The linked client: releases what it is given, as writing it to the client socket would. */
-    private static final class CountingLink implements ServerLink {
+    private static final class CountingLink extends ServerLinkAdapter {
         private int forwarded;
         private int boundaries;
 
@@ -119,52 +119,8 @@ public class ServerConnectionBenchmark {
         }
 
         @Override
-        public void serverParameterChanged(String name, String value, ByteBuf frame) {
-            frame.release();
-        }
-
-        @Override
-        public void serverReadComplete() {
-        }
-
-        @Override
-        public void serverReadyForQuery(TransactionStatus status) {
-        }
-
-        @Override
         public void serverAtBoundary() {
             boundaries++;
-        }
-
-        @Override
-        public void serverCopyInStarted() {
-        }
-
-        @Override
-        public void serverLost(PgError error) {
-        }
-
-        @Override
-        public void serverWritabilityChanged(boolean writable) {
-        }
-    }
-
-    /** No pool behind this server. */
-    private static final class NoEvents extends ServerSlot {
-        @Override
-        public void connected(ServerConnection server) {
-        }
-
-        @Override
-        public void loginSucceeded(ServerConnection server) {
-        }
-
-        @Override
-        public void loginFailed(ServerConnection server, PgError error, boolean retryable) {
-        }
-
-        @Override
-        public void closed(ServerConnection server, PgError reason) {
         }
     }
 }

@@ -11,8 +11,8 @@ import io.pgmux.bench.Pgbench;
 import io.pgmux.bench.Wire;
 import io.pgmux.codec.ExpectedMessages;
 import io.pgmux.codec.MessageFramer;
-import io.pgmux.protocol.PgError;
-import io.pgmux.protocol.TransactionStatus;
+import io.pgmux.testing.ServerLinkAdapter;
+import io.pgmux.testing.UnpooledSlot;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -99,7 +99,7 @@ public class ServerReadBenchmark {
         answerBytes = answer.bytes;
         socket = new EmbeddedChannel();
         UpstreamTarget target = new UpstreamTarget("127.0.0.1", 5432, "bench", "bench", null, Map.of());
-        server = new ServerConnection(1, target, new NoEvents(), 100);
+        server = new ServerConnection(1, target, new UnpooledSlot(), 100);
         // Logged in already: no login work (key derivation) ever reaches the executor.
         ServerHandler handler = new ServerHandler(server, Runnable::run);
         MessageFramer framer = new MessageFramer(1 << 20, ExpectedMessages.BACKEND);
@@ -135,7 +135,7 @@ public class ServerReadBenchmark {
     }
 
     /** The linked client: releases what it is written, as writing it to the client socket would. */
-    private static final class CountingLink implements ServerLink {
+    private static final class CountingLink extends ServerLinkAdapter {
         private int writes;
         private int boundaries;
 
@@ -152,52 +152,8 @@ public class ServerReadBenchmark {
         }
 
         @Override
-        public void serverParameterChanged(String name, String value, ByteBuf frame) {
-            frame.release();
-        }
-
-        @Override
-        public void serverReadComplete() {
-        }
-
-        @Override
-        public void serverReadyForQuery(TransactionStatus status) {
-        }
-
-        @Override
         public void serverAtBoundary() {
             boundaries++;
-        }
-
-        @Override
-        public void serverCopyInStarted() {
-        }
-
-        @Override
-        public void serverLost(PgError error) {
-        }
-
-        @Override
-        public void serverWritabilityChanged(boolean writable) {
-        }
-    }
-
-    /** No pool behind this server. */
-    private static final class NoEvents extends ServerSlot {
-        @Override
-        public void connected(ServerConnection server) {
-        }
-
-        @Override
-        public void loginSucceeded(ServerConnection server) {
-        }
-
-        @Override
-        public void loginFailed(ServerConnection server, PgError error, boolean retryable) {
-        }
-
-        @Override
-        public void closed(ServerConnection server, PgError reason) {
         }
     }
 }

@@ -8,11 +8,11 @@ import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * Writes a configuration tree (maps, lists, strings, integers) as pgmux YAML. snakeyaml's emitter chooses the
- * quoting, so any password survives: quotes, {@code #}, leading spaces, line breaks, or text such as {@code yes}
- * or {@code 123} that would otherwise read as another type. Every {@code $} in a value is doubled, because the
- * configuration loader expands {@code ${VAR}} in values and reads {@code $$} as one {@code $}; keys are not
- * expanded and are written as they are.
+ * Writes a configuration tree (maps, lists, strings, integers, booleans) as pgmux YAML. snakeyaml's emitter
+ * chooses the quoting, so any password survives: quotes, {@code #}, leading spaces, line breaks, or text such as
+ * {@code yes} or {@code 123} that would otherwise read as another type. Every {@code $} in a value is doubled,
+ * because the configuration loader expands {@code ${VAR}} in values and reads {@code $$} as one {@code $}; keys
+ * are not expanded and are written as they are.
  */
 final class ConfigYaml {
     private ConfigYaml() {
@@ -49,7 +49,7 @@ final class ConfigYaml {
             ((List<?>) value).forEach(v -> copy.add(escaped(v)));
             return copy;
         }
-        if (value instanceof Integer) {
+        if (value instanceof Integer || value instanceof Boolean) {
             return value;
         }
         throw new IllegalArgumentException("not a configuration value: " + value.getClass().getName());

@@ -25,7 +25,20 @@ public enum EnvVariable {
     LISTEN_HOST("PGMUX_LISTEN_HOST", "listen.host", "the address clients connect to"),
     LISTEN_PORT("PGMUX_LISTEN_PORT", "listen.port", "the port clients connect to"),
     METRICS_HOST("PGMUX_METRICS_HOST", "metrics.host", "the address of /metrics and /health/*"),
-    METRICS_PORT("PGMUX_METRICS_PORT", "metrics.port", "the port of /metrics and /health/*");
+    METRICS_PORT("PGMUX_METRICS_PORT", "metrics.port", "the port of /metrics and /health/*"),
+    FLEET_NAME("PGMUX_FLEET_NAME", "fleet.name", "join the fleet of this name: the budgets hold for all its"
+            + " instances together (fleet.enabled; the same on every replica)"),
+    FLEET_INSTANCE_ID("PGMUX_FLEET_INSTANCE_ID", "fleet.instance_id", "how this instance shows itself to the fleet,"
+            + " e.g. the pod's name (default: host name, process id and a random suffix)"),
+    FLEET_MIN_LEASES("PGMUX_FLEET_MIN_LEASES", "fleet.min_leases", "leases of each budget kept even when idle"
+            + " (default 1)"),
+    FLEET_LEASE_IDLE_TIMEOUT("PGMUX_FLEET_LEASE_IDLE_TIMEOUT", "fleet.lease_idle_timeout", "leases unused this long"
+            + " are given back, e.g. 30s (the default)"),
+    FLEET_REBALANCE_INTERVAL("PGMUX_FLEET_REBALANCE_INTERVAL", "fleet.rebalance_interval", "how often the instance"
+            + " looks at its leases, e.g. 100ms (the default)"),
+    FLEET_LEASE_RECLAIM_TIMEOUT("PGMUX_FLEET_LEASE_RECLAIM_TIMEOUT", "fleet.lease_reclaim_timeout", "after losing"
+            + " its control connection, how long the instance serves on what it has and may take its slots back,"
+            + " e.g. 3s (the default)");
 
     private final String variable;
     private final String configKey;

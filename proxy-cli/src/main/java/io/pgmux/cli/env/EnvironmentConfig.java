@@ -30,6 +30,8 @@ import java.util.stream.Collectors;
  *   <li>Clients log in as the users of {@code PGMUX_USERS} or {@code PGMUX_USERS_FILE}; with neither, as the URL's
  *       user with the URL's password, so an app can keep its credentials and change only host and port.</li>
  *   <li>Clients ask for the database by {@code PGMUX_DATABASE_NAME}, by default the URL's database name.</li>
+ *   <li>{@code PGMUX_FLEET_NAME} enables {@code fleet:} with that name, so that every replica started with the same
+ *       variables shares one budget; the other {@code PGMUX_FLEET_*} variables need it.</li>
  * </ul>
  *
  * The result is checked with the configuration loader before anyone sees it, and its problems are reported
@@ -64,6 +66,7 @@ public final class EnvironmentConfig {
             problems.add(EnvVariable.DATABASE_URL.variable() + " names neither a database nor a user; add /dbname"
                     + " to it or set " + EnvVariable.DATABASE_NAME.variable());
         }
+        requireFleetName(env, problems);
         if (!problems.isEmpty()) {
             throw new EnvConfigException(problems);
         }
@@ -198,7 +201,51 @@ public final class EnvironmentConfig {
         sources.put("users", usersFrom);
 
         section(tree, "metrics", env, sources, EnvVariable.METRICS_HOST, EnvVariable.METRICS_PORT);
+        fleet(tree, env, sources);
         return tree;
+    }
+
+    /**
+     * {@code fleet: {enabled: true, name, ...}} when {@code PGMUX_FLEET_NAME} is set. The name and the instance id
+     * stay text even when they look like numbers (a replica's ordinal often does).
+     */
+    private static void fleet(Map<String, Object> tree, Map<String, String> env, Map<String, EnvVariable> sources) {
+        Optional<String> name = EnvVariable.FLEET_NAME.in(env);
+        if (name.isEmpty()) {
+            return;
+        }
+        Map<String, Object> fleet = new LinkedHashMap<>();
+        fleet.put("enabled", true);
+        fleet.put("name", name.get());
+        sources.put("fleet", EnvVariable.FLEET_NAME);
+        sources.put(EnvVariable.FLEET_NAME.configKey(), EnvVariable.FLEET_NAME);
+        EnvVariable.FLEET_INSTANCE_ID.in(env).ifPresent(id -> {
+            fleet.put("instance_id", id);
+            sources.put(EnvVariable.FLEET_INSTANCE_ID.configKey(), EnvVariable.FLEET_INSTANCE_ID);
+        });
+        put(fleet, "min_leases", env, sources, EnvVariable.FLEET_MIN_LEASES);
+        put(fleet, "lease_idle_timeout", env, sources, EnvVariable.FLEET_LEASE_IDLE_TIMEOUT);
+        put(fleet, "rebalance_interval", env, sources, EnvVariable.FLEET_REBALANCE_INTERVAL);
+        put(fleet, "lease_reclaim_timeout", env, sources, EnvVariable.FLEET_LEASE_RECLAIM_TIMEOUT);
+        tree.put("fleet", fleet);
+    }
+
+    /** A fleet setting without a fleet to apply to would be silently ignored: refuse it instead. */
+    private static void requireFleetName(Map<String, String> env, List<String> problems) {
+        if (EnvVariable.FLEET_NAME.in(env).isPresent()) {
+            return;
+        }
+        List<String> orphans = List.of(EnvVariable.FLEET_INSTANCE_ID, EnvVariable.FLEET_MIN_LEASES,
+                        EnvVariable.FLEET_LEASE_IDLE_TIMEOUT, EnvVariable.FLEET_REBALANCE_INTERVAL,
+                        EnvVariable.FLEET_LEASE_RECLAIM_TIMEOUT).stream()
+                .filter(variable -> variable.in(env).isPresent())
+                .map(EnvVariable::variable)
+                .collect(Collectors.toList());
+        if (!orphans.isEmpty()) {
+            problems.add(String.join(", ", orphans) + (orphans.size() == 1 ? " is" : " are") + " set but "
+                    + EnvVariable.FLEET_NAME.variable() + " is not: set it to the fleet's name (the same on every"
+                    + " instance) to share the budgets, or unset the fleet variables");
+        }
     }
 
     /** A section such as {@code listen: {host, port}}, present only when one of its variables is set. */
@@ -281,6 +328,7 @@ public final class EnvironmentConfig {
                 + ", pool_mode " + config.poolMode().configName()
                 + ", default_pool_size " + config.defaultPoolSize()
                 + (config.metrics().enabled()
-                        ? ", metrics on " + config.metrics().host() + ":" + config.metrics().port() : "");
+                        ? ", metrics on " + config.metrics().host() + ":" + config.metrics().port() : "")
+                + (config.fleet().enabled() ? ", fleet \"" + config.fleet().name() + "\"" : "");
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pgmux.config.AuthType;
 import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.DatabaseConfig;
+import io.pgmux.config.FleetConfig;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.PoolMode;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +99,74 @@ final class EnvironmentConfigTest {
         assertEquals("0.0.0.0", config.metrics().host());
         assertEquals(9931, config.metrics().port());
         assertTrue(config.metrics().enabled());
+    }
+
+    @Test
+    void withoutAFleetNameTheBudgetsAreThisInstancesAlone() {
+        PgmuxConfig config = load(EnvironmentConfig.from(Map.of("PGMUX_DATABASE_URL", "postgres://app:pw@db/app")));
+        assertEquals(FleetConfig.disabled(), config.fleet());
+    }
+
+    @Test
+    void theFleetNameEnablesTheFleetAndEveryFleetVariableReachesItsKey() {
+        Map<String, String> env = new HashMap<>();
+        env.put("PGMUX_DATABASE_URL", "postgres://app:pw@db/app");
+        env.put("PGMUX_FLEET_NAME", "api");
+        env.put("PGMUX_FLEET_INSTANCE_ID", "api-7f9c-2");
+        env.put("PGMUX_FLEET_MIN_LEASES", "2");
+        env.put("PGMUX_FLEET_LEASE_IDLE_TIMEOUT", "5s");
+        env.put("PGMUX_FLEET_REBALANCE_INTERVAL", "250ms");
+        env.put("PGMUX_FLEET_LEASE_RECLAIM_TIMEOUT", "1500ms");
+        EnvironmentConfig generated = EnvironmentConfig.from(env);
+        assertEquals(new FleetConfig(true, "api", Optional.of("api-7f9c-2"), 2, Duration.ofSeconds(5),
+                Duration.ofMillis(250), Duration.ofMillis(1500)), load(generated).fleet(), generated::yaml);
+        assertTrue(generated.summary().endsWith(", fleet \"api\""), generated.summary());
+    }
+
+    @Test
+    void theFleetNameAloneKeepsTheFleetDefaults() {
+        PgmuxConfig config = load(EnvironmentConfig.from(Map.of("PGMUX_DATABASE_URL", "postgres://app:pw@db/app",
+                "PGMUX_FLEET_NAME", "api", "PGMUX_FLEET_MIN_LEASES", "")));
+        assertEquals(new FleetConfig(true, "api", Optional.empty(), FleetConfig.DEFAULT_MIN_LEASES,
+                FleetConfig.DEFAULT_LEASE_IDLE_TIMEOUT, FleetConfig.DEFAULT_REBALANCE_INTERVAL,
+                FleetConfig.DEFAULT_LEASE_RECLAIM_TIMEOUT), config.fleet());
+    }
+
+    @Test
+    void aNumericFleetNameAndInstanceIdStayText() {
+        // A StatefulSet's ordinal or a numeric deployment id must not turn into a number the loader refuses.
+        PgmuxConfig config = load(EnvironmentConfig.from(Map.of("PGMUX_DATABASE_URL", "postgres://app:pw@db/app",
+                "PGMUX_FLEET_NAME", "0042", "PGMUX_FLEET_INSTANCE_ID", "7")));
+        assertEquals("0042", config.fleet().name());
+        assertEquals(Optional.of("7"), config.fleet().instanceId());
+    }
+
+    @Test
+    void fleetSettingsWithoutAFleetNameAreRefused() {
+        assertOneProblem(refused(Map.of("PGMUX_DATABASE_URL", "postgres://app:pw@db/app",
+                "PGMUX_FLEET_MIN_LEASES", "2", "PGMUX_FLEET_INSTANCE_ID", "pod-1")),
+                "PGMUX_FLEET_INSTANCE_ID, PGMUX_FLEET_MIN_LEASES are set but PGMUX_FLEET_NAME is not",
+                "set it to the fleet's name");
+    }
+
+    @Test
+    void badFleetValuesAreBlamedOnTheirVariables() {
+        Map<String, String> env = new HashMap<>();
+        env.put("PGMUX_DATABASE_URL", "postgres://app:pw@db/app");
+        env.put("PGMUX_FLEET_NAME", "api");
+        env.put("PGMUX_FLEET_MIN_LEASES", "-1");
+        env.put("PGMUX_FLEET_LEASE_IDLE_TIMEOUT", "soon");
+        env.put("PGMUX_FLEET_REBALANCE_INTERVAL", "5ms");
+        env.put("PGMUX_FLEET_LEASE_RECLAIM_TIMEOUT", "later");
+        EnvConfigException e = refused(env);
+        assertEquals(4, e.problems().size(), e::getMessage);
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("PGMUX_FLEET_LEASE_RECLAIM_TIMEOUT: ")),
+                e::getMessage);
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("PGMUX_FLEET_MIN_LEASES: ")), e::getMessage);
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("PGMUX_FLEET_LEASE_IDLE_TIMEOUT: ")),
+                e::getMessage);
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("PGMUX_FLEET_REBALANCE_INTERVAL: ")
+                && p.contains("at least 10ms")), e::getMessage);
     }
 
     @Test

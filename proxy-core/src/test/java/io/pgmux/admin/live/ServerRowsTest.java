@@ -8,10 +8,9 @@ import io.pgmux.admin.spi.ConnectionRow;
 import io.pgmux.client.ClientInfo;
 import io.pgmux.client.ClientState;
 import io.pgmux.pool.ServerInfo;
-import io.pgmux.protocol.PgError;
 import io.pgmux.server.ServerConnection;
-import io.pgmux.server.ServerSlot;
 import io.pgmux.server.ServerState;
+import io.pgmux.testing.UnpooledSlot;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.List;
@@ -28,23 +27,7 @@ class ServerRowsTest {
 
     /** A connection with only an id, enough for a client's link. */
     private static ServerConnection connection(long id) {
-        return new ServerConnection(id, null, new ServerSlot() {
-            @Override
-            public void connected(ServerConnection server) {
-            }
-
-            @Override
-            public void loginSucceeded(ServerConnection server) {
-            }
-
-            @Override
-            public void loginFailed(ServerConnection server, PgError error, boolean retryable) {
-            }
-
-            @Override
-            public void closed(ServerConnection server, PgError reason) {
-            }
-        }, 10);
+        return new ServerConnection(id, null, new UnpooledSlot(), 10);
     }
 
     @Test

@@ -1,0 +1,288 @@
+package io.pgmux.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmux.testing.Await;
+import io.pgmux.testing.FreePort;
+import io.pgmux.testing.PostgresCluster;
+import io.pgmux.testing.PostgresExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three pgmux.jar processes of one fleet, each under its own JDBC load, in front of the suite's PostgreSQL: the
+ * database never shows the tenant above its pool_size, summed over the processes, and when one process is
+ * SIGKILLed the survivors take its leases within seconds (after lease_reclaim_timeout: they cannot tell a dead
+ * process from one that lost only its control connection) while their clients see no error. What FleetIT shows
+ * with instances in one JVM, here with separate processes, as sidecars run.
+ */
+@ExtendWith(PostgresExtension.class)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class FleetJarIT {
+    private static final int BUDGET = 6;
+    private static final int CLIENTS_PER_INSTANCE = 4;
+    private static final String TENANT_BUDGET = "tenant main on database " + TestYaml.DATABASE;
+
+    private final PostgresCluster cluster;
+    @TempDir
+    Path dir;
+
+    FleetJarIT(PostgresCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    @AfterEach
+    void noStrayBackends() throws SQLException {
+        cluster.terminateBackends(null, TestYaml.USER);
+    }
+
+    /** One process of the fleet: the same budgets as the others, its own ports and instance id. */
+    private PgmuxProcess start(String id) throws Exception {
+        int port = FreePort.find();
+        Path file = dir.resolve(id + ".yaml");
+        Files.writeString(file, TestYaml.of(cluster, port, FreePort.find(), BUDGET,
+                "fleet: {enabled: true, name: fleet-jar-it, instance_id: " + id
+                        + ", min_leases: 1, rebalance_interval: 50ms, lease_reclaim_timeout: 1s}\n"));
+        return PgmuxProcess.start(file, port, dir.resolve(id + ".log"));
+    }
+
+    /** The fleet's processes, started side by side (each JVM's start-up is most of the test's time). */
+    private final class Processes implements AutoCloseable {
+        final List<PgmuxProcess> started = new ArrayList<>();
+
+        Processes(String... ids) throws Exception {
+            List<CompletableFuture<PgmuxProcess>> starting = new ArrayList<>();
+            for (String id : ids) {
+                starting.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return start(id);
+                    } catch (Exception e) {
+                        throw new CompletionException(e);
+                    }
+                }));
+            }
+            Throwable failure = null;
+            for (CompletableFuture<PgmuxProcess> process : starting) {
+                try {
+                    started.add(process.join());
+                } catch (CompletionException e) {
+                    failure = e.getCause();
+                }
+            }
+            if (failure != null) {
+                close();
+                throw new AssertionError("a process of the fleet did not start", failure);
+            }
+        }
+
+        @Override
+        public void close() {
+            started.forEach(PgmuxProcess::close);
+        }
+    }
+
+    private static Connection client(int port, String database, Properties extra) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", TestYaml.USER);
+        properties.setProperty("password", TestYaml.PASSWORD);
+        properties.setProperty("sslmode", "disable");
+        properties.setProperty("loginTimeout", "30");
+        properties.putAll(extra);
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, properties);
+    }
+
+    /** Leases per instance id on the tenant's budget, from SHOW FLEET on the console of the process at {@code port}. */
+    private static Map<String, Integer> leases(int port) throws SQLException {
+        Properties simple = new Properties();
+        simple.setProperty("preferQueryMode", "simple");
+        Map<String, Integer> leases = new HashMap<>();
+        try (Connection console = client(port, "pgmux", simple); Statement s = console.createStatement();
+             ResultSet rs = s.executeQuery("SHOW FLEET")) {
+            while (rs.next()) {
+                if (rs.getString("budget").equals(TENANT_BUDGET)) {
+                    leases.merge(rs.getString("instance"), rs.getInt("leases"), Integer::sum);
+                }
+            }
+        }
+        return leases;
+    }
+
+    @Test
+    void threeProcessesNeverExceedTheBudgetAndTheSurvivorsTakeTheShareOfOneKilled() throws Exception {
+        try (Sampler sampler = new Sampler(); Processes fleet = new Processes("fja", "fjb", "fjc")) {
+            PgmuxProcess a = fleet.started.get(0);
+            PgmuxProcess b = fleet.started.get(1);
+            PgmuxProcess c = fleet.started.get(2);
+            Load loadA = new Load(a.port(), CLIENTS_PER_INSTANCE);
+            Load loadB = new Load(b.port(), CLIENTS_PER_INSTANCE);
+            Load loadC = new Load(c.port(), CLIENTS_PER_INSTANCE);
+            try {
+                awaitOrExplain(Duration.ofSeconds(20), () -> loadA.done.get() > 100 && loadB.done.get() > 100
+                        && loadC.done.get() > 100, "every process to serve its load", List.of(a, b, c),
+                        List.of(loadA, loadB, loadC));
+                Await.untilChecked(Duration.ofSeconds(10), () -> {
+                    Map<String, Integer> seen = leases(a.port());
+                    return seen.keySet().equals(Set.of("fja", "fjb", "fjc"))
+                            && seen.values().stream().allMatch(n -> n >= 1);
+                }, "SHOW FLEET to list the three processes, each holding a lease");
+
+                loadC.stop.set(true);
+                long killed = System.nanoTime();
+                c.kill();
+                Await.untilChecked(Duration.ofSeconds(10), () -> {
+                    Map<String, Integer> seen = leases(a.port());
+                    return !seen.containsKey("fjc")
+                            && seen.getOrDefault("fja", 0) + seen.getOrDefault("fjb", 0) == BUDGET;
+                }, "the survivors to hold the killed process's leases");
+                long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+                assertTrue(tookMillis < 5_000, "the survivors took the share in " + tookMillis + " ms");
+                Await.until(Duration.ofSeconds(10), () -> sampler.last.get() == BUDGET,
+                        "the survivors to use all " + BUDGET + " server connections");
+                long doneA = loadA.done.get();
+                long doneB = loadB.done.get();
+                Await.until(Duration.ofSeconds(10), () -> loadA.done.get() > doneA + 100
+                        && loadB.done.get() > doneB + 100, "the survivors to keep serving");
+                System.out.printf("FleetJarIT: the survivors held the killed process's leases %d ms after SIGKILL%n",
+                        tookMillis);
+            } finally {
+                loadA.stop();
+                loadB.stop();
+                loadC.stop();
+            }
+            assertEquals(List.of(), loadA.errors, "no client of a survivor sees an error");
+            assertEquals(List.of(), loadB.errors, "no client of a survivor sees an error");
+            assertTrue(sampler.samples.get() >= 10, "the sampler ran: " + sampler.samples.get() + " samples");
+            assertEquals(List.of(), sampler.over, "samples above the fleet budget of " + BUDGET);
+        }
+    }
+
+    /** Awaits the condition; on a timeout the failure carries each load's count and errors and each log's tail. */
+    private static void awaitOrExplain(Duration timeout, java.util.function.BooleanSupplier condition,
+                                       String description, List<PgmuxProcess> processes, List<Load> loads) {
+        try {
+            Await.until(timeout, condition, description);
+        } catch (AssertionError e) {
+            StringBuilder state = new StringBuilder(e.getMessage());
+            for (Load load : loads) {
+                state.append("\nload: ").append(load.done.get()).append(" transactions, errors ").append(load.errors);
+            }
+            for (PgmuxProcess process : processes) {
+                List<String> lines = process.log().lines().toList();
+                state.append("\n--- log of the process on ").append(process.port()).append(":\n")
+                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
+            }
+            throw new AssertionError(state.toString(), e);
+        }
+    }
+
+    /**
+     * Counts the tenant's server connections in pg_stat_activity every 100 ms: app_user's backends on the database,
+     * without the fleet's control connections (application_name {@code pgmux <id>}) and without the one-query
+     * budget check each process runs at start as the same user. Every sample above the budget is kept.
+     */
+    private final class Sampler implements AutoCloseable {
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicInteger samples = new AtomicInteger();
+        final AtomicInteger last = new AtomicInteger();
+        final List<Integer> over = new CopyOnWriteArrayList<>();
+        final List<Throwable> failures = new CopyOnWriteArrayList<>();
+        final Thread thread;
+
+        Sampler() {
+            thread = new Thread(() -> {
+                try (Connection su = cluster.superuser(); Statement st = su.createStatement()) {
+                    while (!stop.get()) {
+                        try (ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity"
+                                + " where backend_type = 'client backend' and usename = '" + TestYaml.USER + "'"
+                                + " and datname = '" + TestYaml.DATABASE + "'"
+                                + " and application_name not like 'pgmux %'"
+                                + " and query not like '%superuser_reserved_connections%'")) {
+                            rs.next();
+                            int count = rs.getInt(1);
+                            last.set(count);
+                            samples.incrementAndGet();
+                            if (count > BUDGET) {
+                                over.add(count);
+                            }
+                        }
+                        Thread.sleep(100);
+                    }
+                } catch (SQLException | RuntimeException e) {
+                    failures.add(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "fleet-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.join(10_000);
+            assertEquals(List.of(), failures, "the sampler failed");
+        }
+    }
+
+    /** Clients of one process running 5 ms transactions until stopped; the errors they see are kept. */
+    private static final class Load {
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicLong done = new AtomicLong();
+        final List<Throwable> errors = new CopyOnWriteArrayList<>();
+        final List<Thread> threads = new ArrayList<>();
+
+        Load(int port, int clients) {
+            for (int i = 0; i < clients; i++) {
+                Thread t = new Thread(() -> {
+                    try (Connection c = client(port, TestYaml.DATABASE, new Properties());
+                         Statement s = c.createStatement()) {
+                        while (!stop.get()) {
+                            s.execute("select pg_sleep(0.005)");
+                            done.incrementAndGet();
+                        }
+                    } catch (SQLException | RuntimeException e) {
+                        if (!stop.get()) {
+                            errors.add(e);
+                        }
+                    }
+                }, "fleet-load-" + port);
+                t.setDaemon(true);
+                t.start();
+                threads.add(t);
+            }
+        }
+
+        void stop() throws InterruptedException {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
+        }
+    }
+}
