@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
+import io.pgmux.codec.MessageRouter;
 import io.pgmux.config.Timeouts;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.ProtocolException;
@@ -137,8 +138,17 @@ public final class ClientConnection {
         phase.frameReceived(frame);
     }
 
-    boolean passes(byte tag, int length) {
-        return state != ClientState.CLOSED && phase.passes(tag, length);
+    MessageRouter.Route route(byte tag, int length) {
+        return state == ClientState.CLOSED ? MessageRouter.Route.TAKE : phase.route(tag, length);
+    }
+
+    MessageRouter.Route inspect(ByteBuf frame) {
+        return state == ClientState.CLOSED ? MessageRouter.Route.TAKE : phase.inspect(frame);
+    }
+
+    /** Closed meanwhile (by the run before the message): the whole message goes on in a run, which is dropped. */
+    int replaceHead(ByteBuf frame) {
+        return state == ClientState.CLOSED ? frame.readerIndex() : phase.replaceHead(frame);
     }
 
     void run(ByteBuf bytes) {

@@ -42,7 +42,27 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Messag
 
     @Override
     public Route route(byte tag, int length) {
-        return client.passes(tag, length) ? Route.PASS : Route.TAKE;
+        return client.route(tag, length);
+    }
+
+    @Override
+    public Route inspect(ByteBuf frame) {
+        try {
+            return client.inspect(frame);
+        } catch (RuntimeException e) {
+            failClient(e);
+            return Route.TAKE; // handed over whole to a closed client, which drops it
+        }
+    }
+
+    @Override
+    public int replaceHead(ByteBuf frame) {
+        try {
+            return client.replaceHead(frame);
+        } catch (RuntimeException e) {
+            failClient(e);
+            return frame.readerIndex(); // the whole message goes on in a run, which the closed client drops
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.pgmux.client;
 
 import io.netty.buffer.ByteBuf;
+import io.pgmux.codec.MessageRouter;
 import io.pgmux.config.Timeouts;
 import io.pgmux.protocol.ProtocolException;
 import io.pgmux.protocol.frontend.StartupPacket;
@@ -20,14 +21,25 @@ interface ClientPhase {
     void frameReceived(ByteBuf frame);
 
     /**
-     * Whether a client message of this type passes to the server unread, inside a run of bytes (see
-     * {@link io.pgmux.codec.MessageRouter#passes}); only phases that asked the framer for runs are asked.
+     * What becomes of a client message of this type: whether it passes to the server unread inside a run of bytes,
+     * is read in place first, or comes whole to {@link #frameReceived} (see {@link MessageRouter#route}); only
+     * phases that asked the framer for runs are asked.
      */
-    default boolean passes(byte tag, int length) {
-        return false;
+    default MessageRouter.Route route(byte tag, int length) {
+        return MessageRouter.Route.TAKE;
     }
 
-    /** Client bytes whose messages {@link #passes} let through: whole messages, or parts of one; the phase releases them. */
+    /** A message {@link #route} asked to read in place (see {@link MessageRouter#inspect}). */
+    default MessageRouter.Route inspect(ByteBuf frame) {
+        return MessageRouter.Route.TAKE;
+    }
+
+    /** Writes the new beginning of a message {@link #inspect} let pass with one (see {@link MessageRouter#replaceHead}). */
+    default int replaceHead(ByteBuf frame) {
+        throw new IllegalStateException("no message's head is replaced by " + getClass().getSimpleName());
+    }
+
+    /** Client bytes whose messages {@link #route} let through: whole messages, or parts of one; the phase releases them. */
     default void run(ByteBuf bytes) {
         bytes.release();
         throw new IllegalStateException("no message passes through " + getClass().getSimpleName());

@@ -33,6 +33,11 @@ final class ClientTraffic {
         receivedBytes += bytes.readableBytes();
     }
 
+    /** Bytes received that no buffer handed on carries (a message's beginning pgmux replaced). */
+    void received(int bytes) {
+        receivedBytes += bytes;
+    }
+
     void sent(ByteBuf bytes) {
         sentBytes += bytes.readableBytes();
     }

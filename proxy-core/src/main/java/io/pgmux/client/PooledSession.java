@@ -3,6 +3,7 @@ package io.pgmux.client;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.pgmux.codec.MessageFramer;
+import io.pgmux.codec.MessageRouter;
 import io.pgmux.config.Timeouts;
 import io.pgmux.pool.ServerPool;
 import io.pgmux.protocol.FrontendTag;
@@ -24,9 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A logged-in client of a pool: its requests go to whichever server the pool lends it, and the server goes back
- * as its {@link ReleasePolicy} says. This is where a pooled request is forwarded: COPY data and bodiless messages
- * pass in runs ({@link ClientRuns}); the messages whose names or SQL pgmux must act on come whole and are read
- * here. Between transactions some are answered here with no server ({@link ReleasePolicy#parseWithoutServer}).
+ * as its {@link ReleasePolicy} says. This is where a pooled request is forwarded: COPY data, bodiless messages and
+ * the extended-protocol messages that go unchanged (or only renamed) pass in runs ({@link ClientRuns}); the rest,
+ * and whatever comes while no server is linked, come whole and are read here. Between transactions some are answered here with no server ({@link ReleasePolicy#parseWithoutServer}).
  * Its other jobs have their own classes: waiting for a server ({@link ServerLending}), the server's answers and
  * giving it back ({@link ServerAnswers}), timeouts and cancel ({@link SessionWatch}), byte counts and the burst
  * clock ({@link ClientTraffic}). Confined to the client's event loop, which a linked server shares.
@@ -75,7 +76,7 @@ final class PooledSession implements ClientPhase {
         this.traffic = new ClientTraffic(stats);
         this.watch = new SessionWatch(this, client, services, pool);
         this.timeouts = watch.timeouts();
-        this.runs = new ClientRuns(this, client, policy, clock, timeouts, traffic);
+        this.runs = new ClientRuns(this, client, policy, session, stats, clock, timeouts, traffic);
         this.answers = new ServerAnswers(this, client, services, parameters, policy, session, timeouts, clock, traffic);
         this.lending = new ServerLending(this, client, services, pool, parameters);
         this.framer = channel.pipeline().get(MessageFramer.class);
@@ -168,8 +169,18 @@ final class PooledSession implements ClientPhase {
     // ---- client messages ----------------------------------------------------------------------------------
 
     @Override
-    public boolean passes(byte tag, int length) {
-        return runs.passes(tag, length);
+    public MessageRouter.Route route(byte tag, int length) {
+        return runs.route(tag, length);
+    }
+
+    @Override
+    public MessageRouter.Route inspect(ByteBuf frame) {
+        return runs.inspect(frame);
+    }
+
+    @Override
+    public int replaceHead(ByteBuf frame) {
+        return runs.replaceHead(frame);
     }
 
     @Override
@@ -343,6 +354,15 @@ final class PooledSession implements ClientPhase {
     void linked(ServerConnection assigned) {
         server = assigned;
         assigned.link(answers);
+    }
+
+    /**
+     * For a request read in place while the client has no server: a server now, if one can be had at once (see
+     * {@link ServerLending#serverForRequestInPlace}). What the client's batch was answered with locally ends here.
+     */
+    boolean serverForRequestInPlace() {
+        local.toServer();
+        return lending.serverForRequestInPlace();
     }
 
     /** What the pool sees of this session: the holder of its place in the queue. */

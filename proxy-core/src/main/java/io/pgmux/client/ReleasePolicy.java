@@ -2,6 +2,7 @@ package io.pgmux.client;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.pgmux.codec.MessageRouter;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.PoolMode;
 import io.pgmux.pool.ServerPool;
@@ -34,6 +35,24 @@ sealed interface ReleasePolicy permits TransactionPooling, SessionPooling {
 
     /** Sends a client message to {@code target}, statement names translated where the policy shares them. */
     void send(ServerConnection target, ByteBuf frame, byte tag);
+
+    /**
+     * Forwards a client message to {@code target} inside a run of client bytes, if it can go there as it is: called
+     * for a message that arrived whole, is laid out well, and whose effect on the session was read. Answers
+     * {@link MessageRouter.Route#PASS} when it goes unchanged (what {@link #send} would do is done, the message
+     * noted on the server); {@link MessageRouter.Route#REPLACE_HEAD} when only its beginning changes (then
+     * {@link #replaceHead} sends it); {@link MessageRouter.Route#TAKE}, with nothing changed, when it must come whole
+     * to {@link #send} (pgmux answers it, or sends something of its own before it).
+     */
+    MessageRouter.Route forwardInPlace(ServerConnection target, ByteBuf frame, byte tag);
+
+    /**
+     * Writes the new beginning of a message {@link #forwardInPlace} answered {@link MessageRouter.Route#REPLACE_HEAD}
+     * for, noted on {@code target}; returns the index in {@code frame} where its unchanged rest starts.
+     */
+    default int replaceHead(ServerConnection target, ByteBuf frame) {
+        throw new IllegalStateException(mode() + " pooling replaces no message's head");
+    }
 
     /**
      * Whether settings a Query may change are followed from server to server (read back after the transaction,

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * after query_wait_notify, and the moment a server is lent, when the session's settings are aligned on it and the
  * requests that waited go out. Confined to the client's event loop.
  */
-final class ServerLending implements PoolClient {
+final class ServerLending extends PoolClient {
     private static final Logger log = LoggerFactory.getLogger(ServerLending.class);
 
     private final PooledSession pooled;
@@ -28,6 +28,16 @@ final class ServerLending implements PoolClient {
     private final ServerPool pool;
     private final SessionParameters parameters;
 
+    /** What a server lent now is for. */
+    private enum Linking {
+        /** The requests kept while the client waited (possibly none: then the server goes back at once). */
+        PENDING_REQUESTS,
+        /** A request the framer holds in place, sent once the server is linked ({@link #serverForRequestInPlace}). */
+        REQUEST_IN_PLACE
+    }
+
+    private Linking linkingFor = Linking.PENDING_REQUESTS;
+
     ServerLending(PooledSession pooled, ClientConnection client, ClientServices services, ServerPool pool,
                   SessionParameters parameters) {
         this.pooled = pooled;
@@ -36,6 +46,22 @@ final class ServerLending implements PoolClient {
         this.services = services;
         this.pool = pool;
         this.parameters = parameters;
+    }
+
+    /**
+     * Asks for a server for a request the framer holds in place, not among the pending requests: returns whether
+     * one was linked at once, the request then to go to it inside the client's run. Until this returns, a server
+     * lent has nothing sent to it yet and must not go back at its boundary. Otherwise the client waits as for any
+     * request, and the request comes whole to the pending ones.
+     */
+    boolean serverForRequestInPlace() {
+        linkingFor = Linking.REQUEST_IN_PLACE;
+        try {
+            waitForServer();
+        } finally {
+            linkingFor = Linking.PENDING_REQUESTS;
+        }
+        return client.state() == ClientState.ACTIVE && pooled.server() != null;
     }
 
     void waitForServer() {
@@ -114,7 +140,7 @@ final class ServerLending implements PoolClient {
             return;
         }
         channel.config().setAutoRead(assigned.isWritable());
-        if (assigned.isAtBoundary()) {
+        if (assigned.isAtBoundary() && linkingFor == Linking.PENDING_REQUESTS) {
             pooled.answers().serverAtBoundary();
         }
     }

@@ -2,6 +2,7 @@ package io.pgmux.client;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.pgmux.codec.MessageRouter;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.PoolMode;
 import io.pgmux.protocol.FrontendTag;
@@ -36,6 +37,12 @@ final class SessionPooling implements ReleasePolicy {
     @Override
     public void send(ServerConnection target, ByteBuf frame, byte tag) {
         target.sendFromClient(frame);
+    }
+
+    @Override
+    public MessageRouter.Route forwardInPlace(ServerConnection target, ByteBuf frame, byte tag) {
+        target.noteFromClient(tag); // the server is the client's own: its names are the client's
+        return MessageRouter.Route.PASS;
     }
 
     @Override

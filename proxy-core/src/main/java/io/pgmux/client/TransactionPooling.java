@@ -2,6 +2,7 @@ package io.pgmux.client;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.pgmux.codec.MessageRouter;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.PoolMode;
 import io.pgmux.protocol.FrontendTag;
@@ -44,6 +45,16 @@ final class TransactionPooling implements ReleasePolicy {
     @Override
     public void send(ServerConnection target, ByteBuf frame, byte tag) {
         statements.send(target, frame);
+    }
+
+    @Override
+    public MessageRouter.Route forwardInPlace(ServerConnection target, ByteBuf frame, byte tag) {
+        return statements.forwardInPlace(target, frame);
+    }
+
+    @Override
+    public int replaceHead(ServerConnection target, ByteBuf frame) {
+        return statements.replaceHead(target, frame);
     }
 
     @Override

@@ -17,8 +17,9 @@ import io.pgmux.protocol.ProtocolException;
  *   buffer, tag and length included, so a handler can forward it unchanged and look at the tag with
  *   {@code getByte(readerIndex)}. Used while logging in and by the admin console.</li>
  *   <li>Runs ({@link #forwardRuns}): a {@link MessageRouter} says per message, from its header, whether it passes
- *   through unread; each contiguous stretch of such messages goes out as one retained slice, and only the others
- *   are handed over whole. A pass-through message that spans reads goes on in parts as its bytes arrive (only
+ *   through unread (or, for a message that arrived whole, from its body read in place); each contiguous stretch
+ *   of such messages goes out as one retained slice, and only the others are handed over whole, or, where only a
+ *   message's beginning changes, the router writes the new beginning and the rest goes on in the next run. A pass-through message that spans reads goes on in parts as its bytes arrive (only
  *   how many are still to come is remembered), so a result of a million DataRows, or COPY data, costs about what
  *   the reads cost.</li>
  * </ul>
@@ -215,6 +216,17 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
             int frame = length + 1;
             MessageRouter.Route route = reading == Reading.RUNS ? router.route(tag, length)
                     : MessageRouter.Route.TAKE;
+            if (route == MessageRouter.Route.INSPECT) {
+                route = available >= frame ? inspect(in, pos, frame) : MessageRouter.Route.TAKE;
+            } else if (route == MessageRouter.Route.REPLACE_HEAD) {
+                throw new IllegalStateException("route answered " + route + " before the message was read");
+            }
+            if (route == MessageRouter.Route.REPLACE_HEAD) {
+                handOnRun(in, runStart, pos);
+                runStart = replaceHead(in, pos, frame);
+                pos += frame;
+                continue;
+            }
             if (route == MessageRouter.Route.PASS) {
                 if (available >= frame) {
                     pos += frame;
@@ -238,8 +250,8 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
                 startCarry(in, pos, available, frame);
                 return;
             }
-            // A message that is the whole read goes on as the read buffer itself: no slice to allocate.
-            handOnMessage(available == frame && pos == in.readerIndex() ? in.retain() : in.retainedSlice(pos, frame));
+            // A message that ends the read goes on as the read buffer itself: no slice to allocate.
+            handOnMessage(available == frame ? tail(in, pos) : in.retainedSlice(pos, frame));
             pos += frame;
             runStart = pos;
         }
@@ -247,6 +259,44 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
         if (reading == Reading.HELD && pos < end) {
             keep(in, pos, end);
         }
+    }
+
+    /**
+     * Asks the router about a message that arrived whole, showing it the message alone: the read buffer's indexes
+     * are narrowed to the message for the call (no slice to allocate) and put back after it.
+     */
+    private MessageRouter.Route inspect(ByteBuf in, int at, int frame) {
+        int readerIndex = in.readerIndex();
+        int writerIndex = in.writerIndex();
+        in.setIndex(at, at + frame);
+        try {
+            MessageRouter.Route route = router.inspect(in);
+            if (route != MessageRouter.Route.PASS && route != MessageRouter.Route.REPLACE_HEAD
+                    && route != MessageRouter.Route.TAKE) {
+                throw new IllegalStateException("inspect answered " + route);
+            }
+            return route;
+        } finally {
+            in.setIndex(readerIndex, writerIndex);
+        }
+    }
+
+    /** Has the router write a message's new beginning; returns where the message's unchanged rest starts. */
+    private int replaceHead(ByteBuf in, int at, int frame) {
+        int readerIndex = in.readerIndex();
+        int writerIndex = in.writerIndex();
+        in.setIndex(at, at + frame);
+        int rest;
+        try {
+            handedOn = true;
+            rest = router.replaceHead(in);
+        } finally {
+            in.setIndex(readerIndex, writerIndex);
+        }
+        if (rest < at || rest > at + frame) {
+            throw new IllegalStateException("the rest of a message starts at " + rest + ", outside it");
+        }
+        return rest;
     }
 
     /** Copies what arrived while held, so no read buffer is pinned meanwhile; autoRead is off, so it is one read. */
@@ -315,10 +365,17 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
 
     private void handOnRun(ByteBuf in, int from, int to) {
         if (to > from) {
-            // A run that is the whole read goes on as the read buffer itself: no slice to allocate.
-            handOnRun(from == in.readerIndex() && to == in.writerIndex() ? in.retain()
-                    : in.retainedSlice(from, to - from));
+            // A run that ends the read goes on as the read buffer itself: no slice to allocate.
+            handOnRun(to == in.writerIndex() ? tail(in, from) : in.retainedSlice(from, to - from));
         }
+    }
+
+    /**
+     * The read buffer itself, retained, its reader index moved to {@code from}: what is handed on last from a read
+     * needs no slice of its own. Only for the end of the read, as nothing of it is read here afterwards.
+     */
+    private static ByteBuf tail(ByteBuf in, int from) {
+        return in.retain().readerIndex(from);
     }
 
     private void handOnRun(ByteBuf run) {

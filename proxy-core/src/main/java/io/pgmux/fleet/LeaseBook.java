@@ -55,9 +55,18 @@ final class LeaseBook {
      * @param takenByOthers   slots other sessions hold
      * @param othersHolding   other instances holding leases of it
      * @param othersWaiting   other instances waiting for a lease of it (holding the demand marker)
+     * @param othersSharing   other instances holding a lease of it or waiting for one, each counted once: those its
+     *                        slots are shared among
+     * @param frozen          whether no free slot may be taken this round: an instance vanished, and it may have
+     *                        held slots this one never saw held (see {@link Quarantine})
      */
-    record Observation(Set<Integer> takenByOthers, int othersHolding, int othersWaiting) {
-        static final Observation NONE = new Observation(Set.of(), 0, 0);
+    record Observation(Set<Integer> takenByOthers, int othersHolding, int othersWaiting, int othersSharing,
+                       boolean frozen) {
+        static final Observation NONE = new Observation(Set.of(), 0, 0, 0, false);
+
+        Observation(Set<Integer> takenByOthers, int othersHolding, int othersWaiting, int othersSharing) {
+            this(takenByOthers, othersHolding, othersWaiting, othersSharing, false);
+        }
     }
 
     /**
@@ -126,7 +135,9 @@ final class LeaseBook {
             ceiling = Integer.MAX_VALUE;
         }
 
-        int instances = 1 + Math.max(seen.othersHolding(), seen.othersWaiting());
+        // An instance that waits and holds none counts as much as one that holds some: else two instances at half
+        // each would never make room for a third.
+        int instances = 1 + seen.othersSharing();
         int fairShare = Math.max(min, most / instances);
         int demand = use.busy() + use.waiting();
         if (!windowOpen) {
@@ -148,7 +159,7 @@ final class LeaseBook {
         want = Math.min(want, Math.max(0, Math.min(cap, most) - held.size()));
         want = Math.min(want, MAX_TAKE_PER_ROUND);
         List<Integer> take = new ArrayList<>();
-        for (int slot = 0; slot < cap && take.size() < want; slot++) {
+        for (int slot = 0; slot < cap && take.size() < want && !seen.frozen(); slot++) {
             if (!held.contains(slot) && !seen.takenByOthers().contains(slot)) {
                 take.add(slot);
             }
@@ -177,7 +188,8 @@ final class LeaseBook {
     /**
      * The first round with a control connection again after a loss: try the slots held before, all at once and
      * before anything else, so the connections still open are covered again. Slots another instance took meanwhile
-     * (one that did not see them held) are not; the pools close the connections beyond what was re-taken.
+     * (one that did not see them held) are not; the pools close the connections beyond what was re-taken. A frozen
+     * observation does not stop it: these slots' connections are open already.
      */
     private Step reclaimStep(Observation seen) {
         List<Integer> take = new ArrayList<>();

@@ -229,8 +229,10 @@ public final class LeaseKeeper implements AutoCloseable {
                     LeaseBook book = each.getValue();
                     LeasedBudgets.Use use = usage.get(each.getKey());
                     if (use != null) {
-                        step(upstream, each.getKey(), book, use,
-                                upstream.quarantine.apply(book.keys(), locks.observe(book.keys())), now);
+                        LeaseBook.Observation observed = locks.observe(book.keys());
+                        // Re-taking its own former slots is not held back by what others' vanishing froze.
+                        step(upstream, each.getKey(), book, use, book.standing() == LeaseBook.Standing.RECLAIMING
+                                ? observed : upstream.quarantine.apply(book.keys(), observed), now);
                     }
                     allow.put(each.getKey(), book.allowance());
                     states.put(each.getKey(), new BudgetState(book.heldCount(), book.allowance(), book.isWaiting(),
@@ -261,29 +263,17 @@ public final class LeaseKeeper implements AutoCloseable {
      * gone, or another one now under its pid), so they can take them back (see {@link Quarantine}).
      */
     private void watch(Upstream upstream, LockTable locks, long now) throws IOException {
-        upstream.quarantine.expire(now);
-        if (upstream.last.isPresent()) {
-            LockTable previous = upstream.last.get();
-            Set<Integer> keys = upstream.slotKeys();
-            Set<Integer> vanished = Quarantine.vanished(previous, locks, keys);
-            if (!vanished.isEmpty()) {
-                Map<Integer, String> alive = upstream.connection.alive(vanished);
-                Set<Integer> dead = new HashSet<>();
-                Map<Integer, String> names = new HashMap<>();
-                for (ControlConnection.Lock lock : previous.locks()) {
-                    names.put(lock.pid(), lock.applicationName());
-                }
-                for (int pid : vanished) {
-                    if (!names.get(pid).equals(alive.get(pid))) {
-                        dead.add(pid);
-                    }
-                }
-                int left = upstream.quarantine.leave(previous, dead, keys, now);
-                if (left > 0) {
-                    log.info("fleet: {} on {} vanished holding {} slot(s); leaving them for {} so that its server"
-                            + " connections can be covered again or close", dead.size() == 1 ? "an instance"
-                            : dead.size() + " instances", upstream.address, left, fleet.quarantine());
-                }
+        Quarantine quarantine = upstream.quarantine;
+        quarantine.expire(now);
+        Set<Integer> keys = upstream.slotKeys();
+        upstream.last.ifPresent(previous -> quarantine.suspect(previous, locks, keys));
+        Set<Integer> suspects = quarantine.suspects();
+        if (!suspects.isEmpty()) {
+            int left = quarantine.judge(upstream.connection.alive(suspects), keys, now);
+            if (left > 0) {
+                log.info("fleet: an instance on {} vanished holding {} slot(s); for {} no one takes them or any"
+                        + " free slot, so that its server connections can be covered again or close",
+                        upstream.address, left, fleet.quarantine());
             }
         }
         upstream.last = Optional.of(locks);

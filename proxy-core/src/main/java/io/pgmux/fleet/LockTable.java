@@ -35,7 +35,9 @@ record LockTable(List<ControlConnection.Lock> locks, int self) {
                 waiters.add(lock.pid());
             }
         }
-        return new LeaseBook.Observation(takenByOthers, holders.size(), waiters.size());
+        Set<Integer> sharing = new HashSet<>(holders);
+        sharing.addAll(waiters);
+        return new LeaseBook.Observation(takenByOthers, holders.size(), waiters.size(), sharing.size());
     }
 
     /** Instances holding leases of the budget, this one counted whether it holds any or not. */

@@ -60,9 +60,9 @@ final class Connections {
         // Open on the loop of a waiter that has no connection coming yet, so the hand-off needs no move.
         int index = 0;
         int opening = pool.openingCount();
-        for (Waiter each = pool.waiters.peek(); each != null; each = each.next()) {
+        for (PoolClient each = pool.waiters.peek(); each != null; each = each.nextWaiting()) {
             if (index++ == opening) {
-                return each.client().eventLoop();
+                return each.eventLoop();
             }
         }
         return loops.next();
@@ -206,10 +206,10 @@ final class Connections {
 
     private void failAllWaiters(ServerPool pool, PgError error, Work work) {
         long now = ticker.nanoTime();
-        Waiter each;
+        PoolClient each;
         while ((each = pool.waiters.poll()) != null) {
-            pool.stats().waitEnded(PoolCore.micros(now - each.sinceNanos()));
-            work.fail(each.client(), error);
+            pool.stats().waitEnded(PoolCore.micros(now - each.waitingSince()));
+            work.fail(each, error);
         }
     }
 

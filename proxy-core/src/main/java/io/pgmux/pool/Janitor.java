@@ -129,10 +129,10 @@ final class Janitor {
                     continue;
                 }
                 // Waiters are in the order they started waiting (one served out of turn leaves the order intact).
-                Waiter each = pool.waiters.peek();
+                PoolClient each = pool.waiters.peek();
                 while (each != null) {
-                    Waiter behind = each.next();
-                    long waited = now - each.sinceNanos();
+                    PoolClient behind = each.nextWaiting();
+                    long waited = now - each.waitingSince();
                     if (waited < youngest) {
                         break;
                     }
@@ -141,11 +141,11 @@ final class Janitor {
                         pool.waiters.remove(each);
                         pool.stats().waitTimedOut();
                         pool.stats().waitEnded(PoolCore.micros(waited));
-                        work.failWaitTimeout(each.client(), pool, waitedMillis, pool.lastConnectError,
+                        work.failWaitTimeout(each, pool, waitedMillis, pool.lastConnectError,
                                 pool.loggedInCount() == 0, pool.exhaustedBudget(now));
                     } else if (notifies && !each.notified) {
                         each.notified = true;
-                        work.notifyWaiting(each.client(), waitedMillis);
+                        work.notifyWaiting(each, waitedMillis);
                     }
                     each = behind;
                 }

@@ -67,20 +67,20 @@ final class PoolCore {
                 return;
             }
         }
-        Waiter waiter = new Waiter(client, ticker.nanoTime());
+        long since = ticker.nanoTime();
         Work work = lock.enter();
         try {
             closeUnwanted(here, work);
             PooledServer idle = here.idle.peekFirst();
             if (isPaused(pool)) {
-                pool.waiters.add(waiter);
+                pool.waiters.add(client, since);
                 return;
             }
             if (idle != null && !janitor.needsCheck(idle)) {
                 assign(idle, client, 0, work);
                 return;
             }
-            pool.waiters.add(waiter);
+            pool.waiters.add(client, since);
             if (idle != null) {
                 janitor.startCheck(idle, work);
             } else {
@@ -100,12 +100,11 @@ final class PoolCore {
     boolean cancelWait(ServerPool pool, PoolClient client) {
         Work work = lock.enter();
         try {
-            Waiter waiter = pool.waiters.find(client);
-            if (waiter == null) {
+            if (!pool.waiters.contains(client)) {
                 return false;
             }
-            pool.waiters.remove(waiter);
-            pool.stats().waitEnded(micros(ticker.nanoTime() - waiter.sinceNanos()));
+            pool.waiters.remove(client);
+            pool.stats().waitEnded(micros(ticker.nanoTime() - client.waitingSince()));
             return true;
         } finally {
             lock.exit(work);
@@ -218,9 +217,9 @@ final class PoolCore {
     void handToWaiterOrIdle(PooledServer slot, Work work) {
         ServerPool pool = slot.pool;
         EventLoop loop = slot.server().eventLoop();
-        Waiter next = isPaused(pool) ? null : pool.waiters.pollFor(loop);
+        PoolClient next = isPaused(pool) ? null : pool.waiters.pollFor(loop);
         if (next != null) {
-            assign(slot, next.client(), ticker.nanoTime() - next.sinceNanos(), work);
+            assign(slot, next, ticker.nanoTime() - next.waitingSince(), work);
             return;
         }
         if (pool.setup().retired()) {
@@ -319,8 +318,8 @@ final class PoolCore {
                     }
                     connections.retire(servers.idle.peekLast(), needy, work);
                 } else if (!janitor.needsCheck(each, now)) {
-                    Waiter next = pool.waiters.pollFor(servers.loop);
-                    assign(each, next.client(), now - next.sinceNanos(), work);
+                    PoolClient next = pool.waiters.pollFor(servers.loop);
+                    assign(each, next, now - next.waitingSince(), work);
                 } else if (pool.waiters.size() > pool.checking.size()) {
                     janitor.startCheck(each, work);
                 } else {

@@ -196,8 +196,8 @@ public final class ServerPool {
 
     /** Whether the longest waiter has waited long enough to draw on the reserve pool. */
     boolean mayUseReserve(long nowNanos) {
-        Waiter first = waiters.peek();
-        return first != null && nowNanos - first.sinceNanos() >= setup.settings().reservePoolTimeout().toNanos();
+        PoolClient first = waiters.peek();
+        return first != null && nowNanos - first.waitingSince() >= setup.settings().reservePoolTimeout().toNanos();
     }
 
     /** The first budget with no room left, or null when a new connection fits every cap. */
@@ -274,8 +274,8 @@ public final class ServerPool {
         int budgetUsed;
         Work work = lock.enter();
         try {
-            Waiter first = waiters.peek();
-            maxWait = first == null ? 0 : PoolCore.micros(ticker.nanoTime() - first.sinceNanos());
+            PoolClient first = waiters.peek();
+            maxWait = first == null ? 0 : PoolCore.micros(ticker.nanoTime() - first.waitingSince());
             waiting = waiters.size();
             active = activeCount();
             idle = idleCount();

@@ -97,9 +97,14 @@ final class RequestWriter {
 
     /** A client's extended-protocol message whose success pgmux must learn (a Parse it renamed). */
     void tracked(ByteBuf frame, Outcome outcome) {
+        noteTracked(outcome);
+        channel.write(frame, channel.voidPromise());
+    }
+
+    /** As {@link #tracked}, for a message that goes out with others in one run ({@link #clientRun}). */
+    void noteTracked(Outcome outcome) {
         queue.track(RequestType.EXTENDED, outcome);
         openBatch();
-        channel.write(frame, channel.voidPromise());
     }
 
     /** A client's Query whose success pgmux must learn (DEALLOCATE, DISCARD ALL, SET). */

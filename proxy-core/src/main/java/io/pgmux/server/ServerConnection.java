@@ -300,6 +300,14 @@ public final class ServerConnection {
         requests.clientRun(bytes);
     }
 
+    /**
+     * {@link #noteFromClient} for a client's extended-protocol message whose success pgmux must learn (an unnamed
+     * Parse), going out inside a run of client bytes.
+     */
+    public void noteTrackedFromClient(Outcome outcome) {
+        requests.noteTracked(outcome);
+    }
+
     /** Sends a client's extended-protocol message whose success pgmux must learn (a Parse it renamed). */
     public void sendTracked(ByteBuf frame, Outcome outcome) {
         requests.tracked(frame, outcome);

@@ -2,6 +2,7 @@ package io.pgmux.session;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.pgmux.codec.MessageRouter;
 import io.pgmux.protocol.FrontendTag;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.backend.Completions;
@@ -58,6 +59,8 @@ public final class NamedStatements {
      */
     private SqlCommand boundCommand;
     private Statement boundTarget;
+    /** The statement name of the client's last named Bind; made at the first. */
+    private LastStatementName lastBound;
 
     public NamedStatements(ByteBufAllocator alloc, io.pgmux.pool.ServerPool pool) {
         this.alloc = alloc;
@@ -113,6 +116,115 @@ public final class NamedStatements {
      */
     public boolean skipsUntilSync(byte tag) {
         return failedUntilSync && tag != FrontendTag.SYNC;
+    }
+
+    /**
+     * Forwards a client's extended-protocol message, read where it lies, inside a run of client bytes when it can go
+     * to {@code server} as it is, or renamed with a new beginning ({@link #replaceHead}); what {@link #send} would
+     * do is then done and the message noted on the server. Nothing is allocated for it in the steady state.
+     *
+     * @return PASS (gone as it is), REPLACE_HEAD (a Bind of a named statement the server holds a fresh plan of), or
+     *     TAKE, with nothing changed, for whatever {@link #send} must see whole: a named Parse, a name pgmux must
+     *     refuse, a statement to prepare on the server first, a DEALLOCATE to rename, a message skipped until Sync
+     */
+    public MessageRouter.Route forwardInPlace(ServerConnection server, ByteBuf frame) {
+        byte tag = frame.getByte(frame.readerIndex());
+        if (skipsUntilSync(tag)) {
+            return MessageRouter.Route.TAKE;
+        }
+        switch (tag) {
+            case FrontendTag.PARSE:
+                return Parse.hasStatementName(frame) ? MessageRouter.Route.TAKE : unnamedParseInPlace(server, frame);
+            case FrontendTag.BIND:
+                return bindInPlace(server, frame);
+            case FrontendTag.DESCRIBE:
+                if (Describe.target(frame) == Describe.STATEMENT
+                        && (!Describe.namesUnnamed(frame) || !holdsUnnamed(server))) {
+                    return MessageRouter.Route.TAKE;
+                }
+                break;
+            case FrontendTag.CLOSE:
+                if (Close.target(frame) == Describe.STATEMENT) {
+                    if (!Describe.namesUnnamed(frame)) {
+                        return MessageRouter.Route.TAKE;
+                    }
+                    unnamed.drop();
+                    server.prepared().dropUnnamed();
+                }
+                break;
+            case FrontendTag.EXECUTE:
+                if (boundCommand != null) {
+                    return MessageRouter.Route.TAKE;
+                }
+                break;
+            case FrontendTag.SYNC:
+                failedUntilSync = false;
+                boundCommand = null;
+                boundTarget = null;
+                break;
+            default:
+                return MessageRouter.Route.TAKE;
+        }
+        server.noteFromClient(tag);
+        return MessageRouter.Route.PASS;
+    }
+
+    /**
+     * Sends the new beginning of a Bind {@link #forwardInPlace} answered REPLACE_HEAD for: its portal and pgmux's
+     * name for the statement. Returns the index in {@code frame} where the rest, to go on unchanged, starts.
+     */
+    public int replaceHead(ServerConnection server, ByteBuf frame) {
+        int nameStart = Bind.statementNameStart(frame);
+        int nameEnd = Bind.statementNameEnd(frame, nameStart);
+        Statement statement = byClientName.get(lastBound.read(frame, nameStart, nameEnd));
+        boundCommand = null;
+        boundTarget = null;
+        server.noteFromClient(FrontendTag.BIND);
+        server.sendClientRun(Bind.headWithStatementName(alloc, frame, nameEnd + 1, statement.serverName()));
+        return nameEnd + 1;
+    }
+
+    private MessageRouter.Route unnamedParseInPlace(ServerConnection server, ByteBuf frame) {
+        int start = Parse.queryStart(frame);
+        SqlCommand command = namesCommand(SqlCommand.classify(frame, start, Parse.queryEnd(frame, start)));
+        if (command != null && command.kind() == SqlCommand.Kind.DEALLOCATE
+                && byClientName.containsKey(command.argument())) {
+            return MessageRouter.Route.TAKE; // renamed to pgmux's name
+        }
+        long number = unnamed.parsed(frame, start, frame.writerIndex(), command, null);
+        server.prepared().unnamedParsed(this, number);
+        server.noteTrackedFromClient(unnamedParseOutcome);
+        return MessageRouter.Route.PASS;
+    }
+
+    private MessageRouter.Route bindInPlace(ServerConnection server, ByteBuf frame) {
+        int nameStart = Bind.statementNameStart(frame);
+        if (frame.getByte(nameStart) == 0) {
+            if (!holdsUnnamed(server)) {
+                return MessageRouter.Route.TAKE;
+            }
+            boundCommand = unnamed.command();
+            boundTarget = unnamed.target();
+            server.noteFromClient(FrontendTag.BIND);
+            return MessageRouter.Route.PASS;
+        }
+        Statement statement = byClientName.get(boundName(frame, nameStart, Bind.statementNameEnd(frame, nameStart)));
+        if (statement == null || server.prepared().generation(statement.serverName()) < statement.generation()) {
+            return MessageRouter.Route.TAKE; // refused, or prepared there first
+        }
+        return MessageRouter.Route.REPLACE_HEAD;
+    }
+
+    /** Whether the client has an unnamed statement and the server holds it: a Bind or Describe of it may go. */
+    private boolean holdsUnnamed(ServerConnection server) {
+        return unnamed.isDefined() && server.prepared().hasUnnamed(this, unnamed.number());
+    }
+
+    private String boundName(ByteBuf frame, int start, int end) {
+        if (lastBound == null) {
+            lastBound = new LastStatementName();
+        }
+        return lastBound.read(frame, start, end);
     }
 
     /** Sends a client's message to {@code server}, translating statement names on the way. */
@@ -172,8 +284,8 @@ public final class NamedStatements {
     }
 
     private void bind(ServerConnection server, ByteBuf frame) {
-        String name = Bind.statementName(frame);
-        if (name.isEmpty()) {
+        int nameStart = Bind.statementNameStart(frame);
+        if (frame.getByte(nameStart) == 0) {
             if (useUnnamed(server, frame)) {
                 boundCommand = unnamed.command();
                 boundTarget = unnamed.target();
@@ -183,14 +295,17 @@ public final class NamedStatements {
         }
         boundCommand = null;
         boundTarget = null;
-        Statement statement = lookUp(server, name, frame);
+        int nameEnd = Bind.statementNameEnd(frame, nameStart);
+        Statement statement = lookUp(server, boundName(frame, nameStart, nameEnd), frame);
         if (statement == null) {
             return;
         }
         ensureFresh(server, statement);
-        ByteBuf renamed = Bind.withStatementName(alloc, frame, statement.serverName());
-        frame.release();
-        server.sendFromClient(renamed);
+        // Only the beginning is new; parameters and result formats go on as they came, in the client's buffer.
+        server.noteFromClient(FrontendTag.BIND);
+        server.sendClientRun(Bind.headWithStatementName(alloc, frame, nameEnd + 1, statement.serverName()));
+        frame.readerIndex(nameEnd + 1);
+        server.sendClientRun(frame);
     }
 
     private void describe(ServerConnection server, ByteBuf frame) {
@@ -333,24 +448,17 @@ public final class NamedStatements {
      */
     private void unnamedParse(ServerConnection server, ByteBuf frame) {
         int start = Parse.queryStart(frame);
-        SqlCommand command = SqlCommand.classify(frame, start, Parse.queryEnd(frame, start));
+        SqlCommand command = namesCommand(SqlCommand.classify(frame, start, Parse.queryEnd(frame, start)));
         ByteBuf sent = frame;
         Statement target = null;
-        switch (command.kind()) {
-            case DEALLOCATE_ALL:
-            case DISCARD_ALL:
-                break;
-            case DEALLOCATE:
-                target = byClientName.get(command.argument());
-                if (target != null) {
-                    ensureExists(server, target);
-                    frame.release();
-                    sent = Parse.encode(alloc, "", unnamedDefinition("DEALLOCATE " + target.serverName()));
-                    start = Parse.queryStart(sent);
-                }
-                break;
-            default:
-                command = null;
+        if (command != null && command.kind() == SqlCommand.Kind.DEALLOCATE) {
+            target = byClientName.get(command.argument());
+            if (target != null) {
+                ensureExists(server, target);
+                frame.release();
+                sent = Parse.encode(alloc, "", unnamedDefinition("DEALLOCATE " + target.serverName()));
+                start = Parse.queryStart(sent);
+            }
         }
         long number = unnamed.parsed(sent, start, sent.writerIndex(), command, target);
         server.prepared().unnamedParsed(this, number);
@@ -384,6 +492,18 @@ public final class NamedStatements {
             }
         }
         return true;
+    }
+
+    /** The command if it acts on the client's names when executed (DEALLOCATE [ALL], DISCARD ALL), else null. */
+    private static SqlCommand namesCommand(SqlCommand command) {
+        switch (command.kind()) {
+            case DEALLOCATE:
+            case DEALLOCATE_ALL:
+            case DISCARD_ALL:
+                return command;
+            default:
+                return null;
+        }
     }
 
     private static byte[] unnamedDefinition(String sql) {

@@ -54,7 +54,7 @@ class LeaseBookTest {
 
     @Test
     void skipsSlotsOthersHoldAndSaysItWaitsWhenNoneAreFree() {
-        LeaseBook.Observation othersHoldFive = new LeaseBook.Observation(Set.of(0, 1, 2, 4, 5), 2, 0);
+        LeaseBook.Observation othersHoldFive = new LeaseBook.Observation(Set.of(0, 1, 2, 4, 5), 2, 0, 2);
         LeaseBook.Step step = round(use(0, 0, 0, 3), othersHoldFive);
         assertEquals(List.of(3), step.take());
         assertTrue(step.waiting(), "wanted more than was free");
@@ -68,7 +68,7 @@ class LeaseBookTest {
         // Three instances; fair share of six slots is two.
         round(use(0, 0, 0, 3), ALONE);
         assertEquals(3, book.heldCount());
-        LeaseBook.Observation othersWait = new LeaseBook.Observation(Set.of(5), 1, 2);
+        LeaseBook.Observation othersWait = new LeaseBook.Observation(Set.of(5), 1, 2, 2);
         LeaseBook.Step step = round(use(3, 0, 3, 4), othersWait);
         assertEquals(List.of(), step.take());
         assertEquals(2, book.allowance(), "above its share with others waiting: gives one back");
@@ -78,6 +78,17 @@ class LeaseBookTest {
         step = round(use(2, 0, 2, 4), othersWait);
         assertEquals(List.of(2), step.release(), "released only after its connection closed");
         assertEquals(2, book.heldCount());
+    }
+
+    @Test
+    void twoInstancesAtHalfEachMakeRoomForAThirdThatHoldsNone() {
+        round(use(0, 0, 0, 0), ALONE);
+        round(use(1, 0, 1, 2), ALONE);
+        assertEquals(3, book.heldCount());
+        // The other half is b's; c holds none and waits for its first lease.
+        LeaseBook.Observation bHoldsCWaits = new LeaseBook.Observation(Set.of(3, 4, 5), 1, 1, 2);
+        round(use(3, 0, 3, 5), bHoldsCWaits);
+        assertEquals(2, book.allowance(), "three instances share six slots: two each");
     }
 
     @Test
@@ -155,12 +166,25 @@ class LeaseBookTest {
         book.disconnected(now, 5);
         assertEquals(3, book.allowance());
         // Reconnected: slot 2 was taken by an instance that had not seen it held.
-        LeaseBook.Step step = round(use(3, 0, 3, 2), new LeaseBook.Observation(Set.of(2), 1, 0));
+        LeaseBook.Step step = round(use(3, 0, 3, 2), new LeaseBook.Observation(Set.of(2), 1, 0, 1));
         assertEquals(List.of(0, 1, 3, 4), step.take(), "the slots held before, all at once and nothing else");
         assertEquals(List.of(), step.release());
         assertEquals(LeaseBook.Standing.HOLDING, book.standing());
         assertEquals(4, book.allowance(), "what was taken back");
         assertEquals(Set.of(0, 1, 3, 4), book.held());
+    }
+
+    @Test
+    void aFrozenObservationTakesNothingNotEvenTheMinimumButAReclaimGoesOn() {
+        LeaseBook.Observation frozen = new LeaseBook.Observation(Set.of(), 1, 0, 1, true);
+        LeaseBook.Step step = round(use(0, 0, 0, 3), frozen);
+        assertEquals(List.of(), step.take());
+        assertTrue(step.waiting());
+        step = round(use(0, 0, 0, 3), ALONE);
+        assertEquals(List.of(0, 1, 2), step.take());
+        book.lost(now, 3);
+        step = round(use(3, 0, 3, 0), frozen);
+        assertEquals(List.of(0, 1, 2), step.take(), "its own slots, whose connections are open");
     }
 
     @Test

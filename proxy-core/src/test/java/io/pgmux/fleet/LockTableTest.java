@@ -30,6 +30,7 @@ class LockTableTest {
         assertEquals(Set.of(2), seen.takenByOthers());
         assertEquals(1, seen.othersHolding());
         assertEquals(2, seen.othersWaiting());
+        assertEquals(2, seen.othersSharing(), "b holds and waits, c waits: two instances share the budget with a");
         assertEquals(2, table.instances(WEB));
     }
 

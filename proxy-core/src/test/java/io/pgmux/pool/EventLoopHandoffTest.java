@@ -79,7 +79,7 @@ class EventLoopHandoffTest {
         acceptor.close().sync();
     }
 
-    private static final class Client implements PoolClient {
+    private static final class Client extends PoolClient {
         final CountDownLatch assigned = new CountDownLatch(1);
         private final EventLoop loop;
 

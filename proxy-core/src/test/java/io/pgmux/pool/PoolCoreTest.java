@@ -13,6 +13,9 @@ import io.pgmux.protocol.SqlState;
 import io.pgmux.server.ServerConnection;
 import io.pgmux.server.ServerState;
 import io.pgmux.server.TestBackends;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -114,6 +117,61 @@ class PoolCoreTest {
     }
 
     @Test
+    void clientsThatWaitAgainAndAgainAreServedInTurnAndEachWaitIsTimedFromItsOwnStart() {
+        PoolFixture f = start(1, ONE_USER);
+        ServerPool pool = f.pool("app", "u");
+        List<Client> clients = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Client each = f.client(0);
+            clients.add(each);
+            f.acquire(pool, each);
+        }
+        f.acceptAll();
+        // Two hold a server, three wait; each holder gives its server back and asks again at once, as pgbench does.
+        ArrayDeque<Client> turn = new ArrayDeque<>(clients);
+        for (int round = 0; round < 12; round++) {
+            Client holder = turn.pollFirst();
+            f.advance(1);
+            f.release(holder);
+            Client served = turn.toArray(new Client[0])[1];
+            assertTrue(served.hasServer(), "round " + round + ": the longest waiter was served");
+            f.acquire(pool, holder);
+            assertFalse(holder.hasServer(), "round " + round + ": the former holder queues behind the others");
+            turn.addLast(holder);
+            assertEquals("waiting 3, active 2, idle 0, opening 0", counts(pool));
+            // The first waiters queued at 0 ms; from round 1 on, the head queued two releases (2 ms) ago.
+            assertEquals(Math.min(round + 1, 2) * 1_000L, pool.snapshot().maxWaitMicros(), "round " + round);
+        }
+        assertEquals(2, f.opened.size());
+    }
+
+    @Test
+    void leavingAQueueTheClientIsNotInChangesNothing() {
+        PoolFixture f = start(1, ONE_USER.replace("  - {name: u}\n", "  - {name: u}\n  - {name: v}\n"));
+        ServerPool pool = f.pool("app", "u");
+        ServerPool other = f.pool("app", "v");
+        Client a = f.client(0);
+        Client b = f.client(0);
+        Client c = f.client(0);
+        f.acquire(pool, a);
+        f.acquire(pool, b);
+        f.acquire(pool, c);
+        f.acceptAll();
+        assertFalse(cancelWait(f, pool, a), "a holds a server: it waits nowhere");
+        assertFalse(cancelWait(f, other, c), "c waits in another pool's queue");
+        assertEquals("waiting 1, active 2, idle 0, opening 0", counts(pool));
+        f.release(a);
+        assertTrue(c.hasServer(), "c kept its place");
+        assertFalse(cancelWait(f, pool, c), "served: no longer waiting");
+    }
+
+    private static boolean cancelWait(PoolFixture f, ServerPool pool, Client client) {
+        boolean[] wasWaiting = new boolean[1];
+        client.loop.run(() -> wasWaiting[0] = f.pools.cancelWait(pool, client));
+        return wasWaiting[0];
+    }
+
+    @Test
     void anIdleServerOnAnotherLoopIsHandedOverAndJoinsTheClientsLoop() {
         PoolFixture f = start(2, ONE_USER);
         ServerPool pool = f.pool("app", "u");
@@ -132,6 +190,38 @@ class PoolCoreTest {
         f.release(b);
         assertEquals("waiting 0, active 0, idle 1, opening 0", counts(pool));
         assertEquals(1, pool.on(f.loops.get(1)).idle.size(), "idle on the loop it moved to");
+    }
+
+    @Test
+    void aReleasedServerServesAWaiterOfItsOwnLoopAheadOfTheHeadAFewTimesThenMovesToTheHead() {
+        PoolFixture f = start(2, ONE_USER.replace("pool_size: 2", "pool_size: 1"));
+        ServerPool pool = f.pool("app", "u");
+        Client holder = f.client(0);
+        f.acquire(pool, holder);
+        ServerConnection server = f.acceptAndLogIn();
+        Client head = f.client(1);
+        f.acquire(pool, head);
+        List<Client> sameLoop = new ArrayList<>();
+        for (int i = 0; i <= WaitQueue.MAX_PASSED_OVER; i++) {
+            Client each = f.client(0);
+            sameLoop.add(each);
+            f.acquire(pool, each);
+        }
+        for (int i = 0; i < WaitQueue.MAX_PASSED_OVER; i++) {
+            f.release(holder);
+            holder = sameLoop.get(i);
+            assertSame(server, holder.server, "release " + i + " served the next waiter of the server's loop");
+            assertSame(f.loops.get(0), server.channel().eventLoop(), "without a move");
+        }
+        f.release(holder);
+        assertSame(server, head.server, "passed over MAX_PASSED_OVER times, the head is served next");
+        assertSame(f.loops.get(1), server.channel().eventLoop(), "on its own loop");
+        assertEquals(ServerState.ACTIVE, server.state());
+        assertEquals("waiting 1, active 1, idle 0, opening 0", counts(pool));
+        assertEquals(1, f.opened.size(), "pool_size 1 held throughout");
+        f.release(head);
+        assertSame(server, sameLoop.get(WaitQueue.MAX_PASSED_OVER).server, "and moves back for the last waiter");
+        assertSame(f.loops.get(0), server.channel().eventLoop());
     }
 
     @Test

@@ -163,7 +163,7 @@ final class PoolFixture implements AutoCloseable {
     }
 
     /** A client of the pool, on one loop, recording what it was told. */
-    static final class Client implements PoolClient {
+    static final class Client extends PoolClient {
         final TestLoop loop;
         ServerPool pool;
         ServerConnection server;

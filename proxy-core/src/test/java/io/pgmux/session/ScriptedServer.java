@@ -53,15 +53,19 @@ final class ScriptedServer extends ServerLinkAdapter {
 
     /** What pgmux wrote to the backend since the last call. */
     List<String> received() {
-        List<String> result = new ArrayList<>();
+        // A byte stream, as the backend reads it: a message may be written in parts (a Bind's new beginning, then
+        // the rest of the client's).
+        ByteBuf stream = Unpooled.buffer();
         Object each;
         while ((each = channel.readOutbound()) != null) {
-            ByteBuf frame = (ByteBuf) each;
-            try {
-                result.add(describe(frame));
-            } finally {
-                frame.release();
-            }
+            ByteBuf written = (ByteBuf) each;
+            stream.writeBytes(written);
+            written.release();
+        }
+        List<String> result = new ArrayList<>();
+        while (stream.isReadable()) {
+            int frame = stream.getInt(stream.readerIndex() + 1) + 1;
+            result.add(describe(stream.readSlice(frame)));
         }
         return result;
     }

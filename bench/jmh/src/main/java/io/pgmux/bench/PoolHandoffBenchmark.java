@@ -65,7 +65,7 @@ public class PoolHandoffBenchmark {
         return server;
     }
 
-    private static final class Client implements PoolClient {
+    private static final class Client extends PoolClient {
         private final EventLoop loop;
         ServerConnection server;
         long assigned;

@@ -89,7 +89,7 @@ public class PoolWaitQueueBenchmark {
         return server;
     }
 
-    private static final class Client implements PoolClient {
+    private static final class Client extends PoolClient {
         private final EventLoop loop;
         ServerConnection server;
 

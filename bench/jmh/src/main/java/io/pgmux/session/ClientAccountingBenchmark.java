@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What a client connection in transaction mode does to a request besides forwarding it: looking at a Query's
  * text for session commands (ClientConnection.forward and NamedStatements.query), and giving a Bind of a named
- * statement the server-side name (NamedStatements.bind).
+ * statement the server-side name (NamedStatements.bind and replaceHead).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,6 +38,8 @@ public class ClientAccountingBenchmark {
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     /** A client connection's lexer, reused for each of its queries. */
     private final SqlLexer lexer = new SqlLexer();
+    /** A client's last bound statement name. */
+    private final LastStatementName lastBound = new LastStatementName();
     private ByteBuf queryRead;
     private ByteBuf bindRead;
     /**
@@ -72,13 +74,32 @@ public class ClientAccountingBenchmark {
         return effects == SessionEffects.NONE && command == SqlCommand.OTHER;
     }
 
-    /** pgbench -M prepared's Bind: read the client's statement name, copy the Bind under the server's name. */
+    /**
+     * pgbench -M prepared's Bind renamed by copying it whole (how pgmux renamed a Bind until it wrote only the new
+     * beginning; {@link #renameBindHead} is how it does it now): read the client's statement name, copy the Bind
+     * under the server's name.
+     */
     @Benchmark
     public int renameBind() {
         String clientName = Bind.statementName(bind);
         ByteBuf renamed = Bind.withStatementName(alloc, bind, SERVER_NAME);
         int length = renamed.readableBytes() + clientName.length();
         renamed.release();
+        return length;
+    }
+
+    /**
+     * pgbench -M prepared's Bind as NamedStatements renames it: the client's name compared in place with the last
+     * one bound, a new beginning (type, length, portal, server name) written; the parameters are not copied.
+     */
+    @Benchmark
+    public int renameBindHead() {
+        int nameStart = Bind.statementNameStart(bind);
+        int nameEnd = Bind.statementNameEnd(bind, nameStart);
+        String clientName = lastBound.read(bind, nameStart, nameEnd);
+        ByteBuf head = Bind.headWithStatementName(alloc, bind, nameEnd + 1, SERVER_NAME);
+        int length = head.readableBytes() + bind.writerIndex() - nameEnd - 1 + clientName.length();
+        head.release();
         return length;
     }
 }

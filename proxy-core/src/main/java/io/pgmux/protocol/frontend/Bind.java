@@ -24,6 +24,37 @@ public final class Bind {
         Fields.end(frame, Fields.after(frame, at + 2, results * 2, "Bind"), "Bind");
     }
 
+    /** Where the statement name of a Bind frame starts: after the portal name and its NUL. */
+    public static int statementNameStart(ByteBuf frame) {
+        return Parse.endOfCString(frame, frame.readerIndex() + 5) + 1;
+    }
+
+    /** The index of the NUL that ends the statement name starting at {@code nameStart}. */
+    public static int statementNameEnd(ByteBuf frame, int nameStart) {
+        return Parse.endOfCString(frame, nameStart);
+    }
+
+    /**
+     * The beginning of {@code frame} renamed to {@code statement}: type byte, the renamed message's length word,
+     * the portal name and {@code statement}, each with its NUL. The renamed message is this followed, unchanged,
+     * by the bytes of {@code frame} from {@code rest} (the byte after the old name's NUL) to its end: parameters
+     * and result formats are never copied.
+     */
+    public static ByteBuf headWithStatementName(ByteBufAllocator alloc, ByteBuf frame, int rest, String statement) {
+        int portalStart = frame.readerIndex() + 5;
+        int portalEnd = Parse.endOfCString(frame, portalStart);
+        ByteBuf out = alloc.ioBuffer(portalEnd - portalStart + statement.length() + 8);
+        int lengthIndex = PgBuffers.beginMessage(out, FrontendTag.BIND);
+        for (int i = portalStart; i <= portalEnd; i++) {
+            // Byte by byte: a portal name is short (mostly empty), and a bulk copy between two direct buffers
+            // would make a java.nio view of each per call.
+            out.writeByte(frame.getByte(i));
+        }
+        PgBuffers.writeCString(out, statement);
+        out.setInt(lengthIndex, out.writerIndex() - lengthIndex + frame.writerIndex() - rest);
+        return out;
+    }
+
     public static String statementName(ByteBuf frame) {
         int portalEnd = Parse.endOfCString(frame, frame.readerIndex() + 5);
         return Parse.cStringAt(frame, portalEnd + 1);

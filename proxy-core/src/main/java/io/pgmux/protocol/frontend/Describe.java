@@ -21,6 +21,11 @@ public final class Describe {
         return frame.getByte(frame.readerIndex() + 5);
     }
 
+    /** Whether a Describe or Close frame names the unnamed statement or portal; reads one byte, in place. */
+    public static boolean namesUnnamed(ByteBuf frame) {
+        return frame.getByte(frame.readerIndex() + 6) == 0;
+    }
+
     /** The statement or portal name of a Describe or Close frame. */
     public static String name(ByteBuf frame) {
         return Parse.cStringAt(frame, frame.readerIndex() + 6);

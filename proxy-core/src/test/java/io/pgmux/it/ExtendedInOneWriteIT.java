@@ -1,0 +1,118 @@
+package io.pgmux.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.pgmux.testing.BackendMessage;
+import io.pgmux.testing.PostgresCluster;
+import io.pgmux.testing.PostgresExtension;
+import io.pgmux.testing.RawPgClient;
+import io.pgmux.testing.TestRole;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * An extended-protocol request sent in one write, as libpq sends PQexecParams and PQexecPrepared, while the client
+ * has no server (between transactions): it goes to a server lent at once inside one run of the client's bytes,
+ * after the alignment of the client's settings where the server last served another client, and answers as on a
+ * direct connection. One server for two clients, so every request of one follows a request of the other.
+ */
+@ExtendWith(PostgresExtension.class)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ExtendedInOneWriteIT {
+    private final PostgresCluster cluster;
+
+    ExtendedInOneWriteIT(PostgresCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    private static byte[] message(char type, String... cstrings) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (String each : cstrings) {
+            body.writeBytes(each.getBytes(StandardCharsets.UTF_8));
+            body.write(0);
+        }
+        return frame(type, body.toByteArray());
+    }
+
+    private static byte[] frame(char type, byte[] body) {
+        return ByteBuffer.allocate(5 + body.length).put((byte) type).putInt(body.length + 4).put(body).array();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] each : parts) {
+            out.writeBytes(each);
+        }
+        return out.toByteArray();
+    }
+
+    /** Bind of the unnamed portal to {@code statement}, no parameters, default formats. */
+    private static byte[] bind(String statement) {
+        byte[] names = concat(message('x', "", statement));
+        byte[] body = concat(java.util.Arrays.copyOfRange(names, 5, names.length), new byte[6]);
+        return frame('B', body);
+    }
+
+    private static final byte[] DESCRIBE_PORTAL = frame('D', new byte[] {'P', 0});
+    private static final byte[] EXECUTE = frame('E', new byte[5]);
+    private static final byte[] SYNC = frame('S', new byte[0]);
+
+    private static byte[] parse(String name, String sql) {
+        byte[] strings = message('x', name, sql);
+        return frame('P', concat(java.util.Arrays.copyOfRange(strings, 5, strings.length), new byte[2]));
+    }
+
+    /** Sends {@code request} in one write; returns its answer's message types and the first column of its row. */
+    private static String run(RawPgClient client, byte[] request) {
+        client.sendRaw(request);
+        List<BackendMessage> reply = client.readUntilReady();
+        String value = reply.stream().filter(m -> m.type() == 'D').findFirst()
+                .map(m -> m.dataRowText().get(0)).orElse("-");
+        return Raw.types(reply) + " " + value;
+    }
+
+    @Test
+    void aRequestInOneWriteRunsWithItsClientsSettingsOnTheServerAnotherClientLeft() throws Exception {
+        String defaultWorkMem;
+        try (RawPgClient direct = RawPgClient.connect(cluster.host(), cluster.port())) {
+            direct.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
+            defaultWorkMem = Raw.queryOne(direct, "show work_mem");
+        }
+        assertNotEquals("3MB", defaultWorkMem);
+        byte[] unnamed = concat(parse("", "SHOW work_mem"), bind(""), DESCRIBE_PORTAL, EXECUTE, SYNC);
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient a = proxy.rawLogin();
+             RawPgClient b = proxy.rawLogin()) {
+            a.query("SET work_mem = '3MB'");
+            assertEquals("CZ", Raw.types(a.readUntilReady()));
+            for (int round = 0; round < 3; round++) {
+                assertEquals("12TDCZ " + defaultWorkMem, run(b, unnamed), "round " + round);
+                assertEquals("12TDCZ 3MB", run(a, unnamed), "round " + round);
+            }
+            assertEquals("1Z -", run(a, concat(parse("s1", "SHOW work_mem"), SYNC)));
+            byte[] prepared = concat(bind("s1"), DESCRIBE_PORTAL, EXECUTE, SYNC);
+            for (int round = 0; round < 3; round++) {
+                assertEquals("12TDCZ " + defaultWorkMem, run(b, unnamed), "round " + round);
+                assertEquals("2TDCZ 3MB", run(a, prepared), "after the other client, round " + round);
+                assertEquals("2TDCZ 3MB", run(a, prepared), "again on the same server, round " + round);
+            }
+            // Another client's name is not its own: PostgreSQL's error, from pgmux.
+            runError(b, concat(bind("s1"), EXECUTE, SYNC));
+        }
+    }
+
+    /** Sends {@code request}, which must fail with 26000 (invalid_sql_statement_name) and end ReadyForQuery. */
+    private static void runError(RawPgClient client, byte[] request) {
+        client.sendRaw(request);
+        List<BackendMessage> reply = client.readUntilReady();
+        assertEquals("EZ", Raw.types(reply));
+        assertEquals("26000", reply.get(0).errorField('C'));
+    }
+}
