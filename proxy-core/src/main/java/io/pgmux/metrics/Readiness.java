@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -15,19 +16,36 @@ import java.util.function.Supplier;
  * has a closed circuit or answered within {@link #ANSWER_WINDOW} (so one refused connection attempt, say "too
  * many clients", while the open connections keep serving, does not take pgmux out of a load balancer). A
  * database no client has used yet has no circuit and counts as ready: pgmux has seen nothing wrong with it, and
- * the probe does not open connections of its own.
+ * the probe does not open connections of its own. With {@code fleet.enabled}, an upstream whose control connection
+ * is down is not ready either: no lease can be taken there, so no new server connection opens, and its circuit
+ * never sees why.
  */
 public final class Readiness {
     /** How recent an upstream's last answer must be to outweigh an open circuit. */
     public static final Duration ANSWER_WINDOW = Duration.ofSeconds(10);
 
+    /** Whether the fleet's control connection to an upstream is up, as far as readiness is concerned. */
+    public enum FleetControl {
+        /** No fleet: budgets are this instance's alone. */
+        NONE,
+        UP,
+        DOWN
+    }
+
     private final PoolManager pools;
     private final Supplier<ServingState> state;
+    private final Function<String, FleetControl> fleetControl;
 
-    /** The databases checked are those of the configuration in force ({@link PoolManager#config()}). */
+    /** Without a fleet. The databases checked are those of the configuration in force ({@link PoolManager#config()}). */
     public Readiness(PoolManager pools, Supplier<ServingState> state) {
+        this(pools, state, address -> FleetControl.NONE);
+    }
+
+    /** @param fleetControl the fleet's control connection to an upstream ("host:port") */
+    public Readiness(PoolManager pools, Supplier<ServingState> state, Function<String, FleetControl> fleetControl) {
         this.pools = pools;
         this.state = state;
+        this.fleetControl = fleetControl;
     }
 
     /** Checks now; takes the pool manager's lock once, briefly. */
@@ -37,9 +55,10 @@ public final class Readiness {
         for (DatabaseConfig each : pools.config().databases().values()) {
             String address = each.host() + ":" + each.port();
             UpstreamStatus upstream = upstreams.get(address);
-            boolean ready = upstream == null || upstream.circuit() == CircuitState.CLOSED
-                    || upstream.answeredWithin(ANSWER_WINDOW);
-            databases.add(new DatabaseHealth(each.name(), address, upstream, ready));
+            FleetControl control = fleetControl.apply(address);
+            boolean ready = (upstream == null || upstream.circuit() == CircuitState.CLOSED
+                    || upstream.answeredWithin(ANSWER_WINDOW)) && control != FleetControl.DOWN;
+            databases.add(new DatabaseHealth(each.name(), address, upstream, ready, control));
         }
         return new Report(state.get(), databases);
     }
@@ -47,9 +66,11 @@ public final class Readiness {
     /**
      * One database's upstream as the probe saw it.
      *
-     * @param upstream what the pools know of it, or null if no pool has connected there yet
+     * @param upstream     what the pools know of it, or null if no pool has connected there yet
+     * @param fleetControl the fleet's control connection there
      */
-    public record DatabaseHealth(String name, String address, UpstreamStatus upstream, boolean ready) {
+    public record DatabaseHealth(String name, String address, UpstreamStatus upstream, boolean ready,
+                                 FleetControl fleetControl) {
     }
 
     /** The outcome of one check. */
@@ -79,6 +100,10 @@ public final class Readiness {
                 Json.string(json, each.name());
                 json.append(":{\"ready\":").append(each.ready()).append(",\"upstream\":");
                 Json.string(json, each.address());
+                if (each.fleetControl() != FleetControl.NONE) {
+                    json.append(",\"fleet_control\":\"").append(each.fleetControl() == FleetControl.UP ? "up" : "down")
+                            .append('"');
+                }
                 UpstreamStatus upstream = each.upstream();
                 if (upstream == null) {
                     json.append(",\"circuit\":null");

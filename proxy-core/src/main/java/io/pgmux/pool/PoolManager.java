@@ -400,6 +400,15 @@ public final class PoolManager {
                                 + " is running and accepts connections; pgmux keeps retrying.");
             }
             String budget = facts.full() != null ? facts.full().describe(facts.fullUsed()) : "pool " + pool.key();
+            if (facts.full() != null && facts.full().isLeased() && facts.full().leased() == 0) {
+                // Nothing was busy: the fleet gave this instance no lease (its control connection may be down).
+                return PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux: timed out after " + facts.waitedMillis()
+                        + " ms waiting for a server connection of " + pool.key() + ": this instance holds no fleet"
+                        + " lease of " + budget)
+                        .withHint("Check the fleet's control connection to " + pool.target().address()
+                                + " (SHOW FLEET, the log, /health/ready): leases are advisory locks taken there, and"
+                                + " other instances may hold all of them.");
+            }
             return PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux: timed out after " + facts.waitedMillis()
                     + " ms waiting for a server connection of " + pool.key() + "; all connections allowed by "
                     + budget + " are busy")

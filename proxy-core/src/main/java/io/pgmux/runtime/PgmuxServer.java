@@ -147,7 +147,9 @@ public final class PgmuxServer implements AutoCloseable {
                     }
                 }, control::pauseState, () -> fleet.map(FleetRows::of).orElse(List.of()));
         this.console = new AdminConsole(view, control, Release.version());
-        this.readiness = new Readiness(pools, () -> state);
+        this.readiness = new Readiness(pools, () -> state, address -> fleet.map(keeper -> keeper.budgets()
+                .containsKey(address) ? (keeper.isConnected(address) ? Readiness.FleetControl.UP
+                : Readiness.FleetControl.DOWN) : Readiness.FleetControl.NONE).orElse(Readiness.FleetControl.NONE));
         this.drain = new Drain(services, pools, loops);
     }
 
