@@ -130,6 +130,11 @@ final class ControlConnection implements AutoCloseable {
         return result;
     }
 
+    /** Gives back every advisory lock of the session (its leases and demand markers). */
+    void unlockAll() throws IOException {
+        session.query("select pg_advisory_unlock_all()");
+    }
+
     /** Ends the session: the database frees its locks. */
     @Override
     public void close() {

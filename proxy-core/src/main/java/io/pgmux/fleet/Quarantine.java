@@ -1,8 +1,10 @@
 package io.pgmux.fleet;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -29,6 +31,15 @@ import java.util.Set;
  * them during the wait.
  */
 final class Quarantine {
+    /**
+     * What one judgement found dead.
+     *
+     * @param slots     slots now left alone
+     * @param instances the dead instances' ids (application_name without the "pgmux " prefix)
+     */
+    record Judged(int slots, List<String> instances) {
+    }
+
     /** A backend that held slots at {@code heldAt} and holds no lock now, not yet judged. */
     private record Suspect(String applicationName, LockTable heldAt, boolean askedBefore) {
     }
@@ -85,16 +96,20 @@ final class Quarantine {
     /**
      * Judges the suspects from {@code alive} (pid to application_name, as {@code pg_stat_activity} shows them now):
      * the dead ones' slots are left alone and every budget frozen from {@code now}; one still there a second time
-     * is alive. Returns how many slots were left alone.
+     * is alive.
      */
-    int judge(Map<Integer, String> alive, Set<Integer> keys, long now) {
+    Judged judge(Map<Integer, String> alive, Set<Integer> keys, long now) {
         int left = 0;
+        List<String> dead = new ArrayList<>();
         Iterator<Map.Entry<Integer, Suspect>> each = suspects.entrySet().iterator();
         while (each.hasNext()) {
             Map.Entry<Integer, Suspect> entry = each.next();
             Suspect suspect = entry.getValue();
             if (!suspect.applicationName().equals(alive.get(entry.getKey()))) {
                 left += leave(suspect.heldAt(), Set.of(entry.getKey()), keys, now);
+                String name = suspect.applicationName();
+                dead.add(name.startsWith(LockTable.APPLICATION_PREFIX)
+                        ? name.substring(LockTable.APPLICATION_PREFIX.length()) : name);
                 frozenUntil = now + nanos;
                 each.remove();
             } else if (suspect.askedBefore()) {
@@ -103,7 +118,7 @@ final class Quarantine {
                 entry.setValue(new Suspect(suspect.applicationName(), suspect.heldAt(), true));
             }
         }
-        return left;
+        return new Judged(left, dead);
     }
 
     /**

@@ -45,7 +45,9 @@ class QuarantineTest {
         assertEquals(Set.of(100, 200), quarantine.suspects());
         assertTrue(quarantine.frozen(), "while the suspects are judged nothing free is taken");
         // 100 is gone; 200's pid now belongs to another backend.
-        assertEquals(4, quarantine.judge(Map.of(200, "psql"), KEYS, 1_000));
+        Quarantine.Judged judged = quarantine.judge(Map.of(200, "psql"), KEYS, 1_000);
+        assertEquals(4, judged.slots());
+        assertEquals(Set.of("100", "200"), Set.copyOf(judged.instances()));
         assertEquals(Set.of(), quarantine.suspects());
         LeaseBook.Observation seen = quarantine.apply(WEB, new LeaseBook.Observation(Set.of(3), 1, 0, 1));
         assertEquals(Set.of(0, 1, 2, 3), seen.takenByOthers());
@@ -66,11 +68,11 @@ class QuarantineTest {
         quarantine.suspect(before, after, KEYS);
         Map<Integer, String> bothThere = Map.of(100, "pgmux 100", 200, "pgmux 200");
         // Its locks may go a moment before its backend leaves the view: asked once, it is not judged yet.
-        assertEquals(0, quarantine.judge(bothThere, KEYS, 1_000));
+        assertEquals(0, quarantine.judge(bothThere, KEYS, 1_000).slots());
         assertEquals(Set.of(100, 200), quarantine.suspects());
         assertTrue(quarantine.frozen());
         // 200 was dying after all; 100 is still there: alive, it gave its slots back.
-        assertEquals(1, quarantine.judge(Map.of(100, "pgmux 100"), KEYS, 1_050));
+        assertEquals(1, quarantine.judge(Map.of(100, "pgmux 100"), KEYS, 1_050).slots());
         assertEquals(Set.of(), quarantine.suspects());
         assertEquals(Set.of(2), quarantine.apply(WEB, LeaseBook.Observation.NONE).takenByOthers());
     }
