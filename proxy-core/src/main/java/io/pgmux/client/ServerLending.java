@@ -84,9 +84,12 @@ final class ServerLending extends PoolClient {
         if (client.state() != ClientState.WAITING) {
             return;
         }
+        String why = services.pools().isPaused(pool.key().database())
+                ? "pgmux is paused (the console's PAUSE); the query starts after RESUME"
+                : "all of its connections are busy";
         channel.writeAndFlush(ErrorResponse.encodeNotice(channel.alloc(), new PgError(PgError.NOTICE, "00000",
                 "pgmux: waiting for a server connection of " + pool.key() + " for " + waitedMillis
-                        + " ms; all of its connections are busy", null, null)), channel.voidPromise());
+                        + " ms; " + why, null, null)), channel.voidPromise());
     }
 
     @Override
