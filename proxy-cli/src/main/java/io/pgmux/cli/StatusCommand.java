@@ -108,8 +108,13 @@ public final class StatusCommand implements Callable<Integer> {
         Optional<String> consoleUser = Optional.ofNullable(user).or(() -> Optional.ofNullable(env.get("PGUSER")))
                 .or(() -> file.flatMap(c -> c.admin().users().stream().findFirst()
                         .or(() -> c.admin().statsUsers().stream().findFirst())));
-        if (consolePort.isEmpty() || consoleUser.isEmpty()) {
+        if (consolePort.isEmpty()) {
             err.println("pgmux status: " + config + " not found; pass --port and --user (or --config FILE)");
+            return 2;
+        }
+        if (consoleUser.isEmpty()) {
+            err.println("pgmux status: no console user: " + config + " lists none in admin.users or"
+                    + " admin.stats_users, and PGUSER is not set; pass --user");
             return 2;
         }
         ConsoleTls tls;

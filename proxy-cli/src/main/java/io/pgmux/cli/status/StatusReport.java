@@ -65,11 +65,11 @@ public record StatusReport(String version, boolean paused, int clients, int serv
     }
 
     /**
-     * Ready: the health endpoint answered 200 when it was asked, else the console answered, nothing is paused and
-     * no upstream's circuit is open.
+     * Ready: nothing is paused (PAUSE or SUSPEND), and the health endpoint answered 200 when it was asked, else the
+     * console answered and no upstream's circuit is open.
      */
     public boolean ready() {
-        return health.map(Health::ready).orElse(!paused && openCircuits.isEmpty());
+        return !paused && health.map(Health::ready).orElse(openCircuits.isEmpty());
     }
 
     /** One line on the state, then the tables. */
