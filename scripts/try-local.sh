@@ -15,6 +15,7 @@
 # Needs: Java 17+, PostgreSQL server binaries (initdb, pg_ctl, postgres; version 15 is what we test with),
 # and Maven only if the jar has not been built yet.
 # Environment: PG_BIN=/path/to/postgresql/bin picks the PostgreSQL binaries; PGMUX_PORT (default 6432);
+# PGMUX_METRICS_PORT for /metrics and /health (default 9930, or a free port when 9930 is taken);
 # PGMUX_JAR runs another jar than proxy-cli/target/pgmux.jar.
 set -euo pipefail
 
@@ -53,6 +54,13 @@ command -v java >/dev/null 2>&1 || die "java not found; install a Java 17+ runti
 source "$REPO/scripts/lib/ports.sh"
 
 port_listening "$PGMUX_PORT" && die "127.0.0.1:$PGMUX_PORT is already in use (another pgmux or PgBouncer?); stop it or set PGMUX_PORT"
+if [[ -n ${PGMUX_METRICS_PORT:-} ]]; then
+    port_listening "$PGMUX_METRICS_PORT" && die "127.0.0.1:$PGMUX_METRICS_PORT (PGMUX_METRICS_PORT) is already in use"
+elif port_listening 9930; then
+    PGMUX_METRICS_PORT=$(free_port)
+else
+    PGMUX_METRICS_PORT=9930
+fi
 
 # --- build ------------------------------------------------------------------------------------------------
 if [[ ! -f $JAR ]]; then
@@ -134,6 +142,9 @@ cat >"$TMP/pgmux.yaml" <<EOF
 listen:
   host: 127.0.0.1
   port: $PGMUX_PORT
+metrics:
+  host: 127.0.0.1
+  port: $PGMUX_METRICS_PORT
 pool_mode: transaction
 auth_type: scram-sha-256
 databases:
@@ -176,7 +187,7 @@ cat <<EOF
 
   The admin console (SHOW POOLS, SHOW CLIENTS, SHOW STATS, PAUSE, RELOAD ...) and the metrics:
       psql "postgresql://app:app@127.0.0.1:$PGMUX_PORT/pgmux" -c "show pools"
-      curl -s http://127.0.0.1:9930/metrics
+      curl -s http://127.0.0.1:$PGMUX_METRICS_PORT/metrics
 
   Benchmark (in another terminal): create the pgbench tables directly on PostgreSQL, then run through pgmux:
       $PG_BIN/pgbench -i -s 1 "postgresql://app:app@127.0.0.1:$PG_PORT/app"
