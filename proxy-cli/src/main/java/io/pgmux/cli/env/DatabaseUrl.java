@@ -133,6 +133,11 @@ public record DatabaseUrl(String host, int port, Optional<String> dbname, Option
                 }
             } else {
                 int end = end(":/?,");
+                if (uri.substring(at, end).indexOf('@') >= 0) {
+                    // libpq splits at the first "@" too, and would then look up a host name holding the rest.
+                    throw new IllegalArgumentException("has a second \"@\"; if the password holds a \"/\", \"@\" or"
+                            + " \":\", percent-encode them (%2F, %40, %3A)");
+                }
                 host = decode(uri.substring(at, end), "the host");
                 at = end;
             }

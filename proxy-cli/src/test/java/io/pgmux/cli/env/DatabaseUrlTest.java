@@ -144,4 +144,12 @@ final class DatabaseUrlTest {
                 () -> DatabaseUrl.parse("postgres://app:1234/secret@db/d"));
         assertTrue(e.getMessage().contains("percent-encode"), e::getMessage);
     }
+
+    @Test
+    void unencodedAtInThePasswordPointsAtTheFixWithoutQuotingIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DatabaseUrl.parse("postgres://app:p@ss@127.0.0.1:5432/app"));
+        assertTrue(e.getMessage().contains("percent-encode"), e::getMessage);
+        assertFalse(e.getMessage().contains("ss@127"), e::getMessage);
+    }
 }
