@@ -24,6 +24,10 @@ public enum EnvVariable {
             "server connections to the database, all users together"),
     LISTEN_HOST("PGMUX_LISTEN_HOST", "listen.host", "the address clients connect to"),
     LISTEN_PORT("PGMUX_LISTEN_PORT", "listen.port", "the port clients connect to"),
+    ADMIN_USERS("PGMUX_ADMIN_USERS", "admin.users", "logins allowed every admin console command, as"
+            + " name,name2 (each one of the client logins)"),
+    STATS_USERS("PGMUX_STATS_USERS", "admin.stats_users", "logins allowed the console's read-only SHOW commands,"
+            + " as name,name2"),
     METRICS_HOST("PGMUX_METRICS_HOST", "metrics.host", "the address of /metrics and /health/*"),
     METRICS_PORT("PGMUX_METRICS_PORT", "metrics.port", "the port of /metrics and /health/*"),
     FLEET_NAME("PGMUX_FLEET_NAME", "fleet.name", "join the fleet of this name: the budgets hold for all its"

@@ -200,6 +200,12 @@ public final class EnvironmentConfig {
         tree.put("users", users);
         sources.put("users", usersFrom);
 
+        Map<String, Object> admin = new LinkedHashMap<>();
+        list(admin, "users", env, sources, EnvVariable.ADMIN_USERS);
+        list(admin, "stats_users", env, sources, EnvVariable.STATS_USERS);
+        if (!admin.isEmpty()) {
+            tree.put("admin", admin);
+        }
         section(tree, "metrics", env, sources, EnvVariable.METRICS_HOST, EnvVariable.METRICS_PORT);
         fleet(tree, env, sources);
         return tree;
@@ -259,6 +265,21 @@ public final class EnvironmentConfig {
         if (!section.isEmpty()) {
             tree.put(key, section);
         }
+    }
+
+    /** A list from a comma-separated variable, e.g. {@code PGMUX_ADMIN_USERS=ops,alice}; blanks around names go. */
+    private static void list(Map<String, Object> map, String key, Map<String, String> env,
+                             Map<String, EnvVariable> sources, EnvVariable variable) {
+        variable.in(env).ifPresent(value -> {
+            List<String> names = new ArrayList<>();
+            for (String each : value.split(",")) {
+                if (!each.isBlank()) {
+                    names.add(each.strip());
+                }
+            }
+            map.put(key, names);
+            sources.put(variable.configKey(), variable);
+        });
     }
 
     private static void put(Map<String, Object> map, String key, Map<String, String> env,

@@ -102,6 +102,17 @@ final class EnvironmentConfigTest {
     }
 
     @Test
+    void adminAndStatsUsersOpenTheConsoleToTheirLogins() {
+        PgmuxConfig config = load(EnvironmentConfig.from(Map.of("PGMUX_DATABASE_URL", "postgres://app:pw@db/app",
+                "PGMUX_USERS", "app:pw,ops:secret,grafana:g", "PGMUX_ADMIN_USERS", "ops, app",
+                "PGMUX_STATS_USERS", "grafana")));
+        assertEquals(java.util.List.of("ops", "app"), config.admin().users());
+        assertEquals(java.util.List.of("grafana"), config.admin().statsUsers());
+        assertEquals(java.util.List.of(), load(EnvironmentConfig.from(Map.of("PGMUX_DATABASE_URL",
+                "postgres://app:pw@db/app"))).admin().users(), "no console users unless named");
+    }
+
+    @Test
     void withoutAFleetNameTheBudgetsAreThisInstancesAlone() {
         PgmuxConfig config = load(EnvironmentConfig.from(Map.of("PGMUX_DATABASE_URL", "postgres://app:pw@db/app")));
         assertEquals(FleetConfig.disabled(), config.fleet());
