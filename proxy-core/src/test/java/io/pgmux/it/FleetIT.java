@@ -296,6 +296,27 @@ class FleetIT {
     }
 
     @Test
+    void anInstanceThatStopsGivesItsLeasesBackSoTheOthersNeedNotWait() throws Exception {
+        try (ProxyFixture a = instance("ga");
+             ProxyFixture b = instance("gb");
+             io.pgmux.testing.LogCapture logs = io.pgmux.testing.LogCapture.start()) {
+            Load loadA = new Load(a, 8);
+            try {
+                Await.until(Duration.ofSeconds(10), () -> held(a) == BUDGET - 1 && held(b) == 1,
+                        "a to hold every lease but b's minimum");
+                b.server().close();
+                Await.until(Duration.ofSeconds(10), () -> held(a) == BUDGET, "a to take the lease b gave back");
+            } finally {
+                loadA.stop();
+            }
+            assertEquals(List.of(), loadA.errors);
+            assertEquals(List.of(), logs.linesWith("vanished").stream().filter(l -> l.contains("instance gb"))
+                    .toList(),
+                    "a stopping instance is not taken for a crashed one");
+        }
+    }
+
+    @Test
     void afterADatabaseRestartTheInstancesTakeLeasesFromZeroWithinTheBudget() throws Exception {
         try (Sampler sampler = new Sampler();
              ProxyFixture a = instance("ra");
