@@ -75,20 +75,7 @@ public final class UpstreamProbe {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pgmux-probe", true),
                 NioIoHandler.newFactory());
         try {
-            for (int index = 0; ; index++) {
-                boolean last = index + 1 >= attempts.size();
-                try {
-                    return attempt(group, attempts.get(index), context);
-                } catch (UpstreamTlsException e) {
-                    if (last || !e.handshakeFailed()) {
-                        throw new IOException(e.getMessage(), e);
-                    }
-                } catch (LoginFailedException e) {
-                    if (last || !ServerTlsNegotiation.retriesAfterError(e.error().sqlState())) {
-                        throw e;
-                    }
-                }
-            }
+            return BlockingAttempts.inTurn(attempts, attempt -> attempt(group, attempt, context));
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }

@@ -65,21 +65,8 @@ public final class UpstreamSession implements AutoCloseable {
             throws IOException {
         long millis = timeout.isZero() ? 10_000 : timeout.toMillis();
         Optional<UpstreamTls> context = tls.forConfig(target.tls());
-        List<Attempt> attempts = ServerTlsNegotiation.attempts(target.tls().sslmode());
-        for (int index = 0; ; index++) {
-            boolean last = index + 1 >= attempts.size();
-            try {
-                return attempt(target, group, attempts.get(index), context, millis, loginWork);
-            } catch (UpstreamTlsException e) {
-                if (last || !e.handshakeFailed()) {
-                    throw new IOException(e.getMessage(), e);
-                }
-            } catch (LoginFailedException e) {
-                if (last || !ServerTlsNegotiation.retriesAfterError(e.error().sqlState())) {
-                    throw e;
-                }
-            }
-        }
+        return BlockingAttempts.inTurn(ServerTlsNegotiation.attempts(target.tls().sslmode()),
+                attempt -> attempt(target, group, attempt, context, millis, loginWork));
     }
 
     private static UpstreamSession attempt(UpstreamTarget target, EventLoopGroup group, Attempt attempt,
