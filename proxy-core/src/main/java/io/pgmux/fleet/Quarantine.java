@@ -163,7 +163,7 @@ final class Quarantine {
                 taken.add((int) (long) id);
             }
         }
-        boolean frozen = frozenUntil != 0 || !suspects.isEmpty();
+        boolean frozen = frozen();
         if (taken == null && !frozen) {
             return seen;
         }
