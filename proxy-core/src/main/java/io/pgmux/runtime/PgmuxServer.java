@@ -29,6 +29,7 @@ import io.pgmux.server.ServerConnector;
 import io.pgmux.server.UpstreamSlots;
 import io.pgmux.stats.StatsPeriod;
 import io.pgmux.stats.StatsRegistry;
+import io.pgmux.tls.UpstreamTlsContexts;
 import io.pgmux.admin.spi.AdminException;
 import io.pgmux.config.ConfigException;
 import io.pgmux.config.ConfigLoader;
@@ -101,6 +102,8 @@ public final class PgmuxServer implements AutoCloseable {
     private final Drain drain;
     private final ProxyControl control;
     private final Optional<LeaseKeeper> fleet;
+    /** The servers' TLS contexts, shared by the pools' connections and the upstream checks. */
+    private final UpstreamTlsContexts upstreamTls;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     public PgmuxServer(PgmuxConfig config) {
@@ -126,9 +129,10 @@ public final class PgmuxServer implements AutoCloseable {
         this.loops = transport.newGroup(workers, "pgmux-io");
         // One pool of threads for the key derivations of all logins, clients' and servers' alike.
         java.util.concurrent.Executor loginWork = io.pgmux.client.LoginWork.newExecutor();
+        // Settings that read files are built now, so a bad file refuses the start; the rest once listening.
+        this.upstreamTls = UpstreamTlsContexts.of(config, loginWork);
         ServerConnector connector = new ServerConnector(transport.clientChannels(),
-                config.timeouts().serverConnectTimeout(), config.maxMessageSize(), channels,
-                io.pgmux.tls.UpstreamTlsContexts.of(config), loginWork);
+                config.timeouts().serverConnectTimeout(), config.maxMessageSize(), channels, upstreamTls, loginWork);
         this.pools = new PoolManager(config, connector, loops, stats);
         this.services = new ClientServices(config, pools, connector, channels, this::console, loginWork);
         this.fleet = config.fleet().enabled()
@@ -209,6 +213,8 @@ public final class PgmuxServer implements AutoCloseable {
             startMetrics();
         }
         state = ServingState.SERVING;
+        // The JDK's TLS stack loads and builds after the listener is up, off the event loops (UpstreamTlsContexts).
+        upstreamTls.prepare(config);
         InetSocketAddress address = (InetSocketAddress) listener.localAddress();
         log.info("pgmux listening on {}:{} ({} transport, {} event loops, pool_mode {}{})", address.getHostString(),
                 address.getPort(), transport.name(), workers, config.poolMode().configName(),
@@ -278,6 +284,7 @@ public final class PgmuxServer implements AutoCloseable {
     public void reconfigure(PgmuxConfig next) {
         List<String> restartOnly = restartOnlyChanges(config, next);
         services.reconfigure(next);
+        upstreamTls.prepare(next);
         pools.reconfigure(next);
         fleet.ifPresent(keeper -> keeper.reconfigure(next));
         if (restartOnly.isEmpty()) {
@@ -446,7 +453,7 @@ public final class PgmuxServer implements AutoCloseable {
      */
     public void checkUpstreamsInBackground() {
         Thread check = new Thread(() -> {
-            for (UpstreamCheck.Result each : new UpstreamCheck(pools.config()).run()) {
+            for (UpstreamCheck.Result each : new UpstreamCheck(pools.config(), upstreamTls).run()) {
                 each.slots().ifPresent(slots -> upstreamSlots.put(each.address(), slots));
                 if (each.fits()) {
                     log.info("connection budgets fit upstream {}:\n{}", each.address(), each.report());

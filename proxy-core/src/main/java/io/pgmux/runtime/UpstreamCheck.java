@@ -8,6 +8,7 @@ import io.pgmux.server.LoginFailedException;
 import io.pgmux.server.UpstreamProbe;
 import io.pgmux.server.UpstreamSlots;
 import io.pgmux.server.UpstreamTarget;
+import io.pgmux.tls.UpstreamTlsContexts;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +24,17 @@ public final class UpstreamCheck {
     }
 
     private final PgmuxConfig config;
+    private final UpstreamTlsContexts tls;
 
+    /** Builds the TLS contexts it needs on the calling thread. */
     public UpstreamCheck(PgmuxConfig config) {
+        this(config, new UpstreamTlsContexts());
+    }
+
+    /** @param tls where the upstreams' TLS contexts come from (a running pgmux's own, built or being built) */
+    public UpstreamCheck(PgmuxConfig config, UpstreamTlsContexts tls) {
         this.config = config;
+        this.tls = tls;
     }
 
     public List<Result> run() {
@@ -41,7 +50,7 @@ public final class UpstreamCheck {
         UpstreamTarget target = probeTarget(db);
         UpstreamSlots slots;
         try {
-            slots = new UpstreamProbe(target, config.timeouts().serverConnectTimeout()).read();
+            slots = new UpstreamProbe(target, config.timeouts().serverConnectTimeout(), tls).read();
         } catch (IOException | RuntimeException e) {
             String why = e instanceof LoginFailedException ? ((LoginFailedException) e).error().message()
                     : e.getMessage();

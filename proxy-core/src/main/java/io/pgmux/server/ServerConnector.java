@@ -13,6 +13,7 @@ import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import java.time.Duration;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Optional;
@@ -40,7 +41,7 @@ public final class ServerConnector {
 
     /**
      * @param channels every server channel joins it, so shutdown can close them all
-     * @param tls      the databases' TLS contexts, built at start
+     * @param tls      the databases' TLS contexts, built at start or being built off the event loops
      */
     public ServerConnector(ChannelFactory<? extends Channel> channelFactory, Duration connectTimeout,
                            int maxMessageSize, ChannelGroup channels, UpstreamTlsContexts tls) {
@@ -49,7 +50,7 @@ public final class ServerConnector {
 
     /**
      * @param channels  every server channel joins it, so shutdown can close them all
-     * @param tls       the databases' TLS contexts, built at start
+     * @param tls       the databases' TLS contexts, built at start or being built off the event loops
      * @param loginWork where the logins' key derivations run, off the event loops ({@code LoginWork})
      */
     public ServerConnector(ChannelFactory<? extends Channel> channelFactory, Duration connectTimeout,
@@ -78,7 +79,7 @@ public final class ServerConnector {
     }
 
     private void connect(ServerConnection server, EventLoop loop, int attemptIndex, long startedNanos) {
-        Optional<UpstreamTls> context = tls.forConfig(server.target().tls());
+        CompletableFuture<Optional<UpstreamTls>> context = tls.ready(server.target().tls());
         List<Attempt> attempts = ServerTlsNegotiation.attempts(server.target().tls().sslmode());
         Attempt attempt = attempts.get(attemptIndex);
         BooleanSupplier next = () -> {
@@ -131,7 +132,7 @@ public final class ServerConnector {
      */
     ChannelFuture connectOwn(UpstreamTarget target, EventLoop loop, int attemptIndex,
                              io.netty.channel.ChannelHandler handler) {
-        Optional<UpstreamTls> context = tls.forConfig(target.tls());
+        CompletableFuture<Optional<UpstreamTls>> context = tls.ready(target.tls());
         Attempt attempt = ServerTlsNegotiation.attempts(target.tls().sslmode()).get(attemptIndex);
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)

@@ -13,6 +13,7 @@ import io.pgmux.tls.ServerTlsNegotiation.Attempt;
 import io.pgmux.tls.UpstreamTls;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The first step of a server connection, between the TCP connect and the StartupMessage, where the connection to
@@ -24,7 +25,10 @@ import java.util.Optional;
  *       the login starts once its handshake succeeded; {@code N} goes on in plaintext where the attempt allows it
  *       (prefer), else fails it with libpq's words; anything else fails it.
  * </ul>
- * As libpq does since CVE-2021-23222, bytes behind the answer (which no TLS protected) fail the attempt. A failure
+ * As libpq does since CVE-2021-23222, bytes behind the answer (which no TLS protected) fail the attempt. The TLS
+ * context may still be in its build when {@code S} arrives (just after start, {@link
+ * io.pgmux.tls.UpstreamTlsContexts}): the handshake then begins on this channel's event loop once it is built, and a
+ * context that cannot be built fails the attempt, as it would fail with psql. A failure
  * goes down the pipeline as an {@link UpstreamTlsException}, which the {@link ServerHandler} turns into the next
  * attempt or a failed login.
  *
@@ -39,19 +43,42 @@ final class UpstreamEncryptionNegotiator extends ByteToMessageDecoder {
 
     private final int maxMessageSize;
     private final Attempt attempt;
-    private final Optional<UpstreamTls> tls;
+    private final CompletableFuture<Optional<UpstreamTls>> tls;
     private final String host;
     private final int port;
+    private Step step = Step.ASKED;
+
+    /** Where the negotiation stands, once the SSLRequest (if any) is sent; moves forward only. */
+    private enum Step {
+        /** SSLRequest sent (or, for a plaintext attempt, nothing): the answer is next. */
+        ASKED,
+        /** {@code S} received; the context is still being built: the server waits for the ClientHello. */
+        AWAITING_CONTEXT,
+        /** The SslHandler stands in front and its handshake runs. */
+        HANDSHAKE,
+        /** The attempt failed before its handshake (and was reported): nothing more happens here. */
+        FAILED
+    }
+
+    /** The one place the step changes; it only moves forward. */
+    private void moveTo(Step next) {
+        if (next.ordinal() <= step.ordinal()) {
+            throw new IllegalStateException("encryption negotiation cannot go from " + step + " to " + next);
+        }
+        step = next;
+    }
 
     /**
      * @param maxMessageSize the framer's limit once the login starts
      * @param attempt        this connection's step of the sslmode's attempts
-     * @param tls            the database's TLS context; present unless the attempt is plaintext
+     * @param tls            the database's TLS context, perhaps still being built; present unless the attempt is
+     *                       plaintext ({@link io.pgmux.tls.UpstreamTlsContexts#ready})
      * @param host           the host connected to, for SNI and verify-full's name check
      */
-    UpstreamEncryptionNegotiator(int maxMessageSize, Attempt attempt, Optional<UpstreamTls> tls, String host,
-                                 int port) {
-        if (attempt != Attempt.PLAIN && tls.isEmpty()) {
+    UpstreamEncryptionNegotiator(int maxMessageSize, Attempt attempt, CompletableFuture<Optional<UpstreamTls>> tls,
+                                 String host, int port) {
+        Optional<UpstreamTls> built = tls.isDone() && !tls.isCompletedExceptionally() ? tls.join() : null;
+        if (attempt != Attempt.PLAIN && built != null && built.isEmpty()) {
             throw new IllegalArgumentException("a TLS attempt needs a TLS context");
         }
         this.maxMessageSize = maxMessageSize;
@@ -74,10 +101,20 @@ final class UpstreamEncryptionNegotiator extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (ctx.pipeline().get(SslHandler.class) != null) {
+        if (step == Step.HANDSHAKE) {
             // Plaintext that arrived after the answer but while the handshake runs cannot be here: SslHandler
             // stands in front and would have failed on it.
             return;
+        }
+        if (step == Step.FAILED) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        if (step == Step.AWAITING_CONTEXT) {
+            in.skipBytes(in.readableBytes());
+            moveTo(Step.FAILED);
+            throw new UpstreamTlsException(PgError.fatal(SqlState.PROTOCOL_VIOLATION,
+                    "received unencrypted data after SSL response"), false);
         }
         byte answer = in.readByte();
         if (in.isReadable()) {
@@ -99,7 +136,37 @@ final class UpstreamEncryptionNegotiator extends ByteToMessageDecoder {
     }
 
     private void startTls(ChannelHandlerContext ctx) {
-        SslHandler ssl = tls.orElseThrow().newHandler(ctx.alloc(), host, port);
+        if (!tls.isDone()) {
+            moveTo(Step.AWAITING_CONTEXT);
+            // The builder completes the future; the rest runs on this channel's loop. (Should the loop have shut down
+            // meanwhile, the task is refused and the channel is closed with it: nothing is left to tell.)
+            tls.whenComplete((built, failure) -> ctx.executor().execute(() -> {
+                if (step == Step.AWAITING_CONTEXT) {
+                    contextBuilt(ctx);
+                }
+            }));
+            return;
+        }
+        contextBuilt(ctx);
+    }
+
+    /** On the event loop, with the context's build finished, unless the connection went away meanwhile. */
+    private void contextBuilt(ChannelHandlerContext ctx) {
+        if (ctx.isRemoved() || !ctx.channel().isActive()) {
+            return;
+        }
+        UpstreamTls context;
+        try {
+            context = tls.join().orElseThrow();
+        } catch (java.util.concurrent.CompletionException e) {
+            moveTo(Step.FAILED);
+            ctx.fireExceptionCaught(new UpstreamTlsException(PgError.fatal(
+                    SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION, "could not set up TLS for the server at "
+                            + host + ":" + port + ": " + e.getCause().getMessage()), false));
+            return;
+        }
+        moveTo(Step.HANDSHAKE);
+        SslHandler ssl = context.newHandler(ctx.alloc(), host, port);
         ctx.pipeline().addBefore(ctx.name(), SSL_NAME, ssl);
         ssl.handshakeFuture().addListener(done -> {
             if (done.isSuccess()) {
@@ -122,7 +189,7 @@ final class UpstreamEncryptionNegotiator extends ByteToMessageDecoder {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
         Throwable root = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
                 ? cause.getCause() : cause;
-        if (root instanceof javax.net.ssl.SSLException && ctx.pipeline().get(SslHandler.class) != null) {
+        if (root instanceof javax.net.ssl.SSLException && step == Step.HANDSHAKE) {
             return;
         }
         super.exceptionCaught(ctx, cause);

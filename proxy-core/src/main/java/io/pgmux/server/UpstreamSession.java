@@ -82,7 +82,7 @@ public final class UpstreamSession implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(UpstreamEncryptionNegotiator.NAME, new UpstreamEncryptionNegotiator(
-                                MAX_FRAME, attempt, context, target.host(), target.port()));
+                                MAX_FRAME, attempt, CompletableFuture.completedFuture(context), target.host(), target.port()));
                         ch.pipeline().addLast("session", handler);
                     }
                 });

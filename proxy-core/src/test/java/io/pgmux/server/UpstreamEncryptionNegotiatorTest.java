@@ -40,7 +40,7 @@ class UpstreamEncryptionNegotiatorTest {
     void withoutEncryptionTheLoginStartsOnConnectBehindAFramerOfBackendMessages() {
         Login login = new Login();
         EmbeddedChannel channel = new EmbeddedChannel(); // registered and active
-        channel.pipeline().addLast(UpstreamEncryptionNegotiator.NAME, new UpstreamEncryptionNegotiator(1 << 20, io.pgmux.tls.ServerTlsNegotiation.Attempt.PLAIN, java.util.Optional.empty(), "127.0.0.1", 5432));
+        channel.pipeline().addLast(UpstreamEncryptionNegotiator.NAME, new UpstreamEncryptionNegotiator(1 << 20, io.pgmux.tls.ServerTlsNegotiation.Attempt.PLAIN, java.util.concurrent.CompletableFuture.completedFuture(java.util.Optional.empty()), "127.0.0.1", 5432));
         channel.pipeline().addLast("server", login);
         channel.pipeline().fireChannelActive();
 

@@ -16,17 +16,19 @@ import io.pgmux.codec.MessageFramer;
 import io.pgmux.config.ServerTlsConfig;
 import io.pgmux.config.SslMode;
 import io.pgmux.tls.ServerTlsNegotiation.Attempt;
+import io.pgmux.tls.TlsSetupException;
 import io.pgmux.tls.UpstreamTls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** The TLS step of a server connection with each kind of attempt and each answer to its SSLRequest. */
 class UpstreamTlsStepTest {
-    private static final Optional<UpstreamTls> TLS = UpstreamTls.create(new ServerTlsConfig(SslMode.REQUIRE,
-            Optional.empty(), Optional.empty(), Optional.empty(), true, ServerTlsConfig.defaults().protocols(),
-            List.of()));
+    private static final CompletableFuture<Optional<UpstreamTls>> TLS = CompletableFuture.completedFuture(
+            UpstreamTls.create(new ServerTlsConfig(SslMode.REQUIRE, Optional.empty(), Optional.empty(),
+                    Optional.empty(), true, ServerTlsConfig.defaults().protocols(), List.of())));
 
     /** Records the activation (the login's start) and failures, as the ServerHandler would see them. */
     private static final class Login extends ChannelInboundHandlerAdapter {
@@ -46,9 +48,13 @@ class UpstreamTlsStepTest {
     private final Login login = new Login();
 
     private EmbeddedChannel channel(Attempt attempt) {
+        return channel(attempt, TLS);
+    }
+
+    private EmbeddedChannel channel(Attempt attempt, CompletableFuture<Optional<UpstreamTls>> tls) {
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.pipeline().addLast(UpstreamEncryptionNegotiator.NAME,
-                new UpstreamEncryptionNegotiator(1 << 20, attempt, TLS, "db.example", 5432));
+                new UpstreamEncryptionNegotiator(1 << 20, attempt, tls, "db.example", 5432));
         channel.pipeline().addLast("server", login);
         channel.pipeline().fireChannelActive();
         return channel;
@@ -110,5 +116,57 @@ class UpstreamTlsStepTest {
         assertTrue(failure.getMessage().contains("received unencrypted data after SSL response"));
         assertNull(injected.pipeline().get(SslHandler.class));
         injected.finishAndReleaseAll();
+    }
+
+    /** Just after start the context may still be in its build: the handshake begins once it is there. */
+    @Test
+    void anSAnswerBeforeTheContextIsBuiltStartsTheHandshakeOnceItIs() {
+        CompletableFuture<Optional<UpstreamTls>> building = new CompletableFuture<>();
+        EmbeddedChannel channel = channel(Attempt.TLS, building);
+        sslRequest(channel);
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {'S'}));
+        channel.runPendingTasks();
+        assertNull(channel.pipeline().get(SslHandler.class), "no context yet");
+        assertNull(channel.readOutbound(), "nothing sent while it is built");
+
+        building.complete(TLS.join()); // by the builder's thread; the handshake starts on the channel's loop
+        assertNull(channel.pipeline().get(SslHandler.class), "not on the builder's thread");
+        channel.runPendingTasks();
+        assertNotNull(channel.pipeline().get(SslHandler.class), "TLS in front");
+        ByteBuf hello = channel.readOutbound();
+        assertEquals(0x16, hello.getByte(hello.readerIndex()), "a ClientHello went out");
+        hello.release();
+        assertTrue(login.events.isEmpty(), "the login waits for the handshake");
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void bytesWhileTheContextIsBuiltAreRefused() {
+        CompletableFuture<Optional<UpstreamTls>> building = new CompletableFuture<>();
+        EmbeddedChannel channel = channel(Attempt.TLS, building);
+        sslRequest(channel);
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {'S'}));
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {'R', 0, 0}));
+        UpstreamTlsException failure = assertInstanceOf(UpstreamTlsException.class, login.events.get(0));
+        assertTrue(failure.getMessage().contains("received unencrypted data after SSL response"));
+        building.complete(TLS.join());
+        channel.finishAndReleaseAll();
+        assertNull(channel.pipeline().get(SslHandler.class), "no handshake on a closed connection");
+    }
+
+    @Test
+    void aContextThatCannotBeBuiltFailsTheAttemptWithTheReason() {
+        CompletableFuture<Optional<UpstreamTls>> building = new CompletableFuture<>();
+        EmbeddedChannel channel = channel(Attempt.TLS_IF_OFFERED, building);
+        sslRequest(channel);
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {'S'}));
+        building.completeExceptionally(new TlsSetupException("server_tls_ca_file: cannot use /etc/ca.pem: gone"));
+        channel.runPendingTasks();
+        UpstreamTlsException failure = assertInstanceOf(UpstreamTlsException.class, login.events.get(0));
+        assertEquals("could not set up TLS for the server at db.example:5432: server_tls_ca_file: cannot use"
+                + " /etc/ca.pem: gone", failure.getMessage());
+        assertTrue(!failure.handshakeFailed(), "no other attempt follows: the next would fail alike");
+        assertNull(channel.pipeline().get(SslHandler.class));
+        channel.finishAndReleaseAll();
     }
 }
