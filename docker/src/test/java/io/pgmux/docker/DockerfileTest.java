@@ -115,6 +115,34 @@ final class DockerfileTest {
                 .anyMatch(copy -> copy.words().equals(List.of("/opt/pgmux/native", "/opt/pgmux/native"))));
     }
 
+    /**
+     * The AppCDS archive is made where it is used: in the final stage, by the runtime and from the jar at the path the
+     * entry point runs (the JVM refuses an archive whose jar has another path, size or time), as root before the
+     * image drops to its user, and JAVA_OPTS names it. JavaRuntimeIT runs the same script on a jlinked runtime.
+     */
+    @Test
+    void theClassArchiveIsTrainedOnTheFinalJarAndNamedInJavaOptions() {
+        Dockerfile.Instruction training = DOCKERFILE.all("RUN").stream()
+                .filter(run -> run.arguments().startsWith("pgmux-cds-archive ")).findFirst().orElseThrow();
+        assertEquals(DOCKERFILE.finalStage(), training.stage());
+        assertEquals(List.of("pgmux-cds-archive", "/opt/java/bin/java", "/opt/pgmux/pgmux.jar", "/opt/pgmux/pgmux.jsa",
+                "$JAVA_OPTS", "-Xmx64m", "-Djava.library.path=/opt/pgmux/native"), training.words());
+        assertTrue(DOCKERFILE.all("COPY").stream().anyMatch(copy -> copy.stage() == training.stage()
+                && copy.line() < training.line()
+                && copy.words().equals(List.of("docker/cds-archive.sh", "/usr/local/bin/pgmux-cds-archive"))));
+        // Nothing replaces the jar after the training.
+        List<Dockerfile.Instruction> jarCopies = DOCKERFILE.all("COPY").stream()
+                .filter(copy -> copy.stage() == training.stage() && copy.words().contains("/opt/pgmux/pgmux.jar"))
+                .toList();
+        assertEquals(1, jarCopies.size());
+        assertTrue(jarCopies.get(0).line() < training.line());
+        assertTrue(DOCKERFILE.only("USER").line() > training.line(), "root writes /opt/pgmux");
+        // The training sees the run's flags ($JAVA_OPTS), so the ENV comes first.
+        assertTrue(DOCKERFILE.all("ENV").stream().anyMatch(env -> env.stage() == training.stage()
+                && env.line() < training.line() && env.arguments().contains("JAVA_OPTS=")));
+        assertTrue(DOCKERFILE.env().get("JAVA_OPTS").contains("-XX:SharedArchiveFile=/opt/pgmux/pgmux.jsa"));
+    }
+
     @Test
     void entryPointAndHealthCheckAreTheEntrypointScript() {
         // COPY keeps the file's mode; scriptsAreExecutablePosixShell checks it is executable.
@@ -156,6 +184,7 @@ final class DockerfileTest {
         assertTrue(options.contains("-XX:MaxHeapFreeRatio=20") && options.contains("-XX:MinHeapFreeRatio=10"), options);
         // Two malloc arenas: what the JIT and Netty free during a burst of logins does not stay resident per thread.
         assertEquals("2", DOCKERFILE.env().get("MALLOC_ARENA_MAX"));
+        // No /opt/pgmux/pgmux.jsa here: the JVM must run without its archive too.
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(options.split(" ")));
@@ -167,7 +196,7 @@ final class DockerfileTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"entrypoint.sh", "jlink.sh"})
+    @ValueSource(strings = {"entrypoint.sh", "jlink.sh", "cds-archive.sh"})
     void scriptsAreExecutablePosixShell(String script) throws Exception {
         Path file = Repository.DOCKER.resolve(script);
         assertTrue(Files.isExecutable(file), script + " is executable");

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The image without Docker: docker/jlink.sh builds the runtime from the packaged pgmux.jar exactly as the
- * Dockerfile's RUN step does, and docker/entrypoint.sh starts pgmux on it with the image's JAVA_OPTS, configured
+ * Dockerfile's RUN step does, docker/cds-archive.sh trains the class archive on it as the final stage does, and
+ * docker/entrypoint.sh starts pgmux on it with the image's JAVA_OPTS, configured
  * from PGMUX_* variables only, in front of a real PostgreSQL. What is left to the engine is the base image and
  * the file layout, which DockerfileTest checks from the text.
  */
@@ -59,6 +60,62 @@ final class JavaRuntimeIT {
         String output = new String(process.getInputStream().readAllBytes());
         assertTrue(process.waitFor(5, TimeUnit.MINUTES), "jlink.sh finished");
         assertEquals(0, process.exitValue(), output);
+
+        // The image's layout: the jar beside its class archive, made by the Dockerfile's training step.
+        Files.copy(Repository.PGMUX_JAR, home.resolve("pgmux.jar"));
+        ProcessBuilder training = new ProcessBuilder("sh", Repository.DOCKER.resolve("cds-archive.sh").toString(),
+                runtime.resolve("bin/java").toString(), home.resolve("pgmux.jar").toString(),
+                home.resolve("pgmux.jsa").toString());
+        training.command().addAll(List.of(imageJavaOptions().split(" ")));
+        training.command().addAll(List.of("-Xmx64m", "-Djava.library.path=" + home.resolve("native")));
+        training.environment().put("CDS_LISTEN_PORT", String.valueOf(FreePort.find()));
+        training.environment().put("CDS_METRICS_PORT", String.valueOf(FreePort.find()));
+        Process trained = training.redirectErrorStream(true).start();
+        String trainingOutput = new String(trained.getInputStream().readAllBytes());
+        assertTrue(trained.waitFor(5, TimeUnit.MINUTES), "cds-archive.sh finished");
+        assertEquals(0, trained.exitValue(), trainingOutput);
+    }
+
+    /** The Dockerfile's JAVA_OPTS, with the image's /opt/pgmux/ at this test's home. */
+    private static String imageJavaOptions() {
+        return Dockerfile.read(Repository.DOCKER.resolve("Dockerfile")).env().get("JAVA_OPTS")
+                .replace("/opt/pgmux/", home + "/");
+    }
+
+    /** Runs the runtime's java with the image's flags on the image's jar; returns what it printed. */
+    private static String java(String... arguments) throws Exception {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(runtime.resolve("bin/java").toString());
+        command.addAll(List.of(imageJavaOptions().split(" ")));
+        command.addAll(List.of(arguments));
+        Process java = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(java.getInputStream().readAllBytes());
+        assertTrue(java.waitFor(1, TimeUnit.MINUTES));
+        assertEquals(0, java.exitValue(), output);
+        return output;
+    }
+
+    /**
+     * The archive holds pgmux's classes and a start maps them; an archive that no longer matches the jar (here: a
+     * newer modification time, as a jar replaced in a derived image would have) is set aside and pgmux still runs.
+     */
+    @Test
+    void theClassArchiveServesPgmuxsClassesAndOneThatDoesNotMatchIsSetAside() throws Exception {
+        Path jar = home.resolve("pgmux.jar");
+        String archived = "io.pgmux.cli.PgmuxCommand source: shared objects file (top)";
+        String used = java("-Xlog:class+load", "-jar", jar.toString(), "--version");
+        assertTrue(used.contains(archived), used);
+
+        java.nio.file.attribute.FileTime built = Files.getLastModifiedTime(jar);
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(built.toMillis() + 60_000));
+        try {
+            String stale = java("-Xlog:class+load", "-jar", jar.toString(), "--version");
+            assertFalse(stale.contains(archived), stale);
+            assertTrue(stale.contains("io.pgmux.cli.PgmuxCommand source: file:"), stale);
+            assertTrue(stale.lines().anyMatch(line -> line.startsWith("pgmux ")), stale);
+        } finally {
+            Files.setLastModifiedTime(jar, built);
+        }
     }
 
     @Test
@@ -87,7 +144,7 @@ final class JavaRuntimeIT {
         Map<String, String> env = new HashMap<>();
         env.put("PATH", runtime.resolve("bin") + ":/usr/bin:/bin");
         env.put("PGMUX_HOME", home.toString());
-        env.put("PGMUX_JAR", Repository.PGMUX_JAR.toString());
+        env.put("PGMUX_JAR", home.resolve("pgmux.jar").toString());
         env.put("PGMUX_CONFIG", work.resolve("etc/pgmux.yaml").toString());
         env.put("PGMUX_GENERATED_CONFIG", work.resolve("generated/pgmux.yaml").toString());
         env.put("PGMUX_DATABASE_URL", "postgres://" + TestRole.APP.user() + ":" + TestRole.APP.password() + "@"
@@ -98,8 +155,7 @@ final class JavaRuntimeIT {
         env.put("PGMUX_METRICS_HOST", "127.0.0.1");
         env.put("PGMUX_METRICS_PORT", String.valueOf(metricsPort));
         // The image's flags, and a scratch directory that keeps whatever Netty might unpack there.
-        env.put("JAVA_OPTS", Dockerfile.read(Repository.DOCKER.resolve("Dockerfile")).env().get("JAVA_OPTS")
-                + " -Djava.io.tmpdir=" + tmp + " -Dio.netty.native.deleteLibAfterLoading=false");
+        env.put("JAVA_OPTS", imageJavaOptions() + " -Djava.io.tmpdir=" + tmp + " -Dio.netty.native.deleteLibAfterLoading=false");
 
         Path log = work.resolve("pgmux.log");
         Process pgmux = Entrypoint.builder(env, work, List.of()).redirectErrorStream(true)
