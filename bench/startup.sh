@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pgmux's start-up: resident memory and time to listening for each set of JVM flags, before any client.
 #
-#   bench/startup.sh                                             # the image's flags, three rounds
+#   bench/startup.sh                                             # the image's flags and archive, three rounds
 #   ROUNDS=2 bench/startup.sh "-XX:+UseSerialGC -Xmn8m" "MALLOC_ARENA_MAX=2|-XX:+UseSerialGC -Xmn8m -Xms16m"
 #
 # Each argument is one set of JVM flags; "VAR=value ...|flags" also sets environment variables for pgmux. Each set
@@ -26,13 +26,13 @@ PGMUX_TRANSPORT=${PGMUX_TRANSPORT:-auto}
 PGMUX_JAR=${PGMUX_JAR:-$REPO/proxy-cli/target/pgmux.jar}
 RESULTS_DIR=${RESULTS_DIR:-$REPO/bench/results/$(date -u +%Y%m%dT%H%M%SZ)-startup}
 PG_OS_USER=${PG_OS_USER:-pgmuxbench}
-DEFAULT_FLAGS="-XX:+UseSerialGC -Xmn8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"
+# The image's JAVA_OPTS that matter outside a container (docker/Dockerfile); its archive is made for the run.
+DEFAULT_FLAGS="-XX:+UseSerialGC -Xmn8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TrimNativeHeapInterval=1000"
 
 # shellcheck source=bench/lib.sh
 source "$REPO/bench/lib.sh"
 
 [[ $ROUNDS =~ ^[1-9][0-9]*$ && $SETTLE =~ ^[0-9]+$ ]] || die "ROUNDS and SETTLE must be numbers"
-(( $# > 0 )) || set -- "$DEFAULT_FLAGS"
 find_tools 0
 ensure_os_user
 raise_fd_limit
@@ -49,6 +49,7 @@ mkdir -p "$RESULTS_DIR/logs"
 RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
 cp "$PGMUX_JAR" "$WORK/pgmux.jar"
 chmod 644 "$WORK/pgmux.jar"
+(( $# > 0 )) || set -- "MALLOC_ARENA_MAX=2|$DEFAULT_FLAGS -XX:SharedArchiveFile=$WORK/pgmux.jsa"
 
 PG_PORT=$(free_port)
 start_postgres 50
