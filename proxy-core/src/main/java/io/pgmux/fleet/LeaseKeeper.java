@@ -114,18 +114,20 @@ public final class LeaseKeeper implements AutoCloseable {
         }
     }
 
-    public LeaseKeeper(PgmuxConfig config, LeasedBudgets pools, ScramKeys scramKeys) {
-        this(config, pools, scramKeys, Ticker.systemTicker());
+    /** @param tls the servers' TLS contexts, shared with the pools (a control connection waits for a build) */
+    public LeaseKeeper(PgmuxConfig config, LeasedBudgets pools, ScramKeys scramKeys, UpstreamTlsContexts tls) {
+        this(config, pools, scramKeys, tls, Ticker.systemTicker());
     }
 
-    LeaseKeeper(PgmuxConfig config, LeasedBudgets pools, ScramKeys scramKeys, Ticker ticker) {
+    LeaseKeeper(PgmuxConfig config, LeasedBudgets pools, ScramKeys scramKeys, UpstreamTlsContexts tls,
+                Ticker ticker) {
         this.connectTimeout = config.timeouts().serverConnectTimeout();
         this.fleet = config.fleet();
         this.instanceId = fleet.instanceId().orElseGet(LeaseKeeper::defaultInstanceId);
         this.pools = pools;
         this.ticker = ticker;
         this.scramKeys = scramKeys;
-        this.tls = UpstreamTlsContexts.of(config);
+        this.tls = tls;
         books(config);
         this.thread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("pgmux-fleet", true));
         this.io = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pgmux-fleet-io", true),

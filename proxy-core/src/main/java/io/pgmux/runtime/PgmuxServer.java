@@ -136,7 +136,8 @@ public final class PgmuxServer implements AutoCloseable {
         this.pools = new PoolManager(config, connector, loops, stats);
         this.services = new ClientServices(config, pools, connector, channels, this::console, loginWork);
         this.fleet = config.fleet().enabled()
-                ? Optional.of(new LeaseKeeper(config, pools.leasedBudgets(), pools.scramKeys())) : Optional.empty();
+                ? Optional.of(new LeaseKeeper(config, pools.leasedBudgets(), pools.scramKeys(), upstreamTls))
+                : Optional.empty();
         this.control = new ProxyControl(this, loops);
         LiveAdminView view = new LiveAdminView(pools, statsPeriod, services::clientCount,
                 address -> Optional.ofNullable(upstreamSlots.get(address)), new ClientDirectory() {
