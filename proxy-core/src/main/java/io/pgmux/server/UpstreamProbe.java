@@ -58,7 +58,7 @@ public final class UpstreamProbe {
         this(target, timeout, new UpstreamTlsContexts());
     }
 
-    /** @param tls where the target's TLS context comes from (built on this thread when missing) */
+    /** @param tls where the target's TLS context comes from (waited for, or built on this thread, when not ready) */
     public UpstreamProbe(UpstreamTarget target, Duration timeout, UpstreamTlsContexts tls) {
         this.target = target;
         this.timeout = timeout.isZero() ? Duration.ofSeconds(10) : timeout;
