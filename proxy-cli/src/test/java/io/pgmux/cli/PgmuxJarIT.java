@@ -146,6 +146,9 @@ class PgmuxJarIT {
             assertEquals(0, pgmux.awaitExit(SHUTDOWN_TIMEOUT.plusSeconds(10)), pgmux.log());
             assertTrue(System.nanoTime() - sigterm < SHUTDOWN_TIMEOUT.plusSeconds(5).toNanos(),
                     "exited within shutdown_timeout");
+            List<String> lines = pgmux.log().lines().filter(line -> !line.isBlank()).toList();
+            assertTrue(lines.get(lines.size() - 1).matches(".* INFO .*pgmux stopped \\(smart shutdown in \\d+ ms\\)"),
+                    "the last line says pgmux stopped, and how: " + lines.get(lines.size() - 1));
             for (Thread t : workers) {
                 t.join(10_000);
             }

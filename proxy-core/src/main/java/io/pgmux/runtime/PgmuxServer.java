@@ -435,6 +435,7 @@ public final class PgmuxServer implements AutoCloseable {
             try {
                 close();
             } finally {
+                drain.logStopped();
                 stopped.complete(null);
             }
         }, "pgmux-close");
