@@ -140,6 +140,12 @@ class FleetJarIT {
             PgmuxProcess a = fleet.started.get(0);
             PgmuxProcess b = fleet.started.get(1);
             PgmuxProcess c = fleet.started.get(2);
+            // The budget check each process runs at start logs in as the tenant's user: until its query runs, the
+            // sampler cannot tell it from a server connection. The load starts once every check is done.
+            for (PgmuxProcess each : fleet.started) {
+                Await.until(Duration.ofSeconds(30), () -> !each.logLines("connection budgets").isEmpty(),
+                        "the budget check of the process on port " + each.port());
+            }
             Load loadA = new Load(a.port(), CLIENTS_PER_INSTANCE);
             Load loadB = new Load(b.port(), CLIENTS_PER_INSTANCE);
             Load loadC = new Load(c.port(), CLIENTS_PER_INSTANCE);

@@ -56,7 +56,8 @@ public final class BackendSampler implements AutoCloseable {
         /**
          * Leaves out the connections pgmux opens that no pool holds: a fleet's control connections (application_name
          * {@code pgmux <instance id>}) and the one-query budget check pgmux runs at start and after a reload as the
-         * first configured user (it reads {@code superuser_reserved_connections}).
+         * first configured user (it reads {@code superuser_reserved_connections}). The check is told apart by its
+         * query only once that runs: a test that loads pgmux to its budget waits for the check's log line first.
          */
         public Settings serversOnly() {
             this.serversOnly = true;
@@ -229,9 +230,14 @@ public final class BackendSampler implements AutoCloseable {
 
     /** Stops sampling and fails if the sampler itself broke (its maximum would mean nothing then). */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         stop = true;
-        thread.join(10_000);
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while stopping the backend sampler", e);
+        }
         if (thread.isAlive()) {
             throw new AssertionError("backend sampler did not stop within 10 s");
         }
