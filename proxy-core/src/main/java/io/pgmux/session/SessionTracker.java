@@ -64,6 +64,7 @@ public final class SessionTracker {
      * cleared): a client that never sends a statement, or never one that touches settings, keeps none of them.
      */
     private SqlLexer lexer;
+    private ParsedText parsedText;
     /** What requests since the last readback may have done to settings. */
     private Set<String> names = Set.of();
     private Set<String> resetNames = Set.of();
@@ -110,7 +111,7 @@ public final class SessionTracker {
                     parameters.standardConformingStrings(), lexer());
         } else if (tag == FrontendTag.PARSE) {
             int start = Parse.queryStart(frame);
-            effects = SessionStatement.of(frame, start, Parse.queryEnd(frame, start),
+            effects = parsedText().effects(frame, start, Parse.queryEnd(frame, start),
                     parameters.standardConformingStrings(), lexer());
             rememberStatement(frame, effects);
         } else if (tag == FrontendTag.BIND && statementEffects != null && !statementEffects.isEmpty()) {
@@ -372,6 +373,13 @@ public final class SessionTracker {
             lexer = new SqlLexer();
         }
         return lexer;
+    }
+
+    private ParsedText parsedText() {
+        if (parsedText == null) {
+            parsedText = new ParsedText();
+        }
+        return parsedText;
     }
 
     /** {@code set} with {@code more} added; a new set when {@code set} is empty (it may be the shared one). */
