@@ -211,15 +211,7 @@ trap cleanup EXIT
 trap 'say "interrupted"; exit 130' INT
 trap 'exit 143' TERM
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/pgmux-bench.XXXXXX")
-chmod 755 "$WORK"
-[[ $EUID -eq 0 ]] && chown "$PG_OS_USER" "$WORK"
-mkdir -p "$RESULTS_DIR"
-RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
-
-# A private copy, so that a rebuild during the run cannot change the binary under test.
-cp "$PGMUX_JAR" "$WORK/pgmux.jar"
-chmod 644 "$WORK/pgmux.jar"
+make_work bench
 
 PG_PORT=$(free_port)
 BOUNCER_PORT=$(free_port)
@@ -231,7 +223,7 @@ PGMUX_PORT=$(free_port)
 # Direct clients plus the server connections both poolers keep open must fit.
 PG_MAX_CONNECTIONS=$((DIRECT_MAX_CLIENTS + 2 * POOL_SIZE + 10))
 [[ $TLS == 1 ]] && make_tls_files
-start_postgres "$PG_MAX_CONNECTIONS"
+start_postgres "$PG_MAX_CONNECTIONS" "$PG_PORT"
 
 say "pgbench -i -s $SCALE"
 "$PGBENCH" -i -q -s "$SCALE" -p "$PG_PORT" >"$WORK/pgbench-init.log" 2>&1 \
