@@ -475,10 +475,8 @@ public final class LeaseKeeper implements AutoCloseable {
         Optional<UserConfig> first = config.users().values().stream().findFirst();
         UpstreamTarget base = UpstreamTarget.forDatabase(db, first.map(UserConfig::name).orElse("postgres"),
                 first.flatMap(UserConfig::password).orElse(null));
-        String application = LockTable.APPLICATION_PREFIX + instanceId;
         return new UpstreamTarget(base.host(), base.port(), base.database(), base.user(), base.password(),
-                Map.of("application_name", application.length() > 63 ? application.substring(0, 63) : application),
-                base.tls(), scramKeys);
+                Map.of(), base.tls(), scramKeys).withApplicationName(LockTable.APPLICATION_PREFIX + instanceId);
     }
 
     private static String defaultInstanceId() {
