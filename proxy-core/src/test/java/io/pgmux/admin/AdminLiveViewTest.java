@@ -156,8 +156,8 @@ class AdminLiveViewTest {
     @Test
     void tenantsHaveTheirBudgetOnEveryDatabase() {
         List<TenantRow> tenants = view.tenants();
-        assertEquals(List.of(new TenantRow("web", "app", 8, 2, 0, 0, 0, 0, 3),
-                new TenantRow("web", "reports", 8, 2, 0, 0, 0, 0, 3)), tenants);
+        assertEquals(List.of(new TenantRow("web", "app", 8, 2, 0, 0, 0, 0, 0, 3),
+                new TenantRow("web", "reports", 8, 2, 0, 0, 0, 0, 0, 3)), tenants);
     }
 
     @Test

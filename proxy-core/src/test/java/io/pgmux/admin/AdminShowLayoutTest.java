@@ -175,9 +175,10 @@ class AdminShowLayoutTest {
 
     @Test
     void tenants() {
-        List<BackendMessage> answer = assertLayout("SHOW TENANTS", "ssiiiiqiNi", "tenant", "database", "budget",
-                "reserve", "in_use", "waiting", "longest_wait_us", "pinned", "utilization_pct", "weight");
-        assertEquals(List.of(List.of("web", "app", "8", "2", "9", "3", "1500", "1", "112.5", "2")), rows(answer));
+        List<BackendMessage> answer = assertLayout("SHOW TENANTS", "ssiiiiiqiNi", "tenant", "database", "budget",
+                "reserve", "servers", "in_use", "waiting", "longest_wait_us", "pinned", "utilization_pct", "weight");
+        assertEquals(List.of(List.of("web", "app", "8", "2", "10", "9", "3", "1500", "1", "112.5", "2")),
+                rows(answer), "utilization_pct is in_use (9) over the budget (8), not servers (10)");
     }
 
     @Test
