@@ -171,7 +171,7 @@ class AdminLiveViewTest {
         assertTrue(budgets.stream().filter(b -> b.upstream().equals("10.0.0.3:5432"))
                 .noneMatch(b -> b.budget().equals("slots")), "that upstream was not asked");
         BudgetRow tenant = budgets.get(0);
-        assertEquals(0, tenant.inUse());
+        assertEquals(0, tenant.servers());
         assertEquals("pool_size 8 + reserve_pool_size 2", tenant.basis());
     }
 }

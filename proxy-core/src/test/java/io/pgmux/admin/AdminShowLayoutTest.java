@@ -183,7 +183,7 @@ class AdminShowLayoutTest {
 
     @Test
     void budgets() {
-        List<BackendMessage> answer = assertLayout("SHOW BUDGETS", "ssiis", "upstream", "budget", "most", "in_use",
+        List<BackendMessage> answer = assertLayout("SHOW BUDGETS", "ssiis", "upstream", "budget", "most", "servers",
                 "basis");
         assertEquals(List.of(List.of("db.internal:5432", "tenant web on database app", "10", "9",
                 "pool_size 8 + reserve_pool_size 2"), Arrays.asList("db.internal:5432", "slots", "22", null, "x")),
