@@ -386,6 +386,14 @@ public final class LeaseKeeper implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Whether this instance keeps fleet leases at the upstream {@code address} ("host:port"): a configured
+     * database lives there, so a control connection is opened to it. Readiness asks it on every check.
+     */
+    public boolean keepsLeasesAt(String address) {
+        return upstreams.containsKey(address);
+    }
+
     /** Whether the control connection to {@code address} was up at the last round. */
     public boolean isConnected(String address) {
         return connected.getOrDefault(address, false);
