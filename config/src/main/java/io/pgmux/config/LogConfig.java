@@ -8,8 +8,9 @@ import java.util.Objects;
  *
  * @param logStats               PgBouncer's {@code log_stats}: one line per database every stats period with the
  *                               period's averages (transactions, queries, bytes per second; times in µs)
- * @param utilizationWarnPercent warn once when a tenant's server connections in use reach this percentage of its
- *                               {@code pool_size} on a database, and note it once it is back below; 0 turns it off
+ * @param utilizationWarnPercent warn once when a tenant's server connections in use (linked to a client; idle
+ *                               ones it holds do not count) reach this percentage of its {@code pool_size} on a
+ *                               database, and note it once it has stayed below for a minute; 0 turns it off
  * @param logConnections         PgBouncer's {@code log_connections}: a line for each client that logs in (user,
  *                               database, address, TLS); off by default, as PostgreSQL's, since connection churn
  *                               would flood the log

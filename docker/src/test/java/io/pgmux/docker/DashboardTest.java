@@ -102,7 +102,8 @@ final class DashboardTest {
         expressions().forEach(expr -> used.addAll(MetricNames.usedBy(expr)));
         assertTrue(used.containsAll(List.of("pgmux_pool_client_connections", "pgmux_pool_server_connections",
                 "pgmux_pool_max_wait_seconds", "pgmux_tenant_utilization_ratio", "pgmux_tenant_budget_connections",
-                "pgmux_tenant_server_connections", "pgmux_wait_duration_seconds_bucket", "pgmux_transactions_total",
+                "pgmux_tenant_server_connections", "pgmux_tenant_active_server_connections",
+                "pgmux_wait_duration_seconds_bucket", "pgmux_transactions_total",
                 "pgmux_queries_total", "pgmux_received_bytes_total", "pgmux_sent_bytes_total",
                 "pgmux_database_upstream_circuit", "pgmux_auth_failures_total", "pgmux_ready")), used.toString());
         assertTrue(expressions().stream().anyMatch(expr -> expr.contains("histogram_quantile(")

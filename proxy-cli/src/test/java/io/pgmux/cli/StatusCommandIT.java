@@ -85,8 +85,11 @@ class StatusCommandIT {
             assertTrue(run.out().contains("\npools:\n  database  user      tenant  cl_active  cl_waiting"), run.out());
             assertTrue(run.out().lines().anyMatch(l -> l.matches("  app +app_user +main +[0-9]+ +0 +.*transaction.*")),
                     run.out());
-            assertTrue(run.out().contains("\ntenants:\n  tenant  database  budget"), run.out());
-            assertTrue(run.out().lines().anyMatch(l -> l.matches("  main +app +3 +0 +[0-9]+ +0 +.*")), run.out());
+            assertTrue(run.out().contains("\ntenants:\n  tenant  database  budget  reserve  servers  in_use  waiting"
+                    + "  utilization_pct\n"), run.out());
+            // The client is between transactions: its server is held against the budget, not in use.
+            assertTrue(run.out().lines().anyMatch(l -> l.matches("  main +app +3 +0 +[1-9][0-9]* +0 +0 +0\\.0")),
+                    run.out());
         }
     }
 

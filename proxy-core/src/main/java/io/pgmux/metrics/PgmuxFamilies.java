@@ -5,6 +5,7 @@ import io.pgmux.metrics.Family.Gauge;
 import io.pgmux.metrics.Family.Histogram;
 import io.pgmux.pool.CircuitState;
 import io.pgmux.pool.PoolSnapshot;
+import io.pgmux.pool.TenantLoad;
 import io.pgmux.stats.Latency;
 import io.pgmux.stats.PoolCounter;
 import io.pgmux.stats.StatsSnapshot;
@@ -104,18 +105,18 @@ final class PgmuxFamilies {
         return Labels.of("database", s.database(), "state", state, "tenant", tenant, "user", s.user());
     }
 
-    /** Per tenant and database: the budget its pools share there, and their clients and servers summed. */
+    /**
+     * Per tenant and database: the budget its pools share there, the connections held against it and those serving
+     * clients ({@link TenantLoad}), and its clients summed.
+     */
     private static void tenantGauges(ScrapeView view, List<Family> families) {
-        Map<List<String>, PoolSnapshot> budgets = new LinkedHashMap<>();
         Map<List<String>, long[]> clients = new LinkedHashMap<>();
         for (ScrapeView.PoolRow row : view.pools()) {
             PoolSnapshot s = row.snapshot();
             if (s.tenant() == null) {
                 continue;
             }
-            List<String> key = List.of(s.database(), s.tenant());
-            budgets.putIfAbsent(key, s);
-            long[] sums = clients.computeIfAbsent(key, k -> new long[2]);
+            long[] sums = clients.computeIfAbsent(List.of(s.database(), s.tenant()), k -> new long[2]);
             sums[0] += row.clientsActive();
             sums[1] += s.clientsWaiting();
         }
@@ -123,25 +124,26 @@ final class PgmuxFamilies {
                 "The tenant's pool_size on the database: server connections it may hold normally.");
         Gauge reserve = Family.gauge("pgmux_tenant_reserve_connections",
                 "Connections the tenant may add once a client has waited reserve_pool_timeout.");
-        Gauge inUse = Family.gauge("pgmux_tenant_server_connections",
-                "Server connections counting against the tenant's budget on the database now.");
+        Gauge held = Family.gauge("pgmux_tenant_server_connections",
+                "Server connections counting against the tenant's budget on the database now, idle ones included.");
+        Gauge active = Family.gauge("pgmux_tenant_active_server_connections",
+                "The tenant's server connections on the database linked to a client now (sv_active).");
         Gauge utilization = Family.gauge("pgmux_tenant_utilization_ratio",
-                "Server connections in use over pool_size (above 1 while the reserve is used).");
+                "Server connections linked to a client over pool_size (above 1 while the reserve serves clients).");
         Gauge tenantClients = Family.gauge("pgmux_tenant_client_connections",
                 "The tenant's clients on the database: active or waiting.");
-        budgets.forEach((key, s) -> {
-            Labels labels = Labels.of("database", key.get(0), "tenant", key.get(1));
-            size.add(labels, s.budgetLimit());
-            reserve.add(labels, s.budgetReserve());
-            inUse.add(labels, s.budgetUsed());
-            if (s.budgetLimit() > 0) {
-                utilization.add(labels, (double) s.budgetUsed() / s.budgetLimit());
-            }
-            long[] sums = clients.get(key);
-            tenantClients.add(Labels.of("database", key.get(0), "state", "active", "tenant", key.get(1)), sums[0])
-                    .add(Labels.of("database", key.get(0), "state", "waiting", "tenant", key.get(1)), sums[1]);
-        });
-        families.addAll(List.of(size, reserve, inUse, utilization, tenantClients));
+        for (TenantLoad t : TenantLoad.of(view.pools().stream().map(ScrapeView.PoolRow::snapshot).toList())) {
+            Labels labels = Labels.of("database", t.database(), "tenant", t.tenant());
+            size.add(labels, t.limit());
+            reserve.add(labels, t.reserve());
+            held.add(labels, t.servers());
+            active.add(labels, t.inUse());
+            t.utilization().ifPresent(ratio -> utilization.add(labels, ratio));
+            long[] sums = clients.get(List.of(t.database(), t.tenant()));
+            tenantClients.add(Labels.of("database", t.database(), "state", "active", "tenant", t.tenant()), sums[0])
+                    .add(Labels.of("database", t.database(), "state", "waiting", "tenant", t.tenant()), sums[1]);
+        }
+        families.addAll(List.of(size, reserve, held, active, utilization, tenantClients));
     }
 
     private static void databaseGauges(ScrapeView view, List<Family> families) {

@@ -263,7 +263,7 @@ public final class PgmuxServer implements AutoCloseable {
             pools.openMinimumConnections();
             services.checkClientTimeouts();
             utilizationWarnings.check(pools.pools().stream().map(ServerPool::snapshot).toList(),
-                    pools.config().log().utilizationWarnPercent());
+                    pools.config().log().utilizationWarnPercent(), System.nanoTime());
         } catch (RuntimeException e) {
             log.warn("maintenance failed", e);
         }

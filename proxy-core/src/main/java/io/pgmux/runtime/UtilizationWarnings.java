@@ -1,9 +1,11 @@
 package io.pgmux.runtime;
 
 import io.pgmux.pool.PoolSnapshot;
+import io.pgmux.pool.TenantLoad;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,17 +13,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Warns once when a tenant's server connections in use on a database reach {@code utilization_warn_percent} of its
- * {@code pool_size}, and says once when they are back below: a log line per crossing, not per check. Checked by
+ * Warns once when a tenant's server connections in use on a database (linked to a client, {@link TenantLoad#inUse})
+ * reach {@code utilization_warn_percent} of its {@code pool_size}, and says once when they are back below: a log
+ * line per crossing, not per check, the note coming once the tenant has stayed below for {@link #QUIET}. Idle
+ * connections the tenant still holds after a burst do not count: its next clients get them at once. Checked by
  * the maintenance task, one thread; not thread-safe.
  */
 final class UtilizationWarnings {
     private static final Logger log = LoggerFactory.getLogger(UtilizationWarnings.class);
 
-    /** A tenant's budget on a database, as the pools' snapshots report it. */
-    record Budget(String database, String tenant, int used, int limit) {
+    /** A tenant's budget on a database: its connections linked to a client now, and its pool_size. */
+    record Budget(String database, String tenant, int inUse, int limit) {
         int percent() {
-            return (int) (100L * used / limit);
+            return (int) (100L * inUse / limit);
         }
     }
 
@@ -29,51 +33,69 @@ final class UtilizationWarnings {
     record Crossings(List<Budget> above, List<Budget> below) {
     }
 
-    /** (database, tenant) pairs at or above the threshold when last checked. */
-    private final Set<List<String>> over = new HashSet<>();
+    /**
+     * How long a tenant must stay below the threshold before the note that it is back below, and before it can be
+     * warned about again: in transaction pooling, connections serving clients come and go with each transaction,
+     * so a tenant whose use hovers at the threshold would otherwise log a pair of lines every check.
+     */
+    static final Duration QUIET = Duration.ofMinutes(1);
 
-    /** Checks the pools' snapshots and logs the crossings; {@code percent} 0 checks nothing and forgets all. */
-    void check(Iterable<PoolSnapshot> pools, int percent) {
-        Crossings crossings = update(budgets(pools), percent);
+    /** (database, tenant) pairs warned about and not yet noted back below, with when each was last seen above. */
+    private final Map<List<String>, Long> over = new HashMap<>();
+
+    /**
+     * Checks the pools' snapshots and logs the crossings; {@code percent} 0 checks nothing and forgets all.
+     *
+     * @param nowNanos the time of the check, on {@link System#nanoTime}'s scale
+     */
+    void check(Iterable<PoolSnapshot> pools, int percent, long nowNanos) {
+        Crossings crossings = update(budgets(pools), percent, nowNanos);
         for (Budget b : crossings.above()) {
-            log.warn("tenant {} uses {} of its {} server connections on database {} ({}%, "
-                    + "utilization_warn_percent {}); further clients wait once the reserve is used", b.tenant(),
-                    b.used(), b.limit(), b.database(), b.percent(), percent);
+            log.warn("tenant {} has {} server connections serving clients on database {}, {}% of its pool_size {} "
+                    + "(utilization_warn_percent {}); further clients wait once the reserve is used", b.tenant(),
+                    b.inUse(), b.database(), b.percent(), b.limit(), percent);
         }
         for (Budget b : crossings.below()) {
-            log.info("tenant {} is back below utilization_warn_percent {} on database {} ({} of {})", b.tenant(),
-                    percent, b.database(), b.used(), b.limit());
+            log.info("tenant {} is back below utilization_warn_percent {} on database {} ({} of pool_size {} "
+                    + "serving clients, for {} s)", b.tenant(), percent, b.database(), b.inUse(), b.limit(),
+                    QUIET.toSeconds());
         }
     }
 
-    Crossings update(Iterable<Budget> budgets, int percent) {
+    Crossings update(Iterable<Budget> budgets, int percent, long nowNanos) {
+        if (percent == 0) {
+            over.clear();
+            return new Crossings(List.of(), List.of());
+        }
         List<Budget> above = new ArrayList<>();
         List<Budget> below = new ArrayList<>();
         Set<List<String>> seen = new HashSet<>();
         for (Budget b : budgets) {
             List<String> key = List.of(b.database(), b.tenant());
             seen.add(key);
-            boolean isOver = percent > 0 && b.limit() > 0 && 100L * b.used() >= (long) percent * b.limit();
-            if (isOver && over.add(key)) {
-                above.add(b);
-            } else if (!isOver && over.remove(key)) {
+            boolean isOver = b.limit() > 0 && 100L * b.inUse() >= (long) percent * b.limit();
+            Long lastOver = over.get(key);
+            if (isOver) {
+                if (lastOver == null) {
+                    above.add(b);
+                }
+                over.put(key, nowNanos);
+            } else if (lastOver != null && nowNanos - lastOver >= QUIET.toNanos()) {
+                over.remove(key);
                 below.add(b);
             }
         }
         // A tenant or database removed by a reload: no line, it is simply no longer watched.
-        over.retainAll(seen);
+        over.keySet().retainAll(seen);
         return new Crossings(above, below);
     }
 
-    /** One budget per (database, tenant): all of a tenant's pools on a database report the same shared budget. */
-    private static Iterable<Budget> budgets(Iterable<PoolSnapshot> pools) {
-        Map<List<String>, Budget> budgets = new LinkedHashMap<>();
-        for (PoolSnapshot s : pools) {
-            if (s.tenant() != null) {
-                budgets.putIfAbsent(List.of(s.database(), s.tenant()),
-                        new Budget(s.database(), s.tenant(), s.budgetUsed(), s.budgetLimit()));
-            }
+    /** One budget per (database, tenant), its use summed over the tenant's pools there. */
+    private static List<Budget> budgets(Iterable<PoolSnapshot> pools) {
+        List<Budget> budgets = new ArrayList<>();
+        for (TenantLoad each : TenantLoad.of(pools)) {
+            budgets.add(new Budget(each.database(), each.tenant(), each.inUse(), each.limit()));
         }
-        return budgets.values();
+        return budgets;
     }
 }

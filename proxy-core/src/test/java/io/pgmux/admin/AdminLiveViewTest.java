@@ -156,8 +156,8 @@ class AdminLiveViewTest {
     @Test
     void tenantsHaveTheirBudgetOnEveryDatabase() {
         List<TenantRow> tenants = view.tenants();
-        assertEquals(List.of(new TenantRow("web", "app", 8, 2, 0, 0, 0, 0, 3),
-                new TenantRow("web", "reports", 8, 2, 0, 0, 0, 0, 3)), tenants);
+        assertEquals(List.of(new TenantRow("web", "app", 8, 2, 0, 0, 0, 0, 0, 3),
+                new TenantRow("web", "reports", 8, 2, 0, 0, 0, 0, 0, 3)), tenants);
     }
 
     @Test
@@ -171,7 +171,7 @@ class AdminLiveViewTest {
         assertTrue(budgets.stream().filter(b -> b.upstream().equals("10.0.0.3:5432"))
                 .noneMatch(b -> b.budget().equals("slots")), "that upstream was not asked");
         BudgetRow tenant = budgets.get(0);
-        assertEquals(0, tenant.inUse());
+        assertEquals(0, tenant.servers());
         assertEquals("pool_size 8 + reserve_pool_size 2", tenant.basis());
     }
 }

@@ -175,14 +175,15 @@ class AdminShowLayoutTest {
 
     @Test
     void tenants() {
-        List<BackendMessage> answer = assertLayout("SHOW TENANTS", "ssiiiiqiNi", "tenant", "database", "budget",
-                "reserve", "in_use", "waiting", "longest_wait_us", "pinned", "utilization_pct", "weight");
-        assertEquals(List.of(List.of("web", "app", "8", "2", "9", "3", "1500", "1", "112.5", "2")), rows(answer));
+        List<BackendMessage> answer = assertLayout("SHOW TENANTS", "ssiiiiiqiNi", "tenant", "database", "budget",
+                "reserve", "servers", "in_use", "waiting", "longest_wait_us", "pinned", "utilization_pct", "weight");
+        assertEquals(List.of(List.of("web", "app", "8", "2", "10", "9", "3", "1500", "1", "112.5", "2")),
+                rows(answer), "utilization_pct is in_use (9) over the budget (8), not servers (10)");
     }
 
     @Test
     void budgets() {
-        List<BackendMessage> answer = assertLayout("SHOW BUDGETS", "ssiis", "upstream", "budget", "most", "in_use",
+        List<BackendMessage> answer = assertLayout("SHOW BUDGETS", "ssiis", "upstream", "budget", "most", "servers",
                 "basis");
         assertEquals(List.of(List.of("db.internal:5432", "tenant web on database app", "10", "9",
                 "pool_size 8 + reserve_pool_size 2"), Arrays.asList("db.internal:5432", "slots", "22", null, "x")),

@@ -43,7 +43,7 @@ final class FakeView implements AdminView {
     ListCounts lists = new ListCounts(1, 2, 2, 3, 4, 5, 6);
     List<PeerRow> peers = List.of(new PeerRow(1, "10.0.0.5", 6433, 0), new PeerRow(2, "10.0.0.6", 6433, 0));
     PauseState pauseState = PauseState.ACTIVE;
-    List<TenantRow> tenants = List.of(new TenantRow("web", "app", 8, 2, 9, 3, 1500, 1, 2));
+    List<TenantRow> tenants = List.of(new TenantRow("web", "app", 8, 2, 10, 9, 3, 1500, 1, 2));
     List<BudgetRow> budgets = List.of(new BudgetRow("db.internal:5432", "tenant web on database app", 10, 9,
             "pool_size 8 + reserve_pool_size 2"), new BudgetRow("db.internal:5432", "slots", 22, null, "x"));
     List<PreparedRow> prepared = List.of(new PreparedRow("app", "api", "pgmux_1a2b", "SELECT $1", 3, 40));

@@ -18,7 +18,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -157,7 +159,10 @@ class AdminConsoleIT {
         }
     }
 
-    /** Twelve clients sleeping on a pool of two: SHOW POOLS shows two servers active and the rest waiting. */
+    /**
+     * Twelve clients sleeping on a pool of two: SHOW POOLS shows two servers active and the rest waiting, SHOW
+     * TENANTS the tenant's pool_size saturated; once they are done, its two servers are held but none is in use.
+     */
     @Test
     void showPoolsFollowsTheLoad() throws Exception {
         try (ProxyFixture proxy = start()) {
@@ -181,12 +186,41 @@ class AdminConsoleIT {
                         return false;
                     }
                 }, "SHOW POOLS to show two servers active and at least eight clients waiting");
+                Await.untilChecked(Duration.ofSeconds(30), () -> {
+                    Map<String, String> t = appTenant(s);
+                    return t.get("in_use").equals("2") && t.get("utilization_pct").equals("100.0");
+                }, "SHOW TENANTS to show both of the tenant's servers in use: 100 % of its pool_size");
                 for (Future<String> each : sleeps) {
                     assertEquals("", each.get(60, TimeUnit.SECONDS));
                 }
+                // The burst is over: the servers stay open, idle until server_idle_timeout, in use by nobody.
+                Await.untilChecked(Duration.ofSeconds(30), () -> appTenant(s).get("in_use").equals("0"),
+                        "SHOW TENANTS to show no server in use once the clients are done");
+                Map<String, String> after = appTenant(s);
+                assertEquals("2", after.get("servers"), after.toString());
+                assertEquals("0.0", after.get("utilization_pct"), after.toString());
+                assertEquals("0", after.get("waiting"), after.toString());
             } finally {
                 clients.shutdownNow();
             }
         }
+    }
+
+    /** The console's SHOW TENANTS row of the default tenant on the app database, by column name. */
+    private static Map<String, String> appTenant(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SHOW TENANTS")) {
+            List<String> columns = columns(rs);
+            while (rs.next()) {
+                if (ProxyFixture.DEFAULT_TENANT.equals(rs.getString("tenant"))
+                        && ProxyFixture.APP_DB.equals(rs.getString("database"))) {
+                    Map<String, String> row = new LinkedHashMap<>();
+                    for (String each : columns) {
+                        row.put(each, rs.getString(each));
+                    }
+                    return row;
+                }
+            }
+        }
+        throw new AssertionError("SHOW TENANTS has no row for the default tenant on " + ProxyFixture.APP_DB);
     }
 }

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class MetricsIT {
     private static final String[] POOL = {"database", ProxyFixture.APP_DB, "tenant", ProxyFixture.DEFAULT_TENANT,
         "user", ProxyFixture.APP_USER};
+    private static final String[] TENANT = {"database", ProxyFixture.APP_DB, "tenant", ProxyFixture.DEFAULT_TENANT};
     private final PostgresCluster cluster;
 
     MetricsIT(PostgresCluster cluster) {
@@ -41,7 +42,10 @@ class MetricsIT {
         return all;
     }
 
-    /** Six clients sleeping on a pool of two: four wait, the gauges show it, and the counters move. */
+    /**
+     * Six clients sleeping on a pool of two: four wait, the gauges show it (the tenant's utilization at 1), and the
+     * counters move; once they are done, the tenant holds both servers and uses none.
+     */
     @Test
     void countersHistogramsAndGaugesFollowTheLoad() throws Exception {
         try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).set("metrics", "{pgbouncer_compat: true}")
@@ -72,10 +76,9 @@ class MetricsIT {
                 }, "/metrics to show clients waiting for the pool's two servers");
                 Scrape busy = Scrape.metrics(proxy);
                 assertEquals(2.0, busy.value("pgmux_pool_server_connections", pool("state", "active")));
-                assertEquals(2.0, busy.value("pgmux_tenant_server_connections", "database", ProxyFixture.APP_DB,
-                        "tenant", ProxyFixture.DEFAULT_TENANT));
-                assertEquals(1.0, busy.value("pgmux_tenant_utilization_ratio", "database", ProxyFixture.APP_DB,
-                        "tenant", ProxyFixture.DEFAULT_TENANT));
+                assertEquals(2.0, busy.value("pgmux_tenant_server_connections", TENANT));
+                assertEquals(2.0, busy.value("pgmux_tenant_active_server_connections", TENANT));
+                assertEquals(1.0, busy.value("pgmux_tenant_utilization_ratio", TENANT));
                 assertTrue(busy.value("pgmux_pool_max_wait_seconds", POOL) > 0);
                 for (Future<String> each : sleeps) {
                     assertEquals("", each.get(30, TimeUnit.SECONDS));
@@ -83,6 +86,14 @@ class MetricsIT {
             } finally {
                 clients.shutdownNow();
             }
+            // The burst is over: both servers stay open (idle until server_idle_timeout), neither is in use.
+            Await.untilChecked(Duration.ofSeconds(20),
+                    () -> Scrape.metrics(proxy).value("pgmux_tenant_active_server_connections", TENANT) == 0,
+                    "/metrics to show none of the tenant's servers in use once its clients are done");
+            Scrape idle = Scrape.metrics(proxy);
+            assertEquals(2.0, idle.value("pgmux_tenant_server_connections", TENANT));
+            assertEquals(0.0, idle.value("pgmux_tenant_utilization_ratio", TENANT));
+            assertEquals(2.0, idle.value("pgmux_pool_server_connections", pool("state", "idle")));
             assertThrows(SQLException.class, () -> proxy.connect(ProxyFixture.APP_USER, "wrong", ProxyFixture.APP_DB)
                     .close());
             assertThrows(SQLException.class, () -> proxy.connect("nobody", "x", ProxyFixture.APP_DB).close());

@@ -71,6 +71,8 @@ class MetricsRegistryTest {
         assertLine(text, "pgmux_pool_server_connections{database=\"app\",state=\"idle\",tenant=\"\",user=\"loner\"} 0.0");
         assertLine(text, "pgmux_tenant_budget_connections{database=\"app\",tenant=\"web\"} 4.0");
         assertLine(text, "pgmux_tenant_reserve_connections{database=\"app\",tenant=\"web\"} 1.0");
+        assertLine(text, "pgmux_tenant_server_connections{database=\"app\",tenant=\"web\"} 0.0");
+        assertLine(text, "pgmux_tenant_active_server_connections{database=\"app\",tenant=\"web\"} 0.0");
         assertLine(text, "pgmux_tenant_utilization_ratio{database=\"app\",tenant=\"web\"} 0.0");
         assertLine(text, "pgmux_database_ready{database=\"app\"} 1.0");
         assertLine(text, "pgmux_ready 1.0");

@@ -8,44 +8,68 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 final class UtilizationWarningsTest {
-    private final UtilizationWarnings warnings = new UtilizationWarnings();
+    private static final long QUIET = UtilizationWarnings.QUIET.toNanos();
+    private static final Crossings NONE = new Crossings(List.of(), List.of());
 
-    private static Budget web(int used) {
-        return new Budget("app", "web", used, 10);
+    private final UtilizationWarnings warnings = new UtilizationWarnings();
+    private long now = 1_000;
+
+    /** The web tenant (pool_size 10) with {@code inUse} connections linked to clients. */
+    private static Budget web(int inUse) {
+        return new Budget("app", "web", inUse, 10);
+    }
+
+    /** One check, one second after the previous one. */
+    private Crossings check(int percent, Budget... budgets) {
+        now += 1_000_000_000L;
+        return warnings.update(List.of(budgets), percent, now);
     }
 
     @Test
-    void oneWarningPerCrossingAndOneNoteOnTheWayBack() {
-        assertEquals(new Crossings(List.of(), List.of()), warnings.update(List.of(web(7)), 80));
-        assertEquals(new Crossings(List.of(web(8)), List.of()), warnings.update(List.of(web(8)), 80), "80 % reached");
-        assertEquals(new Crossings(List.of(), List.of()), warnings.update(List.of(web(10)), 80), "still above");
-        assertEquals(new Crossings(List.of(), List.of()), warnings.update(List.of(web(12)), 80), "in the reserve");
-        assertEquals(new Crossings(List.of(), List.of(web(3))), warnings.update(List.of(web(3)), 80));
-        assertEquals(new Crossings(List.of(), List.of()), warnings.update(List.of(web(3)), 80));
-        assertEquals(new Crossings(List.of(web(9)), List.of()), warnings.update(List.of(web(9)), 80), "again");
+    void oneWarningPerCrossingAndOneNoteOnceBackBelowForTheQuietPeriod() {
+        assertEquals(NONE, check(80, web(7)));
+        assertEquals(new Crossings(List.of(web(8)), List.of()), check(80, web(8)), "80 % reached");
+        assertEquals(NONE, check(80, web(10)), "still above");
+        assertEquals(NONE, check(80, web(12)), "the reserve serves clients too");
+        assertEquals(NONE, check(80, web(3)), "below for a second only");
+        now += QUIET - 3_000_000_000L;
+        assertEquals(NONE, check(80, web(3)), "below for a second less than the quiet period");
+        assertEquals(new Crossings(List.of(), List.of(web(2))), check(80, web(2)), "below for the quiet period");
+        assertEquals(NONE, check(80, web(3)));
+        assertEquals(new Crossings(List.of(web(9)), List.of()), check(80, web(9)), "again");
+    }
+
+    /** Transaction pooling: the connections serving clients come and go; one warning, not one per dip. */
+    @Test
+    void aTenantHoveringAtTheThresholdWarnsOnce() {
+        assertEquals(new Crossings(List.of(web(8)), List.of()), check(80, web(8)));
+        for (int i = 0; i < 100; i++) {
+            assertEquals(NONE, check(80, web(i % 2 == 0 ? 7 : 9)), "check " + i);
+        }
     }
 
     @Test
     void eachTenantOnEachDatabaseOnItsOwn() {
         Budget reports = new Budget("app", "reports", 1, 2);
         Budget webOnOther = new Budget("other", "web", 5, 5);
-        assertEquals(new Crossings(List.of(web(9), webOnOther), List.of()),
-                warnings.update(List.of(web(9), reports, webOnOther), 80));
+        assertEquals(new Crossings(List.of(web(9), webOnOther), List.of()), check(80, web(9), reports, webOnOther));
         assertEquals(new Crossings(List.of(new Budget("app", "reports", 2, 2)), List.of()),
-                warnings.update(List.of(web(9), new Budget("app", "reports", 2, 2), webOnOther), 80));
+                check(80, web(9), new Budget("app", "reports", 2, 2), webOnOther));
     }
 
     @Test
-    void zeroTurnsItOffAndAnUnlimitedBudgetNeverWarns() {
-        assertEquals(new Crossings(List.of(), List.of()), warnings.update(List.of(web(10)), 0));
-        assertEquals(new Crossings(List.of(), List.of()),
-                warnings.update(List.of(new Budget("app", "open", 50, 0)), 80));
+    void zeroTurnsItOffAndForgetsAndAnUnlimitedBudgetNeverWarns() {
+        assertEquals(NONE, check(0, web(10)));
+        assertEquals(NONE, check(80, new Budget("app", "open", 50, 0)));
+        assertEquals(new Crossings(List.of(web(9)), List.of()), check(80, web(9)));
+        assertEquals(NONE, check(0, web(9)), "turned off: no note, nothing watched");
+        assertEquals(new Crossings(List.of(web(9)), List.of()), check(80, web(9)), "turned on again");
     }
 
     @Test
     void aRemovedTenantIsForgottenSoItsReturnWarnsAgain() {
-        warnings.update(List.of(web(9)), 80);
-        assertEquals(new Crossings(List.of(), List.of()), warnings.update(List.of(), 80));
-        assertEquals(new Crossings(List.of(web(9)), List.of()), warnings.update(List.of(web(9)), 80));
+        check(80, web(9));
+        assertEquals(NONE, check(80));
+        assertEquals(new Crossings(List.of(web(9)), List.of()), check(80, web(9)));
     }
 }

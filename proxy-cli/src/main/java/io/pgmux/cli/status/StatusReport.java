@@ -51,11 +51,11 @@ public record StatusReport(String version, boolean paused, int clients, int serv
                 open.add(p.get("database"));
             }
         }
-        TextTable tenants = new TextTable(List.of("tenant", "database", "budget", "reserve", "in_use", "waiting",
-                "utilization_pct"));
+        TextTable tenants = new TextTable(List.of("tenant", "database", "budget", "reserve", "servers", "in_use",
+                "waiting", "utilization_pct"));
         for (Map<String, String> t : console.query("SHOW TENANTS").records()) {
             tenants.add(List.of(t.get("tenant"), t.get("database"), t.get("budget"), t.get("reserve"),
-                    t.get("in_use"), t.get("waiting"), t.get("utilization_pct")));
+                    t.get("servers"), t.get("in_use"), t.get("waiting"), orEmpty(t.get("utilization_pct"))));
         }
         return new StatusReport(version, paused, clients, servers, pools, tenants, List.copyOf(open), health);
     }

@@ -24,29 +24,29 @@ final class BudgetRows {
                               Function<String, Optional<UpstreamSlots>> slotsOf) {
         // Named as the plan's lines and the pool manager's budgets are: "tenant t on database d", "user u on ...".
         // Every pool sharing a budget reports the budget's whole use.
-        Map<String, Integer> inUse = new HashMap<>();
+        Map<String, Integer> held = new HashMap<>();
         for (PoolState p : pools) {
             String owner = p.snapshot().tenant() != null ? "tenant " + p.snapshot().tenant() : "user " + p.user();
-            inUse.merge(owner + " on database " + p.database(), p.snapshot().budgetUsed(), Math::max);
+            held.merge(owner + " on database " + p.database(), p.snapshot().budgetUsed(), Math::max);
         }
         List<BudgetRow> rows = new ArrayList<>();
         for (CapacityPlan.Upstream upstream : CapacityPlan.of(config).upstreams()) {
             String address = upstream.address();
-            int upstreamInUse = 0;
+            int upstreamServers = 0;
             for (CapacityPlan.Database db : upstream.databases()) {
                 // Each connection counts against exactly one tenant's or user's budget: theirs add up.
-                int databaseInUse = 0;
+                int databaseServers = 0;
                 for (CapacityPlan.Line line : db.budgets()) {
-                    int used = inUse.getOrDefault(line.budget(), 0);
-                    databaseInUse += used;
+                    int used = held.getOrDefault(line.budget(), 0);
+                    databaseServers += used;
                     rows.add(new BudgetRow(address, line.budget(), line.connections(), used, line.basis()));
                 }
-                upstreamInUse += databaseInUse;
-                rows.add(new BudgetRow(address, "database " + db.name(), db.most(), databaseInUse, db.cap() > 0
+                upstreamServers += databaseServers;
+                rows.add(new BudgetRow(address, "database " + db.name(), db.most(), databaseServers, db.cap() > 0
                         ? "its budgets' sum " + db.sum() + ", capped by max_connections " + db.cap()
                         : "its budgets' sum (no max_connections cap)"));
             }
-            rows.add(new BudgetRow(address, "pgmux", upstream.most(), upstreamInUse, upstream.globalCap() > 0
+            rows.add(new BudgetRow(address, "pgmux", upstream.most(), upstreamServers, upstream.globalCap() > 0
                     ? "the databases' sum " + upstream.sum() + ", capped by max_server_connections "
                     + upstream.globalCap()
                     : "the databases' sum (no max_server_connections cap)"));

@@ -9,10 +9,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** SHOW BUDGETS (pgmux's own): the budget table of each upstream server, with what each line counts now. */
+/**
+ * SHOW BUDGETS (pgmux's own): the budget table of each upstream server, with the connections each line counts now
+ * ({@code servers}, idle ones included: a budget caps connections held, whether or not they serve a client).
+ */
 public final class ShowBudgets {
     public static final List<Field> COLUMNS = List.of(text("upstream"), text("budget"), int4("most"),
-            int4("in_use"), text("basis"));
+            int4("servers"), text("basis"));
 
     private ShowBudgets() {
     }
@@ -21,7 +24,7 @@ public final class ShowBudgets {
         List<List<String>> rows = new ArrayList<>(budgets.size());
         for (BudgetRow b : budgets) {
             rows.add(Arrays.asList(b.upstream(), b.budget(), Cells.of(b.most()),
-                    b.inUse() == null ? null : Cells.of(b.inUse()), b.basis()));
+                    b.servers() == null ? null : Cells.of(b.servers()), b.basis()));
         }
         return new ResultTable(COLUMNS, rows);
     }
