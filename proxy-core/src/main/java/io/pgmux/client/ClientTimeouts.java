@@ -66,12 +66,12 @@ final class ClientTimeouts {
         lastReadyNanos = nowNanos;
     }
 
-    /** The client sent a message: a new request may start, so query_timeout may cancel again. */
     /** When the client last sent a message ({@link System#nanoTime()}); for SHOW CLIENTS' request_time. */
     long lastMessageNanos() {
         return lastMessageNanos;
     }
 
+    /** The client sent a message: a new request may start, so query_timeout may cancel again. */
     void messageReceived(long nowNanos) {
         lastMessageNanos = nowNanos;
         cancelSent = false;

@@ -293,7 +293,8 @@ final class PooledSession implements ClientPhase {
                 answers.serverAtBoundary();
             }
         }
-        traffic.count();
+        // The next read of the client's is a new burst: its messages get a clock reading of their own.
+        traffic.clientBurstEnded();
     }
 
     // ---- termination -------------------------------------------------------------------------------------

@@ -41,6 +41,38 @@ class ClientTimeoutsIT {
         }
     }
 
+    /** Each query's time starts when the client sends it, not when it sent its first one. */
+    @Test
+    void queryTimeoutCountsFromEachQuerysOwnStart() {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).set("query_timeout", "1s").start();
+             RawPgClient client = proxy.rawLogin()) {
+            for (int i = 0; i < 4; i++) {
+                assertEquals("", Raw.queryOne(client, "select pg_sleep(0.6)::text"), "query " + i + " of 0.6 s");
+            }
+        }
+    }
+
+    /**
+     * The statistics' query times come from the same clock reading: each query's own, also inside a transaction
+     * block, where the queries reach the server the client already holds.
+     */
+    @Test
+    void queryTimesInTheStatisticsAreEachQuerysOwn() {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).start();
+             RawPgClient client = proxy.rawLogin()) {
+            Raw.command(client, "begin");
+            assertEquals("", Raw.queryOne(client, "select pg_sleep(0.5)::text"));
+            for (int i = 0; i < 20; i++) {
+                assertEquals("1", Raw.queryOne(client, "select 1"));
+            }
+            Raw.command(client, "commit");
+            io.pgmux.stats.PoolTotals totals = proxy.pool(ProxyFixture.APP_DB, ProxyFixture.APP_USER).stats().totals();
+            assertEquals(23, totals.get(io.pgmux.stats.PoolCounter.QUERY_COUNT));
+            long micros = totals.get(io.pgmux.stats.PoolCounter.QUERY_TIME_US);
+            assertTrue(micros >= 500_000 && micros < 2_500_000, "23 queries took " + micros + " µs, one of 0.5 s");
+        }
+    }
+
     @Test
     void idleTransactionTimeoutClosesAClientIdleInATransactionOnly() {
         try (ProxyFixture proxy = ProxyFixture.config(cluster).set("idle_transaction_timeout", "1s").start();
