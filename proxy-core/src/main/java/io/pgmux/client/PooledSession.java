@@ -48,11 +48,15 @@ final class PooledSession implements ClientPhase {
     private final ClientTimeouts timeouts;
     private final SessionWatch watch;
     private final ClientTraffic traffic;
-    private final ServerAnswers answers;
-    private final ClientRuns runs;
+    /*
+     * The three below are made on first use (the first message, the first wait, the first server), then kept, so a
+     * transaction allocates nothing: an idle client that never sends a request holds none of them.
+     */
+    private ClientRuns runs;
+    private ServerLending lending;
+    private ServerAnswers answers;
     /** Made once: a method reference made per message would be an allocation per message. */
     private final LocalAnswers.Inspection inspection = this::inspected;
-    private final ServerLending lending;
     private final RequestClock clock;
     /** Cuts the client's stream; knows whether a message of the client's is half forwarded to the server. */
     private final MessageFramer framer;
@@ -76,10 +80,14 @@ final class PooledSession implements ClientPhase {
         this.traffic = new ClientTraffic(stats);
         this.watch = new SessionWatch(this, client, services, pool);
         this.timeouts = watch.timeouts();
-        this.runs = new ClientRuns(this, client, policy, session, stats, clock, timeouts, traffic);
-        this.answers = new ServerAnswers(this, client, services, parameters, policy, session, timeouts, clock, traffic);
-        this.lending = new ServerLending(this, client, services, pool, parameters);
         this.framer = channel.pipeline().get(MessageFramer.class);
+    }
+
+    private ClientRuns runs() {
+        if (runs == null) {
+            runs = new ClientRuns(this, client, policy, session, stats, clock, timeouts, traffic);
+        }
+        return runs;
     }
 
     /** The server is no longer this client's (given back, lost, or dropped): returns it, if there was one. */
@@ -170,22 +178,22 @@ final class PooledSession implements ClientPhase {
 
     @Override
     public MessageRouter.Route route(byte tag, int length) {
-        return runs.route(tag, length);
+        return runs().route(tag, length);
     }
 
     @Override
     public MessageRouter.Route inspect(ByteBuf frame) {
-        return runs.inspect(frame);
+        return runs().inspect(frame);
     }
 
     @Override
     public int replaceHead(ByteBuf frame) {
-        return runs.replaceHead(frame);
+        return runs().replaceHead(frame);
     }
 
     @Override
     public void run(ByteBuf bytes) {
-        runs.run(bytes);
+        runs().run(bytes);
     }
 
     @Override
@@ -247,7 +255,7 @@ final class PooledSession implements ClientPhase {
                 || tag == FrontendTag.FUNCTION_CALL);
         policy.send(target, frame, tag);
         if (tag == FrontendTag.QUERY && policy.followsSettings()) {
-            session.forwarded(target, serverIdle, answers.tell());
+            session.forwarded(target, serverIdle, answers().tell());
         }
     }
 
@@ -290,7 +298,7 @@ final class PooledSession implements ClientPhase {
             if (linked.isAtBoundary() && !clientInsideMessage()) {
                 // A boundary the server reached while part of a message of the client's was still to come: that
                 // message is whole on the server now (see ServerAnswers#serverAtBoundary).
-                answers.serverAtBoundary();
+                answers().serverAtBoundary();
             }
         }
         traffic.count();
@@ -347,13 +355,13 @@ final class PooledSession implements ClientPhase {
     // ---- waiting for a server: the lending's -----------------------------------------------------------
 
     private void waitForServer() {
-        lending.waitForServer();
+        lending().waitForServer();
     }
 
     /** A server was lent to this client: from now on its answers go to the client. */
     void linked(ServerConnection assigned) {
         server = assigned;
-        assigned.link(answers);
+        assigned.link(answers());
     }
 
     /**
@@ -362,15 +370,22 @@ final class PooledSession implements ClientPhase {
      */
     boolean serverForRequestInPlace() {
         local.toServer();
-        return lending.serverForRequestInPlace();
+        return lending().serverForRequestInPlace();
     }
 
-    /** What the pool sees of this session: the holder of its place in the queue. */
+    /** What the pool sees of this session: the holder of its place in the queue; made at the first wait. */
     ServerLending lending() {
+        if (lending == null) {
+            lending = new ServerLending(this, client, services, pool, parameters);
+        }
         return lending;
     }
 
+    /** Where a linked server's answers go; made when the first server is linked. */
     ServerAnswers answers() {
+        if (answers == null) {
+            answers = new ServerAnswers(this, client, services, parameters, policy, session, timeouts, clock, traffic);
+        }
         return answers;
     }
 
@@ -406,7 +421,7 @@ final class PooledSession implements ClientPhase {
     public void left(ClientState was) {
         pending.releaseAll();
         if (was == ClientState.WAITING || was == ClientState.LOGIN_WAIT) {
-            services.pools().cancelWait(pool, lending);
+            services.pools().cancelWait(pool, lending());
         }
         ServerConnection linked = serverGone();
         if (linked != null) {
