@@ -71,7 +71,8 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
         this.local = new LocalAnswers(client.channel(), policy);
         this.traffic = new ClientTraffic(pool.stats());
         this.watch = new SessionWatch(this, client, services, pool);
-        this.framer = client.channel().pipeline().get(MessageFramer.class);
+        ClientHandler handler = client.channel().pipeline().get(ClientHandler.class);
+        this.framer = handler == null ? null : handler.framer();
     }
 
     private ClientRuns runs() {
