@@ -32,7 +32,8 @@ WAIT_QUIET=${WAIT_QUIET:-0}                  # on a shared machine: wait up to t
 QUIET_CORES=${QUIET_CORES:-0.25}             # measured run until other processes use less than this many cores
 RESULTS_DIR=${RESULTS_DIR:-$REPO/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}
 PG_OS_USER=${PG_OS_USER:-pgmuxbench}         # servers run as this user when the script runs as root
-PROFILE=${PROFILE:-0}                        # 1: a JFR recording of pgmux per measured run, in RESULTS_DIR/profiles/
+PROFILE=${PROFILE:-0}                        # 1: a JFR recording of pgmux per measured run, in RESULTS_DIR/profiles/;
+                                             # perf: a perf recording with the JIT's symbols (bench/perf-top.sh)
 TLS=${TLS:-0}                                # 1: every leg over TLS (pgbench sslmode=require; both poolers
                                              # client_tls_sslmode and server_tls_sslmode require; ssl=on)
 
@@ -175,6 +176,14 @@ for s in $SYSTEMS; do [[ $s =~ ^(direct|pgbouncer|pgmux)$ ]] || die "SYSTEMS: un
 
 # --- tools ---------------------------------------------------------------------------------------------------
 find_tools "$([[ " $SYSTEMS " == *" pgbouncer "* ]] && echo 1 || echo 0)"
+case $PROFILE in
+    0 | 1) ;;
+    perf)
+        command -v perf >/dev/null 2>&1 || die "PROFILE=perf needs perf (Debian: apt-get install linux-perf)"
+        PGMUX_JAVA_OPTS="$PGMUX_JAVA_OPTS -XX:+PreserveFramePointer"
+        ;;
+    *) die "PROFILE is 0, 1 (JFR) or perf, not '$PROFILE'" ;;
+esac
 ensure_os_user
 raise_fd_limit
 
@@ -310,6 +319,24 @@ jfr_stop() { # pid
     as_srv jcmd "$1" JFR.stop name=bench >/dev/null || say "warning: could not stop the JFR recording in pgmux"
 }
 
+# With PROFILE=perf: `perf record -g` (499 Hz, every thread, kernel and JVM included, which JFR does not see) of
+# pgmux over each measured run, to RESULTS_DIR/profiles/<run>.perf.data, and the JIT's symbol map at the run's end
+# (jcmd Compiler.perfmap) beside it as <run>.perf.map. pgmux then runs with -XX:+PreserveFramePointer, so that
+# the call graphs go through Java frames. Summarise with bench/perf-top.sh.
+PERF_PID=""
+perf_start() { # pid tag
+    mkdir -p "$RESULTS_DIR/profiles"
+    perf record -F 499 -g -p "$1" -o "$RESULTS_DIR/profiles/$2.perf.data" >/dev/null 2>&1 &
+    PERF_PID=$!
+}
+perf_stop() { # pid tag
+    kill -INT "$PERF_PID" 2>/dev/null || true
+    wait "$PERF_PID" 2>/dev/null || true
+    as_srv jcmd "$1" Compiler.perfmap >/dev/null || say "warning: could not write the JIT's symbol map"
+    cp "/tmp/perf-$1.map" "$RESULTS_DIR/profiles/$2.perf.map" 2>/dev/null \
+        || say "warning: no /tmp/perf-$1.map to keep beside the perf recording"
+}
+
 # CPU used by processes that are not part of this benchmark (other users' builds, tests, another benchmark
 # running as the same OS user, ...), so that a noisy machine shows up in the results. A snapshot lists pid and
 # utime+stime+cutime+cstime of every process that is neither ours (this shell and its descendants, which include
@@ -416,13 +443,17 @@ measure() { # workload protocol clients system round
         fi
         local t0="" t1="" u0="" u1=""
         local profiling=0
-        [[ $PROFILE == 1 && $system == pgmux && -n $pid ]] && profiling=1
-        (( profiling )) && jfr_start "$pid" "$tag"
+        [[ $PROFILE != 0 && $system == pgmux && -n $pid ]] && profiling=1
+        if (( profiling )); then
+            if [[ $PROFILE == perf ]]; then perf_start "$pid" "$tag"; else jfr_start "$pid" "$tag"; fi
+        fi
         proc_snapshot "$dir/procs.before"
         [[ -n $pid ]] && read -r t0 u0 < <(cpu_ticks "$pid" || true)
         run_pgbench "$dir/pgbench.out" "$DURATION" "${args[@]}" -l --log-prefix="$dir/tx" || rc=$?
         [[ -n $pid ]] && read -r t1 u1 < <(cpu_ticks "$pid" || true)
-        (( profiling )) && jfr_stop "$pid"
+        if (( profiling )); then
+            if [[ $PROFILE == perf ]]; then perf_stop "$pid" "$tag"; else jfr_stop "$pid"; fi
+        fi
         proc_snapshot "$dir/procs.after"
         other_cpu=$(foreign_cpu_s "$dir/procs.before" "$dir/procs.after")
 

@@ -39,6 +39,7 @@ public final class PgmuxCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        LeakSampling.applyDefault(System.getProperties());
         System.exit(commandLine().execute(args));
     }
 

@@ -211,13 +211,16 @@ public final class NamedStatements {
 
     private MessageRouter.Route unnamedParseInPlace(ServerConnection server, ByteBuf frame) {
         int start = Parse.queryStart(frame);
-        SqlCommand command = namesCommand(SqlCommand.classify(frame, start, Parse.queryEnd(frame, start)));
+        boolean again = unnamed != null && unnamed.target() == null
+                && unnamed.sameAs(frame, start, frame.writerIndex());
+        SqlCommand command = again ? unnamed.command() : classify(frame, start);
         if (command != null && command.kind() == SqlCommand.Kind.DEALLOCATE
                 && byClientName.containsKey(command.argument())) {
             return MessageRouter.Route.TAKE; // renamed to pgmux's name
         }
         UnnamedStatement statement = unnamedToParse();
-        long number = statement.parsed(frame, start, frame.writerIndex(), command, null);
+        long number = again ? statement.parsedAgain(command, null)
+                : statement.parsed(frame, start, frame.writerIndex(), command, null);
         server.prepared().unnamedParsed(this, number);
         server.noteTrackedFromClient(statement);
         return MessageRouter.Route.PASS;
@@ -469,12 +472,23 @@ public final class NamedStatements {
     // ---- the unnamed statement -------------------------------------------------------------------------------
 
     /**
+     * What the query text of the Parse in {@code frame} (starting at {@code start}) does to the client's names.
+     * Callers skip it when the unnamed statement's kept definition is the same bytes and was the client's own (not
+     * a DEALLOCATE pgmux renamed): its {@link UnnamedStatement#command} holds then.
+     */
+    private SqlCommand classify(ByteBuf frame, int start) {
+        return namesCommand(SqlCommand.classify(frame, start, Parse.queryEnd(frame, start)));
+    }
+
+    /**
      * An unnamed Parse replaces the client's unnamed statement. One of DEALLOCATE or DISCARD ALL acts on the
      * client's names when it is executed; a DEALLOCATE of a client's name is renamed to pgmux's.
      */
     private void unnamedParse(ServerConnection server, ByteBuf frame) {
         int start = Parse.queryStart(frame);
-        SqlCommand command = namesCommand(SqlCommand.classify(frame, start, Parse.queryEnd(frame, start)));
+        boolean again = unnamed != null && unnamed.target() == null
+                && unnamed.sameAs(frame, start, frame.writerIndex());
+        SqlCommand command = again ? unnamed.command() : classify(frame, start);
         ByteBuf sent = frame;
         Statement target = null;
         if (command != null && command.kind() == SqlCommand.Kind.DEALLOCATE) {
@@ -487,7 +501,8 @@ public final class NamedStatements {
             }
         }
         UnnamedStatement statement = unnamedToParse();
-        long number = statement.parsed(sent, start, sent.writerIndex(), command, target);
+        long number = again && sent == frame ? statement.parsedAgain(command, null)
+                : statement.parsed(sent, start, sent.writerIndex(), command, target);
         server.prepared().unnamedParsed(this, number);
         server.sendTracked(sent, statement);
     }

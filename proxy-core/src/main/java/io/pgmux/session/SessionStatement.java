@@ -177,7 +177,7 @@ final class SessionStatement {
         }
         String name = name(tokens, i, end, effects);
         if (name != null) {
-            boolean toDefault = (word(tokens, end, "to") || tokens.get(end).isSymbol('='))
+            boolean toDefault = (word(tokens, end, "to") || (end < tokens.size() && tokens.get(end).isSymbol('=')))
                     && word(tokens, end + 1, "default") && end + 2 == tokens.size();
             setOrReset(effects, name, toDefault);
         }

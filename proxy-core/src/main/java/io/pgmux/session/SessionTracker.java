@@ -62,6 +62,8 @@ public final class SessionTracker {
     private final Supplier<String> clientName;
     /** The lexer of the client's event loop, shared with the other sessions there; used on that loop only. */
     private final SqlLexer lexer;
+    /** Made at the client's first Parse. */
+    private ParsedText parsedText;
     /*
      * Shared empty sets until something goes in, and again once they are cleared: a client that never sends a
      * statement that touches settings keeps none of them.
@@ -115,7 +117,7 @@ public final class SessionTracker {
                     parameters.standardConformingStrings(), lexer);
         } else if (tag == FrontendTag.PARSE) {
             int start = Parse.queryStart(frame);
-            effects = SessionStatement.of(frame, start, Parse.queryEnd(frame, start),
+            effects = parsedText().effects(frame, start, Parse.queryEnd(frame, start),
                     parameters.standardConformingStrings(), lexer);
             rememberStatement(frame, effects);
         } else if (tag == FrontendTag.BIND && statementEffects != null && !statementEffects.isEmpty()) {
@@ -370,6 +372,13 @@ public final class SessionTracker {
     /** Why the client is pinned, or null. */
     public String pinReason() {
         return pinReason;
+    }
+
+    private ParsedText parsedText() {
+        if (parsedText == null) {
+            parsedText = new ParsedText();
+        }
+        return parsedText;
     }
 
     /** {@code set} with {@code more} added; a new set when {@code set} is empty (it may be the shared one). */

@@ -37,11 +37,19 @@ final class UnnamedStatement implements Outcome {
      * @return the Parse's number
      */
     long parsed(ByteBuf frame, int start, int end, SqlCommand newCommand, Statement newTarget) {
-        int length = end - start;
-        if (definition == null || definition.length != length || !ByteBufUtil.equals(frame, start, view, 0, length)) {
-            definition = ByteBufUtil.getBytes(frame, start, length);
+        if (!sameAs(frame, start, end)) {
+            definition = ByteBufUtil.getBytes(frame, start, end - start);
             view = Unpooled.wrappedBuffer(definition);
         }
+        return parsedAgain(newCommand, newTarget);
+    }
+
+    /**
+     * A Parse of the unnamed statement is sent with the definition {@link #sameAs} found equal to the kept one.
+     *
+     * @return the Parse's number
+     */
+    long parsedAgain(SqlCommand newCommand, Statement newTarget) {
         defined = true;
         command = newCommand;
         target = newTarget;
@@ -55,6 +63,15 @@ final class UnnamedStatement implements Outcome {
         if (!succeeded) {
             parseFailed(answered);
         }
+    }
+
+    /**
+     * Whether the definition at {@code [start, end)} of {@code frame} (as for {@link #parsed}) is the kept one, byte
+     * for byte: then what the last Parse's text was classified as ({@link #command}) holds for this one too.
+     */
+    boolean sameAs(ByteBuf frame, int start, int end) {
+        int length = end - start;
+        return definition != null && definition.length == length && ByteBufUtil.equals(frame, start, view, 0, length);
     }
 
     /** The Parse numbered {@code failed} did not succeed: unless another came after it, there is none now. */

@@ -147,6 +147,19 @@ class SessionSettingsIT {
         }
     }
 
+    /** A SET cut short is PostgreSQL's syntax error to answer, as on a direct connection; the session goes on. */
+    @Test
+    void aSetWithoutAValueGetsTheServersSyntaxErrorAndTheSessionGoesOn() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).start();
+             RawPgClient a = proxy.rawLogin();
+             RawPgClient d = direct(null)) {
+            for (String sql : new String[] {"SET statement_timeout", "set myapp.note", "SET work_mem =", "RESET"}) {
+                assertEquals("EZ", describe(both(a, d, sql)).replaceAll("\\(.*\\)", ""), sql);
+            }
+            sameSettingsOnNewServers(proxy, a, d, "after the syntax errors");
+        }
+    }
+
     @Test
     void aSetsValueEndsWhereItsStatementEndsWhereverItStands() throws Exception {
         try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).start();

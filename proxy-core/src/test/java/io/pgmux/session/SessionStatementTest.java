@@ -1,5 +1,6 @@
 package io.pgmux.session;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
@@ -140,6 +141,85 @@ class SessionStatementTest {
             assertEquals("", describe(SessionStatement.of(buf, 0, buf.writerIndex(), false, new SqlLexer())));
         } finally {
             buf.release();
+        }
+    }
+
+    /**
+     * A statement cut off anywhere (a client's text is anything, and PostgreSQL answers a syntax error) gives some
+     * effects and never an exception: each prefix of every statement above.
+     */
+    @Test
+    void everyPrefixOfEveryStatementIsReadWithoutAnException() {
+        String[] statements = {
+            "SELECT abalance FROM pgbench_accounts WHERE aid = 48213",
+            "UPDATE t SET search_path = 'x' WHERE k = 1",
+            "select 'set work_mem = 1; listen x', $$pg_advisory_lock(1)$$ -- ; set x = 1",
+            "SET search_path TO a, b",
+            "  set SESSION work_mem = '8MB';",
+            "SET statement_timeout = 0; INSERT INTO t(k) SELECT coalesce(max(k),0)+1 FROM t",
+            "SELECT 1; SET application_name = 'a;b'; SELECT 2",
+            "SET \"Work_Mem\" = '1MB'; set MyApp.Tenant = 5; set \"x\".\"y\" to 'z'",
+            "SET work_mem FROM CURRENT",
+            "SET work_mem TO DEFAULT; set search_path = default",
+            "SET LOCAL work_mem = '1MB'; SET TRANSACTION ISOLATION LEVEL SERIALIZABLE; SET CONSTRAINTS ALL DEFERRED",
+            "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
+            "SET ROLE reporting",
+            "set session role reporting; SET LOCAL ROLE other",
+            "SET ROLE NONE; RESET ROLE",
+            "set session authorization bob",
+            "SET SESSION AUTHORIZATION DEFAULT; RESET SESSION AUTHORIZATION",
+            "SET TIME ZONE 'UTC'; set names 'LATIN1'; set schema 'app'; set xml option document",
+            "SET TIME ZONE LOCAL",
+            "RESET work_mem",
+            "reset all",
+            "DISCARD ALL",
+            "discard plans; discard temp",
+            "select set_config('search_path', 'a, b', false)",
+            "SELECT now(), pg_catalog.set_config('App.Tenant', $1, false) AS t, 1",
+            "select set_config('a.b', 'x', true), set_config('c.d', 'x', 'on'), set_config('e.f', 'x', TRUE)",
+            "select set_config('a.b', NULL, false)",
+            "select set_config('role'::text, 'other', false)",
+            "select \"set_config\"('work_mem', '1MB', false)",
+            "select set_config($1, $2, false)",
+            "select set_config(name, 'x', false) from settings",
+            "UPDATE pg_settings SET setting = '1MB' WHERE name = 'work_mem'",
+            "DO $$ BEGIN PERFORM set_config('app.user', '7', false); SET work_mem = '2MB'; END $$",
+            "do language plpgsql 'begin execute ''set search_path = x''; end'",
+            "DO $$ BEGIN PERFORM pg_advisory_lock(1); END $$",
+            "select pg_advisory_lock(1)",
+            "select pg_try_advisory_lock_shared(1)",
+            "select pg_advisory_xact_lock(1), pg_advisory_unlock_all()",
+            "LISTEN jobs",
+            "SELECT 1; LISTEN x",
+            "UNLISTEN *",
+            "LOAD 'auto_explain'",
+            "create temp table t (x int)",
+            "CREATE GLOBAL TEMPORARY TABLE t (x int)",
+            "create or replace temp view v as select 1",
+            "create table pg_temp.t (x int)",
+            "CREATE TEMP TABLE t (x int) ON COMMIT DROP",
+            "create temporary table t on commit drop as select 1",
+            "CREATE TEMP TABLE t (x int) ON COMMIT DELETE ROWS",
+            "create temp table t (c text default 'on commit drop')",
+            "create table temperatures (temp int)",
+            "select * into temp t from x",
+            "SELECT * INTO TEMPORARY TABLE t FROM x",
+            "insert into temp_log select 1",
+            "declare c cursor with hold for select 1",
+            "declare c cursor without hold for select 1",
+            "PREPARE q AS select 1",
+            "PREPARE TRANSACTION 'x'",
+            "select 'temperature', listening_port from holdings",
+            "set application_name = 'x'; select pg_advisory_lock(1)"
+        };
+        SqlLexer lexer = new SqlLexer();
+        for (String sql : statements) {
+            byte[] bytes = sql.getBytes(StandardCharsets.UTF_8);
+            ByteBuf buf = Unpooled.wrappedBuffer(bytes);
+            for (int end = 0; end <= bytes.length; end++) {
+                int cut = end;
+                assertDoesNotThrow(() -> SessionStatement.of(buf, 0, cut, true, lexer), () -> sql.substring(0, cut));
+            }
         }
     }
 }

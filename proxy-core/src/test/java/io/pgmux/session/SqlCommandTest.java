@@ -1,10 +1,13 @@
 package io.pgmux.session;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -37,6 +40,21 @@ class SqlCommandTest {
             assertEquals(argument, result.argument());
         } finally {
             buf.release();
+        }
+    }
+    /** A command cut off anywhere is classified as something, never an exception: each prefix of each of these. */
+    @Test
+    void everyPrefixOfACommandIsClassifiedWithoutAnException() {
+        String[] commands = {"DEALLOCATE ALL;", "deallocate prepare \"S_1\"", "DEALLOCATE s1; select 1; discard all;",
+            "DISCARD PLANS", "select $$;$$; select 2", "select 'a; deallocate all'", "select 1 /* ; deallocate all */",
+            "DEALLOCATE \"a\"\"b\"", "discard  all", "deallocate e'x'"};
+        for (String sql : commands) {
+            byte[] bytes = sql.getBytes(StandardCharsets.UTF_8);
+            ByteBuf buf = Unpooled.wrappedBuffer(bytes);
+            for (int end = 0; end <= bytes.length; end++) {
+                int cut = end;
+                assertNotNull(assertDoesNotThrow(() -> SqlCommand.classify(buf, 0, cut)), () -> sql.substring(0, cut));
+            }
         }
     }
 }

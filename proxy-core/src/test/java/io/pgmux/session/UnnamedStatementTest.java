@@ -58,4 +58,22 @@ class UnnamedStatementTest {
         unnamed.drop();
         assertFalse(unnamed.isDefined());
     }
+
+    @Test
+    void aDefinitionIsTheSameOnlyByteForByteAndThenAParseAgainKeepsItAndCountsOn() {
+        ByteBuf body = parseBody("select $1::int");
+        assertFalse(unnamed.sameAs(body, 1, body.writerIndex()), "nothing kept yet");
+        parsed(body);
+        byte[] kept = unnamed.definition();
+        ByteBuf again = parseBody("select $1::int");
+        assertTrue(unnamed.sameAs(again, 1, again.writerIndex()));
+        ByteBuf sameLength = parseBody("select $1::txt");
+        assertFalse(unnamed.sameAs(sameLength, 1, sameLength.writerIndex()));
+        ByteBuf longer = parseBody("select $1::int8");
+        assertFalse(unnamed.sameAs(longer, 1, longer.writerIndex()));
+        unnamed.drop();
+        assertEquals(2, unnamed.parsedAgain(null, null));
+        assertTrue(unnamed.isDefined());
+        assertSame(kept, unnamed.definition());
+    }
 }
