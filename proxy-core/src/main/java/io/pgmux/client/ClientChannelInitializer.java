@@ -23,6 +23,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         services.channels().add(ch);
         ch.pipeline().addLast(EncryptionNegotiator.NAME, new EncryptionNegotiator(services.clientTls().current()));
         ch.pipeline().addLast("startup", new StartupPacketDecoder());
-        ch.pipeline().addLast(CLIENT_HANDLER, new ClientHandler(services));
+        // Made here rather than when the channel becomes active, so the handler need not keep the services.
+        ch.pipeline().addLast(CLIENT_HANDLER, new ClientHandler(new ClientConnection(ch, services)));
     }
 }

@@ -17,18 +17,16 @@ import io.pgmux.protocol.frontend.StartupPacket;
  * pooled session forwards runs of bytes, runs and inspected messages ({@link MessageFramer.Owner}).
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter implements MessageFramer.Owner {
-    private final ClientServices services;
-    private ClientConnection client;
+    private final ClientConnection client;
     /** Cuts the typed messages that follow the StartupMessage; made when it arrives. */
     private MessageFramer framer;
 
-    ClientHandler(ClientServices services) {
-        this.services = services;
+    ClientHandler(ClientConnection client) {
+        this.client = client;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        client = new ClientConnection(ctx.channel(), services);
         client.connected();
         ctx.fireChannelActive();
     }
@@ -47,8 +45,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Messag
             } else {
                 if (msg instanceof StartupMessage) {
                     // The typed protocol begins: a password message first, until the login moves the framer on.
-                    framer = new MessageFramer(services.config().maxMessageSize(), ExpectedMessages.PASSWORD_RESPONSE,
-                            this);
+                    int maxMessageSize = client.services().config().maxMessageSize();
+                    framer = new MessageFramer(maxMessageSize, ExpectedMessages.PASSWORD_RESPONSE, this);
                 }
                 client.startupPacket((StartupPacket) msg);
             }

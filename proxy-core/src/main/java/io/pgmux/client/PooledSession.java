@@ -169,10 +169,11 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
     /** ParameterStatus for each parameter, BackendKeyData, ReadyForQuery: the client may start. */
     void greet() {
         client.loggedIn();
+        Channel channel = channel();
         parameters.greeting(pool.welcomeParameters()).forEach((name, value) ->
-                channel().write(new ParameterStatus(name, value).encode(channel().alloc()), channel().voidPromise()));
-        channel().write(client.cancelKey().encode(channel().alloc()), channel().voidPromise());
-        channel().writeAndFlush(ReadyForQuery.encode(channel().alloc(), TransactionStatus.IDLE), channel().voidPromise());
+                channel.write(new ParameterStatus(name, value).encode(channel.alloc()), channel.voidPromise()));
+        channel.write(client.cancelKey().encode(channel.alloc()), channel.voidPromise());
+        channel.writeAndFlush(ReadyForQuery.encode(channel.alloc(), TransactionStatus.IDLE), channel.voidPromise());
         log.debug("client {} logged in", client.describe());
     }
 
