@@ -97,19 +97,12 @@ trap cleanup EXIT
 trap 'say "interrupted"; exit 130' INT
 trap 'exit 143' TERM
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/pgmux-fleet.XXXXXX")
-chmod 755 "$WORK"
-[[ $EUID -eq 0 ]] && chown "$PG_OS_USER" "$WORK"
-mkdir -p "$RESULTS_DIR"
-RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
-cp "$PGMUX_JAR" "$WORK/pgmux.jar"   # a rebuild during the run cannot change the binary under test
-chmod 644 "$WORK/pgmux.jar"
+make_work fleet
 
 now_ms() { date +%s%3N; }
 su_psql() { as_srv "$PSQL" -X -q -At -v ON_ERROR_STOP=1 -h "$WORK" -p "$PG_PORT" -U postgres -d postgres "$@"; }
 
 # --- PostgreSQL: roles web and jobs, pgbench's tables -------------------------------------------------------
-PG_PORT=$(free_port) || die "no free port"
 start_postgres "$PG_MAX_CONNECTIONS"
 su_psql -c "CREATE ROLE web LOGIN PASSWORD 'web'" -c "CREATE ROLE jobs LOGIN PASSWORD 'jobs'" \
     -c "ALTER DATABASE bench OWNER TO jobs" >/dev/null

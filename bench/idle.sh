@@ -70,15 +70,7 @@ trap cleanup EXIT
 trap 'say "interrupted"; exit 130' INT
 trap 'exit 143' TERM
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/pgmux-idle.XXXXXX")
-chmod 755 "$WORK"
-[[ $EUID -eq 0 ]] && chown "$PG_OS_USER" "$WORK"
-mkdir -p "$RESULTS_DIR/logs"
-RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
-cp "$PGMUX_JAR" "$WORK/pgmux.jar"   # a rebuild during the run cannot change the binary under test
-chmod 644 "$WORK/pgmux.jar"
-
-PG_PORT=$(free_port)
+make_work idle
 start_postgres $((2 * POOL_SIZE + 10))
 
 # --- measuring ----------------------------------------------------------------------------------------------

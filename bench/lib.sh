@@ -1,9 +1,10 @@
-# Shared by bench/run.sh and bench/idle.sh (sourced, not run): finding the binaries, free ports, and a
-# throwaway PostgreSQL, PgBouncer and pgmux started with equivalent settings, so that both benchmarks compare
-# the same two configurations.
+# Shared by the scripts of bench/ (sourced, not run): finding the binaries, free ports, a run's working directory,
+# and a throwaway PostgreSQL, PgBouncer and pgmux started with equivalent settings, so that run.sh and idle.sh
+# compare the same two configurations.
 #
-# The caller sets REPO, PGMUX_JAR, POOL_SIZE, MAX_CLIENT_CONN, PGMUX_WORKERS, PGMUX_TRANSPORT, PGMUX_JAVA_OPTS, PG_OS_USER and,
-# before starting servers, WORK (a temporary directory) and the ports PG_PORT, BOUNCER_PORT, PGMUX_PORT.
+# The caller sets REPO, PGMUX_JAR, RESULTS_DIR, POOL_SIZE, MAX_CLIENT_CONN, PGMUX_WORKERS, PGMUX_TRANSPORT,
+# PGMUX_JAVA_OPTS, PG_OS_USER, calls make_work before starting servers, and sets the ports BOUNCER_PORT and
+# PGMUX_PORT before starting those.
 
 say() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -91,6 +92,20 @@ wait_listening() { # port pidfile name
     return 1
 }
 
+# --- the run's directories -------------------------------------------------------------------------------------
+# WORK: a fresh temporary directory /tmp/pgmux-NAME.XXXXXX that the servers' user can read, holding a private copy
+# of PGMUX_JAR (a rebuild during the run cannot change the binary under test). RESULTS_DIR (and its logs/) made,
+# and made absolute. stop_servers removes WORK.
+make_work() { # name
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/pgmux-$1.XXXXXX")
+    chmod 755 "$WORK"
+    if [[ $EUID -eq 0 ]]; then chown "$PG_OS_USER" "$WORK"; fi
+    mkdir -p "$RESULTS_DIR/logs"
+    RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
+    cp "$PGMUX_JAR" "$WORK/pgmux.jar"
+    chmod 644 "$WORK/pgmux.jar"
+}
+
 # --- stopping ------------------------------------------------------------------------------------------------
 stop_pidfile() { # pidfile name
     local pid
@@ -135,8 +150,10 @@ make_tls_files() {
 
 # --- PostgreSQL ----------------------------------------------------------------------------------------------
 # A throwaway cluster tuned for repeatable numbers, not durability; role and database "bench" (password
-# "bench"), reachable with the libpq environment this exports. Sets PGDATA_DIR.
-start_postgres() { # max_connections
+# "bench"), reachable with the libpq environment this exports. Listens on the port given, else on a free one;
+# sets PG_PORT and PGDATA_DIR.
+start_postgres() { # max_connections [port]
+    PG_PORT=${2:-$(free_port)} || die "no free port for PostgreSQL"
     PGDATA_DIR=$WORK/data
     say "PostgreSQL: initdb, port $PG_PORT, max_connections $1, fsync off (throwaway cluster)"
     as_srv "$PG_BIN/initdb" -D "$PGDATA_DIR" -U postgres -E UTF8 --locale=C --no-sync \

@@ -22,7 +22,8 @@ POOL_SIZE=${POOL_SIZE:-20}                   # server connections per pooler
 MAX_CLIENT_CONN=${MAX_CLIENT_CONN:-2000}     # client cap of both poolers
 THREADS=${THREADS:-2}                        # pgbench -j (capped at the client count)
 DIRECT_MAX_CLIENTS=${DIRECT_MAX_CLIENTS:-290} # above this the direct runs are skipped (n/a)
-JIT_WARMUP=${JIT_WARMUP:-15}                 # seconds of pgmux warm-up once at start, before anything is measured
+JIT_WARMUP=${JIT_WARMUP:-15}                 # seconds of pgmux warm-up once at start (every client count, simple and
+                                             # extended), before anything is measured
 PGMUX_WORKERS=${PGMUX_WORKERS:-0}            # pgmux event loops; 0 = one per core
 PGMUX_TRANSPORT=${PGMUX_TRANSPORT:-auto}      # pgmux transport: auto, epoll, io_uring or nio
 PGMUX_JAVA_OPTS=${PGMUX_JAVA_OPTS:-}         # extra JVM flags for pgmux, e.g. "-Xmx512m"
@@ -210,15 +211,7 @@ trap cleanup EXIT
 trap 'say "interrupted"; exit 130' INT
 trap 'exit 143' TERM
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/pgmux-bench.XXXXXX")
-chmod 755 "$WORK"
-[[ $EUID -eq 0 ]] && chown "$PG_OS_USER" "$WORK"
-mkdir -p "$RESULTS_DIR"
-RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
-
-# A private copy, so that a rebuild during the run cannot change the binary under test.
-cp "$PGMUX_JAR" "$WORK/pgmux.jar"
-chmod 644 "$WORK/pgmux.jar"
+make_work bench
 
 PG_PORT=$(free_port)
 BOUNCER_PORT=$(free_port)
@@ -230,7 +223,7 @@ PGMUX_PORT=$(free_port)
 # Direct clients plus the server connections both poolers keep open must fit.
 PG_MAX_CONNECTIONS=$((DIRECT_MAX_CLIENTS + 2 * POOL_SIZE + 10))
 [[ $TLS == 1 ]] && make_tls_files
-start_postgres "$PG_MAX_CONNECTIONS"
+start_postgres "$PG_MAX_CONNECTIONS" "$PG_PORT"
 
 say "pgbench -i -s $SCALE"
 "$PGBENCH" -i -q -s "$SCALE" -p "$PG_PORT" >"$WORK/pgbench-init.log" 2>&1 \
@@ -528,11 +521,18 @@ measure() { # workload protocol clients system round
 mkdir -p "$RESULTS_DIR/logs"
 
 # --- JIT warm-up: pgmux runs a while before anything is measured -----------------------------------------------
+# Every client count to be measured, simple then extended: at many clients other code is hot (the wait queue, the
+# hand-off between loops) than at few, and is otherwise compiled during the first measured runs.
 if [[ " $SYSTEMS " == *" pgmux "* ]] && (( JIT_WARMUP > 0 )); then
-    say "warming up pgmux for ${JIT_WARMUP}s (select-only, simple then extended, 20 clients)"
-    half=$(( (JIT_WARMUP + 1) / 2 ))
-    run_pgbench "$WORK/jit-warmup-simple.out" "$half" -n -S -M simple -c 20 -j "$THREADS" -h 127.0.0.1 -p "$PGMUX_PORT" || true
-    run_pgbench "$WORK/jit-warmup-extended.out" "$half" -n -S -M extended -c 20 -j "$THREADS" -h 127.0.0.1 -p "$PGMUX_PORT" || true
+    read -r -a warm_clients <<<"$CLIENTS"
+    slice=$(( (JIT_WARMUP + 2 * ${#warm_clients[@]} - 1) / (2 * ${#warm_clients[@]}) ))
+    say "warming up pgmux for ${JIT_WARMUP}s (select-only, simple then extended, ${slice}s each at $CLIENTS clients)"
+    for c in "${warm_clients[@]}"; do
+        for m in simple extended; do
+            run_pgbench "$WORK/jit-warmup-$m-c$c.out" "$slice" -n -S -M "$m" -c "$c" -j "$(( c < THREADS ? c : THREADS ))" \
+                -h 127.0.0.1 -p "$PGMUX_PORT" || true
+        done
+    done
 fi
 
 # --- the matrix ---------------------------------------------------------------------------------------------

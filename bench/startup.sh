@@ -37,15 +37,7 @@ WORK=""
 trap 'stop_servers' EXIT
 trap 'say "interrupted"; exit 130' INT
 trap 'exit 143' TERM
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/pgmux-startup.XXXXXX")
-chmod 755 "$WORK"
-[[ $EUID -eq 0 ]] && chown "$PG_OS_USER" "$WORK"
-mkdir -p "$RESULTS_DIR/logs"
-RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
-cp "$PGMUX_JAR" "$WORK/pgmux.jar"
-chmod 644 "$WORK/pgmux.jar"
-
-PG_PORT=$(free_port)
+make_work startup
 start_postgres 50
 
 status_kb() { awk -v key="$2:" '$1 == key {print $2}' "/proc/$1/status"; }

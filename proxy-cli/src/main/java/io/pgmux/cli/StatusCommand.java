@@ -141,6 +141,9 @@ public final class StatusCommand implements Callable<Integer> {
             err.println("pgmux status: the console at " + address + " refused " + consoleUser.get() + ": "
                     + e.getMessage());
             return 1;
+        } catch (ConsoleClient.PasswordRequired e) {
+            err.println("pgmux status: " + e.getMessage() + " (pgmux at " + address + ")");
+            return 1;
         } catch (ConsoleTls.TlsException e) {
             err.println("pgmux status: no TLS to pgmux at " + address + ": " + e.getMessage());
             return 1;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmux.testing.Await;
+import io.pgmux.testing.BackendSampler;
 import io.pgmux.testing.FreePort;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
@@ -145,6 +146,9 @@ class PgmuxJarIT {
             assertEquals(0, pgmux.awaitExit(SHUTDOWN_TIMEOUT.plusSeconds(10)), pgmux.log());
             assertTrue(System.nanoTime() - sigterm < SHUTDOWN_TIMEOUT.plusSeconds(5).toNanos(),
                     "exited within shutdown_timeout");
+            List<String> lines = pgmux.log().lines().filter(line -> !line.isBlank()).toList();
+            assertTrue(lines.get(lines.size() - 1).matches(".* INFO .*pgmux stopped \\(smart shutdown in \\d+ ms\\)"),
+                    "the last line says pgmux stopped, and how: " + lines.get(lines.size() - 1));
             for (Thread t : workers) {
                 t.join(10_000);
             }
@@ -169,7 +173,10 @@ class PgmuxJarIT {
         List<Throwable> errors = new CopyOnWriteArrayList<>();
         AtomicInteger done = new AtomicInteger();
         List<Thread> clients = new ArrayList<>();
-        try (PgmuxProcess pgmux = start(); BackendSampler sampler = new BackendSampler()) {
+        // serversOnly: the budget check pgmux runs at start and after a reload logs in as the same user.
+        try (BackendSampler sampler = BackendSampler.of(cluster, TestYaml.USER).database(TestYaml.DATABASE)
+                .serversOnly().start();
+             PgmuxProcess pgmux = start()) {
             for (int i = 0; i < 200; i++) {
                 Thread t = new Thread(() -> {
                     try (Connection c = client(); Statement st = c.createStatement()) {
@@ -187,10 +194,10 @@ class PgmuxJarIT {
             try {
                 Await.until(Duration.ofSeconds(90), () -> done.get() > 2000
                         && !pgmux.logLines("connection budgets").isEmpty(), "200 clients to run");
-                sampler.reset();
+                sampler.resetMax();
                 int started = done.get();
                 Await.until(Duration.ofSeconds(60), () -> done.get() > started + 500, "load under the first budget");
-                assertTrue(sampler.maxSinceReset() <= 6, "pool_size 6 holds: " + sampler.maxSinceReset());
+                assertTrue(sampler.max() <= 6, "pool_size 6 holds: " + sampler.max());
 
                 int checks = pgmux.logLines("connection budgets").size();
                 writeConfig(2, "");
@@ -200,12 +207,12 @@ class PgmuxJarIT {
                 // After a reload pgmux checks the budgets against the database on a connection of its own.
                 Await.until(Duration.ofSeconds(30), () -> pgmux.logLines("connection budgets").size() > checks,
                         "the budget check after the reload");
-                Await.until(Duration.ofSeconds(30), () -> sampler.now() <= 2, "the servers beyond pool_size 2 to"
+                Await.until(Duration.ofSeconds(30), () -> sampler.last() <= 2, "the servers beyond pool_size 2 to"
                         + " close as they come back");
-                sampler.reset();
+                sampler.resetMax();
                 int before = done.get();
                 Await.until(Duration.ofSeconds(60), () -> done.get() > before + 1000, "load under the new budget");
-                assertTrue(sampler.maxSinceReset() <= 2, "pool_size 2 holds: " + sampler.maxSinceReset());
+                assertTrue(sampler.max() <= 2, "pool_size 2 holds: " + sampler.max());
 
                 Files.writeString(file, Files.readString(file).replace("pool_size: 2", "pool_size: lots"));
                 pgmux.signal("HUP");
@@ -214,7 +221,7 @@ class PgmuxJarIT {
                 assertTrue(pgmux.log().contains("tenants.main.pool_size: expected"), pgmux.log());
                 int after = done.get();
                 Await.until(Duration.ofSeconds(60), () -> done.get() > after + 1000, "load after the refusal");
-                assertTrue(sampler.maxSinceReset() <= 2, "pool_size 2 still holds: " + sampler.maxSinceReset());
+                assertTrue(sampler.max() <= 2, "pool_size 2 still holds: " + sampler.max());
             } finally {
                 stop.set(true);
                 for (Thread t : clients) {
@@ -224,56 +231,6 @@ class PgmuxJarIT {
             assertEquals(List.of(), errors, "no client saw an error");
             pgmux.signal("TERM");
             assertEquals(0, pgmux.awaitExit(SHUTDOWN_TIMEOUT.plusSeconds(10)), pgmux.log());
-        }
-    }
-
-    /**
-     * Samples app_user's backends in pg_stat_activity as fast as it can. The budget check pgmux runs at start and
-     * after a reload logs in as the same user for one query; its backend is left out, and the test waits for the
-     * check's log line before it counts.
-     */
-    private final class BackendSampler implements AutoCloseable {
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final AtomicInteger max = new AtomicInteger();
-        private final AtomicInteger last = new AtomicInteger();
-        private final Thread thread;
-
-        BackendSampler() {
-            thread = new Thread(() -> {
-                try (Connection su = cluster.superuser(); Statement st = su.createStatement()) {
-                    while (!stop.get()) {
-                        try (ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity"
-                                + " where backend_type = 'client backend' and usename = '" + TestYaml.USER + "'"
-                                + " and datname = '" + TestYaml.DATABASE + "'"
-                                + " and query not like '%superuser_reserved_connections%'")) {
-                            rs.next();
-                            last.set(rs.getInt(1));
-                            max.accumulateAndGet(rs.getInt(1), Math::max);
-                        }
-                    }
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, "backend-sampler");
-            thread.start();
-        }
-
-        int now() {
-            return last.get();
-        }
-
-        int maxSinceReset() {
-            return max.get();
-        }
-
-        void reset() {
-            max.set(0);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop.set(true);
-            thread.join(10_000);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.pgmux.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmux.config.ConfigLoader;
@@ -110,7 +111,9 @@ class StatusCommandIT {
 
         Run noPassword = status(Map.of(), "-c", file.toString());
         assertEquals(1, noPassword.exit());
-        assertTrue(noPassword.err().contains("set PGPASSWORD"), noPassword.err());
+        assertTrue(noPassword.err().contains("the console asks for the password of app_user; set PGPASSWORD"),
+                noPassword.err());
+        assertFalse(noPassword.err().contains("no answer"), "pgmux did answer: " + noPassword.err());
 
         Run nobody = status(Map.of("PGPASSWORD", "x"), "-p", Integer.toString(FreePort.find()), "-U", "someone",
                 "-c", dir.resolve("absent.yaml").toString());

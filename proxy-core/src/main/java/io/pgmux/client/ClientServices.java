@@ -1,6 +1,7 @@
 package io.pgmux.client;
 
 import io.pgmux.admin.AdminConsole;
+import io.pgmux.admin.AdminRole;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.pool.PoolManager;
 import io.pgmux.server.ServerConnector;
@@ -202,15 +203,19 @@ public final class ClientServices {
     }
 
     /**
-     * A login failed authentication: counted on the user's pool when the user and the database are configured,
-     * else per database only, and under one name for every database pgmux does not serve (authentication comes
-     * before the database is checked, and the names of unknown users and databases are whatever clients send).
+     * A login failed authentication. A user pgmux knows (configured, or found by auth_query) gave a wrong password
+     * (PostgreSQL's 28P01 "password authentication failed for user"): counted on the user's pool, on a configured
+     * database and on the admin console alike. A user pgmux does not know: counted per database only. A database
+     * pgmux does not serve: under one name for all (authentication comes before the database is checked, and the
+     * names of unknown users and databases are whatever clients send).
+     *
+     * @param foundByAuthQuery whether auth_query found a password for the user, whom the configuration does not list
      */
-    void authFailed(String database, String user) {
+    void authFailed(String database, String user, boolean foundByAuthQuery) {
         PgmuxConfig config = config();
-        if (config.database(database).isEmpty()) {
+        if (!AdminRole.isConsoleDatabase(database) && config.database(database).isEmpty()) {
             pools.stats().unknownUserLogin(NOT_CONFIGURED);
-        } else if (config.user(user).isPresent()) {
+        } else if (foundByAuthQuery || config.user(user).isPresent()) {
             String tenant = config.tenantOf(user).map(io.pgmux.config.TenantConfig::name).orElse(null);
             pools.stats().pool(database, user, tenant).authFailed();
         } else {

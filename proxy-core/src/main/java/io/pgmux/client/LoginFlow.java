@@ -269,7 +269,7 @@ final class LoginFlow implements ClientPhase {
                 channel.flush();
             }
         } catch (AuthenticationException e) {
-            services.authFailed(client.database(), client.user());
+            services.authFailed(client.database(), client.user(), foundPassword != null);
             client.fail(PgError.fatal(SqlState.INVALID_PASSWORD, e.getMessage()));
         } finally {
             frame.release();
@@ -313,7 +313,7 @@ final class LoginFlow implements ClientPhase {
         // Taken now: once the client is failed its pipeline may be gone.
         ChannelHandlerContext input = input();
         if (failure instanceof AuthenticationException) {
-            services.authFailed(client.database(), client.user());
+            services.authFailed(client.database(), client.user(), foundPassword != null);
             client.fail(PgError.fatal(SqlState.INVALID_PASSWORD, failure.getMessage()));
         } else if (failure != null) {
             client.failed(failure);

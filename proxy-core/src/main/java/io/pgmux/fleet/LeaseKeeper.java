@@ -21,6 +21,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -64,7 +65,10 @@ public final class LeaseKeeper implements AutoCloseable {
     private final java.util.concurrent.Executor loginWork = LoginWork.newExecutor();
     private final Duration connectTimeout;
     private final ScramKeys scramKeys;
+    /** Changed on the keeper's thread only (construction, then reconfigure); others read {@link #budgetKeys}. */
     private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
+    /** Per upstream address, the budget keys of its books: a copy published after every change of the books. */
+    private volatile Map<String, List<String>> budgetKeys = Map.of();
     private final ScheduledExecutorService thread;
     private final EventLoopGroup io;
     private volatile List<FleetRow> rows = List.of();
@@ -164,6 +168,9 @@ public final class LeaseKeeper implements AutoCloseable {
             upstreams.get(firstAddress).books.computeIfAbsent(global.key(), k -> new LeaseBook(
                     LeaseKeys.of(fleet.name(), k), fleet.minLeases(), idleNanos, reclaimNanos));
         }
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        upstreams.forEach((address, upstream) -> keys.put(address, List.copyOf(upstream.books.keySet())));
+        budgetKeys = Collections.unmodifiableMap(keys);
     }
 
     /** After a reload: budgets the new configuration adds get books from the next round on. */
@@ -381,9 +388,15 @@ public final class LeaseKeeper implements AutoCloseable {
 
     /** The budget keys this instance keeps leases for, per upstream address. */
     public Map<String, List<String>> budgets() {
-        Map<String, List<String>> result = new LinkedHashMap<>();
-        upstreams.forEach((address, upstream) -> result.put(address, List.copyOf(upstream.books.keySet())));
-        return result;
+        return budgetKeys;
+    }
+
+    /**
+     * Whether this instance keeps fleet leases at the upstream {@code address} ("host:port"): a configured
+     * database lives there, so a control connection is opened to it. Readiness asks it on every check.
+     */
+    public boolean keepsLeasesAt(String address) {
+        return budgetKeys.containsKey(address);
     }
 
     /** Whether the control connection to {@code address} was up at the last round. */
@@ -462,10 +475,8 @@ public final class LeaseKeeper implements AutoCloseable {
         Optional<UserConfig> first = config.users().values().stream().findFirst();
         UpstreamTarget base = UpstreamTarget.forDatabase(db, first.map(UserConfig::name).orElse("postgres"),
                 first.flatMap(UserConfig::password).orElse(null));
-        String application = LockTable.APPLICATION_PREFIX + instanceId;
         return new UpstreamTarget(base.host(), base.port(), base.database(), base.user(), base.password(),
-                Map.of("application_name", application.length() > 63 ? application.substring(0, 63) : application),
-                base.tls(), scramKeys);
+                Map.of(), base.tls(), scramKeys).withApplicationName(LockTable.APPLICATION_PREFIX + instanceId);
     }
 
     private static String defaultInstanceId() {

@@ -37,6 +37,25 @@ final class Drain {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile ScheduledFuture<?> steps;
+    /** The shutdown asked for: the first request's time, the last request's kind; null until one is. */
+    private volatile Request request;
+
+    /**
+     * How the shutdown went, in PostgreSQL's words: smart lets the clients finish (SIGTERM, SHUTDOWN
+     * WAIT_FOR_SERVERS or WAIT_FOR_CLIENTS), fast closes every connection now (SIGINT, a second SIGTERM, SHUTDOWN).
+     */
+    enum Kind {
+        SMART("smart"), FAST("fast");
+
+        final String word;
+
+        Kind(String word) {
+            this.word = word;
+        }
+    }
+
+    private record Request(Kind kind, long sinceNanos) {
+    }
 
     Drain(ClientServices services, PoolManager pools, EventLoopGroup loops) {
         this.services = services;
@@ -54,7 +73,9 @@ final class Drain {
         if (!started.compareAndSet(false, true)) {
             return stopped;
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long now = System.nanoTime();
+        request = new Request(Kind.SMART, now);
+        long deadline = now + timeout.toNanos();
         log.info("shutting down: no new clients; {}", waitForClients ? "waiting for every client to leave"
                 : "clients may finish their transactions for up to " + timeout.toMillis() + " ms");
         Step step = new Step(deadline, waitForClients, close);
@@ -65,12 +86,26 @@ final class Drain {
     /** Stops at once: every connection closes now. */
     CompletableFuture<Void> now(Consumer<CompletableFuture<Void>> close) {
         started.set(true);
+        Request earlier = request;
+        request = new Request(Kind.FAST, earlier == null ? System.nanoTime() : earlier.sinceNanos());
         ScheduledFuture<?> running = steps;
         if (running != null) {
             running.cancel(false);
         }
         finish(close);
         return stopped;
+    }
+
+    /**
+     * The last line pgmux logs, once everything has closed (as PostgreSQL's "database system is shut down"): how
+     * it stopped and how long that took from the first request. Nothing when no shutdown was asked for.
+     */
+    void logStopped() {
+        Request asked = request;
+        if (asked != null) {
+            log.info("pgmux stopped ({} shutdown in {} ms)", asked.kind().word,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked.sinceNanos()));
+        }
     }
 
     private void finish(Consumer<CompletableFuture<Void>> close) {

@@ -147,9 +147,10 @@ public final class PgmuxServer implements AutoCloseable {
                     }
                 }, control::pauseState, () -> fleet.map(FleetRows::of).orElse(List.of()));
         this.console = new AdminConsole(view, control, Release.version());
-        this.readiness = new Readiness(pools, () -> state, address -> fleet.map(keeper -> keeper.budgets()
-                .containsKey(address) ? (keeper.isConnected(address) ? Readiness.FleetControl.UP
-                : Readiness.FleetControl.DOWN) : Readiness.FleetControl.NONE).orElse(Readiness.FleetControl.NONE));
+        this.readiness = new Readiness(pools, () -> state, address -> fleet
+                .filter(keeper -> keeper.keepsLeasesAt(address))
+                .map(keeper -> keeper.isConnected(address) ? Readiness.FleetControl.UP : Readiness.FleetControl.DOWN)
+                .orElse(Readiness.FleetControl.NONE));
         this.drain = new Drain(services, pools, loops);
     }
 
@@ -434,6 +435,7 @@ public final class PgmuxServer implements AutoCloseable {
             try {
                 close();
             } finally {
+                drain.logStopped();
                 stopped.complete(null);
             }
         }, "pgmux-close");

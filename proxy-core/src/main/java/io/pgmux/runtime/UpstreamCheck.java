@@ -22,6 +22,9 @@ public final class UpstreamCheck {
     public record Result(String address, boolean fits, boolean reached, String report, Optional<UpstreamSlots> slots) {
     }
 
+    /** The application_name of the check's connection. */
+    public static final String APPLICATION_NAME = "pgmux budget check";
+
     private final PgmuxConfig config;
 
     public UpstreamCheck(PgmuxConfig config) {
@@ -53,10 +56,13 @@ public final class UpstreamCheck {
         return new Result(upstream.address(), fits, true, BudgetTable.render(upstream, slots), Optional.of(slots));
     }
 
-    /** Logs in the way the database's first pool would: its forced user, else the first configured user. */
+    /**
+     * Logs in the way the database's first pool would (its forced user, else the first configured user), named
+     * {@value #APPLICATION_NAME} in pg_stat_activity.
+     */
     private UpstreamTarget probeTarget(DatabaseConfig db) {
         Optional<UserConfig> first = config.users().values().stream().findFirst();
         return UpstreamTarget.forDatabase(db, first.map(UserConfig::name).orElse("postgres"),
-                first.flatMap(UserConfig::password).orElse(null));
+                first.flatMap(UserConfig::password).orElse(null)).withApplicationName(APPLICATION_NAME);
     }
 }

@@ -23,6 +23,16 @@ public record UpstreamTarget(String host, int port, String database, String user
         startupParameters = Map.copyOf(startupParameters);
     }
 
+    /**
+     * This target with {@code application_name} set to {@code name}, cut to the 63 bytes PostgreSQL keeps of it
+     * (NAMEDATALEN - 1), so that pg_stat_activity tells pgmux's own connections from the pools' ones.
+     */
+    public UpstreamTarget withApplicationName(String name) {
+        Map<String, String> parameters = new java.util.LinkedHashMap<>(startupParameters);
+        parameters.put("application_name", name.length() > 63 ? name.substring(0, 63) : name);
+        return new UpstreamTarget(host, port, database, user, password, parameters, tls, scramKeys);
+    }
+
     /** A target without TLS (server_tls_sslmode disable). */
     public UpstreamTarget(String host, int port, String database, String user, String password,
                           Map<String, String> startupParameters) {

@@ -15,7 +15,7 @@ public final class StatsRegistry {
     private final WriterSlots slots = new WriterSlots();
     private final Map<Key, PoolStats> pools = new ConcurrentHashMap<>();
     /**
-     * Logins refused because the user is not configured, per (configured) database. Not per user: the names are
+     * Logins refused because the user is not configured, per database pgmux serves. Not per user: the names are
      * whatever clients send, and one label per name would let anyone grow the registry without bound. Rare, and
      * from any thread: a LongAdder.
      */
@@ -29,7 +29,7 @@ public final class StatsRegistry {
         return pools.computeIfAbsent(new Key(database, user), k -> new PoolStats(database, user, tenant, slots));
     }
 
-    /** A login to {@code database} (a configured one) named a user pgmux does not know. */
+    /** A login to {@code database} (a configured one, or the admin console's) named a user pgmux does not know. */
     public void unknownUserLogin(String database) {
         unknownUserLogins.computeIfAbsent(database, d -> new LongAdder()).increment();
     }

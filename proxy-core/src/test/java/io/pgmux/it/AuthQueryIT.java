@@ -58,6 +58,13 @@ class AuthQueryIT {
             assertEquals("28P01", wrong.getSQLState(), wrong.toString());
             assertTrue(wrong.getMessage().contains("password authentication failed for user \"" + ROLE + "\""),
                     wrong.getMessage());
+            // A role the lookup found gave a wrong password: a failed password of its pool (no tenant: the file has
+            // no default_tenant), not an unknown user.
+            Scrape scrape = Scrape.metrics(proxy);
+            assertEquals(1.0, scrape.value("pgmux_auth_failures_total", "database", ProxyFixture.APP_DB,
+                    "tenant", "", "user", ROLE), scrape.body());
+            assertTrue(Double.isNaN(scrape.value("pgmux_auth_failures_unknown_user_total", "database",
+                    ProxyFixture.APP_DB)), scrape.body());
         }
     }
 
@@ -71,6 +78,11 @@ class AuthQueryIT {
             assertEquals("28P01", missing.getSQLState(), missing.toString());
             assertEquals(wrong.getSQLState(), missing.getSQLState());
             assertEquals(wrong.getMessage().replace(ROLE, "X"), missing.getMessage().replace("no_such_role", "X"));
+            Scrape scrape = Scrape.metrics(proxy);
+            assertEquals(1.0, scrape.value("pgmux_auth_failures_unknown_user_total", "database", ProxyFixture.APP_DB),
+                    "the missing role: " + scrape.body());
+            assertEquals(1.0, scrape.value("pgmux_auth_failures_total", "database", ProxyFixture.APP_DB,
+                    "tenant", "", "user", ROLE), "the found role: " + scrape.body());
             // The same exchange too: SCRAM for both, with a salt that does not tell them apart.
             for (String user : new String[] {ROLE, "no_such_role"}) {
                 try (var raw = proxy.raw()) {

@@ -3,13 +3,11 @@ package io.pgmux.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgmux.stats.PoolCounter;
 import io.pgmux.testing.Await;
 import io.pgmux.testing.BackendMessage;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
 import io.pgmux.testing.RawPgClient;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CopyAbandonedIT {
+    private static OneServerFixture fixture;
     private static ProxyFixture proxy;
     private final PostgresCluster cluster;
 
@@ -40,35 +39,25 @@ class CopyAbandonedIT {
 
     @BeforeAll
     static void startProxy(PostgresCluster cluster) {
-        proxy = ProxyFixture.config(cluster).poolSize(1).start();
+        fixture = OneServerFixture.start(cluster, "it_copy_left");
+        proxy = fixture.proxy();
     }
 
     @AfterAll
     static void stopProxy() {
-        if (proxy != null) {
-            proxy.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
     @BeforeEach
     void emptyTable() {
-        ClusterAdmin.appDdlUnchecked(cluster, "drop table if exists it_copy_left", "create table it_copy_left (a int)");
-    }
-
-    /** The pool's only backend, as the next client sees it. */
-    private static int poolBackend() {
-        try (RawPgClient client = proxy.rawLogin()) {
-            return Raw.pid(client);
-        }
+        fixture.emptyTable();
     }
 
     /** The backend is idle (not in COPY, not in a transaction), back in the pool, and serves the next client. */
     private void backIdleAndReused(int pid) throws Exception {
-        try (Connection su = cluster.superuser()) {
-            Await.untilChecked(Duration.ofSeconds(10), () -> "idle".equals(Sql.one(su,
-                    "select coalesce((select state from pg_stat_activity where pid = " + pid + "), 'gone')")),
-                    "backend " + pid + " to be idle");
-        }
+        fixture.awaitBackendIdle(pid);
         Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversIdle() == 1, "the server back in the pool");
         try (RawPgClient next = proxy.rawLogin()) {
             assertEquals(pid, Raw.pid(next), "the same backend serves the next client");
@@ -86,7 +75,7 @@ class CopyAbandonedIT {
 
     @Test
     void terminateDuringCopyGetsPostgresErrorsAndTheServerIsReturned() throws Exception {
-        int pid = poolBackend();
+        int pid = fixture.poolBackend();
         String direct;
         try (RawPgClient client = Raw.direct(cluster)) {
             client.query("copy it_copy_left from stdin");
@@ -112,20 +101,15 @@ class CopyAbandonedIT {
      */
     @Test
     void aHangUpInsideACopyDataMessageClosesTheServer() throws Exception {
-        int pid = poolBackend();
+        int pid = fixture.poolBackend();
         try (RawPgClient client = proxy.rawLogin()) {
             client.query("copy it_copy_left from stdin");
             client.expect('G');
             // A CopyData announcing 1000 bytes of data, of which 10 arrive.
-            client.sendRaw(new byte[] {'d', 0, 0, 0x03, (byte) 0xEC,
-                '1', '\n', '2', '\n', '3', '\n', '4', '\n', '5', '\n'});
+            client.sendRaw(OneServerFixture.partialCopyData());
             Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversActive() == 1, "the COPY running");
         }
-        try (Connection su = cluster.superuser()) {
-            Await.untilChecked(Duration.ofSeconds(10), () -> "gone".equals(Sql.one(su,
-                    "select coalesce((select state from pg_stat_activity where pid = " + pid + "), 'gone')")),
-                    "backend " + pid + " to be closed");
-        }
+        fixture.awaitBackendGone(pid);
         Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversTested()
                 + proxy.appSnapshot().serversActive() == 0, "no server held by the abandoned COPY");
         try (RawPgClient next = proxy.rawLogin()) {
@@ -140,37 +124,29 @@ class CopyAbandonedIT {
      */
     @Test
     void aKillInsideACopyDataMessageHangsUpOnTheServer() throws Exception {
-        int pid = poolBackend();
+        int pid = fixture.poolBackend();
         try (ProxyFixture.StartupResultAndClient login = proxy.rawLoginWithResult(Map.of())) {
             RawPgClient client = login.client();
             client.query("copy it_copy_left from stdin");
             client.expect('G');
-            long before = bytesReceived();
-            client.sendRaw(new byte[] {'d', 0, 0, 0x03, (byte) 0xEC,
-                '1', '\n', '2', '\n', '3', '\n', '4', '\n', '5', '\n'});
-            Await.until(Duration.ofSeconds(5), () -> bytesReceived() - before == 15, "the CopyData's first part in");
+            long before = fixture.bytesReceived();
+            byte[] firstPart = OneServerFixture.partialCopyData();
+            client.sendRaw(firstPart);
+            Await.until(Duration.ofSeconds(5), () -> fixture.bytesReceived() - before == firstPart.length,
+                    "the CopyData's first part in");
             proxy.server().control().killClient(login.startup().pid());
             Raw.expectFatal(client, "57P01");
             assertTrue(client.isClosedByPeer(Duration.ofSeconds(5)));
         }
-        try (Connection su = cluster.superuser()) {
-            Await.untilChecked(Duration.ofSeconds(10), () -> "gone".equals(Sql.one(su,
-                    "select coalesce((select state from pg_stat_activity where pid = " + pid + "), 'gone')")),
-                    "backend " + pid + " to be closed");
-        }
+        fixture.awaitBackendGone(pid);
         try (RawPgClient next = proxy.rawLogin()) {
             assertEquals("0", Raw.queryOne(next, "select count(*) from it_copy_left"), "the COPY was rolled back");
         }
     }
 
-    private static long bytesReceived() {
-        return proxy.pool(ProxyFixture.APP_DB, ProxyFixture.APP_USER).stats().totals()
-                .get(PoolCounter.BYTES_RECEIVED);
-    }
-
     @Test
     void terminateDuringCopyInATransactionBlockRollsItBack() throws Exception {
-        int pid = poolBackend();
+        int pid = fixture.poolBackend();
         try (RawPgClient client = proxy.rawLogin()) {
             Raw.command(client, "begin");
             Raw.command(client, "insert into it_copy_left values (0)");
@@ -184,7 +160,7 @@ class CopyAbandonedIT {
 
     @Test
     void terminateDuringACopyStartedByExecute() throws Exception {
-        int pid = poolBackend();
+        int pid = fixture.poolBackend();
         try (RawPgClient client = proxy.rawLogin()) {
             new Wire().parse("", "copy it_copy_left from stdin").bind("", "").execute("").sync().sendTo(client);
             assertEquals("12G", Raw.types(List.of(client.read(), client.read(), client.read())));
@@ -196,7 +172,7 @@ class CopyAbandonedIT {
 
     @Test
     void terminatePipelinedBehindTheCopyWhileWaitingForTheServer() throws Exception {
-        int pid = poolBackend();
+        int pid = fixture.poolBackend();
         try (RawPgClient holder = proxy.rawLogin(); RawPgClient client = proxy.rawLogin()) {
             Raw.command(holder, "begin");
             new Wire().query("copy it_copy_left from stdin").copyData("1\n").terminate().sendTo(client);
@@ -210,7 +186,7 @@ class CopyAbandonedIT {
 
     @Test
     void terminateRightBehindTheCopyQuery() throws Exception {
-        int pid = poolBackend();
+        int pid = fixture.poolBackend();
         try (RawPgClient client = proxy.rawLogin()) {
             assertEquals("1", Raw.queryOne(client, "select 1"));
             new Wire().query("copy it_copy_left from stdin").copyData("1\n").terminate().sendTo(client);
@@ -243,7 +219,7 @@ class CopyAbandonedIT {
 
     @Test
     void aClientThatDisconnectsDuringCopyHasItsServerReturned() throws Exception {
-        int pid = poolBackend();
+        int pid = fixture.poolBackend();
         try (RawPgClient client = proxy.rawLogin()) {
             client.query("copy it_copy_left from stdin");
             client.expect('G');

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmux.fleet.LeaseKeeper;
 import io.pgmux.testing.Await;
+import io.pgmux.testing.BackendSampler;
 import io.pgmux.testing.PostgresCluster;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -19,7 +20,6 @@ import java.util.stream.Collectors;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,49 +65,13 @@ class FleetIT {
                 .start();
     }
 
-    /** Polls pg_stat_activity every 100 ms for the tenant's server connections (control connections excluded). */
-    private static final class Sampler implements AutoCloseable {
-        final AtomicInteger max = new AtomicInteger();
-        final AtomicInteger samples = new AtomicInteger();
-        final AtomicBoolean stop = new AtomicBoolean();
-        final List<Throwable> failures = new CopyOnWriteArrayList<>();
-        final Thread thread;
-
-        Sampler() {
-            thread = new Thread(() -> {
-                while (!stop.get()) {
-                    try (Connection c = cluster.superuser(); Statement s = c.createStatement()) {
-                        while (!stop.get()) {
-                            try (ResultSet rs = s.executeQuery("select count(*) from pg_stat_activity"
-                                    + " where backend_type = 'client backend' and usename = '"
-                                    + ProxyFixture.APP_USER + "' and application_name not like 'pgmux %'")) {
-                                rs.next();
-                                max.accumulateAndGet(rs.getInt(1), Math::max);
-                                samples.incrementAndGet();
-                            }
-                            Thread.sleep(100);
-                        }
-                    } catch (SQLException e) {
-                        // The database may be restarting: sample again once it is back.
-                        try {
-                            Thread.sleep(100);
-                        } catch (InterruptedException interrupted) {
-                            return;
-                        }
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "fleet-sampler");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop.set(true);
-            thread.join(5_000);
-        }
+    /**
+     * Samples the tenant's server connections every 100 ms, without the fleet's control connections, through the
+     * restart of the database one test makes.
+     */
+    private static BackendSampler sampler() throws SQLException {
+        return BackendSampler.of(cluster, ProxyFixture.APP_USER).serversOnly().acrossRestarts()
+                .every(Duration.ofMillis(100)).start();
     }
 
     /** Clients of one instance running short transactions until stopped; counts what they see. */
@@ -171,7 +135,7 @@ class FleetIT {
 
     @Test
     void threeInstancesShareOneBudgetAndTheOthersTakeTheShareOfOneThatDies() throws Exception {
-        try (Sampler sampler = new Sampler();
+        try (BackendSampler sampler = sampler();
              ProxyFixture a = instance("a");
              ProxyFixture b = instance("b");
              ProxyFixture c = instance("c")) {
@@ -219,17 +183,17 @@ class FleetIT {
                 loadB.stop();
             }
             assertEquals(List.of(), loadA.errors, "no client of a surviving instance sees an error");
-            assertTrue(sampler.samples.get() >= 5, "the sampler ran: " + sampler.samples.get() + " samples");
-            assertTrue(sampler.max.get() <= BUDGET, "the tenant had " + sampler.max.get()
+            assertTrue(sampler.samples() >= 5, "the sampler ran: " + sampler.samples() + " samples");
+            assertTrue(sampler.max() <= BUDGET, "the tenant had " + sampler.max()
                     + " server connections at once, over its fleet budget of " + BUDGET);
-            log.info("fleet budget {}: at most {} server connections in {} samples", BUDGET, sampler.max.get(),
-                    sampler.samples.get());
+            log.info("fleet budget {}: at most {} server connections in {} samples", BUDGET, sampler.max(),
+                    sampler.samples());
         }
     }
 
     @Test
     void leasesFollowTheLoadFromOneInstanceToAnother() throws Exception {
-        try (Sampler sampler = new Sampler();
+        try (BackendSampler sampler = sampler();
              ProxyFixture x = instance("x", "1s");
              ProxyFixture y = instance("y", "1s")) {
             Load onX = new Load(x, 8);
@@ -251,14 +215,14 @@ class FleetIT {
             }
             assertEquals(List.of(), onX.errors);
             assertEquals(List.of(), onY.errors);
-            assertTrue(sampler.max.get() <= BUDGET, "the tenant had " + sampler.max.get()
+            assertTrue(sampler.max() <= BUDGET, "the tenant had " + sampler.max()
                     + " server connections at once, over its fleet budget of " + BUDGET);
         }
     }
 
     @Test
     void anInstanceThatLosesItsControlConnectionKeepsServingTakesItsSlotsBackAndTheBudgetHolds() throws Exception {
-        try (Sampler sampler = new Sampler();
+        try (BackendSampler sampler = sampler();
              ProxyFixture a = instance("la");
              ProxyFixture b = instance("lb")) {
             Load loadA = new Load(a, 6);
@@ -289,7 +253,7 @@ class FleetIT {
             }
             assertEquals(List.of(), loadA.errors, "a's clients were served through the losses");
             assertEquals(List.of(), loadB.errors);
-            assertTrue(sampler.max.get() <= BUDGET, "the tenant had " + sampler.max.get()
+            assertTrue(sampler.max() <= BUDGET, "the tenant had " + sampler.max()
                     + " server connections at once, over its fleet budget of " + BUDGET
                     + ": b took slots whose connections a still had open");
         }
@@ -318,7 +282,7 @@ class FleetIT {
 
     @Test
     void afterADatabaseRestartTheInstancesTakeLeasesFromZeroWithinTheBudget() throws Exception {
-        try (Sampler sampler = new Sampler();
+        try (BackendSampler sampler = sampler();
              ProxyFixture a = instance("ra");
              ProxyFixture b = instance("rb")) {
             Load loadA = new Load(a, 6);
@@ -341,7 +305,7 @@ class FleetIT {
                 afterA.stop();
                 afterB.stop();
             }
-            assertTrue(sampler.max.get() <= BUDGET, "the tenant had " + sampler.max.get()
+            assertTrue(sampler.max() <= BUDGET, "the tenant had " + sampler.max()
                     + " server connections at once, over its fleet budget of " + BUDGET);
         }
     }

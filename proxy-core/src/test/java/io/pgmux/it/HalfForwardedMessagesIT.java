@@ -3,7 +3,6 @@ package io.pgmux.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgmux.stats.PoolCounter;
 import io.pgmux.testing.Await;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
@@ -33,28 +32,25 @@ class HalfForwardedMessagesIT {
     /** Larger than every socket buffer and Netty's write buffer on the way: the client holds part of the row. */
     private static final int ROW_BYTES = 32 << 20;
 
+    private static OneServerFixture fixture;
     private static ProxyFixture proxy;
-    private final PostgresCluster cluster;
-
-    HalfForwardedMessagesIT(PostgresCluster cluster) {
-        this.cluster = cluster;
-    }
 
     @BeforeAll
     static void startProxy(PostgresCluster cluster) {
-        proxy = ProxyFixture.config(cluster).poolSize(1).start();
+        fixture = OneServerFixture.start(cluster, "it_half_copy");
+        proxy = fixture.proxy();
     }
 
     @AfterAll
     static void stopProxy() {
-        if (proxy != null) {
-            proxy.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
     @BeforeEach
     void emptyTable() {
-        ClusterAdmin.appDdlUnchecked(cluster, "drop table if exists it_half_copy", "create table it_half_copy (a int)");
+        fixture.emptyTable();
     }
 
     /**
@@ -65,10 +61,11 @@ class HalfForwardedMessagesIT {
     void aClientKilledInsideALargeRowIsClosedWithoutAnErrorInsideIt() {
         try (ProxyFixture.StartupResultAndClient login = proxy.rawLoginWithResult(Map.of())) {
             RawPgClient client = login.client();
-            long before = bytesSent();
+            long before = fixture.bytesSent();
             client.query("select repeat('x', " + ROW_BYTES + ")");
             client.expect('T');
-            Await.until(Duration.ofSeconds(20), () -> bytesSent() - before > 1 << 16, "part of the row forwarded");
+            Await.until(Duration.ofSeconds(20), () -> fixture.bytesSent() - before > 1 << 16,
+                    "part of the row forwarded");
             proxy.server().control().killClient(login.startup().pid());
 
             byte[] rest = client.readUntilClosed();
@@ -101,10 +98,9 @@ class HalfForwardedMessagesIT {
         try (RawPgClient client = proxy.rawLogin()) {
             client.query("copy it_half_copy from stdin");
             client.expect('G');
-            // A row the COPY refuses, then a CopyData announcing 1000 bytes of which 10 come now.
+            // A row the COPY refuses, then the first part of a CopyData.
             byte[] bad = new Wire().copyData("not a number\n").bytes();
-            byte[] partial = {'d', 0, 0, 0x03, (byte) 0xEC, '1', '\n', '2', '\n', '3', '\n', '4', '\n', '5', '\n'};
-            client.sendRaw(Wire.concat(bad, partial));
+            client.sendRaw(Wire.concat(bad, OneServerFixture.partialCopyData()));
             assertEquals("22P02", client.expect('E').errorField('C'));
             assertEquals('I', client.expect('Z').readyStatus());
 
@@ -113,7 +109,7 @@ class HalfForwardedMessagesIT {
                 Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().clientsWaiting() == 1,
                         "the next client waiting for the only server");
                 // The rest of the CopyData, which the backend drops; the server is then free.
-                byte[] rest = new byte[1000 - 10];
+                byte[] rest = new byte[OneServerFixture.ANNOUNCED_COPY_BYTES - OneServerFixture.SENT_COPY_BYTES];
                 Arrays.fill(rest, (byte) '\n');
                 client.sendRaw(rest);
                 assertEquals("TDCZ", Raw.types(next.readUntilReady()), "the next client's query ran");
@@ -121,10 +117,6 @@ class HalfForwardedMessagesIT {
             assertEquals("0", Raw.queryOne(client, "select count(*) from it_half_copy"), "the client goes on");
         }
         theServerServesTheNextClient();
-    }
-
-    private static long bytesSent() {
-        return proxy.pool(ProxyFixture.APP_DB, ProxyFixture.APP_USER).stats().totals().get(PoolCounter.BYTES_SENT);
     }
 
     /** The pool's only server is back, or a new one open, and answers a new client. */

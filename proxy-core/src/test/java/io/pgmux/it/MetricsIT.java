@@ -146,6 +146,31 @@ class MetricsIT {
      * the circuit and the upstream's last answer is older than the readiness window, /health/ready turns 503 and
      * names the database; when it comes back and a probe gets through, 200 again.
      */
+    /**
+     * A wrong password on the admin console is a failed password of that user, as on a pooled database
+     * (PostgreSQL's 28P01 "password authentication failed for user"); an unknown user there is counted under the
+     * console's database, not under the name of databases pgmux does not serve.
+     */
+    @Test
+    void consoleLoginFailuresAreCountedByWhatFailed() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster)
+                .set("admin", "{users: [" + ProxyFixture.APP_USER + "]}").start()) {
+            SQLException wrong = assertThrows(SQLException.class,
+                    () -> proxy.connect(ProxyFixture.APP_USER, "wrong", "pgmux").close());
+            assertEquals("28P01", wrong.getSQLState(), wrong.toString());
+            assertThrows(SQLException.class, () -> proxy.connect("nobody", "x", "pgmux").close());
+
+            Scrape after = Scrape.metrics(proxy);
+            assertEquals(1.0, after.value("pgmux_auth_failures_total", "database", "pgmux", "tenant",
+                    ProxyFixture.DEFAULT_TENANT, "user", ProxyFixture.APP_USER), after.body());
+            assertEquals(1.0, after.value("pgmux_auth_failures_unknown_user_total", "database", "pgmux"),
+                    after.body());
+            assertTrue(Double.isNaN(after.value("pgmux_auth_failures_unknown_user_total", "database",
+                    "(not configured)")), after.body());
+            Promtool.assertValid(after.body());
+        }
+    }
+
     @Test
     void readinessFollowsTheUpstream() throws Exception {
         try (TcpRelay relay = new TcpRelay(cluster.host(), cluster.port());

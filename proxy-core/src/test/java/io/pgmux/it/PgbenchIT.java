@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.pgmux.testing.BackendSampler;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
 import java.io.IOException;
@@ -66,7 +67,7 @@ class PgbenchIT {
     private void bench(String mode, int clients, int poolSize) throws Exception {
         ProxyFixture.Config config = ProxyFixture.config(cluster).poolSize(poolSize).set("max_client_connections", "500");
         try (ProxyFixture proxy = config.start();
-             BackendSampler sampler = BackendSampler.start(cluster, "app", ProxyFixture.APP_USER)) {
+             BackendSampler sampler = BackendSampler.of(cluster, ProxyFixture.APP_USER).database("app").start()) {
             Result result = run(List.of("-c", Integer.toString(clients), "-j", "2", "-T", "5", "-M", mode, "-h", proxy.host(),
                     "-p", Integer.toString(proxy.port()), "-U", ProxyFixture.APP_USER, ProxyFixture.APP_DB), 60);
             log.info("pgbench -M {} through pgmux:\n{}", mode, result.output);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmux.testing.Await;
+import io.pgmux.testing.BackendSampler;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
 import java.sql.Connection;
@@ -40,7 +41,7 @@ class PoolCapsIT {
         int clients = 200;
         int transactions = 20;
         try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(5).start();
-             BackendSampler sampler = BackendSampler.start(cluster, "app", "app_user")) {
+             BackendSampler sampler = BackendSampler.of(cluster, "app_user").database("app").start()) {
             List<Throwable> failures = Sql.concurrently(clients, Duration.ofSeconds(90), id -> {
                 try (Connection c = proxy.connect()) {
                     c.setAutoCommit(false);
@@ -82,7 +83,7 @@ class PoolCapsIT {
                 .user("cap_a", "cap_a_pw", "ta").user("cap_b", "cap_b_pw", "tb")
                 .databaseSetting("app", "max_connections", "3");
         try (ProxyFixture proxy = config.start();
-             BackendSampler sampler = BackendSampler.start(cluster, "app", "cap_a", "cap_b")) {
+             BackendSampler sampler = BackendSampler.of(cluster, "cap_a", "cap_b").database("app").start()) {
             List<Throwable> failures = Sql.concurrently(60, Duration.ofSeconds(60), id -> {
                 String user = id % 2 == 0 ? "cap_a" : "cap_b";
                 echoQueries(proxy.connect(user, user + "_pw", "app"), id, 10);
@@ -101,7 +102,7 @@ class PoolCapsIT {
                 .database("app2")
                 .set("max_server_connections", "3");
         try (ProxyFixture proxy = config.start();
-             BackendSampler sampler = BackendSampler.start(cluster, null, "app_user")) {
+             BackendSampler sampler = BackendSampler.of(cluster, "app_user").start()) {
             List<Throwable> failures = Sql.concurrently(60, Duration.ofSeconds(60), id -> {
                 String database = id % 2 == 0 ? "app" : "app2";
                 echoQueries(proxy.connect("app_user", "app_pw", database), id, 10);

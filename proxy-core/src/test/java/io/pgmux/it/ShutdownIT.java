@@ -4,16 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmux.testing.Await;
+import io.pgmux.testing.LogCapture;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
 import io.pgmux.testing.RawPgClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Closing pgmux closes every client and every server connection it holds. */
+/**
+ * Closing pgmux closes every client and every server connection it holds; a shutdown ends with one line saying
+ * how pgmux stopped, as PostgreSQL's log ends with "database system is shut down".
+ */
 @ExtendWith(PostgresExtension.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class ShutdownIT {
@@ -52,5 +57,52 @@ class ShutdownIT {
         } finally {
             ClusterAdmin.terminateStrayBackends(cluster, "app_user");
         }
+    }
+
+    @Test
+    void aFastShutdownEndsTheLogWithStoppedAndHowLongItTook() throws Exception {
+        try (LogCapture logs = LogCapture.start(); ProxyFixture proxy = ProxyFixture.config(cluster).start()) {
+            try (RawPgClient client = proxy.rawLogin()) {
+                proxy.server().shutdownNow().get(30, TimeUnit.SECONDS);
+                assertTrue(client.isClosedByPeer(Duration.ofSeconds(3)));
+            }
+            assertLastLineIsStopped(logs, "fast");
+        }
+    }
+
+    @Test
+    void aSmartShutdownEndsTheLogWithStoppedOnceTheClientsHaveGone() throws Exception {
+        try (LogCapture logs = LogCapture.start(); ProxyFixture proxy = ProxyFixture.config(cluster).start()) {
+            try (RawPgClient client = proxy.rawLogin()) {
+                assertEquals("1", Raw.queryOne(client, "select 1"));
+                proxy.server().shutdown(Duration.ofSeconds(20), false).get(30, TimeUnit.SECONDS);
+                assertTrue(client.isClosedByPeer(Duration.ofSeconds(3)));
+            }
+            assertLastLineIsStopped(logs, "smart");
+        }
+    }
+
+    /** A fast shutdown during a smart one: the line says fast, timed from the first request. */
+    @Test
+    void aFastShutdownDuringASmartOneIsLoggedAsFast() throws Exception {
+        try (LogCapture logs = LogCapture.start(); ProxyFixture proxy = ProxyFixture.config(cluster).start();
+             RawPgClient client = proxy.rawLogin()) {
+            assertEquals('T', Raw.command(client, "begin"));
+            var smart = proxy.server().shutdown(Duration.ofSeconds(60), false);
+            Await.until(Duration.ofSeconds(5), () -> !logs.linesWith("shutting down: no new clients").isEmpty(),
+                    "the smart shutdown to begin");
+            proxy.server().shutdownNow().get(30, TimeUnit.SECONDS);
+            assertTrue(smart.isDone(), "one stage for both requests");
+            assertLastLineIsStopped(logs, "fast");
+        }
+    }
+
+    private static void assertLastLineIsStopped(LogCapture logs, String kind) {
+        List<String> stopped = logs.linesWith("pgmux stopped");
+        assertEquals(1, stopped.size(), stopped.toString());
+        assertTrue(stopped.get(0).matches(".* INFO .*pgmux stopped \\(" + kind + " shutdown in \\d+ ms\\)"),
+                stopped.get(0));
+        List<String> all = logs.linesWith("");
+        assertEquals(stopped.get(0), all.get(all.size() - 1), "the last line logged");
     }
 }

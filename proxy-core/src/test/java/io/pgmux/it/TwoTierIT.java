@@ -3,6 +3,7 @@ package io.pgmux.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgmux.testing.BackendSampler;
 import io.pgmux.testing.PostgresCluster;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -44,7 +45,8 @@ class TwoTierIT {
 
     @Test
     void sidecarsInSessionModeBehindASharedTransactionPoolKeepTheSharedBudget() throws Exception {
-        try (BackendSampler sampler = BackendSampler.start(cluster, ProxyFixture.APP_DB, ProxyFixture.APP_USER);
+        try (BackendSampler sampler = BackendSampler.of(cluster, ProxyFixture.APP_USER)
+                .database(ProxyFixture.APP_DB).start();
              ProxyFixture shared = ProxyFixture.config(cluster).poolSize(SHARED_POOL).start();
              ProxyFixture one = sidecar(shared);
              ProxyFixture two = sidecar(shared)) {

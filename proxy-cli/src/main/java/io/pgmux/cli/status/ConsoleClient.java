@@ -69,6 +69,15 @@ public final class ConsoleClient implements AutoCloseable {
     }
 
     /** The console answered with an ErrorResponse. */
+    /** The console asked for a password and none is at hand: pgmux answered, so this is no lost connection. */
+    public static final class PasswordRequired extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        PasswordRequired(String user) {
+            super("the console asks for the password of " + user + "; set PGPASSWORD");
+        }
+    }
+
     public static final class ConsoleException extends Exception {
         private static final long serialVersionUID = 1L;
         private final transient PgError error;
@@ -164,9 +173,8 @@ public final class ConsoleClient implements AutoCloseable {
         }
     }
 
-    private static String required(Optional<String> password, String user) throws IOException {
-        return password.orElseThrow(() -> new IOException("the console asks for the password of " + user
-                + "; set PGPASSWORD"));
+    private static String required(Optional<String> password, String user) throws PasswordRequired {
+        return password.orElseThrow(() -> new PasswordRequired(user));
     }
 
     private static ScramSha256Client requireScram(ScramSha256Client scram) throws IOException {
