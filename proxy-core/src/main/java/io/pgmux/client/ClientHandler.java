@@ -61,7 +61,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Messag
     private void framed(ChannelHandlerContext ctx, ByteBuf bytes) {
         if (framer == null) {
             bytes.release();
-            throw new IllegalStateException("client bytes before its StartupMessage reached the client handler");
+            // What a startup decoder leaving a closed channel still held is dropped, as a closed client drops all.
+            if (client.state() != ClientState.CLOSED) {
+                throw new IllegalStateException("client bytes before its StartupMessage reached the client handler");
+            }
+            return;
         }
         framer.channelRead(ctx, bytes);
     }
