@@ -65,6 +65,10 @@ public final class ClientConnection {
         return channel;
     }
 
+    ClientServices services() {
+        return services;
+    }
+
     /** The one place the client's state changes. */
     void transition(ClientState next) {
         if (!state.canMoveTo(next)) {

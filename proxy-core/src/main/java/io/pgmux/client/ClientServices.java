@@ -40,6 +40,7 @@ public final class ClientServices {
     private final io.pgmux.authquery.AuthQueryLookup authQuery;
     private final Supplier<AdminConsole> console;
     private final io.pgmux.session.SharedStartupSettings startupSettings = new io.pgmux.session.SharedStartupSettings();
+    private final io.pgmux.session.SqlLexers sqlLexers = new io.pgmux.session.SqlLexers();
 
     /**
      * @param channels every client channel joins it, so shutdown can close them all
@@ -146,6 +147,11 @@ public final class ClientServices {
     }
 
     /** The startup settings clients share, one copy per distinct set. */
+    /** One SQL lexer per event loop, for the sessions it serves. */
+    io.pgmux.session.SqlLexers sqlLexers() {
+        return sqlLexers;
+    }
+
     io.pgmux.session.SharedStartupSettings startupSettings() {
         return startupSettings;
     }

@@ -3,7 +3,6 @@ package io.pgmux.client;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.pgmux.admin.AdminHandler;
 import io.pgmux.admin.AdminRole;
 import io.pgmux.admin.AdminSession;
 import io.pgmux.auth.AuthenticationException;
@@ -141,8 +140,8 @@ final class LoginFlow implements ClientPhase {
      */
     private void lookUp(LoginAuthorization logins, LoginAuthorization.LookUp lookUp) {
         client.transition(ClientState.AUTHENTICATING);
-        ChannelHandlerContext framer = channel.pipeline().context(MessageFramer.class);
-        ((MessageFramer) framer.handler()).hold(framer);
+        ChannelHandlerContext input = input();
+        framerOf(input).hold(input);
         String user = client.user();
         services.authQuery().find(logins.config(), lookUp.lookup(), client.database(), user, channel.eventLoop())
                 .whenComplete((found, error) -> {
@@ -183,7 +182,7 @@ final class LoginFlow implements ClientPhase {
         if (client.state() != ClientState.AUTHENTICATING || passwordExchange != null) {
             return; // closed meanwhile: the login timeout, or the client went away
         }
-        ChannelHandlerContext framer = channel.pipeline().context(MessageFramer.class);
+        ChannelHandlerContext input = input();
         if (error != null) {
             Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                     ? error.getCause() : error;
@@ -201,8 +200,8 @@ final class LoginFlow implements ClientPhase {
             foundPassword = result.password().orElse(null);
             begin(result.exchange());
         }
-        if (framer != null) {
-            ((MessageFramer) framer.handler()).resume(framer);
+        if (input != null) {
+            framerOf(input).resume(input);
         }
     }
 
@@ -234,7 +233,16 @@ final class LoginFlow implements ClientPhase {
 
     /** Tells the framer which messages the client may send from now on; others fail at their type byte. */
     private void expectFromClient(ExpectedMessages next) {
-        channel.pipeline().get(MessageFramer.class).expect(next);
+        channel.pipeline().get(ClientHandler.class).framer().expect(next);
+    }
+
+    /** The client handler's context, whose framer cuts the client's input; null once the pipeline is gone. */
+    private ChannelHandlerContext input() {
+        return channel.pipeline().context(ClientHandler.class);
+    }
+
+    private static MessageFramer framerOf(ChannelHandlerContext input) {
+        return ((ClientHandler) input.handler()).framer();
     }
 
     /** Only a password message may come while authenticating; before the StartupMessage, nothing. */
@@ -274,8 +282,8 @@ final class LoginFlow implements ClientPhase {
      * sends, and the login timeout still runs.
      */
     private void checkOffLoop(PasswordExchange exchange, String cleartext) {
-        ChannelHandlerContext framer = channel.pipeline().context(MessageFramer.class);
-        ((MessageFramer) framer.handler()).hold(framer);
+        ChannelHandlerContext input = input();
+        framerOf(input).hold(input);
         try {
             services.loginWork().execute(() -> {
                 RuntimeException failure = null;
@@ -303,7 +311,7 @@ final class LoginFlow implements ClientPhase {
             return; // closed meanwhile: the login timeout, or the client went away
         }
         // Taken now: once the client is failed its pipeline may be gone.
-        ChannelHandlerContext framer = channel.pipeline().context(MessageFramer.class);
+        ChannelHandlerContext input = input();
         if (failure instanceof AuthenticationException) {
             services.authFailed(client.database(), client.user(), foundPassword != null);
             client.fail(PgError.fatal(SqlState.INVALID_PASSWORD, failure.getMessage()));
@@ -312,8 +320,8 @@ final class LoginFlow implements ClientPhase {
         } else {
             authenticated();
         }
-        if (framer != null) {
-            ((MessageFramer) framer.handler()).resume(framer);
+        if (input != null) {
+            framerOf(input).resume(input);
         }
     }
 
@@ -371,7 +379,7 @@ final class LoginFlow implements ClientPhase {
         ServerPool pool = services.pools().pool(database, user);
         ReleasePolicy policy = ReleasePolicy.of(config.poolModeFor(database, user), channel, pool);
         SessionTracker session = new SessionTracker(parameters, config.pinningFor(database, user), client::describe,
-                policy.mode() != PoolMode.TRANSACTION);
+                policy.mode() != PoolMode.TRANSACTION, services.sqlLexers(), channel.eventLoop());
         PooledSession pooled = new PooledSession(client, services, pool, parameters, policy, session);
         client.registerForCancel();
         client.enter(pooled);
@@ -394,9 +402,8 @@ final class LoginFlow implements ClientPhase {
         client.loggedIn();
         AdminSession session = AdminSession.start(channel, role.get(), user, consoleParameters(),
                 client.cancelKey(), services.console());
-        // In front of the client handler: the console reads every message from now on; the channel's close still
-        // reaches the client connection behind it, which gives back the admission and the cancel key.
-        channel.pipeline().addBefore(ClientChannelInitializer.CLIENT_HANDLER, "admin", new AdminHandler(session));
+        // The console reads every message from now on, through this phase; the client connection still gives back
+        // the admission and the cancel key when the channel closes.
         client.enter(new ConsolePhase(session));
     }
 

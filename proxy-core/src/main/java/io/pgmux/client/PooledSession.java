@@ -19,7 +19,6 @@ import io.pgmux.server.ServerConnection;
 import io.pgmux.session.SessionParameters;
 import io.pgmux.session.SessionTracker;
 import io.pgmux.session.UnsupportedRequestException;
-import io.pgmux.stats.PoolStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,28 +31,28 @@ import org.slf4j.LoggerFactory;
  * giving it back ({@link ServerAnswers}), timeouts and cancel ({@link SessionWatch}), byte counts and the burst
  * clock ({@link ClientTraffic}). Confined to the client's event loop, which a linked server shares.
  */
-final class PooledSession implements ClientPhase {
+final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
     private static final Logger log = LoggerFactory.getLogger(PooledSession.class);
 
     private final ClientConnection client;
-    private final Channel channel;
     private final ClientServices services;
     private final ServerPool pool;
-    private final PoolStats stats;
     private final SessionParameters parameters;
     private final ReleasePolicy policy;
     /** Settings and pinning (in session mode, only RESETs of startup values). */
     private final SessionTracker session;
     private final PendingRequests pending = new PendingRequests();
-    private final ClientTimeouts timeouts;
     private final SessionWatch watch;
     private final ClientTraffic traffic;
-    private final ServerAnswers answers;
-    private final ClientRuns runs;
-    /** Made once: a method reference made per message would be an allocation per message. */
-    private final LocalAnswers.Inspection inspection = this::inspected;
-    private final ServerLending lending;
-    private final RequestClock clock;
+    /*
+     * The four below are made on first use (the first message, the first request sent, the first wait, the first
+     * server), then kept, so a transaction allocates nothing: an idle client that never sends a request holds none
+     * of them.
+     */
+    private ClientRuns runs;
+    private RequestClock clock;
+    private ServerLending lending;
+    private ServerAnswers answers;
     /** Cuts the client's stream; knows whether a message of the client's is half forwarded to the server. */
     private final MessageFramer framer;
     private ServerConnection server;
@@ -64,29 +63,44 @@ final class PooledSession implements ClientPhase {
     PooledSession(ClientConnection client, ClientServices services, ServerPool pool, SessionParameters parameters,
                   ReleasePolicy policy, SessionTracker session) {
         this.client = client;
-        this.channel = client.channel();
         this.services = services;
         this.pool = pool;
-        this.stats = pool.stats();
         this.parameters = parameters;
         this.policy = policy;
         this.session = session;
-        this.clock = new RequestClock(stats, new SlowQueries(services, client, pool));
-        this.local = new LocalAnswers(channel, policy);
-        this.traffic = new ClientTraffic(stats);
+        this.local = new LocalAnswers(client.channel(), policy);
+        this.traffic = new ClientTraffic(pool.stats());
         this.watch = new SessionWatch(this, client, services, pool);
-        this.timeouts = watch.timeouts();
-        this.runs = new ClientRuns(this, client, policy, session, stats, clock, timeouts, traffic);
-        this.answers = new ServerAnswers(this, client, services, parameters, policy, session, timeouts, clock, traffic);
-        this.lending = new ServerLending(this, client, services, pool, parameters);
-        this.framer = channel.pipeline().get(MessageFramer.class);
+        ClientHandler handler = client.channel().pipeline().get(ClientHandler.class);
+        this.framer = handler == null ? null : handler.framer();
+    }
+
+    private ClientRuns runs() {
+        if (runs == null) {
+            runs = new ClientRuns(this, client, policy, session, pool.stats(), clock(), watch.timeouts(), traffic);
+        }
+        return runs;
+    }
+
+    /** Times the client's queries; made when its first request goes to a server. */
+    private RequestClock clock() {
+        if (clock == null) {
+            clock = new RequestClock(pool.stats(), new SlowQueries(services, client, pool));
+        }
+        return clock;
+    }
+
+    private Channel channel() {
+        return client.channel();
     }
 
     /** The server is no longer this client's (given back, lost, or dropped): returns it, if there was one. */
     ServerConnection serverGone() {
         ServerConnection gone = server;
         server = null;
-        clock.serverGone();
+        if (clock != null) {
+            clock.serverGone();
+        }
         return gone;
     }
 
@@ -130,14 +144,14 @@ final class PooledSession implements ClientPhase {
 
     @Override
     public ClientInfo.Session describeSession() {
-        return new ClientInfo.Session(timeouts.lastMessageNanos(), server, parameters.applicationName(),
+        return new ClientInfo.Session(watch.timeouts().lastMessageNanos(), server, parameters.applicationName(),
                 session.pinReason(), policy.preparedStatements(), policy.heldStatements());
     }
 
     /** Greets the client now if its pool knows what to greet with, else once a first server has logged in. */
     void start() {
-        stats.clientLoggedIn();
-        ClientHandler handler = channel.pipeline().get(ClientHandler.class);
+        pool.stats().clientLoggedIn();
+        ClientHandler handler = channel().pipeline().get(ClientHandler.class);
         if (framer != null && handler != null) {
             // From the next message on, what needs no reading (COPY data above all) goes out as runs of bytes.
             framer.forwardRuns(handler);
@@ -147,7 +161,7 @@ final class PooledSession implements ClientPhase {
             greet();
         } else {
             client.transition(ClientState.LOGIN_WAIT);
-            channel.flush();
+            channel().flush();
             waitForServer();
         }
     }
@@ -155,6 +169,7 @@ final class PooledSession implements ClientPhase {
     /** ParameterStatus for each parameter, BackendKeyData, ReadyForQuery: the client may start. */
     void greet() {
         client.loggedIn();
+        Channel channel = channel();
         parameters.greeting(pool.welcomeParameters()).forEach((name, value) ->
                 channel.write(new ParameterStatus(name, value).encode(channel.alloc()), channel.voidPromise()));
         channel.write(client.cancelKey().encode(channel.alloc()), channel.voidPromise());
@@ -170,28 +185,28 @@ final class PooledSession implements ClientPhase {
 
     @Override
     public MessageRouter.Route route(byte tag, int length) {
-        return runs.route(tag, length);
+        return runs().route(tag, length);
     }
 
     @Override
     public MessageRouter.Route inspect(ByteBuf frame) {
-        return runs.inspect(frame);
+        return runs().inspect(frame);
     }
 
     @Override
     public int replaceHead(ByteBuf frame) {
-        return runs.replaceHead(frame);
+        return runs().replaceHead(frame);
     }
 
     @Override
     public void run(ByteBuf bytes) {
-        runs.run(bytes);
+        runs().run(bytes);
     }
 
     @Override
     public void frameReceived(ByteBuf frame) {
         long now = traffic.burstNanos();
-        timeouts.messageReceived(now);
+        watch.timeouts().messageReceived(now);
         traffic.received(frame);
         if (terminating) {
             frame.release(); // PostgreSQL reads nothing after Terminate
@@ -204,9 +219,9 @@ final class PooledSession implements ClientPhase {
         }
         checkRequest(frame);
         if (tag == FrontendTag.PARSE) {
-            stats.countClientParse();
+            pool.stats().countClientParse();
         } else if (tag == FrontendTag.BIND) {
-            stats.countBind();
+            pool.stats().countBind();
         }
         if (local.skipped(tag, frame)) {
             return;
@@ -215,12 +230,12 @@ final class PooledSession implements ClientPhase {
             forward(server, frame, server.isAtBoundary(), now);
             return;
         }
-        if (state() == ClientState.IDLE && pending.isEmpty() && local.answered(tag, frame, inspection)) {
+        if (state() == ClientState.IDLE && pending.isEmpty() && local.answered(tag, frame, this)) {
             return;
         }
         local.toServer();
         if (pending.add(frame)) {
-            channel.config().setAutoRead(false);
+            channel().config().setAutoRead(false);
         }
         if (state() == ClientState.IDLE) {
             waitForServer();
@@ -243,11 +258,11 @@ final class PooledSession implements ClientPhase {
         if (policy.inspects(tag) && !inspected(frame)) {
             return;
         }
-        clock.sent(nowNanos, serverIdle, tag == FrontendTag.QUERY || tag == FrontendTag.SYNC
+        clock().sent(nowNanos, serverIdle, tag == FrontendTag.QUERY || tag == FrontendTag.SYNC
                 || tag == FrontendTag.FUNCTION_CALL);
         policy.send(target, frame, tag);
         if (tag == FrontendTag.QUERY && policy.followsSettings()) {
-            session.forwarded(target, serverIdle, answers.tell());
+            session.forwarded(target, serverIdle, answers().tell());
         }
     }
 
@@ -255,7 +270,8 @@ final class PooledSession implements ClientPhase {
      * Reads what a client message does to the session. Returns false, with the message released and the client
      * failed, when it needs pinning that the policy refuses, or is malformed.
      */
-    private boolean inspected(ByteBuf frame) {
+    @Override
+    public boolean inspected(ByteBuf frame) {
         try {
             session.inspect(frame);
             return true;
@@ -290,7 +306,7 @@ final class PooledSession implements ClientPhase {
             if (linked.isAtBoundary() && !clientInsideMessage()) {
                 // A boundary the server reached while part of a message of the client's was still to come: that
                 // message is whole on the server now (see ServerAnswers#serverAtBoundary).
-                answers.serverAtBoundary();
+                answers().serverAtBoundary();
             }
         }
         // The next read of the client's is a new burst: its messages get a clock reading of their own.
@@ -305,7 +321,7 @@ final class PooledSession implements ClientPhase {
      */
     private void terminateReceived(ByteBuf frame) {
         terminating = true;
-        channel.config().setAutoRead(false);
+        channel().config().setAutoRead(false);
         if (pending.isEmpty()) {
             frame.release();
             terminate();
@@ -338,8 +354,8 @@ final class PooledSession implements ClientPhase {
      */
     void abandonCopy() {
         if (!insideForwardedMessage()) {
-            channel.write(ErrorResponse.encode(channel.alloc(), PgError.error(SqlState.PROTOCOL_VIOLATION,
-                    "unexpected message type 0x58 during COPY from stdin")), channel.voidPromise());
+            channel().write(ErrorResponse.encode(channel().alloc(), PgError.error(SqlState.PROTOCOL_VIOLATION,
+                    "unexpected message type 0x58 during COPY from stdin")), channel().voidPromise());
         }
         client.fail(PgError.fatal(SqlState.PROTOCOL_VIOLATION,
                 "terminating connection because protocol synchronization was lost"));
@@ -348,13 +364,13 @@ final class PooledSession implements ClientPhase {
     // ---- waiting for a server: the lending's -----------------------------------------------------------
 
     private void waitForServer() {
-        lending.waitForServer();
+        lending().waitForServer();
     }
 
     /** A server was lent to this client: from now on its answers go to the client. */
     void linked(ServerConnection assigned) {
         server = assigned;
-        assigned.link(answers);
+        assigned.link(answers());
     }
 
     /**
@@ -363,15 +379,23 @@ final class PooledSession implements ClientPhase {
      */
     boolean serverForRequestInPlace() {
         local.toServer();
-        return lending.serverForRequestInPlace();
+        return lending().serverForRequestInPlace();
     }
 
-    /** What the pool sees of this session: the holder of its place in the queue. */
+    /** What the pool sees of this session: the holder of its place in the queue; made at the first wait. */
     ServerLending lending() {
+        if (lending == null) {
+            lending = new ServerLending(this, client, services, pool, parameters);
+        }
         return lending;
     }
 
+    /** Where a linked server's answers go; made when the first server is linked. */
     ServerAnswers answers() {
+        if (answers == null) {
+            answers = new ServerAnswers(this, client, services, parameters, policy, session, watch.timeouts(), clock(),
+                    traffic);
+        }
         return answers;
     }
 
@@ -379,7 +403,7 @@ final class PooledSession implements ClientPhase {
     public void writabilityChanged() {
         ServerConnection linked = server;
         if (linked != null && state() == ClientState.ACTIVE) {
-            linked.setAutoRead(channel.isWritable());
+            linked.setAutoRead(channel().isWritable());
         }
     }
 
@@ -399,7 +423,7 @@ final class PooledSession implements ClientPhase {
 
     @Override
     public void protocolViolation() {
-        stats.protocolError();
+        pool.stats().protocolError();
     }
 
     /** The server, if linked, goes back clean or is closed; a place in the queue is given up. */
@@ -407,7 +431,7 @@ final class PooledSession implements ClientPhase {
     public void left(ClientState was) {
         pending.releaseAll();
         if (was == ClientState.WAITING || was == ClientState.LOGIN_WAIT) {
-            services.pools().cancelWait(pool, lending);
+            services.pools().cancelWait(pool, lending());
         }
         ServerConnection linked = serverGone();
         if (linked != null) {
@@ -416,6 +440,6 @@ final class PooledSession implements ClientPhase {
                     clientInsideMessage());
         }
         traffic.count();
-        stats.clientLeft();
+        pool.stats().clientLeft();
     }
 }

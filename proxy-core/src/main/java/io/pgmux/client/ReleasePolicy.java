@@ -7,7 +7,6 @@ import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.PoolMode;
 import io.pgmux.pool.ServerPool;
 import io.pgmux.server.ServerConnection;
-import io.pgmux.session.NamedStatements;
 import io.pgmux.session.SessionTracker;
 
 /**
@@ -18,7 +17,7 @@ import io.pgmux.session.SessionTracker;
  */
 sealed interface ReleasePolicy permits TransactionPooling, SessionPooling {
     static ReleasePolicy of(PoolMode mode, Channel channel, ServerPool pool) {
-        return mode == PoolMode.TRANSACTION ? new TransactionPooling(new NamedStatements(channel.alloc(), pool))
+        return mode == PoolMode.TRANSACTION ? new TransactionPooling(channel.alloc(), pool)
                 : new SessionPooling();
     }
 

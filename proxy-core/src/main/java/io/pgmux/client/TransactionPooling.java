@@ -1,10 +1,12 @@
 package io.pgmux.client;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.pgmux.codec.MessageRouter;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.PoolMode;
+import io.pgmux.pool.ServerPool;
 import io.pgmux.protocol.FrontendTag;
 import io.pgmux.server.ServerConnection;
 import io.pgmux.session.NamedStatements;
@@ -15,20 +17,34 @@ import io.pgmux.session.SessionTracker;
  * the session is pinned; the client's statement names are translated to pgmux's shared ones.
  */
 final class TransactionPooling implements ReleasePolicy {
-    private final NamedStatements statements;
+    private final ByteBufAllocator alloc;
+    private final ServerPool pool;
+    /**
+     * Made at the client's first request, then kept (a transaction allocates nothing): a client that never sends
+     * one holds no statement bookkeeping.
+     */
+    private NamedStatements statements;
 
-    TransactionPooling(NamedStatements statements) {
-        this.statements = statements;
+    TransactionPooling(ByteBufAllocator alloc, ServerPool pool) {
+        this.alloc = alloc;
+        this.pool = pool;
+    }
+
+    private NamedStatements statements() {
+        if (statements == null) {
+            statements = new NamedStatements(alloc, pool);
+        }
+        return statements;
     }
 
     @Override
     public int preparedStatements() {
-        return statements.count();
+        return statements == null ? 0 : statements.count();
     }
 
     @Override
     public java.util.Map<String, String> heldStatements() {
-        return statements.held();
+        return statements == null ? java.util.Map.of() : statements.held();
     }
 
     @Override
@@ -44,22 +60,22 @@ final class TransactionPooling implements ReleasePolicy {
 
     @Override
     public void send(ServerConnection target, ByteBuf frame, byte tag) {
-        statements.send(target, frame);
+        statements().send(target, frame);
     }
 
     @Override
     public MessageRouter.Route forwardInPlace(ServerConnection target, ByteBuf frame, byte tag) {
-        return statements.forwardInPlace(target, frame);
+        return statements().forwardInPlace(target, frame);
     }
 
     @Override
     public int replaceHead(ServerConnection target, ByteBuf frame) {
-        return statements.replaceHead(target, frame);
+        return statements().replaceHead(target, frame);
     }
 
     @Override
     public boolean skips(byte tag) {
-        return statements.skipsUntilSync(tag);
+        return statements != null && statements.skipsUntilSync(tag);
     }
 
     @Override
@@ -74,7 +90,7 @@ final class TransactionPooling implements ReleasePolicy {
 
     @Override
     public boolean parseWithoutServer(ByteBuf frame, Channel client) {
-        return statements.parseWithoutServer(frame, client);
+        return statements().parseWithoutServer(frame, client);
     }
 
     @Override

@@ -30,6 +30,12 @@ import io.pgmux.protocol.ProtocolException;
  * came before it is handed on first. Messages are handed on one at a time, so a handler can switch the phase
  * ({@link #expect}) or the way of handing on between two messages of the same read, e.g. when the password
  * message before a pipelined Query completes the login. After a violation nothing more is read from the input.
+ *
+ * <p>In a pipeline of its own ({@link #MessageFramer(int, ExpectedMessages)}), or inside the handler that receives
+ * what it reads ({@link #MessageFramer(int, ExpectedMessages, Owner)}): there the owner passes each read and
+ * read-complete on to it with the owner's context, and gets every message, the end of each read and a failure in
+ * {@link #resume} as calls, with no pipeline context of the framer's own (one fewer object per connection and one
+ * fewer pipeline step per read).
  */
 public final class MessageFramer extends ChannelInboundHandlerAdapter {
     public static final String NAME = "framer";
@@ -51,7 +57,27 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
         STOPPED
     }
 
+    /**
+     * The handler a framer inside it hands everything to ({@link #MessageFramer(int, ExpectedMessages, Owner)}):
+     * whole messages from the start ({@link #message}), runs once {@link #forwardRuns} names it as the router.
+     */
+    public interface Owner extends MessageRouter {
+        /** The framer inside it; null while it has none yet. */
+        MessageFramer framer();
+
+        /** The end of a read, after what it brought was handed on (in place of the pipeline's read-complete). */
+        void readComplete();
+
+        /** A failure while {@link #resume} handed on what was held (in place of the pipeline's exceptionCaught). */
+        void readFailed(Throwable cause);
+    }
+
     private final int maxMessageSize;
+    /**
+     * Whether it lives inside a handler, which is then its {@link #router} from the start: a flag, not a reference
+     * of its own, as every client connection holds a framer for its whole life.
+     */
+    private final boolean owned;
     private ExpectedMessages expected;
     /** The largest message of the current phase, header included. */
     private int phaseMaxMessageSize;
@@ -79,7 +105,21 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
      * @param expected the message types of the first phase
      */
     public MessageFramer(int maxMessageSize, ExpectedMessages expected) {
+        this(maxMessageSize, expected, null);
+    }
+
+    /**
+     * A framer inside {@code owner}'s handler, not in the pipeline: the owner calls {@link #channelRead},
+     * {@link #channelReadComplete}, {@link #inputEnded} and {@link #discard} with its own context, and receives every
+     * whole message through {@link Owner#message}.
+     *
+     * @param maxMessageSize the largest message accepted, header included; larger ones are a protocol violation
+     * @param expected the message types of the first phase
+     */
+    public MessageFramer(int maxMessageSize, ExpectedMessages expected, Owner owner) {
         this.maxMessageSize = maxMessageSize;
+        this.owned = owner != null;
+        this.router = owner;
         expect(expected);
     }
 
@@ -93,6 +133,9 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
     public void forwardRuns(MessageRouter target) {
         if (reading == Reading.STOPPED) {
             return;
+        }
+        if (owned && target != router) {
+            throw new IllegalStateException("a framer inside a handler hands runs to that handler");
         }
         router = target;
         if (reading == Reading.HELD) {
@@ -143,7 +186,11 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
                 // As if those bytes had just arrived.
                 channelRead(context, kept);
             } catch (RuntimeException e) {
-                context.fireExceptionCaught(e);
+                if (owned) {
+                    ((Owner) router).readFailed(e);
+                } else {
+                    context.fireExceptionCaught(e);
+                }
             }
         }
         channelReadComplete(context);
@@ -164,6 +211,9 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
         if (!(msg instanceof ByteBuf)) {
             context.fireChannelRead(msg);
             return;
+        }
+        if (ctx == null) {
+            ctx = context; // inside an owner: its context, for the buffers a carried message needs
         }
         ByteBuf in = (ByteBuf) msg;
         try {
@@ -385,7 +435,7 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
 
     private void handOnMessage(ByteBuf message) {
         handedOn = true;
-        if (reading == Reading.RUNS) {
+        if (reading == Reading.RUNS || owned) {
             router.message(message);
         } else {
             ctx.fireChannelRead(message);
@@ -413,7 +463,11 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext context) {
         boolean readAgain = !handedOn && reading != Reading.HELD && !context.channel().config().isAutoRead();
         handedOn = false;
-        context.fireChannelReadComplete();
+        if (owned) {
+            ((Owner) router).readComplete();
+        } else {
+            context.fireChannelReadComplete();
+        }
         if (readAgain) {
             // Nothing complete came of this read, and nobody else would ask for the rest of the message.
             context.read();
@@ -422,9 +476,14 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext context) {
+        inputEnded();
+        context.fireChannelInactive();
+    }
+
+    /** The peer's input ended (the channel went inactive): nothing more is read, and what was kept is released. */
+    public void inputEnded() {
         endedMidMessage = passRemaining > 0;
         stop();
-        context.fireChannelInactive();
     }
 
     /**
@@ -438,6 +497,11 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext context) {
+        discard();
+    }
+
+    /** Releases what is kept of a message that spans reads or of input held; for an owner leaving the pipeline. */
+    public void discard() {
         releaseCarry();
     }
 

@@ -15,8 +15,8 @@ import java.util.List;
 /**
  * Decodes the untyped packet that starts a client's session once encryption has been negotiated: a
  * StartupMessage or a CancelRequest. Once the StartupMessage arrives the typed protocol begins, so the decoder
- * replaces itself with a {@link MessageFramer} (expecting a password response until the login moves it on); any
- * bytes it already read flow on into the framer. A CancelRequest is the whole conversation: what follows it is
+ * removes itself; any bytes it already read flow on, after the StartupMessage, to the next handler, which cuts them
+ * into messages (with a {@link MessageFramer}, expecting a password response until the login moves it on). A CancelRequest is the whole conversation: what follows it is
  * ignored, as PostgreSQL does, and reading stops.
  *
  * <p>A packet that cannot be valid fails as soon as its length word, and then its code, has arrived. An
@@ -27,11 +27,7 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
     /** PostgreSQL refuses longer startup packets too (MAX_STARTUP_PACKET_LENGTH). */
     static final int MAX_STARTUP_PACKET_LENGTH = 10_000;
 
-    private final int maxMessageSize;
-
-    /** @param maxMessageSize the limit the framer enforces once the session starts */
-    public StartupPacketDecoder(int maxMessageSize) {
-        this.maxMessageSize = maxMessageSize;
+    public StartupPacketDecoder() {
         setSingleDecode(true);
     }
 
@@ -70,8 +66,7 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
         }
         out.add(packet);
         if (packet instanceof StartupMessage) {
-            ctx.pipeline().replace(this, MessageFramer.NAME, new MessageFramer(maxMessageSize,
-                    ExpectedMessages.PASSWORD_RESPONSE));
+            ctx.pipeline().remove(this);
         } else if (packet instanceof CancelRequest) {
             in.skipBytes(in.readableBytes());
             ctx.channel().config().setAutoRead(false);

@@ -38,19 +38,18 @@ public final class NamedStatements {
     private static final String DUPLICATE_PREPARED_STATEMENT = "42P05";
     private static final String INVALID_SQL_STATEMENT_NAME = "26000";
 
-    private final Map<String, Statement> byClientName = new HashMap<>();
+    /** An empty map's one instance: what a client holds until it names its first statement. */
+    private static final Map<String, Statement> NO_NAMES = Map.of();
+
+    /*
+     * Made at the first named statement, and the unnamed statement at the first unnamed Parse; then kept, so a
+     * transaction allocates nothing. A client that never prepares one holds neither. Any non-empty map is the
+     * HashMap, so a removal needs only an emptiness check.
+     */
+    private Map<String, Statement> byClientName = NO_NAMES;
     private final ByteBufAllocator alloc;
     private final io.pgmux.pool.ServerPool pool;
-    private final UnnamedStatement unnamed = new UnnamedStatement();
-    /** Counts the answers to the client's unnamed Parses, which come in the order they were sent. */
-    private long unnamedParsesAnswered;
-    /** Tracks the client's unnamed Parses; one instance, so that the frequent unnamed Parse allocates nothing. */
-    private final Outcome unnamedParseOutcome = ok -> {
-        long answered = ++unnamedParsesAnswered;
-        if (!ok) {
-            unnamed.parseFailed(answered);
-        }
-    };
+    private UnnamedStatement unnamed;
     /** pgmux refused a message itself; like the server, it skips the client's messages until Sync. */
     private boolean failedUntilSync;
     /**
@@ -65,6 +64,32 @@ public final class NamedStatements {
     public NamedStatements(ByteBufAllocator alloc, io.pgmux.pool.ServerPool pool) {
         this.alloc = alloc;
         this.pool = pool;
+    }
+
+    /** The client's names, writable: made at the first named statement. */
+    private Map<String, Statement> namesToWrite() {
+        if (byClientName == NO_NAMES) {
+            byClientName = new HashMap<>();
+        }
+        return byClientName;
+    }
+
+    /** The client's unnamed statement: made at its first unnamed Parse. */
+    private UnnamedStatement unnamedToParse() {
+        if (unnamed == null) {
+            unnamed = new UnnamedStatement();
+        }
+        return unnamed;
+    }
+
+    private boolean hasUnnamed() {
+        return unnamed != null && unnamed.isDefined();
+    }
+
+    private void dropUnnamed() {
+        if (unnamed != null) {
+            unnamed.drop();
+        }
     }
 
     /** The named statements the client holds now (SHOW CLIENTS' prepared_statements); on the client's loop. */
@@ -104,7 +129,7 @@ public final class NamedStatements {
         if (!pool.isKnownStatement(statement.serverName())) {
             return false;
         }
-        byClientName.put(name, statement);
+        namesToWrite().put(name, statement);
         frame.release();
         client.writeAndFlush(Completions.parseComplete(alloc), client.voidPromise());
         return true;
@@ -148,7 +173,7 @@ public final class NamedStatements {
                     if (!Describe.namesUnnamed(frame)) {
                         return MessageRouter.Route.TAKE;
                     }
-                    unnamed.drop();
+                    dropUnnamed();
                     server.prepared().dropUnnamed();
                 }
                 break;
@@ -186,16 +211,18 @@ public final class NamedStatements {
 
     private MessageRouter.Route unnamedParseInPlace(ServerConnection server, ByteBuf frame) {
         int start = Parse.queryStart(frame);
-        boolean again = unnamed.target() == null && unnamed.sameAs(frame, start, frame.writerIndex());
+        boolean again = unnamed != null && unnamed.target() == null
+                && unnamed.sameAs(frame, start, frame.writerIndex());
         SqlCommand command = again ? unnamed.command() : classify(frame, start);
         if (command != null && command.kind() == SqlCommand.Kind.DEALLOCATE
                 && byClientName.containsKey(command.argument())) {
             return MessageRouter.Route.TAKE; // renamed to pgmux's name
         }
-        long number = again ? unnamed.parsedAgain(command, null)
-                : unnamed.parsed(frame, start, frame.writerIndex(), command, null);
+        UnnamedStatement statement = unnamedToParse();
+        long number = again ? statement.parsedAgain(command, null)
+                : statement.parsed(frame, start, frame.writerIndex(), command, null);
         server.prepared().unnamedParsed(this, number);
-        server.noteTrackedFromClient(unnamedParseOutcome);
+        server.noteTrackedFromClient(statement);
         return MessageRouter.Route.PASS;
     }
 
@@ -219,7 +246,7 @@ public final class NamedStatements {
 
     /** Whether the client has an unnamed statement and the server holds it: a Bind or Describe of it may go. */
     private boolean holdsUnnamed(ServerConnection server) {
-        return unnamed.isDefined() && server.prepared().hasUnnamed(this, unnamed.number());
+        return hasUnnamed() && server.prepared().hasUnnamed(this, unnamed.number());
     }
 
     private String boundName(ByteBuf frame, int start, int end) {
@@ -279,7 +306,7 @@ public final class NamedStatements {
         }
         Statement statement = Statement.of(Parse.definition(frame), pool.nextStatementGeneration());
         frame.release();
-        byClientName.put(name, statement);
+        namesToWrite().put(name, statement);
         // The client's own Parse, renamed: its answer goes to the client, and a failure undoes the name. A copy
         // the server already has was planned before this Parse, so it is replaced.
         prepareOn(server, statement, true, () -> byClientName.remove(name, statement));
@@ -338,7 +365,7 @@ public final class NamedStatements {
         }
         String name = Close.name(frame);
         if (name.isEmpty()) {
-            unnamed.drop();
+            dropUnnamed();
             server.prepared().dropUnnamed();
             server.sendFromClient(frame);
             return;
@@ -347,11 +374,11 @@ public final class NamedStatements {
         // Parse of it later in the pipeline finds it free; a Close of a statement no server has stands in for
         // the client's, so its CloseComplete comes from the server, or nothing if the server skips to Sync, and
         // the name comes back.
-        Statement closed = byClientName.remove(name);
+        Statement closed = byClientName.isEmpty() ? null : byClientName.remove(name);
         frame.release();
         server.sendTracked(Close.encode(alloc, Describe.STATEMENT, Statement.NEVER_PREPARED), ok -> {
             if (!ok && closed != null) {
-                byClientName.putIfAbsent(name, closed);
+                namesToWrite().putIfAbsent(name, closed);
             }
         });
     }
@@ -459,7 +486,8 @@ public final class NamedStatements {
      */
     private void unnamedParse(ServerConnection server, ByteBuf frame) {
         int start = Parse.queryStart(frame);
-        boolean again = unnamed.target() == null && unnamed.sameAs(frame, start, frame.writerIndex());
+        boolean again = unnamed != null && unnamed.target() == null
+                && unnamed.sameAs(frame, start, frame.writerIndex());
         SqlCommand command = again ? unnamed.command() : classify(frame, start);
         ByteBuf sent = frame;
         Statement target = null;
@@ -472,10 +500,11 @@ public final class NamedStatements {
                 start = Parse.queryStart(sent);
             }
         }
-        long number = again && sent == frame ? unnamed.parsedAgain(command, null)
-                : unnamed.parsed(sent, start, sent.writerIndex(), command, target);
+        UnnamedStatement statement = unnamedToParse();
+        long number = again && sent == frame ? statement.parsedAgain(command, null)
+                : statement.parsed(sent, start, sent.writerIndex(), command, target);
         server.prepared().unnamedParsed(this, number);
-        server.sendTracked(sent, unnamedParseOutcome);
+        server.sendTracked(sent, statement);
     }
 
     /**
@@ -485,7 +514,7 @@ public final class NamedStatements {
      * @return whether the message may go to the server (else it was released and refused)
      */
     private boolean useUnnamed(ServerConnection server, ByteBuf frame) {
-        if (!unnamed.isDefined()) {
+        if (!hasUnnamed()) {
             frame.release();
             fail(server, INVALID_SQL_STATEMENT_NAME, "unnamed prepared statement does not exist");
             return false;
@@ -529,7 +558,7 @@ public final class NamedStatements {
     // ---- SQL-level DEALLOCATE and DISCARD ALL act on protocol-level statements too ---------------------------
 
     private void query(ServerConnection server, ByteBuf frame) {
-        unnamed.drop(); // a simple Query drops the unnamed statement
+        dropUnnamed(); // a simple Query drops the unnamed statement
         SqlCommand command = SqlCommand.classify(frame);
         switch (command.kind()) {
             case DEALLOCATE_ALL:
@@ -561,22 +590,24 @@ public final class NamedStatements {
     private Outcome dropNames(ServerConnection server, SqlCommand command, Statement target) {
         if (command.kind() == SqlCommand.Kind.DEALLOCATE) {
             String name = command.argument();
-            boolean dropped = target != null && byClientName.remove(name, target);
+            boolean dropped = target != null && !byClientName.isEmpty() && byClientName.remove(name, target);
             if (target != null) {
                 server.prepared().markStale(target.serverName());
             }
             return ok -> {
                 if (!ok && dropped) {
-                    byClientName.putIfAbsent(name, target);
+                    namesToWrite().putIfAbsent(name, target);
                 }
             };
         }
         server.prepared().markAllStale();
-        Map<String, Statement> dropped = new HashMap<>(byClientName);
-        byClientName.clear();
+        Map<String, Statement> dropped = byClientName.isEmpty() ? NO_NAMES : new HashMap<>(byClientName);
+        if (!dropped.isEmpty()) {
+            byClientName.clear();
+        }
         return ok -> {
             if (!ok) {
-                dropped.forEach(byClientName::putIfAbsent);
+                dropped.forEach(namesToWrite()::putIfAbsent);
             }
         };
     }

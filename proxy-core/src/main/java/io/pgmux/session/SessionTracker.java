@@ -1,6 +1,7 @@
 package io.pgmux.session;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.EventExecutor;
 import io.pgmux.config.PinningPolicy;
 import io.pgmux.protocol.FrontendTag;
 import io.pgmux.protocol.PgError;
@@ -59,12 +60,14 @@ public final class SessionTracker {
     private final SessionParameters parameters;
     private final PinningPolicy policy;
     private final Supplier<String> clientName;
-    /*
-     * Made on first use, as are the sets below (shared empty sets until something goes in, and again once they are
-     * cleared): a client that never sends a statement, or never one that touches settings, keeps none of them.
-     */
-    private SqlLexer lexer;
+    /** The lexer of the client's event loop, shared with the other sessions there; used on that loop only. */
+    private final SqlLexer lexer;
+    /** Made at the client's first Parse. */
     private ParsedText parsedText;
+    /*
+     * Shared empty sets until something goes in, and again once they are cleared: a client that never sends a
+     * statement that touches settings keeps none of them.
+     */
     /** What requests since the last readback may have done to settings. */
     private Set<String> names = Set.of();
     private Set<String> resetNames = Set.of();
@@ -85,9 +88,12 @@ public final class SessionTracker {
 
     /**
      * @param dedicated whether the client has its server to itself (session mode)
+     * @param lexers    the lexers of pgmux's event loops
+     * @param loop      the client's event loop, where this session is used
      */
     public SessionTracker(SessionParameters parameters, PinningPolicy policy, Supplier<String> clientName,
-            boolean dedicated) {
+            boolean dedicated, SqlLexers lexers, EventExecutor loop) {
+        this.lexer = lexers.of(loop);
         this.parameters = parameters;
         this.policy = policy;
         this.clientName = clientName;
@@ -108,11 +114,11 @@ public final class SessionTracker {
         SessionEffects effects;
         if (tag == FrontendTag.QUERY) {
             effects = SessionStatement.of(frame, frame.readerIndex() + 5, frame.writerIndex() - 1,
-                    parameters.standardConformingStrings(), lexer());
+                    parameters.standardConformingStrings(), lexer);
         } else if (tag == FrontendTag.PARSE) {
             int start = Parse.queryStart(frame);
             effects = parsedText().effects(frame, start, Parse.queryEnd(frame, start),
-                    parameters.standardConformingStrings(), lexer());
+                    parameters.standardConformingStrings(), lexer);
             rememberStatement(frame, effects);
         } else if (tag == FrontendTag.BIND && statementEffects != null && !statementEffects.isEmpty()) {
             effects = statementEffects.getOrDefault(Bind.statementName(frame), SessionEffects.NONE);
@@ -366,13 +372,6 @@ public final class SessionTracker {
     /** Why the client is pinned, or null. */
     public String pinReason() {
         return pinReason;
-    }
-
-    private SqlLexer lexer() {
-        if (lexer == null) {
-            lexer = new SqlLexer();
-        }
-        return lexer;
     }
 
     private ParsedText parsedText() {

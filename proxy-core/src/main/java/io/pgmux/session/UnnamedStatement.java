@@ -3,6 +3,7 @@ package io.pgmux.session;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.pgmux.server.Outcome;
 
 /**
  * A client's unnamed prepared statement. PostgreSQL keeps it until the next unnamed Parse or simple Query, across
@@ -12,8 +13,11 @@ import io.netty.buffer.Unpooled;
  * <p>Each Parse gets a number, so that a server knows whether the unnamed statement it holds is this one (see
  * {@code PreparedOnServer#hasUnnamed}). The bytes are copied only when the text changes: a client that runs the
  * same statement over and over allocates nothing here.
+ *
+ * <p>It is also the {@link Outcome} of its Parses, whose answers come in the order they were sent: one instance, so
+ * that the frequent unnamed Parse allocates nothing.
  */
-final class UnnamedStatement {
+final class UnnamedStatement implements Outcome {
     private byte[] definition;
     /** {@link #definition} as a buffer, to compare the next Parse with. */
     private ByteBuf view;
@@ -23,6 +27,8 @@ final class UnnamedStatement {
     private SqlCommand command;
     /** The statement a DEALLOCATE of one name drops. */
     private Statement target;
+    /** The answers to its Parses so far. */
+    private long answered;
 
     /**
      * A Parse of the unnamed statement is sent with the definition at {@code [start, end)} of {@code frame} (the
@@ -48,6 +54,15 @@ final class UnnamedStatement {
         command = newCommand;
         target = newTarget;
         return ++number;
+    }
+
+    /** The answer to its oldest Parse not yet answered. */
+    @Override
+    public void done(boolean succeeded) {
+        answered++;
+        if (!succeeded) {
+            parseFailed(answered);
+        }
     }
 
     /**

@@ -34,7 +34,7 @@ class EncryptionNegotiatorTest {
     /** The client pipeline's first two handlers, and a last one that records errors and closes, as pgmux does. */
     private final Errors errors = new Errors();
     private final EmbeddedChannel channel = new EmbeddedChannel(new EncryptionNegotiator(java.util.Optional.empty()),
-            new StartupPacketDecoder(1 << 20), errors);
+            new StartupPacketDecoder(), errors);
 
     private String answers() {
         StringBuilder answers = new StringBuilder();
@@ -182,7 +182,7 @@ class EncryptionNegotiatorTest {
         byte[] stream = Bytes.concat(SSL_REQUEST, STARTUP);
         for (int split = 1; split < stream.length; split++) {
             Errors caught = new Errors();
-            EmbeddedChannel each = new EmbeddedChannel(new EncryptionNegotiator(java.util.Optional.empty()), new StartupPacketDecoder(1 << 20),
+            EmbeddedChannel each = new EmbeddedChannel(new EncryptionNegotiator(java.util.Optional.empty()), new StartupPacketDecoder(),
                     caught);
             each.writeInbound(Unpooled.wrappedBuffer(stream, 0, split));
             if (each.isOpen()) {

@@ -100,4 +100,31 @@ class MessageFramerHoldTest {
         kept.release();
         assertFalse(channel.finishAndReleaseAll());
     }
+
+    /**
+     * A framer inside its owner's handler: what it kept goes to the owner on resume, and a violation among it to the
+     * owner's readFailed, as the pipeline's exceptionCaught would have it for a framer of its own.
+     */
+    @Test
+    void insideItsOwnerWhatWasKeptAndAViolationAmongItGoToTheOwner() {
+        FramingOwner owner = new FramingOwner(1 << 20);
+        Inbound.Errors errors = new Inbound.Errors();
+        EmbeddedChannel channel = new EmbeddedChannel(owner, errors);
+        channel.writeInbound(new io.pgmux.protocol.frontend.StartupMessage(0x00030000, java.util.Map.of("user", "a")));
+        channel.readInbound(); // the StartupMessage, passed on
+        ChannelHandlerContext context = channel.pipeline().context(owner);
+        owner.framer().hold(context);
+        channel.writeInbound(Unpooled.wrappedBuffer(message('p', "secret\0"), message('Q', "select 1\0")));
+        assertNull(channel.readInbound(), "held");
+        int readsCompleted = owner.readsCompleted;
+
+        owner.framer().resume(context);
+        ByteBuf password = channel.readInbound();
+        assertEquals('p', (char) password.getByte(password.readerIndex()));
+        password.release();
+        assertEquals("expected password response, got message type 81 ('Q')",
+                errors.assertProtocolViolation().getMessage());
+        assertEquals(readsCompleted + 1, owner.readsCompleted, "what was kept ends as a read of its own");
+        assertFalse(channel.finishAndReleaseAll());
+    }
 }

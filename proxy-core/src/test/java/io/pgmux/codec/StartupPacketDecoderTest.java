@@ -4,13 +4,13 @@ import static io.pgmux.protocol.Bytes.assertBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.pgmux.protocol.Bytes;
 import io.pgmux.protocol.ProtocolException;
@@ -44,11 +44,20 @@ class StartupPacketDecoderTest {
 
     private static final byte[] CANCEL_REQUEST = Bytes.hex("00000010 04d2162e 00003039 deadbeef");
 
+    /** The decoder, then a handler that frames what follows the StartupMessage itself, as the client handler does. */
     private EmbeddedChannel channel(int maxMessageSize) {
         EmbeddedChannel channel = new EmbeddedChannel();
-        channel.pipeline().addLast(DECODER, new StartupPacketDecoder(maxMessageSize));
-        channel.pipeline().addLast(NEXT, new ChannelInboundHandlerAdapter());
+        owner = new FramingOwner(maxMessageSize);
+        channel.pipeline().addLast(DECODER, new StartupPacketDecoder());
+        channel.pipeline().addLast(NEXT, owner);
         return channel;
+    }
+
+    /** The next handler of the last channel made; kept, since a closed channel's pipeline is emptied. */
+    private FramingOwner owner;
+
+    private MessageFramer framer(EmbeddedChannel channel) {
+        return owner.framer();
     }
 
     private static void assertPsqlStartup(Object decoded) {
@@ -60,9 +69,9 @@ class StartupPacketDecoderTest {
                 "client_encoding", "UTF8"), message.parameters());
     }
 
-    private static void assertStillInStartupPhase(EmbeddedChannel channel) {
+    private void assertStillInStartupPhase(EmbeddedChannel channel) {
         assertInstanceOf(StartupPacketDecoder.class, channel.pipeline().get(DECODER));
-        assertNull(channel.pipeline().get(MessageFramer.NAME));
+        assertNull(framer(channel));
     }
 
     @Test
@@ -121,19 +130,17 @@ class StartupPacketDecoderTest {
     }
 
     @Test
-    void replacesItselfWithAMessageFramerInPlaceAfterTheStartupMessage() {
+    void removesItselfAfterTheStartupMessageLeavingTheInputToTheNextHandler() {
         EmbeddedChannel channel = channel(MAX);
         channel.writeInbound(Unpooled.wrappedBuffer(STARTUP));
         assertPsqlStartup(channel.readInbound());
 
-        assertInstanceOf(MessageFramer.class, channel.pipeline().get(MessageFramer.NAME));
         assertNull(channel.pipeline().get(DECODER));
         assertNull(channel.pipeline().get(StartupPacketDecoder.class));
-        List<String> names = channel.pipeline().names();
-        assertTrue(names.indexOf(MessageFramer.NAME) >= 0 && names.indexOf(MessageFramer.NAME) < names.indexOf(NEXT),
-                "the framer takes the decoder's place, before the next handler: " + names);
+        assertNotNull(framer(channel), "the next handler frames the typed protocol");
+        assertNull(channel.pipeline().get(MessageFramer.class), "no framer of its own in the pipeline");
 
-        // From now on the input is typed messages.
+        // From now on the input is typed messages, cut by the framer inside the next handler.
         channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(PASSWORD, SASL_RESPONSE)));
         List<Object> frames = Inbound.drain(channel);
         try {
@@ -147,7 +154,7 @@ class StartupPacketDecoderTest {
     }
 
     @Test
-    void theFramerItInstallsExpectsAPasswordResponseUntilTheLoginMovesItOn() {
+    void theNextHandlersFramerExpectsAPasswordResponseUntilTheLoginMovesItOn() {
         EmbeddedChannel channel = channel(MAX);
         Inbound.Errors errors = new Inbound.Errors();
         channel.pipeline().addLast(errors);
@@ -159,7 +166,7 @@ class StartupPacketDecoderTest {
     }
 
     @Test
-    void handsBytesAfterTheStartupMessageInTheSameBufferToTheFramer() {
+    void handsBytesAfterTheStartupMessageInTheSameBufferToTheNextHandlersFramer() {
         EmbeddedChannel channel = channel(MAX);
         ByteBuf in = Unpooled.wrappedBuffer(Bytes.concat(STARTUP, PASSWORD, SASL_RESPONSE));
         channel.writeInbound(in);
@@ -173,11 +180,13 @@ class StartupPacketDecoderTest {
             Inbound.releaseAll(out);
         }
         assertEquals(0, in.refCnt(), "the read buffer is released once the frames are");
+        // The decoder's own read-complete for the bytes it passes on when it leaves, then the channel's.
+        assertEquals(2, owner.readsCompleted, "the ends of the reads reach the framer's owner");
         assertFalse(channel.finish());
     }
 
     @Test
-    void theFramerItInstallsEnforcesTheConfiguredMaximum() {
+    void theNextHandlersFramerEnforcesTheConfiguredMaximum() {
         EmbeddedChannel channel = channel(1024);
         Inbound.Errors errors = new Inbound.Errors();
         channel.pipeline().addLast(errors);
@@ -300,7 +309,7 @@ class StartupPacketDecoderTest {
         if (expectedInMessage != null) {
             assertTrue(violation.getMessage().contains(expectedInMessage), violation.getMessage());
         }
-        assertNull(channel.pipeline().get(MessageFramer.NAME), "no switch to the typed protocol");
+        assertNull(framer(channel), "no switch to the typed protocol");
         assertFalse(channel.finish());
     }
 

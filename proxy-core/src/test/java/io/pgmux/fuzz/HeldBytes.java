@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * The bytes the decoders of a pipeline hold between reads: what a peer can make pgmux keep by sending part of a
  * message. Read through ByteToMessageDecoder's protected {@code internalBuffer()}, the decoder's own account of
- * its cumulation, and the message framer's {@link MessageFramer#carriedBytes()}.
+ * its cumulation, and the message framer's {@link MessageFramer#carriedBytes()} (in the pipeline, or inside the
+ * handler that owns it).
  */
 final class HeldBytes {
     private static final MethodHandle INTERNAL_BUFFER;
@@ -34,12 +35,14 @@ final class HeldBytes {
     static Held largest(ChannelPipeline pipeline) {
         Held largest = new Held("none", 0);
         for (Map.Entry<String, ChannelHandler> each : pipeline) {
-            int held = each.getValue() instanceof ByteToMessageDecoder ? of((ByteToMessageDecoder) each.getValue())
-                    : each.getValue() instanceof MessageFramer ? of((MessageFramer) each.getValue()) : -1;
-            {
-                if (held > largest.bytes()) {
-                    largest = new Held(each.getValue().getClass().getSimpleName(), held);
-                }
+            ChannelHandler handler = each.getValue();
+            if (handler instanceof MessageFramer.Owner && ((MessageFramer.Owner) handler).framer() != null) {
+                handler = ((MessageFramer.Owner) handler).framer(); // the client handler frames its own input
+            }
+            int held = handler instanceof ByteToMessageDecoder ? of((ByteToMessageDecoder) handler)
+                    : handler instanceof MessageFramer ? of((MessageFramer) handler) : -1;
+            if (held > largest.bytes()) {
+                largest = new Held(handler.getClass().getSimpleName(), held);
             }
         }
         return largest;
