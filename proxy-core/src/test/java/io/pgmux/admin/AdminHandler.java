@@ -13,16 +13,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Thin Netty adapter for a channel the console owns outright: put it after the message framer in place of the
- * login flow's handler. Hands frames and the close to the {@link AdminSession}, and turns what the pipeline
- * throws into a FATAL for this client alone.
+ * A console session on a channel of its own, for the console's tests ({@link ConsoleChannel}): after a message
+ * framer, hands frames and the close to the {@link AdminSession} and turns what the pipeline throws into a FATAL.
+ * In pgmux itself the client handler does this for a console client ({@code ConsolePhase}).
  */
-public final class AdminHandler extends ChannelInboundHandlerAdapter {
+final class AdminHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
 
     private final AdminSession session;
 
-    public AdminHandler(AdminSession session) {
+    AdminHandler(AdminSession session) {
         this.session = session;
     }
 
