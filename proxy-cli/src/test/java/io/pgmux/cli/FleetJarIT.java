@@ -8,6 +8,7 @@ import io.pgmux.testing.BackendSampler;
 import io.pgmux.testing.FreePort;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
+import io.pgmux.testing.SqlLoad;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,10 +25,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -146,12 +144,12 @@ class FleetJarIT {
                 Await.until(Duration.ofSeconds(30), () -> !each.logLines("connection budgets").isEmpty(),
                         "the budget check of the process on port " + each.port());
             }
-            Load loadA = new Load(a.port(), CLIENTS_PER_INSTANCE);
-            Load loadB = new Load(b.port(), CLIENTS_PER_INSTANCE);
-            Load loadC = new Load(c.port(), CLIENTS_PER_INSTANCE);
+            SqlLoad loadA = load(a);
+            SqlLoad loadB = load(b);
+            SqlLoad loadC = load(c);
             try {
-                awaitOrExplain(Duration.ofSeconds(20), () -> loadA.done.get() > 100 && loadB.done.get() > 100
-                        && loadC.done.get() > 100, "every process to serve its load", List.of(a, b, c),
+                awaitOrExplain(Duration.ofSeconds(20), () -> loadA.done() > 100 && loadB.done() > 100
+                        && loadC.done() > 100, "every process to serve its load", List.of(a, b, c),
                         List.of(loadA, loadB, loadC));
                 Await.untilChecked(Duration.ofSeconds(10), () -> {
                     Map<String, Integer> seen = leases(a.port());
@@ -159,7 +157,7 @@ class FleetJarIT {
                             && seen.values().stream().allMatch(n -> n >= 1);
                 }, "SHOW FLEET to list the three processes, each holding a lease");
 
-                loadC.stop.set(true);
+                loadC.expectCut();
                 long killed = System.nanoTime();
                 c.kill();
                 Await.untilChecked(Duration.ofSeconds(10), () -> {
@@ -171,10 +169,10 @@ class FleetJarIT {
                 assertTrue(tookMillis < 5_000, "the survivors took the share in " + tookMillis + " ms");
                 Await.until(Duration.ofSeconds(10), () -> sampler.last() == BUDGET,
                         "the survivors to use all " + BUDGET + " server connections");
-                long doneA = loadA.done.get();
-                long doneB = loadB.done.get();
-                Await.until(Duration.ofSeconds(10), () -> loadA.done.get() > doneA + 100
-                        && loadB.done.get() > doneB + 100, "the survivors to keep serving");
+                long doneA = loadA.done();
+                long doneB = loadB.done();
+                Await.until(Duration.ofSeconds(10), () -> loadA.done() > doneA + 100
+                        && loadB.done() > doneB + 100, "the survivors to keep serving");
                 System.out.printf("FleetJarIT: the survivors held the killed process's leases %d ms after SIGKILL%n",
                         tookMillis);
             } finally {
@@ -182,23 +180,29 @@ class FleetJarIT {
                 loadB.stop();
                 loadC.stop();
             }
-            assertEquals(List.of(), loadA.errors, "no client of a survivor sees an error");
-            assertEquals(List.of(), loadB.errors, "no client of a survivor sees an error");
+            assertEquals(List.of(), loadA.errors(), "no client of a survivor sees an error");
+            assertEquals(List.of(), loadB.errors(), "no client of a survivor sees an error");
             assertTrue(sampler.samples() >= 10, "the sampler ran: " + sampler.samples() + " samples");
             assertTrue(sampler.max() <= BUDGET, "the tenant had " + sampler.max()
                     + " server connections at once, over its fleet budget of " + BUDGET);
         }
     }
 
+    /** Clients of {@code process} running 5 ms transactions until stopped. */
+    private static SqlLoad load(PgmuxProcess process) {
+        return new SqlLoad("fleet-load-" + process.port(), CLIENTS_PER_INSTANCE,
+                () -> client(process.port(), TestYaml.DATABASE, new Properties()));
+    }
+
     /** Awaits the condition; on a timeout the failure carries each load's count and errors and each log's tail. */
     private static void awaitOrExplain(Duration timeout, java.util.function.BooleanSupplier condition,
-                                       String description, List<PgmuxProcess> processes, List<Load> loads) {
+                                       String description, List<PgmuxProcess> processes, List<SqlLoad> loads) {
         try {
             Await.until(timeout, condition, description);
         } catch (AssertionError e) {
             StringBuilder state = new StringBuilder(e.getMessage());
-            for (Load load : loads) {
-                state.append("\nload: ").append(load.done.get()).append(" transactions, errors ").append(load.errors);
+            for (SqlLoad load : loads) {
+                state.append("\nload: ").append(load.done()).append(" transactions, errors ").append(load.errors());
             }
             for (PgmuxProcess process : processes) {
                 List<String> lines = process.log().lines().toList();
@@ -209,39 +213,4 @@ class FleetJarIT {
         }
     }
 
-    /** Clients of one process running 5 ms transactions until stopped; the errors they see are kept. */
-    private static final class Load {
-        final AtomicBoolean stop = new AtomicBoolean();
-        final AtomicLong done = new AtomicLong();
-        final List<Throwable> errors = new CopyOnWriteArrayList<>();
-        final List<Thread> threads = new ArrayList<>();
-
-        Load(int port, int clients) {
-            for (int i = 0; i < clients; i++) {
-                Thread t = new Thread(() -> {
-                    try (Connection c = client(port, TestYaml.DATABASE, new Properties());
-                         Statement s = c.createStatement()) {
-                        while (!stop.get()) {
-                            s.execute("select pg_sleep(0.005)");
-                            done.incrementAndGet();
-                        }
-                    } catch (SQLException | RuntimeException e) {
-                        if (!stop.get()) {
-                            errors.add(e);
-                        }
-                    }
-                }, "fleet-load-" + port);
-                t.setDaemon(true);
-                t.start();
-                threads.add(t);
-            }
-        }
-
-        void stop() throws InterruptedException {
-            stop.set(true);
-            for (Thread t : threads) {
-                t.join(10_000);
-            }
-        }
-    }
 }

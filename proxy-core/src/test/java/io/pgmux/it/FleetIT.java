@@ -7,6 +7,7 @@ import io.pgmux.fleet.LeaseKeeper;
 import io.pgmux.testing.Await;
 import io.pgmux.testing.BackendSampler;
 import io.pgmux.testing.PostgresCluster;
+import io.pgmux.testing.SqlLoad;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,10 +18,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,40 +72,6 @@ class FleetIT {
                 .every(Duration.ofMillis(100)).start();
     }
 
-    /** Clients of one instance running short transactions until stopped; counts what they see. */
-    private static final class Load {
-        final AtomicBoolean stop = new AtomicBoolean();
-        final AtomicLong done = new AtomicLong();
-        final List<Throwable> errors = new CopyOnWriteArrayList<>();
-        final List<Thread> threads = new ArrayList<>();
-
-        Load(ProxyFixture proxy, int clients) {
-            for (int i = 0; i < clients; i++) {
-                Thread t = new Thread(() -> {
-                    try (Connection c = proxy.connect(); Statement s = c.createStatement()) {
-                        while (!stop.get()) {
-                            s.execute("select pg_sleep(0.005)");
-                            done.incrementAndGet();
-                        }
-                    } catch (SQLException | RuntimeException e) {
-                        if (!stop.get()) {
-                            errors.add(e);
-                        }
-                    }
-                }, "fleet-load");
-                t.setDaemon(true);
-                t.start();
-                threads.add(t);
-            }
-        }
-
-        void stop() throws InterruptedException {
-            stop.set(true);
-            for (Thread t : threads) {
-                t.join(10_000);
-            }
-        }
-    }
 
     /** SHOW FLEET on the instance's console: upstream, instance, pid, budget, leases, waiting, self. */
     private static List<List<String>> showFleet(ProxyFixture proxy) throws SQLException {
@@ -139,10 +103,10 @@ class FleetIT {
              ProxyFixture a = instance("a");
              ProxyFixture b = instance("b");
              ProxyFixture c = instance("c")) {
-            Load loadA = new Load(a, 8);
-            Load loadB = new Load(b, 8);
+            SqlLoad loadA = new SqlLoad("fleet-load", 8, a::connect);
+            SqlLoad loadB = new SqlLoad("fleet-load", 8, b::connect);
             try {
-                Await.until(Duration.ofSeconds(10), () -> loadA.done.get() > 200 && loadB.done.get() > 200,
+                Await.until(Duration.ofSeconds(10), () -> loadA.done() > 200 && loadB.done() > 200,
                         "both loaded instances to serve");
                 // The idle instance's lone client is served from its minimum lease.
                 long asked = System.nanoTime();
@@ -167,7 +131,7 @@ class FleetIT {
                         cluster.host() + ":" + cluster.port()));
 
                 // b dies: its control connection and its server connections drop without a word.
-                loadB.stop.set(true);
+                loadB.expectCut();
                 long killed = System.nanoTime();
                 b.server().fleet().orElseThrow().abort();
                 b.server().close();
@@ -176,13 +140,13 @@ class FleetIT {
                 long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
                 log.info("a took the dead instance's share in {} ms (holds {})", tookMillis, held(a));
                 assertTrue(tookMillis < 5_000, "took " + tookMillis + " ms");
-                long before = loadA.done.get();
-                Await.until(Duration.ofSeconds(5), () -> loadA.done.get() > before + 100, "a to keep serving");
+                long before = loadA.done();
+                Await.until(Duration.ofSeconds(5), () -> loadA.done() > before + 100, "a to keep serving");
             } finally {
                 loadA.stop();
                 loadB.stop();
             }
-            assertEquals(List.of(), loadA.errors, "no client of a surviving instance sees an error");
+            assertEquals(List.of(), loadA.errors(), "no client of a surviving instance sees an error");
             assertTrue(sampler.samples() >= 5, "the sampler ran: " + sampler.samples() + " samples");
             assertTrue(sampler.max() <= BUDGET, "the tenant had " + sampler.max()
                     + " server connections at once, over its fleet budget of " + BUDGET);
@@ -196,7 +160,7 @@ class FleetIT {
         try (BackendSampler sampler = sampler();
              ProxyFixture x = instance("x", "1s");
              ProxyFixture y = instance("y", "1s")) {
-            Load onX = new Load(x, 8);
+            SqlLoad onX = new SqlLoad("fleet-load", 8, x::connect);
             try {
                 Await.until(Duration.ofSeconds(10), () -> held(x) == BUDGET - 1 && held(y) == 1,
                         "the loaded instance to hold all but the idle one's minimum");
@@ -204,7 +168,7 @@ class FleetIT {
                 onX.stop();
             }
             long moved = System.nanoTime();
-            Load onY = new Load(y, 8);
+            SqlLoad onY = new SqlLoad("fleet-load", 8, y::connect);
             try {
                 Await.until(Duration.ofSeconds(10), () -> held(y) == BUDGET - 1 && held(x) == 1,
                         "the leases to follow the load to the other instance");
@@ -213,8 +177,8 @@ class FleetIT {
             } finally {
                 onY.stop();
             }
-            assertEquals(List.of(), onX.errors);
-            assertEquals(List.of(), onY.errors);
+            assertEquals(List.of(), onX.errors());
+            assertEquals(List.of(), onY.errors());
             assertTrue(sampler.max() <= BUDGET, "the tenant had " + sampler.max()
                     + " server connections at once, over its fleet budget of " + BUDGET);
         }
@@ -225,8 +189,8 @@ class FleetIT {
         try (BackendSampler sampler = sampler();
              ProxyFixture a = instance("la");
              ProxyFixture b = instance("lb")) {
-            Load loadA = new Load(a, 6);
-            Load loadB = new Load(b, 6);
+            SqlLoad loadA = new SqlLoad("fleet-load", 6, a::connect);
+            SqlLoad loadB = new SqlLoad("fleet-load", 6, b::connect);
             try {
                 Await.until(Duration.ofSeconds(10), () -> held(a) >= 2 && held(b) >= 2, "both to hold leases");
                 LeaseKeeper keeper = a.server().fleet().orElseThrow();
@@ -244,15 +208,15 @@ class FleetIT {
                             "a to notice the loss, reconnect and hold leases again");
                     log.info("a held leases again {} ms after its control connection was terminated",
                             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lostAt));
-                    long before = loadA.done.get();
-                    Await.until(Duration.ofSeconds(10), () -> loadA.done.get() > before + 100, "a to keep serving");
+                    long before = loadA.done();
+                    Await.until(Duration.ofSeconds(10), () -> loadA.done() > before + 100, "a to keep serving");
                 }
             } finally {
                 loadA.stop();
                 loadB.stop();
             }
-            assertEquals(List.of(), loadA.errors, "a's clients were served through the losses");
-            assertEquals(List.of(), loadB.errors);
+            assertEquals(List.of(), loadA.errors(), "a's clients were served through the losses");
+            assertEquals(List.of(), loadB.errors());
             assertTrue(sampler.max() <= BUDGET, "the tenant had " + sampler.max()
                     + " server connections at once, over its fleet budget of " + BUDGET
                     + ": b took slots whose connections a still had open");
@@ -264,7 +228,7 @@ class FleetIT {
         try (ProxyFixture a = instance("ga");
              ProxyFixture b = instance("gb");
              io.pgmux.testing.LogCapture logs = io.pgmux.testing.LogCapture.start()) {
-            Load loadA = new Load(a, 8);
+            SqlLoad loadA = new SqlLoad("fleet-load", 8, a::connect);
             try {
                 Await.until(Duration.ofSeconds(10), () -> held(a) == BUDGET - 1 && held(b) == 1,
                         "a to hold every lease but b's minimum");
@@ -273,7 +237,7 @@ class FleetIT {
             } finally {
                 loadA.stop();
             }
-            assertEquals(List.of(), loadA.errors);
+            assertEquals(List.of(), loadA.errors());
             assertEquals(List.of(), logs.linesWith("vanished").stream().filter(l -> l.contains("instance gb"))
                     .toList(),
                     "a stopping instance is not taken for a crashed one");
@@ -285,19 +249,19 @@ class FleetIT {
         try (BackendSampler sampler = sampler();
              ProxyFixture a = instance("ra");
              ProxyFixture b = instance("rb")) {
-            Load loadA = new Load(a, 6);
-            Load loadB = new Load(b, 6);
-            Await.until(Duration.ofSeconds(10), () -> loadA.done.get() > 100 && loadB.done.get() > 100,
+            SqlLoad loadA = new SqlLoad("fleet-load", 6, a::connect);
+            SqlLoad loadB = new SqlLoad("fleet-load", 6, b::connect);
+            Await.until(Duration.ofSeconds(10), () -> loadA.done() > 100 && loadB.done() > 100,
                     "both instances to serve");
             loadA.stop();
             loadB.stop();
             cluster.stop();
             cluster.start();
             long restarted = System.nanoTime();
-            Load afterA = new Load(a, 6);
-            Load afterB = new Load(b, 6);
+            SqlLoad afterA = new SqlLoad("fleet-load", 6, a::connect);
+            SqlLoad afterB = new SqlLoad("fleet-load", 6, b::connect);
             try {
-                Await.until(Duration.ofSeconds(30), () -> afterA.done.get() > 100 && afterB.done.get() > 100,
+                Await.until(Duration.ofSeconds(30), () -> afterA.done() > 100 && afterB.done() > 100,
                         "both instances to serve again after the restart");
                 log.info("both instances served 100 transactions each {} ms after the restart",
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarted));
