@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.pgmux.protocol.Bytes;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,10 +36,7 @@ class MessageFramerInspectTest {
      * Inspects every message: Bind gets a new head, Execute is taken when {@link #takeExecute}, the rest pass.
      * Records events, and the bytes of everything handed on or written, in order.
      */
-    private static final class Inspector implements MessageRouter {
-        final List<String> events = new ArrayList<>();
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        final List<ByteBuf> handed = new ArrayList<>();
+    private static final class Inspector extends RecordingRouter {
         boolean takeExecute;
 
         @Override
@@ -72,27 +67,6 @@ class MessageFramerInspectTest {
         @Override
         public void passed(ByteBuf buffer, int index) {
             throw new AssertionError("nothing passes to be read after");
-        }
-
-        @Override
-        public void run(ByteBuf run) {
-            events.add("run " + run.readableBytes());
-            take(run);
-        }
-
-        @Override
-        public void message(ByteBuf message) {
-            events.add("message " + (char) message.getByte(message.readerIndex()));
-            take(message);
-        }
-
-        private void take(ByteBuf buf) {
-            bytes.writeBytes(ByteBufUtil.getBytes(buf));
-            handed.add(buf);
-        }
-
-        void releaseAll() {
-            handed.forEach(ByteBuf::release);
         }
     }
 

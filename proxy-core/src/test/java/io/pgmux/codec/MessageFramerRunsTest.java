@@ -9,14 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import io.pgmux.protocol.Bytes;
 import io.pgmux.protocol.ProtocolException;
-import java.io.ByteArrayOutputStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -44,10 +41,7 @@ class MessageFramerRunsTest {
     }
 
     /** Passes every message but ReadyForQuery; records what it is handed, in order. */
-    private static final class Recorder implements MessageRouter {
-        final List<String> events = new ArrayList<>();
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        final List<ByteBuf> handed = new ArrayList<>();
+    private static final class Recorder extends RecordingRouter {
         String declined = "Z";
         /** Declined messages pass and are read in place instead of being taken. */
         boolean readInPlace;
@@ -60,27 +54,6 @@ class MessageFramerRunsTest {
         @Override
         public void passed(ByteBuf buffer, int index) {
             events.add("passed " + (char) buffer.getByte(index));
-        }
-
-        @Override
-        public void run(ByteBuf run) {
-            events.add("run " + run.readableBytes());
-            take(run);
-        }
-
-        @Override
-        public void message(ByteBuf message) {
-            events.add("message " + (char) message.getByte(message.readerIndex()));
-            take(message);
-        }
-
-        private void take(ByteBuf buf) {
-            bytes.writeBytes(ByteBufUtil.getBytes(buf));
-            handed.add(buf);
-        }
-
-        void releaseAll() {
-            handed.forEach(ByteBuf::release);
         }
     }
 
