@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoop;
-import io.pgmux.protocol.PgError;
-import io.pgmux.server.ServerConnection;
+import io.pgmux.pool.PoolFixture.Client;
+import io.pgmux.testing.TestLoop;
 import io.pgmux.testing.TestLoops;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,13 +21,13 @@ import org.junit.jupiter.api.Test;
  */
 class WaitQueueTest {
     private final TestLoops loops = new TestLoops(2);
-    private final EventLoop loopA = loops.get(0);
-    private final EventLoop loopB = loops.get(1);
+    private final TestLoop loopA = loops.get(0);
+    private final TestLoop loopB = loops.get(1);
     private final List<Boolean> waitingChanges = new ArrayList<>();
     private final WaitQueue queue = new WaitQueue(waitingChanges::add);
     private long now = 1_000;
 
-    private Client queue(EventLoop loop) {
+    private Client queue(TestLoop loop) {
         Client client = new Client(loop);
         queue.add(client, now++);
         return client;
@@ -153,30 +153,5 @@ class WaitQueueTest {
         assertSame(client, queue.poll());
         assertThrows(IllegalStateException.class, () -> queue.remove(client), "not waiting any more");
         assertThrows(IllegalStateException.class, () -> WaitQueue.NOT_WAITING.add(client, now));
-    }
-
-    private static final class Client extends PoolClient {
-        private final EventLoop loop;
-
-        Client(EventLoop loop) {
-            this.loop = loop;
-        }
-
-        @Override
-        public EventLoop eventLoop() {
-            return loop;
-        }
-
-        @Override
-        public void serverAssigned(ServerConnection server) {
-        }
-
-        @Override
-        public void waitingLong(long waitedMillis) {
-        }
-
-        @Override
-        public void acquireFailed(PgError error) {
-        }
     }
 }
