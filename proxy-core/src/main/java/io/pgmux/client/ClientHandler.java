@@ -50,8 +50,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Messag
                 }
                 client.startupPacket((StartupPacket) msg);
             }
-        } catch (DecoderException e) {
-            failClient(e.getCause() != null ? e.getCause() : e);
         } catch (RuntimeException e) {
             failClient(e);
         }
@@ -134,7 +132,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Messag
 
     @Override
     public void readFailed(Throwable cause) {
-        failClient(cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause);
+        failClient(cause);
     }
 
     @Override
@@ -160,10 +158,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Messag
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        failClient(cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause);
+        failClient(cause);
     }
 
+    /** Fails the client for {@code cause}, or for what a Netty decoder wrapped in it. */
     private void failClient(Throwable cause) {
-        client.failed(cause);
+        client.failed(cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause);
     }
 }
