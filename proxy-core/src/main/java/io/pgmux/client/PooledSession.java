@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * A logged-in client of a pool: its requests go to whichever server the pool lends it, and the server goes back
  * as its {@link ReleasePolicy} says. This is where a pooled request is forwarded: COPY data, bodiless messages and
  * the extended-protocol messages that go unchanged (or only renamed) pass in runs ({@link ClientRuns}); the rest,
- * and whatever comes while no server is linked, come whole and are read here. Between transactions some are answered here with no server ({@link ReleasePolicy#parseWithoutServer}).
+ * and whatever comes while no server is linked, come whole and are read here. Between transactions some are
+ * answered here with no server ({@link ReleasePolicy#parseWithoutServer}).
  * Its other jobs have their own classes: waiting for a server ({@link ServerLending}), the server's answers and
  * giving it back ({@link ServerAnswers}), timeouts and cancel ({@link SessionWatch}), byte counts and the burst
  * clock ({@link ClientTraffic}). Confined to the client's event loop, which a linked server shares.
