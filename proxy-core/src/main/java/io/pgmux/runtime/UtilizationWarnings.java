@@ -22,15 +22,8 @@ import org.slf4j.LoggerFactory;
 final class UtilizationWarnings {
     private static final Logger log = LoggerFactory.getLogger(UtilizationWarnings.class);
 
-    /** A tenant's budget on a database: its connections linked to a client now, and its pool_size. */
-    record Budget(String database, String tenant, int inUse, int limit) {
-        int percent() {
-            return (int) (100L * inUse / limit);
-        }
-    }
-
     /** What one check found: budgets that crossed the threshold upwards and those back below it. */
-    record Crossings(List<Budget> above, List<Budget> below) {
+    record Crossings(List<TenantLoad> above, List<TenantLoad> below) {
     }
 
     /**
@@ -49,28 +42,28 @@ final class UtilizationWarnings {
      * @param nowNanos the time of the check, on {@link System#nanoTime}'s scale
      */
     void check(Iterable<PoolSnapshot> pools, int percent, long nowNanos) {
-        Crossings crossings = update(budgets(pools), percent, nowNanos);
-        for (Budget b : crossings.above()) {
+        Crossings crossings = update(TenantLoad.of(pools), percent, nowNanos);
+        for (TenantLoad b : crossings.above()) {
             log.warn("tenant {} has {} server connections serving clients on database {}, {}% of its pool_size {} "
                     + "(utilization_warn_percent {}); further clients wait once the reserve is used", b.tenant(),
-                    b.inUse(), b.database(), b.percent(), b.limit(), percent);
+                    b.inUse(), b.database(), 100L * b.inUse() / b.limit(), b.limit(), percent);
         }
-        for (Budget b : crossings.below()) {
+        for (TenantLoad b : crossings.below()) {
             log.info("tenant {} is back below utilization_warn_percent {} on database {} ({} of pool_size {} "
                     + "serving clients, for {} s)", b.tenant(), percent, b.database(), b.inUse(), b.limit(),
                     QUIET.toSeconds());
         }
     }
 
-    Crossings update(Iterable<Budget> budgets, int percent, long nowNanos) {
+    Crossings update(Iterable<TenantLoad> budgets, int percent, long nowNanos) {
         if (percent == 0) {
             over.clear();
             return new Crossings(List.of(), List.of());
         }
-        List<Budget> above = new ArrayList<>();
-        List<Budget> below = new ArrayList<>();
+        List<TenantLoad> above = new ArrayList<>();
+        List<TenantLoad> below = new ArrayList<>();
         Set<List<String>> seen = new HashSet<>();
-        for (Budget b : budgets) {
+        for (TenantLoad b : budgets) {
             List<String> key = List.of(b.database(), b.tenant());
             seen.add(key);
             boolean isOver = b.limit() > 0 && 100L * b.inUse() >= (long) percent * b.limit();
@@ -88,14 +81,5 @@ final class UtilizationWarnings {
         // A tenant or database removed by a reload: no line, it is simply no longer watched.
         over.keySet().retainAll(seen);
         return new Crossings(above, below);
-    }
-
-    /** One budget per (database, tenant), its use summed over the tenant's pools there. */
-    private static List<Budget> budgets(Iterable<PoolSnapshot> pools) {
-        List<Budget> budgets = new ArrayList<>();
-        for (TenantLoad each : TenantLoad.of(pools)) {
-            budgets.add(new Budget(each.database(), each.tenant(), each.inUse(), each.limit()));
-        }
-        return budgets;
     }
 }

@@ -2,7 +2,7 @@ package io.pgmux.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.pgmux.runtime.UtilizationWarnings.Budget;
+import io.pgmux.pool.TenantLoad;
 import io.pgmux.runtime.UtilizationWarnings.Crossings;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,13 +14,18 @@ final class UtilizationWarningsTest {
     private final UtilizationWarnings warnings = new UtilizationWarnings();
     private long now = 1_000;
 
+    /** A tenant's budget of {@code limit} on {@code database} with {@code inUse} connections linked to clients. */
+    private static TenantLoad budget(String database, String tenant, int inUse, int limit) {
+        return new TenantLoad(database, tenant, limit, 0, inUse, inUse, 0, 0);
+    }
+
     /** The web tenant (pool_size 10) with {@code inUse} connections linked to clients. */
-    private static Budget web(int inUse) {
-        return new Budget("app", "web", inUse, 10);
+    private static TenantLoad web(int inUse) {
+        return budget("app", "web", inUse, 10);
     }
 
     /** One check, one second after the previous one. */
-    private Crossings check(int percent, Budget... budgets) {
+    private Crossings check(int percent, TenantLoad... budgets) {
         now += 1_000_000_000L;
         return warnings.update(List.of(budgets), percent, now);
     }
@@ -50,17 +55,17 @@ final class UtilizationWarningsTest {
 
     @Test
     void eachTenantOnEachDatabaseOnItsOwn() {
-        Budget reports = new Budget("app", "reports", 1, 2);
-        Budget webOnOther = new Budget("other", "web", 5, 5);
+        TenantLoad reports = budget("app", "reports", 1, 2);
+        TenantLoad webOnOther = budget("other", "web", 5, 5);
         assertEquals(new Crossings(List.of(web(9), webOnOther), List.of()), check(80, web(9), reports, webOnOther));
-        assertEquals(new Crossings(List.of(new Budget("app", "reports", 2, 2)), List.of()),
-                check(80, web(9), new Budget("app", "reports", 2, 2), webOnOther));
+        assertEquals(new Crossings(List.of(budget("app", "reports", 2, 2)), List.of()),
+                check(80, web(9), budget("app", "reports", 2, 2), webOnOther));
     }
 
     @Test
     void zeroTurnsItOffAndForgetsAndAnUnlimitedBudgetNeverWarns() {
         assertEquals(NONE, check(0, web(10)));
-        assertEquals(NONE, check(80, new Budget("app", "open", 50, 0)));
+        assertEquals(NONE, check(80, budget("app", "open", 50, 0)));
         assertEquals(new Crossings(List.of(web(9)), List.of()), check(80, web(9)));
         assertEquals(NONE, check(0, web(9)), "turned off: no note, nothing watched");
         assertEquals(new Crossings(List.of(web(9)), List.of()), check(80, web(9)), "turned on again");
