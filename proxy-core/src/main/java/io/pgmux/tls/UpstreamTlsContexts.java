@@ -43,19 +43,6 @@ public final class UpstreamTlsContexts {
     }
 
     /**
-     * Builds the context of every database now, on this thread.
-     *
-     * @throws TlsSetupException naming the setting and file when one cannot be used
-     */
-    public static UpstreamTlsContexts of(PgmuxConfig config) {
-        UpstreamTlsContexts built = new UpstreamTlsContexts();
-        for (ServerTlsConfig tls : settings(config)) {
-            built.forConfig(tls);
-        }
-        return built;
-    }
-
-    /**
      * Builds now, on this thread, the contexts of the databases whose settings read files or name cipher suites;
      * the others are built by {@code builder}, from {@link #prepare} or their first {@link #ready}.
      *
