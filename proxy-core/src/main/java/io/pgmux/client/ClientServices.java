@@ -259,13 +259,6 @@ public final class ClientServices {
         cancels.forEach(action);
     }
 
-    /** The logged-in clients now, as SHOW CLIENTS shows them. */
-    public java.util.List<ClientInfo> clientInfos() {
-        java.util.List<ClientInfo> all = new java.util.ArrayList<>();
-        cancels.forEach(client -> all.add(client.info()));
-        return all;
-    }
-
     /** The database label of failed logins to a database that is not in the configuration. */
     static final String NOT_CONFIGURED = "(not configured)";
 

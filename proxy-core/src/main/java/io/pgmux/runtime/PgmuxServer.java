@@ -501,10 +501,6 @@ public final class PgmuxServer implements AutoCloseable {
         return readiness;
     }
 
-    public void awaitClose() throws InterruptedException {
-        listener.closeFuture().sync();
-    }
-
     /** Stops everything at once; a second call (after a shutdown finished, say) does nothing. */
     @Override
     public void close() {

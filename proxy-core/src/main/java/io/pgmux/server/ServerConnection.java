@@ -278,10 +278,6 @@ public final class ServerConnection {
         }
     }
 
-    public boolean isLinked() {
-        return link != null;
-    }
-
     /** Writes a client's message to the backend, noting what it will answer. The caller flushes. */
     public void sendFromClient(ByteBuf frame) {
         requests.fromClient(frame);
