@@ -15,10 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes what a logged-in backend says to whoever the request at the head of the {@link ResponseQueue} belongs
- * to. Most answers pass through to the linked client as runs of bytes ({@link #passes}); the few pooling must read
+ * to. Most answers pass through to the linked client as runs of bytes ({@link #route}); the few pooling must read
  * come whole ({@link #message}): ReadyForQuery (with the queue entries it closes), ErrorResponse, ParameterStatus,
- * the COPY FROM STDIN edges, and every answer to a request whose answers do not simply go to the client (pgmux's
- * own queries, slipped-in Parses, refused messages, tracked requests' terminal answers).
+ * the COPY FROM STDIN edges, and every answer to a request whose answers do not reach the client as they are
+ * (pgmux's own queries, slipped-in Parses, refused messages).
  */
 final class ResponseRouter implements MessageRouter {
     private static final Logger log = LoggerFactory.getLogger(ResponseRouter.class);
@@ -39,8 +39,8 @@ final class ResponseRouter implements MessageRouter {
     /**
      * What becomes of an answer while a client is linked: most pass to it unread; ReadyForQuery, an ErrorResponse
      * and a CopyInResponse that go to the client as they are pass too, and are read in place after ({@link
-     * #passed}); the rest is taken whole. A terminal answer to a plain extended-protocol request closes that
-     * request here already: nothing but the queue entry depends on it.
+     * #passed}); the rest is taken whole. A terminal answer to an extended-protocol request whose answers
+     * reach the client closes that request here already ({@link #passesTerminal}).
      */
     @Override
     public Route route(byte tag, int length) {
@@ -94,15 +94,21 @@ final class ResponseRouter implements MessageRouter {
         }
     }
 
+    /**
+     * Whether an answer that may end an extended-protocol request passes in the run: when the client gets the
+     * backend's answers as they are. A terminal answer to a plain or tracked extended request closes it here: a
+     * tracked request (the unnamed Parse every driver sends, say) learns of its success now, which only notes what
+     * the server holds, so its ParseComplete costs no write of its own.
+     */
     private boolean passesTerminal() {
         if (queue.isEmpty()) {
             return true;
         }
-        if (queue.headAction() != ResponseAction.FORWARD) {
+        if (!queue.headAction().reachesClient()) {
             return false;
         }
         if (queue.headType() == RequestType.EXTENDED) {
-            queue.pop();
+            complete(true);
         }
         return true;
     }
@@ -112,7 +118,7 @@ final class ResponseRouter implements MessageRouter {
         forwardOrDrop(bytes);
     }
 
-    /** A whole answer: the message path, which handles every type (also those {@link #passes} would pass). */
+    /** A whole answer: the message path, which handles every type (also those {@link #route} would pass). */
     @Override
     public void message(ByteBuf frame) {
         byte tag = frame.getByte(frame.readerIndex());

@@ -136,6 +136,33 @@ class ResponseRouterTest {
     }
 
     /**
+     * The unnamed Parse that drivers send with every query is tracked (pgmux notes what the server holds): its
+     * ParseComplete still goes with the rest of the answer in one write, and its outcome learns of the success.
+     */
+    @Test
+    void aTrackedParsesCompleteGoesInTheRunAndTellsItsOutcome() {
+        List<Boolean> outcome = new ArrayList<>();
+        server.sendTracked(Unpooled.buffer(5).writeByte('P').writeInt(4), outcome::add);
+        request('B', 'D', 'E', 'S');
+        answer(Bytes.concat(PARSE_COMPLETE, BIND_COMPLETE, ROW_DESCRIPTION, DATA_ROW, SELECT_1, READY));
+        assertEquals(List.of(true), outcome);
+        assertEquals(List.of("12TDCZ"), client.writes);
+        assertTrue(server.isAtBoundary());
+    }
+
+    /** A Parse pgmux slipped in ahead of the client's Bind: its ParseComplete is pgmux's, never the client's. */
+    @Test
+    void aSlippedInParsesCompleteIsSwallowedAndTheRestPasses() {
+        List<Boolean> outcome = new ArrayList<>();
+        server.inject(Unpooled.buffer(5).writeByte('P').writeInt(4), outcome::add);
+        request('B', 'E', 'S');
+        answer(Bytes.concat(PARSE_COMPLETE, BIND_COMPLETE, DATA_ROW, SELECT_1, READY));
+        assertEquals(List.of(true), outcome);
+        assertEquals(List.of("2DCZ"), client.writes);
+        assertTrue(server.isAtBoundary());
+    }
+
+    /**
      * A row that spans reads passes in parts: between two parts the client holds half a message, and the server
      * says so, so that nothing of pgmux's own is written to the client there.
      */
