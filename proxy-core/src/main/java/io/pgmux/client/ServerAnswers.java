@@ -2,6 +2,7 @@ package io.pgmux.client;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.pgmux.codec.AutoRead;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.TransactionStatus;
 import io.pgmux.protocol.backend.ParameterStatus;
@@ -123,7 +124,7 @@ final class ServerAnswers implements ServerLink {
         client.transition(ClientState.IDLE);
         // The server's read-complete will no longer reach this client: flush its answer now.
         channel.flush();
-        channel.config().setAutoRead(true);
+        AutoRead.set(channel, true);
         if (session.takeUnknown()) {
             ServerCleanup.resetSettings(released, services);
         } else {
@@ -147,7 +148,7 @@ final class ServerAnswers implements ServerLink {
     @Override
     public void serverWritabilityChanged(boolean writable) {
         if (client.state() == ClientState.ACTIVE) {
-            channel.config().setAutoRead(writable);
+            AutoRead.set(channel, writable);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.pgmux.client;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.pgmux.codec.AutoRead;
 import io.pgmux.pool.PoolClient;
 import io.pgmux.pool.ServerPool;
 import io.pgmux.protocol.FrontendTag;
@@ -142,7 +143,7 @@ final class ServerLending extends PoolClient {
             pooled.terminate();
             return;
         }
-        channel.config().setAutoRead(assigned.isWritable());
+        AutoRead.set(channel, assigned.isWritable());
         if (assigned.isAtBoundary() && linkingFor == Linking.PENDING_REQUESTS) {
             pooled.answers().serverAtBoundary();
         }

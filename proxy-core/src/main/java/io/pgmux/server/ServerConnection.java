@@ -3,6 +3,7 @@ package io.pgmux.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.pgmux.codec.AutoRead;
 import io.pgmux.codec.MessageFramer;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
@@ -274,7 +275,7 @@ public final class ServerConnection {
         link = null;
         // Reading may have been paused for a slow client; the next client must find the server reading.
         if (channel != null) {
-            channel.config().setAutoRead(true);
+            AutoRead.set(channel, true);
         }
     }
 
@@ -390,7 +391,7 @@ public final class ServerConnection {
     }
 
     public void setAutoRead(boolean autoRead) {
-        channel.config().setAutoRead(autoRead);
+        AutoRead.set(channel, autoRead);
     }
 
     /** Nothing outstanding, no extended-protocol batch waiting for its Sync, and the backend reported idle. */
