@@ -21,6 +21,8 @@ SCALE=${SCALE:-10}                           # pgbench -i -s
 POOL_SIZE=${POOL_SIZE:-20}                   # server connections per pooler
 MAX_CLIENT_CONN=${MAX_CLIENT_CONN:-2000}     # client cap of both poolers
 THREADS=${THREADS:-2}                        # pgbench -j (capped at the client count)
+RATE=${RATE:-0}                              # pgbench -R: a fixed rate in tps (0: as fast as it goes), so that
+                                             # both systems' CPU per transaction is taken at the same throughput
 DIRECT_MAX_CLIENTS=${DIRECT_MAX_CLIENTS:-290} # above this the direct runs are skipped (n/a)
 JIT_WARMUP=${JIT_WARMUP:-15}                 # seconds of pgmux warm-up once at start (every client count, simple and
                                              # extended), before anything is measured
@@ -167,7 +169,7 @@ if [[ ${1:-} == --report ]]; then
 fi
 [[ $# -eq 0 ]] || die "bench/run.sh takes no arguments (settings are environment variables, see bench/README.md)"
 
-for n in $CLIENTS $DURATION $WARMUP $REPEAT $SCALE $POOL_SIZE $THREADS $DIRECT_MAX_CLIENTS $JIT_WARMUP $WAIT_QUIET; do
+for n in $CLIENTS $DURATION $WARMUP $REPEAT $SCALE $POOL_SIZE $THREADS $RATE $DIRECT_MAX_CLIENTS $JIT_WARMUP $WAIT_QUIET; do
     [[ $n =~ ^[0-9]+$ ]] || die "not a number: '$n' (check CLIENTS, DURATION, WARMUP, REPEAT, ...)"
 done
 for w in $WORKLOADS; do [[ $w == select || $w == tpcb ]] || die "WORKLOADS: unknown workload '$w' (select, tpcb)"; done
@@ -278,7 +280,7 @@ MEM_GB=$(awk '/^MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
     echo "pgmux:        workers $PGMUX_WORKERS, transport $PGMUX_TRANSPORT${PGMUX_JAVA_OPTS:+, JVM flags $PGMUX_JAVA_OPTS}; repository HEAD $PGMUX_COMMIT$PGMUX_DIRTY"
     echo "pgmux jar:    $PGMUX_JAR, sha256 $(sha256sum "$WORK/pgmux.jar" | cut -c1-16), built $(date -u -r "$PGMUX_JAR" '+%Y-%m-%d %H:%M UTC')"
     echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) at start"
-    echo "settings:     CLIENTS=\"$CLIENTS\" DURATION=$DURATION WARMUP=$WARMUP REPEAT=$REPEAT WORKLOADS=\"$WORKLOADS\" PROTOCOLS=\"$PROTOCOLS\" POOL_SIZE=$POOL_SIZE THREADS=$THREADS JIT_WARMUP=$JIT_WARMUP WAIT_QUIET=$WAIT_QUIET"
+    echo "settings:     CLIENTS=\"$CLIENTS\" DURATION=$DURATION WARMUP=$WARMUP REPEAT=$REPEAT WORKLOADS=\"$WORKLOADS\" PROTOCOLS=\"$PROTOCOLS\" POOL_SIZE=$POOL_SIZE THREADS=$THREADS RATE=$RATE JIT_WARMUP=$JIT_WARMUP WAIT_QUIET=$WAIT_QUIET"
 } >"$RESULTS_DIR/machine.txt"
 # What --report needs to redraw the table later.
 printf 'SYSTEMS=%q\nDURATION=%q\nREPEAT=%q\n' "$SYSTEMS" "$DURATION" "$REPEAT" >"$RESULTS_DIR/settings.env"
@@ -387,6 +389,7 @@ pgbench_args() { # workload protocol clients port
     (( j < 1 )) && j=1
     local args=(-n -M "$2" -c "$3" -j "$j" -h 127.0.0.1 -p "$4" -U bench)
     [[ $1 == select ]] && args+=(-S)
+    (( RATE > 0 )) && args+=(-R "$RATE")
     printf '%s\n' "${args[@]}"
 }
 

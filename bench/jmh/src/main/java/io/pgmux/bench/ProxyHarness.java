@@ -38,6 +38,7 @@ public final class ProxyHarness implements AutoCloseable {
     private final List<TestChannel> opened = new ArrayList<>();
     private final PoolManager pools;
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+    private final ClientServices services;
     private final TestChannel client = new TestChannel();
     private final TestChannel server;
 
@@ -48,7 +49,7 @@ public final class ProxyHarness implements AutoCloseable {
         ServerConnector connector = new ServerConnector(this::openServerChannel, Duration.ofSeconds(5),
                 config.maxMessageSize(), channels);
         pools = new PoolManager(config, connector, loop);
-        ClientServices services = new ClientServices(config, pools, connector, channels, () -> {
+        services = new ClientServices(config, pools, connector, channels, () -> {
             throw new IllegalStateException("the benchmark does not log in to the admin console");
         });
         // As the acceptor does: pipeline first, then registration, which makes the channel active.
@@ -111,12 +112,33 @@ public final class ProxyHarness implements AutoCloseable {
         return backend;
     }
 
+    /**
+     * One more client logged in through the proxy, greeted from what the pool knows without a server: with a pool
+     * of one, its requests wait while another client holds the server ({@link #waitedTransactions}).
+     */
+    public TestChannel logInAnotherClient() {
+        TestChannel other = new TestChannel();
+        other.pipeline().addLast(new ClientChannelInitializer(services));
+        loop.register(other);
+        feed(other, Backend.startupMessage(USER, USER, APPLICATION));
+        loop.runTasks();
+        String greeting = Wire.tags(Buffers.takeOutbound(other));
+        expect("second client greeted with AuthenticationOk ... ReadyForQuery, got " + greeting,
+                greeting.startsWith("R") && greeting.endsWith("KZ"));
+        return other;
+    }
+
     /** Sends a setup exchange (e.g. pgbench's PQprepare) and checks that the client got {@code expectedTags}. */
     public void exchange(byte[] request, byte[] answer, String expectedTags) {
-        feed(client, request);
+        exchange(client, request, answer, expectedTags);
+    }
+
+    /** As {@link #exchange(byte[], byte[], String)}, for {@code from}, while no other client holds the server. */
+    public void exchange(TestChannel from, byte[] request, byte[] answer, String expectedTags) {
+        feed(from, request);
         Buffers.drainOutbound(server);
         feed(server, answer);
-        expectTags("answer to the client", expectedTags, Buffers.takeOutbound(client));
+        expectTags("answer to the client", expectedTags, Buffers.takeOutbound(from));
         loop.runTasks();
     }
 
@@ -132,6 +154,40 @@ public final class ProxyHarness implements AutoCloseable {
         int toClient = Buffers.drainOutbound(client);
         loop.runTasks();
         return toServer + toClient;
+    }
+
+    /**
+     * Two transactions on the pool's one server, the way they go when clients outnumber servers: the first
+     * client's request goes to the server at once; {@code second}'s arrives meanwhile and waits; the first answer
+     * goes back, the server is handed to {@code second} and its kept request goes out; then its answer. Returns
+     * the bytes written to the peers.
+     */
+    public int waitedTransactions(TestChannel second, byte[] request, byte[] answer) {
+        feed(client, request);
+        feed(second, request);
+        int toServer = Buffers.drainOutbound(server);
+        feed(server, answer);
+        loop.runTasks();
+        int toClients = Buffers.drainOutbound(client);
+        toServer += Buffers.drainOutbound(server);
+        feed(server, answer);
+        toClients += Buffers.drainOutbound(second);
+        loop.runTasks();
+        return toServer + toClients;
+    }
+
+    /** Runs {@link #waitedTransactions}, checking that each peer receives exactly the messages it should. */
+    public void checkWaitedTransactions(TestChannel second, byte[] request, byte[] answer) {
+        feed(client, request);
+        feed(second, request);
+        expectTags("first request forwarded", Wire.tags(request), Buffers.takeOutbound(server));
+        feed(server, answer);
+        loop.runTasks();
+        expectTags("first answer forwarded", Wire.tags(answer), Buffers.takeOutbound(client));
+        expectTags("waiting request forwarded at the hand-off", Wire.tags(request), Buffers.takeOutbound(server));
+        feed(server, answer);
+        expectTags("second answer forwarded", Wire.tags(answer), Buffers.takeOutbound(second));
+        loop.runTasks();
     }
 
     /** Runs one transaction, checking that each peer receives exactly the messages it should. */
