@@ -36,7 +36,8 @@ QUIET_CORES=${QUIET_CORES:-0.25}             # measured run until other processe
 RESULTS_DIR=${RESULTS_DIR:-$REPO/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}
 PG_OS_USER=${PG_OS_USER:-pgmuxbench}         # servers run as this user when the script runs as root
 PROFILE=${PROFILE:-0}                        # 1: a JFR recording of pgmux per measured run, in RESULTS_DIR/profiles/;
-                                             # perf: a perf recording with the JIT's symbols (bench/perf-top.sh)
+                                             # perf: a perf recording with the JIT's symbols (bench/perf-top.sh);
+                                             # strace: system calls per transaction of either pooler
 TLS=${TLS:-0}                                # 1: every leg over TLS (pgbench sslmode=require; both poolers
                                              # client_tls_sslmode and server_tls_sslmode require; ssl=on)
 
@@ -185,7 +186,8 @@ case $PROFILE in
         command -v perf >/dev/null 2>&1 || die "PROFILE=perf needs perf (Debian: apt-get install linux-perf)"
         PGMUX_JAVA_OPTS="$PGMUX_JAVA_OPTS -XX:+PreserveFramePointer"
         ;;
-    *) die "PROFILE is 0, 1 (JFR) or perf, not '$PROFILE'" ;;
+    strace) command -v strace >/dev/null 2>&1 || die "PROFILE=strace needs strace (Debian: apt-get install strace)" ;;
+    *) die "PROFILE is 0, 1 (JFR), perf or strace, not '$PROFILE'" ;;
 esac
 ensure_os_user
 raise_fd_limit
@@ -332,6 +334,28 @@ perf_stop() { # pid tag
         || say "warning: no /tmp/perf-$1.map to keep beside the perf recording"
 }
 
+# With PROFILE=strace: `strace -c -f` of the pooler, either system, over each measured run, to
+# RESULTS_DIR/profiles/<run>.strace, and the system calls per transaction in the log. strace stops the traced
+# process at each system call, so the tps and CPU of such runs mean nothing; the calls per transaction do.
+STRACE_PID=""
+strace_start() { # pid tag
+    mkdir -p "$RESULTS_DIR/profiles"
+    strace -c -f -p "$1" -o "$RESULTS_DIR/profiles/$2.strace" 2>/dev/null &
+    STRACE_PID=$!
+}
+strace_stop() {
+    kill -INT "$STRACE_PID" 2>/dev/null || true
+    wait "$STRACE_PID" 2>/dev/null || true
+}
+strace_report() { # tag transactions
+    local f=$RESULTS_DIR/profiles/$1.strace
+    [[ -s $f && $2 =~ ^[0-9]+$ && $2 -gt 0 ]] || return 0
+    # strace -c's table: % time, seconds, usecs/call, calls, [errors,] syscall; calls under one per 200
+    # transactions are left out.
+    say "    system calls per transaction: $(awk -v tx="$2" '$4 ~ /^[0-9]+$/ && $NF ~ /^[a-z_0-9]+$/ && $NF != "total" \
+        && $4 / tx >= 0.005 { printf "%s %.2f, ", $NF, $4 / tx }' "$f" | sed 's/, $//')"
+}
+
 # CPU used by processes that are not part of this benchmark (other users' builds, tests, another benchmark
 # running as the same OS user, ...), so that a noisy machine shows up in the results. A snapshot lists pid and
 # utime+stime+cutime+cstime of every process that is neither ours (this shell and its descendants, which include
@@ -440,15 +464,24 @@ measure() { # workload protocol clients system round
         local t0="" t1="" u0="" u1=""
         local profiling=0
         [[ $PROFILE != 0 && $system == pgmux && -n $pid ]] && profiling=1
+        [[ $PROFILE == strace && -n $pid ]] && profiling=1
         if (( profiling )); then
-            if [[ $PROFILE == perf ]]; then perf_start "$pid" "$tag"; else jfr_start "$pid" "$tag"; fi
+            case $PROFILE in
+                perf) perf_start "$pid" "$tag" ;;
+                strace) strace_start "$pid" "$tag" ;;
+                *) jfr_start "$pid" "$tag" ;;
+            esac
         fi
         proc_snapshot "$dir/procs.before"
         [[ -n $pid ]] && read -r t0 u0 < <(cpu_ticks "$pid" || true)
         run_pgbench "$dir/pgbench.out" "$DURATION" "${args[@]}" -l --log-prefix="$dir/tx" || rc=$?
         [[ -n $pid ]] && read -r t1 u1 < <(cpu_ticks "$pid" || true)
         if (( profiling )); then
-            if [[ $PROFILE == perf ]]; then perf_stop "$pid" "$tag"; else jfr_stop "$pid"; fi
+            case $PROFILE in
+                perf) perf_stop "$pid" "$tag" ;;
+                strace) strace_stop ;;
+                *) jfr_stop "$pid" ;;
+            esac
         fi
         proc_snapshot "$dir/procs.after"
         other_cpu=$(foreign_cpu_s "$dir/procs.before" "$dir/procs.after")
@@ -518,6 +551,7 @@ measure() { # workload protocol clients system round
     local shown=${tps:-n/a}
     [[ $status != ok ]] && shown="$shown [$status${err:+: $err}]"
     say "  $system: tps ${shown}${p99:+, p50 $p50 ms, p99 $p99 ms}${cpu_us:+, ${cpu_us} µs CPU/tx}${other_cpu:+ (other processes: ${other_cpu} CPU s)}"
+    [[ $PROFILE == strace ]] && strace_report "$tag" "$tx"
     rm -rf "$dir"
 }
 
