@@ -47,8 +47,9 @@ public class PoolHandoffBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (!"1/0".equals(proxy.servers()) || client.assigned == 0) {
-            throw new IllegalStateException("servers idle/active: expected 1/0, got " + proxy.servers());
+        proxy.expectServers("1/0");
+        if (client.assigned == 0) {
+            throw new IllegalStateException("the pool never lent the server");
         }
         proxy.close();
     }

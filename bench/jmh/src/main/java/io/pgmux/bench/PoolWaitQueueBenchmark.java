@@ -68,9 +68,7 @@ public class PoolWaitQueueBenchmark {
         }
         proxy.pools().release(holder.server);
         holder.server = null;
-        if (!"1/0".equals(proxy.servers())) {
-            throw new IllegalStateException("servers idle/active: expected 1/0, got " + proxy.servers());
-        }
+        proxy.expectServers("1/0");
         proxy.close();
     }
 

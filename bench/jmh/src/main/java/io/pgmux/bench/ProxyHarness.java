@@ -209,6 +209,12 @@ public final class ProxyHarness implements AutoCloseable {
         return loop;
     }
 
+    /** Fails unless the pool's servers are {@code expected}, idle and active as {@link #servers} gives them. */
+    public void expectServers(String expected) {
+        String servers = servers();
+        expect("servers idle/active: expected " + expected + ", got " + servers, expected.equals(servers));
+    }
+
     /** Servers of the pool idle (given back) and active (lent to the client), as "idle/active". */
     public String servers() {
         PoolSnapshot pool = pools.pools().iterator().next().snapshot();

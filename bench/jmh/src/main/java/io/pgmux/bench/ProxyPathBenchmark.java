@@ -65,10 +65,7 @@ public class ProxyPathBenchmark {
      */
     private void check() {
         proxy.checkTransaction(request, answer);
-        String expected = poolMode == PoolMode.TRANSACTION ? "1/0" : "0/1";
-        if (!expected.equals(proxy.servers())) {
-            throw new IllegalStateException("servers idle/active: expected " + expected + ", got " + proxy.servers());
-        }
+        proxy.expectServers(poolMode == PoolMode.TRANSACTION ? "1/0" : "0/1");
     }
 
     /** ClientHandler.channelRead .. ServerConnection.sendFromClient, then ServerHandler.channelRead .. client write. */

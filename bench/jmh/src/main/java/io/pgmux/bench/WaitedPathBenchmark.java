@@ -61,9 +61,7 @@ public class WaitedPathBenchmark {
     /** Fails the run rather than measure anything else: each peer gets its messages, and the server is back. */
     private void check() {
         proxy.checkWaitedTransactions(second, request, answer);
-        if (!"1/0".equals(proxy.servers())) {
-            throw new IllegalStateException("servers idle/active: expected 1/0, got " + proxy.servers());
-        }
+        proxy.expectServers("1/0");
     }
 
     @Benchmark
