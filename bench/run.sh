@@ -69,6 +69,7 @@ write_report() {
             if ($20 != "" && (!(cell in noise) || $20 + 0 > noise[cell] + 0)) noise[cell] = $20
             add(k SUBSEP "tps", ($8 == "" ? 0 : $8)); add(k SUBSEP "avg", $12); add(k SUBSEP "p50", $13); add(k SUBSEP "p99", $14)
             add(k SUBSEP "cpu", $18); add(k SUBSEP "user", $19)
+            if ($18 != "" && $6 == "ok") { roundcpu[k SUBSEP $5] = $18; if ($5 + 0 > rounds) rounds = $5 + 0 }
             failed[k] += $10; aborted[k] += $11; if ($6 == "timeout") timeouts[k]++; if ($6 != "ok") bad[k]++
         }
         END {
@@ -79,6 +80,7 @@ write_report() {
             if (has_b && has_m) { hdr = hdr " pgmux / pgbouncer |"; sep = sep "---:|" }
             for (s = 1; s <= nsys; s++) { hdr = hdr " " S[s] " avg / p50 / p99 ms |"; sep = sep "---:|" }
             for (s = 1; s <= nsys; s++) if (S[s] != "direct") { hdr = hdr " " S[s] " CPU µs/tx (user) |"; sep = sep "---:|" }
+            if (has_b && has_m) { hdr = hdr " CPU pgmux / pgbouncer, per round |"; sep = sep "---:|" }
             hdr = hdr " other procs CPU s |"; sep = sep "---:|"
             hdr = hdr " failures |"; sep = sep "---|"
             print hdr; print sep
@@ -110,6 +112,17 @@ write_report() {
                 for (s = 1; s <= nsys; s++) if (S[s] != "direct") {
                     k = cell SUBSEP S[s]; v = median(vals[k SUBSEP "cpu"]); u = median(vals[k SUBSEP "user"])
                     line = line " " ((k in ran) && v != "" ? sprintf("%.1f", v) (u != "" ? sprintf(" (%.1f)", u) : "") : "–") " |"
+                }
+                if (has_b && has_m) {
+                    # The median of the ratios within each round: the two runs of a round are back to back, so
+                    # such a ratio is less exposed to the machine drifting over the whole run than a ratio of medians.
+                    ratios = ""
+                    for (r = 1; r <= rounds; r++) {
+                        rb = cell SUBSEP "pgbouncer" SUBSEP r; rm = cell SUBSEP "pgmux" SUBSEP r
+                        if ((rb in roundcpu) && (rm in roundcpu) && roundcpu[rb] + 0 > 0)
+                            ratios = ratios " " roundcpu[rm] / roundcpu[rb]
+                    }
+                    line = line " " (ratios == "" ? "–" : sprintf("%.2f", median(ratios))) " |"
                 }
                 line = line " " ((cell in noise) ? sprintf("%.1f", noise[cell]) : "–") " |"
                 f = ""
