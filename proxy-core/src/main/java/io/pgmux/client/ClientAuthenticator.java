@@ -34,6 +34,16 @@ final class ClientAuthenticator {
     private final ScramKeys scramKeys;
 
     ClientAuthenticator(PgmuxConfig config, ScramKeys scramKeys) {
+        this(config, scramKeys, Map.of(), Map.of());
+    }
+
+    /**
+     * @param keptStored the passwords of the authenticator this one replaces (a reload), by user
+     * @param keptSecrets that authenticator's SCRAM secrets: a user whose plaintext password is unchanged keeps its
+     *     secret, so a reload derives (a PBKDF2 run of a few milliseconds each) only for passwords that changed
+     */
+    private ClientAuthenticator(PgmuxConfig config, ScramKeys scramKeys, Map<String, StoredPassword> keptStored,
+                                Map<String, ScramSecret> keptSecrets) {
         this.config = config;
         this.scramKeys = scramKeys;
         for (UserConfig each : config.users().values()) {
@@ -43,10 +53,25 @@ final class ClientAuthenticator {
                 if (password instanceof StoredPassword.ScramSha256) {
                     scramSecrets.put(each.name(), ScramSecret.fromVerifier((StoredPassword.ScramSha256) password));
                 } else if (password instanceof StoredPassword.Plaintext) {
-                    scramSecrets.put(each.name(), ScramSecret.fromPassword(p));
+                    boolean unchanged = password.equals(keptStored.get(each.name()))
+                            && keptSecrets.containsKey(each.name());
+                    scramSecrets.put(each.name(), unchanged ? keptSecrets.get(each.name()) : ScramSecret.fromPassword(p));
                 }
             });
         }
+    }
+
+    /**
+     * The authenticator for a reloaded configuration: the SCRAM secrets of plaintext passwords that did not change
+     * are kept, the rest derived. Derives on the caller's thread: call it off the event loops.
+     */
+    ClientAuthenticator reloaded(PgmuxConfig next) {
+        return new ClientAuthenticator(next, scramKeys, stored, scramSecrets);
+    }
+
+    /** The SCRAM secret a client of {@code user} is checked against; empty when the user has no usable password. */
+    Optional<ScramSecret> scramSecret(String user) {
+        return Optional.ofNullable(scramSecrets.get(user));
     }
 
     /**

@@ -107,12 +107,13 @@ public final class ClientServices {
 
     /**
      * Prepares the client side for {@code next} before it is installed: the client TLS context is rebuilt from its
-     * files and the users' SCRAM secrets are derived here, on the caller's thread, never on an event loop.
+     * files and the SCRAM secrets of plaintext passwords that changed are derived here (the others are kept), on the
+     * caller's thread, never on an event loop.
      *
      * @throws io.pgmux.tls.TlsSetupException when the new TLS files cannot be used; nothing has changed then
      */
     public void reconfigure(PgmuxConfig next) {
-        ClientAuthenticator nextAuthenticator = new ClientAuthenticator(next, scramKeys);
+        ClientAuthenticator nextAuthenticator = authenticator.reloaded(next);
         LoginAuthorization nextLogins = new LoginAuthorization(next, nextAuthenticator);
         clientTls.reload(next.clientTls());
         authQuery.reconfigure(next);
