@@ -2,7 +2,6 @@ package io.pgmux.client;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.pgmux.codec.MessageFramer;
 import io.pgmux.codec.MessageRouter;
 import io.pgmux.config.Timeouts;
 import io.pgmux.pool.ServerPool;
@@ -54,8 +53,11 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
     private RequestClock clock;
     private ServerLending lending;
     private ServerAnswers answers;
-    /** Cuts the client's stream; knows whether a message of the client's is half forwarded to the server. */
-    private final MessageFramer framer;
+    /**
+     * The client's pipeline handler, whose framer cuts the client's stream and knows whether a message of the
+     * client's is half forwarded to the server; null where a session is driven without one (tests).
+     */
+    private final ClientHandler handler;
     private ServerConnection server;
     private final LocalAnswers local;
     /** The client sent Terminate: nothing after it is read, and it leaves once what came before is answered. */
@@ -72,8 +74,7 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
         this.local = new LocalAnswers(client.channel(), policy);
         this.traffic = new ClientTraffic(pool.stats());
         this.watch = new SessionWatch(this, client, services, pool);
-        ClientHandler handler = client.channel().pipeline().get(ClientHandler.class);
-        this.framer = handler == null ? null : handler.framer();
+        this.handler = client.channel().pipeline().get(ClientHandler.class);
     }
 
     private ClientRuns runs() {
@@ -140,7 +141,7 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
      * and reads whatever comes next as its bytes.
      */
     boolean clientInsideMessage() {
-        return framer != null && framer.inMessage();
+        return handler != null && handler.framer() != null && handler.framer().inMessage();
     }
 
     @Override
@@ -152,10 +153,9 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
     /** Greets the client now if its pool knows what to greet with, else once a first server has logged in. */
     void start() {
         pool.stats().clientLoggedIn();
-        ClientHandler handler = channel().pipeline().get(ClientHandler.class);
-        if (framer != null && handler != null) {
+        if (handler != null && handler.framer() != null) {
             // From the next message on, what needs no reading (COPY data above all) goes out as runs of bytes.
-            framer.forwardRuns(handler);
+            handler.framer().forwardRuns(handler);
         }
         if (pool.welcomeParameters() != null) {
             client.transition(ClientState.IDLE);
