@@ -79,7 +79,7 @@ final class ClientRuns {
             default:
                 return Route.TAKE;
         }
-        clock.sent(traffic.burstNanos(), linked.isAtBoundary(), tag == FrontendTag.SYNC);
+        clock.sent(traffic.burstNanos(), tag == FrontendTag.SYNC);
         linked.noteFromClient(tag);
         return Route.PASS;
     }
@@ -103,7 +103,6 @@ final class ClientRuns {
         } catch (ProtocolException | UnsupportedRequestException e) {
             return Route.TAKE; // the message path reads it again and fails the client with the error
         }
-        boolean serverIdle;
         if (linked == null) {
             // Nothing of the client's is in the run in front of it (nothing passes while it has no server), so its
             // server's alignment, if any, goes out first, as it would ahead of a pending request.
@@ -111,9 +110,6 @@ final class ClientRuns {
                 return Route.TAKE; // it waits among the pending requests
             }
             linked = pooled.server();
-            serverIdle = true; // the pool lends servers idle; the alignment leaves them so
-        } else {
-            serverIdle = linked.isAtBoundary();
         }
         Route route = policy.forwardInPlace(linked, frame, tag);
         if (route == Route.TAKE) {
@@ -124,7 +120,7 @@ final class ClientRuns {
         } else if (tag == FrontendTag.BIND) {
             stats.countBind();
         }
-        clock.sent(traffic.burstNanos(), serverIdle, tag == FrontendTag.SYNC);
+        clock.sent(traffic.burstNanos(), tag == FrontendTag.SYNC);
         return route;
     }
 

@@ -259,7 +259,7 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
         if (policy.inspects(tag) && !inspected(frame)) {
             return;
         }
-        clock().sent(nowNanos, serverIdle, tag == FrontendTag.QUERY || tag == FrontendTag.SYNC
+        clock().sent(nowNanos, tag == FrontendTag.QUERY || tag == FrontendTag.SYNC
                 || tag == FrontendTag.FUNCTION_CALL);
         policy.send(target, frame, tag);
         if (tag == FrontendTag.QUERY && policy.followsSettings()) {

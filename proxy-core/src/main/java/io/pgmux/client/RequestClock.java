@@ -34,13 +34,16 @@ final class RequestClock {
     }
 
     /**
-     * A request went to the server.
+     * A request went to the server. It opens a transaction when none of the client's is open and nothing the client
+     * sent before awaits its ReadyForQuery. That is the clock's own view, not whether the server is idle: a server
+     * may still be running pgmux's own query (the alignment of a client's settings on a server just lent, a
+     * readback after SET) when the client's request follows it, and that query is no part of the client's
+     * transaction.
      *
-     * @param opensTransaction the server had nothing outstanding and no transaction open
-     * @param endsQuery        it is a Query, FunctionCall or Sync, which the server answers with ReadyForQuery
+     * @param endsQuery it is a Query, FunctionCall or Sync, which the server answers with ReadyForQuery
      */
-    void sent(long nowNanos, boolean opensTransaction, boolean endsQuery) {
-        if (opensTransaction && !inTransaction) {
+    void sent(long nowNanos, boolean endsQuery) {
+        if (!inTransaction && size == 0) {
             inTransaction = true;
             transactionStart = nowNanos;
         }
