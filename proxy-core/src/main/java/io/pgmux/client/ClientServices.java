@@ -205,10 +205,11 @@ public final class ClientServices {
 
     /**
      * A login failed authentication. A user pgmux knows (configured, or found by auth_query) gave a wrong password
-     * (PostgreSQL's 28P01 "password authentication failed for user"): counted on the user's pool, on a configured
-     * database and on the admin console alike. A user pgmux does not know: counted per database only. A database
-     * pgmux does not serve: under one name for all (authentication comes before the database is checked, and the
-     * names of unknown users and databases are whatever clients send).
+     * (PostgreSQL's 28P01 "password authentication failed for user"): counted as that, per database and user, on a
+     * configured database and on the admin console alike. A user pgmux does not know: counted per database only. A
+     * database pgmux does not serve: under one name for all (authentication comes before the database is checked,
+     * and the names of unknown users and databases are whatever clients send). Neither makes a pool: no pool's
+     * statistics are made for a login that failed.
      *
      * @param foundByAuthQuery whether auth_query found a password for the user, whom the configuration does not list
      */
@@ -218,7 +219,7 @@ public final class ClientServices {
             pools.stats().unknownUserLogin(NOT_CONFIGURED);
         } else if (foundByAuthQuery || config.user(user).isPresent()) {
             String tenant = config.tenantOf(user).map(io.pgmux.config.TenantConfig::name).orElse(null);
-            pools.stats().pool(database, user, tenant).authFailed();
+            pools.stats().authFailed(database, user, tenant);
         } else {
             pools.stats().unknownUserLogin(database);
         }

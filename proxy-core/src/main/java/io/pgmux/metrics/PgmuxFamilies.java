@@ -51,7 +51,6 @@ final class PgmuxFamilies {
                     "Clients that gave up waiting after query_wait_timeout."),
             new CounterFamily("pgmux_query_timeouts", PoolCounter.QUERY_TIMEOUTS,
                     "Queries cancelled after query_timeout."),
-            new CounterFamily("pgmux_auth_failures", PoolCounter.AUTH_FAILURES, "Logins refused for a wrong password."),
             new CounterFamily("pgmux_protocol_errors", PoolCounter.PROTOCOL_ERRORS,
                     "Clients closed for a protocol violation."),
             new CounterFamily("pgmux_cancels", PoolCounter.CANCELS, "Cancel requests forwarded to a server."),
@@ -182,6 +181,11 @@ final class PgmuxFamilies {
             }
             families.add(histogram);
         }
+        Counter refused = Family.counter("pgmux_auth_failures", "Logins refused for a wrong password.");
+        for (StatsSnapshot.AuthFailures each : stats.authFailures()) {
+            refused.add(poolLabels(each.database(), each.user(), each.tenant()), each.count());
+        }
+        families.add(refused);
         Counter unknown = Family.counter("pgmux_auth_failures_unknown_user",
                 "Logins refused because the user is not configured, per database.");
         stats.unknownUserLogins().forEach((database, count) -> unknown.add(Labels.of("database", database), count));

@@ -39,8 +39,6 @@ public enum PoolCounter {
     WAIT_TIMEOUTS,
     /** Queries cancelled by query_timeout. */
     QUERY_TIMEOUTS,
-    /** Logins refused for a wrong password (or an unusable one). */
-    AUTH_FAILURES,
     /** Clients closed for breaking the protocol (SQLSTATE 08P01). */
     PROTOCOL_ERRORS,
     /** Cancel requests forwarded to a server. */

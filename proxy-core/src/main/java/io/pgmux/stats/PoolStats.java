@@ -126,11 +126,6 @@ public final class PoolStats {
         add(PoolCounter.CLIENT_LOGOUTS, 1);
     }
 
-    /** A login as this pool's user to its database was refused (wrong password). */
-    public void authFailed() {
-        add(PoolCounter.AUTH_FAILURES, 1);
-    }
-
     // ---- the pool side: called by the pool manager ---------------------------------------------------------------
 
     /** A server was handed to a client that had asked for one {@code waitedMicros} before (0 if one was idle). */

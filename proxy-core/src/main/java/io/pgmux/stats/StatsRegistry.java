@@ -8,8 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Every pool's statistics in one running pgmux. A pool's entry is made the first time anyone records into it
- * (an authentication failure may come before the pool manager has the pool) and lives as long as pgmux.
+ * Every pool's statistics in one running pgmux. A pool's entry is made the first time anyone records into it and
+ * lives as long as pgmux. Refused logins are counted beside the pools, never in one: a login that fails makes no
+ * pool, and the admin console or a database pgmux does not serve has none to count in.
  */
 public final class StatsRegistry {
     private final WriterSlots slots = new WriterSlots();
@@ -20,6 +21,8 @@ public final class StatsRegistry {
      * from any thread: a LongAdder.
      */
     private final Map<String, LongAdder> unknownUserLogins = new ConcurrentHashMap<>();
+    /** Logins of a user pgmux knows refused for a wrong password, per (database, user, tenant). */
+    private final Map<Login, LongAdder> authFailures = new ConcurrentHashMap<>();
 
     /**
      * The statistics of (database, user), made on first use counting under {@code tenant} (null for none). Later
@@ -27,6 +30,18 @@ public final class StatsRegistry {
      */
     public PoolStats pool(String database, String user, String tenant) {
         return pools.computeIfAbsent(new Key(database, user), k -> new PoolStats(database, user, tenant, slots));
+    }
+
+    /**
+     * A login as {@code user}, whom pgmux knows, was refused for a wrong password (PostgreSQL's 28P01).
+     *
+     * @param database the database the login named: a configured one, the admin console's, or one name for every
+     *                 database pgmux does not serve (the names are whatever clients send)
+     * @param tenant   the user's tenant now; null for none
+     */
+    public void authFailed(String database, String user, String tenant) {
+        authFailures.computeIfAbsent(new Login(database, user, tenant), k -> new LongAdder())
+                .increment();
     }
 
     /** A login to {@code database} (a configured one, or the admin console's) named a user pgmux does not know. */
@@ -43,9 +58,16 @@ public final class StatsRegistry {
         }
         Map<String, Long> unknown = new TreeMap<>();
         unknownUserLogins.forEach((database, count) -> unknown.put(database, count.sum()));
-        return new StatsSnapshot(rows, unknown);
+        List<StatsSnapshot.AuthFailures> refused = new ArrayList<>();
+        authFailures.forEach((key, count) -> refused.add(
+                new StatsSnapshot.AuthFailures(key.database(), key.user(), key.tenant(), count.sum())));
+        return new StatsSnapshot(rows, unknown, refused);
     }
 
     private record Key(String database, String user) {
+    }
+
+    /** Whom a refused login named; the tenant is null for a user without one. */
+    private record Login(String database, String user, String tenant) {
     }
 }

@@ -11,11 +11,21 @@ import java.util.TreeMap;
  *
  * @param pools             sorted by database, then user: one row per tenant a pool has counted under
  * @param unknownUserLogins logins refused for an unknown user name, per database
+ * @param authFailures      logins of known users refused for a wrong password, sorted by database, then user
  */
-public record StatsSnapshot(List<Pool> pools, Map<String, Long> unknownUserLogins) {
+public record StatsSnapshot(List<Pool> pools, Map<String, Long> unknownUserLogins, List<AuthFailures> authFailures) {
     public StatsSnapshot {
         pools = pools.stream().sorted(Comparator.comparing(Pool::database).thenComparing(Pool::user)).toList();
         unknownUserLogins = Map.copyOf(unknownUserLogins);
+        authFailures = authFailures.stream()
+                .sorted(Comparator.comparing(AuthFailures::database).thenComparing(AuthFailures::user)).toList();
+    }
+
+    /**
+     * Logins as a known user to one database refused for a wrong password; {@code tenant} is null for a user
+     * without one.
+     */
+    public record AuthFailures(String database, String user, String tenant, long count) {
     }
 
     /** One pool's totals; {@code tenant} is null for a user without one. */

@@ -1,10 +1,18 @@
 package io.pgmux.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
 import io.pgmux.testing.RawPgClient;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,6 +46,42 @@ class StatsCountingIT {
                 assertEquals(i, after.value("pgmux_queries_total", POOL), after.body());
                 assertEquals(i, after.value("pgmux_transactions_total", POOL), after.body());
                 assertEquals(i, after.value("pgmux_transaction_duration_seconds_count", POOL), after.body());
+            }
+        }
+    }
+
+    /**
+     * The admin console has no pool (README, "Admin console"): a wrong password there is counted as one, and nothing
+     * else of a pool's appears for database pgmux, neither series in /metrics nor a row in SHOW STATS.
+     */
+    @Test
+    void aRefusedConsoleLoginMakesNoPool() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster)
+                .set("admin", "{users: [" + ProxyFixture.APP_USER + "]}").start()) {
+            SQLException wrong = assertThrows(SQLException.class,
+                    () -> proxy.connect(ProxyFixture.APP_USER, "bad", "pgmux").close());
+            assertEquals("28P01", wrong.getSQLState(), wrong.toString());
+
+            Scrape after = Scrape.metrics(proxy);
+            List<String> console = new ArrayList<>();
+            for (String line : after.body().split("\n")) {
+                if (!line.startsWith("#") && line.contains("database=\"pgmux\"")) {
+                    console.add(line.substring(0, line.indexOf('{')));
+                }
+            }
+            assertEquals(List.of("pgmux_auth_failures_total"), console, after.body());
+            assertEquals(1.0, after.value("pgmux_auth_failures_total", "database", "pgmux", "tenant",
+                    ProxyFixture.DEFAULT_TENANT, "user", ProxyFixture.APP_USER), after.body());
+
+            Properties simple = new Properties();
+            simple.setProperty("preferQueryMode", "simple");
+            try (Connection c = proxy.connect(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD, "pgmux", simple);
+                 Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW STATS")) {
+                List<String> databases = new ArrayList<>();
+                while (rs.next()) {
+                    databases.add(rs.getString("database"));
+                }
+                assertEquals(List.of(), databases, "no pool has counted anything yet");
             }
         }
     }

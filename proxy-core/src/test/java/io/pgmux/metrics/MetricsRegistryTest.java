@@ -42,7 +42,7 @@ class MetricsRegistryTest {
         api.addBytes(100, 2_000);
         api.clientLoggedIn();
         api.serverAssigned(0);
-        api.authFailed();
+        pools.pools.stats().authFailed("app", "api", "web");
         pools.pools.stats().unknownUserLogin("app");
         Readiness readiness = new Readiness(pools.pools, () -> ServingState.SERVING);
         metrics = new MetricsRegistry(pools.config, pools.pools, readiness);

@@ -30,7 +30,6 @@ class PoolStatsTest {
         stats.serverConnected();
         stats.serverConnectFailed();
         stats.circuitOpened();
-        stats.authFailed();
         stats.protocolError();
         stats.cancelForwarded();
         stats.queryTimedOut();
@@ -54,7 +53,6 @@ class PoolStatsTest {
         assertEquals(1, t.get(PoolCounter.SERVER_CONNECTS));
         assertEquals(1, t.get(PoolCounter.SERVER_CONNECT_FAILURES));
         assertEquals(1, t.get(PoolCounter.CIRCUIT_OPENS));
-        assertEquals(1, t.get(PoolCounter.AUTH_FAILURES));
         assertEquals(1, t.get(PoolCounter.PROTOCOL_ERRORS));
         assertEquals(1, t.get(PoolCounter.CANCELS));
         assertEquals(1, t.get(PoolCounter.QUERY_TIMEOUTS));

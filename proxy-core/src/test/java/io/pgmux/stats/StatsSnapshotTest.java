@@ -39,4 +39,19 @@ class StatsSnapshotTest {
         assertEquals(2, tenants.get("web").histogram(Latency.QUERY).count());
         assertEquals(Map.of("app", 2L), snapshot.unknownUserLogins());
     }
+
+    /** A refused login is counted beside the pools: it makes no pool's statistics, so no row and no series. */
+    @Test
+    void refusedLoginsMakeNoPool() {
+        registry.authFailed("pgmux", "admin", null);
+        registry.authFailed("pgmux", "admin", null);
+        registry.authFailed("app", "api", "web");
+        registry.unknownUserLogin("pgmux");
+
+        StatsSnapshot snapshot = registry.snapshot();
+        assertEquals(List.of(), snapshot.pools());
+        assertEquals(List.of(new StatsSnapshot.AuthFailures("app", "api", "web", 1),
+                new StatsSnapshot.AuthFailures("pgmux", "admin", null, 2)), snapshot.authFailures());
+        assertEquals(Map.of("pgmux", 1L), snapshot.unknownUserLogins());
+    }
 }
