@@ -206,22 +206,22 @@ public final class ClientServices {
     /**
      * A login failed authentication. A user pgmux knows (configured, or found by auth_query) gave a wrong password
      * (PostgreSQL's 28P01 "password authentication failed for user"): counted as that, per database and user, on a
-     * configured database and on the admin console alike. A user pgmux does not know: counted per database only. A
-     * database pgmux does not serve: under one name for all (authentication comes before the database is checked,
-     * and the names of unknown users and databases are whatever clients send). Neither makes a pool: no pool's
-     * statistics are made for a login that failed.
+     * configured database, on the admin console and on a database pgmux does not serve alike, as PostgreSQL too
+     * checks the password before the database. A user pgmux does not know: counted per database only. A database
+     * pgmux does not serve is counted under one name for all (the names of unknown users and databases are
+     * whatever clients send). Neither makes a pool: no pool's statistics are made for a login that failed.
      *
      * @param foundByAuthQuery whether auth_query found a password for the user, whom the configuration does not list
      */
     void authFailed(String database, String user, boolean foundByAuthQuery) {
         PgmuxConfig config = config();
-        if (!AdminRole.isConsoleDatabase(database) && config.database(database).isEmpty()) {
-            pools.stats().unknownUserLogin(NOT_CONFIGURED);
-        } else if (foundByAuthQuery || config.user(user).isPresent()) {
+        String counted = AdminRole.isConsoleDatabase(database) || config.database(database).isPresent()
+                ? database : NOT_CONFIGURED;
+        if (foundByAuthQuery || config.user(user).isPresent()) {
             String tenant = config.tenantOf(user).map(io.pgmux.config.TenantConfig::name).orElse(null);
-            pools.stats().authFailed(database, user, tenant);
+            pools.stats().authFailed(counted, user, tenant);
         } else {
-            pools.stats().unknownUserLogin(database);
+            pools.stats().unknownUserLogin(counted);
         }
     }
 

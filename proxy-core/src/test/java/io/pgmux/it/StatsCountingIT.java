@@ -85,4 +85,24 @@ class StatsCountingIT {
             }
         }
     }
+
+    /**
+     * A configured user with a wrong password is that, whichever database the login named: one pgpass line off by a
+     * database name is no unknown user. pgmux, like PostgreSQL, checks the password before the database.
+     */
+    @Test
+    void aKnownUsersWrongPasswordToAnUnservedDatabaseIsAWrongPassword() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).start()) {
+            SQLException wrong = assertThrows(SQLException.class,
+                    () -> proxy.connect(ProxyFixture.APP_USER, "bad", "nosuch1").close());
+            assertEquals("28P01", wrong.getSQLState(), wrong.toString());
+            assertThrows(SQLException.class, () -> proxy.connect("nobody", "bad", "nosuch2").close());
+
+            Scrape after = Scrape.metrics(proxy);
+            assertEquals(1.0, after.value("pgmux_auth_failures_total", "database", "(not configured)", "tenant",
+                    ProxyFixture.DEFAULT_TENANT, "user", ProxyFixture.APP_USER), after.body());
+            assertEquals(1.0, after.value("pgmux_auth_failures_unknown_user_total", "database", "(not configured)"),
+                    "only the unknown user: " + after.body());
+        }
+    }
 }
