@@ -2,6 +2,7 @@ package io.pgmux.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
@@ -36,7 +37,8 @@ class StatsCountingIT {
      */
     @Test
     void theFirstTransactionOfANewPoolIsCounted() throws Exception {
-        try (ProxyFixture proxy = ProxyFixture.config(cluster).start()) {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster)
+                .set("admin", "{users: [" + ProxyFixture.APP_USER + "]}").start()) {
             for (int i = 1; i <= 3; i++) {
                 try (RawPgClient client = proxy.rawLogin(java.util.Map.of("application_name", "psql"))) {
                     client.query("select 1");
@@ -46,6 +48,17 @@ class StatsCountingIT {
                 assertEquals(i, after.value("pgmux_queries_total", POOL), after.body());
                 assertEquals(i, after.value("pgmux_transactions_total", POOL), after.body());
                 assertEquals(i, after.value("pgmux_transaction_duration_seconds_count", POOL), after.body());
+            }
+            Properties simple = new Properties();
+            simple.setProperty("preferQueryMode", "simple");
+            try (Connection c = proxy.connect(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD, "pgmux", simple);
+                 Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW STATS")) {
+                assertTrue(rs.next());
+                assertEquals(ProxyFixture.APP_DB, rs.getString("database"));
+                assertEquals(3, rs.getLong("total_xact_count"));
+                assertEquals(3, rs.getLong("total_query_count"));
+                assertTrue(rs.getLong("total_xact_time") >= rs.getLong("total_query_time"),
+                        "each transaction holds its query");
             }
         }
     }
