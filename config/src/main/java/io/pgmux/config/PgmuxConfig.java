@@ -159,6 +159,25 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
     }
 
     /**
+     * This configuration with the settings only a restart applies taken from {@code running}: what a reload
+     * installs, so that the configuration in force (and SHOW CONFIG) says what pgmux does, as PostgreSQL's SHOW keeps
+     * a restart-only parameter's running value after a reload. Those settings: {@code listen}, {@code workers},
+     * {@code transport}, {@code metrics}, {@code fleet} and {@code server_connect_timeout}. ({@code peer_id} and
+     * {@code max_message_size} apply partly at once: the peer list and client messages follow the file.)
+     */
+    public PgmuxConfig withRestartOnlyFrom(PgmuxConfig running) {
+        Timeouts t = timeouts;
+        Timeouts kept = new Timeouts(running.timeouts.serverConnectTimeout(), t.serverLoginRetry(),
+                t.serverIdleTimeout(), t.serverLifetime(), t.serverCheckDelay(), t.serverCheckQuery(),
+                t.queryWaitTimeout(), t.queryWaitNotify(), t.queryTimeout(), t.clientIdleTimeout(),
+                t.clientLoginTimeout(), t.idleTransactionTimeout(), t.shutdownTimeout());
+        return new PgmuxConfig(running.listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
+                maxServerConnections, maxMessageSize, running.workers, running.transport, serverResetQuery, pinning,
+                maxPreparedStatements, kept, databases, users, tenants, admin, running.metrics,
+                allowPasswordWithoutTls, hba, clientTls, serverTls, authQuery, log, peers, running.fleet);
+    }
+
+    /**
      * The tenant whose budget {@code user}'s connections count against: the user's own, else {@code default_tenant}
      * (which also covers users not listed in {@code users}), else none.
      */

@@ -133,6 +133,50 @@ final class YamlMap {
         return tuple != null && !NodeReader.isAbsent(tuple.getValueNode());
     }
 
+    /**
+     * The accepted key {@code typed} is most likely a misspelling of: the nearest by edits (a letter added, dropped,
+     * changed, or two neighbours swapped), at most one edit away for keys of up to five letters and two for longer
+     * ones; empty when none is that near, or two are equally near.
+     */
+    private Optional<String> closest(String typed) {
+        int allowed = typed.length() <= 5 ? 1 : 2;
+        String best = null;
+        int bestDistance = allowed + 1;
+        boolean tie = false;
+        for (String each : known) {
+            int d = editDistance(typed, each);
+            if (d < bestDistance) {
+                best = each;
+                bestDistance = d;
+                tie = false;
+            } else if (d == bestDistance) {
+                tie = true;
+            }
+        }
+        return best == null || tie ? Optional.empty() : Optional.of(best);
+    }
+
+    /** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
     /** Call after reading every accepted key: reports the keys nobody asked for. */
     void rejectUnknownKeys() {
         for (Map.Entry<String, NodeTuple> entry : entries.entrySet()) {
@@ -142,7 +186,8 @@ final class YamlMap {
             Node keyNode = entry.getValue().getKeyNode();
             String message = Tag.MERGE.equals(keyNode.getTag())
                     ? "YAML merge keys (<<) are not supported; write the keys out"
-                    : "unknown key; expected one of: " + String.join(", ", known);
+                    : "unknown key" + closest(entry.getKey()).map(k -> " (did you mean \"" + k + "\"?)").orElse("")
+                            + "; expected one of: " + String.join(", ", known);
             reader.problems().add(pathOf(entry.getKey()), keyNode, message);
         }
     }

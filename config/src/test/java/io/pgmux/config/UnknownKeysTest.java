@@ -26,18 +26,30 @@ final class UnknownKeysTest {
                 """);
         assertEquals(7, e.problems().size(), e.getMessage());
         assertProblem(e, "pool_size", 1, "unknown key; expected one of: listen, pool_mode, auth_type,");
-        assertProblem(e, "listen.hots", 2, "unknown key; expected one of: host, port");
-        assertProblem(e, "databases.app.prot", 5, "unknown key; expected one of: host, port, dbname,"
+        assertProblem(e, "listen.hots", 2, "unknown key (did you mean \"host\"?); expected one of: host, port");
+        assertProblem(e, "databases.app.prot", 5, "unknown key (did you mean \"port\"?); expected one of: host, port, dbname,"
                 + " max_connections, pool_mode, user, password, pinning, auth_type, server_tls_sslmode,"
                 + " server_tls_ca_file, server_tls_cert_file, server_tls_key_file, server_tls_sni,"
                 + " server_tls_protocols, server_tls_ciphers, auth_user, auth_query, auth_dbname");
-        assertProblem(e, "users[0].passwd", 8, "unknown key; expected one of: name, password, tenant, pool_mode,"
+        assertProblem(e, "users[0].passwd", 8, "unknown key (did you mean \"password\"?); expected one of: name, password,"
+                + " tenant, pool_mode,"
                 + " pinning, auth_type, server_user, server_password");
-        assertProblem(e, "tenants.web.poolsize", 10, "unknown key; expected one of: pool_size, min_pool_size,"
+        assertProblem(e, "tenants.web.poolsize", 10, "unknown key (did you mean \"pool_size\"?); expected one of: pool_size,"
+                + " min_pool_size,"
                 + " reserve_pool_size, reserve_pool_timeout, max_server_connections, max_client_connections,"
                 + " query_wait_timeout, weight");
-        assertProblem(e, "admin.user", 11, "unknown key; expected one of: users, stats_users");
-        assertProblem(e, "metrics.enable", 12, "unknown key; expected one of: enabled, host, port");
+        assertProblem(e, "admin.user", 11, "unknown key (did you mean \"users\"?); expected one of: users, stats_users");
+        assertProblem(e, "metrics.enable", 12, "unknown key (did you mean \"enabled\"?); expected one of: enabled, host, port");
+    }
+
+    @Test
+    void aKeyOneOrTwoEditsFromAnAcceptedOneGetsASuggestion() {
+        assertProblem(problems("databases: {app: {}}\nquery_wait_timout: 5s\n"), "query_wait_timout", 2,
+                "unknown key (did you mean \"query_wait_timeout\"?); expected one of: listen,");
+        assertProblem(problems("databases: {app: {}}\nmax_client_conn: 5\n"), "max_client_conn", 2,
+                "unknown key; expected one of: listen,"); // PgBouncer's name, too far from max_client_connections
+        assertEquals(1, YamlMap.editDistance("hots", "host"));
+        assertEquals(2, YamlMap.editDistance("passwd", "password"));
     }
 
     @Test

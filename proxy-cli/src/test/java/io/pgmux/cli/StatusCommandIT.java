@@ -101,6 +101,10 @@ class StatusCommandIT {
                     TestYaml.USER, "--config", dir.resolve("absent.yaml").toString());
             assertEquals(1, run.exit(), run.out() + run.err());
             assertTrue(run.out().contains(": not ready, paused; "), run.out());
+            // With the health endpoint, whose readiness a PAUSE does not change: the line agrees with the exit code.
+            Run withHealth = status(Map.of("PGPASSWORD", TestYaml.PASSWORD), "-c", file.toString());
+            assertEquals(1, withHealth.exit(), withHealth.out() + withHealth.err());
+            assertTrue(withHealth.out().contains(": serving (not ready), paused; "), withHealth.out());
         } finally {
             pgmux.control().resume(Optional.empty());
         }

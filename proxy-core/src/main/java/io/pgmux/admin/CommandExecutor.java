@@ -92,7 +92,8 @@ final class CommandExecutor {
             return Outcome.Waiting.done(control.suspend(), command.tag(),
                     () -> resumeAfterAbandon(Optional.empty()));
         } else if (command instanceof AdminCommand.Reload) {
-            return Outcome.Waiting.done(control.reload(), command.tag(), () -> { });
+            return new Outcome.Waiting(control.reload().thenApply(restartOnly -> reloaded(restartOnly,
+                    command.tag())), () -> { });
         } else if (command instanceof AdminCommand.Shutdown) {
             ShutdownMode mode = ((AdminCommand.Shutdown) command).mode();
             if (mode == ShutdownMode.IMMEDIATE) {
@@ -136,6 +137,22 @@ final class CommandExecutor {
     }
 
     /** A PAUSE or SUSPEND whose user gave up waiting (cancel, disconnect) is undone, as PgBouncer does. */
+    /**
+     * RELOAD's answer: CommandComplete, after a WARNING naming the settings the file changed that keep their
+     * running values until a restart (PostgreSQL logs the same case at a reload: 55P02, "cannot be changed without
+     * restarting the server").
+     */
+    private static Outcome reloaded(List<String> restartOnly, String tag) {
+        if (restartOnly.isEmpty()) {
+            return new Outcome.Done(tag);
+        }
+        return new Outcome.Notice(new PgError(PgError.WARNING, SqlState.CANT_CHANGE_RUNTIME_PARAM,
+                "the configuration file changes " + String.join(", ", restartOnly)
+                        + ", which keep their running values until pgmux restarts",
+                "Everything else in the file is in force now; SHOW CONFIG shows the values in force.",
+                "Restart pgmux to apply them."), tag);
+    }
+
     private void resumeAfterAbandon(Optional<String> database) {
         try {
             console.control().resume(database);

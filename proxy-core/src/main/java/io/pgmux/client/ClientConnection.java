@@ -236,7 +236,7 @@ public final class ClientConnection {
             fail(((ProtocolException) cause).error("invalid frontend message: "));
         } else if (cause instanceof java.io.IOException) {
             log.debug("client {}: {}", describe(), cause.toString());
-            close(null);
+            close(null, "the connection was lost: " + cause.getMessage());
         } else {
             log.warn("client {}: internal error", describe(), cause);
             fail(PgError.fatal(SqlState.INTERNAL_ERROR, "pgmux internal error: " + cause));
@@ -267,8 +267,21 @@ public final class ClientConnection {
         }
     }
 
-    /** Leaves: the phase gives back what it holds, then the cancel key and the admission; the channel closes. */
+    /**
+     * Leaves: the phase gives back what it holds, then the cancel key and the admission; the channel closes.
+     * {@code reason}, the error the client was sent, or null when it was sent none (its connection closed).
+     */
     void close(PgError reason) {
+        close(reason, "the connection closed without a Terminate");
+    }
+
+    /** The client sent Terminate, and what it sent before it is answered: it leaves as it asked. */
+    void terminated() {
+        close(null, "the client sent Terminate");
+    }
+
+    /** @param why what the disconnection log line says when there is no {@code reason} */
+    private void close(PgError reason, String why) {
         if (state == ClientState.CLOSED) {
             return;
         }
@@ -277,7 +290,7 @@ public final class ClientConnection {
         if (was != ClientState.STARTUP && was != ClientState.AUTHENTICATING
                 && services.config().log().logDisconnections()) {
             log.info("closing: {} after {} s: {}", describe(), (System.currentTimeMillis() - connectedAtMillis) / 1000,
-                    reason == null ? "the client left or its connection was lost" : reason.message());
+                    reason == null ? why : reason.message());
         }
         loginTimeout.cancel();
         phase.left(was);

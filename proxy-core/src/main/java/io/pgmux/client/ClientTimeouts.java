@@ -110,6 +110,12 @@ final class ClientTimeouts {
         return Due.NOTHING;
     }
 
+    /** The notice ahead of the error a query cancelled for query_timeout gets from the server. */
+    static PgError cancelling(Timeouts timeouts) {
+        return new PgError(PgError.NOTICE, "00000", "pgmux: cancelling the query: it ran longer than query_timeout ("
+                + timeouts.queryTimeout().toMillis() + " ms)", null, null);
+    }
+
     static PgError cancelUnanswered(Timeouts timeouts) {
         return PgError.fatal(SqlState.QUERY_CANCELED, "pgmux: the query ran longer than query_timeout ("
                 + timeouts.queryTimeout().toMillis() + " ms) and the server did not answer its cancel within"

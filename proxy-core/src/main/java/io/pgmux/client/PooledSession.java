@@ -346,7 +346,7 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
                 return; // serverReadyForQuery closes once the last answer is in
             }
         }
-        client.close(null);
+        client.terminated();
     }
 
     /**

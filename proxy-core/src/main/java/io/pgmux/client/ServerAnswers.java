@@ -93,7 +93,7 @@ final class ServerAnswers implements ServerLink {
         clock.readyForQuery(now, status, quiet);
         if (pooled.isTerminating() && pooled.pending().isEmpty() && quiet) {
             channel.flush();
-            client.close(null);
+            client.terminated();
         }
     }
 
@@ -111,7 +111,7 @@ final class ServerAnswers implements ServerLink {
         if (pooled.isTerminating()) {
             // Its Terminate came while pgmux's own readback was outstanding: all it sent is answered now.
             channel.flush();
-            client.close(null);
+            client.terminated();
             return;
         }
         ServerConnection linked = pooled.server();

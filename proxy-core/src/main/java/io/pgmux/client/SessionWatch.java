@@ -1,7 +1,9 @@
 package io.pgmux.client;
 
+import io.netty.channel.Channel;
 import io.pgmux.config.Timeouts;
 import io.pgmux.pool.ServerPool;
+import io.pgmux.protocol.backend.ErrorResponse;
 import io.pgmux.server.ServerConnection;
 import io.pgmux.stats.PoolStats;
 import org.slf4j.Logger;
@@ -46,9 +48,15 @@ final class SessionWatch {
                 client.fail(ClientTimeouts.idleInTransaction(configured));
                 break;
             case CANCEL_QUERY:
-                // The server answers the cancelled query with 57014 query_canceled, which the client receives.
+                // The server answers the cancelled query with 57014 query_canceled, which the client receives in
+                // PostgreSQL's words for any cancel ("due to user request"): a notice ahead of it says whose it is.
                 log.info("client {}: cancelling a query running longer than query_timeout", client.describe());
                 stats.queryTimedOut();
+                if (!session.insideForwardedMessage()) {
+                    Channel channel = client.channel();
+                    channel.writeAndFlush(ErrorResponse.encodeNotice(channel.alloc(), ClientTimeouts.cancelling(
+                            configured)), channel.voidPromise());
+                }
                 services.pools().cancel(linked);
                 break;
             case CANCEL_UNANSWERED:

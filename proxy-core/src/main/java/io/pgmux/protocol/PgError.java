@@ -9,6 +9,7 @@ import java.util.Objects;
 public record PgError(String severity, String sqlState, String message, String detail, String hint) {
     public static final String FATAL = "FATAL";
     public static final String ERROR = "ERROR";
+    public static final String WARNING = "WARNING";
     public static final String NOTICE = "NOTICE";
 
     public PgError {

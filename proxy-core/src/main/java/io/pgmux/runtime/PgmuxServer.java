@@ -280,11 +280,15 @@ public final class PgmuxServer implements AutoCloseable {
      * Installs a reloaded configuration while clients run: the client side first (it derives the users' SCRAM
      * secrets, here on the caller's thread, which must not be an event loop), then the pools in one swap (budgets
      * resized, databases, users and tenants added and removed, servers whose target changed closed once idle;
-     * see {@link PoolManager#reconfigure}). Settings only a restart changes keep their running values; changing
-     * them is logged. Clients keep their connections.
+     * see {@link PoolManager#reconfigure}). Settings only a restart changes keep their running values (in the
+     * configuration in force too, {@link PgmuxConfig#withRestartOnlyFrom}); changing them is logged. Clients keep
+     * their connections.
+     *
+     * @return the settings {@code next} changes that keep their running values until a restart (empty when none)
      */
-    public void reconfigure(PgmuxConfig next) {
-        List<String> restartOnly = restartOnlyChanges(config, next);
+    public List<String> reconfigure(PgmuxConfig file) {
+        List<String> restartOnly = restartOnlyChanges(config, file);
+        PgmuxConfig next = file.withRestartOnlyFrom(config);
         services.reconfigure(next);
         upstreamTls.prepare(next);
         pools.reconfigure(next);
@@ -294,46 +298,51 @@ public final class PgmuxServer implements AutoCloseable {
         } else {
             log.warn("configuration reloaded; {} keep their running values until pgmux restarts", restartOnly);
         }
+        return restartOnly;
     }
 
     private static List<String> restartOnlyChanges(PgmuxConfig running, PgmuxConfig next) {
         List<String> changed = new ArrayList<>();
-        if (!running.listen().equals(next.listen())) {
-            changed.add("listen");
-        }
+        changedKey(changed, "listen.host", running.listen().host(), next.listen().host());
+        changedKey(changed, "listen.port", running.listen().port(), next.listen().port());
+        changedKey(changed, "listen.so_reuseport", running.listen().soReuseport(), next.listen().soReuseport());
         if (running.peers().peerId() != next.peers().peerId() || !running.peers().own().equals(next.peers().own())) {
             changed.add("peer_id (and this process's own entry in peers)");
         }
-        if (running.workers() != next.workers()) {
-            changed.add("workers");
-        }
-        if (running.transport() != next.transport()) {
-            changed.add("transport");
-        }
+        changedKey(changed, "workers", running.workers(), next.workers());
+        changedKey(changed, "transport", running.transport(), next.transport());
         if (!running.fleet().equals(next.fleet())) {
             changed.add("fleet");
         }
-        if (!running.metrics().equals(next.metrics())) {
-            changed.add("metrics");
-        }
-        if (!running.timeouts().serverConnectTimeout().equals(next.timeouts().serverConnectTimeout())) {
-            changed.add("server_connect_timeout");
-        }
+        changedKey(changed, "metrics.enabled", running.metrics().enabled(), next.metrics().enabled());
+        changedKey(changed, "metrics.host", running.metrics().host(), next.metrics().host());
+        changedKey(changed, "metrics.port", running.metrics().port(), next.metrics().port());
+        changedKey(changed, "metrics.pgbouncer_compat", running.metrics().pgbouncerCompat(),
+                next.metrics().pgbouncerCompat());
+        changedKey(changed, "server_connect_timeout", running.timeouts().serverConnectTimeout(),
+                next.timeouts().serverConnectTimeout());
         if (running.maxMessageSize() != next.maxMessageSize()) {
             changed.add("max_message_size (for server connections)");
         }
         return changed;
     }
 
+    private static void changedKey(List<String> changed, String key, Object running, Object next) {
+        if (!running.equals(next)) {
+            changed.add(key);
+        }
+    }
+
     /**
      * RELOAD and SIGHUP: reads the configuration file again on a thread of its own and installs it
      * ({@link #reconfigure}), then checks the budgets against the upstreams again in the background. The stage
-     * fails with an {@link AdminException}: {@code F0000} (config_file_error) for a file that is not valid, with
+     * completes with the settings that keep their running values until a restart, or fails with an
+     * {@link AdminException}: {@code F0000} (config_file_error) for a file that is not valid, with
      * its problems, or for one that sets what this build does not apply (as {@code run} refuses it at start),
      * {@code 58030} (io_error) for one that cannot be read; the running configuration stays then.
      */
-    public CompletableFuture<Void> reload() {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+    public CompletableFuture<List<String>> reload() {
+        CompletableFuture<List<String>> done = new CompletableFuture<>();
         if (configFile == null) {
             done.completeExceptionally(new AdminException(SqlState.FEATURE_NOT_SUPPORTED,
                     "pgmux was started without a configuration file; there is nothing to reload"));
@@ -355,9 +364,9 @@ public final class PgmuxServer implements AutoCloseable {
                             + " configuration stays", String.join("\n", notApplied),
                             "Remove these settings from the file and run RELOAD again."));
                 }
-                reconfigure(next);
+                List<String> restartOnly = reconfigure(next);
                 checkUpstreamsInBackground();
-                done.complete(null);
+                done.complete(restartOnly);
             } catch (ConfigException e) {
                 log.warn("RELOAD refused: {} is not valid; the running configuration stays:\n{}", configFile,
                         e.getMessage());

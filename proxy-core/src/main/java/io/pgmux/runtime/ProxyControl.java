@@ -142,7 +142,7 @@ public final class ProxyControl implements AdminControl {
     }
 
     @Override
-    public CompletionStage<Void> reload() {
+    public CompletionStage<java.util.List<String>> reload() {
         return server.reload();
     }
 

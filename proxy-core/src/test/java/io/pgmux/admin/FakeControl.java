@@ -87,9 +87,9 @@ final class FakeControl implements AdminControl {
     }
 
     @Override
-    public CompletionStage<Void> reload() {
+    public CompletionStage<List<String>> reload() {
         record("reload");
-        return CompletableFuture.completedFuture(null);
+        return CompletableFuture.completedFuture(List.of());
     }
 
     @Override

@@ -37,6 +37,11 @@ class ClientTimeoutsIT {
             BackendMessage error = reply.stream().filter(m -> m.type() == 'E').findFirst().orElseThrow();
             assertEquals("57014", error.errorField('C'), reply::toString);
             assertTrue(tookMs >= 1000 && tookMs < 5000, "cancelled after " + tookMs + " ms");
+            // PostgreSQL's text says "due to user request" for any cancel: a notice ahead of it says it was pgmux's.
+            BackendMessage notice = reply.stream().filter(m -> m.type() == 'N').findFirst().orElseThrow();
+            assertEquals("pgmux: cancelling the query: it ran longer than query_timeout (1000 ms)",
+                    notice.errorField('M'));
+            assertTrue(reply.indexOf(notice) < reply.indexOf(error), reply::toString);
             assertEquals("1", Raw.queryOne(client, "select 1"), "the connection still works");
         }
     }

@@ -56,6 +56,10 @@ class ConnectionLogsIT {
                     + ProxyFixture.APP_USER + " tenant=" + ProxyFixture.DEFAULT_TENANT + " client=/127.0.0.1:\\d+.*"),
                     log);
             assertTrue(log.contains("pooler error to " + ProxyFixture.APP_USER + "@no_such_db"), log);
+            // pgjdbc's close sends Terminate: a client that left as it should is told from one whose connection broke.
+            assertTrue(log.matches("(?s).*closing: " + ProxyFixture.APP_USER + "@" + ProxyFixture.APP_DB
+                    + " from /127\\.0\\.0\\.1:\\d+ after \\d+ s: the client sent Terminate.*"), log);
+            assertFalse(log.contains("the connection closed without a Terminate"), log);
             assertFalse(log.contains("secret"), "no query text: " + log);
             assertFalse(log.contains(ProxyFixture.APP_PASSWORD), "no password: " + log);
 

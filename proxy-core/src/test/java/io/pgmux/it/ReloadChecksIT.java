@@ -9,6 +9,7 @@ import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.ListenConfig;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.runtime.PgmuxServer;
+import io.pgmux.testing.BackendMessage;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.RawPgClient;
 import java.net.InetSocketAddress;
@@ -105,6 +106,42 @@ class ReloadChecksIT {
         Files.writeString(file, ProxyFixture.config(cluster).poolSize(7).yaml());
         pgmux.reload().get(30, TimeUnit.SECONDS);
         assertEquals(7, pgmux.pools().config().tenants().get(ProxyFixture.DEFAULT_TENANT).poolSize());
+    }
+
+    /**
+     * PostgreSQL keeps a restart-only parameter's running value at a reload and says so (55P02); the console's
+     * RELOAD warns the operator, and what SHOW CONFIG shows is what pgmux does, while the rest of the file applies.
+     */
+    @Test
+    void aReloadThatChangesARestartOnlySettingWarnsAndShowsTheRunningValue(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("pgmux.yaml");
+        String admin = "{users: [" + ProxyFixture.APP_USER + "]}";
+        Files.writeString(file, ProxyFixture.config(cluster).poolSize(3).set("admin", admin).set("workers", "2")
+                .yaml());
+        PgmuxServer pgmux = start(file);
+        Files.writeString(file, ProxyFixture.config(cluster).poolSize(4).set("admin", admin).set("workers", "1")
+                .yaml());
+        try (RawPgClient console = RawPgClient.connect("127.0.0.1", address.getPort())) {
+            console.login(ProxyFixture.APP_USER, "pgmux", ProxyFixture.APP_PASSWORD, null);
+            console.query("RELOAD");
+            List<BackendMessage> reply = console.readUntilReady();
+            assertEquals("NCZ", Raw.types(reply), reply::toString);
+            BackendMessage warning = reply.get(0);
+            assertEquals("WARNING", warning.errorField('S'));
+            assertEquals("55P02", warning.errorField('C'));
+            assertTrue(warning.errorField('M').contains("workers"), warning.errorField('M'));
+            assertTrue(warning.errorField('M').endsWith("keep their running values until pgmux restarts"),
+                    warning.errorField('M'));
+
+            assertEquals(4, pgmux.pools().config().tenants().get(ProxyFixture.DEFAULT_TENANT).poolSize(),
+                    "the rest of the file is in force");
+            assertEquals(2, pgmux.pools().config().workers());
+            console.query("SHOW CONFIG");
+            String workers = console.readUntilReady().stream().filter(m -> m.type() == 'D')
+                    .map(BackendMessage::dataRowText).filter(row -> row.get(0).equals("workers"))
+                    .map(row -> row.get(1)).findFirst().orElseThrow();
+            assertEquals("2", workers, "SHOW CONFIG shows the value in force");
+        }
     }
 
     @Test

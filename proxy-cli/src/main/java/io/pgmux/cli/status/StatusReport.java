@@ -75,8 +75,9 @@ public record StatusReport(String version, boolean paused, int clients, int serv
     /** One line on the state, then the tables. */
     public String render(String address) {
         StringBuilder out = new StringBuilder();
-        String state = health.map(h -> h.state() + (h.ready() ? " (ready)" : " (not ready: /health/ready answered "
-                + h.status() + ")")).orElse(ready() ? "ready" : "not ready");
+        // Paused, pgmux is not ready here though /health/ready answers 200 (new connections wait for RESUME there).
+        String state = health.map(h -> h.state() + (ready() ? " (ready)" : h.ready() ? " (not ready)"
+                : " (not ready: /health/ready answered " + h.status() + ")")).orElse(ready() ? "ready" : "not ready");
         out.append(version).append(" at ").append(address).append(": ").append(state)
                 .append(paused ? ", paused" : "")
                 .append(openCircuits.isEmpty() ? "" : ", circuit open for " + String.join(", ", openCircuits))

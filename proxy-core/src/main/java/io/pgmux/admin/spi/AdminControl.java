@@ -49,10 +49,12 @@ public interface AdminControl {
 
     /**
      * RELOAD: read the configuration file again and apply it, off the event loops; the stage completes once the new
-     * configuration is in force. An invalid file is refused with {@code F0000} (PostgreSQL's config_file_error)
-     * naming its problems, an unreadable one with {@code 58030} (io_error), and the running configuration stays.
+     * configuration is in force, with the settings the file changes that only a restart applies (they keep their
+     * running values; empty when there are none). An invalid file is refused with {@code F0000} (PostgreSQL's
+     * config_file_error) naming its problems, an unreadable one with {@code 58030} (io_error), and the running
+     * configuration stays.
      */
-    CompletionStage<Void> reload();
+    CompletionStage<java.util.List<String>> reload();
 
     /** SHUTDOWN in one of its modes; returns once the shutdown has begun. */
     void shutdown(ShutdownMode mode);
