@@ -6,6 +6,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
@@ -86,7 +87,11 @@ public final class ConfigLoader {
         return e.getContext() == null ? problem : problem + " (" + e.getContext() + ")";
     }
 
-    private static String reason(IOException e) {
+    /**
+     * Why a file could not be read, in a few words and without its path (which the message names already):
+     * {@code no such file}, {@code permission denied}, {@code not valid UTF-8}, or the system's reason.
+     */
+    public static String reason(IOException e) {
         if (e instanceof NoSuchFileException) {
             return "no such file";
         }
@@ -95,6 +100,9 @@ public final class ConfigLoader {
         }
         if (e instanceof CharacterCodingException) {
             return "not valid UTF-8";
+        }
+        if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
+            return ((FileSystemException) e).getReason();
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }

@@ -6,6 +6,7 @@ import io.netty.channel.EventLoop;
 import io.pgmux.codec.AutoRead;
 import io.pgmux.pool.PoolClient;
 import io.pgmux.pool.ServerPool;
+import io.pgmux.pool.WaitReason;
 import io.pgmux.protocol.FrontendTag;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.backend.ErrorResponse;
@@ -81,13 +82,17 @@ final class ServerLending extends PoolClient {
 
     /** Tells a client that has waited query_wait_notify why its query has not started; it keeps waiting. */
     @Override
-    public void waitingLong(long waitedMillis) {
+    public void waitingLong(long waitedMillis, WaitReason reason) {
         if (client.state() != ClientState.WAITING) {
             return;
         }
-        String why = services.pools().isPaused(pool.key().database())
-                ? "pgmux is paused (the console's PAUSE); the query starts after RESUME"
-                : "all of its connections are busy";
+        String why = switch (reason) {
+            case PAUSED -> "pgmux is paused (the console's PAUSE); the query starts after RESUME";
+            case UNREACHABLE -> "pgmux cannot reach the database at " + pool.target().address()
+                    + " and keeps retrying";
+            case NO_LEASE -> "this instance holds no fleet lease of its budget";
+            case BUSY -> "all of its connections are busy";
+        };
         channel.writeAndFlush(ErrorResponse.encodeNotice(channel.alloc(), new PgError(PgError.NOTICE, "00000",
                 "pgmux: waiting for a server connection of " + pool.key() + " for " + waitedMillis
                         + " ms; " + why, null, null)), channel.voidPromise());

@@ -13,6 +13,7 @@ import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.UserConfig;
 import io.pgmux.pool.BudgetPlan;
 import io.pgmux.pool.LeasedBudgets;
+import io.pgmux.server.SocketErrors;
 import io.pgmux.server.UpstreamTarget;
 import io.pgmux.tls.UpstreamTlsContexts;
 import java.io.IOException;
@@ -366,7 +367,7 @@ public final class LeaseKeeper implements AutoCloseable {
             log.warn("fleet: lost the control connection to {} ({}), and with it this instance's locks there:"
                     + " it keeps serving on its open server connections, opens none, and takes its slots back"
                     + " once reconnected; after {} without a control connection those connections close as they"
-                    + " come free", upstream.address, cause.getMessage(), fleet.leaseReclaimTimeout());
+                    + " come free", upstream.address, SocketErrors.reason(cause), fleet.leaseReclaimTimeout());
             upstream.warned = true;
         }
     }

@@ -141,11 +141,13 @@ final class Janitor {
                         pool.waiters.remove(each);
                         pool.stats().waitTimedOut();
                         pool.stats().waitEnded(PoolCore.micros(waited));
-                        work.failWaitTimeout(each, pool, waitedMillis, pool.lastConnectError,
-                                pool.loggedInCount() == 0, pool.exhaustedBudget(now));
+                        Budget full = pool.exhaustedBudget(now);
+                        work.failWaitTimeout(each, pool, waitedMillis, WaitReason.of(core, pool, full),
+                                pool.lastConnectError, full);
                     } else if (notifies && !each.notified) {
                         each.notified = true;
-                        work.notifyWaiting(each, waitedMillis);
+                        work.notifyWaiting(each, waitedMillis,
+                                WaitReason.of(core, pool, pool.exhaustedBudget(now)));
                     }
                     each = behind;
                 }

@@ -31,8 +31,12 @@ final class Work {
         PgError waitTimeoutError(WaitTimeout facts);
     }
 
-    /** Why a wait timed out, as seen under the lock; the message is built after it. */
-    record WaitTimeout(ServerPool pool, long waitedMillis, PgError lastConnectError, boolean noneLoggedIn,
+    /**
+     * Why a wait timed out, as seen under the lock; the message is built after it. {@code lastConnectError} is the
+     * pool's last failed login or connect, null when the last one succeeded; {@code full} the budget that was
+     * exhausted, null when none was.
+     */
+    record WaitTimeout(ServerPool pool, long waitedMillis, WaitReason reason, PgError lastConnectError,
                        Budget full, int fullUsed) {
     }
 
@@ -49,7 +53,7 @@ final class Work {
         Object d;
         long n;
         long m;
-        boolean flag;
+        WaitReason reason;
 
         void clear() {
             kind = null;
@@ -57,6 +61,7 @@ final class Work {
             b = null;
             c = null;
             d = null;
+            reason = null;
         }
     }
 
@@ -101,16 +106,17 @@ final class Work {
     }
 
     /** As {@link #fail}, with the error built from {@code facts} once the lock is released. */
-    void failWaitTimeout(PoolClient client, ServerPool pool, long waitedMillis, PgError lastConnectError,
-                         boolean noneLoggedIn, Budget full) {
+    void failWaitTimeout(PoolClient client, ServerPool pool, long waitedMillis, WaitReason reason,
+                         PgError lastConnectError, Budget full) {
         Entry entry = add(Kind.WAIT_TIMEOUT, client, pool, lastConnectError, waitedMillis);
         entry.d = full;
         entry.m = full == null ? 0 : full.used();
-        entry.flag = noneLoggedIn;
+        entry.reason = reason;
     }
 
-    void notifyWaiting(PoolClient client, long waitedMillis) {
-        add(Kind.NOTIFY, client, null, null, waitedMillis);
+    /** The client has waited query_wait_notify, for {@code reason}; it is told on its own event loop. */
+    void notifyWaiting(PoolClient client, long waitedMillis, WaitReason reason) {
+        add(Kind.NOTIFY, client, null, null, waitedMillis).reason = reason;
     }
 
     void check(ServerConnection server) {
@@ -187,14 +193,15 @@ final class Work {
                 break;
             case WAIT_TIMEOUT: {
                 PgError error = effects.waitTimeoutError(new WaitTimeout((ServerPool) entry.b, entry.n,
-                        (PgError) entry.c, entry.flag, (Budget) entry.d, (int) entry.m));
+                        entry.reason, (PgError) entry.c, (Budget) entry.d, (int) entry.m));
                 failOnItsLoop((PoolClient) entry.a, error);
                 break;
             }
             case NOTIFY: {
                 PoolClient client = (PoolClient) entry.a;
                 long waited = entry.n;
-                client.eventLoop().execute(() -> client.waitingLong(waited));
+                WaitReason reason = entry.reason;
+                client.eventLoop().execute(() -> client.waitingLong(waited, reason));
                 break;
             }
             case CHECK:

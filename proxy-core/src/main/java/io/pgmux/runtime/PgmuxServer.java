@@ -350,9 +350,11 @@ public final class PgmuxServer implements AutoCloseable {
         }
         reloader.execute(() -> {
             try {
-                if (!Files.isReadable(configFile)) {
-                    throw new AdminException(SqlState.IO_ERROR, "RELOAD failed: cannot read " + configFile
-                            + "; the running configuration stays");
+                try (java.io.InputStream in = Files.newInputStream(configFile)) {
+                    in.read(); // a directory opens but cannot be read
+                } catch (java.io.IOException e) {
+                    throw new AdminException(SqlState.IO_ERROR, "RELOAD failed: cannot read " + configFile + ": "
+                            + ConfigLoader.reason(e) + "; the running configuration stays");
                 }
                 PgmuxConfig next = ConfigLoader.load(configFile);
                 List<String> notApplied = unapplied.apply(next);

@@ -146,7 +146,7 @@ public final class AuthQueryConnection {
         connecting.addListener(f -> {
             if (!f.isSuccess()) {
                 handler.failed(new IOException("could not connect to the database at " + target.address() + ": "
-                        + (f.cause() == null ? "unknown reason" : f.cause().getMessage()), f.cause()));
+                        + SocketErrors.reason(f.cause()), f.cause()));
                 return;
             }
             int timeout = connector.connectTimeoutMillis();

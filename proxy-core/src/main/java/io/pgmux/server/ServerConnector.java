@@ -116,7 +116,7 @@ public final class ServerConnector {
                 limitLogin(server, future.channel(), startedNanos);
             } else {
                 Throwable cause = f.cause();
-                String why = cause == null ? "unknown reason" : cause.getMessage();
+                String why = SocketErrors.reason(cause);
                 server.loginFailed(PgError.fatal(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
                         "could not connect to the database at " + server.target().address() + ": " + why), true);
                 server.channelClosed(null);

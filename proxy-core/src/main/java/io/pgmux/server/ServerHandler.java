@@ -150,7 +150,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter implements Messag
             log.warn("server {}: internal error, closing the connection", server.id(), root);
         }
         fail(ctx, PgError.fatal(SqlState.CONNECTION_FAILURE, "server connection to " + server.target().address()
-                + " failed: " + root.getMessage()));
+                + " failed: " + SocketErrors.reason(root)));
     }
 
     /**

@@ -106,7 +106,7 @@ final class ServerLogin {
             case BackendTag.NEGOTIATE_PROTOCOL_VERSION:
                 return false;
             case BackendTag.ERROR_RESPONSE:
-                PgError error = ErrorResponse.decode(frame);
+                PgError error = refusedByServer(ErrorResponse.decode(frame));
                 throw new LoginFailedException(error, LoginFailedException.isRetryable(error.sqlState()));
             case BackendTag.READY_FOR_QUERY:
                 return true;
@@ -277,6 +277,25 @@ final class ServerLogin {
             return ((StoredPassword.Md5) password).hash();
         }
         return ((StoredPassword.ScramSha256) password).text();
+    }
+
+    /**
+     * The server's refusal as a client gets it: its SQLSTATE and message unchanged, with a DETAIL saying that it
+     * refused pgmux's own login (PostgreSQL's "password authentication failed" would otherwise read as the client's
+     * password being wrong, though pgmux had accepted it, or had not asked yet) and, for an authorization failure
+     * (class 28), a HINT.
+     */
+    private PgError refusedByServer(PgError error) {
+        String whose = "The database at " + target.address() + " refused pgmux's own login as user \""
+                + target.user() + "\" to database \"" + target.database() + "\"; the client's login to pgmux is not"
+                + " what failed.";
+        PgError told = error.withDetail(error.detail() == null ? whose : error.detail() + "\n" + whose);
+        if (error.hint() == null && error.sqlState().startsWith("28")) {
+            told = told.withHint("Check that role \"" + target.user() + "\" exists in the database and that its"
+                    + " password there is the one pgmux logs in with (the user's password or server_password in"
+                    + " pgmux.yaml).");
+        }
+        return told;
     }
 
     private static LoginFailedException refused(String message) {

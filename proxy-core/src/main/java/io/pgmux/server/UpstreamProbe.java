@@ -117,10 +117,8 @@ public final class UpstreamProbe {
             if (e instanceof RuntimeException) {
                 throw (RuntimeException) e;
             }
-            if (e instanceof IOException) {
-                throw (IOException) e;
-            }
-            throw new IOException(e.getMessage(), e);
+            throw new IOException("could not connect to the database at " + target.address() + ": "
+                    + SocketErrors.reason(e), e);
         } finally {
             if (channel != null) {
                 channel.close();

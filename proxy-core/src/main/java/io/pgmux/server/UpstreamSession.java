@@ -94,7 +94,8 @@ public final class UpstreamSession implements AutoCloseable {
             throw new IOException("interrupted while connecting to " + target.address(), e);
         } catch (Exception e) {
             // connect().sync() rethrows a failed connect (ConnectException) without declaring it
-            throw e instanceof IOException ? (IOException) e : new IOException(e.getMessage(), e);
+            throw new IOException("could not connect to the database at " + target.address() + ": "
+                    + SocketErrors.reason(e), e);
         }
         UpstreamSession session = new UpstreamSession(target, channel, handler, millis);
         try {

@@ -2,6 +2,7 @@ package io.pgmux.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmux.testing.BackendMessage;
 import io.pgmux.testing.PostgresCluster;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
 
 /**
  * Both halves of authentication: clients proving themselves to pgmux with each auth_type, and pgmux logging in to
@@ -42,6 +45,24 @@ class AuthIT {
         try (ProxyFixture proxy = config.start();
              Connection c = proxy.connect(role.user(), role.password(), "postgres")) {
             assertEquals(role.user(), Sql.one(c, "select current_user"));
+        }
+    }
+
+    @Test
+    void aRoleTheDatabaseDoesNotHaveIsReportedAsTheDatabaseRefusingPgmuxsLoginNotTheClients() throws Exception {
+        // pgmux knows "mon" and its password; PostgreSQL has no such role and says only that the password failed.
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).user("mon", "mon_pw", ProxyFixture.DEFAULT_TENANT)
+                .start()) {
+            SQLException e = assertThrows(SQLException.class,
+                    () -> proxy.connect("mon", "mon_pw", ProxyFixture.APP_DB).close());
+            assertEquals("28P01", e.getSQLState(), e.toString());
+            ServerErrorMessage error = ((PSQLException) e).getServerErrorMessage();
+            assertTrue(error.getMessage().contains("password authentication failed for user \"mon\""),
+                    error.getMessage());
+            assertEquals("The database at " + cluster.host() + ":" + cluster.port() + " refused pgmux's own login as"
+                    + " user \"mon\" to database \"" + ProxyFixture.APP_DB + "\"; the client's login to pgmux is not"
+                    + " what failed.", error.getDetail());
+            assertTrue(error.getHint().contains("role \"mon\" exists in the database"), error.getHint());
         }
     }
 

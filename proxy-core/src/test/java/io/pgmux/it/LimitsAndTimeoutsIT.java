@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmux.testing.Await;
 import io.pgmux.testing.BackendMessage;
+import io.pgmux.testing.FaultyRelay;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
 import io.pgmux.testing.RawPgClient;
@@ -105,6 +106,29 @@ class LimitsAndTimeoutsIT {
             assertEquals('I', Raw.command(holder, "commit"));
             List<BackendMessage> reply = waiter.readUntilReady();
             assertTrue(reply.stream().noneMatch(m -> m.type() == 'N'), () -> "a short wait was notified: " + reply);
+        }
+    }
+
+    @Test
+    void aClientWaitingWhileTheDatabaseIsUnreachableIsToldSoNotThatConnectionsAreBusy() throws Exception {
+        FaultyRelay relay = new FaultyRelay(cluster.host(), cluster.port());
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).set("query_wait_notify", "500ms")
+                .set("query_wait_timeout", "3s")
+                .databaseSetting(ProxyFixture.APP_DB, "port", Integer.toString(relay.port())).start();
+             RawPgClient waiter = proxy.rawLogin()) {
+            waiter.query("select 1");
+            assertTrue(waiter.readUntilReady().stream().noneMatch(m -> m.type() == 'E'));
+            relay.close(); // resets the pool's server and refuses new connections
+            Await.until(Duration.ofSeconds(10), () -> proxy.appSnapshot().serversIdle() == 0,
+                    "the pool to see its server gone");
+            waiter.query("select 2");
+            BackendMessage notice = waiter.expect('N');
+            assertTrue(notice.errorField('M').contains("pgmux cannot reach the database at 127.0.0.1:" + relay.port()),
+                    notice::toString);
+            BackendMessage fatal = waiter.expect('E');
+            assertEquals("57P03", fatal.errorField('C'), fatal::toString);
+        } finally {
+            relay.close();
         }
     }
 

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmux.admin.spi.AdminException;
 import io.pgmux.testing.Await;
+import io.pgmux.testing.BackendMessage;
 import io.pgmux.testing.PostgresCluster;
+import io.pgmux.testing.RawPgClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -65,6 +67,25 @@ class ProcessControlIT {
                     () -> proxy.server().control().resume(APP)).error().sqlState());
             assertEquals("3D000", assertThrows(AdminException.class,
                     () -> proxy.server().control().pause(Optional.of("nope"))).error().sqlState());
+        }
+    }
+
+    @Test
+    void aClientWaitingWhilePausedIsToldSoAndItsTimeoutNamesThePauseNotTheBudget() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).set("query_wait_notify", "500ms")
+                .set("query_wait_timeout", "2s").start();
+             RawPgClient waiter = proxy.rawLogin()) {
+            proxy.server().control().pause(APP).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            waiter.query("select 3");
+            BackendMessage notice = waiter.expect('N');
+            assertTrue(notice.errorField('M').contains("pgmux is paused"), notice::toString);
+            BackendMessage fatal = waiter.expect('E');
+            assertEquals("FATAL", fatal.errorField('S'), fatal::toString);
+            assertEquals("57P03", fatal.errorField('C'), fatal::toString);
+            assertTrue(fatal.errorField('M').contains("database app is paused on pgmux's admin console"),
+                    fatal::toString);
+            assertTrue(fatal.errorField('H').contains("RESUME"), fatal::toString);
+            proxy.server().control().resume(APP);
         }
     }
 

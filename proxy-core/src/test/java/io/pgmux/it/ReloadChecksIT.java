@@ -55,6 +55,38 @@ class ReloadChecksIT {
     }
 
     @Test
+    void aReloadOfAFileThatCannotBeReadSaysWhy(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("pgmux.yaml");
+        String yaml = ProxyFixture.config(cluster).poolSize(3).yaml();
+        Files.writeString(file, yaml);
+        PgmuxServer pgmux = start(file);
+
+        Files.delete(file);
+        assertEquals("RELOAD failed: cannot read " + file + ": no such file; the running configuration stays",
+                reloadFailure(pgmux));
+        Files.createDirectory(file);
+        assertEquals("RELOAD failed: cannot read " + file + ": Is a directory; the running configuration stays",
+                reloadFailure(pgmux));
+        Files.delete(file);
+        Files.writeString(file, yaml);
+        Files.setPosixFilePermissions(file, java.util.Set.of());
+        // The superuser reads a file whatever its mode.
+        if (!Files.isReadable(file)) {
+            assertEquals("RELOAD failed: cannot read " + file + ": permission denied; the running configuration"
+                    + " stays", reloadFailure(pgmux));
+        }
+        assertEquals(3, pgmux.pools().config().tenants().get(ProxyFixture.DEFAULT_TENANT).poolSize(),
+                "the old budget stays");
+    }
+
+    private static String reloadFailure(PgmuxServer pgmux) {
+        CompletionException refused = assertThrows(CompletionException.class, () -> pgmux.reload().join());
+        AdminException error = (AdminException) refused.getCause();
+        assertEquals("58030", error.error().sqlState(), error.error().message());
+        return error.error().message();
+    }
+
+    @Test
     void aReloadedFileWithAnUnappliedSettingIsRefusedAndTheOldConfigurationStays(@TempDir Path dir)
             throws Exception {
         Path file = dir.resolve("pgmux.yaml");

@@ -1,6 +1,7 @@
 package io.pgmux.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -192,6 +193,24 @@ class ServerLifecycleIT {
                 assertTrue(after >= timeoutMillis - 100, "gave up on the login after " + after + " ms");
                 assertTrue(after < timeoutMillis + SLACK_MILLIS, "gave up on the login only after " + after + " ms");
             }
+        }
+    }
+
+    @Test
+    void aDatabaseNothingListensOnIsNamedConnectionRefusedInPlainWords() throws Exception {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        try (ProxyFixture proxy = start(config(1).set("query_wait_timeout", "2s")
+                .databaseSetting(ProxyFixture.APP_DB, "port", Integer.toString(closed)))) {
+            SQLException error = assertThrows(SQLException.class, () -> connect(proxy).close());
+            assertEquals("57P03", error.getSQLState(), error.getMessage());
+            // Neither the transport's system call nor the address a second time: the reason, as libpq gives it.
+            assertTrue(error.getMessage().contains("could not connect to the database at 127.0.0.1:" + closed
+                    + ": Connection refused"), error.getMessage());
+            assertFalse(error.getMessage().contains("failed with error"), error.getMessage());
+            assertFalse(error.getMessage().contains("/127.0.0.1"), error.getMessage());
         }
     }
 

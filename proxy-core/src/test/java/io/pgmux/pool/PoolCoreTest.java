@@ -16,6 +16,7 @@ import io.pgmux.server.TestBackends;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -260,6 +261,7 @@ class PoolCoreTest {
         f.advance(200);
         f.sweep();
         assertEquals(2_100, c.notifiedAfterMillis);
+        assertEquals(WaitReason.BUSY, c.notifiedFor);
         assertNull(c.failure);
         f.advance(8_000);
         f.sweep();
@@ -267,6 +269,38 @@ class PoolCoreTest {
         assertEquals(SqlState.TOO_MANY_CONNECTIONS, c.failure.sqlState());
         assertTrue(c.failure.message().contains("tenant t on database app (pool_size 2) 2/2"), c.failure.message());
         assertEquals("waiting 0, active 2, idle 0, opening 0", counts(pool));
+    }
+
+    @Test
+    void aWaiterOfAPausedDatabaseIsToldSoAndTimesOutNamingThePauseNotTheBudget() {
+        PoolFixture f = start(1, ONE_USER);
+        ServerPool pool = f.pool("app", "u");
+        f.pools.pause(Optional.of("app"));
+        Client c = f.client(0);
+        f.acquire(pool, c);
+        f.advance(2_100);
+        f.sweep();
+        assertEquals(WaitReason.PAUSED, c.notifiedFor);
+        f.advance(8_000);
+        f.sweep();
+        assertEquals(SqlState.CANNOT_CONNECT_NOW, c.failure.sqlState());
+        assertTrue(c.failure.message().contains("database app is paused on pgmux's admin console"),
+                c.failure.message());
+        assertTrue(c.failure.hint().contains("RESUME"), c.failure.hint());
+    }
+
+    @Test
+    void aWaiterWhileTheDatabaseIsUnreachableIsToldSoNotThatConnectionsAreBusy() {
+        PoolFixture f = start(1, ONE_USER);
+        ServerPool pool = f.pool("app", "u");
+        Client a = f.client(0);
+        f.acquire(pool, a);
+        TestBackends.refuse(f.accept(), PgError.fatal(SqlState.CANNOT_CONNECT_NOW, "the database system is starting up"));
+        f.loops.runAll();
+        assertEquals(CircuitState.OPEN, pool.snapshot().upstreamCircuit());
+        f.advance(2_100);
+        f.sweep();
+        assertEquals(WaitReason.UNREACHABLE, a.notifiedFor);
     }
 
     @Test

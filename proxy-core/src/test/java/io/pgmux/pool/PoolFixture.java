@@ -169,6 +169,7 @@ final class PoolFixture implements AutoCloseable {
         ServerConnection server;
         PgError failure;
         long notifiedAfterMillis = -1;
+        WaitReason notifiedFor;
         int assignments;
 
         Client(TestLoop loop) {
@@ -193,8 +194,9 @@ final class PoolFixture implements AutoCloseable {
         }
 
         @Override
-        public void waitingLong(long waitedMillis) {
+        public void waitingLong(long waitedMillis, WaitReason reason) {
             notifiedAfterMillis = waitedMillis;
+            notifiedFor = reason;
         }
 
         @Override

@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import io.pgmux.config.PoolMode;
 import io.pgmux.pool.PoolClient;
 import io.pgmux.pool.ServerPool;
+import io.pgmux.pool.WaitReason;
 import io.pgmux.protocol.PgError;
 import io.pgmux.server.ServerConnection;
 import java.util.ArrayDeque;
@@ -106,7 +107,7 @@ public class PoolWaitQueueBenchmark {
         }
 
         @Override
-        public void waitingLong(long waitedMillis) {
+        public void waitingLong(long waitedMillis, WaitReason reason) {
         }
 
         @Override
