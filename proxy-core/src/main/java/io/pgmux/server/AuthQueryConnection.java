@@ -145,8 +145,7 @@ public final class AuthQueryConnection {
         channel = connecting.channel();
         connecting.addListener(f -> {
             if (!f.isSuccess()) {
-                handler.failed(new IOException("could not connect to the database at " + target.address() + ": "
-                        + SocketErrors.reason(f.cause()), f.cause()));
+                handler.failed(new IOException(SocketErrors.couldNotConnect(target.address(), f.cause()), f.cause()));
                 return;
             }
             int timeout = connector.connectTimeoutMillis();

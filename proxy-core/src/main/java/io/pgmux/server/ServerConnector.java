@@ -115,10 +115,8 @@ public final class ServerConnector {
             if (f.isSuccess()) {
                 limitLogin(server, future.channel(), startedNanos);
             } else {
-                Throwable cause = f.cause();
-                String why = SocketErrors.reason(cause);
                 server.loginFailed(PgError.fatal(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
-                        "could not connect to the database at " + server.target().address() + ": " + why), true);
+                        SocketErrors.couldNotConnect(server.target().address(), f.cause())), true);
                 server.channelClosed(null);
             }
         });

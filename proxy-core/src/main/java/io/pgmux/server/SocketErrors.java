@@ -20,6 +20,11 @@ public final class SocketErrors {
     private SocketErrors() {
     }
 
+    /** The message of a failed connect to the database at {@code address} (host:port), with its plain reason. */
+    public static String couldNotConnect(String address, Throwable error) {
+        return "could not connect to the database at " + address + ": " + reason(error);
+    }
+
     /**
      * @param error a failed connect's or socket operation's exception; null when none was given
      * @return its reason in plain words, once; {@code unknown reason} for null, the exception's simple class name

@@ -117,8 +117,7 @@ public final class UpstreamProbe {
             if (e instanceof RuntimeException) {
                 throw (RuntimeException) e;
             }
-            throw new IOException("could not connect to the database at " + target.address() + ": "
-                    + SocketErrors.reason(e), e);
+            throw new IOException(SocketErrors.couldNotConnect(target.address(), e), e);
         } finally {
             if (channel != null) {
                 channel.close();

@@ -94,8 +94,7 @@ public final class UpstreamSession implements AutoCloseable {
             throw new IOException("interrupted while connecting to " + target.address(), e);
         } catch (Exception e) {
             // connect().sync() rethrows a failed connect (ConnectException) without declaring it
-            throw new IOException("could not connect to the database at " + target.address() + ": "
-                    + SocketErrors.reason(e), e);
+            throw new IOException(SocketErrors.couldNotConnect(target.address(), e), e);
         }
         UpstreamSession session = new UpstreamSession(target, channel, handler, millis);
         try {
