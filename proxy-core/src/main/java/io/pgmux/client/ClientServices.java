@@ -147,12 +147,12 @@ public final class ClientServices {
         return loginWork;
     }
 
-    /** The startup settings clients share, one copy per distinct set. */
     /** One SQL lexer per event loop, for the sessions it serves. */
     io.pgmux.session.SqlLexers sqlLexers() {
         return sqlLexers;
     }
 
+    /** The startup settings clients share, one copy per distinct set. */
     io.pgmux.session.SharedStartupSettings startupSettings() {
         return startupSettings;
     }

@@ -24,8 +24,9 @@ public record UpstreamTarget(String host, int port, String database, String user
     }
 
     /**
-     * This target with {@code application_name} set to {@code name}, cut to the 63 bytes PostgreSQL keeps of it
-     * (NAMEDATALEN - 1), so that pg_stat_activity tells pgmux's own connections from the pools' ones.
+     * This target with {@code application_name} set to {@code name}, cut to 63 characters (PostgreSQL keeps 63 bytes
+     * of it, NAMEDATALEN - 1: the same for the ASCII names pgmux gives), so that pg_stat_activity tells pgmux's own
+     * connections from the pools' ones.
      */
     public UpstreamTarget withApplicationName(String name) {
         Map<String, String> parameters = new java.util.LinkedHashMap<>(startupParameters);
