@@ -26,7 +26,9 @@ import javax.net.ssl.SSLParameters;
  * checking who answers (require checks the chain when a CA file is set, as libpq does with a root certificate);
  * verify-ca checks the chain against {@code server_tls_ca_file}; verify-full also checks that the certificate
  * names the host pgmux connected to (RFC 6125 matching of DNS and IP subjectAltNames, the JDK's "HTTPS"
- * endpoint identification, which is libpq's rule as well), using the JDK's trust store when no CA file is set.
+ * endpoint identification, which is libpq's rule as well), using the JDK's trust store when no CA file is set. A
+ * certificate that fails a check fails the handshake with a {@link ServerCertificateException} among its causes,
+ * which says which check failed and what to set ({@link VerifyingTrustManager}).
  *
  * <p>Sends SNI (the database's host name, never an IP address) unless {@code server_tls_sni} is off, and offers
  * ALPN {@code postgresql} as libpq 17 does; servers before 17 ignore it.
@@ -55,9 +57,12 @@ public final class UpstreamTls {
         if (!config.verifiesChain()) {
             // What libpq does for allow, prefer and require: encryption against eavesdroppers, no identity check.
             builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
-        } else if (config.caFile().isPresent()) {
-            Path ca = config.caFile().get();
-            TlsContexts.reading("server_tls_ca_file", ca, () -> builder.trustManager(ca.toFile()));
+        } else {
+            // The JDK's checks, with failures that say which check failed and what to set (see
+            // ServerCertificateException); the Java runtime's CAs when no CA file is set.
+            TrustedCas trusted = TrustedCas.serverTls(config.caFile());
+            builder.trustManager(config.caFile().isEmpty() ? trustManager(trusted)
+                    : TlsContexts.reading("server_tls_ca_file", config.caFile().get(), () -> trustManager(trusted)));
         }
         // Netty 4.2 verifies host names by default; only verify-full asks for it.
         builder.endpointIdentificationAlgorithm(config.verifiesHostName() ? "HTTPS" : null);
@@ -73,6 +78,16 @@ public final class UpstreamTls {
                 TlsContexts.ALPN_POSTGRESQL);
         return Optional.of(new UpstreamTls(config, TlsContexts.build(builder, "server_tls", config.protocols(),
                 config.ciphers(), alpn)));
+    }
+
+    private static VerifyingTrustManager trustManager(TrustedCas trusted) {
+        try {
+            return VerifyingTrustManager.of(trusted);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     /**
