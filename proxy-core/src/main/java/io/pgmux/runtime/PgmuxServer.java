@@ -34,6 +34,7 @@ import io.pgmux.tls.UpstreamTlsContexts;
 import io.pgmux.admin.spi.AdminException;
 import io.pgmux.config.ConfigException;
 import io.pgmux.config.ConfigLoader;
+import io.pgmux.config.FileErrors;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import java.net.InetSocketAddress;
@@ -321,8 +322,8 @@ public final class PgmuxServer implements AutoCloseable {
                 try (java.io.InputStream in = Files.newInputStream(configFile)) {
                     in.read(); // a directory opens but cannot be read
                 } catch (java.io.IOException e) {
-                    throw new AdminException(SqlState.IO_ERROR, "RELOAD failed: cannot read " + configFile + ": "
-                            + ConfigLoader.reason(e) + "; the running configuration stays");
+                    throw new AdminException(SqlState.IO_ERROR, "RELOAD failed: "
+                            + FileErrors.cannotRead(configFile, e) + "; the running configuration stays");
                 }
                 PgmuxConfig next = ConfigLoader.load(configFile);
                 List<String> notApplied = unapplied.apply(next);
