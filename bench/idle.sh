@@ -188,7 +188,12 @@ measure() { # system clients
     start_rss=$(rss_kb "$pid")
     if [[ $system == pgmux ]]; then
         local stamp
-        stamp=$(awk '/ pgmux listening on / {print $1; exit}' "$WORK/pgmux.log")
+        # The port answers a moment before the log line is written: wait for it.
+        for _ in $(seq 50); do
+            stamp=$(awk '/ pgmux listening on / {print $1; exit}' "$WORK/pgmux.log")
+            [[ -n $stamp ]] && break
+            sleep 0.1
+        done
         [[ -n $stamp ]] && listen_ms=$(( $(date -u -d "$stamp" +%s%3N) - launched ))
     fi
     say "  $system: listening after ${listen_ms:-?} ms, RSS at start $((start_rss / 1024)) MiB"

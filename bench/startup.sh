@@ -27,7 +27,7 @@ PGMUX_JAR=${PGMUX_JAR:-$REPO/proxy-cli/target/pgmux.jar}
 RESULTS_DIR=${RESULTS_DIR:-$REPO/bench/results/$(date -u +%Y%m%dT%H%M%SZ)-startup}
 PG_OS_USER=${PG_OS_USER:-pgmuxbench}
 # The image's JAVA_OPTS that matter outside a container (docker/Dockerfile); its archive is made for the run.
-DEFAULT_FLAGS="-XX:+UseSerialGC -Xmn8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TrimNativeHeapInterval=1000"
+DEFAULT_FLAGS="-XX:+UseSerialGC -Xmn4m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TrimNativeHeapInterval=1000 -XX:CompileThresholdScaling=10"
 
 # shellcheck source=bench/lib.sh
 source "$REPO/bench/lib.sh"

@@ -180,12 +180,14 @@ final class DockerfileTest {
         assertTrue(options.contains("-XX:+UseSerialGC"), "the collector bench/RESULTS.md chose: " + options);
         assertTrue(options.contains("-XX:MaxRAMPercentage="), options);
         // The footprint flags bench/RESULTS.md measured: a small young generation, a heap given back after a GC.
-        assertTrue(options.contains("-Xmn8m"), options);
+        assertTrue(options.contains("-Xmn4m"), options);
         assertTrue(options.contains("-XX:MaxHeapFreeRatio=20") && options.contains("-XX:MinHeapFreeRatio=10"), options);
         // Two malloc arenas: what the JIT and Netty free during a burst of logins does not stay resident per thread.
         assertEquals("2", DOCKERFILE.env().get("MALLOC_ARENA_MAX"));
         // ... and what glibc holds free is given back every second (the start's compilations, a burst of logins).
         assertTrue(options.contains("-XX:TrimNativeHeapInterval=1000"), options);
+        // Compiled after ten times the default calls: the start's one-off code costs C2 no scratch memory.
+        assertTrue(options.contains("-XX:CompileThresholdScaling=10"), options);
         // No /opt/pgmux/pgmux.jsa here: the JVM must run without its archive too.
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
