@@ -36,7 +36,8 @@ public final class ConfigLoader {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ConfigException(List.of(new ConfigProblem(source, "", 0, "cannot read: " + FileErrors.reason(file, e))));
+            throw new ConfigException(List.of(new ConfigProblem(source, "", 0,
+                    "cannot read: " + FileErrors.reason(file, e))));
         }
         Path directory = file.toAbsolutePath().getParent();
         return parse(text, source, System.getenv(), directory == null ? Path.of("") : directory);

@@ -41,7 +41,8 @@ class RestartOnlySettingTest {
             Map.entry(RestartOnlySetting.FLEET_NAME, Map.entry("fleet", "{enabled: true, name: other}")),
             Map.entry(RestartOnlySetting.FLEET_INSTANCE_ID,
                     Map.entry("fleet", "{enabled: true, name: app, instance_id: a1}")),
-            Map.entry(RestartOnlySetting.FLEET_MIN_LEASES, Map.entry("fleet", "{enabled: true, name: app, min_leases: 2}")),
+            Map.entry(RestartOnlySetting.FLEET_MIN_LEASES,
+                    Map.entry("fleet", "{enabled: true, name: app, min_leases: 2}")),
             Map.entry(RestartOnlySetting.FLEET_LEASE_IDLE_TIMEOUT,
                     Map.entry("fleet", "{enabled: true, name: app, lease_idle_timeout: 45s}")),
             Map.entry(RestartOnlySetting.FLEET_REBALANCE_INTERVAL,
@@ -81,8 +82,8 @@ class RestartOnlySettingTest {
 
     @Test
     void theOwnPeerEntryIsPartOfPeerIdAndTheOthersFollowTheFile() {
-        PgmuxConfig next = file(Map.of("peers",
-                "{1: {host: 127.0.0.1, port: 6451}, 2: {host: 127.0.0.1, port: 6452}, 3: {host: 127.0.0.1, port: 6453}}"));
+        PgmuxConfig next = file(Map.of("peers", "{1: {host: 127.0.0.1, port: 6451}, 2: {host: 127.0.0.1, port: 6452},"
+                + " 3: {host: 127.0.0.1, port: 6453}}"));
         assertEquals(List.of("peer_id"), RestartOnlySetting.changes(running, next));
 
         PeersConfig inForce = next.withRestartOnlyFrom(running).peers();
