@@ -30,10 +30,11 @@ public final class LiveSettings {
 
     /**
      * Whether the setting keeps its value until pgmux restarts ({@link RestartOnlySetting}; a reload warns of a
-     * change and keeps the running value).
+     * change and keeps the running value); also a section whose settings all do, such as {@code listen}, which the
+     * file writes as one block.
      */
     public static boolean needsRestart(String key) {
-        return RestartOnlySetting.named(key).isPresent();
+        return RestartOnlySetting.named(key).isPresent() || RestartOnlySetting.isSection(key);
     }
 
     /** The keys SET takes, sorted, for messages. */

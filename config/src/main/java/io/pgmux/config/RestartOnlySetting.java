@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -43,6 +44,8 @@ public enum RestartOnlySetting {
     private static final Map<String, RestartOnlySetting> BY_KEY = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(RestartOnlySetting::key, Function.identity()));
 
+    private static final Set<String> SECTIONS = Set.of("listen", "metrics", "fleet");
+
     private final String key;
     private final Function<PgmuxConfig, Object> value;
 
@@ -64,6 +67,14 @@ public enum RestartOnlySetting {
     /** The setting spelled {@code key}, ignoring case; empty when {@code key} is not restart-only (or no key). */
     public static Optional<RestartOnlySetting> named(String key) {
         return Optional.ofNullable(BY_KEY.get(key.toLowerCase(Locale.ROOT)));
+    }
+
+    /**
+     * Whether {@code key} (ignoring case) names a section of the file every one of whose settings is in this table:
+     * {@code listen}, {@code metrics} and {@code fleet}.
+     */
+    public static boolean isSection(String key) {
+        return SECTIONS.contains(key.toLowerCase(Locale.ROOT));
     }
 
     /**

@@ -118,6 +118,11 @@ class RestartOnlySettingTest {
             assertFalse(LiveSettings.isSettable(setting.key()), setting.key());
         }
         assertFalse(LiveSettings.needsRestart("query_timeout"));
+        // A whole section the file writes as one block: SET listen = ... needs a restart as SET listen.port does.
+        for (String section : List.of("listen", "METRICS", "fleet")) {
+            assertTrue(LiveSettings.needsRestart(section), section);
+        }
+        assertFalse(LiveSettings.needsRestart("tenants"));
         assertFalse(LiveSettings.needsRestart("peers"));
     }
 
