@@ -10,9 +10,12 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.NetUtil;
+import io.pgmux.config.FileErrors;
 import io.pgmux.config.ServerTlsConfig;
 import io.pgmux.config.SslMode;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -60,9 +63,7 @@ public final class UpstreamTls {
         } else {
             // The JDK's checks, with failures that say which check failed and what to set (see
             // ServerCertificateException); the Java runtime's CAs when no CA file is set.
-            TrustedCas trusted = TrustedCas.serverTls(config.caFile());
-            builder.trustManager(config.caFile().isEmpty() ? trustManager(trusted)
-                    : TlsContexts.reading("server_tls_ca_file", config.caFile().get(), () -> trustManager(trusted)));
+            builder.trustManager(trustManager(TrustedCas.serverTls(config.caFile())));
         }
         // Netty 4.2 verifies host names by default; only verify-full asks for it.
         builder.endpointIdentificationAlgorithm(config.verifiesHostName() ? "HTTPS" : null);
@@ -80,13 +81,17 @@ public final class UpstreamTls {
                 config.ciphers(), alpn)));
     }
 
+    /** @throws TlsSetupException naming server_tls_ca_file and the file when it cannot be used */
     private static VerifyingTrustManager trustManager(TrustedCas trusted) {
+        String setting = trusted.caSetting() + ": ";
         try {
             return VerifyingTrustManager.of(trusted);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalArgumentException(e);
+        } catch (IOException e) {
+            // Only a CA file is read.
+            throw new TlsSetupException(setting + FileErrors.cannotRead(trusted.caFile().orElseThrow(), e), e);
+        } catch (GeneralSecurityException e) {
+            throw new TlsSetupException(setting + "cannot use " + trusted.caFile().map(Path::toString)
+                    .orElse("the Java runtime's trusted CAs") + ": " + e.getMessage(), e);
         }
     }
 

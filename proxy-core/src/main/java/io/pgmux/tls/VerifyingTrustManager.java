@@ -48,8 +48,8 @@ public final class VerifyingTrustManager extends X509ExtendedTrustManager {
      * Trusts the certificates of {@code trusted}'s CA file (PEM, one or more), or the Java runtime's CAs without
      * one. Reads the file now: call it off the event loops.
      *
-     * @throws IOException              when the file cannot be read or holds no certificate
-     * @throws GeneralSecurityException when a certificate in it does not parse
+     * @throws IOException              when the file cannot be read (the message as the JDK gives it)
+     * @throws GeneralSecurityException when it holds no certificate or one that does not parse
      */
     public static VerifyingTrustManager of(TrustedCas trusted) throws IOException, GeneralSecurityException {
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -76,7 +76,7 @@ public final class VerifyingTrustManager extends X509ExtendedTrustManager {
                 store.setCertificateEntry("ca-" + i++, each);
             }
             if (i == 0) {
-                throw new IOException(pem + " holds no certificate");
+                throw new CertificateException("holds no certificate");
             }
         }
         return store;

@@ -1,6 +1,7 @@
 package io.pgmux.cli.status;
 
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.pgmux.config.FileErrors;
 import io.pgmux.config.SslMode;
 import io.pgmux.protocol.frontend.SSLRequest;
 import io.pgmux.tls.ServerCertificateException;
@@ -97,13 +98,21 @@ public record ConsoleTls(SslMode mode, Optional<Path> rootCert) {
         }
     }
 
-    private TrustManager[] trustManagers() throws GeneralSecurityException, IOException {
+    private TrustManager[] trustManagers() throws TlsException {
         boolean verify = mode.verifiesCertificate() || (mode == SslMode.REQUIRE && rootCert.isPresent());
         if (!verify) {
             return InsecureTrustManagerFactory.INSTANCE.getTrustManagers();
         }
         // The same checks as pgmux's towards a database, and failures that name these options.
-        return new TrustManager[] {VerifyingTrustManager.of(new TrustedCas("--sslrootcert", rootCert, "--sslmode",
-                "-h", "pgmux's certificate (its client_tls_cert_file)"))};
+        TrustedCas trusted = new TrustedCas("--sslrootcert", rootCert, "--sslmode", "-h",
+                "pgmux's certificate (its client_tls_cert_file)");
+        try {
+            return new TrustManager[] {VerifyingTrustManager.of(trusted)};
+        } catch (IOException e) {
+            throw new TlsException("--sslrootcert: " + FileErrors.cannotRead(rootCert.orElseThrow(), e), e);
+        } catch (GeneralSecurityException e) {
+            throw new TlsException("--sslrootcert: cannot use " + rootCert.map(Path::toString)
+                    .orElse("the Java runtime's trusted CAs") + ": " + e.getMessage(), e);
+        }
     }
 }
