@@ -289,7 +289,7 @@ public final class PgmuxServer implements AutoCloseable {
     public List<String> reconfigure(PgmuxConfig file) {
         List<String> restartOnly = restartOnlyChanges(config, file);
         PgmuxConfig next = file.withRestartOnlyFrom(config);
-        RemovedUsers.report(pools.config(), next, services::forEachClient);
+        ReloadRemovals.report(pools.config(), next, services::forEachClient);
         services.reconfigure(next);
         upstreamTls.prepare(next);
         pools.reconfigure(next);
