@@ -196,6 +196,9 @@ class ConsolePsqlIT {
             assertEquals("57014", cancelled.getSQLState(), "query_timeout in force: " + cancelled.getMessage());
 
             assertTrue(psql(proxy, "SET listen.port = 7000").contains("ERROR:  55P02"), "restart only");
+            String fleet = psql(proxy, "SET fleet.name = other");
+            assertTrue(fleet.contains("ERROR:  55P02"), fleet);
+            assertTrue(fleet.contains("parameter \"fleet.name\" cannot be changed without restarting pgmux"), fleet);
             assertTrue(psql(proxy, "SET default_pool_size = 7").contains("ERROR:  55P02"), "file only");
             String tls = psql(proxy, "SET client_tls_sslmode = require");
             assertTrue(tls.contains("ERROR:  55P02") && tls.contains("only in the configuration file"),

@@ -10,6 +10,7 @@ import io.pgmux.config.AuthQueryConfig;
 import io.pgmux.config.ConfigException;
 import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.ConfigProblem;
+import io.pgmux.config.RestartOnlySetting;
 import io.pgmux.testing.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,13 +118,6 @@ final class ConfigRowsTest {
     }
 
     @Test
-    void transportIsShownAndNeedsARestart() {
-        List<ConfigRow> rows = ConfigRows.of(ConfigLoader.parse("databases: {app: {}}\ntransport: nio\n",
-                "test.yaml", Map.of()));
-        assertEquals(new ConfigRow("transport", "nio", "auto", false), row(rows, "transport"));
-    }
-
-    @Test
     void logSettingsAreShownWithTheirDefaultsAndChangeLive() {
         List<ConfigRow> rows = ConfigRows.of(ConfigLoader.parse(
                 "databases: {app: {}}\nlog_stats: false\nutilization_warn_percent: 95\n", "test.yaml", Map.of()));
@@ -139,6 +133,19 @@ final class ConfigRowsTest {
                 Map.of()));
         assertEquals(new ConfigRow("listen.so_reuseport", "on", "off", false), row(rows, "listen.so_reuseport"));
         assertEquals(new ConfigRow("peer_id", "7", "0", false), row(rows, "peer_id"));
+    }
+
+    /** SET answers for these keys that they need a restart, so SHOW CONFIG must list them under the same keys. */
+    @Test
+    void everyRestartOnlySettingIsShownAsNotChangeable() {
+        List<ConfigRow> rows = ConfigRows.of(ConfigLoader.parse("transport: nio\nmetrics: {pgbouncer_compat: true}\n"
+                + "databases: {app: {}}\n", "test.yaml", Map.of()));
+        for (RestartOnlySetting setting : RestartOnlySetting.values()) {
+            assertFalse(row(rows, setting.key()).changeable(), setting.key());
+        }
+        assertEquals(new ConfigRow("transport", "nio", "auto", false), row(rows, "transport"));
+        assertEquals(new ConfigRow("metrics.pgbouncer_compat", "on", "off", false),
+                row(rows, "metrics.pgbouncer_compat"));
     }
 
     private static ConfigRow row(List<ConfigRow> rows, String key) {
