@@ -189,14 +189,45 @@ final class Connections {
         }
     }
 
-    /** The back-off of an open circuit has passed: the first pool with waiters sends the probe. */
+    /**
+     * The back-off of an open circuit has passed: the first pool with waiters sends the probe. With nobody waiting
+     * and no live server left there, a pool behind it sends one all the same: otherwise a database that came back
+     * while no client asked (every pgmux out of its load balancer, /health/ready 503 for want of a live server)
+     * would never be tried again, and pgmux never ready again. The probe's server stays idle once logged in, as a
+     * released one does (server_idle_timeout retires it unused); one that fails backs the circuit off further.
+     */
     void probe(CircuitBreaker breaker) {
         Work work = lock.enter();
         try {
             openForEveryPoolBehind(breaker, work);
+            if (breaker.state() == CircuitState.OPEN && liveServersBehind(breaker) == 0) {
+                probeWithoutWaiters(breaker, work);
+            }
         } finally {
             lock.exit(work);
         }
+    }
+
+    private void probeWithoutWaiters(CircuitBreaker breaker, Work work) {
+        long now = ticker.nanoTime();
+        for (ServerPool each : registry.all()) {
+            if (each.breaker() == breaker && !core.isPaused(each) && each.exhaustedBudget(now) == null) {
+                if (breaker.allowsOpening(now)) {
+                    openOne(each, loops.next(), work);
+                }
+                return;
+            }
+        }
+    }
+
+    private int liveServersBehind(CircuitBreaker breaker) {
+        int live = 0;
+        for (ServerPool each : registry.all()) {
+            if (each.breaker() == breaker) {
+                live += each.liveCount();
+            }
+        }
+        return live;
     }
 
     private void openForEveryPoolBehind(CircuitBreaker breaker, Work work) {

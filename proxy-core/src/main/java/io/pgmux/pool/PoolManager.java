@@ -318,7 +318,7 @@ public final class PoolManager {
                     int live = 0;
                     for (ServerPool pool : pools) {
                         if (pool.breaker() == breakers[i]) {
-                            live += pool.loggedInCount() - pool.closing.size();
+                            live += pool.liveCount();
                         }
                     }
                     statuses[i] = breakers[i].status(now, live);

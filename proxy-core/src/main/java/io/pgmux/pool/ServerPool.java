@@ -181,6 +181,11 @@ public final class ServerPool {
                 + closing.size();
     }
 
+    /** Logged-in connections that are not closing: what still serves (readiness, a probe's need). */
+    int liveCount() {
+        return loggedInCount() - closing.size();
+    }
+
     /**
      * Connections on their way to this pool's waiters: being opened, checked, canceled, made room for, or idle
      * on another event loop (whose tidy task hands them over).

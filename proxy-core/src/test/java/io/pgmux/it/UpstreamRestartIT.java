@@ -204,6 +204,39 @@ class UpstreamRestartIT {
         }
     }
 
+    @Test
+    void aDatabaseThatComesBackWhileNoClientAsksIsTriedAgainAndPgmuxIsReadyAgain() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).set("server_login_retry", "200ms")
+                .set("query_wait_timeout", "1s").start()) {
+            try (Connection c = proxy.connect()) {
+                assertEquals("1", Sql.one(c, "select 1"));
+            }
+            cluster.stop();
+            try {
+                // One client's attempt finds the server gone and opens the circuit: nothing serves, not ready.
+                Await.untilChecked(Duration.ofSeconds(30), () -> {
+                    try (Connection c = proxy.connect()) {
+                        Sql.one(c, "select 1");
+                    } catch (SQLException expected) {
+                        // the database is away
+                    }
+                    return Scrape.get(proxy, "/health/ready").status() == 503;
+                }, "pgmux to turn not ready with the database away");
+            } finally {
+                cluster.start();
+            }
+            // No client asks from now on (a load balancer sends none to a pgmux that is not ready): the circuit's
+            // own probe must find the database back.
+            Scrape[] last = new Scrape[1];
+            Await.untilChecked(Duration.ofSeconds(30), () -> {
+                last[0] = Scrape.get(proxy, "/health/ready");
+                return last[0].status() == 200;
+            }, "pgmux to be ready again with no client asking");
+            assertTrue(last[0].body().contains("\"circuit\":\"closed\""), last[0].body());
+            assertTrue(last[0].body().contains("\"live_servers\":1"), last[0].body());
+        }
+    }
+
     /** Asks for a server as {@code role} (failures expected) until /health/ready's body passes {@code test}. */
     private static Scrape awaitReadiness(ProxyFixture proxy, String role, java.util.function.Predicate<String> test,
                                          String what) throws Exception {
