@@ -8,12 +8,19 @@ import io.pgmux.testing.LogCapture;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
 import io.pgmux.testing.RawPgClient;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Closing pgmux closes every client and every server connection it holds; a shutdown ends with one line saying
@@ -95,6 +102,74 @@ class ShutdownIT {
             assertTrue(smart.isDone(), "one stage for both requests");
             assertLastLineIsStopped(logs, "fast");
         }
+    }
+
+    /**
+     * A client running transactions back to back, its next one sent the moment the last ReadyForQuery arrives, is
+     * never between transactions at any given instant: it is closed with 57P01 the moment the transaction running
+     * at the smart shutdown (what SIGTERM asks for) ends, its commit kept, and nothing of a later transaction runs.
+     * The drain is not held until shutdown_timeout. In session mode the same, at the client's own server's end of
+     * the transaction.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"transaction", "session"})
+    void aSmartShutdownClosesABusyClientTheMomentItsTransactionEnds(String poolMode) throws Exception {
+        try (Connection direct = direct(); Statement st = direct.createStatement()) {
+            st.execute("drop table if exists drain_back_to_back");
+            st.execute("create table drain_back_to_back (id int primary key)");
+        }
+        AtomicInteger started = new AtomicInteger();
+        AtomicInteger committed = new AtomicInteger();
+        CompletableFuture<SQLException> ending = new CompletableFuture<>();
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2).set("pool_mode", poolMode)
+                .set("shutdown_timeout", "30s").start()) {
+            Thread loop = new Thread(() -> {
+                try (Connection c = proxy.connect(); Statement s = c.createStatement()) {
+                    c.setAutoCommit(false);
+                    while (true) {
+                        int id = started.incrementAndGet();
+                        s.execute("insert into drain_back_to_back values (" + id + ")");
+                        s.execute("select pg_sleep(0.2)");
+                        c.commit();
+                        committed.set(id);
+                    }
+                } catch (SQLException e) {
+                    ending.complete(e);
+                } catch (RuntimeException e) {
+                    ending.completeExceptionally(e);
+                }
+            });
+            loop.start();
+            try (Connection direct = direct()) {
+                Await.untilChecked(Duration.ofSeconds(30), () -> committed.get() >= 3 && "1".equals(Sql.one(direct,
+                        "select count(*) from pg_stat_activity where usename = '" + ProxyFixture.APP_USER
+                                + "' and state = 'active' and query like 'select pg_sleep%'")),
+                        "a few transactions, then one inside its pg_sleep");
+            }
+            int inProgress = started.get();
+            long asked = System.nanoTime();
+            CompletableFuture<Void> stopped = proxy.server().shutdown(Duration.ofSeconds(30), false);
+            SQLException error = ending.get(20, TimeUnit.SECONDS);
+            assertEquals("57P01", error.getSQLState(), error.toString());
+            stopped.get(20, TimeUnit.SECONDS);
+            assertTrue(System.nanoTime() - asked < TimeUnit.SECONDS.toNanos(15),
+                    "the drain ended with the transaction, not at shutdown_timeout");
+            loop.join(10_000);
+            assertEquals(inProgress, committed.get(), "the transaction running at the shutdown committed");
+            assertEquals(inProgress + 1, started.get(), "the client was refused at the next transaction's first "
+                    + "statement");
+        }
+        try (Connection direct = direct()) {
+            int last = committed.get();
+            assertEquals(Integer.toString(last), Sql.one(direct, "select count(*) from drain_back_to_back"),
+                    "every committed transaction's row, and no other");
+            assertEquals(Integer.toString(last), Sql.one(direct, "select max(id) from drain_back_to_back"),
+                    "no row of a transaction after the one running at the shutdown");
+        }
+    }
+
+    private Connection direct() throws SQLException {
+        return cluster.connect(ProxyFixture.APP_DB, ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD);
     }
 
     private static void assertLastLineIsStopped(LogCapture logs, String kind) {
