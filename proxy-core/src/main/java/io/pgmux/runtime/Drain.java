@@ -87,7 +87,12 @@ final class Drain {
         return stopped;
     }
 
-    /** Stops at once: every connection closes now. */
+    /**
+     * Stops at once: every connection closes now. Each logged-in client, pooled or on the console, in a transaction,
+     * waiting for a server or idle, first gets FATAL 57P01, as PostgreSQL's fast shutdown sends every backend's
+     * client: the error is posted to the client's event loop ahead of the close of its channel, which the same loop
+     * runs after it. A client still logging in only sees its connection close.
+     */
     CompletableFuture<Void> now(Consumer<CompletableFuture<Void>> close) {
         started.set(true);
         Request earlier = request;
@@ -95,6 +100,9 @@ final class Drain {
         ScheduledFuture<?> running = steps;
         if (running != null) {
             running.cancel(false);
+        }
+        if (!closing.get()) {
+            services.forEachClient(client -> client.terminate(ADMIN_SHUTDOWN));
         }
         finish(close);
         return stopped;

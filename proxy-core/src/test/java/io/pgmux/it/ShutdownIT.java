@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -165,6 +166,67 @@ class ShutdownIT {
                     "every committed transaction's row, and no other");
             assertEquals(Integer.toString(last), Sql.one(direct, "select max(id) from drain_back_to_back"),
                     "no row of a transaction after the one running at the shutdown");
+        }
+    }
+
+    /**
+     * A fast shutdown, however asked for (the console's SHUTDOWN; SIGINT or a second SIGTERM, which call
+     * shutdownNow), sends every client PostgreSQL's FATAL 57P01 before its connection closes: an idle one, one
+     * inside {@code begin; select pg_sleep(3)} and one waiting for the pool's only server.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"SHUTDOWN", "SIGINT", "second SIGTERM"})
+    void aFastShutdownSendsEveryClient57P01(String how) throws Exception {
+        String admin = "pgadmin";
+        String adminPassword = "admin-secret";
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1)
+                .user(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD, ProxyFixture.DEFAULT_TENANT)
+                .user(admin, adminPassword, null).set("admin", "{users: [" + admin + "]}").start();
+             Connection idle = proxy.connect(); Connection inTransaction = proxy.connect();
+             Connection waiter = proxy.connect(); Connection direct = direct()) {
+            assertEquals("1", Sql.one(idle, "select 1"));
+            inTransaction.setAutoCommit(false);
+            CompletableFuture<String> sleeping = CompletableFuture.supplyAsync(() -> sqlStateOf(inTransaction,
+                    "select pg_sleep(3)"));
+            Await.untilChecked(Duration.ofSeconds(10), () -> "1".equals(Sql.one(direct, "select count(*) from "
+                    + "pg_stat_activity where usename = '" + ProxyFixture.APP_USER + "' and state = 'active' and "
+                    + "query like 'select pg_sleep%'")), "the transaction's pg_sleep to run");
+            CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> sqlStateOf(waiter, "select 2"));
+            Await.until(Duration.ofSeconds(10), () -> proxy.appSnapshot().clientsWaiting() == 1,
+                    "a client to wait for the only server");
+            switch (how) {
+                case "SHUTDOWN" -> {
+                    Properties simple = new Properties();
+                    simple.setProperty("preferQueryMode", "simple");
+                    try (Connection console = proxy.connect(admin, adminPassword, "pgmux", simple)) {
+                        assertAdminShutdown(sqlStateOf(console, "SHUTDOWN"), "the console session");
+                    }
+                }
+                case "SIGINT" -> proxy.server().shutdownNow();
+                case "second SIGTERM" -> {
+                    proxy.server().shutdown(Duration.ofSeconds(30), false);
+                    proxy.server().shutdownNow();
+                }
+                default -> throw new IllegalArgumentException(how);
+            }
+            proxy.server().stopped().get(30, TimeUnit.SECONDS);
+            assertAdminShutdown(sleeping.get(10, TimeUnit.SECONDS), "the client inside a transaction");
+            assertAdminShutdown(waiting.get(10, TimeUnit.SECONDS), "the client waiting for a server");
+            assertAdminShutdown(sqlStateOf(idle, "select 3"), "the idle client, at its next statement");
+        }
+    }
+
+    private static void assertAdminShutdown(String outcome, String who) {
+        assertTrue(outcome.startsWith("57P01 "), who + ": " + outcome);
+    }
+
+    /** Runs {@code sql}, which is to fail: the SQLSTATE it failed with and the message. */
+    private static String sqlStateOf(Connection c, String sql) {
+        try (Statement st = c.createStatement()) {
+            st.execute(sql);
+            return "no error";
+        } catch (SQLException e) {
+            return e.getSQLState() + " (" + e.getMessage() + ")";
         }
     }
 
