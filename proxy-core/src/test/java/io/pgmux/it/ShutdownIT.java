@@ -9,10 +9,13 @@ import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
 import io.pgmux.testing.RawPgClient;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -218,6 +221,50 @@ class ShutdownIT {
 
     private static void assertAdminShutdown(String outcome, String who) {
         assertTrue(outcome.startsWith("57P01 "), who + ": " + outcome);
+    }
+
+    /**
+     * During a graceful drain SHOW STATE says what /health/ready says, shutting_down, beside PgBouncer's rows (a
+     * drain is neither a pause nor a suspend); the console still lets an admin in to watch.
+     */
+    @Test
+    void showStateSaysShuttingDownDuringADrainAsTheReadyEndpointDoes() throws Exception {
+        String admin = "pgadmin";
+        String adminPassword = "admin-secret";
+        Properties simple = new Properties();
+        simple.setProperty("preferQueryMode", "simple");
+        try (ProxyFixture proxy = ProxyFixture.config(cluster)
+                .user(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD, ProxyFixture.DEFAULT_TENANT)
+                .user(admin, adminPassword, null).set("admin", "{users: [" + admin + "]}").start();
+             Connection inTransaction = proxy.connect()) {
+            try (Connection console = proxy.connect(admin, adminPassword, "pgmux", simple)) {
+                assertEquals(Map.of("active", "yes", "paused", "no", "suspended", "no", "state", "serving"),
+                        showState(console));
+            }
+            inTransaction.setAutoCommit(false);
+            assertEquals("1", Sql.one(inTransaction, "select 1")); // keeps the drain going
+            proxy.server().shutdown(Duration.ofSeconds(30), false);
+            try (Connection console = proxy.connect(admin, adminPassword, "pgmux", simple)) {
+                assertEquals(Map.of("active", "yes", "paused", "no", "suspended", "no", "state", "shutting_down"),
+                        showState(console));
+            }
+            assertEquals("shutting_down", proxy.server().readiness().check().state().name().toLowerCase(),
+                    "what /health/ready says");
+            inTransaction.rollback();
+            proxy.server().stopped().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Map<String, String> showState(Connection console) throws SQLException {
+        Map<String, String> rows = new LinkedHashMap<>();
+        try (Statement st = console.createStatement(); ResultSet rs = st.executeQuery("SHOW STATE")) {
+            while (rs.next()) {
+                rows.put(rs.getString("key"), rs.getString("value"));
+            }
+        }
+        assertEquals(List.of("active", "paused", "suspended", "state"), List.copyOf(rows.keySet()),
+                "PgBouncer's rows first, in their order");
+        return rows;
     }
 
     /** Runs {@code sql}, which is to fail: the SQLSTATE it failed with and the message. */
