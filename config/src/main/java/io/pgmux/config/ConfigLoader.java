@@ -2,12 +2,8 @@ package io.pgmux.config;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +36,8 @@ public final class ConfigLoader {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ConfigException(List.of(new ConfigProblem(source, "", 0, "cannot read: " + reason(e))));
+            throw new ConfigException(List.of(new ConfigProblem(source, "", 0,
+                    "cannot read: " + FileErrors.reason(file, e))));
         }
         Path directory = file.toAbsolutePath().getParent();
         return parse(text, source, System.getenv(), directory == null ? Path.of("") : directory);
@@ -85,25 +82,5 @@ public final class ConfigLoader {
     private static String syntaxError(MarkedYAMLException e) {
         String problem = e.getProblem() == null ? "syntax error" : e.getProblem();
         return e.getContext() == null ? problem : problem + " (" + e.getContext() + ")";
-    }
-
-    /**
-     * Why a file could not be read, in a few words and without its path (which the message names already):
-     * {@code no such file}, {@code permission denied}, {@code not valid UTF-8}, or the system's reason.
-     */
-    public static String reason(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof CharacterCodingException) {
-            return "not valid UTF-8";
-        }
-        if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
-            return ((FileSystemException) e).getReason();
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

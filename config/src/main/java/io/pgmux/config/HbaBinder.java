@@ -1,11 +1,8 @@
 package io.pgmux.config;
 
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,17 +106,8 @@ final class HbaBinder {
         String text;
         try {
             text = Files.readString(path, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            top.problem("hba_file", "cannot read " + path + ": no such file");
-            return Optional.empty();
-        } catch (AccessDeniedException e) {
-            top.problem("hba_file", "cannot read " + path + ": permission denied");
-            return Optional.empty();
-        } catch (CharacterCodingException e) {
-            top.problem("hba_file", "cannot read " + path + ": not valid UTF-8");
-            return Optional.empty();
         } catch (IOException e) {
-            top.problem("hba_file", "cannot read " + path + ": " + e.getMessage());
+            top.problem("hba_file", FileErrors.cannotRead(path, e));
             return Optional.empty();
         }
         HbaFileParser.Result parsed = HbaFileParser.parse(text);

@@ -19,9 +19,6 @@ public final class LiveSettings {
     private static final ValueType<Integer> COUNT = ValueType.integer(0, Integer.MAX_VALUE);
     private static final ValueType<Integer> POSITIVE = ValueType.integer(1, Integer.MAX_VALUE);
     private static final Map<String, BiFunction<PgmuxConfig, String, PgmuxConfig>> SETTABLE = settable();
-    private static final Set<String> RESTART = Set.of("listen.host", "listen.port", "workers", "transport",
-            "metrics.enabled", "metrics.host", "metrics.port", "metrics.pgbouncer_compat", "server_connect_timeout",
-            "max_message_size");
 
     private LiveSettings() {
     }
@@ -31,9 +28,13 @@ public final class LiveSettings {
         return SETTABLE.containsKey(key.toLowerCase(Locale.ROOT));
     }
 
-    /** Whether the setting keeps its value until pgmux restarts (a reload logs a change and ignores it). */
+    /**
+     * Whether the setting keeps its value until pgmux restarts ({@link RestartOnlySetting}; a reload warns of a
+     * change and keeps the running value); also a section whose settings all do, such as {@code listen}, which the
+     * file writes as one block.
+     */
     public static boolean needsRestart(String key) {
-        return RESTART.contains(key.toLowerCase(Locale.ROOT));
+        return RestartOnlySetting.named(key).isPresent() || RestartOnlySetting.isSection(key);
     }
 
     /** The keys SET takes, sorted, for messages. */

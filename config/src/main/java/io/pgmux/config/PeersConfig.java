@@ -45,4 +45,16 @@ public record PeersConfig(int peerId, Map<Integer, ListenConfig> peers) {
     public Optional<ListenConfig> own() {
         return enabled() ? peer(peerId) : Optional.empty();
     }
+
+    /**
+     * These peers with {@code running}'s peer id and own entry (or none, as {@code running} has), the other entries
+     * as they are: what a reload installs, since the id is in every cancel key handed out and the own address was
+     * bound at start ({@link RestartOnlySetting#PEER_ID}).
+     */
+    PeersConfig withOwnFrom(PeersConfig running) {
+        Map<Integer, ListenConfig> kept = new TreeMap<>(peers);
+        kept.remove(running.peerId);
+        running.own().ifPresent(address -> kept.put(running.peerId, address));
+        return new PeersConfig(running.peerId, kept);
+    }
 }

@@ -2,9 +2,7 @@ package io.pgmux.config;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -33,21 +31,14 @@ final class PemFiles {
     static Optional<String> check(Path file, Kind kind) {
         String text;
         try {
-            if (Files.isDirectory(file)) {
-                return Optional.of("cannot read " + file + ": it is a directory");
-            }
             // Certificates and keys are a few kB; a huge file here is a mistake, not a certificate.
             if (Files.size(file) > 1 << 20) {
                 return Optional.of(file + " is larger than 1MB, which no PEM certificate or key file is");
             }
-            text = Files.readString(file, StandardCharsets.US_ASCII);
-        } catch (NoSuchFileException e) {
-            return Optional.of("cannot read " + file + ": no such file");
-        } catch (AccessDeniedException e) {
-            return Optional.of("cannot read " + file + ": permission denied");
+            // PEM is ASCII; Latin-1 maps every byte, so a binary (DER) file reads and is said to hold no PEM.
+            text = Files.readString(file, StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
-            return Optional.of("cannot read " + file + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()
-                    : e.getMessage()));
+            return Optional.of(FileErrors.cannotRead(file, e));
         }
         if (kind == Kind.CERTIFICATES) {
             return text.contains(CERTIFICATE) ? Optional.empty()

@@ -159,11 +159,10 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
     }
 
     /**
-     * This configuration with the settings only a restart applies taken from {@code running}: what a reload
-     * installs, so that the configuration in force (and SHOW CONFIG) says what pgmux does, as PostgreSQL's SHOW keeps
-     * a restart-only parameter's running value after a reload. Those settings: {@code listen}, {@code workers},
-     * {@code transport}, {@code metrics}, {@code fleet} and {@code server_connect_timeout}. ({@code peer_id} and
-     * {@code max_message_size} apply partly at once: the peer list and client messages follow the file.)
+     * This configuration with the settings only a restart applies ({@link RestartOnlySetting}) taken from
+     * {@code running}, everything else as it is: what a reload installs, so that the configuration in force (and
+     * SHOW CONFIG) says what pgmux does, as PostgreSQL's SHOW keeps a restart-only parameter's running value after a
+     * reload. Of {@code peers}, only this process's own entry is kept; the others follow this configuration.
      */
     public PgmuxConfig withRestartOnlyFrom(PgmuxConfig running) {
         Timeouts t = timeouts;
@@ -172,9 +171,10 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
                 t.queryWaitTimeout(), t.queryWaitNotify(), t.queryTimeout(), t.clientIdleTimeout(),
                 t.clientLoginTimeout(), t.idleTransactionTimeout(), t.shutdownTimeout());
         return new PgmuxConfig(running.listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
-                maxServerConnections, maxMessageSize, running.workers, running.transport, serverResetQuery, pinning,
-                maxPreparedStatements, kept, databases, users, tenants, admin, running.metrics,
-                allowPasswordWithoutTls, hba, clientTls, serverTls, authQuery, log, peers, running.fleet);
+                maxServerConnections, running.maxMessageSize, running.workers, running.transport, serverResetQuery,
+                pinning, maxPreparedStatements, kept, databases, users, tenants, admin, running.metrics,
+                allowPasswordWithoutTls, hba, clientTls, serverTls, authQuery, log, peers.withOwnFrom(running.peers),
+                running.fleet);
     }
 
     /**

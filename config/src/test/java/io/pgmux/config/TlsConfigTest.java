@@ -114,7 +114,7 @@ final class TlsConfigTest {
         assertProblem(e, "client_tls_ca_file", 4, "holds no PEM certificate");
         assertProblem(e, "server_tls_cert_file", 5, "holds no PEM certificate");
         assertProblem(e, "server_tls_key_file", 6, "holds an encrypted key");
-        assertProblem(e, "databases.app.server_tls_ca_file", 8, "it is a directory");
+        assertProblem(e, "databases.app.server_tls_ca_file", 8, "is a directory");
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -181,6 +182,8 @@ final class DockerfileTest {
         assertTrue(options.contains("-XX:MaxRAMPercentage="), options);
         // The footprint flags bench/RESULTS.md measured: a small young generation, a heap given back after a GC.
         assertTrue(options.contains("-Xmn4m"), options);
+        // An initial heap of its own: the JVM's default (1/64 of the memory) is kept for good by the serial collector.
+        assertTrue(options.contains("-Xms8m"), options);
         assertTrue(options.contains("-XX:MaxHeapFreeRatio=20") && options.contains("-XX:MinHeapFreeRatio=10"), options);
         // Two malloc arenas: what the JIT and Netty free during a burst of logins does not stay resident per thread.
         assertEquals("2", DOCKERFILE.env().get("MALLOC_ARENA_MAX"));
@@ -197,6 +200,8 @@ final class DockerfileTest {
         String output = new String(java.getInputStream().readAllBytes());
         assertTrue(java.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, java.exitValue(), output);
+        // Without a word of warning either (a young generation larger than the initial heap draws one, for one).
+        assertFalse(output.toLowerCase(Locale.ROOT).contains("warning"), output);
     }
 
     @ParameterizedTest

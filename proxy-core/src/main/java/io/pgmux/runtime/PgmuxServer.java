@@ -18,6 +18,7 @@ import io.pgmux.client.ClientChannelInitializer;
 import io.pgmux.client.ClientServices;
 import io.pgmux.config.ListenConfig;
 import io.pgmux.config.PgmuxConfig;
+import io.pgmux.config.RestartOnlySetting;
 import io.pgmux.fleet.LeaseKeeper;
 import io.pgmux.metrics.HttpEndpoint;
 import io.pgmux.metrics.MetricsRegistry;
@@ -34,6 +35,7 @@ import io.pgmux.admin.spi.AdminException;
 import io.pgmux.admin.spi.RunState;
 import io.pgmux.config.ConfigException;
 import io.pgmux.config.ConfigLoader;
+import io.pgmux.config.FileErrors;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import java.net.InetSocketAddress;
@@ -44,7 +46,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -281,14 +282,14 @@ public final class PgmuxServer implements AutoCloseable {
      * Installs a reloaded configuration while clients run: the client side first (it derives the users' SCRAM
      * secrets, here on the caller's thread, which must not be an event loop), then the pools in one swap (budgets
      * resized, databases, users and tenants added and removed, servers whose target changed closed once idle;
-     * see {@link PoolManager#reconfigure}). Settings only a restart changes keep their running values (in the
-     * configuration in force too, {@link PgmuxConfig#withRestartOnlyFrom}); changing them is logged. Clients keep
-     * their connections.
+     * see {@link PoolManager#reconfigure}). Settings only a restart changes ({@link RestartOnlySetting}) keep their
+     * running values (in the configuration in force too, {@link PgmuxConfig#withRestartOnlyFrom}); changing them is
+     * logged. Clients keep their connections.
      *
      * @return the settings {@code next} changes that keep their running values until a restart (empty when none)
      */
     public List<String> reconfigure(PgmuxConfig file) {
-        List<String> restartOnly = restartOnlyChanges(config, file);
+        List<String> restartOnly = RestartOnlySetting.changes(config, file);
         PgmuxConfig next = file.withRestartOnlyFrom(config);
         services.reconfigure(next);
         upstreamTls.prepare(next);
@@ -300,38 +301,6 @@ public final class PgmuxServer implements AutoCloseable {
             log.warn("configuration reloaded; {} keep their running values until pgmux restarts", restartOnly);
         }
         return restartOnly;
-    }
-
-    private static List<String> restartOnlyChanges(PgmuxConfig running, PgmuxConfig next) {
-        List<String> changed = new ArrayList<>();
-        changedKey(changed, "listen.host", running.listen().host(), next.listen().host());
-        changedKey(changed, "listen.port", running.listen().port(), next.listen().port());
-        changedKey(changed, "listen.so_reuseport", running.listen().soReuseport(), next.listen().soReuseport());
-        if (running.peers().peerId() != next.peers().peerId() || !running.peers().own().equals(next.peers().own())) {
-            changed.add("peer_id (and this process's own entry in peers)");
-        }
-        changedKey(changed, "workers", running.workers(), next.workers());
-        changedKey(changed, "transport", running.transport(), next.transport());
-        if (!running.fleet().equals(next.fleet())) {
-            changed.add("fleet");
-        }
-        changedKey(changed, "metrics.enabled", running.metrics().enabled(), next.metrics().enabled());
-        changedKey(changed, "metrics.host", running.metrics().host(), next.metrics().host());
-        changedKey(changed, "metrics.port", running.metrics().port(), next.metrics().port());
-        changedKey(changed, "metrics.pgbouncer_compat", running.metrics().pgbouncerCompat(),
-                next.metrics().pgbouncerCompat());
-        changedKey(changed, "server_connect_timeout", running.timeouts().serverConnectTimeout(),
-                next.timeouts().serverConnectTimeout());
-        if (running.maxMessageSize() != next.maxMessageSize()) {
-            changed.add("max_message_size (for server connections)");
-        }
-        return changed;
-    }
-
-    private static void changedKey(List<String> changed, String key, Object running, Object next) {
-        if (!running.equals(next)) {
-            changed.add(key);
-        }
     }
 
     /**
@@ -354,8 +323,8 @@ public final class PgmuxServer implements AutoCloseable {
                 try (java.io.InputStream in = Files.newInputStream(configFile)) {
                     in.read(); // a directory opens but cannot be read
                 } catch (java.io.IOException e) {
-                    throw new AdminException(SqlState.IO_ERROR, "RELOAD failed: cannot read " + configFile + ": "
-                            + ConfigLoader.reason(e) + "; the running configuration stays");
+                    throw new AdminException(SqlState.IO_ERROR, "RELOAD failed: "
+                            + FileErrors.cannotRead(configFile, e) + "; the running configuration stays");
                 }
                 PgmuxConfig next = ConfigLoader.load(configFile);
                 List<String> notApplied = unapplied.apply(next);

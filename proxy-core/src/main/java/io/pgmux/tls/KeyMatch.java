@@ -1,5 +1,6 @@
 package io.pgmux.tls;
 
+import io.pgmux.config.FileErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +66,9 @@ final class KeyMatch {
     private static X509Certificate certificate(String settings, Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        } catch (IOException | GeneralSecurityException e) {
+        } catch (IOException e) {
+            throw new TlsSetupException(settings + ": " + FileErrors.cannotRead(file, e), e);
+        } catch (GeneralSecurityException e) {
             throw new TlsSetupException(settings + ": cannot read the certificate in " + file + ": " + e.getMessage(),
                     e);
         }

@@ -196,6 +196,9 @@ class ConsolePsqlIT {
             assertEquals("57014", cancelled.getSQLState(), "query_timeout in force: " + cancelled.getMessage());
 
             assertTrue(psql(proxy, "SET listen.port = 7000").contains("ERROR:  55P02"), "restart only");
+            String fleet = psql(proxy, "SET fleet.name = other");
+            assertTrue(fleet.contains("ERROR:  55P02"), fleet);
+            assertTrue(fleet.contains("parameter \"fleet.name\" cannot be changed without restarting pgmux"), fleet);
             assertTrue(psql(proxy, "SET default_pool_size = 7").contains("ERROR:  55P02"), "file only");
             assertTrue(psql(proxy, "SET no_such_setting = 1").contains("ERROR:  42704"), "unknown");
             String bad = psql(proxy, "SET query_wait_timeout = soon", "SHOW STATE");

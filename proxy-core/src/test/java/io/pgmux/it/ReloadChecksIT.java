@@ -65,7 +65,7 @@ class ReloadChecksIT {
         assertEquals("RELOAD failed: cannot read " + file + ": no such file; the running configuration stays",
                 reloadFailure(pgmux));
         Files.createDirectory(file);
-        assertEquals("RELOAD failed: cannot read " + file + ": Is a directory; the running configuration stays",
+        assertEquals("RELOAD failed: cannot read " + file + ": is a directory; the running configuration stays",
                 reloadFailure(pgmux));
         Files.delete(file);
         Files.writeString(file, yaml);

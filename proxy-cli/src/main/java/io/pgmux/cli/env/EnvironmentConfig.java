@@ -5,12 +5,12 @@ import io.pgmux.config.ConfigException;
 import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.ConfigProblem;
 import io.pgmux.config.DatabaseConfig;
+import io.pgmux.config.FileErrors;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.UserConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -151,10 +151,8 @@ public final class EnvironmentConfig {
     private static String read(String file) {
         try {
             return Files.readString(Path.of(file), StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("cannot read " + file + ": no such file");
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException(FileErrors.cannotRead(Path.of(file), e));
         }
     }
 

@@ -42,6 +42,7 @@ public final class ConfigRows {
         rows.add(live("max_server_connections", c.maxServerConnections(), d.maxServerConnections()));
         rows.add(live("max_message_size", c.maxMessageSize(), d.maxMessageSize()));
         rows.add(fixed("workers", c.workers(), d.workers()));
+        rows.add(fixed("transport", c.transport().configName(), d.transport().configName()));
         rows.add(live("server_reset_query", c.serverResetQuery(), d.serverResetQuery()));
         rows.add(live("pinning", c.pinning().configName(), d.pinning().configName()));
         rows.add(live("max_prepared_statements", c.maxPreparedStatements(), d.maxPreparedStatements()));
@@ -51,6 +52,8 @@ public final class ConfigRows {
         rows.add(fixed("metrics.enabled", c.metrics().enabled() ? "on" : "off", d.metrics().enabled() ? "on" : "off"));
         rows.add(fixed("metrics.host", c.metrics().host(), d.metrics().host()));
         rows.add(fixed("metrics.port", c.metrics().port(), d.metrics().port()));
+        rows.add(fixed("metrics.pgbouncer_compat", onOff(c.metrics().pgbouncerCompat()),
+                onOff(d.metrics().pgbouncerCompat())));
         rows.add(live("log_stats", c.log().logStats() ? "on" : "off", d.log().logStats() ? "on" : "off"));
         rows.add(live("utilization_warn_percent", c.log().utilizationWarnPercent(),
                 d.log().utilizationWarnPercent()));

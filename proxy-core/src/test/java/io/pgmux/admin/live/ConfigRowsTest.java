@@ -1,9 +1,11 @@
 package io.pgmux.admin.live;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.pgmux.admin.spi.ConfigRow;
 import io.pgmux.config.ConfigLoader;
+import io.pgmux.config.RestartOnlySetting;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,19 @@ final class ConfigRowsTest {
                 Map.of()));
         assertEquals(new ConfigRow("listen.so_reuseport", "on", "off", false), row(rows, "listen.so_reuseport"));
         assertEquals(new ConfigRow("peer_id", "7", "0", false), row(rows, "peer_id"));
+    }
+
+    /** SET answers for these keys that they need a restart, so SHOW CONFIG must list them under the same keys. */
+    @Test
+    void everyRestartOnlySettingIsShownAsNotChangeable() {
+        List<ConfigRow> rows = ConfigRows.of(ConfigLoader.parse("transport: nio\nmetrics: {pgbouncer_compat: true}\n"
+                + "databases: {app: {}}\n", "test.yaml", Map.of()));
+        for (RestartOnlySetting setting : RestartOnlySetting.values()) {
+            assertFalse(row(rows, setting.key()).changeable(), setting.key());
+        }
+        assertEquals(new ConfigRow("transport", "nio", "auto", false), row(rows, "transport"));
+        assertEquals(new ConfigRow("metrics.pgbouncer_compat", "on", "off", false),
+                row(rows, "metrics.pgbouncer_compat"));
     }
 
     private static ConfigRow row(List<ConfigRow> rows, String key) {
