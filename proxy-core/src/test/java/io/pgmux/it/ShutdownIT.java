@@ -1,13 +1,18 @@
 package io.pgmux.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pgmux.testing.Await;
 import io.pgmux.testing.LogCapture;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
 import io.pgmux.testing.RawPgClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -169,6 +174,47 @@ class ShutdownIT {
                     "every committed transaction's row, and no other");
             assertEquals(Integer.toString(last), Sql.one(direct, "select max(id) from drain_back_to_back"),
                     "no row of a transaction after the one running at the shutdown");
+        }
+    }
+
+    /**
+     * The operator's case, with psql: a session of -c commands whose transaction is inside pg_sleep at the smart
+     * shutdown finishes it (the insert and the commit run), then gets FATAL 57P01 before its next statement: nothing
+     * after the commit runs.
+     */
+    @Test
+    void psqlFinishesTheTransactionRunningAtASmartShutdownAndRunsNothingAfterIt() throws Exception {
+        Path psql = Path.of("/usr/lib/postgresql/15/bin/psql");
+        assumeTrue(Files.isExecutable(psql), "no psql at " + psql);
+        try (Connection direct = direct(); Statement st = direct.createStatement()) {
+            st.execute("drop table if exists drain_psql");
+            st.execute("create table drain_psql (id int primary key)");
+        }
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).set("shutdown_timeout", "30s").start();
+             Connection direct = direct()) {
+            ProcessBuilder builder = new ProcessBuilder(psql.toString(), "-X", "-A", "-v", "VERBOSITY=verbose",
+                    "-h", proxy.host(), "-p", Integer.toString(proxy.port()), "-U", ProxyFixture.APP_USER,
+                    "-d", ProxyFixture.APP_DB, "-c", "begin", "-c", "select pg_sleep(1.5)",
+                    "-c", "insert into drain_psql values (1)", "-c", "commit",
+                    "-c", "insert into drain_psql values (2)", "-c", "select 'next tx'").redirectErrorStream(true);
+            builder.environment().put("PGPASSWORD", ProxyFixture.APP_PASSWORD);
+            builder.environment().put("PGSSLMODE", "disable");
+            Process process = builder.start();
+            try {
+                Await.untilChecked(Duration.ofSeconds(20), () -> "1".equals(Sql.one(direct, "select count(*) from "
+                        + "pg_stat_activity where usename = '" + ProxyFixture.APP_USER + "' and state = 'active' "
+                        + "and query like 'select pg_sleep%'")), "psql's pg_sleep to run");
+                proxy.server().shutdown(Duration.ofSeconds(30), false);
+                assertTrue(process.waitFor(20, TimeUnit.SECONDS), "psql finished");
+                String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(out.contains("FATAL:  57P01: terminating connection due to administrator command"), out);
+                assertTrue(out.contains("COMMIT"), out);
+                assertFalse(out.contains("next tx"), out);
+                assertEquals("1", Sql.one(direct, "select string_agg(id::text, ',') from drain_psql"),
+                        "the transaction's row, and none of the next");
+            } finally {
+                process.destroyForcibly();
+            }
         }
     }
 
