@@ -1,6 +1,7 @@
 package io.pgmux.config;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -11,14 +12,26 @@ import java.util.Optional;
  * as by PostgreSQL.
  *
  * @param source where the rules were read, for logs: the configuration file or the {@code hba_file}
+ * @param file   the {@code hba_file} the rules were read from; empty for rules written under {@code hba}
  */
-public record AccessRules(String source, List<HbaRule> rules) {
+public record AccessRules(String source, Optional<Path> file, List<HbaRule> rules) {
     public AccessRules {
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(file, "file");
         rules = List.copyOf(rules);
         if (rules.isEmpty()) {
             throw new IllegalArgumentException("access rules need at least one rule");
         }
+    }
+
+    /** Rules written in the configuration file ({@code hba}), read from {@code source}. */
+    public AccessRules(String source, List<HbaRule> rules) {
+        this(source, Optional.empty(), rules);
+    }
+
+    /** Rules read from {@code file} ({@code hba_file}). */
+    public static AccessRules fromFile(Path file, List<HbaRule> rules) {
+        return new AccessRules(file.toString(), Optional.of(file), rules);
     }
 
     /** The first rule covering this connection; empty means it must be refused. */

@@ -114,7 +114,7 @@ final class HbaBinder {
         for (HbaFileParser.LineError error : parsed.errors()) {
             reader.problems().addIn(path.toString(), "", error.line(), error.message());
         }
-        return parsed.errors().isEmpty() ? Optional.of(new AccessRules(path.toString(), parsed.rules()))
+        return parsed.errors().isEmpty() ? Optional.of(AccessRules.fromFile(path, parsed.rules()))
                 : Optional.empty();
     }
 }

@@ -155,7 +155,17 @@ class StatusCommandIT {
             Run untrusted = status(env, "-c", tlsFile.toString(), "--sslmode", "verify-ca", "--sslrootcert",
                     stranger.caCert().toString());
             assertEquals(1, untrusted.exit(), untrusted.out() + untrusted.err());
-            assertTrue(untrusted.err().contains("no TLS to pgmux at 127.0.0.1:" + tlsPort + ": the TLS handshake failed"), untrusted.err());
+            assertTrue(untrusted.err().contains("no TLS to pgmux at 127.0.0.1:" + tlsPort + ": could not verify the"
+                    + " server certificate of 127.0.0.1:" + tlsPort + ": no certificate in --sslrootcert ("
+                    + stranger.caCert() + ") signed it\nDETAIL: The certificate \"CN=localhost\" was issued by"
+                    + " \"CN=status test CA\".\nHINT: Set --sslrootcert to the certificate of the CA that issued"
+                    + " pgmux's certificate (its client_tls_cert_file); --sslmode verify-ca and verify-full accept no"
+                    + " other."), untrusted.err());
+            Run runtimeCas = status(env, "-c", tlsFile.toString(), "--sslmode", "verify-full");
+            assertEquals(1, runtimeCas.exit(), runtimeCas.out() + runtimeCas.err());
+            assertTrue(runtimeCas.err().contains(": no CA the Java runtime trusts signed it\n"), runtimeCas.err());
+            assertTrue(!runtimeCas.err().contains("sun.security") && !runtimeCas.err().contains("PKIX"),
+                    runtimeCas.err());
 
             Run plain = status(env, "-c", tlsFile.toString(), "--sslmode", "disable");
             assertEquals(1, plain.exit(), plain.out() + plain.err());

@@ -4,7 +4,6 @@ import io.pgmux.config.DatabaseConfig;
 import io.pgmux.pool.CircuitState;
 import io.pgmux.pool.PoolManager;
 import io.pgmux.pool.UpstreamStatus;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,17 +12,25 @@ import java.util.function.Supplier;
 
 /**
  * Whether pgmux can serve: it is listening, not shutting down, and every configured database's upstream either
- * has a closed circuit or answered within {@link #ANSWER_WINDOW} (so one refused connection attempt, say "too
- * many clients", while the open connections keep serving, does not take pgmux out of a load balancer). A
- * database no client has used yet has no circuit and counts as ready: pgmux has seen nothing wrong with it, and
- * the probe does not open connections of its own. With {@code fleet.enabled}, an upstream whose control connection
- * is down is not ready either: no lease can be taken there, so no new server connection opens, and its circuit
- * never sees why.
+ * has a closed circuit or, with its circuit open (or half-open, a probe under way), still has live server
+ * connections: logged in and not closing ({@link UpstreamStatus#liveServers}). So one refused connection attempt
+ * ("too many clients") while the open connections keep serving does not take pgmux out of a load balancer, and a
+ * database that has gone away does, as soon as a refused or failed attempt opens the circuit: its server
+ * connections died with it (PostgreSQL's shutdown terminates every backend). Readiness returns when a probe
+ * logs in and closes the circuit.
+ *
+ * <p>How long ago the upstream last answered is reported but does not decide: a pool that is merely quiet has
+ * nothing to answer, and a pgmux taken out of its load balancer gets no traffic to answer with, so a rule that
+ * needed recent answers would keep a healthy, idle pgmux out of service. A server that pgmux still counts as live
+ * but whose database is unreachable (a network partition, before the socket fails) counts as it does with a
+ * closed circuit: as serving, until it fails.
+ *
+ * <p>A database no client has used yet has no circuit and counts as ready: pgmux has seen nothing wrong with it,
+ * and the probe does not open connections of its own. With {@code fleet.enabled}, an upstream whose control
+ * connection is down is not ready either: no lease can be taken there, so no new server connection opens, and its
+ * circuit never sees why.
  */
 public final class Readiness {
-    /** How recent an upstream's last answer must be to outweigh an open circuit. */
-    public static final Duration ANSWER_WINDOW = Duration.ofSeconds(10);
-
     /** Whether the fleet's control connection to an upstream is up, as far as readiness is concerned. */
     public enum FleetControl {
         /** No fleet: budgets are this instance's alone. */
@@ -56,11 +63,21 @@ public final class Readiness {
             String address = each.host() + ":" + each.port();
             UpstreamStatus upstream = upstreams.get(address);
             FleetControl control = fleetControl.apply(address);
-            boolean ready = (upstream == null || upstream.circuit() == CircuitState.CLOSED
-                    || upstream.answeredWithin(ANSWER_WINDOW)) && control != FleetControl.DOWN;
-            databases.add(new DatabaseHealth(each.name(), address, upstream, ready, control));
+            databases.add(new DatabaseHealth(each.name(), address, upstream, isReady(upstream, control), control));
         }
         return new Report(state.get(), databases);
+    }
+
+    /**
+     * The rule for one upstream (see the class doc).
+     *
+     * @param upstream what the pools know of it, or null if no pool has connected there yet
+     */
+    static boolean isReady(UpstreamStatus upstream, FleetControl control) {
+        if (control == FleetControl.DOWN) {
+            return false;
+        }
+        return upstream == null || upstream.circuit() == CircuitState.CLOSED || upstream.liveServers() > 0;
     }
 
     /**
@@ -85,9 +102,10 @@ public final class Readiness {
 
         /**
          * The JSON body of {@code /health/ready}, e.g. {@code {"status":"ready","state":"serving","databases":
-         * {"app":{"ready":true,"upstream":"127.0.0.1:5432","circuit":"closed","last_answer_seconds_ago":0.4,
-         * "connection_attempts":3}}}}; {@code circuit} is null and the last answer absent for an upstream pgmux
-         * has not connected to yet.
+         * {"app":{"ready":true,"upstream":"127.0.0.1:5432","circuit":"closed","live_servers":2,
+         * "last_answer_seconds_ago":0.4,"connection_attempts":3}}}}; {@code live_servers} counts the upstream's
+         * logged-in server connections of every pool there; {@code circuit} is null and the rest absent for an
+         * upstream pgmux has not connected to yet, the last answer absent for one that never answered.
          */
         public String toJson() {
             StringBuilder json = new StringBuilder(128);
@@ -108,7 +126,8 @@ public final class Readiness {
                 if (upstream == null) {
                     json.append(",\"circuit\":null");
                 } else {
-                    json.append(",\"circuit\":\"").append(upstream.circuit().name().toLowerCase()).append('"');
+                    json.append(",\"circuit\":\"").append(upstream.circuit().name().toLowerCase()).append('"')
+                            .append(",\"live_servers\":").append(upstream.liveServers());
                     if (upstream.nanosSinceAnswered() >= 0) {
                         json.append(",\"last_answer_seconds_ago\":")
                                 .append(String.format(java.util.Locale.ROOT, "%.3f",

@@ -91,10 +91,15 @@ final class CircuitBreaker {
         }
     }
 
-    /** Under the lock (the circuit's state and attempts are guarded by it). */
-    UpstreamStatus status(long nowNanos) {
+    /**
+     * Under the lock (the circuit's state and attempts are guarded by it).
+     *
+     * @param liveServers the pools' logged-in, not closing servers there, which the pools count
+     */
+    UpstreamStatus status(long nowNanos, int liveServers) {
         long last = answeredNanos;
-        return new UpstreamStatus(upstream, state, attempts, last == NEVER ? -1 : Math.max(0, nowNanos - last));
+        return new UpstreamStatus(upstream, state, attempts, last == NEVER ? -1 : Math.max(0, nowNanos - last),
+                liveServers);
     }
 
     CircuitState state() {

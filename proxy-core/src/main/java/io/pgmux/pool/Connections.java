@@ -170,7 +170,10 @@ final class Connections {
             pool.lastConnectError = error;
             pool.stats().serverConnectFailed();
             if (!retryable) {
-                work.warn("{}: the database refused the login: {}", pool, error);
+                // Not "refused": a server certificate that failed its check never got as far as the login; the
+                // error's hint says what to change.
+                work.warn("{}: could not log in to the database: {}", pool,
+                        error.hint() == null ? error : error + " HINT: " + error.hint());
                 failAllWaiters(pool, error, work);
                 return;
             }

@@ -303,18 +303,25 @@ public final class PoolManager {
     }
 
     /**
-     * The circuit of every upstream some pool has tried to connect to, keyed by address (host:port), for
-     * readiness. Takes the lock once, briefly.
+     * The circuit and the live servers of every upstream some pool has tried to connect to, keyed by address
+     * (host:port), for readiness. Takes the lock once, briefly.
      */
     public Map<String, UpstreamStatus> upstreams() {
         CircuitBreaker[] breakers = registry.breakers().values().toArray(new CircuitBreaker[0]);
+        ServerPool[] pools = registry.all();
         UpstreamStatus[] statuses = new UpstreamStatus[breakers.length];
         long now = ticker.nanoTime();
         Work work = lock.enter();
         try {
             for (int i = 0; i < breakers.length; i++) {
                 if (breakers[i].attempts() > 0) {
-                    statuses[i] = breakers[i].status(now);
+                    int live = 0;
+                    for (ServerPool pool : pools) {
+                        if (pool.breaker() == breakers[i]) {
+                            live += pool.loggedInCount() - pool.closing.size();
+                        }
+                    }
+                    statuses[i] = breakers[i].status(now, live);
                 }
             }
         } finally {

@@ -1,5 +1,6 @@
 package io.pgmux.runtime;
 
+import io.pgmux.admin.live.BudgetBasis;
 import io.pgmux.pool.CapacityPlan;
 import io.pgmux.server.UpstreamSlots;
 
@@ -29,13 +30,9 @@ final class BudgetTable {
             for (CapacityPlan.Line line : db.budgets()) {
                 row(out, "  " + line.budget(), Integer.toString(line.connections()), line.basis());
             }
-            row(out, "database " + db.name(), Integer.toString(db.most()), db.cap() > 0
-                    ? "its budgets' sum " + db.sum() + ", capped by max_connections " + db.cap()
-                    : "its budgets' sum (no max_connections cap)");
+            row(out, "database " + db.name(), Integer.toString(db.most()), BudgetBasis.of(db));
         }
-        row(out, "pgmux at " + upstream.address(), Integer.toString(upstream.most()), upstream.globalCap() > 0
-                ? "the databases' sum " + upstream.sum() + ", capped by max_server_connections " + upstream.globalCap()
-                : "the databases' sum (no max_server_connections cap)");
+        row(out, "pgmux at " + upstream.address(), Integer.toString(upstream.most()), BudgetBasis.of(upstream));
         if (upstream.control() > 0) {
             row(out, "fleet control connection", Integer.toString(upstream.control()),
                     "one per instance, holding its leases (count one for each instance you run)");

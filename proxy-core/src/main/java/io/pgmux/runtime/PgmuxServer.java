@@ -291,6 +291,7 @@ public final class PgmuxServer implements AutoCloseable {
     public List<String> reconfigure(PgmuxConfig file) {
         List<String> restartOnly = RestartOnlySetting.changes(config, file);
         PgmuxConfig next = file.withRestartOnlyFrom(config);
+        ReloadRemovals.report(pools.config(), next, services::forEachClient);
         services.reconfigure(next);
         upstreamTls.prepare(next);
         pools.reconfigure(next);

@@ -8,6 +8,7 @@ import io.pgmux.codec.ExpectedMessages;
 import io.pgmux.codec.MessageFramer;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
+import io.pgmux.tls.ServerCertificateException;
 import io.pgmux.tls.ServerTlsNegotiation;
 import io.pgmux.tls.ServerTlsNegotiation.Attempt;
 import io.pgmux.tls.UpstreamTls;
@@ -172,13 +173,24 @@ final class UpstreamEncryptionNegotiator extends ByteToMessageDecoder {
             if (done.isSuccess()) {
                 startLogin(ctx);
             } else if (ctx.channel().isActive() || done.cause() != null) {
-                Throwable cause = done.cause();
-                String why = cause == null ? "closed" : cause.getMessage();
-                ctx.fireExceptionCaught(new UpstreamTlsException(PgError.fatal(
-                        SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
-                        "SSL error with the server at " + host + ":" + port + ": " + why), true));
+                ctx.fireExceptionCaught(new UpstreamTlsException(handshakeFailure(done.cause()), true));
             }
         });
+    }
+
+    /**
+     * What a failed handshake tells the pool and the waiting clients: a refused server certificate says which check
+     * failed and what to set ({@link ServerCertificateException}); other failures (no common protocol, the server
+     * hung up) carry the TLS stack's reason.
+     */
+    private PgError handshakeFailure(Throwable cause) {
+        String address = host + ":" + port;
+        return ServerCertificateException.in(cause)
+                .map(refused -> PgError.fatal(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
+                        refused.message(address)).withDetail(refused.detail()).withHint(refused.hint()))
+                .orElseGet(() -> PgError.fatal(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
+                        "SSL error with the server at " + address + ": "
+                                + (cause == null ? "closed" : cause.getMessage())));
     }
 
     /**

@@ -10,9 +10,12 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.NetUtil;
+import io.pgmux.config.FileErrors;
 import io.pgmux.config.ServerTlsConfig;
 import io.pgmux.config.SslMode;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,7 +29,9 @@ import javax.net.ssl.SSLParameters;
  * checking who answers (require checks the chain when a CA file is set, as libpq does with a root certificate);
  * verify-ca checks the chain against {@code server_tls_ca_file}; verify-full also checks that the certificate
  * names the host pgmux connected to (RFC 6125 matching of DNS and IP subjectAltNames, the JDK's "HTTPS"
- * endpoint identification, which is libpq's rule as well), using the JDK's trust store when no CA file is set.
+ * endpoint identification, which is libpq's rule as well), using the JDK's trust store when no CA file is set. A
+ * certificate that fails a check fails the handshake with a {@link ServerCertificateException} among its causes,
+ * which says which check failed and what to set ({@link VerifyingTrustManager}).
  *
  * <p>Sends SNI (the database's host name, never an IP address) unless {@code server_tls_sni} is off, and offers
  * ALPN {@code postgresql} as libpq 17 does; servers before 17 ignore it.
@@ -55,9 +60,10 @@ public final class UpstreamTls {
         if (!config.verifiesChain()) {
             // What libpq does for allow, prefer and require: encryption against eavesdroppers, no identity check.
             builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
-        } else if (config.caFile().isPresent()) {
-            Path ca = config.caFile().get();
-            TlsContexts.reading("server_tls_ca_file", ca, () -> builder.trustManager(ca.toFile()));
+        } else {
+            // The JDK's checks, with failures that say which check failed and what to set (see
+            // ServerCertificateException); the Java runtime's CAs when no CA file is set.
+            builder.trustManager(trustManager(TrustedCas.serverTls(config.caFile())));
         }
         // Netty 4.2 verifies host names by default; only verify-full asks for it.
         builder.endpointIdentificationAlgorithm(config.verifiesHostName() ? "HTTPS" : null);
@@ -73,6 +79,20 @@ public final class UpstreamTls {
                 TlsContexts.ALPN_POSTGRESQL);
         return Optional.of(new UpstreamTls(config, TlsContexts.build(builder, "server_tls", config.protocols(),
                 config.ciphers(), alpn)));
+    }
+
+    /** @throws TlsSetupException naming server_tls_ca_file and the file when it cannot be used */
+    private static VerifyingTrustManager trustManager(TrustedCas trusted) {
+        String setting = trusted.caSetting() + ": ";
+        try {
+            return VerifyingTrustManager.of(trusted);
+        } catch (IOException e) {
+            // Only a CA file is read.
+            throw new TlsSetupException(setting + FileErrors.cannotRead(trusted.caFile().orElseThrow(), e), e);
+        } catch (GeneralSecurityException e) {
+            throw new TlsSetupException(setting + "cannot use " + trusted.caFile().map(Path::toString)
+                    .orElse("the Java runtime's trusted CAs") + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -200,6 +200,9 @@ class ConsolePsqlIT {
             assertTrue(fleet.contains("ERROR:  55P02"), fleet);
             assertTrue(fleet.contains("parameter \"fleet.name\" cannot be changed without restarting pgmux"), fleet);
             assertTrue(psql(proxy, "SET default_pool_size = 7").contains("ERROR:  55P02"), "file only");
+            String tls = psql(proxy, "SET client_tls_sslmode = require");
+            assertTrue(tls.contains("ERROR:  55P02") && tls.contains("only in the configuration file"),
+                    "a TLS setting is pgmux's, changed in the file: " + tls);
             assertTrue(psql(proxy, "SET no_such_setting = 1").contains("ERROR:  42704"), "unknown");
             String bad = psql(proxy, "SET query_wait_timeout = soon", "SHOW STATE");
             assertTrue(bad.contains("ERROR:  22023"), bad);

@@ -165,6 +165,67 @@ class UpstreamRestartIT {
         }
     }
 
+    /**
+     * /health/ready as an operator sees it: a refused login ("too many connections for role") opens the circuit
+     * while a logged-in server keeps serving, and pgmux stays ready; the database stopping takes that server too,
+     * and pgmux turns not ready at once, though the upstream answered a moment before; once it is back and a probe
+     * logs in, ready again.
+     */
+    @Test
+    void readinessTurnsAwayWhenTheDatabaseStopsNotWhenOneLoginIsRefused() throws Exception {
+        String role = "limited_role";
+        ClusterAdmin.ensureRole(cluster, role, "limited_pw");
+        alterConnectionLimit(role, 1);
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).tenant("limited", 3).user(role, "limited_pw", "limited")
+                .set("server_login_retry", "200ms").set("query_wait_timeout", "1s").start()) {
+            try (Connection holding = proxy.connect(role, "limited_pw", ProxyFixture.APP_DB)) {
+                holding.setAutoCommit(false);
+                assertEquals("1", Sql.one(holding, "select 1")); // its server stays linked until the commit
+                Scrape refused = awaitReadiness(proxy, role, body -> !body.contains("\"circuit\":\"closed\""),
+                        "a second login to be refused and open the circuit");
+                assertEquals(200, refused.status(), refused.body());
+                assertTrue(refused.body().contains("\"live_servers\":1"), refused.body());
+                holding.commit();
+            }
+            cluster.stop();
+            try {
+                Scrape down = awaitReadiness(proxy, role, body -> body.contains("\"live_servers\":0"),
+                        "the server to die with the database");
+                assertEquals(503, down.status(), down.body());
+                assertTrue(down.body().startsWith("{\"status\":\"not ready\""), down.body());
+            } finally {
+                cluster.start();
+            }
+            Scrape back = awaitReadiness(proxy, role, body -> body.contains("\"circuit\":\"closed\""),
+                    "a probe to log in once the database is back");
+            assertEquals(200, back.status(), back.body());
+        } finally {
+            alterConnectionLimit(role, -1);
+        }
+    }
+
+    /** Asks for a server as {@code role} (failures expected) until /health/ready's body passes {@code test}. */
+    private static Scrape awaitReadiness(ProxyFixture proxy, String role, java.util.function.Predicate<String> test,
+                                         String what) throws Exception {
+        Scrape[] last = new Scrape[1];
+        Await.untilChecked(Duration.ofSeconds(30), () -> {
+            try (Connection c = proxy.connect(role, "limited_pw", ProxyFixture.APP_DB)) {
+                Sql.one(c, "select 1");
+            } catch (SQLException expected) {
+                // refused, or the database is away: what opens the circuit here
+            }
+            last[0] = Scrape.get(proxy, "/health/ready");
+            return test.test(last[0].body());
+        }, what);
+        return last[0];
+    }
+
+    private static void alterConnectionLimit(String role, int limit) throws SQLException {
+        try (Connection c = cluster.superuser(); java.sql.Statement st = c.createStatement()) {
+            st.execute("ALTER ROLE " + role + " CONNECTION LIMIT " + limit);
+        }
+    }
+
     /** A new client's first query fails with SQLSTATE class 08 or 57P03, within query_wait_timeout (+ slack). */
     private static void assertClearUnavailableError(ProxyFixture proxy, String what) {
         long start = System.nanoTime();

@@ -160,20 +160,20 @@ class CircuitBreakerTest {
 
     @Test
     void statusReportsWhenTheUpstreamLastAnswered() {
-        assertEquals(-1, breaker.status(START).nanosSinceAnswered());
+        assertEquals(-1, breaker.status(START, 0).nanosSinceAnswered());
         breaker.answered(START);
         breaker.attemptStarted();
-        UpstreamStatus status = breaker.status(START + SECOND);
+        UpstreamStatus status = breaker.status(START + SECOND, 0);
         assertEquals("db:5432", status.address());
         assertEquals(CircuitState.CLOSED, status.circuit());
         assertEquals(1, status.attempts());
         assertEquals(SECOND, status.nanosSinceAnswered());
         // Answers closer together than 100 ms are not written again (the release path calls this often).
         breaker.answered(START + TimeUnit.MILLISECONDS.toNanos(50));
-        assertEquals(SECOND, breaker.status(START + SECOND).nanosSinceAnswered());
+        assertEquals(SECOND, breaker.status(START + SECOND, 0).nanosSinceAnswered());
         breaker.answered(START + TimeUnit.MILLISECONDS.toNanos(200));
-        assertEquals(TimeUnit.MILLISECONDS.toNanos(800), breaker.status(START + SECOND).nanosSinceAnswered());
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(800), breaker.status(START + SECOND, 0).nanosSinceAnswered());
         breaker.failed(START + SECOND);
-        assertEquals(CircuitState.OPEN, breaker.status(START + SECOND).circuit());
+        assertEquals(CircuitState.OPEN, breaker.status(START + SECOND, 0).circuit());
     }
 }

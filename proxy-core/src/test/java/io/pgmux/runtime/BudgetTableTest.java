@@ -1,5 +1,6 @@
 package io.pgmux.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmux.config.ConfigLoader;
@@ -32,6 +33,23 @@ class BudgetTableTest {
         assertTrue(table.contains("OK: pgmux can never exhaust"), table);
         String tight = table(YAML + "fleet: {enabled: true, name: api}\n", 21);
         assertTrue(tight.contains("OVER-COMMITTED by 1"), "21 budgeted + 1 control > 21 slots:\n" + tight);
+    }
+
+    /** The operator's case: 14 budgeted under max_connections 15, which therefore caps nothing. */
+    @Test
+    void aCapAboveTheBudgetsIsNotSaidToCap() {
+        String table = table("""
+                databases:
+                  app: {host: db1, port: 5432, max_connections: 15}
+                tenants:
+                  web: {pool_size: 14}
+                users:
+                  - {name: api, tenant: web}
+                """, 20);
+        assertTrue(table.contains("its budgets' sum 14 (max_connections 15)"), table);
+        assertFalse(table.contains("capped by"), table);
+        String capping = table(YAML.replace("port: 5432", "port: 5432, max_connections: 15"), 20);
+        assertTrue(capping.contains("its budgets' sum 21, capped by max_connections 15"), capping);
     }
 
     @Test

@@ -28,6 +28,9 @@ public final class TestCertificates {
     public record Pair(Path cert, Path key) {
     }
 
+    private static final String SERVER_EXTENSIONS =
+            "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nextendedKeyUsage=serverAuth\n";
+
     private final Path dir;
     private final String name;
     private final Pair ca;
@@ -49,8 +52,7 @@ public final class TestCertificates {
                 "-addext", "basicConstraints=critical,CA:TRUE",
                 "-addext", "keyUsage=critical,keyCertSign,cRLSign");
         TestCertificates authority = new TestCertificates(dir, name, ca, null);
-        Pair server = authority.issue("localhost", "server",
-                "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nextendedKeyUsage=serverAuth\n");
+        Pair server = authority.issue("localhost", "server", SERVER_EXTENSIONS, 3650);
         return new TestCertificates(dir, name, ca, server);
     }
 
@@ -64,10 +66,19 @@ public final class TestCertificates {
         return server;
     }
 
+    /**
+     * A server certificate like {@link #server()}, signed by this CA, that expired before it was made: openssl 3.0's
+     * x509 command sets no end date of its own, but {@code -days -1} ends the validity a day before its start, which
+     * the JDK reports as it does any lapsed certificate.
+     */
+    public Pair expiredServer() {
+        return issue("localhost", "expired-server", SERVER_EXTENSIONS, -1);
+    }
+
     /** A client certificate with {@code commonName} as its subject's CN, signed by this CA. */
     public Pair client(String commonName) {
         return issue(commonName, "client-" + commonName.replaceAll("[^A-Za-z0-9]", "_"),
-                "extendedKeyUsage=clientAuth\n");
+                "extendedKeyUsage=clientAuth\n", 3650);
     }
 
     /** Reads the first certificate of a PEM file. */
@@ -81,7 +92,7 @@ public final class TestCertificates {
         }
     }
 
-    private Pair issue(String commonName, String fileStem, String extensions) {
+    private Pair issue(String commonName, String fileStem, String extensions, int days) {
         Pair pair = new Pair(dir.resolve(name + "-" + fileStem + ".crt"), dir.resolve(name + "-" + fileStem + ".key"));
         Path csr = dir.resolve(name + "-" + fileStem + ".csr");
         Path ext = dir.resolve(name + "-" + fileStem + ".ext");
@@ -98,7 +109,8 @@ public final class TestCertificates {
         RANDOM.nextBytes(serial);
         serial[0] &= 0x7F;
         openssl(dir, "x509", "-req", "-in", csr.toString(), "-CA", ca.cert().toString(), "-CAkey",
-                ca.key().toString(), "-set_serial", "0x" + HexFormat.of().formatHex(serial), "-days", "3650",
+                ca.key().toString(), "-set_serial", "0x" + HexFormat.of().formatHex(serial),
+                "-days", Integer.toString(days),
                 "-extfile", ext.toString(), "-out", pair.cert().toString());
         return pair;
     }

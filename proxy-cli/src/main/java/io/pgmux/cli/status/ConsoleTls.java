@@ -1,25 +1,23 @@
 package io.pgmux.cli.status;
 
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.pgmux.config.FileErrors;
 import io.pgmux.config.SslMode;
 import io.pgmux.protocol.frontend.SSLRequest;
+import io.pgmux.tls.ServerCertificateException;
+import io.pgmux.tls.TrustedCas;
+import io.pgmux.tls.VerifyingTrustManager;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * How the console client asks for TLS, with libpq's {@code sslmode} meanings (PostgreSQL documentation, "SSL
@@ -87,8 +85,12 @@ public record ConsoleTls(SslMode mode, Optional<Path> rootCert) {
             try {
                 tls.startHandshake();
             } catch (javax.net.ssl.SSLException e) {
-                throw new TlsException("the TLS handshake failed (sslmode " + mode.configName() + "): "
-                        + e.getMessage(), e);
+                String address = host + ":" + port;
+                throw new TlsException(ServerCertificateException.in(e)
+                        .map(refused -> refused.message(address) + "\nDETAIL: " + refused.detail() + "\nHINT: "
+                                + refused.hint())
+                        .orElseGet(() -> "the TLS handshake failed (sslmode " + mode.configName() + "): "
+                                + e.getMessage()), e);
             }
             return tls;
         } catch (GeneralSecurityException e) {
@@ -96,28 +98,21 @@ public record ConsoleTls(SslMode mode, Optional<Path> rootCert) {
         }
     }
 
-    private TrustManager[] trustManagers() throws GeneralSecurityException, IOException {
+    private TrustManager[] trustManagers() throws TlsException {
         boolean verify = mode.verifiesCertificate() || (mode == SslMode.REQUIRE && rootCert.isPresent());
         if (!verify) {
             return InsecureTrustManagerFactory.INSTANCE.getTrustManagers();
         }
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        if (rootCert.isEmpty()) {
-            factory.init((KeyStore) null);
-            return factory.getTrustManagers();
+        // The same checks as pgmux's towards a database, and failures that name these options.
+        TrustedCas trusted = new TrustedCas("--sslrootcert", rootCert, "--sslmode", "-h",
+                "pgmux's certificate (its client_tls_cert_file)");
+        try {
+            return new TrustManager[] {VerifyingTrustManager.of(trusted)};
+        } catch (IOException e) {
+            throw new TlsException("--sslrootcert: " + FileErrors.cannotRead(rootCert.orElseThrow(), e), e);
+        } catch (GeneralSecurityException e) {
+            throw new TlsException("--sslrootcert: cannot use " + rootCert.map(Path::toString)
+                    .orElse("the Java runtime's trusted CAs") + ": " + e.getMessage(), e);
         }
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        store.load(null, null);
-        try (InputStream in = Files.newInputStream(rootCert.get())) {
-            int i = 0;
-            for (Certificate each : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                store.setCertificateEntry("root-" + i++, each);
-            }
-            if (i == 0) {
-                throw new IOException(rootCert.get() + " holds no certificate");
-            }
-        }
-        factory.init(store);
-        return factory.getTrustManagers();
     }
 }

@@ -9,10 +9,13 @@ import java.util.Optional;
  * What {@code pgmux status} prints, read from the console: the version, whether pgmux is paused, its clients and
  * servers (SHOW LISTS), one line per pool (SHOW POOLS) and per tenant budget (SHOW TENANTS).
  *
- * @param health what the health endpoint said, when it was asked: its HTTP status and its {@code state}
+ * @param openCircuits the databases whose pools report an open circuit
+ * @param unserved     the databases not ready by the rule of {@code /health/ready} ({@link UpstreamServing})
+ * @param health       what the health endpoint said, when it was asked: its HTTP status and its {@code state}
  */
 public record StatusReport(String version, boolean paused, int clients, int servers, TextTable pools,
-                           TextTable tenants, List<String> openCircuits, Optional<Health> health) {
+                           TextTable tenants, List<String> openCircuits, List<String> unserved,
+                           Optional<Health> health) {
     /** {@code /health/ready}'s answer. */
     public record Health(int status, String state) {
         boolean ready() {
@@ -42,7 +45,8 @@ public record StatusReport(String version, boolean paused, int clients, int serv
         TextTable pools = new TextTable(List.of("database", "user", "tenant", "cl_active", "cl_waiting",
                 "sv_active", "sv_idle", "sv_login", "maxwait_us", "pool_mode", "circuit"));
         List<String> open = new java.util.ArrayList<>();
-        for (Map<String, String> p : console.query("SHOW POOLS").records()) {
+        List<Map<String, String>> poolRecords = console.query("SHOW POOLS").records();
+        for (Map<String, String> p : poolRecords) {
             pools.add(List.of(p.get("database"), p.get("user"), orEmpty(p.get("tenant")), p.get("cl_active"),
                     p.get("cl_waiting"), p.get("sv_active"), p.get("sv_idle"), p.get("sv_login"),
                     Long.toString(Long.parseLong(p.get("maxwait")) * 1_000_000 + Long.parseLong(p.get("maxwait_us"))),
@@ -57,7 +61,9 @@ public record StatusReport(String version, boolean paused, int clients, int serv
             tenants.add(List.of(t.get("tenant"), t.get("database"), t.get("budget"), t.get("reserve"),
                     t.get("servers"), t.get("in_use"), t.get("waiting"), orEmpty(t.get("utilization_pct"))));
         }
-        return new StatusReport(version, paused, clients, servers, pools, tenants, List.copyOf(open), health);
+        List<String> unserved = UpstreamServing.unserved(console.query("SHOW DATABASES").records(), poolRecords);
+        return new StatusReport(version, paused, clients, servers, pools, tenants, List.copyOf(open),
+                List.copyOf(unserved), health);
     }
 
     private static String orEmpty(String value) {
@@ -66,10 +72,10 @@ public record StatusReport(String version, boolean paused, int clients, int serv
 
     /**
      * Ready: nothing is paused (PAUSE or SUSPEND), and the health endpoint answered 200 when it was asked, else the
-     * console answered and no upstream's circuit is open.
+     * console answered and no database is unserved: none has an upstream whose circuit is open with no live server.
      */
     public boolean ready() {
-        return !paused && health.map(Health::ready).orElse(openCircuits.isEmpty());
+        return !paused && health.map(Health::ready).orElse(unserved.isEmpty());
     }
 
     /** One line on the state, then the tables. */

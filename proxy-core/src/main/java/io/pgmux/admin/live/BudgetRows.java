@@ -42,14 +42,10 @@ final class BudgetRows {
                     rows.add(new BudgetRow(address, line.budget(), line.connections(), used, line.basis()));
                 }
                 upstreamServers += databaseServers;
-                rows.add(new BudgetRow(address, "database " + db.name(), db.most(), databaseServers, db.cap() > 0
-                        ? "its budgets' sum " + db.sum() + ", capped by max_connections " + db.cap()
-                        : "its budgets' sum (no max_connections cap)"));
+                rows.add(new BudgetRow(address, "database " + db.name(), db.most(), databaseServers,
+                        BudgetBasis.of(db)));
             }
-            rows.add(new BudgetRow(address, "pgmux", upstream.most(), upstreamServers, upstream.globalCap() > 0
-                    ? "the databases' sum " + upstream.sum() + ", capped by max_server_connections "
-                    + upstream.globalCap()
-                    : "the databases' sum (no max_server_connections cap)"));
+            rows.add(new BudgetRow(address, "pgmux", upstream.most(), upstreamServers, BudgetBasis.of(upstream)));
             if (upstream.control() > 0) {
                 rows.add(new BudgetRow(address, "fleet control connection", upstream.control(), upstream.control(),
                         "one per instance, holding its leases; the budgets above hold for the whole fleet"));

@@ -8,19 +8,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The logged-in clients as SHOW CLIENTS lists them, each read on its own event loop, where its session lives (its
  * prepared statements, its linked server): one task per loop for all of that loop's clients, the answer composed
  * once every loop has answered. No loop waits for another.
  */
-final class ClientCensus {
+public final class ClientCensus {
     private ClientCensus() {
     }
 
-    static CompletableFuture<List<ClientInfo>> take(ClientDirectory clients) {
+    /**
+     * @param clients calls its argument for every logged-in client ({@link ClientDirectory#forEachClient})
+     * @return every client's {@link ClientInfo}, ordered by id; fails when an event loop could not be asked (it is
+     *         shutting down)
+     */
+    public static CompletableFuture<List<ClientInfo>> take(Consumer<Consumer<ClientConnection>> clients) {
         Map<EventLoop, List<ClientConnection>> byLoop = new LinkedHashMap<>();
-        clients.forEachClient(c -> byLoop.computeIfAbsent(c.eventLoop(), loop -> new ArrayList<>()).add(c));
+        clients.accept(c -> byLoop.computeIfAbsent(c.eventLoop(), loop -> new ArrayList<>()).add(c));
         List<CompletableFuture<List<ClientInfo>>> parts = new ArrayList<>(byLoop.size());
         byLoop.forEach((loop, connections) -> {
             CompletableFuture<List<ClientInfo>> part = new CompletableFuture<>();

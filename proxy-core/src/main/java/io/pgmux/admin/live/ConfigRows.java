@@ -14,10 +14,13 @@ import java.util.stream.Collectors;
 
 /**
  * SHOW CONFIG's rows: every global setting under its key in the YAML file (nested ones as {@code listen.port}),
- * its value, its default, and whether the console's SET changes it while pgmux runs (PgBouncer's
- * {@code changeable}; {@link LiveSettings}; the others change by RELOAD or a restart). Then, under PgBouncer's
- * names, the two settings the pgbouncer_exporter reads: {@code max_client_conn} (pgmux's max_client_connections) and
- * {@code max_user_connections} (0: pgmux caps tenants, not users).
+ * its value in force, its default, and whether the console's SET changes it while pgmux runs (PgBouncer's
+ * {@code changeable}; {@link LiveSettings}; the others change by RELOAD or a restart). The TLS and authentication
+ * settings are in {@link TlsRows} and {@link AuthRows}; no row shows a secret, only the paths of key files. The
+ * sections of named entries ({@code databases}, {@code users}, {@code tenants}, {@code peers}) are not rows: SHOW
+ * DATABASES, USERS, TENANTS and PEERS list them. Last, under PgBouncer's names, {@code max_client_conn} (pgmux's
+ * max_client_connections) and {@code max_user_connections} (0: pgmux caps tenants, not users), which the
+ * pgbouncer_exporter reads, and {@code auth_hba_file} (pgmux's hba_file).
  */
 public final class ConfigRows {
     /** The configuration of a file that sets nothing but a database: the defaults, as the loader applies them. */
@@ -36,6 +39,7 @@ public final class ConfigRows {
         rows.add(fixed("peer_id", c.peers().peerId(), d.peers().peerId()));
         rows.add(live("pool_mode", c.poolMode().configName(), d.poolMode().configName()));
         rows.add(live("auth_type", c.authType().configName(), d.authType().configName()));
+        AuthRows.add(rows, c, d);
         rows.add(live("default_pool_size", c.defaultPoolSize(), d.defaultPoolSize()));
         rows.add(live("default_tenant", c.defaultTenant().orElse(""), d.defaultTenant().orElse("")));
         rows.add(live("max_client_connections", c.maxClientConnections(), d.maxClientConnections()));
@@ -47,6 +51,7 @@ public final class ConfigRows {
         rows.add(live("pinning", c.pinning().configName(), d.pinning().configName()));
         rows.add(live("max_prepared_statements", c.maxPreparedStatements(), d.maxPreparedStatements()));
         timeouts(rows, c.timeouts(), d.timeouts());
+        TlsRows.add(rows, c, d);
         rows.add(live("admin.users", String.join(",", c.admin().users()), ""));
         rows.add(live("admin.stats_users", String.join(",", c.admin().statsUsers()), ""));
         rows.add(fixed("metrics.enabled", c.metrics().enabled() ? "on" : "off", d.metrics().enabled() ? "on" : "off"));
@@ -71,6 +76,7 @@ public final class ConfigRows {
                 d.fleet().leaseReclaimTimeout()));
         rows.add(live("max_client_conn", c.maxClientConnections(), d.maxClientConnections()));
         rows.add(new ConfigRow("max_user_connections", "0", "0", false));
+        rows.add(live("auth_hba_file", AuthRows.hbaFile(c), ""));
         return rows;
     }
 
@@ -98,15 +104,15 @@ public final class ConfigRows {
     private static final Set<String> KEYS = of(DEFAULTS).stream().map(ConfigRow::key)
             .collect(Collectors.toUnmodifiableSet());
 
-    private static ConfigRow live(String key, Object value, Object defaultValue) {
+    static ConfigRow live(String key, Object value, Object defaultValue) {
         return new ConfigRow(key, text(value), text(defaultValue), LiveSettings.isSettable(key));
     }
 
-    private static ConfigRow fixed(String key, Object value, Object defaultValue) {
+    static ConfigRow fixed(String key, Object value, Object defaultValue) {
         return new ConfigRow(key, text(value), text(defaultValue), false);
     }
 
-    private static String onOff(boolean value) {
+    static String onOff(boolean value) {
         return value ? "on" : "off";
     }
 

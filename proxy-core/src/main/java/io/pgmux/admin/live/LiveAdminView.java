@@ -107,13 +107,13 @@ public final class LiveAdminView implements AdminView {
 
     @Override
     public CompletionStage<List<ConnectionRow>> clients() {
-        return ClientCensus.take(clients).thenApply(infos -> ClientRows.of(infos, pools.config(),
+        return ClientCensus.take(clients::forEachClient).thenApply(infos -> ClientRows.of(infos, pools.config(),
                 System.currentTimeMillis(), System.nanoTime()));
     }
 
     @Override
     public CompletionStage<List<ConnectionRow>> servers() {
-        return pools.servers().thenCombine(ClientCensus.take(clients),
+        return pools.servers().thenCombine(ClientCensus.take(clients::forEachClient),
                 (servers, linked) -> ServerRows.of(servers, linked, System.currentTimeMillis()));
     }
 
@@ -206,7 +206,7 @@ public final class LiveAdminView implements AdminView {
 
     @Override
     public CompletionStage<List<PreparedRow>> prepared() {
-        return pools.servers().thenCombine(ClientCensus.take(clients), PreparedRows::of);
+        return pools.servers().thenCombine(ClientCensus.take(clients::forEachClient), PreparedRows::of);
     }
 
     /** The configuration in force: a reload reaches the console's next answer. */
