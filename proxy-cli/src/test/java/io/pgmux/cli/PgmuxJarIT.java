@@ -34,10 +34,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The packaged pgmux.jar as an operator runs it, driven by signals: SIGTERM lets transactions finish, refuses new
- * clients as PostgreSQL does while it shuts down and exits 0 within shutdown_timeout; SIGHUP under 200 clients
+ * clients as PostgreSQL does while it shuts down and exits 0 within shutdown_timeout; SIGINT or a second SIGTERM
+ * sends every client FATAL 57P01 before closing it; SIGHUP under 200 clients
  * brings a new tenant budget from the file without a client error, and a broken file leaves the budget in force.
  */
 @ExtendWith(PostgresExtension.class)
@@ -164,6 +167,54 @@ class PgmuxJarIT {
         }
         assertTrue(stored.containsAll(acknowledged), "every acknowledged commit is stored");
         assertTrue(stored.containsAll(Set.of(-1L, -2L)), "the transaction open at SIGTERM committed");
+    }
+
+    /**
+     * SIGINT, or a second SIGTERM during the drain, is PostgreSQL's fast shutdown: the client inside a transaction
+     * and the idle one each get FATAL 57P01 rather than a dropped connection, and pgmux exits 0.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"INT", "TERM TERM"})
+    void sigintOrASecondSigtermSendsEveryClient57P01(String signals) throws Exception {
+        List<String> taken = signals.equals("INT") ? List.of("SIGINT: shutting down now")
+                : List.of("SIGTERM: shutting down gracefully", "SIGTERM again: shutting down now");
+        writeConfig(2, "");
+        try (PgmuxProcess pgmux = start(); Connection idle = client(); Connection inTransaction = client();
+             Connection direct = cluster.connect(TestYaml.DATABASE, TestYaml.USER, TestYaml.PASSWORD)) {
+            try (Statement st = idle.createStatement()) {
+                st.execute("select 1");
+            }
+            inTransaction.setAutoCommit(false);
+            java.util.concurrent.CompletableFuture<String> sleeping = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> failure(inTransaction, "select pg_sleep(10)"));
+            Await.untilChecked(Duration.ofSeconds(10), () -> {
+                try (Statement st = direct.createStatement(); ResultSet rs = st.executeQuery("select count(*) from "
+                        + "pg_stat_activity where state = 'active' and query like 'select pg_sleep%'")) {
+                    return rs.next() && rs.getInt(1) == 1;
+                }
+            }, "the transaction's pg_sleep to run");
+            String[] sent = signals.split(" ");
+            for (int i = 0; i < sent.length; i++) {
+                pgmux.signal(sent[i]);
+                String line = taken.get(i);
+                Await.until(Duration.ofSeconds(10), () -> !pgmux.logLines(line).isEmpty(), "pgmux to log " + line);
+            }
+            assertEquals(0, pgmux.awaitExit(Duration.ofSeconds(20)), pgmux.log());
+            String cutOff = sleeping.get(10, TimeUnit.SECONDS);
+            assertTrue(cutOff.startsWith("57P01 "), "the client inside a transaction: " + cutOff);
+            String next = failure(idle, "select 2");
+            assertTrue(next.startsWith("57P01 "), "the idle client, at its next statement: " + next);
+        }
+    }
+
+    /** Runs {@code sql}, which is to fail: its SQLSTATE and message. */
+    private static String failure(Connection c, String sql) {
+        try (Statement st = c.createStatement()) {
+            st.execute(sql);
+            return "no error";
+        } catch (SQLException e) {
+            return e.getSQLState() + " (" + e.getMessage() + ")";
+        }
     }
 
     @Test

@@ -215,7 +215,7 @@ final class CommandExecutor {
             case LISTS:
                 return ShowLists.table(view.lists());
             case STATE:
-                return ShowState.table(view.pauseState());
+                return ShowState.table(view.pauseState(), view.runState());
             case TENANTS:
                 return ShowTenants.table(view.tenants());
             case BUDGETS:

@@ -208,13 +208,14 @@ public final class ClientConnection {
     }
 
     /**
-     * Graceful shutdown: a client between transactions gets {@code error} and is closed, on its event loop; one
-     * inside a transaction is left to finish it and is asked again later.
+     * Graceful shutdown: tells the client, on its event loop, that the drain began; it leaves with
+     * {@link DrainState#ADMIN_SHUTDOWN} now if it is between transactions, else the moment its transaction ends
+     * (see {@link ClientPhase#drainStarted}).
      */
-    public void terminateBetweenTransactions(PgError error) {
+    public void drainStarted() {
         channel.eventLoop().execute(() -> {
-            if (state != ClientState.CLOSED && phase.isBetweenTransactions()) {
-                fail(error);
+            if (state != ClientState.CLOSED) {
+                phase.drainStarted();
             }
         });
     }

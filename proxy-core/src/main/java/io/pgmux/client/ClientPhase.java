@@ -83,11 +83,11 @@ interface ClientPhase {
     }
 
     /**
-     * Graceful shutdown asks: no request waiting or running, and the server, if any, idle outside a transaction.
-     * A client still logging in is not.
+     * A graceful shutdown began: a pooled client between transactions is closed with FATAL 57P01 now, one inside a
+     * transaction as soon as it ends. Told once per client, on its event loop. The console stays open until
+     * shutdown_timeout, so an operator can watch the drain.
      */
-    default boolean isBetweenTransactions() {
-        return false;
+    default void drainStarted() {
     }
 
     /** What SHOW CLIENTS shows of the phase; read from the console's thread, so a moment's view. */

@@ -30,6 +30,11 @@ public final class ClientServices {
     private final AtomicInteger clients = new AtomicInteger();
     /** Set once, when a graceful shutdown begins: new logins are refused from then on. */
     private volatile boolean shuttingDown;
+    /**
+     * Set once, when a graceful shutdown that closes clients between transactions begins; read once per login, so
+     * a client that logs in while {@link #drainClients} tells the others is told too.
+     */
+    private volatile boolean draining;
     private final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> clientsByTenant =
             new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -250,6 +255,21 @@ public final class ClientServices {
 
     boolean isShuttingDown() {
         return shuttingDown;
+    }
+
+    /**
+     * A graceful shutdown that lets transactions finish began (after {@link #refuseNewLogins}): every logged-in
+     * pooled client is told once, on its own event loop, and leaves with FATAL 57P01 when its transaction ends (now,
+     * if it is between transactions); a client that finishes logging in from now on is told at its login.
+     */
+    public void drainClients() {
+        draining = true;
+        forEachClient(ClientConnection::drainStarted);
+    }
+
+    /** Whether {@link #drainClients} was called: a new pooled session starts draining. */
+    boolean isDraining() {
+        return draining;
     }
 
     public boolean isDisabled(String database) {

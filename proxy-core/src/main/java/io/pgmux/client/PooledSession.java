@@ -62,6 +62,8 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
     private final LocalAnswers local;
     /** The client sent Terminate: nothing after it is read, and it leaves once what came before is answered. */
     private boolean terminating;
+    /** Whether a graceful shutdown closes the client at its transaction's end; changed by {@link #drainStarted}. */
+    private DrainState drain = DrainState.SERVING;
 
     PooledSession(ClientConnection client, ClientServices services, ServerPool pool, SessionParameters parameters,
                   ReleasePolicy policy, SessionTracker session) {
@@ -122,12 +124,42 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
         return terminating;
     }
 
-    @Override
-    public boolean isBetweenTransactions() {
+    /**
+     * No request waiting or running, and the server, if any, idle outside a transaction (or at the edge of a
+     * message of its own half passed: an asynchronous NoticeResponse or NotificationResponse).
+     */
+    private boolean isBetweenTransactions() {
         ServerConnection linked = server;
         return pending.isEmpty() && (state() == ClientState.IDLE || state() == ClientState.ACTIVE && linked != null
                 && linked.isQuiet() && linked.transactionStatus() == TransactionStatus.IDLE
-                && !linked.isInsideAnswer()); // an asynchronous NoticeResponse or NotificationResponse half passed
+                && !linked.isInsideAnswer());
+    }
+
+    /**
+     * A graceful shutdown began. A client between transactions leaves now with FATAL 57P01, as does one waiting for
+     * a server: it waits only between transactions (in transaction mode it has no server then; in session mode it
+     * has had none yet), and its request has not started, so it never runs. Any other leaves the moment its
+     * transaction ends ({@link ServerAnswers#serverAtBoundary}): once the ReadyForQuery 'I' that ends it, with nothing
+     * outstanding, is written to it. That holds in session mode too, and for a pinned client: a server of its own
+     * idle outside a transaction is the moment PostgreSQL's smart shutdown would leave it alone, and pgmux does not
+     * wait for a session to end by itself (SHUTDOWN WAIT_FOR_CLIENTS does). A client still waiting for its first
+     * server to greet it with is greeted, then closed at that server's first boundary. Told twice (it logged in
+     * while the drain was telling the others), it acts once.
+     */
+    @Override
+    public void drainStarted() {
+        if (drain == DrainState.DRAINING) {
+            return;
+        }
+        drain = drain.moveTo(DrainState.DRAINING);
+        if (state() == ClientState.WAITING || isBetweenTransactions()) {
+            client.fail(DrainState.ADMIN_SHUTDOWN);
+        }
+    }
+
+    /** Whether a graceful shutdown closes this client at its transaction's end: a plain read, on the hot path. */
+    boolean isDraining() {
+        return drain == DrainState.DRAINING;
     }
 
     @Override
@@ -164,6 +196,11 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
             client.transition(ClientState.LOGIN_WAIT);
             channel().flush();
             waitForServer();
+        }
+        if (services.isDraining()) {
+            // Logged in while ClientServices#drainClients told the others (it passed the refusal of new logins
+            // before the shutdown began): it drains as they do.
+            drainStarted();
         }
     }
 

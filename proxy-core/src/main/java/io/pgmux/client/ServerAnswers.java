@@ -115,10 +115,20 @@ final class ServerAnswers implements ServerLink {
             return;
         }
         ServerConnection linked = pooled.server();
-        if (session.atBoundary(linked, tell) || !policy.releasesAtBoundary()
-                || session.pinReason() != null) {
-            return;
+        if (session.atBoundary(linked, tell)) {
+            return; // pgmux's readback runs first; its ReadyForQuery calls again
         }
+        if (policy.releasesAtBoundary() && session.pinReason() == null) {
+            release();
+        }
+        if (pooled.isDraining()) {
+            // The transaction that was running when a graceful shutdown began has ended: its last ReadyForQuery is
+            // written, then PostgreSQL's FATAL, before the client can start another (PooledSession#drainStarted).
+            client.fail(DrainState.ADMIN_SHUTDOWN);
+        }
+    }
+
+    private void release() {
         ServerConnection released = pooled.serverGone();
         released.unlink();
         client.transition(ClientState.IDLE);

@@ -3,9 +3,9 @@ package io.pgmux.runtime;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgmux.client.ClientServices;
+import io.pgmux.client.DrainState;
 import io.pgmux.pool.PoolManager;
 import io.pgmux.protocol.PgError;
-import io.pgmux.protocol.SqlState;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -16,16 +16,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The steps of a graceful shutdown once the listener is closed: every few tens of milliseconds each client
- * between transactions is closed with FATAL 57P01 (PostgreSQL's smart-then-fast shutdown, as a client sees it);
- * at the deadline (shutdown_timeout) every client left is; then the idle servers are closed with Terminate,
- * and, once they are gone (or after {@link #SERVER_GRACE}), the process's loops stop.
+ * The steps of a graceful shutdown once new logins are refused: each pooled client is told once that the drain
+ * began and is closed with FATAL 57P01 as soon as it is between transactions, at once or when its transaction ends
+ * ({@link ClientServices#drainClients}; PostgreSQL's smart-then-fast shutdown, as a client sees it); every few tens
+ * of milliseconds a step checks whether clients remain, and at the deadline (shutdown_timeout) closes every client
+ * left; then the idle servers are closed with Terminate, and, once they are gone (or after {@link #SERVER_GRACE}),
+ * the process's loops stop.
  */
 final class Drain {
     private static final Logger log = LoggerFactory.getLogger(Drain.class);
     /** What PostgreSQL sends a backend's client at a fast shutdown or pg_terminate_backend. */
-    static final PgError ADMIN_SHUTDOWN = PgError.fatal(SqlState.ADMIN_SHUTDOWN,
-            "terminating connection due to administrator command").withDetail("pgmux is shutting down.");
+    static final PgError ADMIN_SHUTDOWN = DrainState.ADMIN_SHUTDOWN;
     /** How long closed servers get to say goodbye before their sockets are closed anyway. */
     static final Duration SERVER_GRACE = Duration.ofSeconds(2);
     private static final long STEP_MILLIS = 50;
@@ -78,12 +79,20 @@ final class Drain {
         long deadline = now + timeout.toNanos();
         log.info("shutting down: no new clients; {}", waitForClients ? "waiting for every client to leave"
                 : "clients may finish their transactions for up to " + timeout.toMillis() + " ms");
+        if (!waitForClients) {
+            services.drainClients();
+        }
         Step step = new Step(deadline, waitForClients, close);
         steps = loops.next().scheduleAtFixedRate(step, STEP_MILLIS, STEP_MILLIS, TimeUnit.MILLISECONDS);
         return stopped;
     }
 
-    /** Stops at once: every connection closes now. */
+    /**
+     * Stops at once: every connection closes now. Each logged-in client, pooled or on the console, in a transaction,
+     * waiting for a server or idle, first gets FATAL 57P01, as PostgreSQL's fast shutdown sends every backend's
+     * client: the error is posted to the client's event loop ahead of the close of its channel, which the same loop
+     * runs after it. A client still logging in only sees its connection close.
+     */
     CompletableFuture<Void> now(Consumer<CompletableFuture<Void>> close) {
         started.set(true);
         Request earlier = request;
@@ -91,6 +100,9 @@ final class Drain {
         ScheduledFuture<?> running = steps;
         if (running != null) {
             running.cancel(false);
+        }
+        if (!closing.get()) {
+            services.forEachClient(client -> client.terminate(ADMIN_SHUTDOWN));
         }
         finish(close);
         return stopped;
@@ -136,8 +148,6 @@ final class Drain {
                         && services.clientCount() > 0) {
                     if (late) {
                         services.forEachClient(client -> client.terminate(ADMIN_SHUTDOWN));
-                    } else if (!waitForClients) {
-                        services.forEachClient(client -> client.terminateBetweenTransactions(ADMIN_SHUTDOWN));
                     }
                     return;
                 }

@@ -32,6 +32,7 @@ import io.pgmux.stats.StatsPeriod;
 import io.pgmux.stats.StatsRegistry;
 import io.pgmux.tls.UpstreamTlsContexts;
 import io.pgmux.admin.spi.AdminException;
+import io.pgmux.admin.spi.RunState;
 import io.pgmux.config.ConfigException;
 import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.FileErrors;
@@ -151,7 +152,7 @@ public final class PgmuxServer implements AutoCloseable {
                     public boolean isDisabled(String database) {
                         return services.isDisabled(database);
                     }
-                }, control::pauseState, () -> fleet.map(FleetRows::of).orElse(List.of()));
+                }, control::pauseState, () -> fleet.map(FleetRows::of).orElse(List.of()), this::runState);
         this.console = new AdminConsole(view, control, Release.version());
         this.readiness = new Readiness(pools, () -> state, address -> fleet
                 .filter(keeper -> keeper.keepsLeasesAt(address))
@@ -480,6 +481,15 @@ public final class PgmuxServer implements AutoCloseable {
 
     public Readiness readiness() {
         return readiness;
+    }
+
+    /** The serving state as the console's SHOW STATE shows it: the one {@code /health/ready} reports. */
+    private RunState runState() {
+        return switch (state) {
+            case STARTING -> RunState.STARTING;
+            case SERVING -> RunState.SERVING;
+            case SHUTTING_DOWN -> RunState.SHUTTING_DOWN;
+        };
     }
 
     /** Stops everything at once; a second call (after a shutdown finished, say) does nothing. */

@@ -88,7 +88,7 @@ class AdminSessionTest {
     void runsEveryStatementOfAQueryAndAnswersReadyOnce() {
         admin.received();
         List<BackendMessage> answer = admin.query("SHOW VERSION; show state;SET extra_float_digits = 3");
-        assertEquals("TDCTDDDCCZ", types(answer));
+        assertEquals("TDCTDDDDCCZ", types(answer));
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pgmux.admin.ConsoleChannel.Column;
 import io.pgmux.admin.spi.PauseState;
+import io.pgmux.admin.spi.RunState;
 import io.pgmux.testing.BackendMessage;
 import java.util.Arrays;
 import java.util.List;
@@ -162,8 +163,17 @@ class AdminShowLayoutTest {
     void state() {
         view.pauseState = PauseState.PAUSED;
         List<BackendMessage> answer = assertLayout("SHOW STATE", "ss", "key", "value");
-        assertEquals(List.of(List.of("active", "no"), List.of("paused", "yes"), List.of("suspended", "no")),
-                rows(answer));
+        assertEquals(List.of(List.of("active", "no"), List.of("paused", "yes"), List.of("suspended", "no"),
+                List.of("state", "serving")), rows(answer));
+    }
+
+    /** PgBouncer's rows first and as they were; pgmux's serving state, in /health/ready's words, after them. */
+    @Test
+    void stateDuringAShutdown() {
+        view.runState = RunState.SHUTTING_DOWN;
+        List<BackendMessage> answer = assertLayout("SHOW STATE", "ss", "key", "value");
+        assertEquals(List.of(List.of("active", "yes"), List.of("paused", "no"), List.of("suspended", "no"),
+                List.of("state", "shutting_down")), rows(answer));
     }
 
     @Test

@@ -55,7 +55,7 @@ class AdminWaitingTest {
         assertFalse(admin.channel.config().isAutoRead(), "a waiting session stops reading");
         control.suspend.complete(null);
         List<BackendMessage> answer = admin.received();
-        assertEquals("CZ" + "TDDDCZ" + "TDCZ", types(answer));
+        assertEquals("CZ" + "TDDDDCZ" + "TDCZ", types(answer));
         assertEquals("SUSPEND", answer.get(0).commandTag());
         assertTrue(admin.channel.config().isAutoRead());
     }

@@ -7,6 +7,7 @@ import io.pgmux.admin.spi.ConnectionRow;
 import io.pgmux.admin.spi.DatabaseRow;
 import io.pgmux.admin.spi.ListCounts;
 import io.pgmux.admin.spi.PauseState;
+import io.pgmux.admin.spi.RunState;
 import io.pgmux.admin.spi.PeerRow;
 import io.pgmux.admin.spi.PoolRow;
 import io.pgmux.admin.spi.PreparedRow;
@@ -43,6 +44,7 @@ final class FakeView implements AdminView {
     ListCounts lists = new ListCounts(1, 2, 2, 3, 4, 5, 6);
     List<PeerRow> peers = List.of(new PeerRow(1, "10.0.0.5", 6433, 0), new PeerRow(2, "10.0.0.6", 6433, 0));
     PauseState pauseState = PauseState.ACTIVE;
+    RunState runState = RunState.SERVING;
     List<TenantRow> tenants = List.of(new TenantRow("web", "app", 8, 2, 10, 9, 3, 1500, 1, 2));
     List<BudgetRow> budgets = List.of(new BudgetRow("db.internal:5432", "tenant web on database app", 10, 9,
             "pool_size 8 + reserve_pool_size 2"), new BudgetRow("db.internal:5432", "slots", 22, null, "x"));
@@ -107,6 +109,11 @@ final class FakeView implements AdminView {
     @Override
     public PauseState pauseState() {
         return answer(pauseState);
+    }
+
+    @Override
+    public RunState runState() {
+        return answer(runState);
     }
 
     @Override

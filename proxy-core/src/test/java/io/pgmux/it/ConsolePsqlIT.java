@@ -169,9 +169,9 @@ class ConsolePsqlIT {
 
             String state = psql(proxy, "PAUSE", "SHOW STATE", "RESUME", "SUSPEND", "SHOW STATE", "RESUME",
                     "SHOW STATE");
-            assertTrue(state.contains("key|value\nactive|no\npaused|yes\nsuspended|no\n"), state);
-            assertTrue(state.contains("key|value\nactive|no\npaused|no\nsuspended|yes\n"), state);
-            assertTrue(state.endsWith("key|value\nactive|yes\npaused|no\nsuspended|no\n"), state);
+            assertTrue(state.contains("key|value\nactive|no\npaused|yes\nsuspended|no\nstate|serving\n"), state);
+            assertTrue(state.contains("key|value\nactive|no\npaused|no\nsuspended|yes\nstate|serving\n"), state);
+            assertTrue(state.endsWith("key|value\nactive|yes\npaused|no\nsuspended|no\nstate|serving\n"), state);
 
             psql(proxy, "DISABLE " + ProxyFixture.APP_DB);
             assertEquals("1", row(show(proxy, "DATABASES"), "name", ProxyFixture.APP_DB).get("disabled"));

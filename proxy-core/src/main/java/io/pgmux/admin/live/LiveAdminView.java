@@ -8,6 +8,7 @@ import io.pgmux.admin.spi.DatabaseRow;
 import io.pgmux.admin.spi.FleetLeaseRow;
 import io.pgmux.admin.spi.ListCounts;
 import io.pgmux.admin.spi.PauseState;
+import io.pgmux.admin.spi.RunState;
 import io.pgmux.admin.spi.PeerRow;
 import io.pgmux.admin.spi.PoolRow;
 import io.pgmux.admin.spi.PreparedRow;
@@ -47,6 +48,7 @@ public final class LiveAdminView implements AdminView {
     private final ClientDirectory clients;
     private final Supplier<PauseState> pauseState;
     private final Supplier<List<FleetLeaseRow>> fleet;
+    private final Supplier<RunState> runState;
 
     /**
      * A view of the pools alone: no clients, nothing disabled, and the pause state the pools hold (PAUSE of every
@@ -69,14 +71,19 @@ public final class LiveAdminView implements AdminView {
     public LiveAdminView(PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
                          Function<String, Optional<UpstreamSlots>> slots, ClientDirectory clients,
                          Supplier<PauseState> pauseState) {
-        this(pools, period, connectedClients, slots, clients, pauseState, List::of);
+        this(pools, period, connectedClients, slots, clients, pauseState, List::of, () -> RunState.SERVING);
     }
 
-    /** @param fleet the fleet's instances and leases as last read, for SHOW FLEET */
+    /**
+     * @param fleet    the fleet's instances and leases as last read, for SHOW FLEET
+     * @param runState serving or shutting down, as the runtime's readiness says (SHOW STATE)
+     */
     public LiveAdminView(PoolManager pools, StatsPeriod period, IntSupplier connectedClients,
                          Function<String, Optional<UpstreamSlots>> slots, ClientDirectory clients,
-                         Supplier<PauseState> pauseState, Supplier<List<FleetLeaseRow>> fleet) {
+                         Supplier<PauseState> pauseState, Supplier<List<FleetLeaseRow>> fleet,
+                         Supplier<RunState> runState) {
         this.fleet = fleet;
+        this.runState = runState;
         this.clients = clients;
         this.pauseState = pauseState;
         this.pools = pools;
@@ -180,6 +187,11 @@ public final class LiveAdminView implements AdminView {
     @Override
     public PauseState pauseState() {
         return pauseState.get();
+    }
+
+    @Override
+    public RunState runState() {
+        return runState.get();
     }
 
     @Override

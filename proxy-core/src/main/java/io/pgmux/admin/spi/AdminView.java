@@ -35,6 +35,9 @@ public interface AdminView {
 
     PauseState pauseState();
 
+    /** Serving or shutting down (SHOW STATE's row {@code state}, as {@code /health/ready} says it). */
+    RunState runState();
+
     List<TenantRow> tenants();
 
     /** The budget table of every upstream server, upstream by upstream. */
