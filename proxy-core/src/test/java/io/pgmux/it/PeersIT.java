@@ -215,10 +215,17 @@ class PeersIT {
         }
     }
 
+    /** Whether Linux hands the accept queue of a closing SO_REUSEPORT listener to the others (5.14+, a sysctl). */
+    private static boolean kernelMigratesAcceptQueues() throws java.io.IOException {
+        Path setting = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
+        return Files.isReadable(setting) && Files.readString(setting).trim().equals("1");
+    }
+
     /**
      * PgBouncer's rolling restart: with pgbench connecting anew for each transaction (-C) on the shared port, a
      * second process starts beside the first, the first drains (SHUTDOWN WAIT_FOR_CLIENTS) and stops, and pgbench
-     * counts no failed transaction and aborts no client.
+     * counts no failed transaction and aborts no client (but for the kernel's reset of a connection not yet
+     * accepted, where Linux does not migrate accept queues).
      */
     @Test
     void aRollingRestartUnderPgbenchFailsNoTransaction(@TempDir Path dir) throws Exception {
@@ -255,8 +262,18 @@ class PeersIT {
                     "pgbench to go on through the successor alone");
             assertTrue(run.waitFor(60, TimeUnit.SECONDS), "pgbench finished");
             String output = Files.readString(dir.resolve("pgbench.out"));
-            assertEquals(0, run.exitValue(), output);
             assertTrue(output.contains("number of failed transactions: 0 "), output);
+            if (kernelMigratesAcceptQueues()) {
+                assertEquals(0, run.exitValue(), output);
+            } else {
+                // The kernel's race (README, "rolling restart"): a connection still in the old listener's accept
+                // queue when it closes is reset. pgbench aborts such a client before it logs in, so no transaction
+                // of it was under way; any other abort, or a login pgmux refused, is pgmux's.
+                assertTrue(run.exitValue() == 0 || output.lines().filter(line -> line.contains("aborted"))
+                        .allMatch(line -> line.contains("aborted while establishing connection"))
+                        && output.lines().filter(line -> line.contains("connection to server"))
+                        .allMatch(line -> line.endsWith("Connection reset by peer")), output);
+            }
             assertTrue(rows() > stopped + 20, "transactions after the first stopped:\n" + output);
         } finally {
             run.destroyForcibly();
