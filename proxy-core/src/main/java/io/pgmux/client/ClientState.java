@@ -13,7 +13,11 @@ public enum ClientState {
     STARTUP,
     /** StartupMessage accepted; the password exchange is under way. */
     AUTHENTICATING,
-    /** Authenticated; waiting for a first server of its pool to learn the parameters to greet it with. */
+    /**
+     * Authenticated; waiting for a server of its pool, to learn the parameters to greet it with or to try startup
+     * settings its database has not taken before, then, where the client's settings differ from that server's, for
+     * the server to take them (a rejected one fails the login).
+     */
     LOGIN_WAIT,
     /** Logged in with no server: between transactions in transaction mode. */
     IDLE,

@@ -18,6 +18,7 @@ import io.pgmux.server.ServerConnection;
 import io.pgmux.session.SessionParameters;
 import io.pgmux.session.SessionTracker;
 import io.pgmux.session.UnsupportedRequestException;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -204,11 +205,27 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
         }
     }
 
-    /** ParameterStatus for each parameter, BackendKeyData, ReadyForQuery: the client may start. */
+    /** Greets the client with its pool's welcome parameters: see {@link #greet(Map)}. */
     void greet() {
+        greet(greeting());
+    }
+
+    /**
+     * The ParameterStatus values to greet the client with, which are the client's from now on (what a server's
+     * settings are aligned to): its own where it asked for them, else its pool's welcome parameters.
+     */
+    Map<String, String> greeting() {
+        return parameters.greeting(pool.welcomeParameters());
+    }
+
+    /**
+     * ParameterStatus for each parameter of {@code greeting} (see {@link #greeting()}), BackendKeyData,
+     * ReadyForQuery: the client may start.
+     */
+    void greet(Map<String, String> greeting) {
         client.loggedIn();
         Channel channel = channel();
-        parameters.greeting(pool.welcomeParameters()).forEach((name, value) ->
+        greeting.forEach((name, value) ->
                 channel.write(new ParameterStatus(name, value).encode(channel.alloc()), channel.voidPromise()));
         channel.write(client.cancelKey().encode(channel.alloc()), channel.voidPromise());
         channel.writeAndFlush(ReadyForQuery.encode(channel.alloc(), TransactionStatus.IDLE), channel.voidPromise());

@@ -12,6 +12,7 @@ import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.backend.ErrorResponse;
 import io.pgmux.server.ServerConnection;
 import io.pgmux.session.SessionParameters;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,40 +119,97 @@ final class ServerLending extends PoolClient {
             services.pools().acquire(pool, this);
             return;
         }
-        boolean login = client.state() == ClientState.LOGIN_WAIT;
         pooled.linked(assigned);
-        client.transition(ClientState.ACTIVE);
-        if (login) {
-            pooled.greet();
+        if (client.state() == ClientState.LOGIN_WAIT) {
+            greetOn(assigned);
+            return;
         }
+        client.transition(ClientState.ACTIVE);
         // Idle, and the alignment leaves it idle: the first request starts with no transaction open.
         boolean idle = assigned.isAtBoundary();
         String sql = parameters.alignmentSql(assigned);
         if (sql != null) {
             assigned.sendInternalQuery(sql, error -> aligned(assigned, error));
         }
+        if (forwardPending(assigned, idle) && assigned.isAtBoundary() && linkingFor == Linking.PENDING_REQUESTS) {
+            pooled.answers().serverAtBoundary();
+        }
+    }
+
+    /**
+     * The first server of a client still logging in. PostgreSQL applies a client's startup settings before its
+     * first ReadyForQuery, and one it rejects fails the login (a FATAL after AuthenticationOk): so where the
+     * client's settings differ from the server's, the greeting waits until they are applied there
+     * ({@link #loginAligned}). The client stays LOGIN_WAIT meanwhile: what it sends waits among the pending
+     * requests.
+     */
+    private void greetOn(ServerConnection assigned) {
+        // The greeting first: it makes the pool's welcome values the client's where it asked for none, and the
+        // server must be aligned to those too (it may carry another client's).
+        Map<String, String> greeting = pooled.greeting();
+        String sql = parameters.alignmentSql(assigned);
+        if (sql != null) {
+            assigned.sendInternalQuery(sql, error -> loginAligned(assigned, greeting, error));
+            assigned.flush();
+            return;
+        }
+        client.transition(ClientState.ACTIVE);
+        pooled.greet(greeting);
+        if (forwardPending(assigned, assigned.isAtBoundary()) && assigned.isAtBoundary()
+                && linkingFor == Linking.PENDING_REQUESTS) {
+            pooled.answers().serverAtBoundary();
+        }
+    }
+
+    /**
+     * Sends the requests that waited for the server, and flushes. Returns false when a Terminate among them ended
+     * the client.
+     *
+     * @param idle whether the server will be idle with no transaction open when the first of them reaches it
+     */
+    private boolean forwardPending(ServerConnection assigned, boolean idle) {
         long now = System.nanoTime();
         ByteBuf each;
-        boolean terminated = false;
+        boolean first = idle;
         PendingRequests pending = pooled.pending();
         while ((each = pending.poll()) != null) {
             if (each.getByte(each.readerIndex()) == FrontendTag.TERMINATE) {
                 each.release();
-                terminated = true;
-                break;
+                assigned.flush();
+                pooled.terminate();
+                return false;
             }
-            pooled.forward(assigned, each, idle, now);
-            idle = false;
+            pooled.forward(assigned, each, first, now);
+            first = false;
         }
         assigned.flush();
-        if (terminated) {
-            pooled.terminate();
+        AutoRead.set(channel, assigned.isWritable());
+        return true;
+    }
+
+    /**
+     * The end of a login's alignment ({@link #greetOn}). Applied: the client is greeted and what it sent meanwhile
+     * goes out; the server's boundary after pgmux's own query is reported by the server as for any
+     * ({@link ServerAnswers#serverAtBoundary}). Rejected: the error reaches the client as a FATAL before any
+     * ReadyForQuery, i.e. its login fails as a direct connection's would. The server stays healthy and goes back
+     * to the pool with the client's leaving ({@link PooledSession#left}, {@link ServerCleanup#afterClientLeft}):
+     * the alignment is one simple Query, one implicit transaction, which the error rolled back whole, the
+     * set_config calls before the failing one and the SET LOCAL included; the backend is idle with the settings
+     * pgmux knows it has, and nothing of the client's reached it.
+     */
+    private void loginAligned(ServerConnection assigned, Map<String, String> greeting, PgError error) {
+        if (client.state() != ClientState.LOGIN_WAIT || pooled.server() != assigned) {
+            return; // the client left meanwhile; the server is its cleanup's
+        }
+        if (error != null) {
+            log.info("client {}: login failed, the database rejects its settings: {}", client.describe(), error);
+            client.fail(error.withSeverity(PgError.FATAL));
             return;
         }
-        AutoRead.set(channel, assigned.isWritable());
-        if (assigned.isAtBoundary() && linkingFor == Linking.PENDING_REQUESTS) {
-            pooled.answers().serverAtBoundary();
-        }
+        parameters.recordAligned(assigned);
+        client.transition(ClientState.ACTIVE);
+        pooled.greet(greeting);
+        forwardPending(assigned, true);
     }
 
     private void aligned(ServerConnection assigned, PgError error) {
@@ -159,7 +217,8 @@ final class ServerLending extends PoolClient {
             parameters.recordAligned(assigned);
             return;
         }
-        // The client asked for a setting the database rejects; a direct connection would have failed at login.
+        // Settings a server took before it rejects on this one (a role dropped since, say). The client's requests
+        // went out behind the alignment, so the server is mid-request for a client that can no longer be served.
         log.info("client {}: could not apply its settings: {}", client.describe(), error);
         assigned.unlink();
         pooled.serverGone();
