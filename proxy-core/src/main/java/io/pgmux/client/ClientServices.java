@@ -46,6 +46,7 @@ public final class ClientServices {
     private final Supplier<AdminConsole> console;
     private final io.pgmux.session.SharedStartupSettings startupSettings = new io.pgmux.session.SharedStartupSettings();
     private final io.pgmux.session.SqlLexers sqlLexers = new io.pgmux.session.SqlLexers();
+    private final AcceptedStartupSettings acceptedSettings = new AcceptedStartupSettings();
 
     /**
      * @param channels every client channel joins it, so shutdown can close them all
@@ -160,6 +161,11 @@ public final class ClientServices {
     /** The startup settings clients share, one copy per distinct set. */
     io.pgmux.session.SharedStartupSettings startupSettings() {
         return startupSettings;
+    }
+
+    /** The startup settings each pool's database has taken: a login that sends them is greeted at once. */
+    AcceptedStartupSettings acceptedSettings() {
+        return acceptedSettings;
     }
 
     PeerCancels peerCancels() {

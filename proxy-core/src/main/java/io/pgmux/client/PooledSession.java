@@ -183,14 +183,19 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
                 session.pinReason(), policy.preparedStatements(), policy.heldStatements());
     }
 
-    /** Greets the client now if its pool knows what to greet with, else once a first server has logged in. */
+    /**
+     * Greets the client now if its pool knows what to greet with and its database has taken the client's startup
+     * settings before, else once a server has logged in and taken them (a rejected one fails the login, see
+     * {@link ServerLending}).
+     */
     void start() {
         pool.stats().clientLoggedIn();
         if (handler != null && handler.framer() != null) {
             // From the next message on, what needs no reading (COPY data above all) goes out as runs of bytes.
             handler.framer().forwardRuns(handler);
         }
-        if (pool.welcomeParameters() != null) {
+        if (pool.welcomeParameters() != null
+                && services.acceptedSettings().isAccepted(pool.key(), parameters.startupSettings())) {
             client.transition(ClientState.IDLE);
             greet();
         } else {

@@ -153,6 +153,8 @@ final class ServerLending extends PoolClient {
             assigned.flush();
             return;
         }
+        // The server has the client's values already: the database took them.
+        services.acceptedSettings().accept(pool.key(), parameters.startupSettings());
         client.transition(ClientState.ACTIVE);
         pooled.greet(greeting);
         if (forwardPending(assigned, assigned.isAtBoundary()) && assigned.isAtBoundary()
@@ -207,6 +209,7 @@ final class ServerLending extends PoolClient {
             return;
         }
         parameters.recordAligned(assigned);
+        services.acceptedSettings().accept(pool.key(), parameters.startupSettings());
         client.transition(ClientState.ACTIVE);
         pooled.greet(greeting);
         forwardPending(assigned, true);

@@ -179,6 +179,14 @@ public final class SessionParameters {
         return tracked[APPLICATION_NAME];
     }
 
+    /**
+     * What the client asked for at startup: lower-case setting name to value, immutable, the same map for the
+     * clients that sent the same (see {@link SharedStartupSettings}).
+     */
+    public Map<String, String> startupSettings() {
+        return startup;
+    }
+
     String startupValue(String lowerCaseName) {
         return startup.get(lowerCaseName);
     }
