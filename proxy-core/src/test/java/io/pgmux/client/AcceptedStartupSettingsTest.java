@@ -1,0 +1,41 @@
+package io.pgmux.client;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmux.pool.PoolKey;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AcceptedStartupSettingsTest {
+    private static final PoolKey APP = new PoolKey("app", "app_user");
+    private static final PoolKey OTHER_USER = new PoolKey("app", "other");
+
+    @Test
+    void noSettingsNeedNoServer() {
+        assertTrue(new AcceptedStartupSettings().isAccepted(APP, Map.of()));
+    }
+
+    @Test
+    void aSetIsKnownInThePoolThatTookItOnly() {
+        AcceptedStartupSettings accepted = new AcceptedStartupSettings();
+        Map<String, String> settings = Map.of("statement_timeout", "1234", "application_name", "app");
+        assertFalse(accepted.isAccepted(APP, settings));
+        accepted.accept(APP, settings);
+        assertTrue(accepted.isAccepted(APP, Map.of("application_name", "app", "statement_timeout", "1234")),
+                "an equal set");
+        assertFalse(accepted.isAccepted(OTHER_USER, settings), "what a user may set is the user's");
+        assertFalse(accepted.isAccepted(APP, Map.of("statement_timeout", "1234")), "another set");
+    }
+
+    @Test
+    void beyondTheLimitNewSetsAreNotKept() {
+        AcceptedStartupSettings accepted = new AcceptedStartupSettings();
+        for (int i = 0; i < AcceptedStartupSettings.LIMIT; i++) {
+            accepted.accept(APP, Map.of("application_name", "app" + i));
+        }
+        accepted.accept(APP, Map.of("application_name", "one too many"));
+        assertFalse(accepted.isAccepted(APP, Map.of("application_name", "one too many")));
+        assertTrue(accepted.isAccepted(APP, Map.of("application_name", "app0")));
+    }
+}
