@@ -5,7 +5,6 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -46,8 +45,7 @@ public final class ConfigLoader {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ConfigException(List.of(new ConfigProblem(source, "", 0,
-                    "cannot read: " + FileErrors.reason(file, e))));
+            throw ConfigException.cannotRead(source, FileErrors.reason(file, e));
         }
         Path directory = file.toAbsolutePath().getParent();
         return parse(text, source, System.getenv(), directory == null ? Path.of("") : directory, unsetVariables);

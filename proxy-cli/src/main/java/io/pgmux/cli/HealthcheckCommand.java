@@ -61,8 +61,7 @@ public final class HealthcheckCommand implements Callable<Integer> {
         try {
             target = url != null ? url : fromConfig();
         } catch (ConfigException e) {
-            err.println("pgmux healthcheck: " + config + " is not valid:");
-            err.println(e.getMessage());
+            err.println("pgmux healthcheck: " + ConfigFileErrors.describe(config, e));
             return 1;
         } catch (IllegalStateException e) {
             err.println("pgmux healthcheck: " + e.getMessage());

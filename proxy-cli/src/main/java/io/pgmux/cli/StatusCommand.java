@@ -109,8 +109,7 @@ public final class StatusCommand implements Callable<Integer> {
             file = fileNeeded && Files.isRegularFile(configFile)
                     ? Optional.of(ConfigLoader.load(configFile, UnsetVariables.LEAVE_OUT)) : Optional.empty();
         } catch (ConfigException e) {
-            err.println("pgmux status: " + configFile + " is not valid:");
-            err.println(e.getMessage());
+            err.println("pgmux status: " + ConfigFileErrors.describe(configFile, e));
             return 2;
         }
         String consoleHost = host != null ? host
