@@ -3,6 +3,7 @@ package io.pgmux.cli;
 import io.pgmux.config.ConfigException;
 import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.MetricsConfig;
+import io.pgmux.config.UnsetVariables;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
@@ -91,7 +92,8 @@ public final class HealthcheckCommand implements Callable<Integer> {
 
     /** The health URL of the configuration's metrics listener; a wildcard address is asked on loopback. */
     private URI fromConfig() {
-        MetricsConfig metrics = ConfigLoader.load(config).metrics();
+        // Only the metrics section is used: passwords of the file, set in pgmux's environment only, are left out.
+        MetricsConfig metrics = ConfigLoader.load(config, UnsetVariables.LEAVE_OUT).metrics();
         if (!metrics.enabled()) {
             throw new IllegalStateException(config + " has metrics.enabled: false, and the health endpoints are part"
                     + " of the metrics listener; enable it or pass --url");

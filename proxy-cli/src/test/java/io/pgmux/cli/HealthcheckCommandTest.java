@@ -135,6 +135,15 @@ final class HealthcheckCommandTest {
     }
 
     @Test
+    void passwordsOfTheFileNeedNotBeInTheEnvironment() throws IOException {
+        Path file = dir.resolve("pgmux.yaml");
+        Files.writeString(file, "databases: {app: {}}\nusers: [{name: app, password: \"${PGMUX_TEST_UNSET_PW}\"}]\n"
+                + "metrics: {host: 127.0.0.1, port: " + port() + "}\n");
+        assertEquals(0, run("-c", file.toString()), err::toString);
+        assertEquals(List.of("/health/ready"), requested);
+    }
+
+    @Test
     void urlOverridesTheConfiguration() {
         assertEquals(0, run("--url", "http://127.0.0.1:" + port() + "/health/live", "-c", "/nonexistent.yaml"));
         assertEquals(List.of("/health/live"), requested);
