@@ -72,7 +72,7 @@ final class ConfigBinder {
                     + " set (the peer id takes part of each client's cancel key), got " + maxClientConnections);
         }
         FleetConfig fleet = fleet(top.map("fleet"));
-        top.rejectUnknownKeys();
+        top.rejectUnknownKeys(PgBouncerNames.Section.TOP);
 
         defaultTenant.filter(t -> !tenants.containsKey(t)).ifPresent(t ->
                 top.problem("default_tenant", References.undefined("tenant", t, "tenants", tenants.keySet())));

@@ -5,7 +5,6 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -31,16 +30,25 @@ public final class ConfigLoader {
      * @throws ConfigException listing every problem, including a file that cannot be read
      */
     public static PgmuxConfig load(Path file) {
+        return load(file, UnsetVariables.REFUSE);
+    }
+
+    /**
+     * Like {@link #load(Path)}, with {@code unsetVariables} saying whether a {@code ${VAR}} naming a variable that is
+     * not set is a problem ({@link UnsetVariables#REFUSE}, as for running pgmux) or its value is left out.
+     *
+     * @throws ConfigException listing every problem, including a file that cannot be read
+     */
+    public static PgmuxConfig load(Path file, UnsetVariables unsetVariables) {
         String source = file.toString();
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ConfigException(List.of(new ConfigProblem(source, "", 0,
-                    "cannot read: " + FileErrors.reason(file, e))));
+            throw ConfigException.cannotRead(source, FileErrors.reason(file, e));
         }
         Path directory = file.toAbsolutePath().getParent();
-        return parse(text, source, System.getenv(), directory == null ? Path.of("") : directory);
+        return parse(text, source, System.getenv(), directory == null ? Path.of("") : directory, unsetVariables);
     }
 
     /**
@@ -61,6 +69,17 @@ public final class ConfigLoader {
      * @throws ConfigException listing every problem found
      */
     public static PgmuxConfig parse(String yaml, String sourceName, Map<String, String> env, Path baseDirectory) {
+        return parse(yaml, sourceName, env, baseDirectory, UnsetVariables.REFUSE);
+    }
+
+    /**
+     * Like {@link #parse(String, String, Map, Path)}, with {@code unsetVariables} saying whether a {@code ${VAR}}
+     * naming a variable absent from {@code env} is a problem or its value is left out.
+     *
+     * @throws ConfigException listing every problem found
+     */
+    public static PgmuxConfig parse(String yaml, String sourceName, Map<String, String> env, Path baseDirectory,
+                                    UnsetVariables unsetVariables) {
         Problems problems = new Problems(sourceName);
         Node root;
         try {
@@ -74,7 +93,7 @@ public final class ConfigLoader {
             problems.add("", 0, "invalid YAML: " + e.getMessage());
             throw problems.toException();
         }
-        PgmuxConfig config = ConfigBinder.bind(root, new NodeReader(problems, env, baseDirectory));
+        PgmuxConfig config = ConfigBinder.bind(root, new NodeReader(problems, env, baseDirectory, unsetVariables));
         problems.throwIfAny();
         return config;
     }

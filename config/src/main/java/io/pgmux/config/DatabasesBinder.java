@@ -70,7 +70,7 @@ final class DatabasesBinder {
                 m.get("auth_type", ValueType.authType()),
                 TlsBinder.server(m, reader, serverTls),
                 AuthQueryBinder.database(m, authQuery));
-        m.rejectUnknownKeys();
+        m.rejectUnknownKeys(PgBouncerNames.Section.DATABASE);
         return config;
     }
 }

@@ -25,10 +25,13 @@ final class NodeReader {
     private final EnvExpander env;
     private final Path baseDirectory;
 
-    /** @param baseDirectory what relative file names in the configuration are relative to */
-    NodeReader(Problems problems, Map<String, String> env, Path baseDirectory) {
+    /**
+     * @param baseDirectory  what relative file names in the configuration are relative to
+     * @param unsetVariables whether a value naming an unset variable is a problem or left out
+     */
+    NodeReader(Problems problems, Map<String, String> env, Path baseDirectory, UnsetVariables unsetVariables) {
         this.problems = problems;
-        this.env = new EnvExpander(env);
+        this.env = new EnvExpander(env, unsetVariables);
         this.baseDirectory = baseDirectory;
     }
 
@@ -46,7 +49,7 @@ final class NodeReader {
         return node == null || (node instanceof ScalarNode && Tag.NULL.equals(node.getTag()));
     }
 
-    /** Converts a present node; empty when a problem was reported. */
+    /** Converts a present node; empty when a problem was reported, or the value was left out for an unset variable. */
     <T> Optional<T> read(Node node, String path, ValueType<T> type) {
         if (!(node instanceof ScalarNode)) {
             problems.add(path, node, "expected " + type.expected() + ", got " + describe(node));
@@ -56,6 +59,9 @@ final class NodeReader {
         if (!expansion.errors().isEmpty()) {
             expansion.errors().forEach(error -> problems.add(path, node, error));
             return Optional.empty();
+        }
+        if (!expansion.unset().isEmpty()) {
+            return Optional.empty(); // left out, as asked (UnsetVariables.LEAVE_OUT)
         }
         try {
             return Optional.of(type.parser().apply(expansion.text()));

@@ -41,7 +41,7 @@ final class TenantsBinder {
         int maxClient = m.get("max_client_connections", COUNT, 0);
         Optional<Duration> queryWaitTimeout = m.get("query_wait_timeout", ValueType.duration());
         int weight = m.get("weight", POSITIVE, 1);
-        m.rejectUnknownKeys();
+        m.rejectUnknownKeys(PgBouncerNames.Section.TENANT);
 
         String poolSizeShown = poolSize + (poolSizeWritten ? "" : ", from default_pool_size");
         if (!m.failed("pool_size", "min_pool_size") && minPoolSize > poolSize) {

@@ -35,7 +35,7 @@ final class UsersBinder {
             Optional<AuthType> authType = m.get("auth_type", ValueType.authType());
             Optional<String> serverUser = m.get("server_user", ValueType.nonEmptyString());
             Optional<String> serverPassword = m.get("server_password", ValueType.serverPassword());
-            m.rejectUnknownKeys();
+            m.rejectUnknownKeys(PgBouncerNames.Section.USER);
 
             tenant.filter(t -> !tenants.contains(t))
                     .ifPresent(t -> m.problem("tenant", References.undefined("tenant", t, "tenants", tenants)));

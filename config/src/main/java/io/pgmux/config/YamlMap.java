@@ -179,6 +179,14 @@ final class YamlMap {
 
     /** Call after reading every accepted key: reports the keys nobody asked for. */
     void rejectUnknownKeys() {
+        rejectUnknownKeys(PgBouncerNames.Section.OTHER);
+    }
+
+    /**
+     * Like {@link #rejectUnknownKeys()}, for a mapping where an operator used to PgBouncer may write its names: such a
+     * key is told what pgmux reads instead ({@link PgBouncerNames}), rather than offered the whole list.
+     */
+    void rejectUnknownKeys(PgBouncerNames.Section section) {
         for (Map.Entry<String, NodeTuple> entry : entries.entrySet()) {
             if (known.contains(entry.getKey())) {
                 continue;
@@ -186,8 +194,8 @@ final class YamlMap {
             Node keyNode = entry.getValue().getKeyNode();
             String message = Tag.MERGE.equals(keyNode.getTag())
                     ? "YAML merge keys (<<) are not supported; write the keys out"
-                    : "unknown key" + closest(entry.getKey()).map(k -> " (did you mean \"" + k + "\"?)").orElse("")
-                            + "; expected one of: " + String.join(", ", known);
+                    : PgBouncerNames.hint(section, entry.getKey()).orElseGet(() -> "unknown key" + closest(entry.getKey()).map(k -> " (did you mean \"" + k + "\"?)").orElse("")
+                            + "; expected one of: " + String.join(", ", known));
             reader.problems().add(pathOf(entry.getKey()), keyNode, message);
         }
     }

@@ -4,6 +4,7 @@ import static io.pgmux.config.TestConfigs.assertProblem;
 import static io.pgmux.config.TestConfigs.parse;
 import static io.pgmux.config.TestConfigs.problems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import java.util.Map;
@@ -75,5 +76,26 @@ final class EnvExpansionTest {
     void keysAreNotExpanded() {
         PgmuxConfig config = parse("databases: {\"${X}\": {}}", Map.of("X", "app"));
         assertEquals(List.of("${X}"), List.copyOf(config.databases().keySet()));
+    }
+
+    @Test
+    void leftOutUnsetVariablesLeaveTheValueAtItsDefault() {
+        PgmuxConfig config = ConfigLoader.parse(YAML + "max_client_connections: ${MAX_CLIENTS}\n", TestConfigs.SOURCE,
+                Map.of("LISTEN_PORT", "7000"), java.nio.file.Path.of(""), UnsetVariables.LEAVE_OUT);
+        assertEquals(7000, config.listen().port());
+        assertEquals(List.of("api"), config.admin().users());
+        assertEquals(DatabaseConfig.DEFAULT_HOST, config.database("app").orElseThrow().host());
+        assertEquals(Optional.empty(), config.user("api").orElseThrow().password());
+        assertEquals(ConfigBinder.DEFAULT_MAX_CLIENT_CONNECTIONS, config.maxClientConnections());
+    }
+
+    @Test
+    void leftOutUnsetVariablesStillReportEveryOtherProblem() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(YAML
+                        + "pool_mode: ${MODE\nmax_client_conn: 5\n", TestConfigs.SOURCE, Map.of(),
+                java.nio.file.Path.of(""), UnsetVariables.LEAVE_OUT));
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertProblem(e, "pool_mode", 12, "unterminated \"${\"");
+        assertProblem(e, "max_client_conn", 13, "PgBouncer's name");
     }
 }

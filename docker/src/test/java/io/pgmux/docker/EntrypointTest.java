@@ -233,8 +233,8 @@ final class EntrypointTest {
         assertEquals(List.of("healthcheck --config " + generated + " --timeout 1"),
                 javaCalls().stream().map(this::pgmux).toList());
         assertEquals(1, fromGenerated.status());
-        assertTrue(fromGenerated.stdout().startsWith("http://127.0.0.1:1/health/ready: no answer"),
-                fromGenerated::stdout);
+        assertTrue(fromGenerated.stdout().startsWith("http://127.0.0.1:1/health/ready: connection refused: is pgmux"
+                + " running, with metrics.enabled, on 127.0.0.1:1?"), fromGenerated::stdout);
 
         Files.delete(javaLog);
         Files.createDirectories(mounted.getParent());

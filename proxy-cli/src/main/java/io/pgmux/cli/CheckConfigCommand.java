@@ -4,13 +4,16 @@ import io.pgmux.config.ConfigException;
 import io.pgmux.config.ConfigFileAccess;
 import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.PgmuxConfig;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import io.pgmux.runtime.UpstreamCheck;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * Validates a configuration file without starting anything: exit code 2 when it is invalid. With --upstream it
@@ -22,7 +25,7 @@ import picocli.CommandLine.Parameters;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:valid (and, with --upstream, the budgets fit every upstream)",
                 "1:with --upstream: the budgets over-commit an upstream, or it could not be asked",
-                "2:the file is not valid"})
+                "2:the file cannot be read or is not valid"})
 public final class CheckConfigCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The YAML configuration file.")
     private Path file;
@@ -31,37 +34,42 @@ public final class CheckConfigCommand implements Callable<Integer> {
             + "its reserved slots, and print the budget table against them.")
     private boolean upstream;
 
+    @Spec
+    private CommandSpec spec;
+
     @Override
     public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         try {
             PgmuxConfig config = ConfigLoader.load(file);
-            System.out.println(file + ": OK (" + config.databases().size() + " database(s), " + config.users().size()
+            out.println(file + ": OK (" + config.databases().size() + " database(s), " + config.users().size()
                     + " user(s), " + config.tenants().size() + " tenant(s), pool_mode "
                     + config.poolMode().configName() + ", listening on " + config.listen().host() + ":"
                     + config.listen().port() + ")");
-            ConfigFileAccess.warning(file).ifPresent(w -> System.err.println("warning: " + w));
+            ConfigFileAccess.warning(file).ifPresent(w -> err.println("warning: " + w));
             List<String> unapplied = UnappliedSettings.in(config);
             if (!unapplied.isEmpty()) {
-                System.err.println("warning: this version reads but does not apply yet (run refuses to start):");
-                unapplied.forEach(line -> System.err.println("  " + line));
+                err.println("warning: this version reads but does not apply yet (run refuses to start):");
+                unapplied.forEach(line -> err.println("  " + line));
             }
-            return upstream ? checkUpstreams(config) : 0;
+            return upstream ? checkUpstreams(config, out) : 0;
         } catch (ConfigException e) {
-            System.err.println(file + " is not valid:");
-            System.err.println(e.getMessage());
+            err.println(ConfigFileErrors.describe(file, e));
             return 2;
         }
     }
 
-    private static int checkUpstreams(PgmuxConfig config) {
+    private static int checkUpstreams(PgmuxConfig config, PrintWriter out) {
         int status = 0;
         for (UpstreamCheck.Result each : new UpstreamCheck(config).run()) {
-            System.out.println();
-            System.out.print(each.report());
+            out.println();
+            out.print(each.report());
             if (!each.fits()) {
                 status = 1;
             }
         }
+        out.flush();
         return status;
     }
 }

@@ -3,12 +3,16 @@ package io.pgmux.cli;
 import io.pgmux.config.ConfigException;
 import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.MetricsConfig;
+import io.pgmux.config.UnsetVariables;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -61,8 +65,7 @@ public final class HealthcheckCommand implements Callable<Integer> {
         try {
             target = url != null ? url : fromConfig();
         } catch (ConfigException e) {
-            err.println("pgmux healthcheck: " + config + " is not valid:");
-            err.println(e.getMessage());
+            err.println("pgmux healthcheck: " + ConfigFileErrors.describe(config, e));
             return 1;
         } catch (IllegalStateException e) {
             err.println("pgmux healthcheck: " + e.getMessage());
@@ -78,7 +81,7 @@ public final class HealthcheckCommand implements Callable<Integer> {
             out.println(target + ": " + response.statusCode() + (body.isEmpty() ? "" : " " + body));
             return response.statusCode() == 200 ? 0 : 1;
         } catch (IOException e) {
-            out.println(target + ": no answer: " + e);
+            out.println(target + ": " + noAnswer(target, e, timeout));
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -89,12 +92,36 @@ public final class HealthcheckCommand implements Callable<Integer> {
 
     /** The health URL of the configuration's metrics listener; a wildcard address is asked on loopback. */
     private URI fromConfig() {
-        MetricsConfig metrics = ConfigLoader.load(config).metrics();
+        // Only the metrics section is used: passwords of the file, set in pgmux's environment only, are left out.
+        MetricsConfig metrics = ConfigLoader.load(config, UnsetVariables.LEAVE_OUT).metrics();
         if (!metrics.enabled()) {
             throw new IllegalStateException(config + " has metrics.enabled: false, and the health endpoints are part"
                     + " of the metrics listener; enable it or pass --url");
         }
         return URI.create("http://" + hostForUrl(metrics.host()) + ":" + metrics.port() + (live ? LIVE_PATH : READY_PATH));
+    }
+
+    /**
+     * Why {@code target} gave no answer, in words with the likely cause: a refused connection (nothing listens there:
+     * pgmux is down, or its metrics listener is off or elsewhere), a connection or an answer that did not come
+     * within the timeout, else the reason the JDK gives.
+     */
+    static String noAnswer(URI target, IOException e, Duration timeout) {
+        String address = target.getAuthority();
+        if (e instanceof ConnectException) {
+            return "connection refused: is pgmux running, with metrics.enabled, on " + address + "?";
+        }
+        if (e instanceof HttpConnectTimeoutException) {
+            return "no connection within " + timeout.toSeconds() + " s: is " + address + " pgmux's metrics.host and"
+                    + " metrics.port, and reachable from here?";
+        }
+        if (e instanceof HttpTimeoutException) {
+            return "connected, but no answer within " + timeout.toSeconds() + " s: is pgmux on " + address
+                    + " overloaded or stopped (or is something else listening there)?";
+        }
+        String reason = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName()
+                : e.getMessage();
+        return "no answer: " + reason;
     }
 
     static String hostForUrl(String host) {

@@ -50,8 +50,7 @@ public final class RunCommand implements Callable<Integer> {
         try {
             config = ConfigLoader.load(options.config);
         } catch (ConfigException e) {
-            System.err.println("pgmux: " + options.config + " is not valid:");
-            System.err.println(e.getMessage());
+            System.err.println("pgmux: " + ConfigFileErrors.describe(options.config, e));
             return 2;
         }
         ConfigFileAccess.warning(options.config).ifPresent(w -> System.err.println("pgmux: warning: " + w));

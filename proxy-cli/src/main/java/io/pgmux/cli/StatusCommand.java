@@ -7,6 +7,7 @@ import io.pgmux.config.ConfigException;
 import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.SslMode;
+import io.pgmux.config.UnsetVariables;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -46,7 +47,8 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "pgmux.yaml",
             description = "The configuration pgmux runs with, for its address, an admin user and the health"
-                    + " endpoint; not needed with --port and --user (default: ${DEFAULT-VALUE}).")
+                    + " endpoint; not read with --port and --user (or PGUSER) unless given. Passwords in it need"
+                    + " not be in the environment (default: ${DEFAULT-VALUE}).")
     private Path config;
 
     @Option(names = {"-h", "--host"}, paramLabel = "HOST", description = "pgmux's host (default: listen.host,"
@@ -80,25 +82,34 @@ public final class StatusCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     private final Map<String, String> env;
+    private final Path workingDirectory;
 
     public StatusCommand() {
-        this(System.getenv());
+        this(System.getenv(), Path.of(""));
     }
 
-    StatusCommand(Map<String, String> env) {
+    /** @param workingDirectory what a relative {@code --config} (the default pgmux.yaml too) is relative to */
+    StatusCommand(Map<String, String> env, Path workingDirectory) {
         this.env = Map.copyOf(env);
+        this.workingDirectory = workingDirectory;
     }
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Path configFile = workingDirectory.resolve(config);
+        // With the address and the user given, the default pgmux.yaml is not read: it may belong to another pgmux.
+        boolean fileNeeded = spec.commandLine().getParseResult().hasMatchedOption("--config") || port == null
+                || (user == null && env.get("PGUSER") == null);
         Optional<PgmuxConfig> file;
         try {
-            file = Files.isRegularFile(config) ? Optional.of(ConfigLoader.load(config)) : Optional.empty();
+            // Status uses the address, the admin users and the metrics endpoint: the passwords of the other
+            // settings, often only in pgmux's own environment, are left out rather than required here.
+            file = fileNeeded && Files.isRegularFile(configFile)
+                    ? Optional.of(ConfigLoader.load(configFile, UnsetVariables.LEAVE_OUT)) : Optional.empty();
         } catch (ConfigException e) {
-            err.println("pgmux status: " + config + " is not valid:");
-            err.println(e.getMessage());
+            err.println("pgmux status: " + ConfigFileErrors.describe(configFile, e));
             return 2;
         }
         String consoleHost = host != null ? host
@@ -109,11 +120,11 @@ public final class StatusCommand implements Callable<Integer> {
                 .or(() -> file.flatMap(c -> c.admin().users().stream().findFirst()
                         .or(() -> c.admin().statsUsers().stream().findFirst())));
         if (consolePort.isEmpty()) {
-            err.println("pgmux status: " + config + " not found; pass --port and --user (or --config FILE)");
+            err.println("pgmux status: " + configFile + " not found; pass --port and --user (or --config FILE)");
             return 2;
         }
         if (consoleUser.isEmpty()) {
-            err.println("pgmux status: no console user: " + config + " lists none in admin.users or"
+            err.println("pgmux status: no console user: " + configFile + " lists none in admin.users or"
                     + " admin.stats_users, and PGUSER is not set; pass --user");
             return 2;
         }

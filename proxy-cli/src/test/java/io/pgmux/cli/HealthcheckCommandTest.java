@@ -106,7 +106,41 @@ final class HealthcheckCommandTest {
             closed = socket.getLocalPort();
         }
         assertEquals(1, run("--url", "http://127.0.0.1:" + closed + "/health/ready", "--timeout", "2"));
-        assertTrue(out.toString().contains(": no answer: "), out::toString);
+        assertEquals("http://127.0.0.1:" + closed + "/health/ready: connection refused: is pgmux running, with"
+                + " metrics.enabled, on 127.0.0.1:" + closed + "?\n", out.toString());
+    }
+
+    @Test
+    void anEndpointThatNeverAnswersTimesOutWithTheReason() throws IOException {
+        // Accepted by the kernel (the backlog), never answered.
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = silent.getLocalPort();
+            assertEquals(1, run("--url", "http://127.0.0.1:" + port + "/health/ready", "--timeout", "1"));
+            assertEquals("http://127.0.0.1:" + port + "/health/ready: connected, but no answer within 1 s: is pgmux"
+                    + " on 127.0.0.1:" + port + " overloaded or stopped (or is something else listening there)?\n",
+                    out.toString());
+        }
+    }
+
+    @Test
+    void otherFailuresGiveTheReasonWithoutTheExceptionsClass() {
+        assertEquals("no answer: Connection reset", HealthcheckCommand.noAnswer(
+                java.net.URI.create("http://127.0.0.1:9930/health/ready"),
+                new java.net.SocketException("Connection reset"), java.time.Duration.ofSeconds(3)));
+        assertEquals("no connection within 3 s: is 127.0.0.1:9930 pgmux's metrics.host and metrics.port, and"
+                + " reachable from here?", HealthcheckCommand.noAnswer(
+                java.net.URI.create("http://127.0.0.1:9930/health/ready"),
+                new java.net.http.HttpConnectTimeoutException("HTTP connect timed out"),
+                java.time.Duration.ofSeconds(3)));
+    }
+
+    @Test
+    void passwordsOfTheFileNeedNotBeInTheEnvironment() throws IOException {
+        Path file = dir.resolve("pgmux.yaml");
+        Files.writeString(file, "databases: {app: {}}\nusers: [{name: app, password: \"${PGMUX_TEST_UNSET_PW}\"}]\n"
+                + "metrics: {host: 127.0.0.1, port: " + port() + "}\n");
+        assertEquals(0, run("-c", file.toString()), err::toString);
+        assertEquals(List.of("/health/ready"), requested);
     }
 
     @Test

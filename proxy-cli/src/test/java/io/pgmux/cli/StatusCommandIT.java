@@ -59,9 +59,14 @@ class StatusCommandIT {
     }
 
     private static Run status(Map<String, String> env, String... args) {
+        return statusIn(Path.of(""), env, args);
+    }
+
+    /** Status run with {@code workingDirectory} as the directory a relative --config is found in. */
+    private static Run statusIn(Path workingDirectory, Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine command = new CommandLine(new StatusCommand(env));
+        CommandLine command = new CommandLine(new StatusCommand(env, workingDirectory));
         command.setOut(new PrintWriter(out, true));
         command.setErr(new PrintWriter(err, true));
         int exit = command.execute(args);
@@ -178,5 +183,41 @@ class StatusCommandIT {
         Run bad = status(Map.of(), "-c", file.toString(), "--sslmode", "sometimes");
         assertEquals(2, bad.exit());
         assertTrue(bad.err().contains("unknown sslmode \"sometimes\""), bad.err());
+    }
+
+    @Test
+    void passwordsOfTheFileNeedNotBeInTheEnvironment() throws Exception {
+        Path withVariables = dir.resolve("variables.yaml");
+        Files.writeString(withVariables, Files.readString(file)
+                .replace("password: " + TestYaml.PASSWORD, "password: \"${SHOP_PW}\"")
+                + "server_reset_query: ${RESET_QUERY}\n");
+        Run run = status(Map.of("PGPASSWORD", TestYaml.PASSWORD), "-c", withVariables.toString());
+        assertEquals(0, run.exit(), run.out() + run.err());
+        assertTrue(run.out().startsWith("pgmux "), run.out());
+        // The file is still checked otherwise: a bad value of any setting is refused.
+        Files.writeString(withVariables, Files.readString(withVariables) + "pool_mode: ${MODE\n");
+        Run bad = status(Map.of("PGPASSWORD", TestYaml.PASSWORD), "-c", withVariables.toString());
+        assertEquals(2, bad.exit(), bad.out() + bad.err());
+        assertTrue(bad.err().contains("pool_mode: unterminated"), bad.err());
+    }
+
+    @Test
+    void withPortAndUserTheDefaultFileIsNotRead() throws Exception {
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.writeString(elsewhere.resolve("pgmux.yaml"), "listen: {port: not-a-port}\n");
+        Map<String, String> env = Map.of("PGPASSWORD", TestYaml.PASSWORD);
+        Run given = statusIn(elsewhere, env, "--port", Integer.toString(port), "--user", TestYaml.USER);
+        assertEquals(0, given.exit(), given.out() + given.err());
+        Run fromPguser = statusIn(elsewhere, Map.of("PGPASSWORD", TestYaml.PASSWORD, "PGUSER", TestYaml.USER),
+                "-p", Integer.toString(port));
+        assertEquals(0, fromPguser.exit(), fromPguser.out() + fromPguser.err());
+        // Without the user, or with the file named, it is read (and here refused).
+        Run noUser = statusIn(elsewhere, env, "--port", Integer.toString(port));
+        assertEquals(2, noUser.exit(), noUser.out() + noUser.err());
+        assertTrue(noUser.err().contains("pgmux.yaml is not valid:\n"), noUser.err());
+        assertTrue(noUser.err().contains("pgmux.yaml:1: listen.port: "), noUser.err());
+        Run named = statusIn(elsewhere, env, "--port", Integer.toString(port), "--user", TestYaml.USER,
+                "-c", "pgmux.yaml");
+        assertEquals(2, named.exit(), named.out() + named.err());
     }
 }
