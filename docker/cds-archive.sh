@@ -8,7 +8,9 @@
 #
 # JAVA is the java of the runtime that will use the archive (the archive holds the identity of that runtime's own
 # archive, lib/server/classes.jsa), PGMUX_JAR the jar at the path, size and modification time it will have when run:
-# the JVM checks all three and runs without the archive, after a warning, when one differs. JVM-FLAG are the run's
+# the JVM checks all three and runs without the archive, after a warning, when one differs. The archive records the
+# jar's absolute path (a relative PGMUX_JAR is resolved against the current directory first), so a run must name the
+# jar by that path, from whichever directory it starts. JVM-FLAG are the run's
 # flags (the collector, java.library.path; a -XX:SharedArchiveFile among them is dropped). No database is needed: the training configuration points at 127.0.0.1:1,
 # where nothing listens, so the upstream check fails at once. It listens on 127.0.0.1, ports CDS_LISTEN_PORT (6432)
 # and CDS_METRICS_PORT (9930).
@@ -20,6 +22,15 @@ if [ $# -lt 3 ]; then
 fi
 java=$1 jar=$2 archive=$3
 shift 3
+if [ ! -f "$jar" ]; then
+    echo "cds-archive.sh: no jar at $jar" >&2
+    exit 2
+fi
+# The JVM records the class path as given: a relative one would hold only for runs started from this directory.
+case $jar in
+    /*) ;;
+    *) jar=$(cd "$(dirname "$jar")" && pwd)/$(basename "$jar") ;;
+esac
 listen_port=${CDS_LISTEN_PORT:-6432}
 metrics_port=${CDS_METRICS_PORT:-9930}
 

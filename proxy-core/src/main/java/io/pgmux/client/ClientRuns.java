@@ -115,11 +115,7 @@ final class ClientRuns {
         if (route == Route.TAKE) {
             return route;
         }
-        if (tag == FrontendTag.PARSE) {
-            stats.countClientParse();
-        } else if (tag == FrontendTag.BIND) {
-            stats.countBind();
-        }
+        PreparedStatementCounts.count(stats, tag, frame);
         clock.sent(traffic.burstNanos(), tag == FrontendTag.SYNC);
         return route;
     }

@@ -278,11 +278,7 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
             return;
         }
         checkRequest(frame);
-        if (tag == FrontendTag.PARSE) {
-            pool.stats().countClientParse();
-        } else if (tag == FrontendTag.BIND) {
-            pool.stats().countBind();
-        }
+        PreparedStatementCounts.count(pool.stats(), tag, frame);
         if (local.skipped(tag, frame)) {
             return;
         }

@@ -44,15 +44,25 @@ final class UtilizationWarnings {
     void check(Iterable<PoolSnapshot> pools, int percent, long nowNanos) {
         Crossings crossings = update(TenantLoad.of(pools), percent, nowNanos);
         for (TenantLoad b : crossings.above()) {
-            log.warn("tenant {} has {} server connections serving clients on database {}, {}% of its pool_size {} "
-                    + "(utilization_warn_percent {}); further clients wait once the reserve is used", b.tenant(),
-                    b.inUse(), b.database(), 100L * b.inUse() / b.limit(), b.limit(), percent);
+            log.warn(warning(b, percent));
         }
         for (TenantLoad b : crossings.below()) {
             log.info("tenant {} is back below utilization_warn_percent {} on database {} ({} of pool_size {} "
                     + "serving clients, for {} s)", b.tenant(), percent, b.database(), b.inUse(), b.limit(),
                     QUIET.toSeconds());
         }
+    }
+
+    /**
+     * The warning for a budget that crossed {@code percent}: what is in use against pool_size, and what comes next,
+     * which depends on the tenant's reserve (reserve_pool_size): with none, further clients wait at pool_size.
+     */
+    static String warning(TenantLoad b, int percent) {
+        String next = b.reserve() > 0 ? "further clients wait once its reserve of " + b.reserve() + " is used"
+                : "further clients wait";
+        return "tenant " + b.tenant() + " has " + b.inUse() + " server connections serving clients on database "
+                + b.database() + ", " + 100L * b.inUse() / b.limit() + "% of its pool_size " + b.limit()
+                + " (utilization_warn_percent " + percent + "); " + next;
     }
 
     Crossings update(Iterable<TenantLoad> budgets, int percent, long nowNanos) {

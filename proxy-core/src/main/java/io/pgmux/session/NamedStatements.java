@@ -522,7 +522,7 @@ public final class NamedStatements {
         PreparedOnServer prepared = server.prepared();
         long number = unnamed.number();
         if (!prepared.hasUnnamed(this, number)) {
-            pool.stats().countServerParse();
+            // Not a server parse in SHOW STATS: those count named statements pgmux prepares, as PgBouncer's do.
             server.inject(Parse.encode(alloc, "", unnamed.definition()), ok -> {
                 if (!ok && prepared.hasUnnamed(this, number)) {
                     prepared.dropUnnamed();

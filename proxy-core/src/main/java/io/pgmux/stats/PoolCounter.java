@@ -21,11 +21,14 @@ public enum PoolCounter {
     WAIT_TIME_US,
     /** Times a server was handed to a client (total_server_assignment_count). */
     SERVER_ASSIGNMENTS,
-    /** Parse messages from clients (total_client_parse_count). */
+    /**
+     * Prepared statements clients created: their Parses that name a statement (total_client_parse_count; an
+     * unnamed Parse, as every query of the extended protocol sends, is no prepared statement there).
+     */
     CLIENT_PARSES,
-    /** Parse messages pgmux sent to servers (total_server_parse_count). */
+    /** Named prepared statements pgmux created on servers with Parses of its own (total_server_parse_count). */
     SERVER_PARSES,
-    /** Bind messages from clients (total_bind_count). */
+    /** Binds from clients of named prepared statements (total_bind_count). */
     BINDS,
     /** Clients that logged in (PgBouncer 1.26's total_client_login_count). */
     CLIENT_LOGINS,

@@ -86,17 +86,17 @@ public final class PoolStats {
         add(PoolCounter.BYTES_SENT, sent);
     }
 
-    /** A Parse message from a client. */
+    /** A client's Parse that names its statement (creates a prepared statement; PgBouncer's client parse). */
     public void countClientParse() {
         add(PoolCounter.CLIENT_PARSES, 1);
     }
 
-    /** A Parse message pgmux sent to a server (preparing a statement there). */
+    /** A Parse pgmux sent to a server of its own, preparing a named statement there. */
     public void countServerParse() {
         add(PoolCounter.SERVER_PARSES, 1);
     }
 
-    /** A Bind message from a client. */
+    /** A client's Bind of a named prepared statement. */
     public void countBind() {
         add(PoolCounter.BINDS, 1);
     }

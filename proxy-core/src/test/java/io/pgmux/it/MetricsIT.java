@@ -104,8 +104,7 @@ class MetricsIT {
             // The request path's counters: each client's statements ran in autocommit, one transaction each.
             assertTrue(after.value("pgmux_transactions_total", POOL) >= 7);
             assertTrue(after.value("pgmux_queries_total", POOL) >= 7);
-            assertTrue(after.value("pgmux_binds_total", POOL) >= 7, "pgjdbc binds every statement");
-            assertTrue(after.value("pgmux_client_parses_total", POOL) >= 7, "pgjdbc parses every statement");
+            // Parses and binds count named statements only (StatsCountingIT); these ran under the unnamed one.
             assertTrue(after.value("pgmux_received_bytes_total", POOL) > receivedBefore + 6 * 20,
                     "six queries' text and more");
             assertTrue(after.value("pgmux_sent_bytes_total", POOL) > sentBefore + 6 * 20, "six results and more");

@@ -8,6 +8,7 @@ import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
 import io.pgmux.testing.RawPgClient;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -60,6 +61,60 @@ class StatsCountingIT {
                 assertTrue(rs.getLong("total_xact_time") >= rs.getLong("total_query_time"),
                         "each transaction holds its query");
             }
+        }
+    }
+
+    /**
+     * SHOW STATS counts prepared statements as PgBouncer does: total_client_parse_count the statements clients
+     * create (named Parses), total_bind_count their Binds, total_server_parse_count those pgmux prepares on servers.
+     * The unnamed statement each query of the extended protocol parses and binds is none of them.
+     */
+    @Test
+    void onlyNamedStatementsCountAsParsesAndBinds() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster)
+                .set("admin", "{users: [" + ProxyFixture.APP_USER + "]}").start()) {
+            executeFiveTimes(proxy, "0"); // pgjdbc's unnamed statement every time
+            assertPreparedCounts(proxy, 5, 0, 0, 0);
+            Scrape unnamed = Scrape.metrics(proxy);
+            assertEquals(0, unnamed.value("pgmux_client_parses_total", POOL), unnamed.body());
+            assertEquals(0, unnamed.value("pgmux_binds_total", POOL), unnamed.body());
+
+            executeFiveTimes(proxy, "1"); // named from the first execution: one Parse, five Binds
+            assertPreparedCounts(proxy, 10, 1, 1, 5);
+            Scrape named = Scrape.metrics(proxy);
+            assertEquals(1, named.value("pgmux_client_parses_total", POOL), named.body());
+            assertEquals(1, named.value("pgmux_server_parses_total", POOL), named.body());
+            assertEquals(5, named.value("pgmux_binds_total", POOL), named.body());
+        }
+    }
+
+    private static void executeFiveTimes(ProxyFixture proxy, String prepareThreshold) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("prepareThreshold", prepareThreshold);
+        try (Connection c = proxy.connect(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD, ProxyFixture.APP_DB,
+                props); PreparedStatement ps = c.prepareStatement("select ?::int")) {
+            for (int i = 0; i < 5; i++) {
+                ps.setInt(1, i);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals(i, rs.getInt(1));
+                }
+            }
+        }
+    }
+
+    private static void assertPreparedCounts(ProxyFixture proxy, long queries, long clientParses, long serverParses, long binds)
+            throws SQLException {
+        Properties simple = new Properties();
+        simple.setProperty("preferQueryMode", "simple");
+        try (Connection c = proxy.connect(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD, "pgmux", simple);
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW STATS")) {
+            assertTrue(rs.next());
+            assertEquals(ProxyFixture.APP_DB, rs.getString("database"));
+            assertTrue(rs.getLong("total_query_count") >= queries, "each execution is a query all the same");
+            assertEquals(clientParses, rs.getLong("total_client_parse_count"));
+            assertEquals(serverParses, rs.getLong("total_server_parse_count"));
+            assertEquals(binds, rs.getLong("total_bind_count"));
         }
     }
 

@@ -44,6 +44,18 @@ final class UtilizationWarningsTest {
         assertEquals(new Crossings(List.of(web(9)), List.of()), check(80, web(9)), "again");
     }
 
+    /** The warning promises a reserve only to a tenant that has one (reserve_pool_size above 0). */
+    @Test
+    void theWarningNamesTheReserveOnlyWhereThereIsOne() {
+        TenantLoad noReserve = new TenantLoad("shop", "web", 8, 0, 8, 8, 0, 0);
+        assertEquals("tenant web has 8 server connections serving clients on database shop, 100% of its pool_size 8 "
+                + "(utilization_warn_percent 80); further clients wait", UtilizationWarnings.warning(noReserve, 80));
+        TenantLoad withReserve = new TenantLoad("shop", "web", 10, 3, 9, 9, 0, 0);
+        assertEquals("tenant web has 9 server connections serving clients on database shop, 90% of its pool_size 10 "
+                + "(utilization_warn_percent 80); further clients wait once its reserve of 3 is used",
+                UtilizationWarnings.warning(withReserve, 80));
+    }
+
     /** Transaction pooling: the connections serving clients come and go; one warning, not one per dip. */
     @Test
     void aTenantHoveringAtTheThresholdWarnsOnce() {

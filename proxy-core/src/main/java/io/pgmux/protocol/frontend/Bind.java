@@ -24,6 +24,17 @@ public final class Bind {
         Fields.end(frame, Fields.after(frame, at + 2, results * 2, "Bind"), "Bind");
     }
 
+    /**
+     * Whether the Bind frame (tag and length included, already validated) binds a named prepared statement. Reads
+     * without moving indexes and without allocating: with the unnamed portal (the usual case) two bytes, else the
+     * portal name up to its NUL and one byte.
+     */
+    public static boolean hasStatementName(ByteBuf frame) {
+        int portalStart = frame.readerIndex() + 5;
+        int nameStart = frame.getByte(portalStart) == 0 ? portalStart + 1 : statementNameStart(frame);
+        return frame.getByte(nameStart) != 0;
+    }
+
     /** Where the statement name of a Bind frame starts: after the portal name and its NUL. */
     public static int statementNameStart(ByteBuf frame) {
         return Parse.endOfCString(frame, frame.readerIndex() + 5) + 1;

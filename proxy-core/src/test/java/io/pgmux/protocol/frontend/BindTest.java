@@ -4,7 +4,9 @@ import static io.pgmux.protocol.Bytes.assertBytes;
 import static io.pgmux.protocol.Bytes.assertBytesAndRelease;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -61,6 +63,23 @@ class BindTest {
     void readsTheStatementNameOfAnUnnamedPortal() {
         byte[] bind = Bytes.of().hex("42 0000000e").hex("00").cstring("s1").hex("0000 0000 0000").build();
         assertEquals("s1", Bind.statementName(frame(bind)));
+    }
+
+    /** Whether a statement is named, whatever the portal; the unnamed portal bound to the unnamed statement is not. */
+    @Test
+    void tellsANamedStatementWithoutMovingTheFrame() {
+        byte[] unnamedPortalNamedStatement = Bytes.of().hex("42 0000000e").hex("00").cstring("s1")
+                .hex("0000 0000 0000").build();
+        byte[] namedPortalUnnamedStatement = Bytes.of().hex("42 0000000e").cstring("p1").hex("00")
+                .hex("0000 0000 0000").build();
+        ByteBuf named = frame(NAMED);
+        assertTrue(Bind.hasStatementName(named));
+        assertEquals(0, named.readerIndex());
+        assertTrue(Bind.hasStatementName(frame(unnamedPortalNamedStatement)));
+        assertFalse(Bind.hasStatementName(frame(namedPortalUnnamedStatement)));
+        assertFalse(Bind.hasStatementName(frame(UNNAMED)));
+        assertTrue(Bind.hasStatementName(behindASync(NAMED)));
+        assertFalse(Bind.hasStatementName(behindASync(UNNAMED)));
     }
 
     @Test
