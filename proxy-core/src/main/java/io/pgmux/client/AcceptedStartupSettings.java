@@ -1,6 +1,7 @@
 package io.pgmux.client;
 
 import io.pgmux.pool.PoolKey;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,10 +13,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * the pool has been aligned to it for a login. Other clients wait for a server to log in with (see
  * {@link ServerLending}). Per pool, as what a user may set is the user's. At most {@link #LIMIT} sets are kept, for
  * the life of the process; a client whose set is not among them logs in through a server each time. Thread-safe.
+ *
+ * <p>{@code application_name} is no part of a set: PostgreSQL takes any value (it replaces what is not printable
+ * ASCII), and applications that name each connection (host, process, worker) would otherwise make every login a
+ * new set that waits for a server while the pool is busy.
  */
 final class AcceptedStartupSettings {
     /** Sets kept (each shares the client's own map, see {@link io.pgmux.session.SharedStartupSettings}). */
     static final int LIMIT = 4096;
+    private static final String APPLICATION_NAME = "application_name";
 
     private record Accepted(PoolKey pool, Map<String, String> settings) {
     }
@@ -28,13 +34,24 @@ final class AcceptedStartupSettings {
      * @param settings lower-case setting name to value, as the client sent them; none are always accepted
      */
     boolean isAccepted(PoolKey pool, Map<String, String> settings) {
-        return settings.isEmpty() || accepted.contains(new Accepted(pool, settings));
+        Map<String, String> set = withoutAlwaysTaken(settings);
+        return set.isEmpty() || accepted.contains(new Accepted(pool, set));
     }
 
     /** A server of {@code pool} took these settings for a login. */
     void accept(PoolKey pool, Map<String, String> settings) {
-        if (!settings.isEmpty() && accepted.size() < LIMIT) {
-            accepted.add(new Accepted(pool, settings));
+        Map<String, String> set = withoutAlwaysTaken(settings);
+        if (!set.isEmpty() && accepted.size() < LIMIT) {
+            accepted.add(new Accepted(pool, set));
         }
+    }
+
+    private static Map<String, String> withoutAlwaysTaken(Map<String, String> settings) {
+        if (!settings.containsKey(APPLICATION_NAME)) {
+            return settings;
+        }
+        Map<String, String> rest = new HashMap<>(settings);
+        rest.remove(APPLICATION_NAME);
+        return rest;
     }
 }

@@ -25,17 +25,27 @@ class AcceptedStartupSettingsTest {
         assertTrue(accepted.isAccepted(APP, Map.of("application_name", "app", "statement_timeout", "1234")),
                 "an equal set");
         assertFalse(accepted.isAccepted(OTHER_USER, settings), "what a user may set is the user's");
-        assertFalse(accepted.isAccepted(APP, Map.of("statement_timeout", "1234")), "another set");
+        assertFalse(accepted.isAccepted(APP, Map.of("statement_timeout", "1234", "work_mem", "4MB")), "another set");
     }
 
     @Test
     void beyondTheLimitNewSetsAreNotKept() {
         AcceptedStartupSettings accepted = new AcceptedStartupSettings();
         for (int i = 0; i < AcceptedStartupSettings.LIMIT; i++) {
-            accepted.accept(APP, Map.of("application_name", "app" + i));
+            accepted.accept(APP, Map.of("statement_timeout", Integer.toString(i)));
         }
-        accepted.accept(APP, Map.of("application_name", "one too many"));
-        assertFalse(accepted.isAccepted(APP, Map.of("application_name", "one too many")));
-        assertTrue(accepted.isAccepted(APP, Map.of("application_name", "app0")));
+        accepted.accept(APP, Map.of("statement_timeout", "one too many"));
+        assertFalse(accepted.isAccepted(APP, Map.of("statement_timeout", "one too many")));
+        assertTrue(accepted.isAccepted(APP, Map.of("statement_timeout", "0")));
+    }
+
+    @Test
+    void applicationNameIsNoPartOfASet() {
+        AcceptedStartupSettings accepted = new AcceptedStartupSettings();
+        // PostgreSQL takes any application_name: a connection named for its worker needs no server to log in.
+        assertTrue(accepted.isAccepted(APP, Map.of("application_name", "worker-17")));
+        accepted.accept(APP, Map.of("statement_timeout", "1234", "application_name", "worker-1"));
+        assertTrue(accepted.isAccepted(APP, Map.of("statement_timeout", "1234", "application_name", "worker-2")));
+        assertFalse(accepted.isAccepted(APP, Map.of("statement_timeout", "999", "application_name", "worker-1")));
     }
 }
