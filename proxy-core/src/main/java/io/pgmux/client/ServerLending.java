@@ -131,9 +131,7 @@ final class ServerLending extends PoolClient {
         if (sql != null) {
             assigned.sendInternalQuery(sql, error -> aligned(assigned, error));
         }
-        if (forwardPending(assigned, idle) && assigned.isAtBoundary() && linkingFor == Linking.PENDING_REQUESTS) {
-            pooled.answers().serverAtBoundary();
-        }
+        sendPending(assigned, idle);
     }
 
     /**
@@ -154,11 +152,24 @@ final class ServerLending extends PoolClient {
             return;
         }
         // The server has the client's values already: the database took them.
+        loggedIn(greeting);
+        sendPending(assigned, assigned.isAtBoundary());
+    }
+
+    /** The database took the client's startup settings: the login succeeded, and the client is greeted. */
+    private void loggedIn(Map<String, String> greeting) {
         services.acceptedSettings().accept(pool.key(), parameters.startupSettings());
         client.transition(ClientState.ACTIVE);
         pooled.greet(greeting);
-        if (forwardPending(assigned, assigned.isAtBoundary()) && assigned.isAtBoundary()
-                && linkingFor == Linking.PENDING_REQUESTS) {
+    }
+
+    /**
+     * {@link #forwardPending}; then, for the kept requests (not a request held in place, which is sent after this),
+     * a server still at a boundary (nothing was sent that it will answer) is reported at its boundary now, since no
+     * ReadyForQuery will do it: the server goes back at once.
+     */
+    private void sendPending(ServerConnection assigned, boolean idle) {
+        if (forwardPending(assigned, idle) && assigned.isAtBoundary() && linkingFor == Linking.PENDING_REQUESTS) {
             pooled.answers().serverAtBoundary();
         }
     }
@@ -209,9 +220,7 @@ final class ServerLending extends PoolClient {
             return;
         }
         parameters.recordAligned(assigned);
-        services.acceptedSettings().accept(pool.key(), parameters.startupSettings());
-        client.transition(ClientState.ACTIVE);
-        pooled.greet(greeting);
+        loggedIn(greeting);
         forwardPending(assigned, true);
     }
 
