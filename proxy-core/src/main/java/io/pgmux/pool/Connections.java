@@ -200,7 +200,7 @@ final class Connections {
         Work work = lock.enter();
         try {
             openForEveryPoolBehind(breaker, work);
-            if (breaker.state() == CircuitState.OPEN && liveServersBehind(breaker) == 0) {
+            if (breaker.state() == CircuitState.OPEN && registry.liveServersBehind(breaker) == 0) {
                 probeWithoutWaiters(breaker, work);
             }
         } finally {
@@ -218,16 +218,6 @@ final class Connections {
                 return;
             }
         }
-    }
-
-    private int liveServersBehind(CircuitBreaker breaker) {
-        int live = 0;
-        for (ServerPool each : registry.all()) {
-            if (each.breaker() == breaker) {
-                live += each.liveCount();
-            }
-        }
-        return live;
     }
 
     private void openForEveryPoolBehind(CircuitBreaker breaker, Work work) {

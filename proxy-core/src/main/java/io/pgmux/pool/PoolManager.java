@@ -308,20 +308,13 @@ public final class PoolManager {
      */
     public Map<String, UpstreamStatus> upstreams() {
         CircuitBreaker[] breakers = registry.breakers().values().toArray(new CircuitBreaker[0]);
-        ServerPool[] pools = registry.all();
         UpstreamStatus[] statuses = new UpstreamStatus[breakers.length];
         long now = ticker.nanoTime();
         Work work = lock.enter();
         try {
             for (int i = 0; i < breakers.length; i++) {
                 if (breakers[i].attempts() > 0) {
-                    int live = 0;
-                    for (ServerPool pool : pools) {
-                        if (pool.breaker() == breakers[i]) {
-                            live += pool.liveCount();
-                        }
-                    }
-                    statuses[i] = breakers[i].status(now, live);
+                    statuses[i] = breakers[i].status(now, registry.liveServersBehind(breakers[i]));
                 }
             }
         } finally {

@@ -83,6 +83,20 @@ final class PoolRegistry {
     }
 
     /**
+     * The logged-in, not closing servers of every pool behind {@code breaker} (its upstream): what still serves
+     * there. Under the pool lock.
+     */
+    int liveServersBehind(CircuitBreaker breaker) {
+        int live = 0;
+        for (ServerPool each : all()) {
+            if (each.breaker() == breaker) {
+                live += each.liveCount();
+            }
+        }
+        return live;
+    }
+
+    /**
      * The pool of {@code database} and {@code user}, made on first use.
      *
      * @throws IllegalArgumentException when neither a pool nor the configuration knows them
