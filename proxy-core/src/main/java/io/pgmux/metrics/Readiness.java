@@ -77,7 +77,15 @@ public final class Readiness {
         if (control == FleetControl.DOWN) {
             return false;
         }
-        return upstream == null || upstream.circuit() == CircuitState.CLOSED || upstream.liveServers() > 0;
+        return upstream == null || serves(upstream.circuit(), upstream.liveServers());
+    }
+
+    /**
+     * The rule for an upstream pgmux has connected to, from its circuit and its live servers (see the class doc);
+     * also for {@code pgmux status}, which reads both off the console.
+     */
+    public static boolean serves(CircuitState circuit, int liveServers) {
+        return circuit == CircuitState.CLOSED || liveServers > 0;
     }
 
     /**

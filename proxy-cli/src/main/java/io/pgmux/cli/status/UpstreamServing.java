@@ -1,14 +1,14 @@
 package io.pgmux.cli.status;
 
+import io.pgmux.metrics.Readiness;
+import io.pgmux.pool.CircuitState;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * The readiness rule of {@code /health/ready} (io.pgmux.metrics.Readiness), read off the console for a pgmux whose
+ * The readiness rule of {@code /health/ready} ({@link Readiness#serves}), read off the console for a pgmux whose
  * health endpoint is off: a database is not ready when its upstream (host:port, shared by every database there) has
  * a circuit that is not closed and no live server connection, i.e. none active, idle, being checked, reset or
  * canceled, in any pool there. An open circuit with live servers (one refused login while the open connections
@@ -32,13 +32,15 @@ final class UpstreamServing {
         for (Map<String, String> each : databases) {
             upstreamOf.put(each.get("name"), each.get("host") + ":" + each.get("port"));
         }
-        Set<String> circuitNotClosed = new LinkedHashSet<>();
+        Map<String, CircuitState> circuits = new LinkedHashMap<>();
         Map<String, Integer> live = new LinkedHashMap<>();
         for (Map<String, String> pool : pools) {
             String upstream = upstreamOf.getOrDefault(pool.get("database"), pool.get("database"));
             String circuit = pool.get("upstream_circuit");
             if (circuit != null && !circuit.isEmpty() && !circuit.equals("closed")) {
-                circuitNotClosed.add(upstream);
+                circuits.put(upstream, CircuitState.OPEN); // open or half_open: not closed is what the rule asks
+            } else {
+                circuits.putIfAbsent(upstream, CircuitState.CLOSED);
             }
             int servers = 0;
             for (String column : LIVE) {
@@ -51,7 +53,7 @@ final class UpstreamServing {
         for (Map<String, String> pool : pools) {
             String database = pool.get("database");
             String upstream = upstreamOf.getOrDefault(database, database);
-            if (circuitNotClosed.contains(upstream) && live.get(upstream) == 0 && !result.contains(database)) {
+            if (!Readiness.serves(circuits.get(upstream), live.get(upstream)) && !result.contains(database)) {
                 result.add(database);
             }
         }
