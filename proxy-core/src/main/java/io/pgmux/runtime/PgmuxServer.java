@@ -39,7 +39,6 @@ import io.pgmux.config.FileErrors;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -321,13 +320,7 @@ public final class PgmuxServer implements AutoCloseable {
         }
         reloader.execute(() -> {
             try {
-                try (java.io.InputStream in = Files.newInputStream(configFile)) {
-                    in.read(); // a directory opens but cannot be read
-                } catch (java.io.IOException e) {
-                    throw new AdminException(SqlState.IO_ERROR, "RELOAD failed: "
-                            + FileErrors.cannotRead(configFile, e) + "; the running configuration stays");
-                }
-                PgmuxConfig next = ConfigLoader.load(configFile);
+                PgmuxConfig next = loadForReload();
                 List<String> notApplied = unapplied.apply(next);
                 if (!notApplied.isEmpty()) {
                     throw new AdminException(new PgError(PgError.ERROR, SqlState.CONFIG_FILE_ERROR, "RELOAD refused: "
@@ -353,6 +346,22 @@ public final class PgmuxServer implements AutoCloseable {
             }
         });
         return done;
+    }
+
+    /**
+     * The configuration file read again; one that cannot be read is {@code 58030} (io_error), with
+     * {@link FileErrors}' reason, rather than a file that is not valid.
+     */
+    private PgmuxConfig loadForReload() {
+        try {
+            return ConfigLoader.load(configFile);
+        } catch (ConfigException e) {
+            if (e.cannotRead().isPresent()) {
+                throw new AdminException(SqlState.IO_ERROR, "RELOAD failed: cannot read " + configFile + ": "
+                        + e.cannotRead().get() + "; the running configuration stays");
+            }
+            throw e;
+        }
     }
 
     /**
