@@ -194,7 +194,8 @@ final class YamlMap {
             Node keyNode = entry.getValue().getKeyNode();
             String message = Tag.MERGE.equals(keyNode.getTag())
                     ? "YAML merge keys (<<) are not supported; write the keys out"
-                    : PgBouncerNames.hint(section, entry.getKey()).orElseGet(() -> "unknown key" + closest(entry.getKey()).map(k -> " (did you mean \"" + k + "\"?)").orElse("")
+                    : PgBouncerNames.hint(section, entry.getKey()).orElseGet(() -> "unknown key"
+                            + closest(entry.getKey()).map(k -> " (did you mean \"" + k + "\"?)").orElse("")
                             + "; expected one of: " + String.join(", ", known));
             reader.problems().add(pathOf(entry.getKey()), keyNode, message);
         }

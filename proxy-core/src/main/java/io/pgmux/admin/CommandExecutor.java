@@ -136,7 +136,6 @@ final class CommandExecutor {
         return new Outcome.Done(command.tag());
     }
 
-    /** A PAUSE or SUSPEND whose user gave up waiting (cancel, disconnect) is undone, as PgBouncer does. */
     /**
      * RELOAD's answer: CommandComplete, after a WARNING naming the settings the file changed that keep their
      * running values until a restart (PostgreSQL logs the same case at a reload: 55P02, "cannot be changed without
@@ -153,6 +152,7 @@ final class CommandExecutor {
                 "Restart pgmux to apply them."), tag);
     }
 
+    /** A PAUSE or SUSPEND whose user gave up waiting (cancel, disconnect) is undone, as PgBouncer does. */
     private void resumeAfterAbandon(Optional<String> database) {
         try {
             console.control().resume(database);
