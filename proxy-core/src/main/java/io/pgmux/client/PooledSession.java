@@ -388,7 +388,12 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
 
     /**
      * Acts on a Terminate whose turn has come: leave at once, in the middle of a COPY FROM STDIN as PostgreSQL
-     * does, or once the requests before it have been answered.
+     * does, or once the requests before it that end with a ReadyForQuery have been answered (ServerAnswers calls
+     * again at each). An extended-protocol batch with no Sync behind it (Parse, Bind, Execute, Flush ... then
+     * Terminate) gets no ReadyForQuery: PostgreSQL reads the Terminate once the batch has run and ends the
+     * session, aborting its implicit transaction. So the client leaves now and its server is closed
+     * ({@link ServerCleanup#afterClientLeft}); pgmux never sends a Sync in its place, which would commit the
+     * batch's writes.
      */
     void terminate() {
         ServerConnection linked = server;
@@ -397,10 +402,11 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
                 abandonCopy();
                 return;
             }
-            if (!linked.isQuiet()) {
-                return; // serverReadyForQuery closes once the last answer is in
+            if (!linked.isQuiet() && linked.owesClientReadyForQuery()) {
+                return;
             }
         }
+        channel().flush();
         client.terminated();
     }
 

@@ -91,9 +91,8 @@ final class ServerAnswers implements ServerLink {
         timeouts.readyForQuery(now);
         boolean quiet = pooled.server().isQuiet();
         clock.readyForQuery(now, status, quiet);
-        if (pooled.isTerminating() && pooled.pending().isEmpty() && quiet) {
-            channel.flush();
-            client.terminated();
+        if (pooled.isTerminating() && pooled.pending().isEmpty()) {
+            pooled.terminate(); // leaves once no ReadyForQuery of the client's is still to come
         }
     }
 

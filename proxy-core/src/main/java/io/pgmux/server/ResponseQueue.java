@@ -101,6 +101,21 @@ final class ResponseQueue {
         return null;
     }
 
+    /**
+     * Whether a client's request queued here ends with a ReadyForQuery (a simple Query, FunctionCall or Sync);
+     * pgmux's own queries do not count.
+     */
+    boolean clientAwaitsReadyForQuery() {
+        int mask = types.length - 1;
+        for (int i = 0; i < size; i++) {
+            int at = (head + i) & mask;
+            if (types[at].endsWithReadyForQuery() && actions[at] != ResponseAction.INTERNAL) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Notes that an error came back for the head request. */
     void markHeadFailed() {
         headFailed = true;

@@ -404,6 +404,15 @@ public final class ServerConnection {
         return conversation.isQuiet();
     }
 
+    /**
+     * Whether a request of the client's still waits for the ReadyForQuery that ends it: a simple Query,
+     * FunctionCall or Sync sent and not yet answered (pgmux's own queries aside). A server that is not quiet and
+     * owes none has an extended-protocol batch open that only a Sync would end (protocol docs, "Extended Query").
+     */
+    public boolean owesClientReadyForQuery() {
+        return conversation.queue.clientAwaitsReadyForQuery();
+    }
+
     public TransactionStatus transactionStatus() {
         return conversation.transactionStatus();
     }

@@ -122,6 +122,23 @@ class ResponseQueueTest {
         assertEquals(2, queue.size());
     }
 
+    @Test
+    void aClientIsOwedAReadyForQueryOnlyByItsOwnQuerySyncOrFunctionCall() {
+        assertFalse(queue.clientAwaitsReadyForQuery(), "nothing queued");
+        queue.internal(new InternalQuery(null, error -> { }));
+        queue.forward(RequestType.EXTENDED);
+        queue.swallow(ok -> { });
+        assertFalse(queue.clientAwaitsReadyForQuery(), "pgmux's own query and a batch with no Sync");
+        queue.forward(RequestType.SYNC);
+        assertTrue(queue.clientAwaitsReadyForQuery(), "the batch's Sync");
+        queue.pop();
+        queue.pop();
+        queue.pop();
+        queue.pop();
+        queue.track(RequestType.SIMPLE, ok -> { });
+        assertTrue(queue.clientAwaitsReadyForQuery(), "a tracked simple Query");
+    }
+
     private void assertHead(RequestType type, ResponseAction action) {
         assertEquals(type, queue.headType());
         assertEquals(action, queue.headAction());

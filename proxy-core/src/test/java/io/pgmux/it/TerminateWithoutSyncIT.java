@@ -1,0 +1,135 @@
+package io.pgmux.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmux.testing.Await;
+import io.pgmux.testing.PostgresCluster;
+import io.pgmux.testing.PostgresExtension;
+import io.pgmux.testing.RawPgClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A Terminate behind an extended-protocol batch that has no Sync (protocol docs, "Extended Query", "Termination"):
+ * no ReadyForQuery will ever answer the batch. PostgreSQL reads the Terminate once the batch has run, ends the
+ * session and aborts the batch's implicit transaction; pgmux closes the client at once, closes the server (a Sync
+ * in the client's place would commit the batch), and the pool's only server is free for the next client. Each
+ * variant runs on a direct connection first, as the reference.
+ */
+@ExtendWith(PostgresExtension.class)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class TerminateWithoutSyncIT {
+    private static final String TABLE = "it_terminate_no_sync";
+    private static final String INSERT = "insert into " + TABLE + " values (1)";
+
+    private static OneServerFixture fixture;
+    private static ProxyFixture proxy;
+    private final PostgresCluster cluster;
+
+    TerminateWithoutSyncIT(PostgresCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    @BeforeAll
+    static void startProxy(PostgresCluster cluster) {
+        fixture = OneServerFixture.start(cluster, TABLE);
+        proxy = fixture.proxy();
+    }
+
+    @AfterAll
+    static void stopProxy() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    @BeforeEach
+    void emptyTable() {
+        fixture.emptyTable();
+    }
+
+    /** What the client sends before the batch (answered, up to its ReadyForQuery), and the batch with Terminate. */
+    record Variant(String name, Supplier<Wire> before, Supplier<Wire> batch) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Arguments> variants() {
+        return Stream.of(
+                new Variant("Parse", null, () -> new Wire().parse("", INSERT).terminate()),
+                new Variant("Parse Bind", null, () -> new Wire().parse("", INSERT).bind("", "").terminate()),
+                new Variant("Parse Bind Execute", null,
+                        () -> new Wire().parse("", INSERT).bind("", "").execute("").terminate()),
+                new Variant("Parse Bind Execute Flush", null,
+                        () -> new Wire().parse("", INSERT).bind("", "").execute("").flush().terminate()),
+                new Variant("Describe", null, () -> new Wire().describeStatement("").terminate()),
+                new Variant("Close", null, () -> new Wire().closeStatement("x").terminate()),
+                new Variant("Bind Execute of a named statement", () -> new Wire().parse("ins", INSERT).sync(),
+                        () -> new Wire().bind("", "ins").execute("").terminate()),
+                new Variant("a Query, then Parse Bind Execute", null,
+                        () -> new Wire().query("select 1").parse("", INSERT).bind("", "").execute("").terminate()),
+                new Variant("a failed Parse, then Bind Execute", null,
+                        () -> new Wire().parse("", "select * from no_such_table").bind("", "").execute("")
+                                .terminate()))
+                .map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void theClientIsClosedTheServerFreedAndNothingCommitted(Variant variant) throws Exception {
+        try (RawPgClient direct = Raw.direct(cluster)) {
+            runs(variant, direct);
+        }
+        assertEquals("0", count(), "PostgreSQL aborted the batch");
+        try (RawPgClient client = proxy.rawLogin()) {
+            runs(variant, client);
+        }
+        Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversActive() == 0,
+                "the client's server no longer held");
+        assertEquals("0", count(), "the batch was not committed through pgmux either");
+    }
+
+    /** The server stays with the client that sent a batch with no Sync and goes silent: that is legitimate. */
+    @Test
+    void aFlushedBatchThenSilenceKeepsTheServer() throws Exception {
+        try (RawPgClient client = proxy.rawLogin()) {
+            new Wire().parse("", INSERT).bind("", "").execute("").flush().sendTo(client);
+            assertEquals("12C", Raw.types(List.of(client.read(), client.read(), client.read())));
+            assertEquals(1, proxy.appSnapshot().serversActive(), "the batch's server stays the client's");
+            new Wire().sync().sendTo(client);
+            assertEquals('I', client.expect('Z').readyStatus());
+        }
+        assertEquals("1", count(), "the Sync committed the batch");
+    }
+
+    private static void runs(Variant variant, RawPgClient client) {
+        if (variant.before() != null) {
+            variant.before().get().sendTo(client);
+            client.readUntilReady();
+        }
+        variant.batch().get().sendTo(client);
+        assertTrue(client.isClosedByPeer(Duration.ofSeconds(5)), variant + ": the connection closes after Terminate");
+    }
+
+    /** The table's rows, read through pgmux: a client that gets the pool's only server. */
+    private static String count() {
+        try (RawPgClient client = proxy.rawLogin()) {
+            return Raw.queryOne(client, "select count(*) from " + TABLE);
+        }
+    }
+}
