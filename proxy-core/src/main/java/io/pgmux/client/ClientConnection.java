@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
+import io.pgmux.codec.CarryRefusedException;
 import io.pgmux.codec.MessageRouter;
 import io.pgmux.config.Timeouts;
 import io.pgmux.protocol.PgError;
@@ -235,6 +236,9 @@ public final class ClientConnection {
                 phase.protocolViolation();
             }
             fail(((ProtocolException) cause).error("invalid frontend message: "));
+        } else if (cause instanceof CarryRefusedException) {
+            log.info("client {}: {}", describe(), cause.getMessage());
+            fail(PgError.fatal(SqlState.OUT_OF_MEMORY, cause.getMessage()));
         } else if (cause instanceof java.io.IOException) {
             log.debug("client {}: {}", describe(), cause.toString());
             close(null, "the connection was lost: " + cause.getMessage());

@@ -46,7 +46,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Messag
                 if (msg instanceof StartupMessage) {
                     // The typed protocol begins: a password message first, until the login moves the framer on.
                     int maxMessageSize = client.services().config().maxMessageSize();
-                    framer = new MessageFramer(maxMessageSize, ExpectedMessages.PASSWORD_RESPONSE, this);
+                    framer = new MessageFramer(maxMessageSize, ExpectedMessages.PASSWORD_RESPONSE, this,
+                            client.services().carryBudget());
                 }
                 client.startupPacket((StartupPacket) msg);
             }

@@ -47,6 +47,8 @@ public final class ClientServices {
     private final io.pgmux.session.SharedStartupSettings startupSettings = new io.pgmux.session.SharedStartupSettings();
     private final io.pgmux.session.SqlLexers sqlLexers = new io.pgmux.session.SqlLexers();
     private final AcceptedStartupSettings acceptedSettings = new AcceptedStartupSettings();
+    /** What the clients' partial messages may hold together: half the process's direct memory. */
+    private final io.pgmux.codec.CarryBudget carryBudget = io.pgmux.codec.CarryBudget.ofDirectMemory();
 
     /**
      * @param channels every client channel joins it, so shutdown can close them all
@@ -126,6 +128,11 @@ public final class ClientServices {
         authenticator = nextAuthenticator;
         logins = nextLogins;
         slowQueryNanos = slowQueryNanos(next);
+    }
+
+    /** The bound every client's message framer gathers messages that span reads under. */
+    io.pgmux.codec.CarryBudget carryBudget() {
+        return carryBudget;
     }
 
     public PoolManager pools() {

@@ -73,6 +73,10 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
     }
 
     private final int maxMessageSize;
+    /** Bounds what the carries of every framer that shares it hold together. */
+    private final CarryBudget budget;
+    /** Bytes of {@link #budget} reserved for the message in {@link #carry}; 0 while it holds none or a header. */
+    private int carryReserved;
     /**
      * Whether it lives inside a handler, which is then its {@link #router} from the start: a flag, not a reference
      * of its own, as every client connection holds a framer for its whole life.
@@ -105,7 +109,7 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
      * @param expected the message types of the first phase
      */
     public MessageFramer(int maxMessageSize, ExpectedMessages expected) {
-        this(maxMessageSize, expected, null);
+        this(maxMessageSize, expected, null, CarryBudget.unbounded());
     }
 
     /**
@@ -117,6 +121,18 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
      * @param expected the message types of the first phase
      */
     public MessageFramer(int maxMessageSize, ExpectedMessages expected, Owner owner) {
+        this(maxMessageSize, expected, owner, CarryBudget.unbounded());
+    }
+
+    /**
+     * As {@link #MessageFramer(int, ExpectedMessages, Owner)}, with the messages it gathers across reads bounded
+     * by {@code budget}, which other framers share: a message the budget has no room for fails the read with a
+     * {@link CarryRefusedException}, and nothing more is read.
+     *
+     * @param owner the handler it lives in, or null for a framer in the pipeline
+     */
+    public MessageFramer(int maxMessageSize, ExpectedMessages expected, Owner owner, CarryBudget budget) {
+        this.budget = budget;
         this.maxMessageSize = maxMessageSize;
         this.owned = owner != null;
         this.router = owner;
@@ -297,6 +313,7 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
             }
             handOnRun(in, runStart, pos);
             if (available < frame) {
+                reserveCarry(frame);
                 startCarry(in, pos, available, frame);
                 return;
             }
@@ -380,6 +397,7 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
                 handOnRun(header);
                 return pos;
             }
+            reserveCarry(length + 1);
         }
         int frame = carry.getInt(carry.readerIndex() + 1) + 1;
         int n = Math.min(frame - carry.readableBytes(), end - pos);
@@ -388,9 +406,26 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
         if (carry.readableBytes() == frame) {
             ByteBuf message = carry;
             carry = null;
+            releaseReservation();
             handOnMessage(message);
         }
         return pos;
+    }
+
+    /**
+     * Reserves the budget for a message of {@code frame} bytes to be gathered across reads: only when a carry is
+     * made or its header completes, never for a message that arrives whole or passes through.
+     */
+    private void reserveCarry(int frame) {
+        budget.reserve(frame);
+        carryReserved = frame;
+    }
+
+    private void releaseReservation() {
+        if (carryReserved > 0) {
+            budget.release(carryReserved);
+            carryReserved = 0;
+        }
     }
 
     private void startCarry(ByteBuf in, int pos, int available, int capacity) {
@@ -449,6 +484,7 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
     }
 
     private void releaseCarry() {
+        releaseReservation(); // also for a reservation whose buffer could not be allocated
         if (carry != null) {
             carry.release();
             carry = null;

@@ -14,6 +14,7 @@ public final class SqlState {
     public static final String INSUFFICIENT_PRIVILEGE = "42501";
     public static final String SYNTAX_ERROR = "42601";
     public static final String UNDEFINED_OBJECT = "42704";
+    public static final String OUT_OF_MEMORY = "53200";
     public static final String TOO_MANY_CONNECTIONS = "53300";
     public static final String OBJECT_NOT_IN_PREREQUISITE_STATE = "55000";
     public static final String CANT_CHANGE_RUNTIME_PARAM = "55P02";

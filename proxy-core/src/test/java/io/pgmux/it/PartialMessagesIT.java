@@ -1,0 +1,129 @@
+package io.pgmux.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmux.testing.BackendMessage;
+import io.pgmux.testing.PgmuxMain;
+import io.pgmux.testing.PostgresCluster;
+import io.pgmux.testing.PostgresExtension;
+import io.pgmux.testing.RawPgClient;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Clients that send part of a large message and stall make pgmux keep what they sent, gathering the message whole.
+ * What all clients' partial messages hold together is bounded (half the process's direct memory): a client whose
+ * message would go beyond it gets FATAL 53200 and is closed; the others, the one holding a partial message
+ * included, are served as before. pgmux runs in a JVM of its own here, with 64 MiB of direct memory, so the bound
+ * is 32 MiB.
+ */
+@ExtendWith(PostgresExtension.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class PartialMessagesIT {
+    private static final int MIB = 1 << 20;
+
+    private final PostgresCluster cluster;
+
+    PartialMessagesIT(PostgresCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    /** A Query of {@code length} bytes in all: {@code select length('xx...x')}. */
+    private static byte[] lengthQuery(int length) {
+        byte[] head = "select length('".getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = "')\0".getBytes(StandardCharsets.US_ASCII);
+        byte[] message = new byte[length];
+        message[0] = 'Q';
+        int bodyLength = length - 1;
+        message[1] = (byte) (bodyLength >>> 24);
+        message[2] = (byte) (bodyLength >>> 16);
+        message[3] = (byte) (bodyLength >>> 8);
+        message[4] = (byte) bodyLength;
+        System.arraycopy(head, 0, message, 5, head.length);
+        Arrays.fill(message, 5 + head.length, length - tail.length, (byte) 'x');
+        System.arraycopy(tail, 0, message, length - tail.length, tail.length);
+        return message;
+    }
+
+    private static int literalLength(int messageLength) {
+        return messageLength - 5 - "select length('".length() - "')\0".length();
+    }
+
+    @Test
+    void aClientOverTheBoundGets53200AndTheOthersAreServed(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("pgmux.yaml");
+        Files.writeString(yaml, ProxyFixture.config(cluster).poolSize(2).yaml());
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-XX:MaxDirectMemorySize=64m",
+                "-Dio.netty.leakDetection.level=paranoid",
+                PgmuxMain.class.getName(), yaml.toString())
+                .redirectError(dir.resolve("pgmux.log").toFile())
+                .start();
+        try {
+            int port = listeningPort(child);
+            byte[] held = lengthQuery(20 * MIB);
+            byte[] refused = lengthQuery(20 * MIB);
+            try (RawPgClient holder = login(port); RawPgClient over = login(port)) {
+                holder.sendRaw(Arrays.copyOf(held, MIB));
+                // Once the holder's 20 MiB are reserved, the second 20 MiB go beyond the 32 MiB bound.
+                over.sendRaw(Arrays.copyOf(refused, 64 * 1024));
+                BackendMessage error = Raw.expectFatal(over, "53200");
+                assertTrue(error.errorField('M').startsWith("message of " + 20 * MIB
+                        + " bytes cannot be buffered now"), error::toString);
+                assertTrue(over.isClosedByPeer(Duration.ofSeconds(5)), "the client over the bound is closed");
+
+                try (RawPgClient other = login(port)) {
+                    assertEquals("1", Raw.queryOne(other, "select 1"), "another client is served meanwhile");
+                }
+                holder.sendRaw(Arrays.copyOfRange(held, MIB, held.length));
+                List<BackendMessage> reply = holder.readUntilReady();
+                assertEquals("TDCZ", Raw.types(reply));
+                assertEquals(String.valueOf(literalLength(held.length)), reply.get(1).dataRowText().get(0),
+                        "the held message reached the server whole");
+            }
+            try (RawPgClient after = login(port)) {
+                after.sendRaw(Arrays.copyOf(refused, MIB));
+                after.sendRaw(Arrays.copyOfRange(refused, MIB, refused.length));
+                assertEquals("TDCZ", Raw.types(after.readUntilReady()),
+                        "with the holder's message handed on, its reservation is free again");
+            }
+        } finally {
+            child.getOutputStream().close();
+            if (!child.waitFor(30, TimeUnit.SECONDS)) {
+                child.destroyForcibly();
+            }
+        }
+        String log = Files.readString(dir.resolve("pgmux.log"), StandardCharsets.UTF_8);
+        assertTrue(!log.contains("LEAK") && !log.contains("OutOfMemoryError"), log);
+    }
+
+    private static RawPgClient login(int port) {
+        RawPgClient client = RawPgClient.connect("127.0.0.1", port);
+        client.login(ProxyFixture.APP_USER, ProxyFixture.APP_DB, ProxyFixture.APP_PASSWORD, null);
+        return client;
+    }
+
+    private static int listeningPort(Process child) throws Exception {
+        BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null) {
+            if (line.startsWith("LISTENING ")) {
+                return Integer.parseInt(line.substring("LISTENING ".length()).strip());
+            }
+        }
+        throw new AssertionError("pgmux did not start; exit " + child.waitFor());
+    }
+}
