@@ -239,6 +239,12 @@ public final class ClientConnection {
         } else if (cause instanceof CarryRefusedException) {
             log.info("client {}: {}", describe(), cause.getMessage());
             fail(PgError.fatal(SqlState.OUT_OF_MEMORY, cause.getMessage()));
+        } else if (cause instanceof OutOfMemoryError) {
+            // A buffer for this client could not be had (direct memory exhausted): PostgreSQL's answer to a
+            // failed allocation is 53200; the process goes on serving the others.
+            log.warn("client {}: out of memory: {}", describe(), cause.toString());
+            fail(PgError.fatal(SqlState.OUT_OF_MEMORY, "out of memory: " + cause.getMessage()
+                    + "; pgmux could not buffer this client's data: retry later"));
         } else if (cause instanceof java.io.IOException) {
             log.debug("client {}: {}", describe(), cause.toString());
             close(null, "the connection was lost: " + cause.getMessage());
@@ -258,16 +264,23 @@ public final class ClientConnection {
         if (state == ClientState.CLOSED) {
             return;
         }
-        boolean unsaid = error != null && phase.insideForwardedMessage();
-        if (error != null && channel.isActive() && !unsaid) {
-            channel.writeAndFlush(ErrorResponse.encode(channel.alloc(), error)).addListener(ChannelFutureListener.CLOSE);
+        String unsaid = error != null && phase.insideForwardedMessage() ? "it was inside a message" : null;
+        if (error != null && channel.isActive() && unsaid == null) {
+            try {
+                channel.writeAndFlush(ErrorResponse.encode(channel.alloc(), error))
+                        .addListener(ChannelFutureListener.CLOSE);
+            } catch (OutOfMemoryError e) {
+                // Not even the error's few bytes could be had (direct memory exhausted): the client is closed
+                // without it rather than left open.
+                unsaid = "no buffer for it: " + e.getMessage();
+            }
         }
         if (error != null && services.config().log().logPoolerErrors()) {
-            log.info("pooler error to {}{}: {} {}", describe(), unsaid ? " (not sent: it was inside a message)" : "",
+            log.info("pooler error to {}{}: {} {}", describe(), unsaid != null ? " (not sent: " + unsaid + ")" : "",
                     error.sqlState(), error.message());
         }
         close(error);
-        if (unsaid) {
+        if (unsaid != null) {
             channel.close();
         }
     }
