@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link MessageFramer}'s carry): a peer that announces a large message and sends all but its end makes pgmux keep
  * it, so without a bound across connections a handful of stalled half-messages exhaust direct memory. A framer
  * reserves a message's announced size, header included, when it starts gathering it (or when its header completes)
- * and gives it back when the message is handed on or dropped: one atomic update per gathered message, none for
+ * and gives it back when the message is handed on or dropped: two atomic updates per gathered message, none for
  * messages that arrive whole or pass through in parts. Shared by the event loops; thread-safe.
  */
 public final class CarryBudget {

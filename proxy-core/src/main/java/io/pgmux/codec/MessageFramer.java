@@ -31,6 +31,10 @@ import io.pgmux.protocol.ProtocolException;
  * ({@link #expect}) or the way of handing on between two messages of the same read, e.g. when the password
  * message before a pipelined Query completes the login. After a violation nothing more is read from the input.
  *
+ * <p>A message gathered whole across reads reserves its announced size in a {@link CarryBudget} that framers of
+ * many connections share, from when gathering starts until it is handed on or dropped; one the budget has no room
+ * for fails the read ({@link CarryRefusedException}) and nothing more is read.
+ *
  * <p>In a pipeline of its own ({@link #MessageFramer(int, ExpectedMessages)}), or inside the handler that receives
  * what it reads ({@link #MessageFramer(int, ExpectedMessages, Owner)}): there the owner passes each read and
  * read-complete on to it with the owner's context, and gets every message, the end of each read and a failure in
