@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Clients that send part of a large message and stall make pgmux keep what they sent, gathering the message whole.
  * What all clients' partial messages hold together is bounded (half the process's direct memory): a client whose
  * message would go beyond it gets FATAL 53200 and is closed; the others, the one holding a partial message
- * included, are served as before. pgmux runs in a JVM of its own here, with 64 MiB of direct memory, so the bound
- * is 32 MiB.
+ * included, are served as before. pgmux runs in a JVM of its own here, with 32 MiB of direct memory, so the bound
+ * is 16 MiB.
  */
 @ExtendWith(PostgresExtension.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -67,21 +67,21 @@ class PartialMessagesIT {
         Files.writeString(yaml, ProxyFixture.config(cluster).poolSize(2).yaml());
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
-                "-XX:MaxDirectMemorySize=64m",
+                "-XX:MaxDirectMemorySize=32m",
                 "-Dio.netty.leakDetection.level=paranoid",
                 PgmuxMain.class.getName(), yaml.toString())
                 .redirectError(dir.resolve("pgmux.log").toFile())
                 .start();
         try {
             int port = listeningPort(child);
-            byte[] held = lengthQuery(20 * MIB);
-            byte[] refused = lengthQuery(20 * MIB);
+            byte[] held = lengthQuery(10 * MIB);
+            byte[] refused = lengthQuery(10 * MIB);
             try (RawPgClient holder = login(port); RawPgClient over = login(port)) {
                 holder.sendRaw(Arrays.copyOf(held, MIB));
-                // Once the holder's 20 MiB are reserved, the second 20 MiB go beyond the 32 MiB bound.
+                // Once the holder's 10 MiB are reserved, the second 10 MiB go beyond the 16 MiB bound.
                 over.sendRaw(Arrays.copyOf(refused, 64 * 1024));
                 BackendMessage error = Raw.expectFatal(over, "53200");
-                assertTrue(error.errorField('M').startsWith("message of " + 20 * MIB
+                assertTrue(error.errorField('M').startsWith("message of " + 10 * MIB
                         + " bytes cannot be buffered now"), error::toString);
                 assertTrue(over.isClosedByPeer(Duration.ofSeconds(5)), "the client over the bound is closed");
 
@@ -100,6 +100,8 @@ class PartialMessagesIT {
                 assertEquals("TDCZ", Raw.types(after.readUntilReady()),
                         "with the holder's message handed on, its reservation is free again");
             }
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; pgmux's log:\n" + Files.readString(dir.resolve("pgmux.log")), e);
         } finally {
             child.getOutputStream().close();
             if (!child.waitFor(30, TimeUnit.SECONDS)) {
