@@ -492,7 +492,7 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
         ServerConnection linked = serverGone();
         if (linked != null) {
             linked.unlink();
-            ServerCleanup.afterClientLeft(linked, policy.resetQueryOnLeave(session, services.config()), services,
+            ServerCleanup.afterClientLeft(linked, policy.resetQueryOnLeave(session, linked, services.config()), services,
                     clientInsideMessage());
         }
         traffic.count();

@@ -99,7 +99,7 @@ final class TransactionPooling implements ReleasePolicy {
     }
 
     @Override
-    public String resetQueryOnLeave(SessionTracker session, PgmuxConfig config) {
-        return session.leavesStateBehind() ? ServerCleanup.DISCARD_ALL : null;
+    public String resetQueryOnLeave(SessionTracker session, ServerConnection server, PgmuxConfig config) {
+        return session.leavesStateBehind(server) ? ServerCleanup.DISCARD_ALL : null;
     }
 }

@@ -377,6 +377,23 @@ public final class ServerConnection {
         settings.forgetResettable();
     }
 
+    /**
+     * pgmux knows this backend's settings: it has just set or read them back. Reports of session parameters until
+     * now are explained.
+     */
+    public void settingsKnown() {
+        settings.settingsKnown();
+    }
+
+    /**
+     * Whether a reported session parameter pgmux does not track (session_authorization, is_superuser ...) has
+     * changed since pgmux last knew this backend's settings, by a route pgmux did not see. Counts as known from now
+     * on: the caller reads the settings back.
+     */
+    public boolean takeUnexplainedReports() {
+        return settings.takeUnexplainedReports();
+    }
+
     /** Records that an unreported parameter was set (or reset, with a null value) by pgmux. */
     public void recordExtraSetting(String lowerCaseName, String value) {
         settings.recordExtra(lowerCaseName, value);

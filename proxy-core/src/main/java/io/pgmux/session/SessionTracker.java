@@ -281,7 +281,24 @@ public final class SessionTracker {
             }
             return false;
         }
+        if (server.takeUnexplainedReports()) {
+            changedUnseen();
+        }
         return state == State.CHANGED && readBackIfChanged(server, tell);
+    }
+
+    /**
+     * The server reported a new session_authorization, is_superuser or other untracked session parameter that
+     * neither pgmux nor the client's SQL (as read back since) explains: a function changed the session. Like a DO
+     * block, the cycle may have changed any setting: role, session authorization and every session-level setting are
+     * read back, so the client keeps them on its next servers, as on a direct connection, and the next client gets
+     * the server aligned to its own.
+     */
+    private void changedUnseen() {
+        unnamed = true;
+        if (state == State.FOLLOWING) {
+            state = State.CHANGED;
+        }
     }
 
     private boolean readBackIfChanged(ServerConnection server, SessionParameters.Tell tell) {
@@ -363,10 +380,11 @@ public final class SessionTracker {
 
     /**
      * Whether a server the client leaves behind in transaction mode holds state that must be reset completely
-     * (DISCARD ALL): the client was pinned, or its settings were not read back.
+     * (DISCARD ALL): the client was pinned, or its settings were not read back, or the server reported a change
+     * to its session that nothing explains (see {@link #atBoundary}), after the client's last boundary.
      */
-    public boolean leavesStateBehind() {
-        return state != State.FOLLOWING;
+    public boolean leavesStateBehind(ServerConnection server) {
+        return state != State.FOLLOWING || server.takeUnexplainedReports();
     }
 
     /** Why the client is pinned, or null. */

@@ -6,6 +6,8 @@ import io.pgmux.testing.BackendMessage;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
 import io.pgmux.testing.RawPgClient;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -28,6 +30,61 @@ class HiddenSettingsIT {
 
     HiddenSettingsIT(PostgresCluster cluster) {
         this.cluster = cluster;
+    }
+
+    private static final String SUPERUSER = "iso_su";
+    private static final String SUPERUSER_PASSWORD = "iso_su_pw";
+    private static final String ALICE = "iso_alice";
+    private static final String BOB = "iso_bob";
+    /** Who a session is: current_user|session_user. */
+    private static final String WHO = "select current_user || '|' || session_user";
+
+    /**
+     * A function that sets its caller's setting at session level, which pgmux cannot see in the SQL that calls
+     * it; and the roles it is called with, a superuser that logs in and two it may become.
+     */
+    private void hiddenFunctionAndRoles() throws SQLException {
+        ClusterAdmin.ensureRole(cluster, SUPERUSER, SUPERUSER_PASSWORD);
+        ClusterAdmin.ensureRole(cluster, ALICE, "iso_alice_pw");
+        ClusterAdmin.ensureRole(cluster, BOB, "iso_bob_pw");
+        asSuperuser("ALTER ROLE " + SUPERUSER + " SUPERUSER");
+        ClusterAdmin.appDdl(cluster, "CREATE OR REPLACE FUNCTION f_hidden(n text, v text) RETURNS text"
+                + " LANGUAGE plpgsql AS $$ BEGIN RETURN set_config(n, v, false); END $$");
+    }
+
+    /** pgmux with app_user and the superuser, sharing one server in transaction mode. */
+    private ProxyFixture proxyWithSuperuser() {
+        return ProxyFixture.config(cluster).poolSize(1)
+                .user(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD, ProxyFixture.DEFAULT_TENANT)
+                .user(SUPERUSER, SUPERUSER_PASSWORD, ProxyFixture.DEFAULT_TENANT).start();
+    }
+
+    private static RawPgClient login(String host, int port, String user, String password) {
+        RawPgClient client = RawPgClient.connect(host, port);
+        try {
+            client.login(user, ProxyFixture.APP_DB, password, null);
+            return client;
+        } catch (RuntimeException | AssertionError e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    /** A Query and a Terminate, as one run of bytes. */
+    private static byte[] queryThenTerminate(String sql) {
+        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer bytes = ByteBuffer.allocate(1 + 4 + text.length + 1 + 1 + 4);
+        bytes.put((byte) 'Q').putInt(4 + text.length + 1).put(text).put((byte) 0);
+        bytes.put((byte) 'X').putInt(4);
+        return bytes.array();
+    }
+
+    private RawPgClient superuserViaPgmux(ProxyFixture proxy) {
+        return login(proxy.host(), proxy.port(), SUPERUSER, SUPERUSER_PASSWORD);
+    }
+
+    private RawPgClient superuserDirect() {
+        return login(cluster.host(), cluster.port(), SUPERUSER, SUPERUSER_PASSWORD);
     }
 
     private RawPgClient direct(Map<String, String> startup) {
@@ -108,6 +165,82 @@ class HiddenSettingsIT {
             both(a, d, "SET statement_timeout = '2s'; SET statement_timeout TO DEFAULT");
             Raw.queryOne(b, "select 1");
             assertEquals("5s", sameValue(a, d, "show statement_timeout", "SET ... TO DEFAULT"));
+        }
+    }
+
+    @Test
+    void aSessionAuthorizationSetInsideAFunctionStaysWithItsClientAlone() throws Exception {
+        hiddenFunctionAndRoles();
+        try (ProxyFixture proxy = proxyWithSuperuser();
+             RawPgClient a = superuserViaPgmux(proxy);
+             RawPgClient b = superuserViaPgmux(proxy);
+             RawPgClient d = superuserDirect()) {
+            both(a, d, "select f_hidden('session_authorization', '" + BOB + "')");
+            assertEquals(SUPERUSER + "|" + SUPERUSER, Raw.queryOne(b, WHO), "the next client on a's server");
+            assertEquals(BOB + "|" + BOB, sameValue(a, d, WHO, "a keeps it on its next server"));
+            assertEquals(SUPERUSER + "|" + SUPERUSER, Raw.queryOne(b, WHO), "b again");
+            both(a, d, "select f_hidden('session_authorization', '" + SUPERUSER + "')");
+            assertEquals(SUPERUSER + "|" + SUPERUSER, sameValue(a, d, WHO, "set back inside a function"));
+        }
+    }
+
+    @Test
+    void aRoleSetInsideAFunctionStaysWithItsClientAlone() throws Exception {
+        hiddenFunctionAndRoles();
+        try (ProxyFixture proxy = proxyWithSuperuser();
+             RawPgClient a = superuserViaPgmux(proxy);
+             RawPgClient b = superuserViaPgmux(proxy);
+             RawPgClient d = superuserDirect()) {
+            both(a, d, "select f_hidden('role', '" + ALICE + "')");
+            assertEquals(SUPERUSER + "|" + SUPERUSER, Raw.queryOne(b, WHO), "the next client on a's server");
+            assertEquals(ALICE + "|" + SUPERUSER, sameValue(a, d, WHO, "a keeps its role on its next server"));
+            // A role only for the transaction comes back at COMMIT: nothing to read back, nothing left behind.
+            both(a, d, "BEGIN; SET LOCAL ROLE " + SUPERUSER + "; SELECT 1; COMMIT");
+            assertEquals(SUPERUSER + "|" + SUPERUSER, Raw.queryOne(b, WHO));
+            assertEquals(ALICE + "|" + SUPERUSER, sameValue(a, d, WHO, "after SET LOCAL ROLE"));
+        }
+    }
+
+    @Test
+    void aClientThatLeavesRightAfterAHiddenChangeLeavesNothingBehind() throws Exception {
+        hiddenFunctionAndRoles();
+        for (String change : List.of("f_hidden('session_authorization', '" + BOB + "')",
+                "f_hidden('role', '" + ALICE + "')")) {
+            try (ProxyFixture proxy = proxyWithSuperuser()) {
+                RawPgClient a = superuserViaPgmux(proxy);
+                // Its Terminate goes in the same write as the query: the client is gone before its server is at a
+                // boundary.
+                a.sendRaw(queryThenTerminate("select " + change));
+                // Its answer comes whole before pgmux ends it: it did not leave in the middle.
+                assertEquals("TDSSCZ".substring(0, 2), Raw.types(a.readUntilReady()).substring(0, 2), change);
+                a.close();
+                try (RawPgClient c = superuserViaPgmux(proxy)) {
+                    assertEquals(SUPERUSER + "|" + SUPERUSER, Raw.queryOne(c, WHO), change);
+                }
+            }
+        }
+    }
+
+    /**
+     * Reported parameters a function changes: the tracked ones (DateStyle, TimeZone) follow ParameterStatus;
+     * default_transaction_read_only, reported but not tracked, is read back as session_authorization is.
+     */
+    @Test
+    void otherReportedParametersSetInsideAFunctionStayWithTheirClientAlone() throws Exception {
+        hiddenFunctionAndRoles();
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient a = proxy.rawLogin();
+             RawPgClient b = proxy.rawLogin();
+             RawPgClient d = direct(null)) {
+            String[][] cases = {{"DateStyle", "German, DMY"}, {"TimeZone", "Asia/Tokyo"},
+                {"default_transaction_read_only", "on"}, {"IntervalStyle", "iso_8601"}};
+            for (String[] each : cases) {
+                String show = "show " + each[0];
+                String before = Raw.queryOne(b, show);
+                both(a, d, "select f_hidden('" + each[0] + "', '" + each[1] + "')");
+                assertEquals(before, Raw.queryOne(b, show), "the next client on a's server: " + each[0]);
+                assertEquals(Raw.queryOne(d, show), Raw.queryOne(a, show), "a keeps " + each[0]);
+            }
         }
     }
 }
