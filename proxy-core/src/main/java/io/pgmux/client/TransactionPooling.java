@@ -100,6 +100,10 @@ final class TransactionPooling implements ReleasePolicy {
 
     @Override
     public String resetQueryOnLeave(SessionTracker session, ServerConnection server, PgmuxConfig config) {
-        return session.leavesStateBehind(server) ? ServerCleanup.DISCARD_ALL : null;
+        if (session.leavesStateBehind(server)) {
+            return ServerCleanup.DISCARD_ALL;
+        }
+        // server_reset_query_always: the reset query runs after every transaction, the last one included.
+        return config.serverResetQueryAlways() ? config.serverResetQuery() : null;
     }
 }

@@ -243,4 +243,50 @@ class HiddenSettingsIT {
             }
         }
     }
+
+    /** What a session shows of the settings a function may set unseen, and who it is. */
+    private static final String UNSEEN = "select current_setting('search_path'), current_setting('work_mem'),"
+            + " coalesce(nullif(current_setting('myapp.tenant_id', true), ''), '<unset>'),"
+            + " current_setting('statement_timeout'), current_user, session_user";
+    /** Settings a function changes where PostgreSQL reports nothing: pgmux cannot see them. */
+    private static final List<String> UNSEEN_CHANGES = List.of("f_hidden('search_path', 'nowhere')",
+            "f_hidden('work_mem', '3MB')", "f_hidden('myapp.tenant_id', '7')", "f_hidden('statement_timeout', '9s')",
+            "f_hidden('role', '" + io.pgmux.testing.TestRole.MEMBER_ROLE + "')");
+
+    private static List<String> unseen(RawPgClient client) {
+        client.query(UNSEEN);
+        List<BackendMessage> reply = client.readUntilReady();
+        assertEquals("TDCZ", Raw.types(reply), reply::toString);
+        return reply.get(1).dataRowText();
+    }
+
+    @Test
+    void withServerResetQueryAlwaysWhatAFunctionSetUnseenNeverReachesTheNextClient() throws Exception {
+        hiddenFunctionAndRoles();
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).set("server_reset_query_always", "on")
+                .start();
+             RawPgClient a = proxy.rawLogin();
+             RawPgClient b = proxy.rawLogin();
+             RawPgClient fresh = direct(null)) {
+            List<String> untouched = unseen(fresh);
+            assertEquals('I', Raw.command(a, "SET work_mem = '5MB'"));
+            for (String change : UNSEEN_CHANGES) {
+                Raw.queryOne(a, "select " + change);
+                assertEquals(untouched, unseen(b), "the next client after " + change);
+            }
+            assertEquals("5MB", Raw.queryOne(a, "show work_mem"), "what pgmux saw is set again on a's next server");
+        }
+    }
+
+    /** The reason for the setting: without it, as with PgBouncer, what pgmux cannot see stays on the server. */
+    @Test
+    void withoutServerResetQueryAlwaysWhatAFunctionSetUnseenStaysOnTheServer() throws Exception {
+        hiddenFunctionAndRoles();
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient a = proxy.rawLogin();
+             RawPgClient b = proxy.rawLogin()) {
+            Raw.queryOne(a, "select f_hidden('search_path', 'nowhere')");
+            assertEquals("nowhere", Raw.queryOne(b, "show search_path"));
+        }
+    }
 }
