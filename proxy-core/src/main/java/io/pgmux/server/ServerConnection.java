@@ -329,6 +329,16 @@ public final class ServerConnection {
         requests.refuse(standIn, error);
     }
 
+    /**
+     * Refuses a client's simple request (Query, FunctionCall) with pgmux's own {@code error}: {@code standIn}, a
+     * Query certain to fail on the backend, fails as the client's request would have (a transaction block it
+     * runs in fails too); its error is swallowed, {@code error} goes to the client, then the backend's
+     * ReadyForQuery.
+     */
+    public void refuseSimple(ByteBuf standIn, ByteBuf error) {
+        requests.refuseSimple(standIn, error);
+    }
+
     /** A statement of pgmux's own, as {@link #sendInternalQuery(String, Consumer, Consumer)} without rows. */
     public void sendInternalQuery(String sql, Consumer<PgError> onDone) {
         sendInternalQuery(sql, null, onDone);

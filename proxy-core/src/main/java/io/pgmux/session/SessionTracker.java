@@ -119,7 +119,6 @@ public final class SessionTracker {
             int start = Parse.queryStart(frame);
             effects = parsedText().effects(frame, start, Parse.queryEnd(frame, start),
                     parameters.standardConformingStrings(), lexer);
-            rememberStatement(frame, effects);
         } else if (tag == FrontendTag.BIND && statementEffects != null && !statementEffects.isEmpty()) {
             effects = statementEffects.getOrDefault(Bind.statementName(frame), SessionEffects.NONE);
         } else if (tag == FrontendTag.FUNCTION_CALL) {
@@ -128,8 +127,11 @@ public final class SessionTracker {
             return;
         }
         if (effects != SessionEffects.NONE) {
-            apply(effects);
+            apply(effects); // throws for a refused one, which is then never prepared: its Binds are not followed
             readBackRightAfter = tag == FrontendTag.QUERY && !effects.transactionControl() && state == State.CHANGED;
+        }
+        if (tag == FrontendTag.PARSE) {
+            rememberStatement(frame, effects);
         }
     }
 
@@ -230,7 +232,7 @@ public final class SessionTracker {
             return;
         }
         if (policy == PinningPolicy.ERROR) {
-            throw new UnsupportedRequestException(PgError.fatal(SqlState.FEATURE_NOT_SUPPORTED,
+            throw new UnsupportedRequestException(PgError.error(SqlState.FEATURE_NOT_SUPPORTED,
                     "pgmux: " + reason + " needs a dedicated server connection, which pinning: error forbids")
                     .withHint("Use pool_mode: session for this user or database, or set pinning: pin."));
         }
