@@ -525,8 +525,8 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
         ServerConnection linked = serverGone();
         if (linked != null) {
             linked.unlink();
-            ServerCleanup.afterClientLeft(linked, policy.resetQueryOnLeave(session, linked, services.config()), services,
-                    clientInsideMessage());
+            ServerCleanup.afterClientLeft(linked, policy.resetQueryOnLeave(session, linked, services.config()),
+                    services, clientInsideMessage());
         }
         traffic.count();
         pool.stats().clientLeft();

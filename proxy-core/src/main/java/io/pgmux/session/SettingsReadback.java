@@ -78,8 +78,8 @@ final class SettingsReadback {
                     .append(SqlLiteral.asHex("pg_catalog.current_setting(" + SqlLiteral.of(STATEMENT_TIMEOUT) + ")"))
                     .append("; ");
         } else if (everySessionSetting) {
-            sql.append("SELECT pg_catalog.lower(p.name), ").append(SqlLiteral.asHex("pg_catalog.current_setting(p.name)"))
-                    .append(" FROM pg_catalog.pg_settings p WHERE pg_catalog.texteq(p.name, ")
+            sql.append("SELECT pg_catalog.lower(p.name), ")
+                    .append(SqlLiteral.asHex("pg_catalog.current_setting(p.name)")).append(" FROM pg_catalog.pg_settings p WHERE pg_catalog.texteq(p.name, ")
                     .append(SqlLiteral.of(STATEMENT_TIMEOUT)).append(") AND pg_catalog.texteq(p.source, 'session'); ");
         }
         sql.append("SET LOCAL statement_timeout = 0");
