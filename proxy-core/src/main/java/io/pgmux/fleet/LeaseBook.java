@@ -19,12 +19,12 @@ import java.util.TreeSet;
  *     still have open: a lease is released only after the connection it covered has gone.</li>
  * <li>Take: while clients wait that another lease would serve, or fewer than {@code min} leases are held, try free
  *     slots, at most {@link #MAX_TAKE_PER_ROUND} a round; normal slots ({@code limit}) first, reserve slots only
- *     when a waiter has waited reserve_pool_timeout. An instance at or above its fair share ({@code slots / instances},
- *     at least {@code min}) takes no more while other instances wait.</li>
+ *     while a waiter has waited reserve_pool_timeout. While other instances wait, take no more than the fair share
+ *     (see {@link #share}: the normal slots, or all of them while the reserve is wanted, divided among the instances
+ *     that want more, rounded so that the fleet settles); wanting more than that is waiting, too.</li>
  * <li>Shrink: once a {@code leaseIdleTimeout} window has passed, the allowance drops to the most that was in use
- *     (busy or waited for) during it, at least {@code min}; and while other instances wait, an instance above its fair
- *     share lowers its allowance by one a round. The leases above the allowance are given back in a later round,
- *     when their connections have closed.</li>
+ *     (busy or waited for) during it, at least {@code min}; while other instances wait, an instance above its fair
+ *     share lowers its allowance by one a round. The leases above the allowance are given back in a later round, when their connections have closed.</li>
  * </ol>
  *
  * <p>Its {@link Standing} says what the leases rest on. While the control connection is up they are its locks
@@ -59,13 +59,40 @@ final class LeaseBook {
      *                        slots are shared among
      * @param frozen          whether no free slot may be taken this round: an instance vanished, and it may have
      *                        held slots this one never saw held (see {@link Quarantine})
+     * @param waitersHolding  per other waiting instance, the leases it holds (any order): tells whether one of them
+     *                        is below its share
+     * @param contentHolding  per other instance that holds leases and waits for none, how many (any order): it
+     *                        needs no more, so what it leaves of its share goes to the waiting ones
      */
     record Observation(Set<Integer> takenByOthers, int othersHolding, int othersWaiting, int othersSharing,
-                       boolean frozen) {
+                       boolean frozen, List<Integer> waitersHolding, List<Integer> contentHolding) {
         static final Observation NONE = new Observation(Set.of(), 0, 0, 0, false);
+
+        Observation {
+            takenByOthers = Set.copyOf(takenByOthers);
+            waitersHolding = List.copyOf(waitersHolding);
+            contentHolding = List.copyOf(contentHolding);
+            if (waitersHolding.size() != othersWaiting) {
+                throw new IllegalArgumentException(othersWaiting + " waiting instances but the leases of "
+                        + waitersHolding.size());
+            }
+        }
+
+        /** Other waiting instances counted as holding nothing: each of them below any share. */
+        Observation(Set<Integer> takenByOthers, int othersHolding, int othersWaiting, int othersSharing,
+                    boolean frozen) {
+            this(takenByOthers, othersHolding, othersWaiting, othersSharing, frozen,
+                    Collections.nCopies(othersWaiting, 0), List.of());
+        }
 
         Observation(Set<Integer> takenByOthers, int othersHolding, int othersWaiting, int othersSharing) {
             this(takenByOthers, othersHolding, othersWaiting, othersSharing, false);
+        }
+
+        /** The same, but with {@code taken} held by others and {@code frozen} as given (see {@link Quarantine}). */
+        Observation leavingAlone(Set<Integer> taken, boolean frozen) {
+            return new Observation(taken, othersHolding, othersWaiting, othersSharing, frozen, waitersHolding,
+                    contentHolding);
         }
     }
 
@@ -120,6 +147,8 @@ final class LeaseBook {
         }
         standing = Standing.HOLDING;
         int most = use.limit() + use.reserve();
+        // The slots this round may count on: the reserve only while a pool waited reserve_pool_timeout for it.
+        int cap = use.reserveWanted() ? most : Math.min(use.limit(), most);
         // 1. Give back what the pools no longer have open beyond their allowance.
         List<Integer> release = new ArrayList<>();
         int keep = Math.max(allowance, use.used());
@@ -135,10 +164,7 @@ final class LeaseBook {
             ceiling = Integer.MAX_VALUE;
         }
 
-        // An instance that waits and holds none counts as much as one that holds some: else two instances at half
-        // each would never make room for a third.
-        int instances = 1 + seen.othersSharing();
-        int fairShare = Math.max(min, most / instances);
+        int share = share(cap, seen);
         int demand = use.busy() + use.waiting();
         if (!windowOpen) {
             windowOpen = true;
@@ -148,23 +174,22 @@ final class LeaseBook {
         windowPeak = Math.max(windowPeak, demand);
 
         // 2. Take.
-        int cap = use.reserveWanted() ? most : Math.min(use.limit(), most);
-        int want = 0;
-        if (held.size() < min) {
-            want = min - held.size();
+        int counted = held.headSet(cap).size();
+        int wanted = held.size() < min ? min - held.size() : 0;
+        if (use.shortOfLeases()) {
+            wanted = Math.max(wanted, Math.max(1, use.waiting()));
         }
-        if (use.shortOfLeases() && (seen.othersWaiting() == 0 || held.size() < fairShare)) {
-            want = Math.max(want, Math.max(1, use.waiting()));
-        }
-        want = Math.min(want, Math.max(0, Math.min(cap, most) - held.size()));
-        want = Math.min(want, MAX_TAKE_PER_ROUND);
+        wanted = Math.min(Math.min(wanted, Math.max(0, cap - counted)), MAX_TAKE_PER_ROUND);
+        int want = Math.min(wanted, Math.max(0, share - held.size()));
         List<Integer> take = new ArrayList<>();
         for (int slot = 0; slot < cap && take.size() < want && !seen.frozen(); slot++) {
             if (!held.contains(slot) && !seen.takenByOthers().contains(slot)) {
                 take.add(slot);
             }
         }
-        waiting = take.size() < want;
+        // Wanting more than it may take (none free, or its share reached) is waiting: the others then keep to
+        // their shares too, and the one above its share gives back.
+        waiting = take.size() < wanted;
 
         // 3. Shrink.
         if (now - windowStart >= idleNanos) {
@@ -174,7 +199,7 @@ final class LeaseBook {
             windowStart = now;
             windowPeak = demand;
         }
-        if (seen.othersWaiting() > 0 && held.size() > fairShare) {
+        if (held.size() > share) {
             ceiling = Math.min(ceiling, held.size() - 1);
         }
         if (!take.isEmpty()) {
@@ -183,6 +208,35 @@ final class LeaseBook {
         }
         allowance = Math.min(held.size(), ceiling);
         return new Step(Collections.unmodifiableList(release), Collections.unmodifiableList(take), waiting);
+    }
+
+    /**
+     * What this instance may hold of {@code slots} while other instances wait for leases: an equal share, filled
+     * like water. An instance that holds leases and waits for none keeps what it holds where that is below the
+     * level, and the rest is divided between this instance and the waiting ones (one that waits and holds none counts
+     * as much as one that holds some: else two at half each would never make room for a third). Where the rest does
+     * not divide evenly, an instance may hold one more than the lower share unless a waiting instance is still below
+     * it, so that 10 slots over 3 busy instances settle at 4/3/3 and stay there instead of two of them trading the
+     * spare slot. Never below {@code min}; without waiters elsewhere, no limit. The result is the most leases to
+     * hold: no more are taken, and one above it is given back a round.
+     */
+    private int share(int slots, Observation seen) {
+        if (seen.othersWaiting() == 0) {
+            return Integer.MAX_VALUE;
+        }
+        int rest = slots;
+        int sharing = 1 + seen.othersWaiting() + seen.contentHolding().size();
+        for (int content : seen.contentHolding().stream().sorted().toList()) {
+            if (content * sharing >= rest) {
+                break;
+            }
+            rest -= content;
+            sharing--;
+        }
+        int lower = Math.max(min, rest / sharing);
+        int upper = Math.max(min, (rest + sharing - 1) / sharing);
+        boolean belowLower = seen.waitersHolding().stream().anyMatch(n -> n < lower);
+        return belowLower ? lower : upper;
     }
 
     /**

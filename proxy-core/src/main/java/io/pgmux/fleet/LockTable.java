@@ -22,7 +22,7 @@ record LockTable(List<ControlConnection.Lock> locks, int self) {
     /** What the other instances hold and want of the budget of {@code keys}. */
     LeaseBook.Observation observe(LeaseKeys keys) {
         Set<Integer> takenByOthers = new HashSet<>();
-        Set<Integer> holders = new HashSet<>();
+        Map<Integer, Integer> holders = new HashMap<>();
         Set<Integer> waiters = new HashSet<>();
         for (ControlConnection.Lock lock : locks) {
             if (lock.pid() == self) {
@@ -30,14 +30,23 @@ record LockTable(List<ControlConnection.Lock> locks, int self) {
             }
             if (lock.key() == keys.key()) {
                 takenByOthers.add(lock.slot());
-                holders.add(lock.pid());
+                holders.merge(lock.pid(), 1, Integer::sum);
             } else if (lock.key() == keys.demandKey()) {
                 waiters.add(lock.pid());
             }
         }
-        Set<Integer> sharing = new HashSet<>(holders);
+        Set<Integer> sharing = new HashSet<>(holders.keySet());
         sharing.addAll(waiters);
-        return new LeaseBook.Observation(takenByOthers, holders.size(), waiters.size(), sharing.size());
+        List<Integer> waitersHolding = new ArrayList<>();
+        waiters.forEach(pid -> waitersHolding.add(holders.getOrDefault(pid, 0)));
+        List<Integer> contentHolding = new ArrayList<>();
+        holders.forEach((pid, n) -> {
+            if (!waiters.contains(pid)) {
+                contentHolding.add(n);
+            }
+        });
+        return new LeaseBook.Observation(takenByOthers, holders.size(), waiters.size(), sharing.size(), false,
+                waitersHolding, contentHolding);
     }
 
     /** Instances holding leases of the budget, this one counted whether it holds any or not. */

@@ -86,7 +86,8 @@ class LeaseBookTest {
         round(use(1, 0, 1, 2), ALONE);
         assertEquals(3, book.heldCount());
         // The other half is b's; c holds none and waits for its first lease.
-        LeaseBook.Observation bHoldsCWaits = new LeaseBook.Observation(Set.of(3, 4, 5), 1, 1, 2);
+        LeaseBook.Observation bHoldsCWaits = new LeaseBook.Observation(Set.of(3, 4, 5), 1, 1, 2, false, List.of(0),
+                List.of(3));
         round(use(3, 0, 3, 5), bHoldsCWaits);
         assertEquals(2, book.allowance(), "three instances share six slots: two each");
     }

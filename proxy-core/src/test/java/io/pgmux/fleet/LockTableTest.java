@@ -32,6 +32,9 @@ class LockTableTest {
         assertEquals(2, seen.othersWaiting());
         assertEquals(2, seen.othersSharing(), "b holds and waits, c waits: two instances share the budget with a");
         assertEquals(2, table.instances(WEB));
+        assertEquals(List.of(0, 1), seen.waitersHolding().stream().sorted().toList(), "b holds one, c none");
+        assertEquals(List.of(), seen.contentHolding());
+        assertEquals(List.of(1), table.observe(OTHER).contentHolding(), "c holds one and waits for none");
     }
 
     @Test
