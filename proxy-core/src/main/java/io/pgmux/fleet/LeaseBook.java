@@ -24,7 +24,8 @@ import java.util.TreeSet;
  *     that want more, rounded so that the fleet settles); wanting more than that is waiting, too.</li>
  * <li>Shrink: once a {@code leaseIdleTimeout} window has passed, the allowance drops to the most that was in use
  *     (busy or waited for) during it, at least {@code min}; while other instances wait, an instance above its fair
- *     share lowers its allowance by one a round. The leases above the allowance are given back in a later round, when their connections have closed.</li>
+ *     share lowers its allowance by one a round; reserve slots held while no pool wants the reserve allow nothing.
+ *     The leases above the allowance are given back in a later round, when their connections have closed.</li>
  * </ol>
  *
  * <p>Its {@link Standing} says what the leases rest on. While the control connection is up they are its locks
@@ -155,8 +156,9 @@ final class LeaseBook {
         while (held.size() > keep) {
             release.add(held.pollLast());
         }
-        // Slots beyond a budget shrunk by a reload go first, once their connections have closed.
-        while (!held.isEmpty() && held.last() >= most && held.size() > use.used()) {
+        // Slots beyond what may be counted on (the reserve when no pool wants it, slots beyond a budget shrunk by a
+        // reload) go first, once their connections have closed.
+        while (!held.isEmpty() && held.last() >= cap && held.size() > use.used()) {
             release.add(held.pollLast());
         }
         allowance = Math.min(allowance, held.size());
@@ -206,7 +208,8 @@ final class LeaseBook {
             // More is wanted after all: no shrink.
             ceiling = Integer.MAX_VALUE;
         }
-        allowance = Math.min(held.size(), ceiling);
+        // Slots beyond the cap allow nothing: the pools close the connections they covered as they come free.
+        allowance = Math.min(counted, ceiling);
         return new Step(Collections.unmodifiableList(release), Collections.unmodifiableList(take), waiting);
     }
 

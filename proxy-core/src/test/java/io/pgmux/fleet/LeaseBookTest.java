@@ -224,6 +224,49 @@ class LeaseBookTest {
         assertEquals(List.of(2, 3), reserveBook.plan(now, longWait, ALONE).take());
     }
 
+    /** web after a reload from pool_size 10 to 6 with reserve_pool_size 2; no pool waited reserve_pool_timeout. */
+    private static LeasedBudgets.Use shrunk(int used, int leased, int waiting, boolean reserveWanted) {
+        return new LeasedBudgets.Use("tenant web on database app", 6, 2, used, 0, leased, waiting,
+                waiting > 0 && used >= leased, reserveWanted);
+    }
+
+    @Test
+    void slotsThatAReloadTurnedIntoReserveAreGivenBackOnceTheirConnectionsClose() {
+        // Taken as normal slots of a budget of 10; the other instance holds 0, 2, 3 and 4.
+        List.of(1, 5, 6, 7).forEach(book::took);
+        LeaseBook.Observation other = new LeaseBook.Observation(Set.of(0, 2, 3, 4), 1, 0, 1, false, List.of(),
+                List.of(4));
+        LeaseBook.Step step = round(shrunk(4, 4, 3, false), other);
+        assertEquals(List.of(), step.release(), "their connections are still open");
+        assertEquals(List.of(), step.take(), "no normal slot is free");
+        assertEquals(2, book.allowance(), "slots 6 and 7 are reserve slots now and allow nothing");
+        step = round(shrunk(3, 2, 4, false), other);
+        assertEquals(List.of(7), step.release(), "one connection closed: its slot goes back");
+        step = round(shrunk(2, 2, 5, false), other);
+        assertEquals(List.of(6), step.release());
+        assertEquals(Set.of(1, 5), book.held());
+        assertEquals(2, book.allowance());
+        assertTrue(step.waiting(), "still wants more, as a waiting instance");
+    }
+
+    @Test
+    void reserveSlotsAreKeptWhileAPoolWantsTheReserveAndGoBackWhenItNoLongerDoes() {
+        LeaseBook.Observation other = new LeaseBook.Observation(Set.of(0, 2, 3, 4), 1, 0, 1, false, List.of(),
+                List.of(4));
+        List.of(1, 5).forEach(book::took);
+        LeaseBook.Step step = round(shrunk(2, 2, 3, true), other);
+        assertEquals(List.of(6, 7), step.take(), "a client waited reserve_pool_timeout");
+        assertEquals(4, book.allowance());
+        step = round(shrunk(4, 4, 1, true), other);
+        assertEquals(List.of(), step.release());
+        assertEquals(4, book.allowance(), "kept while the reserve is wanted");
+        step = round(shrunk(4, 4, 0, false), other);
+        assertEquals(2, book.allowance(), "the queue is gone: the reserve connections close as they come free");
+        step = round(shrunk(2, 2, 0, false), other);
+        assertEquals(List.of(7, 6), step.release());
+        assertEquals(Set.of(1, 5), book.held());
+    }
+
     @Test
     void aSlotCannotBeTakenTwice() {
         book.took(3);
