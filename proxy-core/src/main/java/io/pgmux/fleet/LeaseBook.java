@@ -64,15 +64,19 @@ final class LeaseBook {
      *                        is below its share
      * @param contentHolding  per other instance that holds leases and waits for none, how many (any order): it
      *                        needs no more, so what it leaves of its share goes to the waiting ones
+     * @param othersSizes     the budget's size as each other instance advertises it (any order): where their files
+     *                        disagree, the smallest holds
      */
     record Observation(Set<Integer> takenByOthers, int othersHolding, int othersWaiting, int othersSharing,
-                       boolean frozen, List<Integer> waitersHolding, List<Integer> contentHolding) {
+                       boolean frozen, List<Integer> waitersHolding, List<Integer> contentHolding,
+                       List<BudgetSize> othersSizes) {
         static final Observation NONE = new Observation(Set.of(), 0, 0, 0, false);
 
         Observation {
             takenByOthers = Set.copyOf(takenByOthers);
             waitersHolding = List.copyOf(waitersHolding);
             contentHolding = List.copyOf(contentHolding);
+            othersSizes = List.copyOf(othersSizes);
             if (waitersHolding.size() != othersWaiting) {
                 throw new IllegalArgumentException(othersWaiting + " waiting instances but the leases of "
                         + waitersHolding.size());
@@ -83,7 +87,7 @@ final class LeaseBook {
         Observation(Set<Integer> takenByOthers, int othersHolding, int othersWaiting, int othersSharing,
                     boolean frozen) {
             this(takenByOthers, othersHolding, othersWaiting, othersSharing, frozen,
-                    Collections.nCopies(othersWaiting, 0), List.of());
+                    Collections.nCopies(othersWaiting, 0), List.of(), List.of());
         }
 
         Observation(Set<Integer> takenByOthers, int othersHolding, int othersWaiting, int othersSharing) {
@@ -93,7 +97,7 @@ final class LeaseBook {
         /** The same, but with {@code taken} held by others and {@code frozen} as given (see {@link Quarantine}). */
         Observation leavingAlone(Set<Integer> taken, boolean frozen) {
             return new Observation(taken, othersHolding, othersWaiting, othersSharing, frozen, waitersHolding,
-                    contentHolding);
+                    contentHolding, othersSizes);
         }
     }
 
@@ -126,6 +130,8 @@ final class LeaseBook {
      */
     private int ceiling = Integer.MAX_VALUE;
     private boolean waiting;
+    /** The size the last round counted on: the smallest this instance and the others advertised. */
+    private BudgetSize size = new BudgetSize(0, 0);
     private long windowStart;
     private int windowPeak;
     private boolean windowOpen;
@@ -147,9 +153,12 @@ final class LeaseBook {
             return reclaimStep(seen);
         }
         standing = Standing.HOLDING;
-        int most = use.limit() + use.reserve();
+        // Where the instances' files disagree, the smallest size any of them advertises holds: else the fleet's
+        // connections could reach the largest.
+        size = new BudgetSize(use.limit(), use.reserve()).smallest(seen.othersSizes());
+        int most = size.most();
         // The slots this round may count on: the reserve only while a pool waited reserve_pool_timeout for it.
-        int cap = use.reserveWanted() ? most : Math.min(use.limit(), most);
+        int cap = use.reserveWanted() ? most : size.limit();
         // 1. Give back what the pools no longer have open beyond their allowance.
         List<Integer> release = new ArrayList<>();
         int keep = Math.max(allowance, use.used());
@@ -324,6 +333,11 @@ final class LeaseBook {
 
     boolean isWaiting() {
         return waiting;
+    }
+
+    /** The budget's size the last round counted on: the smallest of this instance's and the others' files. */
+    BudgetSize size() {
+        return size;
     }
 
     LeaseKeys keys() {

@@ -85,7 +85,7 @@ class LeaseBookFleetTest {
                 }
             }
             return new LeaseBook.Observation(taken, holders.size(), waitersHolding.size(), sharing.size(), false,
-                    waitersHolding, contentHolding);
+                    waitersHolding, contentHolding, List.of());
         }
 
         /** A round of every instance, one after another, each acting on the locks as the ones before left them. */
