@@ -23,8 +23,9 @@ import java.util.TreeSet;
  *     (see {@link #share}: the normal slots, or all of them while the reserve is wanted, divided among the instances
  *     that want more, rounded so that the fleet settles); wanting more than that is waiting, too.</li>
  * <li>Shrink: once a {@code leaseIdleTimeout} window has passed, the allowance drops to the most that was in use
- *     (busy or waited for) during it, at least {@code min}; while other instances wait, an instance above its fair
- *     share lowers its allowance by one a round; reserve slots held while no pool wants the reserve allow nothing.
+ *     (busy or waited for) during it, at least {@code min} (none while other instances wait and no client used the
+ *     budget here for a whole window and since); while other instances wait, an instance above its fair share
+ *     lowers its allowance by one a round; reserve slots held while no pool wants the reserve allow nothing.
  *     The leases above the allowance are given back in a later round, when their connections have closed.</li>
  * </ol>
  *
@@ -134,6 +135,8 @@ final class LeaseBook {
     private BudgetSize size = new BudgetSize(0, 0);
     private long windowStart;
     private int windowPeak;
+    /** The most in use (busy or waited for) during the last whole idle window; -1 before the first ended. */
+    private int lastWindowPeak = -1;
     private boolean windowOpen;
 
     LeaseBook(LeaseKeys keys, int min, long idleNanos, long reclaimNanos) {
@@ -183,10 +186,15 @@ final class LeaseBook {
             windowPeak = demand;
         }
         windowPeak = Math.max(windowPeak, demand);
+        // min_leases keeps the first client of an idle instance from waiting, but not at the cost of instances that
+        // use the budget: one that had no client for a whole idle window, and has none since, keeps none while
+        // others wait or hold every other slot (else it would want its minimum back as soon as they stop waiting).
+        boolean othersWant = seen.othersWaiting() > 0 || free(cap, seen) == 0;
+        int floor = othersWant && lastWindowPeak == 0 && windowPeak == 0 ? 0 : min;
 
         // 2. Take.
         int counted = held.headSet(cap).size();
-        int wanted = held.size() < min ? min - held.size() : 0;
+        int wanted = held.size() < floor ? floor - held.size() : 0;
         if (use.shortOfLeases()) {
             wanted = Math.max(wanted, Math.max(1, use.waiting()));
         }
@@ -205,10 +213,14 @@ final class LeaseBook {
         // 3. Shrink.
         if (now - windowStart >= idleNanos) {
             if (windowPeak < held.size()) {
-                ceiling = Math.min(ceiling, Math.max(min, windowPeak));
+                ceiling = Math.min(ceiling, Math.max(floor, windowPeak));
             }
+            lastWindowPeak = windowPeak;
             windowStart = now;
             windowPeak = demand;
+        }
+        if (floor == 0 && demand == 0) {
+            ceiling = 0;
         }
         if (held.size() > share) {
             ceiling = Math.min(ceiling, held.size() - 1);
@@ -249,6 +261,17 @@ final class LeaseBook {
         int upper = Math.max(min, (rest + sharing - 1) / sharing);
         boolean belowLower = seen.waitersHolding().stream().anyMatch(n -> n < lower);
         return belowLower ? lower : upper;
+    }
+
+    /** Slots below {@code cap} that nobody holds. */
+    private int free(int cap, Observation seen) {
+        int taken = held.headSet(cap).size();
+        for (int slot : seen.takenByOthers()) {
+            if (slot < cap && !held.contains(slot)) {
+                taken++;
+            }
+        }
+        return Math.max(0, cap - taken);
     }
 
     /**

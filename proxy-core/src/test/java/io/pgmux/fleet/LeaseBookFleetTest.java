@@ -31,9 +31,9 @@ class LeaseBookFleetTest {
         int open;
         boolean waiting;
 
-        Instance(int pid, int min) {
+        Instance(int pid, int min, long idle) {
             this.pid = pid;
-            this.book = new LeaseBook(LeaseKeys.of("api", "tenant web on database app"), min, IDLE, 0);
+            this.book = new LeaseBook(LeaseKeys.of("api", "tenant web on database app"), min, idle, 0);
         }
 
         int held() {
@@ -45,6 +45,8 @@ class LeaseBookFleetTest {
     private static final class Fleet {
         private int limit;
         private final int reserve;
+        /** lease_idle_timeout of every instance. */
+        private long idle = IDLE;
         /** Whether every moment must stay within the budget: not right after a reload shrank it. */
         private boolean strict = true;
         private final Map<Integer, Instance> slots = new HashMap<>();
@@ -57,7 +59,7 @@ class LeaseBookFleetTest {
         }
 
         private Instance join(int clients, int min) {
-            Instance each = new Instance(100 + fleet.size(), min);
+            Instance each = new Instance(100 + fleet.size(), min, idle);
             each.clients = clients;
             fleet.add(each);
             return each;
@@ -225,6 +227,52 @@ class LeaseBookFleetTest {
             assertTrue(sim.slots.keySet().stream().allMatch(slot -> slot < 6), sim.slots.keySet().toString());
         }
         assertEquals(List.of(3, 3), sim.held());
+    }
+
+    @Test
+    void idleInstancesLeaveTheirMinimumToABusyOneAfterAnIdleWindowAndTakeItBackForAClient() {
+        // workers: pool_size 4, min_leases 1, three instances, the load on one (TPC-B -c 8).
+        Fleet workers = new Fleet(4, 0);
+        workers.idle = 10 * ROUND;
+        Instance quiet = workers.join(0, 1);
+        workers.join(0, 1);
+        Instance busy = workers.join(8, 1);
+        workers.round();
+        assertEquals(List.of(1, 1, 2), workers.held(), "the idle ones take their minimum at once");
+        for (int i = 0; i < 30; i++) {
+            workers.round();
+        }
+        assertEquals(List.of(0, 0, 4), workers.held(), "after a whole idle window the idle ones keep none");
+        for (int i = 0; i < 30; i++) {
+            workers.round();
+            assertEquals(4, busy.held(), "round " + i + ": " + workers.held() + " " + busy.book.allowance()
+                    + " waiting " + workers.fleet.stream().map(f -> f.waiting).toList());
+        }
+        // A client comes to the quiet instance: it takes a lease again, the busy one giving one back.
+        quiet.clients = 1;
+        int rounds = 0;
+        while (quiet.open == 0 && rounds < 20) {
+            workers.round();
+            rounds++;
+        }
+        assertEquals(1, quiet.open, "served after " + rounds + " rounds");
+        assertTrue(rounds <= 5, "served after " + rounds + " rounds");
+        for (int i = 0; i < 10; i++) {
+            workers.round();
+        }
+        assertEquals(List.of(1, 0, 3), workers.held());
+    }
+
+    @Test
+    void withoutAnotherInstanceWaitingAnIdleInstanceKeepsItsMinimum() {
+        Fleet workers = new Fleet(4, 0);
+        workers.idle = 10 * ROUND;
+        workers.join(2, 1);
+        workers.join(0, 1);
+        for (int i = 0; i < 60; i++) {
+            workers.round();
+        }
+        assertEquals(List.of(2, 1), workers.held(), "nobody waits: the minimum stays for the first client");
     }
 
     /** Every instance within one of the others: the ordinary slots split as evenly as they can be. */

@@ -214,17 +214,22 @@ class FleetIT {
              ProxyFixture y = instance("y", "1s")) {
             SqlLoad onX = new SqlLoad("fleet-load", 8, x::connect);
             try {
-                Await.until(Duration.ofSeconds(10), () -> held(x) == BUDGET - 1 && held(y) == 1,
-                        "the loaded instance to hold all but the idle one's minimum");
+                Await.until(Duration.ofSeconds(10), () -> held(x) >= BUDGET - 1,
+                        "the loaded instance to hold all but (for a while) the idle one's minimum");
             } finally {
                 onX.stop();
             }
             long moved = System.nanoTime();
             SqlLoad onY = new SqlLoad("fleet-load", 8, y::connect);
             try {
-                Await.until(Duration.ofSeconds(10), () -> held(y) == BUDGET - 1 && held(x) == 1,
+                Await.until(Duration.ofSeconds(10), () -> held(y) >= BUDGET - 1 && held(x) <= 1,
                         "the leases to follow the load to the other instance");
                 log.info("the leases followed the load in {} ms (lease_idle_timeout 1s)",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - moved));
+                // Idle for a whole window while y holds every other slot: x gives back its minimum too.
+                Await.until(Duration.ofSeconds(10), () -> held(y) == BUDGET && held(x) == 0,
+                        "the idle instance to leave its minimum to the loaded one");
+                log.info("the idle instance left its minimum after {} ms",
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - moved));
             } finally {
                 onY.stop();
