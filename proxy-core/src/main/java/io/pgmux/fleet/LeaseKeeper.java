@@ -251,8 +251,9 @@ public final class LeaseKeeper implements AutoCloseable {
                     boolean disagree = false;
                     if (use != null) {
                         advertise(upstream, each.getKey(), book.keys(), use);
-                        disagree = compare(upstream, each.getKey(), new BudgetSize(use.limit(), use.reserve()),
-                                locks.sizes(book.keys()));
+                        // A budget a reload dropped here has no size to compare.
+                        disagree = use.limit() + use.reserve() > 0 && compare(upstream, each.getKey(),
+                                new BudgetSize(use.limit(), use.reserve()), locks.sizes(book.keys()));
                         LeaseBook.Observation observed = locks.observe(book.keys());
                         // Re-taking its own former slots is not held back by what others' vanishing froze.
                         step(upstream, each.getKey(), book, use, book.standing() == LeaseBook.Standing.RECLAIMING
