@@ -124,6 +124,25 @@ class PinningErrorIT {
         }
     }
 
+    /** A FunctionCall message of pg_advisory_lock(bigint) (OID 2880), its argument in text. */
+    private static byte[] advisoryLockCall() {
+        byte[] arg = "7".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.nio.ByteBuffer body = java.nio.ByteBuffer.allocate(4 + 2 + 2 + 4 + arg.length + 2);
+        body.putInt(2880).putShort((short) 0).putShort((short) 1).putInt(arg.length).put(arg).putShort((short) 0);
+        return body.array();
+    }
+
+    @Test
+    void aRefusedFunctionCallIsAnErrorAndTheConnectionGoesOn() {
+        try (ProxyFixture proxy = pgmux();
+             RawPgClient a = proxy.rawLogin()) {
+            a.send('F', advisoryLockCall());
+            assertEquals("E(ERROR 0A000) Z(I)", Raw.summary(a.readUntilReady()));
+            assertEquals("1", Raw.queryOne(a, "select 1"));
+            assertEquals("0", Raw.queryOne(a, "select count(*) from pg_locks where locktype = 'advisory'"));
+        }
+    }
+
     @Test
     void aRefusalKeepsItsPlaceAmongPipelinedRequests() {
         try (ProxyFixture proxy = pgmux();
