@@ -1,8 +1,10 @@
 package io.pgmux.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgmux.testing.Await;
 import io.pgmux.testing.BackendMessage;
 import io.pgmux.testing.PgmuxMain;
 import io.pgmux.testing.PostgresCluster;
@@ -24,9 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Clients that send part of a large message and stall make pgmux keep what they sent, gathering the message whole.
- * What all clients' partial messages hold together is bounded (half the process's direct memory): a client whose
- * message would go beyond it gets FATAL 53200 and is closed; the others, the one holding a partial message
- * included, are served as before. pgmux runs in a JVM of its own here, with 32 MiB of direct memory, so the bound
+ * What all clients' partial messages hold together is bounded (half the process's direct memory): of two clients
+ * whose messages do not fit together, the one read second gets FATAL 53200 and is closed (which one pgmux reads
+ * first is the event loops' business, so the test asks which was refused); the others, the one holding a partial
+ * message included, are served as before. pgmux runs in a JVM of its own here, with 32 MiB of direct memory, so the bound
  * is 16 MiB.
  */
 @ExtendWith(PostgresExtension.class)
@@ -74,29 +77,36 @@ class PartialMessagesIT {
                 .start();
         try {
             int port = listeningPort(child);
-            byte[] held = lengthQuery(10 * MIB);
-            byte[] refused = lengthQuery(10 * MIB);
-            try (RawPgClient holder = login(port); RawPgClient over = login(port)) {
-                holder.sendRaw(Arrays.copyOf(held, MIB));
-                // Once the holder's 10 MiB are reserved, the second 10 MiB go beyond the 16 MiB bound.
-                over.sendRaw(Arrays.copyOf(refused, 64 * 1024));
+            byte[] firstQuery = lengthQuery(10 * MIB);
+            byte[] secondQuery = lengthQuery(10 * MIB);
+            try (RawPgClient first = login(port); RawPgClient second = login(port)) {
+                // Each reserves 10 MiB when pgmux reads its header; whichever is read second goes beyond 16 MiB.
+                first.sendRaw(Arrays.copyOf(firstQuery, MIB));
+                second.sendRaw(Arrays.copyOf(secondQuery, 64 * 1024));
+                Await.until(Duration.ofSeconds(10), () -> first.hasInput() || second.hasInput(),
+                        "one of the two refused");
+                RawPgClient over = first.hasInput() ? first : second;
+                RawPgClient holder = over == first ? second : first;
                 BackendMessage error = Raw.expectFatal(over, "53200");
                 assertTrue(error.errorField('M').startsWith("message of " + 10 * MIB
                         + " bytes cannot be buffered now"), error::toString);
                 assertTrue(over.isClosedByPeer(Duration.ofSeconds(5)), "the client over the bound is closed");
+                assertFalse(holder.hasInput(), "the other keeps its partial message");
 
                 try (RawPgClient other = login(port)) {
                     assertEquals("1", Raw.queryOne(other, "select 1"), "another client is served meanwhile");
                 }
-                holder.sendRaw(Arrays.copyOfRange(held, MIB, held.length));
+                byte[] rest = holder == first ? Arrays.copyOfRange(firstQuery, MIB, firstQuery.length)
+                        : Arrays.copyOfRange(secondQuery, 64 * 1024, secondQuery.length);
+                holder.sendRaw(rest);
                 List<BackendMessage> reply = holder.readUntilReady();
                 assertEquals("TDCZ", Raw.types(reply));
-                assertEquals(String.valueOf(literalLength(held.length)), reply.get(1).dataRowText().get(0),
-                        "the held message reached the server whole");
+                assertEquals(String.valueOf(literalLength(10 * MIB)), reply.get(1).dataRowText().get(0),
+                        "the message kept reached the server whole");
             }
             try (RawPgClient after = login(port)) {
-                after.sendRaw(Arrays.copyOf(refused, MIB));
-                after.sendRaw(Arrays.copyOfRange(refused, MIB, refused.length));
+                after.sendRaw(Arrays.copyOf(secondQuery, MIB));
+                after.sendRaw(Arrays.copyOfRange(secondQuery, MIB, secondQuery.length));
                 assertEquals("TDCZ", Raw.types(after.readUntilReady()),
                         "with the holder's message handed on, its reservation is free again");
             }

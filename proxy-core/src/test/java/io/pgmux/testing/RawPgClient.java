@@ -188,6 +188,15 @@ public final class RawPgClient implements AutoCloseable {
 
     // ---------------------------------------------------------------- backend messages
 
+    /** Whether something from the server can be read now without waiting (a message, or the connection's end). */
+    public boolean hasInput() {
+        try {
+            return in.available() > 0;
+        } catch (IOException e) {
+            return true; // reading would fail at once
+        }
+    }
+
     /** Blocks (at most 10 s) for the next message. */
     public BackendMessage read() {
         try {
