@@ -160,6 +160,54 @@ class AdminConsoleIT {
     }
 
     /**
+     * One user filling max_client_connections does not lock the operator out: console logins of admin and stats
+     * users go beyond it by a reserve of three, counted once authenticated, so logins that never authenticate use
+     * none of it; a fourth is refused with 53300 and a reserve slot given back serves the next.
+     */
+    @Test
+    void consoleLoginsGoBeyondAFullMaxClientConnectionsByAReserveOfThreeOnceAuthenticated() throws Exception {
+        List<io.pgmux.testing.RawPgClient> unauthenticated = new ArrayList<>();
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2)
+                .user(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD, ProxyFixture.DEFAULT_TENANT)
+                .user(ADMIN, ADMIN_PASSWORD, null).user(WATCHER, WATCHER_PASSWORD, null)
+                .set("admin", "{users: [" + ADMIN + "], stats_users: [" + WATCHER + "]}")
+                .set("max_client_connections", "2").start();
+             Connection a = proxy.connect(); Connection b = proxy.connect()) {
+            SQLException full = assertThrows(SQLException.class, () -> proxy.connect().close());
+            assertEquals("53300", full.getSQLState(), full.getMessage());
+            SQLException notAdmin = assertThrows(SQLException.class,
+                    () -> console(proxy, ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD).close());
+            assertEquals("28000", notAdmin.getSQLState(), "the reserve is for admin and stats users only");
+            for (int i = 0; i < 5; i++) {
+                io.pgmux.testing.RawPgClient raw = proxy.raw();
+                unauthenticated.add(raw);
+                raw.sendStartup(Map.of("user", ADMIN, "database", "pgmux"));
+                assertEquals(10, raw.read().authCode(), "asked for a password, not refused: counted once it has one");
+            }
+            try (Connection one = console(proxy, ADMIN, ADMIN_PASSWORD);
+                 Connection two = console(proxy, WATCHER, WATCHER_PASSWORD);
+                 Connection three = console(proxy, ADMIN, ADMIN_PASSWORD)) {
+                assertTrue(Sql.one(one, "SHOW VERSION").startsWith("pgmux"));
+                assertTrue(Sql.one(two, "SHOW VERSION").startsWith("pgmux"));
+                SQLException beyond = assertThrows(SQLException.class,
+                        () -> console(proxy, ADMIN, ADMIN_PASSWORD).close());
+                assertEquals("53300", beyond.getSQLState(), beyond.getMessage());
+                assertTrue(beyond.getMessage().contains("3 console connections reserved"), beyond.getMessage());
+                assertEquals("1", Sql.one(a, "select 1"), "the clients within the cap are untouched");
+            }
+            Await.until(Duration.ofSeconds(10), () -> proxy.server().services().clientCount() == 2,
+                    "the console sessions to give their reserve slots back");
+            try (Connection again = console(proxy, ADMIN, ADMIN_PASSWORD)) {
+                assertTrue(Sql.one(again, "SHOW VERSION").startsWith("pgmux"));
+            }
+            SQLException stillFull = assertThrows(SQLException.class, () -> proxy.connect().close());
+            assertEquals("53300", stillFull.getSQLState(), "the reserve serves the console only");
+        } finally {
+            unauthenticated.forEach(io.pgmux.testing.RawPgClient::close);
+        }
+    }
+
+    /**
      * Twelve clients sleeping on a pool of two: SHOW POOLS shows two servers active and the rest waiting, SHOW
      * TENANTS the tenant's pool_size saturated; once they are done, its two servers are held but none is in use.
      */
