@@ -33,10 +33,10 @@ public abstract class PoolClient {
     public abstract void serverAssigned(ServerConnection server);
 
     /**
-     * The client has waited query_wait_notify ({@code waitedMillis}) and is still waiting, for {@code reason};
-     * called once per wait.
+     * The client has waited query_wait_notify and is still waiting, for {@code reason}, which {@code notice} (a
+     * {@link WaitNotice}) tells it; called once per wait.
      */
-    public abstract void waitingLong(long waitedMillis, WaitReason reason);
+    public abstract void waitingLong(WaitReason reason, PgError notice);
 
     /** No server will come, for the reason given (an upstream refusal, or query_wait_timeout). */
     public abstract void acquireFailed(PgError error);
