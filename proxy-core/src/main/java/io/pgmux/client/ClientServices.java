@@ -28,6 +28,8 @@ public final class ClientServices {
     private final io.pgmux.auth.ScramKeys scramKeys;
     private final ClientTlsSource clientTls;
     private final AtomicInteger clients = new AtomicInteger();
+    /** Client connections in a logging-in state ({@link ClientState#isLoggingIn}), counted by their transitions. */
+    private final AtomicInteger loggingIn = new AtomicInteger();
     /** Console sessions beyond max_client_connections, at most {@link #CONSOLE_RESERVED_CONNECTIONS}. */
     private final AtomicInteger consoleReserve = new AtomicInteger();
     /** Set once, when a graceful shutdown begins: new logins are refused from then on. */
@@ -322,6 +324,19 @@ public final class ClientServices {
 
     /** The database label of failed logins to a database that is not in the configuration. */
     static final String NOT_CONFIGURED = "(not configured)";
+
+    /** A connection's login began (it connected) or ended (logged in or closed): +1 or -1. */
+    void loginsChanged(int delta) {
+        loggingIn.addAndGet(delta);
+    }
+
+    /**
+     * Client connections logging in now: connected and not yet logged in or closed, whether or not they have sent a
+     * StartupMessage (PgBouncer's login_clients).
+     */
+    public int loginClientCount() {
+        return loggingIn.get();
+    }
 
     /** Clients counted against max_client_connections, and console sessions beyond it. */
     public int clientCount() {

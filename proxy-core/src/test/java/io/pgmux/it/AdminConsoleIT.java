@@ -207,6 +207,45 @@ class AdminConsoleIT {
         }
     }
 
+    /** SHOW LISTS' {@code login_clients}, read on the console. */
+    private static int loginClients(Connection console) throws SQLException {
+        try (Statement s = console.createStatement(); ResultSet rs = s.executeQuery("SHOW LISTS")) {
+            while (rs.next()) {
+                if (rs.getString("list").equals("login_clients")) {
+                    return rs.getInt("items");
+                }
+            }
+        }
+        throw new AssertionError("SHOW LISTS has no login_clients");
+    }
+
+    /**
+     * login_clients counts connections that have not logged in yet, as PgBouncer counts its clients in login state:
+     * sockets that sent nothing and logins in the middle of their password exchange; not logged-in clients.
+     */
+    @Test
+    void showListsCountsClientsStillLoggingIn() throws Exception {
+        List<io.pgmux.testing.RawPgClient> logging = new ArrayList<>();
+        try (ProxyFixture proxy = start(); Connection console = console(proxy, ADMIN, ADMIN_PASSWORD);
+             Connection app = proxy.connect()) {
+            assertEquals("1", Sql.one(app, "select 1"));
+            assertEquals(0, loginClients(console), "the console and the app client have logged in");
+            for (int i = 0; i < 5; i++) {
+                logging.add(proxy.raw()); // connected, nothing sent
+            }
+            io.pgmux.testing.RawPgClient halfway = proxy.raw();
+            logging.add(halfway);
+            halfway.sendStartup(Map.of("user", ProxyFixture.APP_USER, "database", "app"));
+            assertEquals(10, halfway.read().authCode(), "in the middle of SCRAM");
+            Await.untilChecked(Duration.ofSeconds(10), () -> loginClients(console) == 6, "six connections logging in");
+            logging.forEach(io.pgmux.testing.RawPgClient::close);
+            logging.clear();
+            Await.untilChecked(Duration.ofSeconds(10), () -> loginClients(console) == 0, "the six to be gone");
+        } finally {
+            logging.forEach(io.pgmux.testing.RawPgClient::close);
+        }
+    }
+
     /**
      * Twelve clients sleeping on a pool of two: SHOW POOLS shows two servers active and the rest waiting, SHOW
      * TENANTS the tenant's pool_size saturated; once they are done, its two servers are held but none is in use.
