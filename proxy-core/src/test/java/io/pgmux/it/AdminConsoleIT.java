@@ -207,6 +207,30 @@ class AdminConsoleIT {
         }
     }
 
+    /** A megabyte SET on the console is taken whole; the log repeats a bounded part of it. */
+    @Test
+    void aLongSetValueIsTakenWholeAndLoggedInAFewCharacters() throws Exception {
+        String query = "select '" + "x".repeat(1 << 20) + "'";
+        try (io.pgmux.testing.LogCapture logs = io.pgmux.testing.LogCapture.start(); ProxyFixture proxy = start();
+             Connection c = console(proxy, ADMIN, ADMIN_PASSWORD); Statement s = c.createStatement()) {
+            s.execute("SET server_reset_query = '" + query.replace("'", "''") + "'");
+            String inForce = null;
+            try (ResultSet rs = s.executeQuery("SHOW CONFIG")) {
+                while (rs.next()) {
+                    if (rs.getString("key").equals("server_reset_query")) {
+                        inForce = rs.getString("value");
+                    }
+                }
+            }
+            assertEquals(query, inForce, "in force whole");
+            List<String> lines = logs.linesWith("server_reset_query");
+            assertTrue(lines.size() >= 2, "the statement and its taking effect are logged: " + lines.size());
+            for (String line : lines) {
+                assertTrue(line.length() < 400, "a log line of " + line.length() + " characters");
+            }
+        }
+    }
+
     /** SHOW LISTS' {@code login_clients}, read on the console. */
     private static int loginClients(Connection console) throws SQLException {
         try (Statement s = console.createStatement(); ResultSet rs = s.executeQuery("SHOW LISTS")) {
