@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pgmux.cli.env.DatabaseUrl;
 import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.PgmuxConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,6 +27,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 final class KubernetesTest {
     private static final Path K8S = Repository.DOCKER.resolve("k8s");
+    /** The sidecar's commented fleet example: its ConfigMap key and the pgmux container's instance id. */
+    private static final Pattern COMMENTED_FLEET = Pattern.compile("(?m)^(\\s*)# (fleet: \\{.*|- name:"
+            + " PGMUX_FLEET_INSTANCE_ID|  valueFrom:|    fieldRef:|      fieldPath: metadata\\.name)$");
     private static final Pattern SHUTDOWN_TIMEOUT = Pattern.compile("(?m)^\\s*#?\\s*shutdown_timeout:\\s*(\\d+)s\\b");
 
     private static List<Map<String, Object>> documents(String file) {
@@ -186,6 +191,31 @@ final class KubernetesTest {
         assertEquals("${APP_DB_PASSWORD}", mountedConfig("sidecar.yaml").lines()
                 .filter(line -> line.contains("password:")).map(line -> line.split("password:")[1].trim().split(" ")[0])
                 .findFirst().orElseThrow());
+    }
+
+    @Test
+    void theSidecarsCommentedFleetNamesEachPodByItsNameOnceUncommented(@TempDir Path dir) throws Exception {
+        String text = Files.readString(K8S.resolve("sidecar.yaml"));
+        Matcher commented = COMMENTED_FLEET.matcher(text);
+        String uncommented = commented.replaceAll("$1$2");
+        assertEquals(5, COMMENTED_FLEET.matcher(text).results().count(), "the fleet key and the four env lines");
+        Path file = dir.resolve("sidecar.yaml");
+        Files.writeString(file, uncommented);
+        Map<String, Object> deployment = YamlFiles.documents(file).stream()
+                .filter(d -> "Deployment".equals(d.get("kind"))).findFirst().orElseThrow();
+        Map<String, Object> container = YamlFiles.mapsAt(deployment, "spec.template.spec.containers").stream()
+                .filter(c -> "pgmux".equals(c.get("name"))).findFirst().orElseThrow();
+        Map<String, Object> instanceId = YamlFiles.maps(container.get("env"), "env").stream()
+                .filter(v -> "PGMUX_FLEET_INSTANCE_ID".equals(v.get("name"))).findFirst().orElseThrow();
+        assertEquals("metadata.name", YamlFiles.at(instanceId, "valueFrom.fieldRef.fieldPath"),
+                "the pod's name from the downward API");
+        Map<String, Object> map = YamlFiles.documents(file).stream()
+                .filter(d -> "ConfigMap".equals(d.get("kind"))).findFirst().orElseThrow();
+        PgmuxConfig config = ConfigLoader.parse((String) YamlFiles.mapAt(map, "data").get("pgmux.yaml"),
+                "sidecar.yaml with its fleet", Map.of("APP_DB_PASSWORD", "pw", "PGMUX_FLEET_INSTANCE_ID", "app-7f9c"));
+        assertTrue(config.fleet().enabled());
+        assertEquals("app", config.fleet().name());
+        assertEquals("app-7f9c", config.fleet().instanceId().orElseThrow());
     }
 
     @Test

@@ -116,6 +116,14 @@ final class ControlConnection implements AutoCloseable {
         call(on ? "pg_try_advisory_lock_shared" : "pg_advisory_unlock_shared", demandKey, List.of(0));
     }
 
+    /**
+     * Holds ({@code on}) or drops the shared size marker {@code (sizeKey, marker)} of a budget (see
+     * {@link BudgetSize}).
+     */
+    void size(int sizeKey, int marker, boolean on) throws IOException {
+        call(on ? "pg_try_advisory_lock_shared" : "pg_advisory_unlock_shared", sizeKey, List.of(marker));
+    }
+
     private List<Boolean> call(String function, int key, List<Integer> slots) throws IOException {
         StringBuilder sql = new StringBuilder("select ");
         for (int i = 0; i < slots.size(); i++) {
@@ -130,7 +138,7 @@ final class ControlConnection implements AutoCloseable {
         return result;
     }
 
-    /** Gives back every advisory lock of the session (its leases and demand markers). */
+    /** Gives back every advisory lock of the session (its leases, demand and size markers). */
     void unlockAll() throws IOException {
         session.query("select pg_advisory_unlock_all()");
     }

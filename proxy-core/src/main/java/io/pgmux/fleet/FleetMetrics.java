@@ -12,7 +12,9 @@ import java.util.function.ToDoubleFunction;
  * The fleet's metrics, labelled with this instance's id and the budget ("tenant web on database app", "database
  * app", "pgmux"): {@code pgmux_fleet_leases} held, {@code pgmux_fleet_allowed_connections},
  * {@code pgmux_fleet_waiting} (1 while this instance waits for a lease none are free for),
- * {@code pgmux_fleet_instances} holding leases of the budget; per upstream {@code pgmux_fleet_control_connected}
+ * {@code pgmux_fleet_instances} holding leases of the budget, {@code pgmux_fleet_slots} (the normal slots counted on:
+ * the smallest size any instance's file gives the budget), {@code pgmux_fleet_size_disagreement} (1 while another
+ * instance's file gives it another size); per upstream {@code pgmux_fleet_control_connected}
  * and {@code pgmux_fleet_control_losses_total}. Read from the keeper's last round.
  */
 public final class FleetMetrics implements MeterBinder {
@@ -45,6 +47,11 @@ public final class FleetMetrics implements MeterBinder {
                         "1 while this instance waits for a lease of the budget that none are free for");
                 gauge(registry, "pgmux.fleet.instances", instance, budget, LeaseKeeper.BudgetState::instances,
                         "Instances of the fleet holding leases of the budget, this one included");
+                gauge(registry, "pgmux.fleet.slots", instance, budget, LeaseKeeper.BudgetState::slots,
+                        "Normal slots of the budget this instance counts on: the smallest size any instance's"
+                                + " file gives it");
+                gauge(registry, "pgmux.fleet.size.disagreement", instance, budget, s -> s.disagree() ? 1 : 0,
+                        "1 while another instance's file gives the budget another size than this one's");
             }
         }
     }

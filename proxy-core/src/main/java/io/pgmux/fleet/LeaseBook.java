@@ -19,12 +19,14 @@ import java.util.TreeSet;
  *     still have open: a lease is released only after the connection it covered has gone.</li>
  * <li>Take: while clients wait that another lease would serve, or fewer than {@code min} leases are held, try free
  *     slots, at most {@link #MAX_TAKE_PER_ROUND} a round; normal slots ({@code limit}) first, reserve slots only
- *     when a waiter has waited reserve_pool_timeout. An instance at or above its fair share ({@code slots / instances},
- *     at least {@code min}) takes no more while other instances wait.</li>
+ *     while a waiter has waited reserve_pool_timeout. While other instances wait, take no more than the fair share
+ *     (see {@link #share}: the normal slots, or all of them while the reserve is wanted, divided among the instances
+ *     that want more, rounded so that the fleet settles); wanting more than that is waiting, too.</li>
  * <li>Shrink: once a {@code leaseIdleTimeout} window has passed, the allowance drops to the most that was in use
- *     (busy or waited for) during it, at least {@code min}; and while other instances wait, an instance above its fair
- *     share lowers its allowance by one a round. The leases above the allowance are given back in a later round,
- *     when their connections have closed.</li>
+ *     (busy or waited for) during it, at least {@code min} (none while other instances wait and no client used the
+ *     budget here for a whole window and since); while other instances wait, an instance above its fair share
+ *     lowers its allowance by one a round; reserve slots held while no pool wants the reserve allow nothing.
+ *     The leases above the allowance are given back in a later round, when their connections have closed.</li>
  * </ol>
  *
  * <p>Its {@link Standing} says what the leases rest on. While the control connection is up they are its locks
@@ -59,13 +61,44 @@ final class LeaseBook {
      *                        slots are shared among
      * @param frozen          whether no free slot may be taken this round: an instance vanished, and it may have
      *                        held slots this one never saw held (see {@link Quarantine})
+     * @param waitersHolding  per other waiting instance, the leases it holds (any order): tells whether one of them
+     *                        is below its share
+     * @param contentHolding  per other instance that holds leases and waits for none, how many (any order): it
+     *                        needs no more, so what it leaves of its share goes to the waiting ones
+     * @param othersSizes     the budget's size as each other instance advertises it (any order): where their files
+     *                        disagree, the smallest holds
      */
     record Observation(Set<Integer> takenByOthers, int othersHolding, int othersWaiting, int othersSharing,
-                       boolean frozen) {
+                       boolean frozen, List<Integer> waitersHolding, List<Integer> contentHolding,
+                       List<BudgetSize> othersSizes) {
         static final Observation NONE = new Observation(Set.of(), 0, 0, 0, false);
+
+        Observation {
+            takenByOthers = Set.copyOf(takenByOthers);
+            waitersHolding = List.copyOf(waitersHolding);
+            contentHolding = List.copyOf(contentHolding);
+            othersSizes = List.copyOf(othersSizes);
+            if (waitersHolding.size() != othersWaiting) {
+                throw new IllegalArgumentException(othersWaiting + " waiting instances but the leases of "
+                        + waitersHolding.size());
+            }
+        }
+
+        /** Other waiting instances counted as holding nothing: each of them below any share. */
+        Observation(Set<Integer> takenByOthers, int othersHolding, int othersWaiting, int othersSharing,
+                    boolean frozen) {
+            this(takenByOthers, othersHolding, othersWaiting, othersSharing, frozen,
+                    Collections.nCopies(othersWaiting, 0), List.of(), List.of());
+        }
 
         Observation(Set<Integer> takenByOthers, int othersHolding, int othersWaiting, int othersSharing) {
             this(takenByOthers, othersHolding, othersWaiting, othersSharing, false);
+        }
+
+        /** The same, but with {@code taken} held by others and {@code frozen} as given (see {@link Quarantine}). */
+        Observation leavingAlone(Set<Integer> taken, boolean frozen) {
+            return new Observation(taken, othersHolding, othersWaiting, othersSharing, frozen, waitersHolding,
+                    contentHolding, othersSizes);
         }
     }
 
@@ -98,8 +131,12 @@ final class LeaseBook {
      */
     private int ceiling = Integer.MAX_VALUE;
     private boolean waiting;
+    /** The size the last round counted on: the smallest this instance and the others advertised. */
+    private BudgetSize size = new BudgetSize(0, 0);
     private long windowStart;
     private int windowPeak;
+    /** The most in use (busy or waited for) during the last whole idle window; -1 before the first ended. */
+    private int lastWindowPeak = -1;
     private boolean windowOpen;
 
     LeaseBook(LeaseKeys keys, int min, long idleNanos, long reclaimNanos) {
@@ -119,15 +156,21 @@ final class LeaseBook {
             return reclaimStep(seen);
         }
         standing = Standing.HOLDING;
-        int most = use.limit() + use.reserve();
+        // Where the instances' files disagree, the smallest size any of them advertises holds: else the fleet's
+        // connections could reach the largest.
+        size = new BudgetSize(use.limit(), use.reserve()).smallest(seen.othersSizes());
+        int most = size.most();
+        // The slots this round may count on: the reserve only while a pool waited reserve_pool_timeout for it.
+        int cap = use.reserveWanted() ? most : size.limit();
         // 1. Give back what the pools no longer have open beyond their allowance.
         List<Integer> release = new ArrayList<>();
         int keep = Math.max(allowance, use.used());
         while (held.size() > keep) {
             release.add(held.pollLast());
         }
-        // Slots beyond a budget shrunk by a reload go first, once their connections have closed.
-        while (!held.isEmpty() && held.last() >= most && held.size() > use.used()) {
+        // Slots beyond what may be counted on (the reserve when no pool wants it, slots beyond a budget shrunk by a
+        // reload) go first, once their connections have closed.
+        while (!held.isEmpty() && held.last() >= cap && held.size() > use.used()) {
             release.add(held.pollLast());
         }
         allowance = Math.min(allowance, held.size());
@@ -135,10 +178,7 @@ final class LeaseBook {
             ceiling = Integer.MAX_VALUE;
         }
 
-        // An instance that waits and holds none counts as much as one that holds some: else two instances at half
-        // each would never make room for a third.
-        int instances = 1 + seen.othersSharing();
-        int fairShare = Math.max(min, most / instances);
+        int share = share(cap, seen);
         int demand = use.busy() + use.waiting();
         if (!windowOpen) {
             windowOpen = true;
@@ -146,43 +186,92 @@ final class LeaseBook {
             windowPeak = demand;
         }
         windowPeak = Math.max(windowPeak, demand);
+        // min_leases keeps the first client of an idle instance from waiting, but not at the cost of instances that
+        // use the budget: one that had no client for a whole idle window, and has none since, keeps none while
+        // others wait or hold every other slot (else it would want its minimum back as soon as they stop waiting).
+        boolean othersWant = seen.othersWaiting() > 0 || free(cap, seen) == 0;
+        int floor = othersWant && lastWindowPeak == 0 && windowPeak == 0 ? 0 : min;
 
         // 2. Take.
-        int cap = use.reserveWanted() ? most : Math.min(use.limit(), most);
-        int want = 0;
-        if (held.size() < min) {
-            want = min - held.size();
+        int counted = held.headSet(cap).size();
+        int wanted = held.size() < floor ? floor - held.size() : 0;
+        if (use.shortOfLeases()) {
+            wanted = Math.max(wanted, Math.max(1, use.waiting()));
         }
-        if (use.shortOfLeases() && (seen.othersWaiting() == 0 || held.size() < fairShare)) {
-            want = Math.max(want, Math.max(1, use.waiting()));
-        }
-        want = Math.min(want, Math.max(0, Math.min(cap, most) - held.size()));
-        want = Math.min(want, MAX_TAKE_PER_ROUND);
+        wanted = Math.min(Math.min(wanted, Math.max(0, cap - counted)), MAX_TAKE_PER_ROUND);
+        int want = Math.min(wanted, Math.max(0, share - held.size()));
         List<Integer> take = new ArrayList<>();
         for (int slot = 0; slot < cap && take.size() < want && !seen.frozen(); slot++) {
             if (!held.contains(slot) && !seen.takenByOthers().contains(slot)) {
                 take.add(slot);
             }
         }
-        waiting = take.size() < want;
+        // Wanting more than it may take (none free, or its share reached) is waiting: the others then keep to
+        // their shares too, and the one above its share gives back.
+        waiting = take.size() < wanted;
 
         // 3. Shrink.
         if (now - windowStart >= idleNanos) {
             if (windowPeak < held.size()) {
-                ceiling = Math.min(ceiling, Math.max(min, windowPeak));
+                ceiling = Math.min(ceiling, Math.max(floor, windowPeak));
             }
+            lastWindowPeak = windowPeak;
             windowStart = now;
             windowPeak = demand;
         }
-        if (seen.othersWaiting() > 0 && held.size() > fairShare) {
+        if (floor == 0 && demand == 0) {
+            ceiling = 0;
+        }
+        if (held.size() > share) {
             ceiling = Math.min(ceiling, held.size() - 1);
         }
         if (!take.isEmpty()) {
             // More is wanted after all: no shrink.
             ceiling = Integer.MAX_VALUE;
         }
-        allowance = Math.min(held.size(), ceiling);
+        // Slots beyond the cap allow nothing: the pools close the connections they covered as they come free.
+        allowance = Math.min(counted, ceiling);
         return new Step(Collections.unmodifiableList(release), Collections.unmodifiableList(take), waiting);
+    }
+
+    /**
+     * What this instance may hold of {@code slots} while other instances wait for leases: an equal share, filled
+     * like water. An instance that holds leases and waits for none keeps what it holds where that is below the
+     * level, and the rest is divided between this instance and the waiting ones (one that waits and holds none counts
+     * as much as one that holds some: else two at half each would never make room for a third). Where the rest does
+     * not divide evenly, an instance may hold one more than the lower share unless a waiting instance is still below
+     * it, so that 10 slots over 3 busy instances settle at 4/3/3 and stay there instead of two of them trading the
+     * spare slot. Never below {@code min}; without waiters elsewhere, no limit. The result is the most leases to
+     * hold: no more are taken, and one above it is given back a round.
+     */
+    private int share(int slots, Observation seen) {
+        if (seen.othersWaiting() == 0) {
+            return Integer.MAX_VALUE;
+        }
+        int rest = slots;
+        int sharing = 1 + seen.othersWaiting() + seen.contentHolding().size();
+        for (int content : seen.contentHolding().stream().sorted().toList()) {
+            if (content * sharing >= rest) {
+                break;
+            }
+            rest -= content;
+            sharing--;
+        }
+        int lower = Math.max(min, rest / sharing);
+        int upper = Math.max(min, (rest + sharing - 1) / sharing);
+        boolean belowLower = seen.waitersHolding().stream().anyMatch(n -> n < lower);
+        return belowLower ? lower : upper;
+    }
+
+    /** Slots below {@code cap} that nobody holds. */
+    private int free(int cap, Observation seen) {
+        int taken = held.headSet(cap).size();
+        for (int slot : seen.takenByOthers()) {
+            if (slot < cap && !held.contains(slot)) {
+                taken++;
+            }
+        }
+        return Math.max(0, cap - taken);
     }
 
     /**
@@ -267,6 +356,11 @@ final class LeaseBook {
 
     boolean isWaiting() {
         return waiting;
+    }
+
+    /** The budget's size the last round counted on: the smallest of this instance's and the others' files. */
+    BudgetSize size() {
+        return size;
     }
 
     LeaseKeys keys() {

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -87,8 +88,13 @@ public final class LeaseKeeper implements AutoCloseable {
      * @param allowed   connections the pools may count against it now
      * @param waiting   whether this instance waits for a lease none are free for
      * @param instances instances holding leases of it, this one included
+     * @param slots     its normal slots this instance counts on: the smallest size any instance advertises
+     * @param disagree  whether another instance's file gives the budget another size than this one's
      */
-    public record BudgetState(int held, int allowed, boolean waiting, int instances) {
+    public record BudgetState(int held, int allowed, boolean waiting, int instances, int slots, boolean disagree) {
+        static BudgetState unleased(int allowed) {
+            return new BudgetState(0, allowed, false, 0, 0, false);
+        }
     }
     private volatile boolean closed;
 
@@ -98,6 +104,10 @@ public final class LeaseKeeper implements AutoCloseable {
         final UpstreamTarget target;
         final Map<String, LeaseBook> books = new LinkedHashMap<>();
         final Set<String> demanding = new HashSet<>();
+        /** Per budget, the size marker this instance holds there. */
+        final Map<String, Integer> advertised = new HashMap<>();
+        /** Per budget, the other instances whose file gives it another size, as last logged. */
+        final Map<String, Map<String, BudgetSize>> disagreeing = new HashMap<>();
         final Quarantine quarantine;
         /** The locks the last round that had a control connection read; empty before the first. */
         Optional<LockTable> last = Optional.empty();
@@ -225,7 +235,7 @@ public final class LeaseKeeper implements AutoCloseable {
                 upstream.books.forEach((k, book) -> {
                     book.disconnected(now, open(usage, k));
                     allow.put(k, book.allowance());
-                    states.put(k, new BudgetState(0, book.allowance(), false, 0));
+                    states.put(k, BudgetState.unleased(book.allowance()));
                 });
                 connected.put(upstream.address, false);
                 continue;
@@ -238,7 +248,12 @@ public final class LeaseKeeper implements AutoCloseable {
                 for (Map.Entry<String, LeaseBook> each : upstream.books.entrySet()) {
                     LeaseBook book = each.getValue();
                     LeasedBudgets.Use use = usage.get(each.getKey());
+                    boolean disagree = false;
                     if (use != null) {
+                        advertise(upstream, each.getKey(), book.keys(), use);
+                        // A budget a reload dropped here has no size to compare.
+                        disagree = use.limit() + use.reserve() > 0 && compare(upstream, each.getKey(),
+                                new BudgetSize(use.limit(), use.reserve()), locks.sizes(book.keys()));
                         LeaseBook.Observation observed = locks.observe(book.keys());
                         // Re-taking its own former slots is not held back by what others' vanishing froze.
                         step(upstream, each.getKey(), book, use, book.standing() == LeaseBook.Standing.RECLAIMING
@@ -246,7 +261,7 @@ public final class LeaseKeeper implements AutoCloseable {
                     }
                     allow.put(each.getKey(), book.allowance());
                     states.put(each.getKey(), new BudgetState(book.heldCount(), book.allowance(), book.isWaiting(),
-                            locks.instances(book.keys())));
+                            locks.instances(book.keys()), book.size().limit(), disagree));
                     keys.put(each.getKey(), book.keys());
                 }
                 seen.addAll(locks.rows(upstream.address, keys));
@@ -254,7 +269,7 @@ public final class LeaseKeeper implements AutoCloseable {
                 lost(upstream, e, now, usage);
                 upstream.books.forEach((k, book) -> {
                     allow.put(k, book.allowance());
-                    states.put(k, new BudgetState(0, book.allowance(), false, 0));
+                    states.put(k, BudgetState.unleased(book.allowance()));
                 });
                 connected.put(upstream.address, false);
             }
@@ -322,6 +337,55 @@ public final class LeaseKeeper implements AutoCloseable {
         }
     }
 
+    /**
+     * Holds the size marker of what this instance's file makes the budget, switching it after a reload: the new
+     * one first, so that the others never see none. A budget a reload dropped advertises nothing.
+     */
+    private static void advertise(Upstream upstream, String budget, LeaseKeys keys, LeasedBudgets.Use use)
+            throws IOException {
+        Integer now = upstream.advertised.get(budget);
+        boolean dropped = use.limit() == 0 && use.reserve() == 0;
+        int marker = new BudgetSize(use.limit(), use.reserve()).marker();
+        if (!dropped && (now == null || now != marker)) {
+            upstream.connection.size(keys.sizeKey(), marker, true);
+            upstream.advertised.put(budget, marker);
+        }
+        if (now != null && (dropped || now != marker)) {
+            upstream.connection.size(keys.sizeKey(), now, false);
+            if (dropped) {
+                upstream.advertised.remove(budget);
+            }
+        }
+    }
+
+    /**
+     * Whether other instances advertise another size of the budget than {@code mine}; logs each change of who
+     * disagrees, once.
+     */
+    private boolean compare(Upstream upstream, String budget, BudgetSize mine, Map<String, BudgetSize> sizes) {
+        Map<String, BudgetSize> others = new TreeMap<>();
+        sizes.forEach((instance, size) -> {
+            if (!size.equals(mine)) {
+                others.put(instance, size);
+            }
+        });
+        Map<String, BudgetSize> before = upstream.disagreeing.getOrDefault(budget, Map.of());
+        if (!others.equals(before)) {
+            if (others.isEmpty()) {
+                log.info("fleet: every instance of \"{}\" now gives {} the size {}", fleet.name(), budget, mine);
+            } else {
+                StringBuilder where = new StringBuilder();
+                others.forEach((instance, size) -> where.append(where.length() == 0 ? "" : ", ").append(size)
+                        .append(" at ").append(instance));
+                log.warn("fleet \"{}\": {} has {} slots in this instance's file ({}) but {}; every instance keeps"
+                        + " to the smallest ({}) until they agree: run the same file on every instance of the"
+                        + " fleet", fleet.name(), budget, mine, instanceId, where, mine.smallest(others.values()));
+            }
+            upstream.disagreeing.put(budget, others);
+        }
+        return !others.isEmpty();
+    }
+
     private boolean connect(Upstream upstream, long now, Map<String, LeasedBudgets.Use> usage) {
         if (upstream.connection != null && upstream.connection.isOpen()) {
             return true;
@@ -363,6 +427,7 @@ public final class LeaseKeeper implements AutoCloseable {
         }
         upstream.books.forEach((key, book) -> book.lost(now, open(usage, key)));
         upstream.demanding.clear();
+        upstream.advertised.clear();
         if (!upstream.warned && !closed) {
             log.warn("fleet: lost the control connection to {} ({}), and with it this instance's locks there:"
                     + " it keeps serving on its open server connections, opens none, and takes its slots back"

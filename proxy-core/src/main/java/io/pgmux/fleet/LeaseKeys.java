@@ -6,18 +6,22 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * The advisory-lock keys of a fleet's budgets: {@code pg_try_advisory_lock(key, slot)} takes slot {@code slot} of
- * a budget; {@code pg_try_advisory_lock_shared(demandKey, 0)} says "this instance waits for a lease of it". A key
+ * a budget; {@code pg_try_advisory_lock_shared(demandKey, 0)} says "this instance waits for a lease of it";
+ * {@code pg_try_advisory_lock_shared(sizeKey, marker)} says how large this instance's file makes it (see
+ * {@link BudgetSize}). A key
  * is the first 32 bits of SHA-256 over the fleet's name and the budget's name, so every instance that runs the
  * same file derives the same keys, and fleets of other names (or other applications' advisory locks, which rarely
  * use the two-key form) are unlikely to collide.
  *
  * @param key       the first key of the budget's slots
  * @param demandKey the first key of its demand marker
+ * @param sizeKey   the first key of its size markers
  */
-public record LeaseKeys(int key, int demandKey) {
+public record LeaseKeys(int key, int demandKey, int sizeKey) {
     public static LeaseKeys of(String fleet, String budget) {
         return new LeaseKeys(hash("pgmux fleet\0" + fleet + "\0" + budget),
-                hash("pgmux fleet\0" + fleet + "\0" + budget + "\0demand"));
+                hash("pgmux fleet\0" + fleet + "\0" + budget + "\0demand"),
+                hash("pgmux fleet\0" + fleet + "\0" + budget + "\0size"));
     }
 
     private static int hash(String text) {

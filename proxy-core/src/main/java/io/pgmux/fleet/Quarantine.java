@@ -167,8 +167,7 @@ final class Quarantine {
         if (taken == null && !frozen) {
             return seen;
         }
-        return new LeaseBook.Observation(taken == null ? seen.takenByOthers() : taken, seen.othersHolding(),
-                seen.othersWaiting(), seen.othersSharing(), frozen);
+        return seen.leavingAlone(taken == null ? seen.takenByOthers() : taken, frozen);
     }
 
     /** The database restarted: no connection of before survived, so nothing needs leaving alone. */

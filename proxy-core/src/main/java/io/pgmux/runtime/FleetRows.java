@@ -15,7 +15,7 @@ final class FleetRows {
         List<FleetLeaseRow> rows = new ArrayList<>();
         for (FleetRow each : keeper.rows()) {
             rows.add(new FleetLeaseRow(each.upstream(), each.instance(), each.pid(), each.budget(), each.leases(),
-                    each.waiting(), each.self()));
+                    each.waiting(), each.self(), each.size().map(s -> s.limit()), each.size().map(s -> s.reserve())));
         }
         return rows;
     }

@@ -193,11 +193,11 @@ class AdminShowLayoutTest {
 
     @Test
     void budgets() {
-        List<BackendMessage> answer = assertLayout("SHOW BUDGETS", "ssiis", "upstream", "budget", "most", "servers",
-                "basis");
-        assertEquals(List.of(List.of("db.internal:5432", "tenant web on database app", "10", "9",
-                "pool_size 8 + reserve_pool_size 2"), Arrays.asList("db.internal:5432", "slots", "22", null, "x")),
-                rows(answer));
+        List<BackendMessage> answer = assertLayout("SHOW BUDGETS", "ssiisi", "upstream", "budget", "most", "servers",
+                "basis", "fleet_leases");
+        assertEquals(List.of(Arrays.asList("db.internal:5432", "tenant web on database app", "10", "9",
+                "pool_size 8 + reserve_pool_size 2", "17"), Arrays.asList("db.internal:5432", "slots", "22", null, "x",
+                null)), rows(answer));
     }
 
     @Test

@@ -47,7 +47,7 @@ final class FakeView implements AdminView {
     RunState runState = RunState.SERVING;
     List<TenantRow> tenants = List.of(new TenantRow("web", "app", 8, 2, 10, 9, 3, 1500, 1, 2));
     List<BudgetRow> budgets = List.of(new BudgetRow("db.internal:5432", "tenant web on database app", 10, 9,
-            "pool_size 8 + reserve_pool_size 2"), new BudgetRow("db.internal:5432", "slots", 22, null, "x"));
+            "pool_size 8 + reserve_pool_size 2", 17), new BudgetRow("db.internal:5432", "slots", 22, null, "x"));
     List<PreparedRow> prepared = List.of(new PreparedRow("app", "api", "pgmux_1a2b", "SELECT $1", 3, 40));
     /** When set, what servers() answers: rows the event loops have not all given yet. */
     CompletableFuture<List<ConnectionRow>> serversLater;

@@ -86,7 +86,8 @@ class LeaseBookTest {
         round(use(1, 0, 1, 2), ALONE);
         assertEquals(3, book.heldCount());
         // The other half is b's; c holds none and waits for its first lease.
-        LeaseBook.Observation bHoldsCWaits = new LeaseBook.Observation(Set.of(3, 4, 5), 1, 1, 2);
+        LeaseBook.Observation bHoldsCWaits = new LeaseBook.Observation(Set.of(3, 4, 5), 1, 1, 2, false, List.of(0),
+                List.of(3), List.of());
         round(use(3, 0, 3, 5), bHoldsCWaits);
         assertEquals(2, book.allowance(), "three instances share six slots: two each");
     }
@@ -221,6 +222,77 @@ class LeaseBookTest {
         assertEquals(List.of(), reserveBook.plan(now, normal, ALONE).take());
         LeasedBudgets.Use longWait = new LeasedBudgets.Use("t", 2, 2, 2, 0, 2, 5, true, true);
         assertEquals(List.of(2, 3), reserveBook.plan(now, longWait, ALONE).take());
+    }
+
+    /** web after a reload from pool_size 10 to 6 with reserve_pool_size 2; no pool waited reserve_pool_timeout. */
+    private static LeasedBudgets.Use shrunk(int used, int leased, int waiting, boolean reserveWanted) {
+        return new LeasedBudgets.Use("tenant web on database app", 6, 2, used, 0, leased, waiting,
+                waiting > 0 && used >= leased, reserveWanted);
+    }
+
+    @Test
+    void slotsThatAReloadTurnedIntoReserveAreGivenBackOnceTheirConnectionsClose() {
+        // Taken as normal slots of a budget of 10; the other instance holds 0, 2, 3 and 4.
+        List.of(1, 5, 6, 7).forEach(book::took);
+        LeaseBook.Observation other = new LeaseBook.Observation(Set.of(0, 2, 3, 4), 1, 0, 1, false, List.of(),
+                List.of(4), List.of());
+        LeaseBook.Step step = round(shrunk(4, 4, 3, false), other);
+        assertEquals(List.of(), step.release(), "their connections are still open");
+        assertEquals(List.of(), step.take(), "no normal slot is free");
+        assertEquals(2, book.allowance(), "slots 6 and 7 are reserve slots now and allow nothing");
+        step = round(shrunk(3, 2, 4, false), other);
+        assertEquals(List.of(7), step.release(), "one connection closed: its slot goes back");
+        step = round(shrunk(2, 2, 5, false), other);
+        assertEquals(List.of(6), step.release());
+        assertEquals(Set.of(1, 5), book.held());
+        assertEquals(2, book.allowance());
+        assertTrue(step.waiting(), "still wants more, as a waiting instance");
+    }
+
+    @Test
+    void reserveSlotsAreKeptWhileAPoolWantsTheReserveAndGoBackWhenItNoLongerDoes() {
+        LeaseBook.Observation other = new LeaseBook.Observation(Set.of(0, 2, 3, 4), 1, 0, 1, false, List.of(),
+                List.of(4), List.of());
+        List.of(1, 5).forEach(book::took);
+        LeaseBook.Step step = round(shrunk(2, 2, 3, true), other);
+        assertEquals(List.of(6, 7), step.take(), "a client waited reserve_pool_timeout");
+        assertEquals(4, book.allowance());
+        step = round(shrunk(4, 4, 1, true), other);
+        assertEquals(List.of(), step.release());
+        assertEquals(4, book.allowance(), "kept while the reserve is wanted");
+        step = round(shrunk(4, 4, 0, false), other);
+        assertEquals(2, book.allowance(), "the queue is gone: the reserve connections close as they come free");
+        step = round(shrunk(2, 2, 0, false), other);
+        assertEquals(List.of(7, 6), step.release());
+        assertEquals(Set.of(1, 5), book.held());
+    }
+
+    @Test
+    void whereFilesDisagreeTheSmallestSizeAnyInstanceAdvertisesHolds() {
+        // This file says pool_size 9 + 2; the other instance's says 6 + 2 and it holds slots 0 to 2.
+        LeaseBook.Observation smaller = new LeaseBook.Observation(Set.of(0, 1, 2), 1, 0, 1, false, List.of(),
+                List.of(3), List.of(new BudgetSize(6, 2)));
+        LeasedBudgets.Use nine = new LeasedBudgets.Use("tenant web on database app", 9, 2, 0, 0, 0, 8, true, false);
+        LeaseBook.Step step = round(nine, smaller);
+        assertEquals(List.of(3, 4, 5), step.take(), "no slot at or beyond 6");
+        assertTrue(step.waiting());
+        assertEquals(new BudgetSize(6, 2), book.size());
+        LeasedBudgets.Use reserve = new LeasedBudgets.Use("tenant web on database app", 9, 2, 3, 0, 3, 5, true,
+                true);
+        assertEquals(List.of(6, 7), round(reserve, smaller).take(), "the smallest reserve after it, 6 + 2 in all");
+        assertEquals(List.of(), round(reserve, smaller).take());
+        // The other instance is gone (or runs this file now): the budget is this file's again.
+        assertEquals(List.of(0, 1, 2, 8), round(reserve, ALONE).take());
+        assertEquals(new BudgetSize(9, 2), book.size());
+    }
+
+    @Test
+    void aLargerSizeElsewhereChangesNothing() {
+        LeaseBook.Observation larger = new LeaseBook.Observation(Set.of(), 1, 0, 1, false, List.of(), List.of(0),
+                List.of(new BudgetSize(20, 0)));
+        LeaseBook.Step step = round(use(0, 0, 0, 10), larger);
+        assertEquals(List.of(0, 1, 2, 3), step.take());
+        assertEquals(new BudgetSize(6, 0), book.size());
     }
 
     @Test

@@ -201,7 +201,7 @@ public final class LiveAdminView implements AdminView {
 
     @Override
     public List<BudgetRow> budgets() {
-        return BudgetRows.of(current(), PoolState.read(pools), slots);
+        return BudgetRows.of(current(), PoolState.read(pools), slots, fleet.get());
     }
 
     @Override
