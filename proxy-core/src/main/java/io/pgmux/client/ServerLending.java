@@ -83,7 +83,7 @@ final class ServerLending extends PoolClient {
 
     /** Tells a client that has waited query_wait_notify why its query has not started; it keeps waiting. */
     @Override
-    public void waitingLong(WaitReason reason, PgError notice) {
+    public void waitingLong(long waitedMillis, WaitReason reason, PgError notice) {
         if (client.state() != ClientState.WAITING) {
             return;
         }

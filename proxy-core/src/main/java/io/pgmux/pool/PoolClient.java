@@ -33,10 +33,21 @@ public abstract class PoolClient {
     public abstract void serverAssigned(ServerConnection server);
 
     /**
-     * The client has waited query_wait_notify and is still waiting, for {@code reason}, which {@code notice} (a
-     * {@link WaitNotice}) tells it; called once per wait.
+     * The client has waited query_wait_notify ({@code waitedMillis}) and is still waiting, for {@code reason};
+     * called once per wait, by {@link #waitingLong(long, WaitReason, PgError)} unless a client overrides that. Does
+     * nothing here: a client that needs only the reason overrides this one.
      */
-    public abstract void waitingLong(WaitReason reason, PgError notice);
+    public void waitingLong(long waitedMillis, WaitReason reason) {
+    }
+
+    /**
+     * The same, with the NOTICE that tells an application why ({@link WaitNotice}, made from what the pool knew
+     * when it decided the reason); called once per wait. A client that speaks to an application overrides this and
+     * sends the notice; by default only the reason is passed on, to {@link #waitingLong(long, WaitReason)}.
+     */
+    public void waitingLong(long waitedMillis, WaitReason reason, PgError notice) {
+        waitingLong(waitedMillis, reason);
+    }
 
     /** No server will come, for the reason given (an upstream refusal, or query_wait_timeout). */
     public abstract void acquireFailed(PgError error);

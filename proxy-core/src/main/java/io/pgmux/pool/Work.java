@@ -203,7 +203,7 @@ final class Work {
                 long waited = entry.n;
                 WaitReason reason = entry.reason;
                 PgError notice = WaitNotice.of((ServerPool) entry.b, waited, reason, (PgError) entry.c);
-                client.eventLoop().execute(() -> client.waitingLong(reason, notice));
+                client.eventLoop().execute(() -> client.waitingLong(waited, reason, notice));
                 break;
             }
             case CHECK:

@@ -98,7 +98,7 @@ class EventLoopHandoffTest {
         }
 
         @Override
-        public void waitingLong(WaitReason reason, PgError notice) {
+        public void waitingLong(long waitedMillis, WaitReason reason) {
         }
 
         @Override

@@ -195,7 +195,7 @@ final class PoolFixture implements AutoCloseable {
         }
 
         @Override
-        public void waitingLong(WaitReason reason, PgError notice) {
+        public void waitingLong(long waitedMillis, WaitReason reason, PgError notice) {
             notifiedFor = reason;
             this.notice = notice;
         }
