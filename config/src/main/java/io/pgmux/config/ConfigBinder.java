@@ -44,6 +44,7 @@ final class ConfigBinder {
         int workers = top.get("workers", COUNT, 0);
         IoTransport transport = top.get("transport", ValueType.transport(), IoTransport.AUTO);
         String serverResetQuery = top.get("server_reset_query", ValueType.string(), DEFAULT_SERVER_RESET_QUERY);
+        boolean serverResetQueryAlways = top.get("server_reset_query_always", ValueType.bool(), false);
         PinningPolicy pinning = top.get("pinning", ValueType.pinning(), PinningPolicy.PIN);
         int maxPreparedStatements = top.get("max_prepared_statements", COUNT, DEFAULT_MAX_PREPARED_STATEMENTS);
         Timeouts timeouts = TimeoutsBinder.bind(top);
@@ -80,9 +81,10 @@ final class ConfigBinder {
                 .check(authType, hba, authQuery);
 
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
-                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
-                timeouts, databases.databases(), users.users(), tenants, admin, metrics, allowPasswordWithoutTls, hba,
-                clientTls, serverTls, AuthQueryBinder.resolve(authQuery), log, peers, fleet);
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, serverResetQueryAlways,
+                pinning, maxPreparedStatements, timeouts, databases.databases(), users.users(), tenants, admin, metrics,
+                allowPasswordWithoutTls, hba, clientTls, serverTls, AuthQueryBinder.resolve(authQuery), log, peers,
+                fleet);
     }
 
     private static ListenConfig listen(YamlMap m) {

@@ -81,6 +81,8 @@ public final class LiveSettings {
                 c.maxPreparedStatements(), c.timeouts(), c.log()));
         m.put("server_reset_query", (c, v) -> top(c, c.poolMode(), c.maxClientConnections(),
                 c.maxServerConnections(), v, c.pinning(), c.maxPreparedStatements(), c.timeouts(), c.log()));
+        m.put("server_reset_query_always", (c, v) -> c.withServerResetQueryAlways(
+                read("server_reset_query_always", ValueType.bool(), v)));
         m.put("pinning", (c, v) -> top(c, c.poolMode(), c.maxClientConnections(), c.maxServerConnections(),
                 c.serverResetQuery(), read("pinning", ValueType.pinning(), v), c.maxPreparedStatements(),
                 c.timeouts(), c.log()));
@@ -174,8 +176,8 @@ public final class LiveSettings {
                                    int maxPreparedStatements, Timeouts timeouts, LogConfig log) {
         return new PgmuxConfig(c.listen(), poolMode, c.authType(), c.defaultPoolSize(), c.defaultTenant(),
                 maxClientConnections, maxServerConnections, c.maxMessageSize(), c.workers(), c.transport(), serverResetQuery,
-                pinning, maxPreparedStatements, timeouts, c.databases(), c.users(), c.tenants(), c.admin(),
-                c.metrics(), c.allowPasswordWithoutTls(), c.hba(), c.clientTls(), c.serverTls(), c.authQuery(), log,
-                c.peers(), c.fleet());
+                c.serverResetQueryAlways(), pinning, maxPreparedStatements, timeouts, c.databases(), c.users(),
+                c.tenants(), c.admin(), c.metrics(), c.allowPasswordWithoutTls(), c.hba(), c.clientTls(), c.serverTls(),
+                c.authQuery(), log, c.peers(), c.fleet());
     }
 }

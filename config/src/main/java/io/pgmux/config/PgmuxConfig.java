@@ -17,6 +17,9 @@ import java.util.Optional;
  * @param workers               event-loop threads; 0 means one per available core
  * @param transport             the socket transport of the event loops ({@code transport}); needs a restart
  * @param serverResetQuery      run when a server connection returns to the pool in session mode; empty skips it
+ * @param serverResetQueryAlways whether serverResetQuery also runs in transaction mode, after every transaction,
+ *                              before the server serves anyone else (PgBouncer's {@code server_reset_query_always});
+ *                              default false
  * @param maxPreparedStatements prepared statements tracked per client in transaction mode
  * @param allowPasswordWithoutTls whether the {@code password} method may be used on a connection without TLS,
  *                              where the password would cross the network in cleartext; default false
@@ -34,8 +37,8 @@ import java.util.Optional;
 public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authType, int defaultPoolSize,
                           Optional<String> defaultTenant, int maxClientConnections, int maxServerConnections,
                           int maxMessageSize, int workers, IoTransport transport, String serverResetQuery,
-                          PinningPolicy pinning, int maxPreparedStatements, Timeouts timeouts,
-                          Map<String, DatabaseConfig> databases, Map<String, UserConfig> users,
+                          boolean serverResetQueryAlways, PinningPolicy pinning, int maxPreparedStatements,
+                          Timeouts timeouts, Map<String, DatabaseConfig> databases, Map<String, UserConfig> users,
                           Map<String, TenantConfig> tenants, AdminConfig admin, MetricsConfig metrics,
                           boolean allowPasswordWithoutTls, Optional<AccessRules> hba, ClientTlsConfig clientTls,
                           ServerTlsConfig serverTls, Optional<AuthQueryConfig> authQuery, LogConfig log,
@@ -129,15 +132,25 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
     /** The same configuration listening elsewhere; tests listen on port 0. */
     public PgmuxConfig withListen(ListenConfig newListen) {
         return new PgmuxConfig(newListen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
-                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, serverResetQueryAlways,
+                pinning, maxPreparedStatements,
                 timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls, hba, clientTls,
                 serverTls, authQuery, log, peers, fleet);
+    }
+
+    /** The same configuration with another {@code server_reset_query_always}. */
+    public PgmuxConfig withServerResetQueryAlways(boolean always) {
+        return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, always, pinning,
+                maxPreparedStatements, timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls,
+                hba, clientTls, serverTls, authQuery, log, peers, fleet);
     }
 
     /** The same configuration with other peering settings; tests build peer groups on ports the OS picked. */
     public PgmuxConfig withPeers(PeersConfig newPeers) {
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
-                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, serverResetQueryAlways,
+                pinning, maxPreparedStatements,
                 timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls, hba, clientTls,
                 serverTls, authQuery, log, newPeers, fleet);
     }
@@ -145,7 +158,8 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
     /** The same configuration with another metrics endpoint; tests let the OS pick its port. */
     public PgmuxConfig withMetrics(MetricsConfig newMetrics) {
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
-                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, serverResetQueryAlways,
+                pinning, maxPreparedStatements,
                 timeouts, databases, users, tenants, admin, newMetrics, allowPasswordWithoutTls, hba, clientTls,
                 serverTls, authQuery, log, peers, fleet);
     }
@@ -153,7 +167,8 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
     /** The same configuration with other fleet settings; tests give each in-process instance its own id. */
     public PgmuxConfig withFleet(FleetConfig newFleet) {
         return new PgmuxConfig(listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
-                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, pinning, maxPreparedStatements,
+                maxServerConnections, maxMessageSize, workers, transport, serverResetQuery, serverResetQueryAlways,
+                pinning, maxPreparedStatements,
                 timeouts, databases, users, tenants, admin, metrics, allowPasswordWithoutTls, hba, clientTls,
                 serverTls, authQuery, log, peers, newFleet);
     }
@@ -172,9 +187,9 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
                 t.clientLoginTimeout(), t.idleTransactionTimeout(), t.shutdownTimeout());
         return new PgmuxConfig(running.listen, poolMode, authType, defaultPoolSize, defaultTenant, maxClientConnections,
                 maxServerConnections, running.maxMessageSize, running.workers, running.transport, serverResetQuery,
-                pinning, maxPreparedStatements, kept, databases, users, tenants, admin, running.metrics,
-                allowPasswordWithoutTls, hba, clientTls, serverTls, authQuery, log, peers.withOwnFrom(running.peers),
-                running.fleet);
+                serverResetQueryAlways, pinning, maxPreparedStatements, kept, databases, users, tenants, admin,
+                running.metrics, allowPasswordWithoutTls, hba, clientTls, serverTls, authQuery, log,
+                peers.withOwnFrom(running.peers), running.fleet);
     }
 
     /**

@@ -25,6 +25,7 @@ final class DefaultsTest {
         assertEquals(0, MINIMAL.workers());
         assertEquals(IoTransport.AUTO, MINIMAL.transport());
         assertEquals("DISCARD ALL", MINIMAL.serverResetQuery());
+        assertEquals(false, MINIMAL.serverResetQueryAlways(), "PgBouncer's default: session mode only");
         assertEquals(PinningPolicy.PIN, MINIMAL.pinning());
         assertEquals(200, MINIMAL.maxPreparedStatements());
         assertEquals(List.of(), MINIMAL.admin().users());
@@ -145,6 +146,7 @@ final class DefaultsTest {
                 workers: 4
                 transport: io_uring
                 server_reset_query: ""
+                server_reset_query_always: on
                 pinning: ignore
                 max_prepared_statements: 0
                 databases: {app: {}}
@@ -160,6 +162,7 @@ final class DefaultsTest {
         assertEquals(4, config.workers());
         assertEquals(IoTransport.IO_URING, config.transport());
         assertEquals("", config.serverResetQuery());
+        assertEquals(true, config.serverResetQueryAlways());
         assertEquals(PinningPolicy.IGNORE, config.pinning());
         assertEquals(0, config.maxPreparedStatements());
         assertEquals(new MetricsConfig(false, "0.0.0.0", 9100, true), config.metrics());

@@ -31,6 +31,11 @@ class LiveSettingsTest {
         assertEquals(Duration.ofMillis(250), LiveSettings.apply(config, "log_slow_query", "250ms").log()
                 .logSlowQuery());
         assertEquals("", LiveSettings.apply(config, "server_check_query", "").timeouts().serverCheckQuery());
+        PgmuxConfig always = LiveSettings.apply(config, "server_reset_query_always", "on");
+        assertTrue(always.serverResetQueryAlways(), "PgBouncer changes it on RELOAD and SET too");
+        assertEquals(config.serverResetQuery(), always.serverResetQuery());
+        assertTrue(LiveSettings.apply(always, "max_client_conn", "77").serverResetQueryAlways(),
+                "kept when another setting changes");
     }
 
     @Test

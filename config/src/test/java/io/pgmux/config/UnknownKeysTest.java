@@ -56,7 +56,7 @@ final class UnknownKeysTest {
         assertEquals("unknown key; expected one of: listen, pool_mode, auth_type, allow_password_without_tls,"
                 + " default_pool_size, default_tenant,"
                 + " max_client_connections, max_server_connections, max_message_size, workers, transport,"
-                + " server_reset_query,"
+                + " server_reset_query, server_reset_query_always,"
                 + " pinning, max_prepared_statements, server_connect_timeout, server_login_retry,"
                 + " server_idle_timeout, server_lifetime, server_check_delay, server_check_query,"
                 + " query_wait_timeout, query_wait_notify, query_timeout, client_idle_timeout,"

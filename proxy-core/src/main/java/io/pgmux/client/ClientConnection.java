@@ -232,7 +232,7 @@ public final class ClientConnection {
      */
     void failed(Throwable cause) {
         if (cause instanceof UnsupportedRequestException) {
-            fail(((UnsupportedRequestException) cause).error());
+            fail(((UnsupportedRequestException) cause).error().withSeverity(PgError.FATAL));
         } else if (cause instanceof ProtocolException) {
             log.info("client {}: protocol violation: {}", describe(), cause.getMessage());
             if (state != ClientState.CLOSED) {

@@ -18,9 +18,16 @@ import io.pgmux.protocol.frontend.Parse;
  * to the client's event loop.
  */
 final class LocalAnswers {
-    /** Reads a message for what it does to the session; false when it failed the client (message released). */
+    /** Reads a message for what it does to the session. */
     interface Inspection {
+        /**
+         * @return whether the message may be answered here; when not, either it failed the client (message
+         *     released, {@link #failedClient}) or the message must go to a server, which refuses it (pinning: error)
+         */
         boolean inspected(ByteBuf frame);
+
+        /** Whether the client failed (and is closing): the message it sent was released. */
+        boolean failedClient();
     }
 
     private final Channel channel;
@@ -64,7 +71,8 @@ final class LocalAnswers {
         if (tag == FrontendTag.PARSE && Parse.hasStatementName(frame)) {
             // It may be answered here and never be forwarded: what it does to the session counts now.
             if (!inspection.inspected(frame)) {
-                return true;
+                // Failed: consumed. Refused: a server fails it in its place, as for a message it forwards.
+                return inspection.failedClient();
             }
             if (policy.parseWithoutServer(frame, channel)) {
                 batch = LocalBatch.ANSWERED;

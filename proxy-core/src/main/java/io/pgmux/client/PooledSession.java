@@ -311,8 +311,18 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
             frame.release();
             return;
         }
-        if (policy.inspects(tag) && !inspected(frame)) {
-            return;
+        if (policy.inspects(tag)) {
+            try {
+                session.inspect(frame);
+            } catch (UnsupportedRequestException e) {
+                frame.release();
+                refuse(target, tag, e.error(), nowNanos);
+                return;
+            } catch (ProtocolException e) {
+                frame.release();
+                client.failed(e);
+                return;
+            }
         }
         clock().sent(nowNanos, tag == FrontendTag.QUERY || tag == FrontendTag.SYNC
                 || tag == FrontendTag.FUNCTION_CALL);
@@ -323,8 +333,27 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
     }
 
     /**
-     * Reads what a client message does to the session. Returns false, with the message released and the client
-     * failed, when it needs pinning that the policy refuses, or is malformed.
+     * pinning: error refuses a message as PostgreSQL refuses a statement: with an ERROR, after which the session
+     * goes on. A stand-in certain to fail takes the message's place on the server, so that the server fails where
+     * the client's message would have (a transaction block becomes failed, and after an extended-protocol message
+     * the backend skips to Sync, as PostgreSQL does after an error); pgmux's error reaches the client in place of
+     * the stand-in's, in the order of its answers.
+     */
+    private void refuse(ServerConnection target, byte tag, PgError error, long nowNanos) {
+        ByteBuf standIn = UnsupportedRequestException.standIn(channel().alloc(), tag);
+        ByteBuf answer = ErrorResponse.encode(channel().alloc(), error);
+        if (tag == FrontendTag.QUERY || tag == FrontendTag.FUNCTION_CALL) {
+            clock().sent(nowNanos, true);
+            target.refuseSimple(standIn, answer);
+        } else {
+            target.refuse(standIn, answer);
+        }
+    }
+
+    /**
+     * Reads what a client message answered with no server does to the session. Returns false when it must not be
+     * answered here: it is malformed (the client failed, the message released), or pinning: error refuses it (it
+     * goes to a server, which fails it: {@link #refuse}).
      */
     @Override
     public boolean inspected(ByteBuf frame) {
@@ -332,13 +361,17 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
             session.inspect(frame);
             return true;
         } catch (UnsupportedRequestException e) {
-            frame.release();
-            client.fail(e.error());
+            return false;
         } catch (ProtocolException e) {
             frame.release();
             client.failed(e);
         }
         return false;
+    }
+
+    @Override
+    public boolean failedClient() {
+        return client.state() == ClientState.CLOSED;
     }
 
     /**
@@ -492,8 +525,8 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
         ServerConnection linked = serverGone();
         if (linked != null) {
             linked.unlink();
-            ServerCleanup.afterClientLeft(linked, policy.resetQueryOnLeave(session, services.config()), services,
-                    clientInsideMessage());
+            ServerCleanup.afterClientLeft(linked, policy.resetQueryOnLeave(session, linked, services.config()),
+                    services, clientInsideMessage());
         }
         traffic.count();
         pool.stats().clientLeft();

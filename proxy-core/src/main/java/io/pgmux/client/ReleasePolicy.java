@@ -90,6 +90,6 @@ sealed interface ReleasePolicy permits TransactionPooling, SessionPooling {
         return java.util.Map.of();
     }
 
-    /** The statement to run on the client's server when the client leaves with one; null for none. */
-    String resetQueryOnLeave(SessionTracker session, PgmuxConfig config);
+    /** The statement to run on the client's {@code server} when the client leaves with it; null for none. */
+    String resetQueryOnLeave(SessionTracker session, ServerConnection server, PgmuxConfig config);
 }

@@ -70,6 +70,27 @@ final class ServerCleanup {
     }
 
     /**
+     * A server released at a transaction boundary with {@code server_reset_query_always} on: the reset query runs
+     * before anyone else gets it (PgBouncer's meaning), after pgmux's own reset where it could not read the
+     * client's settings back. The client's settings are set again on its next server, as after any reset.
+     *
+     * @param settingsUnknown whether pgmux could not read the client's settings back ({@link #RESET_SETTINGS})
+     */
+    static void resetAfterTransaction(ServerConnection server, String resetQuery, boolean settingsUnknown,
+                                      ClientServices services) {
+        List<String> statements = new ArrayList<>(2);
+        if (settingsUnknown) {
+            statements.add(RESET_SETTINGS);
+        }
+        addResetQuery(statements, resetQuery);
+        if (statements.isEmpty()) {
+            services.pools().release(server);
+            return;
+        }
+        reset(server, statements, services);
+    }
+
+    /**
      * Runs pgmux's own cleanup statements on a quiet server, then gives it back clean, or closes it if any
      * failed. One Query each: DISCARD ALL refuses to run in the implicit transaction of a multi-statement query.
      */

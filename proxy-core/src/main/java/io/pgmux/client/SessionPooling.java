@@ -61,7 +61,7 @@ final class SessionPooling implements ReleasePolicy {
     }
 
     @Override
-    public String resetQueryOnLeave(SessionTracker session, PgmuxConfig config) {
+    public String resetQueryOnLeave(SessionTracker session, ServerConnection server, PgmuxConfig config) {
         return config.serverResetQuery();
     }
 }

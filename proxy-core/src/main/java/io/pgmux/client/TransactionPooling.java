@@ -99,7 +99,11 @@ final class TransactionPooling implements ReleasePolicy {
     }
 
     @Override
-    public String resetQueryOnLeave(SessionTracker session, PgmuxConfig config) {
-        return session.leavesStateBehind() ? ServerCleanup.DISCARD_ALL : null;
+    public String resetQueryOnLeave(SessionTracker session, ServerConnection server, PgmuxConfig config) {
+        if (session.leavesStateBehind(server)) {
+            return ServerCleanup.DISCARD_ALL;
+        }
+        // server_reset_query_always: the reset query runs after every transaction, the last one included.
+        return config.serverResetQueryAlways() ? config.serverResetQuery() : null;
     }
 }

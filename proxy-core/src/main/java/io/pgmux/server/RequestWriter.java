@@ -129,6 +129,16 @@ final class RequestWriter {
     }
 
     /**
+     * A stand-in Query for a client's simple request (Query, FunctionCall) pgmux refused; {@code error} goes to
+     * the client in its place, and the backend's ReadyForQuery after it.
+     */
+    void refuseSimple(ByteBuf standIn, ByteBuf error) {
+        prepared.dropUnnamed();
+        queue.replace(simpleRequest(), error);
+        channel.write(standIn, channel.voidPromise());
+    }
+
+    /**
      * A statement of pgmux's own as a simple Query.
      *
      * @throws IllegalStateException while the backend skips to Sync after an error (it would ignore the Query)

@@ -44,7 +44,15 @@ final class ResponseQueue {
 
     /** A stand-in for a refused client message; {@code error} (owned by the queue until taken) goes to the client. */
     void replace(ByteBuf error) {
-        int at = push(RequestType.EXTENDED, ResponseAction.REPLACE); // before indexing: pushing may grow the arrays
+        replace(RequestType.EXTENDED, error);
+    }
+
+    /**
+     * {@link #replace(ByteBuf)} for a stand-in of the given type: a Query standing in for a refused simple request
+     * is {@link RequestType#SIMPLE}, answered up to a ReadyForQuery that reaches the client.
+     */
+    void replace(RequestType type, ByteBuf error) {
+        int at = push(type, ResponseAction.REPLACE); // before indexing: pushing may grow the arrays
         replacements[at] = error;
     }
 

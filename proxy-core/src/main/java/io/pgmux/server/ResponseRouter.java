@@ -279,6 +279,10 @@ final class ResponseRouter implements MessageRouter {
                 // The stand-in failed as intended: the client gets pgmux's error in place of the server's.
                 release(frame);
                 forwardOrDrop(queue.takeReplacement());
+                if (queue.headType() == RequestType.SIMPLE) {
+                    queue.markHeadFailed(); // the stand-in Query: its ReadyForQuery ends it
+                    return;
+                }
                 complete(false);
                 skipToSync();
                 return;

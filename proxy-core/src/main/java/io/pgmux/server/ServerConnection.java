@@ -329,6 +329,16 @@ public final class ServerConnection {
         requests.refuse(standIn, error);
     }
 
+    /**
+     * Refuses a client's simple request (Query, FunctionCall) with pgmux's own {@code error}: {@code standIn}, a
+     * Query certain to fail on the backend, fails as the client's request would have (a transaction block it
+     * runs in fails too); its error is swallowed, {@code error} goes to the client, then the backend's
+     * ReadyForQuery.
+     */
+    public void refuseSimple(ByteBuf standIn, ByteBuf error) {
+        requests.refuseSimple(standIn, error);
+    }
+
     /** A statement of pgmux's own, as {@link #sendInternalQuery(String, Consumer, Consumer)} without rows. */
     public void sendInternalQuery(String sql, Consumer<PgError> onDone) {
         sendInternalQuery(sql, null, onDone);
@@ -375,6 +385,23 @@ public final class ServerConnection {
     /** After RESET ALL: see {@link ServerSettings#forgetResettable}. */
     public void forgetSettings() {
         settings.forgetResettable();
+    }
+
+    /**
+     * pgmux knows this backend's settings: it has just set or read them back. Reports of session parameters until
+     * now are explained.
+     */
+    public void settingsKnown() {
+        settings.settingsKnown();
+    }
+
+    /**
+     * Whether a reported session parameter pgmux does not track (session_authorization, is_superuser ...) has
+     * changed since pgmux last knew this backend's settings, by a route pgmux did not see. Counts as known from now
+     * on: the caller reads the settings back.
+     */
+    public boolean takeUnexplainedReports() {
+        return settings.takeUnexplainedReports();
     }
 
     /** Records that an unreported parameter was set (or reset, with a null value) by pgmux. */

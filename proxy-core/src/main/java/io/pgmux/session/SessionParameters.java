@@ -290,6 +290,7 @@ public final class SessionParameters {
             }
         }
         extra.forEach(server::recordExtraSetting);
+        server.settingsKnown();
     }
 
     /**
@@ -334,6 +335,7 @@ public final class SessionParameters {
             }
             server.recordExtraSetting(name, own);
         });
+        server.settingsKnown();
     }
 
     /** Whether a value read back is the server's default: no role, the login user, or an undefined setting. */

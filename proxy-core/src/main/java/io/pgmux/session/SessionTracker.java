@@ -119,7 +119,6 @@ public final class SessionTracker {
             int start = Parse.queryStart(frame);
             effects = parsedText().effects(frame, start, Parse.queryEnd(frame, start),
                     parameters.standardConformingStrings(), lexer);
-            rememberStatement(frame, effects);
         } else if (tag == FrontendTag.BIND && statementEffects != null && !statementEffects.isEmpty()) {
             effects = statementEffects.getOrDefault(Bind.statementName(frame), SessionEffects.NONE);
         } else if (tag == FrontendTag.FUNCTION_CALL) {
@@ -128,8 +127,11 @@ public final class SessionTracker {
             return;
         }
         if (effects != SessionEffects.NONE) {
-            apply(effects);
+            apply(effects); // throws for a refused one, which is then never prepared: its Binds are not followed
             readBackRightAfter = tag == FrontendTag.QUERY && !effects.transactionControl() && state == State.CHANGED;
+        }
+        if (tag == FrontendTag.PARSE) {
+            rememberStatement(frame, effects);
         }
     }
 
@@ -230,7 +232,7 @@ public final class SessionTracker {
             return;
         }
         if (policy == PinningPolicy.ERROR) {
-            throw new UnsupportedRequestException(PgError.fatal(SqlState.FEATURE_NOT_SUPPORTED,
+            throw new UnsupportedRequestException(PgError.error(SqlState.FEATURE_NOT_SUPPORTED,
                     "pgmux: " + reason + " needs a dedicated server connection, which pinning: error forbids")
                     .withHint("Use pool_mode: session for this user or database, or set pinning: pin."));
         }
@@ -281,7 +283,24 @@ public final class SessionTracker {
             }
             return false;
         }
+        if (server.takeUnexplainedReports()) {
+            changedUnseen();
+        }
         return state == State.CHANGED && readBackIfChanged(server, tell);
+    }
+
+    /**
+     * The server reported a new session_authorization, is_superuser or other untracked session parameter that
+     * neither pgmux nor the client's SQL (as read back since) explains: a function changed the session. Like a DO
+     * block, the cycle may have changed any setting: role, session authorization and every session-level setting are
+     * read back, so the client keeps them on its next servers, as on a direct connection, and the next client gets
+     * the server aligned to its own.
+     */
+    private void changedUnseen() {
+        unnamed = true;
+        if (state == State.FOLLOWING) {
+            state = State.CHANGED;
+        }
     }
 
     private boolean readBackIfChanged(ServerConnection server, SessionParameters.Tell tell) {
@@ -363,10 +382,11 @@ public final class SessionTracker {
 
     /**
      * Whether a server the client leaves behind in transaction mode holds state that must be reset completely
-     * (DISCARD ALL): the client was pinned, or its settings were not read back.
+     * (DISCARD ALL): the client was pinned, or its settings were not read back, or the server reported a change
+     * to its session that nothing explains (see {@link #atBoundary}), after the client's last boundary.
      */
-    public boolean leavesStateBehind() {
-        return state != State.FOLLOWING;
+    public boolean leavesStateBehind(ServerConnection server) {
+        return state != State.FOLLOWING || server.takeUnexplainedReports();
     }
 
     /** Why the client is pinned, or null. */

@@ -14,20 +14,28 @@ import java.util.Set;
  * a SET rolled back (also by ROLLBACK TO SAVEPOINT) do not, set_config(name, value, false) is a SET, whatever
  * route a value took. What it finds becomes the client's session, replayed on its next servers.
  *
- * <p>It runs in three statements of one Query (one implicit transaction):
+ * <p>It runs as statements of one Query (one implicit transaction):
  * <ol>
- *   <li>{@code SET LOCAL statement_timeout = 0}: the client's own timeout must not cancel pgmux's question;
  *   <li>only when the cycle may have reset settings the client gave at startup: set_config back to the
  *       startup value wherever the setting is no longer at session level (for the server, RESET returns to its
  *       own default; for the client, to the value it logged in with, as PostgreSQL does);
- *   <li>one row (name, value in UTF-8 hex, NULL when undefined) per setting asked about by name, and, when the
- *       cycle may have changed settings the text did not name, one per setting pg_settings shows at session
- *       level (custom settings do not appear there, hence the names).
+ *   <li>statement_timeout as the client has it, when it is asked for by name or read in the scan below (then
+ *       only at session level): the next statement changes it;
+ *   <li>{@code SET LOCAL statement_timeout = 0}: the client's own timeout must not cancel pgmux's question. It
+ *       is the one setting the query changes, and it is read before, never after;
+ *   <li>one row (name, value in UTF-8 hex, NULL when undefined) per other setting asked about by name, and, when
+ *       the cycle may have changed settings the text did not name, one per other setting pg_settings shows at
+ *       session level (custom settings do not appear there, hence the names).
  * </ol>
+ * The statements before the SET LOCAL run under the client's statement_timeout, as its own statements do; they
+ * are short. A cancelled readback fails as any failed readback does (the server is reset completely).
  * Every function is qualified with pg_catalog and every operator is a pg_catalog function, so the client's
  * search_path cannot change what the query means.
  */
 final class SettingsReadback {
+    /** The setting the readback itself changes (SET LOCAL), so it is read before. */
+    private static final String STATEMENT_TIMEOUT = "statement_timeout";
+
     private final Set<String> names;
     private final Map<String, String> restore;
     private final boolean everySessionSetting;
@@ -49,9 +57,9 @@ final class SettingsReadback {
     }
 
     String sql() {
-        StringBuilder sql = new StringBuilder("SET LOCAL statement_timeout = 0");
+        StringBuilder sql = new StringBuilder();
         if (!restore.isEmpty()) {
-            sql.append("; SELECT pg_catalog.set_config(v.n, v.s, false) FROM (VALUES ");
+            sql.append("SELECT pg_catalog.set_config(v.n, v.s, false) FROM (VALUES ");
             String separator = "";
             for (Map.Entry<String, String> each : restore.entrySet()) {
                 sql.append(separator).append('(').append(SqlLiteral.of(each.getKey())).append(", ")
@@ -63,20 +71,37 @@ final class SettingsReadback {
                     + " ON pg_catalog.texteq(pg_catalog.lower(p.name), v.n)"
                     + " WHERE CASE WHEN p.name IS NULL THEN pg_catalog.current_setting(v.n, true) IS NULL"
                     + " OR pg_catalog.texteq(pg_catalog.current_setting(v.n, true), '')"
-                    + " ELSE pg_catalog.textne(p.source, 'session') END");
+                    + " ELSE pg_catalog.textne(p.source, 'session') END; ");
         }
-        sql.append("; SELECT v.n, ").append(SqlLiteral.asHex("pg_catalog.current_setting(v.n, true)"))
-                .append(" FROM (VALUES ");
-        String separator = "";
-        for (String each : names) {
-            sql.append(separator).append('(').append(SqlLiteral.of(each)).append(')');
-            separator = ", ";
+        if (names.contains(STATEMENT_TIMEOUT)) {
+            sql.append("SELECT ").append(SqlLiteral.of(STATEMENT_TIMEOUT)).append(", ")
+                    .append(SqlLiteral.asHex("pg_catalog.current_setting(" + SqlLiteral.of(STATEMENT_TIMEOUT) + ")"))
+                    .append("; ");
+        } else if (everySessionSetting) {
+            sql.append("SELECT pg_catalog.lower(p.name), ")
+                    .append(SqlLiteral.asHex("pg_catalog.current_setting(p.name)")).append(" FROM pg_catalog.pg_settings p WHERE pg_catalog.texteq(p.name, ")
+                    .append(SqlLiteral.of(STATEMENT_TIMEOUT)).append(") AND pg_catalog.texteq(p.source, 'session'); ");
         }
-        sql.append(") AS v(n)");
+        sql.append("SET LOCAL statement_timeout = 0");
+        String union = "; SELECT ";
+        if (names.size() > (names.contains(STATEMENT_TIMEOUT) ? 1 : 0)) {
+            sql.append("; SELECT v.n, ").append(SqlLiteral.asHex("pg_catalog.current_setting(v.n, true)"))
+                    .append(" FROM (VALUES ");
+            String separator = "";
+            for (String each : names) {
+                if (!each.equals(STATEMENT_TIMEOUT)) {
+                    sql.append(separator).append('(').append(SqlLiteral.of(each)).append(')');
+                    separator = ", ";
+                }
+            }
+            sql.append(") AS v(n)");
+            union = " UNION ALL SELECT ";
+        }
         if (everySessionSetting) {
-            sql.append(" UNION ALL SELECT pg_catalog.lower(p.name), ")
+            sql.append(union).append("pg_catalog.lower(p.name), ")
                     .append(SqlLiteral.asHex("pg_catalog.current_setting(p.name)"))
-                    .append(" FROM pg_catalog.pg_settings p WHERE pg_catalog.texteq(p.source, 'session')");
+                    .append(" FROM pg_catalog.pg_settings p WHERE pg_catalog.texteq(p.source, 'session')")
+                    .append(" AND pg_catalog.textne(p.name, ").append(SqlLiteral.of(STATEMENT_TIMEOUT)).append(')');
         }
         return sql.toString();
     }

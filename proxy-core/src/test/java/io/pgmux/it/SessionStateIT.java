@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmux.testing.Await;
+import io.pgmux.testing.BackendMessage;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
 import io.pgmux.testing.RawPgClient;
@@ -251,11 +252,17 @@ class SessionStateIT {
     }
 
     @Test
-    void pinningErrorPolicyRefusesWithAClearMessage() {
+    void pinningErrorPolicyRefusesWithAClearMessageAndTheSessionGoesOn() {
         try (ProxyFixture proxy = ProxyFixture.config(cluster).set("pinning", "error").start();
              RawPgClient a = proxy.rawLogin()) {
             a.query("select pg_advisory_lock(7)");
-            Raw.expectFatal(a, "0A000");
+            BackendMessage error = a.expect('E');
+            assertEquals("ERROR", error.errorField('S'), error::toString);
+            assertEquals("0A000", error.errorField('C'), error::toString);
+            assertTrue(error.errorField('M').contains("pinning: error"), error::toString);
+            assertTrue(error.errorField('H').contains("pool_mode: session"), error::toString);
+            assertEquals('I', a.expect('Z').readyStatus());
+            assertEquals("1", Raw.queryOne(a, "select 1"));
         }
     }
 }

@@ -144,6 +144,34 @@ class ServerConnectionTest {
     }
 
     @Test
+    void aRefusedQueryGivesTheClientPgmuxsErrorThenTheBackendsReadyForQueryInItsPlace() {
+        client('Q');
+        server.refuseSimple(message('Q'), ErrorResponse.encode(UnpooledByteBufAllocator.DEFAULT,
+                PgError.error("0A000", "refused")));
+        client('Q');
+        backend('T', 'D', 'C', 'Z');
+        backend('E');
+        assertEquals(0, link.boundaries, "no boundary before the stand-in's ReadyForQuery");
+        backend('Z', 'C', 'Z');
+        assertEquals("TDCZEZCZ", link.received(), "in the order of the requests");
+        assertEquals(List.of("refused"), link.errors, "the stand-in's own error is swallowed");
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void aRefusedQueryWhileTheBackendSkipsIsAnsweredByNothing() {
+        client('B');
+        backend('E');
+        server.refuseSimple(message('Q'), ErrorResponse.encode(UnpooledByteBufAllocator.DEFAULT,
+                PgError.error("0A000", "refused")));
+        client('S');
+        backend('Z');
+        assertEquals("EZ", link.received(), "skipped as the client's Query would have been");
+        assertEquals(List.of("division by zero"), link.errors);
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
     void aCopyStartedByExecuteNeedsASyncAfterItEvenWhenOneWasSentBefore() {
         client('P', 'B', 'E', 'S');
         backend('1', '2', 'G');

@@ -34,6 +34,39 @@ class SettingsReadbackTest {
     }
 
     @Test
+    void statementTimeoutIsReadBeforeTheReadbackSetsItsOwn() {
+        String sql = new SettingsReadback(new LinkedHashSet<>(List.of("role", "statement_timeout")), Map.of(),
+                false).sql();
+        int guard = sql.indexOf("SET LOCAL statement_timeout = 0");
+        int read = sql.indexOf("SELECT E'statement_timeout', pg_catalog.encode(pg_catalog.convert_to("
+                + "pg_catalog.current_setting(E'statement_timeout'), 'UTF8'), 'hex'); ");
+        assertTrue(read >= 0 && read < guard, "read by name before the guard: " + sql);
+        assertEquals(-1, sql.indexOf("statement_timeout", guard + "SET LOCAL statement_timeout = 0".length()),
+                "never read after the guard: " + sql);
+        assertTrue(sql.endsWith("FROM (VALUES (E'role')) AS v(n)"), sql);
+    }
+
+    @Test
+    void theScanOfSessionLevelSettingsSeesTheClientsStatementTimeoutNotTheGuard() {
+        String sql = new SettingsReadback(new LinkedHashSet<>(List.of("role")), Map.of(), true).sql();
+        int guard = sql.indexOf("SET LOCAL statement_timeout = 0");
+        int read = sql.indexOf("WHERE pg_catalog.texteq(p.name, E'statement_timeout')"
+                + " AND pg_catalog.texteq(p.source, 'session'); ");
+        assertTrue(read >= 0 && read < guard, "at session level before the guard, and only then: " + sql);
+        assertTrue(sql.endsWith("WHERE pg_catalog.texteq(p.source, 'session')"
+                + " AND pg_catalog.textne(p.name, E'statement_timeout')"), "the scan after it leaves it out: " + sql);
+    }
+
+    @Test
+    void nothingIsReadAfterTheGuardWhenStatementTimeoutIsTheOnlyName() {
+        String sql = new SettingsReadback(new LinkedHashSet<>(List.of("statement_timeout")),
+                Map.of("statement_timeout", "5s"), false).sql();
+        assertTrue(sql.startsWith("SELECT pg_catalog.set_config(v.n, v.s, false) FROM (VALUES (E'statement_timeout',"
+                + " E'5s'))"), "the startup value is restored while its source is still the client's: " + sql);
+        assertTrue(sql.endsWith("; SET LOCAL statement_timeout = 0"), sql);
+    }
+
+    @Test
     void theAnswerIsTheTwoColumnRowsDecoded() {
         SettingsReadback.Answer answer = new SettingsReadback.Answer();
         answer.row(List.of("app1"));

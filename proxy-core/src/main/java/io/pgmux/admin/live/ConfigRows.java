@@ -48,6 +48,8 @@ public final class ConfigRows {
         rows.add(fixed("workers", c.workers(), d.workers()));
         rows.add(fixed("transport", c.transport().configName(), d.transport().configName()));
         rows.add(live("server_reset_query", c.serverResetQuery(), d.serverResetQuery()));
+        rows.add(live("server_reset_query_always", onOff(c.serverResetQueryAlways()),
+                onOff(d.serverResetQueryAlways())));
         rows.add(live("pinning", c.pinning().configName(), d.pinning().configName()));
         rows.add(live("max_prepared_statements", c.maxPreparedStatements(), d.maxPreparedStatements()));
         timeouts(rows, c.timeouts(), d.timeouts());

@@ -127,6 +127,14 @@ final class ConfigRowsTest {
     }
 
     @Test
+    void serverResetQueryAlwaysIsShownOffByDefaultAndChangesLive() {
+        List<ConfigRow> rows = ConfigRows.of(ConfigLoader.parse(
+                "databases: {app: {}}\nserver_reset_query_always: true\n", "test.yaml", Map.of()));
+        assertEquals(new ConfigRow("server_reset_query_always", "on", "off", true),
+                row(rows, "server_reset_query_always"));
+    }
+
+    @Test
     void soReuseportAndPeerIdAreShownAndNeedARestart() {
         List<ConfigRow> rows = ConfigRows.of(ConfigLoader.parse("listen: {port: 6432, so_reuseport: true}\n"
                 + "peer_id: 7\npeers: {7: {host: 127.0.0.1, port: 6447}}\ndatabases: {app: {}}\n", "test.yaml",
