@@ -34,20 +34,11 @@ public abstract class PoolClient {
 
     /**
      * The client has waited query_wait_notify ({@code waitedMillis}) and is still waiting, for {@code reason};
-     * called once per wait, by {@link #waitingLong(long, WaitReason, PgError)} unless a client overrides that. Does
-     * nothing here: a client that needs only the reason overrides this one.
+     * called once per wait, on the client's event loop. {@code notice} is the NOTICE that tells an application why
+     * ({@link WaitNotice}, made from what the pool knew when it decided the reason): a client that speaks to an
+     * application sends it.
      */
-    public void waitingLong(long waitedMillis, WaitReason reason) {
-    }
-
-    /**
-     * The same, with the NOTICE that tells an application why ({@link WaitNotice}, made from what the pool knew
-     * when it decided the reason); called once per wait. A client that speaks to an application overrides this and
-     * sends the notice; by default only the reason is passed on, to {@link #waitingLong(long, WaitReason)}.
-     */
-    public void waitingLong(long waitedMillis, WaitReason reason, PgError notice) {
-        waitingLong(waitedMillis, reason);
-    }
+    public abstract void waitingLong(long waitedMillis, WaitReason reason, PgError notice);
 
     /** No server will come, for the reason given (an upstream refusal, or query_wait_timeout). */
     public abstract void acquireFailed(PgError error);
