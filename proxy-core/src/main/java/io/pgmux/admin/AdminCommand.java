@@ -73,10 +73,13 @@ sealed interface AdminCommand {
         }
     }
 
-    /** SET of a pgmux setting; the tag is PgBouncer's "SET key=value". */
+    /**
+     * SET of a pgmux setting. Its CommandComplete tag is PostgreSQL's for SET, "SET": it never echoes the value,
+     * which may be long (a server_reset_query).
+     */
     record SetSetting(String key, String value) implements AdminCommand {
         public String tag() {
-            return "SET " + key + "=" + value;
+            return "SET";
         }
 
         public boolean changesPgmux() {
@@ -85,7 +88,7 @@ sealed interface AdminCommand {
 
         @Override
         public String name() {
-            return "SET " + key;
+            return "SET " + Excerpt.of(key);
         }
     }
 

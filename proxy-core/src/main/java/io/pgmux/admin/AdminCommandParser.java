@@ -84,7 +84,8 @@ final class AdminCommandParser {
                     null, "pgmux's console has SHOW " + ShowTarget.names() + "."));
         }
         throw new AdminException(new PgError(PgError.ERROR, SqlState.SYNTAX_ERROR, "unknown SHOW command: "
-                + what.shown(), null, "SHOW takes one of " + ShowTarget.names() + ", or a session parameter."));
+                + Excerpt.of(what.shown()), null, "SHOW takes one of " + ShowTarget.names()
+                + ", or a session parameter."));
     }
 
     private static AdminCommand set(List<Token> args, String statement) {
@@ -121,9 +122,10 @@ final class AdminCommandParser {
             return new AdminCommand.SetParameter(key, value(value, statement));
         }
         if (value.size() != 1 || !value.get(0).isValue()) {
-            throw new AdminException(new PgError(PgError.ERROR, SqlState.SYNTAX_ERROR, "SET " + key
-                    + " takes one value", null, "Write SET " + key + " = value, quoting a value with spaces: "
-                    + "SET " + key + " = 'a value'."));
+            String shown = Excerpt.of(key);
+            throw new AdminException(new PgError(PgError.ERROR, SqlState.SYNTAX_ERROR, "SET " + shown
+                    + " takes one value", null, "Write SET " + shown + " = value, quoting a value with spaces: "
+                    + "SET " + shown + " = 'a value'."));
         }
         return new AdminCommand.SetSetting(key, value.get(0).text());
     }
@@ -132,12 +134,12 @@ final class AdminCommandParser {
     private static AdminCommand reset(List<Token> args, String statement) {
         if (args.size() != 1 || !(args.get(0).kind() == Kind.WORD || args.get(0).kind() == Kind.IDENTIFIER)) {
             throw new AdminException(new PgError(PgError.ERROR, SqlState.SYNTAX_ERROR, "invalid RESET: "
-                    + abbreviated(statement), null, "Write RESET name or RESET ALL."));
+                    + Excerpt.of(statement), null, "Write RESET name or RESET ALL."));
         }
         String name = args.get(0).lowerCase();
         if (!name.equals("all") && !ConsoleParameters.isSettable(name)) {
             throw new AdminException(SqlState.UNDEFINED_OBJECT, "the admin console has no session parameter \""
-                    + name + "\" to RESET");
+                    + Excerpt.of(name) + "\" to RESET");
         }
         return new AdminCommand.ResetParameter(name, "RESET");
     }
@@ -207,8 +209,9 @@ final class AdminCommandParser {
             // reported below, with the value the user wrote
         }
         throw new AdminException(new PgError(PgError.ERROR, SqlState.INVALID_TEXT_REPRESENTATION,
-                "invalid client id " + token.shown() + ": expected a number", null,
-                "Use the number in the id column of SHOW CLIENTS."));
+                "invalid client id " + Excerpt.of(token.shown()) + ": expected the id of a connected client, a"
+                        + " number of 0 or more from the id column of SHOW CLIENTS", null,
+                "Run SHOW CLIENTS and use the number in its id column: KILL_CLIENT 42."));
     }
 
     private static Token exactlyOne(List<Token> args, String command, String what) {
@@ -229,22 +232,19 @@ final class AdminCommandParser {
     /** A database or tenant name: a word or a quoted identifier, as written. */
     private static String name(Token token, String command) {
         if (token.kind() != Kind.WORD && token.kind() != Kind.IDENTIFIER) {
-            throw new AdminException(SqlState.SYNTAX_ERROR, command + " takes a name, got " + token.shown());
+            throw new AdminException(SqlState.SYNTAX_ERROR, command + " takes a name, got "
+                    + Excerpt.of(token.shown()));
         }
         return token.text();
     }
 
     private static AdminException setSyntax(String statement) {
         return new AdminException(new PgError(PgError.ERROR, SqlState.SYNTAX_ERROR, "invalid SET: "
-                + abbreviated(statement), null, "Write SET key = value."));
+                + Excerpt.of(statement), null, "Write SET key = value."));
     }
 
     private static AdminException unknown(String statement) {
         return new AdminException(new PgError(PgError.ERROR, SqlState.SYNTAX_ERROR, "invalid command \""
-                + abbreviated(statement) + "\" for the pgmux admin console", null, ConsoleHelp.HINT));
-    }
-
-    private static String abbreviated(String statement) {
-        return statement.length() <= 80 ? statement : statement.substring(0, 80) + "...";
+                + Excerpt.of(statement) + "\" for the pgmux admin console", null, ConsoleHelp.HINT));
     }
 }

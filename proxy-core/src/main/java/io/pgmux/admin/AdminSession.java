@@ -206,7 +206,7 @@ public final class AdminSession {
                 writeError(e.error());
                 break;
             } catch (RuntimeException e) {
-                log.warn("admin console: {}: statement failed: {}", user, query.current(), e);
+                log.warn("admin console: {}: statement failed: {}", user, Excerpt.of(query.current()), e);
                 writeError(PgError.error(SqlState.INTERNAL_ERROR, "pgmux internal error: " + e));
                 break;
             }
@@ -220,7 +220,8 @@ public final class AdminSession {
                 try {
                     leaving.then().run();
                 } catch (RuntimeException e) {
-                    log.error("admin console: {}: {} failed after the session closed", user, query.current(), e);
+                    log.error("admin console: {}: {} failed after the session closed", user,
+                            Excerpt.of(query.current()), e);
                 }
                 return;
             }
@@ -292,7 +293,7 @@ public final class AdminSession {
         try {
             query.waitingOutcome().onAbandon().run();
         } catch (RuntimeException e) {
-            log.warn("admin console: {}: undoing {} failed", user, query.current(), e);
+            log.warn("admin console: {}: undoing {} failed", user, Excerpt.of(query.current()), e);
         }
         return query;
     }

@@ -72,7 +72,7 @@ final class CommandExecutor {
         if (command instanceof AdminCommand.SetTransaction) {
             return new Outcome.Done(command.tag());
         }
-        log.info("admin console: {} runs {}", user, statement);
+        log.info("admin console: {} runs {}", user, Excerpt.of(statement));
         return change(command);
     }
 

@@ -33,6 +33,11 @@ final class Admission {
         }
     }
 
+    /** Whether a slot of {@code counter} is held. */
+    boolean holds(AtomicInteger counter) {
+        return first == counter || second == counter;
+    }
+
     private void hold(AtomicInteger counter) {
         if (first == null) {
             first = counter;

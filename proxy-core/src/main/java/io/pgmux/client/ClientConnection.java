@@ -75,6 +75,9 @@ public final class ClientConnection {
         if (!state.canMoveTo(next)) {
             throw new IllegalStateException("client " + describe() + ": illegal transition " + state + " -> " + next);
         }
+        if (state.isLoggingIn() && !next.isLoggingIn()) {
+            services.loginsChanged(-1); // counted in by connected(), the first thing a connection does
+        }
         state = next;
     }
 
@@ -123,6 +126,7 @@ public final class ClientConnection {
     // ---- events from the channel -----------------------------------------------------------------------------
 
     void connected() {
+        services.loginsChanged(1);
         loginTimeout.start(channel.eventLoop(), services.config().timeouts().clientLoginTimeout(), () -> {
             if (state == ClientState.STARTUP || state == ClientState.AUTHENTICATING) {
                 fail(PgError.fatal(SqlState.PROTOCOL_VIOLATION, "pgmux: client did not finish logging in within "

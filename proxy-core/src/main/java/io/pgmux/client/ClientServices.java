@@ -28,6 +28,10 @@ public final class ClientServices {
     private final io.pgmux.auth.ScramKeys scramKeys;
     private final ClientTlsSource clientTls;
     private final AtomicInteger clients = new AtomicInteger();
+    /** Client connections in a logging-in state ({@link ClientState#isLoggingIn}), counted by their transitions. */
+    private final AtomicInteger loggingIn = new AtomicInteger();
+    /** Console sessions beyond max_client_connections, at most {@link #CONSOLE_RESERVED_CONNECTIONS}. */
+    private final AtomicInteger consoleReserve = new AtomicInteger();
     /** Set once, when a graceful shutdown begins: new logins are refused from then on. */
     private volatile boolean shuttingDown;
     /**
@@ -184,14 +188,45 @@ public final class ClientServices {
     }
 
     /**
+     * Console sessions (database {@code pgmux}) of admin.users and admin.stats_users that may log in beyond
+     * max_client_connections, so that one user filling the cap cannot lock the operator out of the console that
+     * could KILL it: PostgreSQL keeps superuser_reserved_connections (default 3) for the same reason, and three
+     * leave room for an operator's psql, a status command and a metrics exporter at once.
+     */
+    static final int CONSOLE_RESERVED_CONNECTIONS = 3;
+
+    /**
      * Counts a new client in against pgmux's max_client_connections, before it authenticates: the limit is the
-     * same whoever the client claims to be, so refusing says nothing about users or databases.
+     * same whoever the client claims to be, so refusing says nothing about users or databases. A login to the
+     * console that finds the cap full is not refused here: {@link #admitToConsole} decides once it has
+     * authenticated.
      *
      * @return the setting that refused the client (nothing is counted then), or null when it is admitted
      */
     String admitClient(Admission admission) {
         int limit = config().maxClientConnections();
         return admission.take(clients, limit) ? null : "max_client_connections = " + limit;
+    }
+
+    /**
+     * Counts an authenticated console session of an admin or stats user in: against max_client_connections when
+     * it took a slot at its StartupMessage or one has freed since, else against the
+     * {@link #CONSOLE_RESERVED_CONNECTIONS} beyond it. As PostgreSQL checks superuser_reserved_connections only
+     * after authentication (InitPostgres), a flood of logins that never authenticate uses none of the reserve; like
+     * sockets that have not sent a StartupMessage yet, they are bounded by client_login_timeout.
+     *
+     * @return what refused the session (nothing is counted then), or null when it is admitted
+     */
+    String admitToConsole(Admission admission) {
+        if (admission.holds(clients)) {
+            return null;
+        }
+        int limit = config().maxClientConnections();
+        if (admission.take(clients, limit) || admission.take(consoleReserve, CONSOLE_RESERVED_CONNECTIONS)) {
+            return null;
+        }
+        return "max_client_connections = " + limit + ", and the " + CONSOLE_RESERVED_CONNECTIONS
+                + " console connections reserved beyond it are in use";
     }
 
     /**
@@ -297,7 +332,21 @@ public final class ClientServices {
     /** The database label of failed logins to a database that is not in the configuration. */
     static final String NOT_CONFIGURED = "(not configured)";
 
+    /** A connection's login began (it connected) or ended (logged in or closed): +1 or -1. */
+    void loginsChanged(int delta) {
+        loggingIn.addAndGet(delta);
+    }
+
+    /**
+     * Client connections logging in now: connected and not yet logged in or closed, whether or not they have sent a
+     * StartupMessage (PgBouncer's login_clients).
+     */
+    public int loginClientCount() {
+        return loggingIn.get();
+    }
+
+    /** Clients counted against max_client_connections, and console sessions beyond it. */
     public int clientCount() {
-        return clients.get();
+        return clients.get() + consoleReserve.get();
     }
 }

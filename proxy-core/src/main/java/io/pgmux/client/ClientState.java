@@ -32,6 +32,11 @@ public enum ClientState {
 
     private Set<ClientState> next;
 
+    /** Connected and not logged in yet: SHOW LISTS' login_clients counts these. */
+    public boolean isLoggingIn() {
+        return this == STARTUP || this == AUTHENTICATING || this == LOGIN_WAIT;
+    }
+
     static {
         STARTUP.next = EnumSet.of(AUTHENTICATING, LOGIN_WAIT, IDLE, ADMIN, CLOSED);
         AUTHENTICATING.next = EnumSet.of(LOGIN_WAIT, IDLE, ADMIN, CLOSED);

@@ -97,9 +97,10 @@ final class LoginFlow implements ClientPhase {
             return;
         }
         // Whether the user and the database exist is checked only after authentication, as PostgreSQL does, so
-        // that neither can be probed without a password; this limit is the same for everyone.
+        // that neither can be probed without a password; this limit is the same for everyone, but for logins to
+        // the console, which may use a reserve beyond it once authenticated (admitToConsole).
         String refusedBy = services.admitClient(client.admission());
-        if (refusedBy != null) {
+        if (refusedBy != null && !AdminRole.isConsoleDatabase(client.database())) {
             refuseAdmission(refusedBy);
             return;
         }
@@ -395,6 +396,11 @@ final class LoginFlow implements ClientPhase {
         Optional<AdminRole> role = AdminRole.of(config.admin(), user);
         if (role.isEmpty()) {
             client.fail(AdminRole.notAllowed(user));
+            return;
+        }
+        String refusedBy = services.admitToConsole(client.admission());
+        if (refusedBy != null) {
+            refuseAdmission(refusedBy);
             return;
         }
         client.registerForCancel();

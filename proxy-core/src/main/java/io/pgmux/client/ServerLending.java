@@ -83,20 +83,11 @@ final class ServerLending extends PoolClient {
 
     /** Tells a client that has waited query_wait_notify why its query has not started; it keeps waiting. */
     @Override
-    public void waitingLong(long waitedMillis, WaitReason reason) {
+    public void waitingLong(long waitedMillis, WaitReason reason, PgError notice) {
         if (client.state() != ClientState.WAITING) {
             return;
         }
-        String why = switch (reason) {
-            case PAUSED -> "pgmux is paused (the console's PAUSE); the query starts after RESUME";
-            case UNREACHABLE -> "pgmux cannot reach the database at " + pool.target().address()
-                    + " and keeps retrying";
-            case NO_LEASE -> "this instance holds no fleet lease of its budget";
-            case BUSY -> "all of its connections are busy";
-        };
-        channel.writeAndFlush(ErrorResponse.encodeNotice(channel.alloc(), new PgError(PgError.NOTICE, "00000",
-                "pgmux: waiting for a server connection of " + pool.key() + " for " + waitedMillis
-                        + " ms; " + why, null, null)), channel.voidPromise());
+        channel.writeAndFlush(ErrorResponse.encodeNotice(channel.alloc(), notice), channel.voidPromise());
     }
 
     @Override

@@ -146,8 +146,8 @@ final class Janitor {
                                 pool.lastConnectError, full);
                     } else if (notifies && !each.notified) {
                         each.notified = true;
-                        work.notifyWaiting(each, waitedMillis,
-                                WaitReason.of(core, pool, pool.exhaustedBudget(now)));
+                        work.notifyWaiting(each, pool, waitedMillis,
+                                WaitReason.of(core, pool, pool.exhaustedBudget(now)), pool.lastConnectError);
                     }
                     each = behind;
                 }

@@ -34,9 +34,11 @@ public abstract class PoolClient {
 
     /**
      * The client has waited query_wait_notify ({@code waitedMillis}) and is still waiting, for {@code reason};
-     * called once per wait.
+     * called once per wait, on the client's event loop. {@code notice} is the NOTICE that tells an application why
+     * ({@link WaitNotice}, made from what the pool knew when it decided the reason): a client that speaks to an
+     * application sends it.
      */
-    public abstract void waitingLong(long waitedMillis, WaitReason reason);
+    public abstract void waitingLong(long waitedMillis, WaitReason reason, PgError notice);
 
     /** No server will come, for the reason given (an upstream refusal, or query_wait_timeout). */
     public abstract void acquireFailed(PgError error);

@@ -412,6 +412,22 @@ public final class PoolManager {
                             .withHint("Check that the database at " + pool.target().address()
                                     + " is running and accepts connections; pgmux keeps retrying.");
                 }
+                // The database answers and refuses (out of slots, starting up): its own SQLSTATE and words say why.
+                case REFUSED -> {
+                    PgError cause = facts.lastConnectError();
+                    yield PgError.fatal(SqlState.CANNOT_CONNECT_NOW, "pgmux could not get a server connection for "
+                            + pool.key() + " within " + facts.waitedMillis() + " ms: the database at "
+                            + pool.target().address() + " refused pgmux's login with " + cause.sqlState() + " "
+                            + cause.message())
+                            .withHint("The database answers but refuses: free connection slots there (its"
+                                    + " max_connections, its other clients) or let it finish starting; pgmux keeps"
+                                    + " retrying.");
+                }
+                case CONNECTING -> PgError.fatal(SqlState.CANNOT_CONNECT_NOW, "pgmux could not get a server"
+                        + " connection for " + pool.key() + " within " + facts.waitedMillis() + " ms: the database at "
+                        + pool.target().address() + " has not answered pgmux's login yet")
+                        .withHint("Check that the database at " + pool.target().address() + " is responsive;"
+                                + " server_connect_timeout ends a login it does not answer, and pgmux retries.");
                 // Nothing was busy: the fleet gave this instance no lease (its control connection may be down).
                 case NO_LEASE -> PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, waited + ": this instance holds no"
                         + " fleet lease of " + budget)

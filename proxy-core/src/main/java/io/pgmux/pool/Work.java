@@ -115,8 +115,9 @@ final class Work {
     }
 
     /** The client has waited query_wait_notify, for {@code reason}; it is told on its own event loop. */
-    void notifyWaiting(PoolClient client, long waitedMillis, WaitReason reason) {
-        add(Kind.NOTIFY, client, null, null, waitedMillis).reason = reason;
+    void notifyWaiting(PoolClient client, ServerPool pool, long waitedMillis, WaitReason reason,
+                       PgError lastConnectError) {
+        add(Kind.NOTIFY, client, pool, lastConnectError, waitedMillis).reason = reason;
     }
 
     void check(ServerConnection server) {
@@ -201,7 +202,8 @@ final class Work {
                 PoolClient client = (PoolClient) entry.a;
                 long waited = entry.n;
                 WaitReason reason = entry.reason;
-                client.eventLoop().execute(() -> client.waitingLong(waited, reason));
+                PgError notice = WaitNotice.of((ServerPool) entry.b, waited, reason, (PgError) entry.c);
+                client.eventLoop().execute(() -> client.waitingLong(waited, reason, notice));
                 break;
             }
             case CHECK:

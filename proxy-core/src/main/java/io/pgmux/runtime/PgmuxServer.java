@@ -151,6 +151,11 @@ public final class PgmuxServer implements AutoCloseable {
                     public boolean isDisabled(String database) {
                         return services.isDisabled(database);
                     }
+
+                    @Override
+                    public int loginClients() {
+                        return services.loginClientCount();
+                    }
                 }, control::pauseState, () -> fleet.map(FleetRows::of).orElse(List.of()), this::runState);
         this.console = new AdminConsole(view, control, Release.version());
         this.readiness = new Readiness(pools, () -> state, address -> fleet

@@ -178,7 +178,7 @@ public final class ProxyControl implements AdminControl {
                                 + "."));
             }
             throw new AdminException(new PgError(PgError.ERROR, SqlState.UNDEFINED_OBJECT,
-                    "unrecognized configuration parameter \"" + key + "\"", null,
+                    "unrecognized configuration parameter \"" + io.pgmux.admin.Excerpt.of(key) + "\"", null,
                     "SHOW CONFIG lists pgmux's settings; SET takes " + String.join(", ", LiveSettings.keys()) + "."));
         }
         try {
@@ -187,13 +187,15 @@ public final class ProxyControl implements AdminControl {
             throw new AdminException(SqlState.INVALID_PARAMETER_VALUE, "invalid value for parameter \"" + key
                     + "\": " + e.getMessage());
         }
-        return server.change("SET " + key + " = " + value, config -> LiveSettings.apply(config, key, value));
+        // The log line that says it is in force repeats a bounded part of the value (a server_reset_query may be long).
+        return server.change("SET " + key + " = " + io.pgmux.admin.Excerpt.of(value),
+                config -> LiveSettings.apply(config, key, value));
     }
 
     private void requireDatabase(String database) {
         if (pools.config().database(database).isEmpty()) {
-            throw new AdminException(SqlState.INVALID_CATALOG_NAME, "database \"" + database
-                    + "\" is not configured; SHOW DATABASES lists them");
+            throw new AdminException(SqlState.INVALID_CATALOG_NAME, "database \""
+                    + io.pgmux.admin.Excerpt.of(database) + "\" is not configured; SHOW DATABASES lists them");
         }
     }
 

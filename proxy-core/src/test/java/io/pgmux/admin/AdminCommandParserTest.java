@@ -114,6 +114,32 @@ class AdminCommandParserTest {
     }
 
     @Test
+    void everyEchoOfWhatTheUserWroteFollowsOneRule() {
+        String longName = "n".repeat(100_000);
+        String quoted = "'" + longName + "'";
+        for (String[] each : new String[][] {
+                {"SHOW " + longName, "unknown SHOW command: ", longName},
+                {longName, "invalid command \"", longName},
+                {"KILL_CLIENT " + longName, "invalid client id ", longName},
+                {"RESET " + longName, "the admin console has no session parameter \"", longName},
+                {"SET " + longName + " = a b", "SET ", longName},
+                {"KILL TENANT " + quoted, "KILL TENANT takes a name, got ", quoted}}) {
+            String message = assertThrows(AdminException.class, () -> parse(each[0])).error().message();
+            assertTrue(message.startsWith(each[1] + Excerpt.of(each[2])), message);
+            assertTrue(message.length() < 300, each[1] + ": " + message.length() + " characters");
+        }
+    }
+
+    @Test
+    void aClientIdThatIsNoneSaysWhatIsExpected() {
+        for (String each : new String[] {"-1", "abc", "99999999999999999999"}) {
+            AdminException e = assertThrows(AdminException.class, () -> parse("KILL_CLIENT " + each));
+            assertEquals("invalid client id " + each + ": expected the id of a connected client, a number of 0 or"
+                    + " more from the id column of SHOW CLIENTS", e.error().message());
+        }
+    }
+
+    @Test
     void aClientIdMustBeANumber() {
         assertEquals(SqlState.INVALID_TEXT_REPRESENTATION, refusal("KILL_CLIENT abc"));
         assertEquals(SqlState.INVALID_TEXT_REPRESENTATION, refusal("KILL_CLIENT -1"));

@@ -176,11 +176,20 @@ class AdminSessionTest {
         assertTag("KILL TENANT scripts", "KILL", "kill_tenant scripts");
         assertTag("KILL_CLIENT 17", "KILL_CLIENT", "kill_client 17");
         assertTag("RELOAD", "RELOAD", "reload");
-        assertTag("SET query_timeout = 10s", "SET query_timeout=10s", "set query_timeout=10s");
-        assertTag("set Server_Check_Query TO 'select 1'", "SET server_check_query=select 1",
-                "set server_check_query=select 1");
+        assertTag("SET query_timeout = 10s", "SET", "set query_timeout=10s");
+        assertTag("set Server_Check_Query TO 'select 1'", "SET", "set server_check_query=select 1");
         assertTag("SHUTDOWN WAIT_FOR_CLIENTS", "SHUTDOWN", "shutdown WAIT_FOR_CLIENTS");
         assertTag("shutdown wait_for_servers", "SHUTDOWN", "shutdown WAIT_FOR_SERVERS");
+    }
+
+    @Test
+    void aLongSetValueIsTakenWholeAndItsTagIsSetAsInPostgresql() {
+        admin.received();
+        String query = "select '" + "x".repeat(1 << 19) + "'";
+        List<BackendMessage> answer = admin.query("SET server_reset_query = '" + query.replace("'", "''") + "'");
+        assertEquals("CZ", types(answer), answer.toString());
+        assertEquals("SET", answer.get(0).commandTag(), "the value is not echoed");
+        assertEquals(List.of("set server_reset_query=" + query), control.calls, "the value reaches pgmux whole");
     }
 
     @Test

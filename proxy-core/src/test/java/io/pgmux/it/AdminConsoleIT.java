@@ -160,6 +160,117 @@ class AdminConsoleIT {
     }
 
     /**
+     * One user filling max_client_connections does not lock the operator out: console logins of admin and stats
+     * users go beyond it by a reserve of three, counted once authenticated, so logins that never authenticate use
+     * none of it; a fourth is refused with 53300 and a reserve slot given back serves the next.
+     */
+    @Test
+    void consoleLoginsGoBeyondAFullMaxClientConnectionsByAReserveOfThreeOnceAuthenticated() throws Exception {
+        List<io.pgmux.testing.RawPgClient> unauthenticated = new ArrayList<>();
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(2)
+                .user(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD, ProxyFixture.DEFAULT_TENANT)
+                .user(ADMIN, ADMIN_PASSWORD, null).user(WATCHER, WATCHER_PASSWORD, null)
+                .set("admin", "{users: [" + ADMIN + "], stats_users: [" + WATCHER + "]}")
+                .set("max_client_connections", "2").start();
+             Connection a = proxy.connect(); Connection b = proxy.connect()) {
+            SQLException full = assertThrows(SQLException.class, () -> proxy.connect().close());
+            assertEquals("53300", full.getSQLState(), full.getMessage());
+            SQLException notAdmin = assertThrows(SQLException.class,
+                    () -> console(proxy, ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD).close());
+            assertEquals("28000", notAdmin.getSQLState(), "the reserve is for admin and stats users only");
+            for (int i = 0; i < 5; i++) {
+                io.pgmux.testing.RawPgClient raw = proxy.raw();
+                unauthenticated.add(raw);
+                raw.sendStartup(Map.of("user", ADMIN, "database", "pgmux"));
+                assertEquals(10, raw.read().authCode(), "asked for a password, not refused: counted once it has one");
+            }
+            try (Connection one = console(proxy, ADMIN, ADMIN_PASSWORD);
+                 Connection two = console(proxy, WATCHER, WATCHER_PASSWORD);
+                 Connection three = console(proxy, ADMIN, ADMIN_PASSWORD)) {
+                assertTrue(Sql.one(one, "SHOW VERSION").startsWith("pgmux"));
+                assertTrue(Sql.one(two, "SHOW VERSION").startsWith("pgmux"));
+                SQLException beyond = assertThrows(SQLException.class,
+                        () -> console(proxy, ADMIN, ADMIN_PASSWORD).close());
+                assertEquals("53300", beyond.getSQLState(), beyond.getMessage());
+                assertTrue(beyond.getMessage().contains("3 console connections reserved"), beyond.getMessage());
+                assertEquals("1", Sql.one(a, "select 1"), "the clients within the cap are untouched");
+            }
+            Await.until(Duration.ofSeconds(10), () -> proxy.server().services().clientCount() == 2,
+                    "the console sessions to give their reserve slots back");
+            try (Connection again = console(proxy, ADMIN, ADMIN_PASSWORD)) {
+                assertTrue(Sql.one(again, "SHOW VERSION").startsWith("pgmux"));
+            }
+            SQLException stillFull = assertThrows(SQLException.class, () -> proxy.connect().close());
+            assertEquals("53300", stillFull.getSQLState(), "the reserve serves the console only");
+        } finally {
+            unauthenticated.forEach(io.pgmux.testing.RawPgClient::close);
+        }
+    }
+
+    /** A megabyte SET on the console is taken whole; the log repeats a bounded part of it. */
+    @Test
+    void aLongSetValueIsTakenWholeAndLoggedInAFewCharacters() throws Exception {
+        String query = "select '" + "x".repeat(1 << 20) + "'";
+        try (io.pgmux.testing.LogCapture logs = io.pgmux.testing.LogCapture.start(); ProxyFixture proxy = start();
+             Connection c = console(proxy, ADMIN, ADMIN_PASSWORD); Statement s = c.createStatement()) {
+            s.execute("SET server_reset_query = '" + query.replace("'", "''") + "'");
+            String inForce = null;
+            try (ResultSet rs = s.executeQuery("SHOW CONFIG")) {
+                while (rs.next()) {
+                    if (rs.getString("key").equals("server_reset_query")) {
+                        inForce = rs.getString("value");
+                    }
+                }
+            }
+            assertEquals(query, inForce, "in force whole");
+            List<String> lines = logs.linesWith("server_reset_query");
+            assertTrue(lines.size() >= 2, "the statement and its taking effect are logged: " + lines.size());
+            for (String line : lines) {
+                assertTrue(line.length() < 400, "a log line of " + line.length() + " characters");
+            }
+        }
+    }
+
+    /** SHOW LISTS' {@code login_clients}, read on the console. */
+    private static int loginClients(Connection console) throws SQLException {
+        try (Statement s = console.createStatement(); ResultSet rs = s.executeQuery("SHOW LISTS")) {
+            while (rs.next()) {
+                if (rs.getString("list").equals("login_clients")) {
+                    return rs.getInt("items");
+                }
+            }
+        }
+        throw new AssertionError("SHOW LISTS has no login_clients");
+    }
+
+    /**
+     * login_clients counts connections that have not logged in yet, as PgBouncer counts its clients in login state:
+     * sockets that sent nothing and logins in the middle of their password exchange; not logged-in clients.
+     */
+    @Test
+    void showListsCountsClientsStillLoggingIn() throws Exception {
+        List<io.pgmux.testing.RawPgClient> logging = new ArrayList<>();
+        try (ProxyFixture proxy = start(); Connection console = console(proxy, ADMIN, ADMIN_PASSWORD);
+             Connection app = proxy.connect()) {
+            assertEquals("1", Sql.one(app, "select 1"));
+            assertEquals(0, loginClients(console), "the console and the app client have logged in");
+            for (int i = 0; i < 5; i++) {
+                logging.add(proxy.raw()); // connected, nothing sent
+            }
+            io.pgmux.testing.RawPgClient halfway = proxy.raw();
+            logging.add(halfway);
+            halfway.sendStartup(Map.of("user", ProxyFixture.APP_USER, "database", "app"));
+            assertEquals(10, halfway.read().authCode(), "in the middle of SCRAM");
+            Await.untilChecked(Duration.ofSeconds(10), () -> loginClients(console) == 6, "six connections logging in");
+            logging.forEach(io.pgmux.testing.RawPgClient::close);
+            logging.clear();
+            Await.untilChecked(Duration.ofSeconds(10), () -> loginClients(console) == 0, "the six to be gone");
+        } finally {
+            logging.forEach(io.pgmux.testing.RawPgClient::close);
+        }
+    }
+
+    /**
      * Twelve clients sleeping on a pool of two: SHOW POOLS shows two servers active and the rest waiting, SHOW
      * TENANTS the tenant's pool_size saturated; once they are done, its two servers are held but none is in use.
      */

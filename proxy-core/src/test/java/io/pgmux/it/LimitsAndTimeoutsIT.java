@@ -138,6 +138,72 @@ class LimitsAndTimeoutsIT {
     }
 
     @Test
+    void aClientWaitingWhileTheDatabaseGivesNoAnswerIsToldPgmuxIsConnecting() throws Exception {
+        // A frozen database (SIGSTOP): connections are accepted and logins get no answer.
+        FaultyRelay relay = new FaultyRelay(cluster.host(), cluster.port());
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).set("query_wait_notify", "500ms")
+                .set("query_wait_timeout", "3s").set("server_connect_timeout", "20s")
+                .databaseSetting(ProxyFixture.APP_DB, "port", Integer.toString(relay.port())).start();
+             RawPgClient waiter = proxy.rawLogin()) {
+            waiter.query("select 1");
+            assertTrue(waiter.readUntilReady().stream().noneMatch(m -> m.type() == 'E'));
+            relay.blackHole();
+            relay.reset();
+            Await.until(Duration.ofSeconds(10), () -> {
+                PoolSnapshot pool = proxy.appSnapshot();
+                return pool.serversIdle() + pool.serversActive() + pool.serversOpening() + pool.serversTested() == 0;
+            }, "the pool to see its server gone");
+            waiter.query("select 2");
+            BackendMessage notice = waiter.expect('N');
+            assertTrue(notice.errorField('M').endsWith("; pgmux is connecting to the database at 127.0.0.1:"
+                    + relay.port() + ", which has not answered yet"), notice::toString);
+            BackendMessage fatal = waiter.expect('E');
+            assertEquals("57P03", fatal.errorField('C'), fatal::toString);
+            assertTrue(fatal.errorField('M').contains("has not answered pgmux's login yet"), fatal::toString);
+        } finally {
+            relay.close();
+        }
+    }
+
+    @Test
+    void aClientWaitingWhileTheDatabaseRefusesIsToldTheRefusalNotThatItCannotBeReached() throws Exception {
+        String role = "refused_role";
+        ClusterAdmin.ensureRole(cluster, role, "refused_pw");
+        FaultyRelay relay = new FaultyRelay(cluster.host(), cluster.port());
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).tenant("refused", 1).user(role, "refused_pw", "refused")
+                .set("query_wait_notify", "500ms").set("query_wait_timeout", "3s")
+                .databaseSetting(ProxyFixture.APP_DB, "port", Integer.toString(relay.port())).start();
+             RawPgClient waiter = proxy.raw()) {
+            waiter.login(role, ProxyFixture.APP_DB, "refused_pw", java.util.Map.of());
+            waiter.query("select 1");
+            assertTrue(waiter.readUntilReady().stream().noneMatch(m -> m.type() == 'E'));
+            connectionLimit(role, 0);
+            relay.reset();
+            Await.until(Duration.ofSeconds(10), () -> {
+                PoolSnapshot pool = proxy.snapshot(ProxyFixture.APP_DB, role);
+                return pool.serversIdle() + pool.serversActive() + pool.serversOpening() + pool.serversTested() == 0;
+            }, "the pool to see its server gone");
+            waiter.query("select 2");
+            BackendMessage notice = waiter.expect('N');
+            assertTrue(notice.errorField('M').contains("the database at 127.0.0.1:" + relay.port() + " answers but"
+                    + " refuses pgmux's connections (53300 too many connections for role \"" + role + "\")"),
+                    notice::toString);
+            BackendMessage fatal = waiter.expect('E');
+            assertEquals("57P03", fatal.errorField('C'), fatal::toString);
+            assertTrue(fatal.errorField('M').contains("refused pgmux's login with 53300"), fatal::toString);
+        } finally {
+            connectionLimit(role, -1);
+            relay.close();
+        }
+    }
+
+    private void connectionLimit(String role, int limit) throws SQLException {
+        try (Connection c = cluster.superuser(); java.sql.Statement st = c.createStatement()) {
+            st.execute("ALTER ROLE " + role + " CONNECTION LIMIT " + limit);
+        }
+    }
+
+    @Test
     void clientLoginTimeoutClosesAClientThatNeverLogsIn() {
         try (ProxyFixture proxy = ProxyFixture.config(cluster).set("client_login_timeout", "1s").start();
              RawPgClient silent = proxy.raw();

@@ -98,7 +98,7 @@ class EventLoopHandoffTest {
         }
 
         @Override
-        public void waitingLong(long waitedMillis, WaitReason reason) {
+        public void waitingLong(long waitedMillis, WaitReason reason, PgError notice) {
         }
 
         @Override

@@ -257,11 +257,14 @@ class PoolCoreTest {
         f.acquire(pool, c);
         f.advance(1_900);
         f.sweep();
-        assertEquals(-1, c.notifiedAfterMillis);
+        assertNull(c.notice);
         f.advance(200);
         f.sweep();
-        assertEquals(2_100, c.notifiedAfterMillis);
         assertEquals(WaitReason.BUSY, c.notifiedFor);
+        assertEquals("pgmux: waiting for a server connection of app/u for 2100 ms; all of its connections are busy",
+                c.notice.message());
+        assertEquals(PgError.NOTICE, c.notice.severity());
+        assertEquals("00000", c.notice.sqlState());
         assertNull(c.failure);
         f.advance(8_000);
         f.sweep();
@@ -290,17 +293,95 @@ class PoolCoreTest {
     }
 
     @Test
-    void aWaiterWhileTheDatabaseIsUnreachableIsToldSoNotThatConnectionsAreBusy() {
+    void aWaiterWhileTheDatabaseHangsUpIsToldItCannotBeReachedNotThatConnectionsAreBusy() {
+        PoolFixture f = start(1, ONE_USER);
+        ServerPool pool = f.pool("app", "u");
+        Client a = f.client(0);
+        f.acquire(pool, a);
+        TestBackends.hangUp(f.accept());
+        f.loops.runAll();
+        assertEquals(CircuitState.OPEN, pool.snapshot().upstreamCircuit());
+        f.advance(2_100);
+        f.sweep();
+        assertEquals(WaitReason.UNREACHABLE, a.notifiedFor);
+        assertTrue(a.notice.message().contains("pgmux cannot reach the database at db:5432 ("), a.notice.message());
+        assertTrue(a.notice.message().endsWith(") and keeps retrying"), a.notice.message());
+    }
+
+    @Test
+    void aWaiterWhileTheDatabaseRefusesIsToldItsRefusalWithItsSqlstate() {
+        PoolFixture f = start(1, ONE_USER);
+        ServerPool pool = f.pool("app", "u");
+        Client a = f.client(0);
+        f.acquire(pool, a);
+        String slots = "remaining connection slots are reserved for non-replication superuser connections";
+        TestBackends.refuse(f.accept(), PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, slots));
+        f.loops.runAll();
+        assertEquals(CircuitState.OPEN, pool.snapshot().upstreamCircuit());
+        f.advance(2_100);
+        f.sweep();
+        assertEquals(WaitReason.REFUSED, a.notifiedFor);
+        assertEquals("pgmux: waiting for a server connection of app/u for 2100 ms; the database at db:5432 answers"
+                + " but refuses pgmux's connections (53300 " + slots + "); pgmux keeps retrying", a.notice.message());
+        f.advance(8_000);
+        f.sweep();
+        assertEquals(SqlState.CANNOT_CONNECT_NOW, a.failure.sqlState());
+        assertTrue(a.failure.message().contains("the database at db:5432 refused pgmux's login with 53300 " + slots),
+                a.failure.message());
+    }
+
+    @Test
+    void aWaiterWhileTheDatabaseStartsUpIsToldSo() {
         PoolFixture f = start(1, ONE_USER);
         ServerPool pool = f.pool("app", "u");
         Client a = f.client(0);
         f.acquire(pool, a);
         TestBackends.refuse(f.accept(), PgError.fatal(SqlState.CANNOT_CONNECT_NOW, "the database system is starting up"));
         f.loops.runAll();
-        assertEquals(CircuitState.OPEN, pool.snapshot().upstreamCircuit());
         f.advance(2_100);
         f.sweep();
-        assertEquals(WaitReason.UNREACHABLE, a.notifiedFor);
+        assertEquals(WaitReason.REFUSED, a.notifiedFor);
+        assertTrue(a.notice.message().contains("(57P03 the database system is starting up)"), a.notice.message());
+    }
+
+    @Test
+    void aWaiterWhoseLoginHasNoAnswerYetIsToldPgmuxIsConnectingNotThatConnectionsAreBusy() {
+        // A frozen database: the connect succeeds (the kernel accepts it) and the login gets no answer.
+        PoolFixture f = start(1, ONE_USER);
+        ServerPool pool = f.pool("app", "u");
+        Client a = f.client(0);
+        f.acquire(pool, a);
+        f.accept();
+        f.advance(2_100);
+        f.sweep();
+        assertEquals(WaitReason.CONNECTING, a.notifiedFor);
+        assertEquals("pgmux: waiting for a server connection of app/u for 2100 ms; pgmux is connecting to the database"
+                + " at db:5432, which has not answered yet", a.notice.message());
+    }
+
+    @Test
+    void aWaiterBehindBusyServersIsToldTheyAreBusyThoughAnotherLoginIsUnderWay() {
+        PoolFixture f = start(1, """
+                auth_type: trust
+                query_wait_notify: 2s
+                server_check_delay: 30s
+                databases:
+                  app: {host: db, port: 5432}
+                users:
+                  - {name: u}
+                tenants:
+                  t: {pool_size: 2}
+                default_tenant: t
+                """);
+        ServerPool pool = f.pool("app", "u");
+        Client a = f.client(0);
+        Client b = f.client(0);
+        f.acquire(pool, a);
+        f.acceptAndLogIn();
+        f.acquire(pool, b);
+        f.advance(2_100);
+        f.sweep();
+        assertEquals(WaitReason.BUSY, b.notifiedFor, "a server is logged in: the database answers");
     }
 
     @Test

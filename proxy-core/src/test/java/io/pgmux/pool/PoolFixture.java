@@ -168,8 +168,9 @@ final class PoolFixture implements AutoCloseable {
         ServerPool pool;
         ServerConnection server;
         PgError failure;
-        long notifiedAfterMillis = -1;
         WaitReason notifiedFor;
+        /** The query_wait_notify NOTICE, null until it came. */
+        PgError notice;
         int assignments;
 
         Client(TestLoop loop) {
@@ -194,9 +195,9 @@ final class PoolFixture implements AutoCloseable {
         }
 
         @Override
-        public void waitingLong(long waitedMillis, WaitReason reason) {
-            notifiedAfterMillis = waitedMillis;
+        public void waitingLong(long waitedMillis, WaitReason reason, PgError notice) {
             notifiedFor = reason;
+            this.notice = notice;
         }
 
         @Override

@@ -88,7 +88,7 @@ public class PoolHandoffBenchmark {
         }
 
         @Override
-        public void waitingLong(long waitedMillis, WaitReason reason) {
+        public void waitingLong(long waitedMillis, WaitReason reason, PgError notice) {
         }
 
         @Override

@@ -107,7 +107,7 @@ public class PoolWaitQueueBenchmark {
         }
 
         @Override
-        public void waitingLong(long waitedMillis, WaitReason reason) {
+        public void waitingLong(long waitedMillis, WaitReason reason, PgError notice) {
         }
 
         @Override

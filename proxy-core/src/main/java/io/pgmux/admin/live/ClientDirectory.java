@@ -15,6 +15,11 @@ public interface ClientDirectory {
         public boolean isDisabled(String database) {
             return false;
         }
+
+        @Override
+        public int loginClients() {
+            return 0;
+        }
     };
 
     /** Every logged-in client now, from any thread; clients logging in meanwhile may be missed. */
@@ -22,4 +27,10 @@ public interface ClientDirectory {
 
     /** Whether new logins to {@code database} are refused (DISABLE). */
     boolean isDisabled(String database);
+
+    /**
+     * Client connections logging in now: connected, and not yet logged in or closed, whether or not they have sent
+     * a StartupMessage (PgBouncer's login_clients, SHOW LISTS).
+     */
+    int loginClients();
 }

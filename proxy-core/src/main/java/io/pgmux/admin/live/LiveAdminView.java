@@ -181,7 +181,7 @@ public final class LiveAdminView implements AdminView {
         }
         return new ListCounts(current().databases().size(), current().users().size(),
                 current().peers().peers().size(), state.size(),
-                connectedClients.getAsInt(), 0, servers);
+                connectedClients.getAsInt(), clients.loginClients(), servers);
     }
 
     @Override
