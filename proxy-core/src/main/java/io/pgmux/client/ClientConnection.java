@@ -245,10 +245,10 @@ public final class ClientConnection {
             fail(PgError.fatal(SqlState.OUT_OF_MEMORY, cause.getMessage()));
         } else if (cause instanceof OutOfMemoryError) {
             // A buffer for this client could not be had (direct memory exhausted): PostgreSQL's answer to a
-            // failed allocation is 53200; the process goes on serving the others.
+            // failed allocation is 53200 "out of memory"; the process goes on serving the others. The JVM's text
+            // (its sizes and limits, the process's own memory) is for the operator's log, not for the client.
             log.warn("client {}: out of memory: {}", describe(), cause.toString());
-            fail(PgError.fatal(SqlState.OUT_OF_MEMORY, "out of memory: " + cause.getMessage()
-                    + "; pgmux could not buffer this client's data: retry later"));
+            fail(outOfMemory());
         } else if (cause instanceof java.io.IOException) {
             log.debug("client {}: {}", describe(), cause.toString());
             close(null, "the connection was lost: " + cause.getMessage());
@@ -256,6 +256,18 @@ public final class ClientConnection {
             log.warn("client {}: internal error", describe(), cause);
             fail(PgError.fatal(SqlState.INTERNAL_ERROR, "pgmux internal error: " + cause));
         }
+    }
+
+    /**
+     * What a client is told when a buffer for it cannot be had: PostgreSQL's words for a failed allocation
+     * (errcodes.txt 53200 out_of_memory, "out of memory"), with what failed and what to do.
+     */
+    private static PgError outOfMemory() {
+        return PgError.fatal(SqlState.OUT_OF_MEMORY, "out of memory")
+                .withDetail("Failed on request of a buffer for this client's data: pgmux's memory for buffers is"
+                        + " exhausted.")
+                .withHint("Retry later. If it recurs, the pgmux operator should raise its direct memory"
+                        + " (-XX:MaxDirectMemorySize) or lower max_message_size.");
     }
 
     /**

@@ -3,6 +3,7 @@ package io.pgmux.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.AbstractByteBufAllocator;
@@ -34,8 +35,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A buffer that cannot be had for a client (direct memory exhausted: Netty throws an {@link OutOfMemoryError})
- * fails that client alone with PostgreSQL's 53200 out_of_memory, never the XX000 of an internal error, and closes
- * it; the error's own few bytes come from the same allocator once it has room again.
+ * fails that client alone with PostgreSQL's 53200 "out of memory", never the XX000 of an internal error, and closes
+ * it; the error's own few bytes come from the same allocator once it has room again. The JVM's text stays in the log.
  */
 class ClientOutOfMemoryTest {
     private static final String PASSWORD = "right-password";
@@ -103,7 +104,7 @@ class ClientOutOfMemoryTest {
         channel.config().setAllocator(alloc);
         channel.writeInbound(new StartupMessage(StartupMessage.PROTOCOL_3_0,
                 Map.of("user", "alice", "database", "app")).encode(channel.alloc()));
-        assertEquals(List.of("R3"), answers(channel), "the cleartext password request");
+        assertEquals(List.of("R3"), answers(channel, new ArrayList<>()), "the cleartext password request");
 
         // The first part of a 1000-byte password message: the framer needs a buffer to gather it in.
         byte[] password = new byte[995];
@@ -114,13 +115,23 @@ class ClientOutOfMemoryTest {
         message.release();
         channel.runPendingTasks();
 
-        assertEquals(List.of("E53200"), answers(channel));
+        List<PgError> errors = new ArrayList<>();
+        assertEquals(List.of("E53200"), answers(channel, errors));
+        PgError error = errors.get(0);
+        assertEquals(PgError.FATAL, error.severity());
+        assertEquals("out of memory", error.message(), "PostgreSQL's words, not the JVM's");
+        assertTrue(error.detail().startsWith("Failed on request of a buffer"), error.detail());
+        assertTrue(error.hint().startsWith("Retry later."), error.hint());
+        for (String part : new String[] {error.message(), error.detail(), error.hint()}) {
+            assertFalse(part.contains("Cannot reserve") || part.contains("direct buffer memory"), part);
+        }
         assertFalse(channel.isOpen());
         assertEquals(0, services.clientCount(), "the client is counted out");
         assertFalse(channel.finishAndReleaseAll());
     }
 
-    private static List<String> answers(EmbeddedChannel channel) {
+    /** The answers' types (an ErrorResponse's with its SQLSTATE); the errors are added to {@code errors}. */
+    private static List<String> answers(EmbeddedChannel channel, List<PgError> errors) {
         List<String> answers = new ArrayList<>();
         for (ByteBuf each = channel.readOutbound(); each != null; each = channel.readOutbound()) {
             try {
@@ -133,6 +144,7 @@ class ClientOutOfMemoryTest {
                     } else if (type == 'E') {
                         PgError error = ErrorResponse.decode(body);
                         answers.add("E" + error.sqlState());
+                        errors.add(error);
                     } else {
                         answers.add(String.valueOf(type));
                     }
