@@ -18,6 +18,7 @@ import io.pgmux.protocol.backend.ParameterStatus;
 import io.pgmux.protocol.backend.ReadyForQuery;
 import io.pgmux.protocol.frontend.Query;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -59,15 +60,17 @@ public final class AdminSession {
      *
      * @param startupParameters the StartupMessage's parameters, {@code options}' {@code -c} switches expanded
      * @param cancelKey         the key the login flow registered for this client's CancelRequests
-     * @return the session; if a startup parameter is invalid (pgmux.extra_columns), it has already answered
-     *         FATAL 22023 and closed the channel
+     * @return the session; if a startup parameter is invalid (pgmux.extra_columns, DateStyle ...), it has already
+     *         answered FATAL 22023 and closed the channel
      */
     public static AdminSession start(Channel channel, AdminRole role, String user,
                                      Map<String, String> startupParameters, BackendKeyData cancelKey,
                                      AdminConsole console) {
         ConsoleParameters parameters;
+        List<PgError> notices = new ArrayList<>(0);
         try {
-            parameters = ConsoleParameters.of(startupParameters, role, user, console.release() + "/pgmux");
+            parameters = ConsoleParameters.of(startupParameters, role, user, console.release() + "/pgmux",
+                    notices::add);
         } catch (AdminException e) {
             AdminSession refused = new AdminSession(channel, user, null);
             refused.fail(e.error().withSeverity(PgError.FATAL));
@@ -75,6 +78,9 @@ public final class AdminSession {
         }
         AdminSession session = new AdminSession(channel, user,
                 new CommandExecutor(console, role, user, parameters));
+        // As PostgreSQL: what applying the startup parameters noticed, before the parameters are reported.
+        notices.forEach(notice ->
+                channel.write(ErrorResponse.encodeNotice(channel.alloc(), notice), channel.voidPromise()));
         parameters.greeting().forEach((name, value) ->
                 channel.write(new ParameterStatus(name, value).encode(channel.alloc()), channel.voidPromise()));
         channel.write(cancelKey.encode(channel.alloc()), channel.voidPromise());
@@ -238,6 +244,8 @@ public final class AdminSession {
             complete(((Outcome.Done) outcome).tag());
         } else if (outcome instanceof Outcome.ParametersChanged) {
             Outcome.ParametersChanged changed = (Outcome.ParametersChanged) outcome;
+            changed.notices().forEach(notice ->
+                    channel.write(ErrorResponse.encodeNotice(channel.alloc(), notice), channel.voidPromise()));
             changed.reported().forEach((name, value) ->
                     channel.write(new ParameterStatus(name, value).encode(channel.alloc()), channel.voidPromise()));
             complete(changed.tag());

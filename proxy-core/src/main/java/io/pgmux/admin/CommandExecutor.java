@@ -23,7 +23,9 @@ import io.pgmux.admin.spi.AdminView;
 import io.pgmux.admin.spi.ShutdownMode;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,11 +65,13 @@ final class CommandExecutor {
         }
         if (command instanceof AdminCommand.SetParameter) {
             AdminCommand.SetParameter set = (AdminCommand.SetParameter) command;
-            return new Outcome.ParametersChanged(parameters.set(set.name(), set.value()), command.tag());
+            List<PgError> notices = new ArrayList<>(0);
+            Map<String, String> reported = parameters.set(set.name(), set.name(), set.value(), notices::add);
+            return new Outcome.ParametersChanged(notices, reported, command.tag());
         }
         if (command instanceof AdminCommand.ResetParameter) {
-            return new Outcome.ParametersChanged(parameters.reset(((AdminCommand.ResetParameter) command).name()),
-                    command.tag());
+            return new Outcome.ParametersChanged(List.of(),
+                    parameters.reset(((AdminCommand.ResetParameter) command).name()), command.tag());
         }
         if (command instanceof AdminCommand.SetTransaction) {
             return new Outcome.Done(command.tag());

@@ -2,19 +2,22 @@ package io.pgmux.admin;
 
 import io.pgmux.admin.show.ColumnSet;
 import io.pgmux.admin.spi.AdminException;
+import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The session parameters of one console session. Drivers send some at startup and SET others right after
  * connecting (pgjdbc's extra_float_digits, lib/pq's datestyle ...); the console accepts them, remembers them for
- * SHOW, and reports them as PostgreSQL would, but nothing it answers depends on them: it speaks UTF8 and writes
- * every value as text. The one parameter with an effect is {@value #EXTRA_COLUMNS}: {@code off} leaves pgmux's own
- * columns out of SHOW POOLS, CLIENTS, SERVERS and USERS, for tools that refuse columns PgBouncer does not have.
+ * SHOW, and reports them as PostgreSQL would, the reported ones checked and spelled as PostgreSQL's check hooks do
+ * ({@link CheckHooks}), but nothing it answers depends on them: it speaks UTF8 and writes every value as text. The
+ * one parameter with an effect is {@value #EXTRA_COLUMNS}: {@code off} leaves pgmux's own columns out of SHOW POOLS,
+ * CLIENTS, SERVERS and USERS, for tools that refuse columns PgBouncer does not have.
  */
 final class ConsoleParameters {
     static final String EXTRA_COLUMNS = "pgmux.extra_columns";
@@ -44,9 +47,11 @@ final class ConsoleParameters {
      *
      * @param startup       the StartupMessage's parameters, {@code options}' {@code -c} switches expanded
      * @param serverVersion what to report as server_version
-     * @throws AdminException (22023) for an invalid {@value #EXTRA_COLUMNS}
+     * @param notices       receives the NOTICEs PostgreSQL would send for the startup parameters (a name cut short)
+     * @throws AdminException (22023) for an invalid {@value #EXTRA_COLUMNS}, DateStyle, IntervalStyle or TimeZone
      */
-    static ConsoleParameters of(Map<String, String> startup, AdminRole role, String user, String serverVersion) {
+    static ConsoleParameters of(Map<String, String> startup, AdminRole role, String user, String serverVersion,
+                                Consumer<PgError> notices) {
         ConsoleParameters p = new ConsoleParameters();
         p.values.put("application_name", "");
         p.values.put("client_encoding", "UTF8");
@@ -65,7 +70,7 @@ final class ConsoleParameters {
         startup.forEach((name, value) -> {
             String lower = name.toLowerCase(Locale.ROOT);
             if (SETTABLE.contains(lower)) {
-                p.set(lower, value);
+                p.set(lower, name, value, notices);
             }
         });
         p.initial.putAll(p.values);
@@ -92,18 +97,39 @@ final class ConsoleParameters {
      * Applies a SET; returns the reported parameters whose value changed (PostgreSQL's spelling to the new value),
      * which a client must be told of with ParameterStatus.
      *
-     * @throws AdminException (22023) for an invalid {@value #EXTRA_COLUMNS}
+     * @param givenName the name as the client wrote it, for an error that repeats it
+     * @param notices   receives the NOTICEs PostgreSQL would send for the value (a name cut short)
+     * @throws AdminException (22023) for an invalid {@value #EXTRA_COLUMNS}, DateStyle, IntervalStyle or TimeZone
      */
-    Map<String, String> set(String lowerCaseName, String value) {
+    Map<String, String> set(String lowerCaseName, String givenName, String value, Consumer<PgError> notices) {
         if (FIXED.contains(lowerCaseName)) {
             return Map.of();
         }
-        if (lowerCaseName.equals(EXTRA_COLUMNS)) {
-            value = parseBoolean(value) ? "on" : "off";
-        }
+        value = checked(lowerCaseName, givenName, value, notices);
         String previous = values.put(lowerCaseName, value);
         String spelled = REPORTED.get(lowerCaseName);
         return spelled != null && !value.equals(previous) ? Map.of(spelled, value) : Map.of();
+    }
+
+    /**
+     * The value PostgreSQL would keep for a parameter given {@code value}: its check hook's ({@link CheckHooks}) for
+     * the reported ones a client may set, so that none is echoed in ParameterStatus other than PostgreSQL would.
+     */
+    private String checked(String lowerCaseName, String givenName, String value, Consumer<PgError> notices) {
+        switch (lowerCaseName) {
+            case EXTRA_COLUMNS:
+                return parseBoolean(value) ? "on" : "off";
+            case "application_name":
+                return CheckHooks.applicationName(value, notices);
+            case "datestyle":
+                return CheckHooks.dateStyle(value, values.get("datestyle"));
+            case "intervalstyle":
+                return CheckHooks.intervalStyle(givenName, value);
+            case "timezone":
+                return CheckHooks.timeZone(value);
+            default:
+                return value;
+        }
     }
 
     /** RESET of one parameter, or of all ("all"), to the session's initial value; returns as {@link #set}. */
@@ -114,7 +140,7 @@ final class ConsoleParameters {
             if (start == null) {
                 values.remove(each);
             } else {
-                changed.putAll(set(each, start));
+                changed.putAll(set(each, each, start, notice -> { })); // a start value is already checked
             }
         }
         return changed;

@@ -2,6 +2,7 @@ package io.pgmux.admin;
 
 import io.pgmux.admin.show.ResultTable;
 import io.pgmux.protocol.PgError;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -17,10 +18,11 @@ sealed interface Outcome {
     }
 
     /**
-     * Session parameters changed: ParameterStatus for each reported one that did (name to value, possibly none),
-     * then CommandComplete with {@code tag}.
+     * Session parameters changed: a NoticeResponse for each of {@code notices} (a value PostgreSQL cut short),
+     * ParameterStatus for each reported one that did (name to value, possibly none), then CommandComplete with
+     * {@code tag}.
      */
-    record ParametersChanged(Map<String, String> reported, String tag) implements Outcome {
+    record ParametersChanged(List<PgError> notices, Map<String, String> reported, String tag) implements Outcome {
     }
 
     /** A NoticeResponse, then CommandComplete with {@code tag} (SHOW HELP). */

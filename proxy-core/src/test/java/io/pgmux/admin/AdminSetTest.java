@@ -162,4 +162,79 @@ class AdminSetTest {
             assertFalse(refused.channel.isActive());
         }
     }
+
+    @Test
+    void anApplicationNameIsKeptAsPostgreSqlKeepsIt() {
+        List<BackendMessage> answer = admin.query("SET application_name = 'caf\u00e9\tbar'");
+        assertEquals("SCZ", types(answer));
+        assertEquals("caf???bar", answer.get(0).paramValue(), "each byte outside printable ASCII becomes '?'");
+        assertEquals(List.of(List.of("caf???bar")), rows(admin.query("SHOW application_name")));
+        try (ConsoleChannel named = ConsoleChannel.open(console, AdminRole.ADMIN,
+                Map.of("application_name", "na\u00efve"))) {
+            BackendMessage reported = named.received().stream()
+                    .filter(m -> m.type() == 'S' && m.paramName().equals("application_name")).findFirst().orElseThrow();
+            assertEquals("na??ve", reported.paramValue(), "from the startup packet too");
+        }
+    }
+
+    @Test
+    void aLongApplicationNameIsCutAsPostgreSqlCutsItWithItsNotice() {
+        String huge = "C".repeat(40_000);
+        List<BackendMessage> answer = admin.query("SET application_name = '" + huge + "'");
+        assertEquals("NSCZ", types(answer));
+        assertEquals("NOTICE", answer.get(0).errorField('S'));
+        assertEquals("42622", answer.get(0).errorField('C'));
+        assertEquals("identifier \"" + huge + "\" will be truncated to \"" + "C".repeat(63) + "\"",
+                answer.get(0).errorField('M'));
+        assertEquals("C".repeat(63), answer.get(1).paramValue(), "a ParameterStatus libpq reads");
+        assertEquals(List.of(List.of("C".repeat(63))), rows(admin.query("SHOW application_name")));
+        assertEquals("NCZ", types(admin.query("SET application_name = '" + huge + "'")), "unchanged: not reported");
+        try (ConsoleChannel named = ConsoleChannel.open(console, AdminRole.ADMIN, Map.of("application_name", huge))) {
+            List<BackendMessage> greeting = named.received();
+            assertEquals('N', greeting.get(0).type(), "the notice comes before the parameters");
+            assertEquals("42622", greeting.get(0).errorField('C'));
+            BackendMessage reported = greeting.stream()
+                    .filter(m -> m.type() == 'S' && m.paramName().equals("application_name")).findFirst().orElseThrow();
+            assertEquals("C".repeat(63), reported.paramValue(), "from the startup packet too");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"DateStyle", "IntervalStyle", "TimeZone"})
+    void aHugeValueOfAReportedParameterIsRefusedNotEchoed(String name) {
+        String huge = "C".repeat(40_000);
+        List<BackendMessage> answer = admin.query("SET " + name + " = '" + huge + "'");
+        assertEquals("EZ", types(answer), "no ParameterStatus");
+        assertEquals(SqlState.INVALID_PARAMETER_VALUE, answer.get(0).errorField('C'));
+        String named = name.equals("IntervalStyle") ? "intervalstyle" : name; // an enum's error: as the SET wrote it
+        assertEquals("invalid value for parameter \"" + named + "\": \"" + huge + "\"", answer.get(0).errorField('M'));
+        List<BackendMessage> shown = admin.query("SHOW " + name);
+        assertEquals("TDCZ", types(shown), "the session goes on");
+        assertTrue(rows(shown).get(0).get(0).length() < 100, "the value is unchanged");
+    }
+
+    @Test
+    void reportedParametersAreSpelledAsPostgreSqlReportsThem() {
+        List<BackendMessage> answer = admin.query("SET DateStyle = german");
+        assertEquals("SCZ", types(answer));
+        assertEquals("German, DMY", answer.get(0).paramValue());
+        answer = admin.query("SET IntervalStyle = 'SQL_STANDARD'");
+        assertEquals("IntervalStyle", answer.get(0).paramName());
+        assertEquals("sql_standard", answer.get(0).paramValue());
+        answer = admin.query("SET DateStyle = 'ISO, later'");
+        assertEquals("EZ", types(answer));
+        assertEquals("Unrecognized key word: \"later\".", answer.get(0).errorField('D'));
+    }
+
+    @Test
+    void anInvalidReportedParameterInTheStartupPacketIsFatal() {
+        try (ConsoleChannel refused = ConsoleChannel.open(console, AdminRole.ADMIN,
+                Map.of("DateStyle", "C".repeat(40_000)))) {
+            List<BackendMessage> greeting = refused.received();
+            assertEquals("E", types(greeting));
+            assertEquals("FATAL", greeting.get(0).errorField('S'));
+            assertEquals(SqlState.INVALID_PARAMETER_VALUE, greeting.get(0).errorField('C'));
+            assertFalse(refused.channel.isActive());
+        }
+    }
 }

@@ -231,6 +231,75 @@ class AdminConsoleIT {
         }
     }
 
+    /**
+     * The reported parameters a client sets on the console take the values PostgreSQL gives them, side by side with
+     * a direct connection: application_name cleaned to printable ASCII, a DateStyle, IntervalStyle or TimeZone
+     * PostgreSQL refuses refused with its SQLSTATE, message and detail, and nothing echoed past what libpq reads.
+     */
+    @Test
+    void reportedParametersTakePostgreSqlsValues() throws Exception {
+        String huge = "C".repeat(40_000);
+        String[] refusedSets = {"SET DateStyle = '" + huge + "'", "SET DateStyle = 'ISO, SQL'",
+            "SET IntervalStyle = 'roman'", "SET TimeZone = '" + "Z".repeat(256) + "'"};
+        List<List<String>> answers = new ArrayList<>();
+        try (ProxyFixture proxy = start(); Connection direct = cluster.superuser();
+             Connection c = console(proxy, ADMIN, ADMIN_PASSWORD)) {
+            for (Connection each : List.of(direct, c)) {
+                List<String> answer = new ArrayList<>();
+                try (Statement s = each.createStatement()) {
+                    s.execute("SET application_name = 'caf\u00e9\tbar'");
+                    answer.add(showOf(s, "application_name"));
+                    s.execute("SET application_name = '" + huge + "'");
+                    java.sql.SQLWarning cut = s.getWarnings();
+                    answer.add(cut.getSQLState() + " " + cut.getMessage());
+                    answer.add(showOf(s, "application_name"));
+                    s.execute("SET IntervalStyle = 'SQL_STANDARD'");
+                    answer.add(showOf(s, "IntervalStyle"));
+                    for (String set : refusedSets) {
+                        SQLException e = assertThrows(SQLException.class, () -> s.execute(set), set);
+                        org.postgresql.util.ServerErrorMessage error =
+                                ((org.postgresql.util.PSQLException) e).getServerErrorMessage();
+                        answer.add(error.getSQLState() + " " + error.getMessage() + " / " + error.getDetail()
+                                + " / " + error.getHint());
+                    }
+                    answer.add(showOf(s, "DateStyle"));
+                }
+                answers.add(answer);
+            }
+        }
+        assertEquals("caf???bar", answers.get(1).get(0));
+        assertEquals("C".repeat(63), answers.get(1).get(2));
+        assertEquals(answers.get(0), answers.get(1), "the console answers as PostgreSQL");
+    }
+
+    /** psql, whose libpq drops a connection on a ParameterStatus over 30,000 bytes, survives a long name. */
+    @Test
+    void psqlSurvivesALongApplicationName() throws Exception {
+        Path psql = Path.of("/usr/lib/postgresql/15/bin/psql");
+        assumeTrue(Files.isExecutable(psql), "no psql at " + psql);
+        try (ProxyFixture proxy = start()) {
+            ProcessBuilder builder = new ProcessBuilder(psql.toString(), "-X", "-A", "-h", proxy.host(),
+                    "-p", Integer.toString(proxy.port()), "-U", ADMIN, "-d", "pgmux",
+                    "-c", "SET application_name = '" + "C".repeat(40_000) + "'", "-c", "SHOW application_name")
+                    .redirectErrorStream(true);
+            builder.environment().put("PGPASSWORD", ADMIN_PASSWORD);
+            builder.environment().put("PGSSLMODE", "disable");
+            Process process = builder.start();
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "psql finished");
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, process.exitValue(), out);
+            assertTrue(out.contains("will be truncated to"), out);
+            assertTrue(out.contains("application_name\n" + "C".repeat(63) + "\n"), out);
+        }
+    }
+
+    private static String showOf(Statement s, String parameter) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SHOW " + parameter)) {
+            assertTrue(rs.next());
+            return rs.getString(1);
+        }
+    }
+
     /** SHOW LISTS' {@code login_clients}, read on the console. */
     private static int loginClients(Connection console) throws SQLException {
         try (Statement s = console.createStatement(); ResultSet rs = s.executeQuery("SHOW LISTS")) {
