@@ -176,6 +176,36 @@ public final class ProxyHarness implements AutoCloseable {
         return toServer + toClients;
     }
 
+    /** The client the harness logged in first, which {@link #transaction} uses. */
+    public TestChannel firstClient() {
+        return client;
+    }
+
+    /** A read of {@code request} on {@code from}, and the loop's tasks after it. */
+    public void send(TestChannel from, byte[] request) {
+        feed(from, request);
+        loop.runTasks();
+    }
+
+    /** Fails unless what the proxy wrote to the server since it was last read has the message tags {@code tags}. */
+    public void takeFromServer(String tags) {
+        expectTags("request forwarded to the server", tags, Buffers.takeOutbound(server));
+    }
+
+    /**
+     * The turn of {@link ManyClientsBenchmark}: the server's {@code answer} reaches {@code served}, the server goes
+     * to the next waiting client (its kept request written to the server), and {@code served} sends {@code request}
+     * again, to wait at the end of the line. Returns the bytes written to the peers.
+     */
+    public int answerAndRequeue(TestChannel served, byte[] answer, byte[] request) {
+        feed(server, answer);
+        loop.runTasks();
+        int bytes = Buffers.drainOutbound(served) + Buffers.drainOutbound(server);
+        feed(served, request);
+        loop.runTasks();
+        return bytes;
+    }
+
     /** Runs {@link #waitedTransactions}, checking that each peer receives exactly the messages it should. */
     public void checkWaitedTransactions(TestChannel second, byte[] request, byte[] answer) {
         feed(client, request);
