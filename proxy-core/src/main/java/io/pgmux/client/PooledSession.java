@@ -422,8 +422,9 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
     /**
      * Acts on a Terminate whose turn has come: leave at once, in the middle of a COPY FROM STDIN as PostgreSQL
      * does, or once the requests before it that end with a ReadyForQuery have been answered (ServerAnswers calls
-     * again at each). An extended-protocol batch with no Sync behind it (Parse, Bind, Execute, Flush ... then
-     * Terminate) gets no ReadyForQuery: PostgreSQL reads the Terminate once the batch has run and ends the
+     * again at each, and at a CopyInResponse: the COPY may have begun, or ended already by the client's CopyDone
+     * or CopyFail sent with it). An extended-protocol batch with no Sync behind it (Parse, Bind, Execute, Flush ...
+     * then Terminate) gets no ReadyForQuery: PostgreSQL reads the Terminate once the batch has run and ends the
      * session, aborting its implicit transaction. So the client leaves now and its server is closed
      * ({@link ServerCleanup#afterClientLeft}); pgmux never sends a Sync in its place, which would commit the
      * batch's writes.

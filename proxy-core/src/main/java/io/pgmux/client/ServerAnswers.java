@@ -149,7 +149,9 @@ final class ServerAnswers implements ServerLink {
     @Override
     public void serverCopyInStarted() {
         if (pooled.isTerminating() && pooled.pending().isEmpty()) {
-            pooled.abandonCopy();
+            // In COPY FROM STDIN the Terminate is PostgreSQL's protocol error; with the COPY ended by the client
+            // already, it waits for a ReadyForQuery still owed, if any (a Sync sent before the COPY's end was ignored).
+            pooled.terminate();
         }
     }
 

@@ -81,6 +81,17 @@ enum ProtocolPhase {
         return this == READY && !byExecute ? COPY_IN : COPY_IN_EXTENDED;
     }
 
+    /**
+     * CopyInResponse came for a COPY whose end (CopyDone or CopyFail) the client had sent already (in one write with
+     * the request that began it, say): the backend was past that COPY when it read what followed, so the phase is what
+     * those messages made it, except that a COPY begun by Execute ({@code byExecute}) leaves its extended-protocol
+     * batch open, owing a Sync, when no request was sent after the COPY's end ({@code requestsSince}). Never COPY
+     * FROM STDIN: the backend reads no COPY data any more.
+     */
+    ProtocolPhase copyEndedAhead(boolean byExecute, boolean requestsSince) {
+        return byExecute && !requestsSince && this == READY ? EXTENDED : this;
+    }
+
     /** The COPY ended (CopyDone or CopyFail sent; CommandComplete, ErrorResponse or ReadyForQuery received). */
     ProtocolPhase copyEnded() {
         return switch (this) {

@@ -68,10 +68,25 @@ final class RequestWriter {
                 break;
             case FrontendTag.COPY_DONE:
             case FrontendTag.COPY_FAIL:
-                conversation.moveTo(conversation.phase().copyEnded());
+                copyEnd();
                 break;
             default:
                 break;
+        }
+    }
+
+    /**
+     * A CopyDone or CopyFail. In COPY FROM STDIN it ends the COPY. Otherwise the request before it may begin a COPY
+     * whose CopyInResponse has not come yet (the client sent the COPY's data and end in one write with it): the
+     * backend will read this as that COPY's end, so the request is marked ({@link ResponseQueue#markCopyEndAhead}).
+     * Where no COPY begins, PostgreSQL ignores it, and the mark goes with the request.
+     */
+    private void copyEnd() {
+        ProtocolPhase phase = conversation.phase();
+        if (phase.isCopyIn()) {
+            conversation.moveTo(phase.copyEnded());
+        } else if (!queue.isEmpty()) {
+            queue.markCopyEndAhead();
         }
     }
 

@@ -14,6 +14,11 @@ final class ResponseQueue {
     private Outcome[] outcomes = new Outcome[16];
     private InternalQuery[] internals = new InternalQuery[16];
     private ByteBuf[] replacements = new ByteBuf[16];
+    /**
+     * The entry's mark: how many COPY ends (CopyDone or CopyFail) the client sent right behind it, before a
+     * CopyInResponse told pgmux that a COPY had begun (see {@link #markCopyEndAhead}).
+     */
+    private int[] copyEndsAhead = new int[16];
     private int head;
     private int size;
     /** An error came back for the head request (read by a tracked simple Query, whose outcome waits for RFQ). */
@@ -124,6 +129,59 @@ final class ResponseQueue {
         return false;
     }
 
+    /**
+     * Marks the newest entry: the client ended a COPY (CopyDone or CopyFail) right behind it while no COPY FROM
+     * STDIN had begun as far as pgmux knows. Sent in one write with the request that starts the COPY, a COPY's end
+     * reaches the backend before its CopyInResponse reaches pgmux; the backend reads it as the COPY's end, so that
+     * CopyInResponse must not put the conversation in COPY FROM STDIN ({@link #takeCopyEndAhead}). A COPY end with
+     * no COPY to end at all is ignored by PostgreSQL, and its mark goes with its entry. Only when not empty.
+     */
+    void markCopyEndAhead() {
+        if (size == 0) {
+            throw new IllegalStateException("a COPY end marks the newest request, and none is queued");
+        }
+        copyEndsAhead[(head + size - 1) & (types.length - 1)]++;
+    }
+
+    /**
+     * Takes the first COPY end marked since the head ({@link #markCopyEndAhead}): on a CopyInResponse for the head
+     * request it is that COPY's end, as the backend reads nothing but COPY messages up to it.
+     *
+     * @return how far behind the head the entry it marked is (0: the head itself), or -1 when none is marked
+     */
+    int takeCopyEndAhead() {
+        int mask = types.length - 1;
+        for (int i = 0; i < size; i++) {
+            int at = (head + i) & mask;
+            if (copyEndsAhead[at] > 0) {
+                copyEndsAhead[at]--;
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Removes the {@link RequestType#SYNC} entries from just behind the head up to {@code through} entries behind
+     * it: Syncs the backend ignores, as they reach it in COPY FROM STDIN (sent between the request that began the
+     * COPY and its CopyDone or CopyFail). A COPY end marked on a removed entry moves to the entry before it.
+     *
+     * @return how many were removed
+     */
+    int removeSyncsAfterHead(int through) {
+        int mask = types.length - 1;
+        int removed = 0;
+        for (int i = Math.min(through, size - 1); i >= 1; i--) {
+            int at = (head + i) & mask;
+            if (types[at] == RequestType.SYNC) {
+                copyEndsAhead[(head + i - 1) & mask] += copyEndsAhead[at];
+                removeAt(i);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
     /** Notes that an error came back for the head request. */
     void markHeadFailed() {
         headFailed = true;
@@ -140,6 +198,7 @@ final class ResponseQueue {
         actions[at] = null;
         outcomes[at] = null;
         internals[at] = null;
+        copyEndsAhead[at] = 0;
         ByteBuf untaken = replacements[at];
         if (untaken != null) {
             replacements[at] = null;
@@ -157,23 +216,28 @@ final class ResponseQueue {
     boolean removeFirstSyncAfterHead() {
         int mask = types.length - 1;
         for (int i = 1; i < size; i++) {
-            int at = (head + i) & mask;
-            if (types[at] == RequestType.SYNC) {
-                // A Sync carries no payload: shift the entries behind it one place forward.
-                for (int j = i; j < size - 1; j++) {
-                    move((head + j + 1) & mask, (head + j) & mask);
-                }
-                int last = (head + size - 1) & mask;
-                types[last] = null;
-                actions[last] = null;
-                outcomes[last] = null;
-                internals[last] = null;
-                replacements[last] = null;
-                size--;
+            if (types[(head + i) & mask] == RequestType.SYNC) {
+                removeAt(i);
                 return true;
             }
         }
         return false;
+    }
+
+    /** Removes the entry {@code offset} behind the head, a Sync (it carries no payload), shifting those behind it. */
+    private void removeAt(int offset) {
+        int mask = types.length - 1;
+        for (int j = offset; j < size - 1; j++) {
+            move((head + j + 1) & mask, (head + j) & mask);
+        }
+        int last = (head + size - 1) & mask;
+        types[last] = null;
+        actions[last] = null;
+        outcomes[last] = null;
+        internals[last] = null;
+        replacements[last] = null;
+        copyEndsAhead[last] = 0;
+        size--;
     }
 
     private void move(int from, int to) {
@@ -182,6 +246,7 @@ final class ResponseQueue {
         outcomes[to] = outcomes[from];
         internals[to] = internals[from];
         replacements[to] = replacements[from];
+        copyEndsAhead[to] = copyEndsAhead[from];
     }
 
     private int push(RequestType type, ResponseAction action) {
@@ -210,6 +275,7 @@ final class ResponseQueue {
         Outcome[] newOutcomes = new Outcome[capacity];
         InternalQuery[] newInternals = new InternalQuery[capacity];
         ByteBuf[] newReplacements = new ByteBuf[capacity];
+        int[] newCopyEndsAhead = new int[capacity];
         for (int i = 0; i < size; i++) {
             int at = (head + i) & (types.length - 1);
             newTypes[i] = types[at];
@@ -217,12 +283,14 @@ final class ResponseQueue {
             newOutcomes[i] = outcomes[at];
             newInternals[i] = internals[at];
             newReplacements[i] = replacements[at];
+            newCopyEndsAhead[i] = copyEndsAhead[at];
         }
         types = newTypes;
         actions = newActions;
         outcomes = newOutcomes;
         internals = newInternals;
         replacements = newReplacements;
+        copyEndsAhead = newCopyEndsAhead;
         head = 0;
     }
 }

@@ -139,15 +139,30 @@ final class ResponseRouter implements MessageRouter {
         }
     }
 
-    /** @param frame the message, or null when it went to the client already */
+    /**
+     * The head request began COPY FROM STDIN. Its client may have sent the COPY's end (CopyDone or CopyFail) ahead
+     * of this answer, in one write with the request, say ({@link ResponseQueue#takeCopyEndAhead}): the backend has
+     * read it, or will, before anything sent after it, so the conversation does not enter COPY FROM STDIN. A Sync
+     * sent between the request and the COPY's end reached the backend in COPY FROM STDIN, which ignores it: no
+     * ReadyForQuery will answer it.
+     *
+     * @param frame the message, or null when it went to the client already
+     */
     private void copyInResponse(ByteBuf frame) {
         boolean byExecute = !queue.isEmpty() && queue.headType() == RequestType.EXTENDED;
-        if (byExecute) {
-            // COPY started by Execute: a Sync the client already sent behind it is ignored by the server during
-            // copy-in, so no ReadyForQuery will answer it; the backend needs another once the COPY has ended.
-            queue.removeFirstSyncAfterHead();
+        int endedAhead = queue.takeCopyEndAhead();
+        if (endedAhead >= 0) {
+            boolean requestsSince = queue.size() - 1 > endedAhead;
+            queue.removeSyncsAfterHead(endedAhead);
+            conversation.moveTo(conversation.phase().copyEndedAhead(byExecute, requestsSince));
+        } else {
+            if (byExecute) {
+                // COPY started by Execute: a Sync the client already sent behind it is ignored by the server during
+                // copy-in, so no ReadyForQuery will answer it; the backend needs another once the COPY has ended.
+                queue.removeFirstSyncAfterHead();
+            }
+            conversation.moveTo(conversation.phase().copyStarted(byExecute));
         }
-        conversation.moveTo(conversation.phase().copyStarted(byExecute));
         if (frame != null) {
             deliver(frame, false);
         }

@@ -28,7 +28,11 @@ public interface ServerLink {
     /** Nothing is outstanding and the backend said ReadyForQuery: a point where the server could be released. */
     void serverAtBoundary();
 
-    /** The backend entered COPY FROM STDIN (its CopyInResponse went to the client just before). */
+    /**
+     * The backend began a COPY FROM STDIN (its CopyInResponse went to the client just before). Whether it waits for
+     * COPY data now is {@link ServerConnection#isCopyIn}: not when the client sent the COPY's end along with the
+     * request that began it, which the backend has read by then.
+     */
     void serverCopyInStarted();
 
     /** The server connection broke while linked. */

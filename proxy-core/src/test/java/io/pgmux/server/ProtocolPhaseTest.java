@@ -36,6 +36,25 @@ class ProtocolPhaseTest {
     }
 
     @Test
+    void aCopyEndedAheadOfItsCopyInResponseIsNeverCopyIn() {
+        assertEquals(ProtocolPhase.READY, ProtocolPhase.READY.copyEndedAhead(false, false));
+        assertEquals(ProtocolPhase.EXTENDED, ProtocolPhase.READY.copyEndedAhead(true, false),
+                "a Sync before the COPY's end was ignored: the Execute's batch owes one");
+        assertEquals(ProtocolPhase.READY, ProtocolPhase.READY.copyEndedAhead(true, true),
+                "a Sync after the COPY's end closes the batch");
+        assertEquals(ProtocolPhase.EXTENDED, ProtocolPhase.EXTENDED.copyEndedAhead(true, false));
+        for (ProtocolPhase from : EnumSet.of(ProtocolPhase.READY, ProtocolPhase.EXTENDED)) {
+            for (boolean byExecute : new boolean[] {false, true}) {
+                for (boolean requestsSince : new boolean[] {false, true}) {
+                    ProtocolPhase to = from.copyEndedAhead(byExecute, requestsSince);
+                    assertFalse(to.isCopyIn());
+                    assertTrue(from.canMoveTo(to), from + " -> " + to);
+                }
+            }
+        }
+    }
+
+    @Test
     void everyEventLeadsToALegalMoveFromEveryLoggedInPhase() {
         for (ProtocolPhase from : EnumSet.of(ProtocolPhase.READY, ProtocolPhase.EXTENDED, ProtocolPhase.SKIPPING,
                 ProtocolPhase.COPY_IN, ProtocolPhase.COPY_IN_EXTENDED)) {

@@ -123,6 +123,62 @@ class ResponseQueueTest {
     }
 
     @Test
+    void aCopyEndMarksTheNewestEntryAndIsTakenOnceFromTheHeadOn() {
+        assertThrows(IllegalStateException.class, queue::markCopyEndAhead, "nothing queued to mark");
+        queue.forward(RequestType.SIMPLE);
+        queue.markCopyEndAhead();
+        queue.forward(RequestType.SIMPLE);
+        queue.markCopyEndAhead();
+        queue.markCopyEndAhead();
+        assertEquals(0, queue.takeCopyEndAhead());
+        assertEquals(1, queue.takeCopyEndAhead());
+        assertEquals(1, queue.takeCopyEndAhead());
+        assertEquals(-1, queue.takeCopyEndAhead());
+        queue.markCopyEndAhead();
+        queue.pop();
+        assertEquals(0, queue.takeCopyEndAhead(), "the second entry's mark, now at the head");
+        queue.forward(RequestType.SYNC);
+        queue.markCopyEndAhead();
+        queue.pop();
+        queue.pop();
+        queue.forward(RequestType.SIMPLE);
+        assertEquals(-1, queue.takeCopyEndAhead(), "a mark goes with its entry");
+    }
+
+    @Test
+    void syncsUpToTheGivenEntryGoAndTheirMarksMoveToTheEntryBefore() {
+        Outcome behind = ok -> { };
+        queue.forward(RequestType.EXTENDED);
+        queue.forward(RequestType.SYNC);
+        queue.forward(RequestType.SYNC);
+        queue.markCopyEndAhead();
+        queue.track(RequestType.SIMPLE, behind);
+        queue.forward(RequestType.SYNC);
+        assertEquals(2, queue.removeSyncsAfterHead(2));
+        assertEquals(3, queue.size());
+        assertEquals(0, queue.takeCopyEndAhead(), "the removed Sync's mark, on the entry before it");
+        assertHead(RequestType.EXTENDED, ResponseAction.FORWARD);
+        queue.pop();
+        assertHead(RequestType.SIMPLE, ResponseAction.TRACK);
+        assertSame(behind, queue.headOutcome());
+        queue.pop();
+        assertHead(RequestType.SYNC, ResponseAction.FORWARD);
+        assertEquals(0, queue.removeSyncsAfterHead(5), "the head itself is never removed");
+    }
+
+    @Test
+    void marksSurviveGrowing() {
+        for (int i = 0; i < 10; i++) {
+            queue.forward(RequestType.SIMPLE);
+        }
+        queue.markCopyEndAhead();
+        for (int i = 0; i < 40; i++) {
+            queue.forward(RequestType.SIMPLE);
+        }
+        assertEquals(9, queue.takeCopyEndAhead());
+    }
+
+    @Test
     void aClientIsOwedAReadyForQueryOnlyByItsOwnQuerySyncOrFunctionCall() {
         assertFalse(queue.clientAwaitsReadyForQuery(), "nothing queued");
         queue.internal(new InternalQuery(null, error -> { }));

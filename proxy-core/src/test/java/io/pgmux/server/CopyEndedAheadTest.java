@@ -1,0 +1,189 @@
+package io.pgmux.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.pgmux.codec.ExpectedMessages;
+import io.pgmux.codec.MessageFramer;
+import io.pgmux.protocol.Bytes;
+import io.pgmux.testing.ServerLinkAdapter;
+import io.pgmux.testing.UnpooledSlot;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A COPY FROM STDIN whose end (CopyDone or CopyFail) the client sent in the same write as the request that began
+ * it: the backend reads that end before pgmux reads its CopyInResponse, so the conversation never enters COPY FROM
+ * STDIN, the client is not told it did, and what follows is owed as on any request. Answers are written by hand as
+ * PostgreSQL 15 sends them for each pipeline.
+ */
+class CopyEndedAheadTest {
+    private static final byte[] COPY_IN = Bytes.message('G', Bytes.of().int8(0).int16(1).int16(0).build());
+    private static final byte[] COPY_1 = Bytes.message('C', Bytes.of().cstring("COPY 1").build());
+    private static final byte[] ROW_DESCRIPTION = Bytes.message('T', Bytes.of().int16(1).cstring("x")
+            .int32(0).int16(0).int32(23).int16(4).int32(-1).int16(0).build());
+    private static final byte[] DATA_ROW = Bytes.message('D', Bytes.of().int16(1).int32(1).ascii("1").build());
+    private static final byte[] SELECT_1 = Bytes.message('C', Bytes.of().cstring("SELECT 1").build());
+    private static final byte[] READY = Bytes.message('Z', Bytes.of().int8('I').build());
+    private static final byte[] PARSE_COMPLETE = Bytes.hex("31 00000004");
+    private static final byte[] BIND_COMPLETE = Bytes.hex("32 00000004");
+    private static final byte[] COPY_FAILED = Bytes.message('E', Bytes.of().int8('S').cstring("ERROR").int8('V')
+            .cstring("ERROR").int8('C').cstring("57014").int8('M').cstring("COPY from stdin failed: gave up")
+            .int8(0).build());
+
+    private final EmbeddedChannel channel = new EmbeddedChannel();
+    private final ServerConnection server = new ServerConnection(1,
+            new UpstreamTarget("127.0.0.1", 5432, "db", "user", null, Map.of()), new UnpooledSlot(), 10);
+    private final MessageFramer framer = new MessageFramer(1 << 20, ExpectedMessages.BACKEND);
+    private final Link client = new Link();
+
+    CopyEndedAheadTest() {
+        ServerHandler handler = new ServerHandler(server, Runnable::run);
+        channel.pipeline().addLast(MessageFramer.NAME, framer).addLast(handler);
+        server.attachChannel(channel);
+        server.assumeLoggedIn();
+        framer.forwardRuns(handler);
+        server.link(client);
+    }
+
+    @AfterEach
+    void releaseWrites() {
+        if (channel.isOpen()) {
+            channel.flushOutbound();
+        }
+        channel.finishAndReleaseAll();
+    }
+
+    /** Client messages by type byte, bodiless (pgmux reads only the type of these). */
+    private void request(String tags) {
+        for (char tag : tags.toCharArray()) {
+            server.sendFromClient(Unpooled.buffer(5).writeByte(tag).writeInt(4));
+        }
+    }
+
+    private void answer(byte[]... messages) {
+        channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(messages)));
+    }
+
+    @Test
+    void aCopyDoneSentWithTheQueryLeavesTheBackendOutOfCopyIn() {
+        request("Qdc");
+        answer(COPY_IN);
+        assertFalse(server.isCopyIn(), "the backend has read the CopyDone");
+        assertEquals("E", client.copies.toString(), "the client is told the COPY began, and ended already");
+        assertTrue(server.owesClientReadyForQuery(), "the Query still ends with its ReadyForQuery");
+        answer(COPY_1, READY);
+        assertEquals("GCZ", client.tags.toString());
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void aQueryPipelinedBehindTheCopyDoneIsAnsweredInTurn() {
+        request("QdcQ");
+        answer(COPY_IN, COPY_1, READY);
+        assertFalse(server.isQuiet());
+        assertTrue(server.owesClientReadyForQuery(), "the second Query is still owed");
+        answer(ROW_DESCRIPTION, DATA_ROW, SELECT_1, READY);
+        assertEquals("GCZTDCZ", client.tags.toString());
+        assertEquals("E", client.copies.toString());
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void aCopyFailSentWithTheQueryFailsTheQuery() {
+        request("Qdf");
+        answer(COPY_IN);
+        assertFalse(server.isCopyIn());
+        answer(COPY_FAILED, READY);
+        assertEquals("GEZ", client.tags.toString());
+        assertEquals("E", client.copies.toString());
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void anExecutesCopyEndedBeforeItsSyncEndsWithThatSyncsReadyForQuery() {
+        request("PBEdcS");
+        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        assertFalse(server.isCopyIn());
+        assertTrue(server.owesClientReadyForQuery(), "the Sync came after the COPY's end: the backend answers it");
+        answer(COPY_1, READY);
+        assertEquals("12GCZ", client.tags.toString());
+        assertEquals("E", client.copies.toString());
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void aSyncSentBetweenTheExecuteAndTheCopysEndIsIgnoredAndTheBatchStaysOpen() {
+        request("PBESdc");
+        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN, COPY_1);
+        assertFalse(server.isCopyIn());
+        assertFalse(server.isQuiet(), "the backend ignored the Sync in COPY FROM STDIN: the batch owes one");
+        assertFalse(server.owesClientReadyForQuery(), "no ReadyForQuery will come for the ignored Sync");
+        request("S");
+        answer(READY);
+        assertEquals("12GCZ", client.tags.toString());
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void severalCopiesInOneWriteEachEndWithTheirOwnAnswers() {
+        request("QdcQdfQdc");
+        answer(COPY_IN, COPY_1, READY, COPY_IN, COPY_FAILED, READY, COPY_IN);
+        assertFalse(server.isCopyIn());
+        answer(COPY_1, READY);
+        assertEquals("GCZGEZGCZ", client.tags.toString());
+        assertEquals("EEE", client.copies.toString());
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void aCopyWhoseEndIsStillToComeIsEnteredAsBefore() {
+        request("Qd");
+        answer(COPY_IN);
+        assertTrue(server.isCopyIn());
+        assertEquals("W", client.copies.toString());
+        request("c");
+        answer(COPY_1, READY);
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void aCopyDoneWithNoCopyToEndLeavesNoMarkForTheNextCopy() {
+        request("Qc");
+        answer(ROW_DESCRIPTION, DATA_ROW, SELECT_1, READY);
+        assertTrue(server.isAtBoundary());
+        request("Qd");
+        answer(COPY_IN);
+        assertTrue(server.isCopyIn(), "the stray CopyDone went with the Query it followed");
+        request("c");
+        answer(COPY_1, READY);
+        assertTrue(server.isAtBoundary());
+    }
+
+    /** The client side: the tags of the whole messages written to it, and what it was told of each COPY. */
+    private final class Link extends ServerLinkAdapter {
+        final StringBuilder tags = new StringBuilder();
+        /** One letter per COPY begun: W, the backend waits for COPY data; E, it had the COPY's end already. */
+        final StringBuilder copies = new StringBuilder();
+
+        @Override
+        public void serverMessage(ByteBuf run) {
+            ByteBuf view = run.duplicate();
+            while (view.readableBytes() >= 5) {
+                tags.append((char) view.getByte(view.readerIndex()));
+                view.skipBytes(Math.min(view.readableBytes(), view.getInt(view.readerIndex() + 1) + 1));
+            }
+            run.release();
+        }
+
+        @Override
+        public void serverCopyInStarted() {
+            copies.append(server.isCopyIn() ? 'W' : 'E');
+        }
+    }
+}
