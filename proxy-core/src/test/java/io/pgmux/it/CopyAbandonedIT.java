@@ -13,12 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A client that leaves in the middle of COPY FROM STDIN, with Terminate or by closing its socket. PostgreSQL
@@ -29,37 +27,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CopyAbandonedIT {
-    private static OneServerFixture fixture;
-    private static ProxyFixture proxy;
+    @RegisterExtension
+    static final OneServerFixture fixture = new OneServerFixture("it_copy_left");
     private final PostgresCluster cluster;
 
     CopyAbandonedIT(PostgresCluster cluster) {
         this.cluster = cluster;
     }
 
-    @BeforeAll
-    static void startProxy(PostgresCluster cluster) {
-        fixture = OneServerFixture.start(cluster, "it_copy_left");
-        proxy = fixture.proxy();
-    }
-
-    @AfterAll
-    static void stopProxy() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
-
-    @BeforeEach
-    void emptyTable() {
-        fixture.emptyTable();
-    }
-
     /** The backend is idle (not in COPY, not in a transaction), back in the pool, and serves the next client. */
     private void backIdleAndReused(int pid) throws Exception {
         fixture.awaitBackendIdle(pid);
-        Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversIdle() == 1, "the server back in the pool");
-        try (RawPgClient next = proxy.rawLogin()) {
+        Await.until(Duration.ofSeconds(5), () -> fixture.proxy().appSnapshot().serversIdle() == 1, "the server back in the pool");
+        try (RawPgClient next = fixture.proxy().rawLogin()) {
             assertEquals(pid, Raw.pid(next), "the same backend serves the next client");
             assertEquals("0", Raw.queryOne(next, "select count(*) from it_copy_left"), "the COPY was rolled back");
         }
@@ -83,7 +63,7 @@ class CopyAbandonedIT {
             new Wire().copyData("1\n").terminate().sendTo(client);
             direct = Raw.summary(readUntilClosed(client));
         }
-        try (RawPgClient client = proxy.rawLogin()) {
+        try (RawPgClient client = fixture.proxy().rawLogin()) {
             client.query("copy it_copy_left from stdin");
             client.expect('G');
             new Wire().copyData("1\n").terminate().sendTo(client);
@@ -102,17 +82,17 @@ class CopyAbandonedIT {
     @Test
     void aHangUpInsideACopyDataMessageClosesTheServer() throws Exception {
         int pid = fixture.poolBackend();
-        try (RawPgClient client = proxy.rawLogin()) {
+        try (RawPgClient client = fixture.proxy().rawLogin()) {
             client.query("copy it_copy_left from stdin");
             client.expect('G');
             // A CopyData announcing 1000 bytes of data, of which 10 arrive.
             client.sendRaw(OneServerFixture.partialCopyData());
-            Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversActive() == 1, "the COPY running");
+            Await.until(Duration.ofSeconds(5), () -> fixture.proxy().appSnapshot().serversActive() == 1, "the COPY running");
         }
         fixture.awaitBackendGone(pid);
-        Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversTested()
-                + proxy.appSnapshot().serversActive() == 0, "no server held by the abandoned COPY");
-        try (RawPgClient next = proxy.rawLogin()) {
+        Await.until(Duration.ofSeconds(5), () -> fixture.proxy().appSnapshot().serversTested()
+                + fixture.proxy().appSnapshot().serversActive() == 0, "no server held by the abandoned COPY");
+        try (RawPgClient next = fixture.proxy().rawLogin()) {
             assertEquals("0", Raw.queryOne(next, "select count(*) from it_copy_left"), "the COPY was rolled back");
         }
     }
@@ -125,7 +105,7 @@ class CopyAbandonedIT {
     @Test
     void aKillInsideACopyDataMessageHangsUpOnTheServer() throws Exception {
         int pid = fixture.poolBackend();
-        try (ProxyFixture.StartupResultAndClient login = proxy.rawLoginWithResult(Map.of())) {
+        try (ProxyFixture.StartupResultAndClient login = fixture.proxy().rawLoginWithResult(Map.of())) {
             RawPgClient client = login.client();
             client.query("copy it_copy_left from stdin");
             client.expect('G');
@@ -134,12 +114,12 @@ class CopyAbandonedIT {
             client.sendRaw(firstPart);
             Await.until(Duration.ofSeconds(5), () -> fixture.bytesReceived() - before == firstPart.length,
                     "the CopyData's first part in");
-            proxy.server().control().killClient(login.startup().pid());
+            fixture.proxy().server().control().killClient(login.startup().pid());
             Raw.expectFatal(client, "57P01");
             assertTrue(client.isClosedByPeer(Duration.ofSeconds(5)));
         }
         fixture.awaitBackendGone(pid);
-        try (RawPgClient next = proxy.rawLogin()) {
+        try (RawPgClient next = fixture.proxy().rawLogin()) {
             assertEquals("0", Raw.queryOne(next, "select count(*) from it_copy_left"), "the COPY was rolled back");
         }
     }
@@ -147,7 +127,7 @@ class CopyAbandonedIT {
     @Test
     void terminateDuringCopyInATransactionBlockRollsItBack() throws Exception {
         int pid = fixture.poolBackend();
-        try (RawPgClient client = proxy.rawLogin()) {
+        try (RawPgClient client = fixture.proxy().rawLogin()) {
             Raw.command(client, "begin");
             Raw.command(client, "insert into it_copy_left values (0)");
             client.query("copy it_copy_left from stdin");
@@ -161,7 +141,7 @@ class CopyAbandonedIT {
     @Test
     void terminateDuringACopyStartedByExecute() throws Exception {
         int pid = fixture.poolBackend();
-        try (RawPgClient client = proxy.rawLogin()) {
+        try (RawPgClient client = fixture.proxy().rawLogin()) {
             new Wire().parse("", "copy it_copy_left from stdin").bind("", "").execute("").sync().sendTo(client);
             assertEquals("12G", Raw.types(List.of(client.read(), client.read(), client.read())));
             new Wire().copyData("1\n").terminate().sendTo(client);
@@ -173,10 +153,10 @@ class CopyAbandonedIT {
     @Test
     void terminatePipelinedBehindTheCopyWhileWaitingForTheServer() throws Exception {
         int pid = fixture.poolBackend();
-        try (RawPgClient holder = proxy.rawLogin(); RawPgClient client = proxy.rawLogin()) {
+        try (RawPgClient holder = fixture.proxy().rawLogin(); RawPgClient client = fixture.proxy().rawLogin()) {
             Raw.command(holder, "begin");
             new Wire().query("copy it_copy_left from stdin").copyData("1\n").terminate().sendTo(client);
-            Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().clientsWaiting() == 1, "the client to wait");
+            Await.until(Duration.ofSeconds(5), () -> fixture.proxy().appSnapshot().clientsWaiting() == 1, "the client to wait");
             Raw.command(holder, "commit");
             assertEquals("G", Raw.types(List.of(client.read())));
             assertEquals("E(ERROR 08P01) E(FATAL 08P01)", Raw.summary(readUntilClosed(client)));
@@ -187,7 +167,7 @@ class CopyAbandonedIT {
     @Test
     void terminateRightBehindTheCopyQuery() throws Exception {
         int pid = fixture.poolBackend();
-        try (RawPgClient client = proxy.rawLogin()) {
+        try (RawPgClient client = fixture.proxy().rawLogin()) {
             assertEquals("1", Raw.queryOne(client, "select 1"));
             new Wire().query("copy it_copy_left from stdin").copyData("1\n").terminate().sendTo(client);
             assertEquals("G", Raw.types(List.of(client.read())));
@@ -220,7 +200,7 @@ class CopyAbandonedIT {
     @Test
     void aClientThatDisconnectsDuringCopyHasItsServerReturned() throws Exception {
         int pid = fixture.poolBackend();
-        try (RawPgClient client = proxy.rawLogin()) {
+        try (RawPgClient client = fixture.proxy().rawLogin()) {
             client.query("copy it_copy_left from stdin");
             client.expect('G');
             new Wire().copyData("1\n").sendTo(client);

@@ -16,12 +16,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -40,30 +38,12 @@ class CopyEndedAheadIT {
     private static final String TABLE = "it_copy_ended_ahead";
     private static final String COPY = "copy " + TABLE + " from stdin";
 
-    private static OneServerFixture fixture;
-    private static ProxyFixture proxy;
+    @RegisterExtension
+    static final OneServerFixture fixture = new OneServerFixture(TABLE);
     private final PostgresCluster cluster;
 
     CopyEndedAheadIT(PostgresCluster cluster) {
         this.cluster = cluster;
-    }
-
-    @BeforeAll
-    static void startProxy(PostgresCluster cluster) {
-        fixture = OneServerFixture.start(cluster, TABLE);
-        proxy = fixture.proxy();
-    }
-
-    @AfterAll
-    static void stopProxy() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
-
-    @BeforeEach
-    void emptyTable() {
-        fixture.emptyTable();
     }
 
     /**
@@ -115,7 +95,7 @@ class CopyEndedAheadIT {
         String directRows = rows();
         fixture.emptyTable();
         String proxied;
-        try (RawPgClient client = proxy.rawLogin()) {
+        try (RawPgClient client = fixture.proxy().rawLogin()) {
             variant.pipeline().get().sendTo(client);
             proxied = Raw.summary(untilClosed(client));
         }
@@ -124,7 +104,7 @@ class CopyEndedAheadIT {
         } else {
             assertTrue(direct.startsWith(proxied) && proxied.startsWith("1 2 G"), proxied + " begins " + direct);
         }
-        Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversActive() == 0,
+        Await.until(Duration.ofSeconds(5), () -> fixture.proxy().appSnapshot().serversActive() == 0,
                 "the client's server no longer held");
         assertEquals(directRows, rows(), "the rows as on the direct connection");
     }
@@ -132,12 +112,12 @@ class CopyEndedAheadIT {
     /** The same without the Terminate: the client hangs up. The server is not held, and serves the next client. */
     @Test
     void aClientThatHangsUpAfterACopySentWholeLeavesNoServerHeld() {
-        try (RawPgClient client = proxy.rawLogin()) {
+        try (RawPgClient client = fixture.proxy().rawLogin()) {
             new Wire().query(COPY).copyData("1\n").copyDone().sendTo(client);
         }
-        Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversActive() == 0,
+        Await.until(Duration.ofSeconds(5), () -> fixture.proxy().appSnapshot().serversActive() == 0,
                 "the client's server no longer held");
-        try (RawPgClient next = proxy.rawLogin()) {
+        try (RawPgClient next = fixture.proxy().rawLogin()) {
             assertEquals("1", Raw.queryOne(next, "select 1"));
         }
     }
@@ -145,7 +125,7 @@ class CopyEndedAheadIT {
     /** The same pipeline with the Terminate sent once the answers came: the COPY is committed and the client leaves. */
     @Test
     void aTerminateAfterTheAnswersLeavesQuietly() {
-        try (RawPgClient client = proxy.rawLogin()) {
+        try (RawPgClient client = fixture.proxy().rawLogin()) {
             new Wire().query(COPY).copyData("1\n").copyDone().sendTo(client);
             assertEquals("G C Z(I)", Raw.summary(client.readUntilReady()));
             new Wire().terminate().sendTo(client);
@@ -175,7 +155,7 @@ class CopyEndedAheadIT {
 
     /** The table's rows, read through pgmux: a client that gets the pool's only server. */
     private static String rows() {
-        try (RawPgClient client = proxy.rawLogin()) {
+        try (RawPgClient client = fixture.proxy().rawLogin()) {
             return Raw.queryOne(client, "select coalesce(string_agg(a::text, ',' order by a), '') from " + TABLE);
         }
     }

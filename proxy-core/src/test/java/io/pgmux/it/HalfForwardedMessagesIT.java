@@ -12,12 +12,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Messages pass through pgmux in parts when they span reads (a large DataRow to a client, a large CopyData to a
@@ -32,26 +30,8 @@ class HalfForwardedMessagesIT {
     /** Larger than every socket buffer and Netty's write buffer on the way: the client holds part of the row. */
     private static final int ROW_BYTES = 32 << 20;
 
-    private static OneServerFixture fixture;
-    private static ProxyFixture proxy;
-
-    @BeforeAll
-    static void startProxy(PostgresCluster cluster) {
-        fixture = OneServerFixture.start(cluster, "it_half_copy");
-        proxy = fixture.proxy();
-    }
-
-    @AfterAll
-    static void stopProxy() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
-
-    @BeforeEach
-    void emptyTable() {
-        fixture.emptyTable();
-    }
+    @RegisterExtension
+    static final OneServerFixture fixture = new OneServerFixture("it_half_copy");
 
     /**
      * KILL_CLIENT while a large row is on its way to a client that reads slowly: the client gets part of the row,
@@ -59,14 +39,14 @@ class HalfForwardedMessagesIT {
      */
     @Test
     void aClientKilledInsideALargeRowIsClosedWithoutAnErrorInsideIt() {
-        try (ProxyFixture.StartupResultAndClient login = proxy.rawLoginWithResult(Map.of())) {
+        try (ProxyFixture.StartupResultAndClient login = fixture.proxy().rawLoginWithResult(Map.of())) {
             RawPgClient client = login.client();
             long before = fixture.bytesSent();
             client.query("select repeat('x', " + ROW_BYTES + ")");
             client.expect('T');
             Await.until(Duration.ofSeconds(20), () -> fixture.bytesSent() - before > 1 << 16,
                     "part of the row forwarded");
-            proxy.server().control().killClient(login.startup().pid());
+            fixture.proxy().server().control().killClient(login.startup().pid());
 
             byte[] rest = client.readUntilClosed();
             ByteBuffer row = ByteBuffer.wrap(rest);
@@ -95,7 +75,7 @@ class HalfForwardedMessagesIT {
      */
     @Test
     void aServerIsGivenBackOnlyOnceTheClientsCopyDataIsWhole() {
-        try (RawPgClient client = proxy.rawLogin()) {
+        try (RawPgClient client = fixture.proxy().rawLogin()) {
             client.query("copy it_half_copy from stdin");
             client.expect('G');
             // A row the COPY refuses, then the first part of a CopyData.
@@ -104,9 +84,9 @@ class HalfForwardedMessagesIT {
             assertEquals("22P02", client.expect('E').errorField('C'));
             assertEquals('I', client.expect('Z').readyStatus());
 
-            try (RawPgClient next = proxy.rawLogin()) {
+            try (RawPgClient next = fixture.proxy().rawLogin()) {
                 next.query("select 1");
-                Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().clientsWaiting() == 1,
+                Await.until(Duration.ofSeconds(5), () -> fixture.proxy().appSnapshot().clientsWaiting() == 1,
                         "the next client waiting for the only server");
                 // The rest of the CopyData, which the backend drops; the server is then free.
                 byte[] rest = new byte[OneServerFixture.ANNOUNCED_COPY_BYTES - OneServerFixture.SENT_COPY_BYTES];
@@ -121,7 +101,7 @@ class HalfForwardedMessagesIT {
 
     /** The pool's only server is back, or a new one open, and answers a new client. */
     private static void theServerServesTheNextClient() {
-        try (RawPgClient next = proxy.rawLogin()) {
+        try (RawPgClient next = fixture.proxy().rawLogin()) {
             assertEquals("1", Raw.queryOne(next, "select 1"));
         }
     }

@@ -7,40 +7,59 @@ import io.pgmux.testing.RawPgClient;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * What the tests of messages cut off in the middle share (HalfForwardedMessagesIT, CopyAbandonedIT): one pgmux for
- * the class whose pool has a single server, so that the next client gets the very backend an earlier one left, and a
- * table of one int column to COPY into, empty at the start of each test. With it the pieces those tests build on:
- * the first part of a CopyData whose rest has not come, the pool's byte counters, and waits on a backend's state as
- * pg_stat_activity shows it.
+ * What the tests of requests cut off or ended early share (HalfForwardedMessagesIT, CopyAbandonedIT,
+ * TerminateWithoutSyncIT, CopyEndedAheadIT): one pgmux for the class whose pool has a single server, in front of the
+ * shared cluster, so that the next client gets the very backend an earlier one left, and a table of one int column
+ * to write into, empty at the start of each test. A JUnit extension: register it in a static field with
+ * {@code @RegisterExtension}, and it starts pgmux before the class's tests, empties the table before each and stops
+ * pgmux after them. With it the pieces those tests build on: the first part of a CopyData whose rest has not come,
+ * the pool's byte counters, and waits on a backend's state as pg_stat_activity shows it.
  */
-final class OneServerFixture implements AutoCloseable {
+final class OneServerFixture implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
     /** The data a CopyData announces in {@link #partialCopyData}. */
     static final int ANNOUNCED_COPY_BYTES = 1000;
     /** The data {@link #partialCopyData} carries. */
     static final int SENT_COPY_BYTES = 10;
 
-    private final PostgresCluster cluster;
-    private final ProxyFixture proxy;
     private final String table;
+    private final PostgresCluster cluster = PostgresCluster.shared();
+    /** Set before the class's tests, by {@link #beforeAll}. */
+    private ProxyFixture proxy;
 
-    private OneServerFixture(PostgresCluster cluster, ProxyFixture proxy, String table) {
-        this.cluster = cluster;
-        this.proxy = proxy;
+    /** @param table the test class's own table */
+    OneServerFixture(String table) {
         this.table = table;
     }
 
-    /** Starts pgmux with pool_size 1 in front of {@code cluster}; {@code table} is the test class's own. */
-    static OneServerFixture start(PostgresCluster cluster, String table) {
-        return new OneServerFixture(cluster, ProxyFixture.config(cluster).poolSize(1).start(), table);
+    /** Starts pgmux with pool_size 1. */
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        proxy = ProxyFixture.config(cluster).poolSize(1).start();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        emptyTable();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (proxy != null) {
+            proxy.close();
+        }
     }
 
     ProxyFixture proxy() {
         return proxy;
     }
 
-    /** Drops and creates the table: call it before each test. */
+    /** Drops and creates the table: done before each test, and by a test that runs several cases. */
     void emptyTable() {
         ClusterAdmin.appDdlUnchecked(cluster, "drop table if exists " + table, "create table " + table + " (a int)");
     }
@@ -88,10 +107,5 @@ final class OneServerFixture implements AutoCloseable {
                     "select coalesce((select state from pg_stat_activity where pid = " + pid + "), 'gone')")),
                     "backend " + pid + " to be " + state);
         }
-    }
-
-    @Override
-    public void close() {
-        proxy.close();
     }
 }

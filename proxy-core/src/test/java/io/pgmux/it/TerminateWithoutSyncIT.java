@@ -12,12 +12,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -35,30 +33,12 @@ class TerminateWithoutSyncIT {
     private static final String TABLE = "it_terminate_no_sync";
     private static final String INSERT = "insert into " + TABLE + " values (1)";
 
-    private static OneServerFixture fixture;
-    private static ProxyFixture proxy;
+    @RegisterExtension
+    static final OneServerFixture fixture = new OneServerFixture(TABLE);
     private final PostgresCluster cluster;
 
     TerminateWithoutSyncIT(PostgresCluster cluster) {
         this.cluster = cluster;
-    }
-
-    @BeforeAll
-    static void startProxy(PostgresCluster cluster) {
-        fixture = OneServerFixture.start(cluster, TABLE);
-        proxy = fixture.proxy();
-    }
-
-    @AfterAll
-    static void stopProxy() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
-
-    @BeforeEach
-    void emptyTable() {
-        fixture.emptyTable();
     }
 
     /** What the client sends before the batch (answered, up to its ReadyForQuery), and the batch with Terminate. */
@@ -96,10 +76,10 @@ class TerminateWithoutSyncIT {
             runs(variant, direct);
         }
         assertEquals("0", count(), "PostgreSQL aborted the batch");
-        try (RawPgClient client = proxy.rawLogin()) {
+        try (RawPgClient client = fixture.proxy().rawLogin()) {
             runs(variant, client);
         }
-        Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversActive() == 0,
+        Await.until(Duration.ofSeconds(5), () -> fixture.proxy().appSnapshot().serversActive() == 0,
                 "the client's server no longer held");
         assertEquals("0", count(), "the batch was not committed through pgmux either");
     }
@@ -107,10 +87,10 @@ class TerminateWithoutSyncIT {
     /** The server stays with the client that sent a batch with no Sync and goes silent: that is legitimate. */
     @Test
     void aFlushedBatchThenSilenceKeepsTheServer() throws Exception {
-        try (RawPgClient client = proxy.rawLogin()) {
+        try (RawPgClient client = fixture.proxy().rawLogin()) {
             new Wire().parse("", INSERT).bind("", "").execute("").flush().sendTo(client);
             assertEquals("12C", Raw.types(List.of(client.read(), client.read(), client.read())));
-            assertEquals(1, proxy.appSnapshot().serversActive(), "the batch's server stays the client's");
+            assertEquals(1, fixture.proxy().appSnapshot().serversActive(), "the batch's server stays the client's");
             new Wire().sync().sendTo(client);
             assertEquals('I', client.expect('Z').readyStatus());
         }
@@ -128,7 +108,7 @@ class TerminateWithoutSyncIT {
 
     /** The table's rows, read through pgmux: a client that gets the pool's only server. */
     private static String count() {
-        try (RawPgClient client = proxy.rawLogin()) {
+        try (RawPgClient client = fixture.proxy().rawLogin()) {
             return Raw.queryOne(client, "select count(*) from " + TABLE);
         }
     }
