@@ -193,6 +193,14 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
     }
 
     /**
+     * What runs on a server after each transaction in transaction mode before anyone else gets it: server_reset_query
+     * while server_reset_query_always is on (PgBouncer's setting), else null.
+     */
+    public String resetQueryAfterTransaction() {
+        return serverResetQueryAlways ? serverResetQuery : null;
+    }
+
+    /**
      * The tenant whose budget {@code user}'s connections count against: the user's own, else {@code default_tenant}
      * (which also covers users not listed in {@code users}), else none.
      */

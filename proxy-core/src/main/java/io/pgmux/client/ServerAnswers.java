@@ -3,7 +3,6 @@ package io.pgmux.client;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.pgmux.codec.AutoRead;
-import io.pgmux.config.PgmuxConfig;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.TransactionStatus;
 import io.pgmux.protocol.backend.ParameterStatus;
@@ -135,15 +134,8 @@ final class ServerAnswers implements ServerLink {
         // The server's read-complete will no longer reach this client: flush its answer now.
         channel.flush();
         AutoRead.set(channel, true);
-        boolean settingsUnknown = session.takeUnknown();
-        PgmuxConfig config = services.config();
-        if (config.serverResetQueryAlways()) {
-            ServerCleanup.resetAfterTransaction(released, config.serverResetQuery(), settingsUnknown, services);
-        } else if (settingsUnknown) {
-            ServerCleanup.resetSettings(released, services);
-        } else {
-            services.pools().release(released);
-        }
+        ServerCleanup.afterTransaction(released, session.takeUnknown(),
+                services.config().resetQueryAfterTransaction(), services);
     }
 
     @Override

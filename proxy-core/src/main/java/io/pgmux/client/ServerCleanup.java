@@ -62,31 +62,26 @@ final class ServerCleanup {
     }
 
     /**
-     * A server released at a transaction boundary carries settings pgmux could not read back: reset them all
-     * before anyone else gets it.
-     */
-    static void resetSettings(ServerConnection server, ClientServices services) {
-        reset(server, List.of(RESET_SETTINGS), services);
-    }
-
-    /**
-     * A server released at a transaction boundary with {@code server_reset_query_always} on: the reset query runs
-     * before anyone else gets it (PgBouncer's meaning), after pgmux's own reset where it could not read the
-     * client's settings back. The client's settings are set again on its next server, as after any reset.
+     * A server released at a transaction boundary in transaction mode: back to the pool at once, the path of nearly
+     * every transaction (nothing allocated), unless pgmux could not read the client's settings back (they are all
+     * reset, {@link #RESET_SETTINGS}) or {@code server_reset_query_always} is on ({@code resetQuery} runs, PgBouncer's
+     * meaning); then those run first, pgmux's own reset before the reset query, and the client's settings are set
+     * again on its next server, as after any reset.
      *
-     * @param settingsUnknown whether pgmux could not read the client's settings back ({@link #RESET_SETTINGS})
+     * @param settingsUnknown whether pgmux could not read the client's settings back
+     * @param resetQuery      what server_reset_query_always runs, or null
      */
-    static void resetAfterTransaction(ServerConnection server, String resetQuery, boolean settingsUnknown,
-                                      ClientServices services) {
+    static void afterTransaction(ServerConnection server, boolean settingsUnknown, String resetQuery,
+                                 ClientServices services) {
+        if (!settingsUnknown && (resetQuery == null || resetQuery.isBlank())) {
+            services.pools().release(server);
+            return;
+        }
         List<String> statements = new ArrayList<>(2);
         if (settingsUnknown) {
             statements.add(RESET_SETTINGS);
         }
         addResetQuery(statements, resetQuery);
-        if (statements.isEmpty()) {
-            services.pools().release(server);
-            return;
-        }
         reset(server, statements, services);
     }
 

@@ -104,6 +104,6 @@ final class TransactionPooling implements ReleasePolicy {
             return ServerCleanup.DISCARD_ALL;
         }
         // server_reset_query_always: the reset query runs after every transaction, the last one included.
-        return config.serverResetQueryAlways() ? config.serverResetQuery() : null;
+        return config.resetQueryAfterTransaction();
     }
 }
