@@ -189,11 +189,11 @@ final class LeaseBook {
         // min_leases keeps the first client of an idle instance from waiting, but not at the cost of instances that
         // use the budget: one that had no client for a whole idle window, and has none since, keeps none while
         // others wait or hold every other slot (else it would want its minimum back as soon as they stop waiting).
-        boolean othersWant = seen.othersWaiting() > 0 || free(cap, seen) == 0;
+        int counted = held.headSet(cap).size();
+        boolean othersWant = seen.othersWaiting() > 0 || free(cap, counted, seen) == 0;
         int floor = othersWant && lastWindowPeak == 0 && windowPeak == 0 ? 0 : min;
 
         // 2. Take.
-        int counted = held.headSet(cap).size();
         int wanted = held.size() < floor ? floor - held.size() : 0;
         if (use.shortOfLeases()) {
             wanted = Math.max(wanted, Math.max(1, use.waiting()));
@@ -263,9 +263,9 @@ final class LeaseBook {
         return belowLower ? lower : upper;
     }
 
-    /** Slots below {@code cap} that nobody holds. */
-    private int free(int cap, Observation seen) {
-        int taken = held.headSet(cap).size();
+    /** Slots below {@code cap} that nobody holds; {@code counted}: this instance's held slots below it. */
+    private int free(int cap, int counted, Observation seen) {
+        int taken = counted;
         for (int slot : seen.takenByOthers()) {
             if (slot < cap && !held.contains(slot)) {
                 taken++;
