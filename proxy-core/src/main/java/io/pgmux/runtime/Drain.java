@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * The steps of a graceful shutdown once new logins are refused: each pooled client is told once that the drain
  * began and is closed with FATAL 57P01 as soon as it is between transactions, at once or when its transaction ends
  * ({@link ClientServices#drainClients}; PostgreSQL's smart-then-fast shutdown, as a client sees it); every few tens
- * of milliseconds a step checks whether clients remain, and at the deadline (shutdown_timeout) closes every client
- * left; then the idle servers are closed with Terminate, and, once they are gone (or after {@link #SERVER_GRACE}),
- * the process's loops stop.
+ * of milliseconds a step checks whether clients remain (logged in or still logging in), and at the deadline
+ * (shutdown_timeout) closes every client left; then the idle servers are closed with Terminate, and, once they are
+ * gone (or after {@link #SERVER_GRACE}), the process's loops stop.
  */
 final class Drain {
     private static final Logger log = LoggerFactory.getLogger(Drain.class);
@@ -144,14 +144,18 @@ final class Drain {
             long now = System.nanoTime();
             if (serversClosingSince == 0) {
                 boolean late = !waitForClients && now - deadline >= 0;
-                if (services.clientCount() > 0 && now - deadline < SERVER_GRACE.toNanos() || waitForClients
-                        && services.clientCount() > 0) {
+                // A connection still logging in counts as a client: one the listener took before it stopped (a
+                // rolling restart's so_reuseport listener closes at once) logs in and is served, and any other
+                // is answered 57P03, rather than either seeing its connection drop in the middle of its login.
+                // client_login_timeout bounds how long one that never finishes can hold the drain.
+                int remaining = services.clientCount() + services.loginClientCount();
+                if (remaining > 0 && now - deadline < SERVER_GRACE.toNanos() || waitForClients && remaining > 0) {
                     if (late) {
                         services.forEachClient(client -> client.terminate(ADMIN_SHUTDOWN));
                     }
                     return;
                 }
-                log.info("shutting down: {} client(s) left; closing the servers", services.clientCount());
+                log.info("shutting down: {} client(s) left; closing the servers", remaining);
                 serversClosingSince = now;
                 pools.closeAll();
             }

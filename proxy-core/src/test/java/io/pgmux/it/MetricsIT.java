@@ -67,13 +67,19 @@ class MetricsIT {
                         }
                     }));
                 }
+                // One scrape that sees the clients waiting and both servers in use: between two sleepers a server
+                // handed to a waiter on the other event loop is briefly neither active nor idle.
+                Scrape[] seen = new Scrape[1];
                 Await.untilChecked(Duration.ofSeconds(20), () -> {
                     Scrape now = Scrape.metrics(proxy);
+                    seen[0] = now;
                     return now.value("pgmux_pool_client_connections", pool("state", "waiting")) >= 2
                             && now.value("pgbouncer_pools_client_waiting_connections", "database",
-                                    ProxyFixture.APP_DB, "user", ProxyFixture.APP_USER) >= 2;
-                }, "/metrics to show clients waiting for the pool's two servers");
-                Scrape busy = Scrape.metrics(proxy);
+                                    ProxyFixture.APP_DB, "user", ProxyFixture.APP_USER) >= 2
+                            && now.value("pgmux_pool_server_connections", pool("state", "active")) == 2
+                            && now.value("pgmux_tenant_active_server_connections", TENANT) == 2;
+                }, "/metrics to show clients waiting for the pool's two servers, both in use");
+                Scrape busy = seen[0];
                 assertEquals(2.0, busy.value("pgmux_pool_server_connections", pool("state", "active")));
                 assertEquals(2.0, busy.value("pgmux_tenant_server_connections", TENANT));
                 assertEquals(2.0, busy.value("pgmux_tenant_active_server_connections", TENANT));

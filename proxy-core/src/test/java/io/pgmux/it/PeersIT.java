@@ -24,7 +24,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -277,6 +279,31 @@ class PeersIT {
             assertTrue(rows() > stopped + 20, "transactions after the first stopped:\n" + output);
         } finally {
             run.destroyForcibly();
+        }
+    }
+
+    /**
+     * A connection the old process accepted before its so_reuseport listener closed, still logging in when
+     * SHUTDOWN WAIT_FOR_CLIENTS finds no logged-in client left: it logs in and is served, and the drain ends once it
+     * leaves, rather than dropping it in the middle of its login (pgbench -C in a rolling restart saw "server closed
+     * the connection unexpectedly" while establishing).
+     */
+    @Test
+    void aClientStillLoggingInAtWaitForClientsIsServedBeforeTheDrainEnds() throws Exception {
+        int shared = FreePort.find();
+        int own1 = FreePort.find();
+        int own2 = FreePort.find();
+        PgmuxServer old = peer(1, shared, peers(own1, own2));
+        try (RawPgClient late = login(shared)) {
+            Await.until(Duration.ofSeconds(10), () -> old.services().loginClientCount() == 1,
+                    "the connection to be accepted");
+            CompletableFuture<Void> stopped = old.shutdown(Duration.ofSeconds(10), true);
+            // The drain looks every 50 ms: several looks find no logged-in client while this one has yet to log in.
+            assertThrows(TimeoutException.class, () -> stopped.get(300, TimeUnit.MILLISECONDS));
+            loginAsApp(late);
+            assertEquals("1", Raw.queryOne(late, "select 1"));
+            late.terminate();
+            stopped.get(20, TimeUnit.SECONDS);
         }
     }
 

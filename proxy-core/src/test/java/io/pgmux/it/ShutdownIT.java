@@ -2,6 +2,7 @@ package io.pgmux.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -95,6 +97,24 @@ class ShutdownIT {
                 assertTrue(client.isClosedByPeer(Duration.ofSeconds(3)));
             }
             assertLastLineIsStopped(logs, "smart");
+        }
+    }
+
+    /**
+     * A connection still logging in when a smart shutdown finds no logged-in client left is answered as PostgreSQL
+     * answers a client during a shutdown, FATAL 57P03, rather than its connection dropping; the drain ends after.
+     */
+    @Test
+    void aClientStillLoggingInAtASmartShutdownGets57P03() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).start(); RawPgClient late = proxy.raw()) {
+            Await.until(Duration.ofSeconds(10), () -> proxy.server().services().loginClientCount() == 1,
+                    "the connection to be accepted");
+            CompletableFuture<Void> stopped = proxy.server().shutdown(Duration.ofSeconds(20), false);
+            // The drain looks every 50 ms: several looks find no logged-in client while this one has yet to log in.
+            assertThrows(TimeoutException.class, () -> stopped.get(300, TimeUnit.MILLISECONDS));
+            late.sendStartup(Map.of("user", ProxyFixture.APP_USER, "database", ProxyFixture.APP_DB));
+            Raw.expectFatal(late, "57P03");
+            stopped.get(20, TimeUnit.SECONDS);
         }
     }
 
