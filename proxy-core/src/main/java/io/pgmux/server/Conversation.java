@@ -38,8 +38,11 @@ final class Conversation {
         transactionStatus = status;
     }
 
-    /** No request awaits an answer and the backend needs no Sync, though a transaction may be open. */
+    /**
+     * No request awaits an answer, no Sync sent into a failed COPY may still be answered, and the backend needs no
+     * Sync, though a transaction may be open.
+     */
     boolean isQuiet() {
-        return queue.isEmpty() && phase == ProtocolPhase.READY;
+        return queue.isEmpty() && !queue.syncsInDoubt() && phase == ProtocolPhase.READY;
     }
 }

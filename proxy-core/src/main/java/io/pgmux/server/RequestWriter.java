@@ -52,8 +52,11 @@ final class RequestWriter {
                 queue.forward(simpleRequest());
                 break;
             case FrontendTag.SYNC:
-                // In COPY FROM STDIN the backend ignores Sync: no ReadyForQuery will answer it.
-                if (!conversation.phase().isCopyIn()) {
+                // In COPY FROM STDIN the backend ignores Sync: no ReadyForQuery will answer it, unless the COPY
+                // fails before the backend reads it.
+                if (conversation.phase().isCopyIn()) {
+                    queue.syncsSentIntoCopy(1);
+                } else {
                     queue.forward(RequestType.SYNC);
                 }
                 conversation.moveTo(conversation.phase().afterSync());

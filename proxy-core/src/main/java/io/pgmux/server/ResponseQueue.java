@@ -21,6 +21,18 @@ final class ResponseQueue {
     private int[] copyEndsAhead = new int[16];
     private int head;
     private int size;
+    /**
+     * Syncs sent into the COPY FROM STDIN under way (between the request that began it and the COPY's end), which
+     * no entry stands for: the backend ignores each it reads in COPY FROM STDIN, but answers with a ReadyForQuery
+     * each it reads after the COPY failed, say on a bad row of an earlier CopyData (protocol docs, "COPY
+     * Operations"). Only the COPY's end tells which ({@link #copySucceeded}, {@link #copyRequestDone}).
+     */
+    private int syncsIntoCopy;
+    /**
+     * Of the Syncs sent into a COPY that failed, how many the backend may still answer with a ReadyForQuery of
+     * their own: it read some of them before the failure and the rest after, and only its answers tell how many.
+     */
+    private int unsureSyncs;
     /** An error came back for the head request (read by a tracked simple Query, whose outcome waits for RFQ). */
     private boolean headFailed;
 
@@ -164,7 +176,8 @@ final class ResponseQueue {
     /**
      * Removes the {@link RequestType#SYNC} entries from just behind the head up to {@code through} entries behind
      * it: Syncs the backend ignores, as they reach it in COPY FROM STDIN (sent between the request that began the
-     * COPY and its CopyDone or CopyFail). A COPY end marked on a removed entry moves to the entry before it.
+     * COPY and its CopyDone or CopyFail, or before its CopyInResponse came when the end has not been sent yet). A
+     * COPY end marked on a removed entry moves to the entry before it.
      *
      * @return how many were removed
      */
@@ -180,6 +193,54 @@ final class ResponseQueue {
             }
         }
         return removed;
+    }
+
+    /** {@code count} Syncs went into the COPY FROM STDIN under way, or into the one the head request begins. */
+    void syncsSentIntoCopy(int count) {
+        syncsIntoCopy += count;
+    }
+
+    /**
+     * The COPY under way ended with its CommandComplete: the backend read all it was sent up to the COPY's end in
+     * COPY FROM STDIN, so it ignored every Sync sent into it.
+     */
+    void copySucceeded() {
+        syncsIntoCopy = 0;
+    }
+
+    /**
+     * The request that began a COPY is answered and gone. If the COPY failed, the backend answers each Sync sent
+     * into it that it had not read yet: those are unsure from now on ({@link #unsureSyncs}).
+     */
+    void copyRequestDone() {
+        unsureSyncs += syncsIntoCopy;
+        syncsIntoCopy = 0;
+    }
+
+    /** Whether Syncs sent into a COPY are yet to be found ignored or answered: the answers must be read whole. */
+    boolean syncsInDoubt() {
+        return syncsIntoCopy > 0 || unsureSyncs > 0;
+    }
+
+    /** How many Syncs sent into a failed COPY the backend may still answer with a ReadyForQuery. */
+    int unsureSyncs() {
+        return unsureSyncs;
+    }
+
+    /** A bare ReadyForQuery answered one of the {@link #unsureSyncs}; only when there are any. */
+    void unsureSyncAnswered() {
+        if (unsureSyncs == 0) {
+            throw new IllegalStateException("no Sync sent into a failed COPY is waiting for an answer");
+        }
+        unsureSyncs--;
+    }
+
+    /**
+     * The backend answered something sent after the {@link #unsureSyncs}: it has read them all, and those it has not
+     * answered it read in COPY FROM STDIN, which ignored them.
+     */
+    void unsureSyncsIgnored() {
+        unsureSyncs = 0;
     }
 
     /** Notes that an error came back for the head request. */
@@ -207,21 +268,6 @@ final class ResponseQueue {
         head = (head + 1) & (types.length - 1);
         size--;
         headFailed = false;
-    }
-
-    /**
-     * Removes the first {@link RequestType#SYNC} after the head, if any. Used when the backend turns out to
-     * ignore one already queued (a Sync sent behind an Execute that began COPY FROM STDIN).
-     */
-    boolean removeFirstSyncAfterHead() {
-        int mask = types.length - 1;
-        for (int i = 1; i < size; i++) {
-            if (types[(head + i) & mask] == RequestType.SYNC) {
-                removeAt(i);
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Removes the entry {@code offset} behind the head, a Sync (it carries no payload), shifting those behind it. */

@@ -44,7 +44,7 @@ final class ResponseRouter implements MessageRouter {
      */
     @Override
     public Route route(byte tag, int length) {
-        if (server.link() == null) {
+        if (server.link() == null || queue.syncsInDoubt()) {
             return Route.TAKE;
         }
         switch (tag) {
@@ -122,6 +122,10 @@ final class ResponseRouter implements MessageRouter {
     @Override
     public void message(ByteBuf frame) {
         byte tag = frame.getByte(frame.readerIndex());
+        if (queue.unsureSyncs() > 0 && answersARequest(tag)) {
+            // An answer to a request sent after the Syncs sent into a failed COPY: the backend has read them all.
+            queue.unsureSyncsIgnored();
+        }
         switch (tag) {
             case BackendTag.READY_FOR_QUERY -> readyForQuery(ReadyForQuery.status(frame), frame);
             case BackendTag.PARAMETER_STATUS -> parameterStatus(frame);
@@ -129,6 +133,8 @@ final class ResponseRouter implements MessageRouter {
             case BackendTag.NOTICE_RESPONSE, BackendTag.NOTIFICATION_RESPONSE -> forwardOrDrop(frame);
             case BackendTag.COPY_IN_RESPONSE -> copyInResponse(frame);
             case BackendTag.COMMAND_COMPLETE -> {
+                // While Syncs were sent into a COPY, the next CommandComplete is that COPY's.
+                queue.copySucceeded();
                 conversation.moveTo(conversation.phase().copyEnded());
                 deliver(frame, true);
             }
@@ -140,11 +146,22 @@ final class ResponseRouter implements MessageRouter {
     }
 
     /**
+     * Whether a message of type {@code tag} answers a request (ReadyForQuery aside), unlike a ParameterStatus,
+     * NoticeResponse or NotificationResponse, which the backend may send between ReadyForQuery messages.
+     */
+    private static boolean answersARequest(byte tag) {
+        return tag != BackendTag.READY_FOR_QUERY && tag != BackendTag.PARAMETER_STATUS
+                && tag != BackendTag.NOTICE_RESPONSE && tag != BackendTag.NOTIFICATION_RESPONSE;
+    }
+
+    /**
      * The head request began COPY FROM STDIN. Its client may have sent the COPY's end (CopyDone or CopyFail) ahead
      * of this answer, in one write with the request, say ({@link ResponseQueue#takeCopyEndAhead}): the backend has
-     * read it, or will, before anything sent after it, so the conversation does not enter COPY FROM STDIN. A Sync
-     * sent between the request and the COPY's end reached the backend in COPY FROM STDIN, which ignores it: no
-     * ReadyForQuery will answer it.
+     * read it, or will, before anything sent after it, so the conversation does not enter COPY FROM STDIN. Every
+     * Sync sent between the request and the COPY's end (every one sent so far, when the end has not come yet)
+     * reaches the backend in COPY FROM STDIN, which ignores it (protocol docs, "COPY Operations"): no ReadyForQuery
+     * will answer it, whether the COPY came by Query or by Execute. A COPY begun by Execute owes its batch the Sync
+     * sent after the COPY's end instead.
      *
      * @param frame the message, or null when it went to the client already
      */
@@ -153,14 +170,10 @@ final class ResponseRouter implements MessageRouter {
         int endedAhead = queue.takeCopyEndAhead();
         if (endedAhead >= 0) {
             boolean requestsSince = queue.size() - 1 > endedAhead;
-            queue.removeSyncsAfterHead(endedAhead);
+            queue.syncsSentIntoCopy(queue.removeSyncsAfterHead(endedAhead));
             conversation.moveTo(conversation.phase().copyEndedAhead(byExecute, requestsSince));
         } else {
-            if (byExecute) {
-                // COPY started by Execute: a Sync the client already sent behind it is ignored by the server during
-                // copy-in, so no ReadyForQuery will answer it; the backend needs another once the COPY has ended.
-                queue.removeFirstSyncAfterHead();
-            }
+            queue.syncsSentIntoCopy(queue.removeSyncsAfterHead(queue.size() - 1));
             conversation.moveTo(conversation.phase().copyStarted(byExecute));
         }
         if (frame != null) {
@@ -224,6 +237,10 @@ final class ResponseRouter implements MessageRouter {
 
     /** @param frame the message, or null when it went to the client already */
     private void readyForQuery(TransactionStatus status, ByteBuf frame) {
+        if (queue.unsureSyncs() > 0 && (queue.isEmpty() || queue.headType() != RequestType.SYNC)) {
+            unsureSyncAnswered(status, frame);
+            return;
+        }
         conversation.readyForQuery(status);
         conversation.moveTo(conversation.phase().copyEnded());
         // Extended requests still queued here were skipped by the server after an error: they failed.
@@ -245,6 +262,8 @@ final class ResponseRouter implements MessageRouter {
             forwardOrDrop(frame);
         }
         complete(!queue.headFailed());
+        queue.copyRequestDone();
+        askWhetherSyncsAnswered();
         ServerLink link = server.link();
         if (link != null && !internal) {
             link.serverReadyForQuery(conversation.transactionStatus());
@@ -252,6 +271,38 @@ final class ResponseRouter implements MessageRouter {
         link = server.link();
         if (link != null && server.isAtBoundary()) {
             link.serverAtBoundary();
+        }
+    }
+
+    /**
+     * A ReadyForQuery that answers no queued request: a Sync sent into a COPY that failed before the backend read
+     * it (a request's own answers come before its ReadyForQuery, and a queued Sync at the head takes it). It goes
+     * to the client, whose Sync it answers, as a direct connection's would.
+     *
+     * @param frame the message (taken whole while Syncs are in doubt)
+     */
+    private void unsureSyncAnswered(TransactionStatus status, ByteBuf frame) {
+        queue.unsureSyncAnswered();
+        conversation.readyForQuery(status);
+        forwardOrDrop(frame);
+        askWhetherSyncsAnswered();
+        ServerLink link = server.link();
+        if (link != null) {
+            link.serverReadyForQuery(status);
+        }
+    }
+
+    /**
+     * With nothing else to wait for, whether the backend will answer more of the Syncs sent into a failed COPY is
+     * asked with an empty Query of pgmux's own: its EmptyQueryResponse comes after every ReadyForQuery the backend
+     * still owes them, and tells that the rest were ignored. Not while a batch is open (the Query would end it) or
+     * the backend may skip to Sync (it would ignore the Query).
+     */
+    private void askWhetherSyncsAnswered() {
+        if (queue.unsureSyncs() > 0 && queue.isEmpty() && conversation.phase() == ProtocolPhase.READY) {
+            // An empty Query fails only when the backend goes, which serverGone reports to whoever is linked.
+            server.sendInternalQuery("", error -> { });
+            server.flush();
         }
     }
 
@@ -314,6 +365,7 @@ final class ResponseRouter implements MessageRouter {
         // An extended request failed (a failed slipped-in Parse is the client's business too).
         forwardOrDrop(frame);
         complete(false);
+        queue.copyRequestDone();
         skipToSync();
         if (queue.isEmpty()) {
             conversation.moveTo(ProtocolPhase.SKIPPING);

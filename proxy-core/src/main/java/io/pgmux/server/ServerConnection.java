@@ -433,11 +433,14 @@ public final class ServerConnection {
 
     /**
      * Whether a request of the client's still waits for the ReadyForQuery that ends it: a simple Query,
-     * FunctionCall or Sync sent and not yet answered (pgmux's own queries aside). A server that is not quiet and
-     * owes none has an extended-protocol batch open that only a Sync would end (protocol docs, "Extended Query").
+     * FunctionCall or Sync sent and not yet answered (pgmux's own queries aside), or a Sync sent into a failed COPY
+     * that the backend may still answer, once nothing it could skip is open (the answers then say soon whether it
+     * does). A server that is not quiet and owes none has an extended-protocol batch open that only a Sync would end
+     * (protocol docs, "Extended Query").
      */
     public boolean owesClientReadyForQuery() {
-        return conversation.queue.clientAwaitsReadyForQuery();
+        return conversation.queue.clientAwaitsReadyForQuery()
+                || conversation.queue.unsureSyncs() > 0 && conversation.phase() == ProtocolPhase.READY;
     }
 
     public TransactionStatus transactionStatus() {

@@ -64,6 +64,9 @@ class CopyEndedAheadIT {
                         () -> new Wire().query(COPY).copyData("1\n").copyDone().terminate(), true),
                 new Variant("Query, CopyData, CopyDone, Query",
                         () -> new Wire().query(COPY).copyData("1\n").copyDone().query("select 1").terminate(), true),
+                new Variant("Query, CopyData, Sync, Flush, CopyData, Sync, CopyDone",
+                        () -> new Wire().query(COPY).copyData("1\n").sync().flush().copyData("2\n").sync().copyDone()
+                                .terminate(), true),
                 new Variant("Query, CopyData, CopyFail",
                         () -> copyFail(new Wire().query(COPY).copyData("1\n")).terminate(), true),
                 new Variant("Parse Bind Execute, CopyData, CopyDone, Sync",

@@ -96,33 +96,6 @@ class ResponseQueueTest {
     }
 
     @Test
-    void removingTheFirstSyncAfterTheHeadKeepsTheEntriesBehindItWithTheirPayloads() {
-        Outcome behind = ok -> { };
-        queue.forward(RequestType.EXTENDED);
-        queue.forward(RequestType.SYNC);
-        queue.track(RequestType.SIMPLE, behind);
-        queue.forward(RequestType.SYNC);
-        assertTrue(queue.removeFirstSyncAfterHead());
-        assertEquals(3, queue.size());
-        assertHead(RequestType.EXTENDED, ResponseAction.FORWARD);
-        queue.pop();
-        assertHead(RequestType.SIMPLE, ResponseAction.TRACK);
-        assertSame(behind, queue.headOutcome());
-        queue.pop();
-        assertHead(RequestType.SYNC, ResponseAction.FORWARD);
-        queue.pop();
-        assertFalse(queue.removeFirstSyncAfterHead());
-    }
-
-    @Test
-    void aSyncAtTheHeadIsNotTheOneAfterIt() {
-        queue.forward(RequestType.SYNC);
-        queue.forward(RequestType.EXTENDED);
-        assertFalse(queue.removeFirstSyncAfterHead());
-        assertEquals(2, queue.size());
-    }
-
-    @Test
     void aCopyEndMarksTheNewestEntryAndIsTakenOnceFromTheHeadOn() {
         assertThrows(IllegalStateException.class, queue::markCopyEndAhead, "nothing queued to mark");
         queue.forward(RequestType.SIMPLE);

@@ -1,0 +1,275 @@
+package io.pgmux.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.pgmux.codec.ExpectedMessages;
+import io.pgmux.codec.MessageFramer;
+import io.pgmux.protocol.Bytes;
+import io.pgmux.testing.ServerLinkAdapter;
+import io.pgmux.testing.UnpooledSlot;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sync and Flush sent into a COPY FROM STDIN (protocol docs, "COPY Operations": the backend ignores both in copy-in
+ * mode), among them those the client sent before the CopyInResponse told pgmux a COPY had begun, when pgmux had
+ * queued an answer for the Sync. No ReadyForQuery answers such a Sync; after a COPY begun by Execute the batch stays
+ * open until a Sync sent after the COPY's end. Answers are written by hand as PostgreSQL 15 sends them.
+ */
+class SyncDuringCopyInTest {
+    private static final byte[] COPY_IN = Bytes.message('G', Bytes.of().int8(0).int16(1).int16(0).build());
+    private static final byte[] COPY_1 = Bytes.message('C', Bytes.of().cstring("COPY 1").build());
+    private static final byte[] READY = Bytes.message('Z', Bytes.of().int8('I').build());
+    private static final byte[] PARSE_COMPLETE = Bytes.hex("31 00000004");
+    private static final byte[] BIND_COMPLETE = Bytes.hex("32 00000004");
+    private static final byte[] COPY_FAILED = Bytes.message('E', Bytes.of().int8('S').cstring("ERROR").int8('V')
+            .cstring("ERROR").int8('C').cstring("57014").int8('M').cstring("COPY from stdin failed: gave up")
+            .int8(0).build());
+
+    private static final byte[] BAD_ROW = Bytes.message('E', Bytes.of().int8('S').cstring("ERROR").int8('V')
+            .cstring("ERROR").int8('C').cstring("22P02").int8('M')
+            .cstring("invalid input syntax for type integer: \"x\"").int8(0).build());
+    private static final byte[] EMPTY_QUERY = Bytes.hex("49 00000004");
+
+    private final EmbeddedChannel channel = new EmbeddedChannel();
+    private final ServerConnection server = new ServerConnection(1,
+            new UpstreamTarget("127.0.0.1", 5432, "db", "user", null, Map.of()), new UnpooledSlot(), 10);
+    private final MessageFramer framer = new MessageFramer(1 << 20, ExpectedMessages.BACKEND);
+    private final Link client = new Link();
+
+    SyncDuringCopyInTest() {
+        ServerHandler handler = new ServerHandler(server, Runnable::run);
+        channel.pipeline().addLast(MessageFramer.NAME, framer).addLast(handler);
+        server.attachChannel(channel);
+        server.assumeLoggedIn();
+        framer.forwardRuns(handler);
+        server.link(client);
+    }
+
+    @AfterEach
+    void releaseWrites() {
+        if (channel.isOpen()) {
+            channel.flushOutbound();
+        }
+        channel.finishAndReleaseAll();
+    }
+
+    /** Client messages by type byte, bodiless (pgmux reads only the type of these). */
+    private void request(String tags) {
+        for (char tag : tags.toCharArray()) {
+            server.sendFromClient(Unpooled.buffer(5).writeByte(tag).writeInt(4));
+        }
+    }
+
+    private void answer(byte[]... messages) {
+        channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(messages)));
+    }
+
+    @Test
+    void aSyncSentBehindTheQueryBeforeItsCopyInResponseIsNotAnswered() {
+        request("QdS");
+        answer(COPY_IN);
+        assertTrue(server.isCopyIn());
+        request("c");
+        answer(COPY_1, READY);
+        assertEquals("GCZ", client.tags.toString());
+        assertTrue(server.isAtBoundary(), "the backend ignored the Sync: nothing is owed");
+        assertFalse(server.owesClientReadyForQuery());
+    }
+
+    @Test
+    void everySyncSentBehindTheQueryBeforeItsCopyInResponseIsIgnored() {
+        request("QSdSdHS");
+        answer(COPY_IN);
+        request("dSc");
+        answer(COPY_1, READY);
+        assertEquals("GCZ", client.tags.toString());
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void aFlushSentBehindTheQueryOwesNothing() {
+        request("QdH");
+        answer(COPY_IN);
+        request("Hc");
+        answer(COPY_1, READY);
+        assertEquals("GCZ", client.tags.toString());
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void aSyncAndTheCopyDoneSentBeforeTheCopyInResponseAreOneCopy() {
+        request("QdSdSc");
+        answer(COPY_IN);
+        assertFalse(server.isCopyIn(), "the backend has read the CopyDone");
+        answer(COPY_1, READY);
+        assertEquals("GCZ", client.tags.toString());
+        assertTrue(server.isAtBoundary());
+    }
+
+    /**
+     * A failed COPY's error does not say where the backend was when it failed (at the CopyFail, or on a row before
+     * the Sync): pgmux asks.
+     */
+    @Test
+    void aSyncBeforeTheCopyFailIsIgnoredToo() {
+        request("QdS");
+        answer(COPY_IN);
+        request("f");
+        answer(COPY_FAILED, READY);
+        assertEquals(1, emptyQueriesSent());
+        answer(EMPTY_QUERY, READY);
+        assertEquals("GEZ", client.tags.toString());
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void everySyncSentBehindAnExecuteBeforeItsCopyInResponseIsIgnored() {
+        request("PBESdS");
+        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        assertTrue(server.isCopyIn());
+        request("dc");
+        answer(COPY_1);
+        assertFalse(server.isQuiet(), "the batch owes the Sync that comes after the COPY's end");
+        assertFalse(server.owesClientReadyForQuery(), "no ReadyForQuery will come for the ignored Syncs");
+        request("S");
+        answer(READY);
+        assertEquals("12GCZ", client.tags.toString());
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void aSyncAfterAnExecutesCopyEndedIsAnswered() {
+        request("PBESdSdcS");
+        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        assertFalse(server.isCopyIn());
+        assertTrue(server.owesClientReadyForQuery(), "the Sync after the CopyDone ends the batch");
+        answer(COPY_1, READY);
+        assertEquals("12GCZ", client.tags.toString());
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void anExecutesCopyFailedSkipsToTheSyncAfterIt() {
+        request("PBESd");
+        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        request("SfS");
+        answer(COPY_FAILED, READY);
+        answer(EMPTY_QUERY, READY);
+        assertEquals("12GEZ", client.tags.toString());
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void aSyncAfterTheRowThatFailedTheCopyIsAnswered() {
+        request("Q");
+        answer(COPY_IN);
+        request("dSc");
+        answer(BAD_ROW, READY);
+        assertEquals(1, emptyQueriesSent(), "whether the Sync is answered is asked behind it");
+        assertFalse(server.isQuiet());
+        answer(READY);
+        assertFalse(server.isQuiet(), "the empty Query is still to be answered");
+        answer(EMPTY_QUERY, READY);
+        assertEquals("GEZZ", client.tags.toString(), "the Sync's ReadyForQuery, and nothing of pgmux's own query");
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void aSyncBeforeTheRowThatFailedTheCopyIsIgnored() {
+        request("QdS");
+        answer(COPY_IN);
+        request("dc");
+        answer(BAD_ROW, READY);
+        assertEquals(1, emptyQueriesSent());
+        answer(EMPTY_QUERY, READY);
+        assertEquals("GEZ", client.tags.toString());
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void aSyncSentWithAFailingCopyInOneWriteIsAnsweredIfTheBackendReadItAfterTheFailure() {
+        request("QdSc");
+        answer(COPY_IN, BAD_ROW, READY, READY);
+        answer(EMPTY_QUERY, READY);
+        assertEquals("GEZZ", client.tags.toString());
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void aRequestAnsweredAfterTheUnsureSyncsTellsTheRestWereIgnored() {
+        request("Q");
+        answer(COPY_IN);
+        request("dSdSc");
+        request("Q");
+        answer(BAD_ROW, READY, READY);
+        assertFalse(server.isQuiet());
+        answer(EMPTY_QUERY, READY);
+        assertEquals(0, emptyQueriesSent(), "the client's own Query tells what the backend did");
+        assertEquals("GEZZIZ", client.tags.toString());
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void anExecutesCopyFailedOnARowEndsItsSkipAtTheFirstSyncSentAfterThatRow() {
+        request("PBES");
+        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        request("dSdcS");
+        answer(BAD_ROW, READY);
+        assertEquals(1, emptyQueriesSent(), "asked once the Sync after the COPY's end is in");
+        answer(READY);
+        answer(EMPTY_QUERY, READY);
+        assertEquals("12GEZZ", client.tags.toString());
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void anExecutesCopyFailedBeforeAnySyncWasReadSkipsToTheSyncAfterItsEnd() {
+        request("PBES");
+        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        request("dcS");
+        answer(BAD_ROW, READY);
+        answer(EMPTY_QUERY, READY);
+        assertEquals("12GEZ", client.tags.toString());
+        assertTrue(server.isAtBoundary());
+    }
+
+    /** Drains what was written to the backend; returns how many of those messages were empty Queries. */
+    private int emptyQueriesSent() {
+        channel.flushOutbound();
+        int count = 0;
+        for (ByteBuf sent = channel.readOutbound(); sent != null; sent = channel.readOutbound()) {
+            while (sent.readableBytes() >= 5) {
+                byte tag = sent.readByte();
+                int length = sent.readInt();
+                if (tag == 'Q' && length == 5 && sent.getByte(sent.readerIndex()) == 0) {
+                    count++;
+                }
+                sent.skipBytes(length - 4);
+            }
+            sent.release();
+        }
+        return count;
+    }
+
+    /** The client side: the tags of the whole messages written to it. */
+    private static final class Link extends ServerLinkAdapter {
+        final StringBuilder tags = new StringBuilder();
+
+        @Override
+        public void serverMessage(ByteBuf run) {
+            ByteBuf view = run.duplicate();
+            while (view.readableBytes() >= 5) {
+                tags.append((char) view.getByte(view.readerIndex()));
+                view.skipBytes(Math.min(view.readableBytes(), view.getInt(view.readerIndex() + 1) + 1));
+            }
+            run.release();
+        }
+    }
+}
