@@ -140,6 +140,28 @@ class ResponseQueueTest {
     }
 
     @Test
+    void syncsSentIntoACopyAreIgnoredWhenItSucceedsAndInDoubtWhenItFailed() {
+        queue.forward(RequestType.SIMPLE);
+        queue.syncsSentIntoCopy(2);
+        assertTrue(queue.syncsInDoubt());
+        queue.copySucceeded();
+        queue.pop();
+        queue.copyRequestDone();
+        assertFalse(queue.syncsInDoubt(), "the backend read them all in COPY FROM STDIN");
+        queue.forward(RequestType.SIMPLE);
+        queue.syncsSentIntoCopy(2);
+        assertEquals(0, queue.unsureSyncs(), "not while the COPY's request still awaits its answers");
+        queue.pop();
+        queue.copyRequestDone();
+        assertEquals(2, queue.unsureSyncs());
+        queue.unsureSyncAnswered();
+        assertEquals(1, queue.unsureSyncs());
+        queue.unsureSyncsIgnored();
+        assertFalse(queue.syncsInDoubt());
+        assertThrows(IllegalStateException.class, queue::unsureSyncAnswered, "none is waiting");
+    }
+
+    @Test
     void marksSurviveGrowing() {
         for (int i = 0; i < 10; i++) {
             queue.forward(RequestType.SIMPLE);
