@@ -425,9 +425,10 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
      * again at each, and at a CopyInResponse: the COPY may have begun, or ended already by the client's CopyDone
      * or CopyFail sent with it). An extended-protocol batch with no Sync behind it (Parse, Bind, Execute, Flush ...
      * then Terminate) gets no ReadyForQuery: PostgreSQL reads the Terminate once the batch has run and ends the
-     * session, aborting its implicit transaction. So the client leaves now and its server is closed
-     * ({@link ServerCleanup#afterClientLeft}); pgmux never sends a Sync in its place, which would commit the
-     * batch's writes.
+     * session, aborting its implicit transaction; what a Flush asked for it has sent by then, the rest of its output
+     * it never sends. So the client leaves once the answers a Flush asked for have come (ServerAnswers calls again
+     * at each read of the server's) and its server is closed ({@link ServerCleanup#afterClientLeft}); pgmux never
+     * sends a Sync in its place, which would commit the batch's writes.
      */
     void terminate() {
         ServerConnection linked = server;
@@ -436,7 +437,7 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
                 abandonCopy();
                 return;
             }
-            if (!linked.isQuiet() && linked.owesClientReadyForQuery()) {
+            if (!linked.isQuiet() && (linked.owesClientReadyForQuery() || linked.owesFlushedAnswers())) {
                 return;
             }
         }

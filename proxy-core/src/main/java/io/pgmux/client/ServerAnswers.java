@@ -83,6 +83,9 @@ final class ServerAnswers implements ServerLink {
             linked.setAutoRead(false);
         }
         traffic.count();
+        if (pooled.isTerminating() && pooled.pending().isEmpty() && client.state() == ClientState.ACTIVE) {
+            pooled.terminate(); // its Terminate waits for answers a Flush asked for: these may have been the last
+        }
     }
 
     @Override

@@ -73,6 +73,12 @@ final class RequestWriter {
             case FrontendTag.COPY_FAIL:
                 copyEnd();
                 break;
+            case FrontendTag.FLUSH:
+                // A backend skipping to Sync ignores Flush, and answers nothing it skips.
+                if (conversation.phase() != ProtocolPhase.SKIPPING) {
+                    queue.flushRequested();
+                }
+                break;
             default:
                 break;
         }

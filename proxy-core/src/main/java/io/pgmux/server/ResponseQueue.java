@@ -33,6 +33,12 @@ final class ResponseQueue {
      * their own: it read some of them before the failure and the rest after, and only its answers tell how many.
      */
     private int unsureSyncs;
+    /**
+     * How many entries from the head a Flush sent behind them covers: the backend sends their answers as soon as it
+     * has them, rather than keeping them in its output buffer until a Sync or a Query (protocol docs, "Extended
+     * Query": Flush).
+     */
+    private int flushed;
     /** An error came back for the head request (read by a tracked simple Query, whose outcome waits for RFQ). */
     private boolean headFailed;
 
@@ -243,6 +249,19 @@ final class ResponseQueue {
         unsureSyncs = 0;
     }
 
+    /**
+     * A Flush went out behind every entry queued now. The caller leaves out a Flush the backend ignores (while it
+     * skips to Sync).
+     */
+    void flushRequested() {
+        flushed = size;
+    }
+
+    /** Whether a request a Flush went out behind is still to be answered (the answer will come unasked). */
+    boolean awaitsFlushedAnswers() {
+        return flushed > 0;
+    }
+
     /** Notes that an error came back for the head request. */
     void markHeadFailed() {
         headFailed = true;
@@ -267,6 +286,9 @@ final class ResponseQueue {
         }
         head = (head + 1) & (types.length - 1);
         size--;
+        if (flushed > 0) {
+            flushed--;
+        }
         headFailed = false;
     }
 
@@ -284,6 +306,9 @@ final class ResponseQueue {
         replacements[last] = null;
         copyEndsAhead[last] = 0;
         size--;
+        if (offset < flushed) {
+            flushed--;
+        }
     }
 
     private void move(int from, int to) {

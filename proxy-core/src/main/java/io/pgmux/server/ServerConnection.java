@@ -443,6 +443,14 @@ public final class ServerConnection {
                 || conversation.queue.unsureSyncs() > 0 && conversation.phase() == ProtocolPhase.READY;
     }
 
+    /**
+     * Whether the client asked with a Flush for answers the backend has not sent yet: it will send them unasked
+     * (protocol docs, "Extended Query": Flush), as it would before reading a Terminate sent after the Flush.
+     */
+    public boolean owesFlushedAnswers() {
+        return conversation.queue.awaitsFlushedAnswers();
+    }
+
     public TransactionStatus transactionStatus() {
         return conversation.transactionStatus();
     }

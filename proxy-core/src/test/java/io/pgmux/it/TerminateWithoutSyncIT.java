@@ -7,7 +7,10 @@ import io.pgmux.testing.Await;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
 import io.pgmux.testing.RawPgClient;
+import io.pgmux.testing.BackendMessage;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -82,6 +85,70 @@ class TerminateWithoutSyncIT {
         Await.until(Duration.ofSeconds(5), () -> fixture.proxy().appSnapshot().serversActive() == 0,
                 "the client's server no longer held");
         assertEquals("0", count(), "the batch was not committed through pgmux either");
+    }
+
+    /**
+     * What a Flush asked for before the Terminate: PostgreSQL sends it, then reads the Terminate and ends the session
+     * (protocol docs, "Extended Query": Flush); answers to what came after the last Flush stay in its buffer. Through
+     * pgmux the client gets the same answers before its connection closes, and the batch is not committed either.
+     */
+    static Stream<Arguments> flushedBatches() {
+        return Stream.of(
+                new Variant("Parse Bind Execute Flush", null,
+                        () -> new Wire().parse("", INSERT).bind("", "").execute("").flush().terminate()),
+                new Variant("Parse Bind Execute Flush, a long Execute", null,
+                        () -> new Wire().parse("", INSERT + " returning pg_sleep(0.3)::text").bind("", "")
+                                .execute("").flush().terminate()),
+                new Variant("Parse Bind Flush Execute", null,
+                        () -> new Wire().parse("", INSERT).bind("", "").flush().execute("").terminate()),
+                new Variant("Parse Bind Execute Flush Describe", null,
+                        () -> new Wire().parse("", INSERT).bind("", "").execute("").flush().describeStatement("")
+                                .terminate()),
+                new Variant("a Query, then Parse Bind Execute Flush", null,
+                        () -> new Wire().query("select 1").parse("", INSERT).bind("", "").execute("").flush()
+                                .terminate()),
+                new Variant("a failed Parse, then Bind Execute Flush", null,
+                        () -> new Wire().parse("", "select * from no_such_table").bind("", "").execute("").flush()
+                                .terminate()),
+                new Variant("Bind Execute Flush of a named statement", () -> new Wire().parse("ins", INSERT).sync(),
+                        () -> new Wire().bind("", "ins").execute("").flush().terminate()))
+                .map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("flushedBatches")
+    void answersFlushedBeforeTheTerminateReachTheClient(Variant variant) throws Exception {
+        String direct;
+        try (RawPgClient client = Raw.direct(cluster)) {
+            direct = answersUntilClosed(variant, client);
+        }
+        assertEquals("0", count(), "PostgreSQL aborted the batch");
+        String proxied;
+        try (RawPgClient client = fixture.proxy().rawLogin()) {
+            proxied = answersUntilClosed(variant, client);
+        }
+        assertEquals(direct, proxied);
+        Await.until(Duration.ofSeconds(5), () -> fixture.proxy().appSnapshot().serversActive() == 0,
+                "the client's server no longer held");
+        assertEquals("0", count(), "the batch was not committed through pgmux either");
+    }
+
+    private static String answersUntilClosed(Variant variant, RawPgClient client) {
+        if (variant.before() != null) {
+            variant.before().get().sendTo(client);
+            client.readUntilReady();
+        }
+        variant.batch().get().sendTo(client);
+        ByteBuffer bytes = ByteBuffer.wrap(client.readUntilClosed());
+        List<BackendMessage> messages = new ArrayList<>();
+        while (bytes.remaining() >= 5) {
+            char type = (char) bytes.get();
+            byte[] body = new byte[bytes.getInt() - 4];
+            bytes.get(body);
+            messages.add(new BackendMessage(type, body));
+        }
+        assertEquals(0, bytes.remaining(), () -> "a message cut short after " + messages);
+        return Raw.summary(messages);
     }
 
     /** The server stays with the client that sent a batch with no Sync and goes silent: that is legitimate. */

@@ -89,6 +89,30 @@ class ServerConnectionTest {
     }
 
     @Test
+    void answersAFlushAskedForAreOwedUntilTheyCome() {
+        client('P', 'B', 'E', 'H', 'D');
+        assertTrue(server.owesFlushedAnswers());
+        assertFalse(server.owesClientReadyForQuery());
+        backend('1', '2');
+        assertTrue(server.owesFlushedAnswers(), "the Execute's answer is still to come");
+        backend('C');
+        assertFalse(server.owesFlushedAnswers(), "the Describe's answers wait in the backend's buffer, unasked");
+        assertFalse(server.isQuiet());
+    }
+
+    @Test
+    void aFlushTheBackendIgnoresWhileSkippingToSyncOwesNothing() {
+        client('P', 'B', 'E', 'H');
+        backend('E');
+        assertFalse(server.owesFlushedAnswers(), "the backend skips what the Flush went out behind");
+        client('B', 'E', 'H');
+        assertFalse(server.owesFlushedAnswers(), "skipped too, and the Flush ignored");
+        client('S');
+        backend('Z');
+        assertTrue(server.isAtBoundary());
+    }
+
+    @Test
     void aFunctionCallEndsAnExtendedBatch() {
         client('P', 'B', 'E', 'F');
         backend('1', '2', 'D', 'C', 'V', 'Z');
