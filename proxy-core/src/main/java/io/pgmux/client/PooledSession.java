@@ -391,6 +391,9 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
     public void readComplete() {
         ServerConnection linked = server;
         if (state() == ClientState.ACTIVE && linked != null) {
+            if (!linked.isQuiet() && !clientInsideMessage()) {
+                linked.askWhetherSyncsAnswered(); // held back while part of a CopyData was still to come
+            }
             linked.flush();
             if (linked.isAtBoundary() && !clientInsideMessage()) {
                 // A boundary the server reached while part of a message of the client's was still to come: that

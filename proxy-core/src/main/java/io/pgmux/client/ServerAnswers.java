@@ -157,6 +157,11 @@ final class ServerAnswers implements ServerLink {
     }
 
     @Override
+    public boolean clientInsideMessage() {
+        return pooled.clientInsideMessage();
+    }
+
+    @Override
     public void serverWritabilityChanged(boolean writable) {
         if (client.state() == ClientState.ACTIVE) {
             AutoRead.set(channel, writable);

@@ -295,11 +295,15 @@ final class ResponseRouter implements MessageRouter {
     /**
      * With nothing else to wait for, whether the backend will answer more of the Syncs sent into a failed COPY is
      * asked with an empty Query of pgmux's own: its EmptyQueryResponse comes after every ReadyForQuery the backend
-     * still owes them, and tells that the rest were ignored. Not while a batch is open (the Query would end it) or
-     * the backend may skip to Sync (it would ignore the Query).
+     * still owes them, and tells that the rest were ignored. Not while a batch is open (the Query would end it), the
+     * backend may skip to Sync (it would ignore the Query), or part of a client's message is still to come (the
+     * CopyData a client may still be sending after the COPY failed: the Query would be read as its rest); the
+     * client's read that completes the message asks again ({@link ServerConnection#askWhetherSyncsAnswered}).
      */
-    private void askWhetherSyncsAnswered() {
-        if (queue.unsureSyncs() > 0 && queue.isEmpty() && conversation.phase() == ProtocolPhase.READY) {
+    void askWhetherSyncsAnswered() {
+        ServerLink link = server.link();
+        if (queue.unsureSyncs() > 0 && queue.isEmpty() && conversation.phase() == ProtocolPhase.READY
+                && (link == null || !link.clientInsideMessage())) {
             // An empty Query fails only when the backend goes, which serverGone reports to whoever is linked.
             server.sendInternalQuery("", error -> { });
             server.flush();

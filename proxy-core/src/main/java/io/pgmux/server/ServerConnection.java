@@ -444,6 +444,16 @@ public final class ServerConnection {
     }
 
     /**
+     * Asks the backend, with an empty Query of pgmux's own, whether it still owes ReadyForQuery messages to Syncs
+     * sent into a COPY that failed, when nothing else will tell and nothing stands in the way (see
+     * {@link ResponseRouter#askWhetherSyncsAnswered}); does nothing otherwise. For the client side, once a read of
+     * the client's has completed a message that was passing in parts.
+     */
+    public void askWhetherSyncsAnswered() {
+        responses.askWhetherSyncsAnswered();
+    }
+
+    /**
      * Whether the client asked with a Flush for answers the backend has not sent yet: it will send them unasked
      * (protocol docs, "Extended Query": Flush), as it would before reading a Terminate sent after the Flush.
      */

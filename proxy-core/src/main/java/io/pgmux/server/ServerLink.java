@@ -38,6 +38,13 @@ public interface ServerLink {
     /** The server connection broke while linked. */
     void serverLost(PgError error);
 
+    /**
+     * Whether the server holds part of a message of the client's (CopyData passes in parts): it reads whatever comes
+     * next as that message's rest, so nothing of pgmux's own may go to it until the client's next read completes the
+     * message.
+     */
+    boolean clientInsideMessage();
+
     /** The server's socket can (or cannot) take more writes: pause or resume reading from the client. */
     void serverWritabilityChanged(boolean writable);
 }

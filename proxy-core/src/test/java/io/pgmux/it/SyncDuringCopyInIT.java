@@ -27,10 +27,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Sync and Flush sent into a COPY FROM STDIN, before or after its CopyInResponse (protocol docs, "COPY Operations":
  * the backend ignores both in copy-in mode; a COPY begun by Execute still owes its batch the Sync sent after the
  * COPY's end). A COPY that fails on a bad row leaves copy-in mode there: the backend answers each Sync it reads after
- * that row with a ReadyForQuery (after an Execute's COPY, the first ends the skip to Sync). The client sends the COPY and what the variant puts before the CopyInResponse in one write, waits for
- * the CopyInResponse, then sends the rest and a query of its own. Through pgmux it gets the very answers a direct
- * connection gets (each variant runs there first), the rows are as there, and while it stays connected and idle the
- * pool's only server is free: the next client gets that same backend and a clean answer.
+ * that row with a ReadyForQuery (after an Execute's COPY, the first ends the skip to Sync). The client sends the COPY
+ * and what the variant puts before the CopyInResponse in one write, waits for the CopyInResponse, then sends the rest
+ * and a query of its own. Through pgmux it gets the very answers a direct connection gets (each variant runs there
+ * first), the rows are as there, and while it stays connected and idle the pool's only server is free: the next
+ * client gets that same backend and a clean answer.
  */
 @ExtendWith(PostgresExtension.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -140,6 +141,35 @@ class SyncDuringCopyInIT {
         }
         assertEquals("E(ERROR 22P02) Z(I) Z(I)", direct);
         assertEquals(direct, proxied);
+        Await.until(Duration.ofSeconds(5), () -> fixture.proxy().appSnapshot().serversActive() == 0,
+                "the client's server no longer held");
+        assertEquals("", rows());
+    }
+
+    /**
+     * A COPY that failed on a row while the client was still sending a CopyData in parts: the backend drops that
+     * CopyData whole, so pgmux's own question about the Sync sent before the row waits until the CopyData is whole
+     * (inside it, it would be dropped with it and never answered). The client gets PostgreSQL's answers and the
+     * server is free afterwards.
+     */
+    @Test
+    void aFailedCopysSyncsAreSettledOnlyOnceTheCopyDataPassingInPartsIsWhole() throws Exception {
+        List<String> summaries = new ArrayList<>();
+        for (boolean direct : new boolean[] {true, false}) {
+            try (RawPgClient client = direct ? Raw.direct(cluster) : fixture.proxy().rawLogin()) {
+                new Wire().query(COPY).sendTo(client);
+                client.expect('G');
+                byte[] syncThenBadRow = new Wire().sync().copyData("x\n").bytes();
+                client.sendRaw(Wire.concat(syncThenBadRow, OneServerFixture.partialCopyData()));
+                List<BackendMessage> answers = new ArrayList<>(client.readUntilReady());
+                client.sendRaw(new byte[OneServerFixture.ANNOUNCED_COPY_BYTES - OneServerFixture.SENT_COPY_BYTES]);
+                new Wire().copyDone().query("select 1").sendTo(client);
+                answers.addAll(client.readUntilReady());
+                summaries.add(Raw.summary(answers));
+            }
+        }
+        assertEquals("E(ERROR 22P02) Z(I) T D C Z(I)", summaries.get(0));
+        assertEquals(summaries.get(0), summaries.get(1));
         Await.until(Duration.ofSeconds(5), () -> fixture.proxy().appSnapshot().serversActive() == 0,
                 "the client's server no longer held");
         assertEquals("", rows());

@@ -240,6 +240,26 @@ class SyncDuringCopyInTest {
         assertTrue(server.isAtBoundary());
     }
 
+    @Test
+    void noQueryOfPgmuxsOwnGoesInsideACopyDataStillPassingInParts() {
+        request("Q");
+        answer(COPY_IN);
+        request("dS");
+        client.insideMessage = true;
+        answer(BAD_ROW, READY);
+        assertEquals(0, emptyQueriesSent(), "the backend would read it as the rest of the CopyData");
+        server.askWhetherSyncsAnswered();
+        assertEquals(0, emptyQueriesSent());
+        client.insideMessage = false;
+        server.askWhetherSyncsAnswered();
+        assertEquals(1, emptyQueriesSent(), "asked once the client's message is whole");
+        server.askWhetherSyncsAnswered();
+        assertEquals(0, emptyQueriesSent(), "asked once");
+        answer(READY, EMPTY_QUERY, READY);
+        assertEquals("GEZZ", client.tags.toString());
+        assertTrue(server.isAtBoundary());
+    }
+
     /** Drains what was written to the backend; returns how many of those messages were empty Queries. */
     private int emptyQueriesSent() {
         channel.flushOutbound();
@@ -261,6 +281,12 @@ class SyncDuringCopyInTest {
     /** The client side: the tags of the whole messages written to it. */
     private static final class Link extends ServerLinkAdapter {
         final StringBuilder tags = new StringBuilder();
+        boolean insideMessage;
+
+        @Override
+        public boolean clientInsideMessage() {
+            return insideMessage;
+        }
 
         @Override
         public void serverMessage(ByteBuf run) {

@@ -42,6 +42,11 @@ public class ServerLinkAdapter implements ServerLink {
     }
 
     @Override
+    public boolean clientInsideMessage() {
+        return false;
+    }
+
+    @Override
     public void serverWritabilityChanged(boolean writable) {
     }
 }
