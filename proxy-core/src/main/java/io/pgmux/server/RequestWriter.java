@@ -74,8 +74,9 @@ final class RequestWriter {
                 copyEnd();
                 break;
             case FrontendTag.FLUSH:
-                // A backend skipping to Sync ignores Flush, and answers nothing it skips.
-                if (conversation.phase() != ProtocolPhase.SKIPPING) {
+                // A backend skipping to Sync ignores Flush, and answers nothing it skips; so does one in COPY FROM
+                // STDIN (see also ResponseQueue#flushesIgnoredInCopy).
+                if (conversation.phase() != ProtocolPhase.SKIPPING && !conversation.phase().isCopyIn()) {
                     queue.flushRequested();
                 }
                 break;

@@ -257,6 +257,20 @@ final class ResponseQueue {
         flushed = size;
     }
 
+    /**
+     * The head request began a COPY FROM STDIN: a Flush sent after it and before the COPY's end ({@code endedAhead}
+     * entries behind the head, or -1 when the client has not sent the end yet) reached the backend in copy-in mode,
+     * which ignores it, so the answers it covered stay in the backend's buffer. A Flush that covers entries queued
+     * after the COPY's end came after it and stands. One sent right behind the end, with no request between, covers
+     * no more than one sent before it and is taken as ignored too: waiting for an answer that never comes would keep
+     * a Terminate waiting for ever, where not waiting only leaves out the COPY's own answer.
+     */
+    void flushesIgnoredInCopy(int endedAhead) {
+        if (endedAhead < 0 || flushed <= endedAhead + 1) {
+            flushed = 0;
+        }
+    }
+
     /** Whether a request a Flush went out behind is still to be answered (the answer will come unasked). */
     boolean awaitsFlushedAnswers() {
         return flushed > 0;

@@ -168,6 +168,7 @@ final class ResponseRouter implements MessageRouter {
     private void copyInResponse(ByteBuf frame) {
         boolean byExecute = !queue.isEmpty() && queue.headType() == RequestType.EXTENDED;
         int endedAhead = queue.takeCopyEndAhead();
+        queue.flushesIgnoredInCopy(endedAhead);
         if (endedAhead >= 0) {
             boolean requestsSince = queue.size() - 1 > endedAhead;
             queue.syncsSentIntoCopy(queue.removeSyncsAfterHead(endedAhead));

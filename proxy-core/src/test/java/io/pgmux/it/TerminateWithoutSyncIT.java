@@ -110,6 +110,9 @@ class TerminateWithoutSyncIT {
                 new Variant("a failed Parse, then Bind Execute Flush", null,
                         () -> new Wire().parse("", "select * from no_such_table").bind("", "").execute("").flush()
                                 .terminate()),
+                new Variant("Parse Bind Execute of a COPY, Flush, CopyData, CopyDone: the COPY ignores the Flush",
+                        null, () -> new Wire().parse("", "copy " + TABLE + " from stdin").bind("", "").execute("")
+                                .flush().copyData("1\n").copyDone().terminate()),
                 new Variant("Bind Execute Flush of a named statement", () -> new Wire().parse("ins", INSERT).sync(),
                         () -> new Wire().bind("", "ins").execute("").flush().terminate()))
                 .map(Arguments::of);

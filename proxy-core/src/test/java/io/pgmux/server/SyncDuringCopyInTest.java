@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class SyncDuringCopyInTest {
     private static final byte[] COPY_IN = Bytes.message('G', Bytes.of().int8(0).int16(1).int16(0).build());
     private static final byte[] COPY_1 = Bytes.message('C', Bytes.of().cstring("COPY 1").build());
+    private static final byte[] INSERT_1 = Bytes.message('C', Bytes.of().cstring("INSERT 0 1").build());
     private static final byte[] READY = Bytes.message('Z', Bytes.of().int8('I').build());
     private static final byte[] PARSE_COMPLETE = Bytes.hex("31 00000004");
     private static final byte[] BIND_COMPLETE = Bytes.hex("32 00000004");
@@ -258,6 +259,31 @@ class SyncDuringCopyInTest {
         answer(READY, EMPTY_QUERY, READY);
         assertEquals("GEZZ", client.tags.toString());
         assertTrue(server.isAtBoundary());
+    }
+
+    @Test
+    void aFlushSentIntoAnExecutesCopyOwesNoAnswer() {
+        request("PBEHdH");
+        assertTrue(server.owesFlushedAnswers());
+        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        assertFalse(server.owesFlushedAnswers(), "the backend ignored the Flush in COPY FROM STDIN");
+        request("Hc");
+        assertFalse(server.owesFlushedAnswers());
+        request("H");
+        assertTrue(server.owesFlushedAnswers(), "a Flush after the COPY's end asks for its CommandComplete");
+        answer(COPY_1);
+        assertFalse(server.owesFlushedAnswers());
+    }
+
+    @Test
+    void aFlushSentAfterTheEndOfACopyEndedAheadAndARequestStands() {
+        request("PBEdcPBEH");
+        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        assertTrue(server.owesFlushedAnswers(), "the Flush came after the COPY's end and the next Parse Bind Execute");
+        answer(COPY_1, PARSE_COMPLETE, BIND_COMPLETE);
+        assertTrue(server.owesFlushedAnswers());
+        answer(INSERT_1);
+        assertFalse(server.owesFlushedAnswers());
     }
 
     /** Drains what was written to the backend; returns how many of those messages were empty Queries. */
