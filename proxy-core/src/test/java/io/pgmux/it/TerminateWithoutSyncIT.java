@@ -113,6 +113,9 @@ class TerminateWithoutSyncIT {
                 new Variant("Parse Bind Execute of a COPY, Flush, CopyData, CopyDone: the COPY ignores the Flush",
                         null, () -> new Wire().parse("", "copy " + TABLE + " from stdin").bind("", "").execute("")
                                 .flush().copyData("1\n").copyDone().terminate()),
+                new Variant("Parse Bind Execute of a COPY, Flush: the Terminate comes in COPY FROM STDIN", null,
+                        () -> new Wire().parse("", "copy " + TABLE + " from stdin").bind("", "").execute("").flush()
+                                .terminate()),
                 new Variant("Bind Execute Flush of a named statement", () -> new Wire().parse("ins", INSERT).sync(),
                         () -> new Wire().bind("", "ins").execute("").flush().terminate()))
                 .map(Arguments::of);
