@@ -1,5 +1,7 @@
 package io.pgmux.server;
 
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.SqlState;
 import io.pgmux.protocol.TransactionStatus;
 
 /**
@@ -9,6 +11,15 @@ import io.pgmux.protocol.TransactionStatus;
  * only through {@link #moveTo}. Confined to the server's event loop.
  */
 final class Conversation {
+    /**
+     * Why pgmux gives up a backend whose COPY, begun by Execute, failed with Syncs sent into it while requests other
+     * than Sync follow: the backend skips to the first Sync it reads after the failure, one of those (then it answers
+     * the requests) or the next one sent (then it skips them), and only what it answers would tell pgmux which.
+     */
+    static final PgError SKIP_END_UNKNOWN = PgError.fatal(SqlState.FEATURE_NOT_SUPPORTED, "pgmux cannot tell which"
+            + " requests the server skips after a COPY begun by Execute failed with Syncs sent among its data; send"
+            + " Sync right after CopyDone or CopyFail");
+
     final ResponseQueue queue = new ResponseQueue();
     private ProtocolPhase phase = ProtocolPhase.LOGIN;
     private TransactionStatus transactionStatus = TransactionStatus.IDLE;

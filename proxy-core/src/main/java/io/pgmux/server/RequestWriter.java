@@ -18,13 +18,16 @@ final class RequestWriter {
     private final Conversation conversation;
     private final ResponseQueue queue;
     private final PreparedOnServer prepared;
+    /** Gives up the backend when pgmux can no longer tell what it will answer. */
+    private final Consumer<PgError> hangUp;
     private Channel channel;
 
-    RequestWriter(long serverId, Conversation conversation, PreparedOnServer prepared) {
+    RequestWriter(long serverId, Conversation conversation, PreparedOnServer prepared, Consumer<PgError> hangUp) {
         this.serverId = serverId;
         this.conversation = conversation;
         this.queue = conversation.queue;
         this.prepared = prepared;
+        this.hangUp = hangUp;
     }
 
     void attach(Channel newChannel) {
@@ -112,12 +115,25 @@ final class RequestWriter {
      */
     private RequestType simpleRequest() {
         ProtocolPhase phase = conversation.phase();
+        checkSkipFollowable(phase);
         conversation.moveTo(phase.afterSimpleRequest());
         return phase == ProtocolPhase.SKIPPING ? RequestType.EXTENDED : RequestType.SIMPLE;
     }
 
     private void openBatch() {
+        checkSkipFollowable(conversation.phase());
         conversation.moveTo(conversation.phase().afterExtendedRequest());
+    }
+
+    /**
+     * A request other than Sync while the backend skips after a COPY begun by Execute failed with Syncs sent into
+     * it: the backend may have ended its skip at one of those already (then it answers the request) or not (then it
+     * skips it), and nothing pgmux could read tells which ({@link Conversation#SKIP_END_UNKNOWN}).
+     */
+    private void checkSkipFollowable(ProtocolPhase phase) {
+        if (phase == ProtocolPhase.SKIPPING && queue.unsureSyncs() > 0) {
+            hangUp.accept(Conversation.SKIP_END_UNKNOWN);
+        }
     }
 
     /** A client's extended-protocol message whose success pgmux must learn (a Parse it renamed). */

@@ -285,6 +285,9 @@ final class ResponseRouter implements MessageRouter {
     private void unsureSyncAnswered(TransactionStatus status, ByteBuf frame) {
         queue.unsureSyncAnswered();
         conversation.readyForQuery(status);
+        if (conversation.phase() == ProtocolPhase.SKIPPING) {
+            conversation.moveTo(ProtocolPhase.READY); // the backend read a Sync: its skip is over
+        }
         forwardOrDrop(frame);
         askWhetherSyncsAnswered();
         ServerLink link = server.link();
@@ -371,6 +374,10 @@ final class ResponseRouter implements MessageRouter {
         forwardOrDrop(frame);
         complete(false);
         queue.copyRequestDone();
+        if (queue.unsureSyncs() > 0 && !queue.isEmpty() && queue.headType() != RequestType.SYNC) {
+            server.hangUp(Conversation.SKIP_END_UNKNOWN); // see RequestWriter#checkSkipFollowable
+            return;
+        }
         skipToSync();
         if (queue.isEmpty()) {
             conversation.moveTo(ProtocolPhase.SKIPPING);

@@ -48,7 +48,7 @@ public final class ServerConnection {
         this.target = target;
         this.slot = slot;
         this.conversation = new Conversation(id);
-        this.requests = new RequestWriter(id, conversation, prepared);
+        this.requests = new RequestWriter(id, conversation, prepared, this::hangUp);
         this.responses = new ResponseRouter(this, conversation);
         slot.attach(this);
     }
@@ -500,6 +500,19 @@ public final class ServerConnection {
     private void cancelRunning(ServerConnector connector) {
         if (backendKey != null && channel != null && channel.isActive()) {
             connector.cancel(channel.eventLoop(), target, backendKey, outcome -> { });
+        }
+    }
+
+    /**
+     * Gives up a backend pgmux can no longer follow: the socket is closed without a word, as when a client dies, so
+     * PostgreSQL rolls back; the linked client is told {@code reason} as the connection's end.
+     */
+    void hangUp(PgError reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        if (channel != null) {
+            channel.close();
         }
     }
 

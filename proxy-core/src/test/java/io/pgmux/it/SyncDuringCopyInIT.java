@@ -175,6 +175,28 @@ class SyncDuringCopyInIT {
         assertEquals("", rows());
     }
 
+    /**
+     * A COPY begun by Execute that fails on a row with a Sync sent among its data, then a Bind and Execute with no
+     * Sync between: whether PostgreSQL answers them depends on whether it read that Sync before the bad row, which
+     * nothing pgmux reads tells. pgmux says so with a FATAL and closes the client; the server is closed too, nothing
+     * is committed, and the next client gets a clean answer.
+     */
+    @Test
+    void requestsPgmuxCannotFollowAfterAFailedCopyEndTheClientWithAClearError() {
+        try (RawPgClient client = fixture.proxy().rawLogin()) {
+            new Wire().parse("", COPY).bind("", "").execute("").sync().sendTo(client);
+            client.expect('1');
+            client.expect('2');
+            client.expect('G');
+            new Wire().copyData("1\n").sync().copyData("x\n").copyDone().bind("", "").execute("").sync()
+                    .sendTo(client);
+            assertEquals("E(ERROR 22P02) E(FATAL 0A000)", Raw.summary(untilClosed(client)));
+        }
+        Await.until(Duration.ofSeconds(5), () -> fixture.proxy().appSnapshot().serversActive() == 0,
+                "the client's server no longer held");
+        assertEquals("", rows(), "nothing committed");
+    }
+
     /** Every message the server sends until it closes the connection. */
     private static List<BackendMessage> untilClosed(RawPgClient client) {
         ByteBuffer bytes = ByteBuffer.wrap(client.readUntilClosed());

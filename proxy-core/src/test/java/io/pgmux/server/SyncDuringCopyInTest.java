@@ -10,6 +10,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.pgmux.codec.ExpectedMessages;
 import io.pgmux.codec.MessageFramer;
 import io.pgmux.protocol.Bytes;
+import io.pgmux.protocol.PgError;
 import io.pgmux.testing.ServerLinkAdapter;
 import io.pgmux.testing.UnpooledSlot;
 import java.util.Map;
@@ -286,6 +287,44 @@ class SyncDuringCopyInTest {
         assertFalse(server.owesFlushedAnswers());
     }
 
+    @Test
+    void aRequestOtherThanSyncRightAfterAnExecutesFailedCopyWithSyncsInItClosesTheServer() {
+        request("PBES");
+        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        request("dSdcBE");
+        assertTrue(channel.isOpen());
+        answer(BAD_ROW);
+        assertFalse(channel.isOpen(), "whether the backend answers the Bind and Execute or skips them, nothing tells");
+        assertEquals(Conversation.SKIP_END_UNKNOWN, client.lost);
+    }
+
+    @Test
+    void aRequestOtherThanSyncSentAfterAnExecutesCopyFailedWithSyncsInItClosesTheServer() {
+        request("PBES");
+        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        request("dSd");
+        answer(BAD_ROW);
+        request("c");
+        assertTrue(channel.isOpen());
+        request("P");
+        assertFalse(channel.isOpen());
+        assertEquals(Conversation.SKIP_END_UNKNOWN, client.lost);
+    }
+
+    @Test
+    void aReadyForQueryForASyncSentIntoAnExecutesFailedCopyEndsTheSkip() {
+        request("PBES");
+        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        request("dSd");
+        answer(BAD_ROW, READY);
+        assertEquals(1, emptyQueriesSent(), "the backend read a Sync: it skips no more, and may be asked");
+        request("cPBES");
+        assertTrue(channel.isOpen());
+        answer(EMPTY_QUERY, READY, PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        assertEquals("12GEZ12G", client.tags.toString());
+        assertTrue(server.isCopyIn());
+    }
+
     /** Drains what was written to the backend; returns how many of those messages were empty Queries. */
     private int emptyQueriesSent() {
         channel.flushOutbound();
@@ -308,6 +347,12 @@ class SyncDuringCopyInTest {
     private static final class Link extends ServerLinkAdapter {
         final StringBuilder tags = new StringBuilder();
         boolean insideMessage;
+        PgError lost;
+
+        @Override
+        public void serverLost(PgError error) {
+            lost = error;
+        }
 
         @Override
         public boolean clientInsideMessage() {
