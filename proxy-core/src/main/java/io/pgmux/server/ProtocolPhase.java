@@ -27,18 +27,24 @@ enum ProtocolPhase {
     /** In COPY FROM STDIN begun by a simple Query: the backend reads only CopyData, CopyDone and CopyFail. */
     COPY_IN,
     /** In COPY FROM STDIN with an extended-protocol batch open (begun by Execute): a Sync is owed after it. */
-    COPY_IN_EXTENDED;
+    COPY_IN_EXTENDED,
+    /**
+     * pgmux gave the backend up, as it could no longer tell what the backend would answer: the connection only
+     * closes now, nothing more is sent to it, and nothing it still sends reaches anyone.
+     */
+    ABANDONED;
 
     private Set<ProtocolPhase> next;
 
     static {
         LOGIN.next = EnumSet.of(READY, LOGIN_FAILED);
         LOGIN_FAILED.next = EnumSet.noneOf(ProtocolPhase.class);
-        READY.next = EnumSet.of(EXTENDED, SKIPPING, COPY_IN, COPY_IN_EXTENDED);
-        EXTENDED.next = EnumSet.of(READY, SKIPPING, COPY_IN_EXTENDED);
-        SKIPPING.next = EnumSet.of(READY);
-        COPY_IN.next = EnumSet.of(READY, COPY_IN_EXTENDED);
-        COPY_IN_EXTENDED.next = EnumSet.of(EXTENDED, COPY_IN);
+        READY.next = EnumSet.of(EXTENDED, SKIPPING, COPY_IN, COPY_IN_EXTENDED, ABANDONED);
+        EXTENDED.next = EnumSet.of(READY, SKIPPING, COPY_IN_EXTENDED, ABANDONED);
+        SKIPPING.next = EnumSet.of(READY, ABANDONED);
+        COPY_IN.next = EnumSet.of(READY, COPY_IN_EXTENDED, ABANDONED);
+        COPY_IN_EXTENDED.next = EnumSet.of(EXTENDED, COPY_IN, ABANDONED);
+        ABANDONED.next = EnumSet.noneOf(ProtocolPhase.class);
     }
 
     /** Whether a move from here to {@code target} is legal; staying where it is always is. */
@@ -52,7 +58,7 @@ enum ProtocolPhase {
 
     /** A Sync went out: it ends the batch, except in COPY FROM STDIN, where the backend ignores it. */
     ProtocolPhase afterSync() {
-        return isCopyIn() ? this : READY;
+        return isCopyIn() || this == ABANDONED ? this : READY;
     }
 
     /**
@@ -61,7 +67,7 @@ enum ProtocolPhase {
      */
     ProtocolPhase afterSimpleRequest() {
         return switch (this) {
-            case SKIPPING -> SKIPPING;
+            case SKIPPING, ABANDONED -> this;
             case COPY_IN, COPY_IN_EXTENDED -> COPY_IN;
             default -> READY;
         };

@@ -45,6 +45,9 @@ final class RequestWriter {
      * others in one run ({@link #clientRun}).
      */
     void noteFromClient(byte tag) {
+        if (conversation.phase() == ProtocolPhase.ABANDONED) {
+            return; // its write goes nowhere: the connection is closing
+        }
         switch (tag) {
             case FrontendTag.QUERY:
                 // A simple Query drops the backend's unnamed statement.
@@ -114,14 +117,14 @@ final class RequestWriter {
      * of the batch.
      */
     private RequestType simpleRequest() {
+        checkSkipFollowable();
         ProtocolPhase phase = conversation.phase();
-        checkSkipFollowable(phase);
         conversation.moveTo(phase.afterSimpleRequest());
         return phase == ProtocolPhase.SKIPPING ? RequestType.EXTENDED : RequestType.SIMPLE;
     }
 
     private void openBatch() {
-        checkSkipFollowable(conversation.phase());
+        checkSkipFollowable();
         conversation.moveTo(conversation.phase().afterExtendedRequest());
     }
 
@@ -130,8 +133,8 @@ final class RequestWriter {
      * it: the backend may have ended its skip at one of those already (then it answers the request) or not (then it
      * skips it), and nothing pgmux could read tells which ({@link Conversation#SKIP_END_UNKNOWN}).
      */
-    private void checkSkipFollowable(ProtocolPhase phase) {
-        if (phase == ProtocolPhase.SKIPPING && queue.unsureSyncs() > 0) {
+    private void checkSkipFollowable() {
+        if (conversation.phase() == ProtocolPhase.SKIPPING && queue.unsureSyncs() > 0) {
             hangUp.accept(Conversation.SKIP_END_UNKNOWN);
         }
     }

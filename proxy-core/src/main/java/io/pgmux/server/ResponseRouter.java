@@ -121,6 +121,10 @@ final class ResponseRouter implements MessageRouter {
     /** A whole answer: the message path, which handles every type (also those {@link #route} would pass). */
     @Override
     public void message(ByteBuf frame) {
+        if (conversation.phase() == ProtocolPhase.ABANDONED) {
+            frame.release(); // the rest of a read in which pgmux gave the backend up
+            return;
+        }
         byte tag = frame.getByte(frame.readerIndex());
         if (queue.unsureSyncs() > 0 && answersARequest(tag)) {
             // An answer to a request sent after the Syncs sent into a failed COPY: the backend has read them all.

@@ -511,6 +511,7 @@ public final class ServerConnection {
         if (closeReason == null) {
             closeReason = reason;
         }
+        conversation.moveTo(ProtocolPhase.ABANDONED);
         if (channel != null) {
             channel.close();
         }

@@ -306,9 +306,22 @@ class SyncDuringCopyInTest {
         answer(BAD_ROW);
         request("c");
         assertTrue(channel.isOpen());
-        request("P");
+        request("PBES");
         assertFalse(channel.isOpen());
         assertEquals(Conversation.SKIP_END_UNKNOWN, client.lost);
+    }
+
+    @Test
+    void whatTheBackendSendsAfterPgmuxGaveItUpReachesNoOne() {
+        request("PBES");
+        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        request("dSdcBES");
+        answer(BAD_ROW, READY);
+        assertEquals("12GE", client.tags.toString(), "the ReadyForQuery read with the error is dropped");
+        assertEquals(Conversation.SKIP_END_UNKNOWN, client.lost);
+        server.noteFromClient((byte) 'Q'); // a request still in the client's read: it goes nowhere
+        server.noteFromClient((byte) 'S');
+        assertFalse(server.isQuiet());
     }
 
     @Test
