@@ -16,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -31,8 +30,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * What one side sends while the other cannot take it is bounded by TCP back-pressure, not kept in pgmux's memory:
  * pgmux stops reading a client whose kept requests pass {@link PendingRequests#MAX_BYTES} while it waits for a
- * server, or whose server's socket is full (the backend is busy and reads nothing), and stops reading a server whose
- * client's socket is full (a client that does not read its result). Each flood is far larger than the bound
+ * server, or whose server's socket is full (the backend is busy and reads nothing), or, with no server, whose own
+ * socket is full of what pgmux answered itself; and it stops reading a server whose client's socket is full (a
+ * client that does not read its result). Each flood is far larger than the bound
  * asserted on the direct memory pgmux's buffers take, and each ends with everything answered in order once the
  * stalled side moves again.
  */
@@ -151,6 +151,47 @@ class BackPressureIT {
         }
     }
 
+    @Test
+    void aClientThatReadsNothingOfWhatPgmuxAnswersItselfIsNoLongerReadOnceItsSocketIsFull() throws Exception {
+        try (ProxyFixture pgmux = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient reader = RawPgClient.connect(pgmux.host(), pgmux.port(), 4096)) {
+            reader.login(ProxyFixture.APP_USER, ProxyFixture.APP_DB, ProxyFixture.APP_PASSWORD,
+                    Map.of("application_name", "reader"));
+            reader.parse("s0", "select 1");
+            reader.sync();
+            reader.expect('1');
+            reader.expect('Z'); // the pool knows the statement now: a Parse of it is answered with no server
+            long before = directMemoryUsed();
+            // Each pair is answered ParseComplete, ReadyForQuery by pgmux alone: 11 bytes out for 26 in.
+            Flood flood = Flood.start(reader, namedParses(2000), 2000, 24L * MIB);
+
+            Await.untilChecked(Duration.ofSeconds(60), () -> flood.isDone() || onLoop(pgmux, "reader",
+                    c -> c.state() == ClientState.IDLE && !c.channel().isWritable()
+                            && !c.channel().config().isAutoRead()),
+                    "pgmux stops reading a client whose socket is full of its own answers (or the flood was read)");
+            long kept = directMemoryUsed() - before;
+            assertTrue(kept < BOUND, "pgmux holds " + kept + " bytes of its own answers for a client that reads none");
+            assertTrue(!flood.isDone(), "the flood of 24 MiB was read whole");
+        }
+    }
+
+    /** {@code count} pairs of a Parse of {@code select 1} under a name of its own and a Sync; each name once. */
+    private static java.util.function.LongFunction<byte[]> namedParses(int count) {
+        return first -> {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            for (long i = first; i < first + count; i++) {
+                byte[] name = ("s" + (i + 1)).getBytes(StandardCharsets.US_ASCII);
+                byte[] sql = "select 1".getBytes(StandardCharsets.US_ASCII);
+                ByteBuffer parse = ByteBuffer.allocate(1 + 4 + name.length + 1 + sql.length + 1 + 2);
+                parse.put((byte) 'P').putInt(parse.capacity() - 1).put(name).put((byte) 0).put(sql).put((byte) 0)
+                        .putShort((short) 0);
+                out.writeBytes(parse.array());
+                out.writeBytes(new byte[] {'S', 0, 0, 0, 4});
+            }
+            return out.toByteArray();
+        };
+    }
+
     /** The channel of the logged-in client whose application_name is {@code name}. */
     private static Channel clientChannel(ProxyFixture pgmux, String name) throws Exception {
         return onLoop(pgmux, name, ClientConnection::channel);
@@ -188,21 +229,20 @@ class BackPressureIT {
         return ready;
     }
 
-    /** A thread that writes {@link #FLOOD} bytes of one message over and over, never reading. */
+    /** A thread that writes {@link #FLOOD} bytes, batch after batch, never reading. */
     private static final class Flood {
         private final CompletableFuture<Void> done;
         private final AtomicLong messages = new AtomicLong();
 
-        private Flood(RawPgClient client, byte[] message) {
-            int perWrite = Math.max(1, 64 * 1024 / message.length);
-            byte[] batch = new byte[perWrite * message.length];
-            for (int i = 0; i < perWrite; i++) {
-                System.arraycopy(message, 0, batch, i * message.length, message.length);
-            }
+        /** @param batch the next batch, given how many batches were sent before it; {@code perBatch} in each */
+        private Flood(RawPgClient client, java.util.function.LongFunction<byte[]> batch, int perBatch, long total) {
             done = CompletableFuture.runAsync(() -> {
-                for (long sent = 0; sent < FLOOD; sent += batch.length) {
-                    client.sendRaw(batch);
-                    messages.addAndGet(perWrite);
+                long sent = 0;
+                for (long batches = 0; sent < total; batches++) {
+                    byte[] bytes = batch.apply(batches * perBatch);
+                    client.sendRaw(bytes);
+                    sent += bytes.length;
+                    messages.addAndGet(perBatch);
                 }
             }, runnable -> {
                 Thread thread = new Thread(runnable, "flood");
@@ -211,8 +251,20 @@ class BackPressureIT {
             });
         }
 
+        /** {@code message} over and over, in writes of about 64 kB. */
         static Flood start(RawPgClient client, byte[] message) {
-            return new Flood(client, Arrays.copyOf(message, message.length));
+            int perWrite = Math.max(1, 64 * 1024 / message.length);
+            byte[] batch = new byte[perWrite * message.length];
+            for (int i = 0; i < perWrite; i++) {
+                System.arraycopy(message, 0, batch, i * message.length, message.length);
+            }
+            return new Flood(client, first -> batch, perWrite, FLOOD);
+        }
+
+        /** {@code total} bytes of the batches {@code batches} makes, {@code perBatch} requests in each. */
+        static Flood start(RawPgClient client, java.util.function.LongFunction<byte[]> batches, int perBatch,
+                           long total) {
+            return new Flood(client, batches, perBatch, total);
         }
 
         boolean isDone() {
