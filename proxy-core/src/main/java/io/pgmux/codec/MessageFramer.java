@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.pgmux.protocol.ProtocolException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
@@ -465,18 +466,24 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter implements
     @Override
     public void reservationTaken(CarryRefusedException refusal) {
         ChannelHandlerContext context = ctx;
-        context.executor().execute(() -> {
-            if (reading == Reading.STOPPED || carry == null || carry.readableBytes() < HEADER_LENGTH
-                    || reserved != 0) {
-                return;
-            }
-            stop();
-            if (owned) {
-                ((Owner) router).readFailed(refusal);
-            } else {
-                context.fireExceptionCaught(refusal);
-            }
-        });
+        try {
+            context.executor().execute(() -> refuseTakenCarry(context, refusal));
+        } catch (RejectedExecutionException e) {
+            // Its event loop has stopped (pgmux is shutting down): the channel closes with it, and its carry is
+            // released then. The asker, on another loop, must not fail for it.
+        }
+    }
+
+    private void refuseTakenCarry(ChannelHandlerContext context, CarryRefusedException refusal) {
+        if (reading == Reading.STOPPED || carry == null || carry.readableBytes() < HEADER_LENGTH || reserved != 0) {
+            return; // handed on or dropped meanwhile, or a later message with a reservation of its own
+        }
+        stop();
+        if (owned) {
+            ((Owner) router).readFailed(refusal);
+        } else {
+            context.fireExceptionCaught(refusal);
+        }
     }
 
     private void startCarry(ByteBuf in, int pos, int available, int capacity) {
