@@ -175,6 +175,28 @@ class BackPressureIT {
         }
     }
 
+    @Test
+    void aConsoleClientThatReadsNothingOfItsAnswersIsNoLongerReadOnceItsSocketIsFull() throws Exception {
+        try (ProxyFixture pgmux = ProxyFixture.config(cluster).poolSize(1).user("pgadmin", "admin-secret", null)
+                .set("admin", "{users: [pgadmin]}").start();
+             RawPgClient console = RawPgClient.connect(pgmux.host(), pgmux.port(), 4096)) {
+            console.login("pgadmin", "pgmux", "admin-secret", null);
+            long before = directMemoryUsed();
+            byte[] sql = "show version".getBytes(StandardCharsets.US_ASCII);
+            byte[] show = ByteBuffer.allocate(sql.length + 6).put((byte) 'Q').putInt(sql.length + 5).put(sql)
+                    .put((byte) 0).array();
+            // Some 90 bytes of answer for each 18 of question.
+            Flood flood = Flood.start(console, show, 8L * MIB);
+
+            Await.untilChecked(Duration.ofSeconds(60), () -> flood.isDone() || onLoop(pgmux, "pgadmin",
+                    c -> !c.channel().isWritable() && !c.channel().config().isAutoRead()),
+                    "pgmux stops reading a console client whose socket is full (or the flood was read)");
+            long kept = directMemoryUsed() - before;
+            assertTrue(kept < BOUND, "pgmux holds " + kept + " bytes of answers for a console client that reads none");
+            assertTrue(!flood.isDone(), "the flood of 8 MiB was read whole");
+        }
+    }
+
     /** {@code count} pairs of a Parse of {@code select 1} under a name of its own and a Sync; each name once. */
     private static java.util.function.LongFunction<byte[]> namedParses(int count) {
         return first -> {
@@ -197,13 +219,14 @@ class BackPressureIT {
         return onLoop(pgmux, name, ClientConnection::channel);
     }
 
-    /** {@code read} of the client whose application_name is {@code name}, on its event loop. */
+    /** {@code read} of the client whose application_name (or else user) is {@code name}, on its event loop. */
     private static <T> T onLoop(ProxyFixture pgmux, String name, Function<ClientConnection, T> read)
             throws InterruptedException, ExecutionException {
         List<ClientConnection> all = new ArrayList<>();
         pgmux.server().services().forEachClient(all::add);
         for (ClientConnection each : all) {
-            if (name.equals(each.eventLoop().submit(() -> each.info().applicationName()).get())) {
+            ClientInfo info = each.eventLoop().submit(each::info).get();
+            if (name.equals(info.applicationName()) || name.equals(info.user())) {
                 return each.eventLoop().submit(() -> read.apply(each)).get();
             }
         }
@@ -253,12 +276,17 @@ class BackPressureIT {
 
         /** {@code message} over and over, in writes of about 64 kB. */
         static Flood start(RawPgClient client, byte[] message) {
+            return start(client, message, FLOOD);
+        }
+
+        /** {@code message} over and over, in writes of about 64 kB, {@code total} bytes in all. */
+        static Flood start(RawPgClient client, byte[] message, long total) {
             int perWrite = Math.max(1, 64 * 1024 / message.length);
             byte[] batch = new byte[perWrite * message.length];
             for (int i = 0; i < perWrite; i++) {
                 System.arraycopy(message, 0, batch, i * message.length, message.length);
             }
-            return new Flood(client, first -> batch, perWrite, FLOOD);
+            return new Flood(client, first -> batch, perWrite, total);
         }
 
         /** {@code total} bytes of the batches {@code batches} makes, {@code perBatch} requests in each. */
