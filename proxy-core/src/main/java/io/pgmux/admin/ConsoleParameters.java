@@ -5,6 +5,7 @@ import io.pgmux.admin.spi.AdminException;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -14,8 +15,9 @@ import java.util.function.Consumer;
 /**
  * The session parameters of one console session. Drivers send some at startup and SET others right after
  * connecting (pgjdbc's extra_float_digits, lib/pq's datestyle ...); the console accepts them, remembers them for
- * SHOW, and reports them as PostgreSQL would, the reported ones checked and spelled as PostgreSQL's check hooks do
- * ({@link CheckHooks}), but nothing it answers depends on them: it speaks UTF8 and writes every value as text. The
+ * SHOW, and reports them as PostgreSQL would, the reported, Boolean and enum ones checked and spelled as
+ * PostgreSQL's check hooks do ({@link CheckHooks}; numbers and durations are kept as written), but nothing it answers
+ * depends on them: it speaks UTF8 and writes every value as text. The
  * one parameter with an effect is {@value #EXTRA_COLUMNS}: {@code off} leaves pgmux's own columns out of SHOW POOLS,
  * CLIENTS, SERVERS and USERS, for tools that refuse columns PgBouncer does not have.
  */
@@ -31,9 +33,26 @@ final class ConsoleParameters {
             EXTRA_COLUMNS);
     /** Parameters whose value the console fixes whatever a client asks: it has only one way to speak. */
     private static final Set<String> FIXED = Set.of("client_encoding", "server_encoding", "server_version",
-            "integer_datetimes", "is_superuser", "session_authorization", "standard_conforming_strings");
-    /** Reported in the greeting and on change (PostgreSQL's GUC_REPORT parameters), spelled as PostgreSQL does. */
-    private static final Map<String, String> REPORTED = reported();
+            "integer_datetimes", "is_superuser", "session_authorization", "standard_conforming_strings",
+            "in_hot_standby");
+    /**
+     * PostgreSQL 15's GUC_REPORT parameters, reported in the greeting and on change, spelled as PostgreSQL spells
+     * them and in the order it sends them after AuthenticationOk: its GUC table's, by name ignoring case (guc.c,
+     * BeginReportingGUCOptions). The values are PostgreSQL's defaults except where they are the console's own:
+     * server_version names pgmux's release (a client must not take the console for a PostgreSQL server of some
+     * version), TimeZone is UTC, is_superuser says whether the role may change pgmux.
+     */
+    private static final Map<String, String> REPORTED = reported("application_name", "client_encoding", "DateStyle",
+            "default_transaction_read_only", "in_hot_standby", "integer_datetimes", "IntervalStyle", "is_superuser",
+            "server_encoding", "server_version", "session_authorization", "standard_conforming_strings", "TimeZone");
+
+    /** PostgreSQL's values of the enum settings the console checks (guc.c), in the order its HINT lists them. */
+    private static final List<String> ISOLATION_LEVELS = List.of("serializable", "repeatable read", "read committed",
+            "read uncommitted");
+    private static final List<String> MESSAGE_LEVELS = List.of("debug5", "debug4", "debug3", "debug2", "debug1",
+            "log", "notice", "warning", "error");
+    private static final Map<String, String> HIDDEN_MESSAGE_LEVELS = Map.of("debug", "debug2", "info", "info");
+    private static final List<String> BYTEA_OUTPUTS = List.of("escape", "hex");
 
     private final Map<String, String> values = new LinkedHashMap<>();
     /** The values the session started with, for RESET. */
@@ -48,7 +67,9 @@ final class ConsoleParameters {
      * @param startup       the StartupMessage's parameters, {@code options}' {@code -c} switches expanded
      * @param serverVersion what to report as server_version
      * @param notices       receives the NOTICEs PostgreSQL would send for the startup parameters (a name cut short)
-     * @throws AdminException (22023) for an invalid {@value #EXTRA_COLUMNS}, DateStyle, IntervalStyle or TimeZone
+     * @throws AdminException (22023) for a value PostgreSQL refuses of a parameter the console checks: a Boolean one
+     *                        ({@value #EXTRA_COLUMNS}, default_transaction_read_only ...), an enum one (IntervalStyle,
+     *                        client_min_messages ...), DateStyle or TimeZone
      */
     static ConsoleParameters of(Map<String, String> startup, AdminRole role, String user, String serverVersion,
                                 Consumer<PgError> notices) {
@@ -56,6 +77,8 @@ final class ConsoleParameters {
         p.values.put("application_name", "");
         p.values.put("client_encoding", "UTF8");
         p.values.put("datestyle", "ISO, MDY");
+        p.values.put("default_transaction_read_only", "off");
+        p.values.put("in_hot_standby", "off");
         p.values.put("integer_datetimes", "on");
         p.values.put("intervalstyle", "postgres");
         p.values.put("is_superuser", role.mayChange() ? "on" : "off");
@@ -99,7 +122,9 @@ final class ConsoleParameters {
      *
      * @param givenName the name as the client wrote it, for an error that repeats it
      * @param notices   receives the NOTICEs PostgreSQL would send for the value (a name cut short)
-     * @throws AdminException (22023) for an invalid {@value #EXTRA_COLUMNS}, DateStyle, IntervalStyle or TimeZone
+     * @throws AdminException (22023) for a value PostgreSQL refuses of a parameter the console checks: a Boolean one
+     *                        ({@value #EXTRA_COLUMNS}, default_transaction_read_only ...), an enum one (IntervalStyle,
+     *                        client_min_messages ...), DateStyle or TimeZone
      */
     Map<String, String> set(String lowerCaseName, String givenName, String value, Consumer<PgError> notices) {
         if (FIXED.contains(lowerCaseName)) {
@@ -118,7 +143,10 @@ final class ConsoleParameters {
     private String checked(String lowerCaseName, String givenName, String value, Consumer<PgError> notices) {
         switch (lowerCaseName) {
             case EXTRA_COLUMNS:
-                return parseBoolean(value) ? "on" : "off";
+            case "default_transaction_read_only":
+            case "default_transaction_deferrable":
+            case "jit":
+                return CheckHooks.bool(givenName, value);
             case "application_name":
                 return CheckHooks.applicationName(value, notices);
             case "datestyle":
@@ -127,6 +155,12 @@ final class ConsoleParameters {
                 return CheckHooks.intervalStyle(givenName, value);
             case "timezone":
                 return CheckHooks.timeZone(value);
+            case "default_transaction_isolation":
+                return CheckHooks.enumValue(givenName, value, ISOLATION_LEVELS, Map.of());
+            case "client_min_messages":
+                return CheckHooks.enumValue(givenName, value, MESSAGE_LEVELS, HIDDEN_MESSAGE_LEVELS);
+            case "bytea_output":
+                return CheckHooks.enumValue(givenName, value, BYTEA_OUTPUTS, Map.of());
             default:
                 return value;
         }
@@ -150,24 +184,10 @@ final class ConsoleParameters {
         return "on".equals(values.get(EXTRA_COLUMNS)) ? ColumnSet.EXTENDED : ColumnSet.PGBOUNCER;
     }
 
-    /** PostgreSQL's spellings of a boolean setting. */
-    private static boolean parseBoolean(String value) {
-        switch (value.toLowerCase(Locale.ROOT)) {
-            case "on": case "true": case "yes": case "1": case "t": case "y":
-                return true;
-            case "off": case "false": case "no": case "0": case "f": case "n":
-                return false;
-            default:
-                throw new AdminException(SqlState.INVALID_PARAMETER_VALUE, "parameter \"" + EXTRA_COLUMNS
-                        + "\" requires a Boolean value, got \"" + value + "\"");
-        }
-    }
-
-    private static Map<String, String> reported() {
+    /** Lower-case name to PostgreSQL's spelling, in the order given. */
+    private static Map<String, String> reported(String... spelled) {
         Map<String, String> m = new LinkedHashMap<>();
-        for (String each : new String[] {"application_name", "client_encoding", "DateStyle", "integer_datetimes",
-                "IntervalStyle", "is_superuser", "server_encoding", "server_version", "session_authorization",
-                "standard_conforming_strings", "TimeZone"}) {
+        for (String each : spelled) {
             m.put(each.toLowerCase(Locale.ROOT), each);
         }
         return m;

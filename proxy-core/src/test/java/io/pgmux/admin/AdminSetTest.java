@@ -227,6 +227,41 @@ class AdminSetTest {
     }
 
     @Test
+    void defaultTransactionReadOnlyIsABooleanReportedWhenItChanges() {
+        List<BackendMessage> answer = admin.query("SET default_transaction_read_only = 'YES'");
+        assertEquals("SCZ", types(answer));
+        assertEquals("default_transaction_read_only", answer.get(0).paramName());
+        assertEquals("on", answer.get(0).paramValue());
+        assertEquals("CZ", types(admin.query("SET default_transaction_read_only = true")), "unchanged: not reported");
+        answer = admin.query("SET default_transaction_read_only = maybe");
+        assertEquals("EZ", types(answer));
+        assertEquals("parameter \"default_transaction_read_only\" requires a Boolean value",
+                answer.get(0).errorField('M'));
+        assertEquals(List.of(List.of("on")), rows(admin.query("SHOW default_transaction_read_only")));
+    }
+
+    @Test
+    void enumSettingsAreShownInLowerCaseAndCheckedAsPostgreSqlChecksThem() {
+        admin.query("SET default_transaction_isolation = 'REPEATABLE READ'");
+        assertEquals(List.of(List.of("repeatable read")), rows(admin.query("SHOW default_transaction_isolation")));
+        admin.query("SET client_min_messages = 'Debug'");
+        assertEquals(List.of(List.of("debug2")), rows(admin.query("SHOW client_min_messages")));
+        List<BackendMessage> answer = admin.query("SET bytea_output = 'base64'");
+        assertEquals("EZ", types(answer));
+        assertEquals(SqlState.INVALID_PARAMETER_VALUE, answer.get(0).errorField('C'));
+        assertEquals("Available values: escape, hex.", answer.get(0).errorField('H'));
+    }
+
+    @Test
+    void aTimeZoneIsSpelledAsPostgreSqlSpellsIt() {
+        List<BackendMessage> answer = admin.query("SET TIME ZONE 'europe/berlin'");
+        assertEquals("SCZ", types(answer));
+        assertEquals("Europe/Berlin", answer.get(0).paramValue());
+        assertEquals("<-08>+08", admin.query("SET TIME ZONE -8").get(0).paramValue());
+        assertEquals("<+03:30>-03:30", admin.query("SET TimeZone = 3.5").get(0).paramValue());
+    }
+
+    @Test
     void anInvalidReportedParameterInTheStartupPacketIsFatal() {
         try (ConsoleChannel refused = ConsoleChannel.open(console, AdminRole.ADMIN,
                 Map.of("DateStyle", "C".repeat(40_000)))) {

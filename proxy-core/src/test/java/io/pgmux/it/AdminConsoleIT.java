@@ -272,6 +272,35 @@ class AdminConsoleIT {
         assertEquals(answers.get(0), answers.get(1), "the console answers as PostgreSQL");
     }
 
+    /**
+     * The console greets with the ParameterStatus messages a direct connection gets, in the same order and, where
+     * the value is not the console's own (server_version, TimeZone, is_superuser, session_authorization), the same
+     * values.
+     */
+    @Test
+    void theGreetingReportsWhatPostgreSqlReportsInItsOrder() {
+        Map<String, String> asked = Map.of("application_name", "Side By Side", "DateStyle", "sql, dmy");
+        Map<String, String> direct;
+        Map<String, String> greeted;
+        try (io.pgmux.testing.RawPgClient client = io.pgmux.testing.RawPgClient.connect(cluster.host(),
+                cluster.port())) {
+            direct = client.login(ProxyFixture.APP_USER, ProxyFixture.APP_DB, ProxyFixture.APP_PASSWORD, asked).params();
+        }
+        try (ProxyFixture proxy = start(); io.pgmux.testing.RawPgClient client = proxy.raw()) {
+            greeted = client.login(ADMIN, "pgmux", ADMIN_PASSWORD, asked).params();
+        }
+        assertEquals(List.copyOf(direct.keySet()), List.copyOf(greeted.keySet()), "the same names in the same order");
+        Map<String, String> theirs = new LinkedHashMap<>(direct);
+        Map<String, String> ours = new LinkedHashMap<>(greeted);
+        for (String own : List.of("server_version", "TimeZone", "is_superuser", "session_authorization")) {
+            theirs.remove(own);
+            ours.remove(own);
+        }
+        assertEquals(theirs, ours, "the same values");
+        assertEquals("SQL, DMY", ours.get("DateStyle"));
+        assertTrue(greeted.get("server_version").endsWith("/pgmux"), greeted.get("server_version"));
+    }
+
     /** psql, whose libpq drops a connection on a ParameterStatus over 30,000 bytes, survives a long name. */
     @Test
     void psqlSurvivesALongApplicationName() throws Exception {
