@@ -41,7 +41,7 @@ sealed interface AdminCommand {
     }
 
     /** SET of a session parameter drivers send; changes only this session. */
-    record SetParameter(String name, String value) implements AdminCommand {
+    record SetParameter(String name, SetValue value) implements AdminCommand {
         public String tag() {
             return "SET";
         }

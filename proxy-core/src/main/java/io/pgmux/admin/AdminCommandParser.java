@@ -75,7 +75,7 @@ final class AdminCommandParser {
         }
         if (ConsoleParameters.isSettable(name) || name.equals("server_version") || name.equals("server_encoding")
                 || name.equals("integer_datetimes") || name.equals("is_superuser")
-                || name.equals("session_authorization")) {
+                || name.equals("session_authorization") || name.equals("in_hot_standby")) {
             return new AdminCommand.ShowParameter(name);
         }
         if (ShowTarget.PGBOUNCER_ONLY.contains(name)) {
@@ -100,7 +100,7 @@ final class AdminCommandParser {
             return new AdminCommand.SetTransaction();
         }
         if (i + 1 < args.size() && args.get(i).is("time") && args.get(i + 1).is("zone")) {
-            return new AdminCommand.SetParameter("timezone", value(args.subList(i + 2, args.size()), statement));
+            return timeZone(args.subList(i + 2, args.size()), statement);
         }
         if (i < args.size() && args.get(i).is("names")) {
             return new AdminCommand.SetParameter("client_encoding", value(args.subList(i + 1, args.size()),
@@ -144,28 +144,34 @@ final class AdminCommandParser {
         return new AdminCommand.ResetParameter(name, "RESET");
     }
 
-    /** A session parameter's value: one or more items separated by commas (search_path, DateStyle). */
-    private static String value(List<Token> tokens, String statement) {
+    /**
+     * A session parameter's value: one or more items separated by commas (search_path, DateStyle), read as
+     * PostgreSQL reads them ({@link SetValue}).
+     */
+    private static SetValue value(List<Token> tokens, String statement) {
         if (tokens.isEmpty()) {
             throw setSyntax(statement);
         }
-        StringBuilder out = new StringBuilder();
-        boolean expectItem = true;
-        for (Token each : tokens) {
-            if (expectItem && each.isValue()) {
-                out.append(each.text());
-                expectItem = false;
-            } else if (!expectItem && each.kind() == Kind.COMMA) {
-                out.append(", ");
-                expectItem = true;
-            } else {
-                throw setSyntax(statement);
-            }
+        try {
+            return SetValue.parse(tokens);
+        } catch (AdminException e) {
+            throw new AdminException(e.error().withHint("Write SET name = value, quoting a value that is not a name"
+                    + " or a number: SET name = 'a value'."));
         }
-        if (expectItem) {
+    }
+
+    /**
+     * SET TIME ZONE's one value (gram.y zone_value): LOCAL and DEFAULT are the session's initial time zone; INTERVAL
+     * and a list are not taken.
+     */
+    private static AdminCommand timeZone(List<Token> tokens, String statement) {
+        if (tokens.size() == 1 && (tokens.get(0).is("local") || tokens.get(0).is("default"))) {
+            return new AdminCommand.ResetParameter("timezone", "SET");
+        }
+        if (tokens.size() != 1) {
             throw setSyntax(statement);
         }
-        return out.toString();
+        return new AdminCommand.SetParameter("timezone", value(tokens, statement));
     }
 
     private static AdminCommand onDatabase(Verb verb, List<Token> args) {

@@ -66,7 +66,7 @@ final class CommandExecutor {
         if (command instanceof AdminCommand.SetParameter) {
             AdminCommand.SetParameter set = (AdminCommand.SetParameter) command;
             List<PgError> notices = new ArrayList<>(0);
-            Map<String, String> reported = parameters.set(set.name(), set.name(), set.value(), notices::add);
+            Map<String, String> reported = parameters.set(set.name(), set.value(), notices::add);
             return new Outcome.ParametersChanged(notices, reported, command.tag());
         }
         if (command instanceof AdminCommand.ResetParameter) {

@@ -31,6 +31,8 @@ final class ConsoleParameters {
             "transaction_isolation", "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout",
             "client_min_messages", "bytea_output", "lc_messages", "lc_monetary", "lc_numeric", "lc_time", "jit",
             EXTRA_COLUMNS);
+    /** The settable parameters that take a list (GUC_LIST_INPUT); search_path's is one of names (GUC_LIST_QUOTE). */
+    private static final Set<String> LISTS = Set.of("datestyle", "search_path");
     /** Parameters whose value the console fixes whatever a client asks: it has only one way to speak. */
     private static final Set<String> FIXED = Set.of("client_encoding", "server_encoding", "server_version",
             "integer_datetimes", "is_superuser", "session_authorization", "standard_conforming_strings",
@@ -89,6 +91,19 @@ final class ConsoleParameters {
         p.values.put("timezone", "UTC");
         p.values.put("extra_float_digits", "1");
         p.values.put("default_transaction_isolation", "read committed");
+        // PostgreSQL's defaults of the rest, so that SHOW answers each as it would; the locales are the C locale's.
+        p.values.put("search_path", "\"$user\", public");
+        p.values.put("statement_timeout", "0");
+        p.values.put("lock_timeout", "0");
+        p.values.put("idle_in_transaction_session_timeout", "0");
+        p.values.put("client_min_messages", "notice");
+        p.values.put("bytea_output", "hex");
+        p.values.put("jit", "on");
+        p.values.put("default_transaction_deferrable", "off");
+        p.values.put("transaction_isolation", "read committed");
+        for (String each : new String[] {"lc_messages", "lc_monetary", "lc_numeric", "lc_time"}) {
+            p.values.put(each, "C");
+        }
         p.values.put(EXTRA_COLUMNS, "on");
         startup.forEach((name, value) -> {
             String lower = name.toLowerCase(Locale.ROOT);
@@ -114,6 +129,19 @@ final class ConsoleParameters {
     /** The current value, for SHOW; empty for a parameter the session does not have. */
     Optional<String> show(String lowerCaseName) {
         return Optional.ofNullable(values.get(lowerCaseName));
+    }
+
+    /**
+     * Applies a SET of a value as written in SQL: its items made one string as PostgreSQL's SET makes them
+     * ({@link SetValue#flatten}), then as {@link #set(String, String, String, Consumer)}.
+     *
+     * @param notices receives the NOTICEs PostgreSQL would send for the value (a name cut short)
+     * @throws AdminException (22023) for more than one item to a parameter that takes one, or a value refused there
+     */
+    Map<String, String> set(String lowerCaseName, SetValue value, Consumer<PgError> notices) {
+        String text = value.flatten(lowerCaseName, LISTS.contains(lowerCaseName),
+                lowerCaseName.equals("search_path"), notices);
+        return set(lowerCaseName, lowerCaseName, text, notices);
     }
 
     /**

@@ -70,7 +70,8 @@ class AdminSetTest {
         assertEquals(List.of(List.of("2")), rows(admin.query("SHOW extra_float_digits")), "from the startup packet");
         assertEquals(List.of(List.of("ISO, MDY")), rows(admin.query("show DateStyle")));
         admin.query("SET search_path = public, \"$user\"");
-        assertEquals(List.of(List.of("public, $user")), rows(admin.query("SHOW search_path")));
+        assertEquals(List.of(List.of("public, \"$user\"")), rows(admin.query("SHOW search_path")),
+                "a list of names, each quoted where PostgreSQL would quote it");
     }
 
     @Test
@@ -88,7 +89,7 @@ class AdminSetTest {
         answer = admin.query("RESET ALL");
         assertEquals("SCZ", types(answer));
         assertEquals("TimeZone", answer.get(0).paramName());
-        assertEquals(SqlState.UNDEFINED_OBJECT, admin.query("SHOW lock_timeout").get(0).errorField('C'));
+        assertEquals(List.of(List.of("0")), rows(admin.query("SHOW lock_timeout")));
         assertEquals(SqlState.UNDEFINED_OBJECT, admin.query("RESET query_timeout").get(0).errorField('C'));
         assertEquals(SqlState.SYNTAX_ERROR, admin.query("RESET").get(0).errorField('C'));
     }
@@ -101,10 +102,10 @@ class AdminSetTest {
     }
 
     @Test
-    void showOfAParameterTheConsoleHasNoValueForIsAnError() {
-        List<BackendMessage> answer = admin.query("SHOW lock_timeout");
-        assertEquals("EZ", types(answer));
-        assertEquals(SqlState.UNDEFINED_OBJECT, answer.get(0).errorField('C'));
+    void showOfAParameterNoOneSetAnswersPostgreSqlsDefault() {
+        assertEquals(List.of(List.of("0")), rows(admin.query("SHOW lock_timeout")));
+        assertEquals(List.of(List.of("\"$user\", public")), rows(admin.query("SHOW search_path")));
+        assertEquals(List.of(List.of("off")), rows(admin.query("SHOW in_hot_standby")));
     }
 
     @Test
@@ -224,6 +225,38 @@ class AdminSetTest {
         answer = admin.query("SET DateStyle = 'ISO, later'");
         assertEquals("EZ", types(answer));
         assertEquals("Unrecognized key word: \"later\".", answer.get(0).errorField('D'));
+    }
+
+    @Test
+    void anUnquotedNameIsFoldedToLowerCaseAsPostgreSqlFoldsIt() {
+        List<BackendMessage> answer = admin.query("SET application_name = Billing");
+        assertEquals("SCZ", types(answer));
+        assertEquals("billing", answer.get(0).paramValue());
+        assertEquals("Billing", admin.query("SET application_name = \"Billing\"").get(0).paramValue());
+        assertEquals("CZ", types(admin.query("SET application_name = 'Billing'")), "the same value: not reported");
+        admin.query("SET search_path = 'My Schema', Public, \"Other\"");
+        assertEquals(List.of(List.of("\"My Schema\", public, \"Other\"")), rows(admin.query("SHOW search_path")));
+        admin.query("SET lock_timeout = '5S'");
+        assertEquals(List.of(List.of("5S")), rows(admin.query("SHOW lock_timeout")), "a string is kept as written");
+    }
+
+    @Test
+    void aLongNameIsCutWithTheScannersNotice() {
+        String name = "Y".repeat(70);
+        List<BackendMessage> answer = admin.query("SET search_path = " + name);
+        assertEquals("NCZ", types(answer));
+        assertEquals("identifier \"" + "y".repeat(70) + "\" will be truncated to \"" + "y".repeat(63) + "\"",
+                answer.get(0).errorField('M'));
+        assertEquals(List.of(List.of("y".repeat(63))), rows(admin.query("SHOW search_path")));
+    }
+
+    @Test
+    void aParameterThatIsNotAListTakesOneItem() {
+        List<BackendMessage> answer = admin.query("SET application_name = a, b");
+        assertEquals("EZ", types(answer));
+        assertEquals(SqlState.INVALID_PARAMETER_VALUE, answer.get(0).errorField('C'));
+        assertEquals("SET application_name takes only one argument", answer.get(0).errorField('M'));
+        assertEquals(SqlState.SYNTAX_ERROR, admin.query("SET statement_timeout = 10s").get(0).errorField('C'));
     }
 
     @Test

@@ -273,6 +273,88 @@ class AdminConsoleIT {
     }
 
     /**
+     * A SET's value is read as PostgreSQL reads it, side by side with a direct connection: an unquoted name folded to
+     * lower case and cut at 63 bytes with its NOTICE, a quoted one and a string kept, numbers written back as SET
+     * writes them, search_path's names quoted, enum and Boolean values shown as PostgreSQL shows them, time zones
+     * spelled as PostgreSQL spells them, and what PostgreSQL refuses refused with its SQLSTATE, message, detail and
+     * hint (the console adds a hint to a syntax error, where PostgreSQL gives none).
+     */
+    @Test
+    void setValuesAreReadAsPostgreSqlReadsThem() throws Exception {
+        String[][] sets = {
+            {"SET application_name = Billing", "application_name"},
+            {"SET application_name = \"Billing\"", "application_name"},
+            {"SET application_name = 'Billing'", "application_name"},
+            {"SET application_name = TRUE", "application_name"},
+            {"SET application_name = 3.50", "application_name"},
+            {"SET application_name = +03", "application_name"},
+            {"SET application_name = " + "Y".repeat(70), "application_name"},
+            {"SET application_name = a, b", "application_name"},
+            {"SET application_name = foo-bar", "application_name"},
+            {"SET application_name = a.b", "application_name"},
+            {"SET application_name = \"\"", "application_name"},
+            {"SET statement_timeout = 10s", "statement_timeout"},
+            {"SET search_path = 'My Schema', Public, \"$user\"", "search_path"},
+            {"SET search_path = " + "Z".repeat(70), "search_path"},
+            {"SET DateStyle = iso, dmy", "DateStyle"},
+            {"SET datestyle = \"ISO\", YMD", "DateStyle"},
+            {"SET IntervalStyle = SQL_STANDARD", "IntervalStyle"},
+            {"SET TimeZone = utc", "TimeZone"},
+            {"SET TIME ZONE 'europe/berlin'", "TimeZone"},
+            {"SET TIME ZONE -8", "TimeZone"},
+            {"SET TimeZone = 3.5", "TimeZone"},
+            {"SET TIME ZONE 168", "TimeZone"},
+            {"SET default_transaction_isolation = 'REPEATABLE READ'", "default_transaction_isolation"},
+            {"SET default_transaction_isolation = 'read'", "default_transaction_isolation"},
+            {"SET client_min_messages = WARNING", "client_min_messages"},
+            {"SET bytea_output = 'HEX'", "bytea_output"},
+            {"SET bytea_output = base64", "bytea_output"},
+            {"SET jit = of", "jit"},
+            {"SET jit = maybe", "jit"},
+            {"SET default_transaction_read_only = yes", "default_transaction_read_only"}};
+        List<List<String>> answers = new ArrayList<>();
+        try (ProxyFixture proxy = start(); Connection direct = cluster.superuser();
+             Connection c = console(proxy, ADMIN, ADMIN_PASSWORD)) {
+            for (Connection each : List.of(direct, c)) {
+                List<String> answer = new ArrayList<>();
+                try (Statement s = each.createStatement()) {
+                    for (String[] set : sets) {
+                        answer.add(set[0] + " -> " + outcome(s, set[0]) + " -> " + showOf(s, set[1]));
+                    }
+                }
+                answers.add(answer);
+            }
+        }
+        assertTrue(answers.get(1).get(0).endsWith("-> billing"), answers.get(1).get(0));
+        for (int i = 0; i < sets.length; i++) {
+            String theirs = answers.get(0).get(i);
+            String ours = answers.get(1).get(i);
+            if (theirs.contains(" / HINT null ->")) {
+                ours = ours.replaceFirst(" / HINT .* ->", " / HINT null ->");
+            }
+            assertEquals(theirs, ours, "the console answers as PostgreSQL");
+        }
+    }
+
+    /** What a statement answered: its NOTICEs, or its error's SQLSTATE, message, detail and hint. */
+    private static String outcome(Statement s, String sql) {
+        try {
+            s.clearWarnings();
+            s.execute(sql);
+            StringBuilder notices = new StringBuilder("ok");
+            for (java.sql.SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
+                notices.append(" / ").append(w.getSQLState()).append(' ').append(w.getMessage());
+            }
+            return notices.toString();
+        } catch (SQLException e) {
+            org.postgresql.util.ServerErrorMessage error = ((org.postgresql.util.PSQLException) e)
+                    .getServerErrorMessage();
+            return error.getSQLState() + " " + error.getMessage() + " / " + error.getDetail() + " / HINT "
+                    + error.getHint();
+        }
+    }
+
+    /**
      * The console greets with the ParameterStatus messages a direct connection gets, in the same order and, where
      * the value is not the console's own (server_version, TimeZone, is_superuser, session_authorization), the same
      * values.
