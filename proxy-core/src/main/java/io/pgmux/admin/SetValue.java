@@ -39,7 +39,8 @@ record SetValue(List<Item> items) {
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+|\\d+\\.\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
     /** The scanner's identifier: a letter, _ or a non-ASCII character, then those, digits and $. */
-    private static final Pattern NAME = Pattern.compile("[A-Za-z_\\x{80}-\\x{10FFFF}][A-Za-z0-9_$\\x{80}-\\x{10FFFF}]*");
+    private static final Pattern NAME = Pattern.compile(
+            "[A-Za-z_\\x{80}-\\x{10FFFF}][A-Za-z0-9_$\\x{80}-\\x{10FFFF}]*");
     /** A name that quote_identifier leaves bare (ruleutils.c), key words aside. */
     private static final Pattern BARE_NAME = Pattern.compile("[a-z_][a-z0-9_]*");
     /** The characters of an operator (scan.l op_chars), which PostgreSQL's syntax error names as one token. */

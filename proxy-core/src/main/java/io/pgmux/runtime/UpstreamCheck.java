@@ -4,6 +4,7 @@ import io.pgmux.config.DatabaseConfig;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.UserConfig;
 import io.pgmux.pool.CapacityPlan;
+import io.pgmux.protocol.PgError;
 import io.pgmux.server.LoginFailedException;
 import io.pgmux.server.UpstreamProbe;
 import io.pgmux.server.UpstreamSlots;
@@ -55,8 +56,12 @@ public final class UpstreamCheck {
         try {
             slots = new UpstreamProbe(target, config.timeouts().serverConnectTimeout(), tls).read();
         } catch (IOException | RuntimeException e) {
-            String why = e instanceof LoginFailedException ? ((LoginFailedException) e).error().message()
-                    : e.getMessage();
+            String why = e.getMessage();
+            if (e instanceof LoginFailedException) {
+                PgError refusal = ((LoginFailedException) e).error();
+                // The hint says what to change (server_tls_sslmode for a server that takes only TLS ...).
+                why = refusal.message() + (refusal.hint() == null ? "" : "\n  hint: " + refusal.hint());
+            }
             return new Result(upstream.address(), false, false, "upstream " + upstream.address()
                     + ": could not read its connection limits as user \"" + target.user() + "\" on database \""
                     + target.database() + "\": " + why + "\n" + BudgetTable.render(upstream, null), Optional.empty());

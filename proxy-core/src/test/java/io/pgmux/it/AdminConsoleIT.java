@@ -366,7 +366,8 @@ class AdminConsoleIT {
         Map<String, String> greeted;
         try (io.pgmux.testing.RawPgClient client = io.pgmux.testing.RawPgClient.connect(cluster.host(),
                 cluster.port())) {
-            direct = client.login(ProxyFixture.APP_USER, ProxyFixture.APP_DB, ProxyFixture.APP_PASSWORD, asked).params();
+            direct = client.login(ProxyFixture.APP_USER, ProxyFixture.APP_DB, ProxyFixture.APP_PASSWORD, asked)
+                    .params();
         }
         try (ProxyFixture proxy = start(); io.pgmux.testing.RawPgClient client = proxy.raw()) {
             greeted = client.login(ADMIN, "pgmux", ADMIN_PASSWORD, asked).params();
