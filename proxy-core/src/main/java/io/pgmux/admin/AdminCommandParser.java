@@ -89,15 +89,24 @@ final class AdminCommandParser {
     }
 
     private static AdminCommand set(List<Token> args, String statement) {
-        int i = 0;
-        if (i < args.size() && (args.get(i).is("session") || args.get(i).is("local"))) {
-            if (args.get(i).is("session") && i + 1 < args.size() && args.get(i + 1).is("characteristics")) {
-                return new AdminCommand.SetTransaction();
-            }
-            i++;
+        if (!args.isEmpty() && args.get(0).is("local")) {
+            return new AdminCommand.SetLocal(setIn(args.subList(1, args.size()), statement));
         }
+        if (args.size() >= 4 && args.get(0).is("session") && args.get(1).is("characteristics")
+                && args.get(2).is("as") && args.get(3).is("transaction")) {
+            return new AdminCommand.SetSessionCharacteristics(TransactionModes.parse(args.subList(4, args.size())));
+        }
+        if (!args.isEmpty() && args.get(0).is("session")) {
+            return setIn(args.subList(1, args.size()), statement);
+        }
+        return setIn(args, statement);
+    }
+
+    /** A SET after its SESSION or LOCAL, if any. */
+    private static AdminCommand setIn(List<Token> args, String statement) {
+        int i = 0;
         if (i < args.size() && args.get(i).is("transaction")) {
-            return new AdminCommand.SetTransaction();
+            return new AdminCommand.SetTransaction(TransactionModes.parse(args.subList(i + 1, args.size())));
         }
         if (i + 1 < args.size() && args.get(i).is("time") && args.get(i + 1).is("zone")) {
             return timeZone(args.subList(i + 2, args.size()), statement);

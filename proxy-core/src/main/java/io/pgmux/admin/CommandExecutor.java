@@ -25,7 +25,6 @@ import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,15 +65,30 @@ final class CommandExecutor {
         if (command instanceof AdminCommand.SetParameter) {
             AdminCommand.SetParameter set = (AdminCommand.SetParameter) command;
             List<PgError> notices = new ArrayList<>(0);
-            Map<String, String> reported = parameters.set(set.name(), set.value(), notices::add);
-            return new Outcome.ParametersChanged(notices, reported, command.tag());
+            parameters.set(set.name(), set.value(), notices::add);
+            return new Outcome.ParametersChanged(notices, command.tag());
         }
         if (command instanceof AdminCommand.ResetParameter) {
-            return new Outcome.ParametersChanged(List.of(),
-                    parameters.reset(((AdminCommand.ResetParameter) command).name()), command.tag());
+            parameters.reset(((AdminCommand.ResetParameter) command).name());
+            return new Outcome.ParametersChanged(List.of(), command.tag());
+        }
+        if (command instanceof AdminCommand.SetSessionCharacteristics) {
+            ((AdminCommand.SetSessionCharacteristics) command).settings().forEach((name, value) ->
+                    parameters.set(name, name, value, notice -> { }));
+            return new Outcome.ParametersChanged(List.of(), command.tag());
         }
         if (command instanceof AdminCommand.SetTransaction) {
-            return new Outcome.Done(command.tag());
+            return new Outcome.ParametersChanged(List.of(outsideABlock("SET TRANSACTION")), command.tag());
+        }
+        if (command instanceof AdminCommand.SetLocal) {
+            List<PgError> notices = new ArrayList<>(1);
+            notices.add(outsideABlock("SET LOCAL"));
+            AdminCommand local = ((AdminCommand.SetLocal) command).command();
+            if (local instanceof AdminCommand.SetParameter) {
+                AdminCommand.SetParameter set = (AdminCommand.SetParameter) local;
+                parameters.check(set.name(), set.value(), notices::add);
+            }
+            return new Outcome.ParametersChanged(notices, command.tag());
         }
         log.info("admin console: {} runs {}", user, Excerpt.of(statement));
         return change(command);
@@ -154,6 +168,15 @@ final class CommandExecutor {
                         + ", which keep their running values until pgmux restarts",
                 "Everything else in the file is in force now; SHOW CONFIG shows the values in force.",
                 "Restart pgmux to apply them."), tag);
+    }
+
+    /**
+     * PostgreSQL's WARNING for a statement about the transaction block it runs in, run outside one (25P01
+     * no_active_sql_transaction, xact.c WarnNoTransactionBlock): the console has no transaction blocks.
+     */
+    private static PgError outsideABlock(String statement) {
+        return new PgError(PgError.WARNING, SqlState.NO_ACTIVE_SQL_TRANSACTION, statement
+                + " can only be used in transaction blocks", null, null);
     }
 
     /** A PAUSE or SUSPEND whose user gave up waiting (cancel, disconnect) is undone, as PgBouncer does. */

@@ -33,6 +33,12 @@ final class ConsoleParameters {
             EXTRA_COLUMNS);
     /** The settable parameters that take a list (GUC_LIST_INPUT); search_path's is one of names (GUC_LIST_QUOTE). */
     private static final Set<String> LISTS = Set.of("datestyle", "search_path");
+    /**
+     * A transaction's own settings, to the session default each shows outside a transaction block: the console has
+     * no transaction blocks, so a SET of one is checked and let go, as PostgreSQL does outside a block.
+     */
+    private static final Map<String, String> TRANSACTION_SCOPED = Map.of("transaction_isolation",
+            "default_transaction_isolation");
     /** Parameters whose value the console fixes whatever a client asks: it has only one way to speak. */
     private static final Set<String> FIXED = Set.of("client_encoding", "server_encoding", "server_version",
             "integer_datetimes", "is_superuser", "session_authorization", "standard_conforming_strings",
@@ -57,6 +63,8 @@ final class ConsoleParameters {
     private static final List<String> BYTEA_OUTPUTS = List.of("escape", "hex");
 
     private final Map<String, String> values = new LinkedHashMap<>();
+    /** What the client was last told of each reported parameter, under PostgreSQL's spelling. */
+    private final Map<String, String> lastReported = new LinkedHashMap<>();
     /** The values the session started with, for RESET. */
     private final Map<String, String> initial = new LinkedHashMap<>();
 
@@ -100,7 +108,6 @@ final class ConsoleParameters {
         p.values.put("bytea_output", "hex");
         p.values.put("jit", "on");
         p.values.put("default_transaction_deferrable", "off");
-        p.values.put("transaction_isolation", "read committed");
         for (String each : new String[] {"lc_messages", "lc_monetary", "lc_numeric", "lc_time"}) {
             p.values.put(each, "C");
         }
@@ -119,16 +126,39 @@ final class ConsoleParameters {
         return SETTABLE.contains(lowerCaseName);
     }
 
-    /** The parameters to greet a session with, under PostgreSQL's spelling. */
+    /**
+     * The parameters to greet a session with, under PostgreSQL's spelling; from then on each is reported again only
+     * when its value differs from the one last reported ({@link #unreported}).
+     */
     Map<String, String> greeting() {
         Map<String, String> result = new LinkedHashMap<>();
         REPORTED.forEach((lower, spelled) -> result.put(spelled, values.get(lower)));
+        lastReported.clear();
+        lastReported.putAll(result);
         return result;
+    }
+
+    /**
+     * The reported parameters whose value differs from the one the client was last told (PostgreSQL's spelling to
+     * the value), now counted as told. PostgreSQL tells them with ParameterStatus just before ReadyForQuery (postgres.c,
+     * ReportChangedGUCOptions): after the query's CommandCompletes, once each, with the value the query left, and not
+     * at all for a value set and set back.
+     */
+    Map<String, String> unreported() {
+        Map<String, String> changed = new LinkedHashMap<>();
+        REPORTED.forEach((lower, spelled) -> {
+            String value = values.get(lower);
+            if (!value.equals(lastReported.get(spelled))) {
+                changed.put(spelled, value);
+                lastReported.put(spelled, value);
+            }
+        });
+        return changed;
     }
 
     /** The current value, for SHOW; empty for a parameter the session does not have. */
     Optional<String> show(String lowerCaseName) {
-        return Optional.ofNullable(values.get(lowerCaseName));
+        return Optional.ofNullable(values.get(TRANSACTION_SCOPED.getOrDefault(lowerCaseName, lowerCaseName)));
     }
 
     /**
@@ -138,15 +168,31 @@ final class ConsoleParameters {
      * @param notices receives the NOTICEs PostgreSQL would send for the value (a name cut short)
      * @throws AdminException (22023) for more than one item to a parameter that takes one, or a value refused there
      */
-    Map<String, String> set(String lowerCaseName, SetValue value, Consumer<PgError> notices) {
-        String text = value.flatten(lowerCaseName, LISTS.contains(lowerCaseName),
-                lowerCaseName.equals("search_path"), notices);
-        return set(lowerCaseName, lowerCaseName, text, notices);
+    void set(String lowerCaseName, SetValue value, Consumer<PgError> notices) {
+        set(lowerCaseName, lowerCaseName, flattened(lowerCaseName, value, notices), notices);
     }
 
     /**
-     * Applies a SET; returns the reported parameters whose value changed (PostgreSQL's spelling to the new value),
-     * which a client must be told of with ParameterStatus.
+     * Checks a value as {@link #set(String, SetValue, Consumer)} would and changes nothing: a SET LOCAL, which
+     * outside a transaction block PostgreSQL checks and then lets go.
+     *
+     * @throws AdminException as {@link #set(String, SetValue, Consumer)}
+     */
+    void check(String lowerCaseName, SetValue value, Consumer<PgError> notices) {
+        String text = flattened(lowerCaseName, value, notices);
+        if (!FIXED.contains(lowerCaseName)) {
+            checked(lowerCaseName, lowerCaseName, text, notices);
+        }
+    }
+
+    private static String flattened(String lowerCaseName, SetValue value, Consumer<PgError> notices) {
+        return value.flatten(lowerCaseName, LISTS.contains(lowerCaseName), lowerCaseName.equals("search_path"),
+                notices);
+    }
+
+    /**
+     * Applies a SET; a reported parameter it changes is told of before the next ReadyForQuery ({@link #unreported}).
+     * A transaction's own setting (transaction_isolation) is checked and let go, as outside a transaction block.
      *
      * @param givenName the name as the client wrote it, for an error that repeats it
      * @param notices   receives the NOTICEs PostgreSQL would send for the value (a name cut short)
@@ -154,14 +200,14 @@ final class ConsoleParameters {
      *                        ({@value #EXTRA_COLUMNS}, default_transaction_read_only ...), an enum one (IntervalStyle,
      *                        client_min_messages ...), DateStyle or TimeZone
      */
-    Map<String, String> set(String lowerCaseName, String givenName, String value, Consumer<PgError> notices) {
+    void set(String lowerCaseName, String givenName, String value, Consumer<PgError> notices) {
         if (FIXED.contains(lowerCaseName)) {
-            return Map.of();
+            return;
         }
         value = checked(lowerCaseName, givenName, value, notices);
-        String previous = values.put(lowerCaseName, value);
-        String spelled = REPORTED.get(lowerCaseName);
-        return spelled != null && !value.equals(previous) ? Map.of(spelled, value) : Map.of();
+        if (!TRANSACTION_SCOPED.containsKey(lowerCaseName)) {
+            values.put(lowerCaseName, value);
+        }
     }
 
     /**
@@ -184,6 +230,7 @@ final class ConsoleParameters {
             case "timezone":
                 return CheckHooks.timeZone(value);
             case "default_transaction_isolation":
+            case "transaction_isolation":
                 return CheckHooks.enumValue(givenName, value, ISOLATION_LEVELS, Map.of());
             case "client_min_messages":
                 return CheckHooks.enumValue(givenName, value, MESSAGE_LEVELS, HIDDEN_MESSAGE_LEVELS);
@@ -194,18 +241,30 @@ final class ConsoleParameters {
         }
     }
 
-    /** RESET of one parameter, or of all ("all"), to the session's initial value; returns as {@link #set}. */
-    Map<String, String> reset(String lowerCaseName) {
-        Map<String, String> changed = new LinkedHashMap<>();
+    /** RESET of one parameter, or of all ("all"), to the session's initial value. */
+    void reset(String lowerCaseName) {
         for (String each : lowerCaseName.equals("all") ? Set.copyOf(values.keySet()) : Set.of(lowerCaseName)) {
             String start = initial.get(each);
             if (start == null) {
                 values.remove(each);
             } else {
-                changed.putAll(set(each, each, start, notice -> { })); // a start value is already checked
+                set(each, each, start, notice -> { }); // a start value is already checked
             }
         }
-        return changed;
+    }
+
+    /** The values now, for {@link #restore}. */
+    Map<String, String> saved() {
+        return Map.copyOf(values);
+    }
+
+    /**
+     * Puts back values {@link #saved} before a query whose statement failed: PostgreSQL runs a Query's statements in
+     * one implicit transaction, whose error rolls back the settings they made (guc.c, AtEOXact_GUC).
+     */
+    void restore(Map<String, String> saved) {
+        values.clear();
+        values.putAll(saved);
     }
 
     ColumnSet columns() {

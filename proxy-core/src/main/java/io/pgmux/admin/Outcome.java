@@ -3,7 +3,6 @@ package io.pgmux.admin;
 import io.pgmux.admin.show.ResultTable;
 import io.pgmux.protocol.PgError;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 
@@ -18,11 +17,11 @@ sealed interface Outcome {
     }
 
     /**
-     * Session parameters changed: a NoticeResponse for each of {@code notices} (a value PostgreSQL cut short),
-     * ParameterStatus for each reported one that did (name to value, possibly none), then CommandComplete with
-     * {@code tag}.
+     * Session parameters set or checked: a NoticeResponse for each of {@code notices} (a name PostgreSQL cut short,
+     * a SET LOCAL outside a transaction block ...), then CommandComplete with {@code tag}. The reported ones that
+     * changed are told of before ReadyForQuery ({@link ConsoleParameters#unreported}).
      */
-    record ParametersChanged(List<PgError> notices, Map<String, String> reported, String tag) implements Outcome {
+    record ParametersChanged(List<PgError> notices, String tag) implements Outcome {
     }
 
     /** A NoticeResponse, then CommandComplete with {@code tag} (SHOW HELP). */

@@ -10,6 +10,7 @@ import io.pgmux.admin.spi.AdminException;
 import io.pgmux.admin.spi.ShutdownMode;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -87,9 +88,11 @@ class AdminCommandParserTest {
         assertEquals(new AdminCommand.ResetParameter("application_name", "SET"),
                 parse("SET application_name TO DEFAULT"));
         assertEquals(new AdminCommand.ResetParameter("all", "RESET"), parse("RESET ALL"));
-        assertEquals(new AdminCommand.SetTransaction(), parse("SET TRANSACTION READ ONLY"));
-        assertEquals(new AdminCommand.SetTransaction(),
-                parse("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE"));
+        assertEquals(new AdminCommand.SetTransaction(Map.of("default_transaction_read_only", "on")),
+                parse("SET TRANSACTION READ ONLY"));
+        assertEquals(new AdminCommand.SetSessionCharacteristics(Map.of("default_transaction_isolation",
+                "serializable")), parse("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE"));
+        assertEquals(new AdminCommand.SetLocal(set("lock_timeout", string("5s"))), parse("SET LOCAL lock_timeout = '5s'"));
     }
 
     /** Words are read as PostgreSQL's scanner reads them: names folded, numbers as SET writes them back. */

@@ -276,8 +276,10 @@ class AdminConsoleIT {
      * A SET's value is read as PostgreSQL reads it, side by side with a direct connection: an unquoted name folded to
      * lower case and cut at 63 bytes with its NOTICE, a quoted one and a string kept, numbers written back as SET
      * writes them, search_path's names quoted, enum and Boolean values shown as PostgreSQL shows them, time zones
-     * spelled as PostgreSQL spells them, and what PostgreSQL refuses refused with its SQLSTATE, message, detail and
-     * hint (the console adds a hint to a syntax error, where PostgreSQL gives none).
+     * spelled as PostgreSQL spells them, SET LOCAL and SET TRANSACTION warned of outside a transaction block, the
+     * session's transaction modes set, a query's settings rolled back by its error, and what PostgreSQL refuses
+     * refused with its SQLSTATE, message, detail and hint (the console adds a hint to a syntax error, where
+     * PostgreSQL gives none).
      */
     @Test
     void setValuesAreReadAsPostgreSqlReadsThem() throws Exception {
@@ -311,6 +313,13 @@ class AdminConsoleIT {
             {"SET bytea_output = base64", "bytea_output"},
             {"SET jit = of", "jit"},
             {"SET jit = maybe", "jit"},
+            {"SET application_name = 'rolled back'; SET jit = maybe", "application_name"},
+            {"SET LOCAL application_name = 'local'", "application_name"},
+            {"SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "transaction_isolation"},
+            {"SET transaction_isolation = 'serializable'", "transaction_isolation"},
+            {"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ, DEFERRABLE",
+                "transaction_isolation"},
+            {"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL bogus", "default_transaction_deferrable"},
             {"SET default_transaction_read_only = yes", "default_transaction_read_only"}};
         List<List<String>> answers = new ArrayList<>();
         try (ProxyFixture proxy = start(); Connection direct = cluster.superuser();
@@ -382,6 +391,46 @@ class AdminConsoleIT {
         assertEquals(theirs, ours, "the same values");
         assertEquals("SQL, DMY", ours.get("DateStyle"));
         assertTrue(greeted.get("server_version").endsWith("/pgmux"), greeted.get("server_version"));
+    }
+
+    /**
+     * A query's changed reported parameters come as PostgreSQL sends them, side by side with a direct connection:
+     * after the CommandCompletes, once each with the value the query left, none for a value set back or rolled back
+     * by an error.
+     */
+    @Test
+    void aQuerysChangedParametersAreReportedAsPostgreSqlReportsThem() {
+        String[] queries = {"SET application_name = 'a'; SET application_name = 'b'",
+            "SET application_name = 'c'; SET application_name = 'b'",
+            "SET application_name = 'd'; SET jit = maybe",
+            "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY; SET DateStyle = 'ISO, DMY'",
+            "RESET ALL"};
+        List<List<String>> answers = new ArrayList<>();
+        try (ProxyFixture proxy = start();
+             io.pgmux.testing.RawPgClient direct = io.pgmux.testing.RawPgClient.connect(cluster.host(),
+                     cluster.port());
+             io.pgmux.testing.RawPgClient console = proxy.raw()) {
+            direct.login(ProxyFixture.APP_USER, ProxyFixture.APP_DB, ProxyFixture.APP_PASSWORD, Map.of());
+            console.login(ADMIN, "pgmux", ADMIN_PASSWORD, Map.of());
+            for (io.pgmux.testing.RawPgClient each : List.of(direct, console)) {
+                List<String> answer = new ArrayList<>();
+                for (String query : queries) {
+                    each.query(query);
+                    StringBuilder reply = new StringBuilder();
+                    for (io.pgmux.testing.BackendMessage m : each.readUntilReady()) {
+                        reply.append(m.type());
+                        if (m.type() == 'S') {
+                            reply.append('(').append(m.paramName()).append('=').append(m.paramValue()).append(')');
+                        }
+                    }
+                    answer.add(query + " -> " + reply);
+                }
+                answers.add(answer);
+            }
+        }
+        assertEquals("SET application_name = 'a'; SET application_name = 'b' -> CCS(application_name=b)Z",
+                answers.get(1).get(0));
+        assertEquals(answers.get(0), answers.get(1), "the console reports as PostgreSQL");
     }
 
     /** psql, whose libpq drops a connection on a ParameterStatus over 30,000 bytes, survives a long name. */
