@@ -10,6 +10,7 @@ import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,6 +23,11 @@ import java.util.Optional;
 final class AdminCommandParser {
     private AdminCommandParser() {
     }
+
+    /** SHOW's and RESET's key words for a parameter (gram.y var_name's special cases), to its name. */
+    private static final Map<List<String>, String> SPELLED_OUT = Map.of(List.of("time", "zone"), "timezone",
+            List.of("transaction", "isolation", "level"), "transaction_isolation",
+            List.of("session", "authorization"), "session_authorization");
 
     /** @throws AdminException with the error to answer */
     static AdminCommand parse(String statement) {
@@ -67,6 +73,11 @@ final class AdminCommandParser {
     }
 
     private static AdminCommand show(List<Token> args) {
+        Optional<String> spelledOut = SPELLED_OUT.entrySet().stream()
+                .filter(e -> areWords(args, e.getKey())).map(Map.Entry::getValue).findFirst();
+        if (spelledOut.isPresent()) {
+            return new AdminCommand.ShowParameter(spelledOut.get());
+        }
         Token what = exactlyOne(args, "SHOW", "what to show");
         String name = what.lowerCase();
         Optional<ShowTarget> target = what.kind() == Kind.STRING ? Optional.empty() : ShowTarget.find(name);
@@ -139,8 +150,24 @@ final class AdminCommandParser {
         return new AdminCommand.SetSetting(key, value.get(0).text());
     }
 
+    /** Whether {@code tokens} are exactly these key words. */
+    private static boolean areWords(List<Token> tokens, List<String> keywords) {
+        if (tokens.size() != keywords.size()) {
+            return false;
+        }
+        for (int i = 0; i < keywords.size(); i++) {
+            if (!tokens.get(i).is(keywords.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** RESET name and RESET ALL, for session parameters. */
     private static AdminCommand reset(List<Token> args, String statement) {
+        if (areWords(args, List.of("time", "zone"))) {
+            return new AdminCommand.ResetParameter("timezone", "RESET");
+        }
         if (args.size() != 1 || !(args.get(0).kind() == Kind.WORD || args.get(0).kind() == Kind.IDENTIFIER)) {
             throw new AdminException(new PgError(PgError.ERROR, SqlState.SYNTAX_ERROR, "invalid RESET: "
                     + Excerpt.of(statement), null, "Write RESET name or RESET ALL."));

@@ -192,8 +192,9 @@ final class CommandExecutor {
     private Outcome showParameter(String name) {
         String value = parameters.show(name).orElseThrow(() -> new AdminException(SqlState.UNDEFINED_OBJECT,
                 "the admin console has no value for parameter \"" + name + "\""));
-        return new Outcome.Rows(new ResultTable(List.of(io.pgmux.protocol.backend.RowDescription.Field.text(name)),
-                List.of(List.of(value))), "SHOW");
+        // The column is named as PostgreSQL spells the parameter (SHOW datestyle answers a column "DateStyle").
+        return new Outcome.Rows(new ResultTable(List.of(io.pgmux.protocol.backend.RowDescription.Field.text(
+                ConsoleParameters.spelled(name))), List.of(List.of(value))), "SHOW");
     }
 
     private Outcome show(ShowTarget target) {

@@ -122,6 +122,11 @@ final class ConsoleParameters {
         return p;
     }
 
+    /** A parameter's name as PostgreSQL spells it, e.g. {@code DateStyle}; most are in lower case. */
+    static String spelled(String lowerCaseName) {
+        return REPORTED.getOrDefault(lowerCaseName, lowerCaseName);
+    }
+
     static boolean isSettable(String lowerCaseName) {
         return SETTABLE.contains(lowerCaseName);
     }
@@ -140,9 +145,9 @@ final class ConsoleParameters {
 
     /**
      * The reported parameters whose value differs from the one the client was last told (PostgreSQL's spelling to
-     * the value), now counted as told. PostgreSQL tells them with ParameterStatus just before ReadyForQuery (postgres.c,
-     * ReportChangedGUCOptions): after the query's CommandCompletes, once each, with the value the query left, and not
-     * at all for a value set and set back.
+     * the value), now counted as told. PostgreSQL tells them with ParameterStatus just before ReadyForQuery
+     * (postgres.c, ReportChangedGUCOptions): after the query's CommandCompletes, once each, with the value the query
+     * left, and not at all for a value set and set back.
      */
     Map<String, String> unreported() {
         Map<String, String> changed = new LinkedHashMap<>();

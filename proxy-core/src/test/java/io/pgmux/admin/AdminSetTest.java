@@ -138,6 +138,22 @@ class AdminSetTest {
     }
 
     @Test
+    void showNamesItsColumnAsPostgreSqlSpellsTheParameter() {
+        assertEquals(List.of("DateStyle"), ConsoleChannel.names(ConsoleChannel.columns(
+                admin.query("show datestyle").get(0))));
+        List<BackendMessage> answer = admin.query("SHOW TIME ZONE");
+        assertEquals(List.of("TimeZone"), ConsoleChannel.names(ConsoleChannel.columns(answer.get(0))));
+        assertEquals(List.of(List.of("UTC")), rows(answer));
+        answer = admin.query("show transaction isolation level");
+        assertEquals(List.of("transaction_isolation"), ConsoleChannel.names(ConsoleChannel.columns(answer.get(0))));
+        assertEquals(List.of(List.of("read committed")), rows(answer));
+        assertEquals(List.of(List.of("root")), rows(admin.query("SHOW SESSION AUTHORIZATION")));
+        admin.query("SET TIME ZONE 'Europe/Berlin'");
+        assertEquals("RESET", admin.query("RESET TIME ZONE").get(0).commandTag());
+        assertEquals(List.of(List.of("UTC")), rows(admin.query("SHOW TimeZone")));
+    }
+
+    @Test
     void resetAndSetToDefaultGoBackToTheSessionsStartingValue() {
         admin.query("SET extra_float_digits = 3");
         admin.query("SET extra_float_digits TO DEFAULT");

@@ -345,6 +345,30 @@ class AdminConsoleIT {
         }
     }
 
+    /** SHOW names its column as PostgreSQL does, for the key word forms too (SHOW TIME ZONE). */
+    @Test
+    void showNamesItsColumnAsPostgreSql() throws Exception {
+        String[] shows = {"SHOW datestyle", "SHOW intervalstyle", "SHOW timezone", "SHOW TIME ZONE",
+            "SHOW TRANSACTION ISOLATION LEVEL", "SHOW SESSION AUTHORIZATION", "SHOW search_path", "SHOW in_hot_standby",
+            "SHOW default_transaction_read_only"};
+        List<List<String>> columns = new ArrayList<>();
+        try (ProxyFixture proxy = start(); Connection direct = cluster.superuser();
+             Connection c = console(proxy, ADMIN, ADMIN_PASSWORD)) {
+            for (Connection each : List.of(direct, c)) {
+                List<String> names = new ArrayList<>();
+                try (Statement s = each.createStatement()) {
+                    for (String show : shows) {
+                        try (ResultSet rs = s.executeQuery(show)) {
+                            names.add(show + ": " + columns(rs));
+                        }
+                    }
+                }
+                columns.add(names);
+            }
+        }
+        assertEquals(columns.get(0), columns.get(1));
+    }
+
     /** What a statement answered: its NOTICEs, or its error's SQLSTATE, message, detail and hint. */
     private static String outcome(Statement s, String sql) {
         try {
