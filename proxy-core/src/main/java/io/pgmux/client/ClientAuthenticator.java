@@ -16,9 +16,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks the passwords of pgmux's clients against the configured users, with the exchange the access decision's
- * method and the stored password's form call for ({@link PasswordChallenge}). SCRAM secrets are derived (from
- * plaintext passwords) or parsed (from verifiers) once at start, so no login pays for a key derivation on an
- * event loop.
+ * method and the stored password's form call for ({@link PasswordChallenge}). SCRAM secrets are parsed from verifiers
+ * at start; those of plaintext passwords are derived once ({@link DerivedSecret}), off the event loops: by a pass
+ * once pgmux listens ({@link #deriveAll}), or by a login that comes first and needs one ({@link #derivesFirst}), which
+ * then waits for it on a login-work thread. So no login pays for a key derivation on an event loop, and a
+ * configuration with many users does not hold back the listener. Until that pass is through, the first SCRAM login of
+ * a configured user with a plaintext password takes a derivation longer than a login of an unknown user would.
  *
  * <p>Every login gets the same exchange, whether or not its user exists or has a password: those that do not are
  * checked against {@link MockCredentials} and fail at the end, with the error a wrong password gets, as in
@@ -29,21 +32,23 @@ final class ClientAuthenticator {
 
     private final PgmuxConfig config;
     private final Map<String, StoredPassword> stored = new HashMap<>();
-    private final Map<String, ScramSecret> scramSecrets = new HashMap<>();
+    /** The secrets of users whose password is a SCRAM verifier. */
+    private final Map<String, ScramSecret> verifierSecrets = new HashMap<>();
+    /** The secrets of users whose password is plaintext, derived on first need. */
+    private final Map<String, DerivedSecret> derivedSecrets = new HashMap<>();
     private final MockCredentials mock = new MockCredentials();
     private final ScramKeys scramKeys;
 
     ClientAuthenticator(PgmuxConfig config, ScramKeys scramKeys) {
-        this(config, scramKeys, Map.of(), Map.of());
+        this(config, scramKeys, Map.of());
     }
 
     /**
-     * @param keptStored the passwords of the authenticator this one replaces (a reload), by user
-     * @param keptSecrets that authenticator's SCRAM secrets: a user whose plaintext password is unchanged keeps its
-     *     secret, so a reload derives (a PBKDF2 run of a few milliseconds each) only for passwords that changed
+     * @param kept the derived secrets of the authenticator this one replaces (a reload), by user: a user whose
+     *     plaintext password is unchanged keeps its secret, derived or not, so a reload derives only for passwords
+     *     that changed
      */
-    private ClientAuthenticator(PgmuxConfig config, ScramKeys scramKeys, Map<String, StoredPassword> keptStored,
-                                Map<String, ScramSecret> keptSecrets) {
+    private ClientAuthenticator(PgmuxConfig config, ScramKeys scramKeys, Map<String, DerivedSecret> kept) {
         this.config = config;
         this.scramKeys = scramKeys;
         for (UserConfig each : config.users().values()) {
@@ -51,27 +56,47 @@ final class ClientAuthenticator {
                 StoredPassword password = StoredPassword.parse(p);
                 stored.put(each.name(), password);
                 if (password instanceof StoredPassword.ScramSha256) {
-                    scramSecrets.put(each.name(), ScramSecret.fromVerifier((StoredPassword.ScramSha256) password));
+                    verifierSecrets.put(each.name(), ScramSecret.fromVerifier((StoredPassword.ScramSha256) password));
                 } else if (password instanceof StoredPassword.Plaintext) {
-                    boolean unchanged = password.equals(keptStored.get(each.name()))
-                            && keptSecrets.containsKey(each.name());
-                    scramSecrets.put(each.name(), unchanged ? keptSecrets.get(each.name()) : ScramSecret.fromPassword(p));
+                    DerivedSecret keptSecret = kept.get(each.name());
+                    derivedSecrets.put(each.name(), keptSecret != null && keptSecret.isFor(password) ? keptSecret
+                            : new DerivedSecret((StoredPassword.Plaintext) password));
                 }
             });
         }
     }
 
-    /**
-     * The authenticator for a reloaded configuration: the SCRAM secrets of plaintext passwords that did not change
-     * are kept, the rest derived. Derives on the caller's thread: call it off the event loops.
-     */
+    /** The authenticator for a reloaded configuration: secrets of unchanged plaintext passwords are kept. */
     ClientAuthenticator reloaded(PgmuxConfig next) {
-        return new ClientAuthenticator(next, scramKeys, stored, scramSecrets);
+        return new ClientAuthenticator(next, scramKeys, derivedSecrets);
     }
 
-    /** The SCRAM secret a client of {@code user} is checked against; empty when the user has no usable password. */
+    /**
+     * Derives every plaintext password's secret not derived yet, one after another, on the calling thread: a
+     * {@link LoginWork} thread once pgmux listens, or after a reload.
+     */
+    void deriveAll() {
+        derivedSecrets.values().forEach(DerivedSecret::get);
+    }
+
+    /**
+     * Whether the exchange {@link #begin(String, AccessDecision)} makes for {@code user} needs a secret not derived
+     * yet: then it must be made off the event loop.
+     */
+    boolean derivesFirst(String user, AccessDecision decision) {
+        DerivedSecret secret = derivedSecrets.get(user);
+        return secret != null && !secret.isDerived() && decision instanceof AccessDecision.Challenge
+                && PasswordChallenge.choose(((AccessDecision.Challenge) decision).method(),
+                        Optional.of(StoredPassword.Kind.PLAINTEXT)) == PasswordChallenge.SCRAM_SHA_256;
+    }
+
+    /**
+     * The SCRAM secret a client of {@code user} is checked against; empty when the user has no usable password.
+     * May derive it: call it off the event loop.
+     */
     Optional<ScramSecret> scramSecret(String user) {
-        return Optional.ofNullable(scramSecrets.get(user));
+        DerivedSecret derived = derivedSecrets.get(user);
+        return derived != null ? Optional.of(derived.get()) : Optional.ofNullable(verifierSecrets.get(user));
     }
 
     /**
@@ -117,7 +142,7 @@ final class ClientAuthenticator {
                     : PasswordExchange.doomed(challenge, user, new StoredPassword.Plaintext(mock.password(user)));
         }
         if (challenge == PasswordChallenge.SCRAM_SHA_256) {
-            return PasswordExchange.scram(user, foundSecret.orElseGet(() -> scramSecrets.get(user)), password.get(),
+            return PasswordExchange.scram(user, foundSecret.or(() -> scramSecret(user)).orElseThrow(), password.get(),
                     scramKeys);
         }
         return PasswordExchange.of(challenge, user, password.get());

@@ -89,6 +89,20 @@ public final class ClientServices {
         this.slowQueryNanos = slowQueryNanos(config);
     }
 
+    /**
+     * Derives the SCRAM secrets of the configuration's plaintext passwords on a login-work thread, so that logins
+     * find them ready ({@link ClientAuthenticator#deriveAll}); called once pgmux listens, and after a reload. When
+     * the login work's queue is full, the logins that need a secret derive it themselves, on that same work.
+     */
+    public void deriveSecrets() {
+        ClientAuthenticator current = authenticator;
+        try {
+            loginWork.execute(current::deriveAll);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Logins fill the queue: each that needs a secret derives it there, as it would before this pass.
+        }
+    }
+
     /** Where the passwords of users that are not configured are looked up (auth_query). */
     io.pgmux.authquery.AuthQueryLookup authQuery() {
         return authQuery;
@@ -119,8 +133,8 @@ public final class ClientServices {
 
     /**
      * Prepares the client side for {@code next} before it is installed: the client TLS context is rebuilt from its
-     * files and the SCRAM secrets of plaintext passwords that changed are derived here (the others are kept), on the
-     * caller's thread, never on an event loop.
+     * files; the SCRAM secrets of plaintext passwords that did not change are kept, and those that did are derived
+     * on a login-work thread ({@link #deriveSecrets}).
      *
      * @throws io.pgmux.tls.TlsSetupException when the new TLS files cannot be used; nothing has changed then
      */
@@ -132,6 +146,7 @@ public final class ClientServices {
         authenticator = nextAuthenticator;
         logins = nextLogins;
         slowQueryNanos = slowQueryNanos(next);
+        deriveSecrets();
     }
 
     /** The bound every client's message framer gathers messages that span reads under. */

@@ -33,7 +33,7 @@ final class LoginAuthorization {
     }
 
     /** What the login of {@code user} to {@code database} on {@code channel} goes on with. */
-    sealed interface Outcome permits Refused, Exchange, LookUp {
+    sealed interface Outcome permits Refused, Exchange, LookUp, Derive {
     }
 
     /**
@@ -54,6 +54,13 @@ final class LoginAuthorization {
     record Exchange(PasswordExchange exchange) implements Outcome {
     }
 
+    /**
+     * The user's exchange needs the SCRAM secret of its plaintext password, not derived yet: make the exchange
+     * ({@link #exchangeFor(String, Derive)}) off the event loop.
+     */
+    record Derive(AccessDecision decision) implements Outcome {
+    }
+
     Outcome decide(Channel channel, String database, String user) {
         LoginAttempt attempt = attempt(channel, database, user);
         AccessDecision decision = policy.decide(attempt);
@@ -69,7 +76,15 @@ final class LoginAuthorization {
                 return new LookUp(decision, lookup.get());
             }
         }
+        if (authenticator.derivesFirst(user, decision)) {
+            return new Derive(decision);
+        }
         return new Exchange(authenticator.begin(user, decision));
+    }
+
+    /** The exchange for a user whose secret is derived first ({@link Derive}): off the event loop. */
+    PasswordExchange exchangeFor(String user, Derive derive) {
+        return authenticator.begin(user, derive.decision());
     }
 
     /** The exchange for a user auth_query looked up ({@link LookUp}); may derive a key: off the event loop. */

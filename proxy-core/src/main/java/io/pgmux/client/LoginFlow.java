@@ -116,6 +116,10 @@ final class LoginFlow implements ClientPhase {
             lookUp(services.logins(), (LoginAuthorization.LookUp) outcome);
             return;
         }
+        if (outcome instanceof LoginAuthorization.Derive) {
+            deriveFirst(services.logins(), (LoginAuthorization.Derive) outcome);
+            return;
+        }
         begin(((LoginAuthorization.Exchange) outcome).exchange());
     }
 
@@ -166,12 +170,49 @@ final class LoginFlow implements ClientPhase {
                 });
     }
 
-    private void backOnLoop(Found result, Throwable error) {
+    /**
+     * A configured user whose SCRAM secret (of a plaintext password) is not derived yet: the exchange is made on a
+     * login-work thread, which derives it, then the login goes on on the channel's loop. The framer keeps whatever
+     * the client sends meanwhile.
+     */
+    private void deriveFirst(LoginAuthorization logins, LoginAuthorization.Derive derive) {
+        client.transition(ClientState.AUTHENTICATING);
+        ChannelHandlerContext input = input();
+        framerOf(input).hold(input);
+        String user = client.user();
         try {
-            channel.eventLoop().execute(() -> lookedUp(result, error));
+            services.loginWork().execute(() -> {
+                PasswordExchange exchange;
+                try {
+                    exchange = logins.exchangeFor(user, derive);
+                } catch (RuntimeException e) {
+                    onLoop(() -> derivationFailed(e));
+                    return;
+                }
+                backOnLoop(new Found(Optional.empty(), exchange), null);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            backOnLoop(null, e);
+        }
+    }
+
+    /** Back on the event loop after a derivation threw: a fault of pgmux's, ended as any other for this client. */
+    private void derivationFailed(RuntimeException failure) {
+        if (client.state() == ClientState.AUTHENTICATING && passwordExchange == null) {
+            client.failed(failure);
+        }
+    }
+
+    private void onLoop(Runnable task) {
+        try {
+            channel.eventLoop().execute(task);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // The event loop has shut down, and with it this client's channel: nobody is left to answer.
         }
+    }
+
+    private void backOnLoop(Found result, Throwable error) {
+        onLoop(() -> lookedUp(result, error));
     }
 
     /** What auth_query found for a user, and the exchange made against it. */

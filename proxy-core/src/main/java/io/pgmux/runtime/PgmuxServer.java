@@ -221,8 +221,10 @@ public final class PgmuxServer implements AutoCloseable {
             startMetrics();
         }
         state = ServingState.SERVING;
-        // The JDK's TLS stack loads and builds after the listener is up, off the event loops (UpstreamTlsContexts).
+        // The JDK's TLS stack loads and builds after the listener is up, off the event loops (UpstreamTlsContexts);
+        // so are the configured users' SCRAM secrets derived.
         upstreamTls.prepare(config);
+        services.deriveSecrets();
         InetSocketAddress address = (InetSocketAddress) listener.localAddress();
         log.info("pgmux listening on {}:{} ({} transport, {} event loops, pool_mode {}{})", address.getHostString(),
                 address.getPort(), transport.name(), workers, config.poolMode().configName(),

@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgmux.testing.Await;
 import io.pgmux.testing.BackendMessage;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
 import io.pgmux.testing.RawPgClient;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -46,7 +43,7 @@ class CancelIT {
                     return e;
                 }
             });
-            awaitRunning("it-cancel-jdbc");
+            ClusterAdmin.awaitRunning(cluster, "it-cancel-jdbc");
             long start = System.nanoTime();
             st.cancel();
             Throwable error = sleep.get(10, TimeUnit.SECONDS);
@@ -69,13 +66,13 @@ class CancelIT {
 
             // A wrong secret must not cancel anything: this short sleep completes normally.
             client.query("select pg_sleep(1.5) /* it-cancel-wrong */");
-            awaitRunning("it-cancel-wrong");
+            ClusterAdmin.awaitRunning(cluster, "it-cancel-wrong");
             RawPgClient.cancel(proxy.host(), proxy.port(), pid, secret + 1);
             List<BackendMessage> reply = client.readUntilReady();
             assertEquals("TDCZ", Raw.types(reply), "a CancelRequest with a wrong secret cancelled: " + reply);
 
             client.query("select pg_sleep(30) /* it-cancel-raw */");
-            awaitRunning("it-cancel-raw");
+            ClusterAdmin.awaitRunning(cluster, "it-cancel-raw");
             RawPgClient.cancel(proxy.host(), proxy.port(), pid, secret);
             BackendMessage message = client.read();
             if (message.type() == 'T') {
@@ -95,25 +92,12 @@ class CancelIT {
              RawPgClient busy = proxy.rawLogin()) {
             assertEquals("1", Raw.queryOne(idle.client(), "select 1")); // it has used the only server
             busy.query("select pg_sleep(1.5) /* it-cancel-idle */");
-            awaitRunning("it-cancel-idle");
+            ClusterAdmin.awaitRunning(cluster, "it-cancel-idle");
             RawPgClient.cancel(proxy.host(), proxy.port(), idle.startup().pid(), idle.startup().secret());
             List<BackendMessage> reply = busy.readUntilReady();
             assertEquals("TDCZ", Raw.types(reply), "a cancel for an idle client hit another client: " + reply);
         }
     }
 
-    /** Waits until a query containing {@code marker} is running on the cluster. */
-    private void awaitRunning(String marker) throws SQLException {
-        try (Connection su = cluster.superuser();
-             PreparedStatement ps = su.prepareStatement("select 1 from pg_stat_activity where state = 'active'"
-                     + " and query like '%' || ? || '%' and pid <> pg_backend_pid()")) {
-            ps.setString(1, marker);
-            Await.untilChecked(Duration.ofSeconds(10), () -> {
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
-            }, "a query marked " + marker + " to run");
-        }
-    }
 
 }

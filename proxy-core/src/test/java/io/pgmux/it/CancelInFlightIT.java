@@ -11,8 +11,6 @@ import io.pgmux.testing.PostgresExtension;
 import io.pgmux.testing.RawPgClient;
 import io.pgmux.testing.StartupResult;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +51,7 @@ class CancelInFlightIT {
              ProxyFixture.StartupResultAndClient a = proxy.rawLoginWithResult(null);
              RawPgClient b = proxy.rawLogin()) {
             a.client().query("select pg_sleep(0.3) /* it-inflight-a */");
-            awaitRunning("it-inflight-a");
+            ClusterAdmin.awaitRunning(cluster, "it-inflight-a");
             RawPgClient.cancel(proxy.host(), proxy.port(), a.startup().pid(), a.startup().secret());
             Await.until(Duration.ofSeconds(5), () -> relay.held() == 1, "pgmux to send the cancel");
             // The cancel is held back: the query ends normally, and the server could go to the next client.
@@ -78,7 +76,7 @@ class CancelInFlightIT {
              RawPgClient b = proxy.rawLogin()) {
             int before = Raw.pid(a.client());
             a.client().query("select pg_sleep(0.3) /* it-inflight-lost */");
-            awaitRunning("it-inflight-lost");
+            ClusterAdmin.awaitRunning(cluster, "it-inflight-lost");
             RawPgClient.cancel(proxy.host(), proxy.port(), a.startup().pid(), a.startup().secret());
             Await.until(Duration.ofSeconds(5), () -> relay.held() == 1, "pgmux to send the cancel");
             assertEquals("TDCZ", Raw.types(a.client().readUntilReady()));
@@ -129,17 +127,4 @@ class CancelInFlightIT {
         }
     }
 
-    /** Waits until a query containing {@code marker} is running on the cluster. */
-    private void awaitRunning(String marker) throws SQLException {
-        try (Connection su = cluster.superuser();
-             PreparedStatement ps = su.prepareStatement("select 1 from pg_stat_activity where state = 'active'"
-                     + " and query like '%' || ? || '%' and pid <> pg_backend_pid()")) {
-            ps.setString(1, marker);
-            Await.untilChecked(Duration.ofSeconds(10), () -> {
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
-            }, "a query marked " + marker + " to run");
-        }
-    }
 }

@@ -52,6 +52,24 @@ final class ClusterAdmin {
         cluster.terminateBackends(null, user);
     }
 
+    /**
+     * Waits until a query containing {@code marker} runs on the cluster (pg_stat_activity says active): a cancel
+     * sent earlier may reach a backend that has not read the query yet, which PostgreSQL ignores, on a direct
+     * connection as through pgmux.
+     */
+    static void awaitRunning(PostgresCluster cluster, String marker) throws SQLException {
+        try (Connection su = cluster.superuser();
+             PreparedStatement ps = su.prepareStatement("select 1 from pg_stat_activity where state = 'active'"
+                     + " and query like '%' || ? || '%' and pid <> pg_backend_pid()")) {
+            ps.setString(1, marker);
+            io.pgmux.testing.Await.untilChecked(java.time.Duration.ofSeconds(10), () -> {
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }, "a query marked " + marker + " to run");
+        }
+    }
+
     /** {@link #appDdl} for tests that declare no checked exceptions. */
     static void appDdlUnchecked(PostgresCluster cluster, String... statements) {
         try {

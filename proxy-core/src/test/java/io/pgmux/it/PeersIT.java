@@ -14,7 +14,6 @@ import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.RawPgClient;
 import io.pgmux.testing.StartupResult;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -146,7 +145,7 @@ class PeersIT {
             }
             // A wrong secret cancels nothing, forwarded or not.
             client.query("select pg_sleep(1) /* peer-wrong */");
-            awaitRunning("peer-wrong");
+            ClusterAdmin.awaitRunning(cluster, "peer-wrong");
             RawPgClient.cancel(HOST, own2, key.pid(), key.secret() ^ 1);
             assertEquals("TDCZ", Raw.types(client.readUntilReady()));
             assertEquals("ok", Raw.queryOne(client, "select 'ok'"));
@@ -319,7 +318,7 @@ class PeersIT {
     /** Runs a long sleep marked {@code marker}, has {@code cancel} sent, and expects 57014 and a usable session. */
     private void expectCancelled(RawPgClient client, String marker, Runnable cancel) throws SQLException {
         client.query("select pg_sleep(30) /* " + marker + " */");
-        awaitRunning(marker);
+        ClusterAdmin.awaitRunning(cluster, marker);
         cancel.run();
         BackendMessage message = client.read();
         if (message.type() == 'T') {
@@ -330,16 +329,4 @@ class PeersIT {
         client.expect('Z');
     }
 
-    private void awaitRunning(String marker) throws SQLException {
-        try (Connection su = cluster.superuser();
-             PreparedStatement ps = su.prepareStatement("select 1 from pg_stat_activity where state = 'active'"
-                     + " and query like '%' || ? || '%' and pid <> pg_backend_pid()")) {
-            ps.setString(1, marker);
-            Await.untilChecked(Duration.ofSeconds(10), () -> {
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
-            }, "a query marked " + marker + " to run");
-        }
-    }
 }

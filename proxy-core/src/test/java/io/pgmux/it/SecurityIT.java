@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgmux.testing.Await;
 import io.pgmux.testing.PgmuxMain;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
@@ -22,7 +21,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -86,18 +84,16 @@ class SecurityIT {
             try (RawPgClient victim = proxy.raw()) {
                 StartupResult key = victim.login(ProxyFixture.APP_USER, ProxyFixture.APP_DB,
                         ProxyFixture.APP_PASSWORD, null);
-                victim.query("SELECT pg_sleep(1.5), 'survived'");
-                Await.until(Duration.ofSeconds(30), () -> proxy.appSnapshot().serversActive() == 1,
-                        "the query running on a server");
+                victim.query("SELECT pg_sleep(1.5), 'survived' /* wrong keys */");
+                ClusterAdmin.awaitRunning(cluster, "wrong keys");
                 RawPgClient.cancel(proxy.host(), proxy.port(), key.pid(), key.secret() + 1);
                 RawPgClient.cancel(proxy.host(), proxy.port(), key.pid() ^ 1, key.secret());
                 List<?> answer = victim.readUntilReady();
                 assertFalse(answer.toString().contains("57014"), "a wrong key cancelled the query: " + answer);
                 assertTrue(answer.toString().contains("survived"), answer.toString());
 
-                victim.query("SELECT pg_sleep(30)");
-                Await.until(Duration.ofSeconds(30), () -> proxy.appSnapshot().serversActive() == 1,
-                        "the second query running on a server");
+                victim.query("SELECT pg_sleep(30) /* right key */");
+                ClusterAdmin.awaitRunning(cluster, "right key");
                 RawPgClient.cancel(proxy.host(), proxy.port(), key.pid(), key.secret());
                 assertTrue(victim.readUntilReady().toString().contains("57014"), "the right key cancels");
             }

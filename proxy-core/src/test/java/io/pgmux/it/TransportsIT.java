@@ -109,7 +109,7 @@ class TransportsIT {
                     return e;
                 }
             });
-            awaitRunning(marker);
+            ClusterAdmin.awaitRunning(cluster, marker);
             st.cancel();
             Throwable error = sleep.get(10, TimeUnit.SECONDS);
             assertTrue(error instanceof SQLException, "pg_sleep(30) was not cancelled: " + error);
@@ -118,16 +118,4 @@ class TransportsIT {
         }
     }
 
-    private void awaitRunning(String marker) throws SQLException {
-        try (Connection su = cluster.superuser();
-             PreparedStatement ps = su.prepareStatement("select 1 from pg_stat_activity where state = 'active'"
-                     + " and query like '%' || ? || '%' and pid <> pg_backend_pid()")) {
-            ps.setString(1, marker);
-            Await.untilChecked(Duration.ofSeconds(10), () -> {
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
-            }, "a query marked " + marker + " to run");
-        }
-    }
 }

@@ -34,11 +34,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The {@code password} method against a SCRAM verifier derives keys (PBKDF2): the check runs on the login-work
- * executor, never on the event loop, and the login resumes on the loop with its result. The executor here runs
- * only when the test says so, so the test sees the login waiting.
+ * Key derivations (PBKDF2) run on the login-work executor, never on the event loop, and the login resumes on the
+ * loop with their result: the {@code password} method's check against a SCRAM verifier, and the SCRAM secret of a
+ * plaintext password from the configuration that no pass has derived yet. The executor here runs only when the test
+ * says so, so the test sees the login waiting.
  */
-class CleartextOffLoopTest {
+class KeyDerivationOffLoopTest {
     private static final String PASSWORD = "right-password";
 
     /** Runs nothing until told to. */
@@ -61,17 +62,21 @@ class CleartextOffLoopTest {
     private final ManualExecutor work = new ManualExecutor();
     private final ClientServices services;
 
-    CleartextOffLoopTest() {
-        String verifier = ScramSecret.fromPassword(PASSWORD).toString();
-        String yaml = "auth_type: password\n"
+    KeyDerivationOffLoopTest() {
+        services = services("password", ScramSecret.fromPassword(PASSWORD).toString());
+    }
+
+    /** Services for user alice with {@code password} (plaintext or a verifier) under {@code authType}. */
+    private ClientServices services(String authType, String password) {
+        String yaml = "auth_type: " + authType + "\n"
                 + "allow_password_without_tls: true\n"
                 + "databases:\n  app: {host: 127.0.0.1, port: 1, dbname: app}\n"
-                + "users:\n  - {name: alice, password: '" + verifier + "'}\n";
+                + "users:\n  - {name: alice, password: '" + password + "'}\n";
         PgmuxConfig config = ConfigLoader.parse(yaml, "test.yaml", Map.of());
         DefaultChannelGroup channels = new DefaultChannelGroup("test", GlobalEventExecutor.INSTANCE);
         ServerConnector connector = new ServerConnector(NioSocketChannel::new, Duration.ofSeconds(1),
                 config.maxMessageSize(), channels);
-        services = new ClientServices(config, new PoolManager(config, connector, loops), connector, channels,
+        return new ClientServices(config, new PoolManager(config, connector, loops), connector, channels,
                 () -> null, work);
     }
 
@@ -165,6 +170,75 @@ class CleartextOffLoopTest {
         assertEquals(List.of("E53300"), answers(channel));
         assertFalse(channel.isOpen());
         assertFalse(channel.finishAndReleaseAll());
+    }
+
+    private static EmbeddedChannel startup(ClientServices services) {
+        EmbeddedChannel channel = new EmbeddedChannel(new ClientChannelInitializer(services));
+        channel.writeInbound(new StartupMessage(StartupMessage.PROTOCOL_3_0,
+                Map.of("user", "alice", "database", "app")).encode(channel.alloc()));
+        return channel;
+    }
+
+    @Test
+    void aScramLoginBeforeTheSecretIsDerivedWaitsForTheDerivationOffTheLoop() {
+        ClientServices scram = services("scram-sha-256", PASSWORD);
+        EmbeddedChannel channel = startup(scram);
+        assertEquals(List.of(), answers(channel), "no SASL request before the secret is there");
+        assertEquals(1, work.tasks.size(), "the derivation waits on the login-work executor");
+        assertFalse(channel.config().isAutoRead(), "nothing more is read from the socket meanwhile");
+
+        work.runAll();
+        channel.runPendingTasks();
+        assertEquals(List.of("R10"), answers(channel), "the SASL request, once derived");
+        assertTrue(channel.config().isAutoRead());
+        channel.close();
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void onceThePassAfterListeningHasDerivedTheSecretsALoginIsAnsweredOnTheLoop() {
+        ClientServices scram = services("scram-sha-256", PASSWORD);
+        scram.deriveSecrets();
+        assertEquals(1, work.tasks.size(), "one pass for every user");
+        work.runAll();
+
+        EmbeddedChannel channel = startup(scram);
+        assertEquals(List.of("R10"), answers(channel));
+        assertEquals(0, work.tasks.size());
+        channel.close();
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void anMd5LoginAgainstAPlaintextPasswordDerivesNothing() {
+        ClientServices md5 = services("md5", PASSWORD);
+        EmbeddedChannel channel = startup(md5);
+        assertEquals(List.of("R5"), answers(channel));
+        assertEquals(0, work.tasks.size());
+        channel.close();
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void aReloadKeepsTheSecretsOfUnchangedPasswordsAndDerivesTheOthersOffTheLoop() {
+        ClientServices scram = services("scram-sha-256", PASSWORD);
+        scram.deriveSecrets();
+        work.runAll();
+        scram.reconfigure(services("scram-sha-256", PASSWORD).config());
+        assertEquals(1, work.tasks.size(), "the pass after the reload");
+        EmbeddedChannel kept = startup(scram);
+        assertEquals(List.of("R10"), answers(kept), "an unchanged password's secret is ready at once");
+
+        scram.reconfigure(services("scram-sha-256", "another-password").config());
+        EmbeddedChannel changed = startup(scram);
+        assertEquals(List.of(), answers(changed), "a changed password's secret is derived first");
+        work.runAll();
+        changed.runPendingTasks();
+        assertEquals(List.of("R10"), answers(changed));
+        kept.close();
+        changed.close();
+        assertFalse(kept.finishAndReleaseAll());
+        assertFalse(changed.finishAndReleaseAll());
     }
 
     /** Each message pgmux wrote: 'R' with its auth type, 'E' with its SQLSTATE, else its type. */
