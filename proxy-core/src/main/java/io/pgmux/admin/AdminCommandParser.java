@@ -21,13 +21,13 @@ import java.util.Optional;
  * PgBouncer commands about things pgmux does not have.
  */
 final class AdminCommandParser {
-    private AdminCommandParser() {
-    }
-
     /** SHOW's and RESET's key words for a parameter (gram.y var_name's special cases), to its name. */
     private static final Map<List<String>, String> SPELLED_OUT = Map.of(List.of("time", "zone"), "timezone",
             List.of("transaction", "isolation", "level"), "transaction_isolation",
             List.of("session", "authorization"), "session_authorization");
+
+    private AdminCommandParser() {
+    }
 
     /** @throws AdminException with the error to answer */
     static AdminCommand parse(String statement) {

@@ -17,9 +17,9 @@ import java.util.function.Consumer;
  * connecting (pgjdbc's extra_float_digits, lib/pq's datestyle ...); the console accepts them, remembers them for
  * SHOW, and reports them as PostgreSQL would, the reported, Boolean and enum ones checked and spelled as
  * PostgreSQL's check hooks do ({@link CheckHooks}; numbers and durations are kept as written), but nothing it answers
- * depends on them: it speaks UTF8 and writes every value as text. The
- * one parameter with an effect is {@value #EXTRA_COLUMNS}: {@code off} leaves pgmux's own columns out of SHOW POOLS,
- * CLIENTS, SERVERS and USERS, for tools that refuse columns PgBouncer does not have.
+ * depends on them: it speaks UTF8 and writes every value as text. The one parameter with an effect is
+ * {@value #EXTRA_COLUMNS}: {@code off} leaves pgmux's own columns out of SHOW POOLS, CLIENTS, SERVERS and USERS, for
+ * tools that refuse columns PgBouncer does not have.
  */
 final class ConsoleParameters {
     static final String EXTRA_COLUMNS = "pgmux.extra_columns";
