@@ -15,11 +15,11 @@ import java.util.function.Consumer;
 /**
  * The session parameters of one console session. Drivers send some at startup and SET others right after
  * connecting (pgjdbc's extra_float_digits, lib/pq's datestyle ...); the console accepts them, remembers them for
- * SHOW, and reports them as PostgreSQL would, the reported, Boolean and enum ones checked and spelled as
- * PostgreSQL's check hooks do ({@link CheckHooks}; numbers and durations are kept as written), but nothing it answers
- * depends on them: it speaks UTF8 and writes every value as text. The one parameter with an effect is
- * {@value #EXTRA_COLUMNS}: {@code off} leaves pgmux's own columns out of SHOW POOLS, CLIENTS, SERVERS and USERS, for
- * tools that refuse columns PgBouncer does not have.
+ * SHOW, and reports them as PostgreSQL would, the reported, Boolean, enum and numeric ones checked and spelled as
+ * PostgreSQL's check hooks and SHOW do ({@link CheckHooks}), but nothing it answers depends on them: it speaks UTF8
+ * and writes every value as text. The one parameter with an effect is {@value #EXTRA_COLUMNS}: {@code off} leaves
+ * pgmux's own columns out of SHOW POOLS, CLIENTS, SERVERS and USERS, for tools that refuse columns PgBouncer does not
+ * have.
  */
 final class ConsoleParameters {
     static final String EXTRA_COLUMNS = "pgmux.extra_columns";
@@ -79,7 +79,8 @@ final class ConsoleParameters {
      * @param notices       receives the NOTICEs PostgreSQL would send for the startup parameters (a name cut short)
      * @throws AdminException (22023) for a value PostgreSQL refuses of a parameter the console checks: a Boolean one
      *                        ({@value #EXTRA_COLUMNS}, default_transaction_read_only ...), an enum one (IntervalStyle,
-     *                        client_min_messages ...), DateStyle or TimeZone
+     *                        client_min_messages ...), a number (extra_float_digits, statement_timeout ...), DateStyle
+     *                        or TimeZone
      */
     static ConsoleParameters of(Map<String, String> startup, AdminRole role, String user, String serverVersion,
                                 Consumer<PgError> notices) {
@@ -203,7 +204,8 @@ final class ConsoleParameters {
      * @param notices   receives the NOTICEs PostgreSQL would send for the value (a name cut short)
      * @throws AdminException (22023) for a value PostgreSQL refuses of a parameter the console checks: a Boolean one
      *                        ({@value #EXTRA_COLUMNS}, default_transaction_read_only ...), an enum one (IntervalStyle,
-     *                        client_min_messages ...), DateStyle or TimeZone
+     *                        client_min_messages ...), a number (extra_float_digits, statement_timeout ...), DateStyle
+     *                        or TimeZone
      */
     void set(String lowerCaseName, String givenName, String value, Consumer<PgError> notices) {
         if (FIXED.contains(lowerCaseName)) {
@@ -241,6 +243,12 @@ final class ConsoleParameters {
                 return CheckHooks.enumValue(givenName, value, MESSAGE_LEVELS, HIDDEN_MESSAGE_LEVELS);
             case "bytea_output":
                 return CheckHooks.enumValue(givenName, value, BYTEA_OUTPUTS, Map.of());
+            case "extra_float_digits":
+                return CheckHooks.integer(givenName, value, -15, 3);
+            case "statement_timeout":
+            case "lock_timeout":
+            case "idle_in_transaction_session_timeout":
+                return CheckHooks.milliseconds(givenName, value);
             default:
                 return value;
         }

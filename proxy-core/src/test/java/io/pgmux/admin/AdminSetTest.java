@@ -315,8 +315,8 @@ class AdminSetTest {
         assertEquals("CZ", types(admin.query("SET application_name = 'Billing'")), "the same value: not reported");
         admin.query("SET search_path = 'My Schema', Public, \"Other\"");
         assertEquals(List.of(List.of("\"My Schema\", public, \"Other\"")), rows(admin.query("SHOW search_path")));
-        admin.query("SET lock_timeout = '5S'");
-        assertEquals(List.of(List.of("5S")), rows(admin.query("SHOW lock_timeout")), "a string is kept as written");
+        admin.query("SET lock_timeout = '5000'");
+        assertEquals(List.of(List.of("5s")), rows(admin.query("SHOW lock_timeout")), "a timeout in PostgreSQL's units");
     }
 
     @Test
