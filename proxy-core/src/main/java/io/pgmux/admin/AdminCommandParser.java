@@ -123,8 +123,11 @@ final class AdminCommandParser {
             return timeZone(args.subList(i + 2, args.size()), statement);
         }
         if (i < args.size() && args.get(i).is("names")) {
-            return new AdminCommand.SetParameter("client_encoding", value(args.subList(i + 1, args.size()),
-                    statement));
+            List<Token> encoding = args.subList(i + 1, args.size());
+            if (encoding.size() == 1 && encoding.get(0).is("default")) {
+                return new AdminCommand.ResetParameter("client_encoding", "SET");
+            }
+            return new AdminCommand.SetParameter("client_encoding", value(encoding, statement));
         }
         if (i >= args.size() || args.get(i).kind() == Kind.STRING || !args.get(i).isValue()) {
             throw setSyntax(statement);

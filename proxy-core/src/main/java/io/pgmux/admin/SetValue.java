@@ -7,6 +7,7 @@ import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,11 +18,11 @@ import java.util.regex.Pattern;
  * not in double quotes is folded to lower case ({@code SET application_name = Foo} sets {@code foo}), a quoted one
  * and a string keep theirs; a name of more than 63 bytes is cut with NOTICE 42622 as the scanner cuts it; an integer
  * is written back in decimal ({@code +3} and {@code 03} are {@code 3}), any other number as written. What PostgreSQL's
- * grammar would not take as a value ({@code 10s}, {@code a.b}) is its 42601 syntax error.
+ * grammar would not take as a value ({@code 10s}, {@code a.b}, a reserved key word but TRUE, FALSE and ON) is its
+ * 42601 syntax error; in a list of names, a key word is quoted as quote_identifier quotes it.
  *
- * <p>Not followed: PostgreSQL also refuses a reserved key word written as a value ({@code SET application_name =
- * select}) and quotes one in a list of names; the console takes and keeps the word. E'' strings, $$ strings and
- * U&amp; names are not read: their first letter is a word apart, so they are a syntax error here.
+ * <p>Not read: E'' strings, $$ strings and U&amp; names: their first letter is a word apart, so they are a syntax
+ * error here.
  */
 record SetValue(List<Item> items) {
     /** What an item was written as. */
@@ -41,8 +42,10 @@ record SetValue(List<Item> items) {
     /** The scanner's identifier: a letter, _ or a non-ASCII character, then those, digits and $. */
     private static final Pattern NAME = Pattern.compile(
             "[A-Za-z_\\x{80}-\\x{10FFFF}][A-Za-z0-9_$\\x{80}-\\x{10FFFF}]*");
-    /** A name that quote_identifier leaves bare (ruleutils.c), key words aside. */
+    /** A name that quote_identifier may leave bare (ruleutils.c), if it is no key word. */
     private static final Pattern BARE_NAME = Pattern.compile("[a-z_][a-z0-9_]*");
+    /** The reserved key words a SET takes as a value. */
+    private static final Set<String> BOOLEAN_WORDS = Set.of("true", "false", "on");
     /** The characters of an operator (scan.l op_chars), which PostgreSQL's syntax error names as one token. */
     private static final String OPERATOR_CHARS = "~!@#^&|`?+-*/%<>=";
 
@@ -129,7 +132,12 @@ record SetValue(List<Item> items) {
             return new Item(ItemKind.NUMBER, word.startsWith("+") ? word.substring(1) : word);
         }
         if (NAME.matcher(word).matches()) {
-            return new Item(ItemKind.NAME, foldAscii(word));
+            String name = foldAscii(word);
+            // var_value takes TRUE, FALSE and ON among the reserved key words (opt_boolean_or_string), none else.
+            if (SqlKeywords.isReserved(name) && !BOOLEAN_WORDS.contains(name)) {
+                throw syntax("syntax error at or near \"" + Excerpt.of(word) + "\"");
+            }
+            return new Item(ItemKind.NAME, name);
         }
         throw syntax(misread(word));
     }
@@ -182,9 +190,10 @@ record SetValue(List<Item> items) {
         return name;
     }
 
-    /** quote_identifier, key words aside: in double quotes, doubled inside, unless a plain lower-case name. */
+    /** quote_identifier: in double quotes, doubled inside, unless a plain lower-case name and no key word. */
     private static String quoteIdentifier(String name) {
-        return BARE_NAME.matcher(name).matches() ? name : '"' + name.replace("\"", "\"\"") + '"';
+        return BARE_NAME.matcher(name).matches() && !SqlKeywords.needsQuotes(name) ? name
+                : '"' + name.replace("\"", "\"\"") + '"';
     }
 
     private static AdminException syntax(String message) {

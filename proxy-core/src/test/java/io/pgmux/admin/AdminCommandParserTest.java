@@ -104,6 +104,10 @@ class AdminCommandParserTest {
         assertEquals(set("application_name", name("caf\u00c9")), parse("SET application_name = CAF\u00c9"),
                 "only A to Z are folded, as in a multi-byte encoding");
         assertEquals(set("application_name", name("true")), parse("SET application_name = TRUE"));
+        assertEquals(set("application_name", name("on")), parse("SET application_name = On"));
+        assertEquals(set("application_name", name("between")), parse("SET application_name = between"),
+                "a key word that is not reserved is a name");
+        assertEquals(new AdminCommand.ResetParameter("client_encoding", "SET"), parse("SET NAMES DEFAULT"));
         assertEquals(set("extra_float_digits", number("3")), parse("SET extra_float_digits = +03"));
         assertEquals(set("extra_float_digits", number("-3")), parse("SET extra_float_digits = -3"));
         assertEquals(set("application_name", number("3.50")), parse("SET application_name = 3.50"));
@@ -121,6 +125,9 @@ class AdminCommandParserTest {
         assertSyntaxError("SET application_name = \"\"", "zero-length delimited identifier at or near \"\"\"\"");
         assertSyntaxError("SET application_name = a = b", "syntax error at or near \"=\"");
         assertSyntaxError("SET search_path = a,", "syntax error at end of input");
+        assertSyntaxError("SET application_name = SELECT", "syntax error at or near \"SELECT\"");
+        assertSyntaxError("SET application_name = null", "syntax error at or near \"null\"");
+        assertSyntaxError("SET search_path = a, default", "syntax error at or near \"default\"");
         assertSyntaxError("SET TIME ZONE 'UTC', 'CET'", null);
     }
 
