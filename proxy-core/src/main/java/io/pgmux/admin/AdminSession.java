@@ -233,6 +233,13 @@ public final class AdminSession {
                 }
                 return;
             }
+            if (outcome instanceof Outcome.Refused) {
+                Outcome.Refused refused = (Outcome.Refused) outcome;
+                refused.notices().forEach(notice ->
+                        channel.write(ErrorResponse.encodeNotice(channel.alloc(), notice), channel.voidPromise()));
+                failQuery(query, refused.error());
+                break;
+            }
             write(outcome);
         }
         ready();

@@ -81,14 +81,7 @@ final class CommandExecutor {
             return new Outcome.ParametersChanged(List.of(outsideABlock("SET TRANSACTION")), command.tag());
         }
         if (command instanceof AdminCommand.SetLocal) {
-            List<PgError> notices = new ArrayList<>(1);
-            notices.add(outsideABlock("SET LOCAL"));
-            AdminCommand local = ((AdminCommand.SetLocal) command).command();
-            if (local instanceof AdminCommand.SetParameter) {
-                AdminCommand.SetParameter set = (AdminCommand.SetParameter) local;
-                parameters.check(set.name(), set.value(), notices::add);
-            }
-            return new Outcome.ParametersChanged(notices, command.tag());
+            return setLocal((AdminCommand.SetLocal) command);
         }
         log.info("admin console: {} runs {}", user, Excerpt.of(statement));
         return change(command);
@@ -168,6 +161,28 @@ final class CommandExecutor {
                         + ", which keep their running values until pgmux restarts",
                 "Everything else in the file is in force now; SHOW CONFIG shows the values in force.",
                 "Restart pgmux to apply them."), tag);
+    }
+
+    /**
+     * SET LOCAL, outside a transaction block as every console statement is: as PostgreSQL, the NOTICEs of reading
+     * the value (a name cut short), the WARNING that it has no block to apply to, then the value checked and let go,
+     * or its refusal.
+     */
+    private Outcome setLocal(AdminCommand.SetLocal command) {
+        List<PgError> notices = new ArrayList<>(2);
+        PgError warning = outsideABlock("SET LOCAL");
+        if (!(command.command() instanceof AdminCommand.SetParameter)) {
+            return new Outcome.ParametersChanged(List.of(warning), command.tag());
+        }
+        AdminCommand.SetParameter set = (AdminCommand.SetParameter) command.command();
+        try {
+            parameters.check(set.name(), set.value(), notices::add);
+        } catch (AdminException e) {
+            notices.add(warning);
+            return new Outcome.Refused(notices, e.error());
+        }
+        notices.add(warning);
+        return new Outcome.ParametersChanged(notices, command.tag());
     }
 
     /**

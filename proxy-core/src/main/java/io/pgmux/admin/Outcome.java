@@ -24,6 +24,14 @@ sealed interface Outcome {
     record ParametersChanged(List<PgError> notices, String tag) implements Outcome {
     }
 
+    /**
+     * The statement failed after it had something to say: a NoticeResponse for each of {@code notices}, then
+     * {@code error}, which ends the query as an {@link io.pgmux.admin.spi.AdminException} does (SET LOCAL's
+     * warning, then its value's refusal).
+     */
+    record Refused(List<PgError> notices, PgError error) implements Outcome {
+    }
+
     /** A NoticeResponse, then CommandComplete with {@code tag} (SHOW HELP). */
     record Notice(PgError notice, String tag) implements Outcome {
     }

@@ -83,7 +83,13 @@ class AdminSetTest {
         assertEquals("NCZ", types(admin.query("SET LOCAL lock_timeout = '5s'")));
         assertEquals(List.of(List.of("0")), rows(admin.query("SHOW lock_timeout")));
         answer = admin.query("SET LOCAL jit = maybe");
-        assertEquals(SqlState.INVALID_PARAMETER_VALUE, answer.get(answer.size() - 2).errorField('C'), "still checked");
+        assertEquals("NEZ", types(answer), "the warning, then the value's refusal: still checked");
+        assertEquals(SqlState.NO_ACTIVE_SQL_TRANSACTION, answer.get(0).errorField('C'));
+        assertEquals(SqlState.INVALID_PARAMETER_VALUE, answer.get(1).errorField('C'));
+        answer = admin.query("SET LOCAL application_name = " + "Q".repeat(70));
+        assertEquals("NNCZ", types(answer), "the name cut short, then the warning");
+        assertEquals("42622", answer.get(0).errorField('C'));
+        assertEquals(SqlState.NO_ACTIVE_SQL_TRANSACTION, answer.get(1).errorField('C'));
         assertEquals("NCZ", types(admin.query("SET LOCAL query_timeout = 5")));
         assertTrue(control.calls.isEmpty(), "a pgmux setting is not changed either");
     }

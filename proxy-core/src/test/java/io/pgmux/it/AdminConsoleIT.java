@@ -332,6 +332,7 @@ class AdminConsoleIT {
             {"SET jit = maybe", "jit"},
             {"SET application_name = 'rolled back'; SET jit = maybe", "application_name"},
             {"SET LOCAL application_name = 'local'", "application_name"},
+            {"SET LOCAL jit = maybe", "jit"},
             {"SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "transaction_isolation"},
             {"SET transaction_isolation = 'serializable'", "transaction_isolation"},
             {"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ, DEFERRABLE",
@@ -435,15 +436,18 @@ class AdminConsoleIT {
     }
 
     /**
-     * A query's changed reported parameters come as PostgreSQL sends them, side by side with a direct connection:
-     * after the CommandCompletes, once each with the value the query left, none for a value set back or rolled back
-     * by an error.
+     * A query's messages come in PostgreSQL's order, side by side with a direct connection over the simple query
+     * protocol: the changed reported parameters after the CommandCompletes, once each with the value the query left,
+     * none for a value set back or rolled back by an error; SET LOCAL's NOTICE for a name cut short, then its
+     * WARNING, then its error.
      */
     @Test
-    void aQuerysChangedParametersAreReportedAsPostgreSqlReportsThem() {
+    void aQuerysMessagesComeInPostgreSqlsOrder() {
         String[] queries = {"SET application_name = 'a'; SET application_name = 'b'",
             "SET application_name = 'c'; SET application_name = 'b'",
             "SET application_name = 'd'; SET jit = maybe",
+            "SET LOCAL application_name = " + "Q".repeat(70),
+            "SET LOCAL jit = maybe",
             "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY; SET DateStyle = 'ISO, DMY'",
             "RESET ALL"};
         List<List<String>> answers = new ArrayList<>();
@@ -460,6 +464,9 @@ class AdminConsoleIT {
                     StringBuilder reply = new StringBuilder();
                     for (io.pgmux.testing.BackendMessage m : each.readUntilReady()) {
                         reply.append(m.type());
+                        if (m.type() == 'N' || m.type() == 'E') {
+                            reply.append('(').append(m.errorField('C')).append(')');
+                        }
                         if (m.type() == 'S') {
                             reply.append('(').append(m.paramName()).append('=').append(m.paramValue()).append(')');
                         }
