@@ -22,8 +22,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /**
- * {@code check-config --upstream} against a server whose pg_hba.conf takes only {@code hostssl}: with
- * server_tls_sslmode disable it cannot log in, and says what to set; with require it reads the slots.
+ * {@code check-config --upstream} where server_tls_sslmode and the server disagree on TLS, and says what to set: a
+ * server whose pg_hba.conf takes only {@code hostssl} with sslmode disable (require reads its slots), and a server
+ * without TLS with require.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class CheckConfigUpstreamIT {
@@ -52,8 +53,12 @@ class CheckConfigUpstreamIT {
     }
 
     private Run checkUpstream(String sslmode) throws IOException {
-        Path file = Files.writeString(DIR.resolve("pgmux-" + sslmode + ".yaml"), TestYaml.of(cluster,
-                FreePort.find(), FreePort.find(), 2, "server_tls_sslmode: " + sslmode + "\n"));
+        return checkUpstream(cluster, sslmode);
+    }
+
+    private static Run checkUpstream(PostgresCluster cluster, String sslmode) throws IOException {
+        Path file = Files.writeString(DIR.resolve("pgmux-" + cluster.port() + "-" + sslmode + ".yaml"),
+                TestYaml.of(cluster, FreePort.find(), FreePort.find(), 2, "server_tls_sslmode: " + sslmode + "\n"));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine command = new CommandLine(new CheckConfigCommand());
@@ -84,5 +89,14 @@ class CheckConfigUpstreamIT {
         } finally {
             hba.write(original);
         }
+    }
+
+    @Test
+    void aServerWithoutTlsIsAnsweredWithTheSettingToChange() throws Exception {
+        Run refused = checkUpstream(PostgresCluster.shared(), "require");
+        assertEquals(1, refused.exit(), refused.out() + refused.err());
+        assertTrue(refused.out().contains("server does not support SSL, but SSL was required\n  hint: The server does"
+                + " not take TLS connections and server_tls_sslmode requires them: set server_tls_sslmode: prefer"),
+                refused.out());
     }
 }

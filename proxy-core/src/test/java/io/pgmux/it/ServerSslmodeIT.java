@@ -112,6 +112,16 @@ class ServerSslmodeIT {
         try (ProxyFixture proxy = pgmux(plain, "require")) {
             SQLException e = assertThrows(SQLException.class, () -> ssl(proxy));
             assertTrue(e.getMessage().contains("server does not support SSL, but SSL was required"), e.getMessage());
+            String hint = ((PSQLException) e).getServerErrorMessage().getHint();
+            assertTrue(hint.contains("set server_tls_sslmode: prefer"), hint);
         }
+        PgmuxConfig config = ConfigLoader.parse("server_tls_sslmode: require\ndatabases:\n  app: {host: "
+                + plain.host() + ", port: " + plain.port() + "}\n"
+                + "users:\n  - {name: app_user, password: app_pw}\n", "plain.yaml", Map.of());
+        UpstreamCheck.Result check = new UpstreamCheck(config).run().get(0);
+        assertFalse(check.reached(), check.report());
+        assertTrue(check.report().contains("server does not support SSL, but SSL was required\n  hint: The server does"
+                + " not take TLS connections and server_tls_sslmode requires them: set server_tls_sslmode: prefer"),
+                check.report());
     }
 }
