@@ -244,11 +244,11 @@ final class ConsoleParameters {
             case "bytea_output":
                 return CheckHooks.enumValue(givenName, value, BYTEA_OUTPUTS, Map.of());
             case "extra_float_digits":
-                return CheckHooks.integer(givenName, value, -15, 3);
+                return IntegerSetting.integer(givenName, value, -15, 3);
             case "statement_timeout":
             case "lock_timeout":
             case "idle_in_transaction_session_timeout":
-                return CheckHooks.milliseconds(givenName, value);
+                return IntegerSetting.milliseconds(givenName, value);
             default:
                 return value;
         }
