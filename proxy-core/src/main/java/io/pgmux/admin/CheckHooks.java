@@ -13,12 +13,12 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * PostgreSQL 15's check hooks of the console's reported parameters (guc.c, variable.c): what a SET or the startup
- * packet gives becomes the value PostgreSQL would keep, SHOW and report in ParameterStatus, or is refused as
- * PostgreSQL refuses it (22023 invalid_parameter_value, {@code invalid value for parameter "Name": "value"}, its
- * DETAIL or HINT), with PostgreSQL's NOTICE where it gives one. Every value these return is bounded, so no
- * ParameterStatus grows past what libpq accepts of one (30,000 bytes, fe-protocol3.c): a longer one makes it drop
- * the connection as out of sync.
+ * PostgreSQL 15's check hooks of the console's reported, Boolean and enum parameters (guc.c, variable.c; numbers in
+ * {@link IntegerSetting}): what a SET or the startup packet gives becomes the value PostgreSQL would keep, SHOW and
+ * report in ParameterStatus, or is refused as PostgreSQL refuses it (22023 invalid_parameter_value, {@code invalid
+ * value for parameter "Name": "value"}, its DETAIL or HINT), with PostgreSQL's NOTICE where it gives one. Every value
+ * these return is bounded, so no ParameterStatus grows past what libpq accepts of one (30,000 bytes, fe-protocol3.c):
+ * a longer one makes it drop the connection as out of sync.
  */
 final class CheckHooks {
     /** PostgreSQL's IntervalStyle values (intervalstyle_options), in its order. */
