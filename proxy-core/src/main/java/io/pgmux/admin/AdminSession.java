@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.pgmux.admin.spi.AdminException;
+import io.pgmux.codec.AutoRead;
 import io.pgmux.codec.MessageFramer;
 import io.pgmux.protocol.FrontendTag;
 import io.pgmux.protocol.PgError;
@@ -313,13 +314,24 @@ public final class AdminSession {
         return query;
     }
 
+    /**
+     * The client's socket filled or drained: while no statement waits, the session reads only while the socket takes
+     * more, as a backend blocked writing to its client reads nothing more; a client that sends SHOW after SHOW and
+     * never reads cannot make pgmux keep the answers without end.
+     */
+    public void writabilityChanged() {
+        if (state == AdminSessionState.READY) {
+            AutoRead.set(channel, channel.isWritable());
+        }
+    }
+
     /** Runs the messages held back while a statement waited, until they are done or another one waits. */
     private void drainHeld() {
         while (state == AdminSessionState.READY && !held.isEmpty()) {
             handle(held.poll());
         }
         if (state == AdminSessionState.READY) {
-            channel.config().setAutoRead(true);
+            AutoRead.set(channel, channel.isWritable());
         }
     }
 

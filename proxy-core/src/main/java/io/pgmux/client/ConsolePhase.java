@@ -28,4 +28,9 @@ final class ConsolePhase implements ClientPhase {
     public void cancelRequested() {
         session.cancelRequested();
     }
+
+    @Override
+    public void writabilityChanged() {
+        session.writabilityChanged();
+    }
 }

@@ -8,11 +8,20 @@ import java.util.ArrayDeque;
  * What a client sent that no server has received yet: messages kept, in order, while it waits for a server (or
  * behind its Terminate). Reading goes on while it waits (pausing and resuming would cost two epoll_ctl calls per
  * wait, and nearly every request waits when clients outnumber servers); only a client that keeps sending is
- * paused, past {@link #MAX_BYTES}, so its backlog stays bounded. Confined to the client's event loop.
+ * paused, past {@link #MAX_BYTES}, so its backlog stays bounded (PgBouncer's pkt_buf bounds it likewise). What is
+ * counted is the memory a kept message holds, not its length: a message that ended its read keeps that whole read
+ * buffer, and each kept message a slice and a queue slot, so many tiny messages, each read on its own, are bounded
+ * too. Confined to the client's event loop.
  */
 final class PendingRequests {
-    /** What a client may send ahead while it waits for a server, in bytes. */
+    /**
+     * What a client may send ahead while it waits for a server, in bytes of memory held: a few socket buffers'
+     * worth, enough for any pipelined batch a driver sends at once, small enough that thousands of waiting clients
+     * hold no more than their sockets would.
+     */
     static final int MAX_BYTES = 256 * 1024;
+    /** What keeping one message costs beside its buffer: its slice or wrapper object and its slot in the queue. */
+    static final int MESSAGE_OVERHEAD = 64;
 
     /** How cancelling the first waiting request ended. */
     enum Cancelled {
@@ -35,8 +44,16 @@ final class PendingRequests {
     /** Keeps {@code frame}; returns whether the backlog is now over {@link #MAX_BYTES} (stop reading). */
     boolean add(ByteBuf frame) {
         frames().add(frame);
-        bytes += frame.readableBytes();
+        bytes += cost(frame);
         return bytes > MAX_BYTES;
+    }
+
+    /**
+     * The memory {@code frame} holds: its capacity (a slice's is its length; a read buffer handed on whole, as the
+     * message that ended a read is, counts all of it) and {@link #MESSAGE_OVERHEAD}.
+     */
+    static int cost(ByteBuf frame) {
+        return frame.capacity() + MESSAGE_OVERHEAD;
     }
 
     /** Keeps a Terminate behind the rest, not counted: nothing is read after it anyway. */
@@ -58,7 +75,7 @@ final class PendingRequests {
         }
         ByteBuf frame = frames.poll();
         if (frame != null) {
-            bytes = frames.isEmpty() ? 0 : Math.max(0, bytes - frame.readableBytes());
+            bytes = frames.isEmpty() ? 0 : Math.max(0, bytes - cost(frame));
         }
         return frame;
     }
@@ -102,7 +119,7 @@ final class PendingRequests {
 
     private void drop() {
         ByteBuf dropped = frames.poll();
-        bytes -= dropped.readableBytes();
+        bytes -= cost(dropped);
         dropped.release();
     }
 

@@ -2,6 +2,7 @@ package io.pgmux.client;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.pgmux.codec.AutoRead;
 import io.pgmux.codec.MessageRouter;
 import io.pgmux.config.Timeouts;
 import io.pgmux.pool.ServerPool;
@@ -495,12 +496,28 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
         return answers;
     }
 
+    /**
+     * A client with a server is read while that server's socket takes more (its server is not read while the client's
+     * socket is full, see {@link ServerAnswers}); one without is read as {@link #readWhileUnlinked} says.
+     */
     @Override
     public void writabilityChanged() {
         ServerConnection linked = server;
         if (linked != null && state() == ClientState.ACTIVE) {
             linked.setAutoRead(channel().isWritable());
+        } else {
+            readWhileUnlinked();
         }
+    }
+
+    /**
+     * Reads the client, while no server takes its requests, unless it sent Terminate, what it sent ahead passed
+     * {@link PendingRequests#MAX_BYTES}, or its socket is full of what pgmux answered itself (a Parse of a known
+     * statement, a Sync, a cancelled request's error): as a backend blocked writing to its client reads nothing
+     * more, so a client that never reads cannot make pgmux keep its answers without end.
+     */
+    void readWhileUnlinked() {
+        AutoRead.set(channel(), !terminating && !pending.overLimit() && channel().isWritable());
     }
 
     // ---- timeouts and cancel: the watch's ----------------------------------------------------------------

@@ -133,7 +133,7 @@ final class ServerAnswers implements ServerLink {
         client.transition(ClientState.IDLE);
         // The server's read-complete will no longer reach this client: flush its answer now.
         channel.flush();
-        AutoRead.set(channel, true);
+        pooled.readWhileUnlinked();
         ServerCleanup.afterTransaction(released, session.takeUnknown(),
                 services.config().resetQueryAfterTransaction(), services);
     }

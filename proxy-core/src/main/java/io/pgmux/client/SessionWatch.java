@@ -102,8 +102,6 @@ final class SessionWatch {
             client.transition(ClientState.IDLE);
         }
         session.local().cancelled(cancelled);
-        if (!session.isTerminating() && !pending.overLimit()) {
-            client.channel().config().setAutoRead(true);
-        }
+        session.readWhileUnlinked();
     }
 }

@@ -5,6 +5,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.pgmux.protocol.ProtocolException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * Cuts a typed protocol stream at its message boundaries: one type byte, an int32 length that counts itself, the
@@ -33,7 +35,8 @@ import io.pgmux.protocol.ProtocolException;
  *
  * <p>A message gathered whole across reads reserves its announced size in a {@link CarryBudget} that framers of
  * many connections share, from when gathering starts until it is handed on or dropped; one the budget has no room
- * for fails the read ({@link CarryRefusedException}) and nothing more is read.
+ * for fails the read ({@link CarryRefusedException}) and nothing more is read, unless a larger message of another
+ * connection gives way (that read fails instead).
  *
  * <p>In a pipeline of its own ({@link #MessageFramer(int, ExpectedMessages)}), or inside the handler that receives
  * what it reads ({@link #MessageFramer(int, ExpectedMessages, Owner)}): there the owner passes each read and
@@ -41,10 +44,13 @@ import io.pgmux.protocol.ProtocolException;
  * {@link #resume} as calls, with no pipeline context of the framer's own (one fewer object per connection and one
  * fewer pipeline step per read).
  */
-public final class MessageFramer extends ChannelInboundHandlerAdapter {
+public final class MessageFramer extends ChannelInboundHandlerAdapter implements CarryBudget.Holder {
     public static final String NAME = "framer";
     /** Tag plus length word. */
     public static final int HEADER_LENGTH = 5;
+    /** {@link #reserved}, which the budget may take from another thread. */
+    private static final AtomicIntegerFieldUpdater<MessageFramer> RESERVED =
+            AtomicIntegerFieldUpdater.newUpdater(MessageFramer.class, "reserved");
 
     /** How what is read is handed on. */
     private enum Reading {
@@ -79,8 +85,11 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
     private final int maxMessageSize;
     /** Bounds what the carries of every framer that shares it hold together. */
     private final CarryBudget budget;
-    /** Bytes of {@link #budget} reserved for the message in {@link #carry}; 0 while it holds none or a header. */
-    private int carryReserved;
+    /**
+     * Bytes of {@link #budget} reserved for the message in {@link #carry}; 0 while it holds none or a header, and
+     * once the budget took them for a smaller message of another connection (see {@link #reservationTaken}).
+     */
+    private volatile int reserved;
     /**
      * Whether it lives inside a handler, which is then its {@link #router} from the start: a flag, not a reference
      * of its own, as every client connection holds a framer for its whole life.
@@ -410,7 +419,11 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
         if (carry.readableBytes() == frame) {
             ByteBuf message = carry;
             carry = null;
-            releaseReservation();
+            if (!releaseReservation()) {
+                // The budget took the reservation while the rest arrived: refused, as reservationTaken says.
+                message.release();
+                throw new CarryRefusedException(frame, budget.held(), budget.limit());
+            }
             handOnMessage(message);
         }
         return pos;
@@ -421,14 +434,55 @@ public final class MessageFramer extends ChannelInboundHandlerAdapter {
      * made or its header completes, never for a message that arrives whole or passes through.
      */
     private void reserveCarry(int frame) {
-        budget.reserve(frame);
-        carryReserved = frame;
+        budget.reserve(this, frame);
+        reserved = frame;
     }
 
-    private void releaseReservation() {
-        if (carryReserved > 0) {
-            budget.release(carryReserved);
-            carryReserved = 0;
+    /** Gives the carry's reservation back; returns false when it had none left (taken by the budget, or none). */
+    private boolean releaseReservation() {
+        int mine = takeReservation();
+        if (mine > 0) {
+            budget.release(this, mine);
+        }
+        return mine > 0;
+    }
+
+    @Override
+    public int reservation() {
+        return reserved;
+    }
+
+    @Override
+    public int takeReservation() {
+        return RESERVED.getAndSet(this, 0);
+    }
+
+    /**
+     * The budget gave this framer's reservation to a smaller message of another connection: on this channel's event
+     * loop, the message being gathered is dropped and the read fails with {@code refusal}, as when the budget has no
+     * room for a message. Nothing happens if the message was handed on or dropped meanwhile (a message that
+     * completes without its reservation is refused there).
+     */
+    @Override
+    public void reservationTaken(CarryRefusedException refusal) {
+        ChannelHandlerContext context = ctx;
+        try {
+            context.executor().execute(() -> refuseTakenCarry(context, refusal));
+        } catch (RejectedExecutionException e) {
+            // Its event loop has stopped (pgmux is shutting down): the channel closes with it, and its carry is
+            // released then. The asker, on another loop, must not fail for it.
+        }
+    }
+
+    private void refuseTakenCarry(ChannelHandlerContext context, CarryRefusedException refusal) {
+        if (reading == Reading.STOPPED || carry == null || carry.readableBytes() < HEADER_LENGTH || reserved != 0) {
+            return; // handed on or dropped meanwhile, or a later message with a reservation of its own
+        }
+        stop();
+        if (owned) {
+            ((Owner) router).readFailed(refusal);
+        } else {
+            context.fireExceptionCaught(refusal);
         }
     }
 

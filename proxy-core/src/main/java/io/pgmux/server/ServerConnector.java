@@ -4,6 +4,8 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -195,10 +197,12 @@ public final class ServerConnector {
                 .channelFactory(channelFactory)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
-                .handler(new ChannelInitializer<Channel>() {
+                .handler(new ChannelInboundHandlerAdapter() {
+                    // Nothing to read: the server answers a CancelRequest only by closing the connection. A reset
+                    // is such an end too; it stops here rather than at the pipeline's tail.
                     @Override
-                    protected void initChannel(Channel ch) {
-                        // Nothing to read: the server answers a CancelRequest only by closing the connection.
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        ctx.close();
                     }
                 })
                 .connect(host, port)
@@ -208,16 +212,26 @@ public final class ServerConnector {
                         return;
                     }
                     Channel ch = f.channel();
-                    CancelOutcome[] outcome = {CancelOutcome.ANSWERED};
+                    // What the connection's end will mean: NOT_SENT until the request is out (a write that fails,
+                    // e.g. on a socket not connected after all or reset at once, ends it as a failed connect would).
+                    CancelOutcome[] outcome = {CancelOutcome.NOT_SENT};
                     ScheduledFuture<?> timeout = ch.eventLoop().schedule(() -> {
-                        outcome[0] = CancelOutcome.UNANSWERED;
+                        if (outcome[0] == CancelOutcome.ANSWERED) {
+                            outcome[0] = CancelOutcome.UNANSWERED;
+                        }
                         ch.close();
                     }, timeoutMillis, TimeUnit.MILLISECONDS);
                     ch.closeFuture().addListener(closed -> {
                         timeout.cancel(false);
                         done.accept(outcome[0]);
                     });
-                    ch.writeAndFlush(request.encode(ch.alloc()));
+                    ch.writeAndFlush(request.encode(ch.alloc())).addListener(written -> {
+                        if (written.isSuccess()) {
+                            outcome[0] = CancelOutcome.ANSWERED; // once the server closes the connection
+                        } else {
+                            ch.close();
+                        }
+                    });
                 });
     }
 }

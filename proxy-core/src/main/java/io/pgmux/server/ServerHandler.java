@@ -144,7 +144,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter implements Messag
             fail(ctx, PgError.fatal(SqlState.PROTOCOL_VIOLATION, "the server broke the protocol: " + root.getMessage()));
             return;
         }
-        if (root instanceof java.io.IOException) {
+        if (root instanceof java.io.IOException || root instanceof java.nio.channels.NotYetConnectedException) {
+            // The socket failed (a write reaching it before its connect completed included): a failed connection,
+            // which ends a login as a failed connect does, not an internal error.
             log.debug("server {}: {}", server.id(), root.toString());
         } else {
             log.warn("server {}: internal error, closing the connection", server.id(), root);

@@ -165,14 +165,14 @@ public final class UpstreamProbe {
                             ctx.close();
                         }
                     });
-            ctx.writeAndFlush(login.startupMessage(ctx.alloc()));
+            ctx.writeAndFlush(login.startupMessage(ctx.alloc()), ctx.voidPromise()); // a failure: exceptionCaught
         }
 
         /** One step of the login: a backend message handled, or the answer of a key derivation sent. */
         private void loginStep(ChannelHandlerContext ctx, java.util.function.BooleanSupplier step) {
             if (step.getAsBoolean()) {
                 login = null;
-                ctx.writeAndFlush(Query.encode(ctx.alloc(), LIMITS_QUERY));
+                ctx.writeAndFlush(Query.encode(ctx.alloc(), LIMITS_QUERY), ctx.voidPromise());
             }
         }
 
@@ -182,7 +182,8 @@ public final class UpstreamProbe {
             try {
                 if (login != null) {
                     ServerLogin current = login;
-                    loginStep(ctx, () -> current.handle(frame, ctx.alloc(), ctx::writeAndFlush));
+                    loginStep(ctx, () -> current.handle(frame, ctx.alloc(),
+                            out -> ctx.writeAndFlush(out, ctx.voidPromise())));
                     return;
                 }
                 byte tag = frame.readByte();

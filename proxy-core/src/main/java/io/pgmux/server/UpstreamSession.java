@@ -123,7 +123,8 @@ public final class UpstreamSession implements AutoCloseable {
             // Closed between the two looks: the handler may have failed nothing, so do not wait for it.
             throw new IOException("the connection to " + target.address() + " is closed");
         }
-        channel.writeAndFlush(Query.encode(channel.alloc(), sql));
+        // A write that fails reaches the handler's exceptionCaught, which fails the answer and closes.
+        channel.writeAndFlush(Query.encode(channel.alloc(), sql), channel.voidPromise());
         try {
             return await(answer);
         } catch (SocketTimeoutException e) {
@@ -206,7 +207,7 @@ public final class UpstreamSession implements AutoCloseable {
                     ctx.close();
                 }
             });
-            ctx.writeAndFlush(login.startupMessage(ctx.alloc()));
+            ctx.writeAndFlush(login.startupMessage(ctx.alloc()), ctx.voidPromise()); // a failure: exceptionCaught
         }
 
         /** One step of the login: a backend message handled, or the answer of a key derivation sent. */
@@ -223,7 +224,8 @@ public final class UpstreamSession implements AutoCloseable {
             try {
                 if (login != null) {
                     ServerLogin current = login;
-                    loginStep(() -> current.handle(frame, ctx.alloc(), ctx::writeAndFlush));
+                    loginStep(() -> current.handle(frame, ctx.alloc(),
+                            out -> ctx.writeAndFlush(out, ctx.voidPromise())));
                     return;
                 }
                 byte tag = frame.readByte();

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The framers of many connections share one {@link CarryBudget} for the messages they gather across reads: a
  * message is reserved at its announced size when gathering starts and given back when it is handed on or dropped;
- * one the budget has no room for fails its connection alone.
+ * where two do not fit together, the larger fails its connection alone, whichever came first.
  */
 class MessageFramerBudgetTest {
     private static final int MAX = 1 << 20;
@@ -54,19 +54,19 @@ class MessageFramerBudgetTest {
 
     @Test
     void aMessageBeyondTheSharedBoundFailsItsConnectionAloneAndTheOtherCompletes() {
-        byte[] first = query(600);
-        byte[] second = query(500);
+        byte[] first = query(400);
+        byte[] second = query(700);
         EmbeddedChannel one = framer();
         EmbeddedChannel two = framer();
         one.writeInbound(part(first, 0, 10));
 
         CarryRefusedException refused = assertThrows(CarryRefusedException.class,
-                () -> two.writeInbound(part(second, 0, 10)));
-        assertEquals("message of 500 bytes cannot be buffered now: partial messages of all clients hold 600 of at"
+                () -> two.writeInbound(part(second, 0, 10)), "the larger of the two gives way: the newcomer");
+        assertEquals("message of 700 bytes cannot be buffered now: partial messages of all clients hold 400 of at"
                 + " most 1000 bytes; retry later, or send smaller messages (a smaller batch, or large values in parts)",
                 refused.getMessage());
-        assertEquals(500, refused.messageBytes());
-        assertEquals(600, budget.held(), "the refused message reserved nothing");
+        assertEquals(700, refused.messageBytes());
+        assertEquals(400, budget.held(), "the refused message reserved nothing");
         assertFalse(two.writeInbound(part(second, 10, second.length)), "nothing more is read after the refusal");
 
         assertTrue(one.writeInbound(part(first, 10, first.length)));
@@ -77,16 +77,58 @@ class MessageFramerBudgetTest {
     }
 
     @Test
+    void aSmallerMessageTakesTheReservationOfALargerOneWhoseConnectionIsRefused() {
+        byte[] large = query(600);
+        byte[] small = query(500);
+        EmbeddedChannel holder = framer();
+        EmbeddedChannel newcomer = framer();
+        holder.writeInbound(part(large, 0, 10));
+
+        assertFalse(newcomer.writeInbound(part(small, 0, 10)), "the smaller message is gathered");
+        assertEquals(500, budget.held(), "the larger reservation was taken for it");
+        holder.runPendingTasks();
+        CarryRefusedException refused = assertThrows(CarryRefusedException.class, holder::checkException,
+                "the holder of the larger message is refused on its own event loop");
+        assertEquals(600, refused.messageBytes());
+        assertFalse(holder.writeInbound(part(large, 10, large.length)), "nothing more is read after the refusal");
+
+        assertTrue(newcomer.writeInbound(part(small, 10, small.length)));
+        assertBytesAndRelease(small, newcomer.readInbound());
+        assertEquals(0, budget.held());
+        assertFalse(holder.finish());
+        assertFalse(newcomer.finish());
+    }
+
+    @Test
+    void aLargerMessageThatCompletesAfterItsReservationWasTakenIsRefusedNotHandedOn() {
+        byte[] large = query(600);
+        byte[] small = query(500);
+        EmbeddedChannel holder = framer();
+        EmbeddedChannel newcomer = framer();
+        holder.writeInbound(part(large, 0, 10));
+        newcomer.writeInbound(part(small, 0, 10));
+
+        // The rest arrives before the holder's event loop hears that its reservation is gone.
+        assertThrows(CarryRefusedException.class, () -> holder.writeInbound(part(large, 10, large.length)));
+        assertEquals(500, budget.held(), "only the newcomer's reservation");
+        assertTrue(newcomer.writeInbound(part(small, 10, small.length)));
+        assertBytesAndRelease(small, newcomer.readInbound());
+        assertEquals(0, budget.held());
+        assertFalse(holder.finish(), "the larger message is never handed on");
+        assertFalse(newcomer.finish());
+    }
+
+    @Test
     void aMessageWhoseHeaderSpansReadsIsReservedWhenTheHeaderCompletes() {
-        byte[] held = query(900);
+        byte[] held = query(500);
         EmbeddedChannel holder = framer();
         holder.writeInbound(part(held, 0, 10));
-        byte[] query = query(200);
+        byte[] query = query(600);
         EmbeddedChannel channel = framer();
         assertFalse(channel.writeInbound(part(query, 0, 3)), "a header's first bytes reserve nothing");
-        assertEquals(900, budget.held());
+        assertEquals(500, budget.held());
         assertThrows(CarryRefusedException.class, () -> channel.writeInbound(part(query, 3, 20)));
-        assertEquals(900, budget.held());
+        assertEquals(500, budget.held());
         assertFalse(channel.finish());
         assertFalse(holder.finish());
         assertEquals(0, budget.held(), "a closed connection gives its reservation back");

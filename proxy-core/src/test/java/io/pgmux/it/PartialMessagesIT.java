@@ -27,9 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Clients that send part of a large message and stall make pgmux keep what they sent, gathering the message whole.
  * What all clients' partial messages hold together is bounded (half the process's direct memory): of two clients
- * whose messages do not fit together, the one read second gets FATAL 53200 and is closed (which one pgmux reads
- * first is the event loops' business, so the test asks which was refused); the others, the one holding a partial
- * message included, are served as before. pgmux runs in a JVM of its own here, with 32 MiB of direct memory, so the bound
+ * whose messages do not fit together, the one with the larger message gets FATAL 53200 and is closed, and of two
+ * equal ones the one read second (which one pgmux reads first is the event loops' business, so the test asks which
+ * was refused); the others, the one holding a partial message included, are served as before. pgmux runs in a JVM of its own here, with 32 MiB of direct memory, so the bound
  * is 16 MiB.
  */
 @ExtendWith(PostgresExtension.class)
@@ -109,6 +109,48 @@ class PartialMessagesIT {
                 after.sendRaw(Arrays.copyOfRange(secondQuery, MIB, secondQuery.length));
                 assertEquals("TDCZ", Raw.types(after.readUntilReady()),
                         "with the holder's message handed on, its reservation is free again");
+            }
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; pgmux's log:\n" + Files.readString(dir.resolve("pgmux.log")), e);
+        } finally {
+            child.getOutputStream().close();
+            if (!child.waitFor(30, TimeUnit.SECONDS)) {
+                child.destroyForcibly();
+            }
+        }
+        String log = Files.readString(dir.resolve("pgmux.log"), StandardCharsets.UTF_8);
+        assertTrue(!log.contains("LEAK") && !log.contains("OutOfMemoryError"), log);
+    }
+
+    @Test
+    void ofTwoMessagesThatDoNotFitTogetherTheLargerIsRefusedWhicheverCameFirst(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("pgmux.yaml");
+        Files.writeString(yaml, ProxyFixture.config(cluster).poolSize(2).yaml());
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-XX:MaxDirectMemorySize=32m",
+                "-Dio.netty.leakDetection.level=paranoid",
+                PgmuxMain.class.getName(), yaml.toString())
+                .redirectError(dir.resolve("pgmux.log").toFile())
+                .start();
+        try {
+            int port = listeningPort(child);
+            byte[] large = lengthQuery(12 * MIB);
+            byte[] small = lengthQuery(6 * MIB);
+            try (RawPgClient holder = login(port); RawPgClient newcomer = login(port)) {
+                // 12 and 6 MiB do not fit in 16 together: the 12 MiB message gives way, read first or second.
+                holder.sendRaw(Arrays.copyOf(large, MIB));
+                newcomer.sendRaw(Arrays.copyOf(small, 64 * 1024));
+                BackendMessage error = Raw.expectFatal(holder, "53200");
+                assertTrue(error.errorField('M').startsWith("message of " + 12 * MIB
+                        + " bytes cannot be buffered now"), error::toString);
+                assertTrue(holder.isClosedByPeer(Duration.ofSeconds(5)), "the holder of the larger message is closed");
+
+                newcomer.sendRaw(Arrays.copyOfRange(small, 64 * 1024, small.length));
+                List<BackendMessage> reply = newcomer.readUntilReady();
+                assertEquals("TDCZ", Raw.types(reply));
+                assertEquals(String.valueOf(literalLength(6 * MIB)), reply.get(1).dataRowText().get(0),
+                        "the smaller message reached the server whole");
             }
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; pgmux's log:\n" + Files.readString(dir.resolve("pgmux.log")), e);

@@ -71,8 +71,19 @@ public final class RawPgClient implements AutoCloseable {
 
     /** Opens a TCP connection; sends nothing yet. */
     public static RawPgClient connect(String host, int port) {
+        return connect(host, port, 0);
+    }
+
+    /**
+     * Opens a TCP connection whose receive buffer is {@code receiveBufferBytes} (the kernel's default when 0), set
+     * before connecting so the window offered matches: for a client that stops reading and must fill up soon.
+     */
+    public static RawPgClient connect(String host, int port, int receiveBufferBytes) {
         Socket socket = new Socket();
         try {
+            if (receiveBufferBytes > 0) {
+                socket.setReceiveBufferSize(receiveBufferBytes);
+            }
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(host, port), READ_TIMEOUT_MILLIS);
             socket.setSoTimeout(READ_TIMEOUT_MILLIS);
