@@ -1,6 +1,7 @@
 package io.pgmux.admin;
 
 import io.pgmux.admin.spi.ShutdownMode;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -41,7 +42,7 @@ sealed interface AdminCommand {
     }
 
     /** SET of a session parameter drivers send; changes only this session. */
-    record SetParameter(String name, String value) implements AdminCommand {
+    record SetParameter(String name, SetValue value) implements AdminCommand {
         public String tag() {
             return "SET";
         }
@@ -60,16 +61,58 @@ sealed interface AdminCommand {
     }
 
     /**
-     * SET TRANSACTION ... and SET SESSION CHARACTERISTICS AS TRANSACTION ...: drivers send them to set isolation or
-     * read-only mode; the console has no transactions, so they change nothing.
+     * SET TRANSACTION ...: the modes of the transaction block it runs in ({@link TransactionModes}, by setting). The
+     * console has no transaction blocks, so it changes nothing, with PostgreSQL's WARNING for one outside a block.
      */
-    record SetTransaction() implements AdminCommand {
+    record SetTransaction(Map<String, String> modes) implements AdminCommand {
+        public SetTransaction {
+            modes = Map.copyOf(modes);
+        }
+
         public String tag() {
             return "SET";
         }
 
         public boolean changesPgmux() {
             return false;
+        }
+    }
+
+    /**
+     * SET SESSION CHARACTERISTICS AS TRANSACTION ...: the session's default transaction modes, as the settings they
+     * stand for (default_transaction_isolation, default_transaction_read_only, default_transaction_deferrable), in
+     * the order given. Drivers send it to set isolation or read-only mode.
+     */
+    record SetSessionCharacteristics(Map<String, String> settings) implements AdminCommand {
+        public SetSessionCharacteristics {
+            settings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings));
+        }
+
+        public String tag() {
+            return "SET";
+        }
+
+        public boolean changesPgmux() {
+            return false;
+        }
+    }
+
+    /**
+     * SET LOCAL ...: {@code command} for the transaction block it runs in. The console has no transaction blocks,
+     * so its value is checked and let go, with PostgreSQL's WARNING for one outside a block; nothing changes.
+     */
+    record SetLocal(AdminCommand command) implements AdminCommand {
+        public String tag() {
+            return "SET";
+        }
+
+        public boolean changesPgmux() {
+            return false;
+        }
+
+        @Override
+        public String name() {
+            return "SET LOCAL";
         }
     }
 

@@ -10,6 +10,7 @@ import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,6 +21,11 @@ import java.util.Optional;
  * PgBouncer commands about things pgmux does not have.
  */
 final class AdminCommandParser {
+    /** SHOW's and RESET's key words for a parameter (gram.y var_name's special cases), to its name. */
+    private static final Map<List<String>, String> SPELLED_OUT = Map.of(List.of("time", "zone"), "timezone",
+            List.of("transaction", "isolation", "level"), "transaction_isolation",
+            List.of("session", "authorization"), "session_authorization");
+
     private AdminCommandParser() {
     }
 
@@ -67,6 +73,11 @@ final class AdminCommandParser {
     }
 
     private static AdminCommand show(List<Token> args) {
+        Optional<String> spelledOut = SPELLED_OUT.entrySet().stream()
+                .filter(e -> areWords(args, e.getKey())).map(Map.Entry::getValue).findFirst();
+        if (spelledOut.isPresent()) {
+            return new AdminCommand.ShowParameter(spelledOut.get());
+        }
         Token what = exactlyOne(args, "SHOW", "what to show");
         String name = what.lowerCase();
         Optional<ShowTarget> target = what.kind() == Kind.STRING ? Optional.empty() : ShowTarget.find(name);
@@ -75,7 +86,7 @@ final class AdminCommandParser {
         }
         if (ConsoleParameters.isSettable(name) || name.equals("server_version") || name.equals("server_encoding")
                 || name.equals("integer_datetimes") || name.equals("is_superuser")
-                || name.equals("session_authorization")) {
+                || name.equals("session_authorization") || name.equals("in_hot_standby")) {
             return new AdminCommand.ShowParameter(name);
         }
         if (ShowTarget.PGBOUNCER_ONLY.contains(name)) {
@@ -89,22 +100,34 @@ final class AdminCommandParser {
     }
 
     private static AdminCommand set(List<Token> args, String statement) {
-        int i = 0;
-        if (i < args.size() && (args.get(i).is("session") || args.get(i).is("local"))) {
-            if (args.get(i).is("session") && i + 1 < args.size() && args.get(i + 1).is("characteristics")) {
-                return new AdminCommand.SetTransaction();
-            }
-            i++;
+        if (!args.isEmpty() && args.get(0).is("local")) {
+            return new AdminCommand.SetLocal(setIn(args.subList(1, args.size()), statement));
         }
+        if (args.size() >= 4 && args.get(0).is("session") && args.get(1).is("characteristics")
+                && args.get(2).is("as") && args.get(3).is("transaction")) {
+            return new AdminCommand.SetSessionCharacteristics(TransactionModes.parse(args.subList(4, args.size())));
+        }
+        if (!args.isEmpty() && args.get(0).is("session")) {
+            return setIn(args.subList(1, args.size()), statement);
+        }
+        return setIn(args, statement);
+    }
+
+    /** A SET after its SESSION or LOCAL, if any. */
+    private static AdminCommand setIn(List<Token> args, String statement) {
+        int i = 0;
         if (i < args.size() && args.get(i).is("transaction")) {
-            return new AdminCommand.SetTransaction();
+            return new AdminCommand.SetTransaction(TransactionModes.parse(args.subList(i + 1, args.size())));
         }
         if (i + 1 < args.size() && args.get(i).is("time") && args.get(i + 1).is("zone")) {
-            return new AdminCommand.SetParameter("timezone", value(args.subList(i + 2, args.size()), statement));
+            return timeZone(args.subList(i + 2, args.size()), statement);
         }
         if (i < args.size() && args.get(i).is("names")) {
-            return new AdminCommand.SetParameter("client_encoding", value(args.subList(i + 1, args.size()),
-                    statement));
+            List<Token> encoding = args.subList(i + 1, args.size());
+            if (encoding.size() == 1 && encoding.get(0).is("default")) {
+                return new AdminCommand.ResetParameter("client_encoding", "SET");
+            }
+            return new AdminCommand.SetParameter("client_encoding", value(encoding, statement));
         }
         if (i >= args.size() || args.get(i).kind() == Kind.STRING || !args.get(i).isValue()) {
             throw setSyntax(statement);
@@ -130,8 +153,24 @@ final class AdminCommandParser {
         return new AdminCommand.SetSetting(key, value.get(0).text());
     }
 
+    /** Whether {@code tokens} are exactly these key words. */
+    private static boolean areWords(List<Token> tokens, List<String> keywords) {
+        if (tokens.size() != keywords.size()) {
+            return false;
+        }
+        for (int i = 0; i < keywords.size(); i++) {
+            if (!tokens.get(i).is(keywords.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** RESET name and RESET ALL, for session parameters. */
     private static AdminCommand reset(List<Token> args, String statement) {
+        if (areWords(args, List.of("time", "zone"))) {
+            return new AdminCommand.ResetParameter("timezone", "RESET");
+        }
         if (args.size() != 1 || !(args.get(0).kind() == Kind.WORD || args.get(0).kind() == Kind.IDENTIFIER)) {
             throw new AdminException(new PgError(PgError.ERROR, SqlState.SYNTAX_ERROR, "invalid RESET: "
                     + Excerpt.of(statement), null, "Write RESET name or RESET ALL."));
@@ -144,28 +183,34 @@ final class AdminCommandParser {
         return new AdminCommand.ResetParameter(name, "RESET");
     }
 
-    /** A session parameter's value: one or more items separated by commas (search_path, DateStyle). */
-    private static String value(List<Token> tokens, String statement) {
+    /**
+     * A session parameter's value: one or more items separated by commas (search_path, DateStyle), read as
+     * PostgreSQL reads them ({@link SetValue}).
+     */
+    private static SetValue value(List<Token> tokens, String statement) {
         if (tokens.isEmpty()) {
             throw setSyntax(statement);
         }
-        StringBuilder out = new StringBuilder();
-        boolean expectItem = true;
-        for (Token each : tokens) {
-            if (expectItem && each.isValue()) {
-                out.append(each.text());
-                expectItem = false;
-            } else if (!expectItem && each.kind() == Kind.COMMA) {
-                out.append(", ");
-                expectItem = true;
-            } else {
-                throw setSyntax(statement);
-            }
+        try {
+            return SetValue.parse(tokens);
+        } catch (AdminException e) {
+            throw new AdminException(e.error().withHint("Write SET name = value, quoting a value that is not a name"
+                    + " or a number: SET name = 'a value'."));
         }
-        if (expectItem) {
+    }
+
+    /**
+     * SET TIME ZONE's one value (gram.y zone_value): LOCAL and DEFAULT are the session's initial time zone; INTERVAL
+     * and a list are not taken.
+     */
+    private static AdminCommand timeZone(List<Token> tokens, String statement) {
+        if (tokens.size() == 1 && (tokens.get(0).is("local") || tokens.get(0).is("default"))) {
+            return new AdminCommand.ResetParameter("timezone", "SET");
+        }
+        if (tokens.size() != 1) {
             throw setSyntax(statement);
         }
-        return out.toString();
+        return new AdminCommand.SetParameter("timezone", value(tokens, statement));
     }
 
     private static AdminCommand onDatabase(Verb verb, List<Token> args) {

@@ -41,16 +41,18 @@ public final class AdminSession {
     private final Channel channel;
     private final String user;
     private final CommandExecutor executor;
+    private final ConsoleParameters parameters;
     /** Messages that arrived while a statement waits; empty otherwise. */
     private final ArrayDeque<ByteBuf> held = new ArrayDeque<>(1);
     private AdminSessionState state = AdminSessionState.READY;
     /** The query whose statement waits; set exactly while {@link AdminSessionState#WAITING}. */
     private RunningQuery waiting;
 
-    private AdminSession(Channel channel, String user, CommandExecutor executor) {
+    private AdminSession(Channel channel, String user, CommandExecutor executor, ConsoleParameters parameters) {
         this.channel = channel;
         this.user = user;
         this.executor = executor;
+        this.parameters = parameters;
     }
 
     /**
@@ -73,12 +75,12 @@ public final class AdminSession {
             parameters = ConsoleParameters.of(startupParameters, role, user, console.release() + "/pgmux",
                     notices::add);
         } catch (AdminException e) {
-            AdminSession refused = new AdminSession(channel, user, null);
+            AdminSession refused = new AdminSession(channel, user, null, null);
             refused.fail(e.error().withSeverity(PgError.FATAL));
             return refused;
         }
         AdminSession session = new AdminSession(channel, user,
-                new CommandExecutor(console, role, user, parameters));
+                new CommandExecutor(console, role, user, parameters), parameters);
         // As PostgreSQL: what applying the startup parameters noticed, before the parameters are reported.
         notices.forEach(notice ->
                 channel.write(ErrorResponse.encodeNotice(channel.alloc(), notice), channel.voidPromise()));
@@ -118,7 +120,7 @@ public final class AdminSession {
             }
             RunningQuery query = abandonWait();
             transition(AdminSessionState.READY);
-            writeError(PgError.error(SqlState.QUERY_CANCELED, "canceling statement due to user request"));
+            failQuery(query, PgError.error(SqlState.QUERY_CANCELED, "canceling statement due to user request"));
             query.finish();
             ready();
             drainHeld();
@@ -179,7 +181,7 @@ public final class AdminSession {
             ready();
             return;
         }
-        run(new RunningQuery(statements));
+        run(new RunningQuery(statements, parameters.saved()));
     }
 
     /** PgBouncer's console refuses everything but Query and Terminate, and closes the connection. */
@@ -210,11 +212,11 @@ public final class AdminSession {
             try {
                 outcome = executor.execute(query.next());
             } catch (AdminException e) {
-                writeError(e.error());
+                failQuery(query, e.error());
                 break;
             } catch (RuntimeException e) {
                 log.warn("admin console: {}: statement failed: {}", user, Excerpt.of(query.current()), e);
-                writeError(PgError.error(SqlState.INTERNAL_ERROR, "pgmux internal error: " + e));
+                failQuery(query, PgError.error(SqlState.INTERNAL_ERROR, "pgmux internal error: " + e));
                 break;
             }
             if (outcome instanceof Outcome.Waiting) {
@@ -232,6 +234,13 @@ public final class AdminSession {
                 }
                 return;
             }
+            if (outcome instanceof Outcome.Refused) {
+                Outcome.Refused refused = (Outcome.Refused) outcome;
+                refused.notices().forEach(notice ->
+                        channel.write(ErrorResponse.encodeNotice(channel.alloc(), notice), channel.voidPromise()));
+                failQuery(query, refused.error());
+                break;
+            }
             write(outcome);
         }
         ready();
@@ -247,8 +256,6 @@ public final class AdminSession {
             Outcome.ParametersChanged changed = (Outcome.ParametersChanged) outcome;
             changed.notices().forEach(notice ->
                     channel.write(ErrorResponse.encodeNotice(channel.alloc(), notice), channel.voidPromise()));
-            changed.reported().forEach((name, value) ->
-                    channel.write(new ParameterStatus(name, value).encode(channel.alloc()), channel.voidPromise()));
             complete(changed.tag());
         } else if (outcome instanceof Outcome.Notice) {
             Outcome.Notice notice = (Outcome.Notice) outcome;
@@ -280,7 +287,7 @@ public final class AdminSession {
             write(result);
             run(query);
         } else {
-            writeError(errorOf(error));
+            failQuery(query, errorOf(error));
             ready();
         }
         drainHeld();
@@ -334,11 +341,23 @@ public final class AdminSession {
         channel.write(new CommandComplete(tag).encode(channel.alloc()), channel.voidPromise());
     }
 
+    /**
+     * Ends a query with {@code error}: as PostgreSQL, which runs a Query's statements in one implicit transaction,
+     * the session parameters its earlier statements set go back to what they were before it (guc.c, AtEOXact_GUC).
+     */
+    private void failQuery(RunningQuery query, PgError error) {
+        parameters.restore(query.parametersBefore());
+        writeError(error);
+    }
+
     private void writeError(PgError error) {
         channel.write(ErrorResponse.encode(channel.alloc(), error), channel.voidPromise());
     }
 
+    /** ReadyForQuery, after the reported parameters the query changed, as PostgreSQL sends them. */
     private void ready() {
+        parameters.unreported().forEach((name, value) ->
+                channel.write(new ParameterStatus(name, value).encode(channel.alloc()), channel.voidPromise()));
         channel.writeAndFlush(ReadyForQuery.encode(channel.alloc(), TransactionStatus.IDLE), channel.voidPromise());
     }
 
@@ -365,11 +384,18 @@ public final class AdminSession {
     /** The statements of one Query, and which of them runs. */
     private static final class RunningQuery {
         private final List<String> statements;
+        /** The session parameters as the query found them, for an error to restore. */
+        private final Map<String, String> parametersBefore;
         private int next;
         private Outcome.Waiting waitingFor;
 
-        RunningQuery(List<String> statements) {
+        RunningQuery(List<String> statements, Map<String, String> parametersBefore) {
             this.statements = statements;
+            this.parametersBefore = parametersBefore;
+        }
+
+        Map<String, String> parametersBefore() {
+            return parametersBefore;
         }
 
         boolean hasNext() {

@@ -25,7 +25,6 @@ import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,15 +65,23 @@ final class CommandExecutor {
         if (command instanceof AdminCommand.SetParameter) {
             AdminCommand.SetParameter set = (AdminCommand.SetParameter) command;
             List<PgError> notices = new ArrayList<>(0);
-            Map<String, String> reported = parameters.set(set.name(), set.name(), set.value(), notices::add);
-            return new Outcome.ParametersChanged(notices, reported, command.tag());
+            parameters.set(set.name(), set.value(), notices::add);
+            return new Outcome.ParametersChanged(notices, command.tag());
         }
         if (command instanceof AdminCommand.ResetParameter) {
-            return new Outcome.ParametersChanged(List.of(),
-                    parameters.reset(((AdminCommand.ResetParameter) command).name()), command.tag());
+            parameters.reset(((AdminCommand.ResetParameter) command).name());
+            return new Outcome.ParametersChanged(List.of(), command.tag());
+        }
+        if (command instanceof AdminCommand.SetSessionCharacteristics) {
+            ((AdminCommand.SetSessionCharacteristics) command).settings().forEach((name, value) ->
+                    parameters.set(name, name, value, notice -> { }));
+            return new Outcome.ParametersChanged(List.of(), command.tag());
         }
         if (command instanceof AdminCommand.SetTransaction) {
-            return new Outcome.Done(command.tag());
+            return new Outcome.ParametersChanged(List.of(outsideABlock("SET TRANSACTION")), command.tag());
+        }
+        if (command instanceof AdminCommand.SetLocal) {
+            return setLocal((AdminCommand.SetLocal) command);
         }
         log.info("admin console: {} runs {}", user, Excerpt.of(statement));
         return change(command);
@@ -156,6 +163,37 @@ final class CommandExecutor {
                 "Restart pgmux to apply them."), tag);
     }
 
+    /**
+     * SET LOCAL, outside a transaction block as every console statement is: as PostgreSQL, the NOTICEs of reading
+     * the value (a name cut short), the WARNING that it has no block to apply to, then the value checked and let go,
+     * or its refusal.
+     */
+    private Outcome setLocal(AdminCommand.SetLocal command) {
+        List<PgError> notices = new ArrayList<>(2);
+        PgError warning = outsideABlock("SET LOCAL");
+        if (!(command.command() instanceof AdminCommand.SetParameter)) {
+            return new Outcome.ParametersChanged(List.of(warning), command.tag());
+        }
+        AdminCommand.SetParameter set = (AdminCommand.SetParameter) command.command();
+        try {
+            parameters.check(set.name(), set.value(), notices::add);
+        } catch (AdminException e) {
+            notices.add(warning);
+            return new Outcome.Refused(notices, e.error());
+        }
+        notices.add(warning);
+        return new Outcome.ParametersChanged(notices, command.tag());
+    }
+
+    /**
+     * PostgreSQL's WARNING for a statement about the transaction block it runs in, run outside one (25P01
+     * no_active_sql_transaction, xact.c WarnNoTransactionBlock): the console has no transaction blocks.
+     */
+    private static PgError outsideABlock(String statement) {
+        return new PgError(PgError.WARNING, SqlState.NO_ACTIVE_SQL_TRANSACTION, statement
+                + " can only be used in transaction blocks", null, null);
+    }
+
     /** A PAUSE or SUSPEND whose user gave up waiting (cancel, disconnect) is undone, as PgBouncer does. */
     private void resumeAfterAbandon(Optional<String> database) {
         try {
@@ -169,8 +207,9 @@ final class CommandExecutor {
     private Outcome showParameter(String name) {
         String value = parameters.show(name).orElseThrow(() -> new AdminException(SqlState.UNDEFINED_OBJECT,
                 "the admin console has no value for parameter \"" + name + "\""));
-        return new Outcome.Rows(new ResultTable(List.of(io.pgmux.protocol.backend.RowDescription.Field.text(name)),
-                List.of(List.of(value))), "SHOW");
+        // The column is named as PostgreSQL spells the parameter (SHOW datestyle answers a column "DateStyle").
+        return new Outcome.Rows(new ResultTable(List.of(io.pgmux.protocol.backend.RowDescription.Field.text(
+                ConsoleParameters.spelled(name))), List.of(List.of(value))), "SHOW");
     }
 
     private Outcome show(ShowTarget target) {

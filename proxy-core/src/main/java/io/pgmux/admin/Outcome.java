@@ -3,7 +3,6 @@ package io.pgmux.admin;
 import io.pgmux.admin.show.ResultTable;
 import io.pgmux.protocol.PgError;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 
@@ -18,11 +17,19 @@ sealed interface Outcome {
     }
 
     /**
-     * Session parameters changed: a NoticeResponse for each of {@code notices} (a value PostgreSQL cut short),
-     * ParameterStatus for each reported one that did (name to value, possibly none), then CommandComplete with
-     * {@code tag}.
+     * Session parameters set or checked: a NoticeResponse for each of {@code notices} (a name PostgreSQL cut short,
+     * a SET LOCAL outside a transaction block ...), then CommandComplete with {@code tag}. The reported ones that
+     * changed are told of before ReadyForQuery ({@link ConsoleParameters#unreported}).
      */
-    record ParametersChanged(List<PgError> notices, Map<String, String> reported, String tag) implements Outcome {
+    record ParametersChanged(List<PgError> notices, String tag) implements Outcome {
+    }
+
+    /**
+     * The statement failed after it had something to say: a NoticeResponse for each of {@code notices}, then
+     * {@code error}, which ends the query as an {@link io.pgmux.admin.spi.AdminException} does (SET LOCAL's
+     * warning, then its value's refusal).
+     */
+    record Refused(List<PgError> notices, PgError error) implements Outcome {
     }
 
     /** A NoticeResponse, then CommandComplete with {@code tag} (SHOW HELP). */

@@ -8,6 +8,7 @@ public final class SqlState {
     public static final String FEATURE_NOT_SUPPORTED = "0A000";
     public static final String INVALID_PARAMETER_VALUE = "22023";
     public static final String INVALID_TEXT_REPRESENTATION = "22P02";
+    public static final String NO_ACTIVE_SQL_TRANSACTION = "25P01";
     public static final String INVALID_AUTHORIZATION_SPECIFICATION = "28000";
     public static final String INVALID_PASSWORD = "28P01";
     public static final String INVALID_CATALOG_NAME = "3D000";

@@ -4,7 +4,6 @@ import io.pgmux.config.DatabaseConfig;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.UserConfig;
 import io.pgmux.pool.CapacityPlan;
-import io.pgmux.server.LoginFailedException;
 import io.pgmux.server.UpstreamProbe;
 import io.pgmux.server.UpstreamSlots;
 import io.pgmux.server.UpstreamTarget;
@@ -55,8 +54,9 @@ public final class UpstreamCheck {
         try {
             slots = new UpstreamProbe(target, config.timeouts().serverConnectTimeout(), tls).read();
         } catch (IOException | RuntimeException e) {
-            String why = e instanceof LoginFailedException ? ((LoginFailedException) e).error().message()
-                    : e.getMessage();
+            // A refusal's hint says what to change (server_tls_sslmode for a server that takes only TLS ...).
+            String why = UpstreamProbe.errorOf(e).map(refusal -> refusal.message()
+                    + (refusal.hint() == null ? "" : "\n  hint: " + refusal.hint())).orElse(e.getMessage());
             return new Result(upstream.address(), false, false, "upstream " + upstream.address()
                     + ": could not read its connection limits as user \"" + target.user() + "\" on database \""
                     + target.database() + "\": " + why + "\n" + BudgetTable.render(upstream, null), Optional.empty());

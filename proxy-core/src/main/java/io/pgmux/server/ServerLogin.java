@@ -290,7 +290,11 @@ final class ServerLogin {
                 + target.user() + "\" to database \"" + target.database() + "\"; the client's login to pgmux is not"
                 + " what failed.";
         PgError told = error.withDetail(error.detail() == null ? whose : error.detail() + "\n" + whose);
-        if (error.hint() == null && error.sqlState().startsWith("28")) {
+        if (TlsRequiredRefusal.is(error)) {
+            // Not the role or its password: the generic hint below would send the operator the wrong way.
+            String hint = TlsRequiredRefusal.hint(target.tls().sslmode());
+            told = told.withHint(error.hint() == null ? hint : hint + "\n" + error.hint());
+        } else if (error.hint() == null && error.sqlState().startsWith("28")) {
             told = told.withHint("Check that role \"" + target.user() + "\" exists in the database and that its"
                     + " password there is the one pgmux logs in with (the user's password or server_password in"
                     + " pgmux.yaml).");

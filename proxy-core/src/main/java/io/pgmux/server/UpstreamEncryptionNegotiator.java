@@ -131,8 +131,7 @@ final class UpstreamEncryptionNegotiator extends ByteToMessageDecoder {
                 startLogin(ctx);
                 return;
             default:
-                throw new UpstreamTlsException(PgError.fatal(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
-                        "server at " + host + ":" + port + ": " + ServerTlsNegotiation.refusal(answer)), false);
+                throw new UpstreamTlsException(ServerTlsNegotiation.refusalError(host + ":" + port, answer), false);
         }
     }
 

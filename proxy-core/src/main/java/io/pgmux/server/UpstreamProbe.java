@@ -81,6 +81,22 @@ public final class UpstreamProbe {
         }
     }
 
+    /**
+     * The error behind a failure of {@link #read}, with its hint of what to change if it has one: the server's refusal
+     * or the TLS step's; empty for a connection that could not be made or broke (the failure's message says why).
+     */
+    public static Optional<PgError> errorOf(Throwable failure) {
+        for (Throwable each = failure; each != null; each = each.getCause()) {
+            if (each instanceof LoginFailedException) {
+                return Optional.of(((LoginFailedException) each).error());
+            }
+            if (each instanceof UpstreamTlsException) {
+                return Optional.of(((UpstreamTlsException) each).error());
+            }
+        }
+        return Optional.empty();
+    }
+
     private UpstreamSlots attempt(EventLoopGroup group, Attempt attempt, Optional<UpstreamTls> context)
             throws IOException {
         CompletableFuture<UpstreamSlots> result = new CompletableFuture<>();

@@ -1,6 +1,7 @@
 package io.pgmux.tls;
 
 import io.pgmux.config.SslMode;
+import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import java.util.List;
 
@@ -78,8 +79,23 @@ public final class ServerTlsNegotiation {
         return Response.FAIL;
     }
 
+    /**
+     * The error a {@link Response#FAIL} gives (08001), in libpq's words where it has them; for a server that
+     * declined TLS, with a hint of what to set: server_tls_sslmode prefer or disable, or TLS on the server.
+     *
+     * @param address the server's {@code host:port}
+     */
+    public static PgError refusalError(String address, byte answer) {
+        PgError error = PgError.fatal(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION, "server at " + address
+                + ": " + refusal(answer));
+        return answer != 'N' ? error : error.withHint("The server does not take TLS connections and"
+                + " server_tls_sslmode requires them: set server_tls_sslmode: prefer (TLS when the server offers it) or"
+                + " disable in pgmux.yaml, for every database or under this one in databases, or turn ssl on in the"
+                + " server's postgresql.conf.");
+    }
+
     /** The operator-facing reason a {@link Response#FAIL} gives, in libpq's words where it has them. */
-    public static String refusal(byte answer) {
+    private static String refusal(byte answer) {
         return answer == 'N' ? "server does not support SSL, but SSL was required"
                 : "received invalid response to SSL negotiation: " + printable(answer);
     }

@@ -8,7 +8,9 @@ import io.pgmux.admin.AdminCommand.OnDatabase;
 import io.pgmux.admin.AdminCommand.Verb;
 import io.pgmux.admin.spi.AdminException;
 import io.pgmux.admin.spi.ShutdownMode;
+import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,18 +77,88 @@ class AdminCommandParserTest {
 
     @Test
     void setOfASessionParameter() {
-        assertEquals(new AdminCommand.SetParameter("extra_float_digits", "3"), parse("SET extra_float_digits = 3"));
-        assertEquals(new AdminCommand.SetParameter("datestyle", "ISO, MDY"), parse("SET DateStyle TO ISO, MDY"));
-        assertEquals(new AdminCommand.SetParameter("search_path", "a, b c"), parse("SET search_path = a, \"b c\""));
-        assertEquals(new AdminCommand.SetParameter("timezone", "UTC"), parse("SET TIME ZONE 'UTC'"));
-        assertEquals(new AdminCommand.SetParameter("client_encoding", "UTF8"), parse("SET NAMES 'UTF8'"));
-        assertEquals(new AdminCommand.SetParameter("application_name", "x"), parse("SET SESSION application_name = x"));
+        assertEquals(set("extra_float_digits", number("3")), parse("SET extra_float_digits = 3"));
+        assertEquals(set("datestyle", name("iso"), name("mdy")), parse("SET DateStyle TO ISO, MDY"));
+        assertEquals(set("search_path", name("a"), name("b C")), parse("SET search_path = a, \"b C\""));
+        assertEquals(set("timezone", string("UTC")), parse("SET TIME ZONE 'UTC'"));
+        assertEquals(set("client_encoding", string("UTF8")), parse("SET NAMES 'UTF8'"));
+        assertEquals(set("application_name", name("x")), parse("SET SESSION application_name = X"));
+        assertEquals(new AdminCommand.ResetParameter("timezone", "SET"), parse("SET TIME ZONE LOCAL"));
+        assertEquals(new AdminCommand.ResetParameter("timezone", "SET"), parse("set time zone default"));
         assertEquals(new AdminCommand.ResetParameter("application_name", "SET"),
                 parse("SET application_name TO DEFAULT"));
         assertEquals(new AdminCommand.ResetParameter("all", "RESET"), parse("RESET ALL"));
-        assertEquals(new AdminCommand.SetTransaction(), parse("SET TRANSACTION READ ONLY"));
-        assertEquals(new AdminCommand.SetTransaction(),
-                parse("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE"));
+        assertEquals(new AdminCommand.SetTransaction(Map.of("default_transaction_read_only", "on")),
+                parse("SET TRANSACTION READ ONLY"));
+        assertEquals(new AdminCommand.SetSessionCharacteristics(Map.of("default_transaction_isolation",
+                "serializable")), parse("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE"));
+        assertEquals(new AdminCommand.SetLocal(set("lock_timeout", string("5s"))), parse("SET LOCAL lock_timeout = '5s'"));
+    }
+
+    /** Words are read as PostgreSQL's scanner reads them: names folded, numbers as SET writes them back. */
+    @Test
+    void aSessionParametersValueIsReadAsPostgreSqlReadsIt() {
+        assertEquals(set("application_name", name("foo")), parse("SET application_name = Foo"));
+        assertEquals(set("application_name", name("Foo")), parse("SET application_name = \"Foo\""));
+        assertEquals(set("application_name", string("Foo")), parse("SET application_name = 'Foo'"));
+        assertEquals(set("application_name", name("caf\u00c9")), parse("SET application_name = CAF\u00c9"),
+                "only A to Z are folded, as in a multi-byte encoding");
+        assertEquals(set("application_name", name("true")), parse("SET application_name = TRUE"));
+        assertEquals(set("application_name", name("on")), parse("SET application_name = On"));
+        assertEquals(set("application_name", name("between")), parse("SET application_name = between"),
+                "a key word that is not reserved is a name");
+        assertEquals(new AdminCommand.ResetParameter("client_encoding", "SET"), parse("SET NAMES DEFAULT"));
+        assertEquals(set("extra_float_digits", number("3")), parse("SET extra_float_digits = +03"));
+        assertEquals(set("extra_float_digits", number("-3")), parse("SET extra_float_digits = -3"));
+        assertEquals(set("application_name", number("3.50")), parse("SET application_name = 3.50"));
+        assertEquals(set("application_name", number("1e3")), parse("SET application_name = +1e3"));
+        assertEquals(set("application_name", number("5000000000")), parse("SET application_name = 5000000000"),
+                "beyond int4: a numeric constant, as written");
+    }
+
+    @Test
+    void aWordPostgreSqlsGrammarDoesNotTakeAsAValueIsItsSyntaxError() {
+        assertSyntaxError("SET statement_timeout = 10s", "trailing junk after numeric literal at or near \"10s\"");
+        assertSyntaxError("SET application_name = foo-bar", "syntax error at or near \"-\"");
+        assertSyntaxError("SET application_name = a.b", "syntax error at or near \".\"");
+        assertSyntaxError("SET application_name = a->b", "syntax error at or near \"->\"");
+        assertSyntaxError("SET application_name = \"\"", "zero-length delimited identifier at or near \"\"\"\"");
+        assertSyntaxError("SET application_name = a = b", "syntax error at or near \"=\"");
+        assertSyntaxError("SET search_path = a,", "syntax error at end of input");
+        assertSyntaxError("SET application_name = SELECT", "syntax error at or near \"SELECT\"");
+        assertSyntaxError("SET application_name = null", "syntax error at or near \"null\"");
+        assertSyntaxError("SET search_path = a, default", "syntax error at or near \"default\"");
+        assertSyntaxError("SET TIME ZONE 'UTC', 'CET'", null);
+    }
+
+    /** A pgmux setting's word is taken as written, as PgBouncer's console takes it. */
+    @Test
+    void aPgmuxSettingsWordKeepsItsCase() {
+        assertEquals(new AdminCommand.SetSetting("pool_mode", "Session"), parse("SET pool_mode = Session"));
+    }
+
+    private static void assertSyntaxError(String sql, String message) {
+        PgError error = assertThrows(AdminException.class, () -> parse(sql)).error();
+        assertEquals(SqlState.SYNTAX_ERROR, error.sqlState(), sql);
+        if (message != null) {
+            assertEquals(message, error.message(), sql);
+        }
+    }
+
+    private static AdminCommand.SetParameter set(String parameter, SetValue.Item... items) {
+        return new AdminCommand.SetParameter(parameter, SetValue.of(items));
+    }
+
+    private static SetValue.Item name(String text) {
+        return new SetValue.Item(SetValue.ItemKind.NAME, text);
+    }
+
+    private static SetValue.Item string(String text) {
+        return new SetValue.Item(SetValue.ItemKind.STRING, text);
+    }
+
+    private static SetValue.Item number(String text) {
+        return new SetValue.Item(SetValue.ItemKind.NUMBER, text);
     }
 
     @Test

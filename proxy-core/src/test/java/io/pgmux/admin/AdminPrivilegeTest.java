@@ -63,7 +63,7 @@ class AdminPrivilegeTest {
     @Test
     void aStatsUserMaySetItsSessionParameters() {
         assertEquals("CZ", types(stats.query("SET extra_float_digits = 3")));
-        assertEquals("SCZ", types(stats.query("SET application_name = 'exporter'")));
+        assertEquals("CSZ", types(stats.query("SET application_name = 'exporter'")));
         assertTrue(control.calls.isEmpty());
     }
 

@@ -53,6 +53,12 @@ class AdminSessionTest {
         assertEquals("on", parameters.get("integer_datetimes"));
         assertEquals("root", parameters.get("session_authorization"));
         assertTrue(parameters.get("DateStyle").startsWith("ISO"), "pgjdbc refuses a DateStyle not starting ISO");
+        assertEquals(List.of("application_name", "client_encoding", "DateStyle", "default_transaction_read_only",
+                "in_hot_standby", "integer_datetimes", "IntervalStyle", "is_superuser", "server_encoding",
+                "server_version", "session_authorization", "standard_conforming_strings", "TimeZone"),
+                List.copyOf(parameters.keySet()), "PostgreSQL 15's reported parameters, in the order it sends them");
+        assertEquals("off", parameters.get("default_transaction_read_only"));
+        assertEquals("off", parameters.get("in_hot_standby"));
         BackendMessage key = greeting.get(greeting.size() - 2);
         assertEquals('K', key.type());
         assertEquals(4711, key.int32At(0));

@@ -9,6 +9,7 @@ import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -107,6 +108,53 @@ class CheckHooksTest {
         PgError refused = refused(() -> CheckHooks.timeZone(longest + "Z"));
         assertEquals("invalid value for parameter \"TimeZone\": \"" + longest + "Z\"", refused.message());
         refused(() -> CheckHooks.timeZone(""));
+    }
+
+    @Test
+    void aTimeZoneTheJdkKnowsTakesItsSpellingAsPostgreSqlTakesItsDatabases() {
+        assertEquals("UTC", CheckHooks.timeZone("utc"));
+        assertEquals("Europe/Berlin", CheckHooks.timeZone("europe/BERLIN"));
+        assertEquals("Nowhere/Else", CheckHooks.timeZone("Nowhere/Else"), "unknown here: kept as given");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"-8|<-08>+08", "3.5|<+03:30>-03:30", "+3|<+03>-03", "' 3'|<+03>-03",
+        "-0|<+00>-00", "0.0001|<+00>-00", "167|<+167>-167", "5.7525|<+05:45:09>-05:45:09", "-1e1|<-10>+10"})
+    void aNumberOfHoursIsAFixedOffsetNamedAsPostgreSqlNamesIt(String hours, String named) {
+        assertEquals(named, CheckHooks.timeZone(hours));
+    }
+
+    @Test
+    void anOffsetOfAWeekOrMoreIsRefused() {
+        PgError refused = refused(() -> CheckHooks.timeZone("168"));
+        assertEquals("invalid value for parameter \"TimeZone\": \"168\"", refused.message());
+        assertEquals("UTC timezone offset is out of range.", refused.detail());
+        refused(() -> CheckHooks.timeZone("-200"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"on|on", "ON|on", "of|off", "off|off", "t|on", "TRUE|on", "tr|on", "y|on",
+        "yes|on", "1|on", "f|off", "fal|off", "n|off", "No|off", "0|off"})
+    void aBooleanTakesPostgreSqlsSpellingsAndIsShownOnOrOff(String given, String shown) {
+        assertEquals(shown, CheckHooks.bool("jit", given));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"o", "maybe", "2", "''", "yess", "onn"})
+    void anythingElseIsNotABoolean(String given) {
+        assertEquals("parameter \"JIT\" requires a Boolean value",
+                refused(() -> CheckHooks.bool("JIT", given)).message());
+    }
+
+    @Test
+    void anEnumTakesItsValuesInAnyCaseAndItsHiddenSpellings() {
+        List<String> levels = List.of("log", "notice", "warning");
+        assertEquals("warning", CheckHooks.enumValue("client_min_messages", "WARNING", levels, Map.of()));
+        assertEquals("debug2", CheckHooks.enumValue("client_min_messages", "Debug", levels,
+                Map.of("debug", "debug2")));
+        PgError refused = refused(() -> CheckHooks.enumValue("client_min_messages", "loud", levels, Map.of()));
+        assertEquals("invalid value for parameter \"client_min_messages\": \"loud\"", refused.message());
+        assertEquals("Available values: log, notice, warning.", refused.hint());
     }
 
     private static PgError refused(org.junit.jupiter.api.function.Executable check) {

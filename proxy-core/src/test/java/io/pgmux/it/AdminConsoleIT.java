@@ -272,6 +272,215 @@ class AdminConsoleIT {
         assertEquals(answers.get(0), answers.get(1), "the console answers as PostgreSQL");
     }
 
+    /**
+     * A SET's value is read as PostgreSQL reads it, side by side with a direct connection: an unquoted name folded to
+     * lower case and cut at 63 bytes with its NOTICE, a quoted one and a string kept, numbers written back as SET
+     * writes them, search_path's names quoted, enum and Boolean values shown as PostgreSQL shows them, time zones
+     * spelled as PostgreSQL spells them, SET LOCAL and SET TRANSACTION warned of outside a transaction block, the
+     * session's transaction modes set, a query's settings rolled back by its error, and what PostgreSQL refuses
+     * refused with its SQLSTATE, message, detail and hint (the console adds a hint to a syntax error, where
+     * PostgreSQL gives none).
+     */
+    @Test
+    void setValuesAreReadAsPostgreSqlReadsThem() throws Exception {
+        String[][] sets = {
+            {"SET application_name = Billing", "application_name"},
+            {"SET application_name = \"Billing\"", "application_name"},
+            {"SET application_name = 'Billing'", "application_name"},
+            {"SET application_name = TRUE", "application_name"},
+            {"SET application_name = 3.50", "application_name"},
+            {"SET application_name = +03", "application_name"},
+            {"SET application_name = " + "Y".repeat(70), "application_name"},
+            {"SET application_name = a, b", "application_name"},
+            {"SET application_name = foo-bar", "application_name"},
+            {"SET application_name = a.b", "application_name"},
+            {"SET application_name = \"\"", "application_name"},
+            {"SET statement_timeout = 10s", "statement_timeout"},
+            {"SET statement_timeout = 5000", "statement_timeout"},
+            {"SET lock_timeout = '120s'", "lock_timeout"},
+            {"SET lock_timeout = 1.5", "lock_timeout"},
+            {"SET idle_in_transaction_session_timeout = '.5h'", "idle_in_transaction_session_timeout"},
+            {"SET statement_timeout = '5S'", "statement_timeout"},
+            {"SET statement_timeout = -1", "statement_timeout"},
+            {"SET statement_timeout = 2147483648", "statement_timeout"},
+            {"SET statement_timeout = ''", "statement_timeout"},
+            {"SET statement_timeout = DEFAULT", "statement_timeout"},
+            {"SET extra_float_digits = 1", "extra_float_digits"},
+            {"SET extra_float_digits = 010", "extra_float_digits"},
+            {"SET extra_float_digits = '2.5'", "extra_float_digits"},
+            {"SET extra_float_digits = 'x'", "extra_float_digits"},
+            {"SET search_path = 'My Schema', Public, \"$user\"", "search_path"},
+            {"SET search_path = " + "Z".repeat(70), "search_path"},
+            {"SET search_path = 'select', 'int', 'abort', Between", "search_path"},
+            {"SET application_name = select", "application_name"},
+            {"SET application_name = between", "application_name"},
+            {"SET application_name = on", "application_name"},
+            {"SET DateStyle = iso, dmy", "DateStyle"},
+            {"SET datestyle = \"ISO\", YMD", "DateStyle"},
+            {"SET IntervalStyle = SQL_STANDARD", "IntervalStyle"},
+            {"SET TimeZone = utc", "TimeZone"},
+            {"SET TIME ZONE 'europe/berlin'", "TimeZone"},
+            {"SET TIME ZONE -8", "TimeZone"},
+            {"SET TimeZone = 3.5", "TimeZone"},
+            {"SET TIME ZONE 168", "TimeZone"},
+            {"SET default_transaction_isolation = 'REPEATABLE READ'", "default_transaction_isolation"},
+            {"SET default_transaction_isolation = 'read'", "default_transaction_isolation"},
+            {"SET client_min_messages = WARNING", "client_min_messages"},
+            {"SET bytea_output = 'HEX'", "bytea_output"},
+            {"SET bytea_output = base64", "bytea_output"},
+            {"SET jit = of", "jit"},
+            {"SET jit = maybe", "jit"},
+            {"SET application_name = 'rolled back'; SET jit = maybe", "application_name"},
+            {"SET LOCAL application_name = 'local'", "application_name"},
+            {"SET LOCAL jit = maybe", "jit"},
+            {"SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "transaction_isolation"},
+            {"SET transaction_isolation = 'serializable'", "transaction_isolation"},
+            {"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ, DEFERRABLE",
+                "transaction_isolation"},
+            {"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL bogus", "default_transaction_deferrable"},
+            {"SET default_transaction_read_only = yes", "default_transaction_read_only"}};
+        List<List<String>> answers = new ArrayList<>();
+        try (ProxyFixture proxy = start(); Connection direct = cluster.superuser();
+             Connection c = console(proxy, ADMIN, ADMIN_PASSWORD)) {
+            for (Connection each : List.of(direct, c)) {
+                List<String> answer = new ArrayList<>();
+                try (Statement s = each.createStatement()) {
+                    for (String[] set : sets) {
+                        answer.add(set[0] + " -> " + outcome(s, set[0]) + " -> " + showOf(s, set[1]));
+                    }
+                }
+                answers.add(answer);
+            }
+        }
+        assertTrue(answers.get(1).get(0).endsWith("-> billing"), answers.get(1).get(0));
+        for (int i = 0; i < sets.length; i++) {
+            String theirs = answers.get(0).get(i);
+            String ours = answers.get(1).get(i);
+            if (theirs.contains(" / HINT null ->")) {
+                ours = ours.replaceFirst(" / HINT .* ->", " / HINT null ->");
+            }
+            assertEquals(theirs, ours, "the console answers as PostgreSQL");
+        }
+    }
+
+    /** SHOW names its column as PostgreSQL does, for the key word forms too (SHOW TIME ZONE). */
+    @Test
+    void showNamesItsColumnAsPostgreSql() throws Exception {
+        String[] shows = {"SHOW datestyle", "SHOW intervalstyle", "SHOW timezone", "SHOW TIME ZONE",
+            "SHOW TRANSACTION ISOLATION LEVEL", "SHOW SESSION AUTHORIZATION", "SHOW search_path", "SHOW in_hot_standby",
+            "SHOW default_transaction_read_only"};
+        List<List<String>> columns = new ArrayList<>();
+        try (ProxyFixture proxy = start(); Connection direct = cluster.superuser();
+             Connection c = console(proxy, ADMIN, ADMIN_PASSWORD)) {
+            for (Connection each : List.of(direct, c)) {
+                List<String> names = new ArrayList<>();
+                try (Statement s = each.createStatement()) {
+                    for (String show : shows) {
+                        try (ResultSet rs = s.executeQuery(show)) {
+                            names.add(show + ": " + columns(rs));
+                        }
+                    }
+                }
+                columns.add(names);
+            }
+        }
+        assertEquals(columns.get(0), columns.get(1));
+    }
+
+    /** What a statement answered: its NOTICEs, or its error's SQLSTATE, message, detail and hint. */
+    private static String outcome(Statement s, String sql) {
+        try {
+            s.clearWarnings();
+            s.execute(sql);
+            StringBuilder notices = new StringBuilder("ok");
+            for (java.sql.SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
+                notices.append(" / ").append(w.getSQLState()).append(' ').append(w.getMessage());
+            }
+            return notices.toString();
+        } catch (SQLException e) {
+            org.postgresql.util.ServerErrorMessage error = ((org.postgresql.util.PSQLException) e)
+                    .getServerErrorMessage();
+            return error.getSQLState() + " " + error.getMessage() + " / " + error.getDetail() + " / HINT "
+                    + error.getHint();
+        }
+    }
+
+    /**
+     * The console greets with the ParameterStatus messages a direct connection gets, in the same order and, where
+     * the value is not the console's own (server_version, TimeZone, is_superuser, session_authorization), the same
+     * values.
+     */
+    @Test
+    void theGreetingReportsWhatPostgreSqlReportsInItsOrder() {
+        Map<String, String> asked = Map.of("application_name", "Side By Side", "DateStyle", "sql, dmy");
+        Map<String, String> direct;
+        Map<String, String> greeted;
+        try (io.pgmux.testing.RawPgClient client = io.pgmux.testing.RawPgClient.connect(cluster.host(),
+                cluster.port())) {
+            direct = client.login(ProxyFixture.APP_USER, ProxyFixture.APP_DB, ProxyFixture.APP_PASSWORD, asked)
+                    .params();
+        }
+        try (ProxyFixture proxy = start(); io.pgmux.testing.RawPgClient client = proxy.raw()) {
+            greeted = client.login(ADMIN, "pgmux", ADMIN_PASSWORD, asked).params();
+        }
+        assertEquals(List.copyOf(direct.keySet()), List.copyOf(greeted.keySet()), "the same names in the same order");
+        Map<String, String> theirs = new LinkedHashMap<>(direct);
+        Map<String, String> ours = new LinkedHashMap<>(greeted);
+        for (String own : List.of("server_version", "TimeZone", "is_superuser", "session_authorization")) {
+            theirs.remove(own);
+            ours.remove(own);
+        }
+        assertEquals(theirs, ours, "the same values");
+        assertEquals("SQL, DMY", ours.get("DateStyle"));
+        assertTrue(greeted.get("server_version").endsWith("/pgmux"), greeted.get("server_version"));
+    }
+
+    /**
+     * A query's messages come in PostgreSQL's order, side by side with a direct connection over the simple query
+     * protocol: the changed reported parameters after the CommandCompletes, once each with the value the query left,
+     * none for a value set back or rolled back by an error; SET LOCAL's NOTICE for a name cut short, then its
+     * WARNING, then its error.
+     */
+    @Test
+    void aQuerysMessagesComeInPostgreSqlsOrder() {
+        String[] queries = {"SET application_name = 'a'; SET application_name = 'b'",
+            "SET application_name = 'c'; SET application_name = 'b'",
+            "SET application_name = 'd'; SET jit = maybe",
+            "SET LOCAL application_name = " + "Q".repeat(70),
+            "SET LOCAL jit = maybe",
+            "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY; SET DateStyle = 'ISO, DMY'",
+            "RESET ALL"};
+        List<List<String>> answers = new ArrayList<>();
+        try (ProxyFixture proxy = start();
+             io.pgmux.testing.RawPgClient direct = io.pgmux.testing.RawPgClient.connect(cluster.host(),
+                     cluster.port());
+             io.pgmux.testing.RawPgClient console = proxy.raw()) {
+            direct.login(ProxyFixture.APP_USER, ProxyFixture.APP_DB, ProxyFixture.APP_PASSWORD, Map.of());
+            console.login(ADMIN, "pgmux", ADMIN_PASSWORD, Map.of());
+            for (io.pgmux.testing.RawPgClient each : List.of(direct, console)) {
+                List<String> answer = new ArrayList<>();
+                for (String query : queries) {
+                    each.query(query);
+                    StringBuilder reply = new StringBuilder();
+                    for (io.pgmux.testing.BackendMessage m : each.readUntilReady()) {
+                        reply.append(m.type());
+                        if (m.type() == 'N' || m.type() == 'E') {
+                            reply.append('(').append(m.errorField('C')).append(')');
+                        }
+                        if (m.type() == 'S') {
+                            reply.append('(').append(m.paramName()).append('=').append(m.paramValue()).append(')');
+                        }
+                    }
+                    answer.add(query + " -> " + reply);
+                }
+                answers.add(answer);
+            }
+        }
+        assertEquals("SET application_name = 'a'; SET application_name = 'b' -> CCS(application_name=b)Z",
+                answers.get(1).get(0));
+        assertEquals(answers.get(0), answers.get(1), "the console reports as PostgreSQL");
+    }
+
     /** psql, whose libpq drops a connection on a ParameterStatus over 30,000 bytes, survives a long name. */
     @Test
     void psqlSurvivesALongApplicationName() throws Exception {

@@ -1,10 +1,14 @@
 package io.pgmux.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgmux.testing.Await;
+import io.pgmux.config.ConfigLoader;
+import io.pgmux.config.PgmuxConfig;
+import io.pgmux.runtime.UpstreamCheck;
+import io.pgmux.testing.PgHbaFile;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
 import io.pgmux.testing.TestCertificates;
@@ -14,14 +18,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.postgresql.util.PSQLException;
 
 /**
  * server_tls_sslmode as libpq's sslmode, against the servers where the modes differ: one whose pg_hba.conf takes
@@ -66,9 +69,10 @@ class ServerSslmodeIT {
 
     @Test
     void againstAServerThatTakesOnlyHostssl() throws Exception {
-        List<String> original = hbaLines();
+        PgHbaFile hba = new PgHbaFile(cluster);
+        List<String> original = hba.lines();
         try {
-            writeHba(List.of("local all all trust", "host all postgres 127.0.0.1/32 trust",
+            hba.write(List.of("local all all trust", "host all postgres 127.0.0.1/32 trust",
                     "hostssl all all 127.0.0.1/32 scram-sha-256"));
             for (String mode : List.of("allow", "prefer", "require")) {
                 try (ProxyFixture proxy = pgmux(cluster, mode)) {
@@ -80,9 +84,20 @@ class ServerSslmodeIT {
                 assertEquals("28000", e.getSQLState(), e.toString());
                 assertTrue(e.getMessage().contains("no pg_hba.conf entry for host \"127.0.0.1\", user \"app_user\","
                         + " database \"app\", no encryption"), e.getMessage());
+                String hint = ((PSQLException) e).getServerErrorMessage().getHint();
+                assertTrue(hint.contains("(server_tls_sslmode disable): set server_tls_sslmode: require"), hint);
             }
+            // What pgmux's start and check-config --upstream say of it: the refusal, then what to set.
+            PgmuxConfig config = ConfigLoader.parse("server_tls_sslmode: disable\ndatabases:\n  app: {host: "
+                    + cluster.host() + ", port: " + cluster.port() + "}\n"
+                    + "users:\n  - {name: app_user, password: app_pw}\n", "hostssl.yaml", Map.of());
+            UpstreamCheck.Result check = new UpstreamCheck(config).run().get(0);
+            assertFalse(check.reached(), check.report());
+            assertTrue(check.report().contains(", no encryption\n  hint: The database takes only TLS connections and"
+                    + " pgmux connected without TLS (server_tls_sslmode disable): set server_tls_sslmode: require"),
+                    check.report());
         } finally {
-            writeHba(original);
+            hba.write(original);
         }
     }
 
@@ -97,42 +112,16 @@ class ServerSslmodeIT {
         try (ProxyFixture proxy = pgmux(plain, "require")) {
             SQLException e = assertThrows(SQLException.class, () -> ssl(proxy));
             assertTrue(e.getMessage().contains("server does not support SSL, but SSL was required"), e.getMessage());
+            String hint = ((PSQLException) e).getServerErrorMessage().getHint();
+            assertTrue(hint.contains("set server_tls_sslmode: prefer"), hint);
         }
-    }
-
-    private List<String> hbaLines() throws SQLException {
-        try (Connection su = cluster.superuser(); Statement st = su.createStatement()) {
-            String file = Sql.one(su, "show hba_file");
-            String text = Sql.one(su, "select pg_read_file('" + file + "')");
-            return List.of(text.split("\n"));
-        }
-    }
-
-    /** Writes pg_hba.conf as the server's own user (COPY ... TO runs in the server) and reloads it. */
-    private void writeHba(List<String> lines) throws SQLException {
-        try (Connection su = cluster.superuser()) {
-            String file = Sql.one(su, "show hba_file");
-            List<String> literals = new ArrayList<>();
-            lines.forEach(line -> literals.add("'" + line.replace("'", "''") + "'"));
-            try (Statement st = su.createStatement()) {
-                // COPY takes no parameters; the lines are ours or the file's own.
-                st.execute("copy (select unnest(array[" + String.join(", ", literals) + "]::text[])) to '"
-                        + file + "'");
-                st.execute("select pg_reload_conf()");
-            }
-        }
-        List<String> rules = new ArrayList<>();
-        for (String each : lines) {
-            if (!each.isBlank() && !each.startsWith("#")) {
-                rules.add(each.trim().split("\\s+")[0]);
-            }
-        }
-        // The reload is asynchronous: wait until the server's view of its rules is the file's.
-        Await.untilChecked(Duration.ofSeconds(10), () -> {
-            try (Connection su = cluster.superuser()) {
-                return String.join(",", rules).equals(Sql.one(su, "select string_agg(type, ',' order by line_number)"
-                        + " from pg_hba_file_rules"));
-            }
-        }, "pg_hba.conf reloaded");
+        PgmuxConfig config = ConfigLoader.parse("server_tls_sslmode: require\ndatabases:\n  app: {host: "
+                + plain.host() + ", port: " + plain.port() + "}\n"
+                + "users:\n  - {name: app_user, password: app_pw}\n", "plain.yaml", Map.of());
+        UpstreamCheck.Result check = new UpstreamCheck(config).run().get(0);
+        assertFalse(check.reached(), check.report());
+        assertTrue(check.report().contains("server does not support SSL, but SSL was required\n  hint: The server does"
+                + " not take TLS connections and server_tls_sslmode requires them: set server_tls_sslmode: prefer"),
+                check.report());
     }
 }

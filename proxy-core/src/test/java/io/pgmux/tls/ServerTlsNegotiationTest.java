@@ -8,10 +8,13 @@ import static io.pgmux.tls.ServerTlsNegotiation.Response.FAIL;
 import static io.pgmux.tls.ServerTlsNegotiation.Response.START_TLS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmux.config.SslMode;
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.SqlState;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -40,9 +43,20 @@ class ServerTlsNegotiationTest {
 
     @Test
     void refusalsInLibpqsWords() {
-        assertEquals("server does not support SSL, but SSL was required", ServerTlsNegotiation.refusal((byte) 'N'));
-        assertEquals("received invalid response to SSL negotiation: 'E'", ServerTlsNegotiation.refusal((byte) 'E'));
-        assertEquals("received invalid response to SSL negotiation: 0x00", ServerTlsNegotiation.refusal((byte) 0));
+        assertEquals("server at db:5432: server does not support SSL, but SSL was required",
+                ServerTlsNegotiation.refusalError("db:5432", (byte) 'N').message());
+        assertEquals("server at db:5432: received invalid response to SSL negotiation: 'E'",
+                ServerTlsNegotiation.refusalError("db:5432", (byte) 'E').message());
+        assertEquals("server at db:5432: received invalid response to SSL negotiation: 0x00",
+                ServerTlsNegotiation.refusalError("db:5432", (byte) 0).message());
+    }
+
+    @Test
+    void aServerThatDeclinesTlsIsAnsweredWithTheSettingToChange() {
+        PgError declined = ServerTlsNegotiation.refusalError("db:5432", (byte) 'N');
+        assertEquals(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION, declined.sqlState());
+        assertTrue(declined.hint().contains("set server_tls_sslmode: prefer"), declined.hint());
+        assertNull(ServerTlsNegotiation.refusalError("db:5432", (byte) 'E').hint(), "a broken answer: nothing to set");
     }
 
     @Test
