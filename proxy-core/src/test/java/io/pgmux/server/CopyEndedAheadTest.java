@@ -3,16 +3,17 @@ package io.pgmux.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.pgmux.server.WiredServer.Backend.BIND_COMPLETE;
+import static io.pgmux.server.WiredServer.Backend.COPY_1;
+import static io.pgmux.server.WiredServer.Backend.COPY_FAILED;
+import static io.pgmux.server.WiredServer.Backend.COPY_IN;
+import static io.pgmux.server.WiredServer.Backend.PARSE_COMPLETE;
+import static io.pgmux.server.WiredServer.Backend.READY;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.pgmux.codec.ExpectedMessages;
-import io.pgmux.codec.MessageFramer;
 import io.pgmux.protocol.Bytes;
 import io.pgmux.testing.ServerLinkAdapter;
-import io.pgmux.testing.UnpooledSlot;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,51 +24,27 @@ import org.junit.jupiter.api.Test;
  * PostgreSQL 15 sends them for each pipeline.
  */
 class CopyEndedAheadTest {
-    private static final byte[] COPY_IN = Bytes.message('G', Bytes.of().int8(0).int16(1).int16(0).build());
-    private static final byte[] COPY_1 = Bytes.message('C', Bytes.of().cstring("COPY 1").build());
     private static final byte[] ROW_DESCRIPTION = Bytes.message('T', Bytes.of().int16(1).cstring("x")
             .int32(0).int16(0).int32(23).int16(4).int32(-1).int16(0).build());
     private static final byte[] DATA_ROW = Bytes.message('D', Bytes.of().int16(1).int32(1).ascii("1").build());
     private static final byte[] SELECT_1 = Bytes.message('C', Bytes.of().cstring("SELECT 1").build());
-    private static final byte[] READY = Bytes.message('Z', Bytes.of().int8('I').build());
-    private static final byte[] PARSE_COMPLETE = Bytes.hex("31 00000004");
-    private static final byte[] BIND_COMPLETE = Bytes.hex("32 00000004");
-    private static final byte[] COPY_FAILED = Bytes.message('E', Bytes.of().int8('S').cstring("ERROR").int8('V')
-            .cstring("ERROR").int8('C').cstring("57014").int8('M').cstring("COPY from stdin failed: gave up")
-            .int8(0).build());
 
-    private final EmbeddedChannel channel = new EmbeddedChannel();
-    private final ServerConnection server = new ServerConnection(1,
-            new UpstreamTarget("127.0.0.1", 5432, "db", "user", null, Map.of()), new UnpooledSlot(), 10);
-    private final MessageFramer framer = new MessageFramer(1 << 20, ExpectedMessages.BACKEND);
     private final Link client = new Link();
-
-    CopyEndedAheadTest() {
-        ServerHandler handler = new ServerHandler(server, Runnable::run);
-        channel.pipeline().addLast(MessageFramer.NAME, framer).addLast(handler);
-        server.attachChannel(channel);
-        server.assumeLoggedIn();
-        framer.forwardRuns(handler);
-        server.link(client);
-    }
+    private final WiredServer wired = new WiredServer(client);
+    private final EmbeddedChannel channel = wired.channel;
+    private final ServerConnection server = wired.server;
 
     @AfterEach
     void releaseWrites() {
-        if (channel.isOpen()) {
-            channel.flushOutbound();
-        }
-        channel.finishAndReleaseAll();
+        wired.close();
     }
 
-    /** Client messages by type byte, bodiless (pgmux reads only the type of these). */
     private void request(String tags) {
-        for (char tag : tags.toCharArray()) {
-            server.sendFromClient(Unpooled.buffer(5).writeByte(tag).writeInt(4));
-        }
+        wired.request(tags);
     }
 
     private void answer(byte[]... messages) {
-        channel.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(messages)));
+        wired.answer(messages);
     }
 
     @Test

@@ -3,22 +3,21 @@ package io.pgmux.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.pgmux.server.WiredServer.Backend.BIND_COMPLETE;
+import static io.pgmux.server.WiredServer.Backend.PARSE_COMPLETE;
+import static io.pgmux.server.WiredServer.Backend.READY;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.pgmux.codec.ExpectedMessages;
-import io.pgmux.codec.MessageFramer;
 import io.pgmux.protocol.Bytes;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import io.pgmux.testing.ServerLinkAdapter;
-import io.pgmux.testing.UnpooledSlot;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,45 +35,25 @@ class ResponseRouterTest {
             .ascii("x".repeat(50_000)).build());
     private static final byte[] SELECT_1 = Bytes.message('C', Bytes.of().cstring("SELECT 1").build());
     private static final byte[] SET = Bytes.message('C', Bytes.of().cstring("SET").build());
-    private static final byte[] READY = Bytes.message('Z', Bytes.of().int8('I').build());
-    private static final byte[] PARSE_COMPLETE = Bytes.hex("31 00000004");
-    private static final byte[] BIND_COMPLETE = Bytes.hex("32 00000004");
     private static final byte[] ERROR = Bytes.message('E', Bytes.of().int8('S').cstring("ERROR").int8('V')
             .cstring("ERROR").int8('C').cstring("22012").int8('M').cstring("division by zero").int8(0).build());
 
-    private final EmbeddedChannel channel = new EmbeddedChannel();
-    private final ServerConnection server = new ServerConnection(1,
-            new UpstreamTarget("127.0.0.1", 5432, "db", "user", null, Map.of()), new UnpooledSlot(), 10);
-    private final MessageFramer framer = new MessageFramer(1 << 20, ExpectedMessages.BACKEND);
     private final Writes client = new Writes();
-
-    ResponseRouterTest() {
-        ServerHandler handler = new ServerHandler(server, Runnable::run);
-        channel.pipeline().addLast(MessageFramer.NAME, framer).addLast(handler);
-        server.attachChannel(channel);
-        server.assumeLoggedIn();
-        framer.forwardRuns(handler);
-        server.link(client);
-    }
+    private final WiredServer wired = new WiredServer(client);
+    private final EmbeddedChannel channel = wired.channel;
+    private final ServerConnection server = wired.server;
 
     @AfterEach
     void releaseWrites() {
-        if (channel.isOpen()) {
-            channel.flushOutbound();
-        }
-        channel.finishAndReleaseAll();
+        wired.close();
     }
 
     private void request(char... tags) {
-        for (char tag : tags) {
-            server.sendFromClient(Unpooled.buffer(5).writeByte(tag).writeInt(4));
-        }
+        wired.request(new String(tags));
     }
 
     private void answer(byte[]... reads) {
-        for (byte[] read : reads) {
-            channel.writeInbound(Unpooled.wrappedBuffer(read));
-        }
+        wired.answerInReads(reads);
     }
 
     @Test
@@ -115,7 +94,7 @@ class ResponseRouterTest {
         int step = 8192;
         for (int from = 0; from < all.length; from += step) {
             channel.writeInbound(Unpooled.wrappedBuffer(all, from, Math.min(step, all.length - from)));
-            assertTrue(framer.carriedBytes() < READY.length, "held " + framer.carriedBytes());
+            assertTrue(wired.framer.carriedBytes() < READY.length, "held " + wired.framer.carriedBytes());
         }
         assertEquals(all.length, client.bytes, "every byte went to the client, in one write per read");
         assertEquals((all.length + step - 1) / step, client.runs);
