@@ -2,7 +2,6 @@ package io.pgmux.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
@@ -132,28 +131,6 @@ class ClientOutOfMemoryTest {
 
     /** The answers' types (an ErrorResponse's with its SQLSTATE); the errors are added to {@code errors}. */
     private static List<String> answers(EmbeddedChannel channel, List<PgError> errors) {
-        List<String> answers = new ArrayList<>();
-        for (ByteBuf each = channel.readOutbound(); each != null; each = channel.readOutbound()) {
-            try {
-                while (each.isReadable()) {
-                    char type = (char) each.readByte();
-                    int length = each.readInt();
-                    ByteBuf body = each.readSlice(length - 4);
-                    if (type == 'R') {
-                        answers.add("R" + body.getInt(body.readerIndex()));
-                    } else if (type == 'E') {
-                        PgError error = ErrorResponse.decode(body);
-                        answers.add("E" + error.sqlState());
-                        errors.add(error);
-                    } else {
-                        answers.add(String.valueOf(type));
-                    }
-                }
-            } finally {
-                each.release();
-            }
-        }
-        assertNull(channel.readInbound());
-        return answers;
+        return WrittenAnswers.read(channel, errors);
     }
 }

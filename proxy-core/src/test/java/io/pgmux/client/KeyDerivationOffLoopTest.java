@@ -2,7 +2,6 @@ package io.pgmux.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
@@ -17,15 +16,12 @@ import io.pgmux.auth.ScramSecret;
 import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.pool.PoolManager;
-import io.pgmux.protocol.PgError;
-import io.pgmux.protocol.backend.ErrorResponse;
 import io.pgmux.protocol.frontend.PasswordMessage;
 import io.pgmux.protocol.frontend.StartupMessage;
 import io.pgmux.server.ServerConnector;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -243,27 +239,6 @@ class KeyDerivationOffLoopTest {
 
     /** Each message pgmux wrote: 'R' with its auth type, 'E' with its SQLSTATE, else its type. */
     private static List<String> answers(EmbeddedChannel channel) {
-        List<String> answers = new ArrayList<>();
-        for (ByteBuf each = channel.readOutbound(); each != null; each = channel.readOutbound()) {
-            try {
-                while (each.isReadable()) {
-                    char type = (char) each.readByte();
-                    int length = each.readInt();
-                    ByteBuf body = each.readSlice(length - 4);
-                    if (type == 'R') {
-                        answers.add("R" + body.getInt(body.readerIndex()));
-                    } else if (type == 'E') {
-                        PgError error = ErrorResponse.decode(body);
-                        answers.add("E" + error.sqlState());
-                    } else {
-                        answers.add(String.valueOf(type));
-                    }
-                }
-            } finally {
-                each.release();
-            }
-        }
-        assertNull(channel.readInbound());
-        return answers;
+        return WrittenAnswers.read(channel);
     }
 }
