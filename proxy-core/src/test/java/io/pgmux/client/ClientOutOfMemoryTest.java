@@ -19,7 +19,6 @@ import io.pgmux.config.ConfigLoader;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.pool.PoolManager;
 import io.pgmux.protocol.PgError;
-import io.pgmux.protocol.backend.ErrorResponse;
 import io.pgmux.protocol.frontend.PasswordMessage;
 import io.pgmux.protocol.frontend.StartupMessage;
 import io.pgmux.server.ServerConnector;
