@@ -10,10 +10,7 @@ import static io.pgmux.server.WiredServer.Backend.COPY_IN;
 import static io.pgmux.server.WiredServer.Backend.PARSE_COMPLETE;
 import static io.pgmux.server.WiredServer.Backend.READY;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.pgmux.protocol.Bytes;
-import io.pgmux.testing.ServerLinkAdapter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +28,6 @@ class CopyEndedAheadTest {
 
     private final Link client = new Link();
     private final WiredServer wired = new WiredServer(client);
-    private final EmbeddedChannel channel = wired.channel;
     private final ServerConnection server = wired.server;
 
     @AfterEach
@@ -39,33 +35,25 @@ class CopyEndedAheadTest {
         wired.close();
     }
 
-    private void request(String tags) {
-        wired.request(tags);
-    }
-
-    private void answer(byte[]... messages) {
-        wired.answer(messages);
-    }
-
     @Test
     void aCopyDoneSentWithTheQueryLeavesTheBackendOutOfCopyIn() {
-        request("Qdc");
-        answer(COPY_IN);
+        wired.request("Qdc");
+        wired.answer(COPY_IN);
         assertFalse(server.isCopyIn(), "the backend has read the CopyDone");
         assertEquals("E", client.copies.toString(), "the client is told the COPY began, and ended already");
         assertTrue(server.owesClientReadyForQuery(), "the Query still ends with its ReadyForQuery");
-        answer(COPY_1, READY);
+        wired.answer(COPY_1, READY);
         assertEquals("GCZ", client.tags.toString());
         assertTrue(server.isAtBoundary());
     }
 
     @Test
     void aQueryPipelinedBehindTheCopyDoneIsAnsweredInTurn() {
-        request("QdcQ");
-        answer(COPY_IN, COPY_1, READY);
+        wired.request("QdcQ");
+        wired.answer(COPY_IN, COPY_1, READY);
         assertFalse(server.isQuiet());
         assertTrue(server.owesClientReadyForQuery(), "the second Query is still owed");
-        answer(ROW_DESCRIPTION, DATA_ROW, SELECT_1, READY);
+        wired.answer(ROW_DESCRIPTION, DATA_ROW, SELECT_1, READY);
         assertEquals("GCZTDCZ", client.tags.toString());
         assertEquals("E", client.copies.toString());
         assertTrue(server.isAtBoundary());
@@ -73,10 +61,10 @@ class CopyEndedAheadTest {
 
     @Test
     void aCopyFailSentWithTheQueryFailsTheQuery() {
-        request("Qdf");
-        answer(COPY_IN);
+        wired.request("Qdf");
+        wired.answer(COPY_IN);
         assertFalse(server.isCopyIn());
-        answer(COPY_FAILED, READY);
+        wired.answer(COPY_FAILED, READY);
         assertEquals("GEZ", client.tags.toString());
         assertEquals("E", client.copies.toString());
         assertTrue(server.isAtBoundary());
@@ -84,11 +72,11 @@ class CopyEndedAheadTest {
 
     @Test
     void anExecutesCopyEndedBeforeItsSyncEndsWithThatSyncsReadyForQuery() {
-        request("PBEdcS");
-        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        wired.request("PBEdcS");
+        wired.answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
         assertFalse(server.isCopyIn());
         assertTrue(server.owesClientReadyForQuery(), "the Sync came after the COPY's end: the backend answers it");
-        answer(COPY_1, READY);
+        wired.answer(COPY_1, READY);
         assertEquals("12GCZ", client.tags.toString());
         assertEquals("E", client.copies.toString());
         assertTrue(server.isAtBoundary());
@@ -96,23 +84,23 @@ class CopyEndedAheadTest {
 
     @Test
     void aSyncSentBetweenTheExecuteAndTheCopysEndIsIgnoredAndTheBatchStaysOpen() {
-        request("PBESdc");
-        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN, COPY_1);
+        wired.request("PBESdc");
+        wired.answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN, COPY_1);
         assertFalse(server.isCopyIn());
         assertFalse(server.isQuiet(), "the backend ignored the Sync in COPY FROM STDIN: the batch owes one");
         assertFalse(server.owesClientReadyForQuery(), "no ReadyForQuery will come for the ignored Sync");
-        request("S");
-        answer(READY);
+        wired.request("S");
+        wired.answer(READY);
         assertEquals("12GCZ", client.tags.toString());
         assertTrue(server.isAtBoundary());
     }
 
     @Test
     void severalCopiesInOneWriteEachEndWithTheirOwnAnswers() {
-        request("QdcQdfQdc");
-        answer(COPY_IN, COPY_1, READY, COPY_IN, COPY_FAILED, READY, COPY_IN);
+        wired.request("QdcQdfQdc");
+        wired.answer(COPY_IN, COPY_1, READY, COPY_IN, COPY_FAILED, READY, COPY_IN);
         assertFalse(server.isCopyIn());
-        answer(COPY_1, READY);
+        wired.answer(COPY_1, READY);
         assertEquals("GCZGEZGCZ", client.tags.toString());
         assertEquals("EEE", client.copies.toString());
         assertTrue(server.isAtBoundary());
@@ -120,43 +108,32 @@ class CopyEndedAheadTest {
 
     @Test
     void aCopyWhoseEndIsStillToComeIsEnteredAsBefore() {
-        request("Qd");
-        answer(COPY_IN);
+        wired.request("Qd");
+        wired.answer(COPY_IN);
         assertTrue(server.isCopyIn());
         assertEquals("W", client.copies.toString());
-        request("c");
-        answer(COPY_1, READY);
+        wired.request("c");
+        wired.answer(COPY_1, READY);
         assertTrue(server.isAtBoundary());
     }
 
     @Test
     void aCopyDoneWithNoCopyToEndLeavesNoMarkForTheNextCopy() {
-        request("Qc");
-        answer(ROW_DESCRIPTION, DATA_ROW, SELECT_1, READY);
+        wired.request("Qc");
+        wired.answer(ROW_DESCRIPTION, DATA_ROW, SELECT_1, READY);
         assertTrue(server.isAtBoundary());
-        request("Qd");
-        answer(COPY_IN);
+        wired.request("Qd");
+        wired.answer(COPY_IN);
         assertTrue(server.isCopyIn(), "the stray CopyDone went with the Query it followed");
-        request("c");
-        answer(COPY_1, READY);
+        wired.request("c");
+        wired.answer(COPY_1, READY);
         assertTrue(server.isAtBoundary());
     }
 
     /** The client side: the tags of the whole messages written to it, and what it was told of each COPY. */
-    private final class Link extends ServerLinkAdapter {
-        final StringBuilder tags = new StringBuilder();
+    private final class Link extends WiredServer.TagsSeen {
         /** One letter per COPY begun: W, the backend waits for COPY data; E, it had the COPY's end already. */
         final StringBuilder copies = new StringBuilder();
-
-        @Override
-        public void serverMessage(ByteBuf run) {
-            ByteBuf view = run.duplicate();
-            while (view.readableBytes() >= 5) {
-                tags.append((char) view.getByte(view.readerIndex()));
-                view.skipBytes(Math.min(view.readableBytes(), view.getInt(view.readerIndex() + 1) + 1));
-            }
-            run.release();
-        }
 
         @Override
         public void serverCopyInStarted() {

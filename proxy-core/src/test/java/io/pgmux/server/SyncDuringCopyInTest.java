@@ -14,7 +14,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.pgmux.protocol.Bytes;
 import io.pgmux.protocol.PgError;
-import io.pgmux.testing.ServerLinkAdapter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,21 +41,13 @@ class SyncDuringCopyInTest {
         wired.close();
     }
 
-    private void request(String tags) {
-        wired.request(tags);
-    }
-
-    private void answer(byte[]... messages) {
-        wired.answer(messages);
-    }
-
     @Test
     void aSyncSentBehindTheQueryBeforeItsCopyInResponseIsNotAnswered() {
-        request("QdS");
-        answer(COPY_IN);
+        wired.request("QdS");
+        wired.answer(COPY_IN);
         assertTrue(server.isCopyIn());
-        request("c");
-        answer(COPY_1, READY);
+        wired.request("c");
+        wired.answer(COPY_1, READY);
         assertEquals("GCZ", client.tags.toString());
         assertTrue(server.isAtBoundary(), "the backend ignored the Sync: nothing is owed");
         assertFalse(server.owesClientReadyForQuery());
@@ -64,30 +55,30 @@ class SyncDuringCopyInTest {
 
     @Test
     void everySyncSentBehindTheQueryBeforeItsCopyInResponseIsIgnored() {
-        request("QSdSdHS");
-        answer(COPY_IN);
-        request("dSc");
-        answer(COPY_1, READY);
+        wired.request("QSdSdHS");
+        wired.answer(COPY_IN);
+        wired.request("dSc");
+        wired.answer(COPY_1, READY);
         assertEquals("GCZ", client.tags.toString());
         assertTrue(server.isAtBoundary());
     }
 
     @Test
     void aFlushSentBehindTheQueryOwesNothing() {
-        request("QdH");
-        answer(COPY_IN);
-        request("Hc");
-        answer(COPY_1, READY);
+        wired.request("QdH");
+        wired.answer(COPY_IN);
+        wired.request("Hc");
+        wired.answer(COPY_1, READY);
         assertEquals("GCZ", client.tags.toString());
         assertTrue(server.isAtBoundary());
     }
 
     @Test
     void aSyncAndTheCopyDoneSentBeforeTheCopyInResponseAreOneCopy() {
-        request("QdSdSc");
-        answer(COPY_IN);
+        wired.request("QdSdSc");
+        wired.answer(COPY_IN);
         assertFalse(server.isCopyIn(), "the backend has read the CopyDone");
-        answer(COPY_1, READY);
+        wired.answer(COPY_1, READY);
         assertEquals("GCZ", client.tags.toString());
         assertTrue(server.isAtBoundary());
     }
@@ -98,98 +89,98 @@ class SyncDuringCopyInTest {
      */
     @Test
     void aSyncBeforeTheCopyFailIsIgnoredToo() {
-        request("QdS");
-        answer(COPY_IN);
-        request("f");
-        answer(COPY_FAILED, READY);
+        wired.request("QdS");
+        wired.answer(COPY_IN);
+        wired.request("f");
+        wired.answer(COPY_FAILED, READY);
         assertEquals(1, emptyQueriesSent());
-        answer(EMPTY_QUERY, READY);
+        wired.answer(EMPTY_QUERY, READY);
         assertEquals("GEZ", client.tags.toString());
         assertTrue(server.isAtBoundary());
     }
 
     @Test
     void everySyncSentBehindAnExecuteBeforeItsCopyInResponseIsIgnored() {
-        request("PBESdS");
-        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        wired.request("PBESdS");
+        wired.answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
         assertTrue(server.isCopyIn());
-        request("dc");
-        answer(COPY_1);
+        wired.request("dc");
+        wired.answer(COPY_1);
         assertFalse(server.isQuiet(), "the batch owes the Sync that comes after the COPY's end");
         assertFalse(server.owesClientReadyForQuery(), "no ReadyForQuery will come for the ignored Syncs");
-        request("S");
-        answer(READY);
+        wired.request("S");
+        wired.answer(READY);
         assertEquals("12GCZ", client.tags.toString());
         assertTrue(server.isAtBoundary());
     }
 
     @Test
     void aSyncAfterAnExecutesCopyEndedIsAnswered() {
-        request("PBESdSdcS");
-        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        wired.request("PBESdSdcS");
+        wired.answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
         assertFalse(server.isCopyIn());
         assertTrue(server.owesClientReadyForQuery(), "the Sync after the CopyDone ends the batch");
-        answer(COPY_1, READY);
+        wired.answer(COPY_1, READY);
         assertEquals("12GCZ", client.tags.toString());
         assertTrue(server.isAtBoundary());
     }
 
     @Test
     void anExecutesCopyFailedSkipsToTheSyncAfterIt() {
-        request("PBESd");
-        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
-        request("SfS");
-        answer(COPY_FAILED, READY);
-        answer(EMPTY_QUERY, READY);
+        wired.request("PBESd");
+        wired.answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        wired.request("SfS");
+        wired.answer(COPY_FAILED, READY);
+        wired.answer(EMPTY_QUERY, READY);
         assertEquals("12GEZ", client.tags.toString());
         assertTrue(server.isAtBoundary());
     }
 
     @Test
     void aSyncAfterTheRowThatFailedTheCopyIsAnswered() {
-        request("Q");
-        answer(COPY_IN);
-        request("dSc");
-        answer(BAD_ROW, READY);
+        wired.request("Q");
+        wired.answer(COPY_IN);
+        wired.request("dSc");
+        wired.answer(BAD_ROW, READY);
         assertEquals(1, emptyQueriesSent(), "whether the Sync is answered is asked behind it");
         assertFalse(server.isQuiet());
-        answer(READY);
+        wired.answer(READY);
         assertFalse(server.isQuiet(), "the empty Query is still to be answered");
-        answer(EMPTY_QUERY, READY);
+        wired.answer(EMPTY_QUERY, READY);
         assertEquals("GEZZ", client.tags.toString(), "the Sync's ReadyForQuery, and nothing of pgmux's own query");
         assertTrue(server.isAtBoundary());
     }
 
     @Test
     void aSyncBeforeTheRowThatFailedTheCopyIsIgnored() {
-        request("QdS");
-        answer(COPY_IN);
-        request("dc");
-        answer(BAD_ROW, READY);
+        wired.request("QdS");
+        wired.answer(COPY_IN);
+        wired.request("dc");
+        wired.answer(BAD_ROW, READY);
         assertEquals(1, emptyQueriesSent());
-        answer(EMPTY_QUERY, READY);
+        wired.answer(EMPTY_QUERY, READY);
         assertEquals("GEZ", client.tags.toString());
         assertTrue(server.isAtBoundary());
     }
 
     @Test
     void aSyncSentWithAFailingCopyInOneWriteIsAnsweredIfTheBackendReadItAfterTheFailure() {
-        request("QdSc");
-        answer(COPY_IN, BAD_ROW, READY, READY);
-        answer(EMPTY_QUERY, READY);
+        wired.request("QdSc");
+        wired.answer(COPY_IN, BAD_ROW, READY, READY);
+        wired.answer(EMPTY_QUERY, READY);
         assertEquals("GEZZ", client.tags.toString());
         assertTrue(server.isAtBoundary());
     }
 
     @Test
     void aRequestAnsweredAfterTheUnsureSyncsTellsTheRestWereIgnored() {
-        request("Q");
-        answer(COPY_IN);
-        request("dSdSc");
-        request("Q");
-        answer(BAD_ROW, READY, READY);
+        wired.request("Q");
+        wired.answer(COPY_IN);
+        wired.request("dSdSc");
+        wired.request("Q");
+        wired.answer(BAD_ROW, READY, READY);
         assertFalse(server.isQuiet());
-        answer(EMPTY_QUERY, READY);
+        wired.answer(EMPTY_QUERY, READY);
         assertEquals(0, emptyQueriesSent(), "the client's own Query tells what the backend did");
         assertEquals("GEZZIZ", client.tags.toString());
         assertTrue(server.isAtBoundary());
@@ -197,35 +188,35 @@ class SyncDuringCopyInTest {
 
     @Test
     void anExecutesCopyFailedOnARowEndsItsSkipAtTheFirstSyncSentAfterThatRow() {
-        request("PBES");
-        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
-        request("dSdcS");
-        answer(BAD_ROW, READY);
+        wired.request("PBES");
+        wired.answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        wired.request("dSdcS");
+        wired.answer(BAD_ROW, READY);
         assertEquals(1, emptyQueriesSent(), "asked once the Sync after the COPY's end is in");
-        answer(READY);
-        answer(EMPTY_QUERY, READY);
+        wired.answer(READY);
+        wired.answer(EMPTY_QUERY, READY);
         assertEquals("12GEZZ", client.tags.toString());
         assertTrue(server.isAtBoundary());
     }
 
     @Test
     void anExecutesCopyFailedBeforeAnySyncWasReadSkipsToTheSyncAfterItsEnd() {
-        request("PBES");
-        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
-        request("dcS");
-        answer(BAD_ROW, READY);
-        answer(EMPTY_QUERY, READY);
+        wired.request("PBES");
+        wired.answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        wired.request("dcS");
+        wired.answer(BAD_ROW, READY);
+        wired.answer(EMPTY_QUERY, READY);
         assertEquals("12GEZ", client.tags.toString());
         assertTrue(server.isAtBoundary());
     }
 
     @Test
     void noQueryOfPgmuxsOwnGoesInsideACopyDataStillPassingInParts() {
-        request("Q");
-        answer(COPY_IN);
-        request("dS");
+        wired.request("Q");
+        wired.answer(COPY_IN);
+        wired.request("dS");
         client.insideMessage = true;
-        answer(BAD_ROW, READY);
+        wired.answer(BAD_ROW, READY);
         assertEquals(0, emptyQueriesSent(), "the backend would read it as the rest of the CopyData");
         server.askWhetherSyncsAnswered();
         assertEquals(0, emptyQueriesSent());
@@ -234,66 +225,66 @@ class SyncDuringCopyInTest {
         assertEquals(1, emptyQueriesSent(), "asked once the client's message is whole");
         server.askWhetherSyncsAnswered();
         assertEquals(0, emptyQueriesSent(), "asked once");
-        answer(READY, EMPTY_QUERY, READY);
+        wired.answer(READY, EMPTY_QUERY, READY);
         assertEquals("GEZZ", client.tags.toString());
         assertTrue(server.isAtBoundary());
     }
 
     @Test
     void aFlushSentIntoAnExecutesCopyOwesNoAnswer() {
-        request("PBEHdH");
+        wired.request("PBEHdH");
         assertTrue(server.owesFlushedAnswers());
-        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        wired.answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
         assertFalse(server.owesFlushedAnswers(), "the backend ignored the Flush in COPY FROM STDIN");
-        request("Hc");
+        wired.request("Hc");
         assertFalse(server.owesFlushedAnswers());
-        request("H");
+        wired.request("H");
         assertTrue(server.owesFlushedAnswers(), "a Flush after the COPY's end asks for its CommandComplete");
-        answer(COPY_1);
+        wired.answer(COPY_1);
         assertFalse(server.owesFlushedAnswers());
     }
 
     @Test
     void aFlushSentAfterTheEndOfACopyEndedAheadAndARequestStands() {
-        request("PBEdcPBEH");
-        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        wired.request("PBEdcPBEH");
+        wired.answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
         assertTrue(server.owesFlushedAnswers(), "the Flush came after the COPY's end and the next Parse Bind Execute");
-        answer(COPY_1, PARSE_COMPLETE, BIND_COMPLETE);
+        wired.answer(COPY_1, PARSE_COMPLETE, BIND_COMPLETE);
         assertTrue(server.owesFlushedAnswers());
-        answer(INSERT_1);
+        wired.answer(INSERT_1);
         assertFalse(server.owesFlushedAnswers());
     }
 
     @Test
     void aRequestOtherThanSyncRightAfterAnExecutesFailedCopyWithSyncsInItClosesTheServer() {
-        request("PBES");
-        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
-        request("dSdcBE");
+        wired.request("PBES");
+        wired.answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        wired.request("dSdcBE");
         assertTrue(channel.isOpen());
-        answer(BAD_ROW);
+        wired.answer(BAD_ROW);
         assertFalse(channel.isOpen(), "whether the backend answers the Bind and Execute or skips them, nothing tells");
         assertEquals(Conversation.SKIP_END_UNKNOWN, client.lost);
     }
 
     @Test
     void aRequestOtherThanSyncSentAfterAnExecutesCopyFailedWithSyncsInItClosesTheServer() {
-        request("PBES");
-        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
-        request("dSd");
-        answer(BAD_ROW);
-        request("c");
+        wired.request("PBES");
+        wired.answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        wired.request("dSd");
+        wired.answer(BAD_ROW);
+        wired.request("c");
         assertTrue(channel.isOpen());
-        request("PBES");
+        wired.request("PBES");
         assertFalse(channel.isOpen());
         assertEquals(Conversation.SKIP_END_UNKNOWN, client.lost);
     }
 
     @Test
     void whatTheBackendSendsAfterPgmuxGaveItUpReachesNoOne() {
-        request("PBES");
-        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
-        request("dSdcBES");
-        answer(BAD_ROW, READY);
+        wired.request("PBES");
+        wired.answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        wired.request("dSdcBES");
+        wired.answer(BAD_ROW, READY);
         assertEquals("12GE", client.tags.toString(), "the ReadyForQuery read with the error is dropped");
         assertEquals(Conversation.SKIP_END_UNKNOWN, client.lost);
         server.noteFromClient((byte) 'Q'); // a request still in the client's read: it goes nowhere
@@ -303,14 +294,14 @@ class SyncDuringCopyInTest {
 
     @Test
     void aReadyForQueryForASyncSentIntoAnExecutesFailedCopyEndsTheSkip() {
-        request("PBES");
-        answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
-        request("dSd");
-        answer(BAD_ROW, READY);
+        wired.request("PBES");
+        wired.answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        wired.request("dSd");
+        wired.answer(BAD_ROW, READY);
         assertEquals(1, emptyQueriesSent(), "the backend read a Sync: it skips no more, and may be asked");
-        request("cPBES");
+        wired.request("cPBES");
         assertTrue(channel.isOpen());
-        answer(EMPTY_QUERY, READY, PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
+        wired.answer(EMPTY_QUERY, READY, PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
         assertEquals("12GEZ12G", client.tags.toString());
         assertTrue(server.isCopyIn());
     }
@@ -334,8 +325,7 @@ class SyncDuringCopyInTest {
     }
 
     /** The client side: the tags of the whole messages written to it. */
-    private static final class Link extends ServerLinkAdapter {
-        final StringBuilder tags = new StringBuilder();
+    private static final class Link extends WiredServer.TagsSeen {
         boolean insideMessage;
         PgError lost;
 
@@ -347,16 +337,6 @@ class SyncDuringCopyInTest {
         @Override
         public boolean clientInsideMessage() {
             return insideMessage;
-        }
-
-        @Override
-        public void serverMessage(ByteBuf run) {
-            ByteBuf view = run.duplicate();
-            while (view.readableBytes() >= 5) {
-                tags.append((char) view.getByte(view.readerIndex()));
-                view.skipBytes(Math.min(view.readableBytes(), view.getInt(view.readerIndex() + 1) + 1));
-            }
-            run.release();
         }
     }
 }

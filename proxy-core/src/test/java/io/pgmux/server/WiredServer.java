@@ -1,10 +1,12 @@
 package io.pgmux.server;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.pgmux.codec.ExpectedMessages;
 import io.pgmux.codec.MessageFramer;
 import io.pgmux.protocol.Bytes;
+import io.pgmux.testing.ServerLinkAdapter;
 import io.pgmux.testing.UnpooledSlot;
 import java.util.Map;
 
@@ -53,6 +55,21 @@ final class WiredServer implements AutoCloseable {
             channel.flushOutbound();
         }
         channel.finishAndReleaseAll();
+    }
+
+    /** A client that notes the type of every message the server passes it, in order. */
+    static class TagsSeen extends ServerLinkAdapter {
+        final StringBuilder tags = new StringBuilder();
+
+        @Override
+        public void serverMessage(ByteBuf run) {
+            ByteBuf view = run.duplicate();
+            while (view.readableBytes() >= 5) {
+                tags.append((char) view.getByte(view.readerIndex()));
+                view.skipBytes(Math.min(view.readableBytes(), view.getInt(view.readerIndex() + 1) + 1));
+            }
+            run.release();
+        }
     }
 
     /** Backend messages the answer-path tests share, as PostgreSQL 15 sends them. */
