@@ -66,17 +66,7 @@ class PartialMessagesIT {
 
     @Test
     void aClientOverTheBoundGets53200AndTheOthersAreServed(@TempDir Path dir) throws Exception {
-        Path yaml = dir.resolve("pgmux.yaml");
-        Files.writeString(yaml, ProxyFixture.config(cluster).poolSize(2).yaml());
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                "-XX:MaxDirectMemorySize=32m",
-                "-Dio.netty.leakDetection.level=paranoid",
-                PgmuxMain.class.getName(), yaml.toString())
-                .redirectError(dir.resolve("pgmux.log").toFile())
-                .start();
-        try {
-            int port = listeningPort(child);
+        onPgmux(dir, port -> {
             byte[] firstQuery = lengthQuery(10 * MIB);
             byte[] secondQuery = lengthQuery(10 * MIB);
             try (RawPgClient first = login(port); RawPgClient second = login(port)) {
@@ -110,31 +100,12 @@ class PartialMessagesIT {
                 assertEquals("TDCZ", Raw.types(after.readUntilReady()),
                         "with the holder's message handed on, its reservation is free again");
             }
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "; pgmux's log:\n" + Files.readString(dir.resolve("pgmux.log")), e);
-        } finally {
-            child.getOutputStream().close();
-            if (!child.waitFor(30, TimeUnit.SECONDS)) {
-                child.destroyForcibly();
-            }
-        }
-        String log = Files.readString(dir.resolve("pgmux.log"), StandardCharsets.UTF_8);
-        assertTrue(!log.contains("LEAK") && !log.contains("OutOfMemoryError"), log);
+        });
     }
 
     @Test
     void ofTwoMessagesThatDoNotFitTogetherTheLargerIsRefusedWhicheverCameFirst(@TempDir Path dir) throws Exception {
-        Path yaml = dir.resolve("pgmux.yaml");
-        Files.writeString(yaml, ProxyFixture.config(cluster).poolSize(2).yaml());
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                "-XX:MaxDirectMemorySize=32m",
-                "-Dio.netty.leakDetection.level=paranoid",
-                PgmuxMain.class.getName(), yaml.toString())
-                .redirectError(dir.resolve("pgmux.log").toFile())
-                .start();
-        try {
-            int port = listeningPort(child);
+        onPgmux(dir, port -> {
             byte[] large = lengthQuery(12 * MIB);
             byte[] small = lengthQuery(6 * MIB);
             try (RawPgClient holder = login(port); RawPgClient newcomer = login(port)) {
@@ -152,6 +123,32 @@ class PartialMessagesIT {
                 assertEquals(String.valueOf(literalLength(6 * MIB)), reply.get(1).dataRowText().get(0),
                         "the smaller message reached the server whole");
             }
+        });
+    }
+
+    /** What a test does with the pgmux {@link #onPgmux} started, given its port. */
+    private interface OnPort {
+        void run(int port) throws Exception;
+    }
+
+    /**
+     * Runs {@code test} against a pgmux of its own process with 32 MiB of direct memory (a 16 MiB bound for partial
+     * messages), leak detection paranoid; adds pgmux's log to a failure, and fails if the log shows a leak or an
+     * OutOfMemoryError once it has stopped.
+     */
+    private void onPgmux(Path dir, OnPort test) throws Exception {
+        Path yaml = dir.resolve("pgmux.yaml");
+        Files.writeString(yaml, ProxyFixture.config(cluster).poolSize(2).yaml());
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-XX:MaxDirectMemorySize=32m",
+                "-Dio.netty.leakDetection.level=paranoid",
+                PgmuxMain.class.getName(), yaml.toString())
+                .redirectError(dir.resolve("pgmux.log").toFile())
+                .start();
+        try {
+            int port = listeningPort(child);
+            test.run(port);
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; pgmux's log:\n" + Files.readString(dir.resolve("pgmux.log")), e);
         } finally {
