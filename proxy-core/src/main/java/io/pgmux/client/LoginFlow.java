@@ -156,17 +156,8 @@ final class LoginFlow implements ClientPhase {
                     }
                     // Completed on auth_user's connection or from the cache: the exchange is made elsewhere, since
                     // a plaintext password from a custom query costs a key derivation.
-                    try {
-                        services.loginWork().execute(() -> {
-                            try {
-                                backOnLoop(new Found(found, logins.exchangeFor(user, lookUp, found)), null);
-                            } catch (RuntimeException e) {
-                                backOnLoop(null, e);
-                            }
-                        });
-                    } catch (java.util.concurrent.RejectedExecutionException e) {
-                        backOnLoop(null, e);
-                    }
+                    exchangeOnLoginWork(found, () -> logins.exchangeFor(user, lookUp, found),
+                            e -> lookedUp(null, e));
                 });
     }
 
@@ -180,16 +171,27 @@ final class LoginFlow implements ClientPhase {
         ChannelHandlerContext input = input();
         framerOf(input).hold(input);
         String user = client.user();
+        exchangeOnLoginWork(Optional.empty(), () -> logins.exchangeFor(user, derive), this::derivationFailed);
+    }
+
+    /**
+     * Makes the exchange on a {@link LoginWork} thread (it may derive a key), then goes on with it, and with the
+     * password auth_query {@code found}, on the channel's loop ({@link #lookedUp}); a full queue fails the login
+     * there with 53300. {@code failed} takes, on the loop, what making the exchange threw.
+     */
+    private void exchangeOnLoginWork(Optional<io.pgmux.config.StoredPassword> found,
+                                     java.util.function.Supplier<PasswordExchange> exchange,
+                                     java.util.function.Consumer<RuntimeException> failed) {
         try {
             services.loginWork().execute(() -> {
-                PasswordExchange exchange;
+                PasswordExchange made;
                 try {
-                    exchange = logins.exchangeFor(user, derive);
+                    made = exchange.get();
                 } catch (RuntimeException e) {
-                    onLoop(() -> derivationFailed(e));
+                    onLoop(() -> failed.accept(e));
                     return;
                 }
-                backOnLoop(new Found(Optional.empty(), exchange), null);
+                backOnLoop(new Found(found, made), null);
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             backOnLoop(null, e);
@@ -335,11 +337,7 @@ final class LoginFlow implements ClientPhase {
                     failure = e;
                 }
                 RuntimeException outcome = failure;
-                try {
-                    channel.eventLoop().execute(() -> checked(exchange, outcome));
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                    // The event loop has shut down, and with it this client's channel: nobody is left to answer.
-                }
+                onLoop(() -> checked(exchange, outcome));
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             client.fail(PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, "pgmux: too many logins are being checked"
