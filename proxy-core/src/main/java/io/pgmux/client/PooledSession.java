@@ -424,42 +424,26 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
     }
 
     /**
-     * Acts on a Terminate whose turn has come: leave at once, in the middle of a COPY FROM STDIN as PostgreSQL
-     * does, or once the requests before it that end with a ReadyForQuery have been answered (ServerAnswers calls
-     * again at each, and at a CopyInResponse: the COPY may have begun, or ended already by the client's CopyDone
-     * or CopyFail sent with it). An extended-protocol batch with no Sync behind it (Parse, Bind, Execute, Flush ...
-     * then Terminate) gets no ReadyForQuery: PostgreSQL reads the Terminate once the batch has run and ends the
-     * session, aborting its implicit transaction; what a Flush asked for it has sent by then, the rest of its output
-     * it never sends. So the client leaves once the answers a Flush asked for have come (ServerAnswers calls again
-     * at each read of the server's) and its server is closed ({@link ServerCleanup#afterClientLeft}); pgmux never
-     * sends a Sync in its place, which would commit the batch's writes.
+     * Acts on a Terminate whose turn has come (everything the client sent before it has gone to its server). With
+     * nothing owed the client leaves at once. While requests that end with a ReadyForQuery are still to be answered
+     * it waits for them (ServerAnswers calls again at each, and at a CopyInResponse), as it waits for a query of
+     * pgmux's own, so the server, quiet then, goes back to the pool. Where the backend owes answers no ReadyForQuery will end (an extended-protocol batch with no
+     * Sync behind it, or COPY FROM STDIN) only PostgreSQL knows what it sends before it reads the Terminate (what a
+     * Flush asked for, an error, a CopyInResponse, and in COPY its protocol error), so the Terminate goes to the
+     * backend, the answers pass to the client as they are, and the backend's exit ends the client's connection
+     * (ServerAnswers#serverLost). pgmux never sends a Sync in its place, which would commit the batch's writes.
      */
     void terminate() {
         ServerConnection linked = server;
-        if (state() == ClientState.ACTIVE && linked != null) {
-            if (linked.isCopyIn()) {
-                abandonCopy();
-                return;
+        if (state() == ClientState.ACTIVE && linked != null && !linked.isQuiet()) {
+            if (linked.isCopyIn() || linked.awaitsSync() && !linked.owesClientReadyForQuery()) {
+                linked.passTerminate();
+                linked.flush();
             }
-            if (!linked.isQuiet() && (linked.owesClientReadyForQuery() || linked.owesFlushedAnswers())) {
-                return;
-            }
+            return;
         }
         channel().flush();
         client.terminated();
-    }
-
-    /**
-     * A Terminate where the backend expects COPY data: PostgreSQL's two errors, then the client is closed and
-     * the server's COPY failed and rolled back (see ServerCleanup).
-     */
-    void abandonCopy() {
-        if (!insideForwardedMessage()) {
-            channel().write(ErrorResponse.encode(channel().alloc(), PgError.error(SqlState.PROTOCOL_VIOLATION,
-                    "unexpected message type 0x58 during COPY from stdin")), channel().voidPromise());
-        }
-        client.fail(PgError.fatal(SqlState.PROTOCOL_VIOLATION,
-                "terminating connection because protocol synchronization was lost"));
     }
 
     // ---- waiting for a server: the lending's -----------------------------------------------------------

@@ -83,9 +83,6 @@ final class ServerAnswers implements ServerLink {
             linked.setAutoRead(false);
         }
         traffic.count();
-        if (pooled.isTerminating() && pooled.pending().isEmpty() && client.state() == ClientState.ACTIVE) {
-            pooled.terminate(); // its Terminate waits for answers a Flush asked for: these may have been the last
-        }
     }
 
     @Override
@@ -144,8 +141,9 @@ final class ServerAnswers implements ServerLink {
     @Override
     public void serverCopyInStarted() {
         if (pooled.isTerminating() && pooled.pending().isEmpty()) {
-            // In COPY FROM STDIN the Terminate is PostgreSQL's protocol error; with the COPY ended by the client
-            // already, it waits for a ReadyForQuery still owed, if any (a Sync sent before the COPY's end was ignored).
+            // In COPY FROM STDIN the Terminate goes to the backend, which answers it with its protocol error; with
+            // the COPY ended by the client already, it waits for a ReadyForQuery still owed, if any (a Sync sent before
+            // the COPY's end was ignored).
             pooled.terminate();
         }
     }
@@ -153,6 +151,13 @@ final class ServerAnswers implements ServerLink {
     @Override
     public void serverLost(PgError error) {
         pooled.serverGone();
+        if (error == null && pooled.isTerminating()) {
+            // The backend read the client's Terminate (or had sent its FATAL) and exited: what it sent is the
+            // client's last, then the connection ends as the client asked.
+            channel.flush();
+            client.terminated();
+            return;
+        }
         client.fail(error == null ? null : error.withSeverity(PgError.FATAL));
     }
 

@@ -29,6 +29,13 @@ enum ProtocolPhase {
     /** In COPY FROM STDIN with an extended-protocol batch open (begun by Execute): a Sync is owed after it. */
     COPY_IN_EXTENDED,
     /**
+     * The client's Terminate went out while the backend still had requests of the client's to answer that no
+     * ReadyForQuery would end (an extended-protocol batch with no Sync, a COPY FROM STDIN): the backend answers
+     * what it would before reading the Terminate, then exits; every answer passes to the client as it is, and
+     * nothing more is sent.
+     */
+    TERMINATING,
+    /**
      * pgmux gave the backend up, as it could no longer tell what the backend would answer: the connection only
      * closes now, nothing more is sent to it, and nothing it still sends reaches anyone.
      */
@@ -39,11 +46,12 @@ enum ProtocolPhase {
     static {
         LOGIN.next = EnumSet.of(READY, LOGIN_FAILED);
         LOGIN_FAILED.next = EnumSet.noneOf(ProtocolPhase.class);
-        READY.next = EnumSet.of(EXTENDED, SKIPPING, COPY_IN, COPY_IN_EXTENDED, ABANDONED);
-        EXTENDED.next = EnumSet.of(READY, SKIPPING, COPY_IN_EXTENDED, ABANDONED);
-        SKIPPING.next = EnumSet.of(READY, ABANDONED);
-        COPY_IN.next = EnumSet.of(READY, COPY_IN_EXTENDED, ABANDONED);
-        COPY_IN_EXTENDED.next = EnumSet.of(EXTENDED, COPY_IN, ABANDONED);
+        READY.next = EnumSet.of(EXTENDED, SKIPPING, COPY_IN, COPY_IN_EXTENDED, TERMINATING, ABANDONED);
+        EXTENDED.next = EnumSet.of(READY, SKIPPING, COPY_IN_EXTENDED, TERMINATING, ABANDONED);
+        SKIPPING.next = EnumSet.of(READY, TERMINATING, ABANDONED);
+        COPY_IN.next = EnumSet.of(READY, COPY_IN_EXTENDED, TERMINATING, ABANDONED);
+        COPY_IN_EXTENDED.next = EnumSet.of(EXTENDED, COPY_IN, TERMINATING, ABANDONED);
+        TERMINATING.next = EnumSet.of(ABANDONED);
         ABANDONED.next = EnumSet.noneOf(ProtocolPhase.class);
     }
 

@@ -45,8 +45,12 @@ final class RequestWriter {
      * others in one run ({@link #clientRun}).
      */
     void noteFromClient(byte tag) {
-        if (conversation.phase() == ProtocolPhase.ABANDONED) {
+        ProtocolPhase now = conversation.phase();
+        if (now == ProtocolPhase.ABANDONED) {
             return; // its write goes nowhere: the connection is closing
+        }
+        if (now == ProtocolPhase.TERMINATING) {
+            throw new IllegalStateException("server " + serverId + ": a client message after the client's Terminate");
         }
         switch (tag) {
             case FrontendTag.QUERY:
@@ -79,12 +83,8 @@ final class RequestWriter {
             case FrontendTag.COPY_FAIL:
                 copyEnd();
                 break;
-            case FrontendTag.FLUSH:
-                // A backend skipping to Sync ignores Flush, and answers nothing it skips; so does one in COPY FROM
-                // STDIN (see also ResponseQueue#flushesIgnoredInCopy).
-                if (conversation.phase() != ProtocolPhase.SKIPPING && !conversation.phase().isCopyIn()) {
-                    queue.flushRequested();
-                }
+            case FrontendTag.TERMINATE:
+                conversation.moveTo(ProtocolPhase.TERMINATING);
                 break;
             default:
                 break;

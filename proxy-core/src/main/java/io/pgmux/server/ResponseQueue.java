@@ -33,12 +33,6 @@ final class ResponseQueue {
      * their own: it read some of them before the failure and the rest after, and only its answers tell how many.
      */
     private int unsureSyncs;
-    /**
-     * How many entries from the head a Flush sent behind them covers: the backend sends their answers as soon as it
-     * has them, rather than keeping them in its output buffer until a Sync or a Query (protocol docs, "Extended
-     * Query": Flush).
-     */
-    private int flushed;
     /** An error came back for the head request (read by a tracked simple Query, whose outcome waits for RFQ). */
     private boolean headFailed;
 
@@ -249,33 +243,6 @@ final class ResponseQueue {
         unsureSyncs = 0;
     }
 
-    /**
-     * A Flush went out behind every entry queued now. The caller leaves out a Flush the backend ignores (while it
-     * skips to Sync).
-     */
-    void flushRequested() {
-        flushed = size;
-    }
-
-    /**
-     * The head request began a COPY FROM STDIN: a Flush sent after it and before the COPY's end ({@code endedAhead}
-     * entries behind the head, or -1 when the client has not sent the end yet) reached the backend in copy-in mode,
-     * which ignores it, so the answers it covered stay in the backend's buffer. A Flush that covers entries queued
-     * after the COPY's end came after it and stands. One sent right behind the end, with no request between, covers
-     * no more than one sent before it and is taken as ignored too: waiting for an answer that never comes would keep
-     * a Terminate waiting for ever, where not waiting only leaves out the COPY's own answer.
-     */
-    void flushesIgnoredInCopy(int endedAhead) {
-        if (endedAhead < 0 || flushed <= endedAhead + 1) {
-            flushed = 0;
-        }
-    }
-
-    /** Whether a request a Flush went out behind is still to be answered (the answer will come unasked). */
-    boolean awaitsFlushedAnswers() {
-        return flushed > 0;
-    }
-
     /** Notes that an error came back for the head request. */
     void markHeadFailed() {
         headFailed = true;
@@ -300,9 +267,6 @@ final class ResponseQueue {
         }
         head = (head + 1) & (types.length - 1);
         size--;
-        if (flushed > 0) {
-            flushed--;
-        }
         headFailed = false;
     }
 
@@ -320,9 +284,6 @@ final class ResponseQueue {
         replacements[last] = null;
         copyEndsAhead[last] = 0;
         size--;
-        if (offset < flushed) {
-            flushed--;
-        }
     }
 
     private void move(int from, int to) {

@@ -47,6 +47,9 @@ final class ResponseRouter implements MessageRouter {
         if (server.link() == null || queue.syncsInDoubt()) {
             return Route.TAKE;
         }
+        if (conversation.phase() == ProtocolPhase.TERMINATING) {
+            return Route.PASS; // the last answers before the backend exits: the client's as they are
+        }
         switch (tag) {
             case BackendTag.READY_FOR_QUERY:
                 ResponseAction answered = queue.actionAnsweredByReadyForQuery();
@@ -125,6 +128,10 @@ final class ResponseRouter implements MessageRouter {
             frame.release(); // the rest of a read in which pgmux gave the backend up
             return;
         }
+        if (conversation.phase() == ProtocolPhase.TERMINATING) {
+            forwardOrDrop(frame); // a client that left before its Terminate passed on gets none of it
+            return;
+        }
         byte tag = frame.getByte(frame.readerIndex());
         if (queue.unsureSyncs() > 0 && answersARequest(tag)) {
             // An answer to a request sent after the Syncs sent into a failed COPY: the backend has read them all.
@@ -172,7 +179,6 @@ final class ResponseRouter implements MessageRouter {
     private void copyInResponse(ByteBuf frame) {
         boolean byExecute = !queue.isEmpty() && queue.headType() == RequestType.EXTENDED;
         int endedAhead = queue.takeCopyEndAhead();
-        queue.flushesIgnoredInCopy(endedAhead);
         if (endedAhead >= 0) {
             boolean requestsSince = queue.size() - 1 > endedAhead;
             queue.syncsSentIntoCopy(queue.removeSyncsAfterHead(endedAhead));

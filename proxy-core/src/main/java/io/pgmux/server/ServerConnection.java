@@ -257,9 +257,11 @@ public final class ServerConnection {
         }
         ServerLink lost = link;
         link = null;
+        // After the client's own Terminate the close is the end the client asked for.
+        boolean asked = conversation.phase() == ProtocolPhase.TERMINATING;
         responses.serverGone();
         if (lost != null) {
-            lost.serverLost(lost == toldOfFatal || midMessage ? null : closeReason);
+            lost.serverLost(lost == toldOfFatal || midMessage || asked ? null : closeReason);
         }
         slot.closed(this, closeReason);
     }
@@ -371,6 +373,25 @@ public final class ServerConnection {
         sendFromClient(Sync.encode(channel.alloc()));
     }
 
+    /**
+     * Passes the linked client's Terminate on to the backend, for a client that left while the backend still had
+     * requests of its to answer that no ReadyForQuery would end (an extended-protocol batch with no Sync, a COPY FROM
+     * STDIN). PostgreSQL reads a Terminate only after what came before it: it sends what it would have sent the
+     * client by then (the answers a Flush asked for, an error, a CopyInResponse; in COPY FROM STDIN its protocol
+     * error) and exits, aborting any implicit transaction. The answers pass to the client as they are; the backend's
+     * close ends the client's connection, with no error of pgmux's ({@link ServerLink#serverLost} gets null). The
+     * caller flushes.
+     *
+     * @throws IllegalStateException when the backend is no longer sent anything (Terminate passed, or given up)
+     */
+    public void passTerminate() {
+        ProtocolPhase phase = conversation.phase();
+        if (phase == ProtocolPhase.TERMINATING || phase == ProtocolPhase.ABANDONED) {
+            throw new IllegalStateException("server " + id + " takes no Terminate in phase " + phase);
+        }
+        sendFromClient(Terminate.encode(channel.alloc()));
+    }
+
     /** The statements prepared on this server, by pgmux's names. */
     public PreparedOnServer prepared() {
         return prepared;
@@ -454,11 +475,14 @@ public final class ServerConnection {
     }
 
     /**
-     * Whether the client asked with a Flush for answers the backend has not sent yet: it will send them unasked
-     * (protocol docs, "Extended Query": Flush), as it would before reading a Terminate sent after the Flush.
+     * Whether an extended-protocol batch is open on the backend with no Sync sent behind it (possibly skipping after
+     * an error, or in a COPY begun by Execute): nothing but a Sync, or a Terminate, ends it (protocol docs, "Extended
+     * Query"), and what the backend has sent of its answers by then depends on its flushes.
      */
-    public boolean owesFlushedAnswers() {
-        return conversation.queue.awaitsFlushedAnswers();
+    public boolean awaitsSync() {
+        ProtocolPhase phase = conversation.phase();
+        return phase == ProtocolPhase.EXTENDED || phase == ProtocolPhase.SKIPPING
+                || phase == ProtocolPhase.COPY_IN_EXTENDED;
     }
 
     public TransactionStatus transactionStatus() {
@@ -525,7 +549,9 @@ public final class ServerConnection {
         if (channel.isActive()) {
             // The backend closes the socket once it has read Terminate and exited; waiting for that, rather than
             // closing first, means a slot is counted free only when the database has really freed it.
-            channel.writeAndFlush(Terminate.encode(channel.alloc()));
+            if (conversation.phase() != ProtocolPhase.TERMINATING) {
+                channel.writeAndFlush(Terminate.encode(channel.alloc()));
+            }
             channel.eventLoop().schedule(() -> {
                 channel.close();
             }, 2, java.util.concurrent.TimeUnit.SECONDS);

@@ -35,7 +35,11 @@ public interface ServerLink {
      */
     void serverCopyInStarted();
 
-    /** The server connection broke while linked. */
+    /**
+     * The server connection ended while linked. {@code error}: what to tell the client, or null when it needs no
+     * word of pgmux's: it received the backend's FATAL, or the close is the answer to its own Terminate
+     * ({@link ServerConnection#passTerminate}), or an error would land inside a message it is receiving.
+     */
     void serverLost(PgError error);
 
     /**

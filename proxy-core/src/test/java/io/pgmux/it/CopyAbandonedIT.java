@@ -1,6 +1,7 @@
 package io.pgmux.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmux.testing.Await;
@@ -19,10 +20,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A client that leaves in the middle of COPY FROM STDIN, with Terminate or by closing its socket. PostgreSQL
- * answers a Terminate there with an ERROR 08P01 ("unexpected message type 0x58 during COPY from stdin") and a
- * FATAL 08P01, and closes; the COPY is rolled back. pgmux answers the same, ends the COPY on the server with
- * CopyFail, rolls back, and gives the very same backend, idle, to the next client.
+ * A client that leaves in the middle of COPY FROM STDIN, with Terminate or by closing its socket. PostgreSQL reads
+ * a Terminate there as a protocol error: an ERROR 08P01 ("unexpected message type 0x58 during COPY from stdin") and
+ * a FATAL 08P01, and it exits; rows sent before the Terminate are read first, so a bad one gets its own error and
+ * the Terminate then ends the session quietly. pgmux passes the Terminate to the backend, whose answers reach the
+ * client as they are; the backend exits, the COPY is rolled back, and the pool serves the next client with a new
+ * backend (as PgBouncer closes a server whose client left mid-request). A client that just closes its socket has
+ * the COPY failed with CopyFail and rolled back, and its very backend, idle, goes to the next client.
  */
 @ExtendWith(PostgresExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -53,25 +57,44 @@ class CopyAbandonedIT {
         return messages;
     }
 
-    @Test
-    void terminateDuringCopyGetsPostgresErrorsAndTheServerIsReturned() throws Exception {
+    /** The backend exited, the COPY with it, and the pool's next client is served by a new backend. */
+    private void replacedAndRolledBack(int pid) throws Exception {
+        fixture.awaitBackendGone(pid);
+        try (RawPgClient next = fixture.proxy().rawLogin()) {
+            assertNotEquals(pid, Raw.pid(next), "a new backend serves the next client");
+            assertEquals("0", Raw.queryOne(next, "select count(*) from it_copy_left"), "the COPY was rolled back");
+        }
+    }
+
+    /** The answers to {@code rows} then Terminate, sent in COPY FROM STDIN: on a direct connection, then through pgmux. */
+    private void sameAnswersAsPostgres(String rows, String expected) throws Exception {
         int pid = fixture.poolBackend();
         String direct;
         try (RawPgClient client = Raw.direct(cluster)) {
             client.query("copy it_copy_left from stdin");
             client.expect('G');
-            new Wire().copyData("1\n").terminate().sendTo(client);
+            new Wire().copyData(rows).terminate().sendTo(client);
             direct = Raw.summary(readUntilClosed(client));
         }
+        assertEquals(expected, direct, "PostgreSQL's answer");
         try (RawPgClient client = fixture.proxy().rawLogin()) {
             client.query("copy it_copy_left from stdin");
             client.expect('G');
-            new Wire().copyData("1\n").terminate().sendTo(client);
-            List<BackendMessage> reply = readUntilClosed(client);
-            assertEquals(direct, Raw.summary(reply));
-            assertEquals("unexpected message type 0x58 during COPY from stdin", reply.get(0).errorField('M'));
+            new Wire().copyData(rows).terminate().sendTo(client);
+            assertEquals(direct, Raw.summary(readUntilClosed(client)));
         }
-        backIdleAndReused(pid);
+        replacedAndRolledBack(pid);
+    }
+
+    @Test
+    void terminateDuringCopyGetsPostgresErrors() throws Exception {
+        sameAnswersAsPostgres("1\n", "E(ERROR 08P01) E(FATAL 08P01)");
+    }
+
+    /** The bad row fails the COPY before the backend reads the Terminate, which then ends the session quietly. */
+    @Test
+    void aBadRowBeforeTheTerminateGetsItsOwnError() throws Exception {
+        sameAnswersAsPostgres("1\nnot a number\n", "E(ERROR 22P02) Z(I)");
     }
 
     /**
@@ -135,7 +158,7 @@ class CopyAbandonedIT {
             new Wire().copyData("1\n").terminate().sendTo(client);
             assertEquals("E(ERROR 08P01) E(FATAL 08P01)", Raw.summary(readUntilClosed(client)));
         }
-        backIdleAndReused(pid);
+        replacedAndRolledBack(pid);
     }
 
     @Test
@@ -147,7 +170,7 @@ class CopyAbandonedIT {
             new Wire().copyData("1\n").terminate().sendTo(client);
             assertEquals("E(ERROR 08P01) E(FATAL 08P01)", Raw.summary(readUntilClosed(client)));
         }
-        backIdleAndReused(pid);
+        replacedAndRolledBack(pid);
     }
 
     @Test
@@ -161,7 +184,7 @@ class CopyAbandonedIT {
             assertEquals("G", Raw.types(List.of(client.read())));
             assertEquals("E(ERROR 08P01) E(FATAL 08P01)", Raw.summary(readUntilClosed(client)));
         }
-        backIdleAndReused(pid);
+        replacedAndRolledBack(pid);
     }
 
     @Test
@@ -173,11 +196,11 @@ class CopyAbandonedIT {
             assertEquals("G", Raw.types(List.of(client.read())));
             assertEquals("E(ERROR 08P01) E(FATAL 08P01)", Raw.summary(readUntilClosed(client)));
         }
-        backIdleAndReused(pid);
+        replacedAndRolledBack(pid);
     }
 
     @Test
-    void inSessionModeTheServerIsResetAndReturned() throws Exception {
+    void inSessionModeTheBackendExitsToo() throws Exception {
         try (ProxyFixture session = ProxyFixture.config(cluster).poolSize(1).set("pool_mode", "session").start()) {
             int pid;
             try (RawPgClient client = session.rawLogin()) {
@@ -188,15 +211,19 @@ class CopyAbandonedIT {
                 new Wire().copyData("1\n").terminate().sendTo(client);
                 assertEquals("E(ERROR 08P01) E(FATAL 08P01)", Raw.summary(readUntilClosed(client)));
             }
-            Await.until(Duration.ofSeconds(5), () -> session.appSnapshot().serversIdle() == 1, "the server back");
+            fixture.awaitBackendGone(pid);
             try (RawPgClient next = session.rawLogin()) {
-                assertEquals(pid, Raw.pid(next), "the same backend serves the next client");
-                assertEquals("4MB", Raw.queryOne(next, "show work_mem"), "server_reset_query ran");
+                assertNotEquals(pid, Raw.pid(next), "a new backend serves the next client");
+                assertEquals("4MB", Raw.queryOne(next, "show work_mem"));
                 assertEquals("0", Raw.queryOne(next, "select count(*) from it_copy_left"));
             }
         }
     }
 
+    /**
+     * A client that closes its socket in COPY FROM STDIN (no Terminate) sends nothing the backend could answer:
+     * pgmux fails the COPY with CopyFail, rolls back, and the same backend, idle, serves the next client.
+     */
     @Test
     void aClientThatDisconnectsDuringCopyHasItsServerReturned() throws Exception {
         int pid = fixture.poolBackend();

@@ -26,9 +26,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A Terminate behind an extended-protocol batch that has no Sync (protocol docs, "Extended Query", "Termination"):
  * no ReadyForQuery will ever answer the batch. PostgreSQL reads the Terminate once the batch has run, ends the
- * session and aborts the batch's implicit transaction; pgmux closes the client at once, closes the server (a Sync
- * in the client's place would commit the batch), and the pool's only server is free for the next client. Each
- * variant runs on a direct connection first, as the reference.
+ * session and aborts the batch's implicit transaction. pgmux passes the Terminate on to the server (never a Sync in
+ * the client's place, which would commit the batch): what the backend sends before it reads it reaches the client
+ * as it is, the backend exits, and the pool's only server slot is free for the next client. Each variant runs on a
+ * direct connection first, as the reference.
  */
 @ExtendWith(PostgresExtension.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -88,12 +89,24 @@ class TerminateWithoutSyncIT {
     }
 
     /**
-     * What a Flush asked for before the Terminate: PostgreSQL sends it, then reads the Terminate and ends the session
-     * (protocol docs, "Extended Query": Flush); answers to what came after the last Flush stay in its buffer. Through
-     * pgmux the client gets the same answers before its connection closes, and the batch is not committed either.
+     * What the backend sends before it reads the Terminate: what a Flush asked for (protocol docs, "Extended Query":
+     * Flush), an error (PostgreSQL flushes every error at once), a CopyInResponse, and in COPY FROM STDIN its protocol
+     * error; answers to what came after the last Flush stay in its buffer. Through pgmux the client gets the same
+     * answers before its connection closes, and the batch is not committed either.
      */
-    static Stream<Arguments> flushedBatches() {
+    static Stream<Arguments> answeredBatches() {
         return Stream.of(
+                new Variant("a failed Parse, no Flush: the error comes unasked", null,
+                        () -> new Wire().parse("", "select * from no_such_table").terminate()),
+                new Variant("Parse Bind Execute of a COPY, no Flush: the CopyInResponse, then the Terminate in COPY",
+                        null, () -> new Wire().parse("", "copy " + TABLE + " from stdin").bind("", "").execute("")
+                                .terminate()),
+                new Variant("Parse Bind Execute of a COPY, CopyData, CopyDone, Flush: the COPY's CommandComplete", null,
+                        () -> new Wire().parse("", "copy " + TABLE + " from stdin").bind("", "").execute("")
+                                .copyData("1\n").copyDone().flush().terminate()),
+                new Variant("Parse Bind Execute of a COPY, a bad row: its error", null,
+                        () -> new Wire().parse("", "copy " + TABLE + " from stdin").bind("", "").execute("")
+                                .copyData("x\n").terminate()),
                 new Variant("Parse Bind Execute Flush", null,
                         () -> new Wire().parse("", INSERT).bind("", "").execute("").flush().terminate()),
                 new Variant("Parse Bind Execute Flush, a long Execute", null,
@@ -122,8 +135,8 @@ class TerminateWithoutSyncIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("flushedBatches")
-    void answersFlushedBeforeTheTerminateReachTheClient(Variant variant) throws Exception {
+    @MethodSource("answeredBatches")
+    void answersSentBeforeTheTerminateReachTheClient(Variant variant) throws Exception {
         String direct;
         try (RawPgClient client = Raw.direct(cluster)) {
             direct = answersUntilClosed(variant, client);

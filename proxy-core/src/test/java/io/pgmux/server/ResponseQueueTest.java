@@ -162,22 +162,6 @@ class ResponseQueueTest {
     }
 
     @Test
-    void aFlushCoversTheEntriesQueuedBeforeItUntilTheyLeave() {
-        queue.forward(RequestType.EXTENDED);
-        queue.forward(RequestType.SYNC);
-        queue.forward(RequestType.EXTENDED);
-        queue.flushRequested();
-        queue.forward(RequestType.EXTENDED);
-        assertTrue(queue.awaitsFlushedAnswers());
-        assertEquals(1, queue.removeSyncsAfterHead(1));
-        queue.pop();
-        assertTrue(queue.awaitsFlushedAnswers(), "the third entry is still covered");
-        queue.pop();
-        assertFalse(queue.awaitsFlushedAnswers(), "the last entry came after the Flush");
-        assertEquals(1, queue.size());
-    }
-
-    @Test
     void marksSurviveGrowing() {
         for (int i = 0; i < 10; i++) {
             queue.forward(RequestType.SIMPLE);

@@ -2,6 +2,7 @@ package io.pgmux.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
@@ -89,27 +90,36 @@ class ServerConnectionTest {
     }
 
     @Test
-    void answersAFlushAskedForAreOwedUntilTheyCome() {
-        client('P', 'B', 'E', 'H', 'D');
-        assertTrue(server.owesFlushedAnswers());
+    void aBatchAwaitsItsSyncWhetherTheBackendSkipsOrNot() {
+        client('P', 'B', 'E', 'H');
+        assertTrue(server.awaitsSync());
         assertFalse(server.owesClientReadyForQuery());
-        backend('1', '2');
-        assertTrue(server.owesFlushedAnswers(), "the Execute's answer is still to come");
-        backend('C');
-        assertFalse(server.owesFlushedAnswers(), "the Describe's answers wait in the backend's buffer, unasked");
-        assertFalse(server.isQuiet());
+        backend('E');
+        assertTrue(server.awaitsSync(), "skipping until the Sync");
+        client('S');
+        assertFalse(server.awaitsSync());
+        backend('Z');
+        assertTrue(server.isAtBoundary());
     }
 
     @Test
-    void aFlushTheBackendIgnoresWhileSkippingToSyncOwesNothing() {
+    void aPassedTerminateLetsEveryLastAnswerThroughAsItIsAndTheCloseIsNoError() {
         client('P', 'B', 'E', 'H');
-        backend('E');
-        assertFalse(server.owesFlushedAnswers(), "the backend skips what the Flush went out behind");
-        client('B', 'E', 'H');
-        assertFalse(server.owesFlushedAnswers(), "skipped too, and the Flush ignored");
-        client('S');
-        backend('Z');
-        assertTrue(server.isAtBoundary());
+        server.passTerminate();
+        backend('1', '2', 'D', 'E', 'Z');
+        assertEquals("12DEZ", link.received(), "nothing read or held back: what the backend sent before it exited");
+        assertFalse(server.isQuiet());
+        server.channelClosed(PgError.fatal("08006", "server closed the connection"));
+        assertEquals(1, link.lost.size());
+        assertEquals(null, link.lost.get(0), "the close answers the client's own Terminate");
+    }
+
+    @Test
+    void nothingGoesToABackendAfterTheClientsTerminate() {
+        client('P', 'B', 'E');
+        server.passTerminate();
+        assertThrows(IllegalStateException.class, server::passTerminate);
+        assertThrows(IllegalStateException.class, () -> client('S'));
     }
 
     @Test
@@ -210,6 +220,7 @@ class ServerConnectionTest {
     private static final class Link extends ServerLinkAdapter {
         private final StringBuilder tags = new StringBuilder();
         private final List<String> errors = new ArrayList<>();
+        private final List<PgError> lost = new ArrayList<>();
         private int boundaries;
 
         String received() {
@@ -229,6 +240,11 @@ class ServerConnectionTest {
         @Override
         public void serverAtBoundary() {
             boundaries++;
+        }
+
+        @Override
+        public void serverLost(PgError error) {
+            lost.add(error);
         }
     }
 }

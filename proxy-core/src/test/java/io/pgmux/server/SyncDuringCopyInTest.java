@@ -231,31 +231,6 @@ class SyncDuringCopyInTest {
     }
 
     @Test
-    void aFlushSentIntoAnExecutesCopyOwesNoAnswer() {
-        wired.request("PBEHdH");
-        assertTrue(server.owesFlushedAnswers());
-        wired.answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
-        assertFalse(server.owesFlushedAnswers(), "the backend ignored the Flush in COPY FROM STDIN");
-        wired.request("Hc");
-        assertFalse(server.owesFlushedAnswers());
-        wired.request("H");
-        assertTrue(server.owesFlushedAnswers(), "a Flush after the COPY's end asks for its CommandComplete");
-        wired.answer(COPY_1);
-        assertFalse(server.owesFlushedAnswers());
-    }
-
-    @Test
-    void aFlushSentAfterTheEndOfACopyEndedAheadAndARequestStands() {
-        wired.request("PBEdcPBEH");
-        wired.answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
-        assertTrue(server.owesFlushedAnswers(), "the Flush came after the COPY's end and the next Parse Bind Execute");
-        wired.answer(COPY_1, PARSE_COMPLETE, BIND_COMPLETE);
-        assertTrue(server.owesFlushedAnswers());
-        wired.answer(INSERT_1);
-        assertFalse(server.owesFlushedAnswers());
-    }
-
-    @Test
     void aRequestOtherThanSyncRightAfterAnExecutesFailedCopyWithSyncsInItClosesTheServer() {
         wired.request("PBES");
         wired.answer(PARSE_COMPLETE, BIND_COMPLETE, COPY_IN);
