@@ -26,7 +26,7 @@ RATE=${RATE:-0}                              # pgbench -R: a fixed rate in tps (
 DIRECT_MAX_CLIENTS=${DIRECT_MAX_CLIENTS:-290} # above this the direct runs are skipped (n/a)
 JIT_WARMUP=${JIT_WARMUP:-15}                 # seconds of pgmux warm-up once at start (every client count, simple and
                                              # extended), before anything is measured
-PGMUX_WORKERS=${PGMUX_WORKERS:-0}            # pgmux event loops; 0 = one per core
+PGMUX_WORKERS=${PGMUX_WORKERS:-0}            # pgmux event loops; 0 = one per two cores
 PGMUX_TRANSPORT=${PGMUX_TRANSPORT:-auto}      # pgmux transport: auto, epoll, io_uring or nio
 PGMUX_JAVA_OPTS=${PGMUX_JAVA_OPTS:-}         # extra JVM flags for pgmux, e.g. "-Xmx512m"
 PGMUX_JAR=${PGMUX_JAR:-$REPO/proxy-cli/target/pgmux.jar}

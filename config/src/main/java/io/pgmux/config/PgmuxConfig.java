@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param maxClientConnections  clients connected at once, across everything
  * @param maxServerConnections  server connections at once, across everything; 0 means no global cap
  * @param maxMessageSize        largest protocol message accepted from either side, in bytes
- * @param workers               event-loop threads; 0 means one per available core
+ * @param workers               event-loop threads; 0 means one per two available cores ({@link #eventLoops})
  * @param transport             the socket transport of the event loops ({@code transport}); needs a restart
  * @param serverResetQuery      run when a server connection returns to the pool in session mode; empty skips it
  * @param serverResetQueryAlways whether serverResetQuery also runs in transaction mode, after every transaction,
@@ -64,6 +64,19 @@ public record PgmuxConfig(ListenConfig listen, PoolMode poolMode, AuthType authT
         databases = frozen(databases);
         users = frozen(users);
         tenants = frozen(tenants);
+    }
+
+    /**
+     * The event loops to run: {@code workers}, or for 0 one per two available cores, at least one. A pooler's loop
+     * spends most of its time in socket calls whose kernel work also wakes its peers (the clients, the database),
+     * which on a small machine share the same cores; with one loop per core on two cores pgmux spent 1.1–1.3× the
+     * CPU per transaction of one loop, and a server moved between loops on up to 8 % of hand-offs at 1000 clients
+     * (bench/RESULTS.md, "One event loop per two cores").
+     *
+     * @param availableCores the cores the JVM may use (a container's CPU limit included)
+     */
+    public int eventLoops(int availableCores) {
+        return workers > 0 ? workers : Math.max(1, availableCores / 2);
     }
 
     public Optional<UserConfig> user(String name) {

@@ -37,6 +37,18 @@ final class DefaultsTest {
     }
 
     @Test
+    void workersZeroRunsOneEventLoopPerTwoCoresAndAtLeastOne() {
+        assertEquals(1, MINIMAL.eventLoops(1));
+        assertEquals(1, MINIMAL.eventLoops(2));
+        assertEquals(1, MINIMAL.eventLoops(3));
+        assertEquals(2, MINIMAL.eventLoops(4));
+        assertEquals(8, MINIMAL.eventLoops(16));
+        PgmuxConfig three = TestConfigs.parse("workers: 3\ndatabases:\n  app:\n");
+        assertEquals(3, three.eventLoops(2), "a number set is taken as it is");
+        assertEquals(3, three.eventLoops(64));
+    }
+
+    @Test
     void timeoutDefaults() {
         Timeouts t = MINIMAL.timeouts();
         assertEquals(Duration.ofSeconds(15), t.serverConnectTimeout());

@@ -55,7 +55,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running pgmux: one group of event loops (one per core unless {@code workers} says otherwise) that accepts
+ * A running pgmux: one group of event loops (one per two cores unless {@code workers} says otherwise) that accepts
  * clients, serves them and talks to the databases; the pool manager; and the periodic maintenance.
  */
 public final class PgmuxServer implements AutoCloseable {
@@ -126,7 +126,7 @@ public final class PgmuxServer implements AutoCloseable {
         this.configFile = configFile;
         this.unapplied = unapplied;
         this.transport = Transport.of(config.transport());
-        this.workers = config.workers() > 0 ? config.workers() : Runtime.getRuntime().availableProcessors();
+        this.workers = config.eventLoops(Runtime.getRuntime().availableProcessors());
         this.loops = transport.newGroup(workers, "pgmux-io");
         // One pool of threads for the key derivations of all logins, clients' and servers' alike.
         java.util.concurrent.Executor loginWork = io.pgmux.client.LoginWork.newExecutor();
@@ -226,8 +226,8 @@ public final class PgmuxServer implements AutoCloseable {
         upstreamTls.prepare(config);
         services.deriveSecrets();
         InetSocketAddress address = (InetSocketAddress) listener.localAddress();
-        log.info("pgmux listening on {}:{} ({} transport, {} event loops, pool_mode {}{})", address.getHostString(),
-                address.getPort(), transport.name(), workers, config.poolMode().configName(),
+        log.info("pgmux listening on {}:{} ({} transport, {} event loop{}, pool_mode {}{})", address.getHostString(),
+                address.getPort(), transport.name(), workers, workers == 1 ? "" : "s", config.poolMode().configName(),
                 config.listen().soReuseport() ? ", so_reuseport" : "");
         if (peerListener != null) {
             InetSocketAddress peerAddress = (InetSocketAddress) peerListener.localAddress();
