@@ -9,6 +9,7 @@ import io.pgmux.pool.ServerPool;
 import io.pgmux.pool.WaitReason;
 import io.pgmux.protocol.FrontendTag;
 import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.SqlState;
 import io.pgmux.protocol.backend.ErrorResponse;
 import io.pgmux.server.ServerConnection;
 import io.pgmux.session.SessionParameters;
@@ -207,12 +208,27 @@ final class ServerLending extends PoolClient {
         }
         if (error != null) {
             log.info("client {}: login failed, the database rejects its settings: {}", client.describe(), error);
-            client.fail(error.withSeverity(PgError.FATAL));
+            client.fail(startupSettingRefused(error));
             return;
         }
         parameters.recordAligned(assigned);
         loggedIn(greeting);
         forwardPending(assigned, true);
+    }
+
+    /**
+     * The database's error for a startup setting, as the login's FATAL. A setting PostgreSQL takes only at connection
+     * start (55P02: {@code ignore_system_indexes}, {@code log_connections} ...) works on a direct connection and
+     * never through a pool, whose servers started before the client came: the hint says where else to put it.
+     */
+    private static PgError startupSettingRefused(PgError error) {
+        PgError fatal = error.withSeverity(PgError.FATAL);
+        if (SqlState.CANT_CHANGE_RUNTIME_PARAM.equals(error.sqlState()) && error.hint() == null) {
+            return fatal.withHint("pgmux gives a client's startup settings to pooled server connections that have "
+                    + "started already; set this one for the role or the database (ALTER ROLE ... SET, ALTER DATABASE "
+                    + "... SET), or leave it out of the connection's options.");
+        }
+        return fatal;
     }
 
     private void aligned(ServerConnection assigned, PgError error) {

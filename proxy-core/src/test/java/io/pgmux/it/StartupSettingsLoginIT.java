@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
 
 /**
  * A startup setting the database rejects ({@code options=-c ...}) fails the login through pgmux as it fails a direct
@@ -97,6 +99,25 @@ class StartupSettingsLoginIT {
         assertEquals("42704", unknown.getSQLState(), "PostgreSQL's own code, as the comparison above saw it");
         SQLException badValue = assertThrows(SQLException.class, () -> direct(REJECTED.get(1)).close());
         assertEquals("22023", badValue.getSQLState());
+    }
+
+    /**
+     * A setting PostgreSQL takes only at connection start works on a direct connection; a pool's servers started
+     * before the client came, so the login fails with the database's 55P02 and a hint of where else to set it.
+     */
+    @Test
+    void aSettingTakenOnlyAtConnectionStartFailsTheLoginWithAHint() throws Exception {
+        String options = "-c ignore_system_indexes=on";
+        try (Connection d = direct(options)) {
+            assertEquals("on", show(d, "ignore_system_indexes"));
+        }
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start()) {
+            SQLException refused = assertThrows(SQLException.class, () -> proxy.connect(options(options)).close());
+            assertEquals("55P02", refused.getSQLState());
+            ServerErrorMessage error = ((PSQLException) refused).getServerErrorMessage();
+            assertEquals("FATAL", error.getSeverity());
+            assertTrue(error.getHint() != null && error.getHint().contains("ALTER ROLE ... SET"), error.toString());
+        }
     }
 
     @Test
