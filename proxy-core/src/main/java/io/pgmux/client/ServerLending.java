@@ -167,8 +167,8 @@ final class ServerLending extends PoolClient {
     }
 
     /**
-     * Sends the requests that waited for the server, and flushes. Returns false when a Terminate among them ended
-     * the client.
+     * Sends the requests that waited for the server, and flushes. Returns false when a Terminate came among them: its
+     * turn has come ({@link PooledSession#terminate}), and nothing else is sent.
      *
      * @param idle whether the server will be idle with no transaction open when the first of them reaches it
      */
