@@ -538,7 +538,7 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
         if (linked != null) {
             linked.unlink();
             ServerCleanup.afterClientLeft(linked, policy.resetQueryOnLeave(session, linked, services.config()),
-                    services, clientInsideMessage());
+                    services, clientInsideMessage(), terminating);
         }
         traffic.count();
         pool.stats().clientLeft();

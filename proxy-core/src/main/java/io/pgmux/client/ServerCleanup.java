@@ -9,8 +9,9 @@ import java.util.List;
 /**
  * What becomes of a server whose client left while linked, or whose settings pgmux could not follow. A quiet
  * server is cleaned with statements of pgmux's own (ROLLBACK for an open transaction; then the reset its client
- * needs) and goes back to the pool, as does one left in COPY FROM STDIN once the COPY is failed and rolled back;
- * a server in the middle of any other request cannot be trusted and is closed.
+ * needs) and goes back to the pool, as does one left in COPY FROM STDIN once the COPY is failed and rolled back,
+ * and one still running requests its client sent before a Terminate, once they have run; a server in the middle
+ * of any other request is cancelled and closed.
  */
 final class ServerCleanup {
     /** Everything a session can hold: settings, role and session authorization, temporary tables, locks ... */
@@ -30,9 +31,11 @@ final class ServerCleanup {
      *                          (COPY data passes in runs): the backend waits for the rest of it and would read
      *                          whatever pgmux sent next (CopyFail, ROLLBACK, even Terminate) as its bytes, so the
      *                          server can only be hung up on
+     * @param terminated        the client sent Terminate before it left: requests before it that end with a
+     *                          ReadyForQuery run to their end, as PostgreSQL runs them ({@link RequestsBeforeTerminate})
      */
     static void afterClientLeft(ServerConnection server, String resetQuery, ClientServices services,
-                                boolean clientMidMessage) {
+                                boolean clientMidMessage, boolean terminated) {
         if (!server.isUsable()) {
             return;
         }
@@ -47,6 +50,10 @@ final class ServerCleanup {
             statements.add("ROLLBACK"); // a transaction block the COPY failed, if any; a warning otherwise
             addResetQuery(statements, resetQuery);
             reset(server, statements, services);
+            return;
+        }
+        if (terminated && RequestsBeforeTerminate.owed(server)) {
+            RequestsBeforeTerminate.runToTheirEnd(server, resetQuery, services);
             return;
         }
         if (!server.isQuiet()) {

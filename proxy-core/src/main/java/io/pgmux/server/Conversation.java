@@ -35,6 +35,11 @@ final class Conversation {
 
     /** @throws IllegalStateException for a move {@link ProtocolPhase} does not list */
     void moveTo(ProtocolPhase next) {
+        if (phase == ProtocolPhase.TERMINATING && next != ProtocolPhase.ABANDONED) {
+            // The answers before the backend exits still move it (an error, a COPY begun or ended), but nothing more
+            // is sent to it, so where it stands no longer matters: it stays terminating.
+            return;
+        }
         if (!phase.canMoveTo(next)) {
             throw new IllegalStateException("server " + serverId + ": illegal protocol move " + phase + " -> " + next);
         }

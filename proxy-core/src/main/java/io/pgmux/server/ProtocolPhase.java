@@ -31,8 +31,8 @@ enum ProtocolPhase {
     /**
      * The client's Terminate went out while the backend still had requests of the client's to answer that no
      * ReadyForQuery would end (an extended-protocol batch with no Sync, a COPY FROM STDIN): the backend answers
-     * what it would before reading the Terminate, then exits; every answer passes to the client as it is, and
-     * nothing more is sent.
+     * what it would before reading the Terminate, then exits; its answers are routed to the client as before, the
+     * moves they imply leave the phase here ({@link Conversation#moveTo}), and nothing more is sent.
      */
     TERMINATING,
     /**

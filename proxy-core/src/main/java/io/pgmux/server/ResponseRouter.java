@@ -47,9 +47,6 @@ final class ResponseRouter implements MessageRouter {
         if (server.link() == null || queue.syncsInDoubt()) {
             return Route.TAKE;
         }
-        if (conversation.phase() == ProtocolPhase.TERMINATING) {
-            return Route.PASS; // the last answers before the backend exits: the client's as they are
-        }
         switch (tag) {
             case BackendTag.READY_FOR_QUERY:
                 ResponseAction answered = queue.actionAnsweredByReadyForQuery();
@@ -126,10 +123,6 @@ final class ResponseRouter implements MessageRouter {
     public void message(ByteBuf frame) {
         if (conversation.phase() == ProtocolPhase.ABANDONED) {
             frame.release(); // the rest of a read in which pgmux gave the backend up
-            return;
-        }
-        if (conversation.phase() == ProtocolPhase.TERMINATING) {
-            forwardOrDrop(frame); // a client that left before its Terminate passed on gets none of it
             return;
         }
         byte tag = frame.getByte(frame.readerIndex());

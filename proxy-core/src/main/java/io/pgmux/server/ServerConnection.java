@@ -378,9 +378,9 @@ public final class ServerConnection {
      * requests of its to answer that no ReadyForQuery would end (an extended-protocol batch with no Sync, a COPY FROM
      * STDIN). PostgreSQL reads a Terminate only after what came before it: it sends what it would have sent the
      * client by then (the answers a Flush asked for, an error, a CopyInResponse; in COPY FROM STDIN its protocol
-     * error) and exits, aborting any implicit transaction. The answers pass to the client as they are; the backend's
-     * close ends the client's connection, with no error of pgmux's ({@link ServerLink#serverLost} gets null). The
-     * caller flushes.
+     * error) and exits, aborting any implicit transaction. Its answers reach the client as any answers do; the
+     * backend's close ends the client's connection, with no error of pgmux's ({@link ServerLink#serverLost} gets
+     * null). The caller flushes.
      *
      * @throws IllegalStateException when the backend is no longer sent anything (Terminate passed, or given up)
      */

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -107,6 +108,19 @@ class TerminateWithoutSyncIT {
                 new Variant("Parse Bind Execute of a COPY, a bad row: its error", null,
                         () -> new Wire().parse("", "copy " + TABLE + " from stdin").bind("", "").execute("")
                                 .copyData("x\n").terminate()),
+                new Variant("Describe of a statement never prepared: the error names it", null,
+                        () -> new Wire().describeStatement("nosuch").terminate()),
+                new Variant("Bind Execute of a statement never prepared", null,
+                        () -> new Wire().bind("", "nosuch").execute("").flush().terminate()),
+                new Variant("Bind Execute Flush with no unnamed statement", null,
+                        () -> new Wire().bind("", "").execute("").flush().terminate()),
+                new Variant("Parse of a name twice: 42P05", null,
+                        () -> new Wire().parse("a", "select 1").parse("a", "select 2").terminate()),
+                new Variant("Bind Execute Flush of a statement prepared before: no Parse of pgmux's shows",
+                        () -> new Wire().parse("a", "select 1").sync(),
+                        () -> new Wire().bind("", "a").execute("").flush().terminate()),
+                new Variant("Describe Flush of a statement prepared before", () -> new Wire().parse("a", "select 1").sync(),
+                        () -> new Wire().describeStatement("a").flush().terminate()),
                 new Variant("Parse Bind Execute Flush", null,
                         () -> new Wire().parse("", INSERT).bind("", "").execute("").flush().terminate()),
                 new Variant("Parse Bind Execute Flush, a long Execute", null,
@@ -167,7 +181,56 @@ class TerminateWithoutSyncIT {
             messages.add(new BackendMessage(type, body));
         }
         assertEquals(0, bytes.remaining(), () -> "a message cut short after " + messages);
-        return Raw.summary(messages);
+        // With the errors' text: a statement's name in it must be the client's, never a stand-in of pgmux's.
+        return messages.stream().map(m -> m.type() == 'E'
+                ? "E(" + m.errorField('S') + " " + m.errorField('C') + " " + m.errorField('M') + ")"
+                : String.valueOf(m.type())).collect(Collectors.joining(" "));
+    }
+
+    /**
+     * A client that sends requests and Terminate and hangs up while they run: PostgreSQL reads the Terminate only
+     * after running what came before it, so requests that end with a ReadyForQuery run to their end and commit; an
+     * extended-protocol batch with no Sync behind them is aborted. Through pgmux alike, and the pool's server is
+     * back for the next client. Each case on a direct connection first. (A client that hangs up while it still waits
+     * for a server has its requests dropped, as PgBouncer drops them: see the README.)
+     */
+    @Test
+    void requestsBeforeTheTerminateRunToTheirEndWhenTheClientHangsUp() throws Exception {
+        String slowInsert = "insert into " + TABLE + " select 1 from pg_sleep(0.3)";
+        List<Supplier<Wire>> cases = List.of(
+                () -> new Wire().query(slowInsert).terminate(),
+                () -> new Wire().query(slowInsert).query(INSERT).terminate(),
+                () -> new Wire().parse("", slowInsert).bind("", "").execute("").sync().terminate(),
+                () -> new Wire().query(slowInsert).parse("", INSERT).bind("", "").execute("").terminate(),
+                () -> new Wire().query(slowInsert).query("copy " + TABLE + " from stdin").copyData("5\n")
+                        .terminate());
+        List<String> expected = List.of("1", "2", "1", "1", "1");
+        for (int i = 0; i < cases.size(); i++) {
+            for (boolean proxied : new boolean[] {false, true}) {
+                fixture.emptyTable();
+                try (RawPgClient client = proxied ? fixture.proxy().rawLogin() : Raw.direct(cluster)) {
+                    // A first query answered before the hang-up: the rest reached a server, and the slow insert runs.
+                    new Wire().query("select 1").sendTo(client);
+                    cases.get(i).get().sendTo(client);
+                    client.readUntilReady();
+                }
+                String want = expected.get(i);
+                String where = (proxied ? "through pgmux" : "direct") + ", case " + i;
+                try (RawPgClient watcher = Raw.direct(cluster)) {
+                    // The backend runs on after the hang-up; once its rows are in, it must end with nothing more.
+                    String rows = "select count(*) from " + TABLE;
+                    Await.until(Duration.ofSeconds(10), () -> Raw.queryOne(watcher, rows).equals(want), where);
+                    Await.until(Duration.ofSeconds(10), () -> Raw.queryOne(watcher, "select count(*) from"
+                            + " pg_stat_activity where datname = current_database() and state <> 'idle'"
+                            + " and pid <> pg_backend_pid()").equals("0"), where + ": no backend still busy");
+                    if (proxied) {
+                        Await.until(Duration.ofSeconds(10), () -> fixture.proxy().appSnapshot().serversActive() == 0,
+                                where + ": the server no longer held");
+                    }
+                    assertEquals(want, Raw.queryOne(watcher, rows), where);
+                }
+            }
+        }
     }
 
     /** The server stays with the client that sent a batch with no Sync and goes silent: that is legitimate. */
