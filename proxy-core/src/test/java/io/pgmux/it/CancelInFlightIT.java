@@ -107,7 +107,9 @@ class CancelInFlightIT {
                     RawPgClient.cancel(proxy.host(), proxy.port(), key.pid(), key.secret());
                 });
                 List<BackendMessage> mine = a.client().readUntilReady();
-                assertTrue(List.of("TDCZ", "EZ", "TEZ").contains(Raw.types(mine)), mine::toString);
+                // Cancelled before the row, after it (PostgreSQL checks for a cancel again before the command
+                // completes), or not at all.
+                assertTrue(List.of("TDCZ", "EZ", "TEZ", "TDEZ").contains(Raw.types(mine)), mine::toString);
                 List<BackendMessage> other = b.readUntilReady();
                 if (!Raw.types(other).equals("TDCZ")) {
                     hits.add("round " + round + " (cancel after " + delayMicros + " us): " + other);
