@@ -235,7 +235,9 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
                 channel.write(new ParameterStatus(name, value).encode(channel.alloc()), channel.voidPromise()));
         channel.write(client.cancelKey().encode(channel.alloc()), channel.voidPromise());
         channel.writeAndFlush(ReadyForQuery.encode(channel.alloc(), TransactionStatus.IDLE), channel.voidPromise());
-        log.debug("client {} logged in", client.describe());
+        if (log.isDebugEnabled()) {
+            log.debug("client {} logged in", client.describe()); // describe() formats the address: not per login
+        }
     }
 
     private ClientState state() {
