@@ -57,15 +57,18 @@ record ValueType<T>(String expected, Function<String, T> parser, boolean explain
     }
 
     static ValueType<Boolean> bool() {
-        return new ValueType<>("true or false", text -> {
+        // The words PgBouncer's configuration takes (its files write 1 and 0), which PostgreSQL takes too.
+        return new ValueType<>("true or false (or on/off, yes/no, 1/0)", text -> {
             switch (text.toLowerCase(Locale.ROOT)) {
                 case "true":
                 case "yes":
                 case "on":
+                case "1":
                     return true;
                 case "false":
                 case "no":
                 case "off":
+                case "0":
                     return false;
                 default:
                     throw new IllegalArgumentException("not a boolean");

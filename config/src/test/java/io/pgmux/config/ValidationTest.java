@@ -142,7 +142,22 @@ final class ValidationTest {
         assertProblem(e, "pinning", 3, "expected pin, error or ignore, got \"always\"");
         assertProblem(e, "databases.app.pool_mode", 5, "got \"sessions\"");
         assertProblem(e, "databases.app.pinning", 5, "got \"nope\"");
-        assertProblem(e, "metrics.enabled", 6, "expected true or false, got \"maybe\"");
+        assertProblem(e, "metrics.enabled", 6, "expected true or false (or on/off, yes/no, 1/0), got \"maybe\"");
+    }
+
+    /** PgBouncer's files write booleans as 1 and 0; PostgreSQL reads those too. */
+    @Test
+    void booleansTakePgBouncersOneAndZero() {
+        PgmuxConfig config = TestConfigs.parse("""
+                server_reset_query_always: 1
+                log_disconnections: 0
+                log_connections: 1
+                databases:
+                  app:
+                """);
+        assertTrue(config.serverResetQueryAlways());
+        assertTrue(config.log().logConnections());
+        assertFalse(config.log().logDisconnections());
     }
 
     @Test
