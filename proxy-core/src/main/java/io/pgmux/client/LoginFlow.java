@@ -449,7 +449,7 @@ final class LoginFlow implements ClientPhase {
                 client.cancelKey(), services.console());
         // The console reads every message from now on, through this phase; the client connection still gives back
         // the admission and the cancel key when the channel closes.
-        client.enter(new ConsolePhase(session));
+        client.enter(new ConsolePhase(client, session));
     }
 
     /** The StartupMessage's parameters with the {@code -c} switches of {@code options} expanded. */

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,15 +38,23 @@ class ConnectionLogsIT {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try (ProxyFixture proxy = ProxyFixture.config(cluster).set("log_connections", "on")
-                .set("log_disconnections", "on").set("log_slow_query", "300ms").start()) {
+                .set("log_disconnections", "on").set("log_slow_query", "300ms")
+                .set("admin", "{users: [" + ProxyFixture.APP_USER + "]}").start()) {
             try (Connection app = proxy.connect()) {
                 Sql.one(app, "select 'quick secret'");
                 Sql.one(app, "select pg_sleep(0.5)::text || 'slow secret'");
+            }
+            Properties simple = new Properties();
+            simple.setProperty("preferQueryMode", "simple");
+            try (Connection console = proxy.connect(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD, "pgmux",
+                    simple)) {
+                Sql.one(console, "show version");
             }
             assertThrows(SQLException.class, () -> proxy.connect(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD,
                     "no_such_db").close());
             // The refused client may read its error before pgmux logs it (the error is flushed first): wait for both.
             Await.until(Duration.ofSeconds(10), () -> text(captured).contains("closing: " + ProxyFixture.APP_USER)
+                    && text(captured).contains("closing: " + ProxyFixture.APP_USER + "@pgmux")
                     && text(captured).contains("pooler error to " + ProxyFixture.APP_USER + "@no_such_db"),
                     "the disconnection and the pooler error to be logged");
             String log = text(captured);
@@ -59,6 +68,8 @@ class ConnectionLogsIT {
             // pgjdbc's close sends Terminate: a client that left as it should is told from one whose connection broke.
             assertTrue(log.matches("(?s).*closing: " + ProxyFixture.APP_USER + "@" + ProxyFixture.APP_DB
                     + " from /127\\.0\\.0\\.1:\\d+ after \\d+ s: the client sent Terminate.*"), log);
+            assertTrue(log.matches("(?s).*closing: " + ProxyFixture.APP_USER + "@pgmux"
+                    + " from /127\\.0\\.0\\.1:\\d+ after \\d+ s: the client sent Terminate.*"), "the console: " + log);
             assertFalse(log.contains("the connection closed without a Terminate"), log);
             assertFalse(log.contains("secret"), "no query text: " + log);
             assertFalse(log.contains(ProxyFixture.APP_PASSWORD), "no password: " + log);
