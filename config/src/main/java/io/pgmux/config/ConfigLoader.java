@@ -98,8 +98,19 @@ public final class ConfigLoader {
         return config;
     }
 
+    /**
+     * The parser's problem, and where what it was reading began when that is another line (an unclosed {@code [}
+     * is found wanting only on a later line, which the problem's line number names).
+     */
     private static String syntaxError(MarkedYAMLException e) {
         String problem = e.getProblem() == null ? "syntax error" : e.getProblem();
-        return e.getContext() == null ? problem : problem + " (" + e.getContext() + ")";
+        if (e.getContext() == null) {
+            return problem;
+        }
+        Mark context = e.getContextMark();
+        Mark at = e.getProblemMark();
+        String began = context != null && at != null && context.getLine() != at.getLine()
+                ? " that began on line " + (context.getLine() + 1) : "";
+        return problem + " (" + e.getContext() + began + ")";
     }
 }

@@ -153,7 +153,21 @@ final class YamlMap {
                 tie = true;
             }
         }
-        return best == null || tie ? Optional.empty() : Optional.of(best);
+        if (best != null && !tie) {
+            return Optional.of(best);
+        }
+        // A key written without its prefix or suffix (pool_size for default_pool_size): the one known key that
+        // holds it as whole words.
+        String found = null;
+        for (String each : known) {
+            if (each.endsWith("_" + typed) || each.startsWith(typed + "_") || each.contains("_" + typed + "_")) {
+                if (found != null) {
+                    return Optional.empty();
+                }
+                found = each;
+            }
+        }
+        return Optional.ofNullable(found);
     }
 
     /** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */

@@ -3,6 +3,7 @@ package io.pgmux.config;
 import static io.pgmux.config.TestConfigs.assertProblem;
 import static io.pgmux.config.TestConfigs.problems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,8 @@ final class UnknownKeysTest {
                 metrics: {enable: false}
                 """);
         assertEquals(7, e.problems().size(), e.getMessage());
-        assertProblem(e, "pool_size", 1, "unknown key; expected one of: listen, pool_mode, auth_type,");
+        assertProblem(e, "pool_size", 1,
+                "unknown key (did you mean \"default_pool_size\"?); expected one of: listen, pool_mode, auth_type,");
         assertProblem(e, "listen.hots", 2, "unknown key (did you mean \"host\"?); expected one of: host, port");
         assertProblem(e, "databases.app.prot", 5, "unknown key (did you mean \"port\"?); expected one of: host, port, dbname,"
                 + " max_connections, pool_mode, user, password, pinning, auth_type, server_tls_sslmode,"
@@ -48,6 +50,17 @@ final class UnknownKeysTest {
                 "unknown key (did you mean \"query_wait_timeout\"?); expected one of: listen,");
         assertEquals(1, YamlMap.editDistance("hots", "host"));
         assertEquals(2, YamlMap.editDistance("passwd", "password"));
+    }
+
+    /**
+     * A key written without the prefix the accepted one has gets the one key that holds it as whole words (pool_size
+     * above); where several do, none is singled out.
+     */
+    @Test
+    void aKeyInsideSeveralAcceptedKeysGetsNoSuggestion() {
+        ConfigProblem ambiguous = TestConfigs.onlyProblem(problems("databases: {app: {}}\ntimeout: 3s\n"));
+        assertTrue(ambiguous.message().startsWith("unknown key; expected one of:"), "many keys end in _timeout: "
+                + ambiguous.message());
     }
 
     @Test

@@ -504,6 +504,22 @@ final class ValidationTest {
         assertTrue(problem.message().startsWith("invalid YAML: "), problem.message());
     }
 
+    /** The parser finds an unclosed [ wanting on the next key's line: the message names where the [ began. */
+    @Test
+    void anUnclosedFlowSequenceNamesTheLineItBeganOn() {
+        ConfigProblem problem = onlyProblem(problems("""
+                databases:
+                  app:
+                tenants:
+                  t:
+                    pool_size: [8
+                admin:
+                  users: [a]
+                """));
+        assertEquals(6, problem.line());
+        assertTrue(problem.message().contains("that began on line 5"), problem.message());
+    }
+
     @Test
     void multipleDocumentsAreInvalid() {
         ConfigProblem problem = onlyProblem(problems("databases: {a: {}}\n---\ndatabases: {b: {}}\n"));

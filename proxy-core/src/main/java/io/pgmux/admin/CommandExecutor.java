@@ -158,7 +158,8 @@ final class CommandExecutor {
         }
         return new Outcome.Notice(new PgError(PgError.WARNING, SqlState.CANT_CHANGE_RUNTIME_PARAM,
                 "the configuration file changes " + String.join(", ", restartOnly)
-                        + ", which keep their running values until pgmux restarts",
+                        + (restartOnly.size() == 1 ? ", which keeps its running value" : ", which keep their running values")
+                        + " until pgmux restarts",
                 "Everything else in the file is in force now; SHOW CONFIG shows the values in force.",
                 "Restart pgmux to apply them."), tag);
     }

@@ -305,7 +305,9 @@ public final class PgmuxServer implements AutoCloseable {
         if (restartOnly.isEmpty()) {
             log.info("configuration reloaded");
         } else {
-            log.warn("configuration reloaded; {} keep their running values until pgmux restarts", restartOnly);
+            log.warn("configuration reloaded; {} {} {} running value{} until pgmux restarts",
+                    String.join(", ", restartOnly), restartOnly.size() == 1 ? "keeps" : "keep",
+                    restartOnly.size() == 1 ? "its" : "their", restartOnly.size() == 1 ? "" : "s");
         }
         return restartOnly;
     }
