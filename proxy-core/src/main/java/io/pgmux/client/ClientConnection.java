@@ -277,6 +277,14 @@ public final class ClientConnection {
      * bytes would be read as the rest of that message.
      */
     void fail(PgError error) {
+        fail(error, null);
+    }
+
+    /**
+     * As {@link #fail(PgError)}; {@code logDetail}, when not null, goes to the pooler-error log line only (why a login
+     * failed, which the client is not told, as PostgreSQL logs a DETAIL it does not send).
+     */
+    void fail(PgError error, String logDetail) {
         if (state == ClientState.CLOSED) {
             return;
         }
@@ -292,8 +300,8 @@ public final class ClientConnection {
             }
         }
         if (error != null && services.config().log().logPoolerErrors()) {
-            log.info("pooler error to {}{}: {} {}", describe(), unsaid != null ? " (not sent: " + unsaid + ")" : "",
-                    error.sqlState(), error.message());
+            log.info("pooler error to {}{}: {} {}{}", describe(), unsaid != null ? " (not sent: " + unsaid + ")" : "",
+                    error.sqlState(), error.message(), logDetail == null ? "" : " (" + logDetail + ")");
         }
         close(error);
         if (unsaid != null) {

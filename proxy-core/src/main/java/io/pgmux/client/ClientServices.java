@@ -280,17 +280,21 @@ public final class ClientServices {
      * whatever clients send). Neither makes a pool: no pool's statistics are made for a login that failed.
      *
      * @param foundByAuthQuery whether auth_query found a password for the user, whom the configuration does not list
+     * @return why, for the operator's log only (the client is told the same in both cases, as PostgreSQL tells it):
+     *         the user's password did not match, or there is no such user
      */
-    void authFailed(String database, String user, boolean foundByAuthQuery) {
+    String authFailed(String database, String user, boolean foundByAuthQuery) {
         PgmuxConfig config = config();
         String counted = AdminRole.isConsoleDatabase(database) || config.database(database).isPresent()
                 ? database : NOT_CONFIGURED;
         if (foundByAuthQuery || config.user(user).isPresent()) {
             String tenant = config.tenantOf(user).map(io.pgmux.config.TenantConfig::name).orElse(null);
             pools.stats().authFailed(counted, user, tenant);
-        } else {
-            pools.stats().unknownUserLogin(counted);
+            return "the password does not match";
         }
+        pools.stats().unknownUserLogin(counted);
+        return "no such user: not in users" + (config.authQueryFor(database).isPresent() ? ", and auth_query found none"
+                : "");
     }
 
     /**

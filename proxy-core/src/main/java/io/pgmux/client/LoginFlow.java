@@ -313,8 +313,8 @@ final class LoginFlow implements ClientPhase {
                 channel.flush();
             }
         } catch (AuthenticationException e) {
-            services.authFailed(client.database(), client.user(), foundPassword != null);
-            client.fail(PgError.fatal(SqlState.INVALID_PASSWORD, e.getMessage()));
+            String why = services.authFailed(client.database(), client.user(), foundPassword != null);
+            client.fail(PgError.fatal(SqlState.INVALID_PASSWORD, e.getMessage()), why);
         } finally {
             frame.release();
         }
@@ -353,8 +353,8 @@ final class LoginFlow implements ClientPhase {
         // Taken now: once the client is failed its pipeline may be gone.
         ChannelHandlerContext input = input();
         if (failure instanceof AuthenticationException) {
-            services.authFailed(client.database(), client.user(), foundPassword != null);
-            client.fail(PgError.fatal(SqlState.INVALID_PASSWORD, failure.getMessage()));
+            String why = services.authFailed(client.database(), client.user(), foundPassword != null);
+            client.fail(PgError.fatal(SqlState.INVALID_PASSWORD, failure.getMessage()), why);
         } else if (failure != null) {
             client.failed(failure);
         } else {

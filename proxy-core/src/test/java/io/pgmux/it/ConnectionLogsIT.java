@@ -52,10 +52,15 @@ class ConnectionLogsIT {
             }
             assertThrows(SQLException.class, () -> proxy.connect(ProxyFixture.APP_USER, ProxyFixture.APP_PASSWORD,
                     "no_such_db").close());
+            // The client is told the same for both; the log says which it was, as PostgreSQL's log does.
+            assertThrows(SQLException.class, () -> proxy.connect(ProxyFixture.APP_USER, "wrong",
+                    ProxyFixture.APP_DB).close());
+            assertThrows(SQLException.class, () -> proxy.connect("nobody", "wrong", ProxyFixture.APP_DB).close());
             // The refused client may read its error before pgmux logs it (the error is flushed first): wait for both.
             Await.until(Duration.ofSeconds(10), () -> text(captured).contains("closing: " + ProxyFixture.APP_USER)
                     && text(captured).contains("closing: " + ProxyFixture.APP_USER + "@pgmux")
-                    && text(captured).contains("pooler error to " + ProxyFixture.APP_USER + "@no_such_db"),
+                    && text(captured).contains("pooler error to " + ProxyFixture.APP_USER + "@no_such_db")
+                    && text(captured).contains("pooler error to nobody@"),
                     "the disconnection and the pooler error to be logged");
             String log = text(captured);
             assertTrue(log.contains("login: user=" + ProxyFixture.APP_USER + " database=" + ProxyFixture.APP_DB
@@ -65,6 +70,10 @@ class ConnectionLogsIT {
                     + ProxyFixture.APP_USER + " tenant=" + ProxyFixture.DEFAULT_TENANT + " client=/127.0.0.1:\\d+.*"),
                     log);
             assertTrue(log.contains("pooler error to " + ProxyFixture.APP_USER + "@no_such_db"), log);
+            assertTrue(log.matches("(?s).*pooler error to " + ProxyFixture.APP_USER + "@" + ProxyFixture.APP_DB
+                    + " from [^\\n]*: 28P01 [^\\n]*\\(the password does not match\\).*"), log);
+            assertTrue(log.matches("(?s).*pooler error to nobody@" + ProxyFixture.APP_DB
+                    + " from [^\\n]*: 28P01 [^\\n]*\\(no such user: not in users\\).*"), log);
             // pgjdbc's close sends Terminate: a client that left as it should is told from one whose connection broke.
             assertTrue(log.matches("(?s).*closing: " + ProxyFixture.APP_USER + "@" + ProxyFixture.APP_DB
                     + " from /127\\.0\\.0\\.1:\\d+ after \\d+ s: the client sent Terminate.*"), log);
