@@ -9,11 +9,12 @@ import java.util.Optional;
  * What {@code pgmux status} prints, read from the console: the version, whether pgmux is paused, its clients and
  * servers (SHOW LISTS), one line per pool (SHOW POOLS) and per tenant budget (SHOW TENANTS).
  *
+ * @param state        SHOW STATE's {@code state}: serving, or shutting_down
  * @param openCircuits the databases whose pools report an open circuit
  * @param unserved     the databases not ready by the rule of {@code /health/ready} ({@link UpstreamServing})
  * @param health       what the health endpoint said, when it was asked: its HTTP status and its {@code state}
  */
-public record StatusReport(String version, boolean paused, int clients, int servers, TextTable pools,
+public record StatusReport(String version, String state, boolean paused, int clients, int servers, TextTable pools,
                            TextTable tenants, List<String> openCircuits, List<String> unserved,
                            Optional<Health> health) {
     /** {@code /health/ready}'s answer. */
@@ -28,9 +29,12 @@ public record StatusReport(String version, boolean paused, int clients, int serv
             throws IOException, ConsoleClient.ConsoleException {
         String version = console.query("SHOW VERSION").rows().get(0).get(0);
         boolean paused = false;
+        String state = "serving";
         for (List<String> row : console.query("SHOW STATE").rows()) {
             if (row.get(0).equals("paused") || row.get(0).equals("suspended")) {
                 paused |= row.get(1).equals("yes");
+            } else if (row.get(0).equals("state")) {
+                state = row.get(1);
             }
         }
         int clients = 0;
@@ -62,7 +66,7 @@ public record StatusReport(String version, boolean paused, int clients, int serv
                     t.get("servers"), t.get("in_use"), t.get("waiting"), orEmpty(t.get("utilization_pct"))));
         }
         List<String> unserved = UpstreamServing.unserved(console.query("SHOW DATABASES").records(), poolRecords);
-        return new StatusReport(version, paused, clients, servers, pools, tenants, List.copyOf(open),
+        return new StatusReport(version, state, paused, clients, servers, pools, tenants, List.copyOf(open),
                 List.copyOf(unserved), health);
     }
 
@@ -82,9 +86,11 @@ public record StatusReport(String version, boolean paused, int clients, int serv
     public String render(String address) {
         StringBuilder out = new StringBuilder();
         // Paused, pgmux is not ready here though /health/ready answers 200 (new connections wait for RESUME there).
-        String state = health.map(h -> h.state() + (ready() ? " (ready)" : h.ready() ? " (not ready)"
-                : " (not ready: /health/ready answered " + h.status() + ")")).orElse(ready() ? "ready" : "not ready");
-        out.append(version).append(" at ").append(address).append(": ").append(state)
+        // Without the health endpoint the console's SHOW STATE gives the same word, so both forms read alike.
+        String said = health.map(h -> h.state() + (ready() ? " (ready)" : h.ready() ? " (not ready)"
+                : " (not ready: /health/ready answered " + h.status() + ")"))
+                .orElse(state + (ready() ? " (ready)" : " (not ready)"));
+        out.append(version).append(" at ").append(address).append(": ").append(said)
                 .append(paused ? ", paused" : "")
                 .append(openCircuits.isEmpty() ? "" : ", circuit open for " + String.join(", ", openCircuits))
                 .append("; ").append(clients).append(clients == 1 ? " client, " : " clients, ")
