@@ -341,13 +341,14 @@ public final class PgmuxServer implements AutoCloseable {
                 checkUpstreamsInBackground();
                 done.complete(restartOnly);
             } catch (ConfigException e) {
-                log.warn("RELOAD refused: {} is not valid; the running configuration stays:\n{}", configFile,
-                        e.getMessage());
+                // One log line (a log shipper reads line by line); the console's DETAIL keeps a problem a line.
+                log.warn("RELOAD refused: {} is not valid; the running configuration stays: {}", configFile,
+                        oneLine(e.getMessage()));
                 done.completeExceptionally(new AdminException(new PgError(PgError.ERROR,
                         SqlState.CONFIG_FILE_ERROR, "RELOAD refused: " + configFile + " is not valid; the running"
                         + " configuration stays", e.getMessage(), "Fix the file and run RELOAD again.")));
             } catch (AdminException e) {
-                log.warn("{}{}", e.error().message(), e.error().detail() == null ? "" : ":\n" + e.error().detail());
+                log.warn("{}{}", e.error().message(), e.error().detail() == null ? "" : ": " + oneLine(e.error().detail()));
                 done.completeExceptionally(e);
             } catch (RuntimeException e) {
                 log.warn("RELOAD of {} failed", configFile, e);
@@ -546,5 +547,10 @@ public final class PgmuxServer implements AutoCloseable {
         if (metricsLoop != null) {
             metricsLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
+    }
+
+    /** Several lines as one, for a log line. */
+    private static String oneLine(String lines) {
+        return String.join("; ", lines.strip().split("\\R"));
     }
 }

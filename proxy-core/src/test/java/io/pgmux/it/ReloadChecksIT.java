@@ -130,7 +130,7 @@ class ReloadChecksIT {
             assertEquals("WARNING", warning.errorField('S'));
             assertEquals("55P02", warning.errorField('C'));
             assertTrue(warning.errorField('M').contains("workers"), warning.errorField('M'));
-            assertTrue(warning.errorField('M').endsWith("workers, which keeps its running value until pgmux restarts"),
+            assertTrue(warning.errorField('M').endsWith(", which keep their running values until pgmux restarts"),
                     warning.errorField('M'));
 
             assertEquals(4, pgmux.pools().config().tenants().get(ProxyFixture.DEFAULT_TENANT).poolSize(),
