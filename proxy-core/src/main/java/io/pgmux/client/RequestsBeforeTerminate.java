@@ -53,19 +53,30 @@ final class RequestsBeforeTerminate implements ServerLink {
     public void serverReadComplete() {
     }
 
+    /**
+     * Quiet inside a transaction the client left open: cleaned (ROLLBACK) now. Quiet and idle: the router reports the
+     * boundary next ({@link #serverAtBoundary}), where the server may go straight to another client.
+     */
     @Override
     public void serverReadyForQuery(TransactionStatus status) {
         if (server.isQuiet()) {
-            server.unlink();
-            ServerCleanup.afterClientLeft(server, resetQuery, services, false, false);
+            if (!server.isAtBoundary()) {
+                done();
+            }
         } else if (!server.owesClientReadyForQuery() && server.awaitsSync()) {
             terminate();
         }
     }
 
+    /** After the client's last ReadyForQuery, or a query of pgmux's own (a readback) whose is not the client's. */
     @Override
     public void serverAtBoundary() {
-        // serverReadyForQuery has acted on the same ReadyForQuery already.
+        done();
+    }
+
+    private void done() {
+        server.unlink();
+        ServerCleanup.afterClientLeft(server, resetQuery, services, false, false);
     }
 
     @Override

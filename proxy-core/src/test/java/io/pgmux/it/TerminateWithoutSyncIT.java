@@ -203,8 +203,12 @@ class TerminateWithoutSyncIT {
                 () -> new Wire().parse("", slowInsert).bind("", "").execute("").sync().terminate(),
                 () -> new Wire().query(slowInsert).parse("", INSERT).bind("", "").execute("").terminate(),
                 () -> new Wire().query(slowInsert).query("copy " + TABLE + " from stdin").copyData("5\n")
-                        .terminate());
-        List<String> expected = List.of("1", "2", "1", "1", "1");
+                        .terminate(),
+                // A SET whose readback, a query of pgmux's own, is the last thing the server answers.
+                () -> new Wire().query(slowInsert).query("set application_name = 'left'").terminate(),
+                // A transaction block left open: the Terminate rolls it back.
+                () -> new Wire().query("begin").query(slowInsert).terminate());
+        List<String> expected = List.of("1", "2", "1", "1", "1", "1", "0");
         for (int i = 0; i < cases.size(); i++) {
             for (boolean proxied : new boolean[] {false, true}) {
                 fixture.emptyTable();
