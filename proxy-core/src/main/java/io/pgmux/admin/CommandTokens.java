@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The tokens of one console statement: words, quoted identifiers ("My DB"), quoted strings ('10s'), {@code =}
+ * The tokens of one console statement: words, quoted identifiers ("My DB"), string constants ('10s', E'a\\tb',
+ * $$x$$: {@link StringLiteral}), {@code =}
  * and {@code ,}. A word runs up to white space, a quote, {@code =} or {@code ,}, so names such as
  * {@code app-eu.1} and values such as {@code 10s} need no quotes. Keywords are compared ignoring case; names keep
  * theirs, as PgBouncer's console keeps them.
@@ -62,10 +63,14 @@ final class CommandTokens {
             } else if (c == ',') {
                 tokens.add(new Token(Kind.COMMA, ","));
                 i++;
-            } else if (c == '"' || c == '\'') {
+            } else if (StringLiteral.end(statement, i) >= 0) {
+                int end = StringLiteral.end(statement, i);
+                tokens.add(new Token(Kind.STRING, StringLiteral.value(statement.substring(i, end))));
+                i = end;
+            } else if (c == '"') {
                 StringBuilder text = new StringBuilder();
-                i = quoted(statement, i, c, text);
-                tokens.add(new Token(c == '"' ? Kind.IDENTIFIER : Kind.STRING, text.toString()));
+                i = quotedIdentifier(statement, i, text);
+                tokens.add(new Token(Kind.IDENTIFIER, text.toString()));
             } else {
                 int start = i;
                 while (i < n && !endsWord(statement.charAt(i))) {
@@ -81,14 +86,14 @@ final class CommandTokens {
         return Character.isWhitespace(c) || c == '=' || c == ',' || c == '"' || c == '\'';
     }
 
-    /** Appends the unquoted text to {@code into}; returns the index after the closing quote. */
-    private static int quoted(String statement, int start, char quote, StringBuilder into) {
+    /** Appends the quoted identifier's name to {@code into}; returns the index after the closing quote. */
+    private static int quotedIdentifier(String statement, int start, StringBuilder into) {
         int i = start + 1;
         while (i < statement.length()) {
             char c = statement.charAt(i);
-            if (c == quote) {
-                if (i + 1 < statement.length() && statement.charAt(i + 1) == quote) {
-                    into.append(quote);
+            if (c == '"') {
+                if (i + 1 < statement.length() && statement.charAt(i + 1) == '"') {
+                    into.append('"');
                     i += 2;
                     continue;
                 }
@@ -97,7 +102,7 @@ final class CommandTokens {
             into.append(c);
             i++;
         }
-        throw new AdminException(SqlState.SYNTAX_ERROR, "unterminated quoted "
-                + (quote == '"' ? "identifier" : "string") + " at or near \"" + statement.substring(start) + "\"");
+        throw new AdminException(SqlState.SYNTAX_ERROR, "unterminated quoted identifier at or near \""
+                + statement.substring(start) + "\"");
     }
 }

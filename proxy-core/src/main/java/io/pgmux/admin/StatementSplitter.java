@@ -6,8 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Cuts the text of one Query message into its statements at the semicolons outside quoted strings, quoted
- * identifiers and comments, as PostgreSQL's lexer does (its documentation, "Lexical Structure"). Comments become a
+ * Cuts the text of one Query message into its statements at the semicolons outside string constants (quoted,
+ * {@code E'...'}, {@code U&'...'}, dollar-quoted: {@link StringLiteral}), quoted identifiers and comments, as
+ * PostgreSQL's lexer does (its documentation, "Lexical Structure"). Comments become a
  * space; statements come back trimmed, empty ones dropped, so a query of only semicolons and comments has none.
  */
 final class StatementSplitter {
@@ -24,8 +25,12 @@ final class StatementSplitter {
         int n = query.length();
         while (i < n) {
             char c = query.charAt(i);
-            if (c == '\'' || c == '"') {
-                int end = quoteEnd(query, i, c);
+            int literalEnd = StringLiteral.end(query, i);
+            if (literalEnd >= 0) {
+                current.append(query, i, literalEnd);
+                i = literalEnd;
+            } else if (c == '"') {
+                int end = identifierEnd(query, i);
                 current.append(query, i, end);
                 i = end;
             } else if (c == '-' && i + 1 < n && query.charAt(i + 1) == '-') {
@@ -55,12 +60,12 @@ final class StatementSplitter {
         current.setLength(0);
     }
 
-    /** The index after the closing quote of the quoted text opening at {@code start}; a doubled quote is data. */
-    private static int quoteEnd(String query, int start, char quote) {
+    /** The index after the quoted identifier opening at {@code start}; a doubled quote is data. */
+    private static int identifierEnd(String query, int start) {
         int i = start + 1;
         while (i < query.length()) {
-            if (query.charAt(i) == quote) {
-                if (i + 1 < query.length() && query.charAt(i + 1) == quote) {
+            if (query.charAt(i) == '"') {
+                if (i + 1 < query.length() && query.charAt(i + 1) == '"') {
                     i += 2;
                     continue;
                 }
@@ -68,7 +73,7 @@ final class StatementSplitter {
             }
             i++;
         }
-        throw unterminated(quote == '\'' ? "quoted string" : "quoted identifier", query, start);
+        throw unterminated("quoted identifier", query, start);
     }
 
     /** The index after the end of the block comment opening at {@code start}; block comments nest. */

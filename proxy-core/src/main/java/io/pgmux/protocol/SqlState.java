@@ -7,6 +7,8 @@ public final class SqlState {
     public static final String PROTOCOL_VIOLATION = "08P01";
     public static final String FEATURE_NOT_SUPPORTED = "0A000";
     public static final String INVALID_PARAMETER_VALUE = "22023";
+    /** invalid_escape_sequence: a bad backslash escape in an E'...' string. */
+    public static final String INVALID_ESCAPE_SEQUENCE = "22025";
     public static final String INVALID_TEXT_REPRESENTATION = "22P02";
     public static final String NO_ACTIVE_SQL_TRANSACTION = "25P01";
     public static final String INVALID_AUTHORIZATION_SPECIFICATION = "28000";

@@ -338,7 +338,16 @@ class AdminConsoleIT {
             {"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ, DEFERRABLE",
                 "transaction_isolation"},
             {"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL bogus", "default_transaction_deferrable"},
-            {"SET default_transaction_read_only = yes", "default_transaction_read_only"}};
+            {"SET default_transaction_read_only = yes", "default_transaction_read_only"},
+            {"SET application_name = E'it\\'s'", "application_name"},
+            {"SET application_name = e'\\x41\\101\\u0042\\q'", "application_name"},
+            {"SET application_name = E'a\\tb'", "application_name"},
+            {"SET application_name = $$a;b$$", "application_name"},
+            {"SET application_name = $tag$x$y$tag$", "application_name"},
+            {"SET application_name = U&'d\\0061t\\+000062'", "application_name"},
+            {"SET search_path = E'My\\\\Schema', $$Other$$", "search_path"},
+            {"SET application_name = E'\\u12'", "application_name"},
+            {"SET application_name = U&'\\00'", "application_name"}};
         List<List<String>> answers = new ArrayList<>();
         try (ProxyFixture proxy = start(); Connection direct = cluster.superuser();
              Connection c = console(proxy, ADMIN, ADMIN_PASSWORD)) {
