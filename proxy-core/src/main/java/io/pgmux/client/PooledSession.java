@@ -429,16 +429,17 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
      * Acts on a Terminate whose turn has come (everything the client sent before it has gone to its server). With
      * nothing owed the client leaves at once. While requests that end with a ReadyForQuery are still to be answered
      * it waits for them (ServerAnswers calls again at each, and at a CopyInResponse), as it waits for a query of
-     * pgmux's own, so the server, quiet then, goes back to the pool. Where the backend owes answers no ReadyForQuery will end (an extended-protocol batch with no
-     * Sync behind it, or COPY FROM STDIN) only PostgreSQL knows what it sends before it reads the Terminate (what a
-     * Flush asked for, an error, a CopyInResponse, and in COPY its protocol error), so the Terminate goes to the
-     * backend, the answers pass to the client as they are, and the backend's exit ends the client's connection
-     * (ServerAnswers#serverLost). pgmux never sends a Sync in its place, which would commit the batch's writes.
+     * pgmux's own, so the server, quiet then, goes back to the pool. Where the backend owes answers no ReadyForQuery
+     * will end (an extended-protocol batch with no Sync behind it, or COPY FROM STDIN) only PostgreSQL knows what it
+     * sends before it reads the Terminate (what a Flush asked for, an error, a CopyInResponse, and in COPY its
+     * protocol error), so the Terminate goes to the backend ({@link ServerConnection#passesTerminate}), its answers
+     * reach the client as any do, and its exit ends the client's connection (ServerAnswers#serverLost). pgmux never
+     * sends a Sync in its place, which would commit the batch's writes.
      */
     void terminate() {
         ServerConnection linked = server;
         if (state() == ClientState.ACTIVE && linked != null && !linked.isQuiet()) {
-            if (linked.isCopyIn() || linked.awaitsSync() && !linked.owesClientReadyForQuery()) {
+            if (linked.passesTerminate()) {
                 linked.passTerminate();
                 linked.flush();
             }

@@ -31,7 +31,7 @@ final class RequestsBeforeTerminate implements ServerLink {
      * ReadyForQuery will end: they should run to their end.
      */
     static boolean owed(ServerConnection server) {
-        return !server.isQuiet() && !server.isCopyIn() && server.owesClientReadyForQuery();
+        return !server.isCopyIn() && server.owesClientReadyForQuery();
     }
 
     /** Lets {@code server}, unlinked from its departed client, run the client's requests to their end. */
@@ -63,7 +63,7 @@ final class RequestsBeforeTerminate implements ServerLink {
             if (!server.isAtBoundary()) {
                 done();
             }
-        } else if (!server.owesClientReadyForQuery() && server.awaitsSync()) {
+        } else if (server.passesTerminate()) {
             terminate();
         }
     }
@@ -81,7 +81,7 @@ final class RequestsBeforeTerminate implements ServerLink {
 
     @Override
     public void serverCopyInStarted() {
-        if (server.isCopyIn()) {
+        if (server.passesTerminate()) {
             terminate();
         }
     }

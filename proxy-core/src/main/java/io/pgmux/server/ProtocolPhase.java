@@ -64,6 +64,11 @@ enum ProtocolPhase {
         return this == COPY_IN || this == COPY_IN_EXTENDED;
     }
 
+    /** An extended-protocol batch is open with no Sync sent behind it: skipping after an error, or in its COPY. */
+    boolean awaitsSync() {
+        return this == EXTENDED || this == SKIPPING || this == COPY_IN_EXTENDED;
+    }
+
     /** A Sync went out: it ends the batch, except in COPY FROM STDIN, where the backend ignores it. */
     ProtocolPhase afterSync() {
         return isCopyIn() || this == ABANDONED ? this : READY;

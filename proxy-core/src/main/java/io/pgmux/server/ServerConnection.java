@@ -480,9 +480,17 @@ public final class ServerConnection {
      * Query"), and what the backend has sent of its answers by then depends on its flushes.
      */
     public boolean awaitsSync() {
-        ProtocolPhase phase = conversation.phase();
-        return phase == ProtocolPhase.EXTENDED || phase == ProtocolPhase.SKIPPING
-                || phase == ProtocolPhase.COPY_IN_EXTENDED;
+        return conversation.phase().awaitsSync();
+    }
+
+    /**
+     * Whether a client's Terminate whose turn has come goes on to the backend now ({@link #passTerminate}): the
+     * backend owes answers no ReadyForQuery ends (COPY FROM STDIN, or a batch with no Sync behind it) and none that
+     * one ends comes before them. Else the Terminate waits for the ReadyForQuery still owed, or, with nothing owed,
+     * the client leaves and the server goes back.
+     */
+    public boolean passesTerminate() {
+        return isCopyIn() || awaitsSync() && !owesClientReadyForQuery();
     }
 
     public TransactionStatus transactionStatus() {
