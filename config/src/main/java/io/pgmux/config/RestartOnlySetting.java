@@ -54,6 +54,15 @@ public enum RestartOnlySetting {
         this.value = value;
     }
 
+    /**
+     * What a reload that changes {@code keys} (from {@link #changes}, at least one) says of them, e.g.
+     * {@code "listen.port, which keeps its running value until pgmux restarts"}.
+     */
+    public static String keptUntilRestart(List<String> keys) {
+        return String.join(", ", keys) + (keys.size() == 1 ? ", which keeps its running value"
+                : ", which keep their running values") + " until pgmux restarts";
+    }
+
     /** The key as the configuration file and SHOW CONFIG spell it, e.g. {@code listen.port}. */
     public String key() {
         return key;

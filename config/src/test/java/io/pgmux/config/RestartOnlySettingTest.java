@@ -72,6 +72,14 @@ class RestartOnlySettingTest {
     }
 
     @Test
+    void aReloadSaysWhichSettingsKeepTheirRunningValues() {
+        assertEquals("listen.port, which keeps its running value until pgmux restarts",
+                RestartOnlySetting.keptUntilRestart(List.of("listen.port")));
+        assertEquals("workers, transport, which keep their running values until pgmux restarts",
+                RestartOnlySetting.keptUntilRestart(List.of("workers", "transport")));
+    }
+
+    @Test
     void everyOtherSettingFollowsTheFile() {
         PgmuxConfig next = file(Map.of("pool_mode", "session", "query_timeout", "9s", "default_pool_size", "7",
                 "max_client_connections", "50",

@@ -21,6 +21,7 @@ import io.pgmux.admin.spi.AdminControl;
 import io.pgmux.admin.spi.AdminException;
 import io.pgmux.admin.spi.AdminView;
 import io.pgmux.admin.spi.ShutdownMode;
+import io.pgmux.config.RestartOnlySetting;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import java.util.ArrayList;
@@ -157,9 +158,7 @@ final class CommandExecutor {
             return new Outcome.Done(tag);
         }
         return new Outcome.Notice(new PgError(PgError.WARNING, SqlState.CANT_CHANGE_RUNTIME_PARAM,
-                "the configuration file changes " + String.join(", ", restartOnly)
-                        + (restartOnly.size() == 1 ? ", which keeps its running value" : ", which keep their running values")
-                        + " until pgmux restarts",
+                "the configuration file changes " + RestartOnlySetting.keptUntilRestart(restartOnly),
                 "Everything else in the file is in force now; SHOW CONFIG shows the values in force.",
                 "Restart pgmux to apply them."), tag);
     }

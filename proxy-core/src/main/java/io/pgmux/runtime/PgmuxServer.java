@@ -305,9 +305,7 @@ public final class PgmuxServer implements AutoCloseable {
         if (restartOnly.isEmpty()) {
             log.info("configuration reloaded");
         } else {
-            log.warn("configuration reloaded; {} {} {} running value{} until pgmux restarts",
-                    String.join(", ", restartOnly), restartOnly.size() == 1 ? "keeps" : "keep",
-                    restartOnly.size() == 1 ? "its" : "their", restartOnly.size() == 1 ? "" : "s");
+            log.warn("configuration reloaded; the file changes {}", RestartOnlySetting.keptUntilRestart(restartOnly));
         }
         return restartOnly;
     }
@@ -348,7 +346,8 @@ public final class PgmuxServer implements AutoCloseable {
                         SqlState.CONFIG_FILE_ERROR, "RELOAD refused: " + configFile + " is not valid; the running"
                         + " configuration stays", e.getMessage(), "Fix the file and run RELOAD again.")));
             } catch (AdminException e) {
-                log.warn("{}{}", e.error().message(), e.error().detail() == null ? "" : ": " + oneLine(e.error().detail()));
+                log.warn("{}{}", e.error().message(),
+                        e.error().detail() == null ? "" : ": " + oneLine(e.error().detail()));
                 done.completeExceptionally(e);
             } catch (RuntimeException e) {
                 log.warn("RELOAD of {} failed", configFile, e);
