@@ -8,7 +8,7 @@ import java.util.Locale;
 
 /**
  * The tokens of one console statement: words, quoted identifiers ("My DB"), string constants ('10s', E'a\\tb',
- * $$x$$: {@link StringLiteral}), {@code =}
+ * $$x$$: {@link QuotedText}), {@code =}
  * and {@code ,}. A word runs up to white space, a quote, {@code =} or {@code ,}, so names such as
  * {@code app-eu.1} and values such as {@code 10s} need no quotes. Keywords are compared ignoring case; names keep
  * theirs, as PgBouncer's console keeps them.
@@ -63,20 +63,22 @@ final class CommandTokens {
             } else if (c == ',') {
                 tokens.add(new Token(Kind.COMMA, ","));
                 i++;
-            } else if (StringLiteral.end(statement, i) >= 0) {
-                int end = StringLiteral.end(statement, i);
-                tokens.add(new Token(Kind.STRING, StringLiteral.value(statement.substring(i, end))));
-                i = end;
             } else if (c == '"') {
-                StringBuilder text = new StringBuilder();
-                i = quotedIdentifier(statement, i, text);
-                tokens.add(new Token(Kind.IDENTIFIER, text.toString()));
+                int end = QuotedText.identifierEnd(statement, i);
+                tokens.add(new Token(Kind.IDENTIFIER, QuotedText.identifierName(statement.substring(i, end))));
+                i = end;
             } else {
-                int start = i;
-                while (i < n && !endsWord(statement.charAt(i))) {
-                    i++;
+                int end = QuotedText.stringEnd(statement, i);
+                if (end >= 0) {
+                    tokens.add(new Token(Kind.STRING, QuotedText.stringValue(statement.substring(i, end))));
+                } else {
+                    end = i;
+                    while (end < n && !endsWord(statement.charAt(end))) {
+                        end++;
+                    }
+                    tokens.add(new Token(Kind.WORD, statement.substring(i, end)));
                 }
-                tokens.add(new Token(Kind.WORD, statement.substring(start, i)));
+                i = end;
             }
         }
         return tokens;
@@ -84,25 +86,5 @@ final class CommandTokens {
 
     private static boolean endsWord(char c) {
         return Character.isWhitespace(c) || c == '=' || c == ',' || c == '"' || c == '\'';
-    }
-
-    /** Appends the quoted identifier's name to {@code into}; returns the index after the closing quote. */
-    private static int quotedIdentifier(String statement, int start, StringBuilder into) {
-        int i = start + 1;
-        while (i < statement.length()) {
-            char c = statement.charAt(i);
-            if (c == '"') {
-                if (i + 1 < statement.length() && statement.charAt(i + 1) == '"') {
-                    into.append('"');
-                    i += 2;
-                    continue;
-                }
-                return i + 1;
-            }
-            into.append(c);
-            i++;
-        }
-        throw new AdminException(SqlState.SYNTAX_ERROR, "unterminated quoted identifier at or near \""
-                + statement.substring(start) + "\"");
     }
 }

@@ -5,14 +5,16 @@ import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 
 /**
- * The string constants of PostgreSQL's lexical structure (its documentation, "Lexical Structure", "Constants") as
- * the console reads them: {@code '...'} (a doubled quote is one), {@code E'...'} with backslash escapes,
+ * The quoted forms of PostgreSQL's lexical structure (its documentation, "Lexical Structure") as the console reads
+ * them: quoted identifiers ({@code "My DB"}, a doubled quote is one) and string constants: {@code '...'} (a doubled quote is one), {@code E'...'} with backslash escapes,
  * {@code U&'...'} with Unicode escapes ({@code \XXXX}, {@code \+XXXXXX}; no {@code UESCAPE}), and dollar-quoted
  * {@code $tag$...$tag$}, whose body is taken as it is. A prefix or a dollar quote starts a constant only where an
  * identifier does not go on ({@code name$x$} is one identifier, as for the server).
  */
-final class StringLiteral {
-    private StringLiteral() {
+final class QuotedText {
+    private static final int CONTEXT = 20;
+
+    private QuotedText() {
     }
 
     /**
@@ -20,7 +22,7 @@ final class StringLiteral {
      *
      * @throws AdminException (42601) for a constant that never ends
      */
-    static int end(String text, int start) {
+    static int stringEnd(String text, int start) {
         if (start > 0 && isIdentifierPart(text.charAt(start - 1))) {
             return -1;
         }
@@ -49,8 +51,8 @@ final class StringLiteral {
         return -1;
     }
 
-    /** The value of the constant {@code literal}, as {@link #end} delimited it. */
-    static String value(String literal) {
+    /** The value of the constant {@code literal}, as {@link #stringEnd} delimited it. */
+    static String stringValue(String literal) {
         char c = literal.charAt(0);
         if (c == '$') {
             int tagEnd = literal.indexOf('$', 1) + 1;
@@ -63,6 +65,37 @@ final class StringLiteral {
             return unescape(literal.substring(2, literal.length() - 1));
         }
         return unicode(literal.substring(3, literal.length() - 1).replace("''", "'"));
+    }
+
+    /**
+     * The index after the quoted identifier opening at {@code start} (a {@code "}).
+     *
+     * @throws AdminException (42601) for one that never ends
+     */
+    static int identifierEnd(String text, int start) {
+        int i = start + 1;
+        while (i < text.length()) {
+            if (text.charAt(i) == '"') {
+                if (at(text, i + 1, '"')) {
+                    i += 2;
+                    continue;
+                }
+                return i + 1;
+            }
+            i++;
+        }
+        throw unterminated("quoted identifier", text, start);
+    }
+
+    /** The name the quoted identifier {@code quoted} stands for, as {@link #identifierEnd} delimited it. */
+    static String identifierName(String quoted) {
+        return quoted.substring(1, quoted.length() - 1).replace("\"\"", "\"");
+    }
+
+    /** 42601 for a quoted text or comment opening at {@code start} that never ends, quoting its beginning. */
+    static AdminException unterminated(String what, String text, int start) {
+        String near = text.substring(start, Math.min(text.length(), start + CONTEXT));
+        return new AdminException(SqlState.SYNTAX_ERROR, "unterminated " + what + " at or near \"" + near + "\"");
     }
 
     private static boolean at(String text, int index, char c) {
@@ -204,10 +237,5 @@ final class StringLiteral {
     private static AdminException invalidUnicode() {
         return new AdminException(new PgError(PgError.ERROR, SqlState.SYNTAX_ERROR, "invalid Unicode escape", null,
                 "Unicode escapes must be \\XXXX or \\+XXXXXX."));
-    }
-
-    private static AdminException unterminated(String what, String text, int start) {
-        String near = text.substring(start, Math.min(text.length(), start + 20));
-        return new AdminException(SqlState.SYNTAX_ERROR, "unterminated " + what + " at or near \"" + near + "\"");
     }
 }

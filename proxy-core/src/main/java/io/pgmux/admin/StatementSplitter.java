@@ -7,13 +7,11 @@ import java.util.List;
 
 /**
  * Cuts the text of one Query message into its statements at the semicolons outside string constants (quoted,
- * {@code E'...'}, {@code U&'...'}, dollar-quoted: {@link StringLiteral}), quoted identifiers and comments, as
+ * {@code E'...'}, {@code U&'...'}, dollar-quoted), quoted identifiers ({@link QuotedText}) and comments, as
  * PostgreSQL's lexer does (its documentation, "Lexical Structure"). Comments become a
  * space; statements come back trimmed, empty ones dropped, so a query of only semicolons and comments has none.
  */
 final class StatementSplitter {
-    private static final int CONTEXT = 20;
-
     private StatementSplitter() {
     }
 
@@ -25,12 +23,12 @@ final class StatementSplitter {
         int n = query.length();
         while (i < n) {
             char c = query.charAt(i);
-            int literalEnd = StringLiteral.end(query, i);
+            int literalEnd = QuotedText.stringEnd(query, i);
             if (literalEnd >= 0) {
                 current.append(query, i, literalEnd);
                 i = literalEnd;
             } else if (c == '"') {
-                int end = identifierEnd(query, i);
+                int end = QuotedText.identifierEnd(query, i);
                 current.append(query, i, end);
                 i = end;
             } else if (c == '-' && i + 1 < n && query.charAt(i + 1) == '-') {
@@ -60,22 +58,6 @@ final class StatementSplitter {
         current.setLength(0);
     }
 
-    /** The index after the quoted identifier opening at {@code start}; a doubled quote is data. */
-    private static int identifierEnd(String query, int start) {
-        int i = start + 1;
-        while (i < query.length()) {
-            if (query.charAt(i) == '"') {
-                if (i + 1 < query.length() && query.charAt(i + 1) == '"') {
-                    i += 2;
-                    continue;
-                }
-                return i + 1;
-            }
-            i++;
-        }
-        throw unterminated("quoted identifier", query, start);
-    }
-
     /** The index after the end of the block comment opening at {@code start}; block comments nest. */
     private static int commentEnd(String query, int start) {
         int depth = 0;
@@ -96,11 +78,6 @@ final class StatementSplitter {
                 i++;
             }
         }
-        throw unterminated("/* comment", query, start);
-    }
-
-    private static AdminException unterminated(String what, String query, int start) {
-        String near = query.substring(start, Math.min(query.length(), start + CONTEXT));
-        return new AdminException(SqlState.SYNTAX_ERROR, "unterminated " + what + " at or near \"" + near + "\"");
+        throw QuotedText.unterminated("/* comment", query, start);
     }
 }

@@ -7,12 +7,12 @@ import io.pgmux.admin.spi.AdminException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** String constants as PostgreSQL's lexer reads them ("Lexical Structure"); AdminConsoleIT checks them against it. */
-class StringLiteralTest {
+/** Quoted identifiers and string constants as PostgreSQL's lexer reads them ("Lexical Structure"); AdminConsoleIT checks them against it. */
+class QuotedTextTest {
     private static String read(String text) {
-        int end = StringLiteral.end(text, 0);
+        int end = QuotedText.stringEnd(text, 0);
         assertEquals(text.length(), end, text);
-        return StringLiteral.value(text);
+        return QuotedText.stringValue(text);
     }
 
     @Test
@@ -30,17 +30,17 @@ class StringLiteralTest {
 
     @Test
     void aPrefixOrDollarStartsAConstantOnlyWhereNoIdentifierGoesOn() {
-        assertEquals(-1, StringLiteral.end("nameE'x'", 4), "E inside a word");
-        assertEquals(-1, StringLiteral.end("a$b$", 1), "a $ inside an identifier");
-        assertEquals(-1, StringLiteral.end("$1", 0), "a parameter");
-        assertEquals(-1, StringLiteral.end("Ex", 0));
-        assertEquals(3, StringLiteral.end("'a' 'b'", 0));
+        assertEquals(-1, QuotedText.stringEnd("nameE'x'", 4), "E inside a word");
+        assertEquals(-1, QuotedText.stringEnd("a$b$", 1), "a $ inside an identifier");
+        assertEquals(-1, QuotedText.stringEnd("$1", 0), "a parameter");
+        assertEquals(-1, QuotedText.stringEnd("Ex", 0));
+        assertEquals(3, QuotedText.stringEnd("'a' 'b'", 0));
     }
 
     @Test
     void whatNeverEndsOrEscapesBadlyIsAnError() {
         for (String bad : List.of("'a", "E'a\\'", "$$a", "$t$a$$")) {
-            AdminException e = assertThrows(AdminException.class, () -> StringLiteral.end(bad, 0), bad);
+            AdminException e = assertThrows(AdminException.class, () -> QuotedText.stringEnd(bad, 0), bad);
             assertEquals("42601", e.error().sqlState(), bad);
         }
         assertEquals("22025", assertThrows(AdminException.class, () -> read("E'\\u12'")).error().sqlState());
