@@ -63,6 +63,10 @@ public final class Pgbench {
         return Wire.message('Z').byte1('I').end();
     }
 
+    public static byte[] closeComplete() {
+        return Wire.message('3').end();
+    }
+
     public static byte[] parseComplete() {
         return Wire.message('1').end();
     }

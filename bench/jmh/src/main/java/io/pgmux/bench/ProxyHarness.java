@@ -133,11 +133,16 @@ public final class ProxyHarness implements AutoCloseable {
         exchange(client, request, answer, expectedTags);
     }
 
-    /** As {@link #exchange(byte[], byte[], String)}, for {@code from}, while no other client holds the server. */
+    /**
+     * As {@link #exchange(byte[], byte[], String)}, for {@code from}, while no other client holds the server. The
+     * server answers only if the request reached it: a Parse of a statement the pool knows already is answered by
+     * the proxy alone.
+     */
     public void exchange(TestChannel from, byte[] request, byte[] answer, String expectedTags) {
         feed(from, request);
-        Buffers.drainOutbound(server);
-        feed(server, answer);
+        if (Buffers.drainOutbound(server) > 0) {
+            feed(server, answer);
+        }
         expectTags("answer to the client", expectedTags, Buffers.takeOutbound(from));
         loop.runTasks();
     }

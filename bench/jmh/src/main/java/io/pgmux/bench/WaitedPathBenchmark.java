@@ -46,6 +46,10 @@ public class WaitedPathBenchmark {
         if (workload.prepareRequest() != null) {
             proxy.exchange(workload.prepareRequest(), workload.prepareAnswer(), "1Z");
             proxy.exchange(second, workload.prepareRequest(), workload.prepareAnswer(), "1Z");
+            // The second client prepared after the server's plan was made: its first Bind there prepares the
+            // statement again (Close, Parse) before it is measured.
+            proxy.exchange(second, workload.request(),
+                    Wire.concat(Pgbench.closeComplete(), Pgbench.parseComplete(), workload.answer()), "2TDCZ");
         }
         request = workload.request();
         answer = workload.answer();
