@@ -18,8 +18,11 @@ import io.pgmux.stats.PoolStats;
  * nothing sent before them (an unnamed statement the server holds, a portal), or with only their beginning
  * replaced (a Bind of a named statement, renamed to pgmux's name). Between transactions such a message opening a
  * request asks for a server while it lies in the read buffer; lent at once, the server gets the request inside the
- * run, else the request waits whole among the pending ones. Everything else, and any message that did not arrive
- * in one read, comes to the session whole. Confined to the client's event loop.
+ * run. Else the client waits, and it keeps what it sends of extended-protocol requests as runs too, checked as they
+ * arrive and read when a server comes ({@link #sendKept}): nearly every request waits when clients outnumber
+ * servers, and a waited request then costs one write of the bytes it came in, not a slice and a write per message.
+ * Everything else, and any message that did not arrive in one read, comes to the session whole. Confined to the
+ * client's event loop.
  */
 final class ClientRuns {
     private final PooledSession pooled;
@@ -45,13 +48,15 @@ final class ClientRuns {
 
     /** What becomes of a message, from its header; a message that passes unread is noted on the server here. */
     Route route(byte tag, int length) {
-        if (!pooled.pending().isEmpty() || pooled.isTerminating() || pooled.local().skipping() || policy.skips(tag)) {
+        if (pooled.isTerminating() || pooled.local().skipping() || policy.skips(tag)) {
             return Route.TAKE;
         }
         ServerConnection linked = pooled.server();
-        if (linked == null || client.state() != ClientState.ACTIVE) {
-            // Between transactions an extended-protocol request may still go in the run, with a server had at once.
-            return client.state() == ClientState.IDLE && opensRequestInPlace(tag) ? Route.INSPECT : Route.TAKE;
+        if (linked == null) {
+            return routeUnlinked(tag, length);
+        }
+        if (!pooled.pending().isEmpty() || client.state() != ClientState.ACTIVE) {
+            return Route.TAKE;
         }
         switch (tag) {
             case FrontendTag.COPY_DATA:
@@ -79,7 +84,30 @@ final class ClientRuns {
             default:
                 return Route.TAKE;
         }
-        clock.sent(traffic.burstNanos(), tag == FrontendTag.SYNC);
+        return passUnread(linked, tag, traffic.burstNanos());
+    }
+
+    /**
+     * With no server: between transactions an extended-protocol request may still go in the run, with a server had
+     * at once; a client waiting for one keeps its extended-protocol messages as runs ({@link #run}) until it comes.
+     */
+    private Route routeUnlinked(byte tag, int length) {
+        ClientState state = client.state();
+        if (state == ClientState.IDLE) {
+            return pooled.pending().isEmpty() && opensRequestInPlace(tag) ? Route.INSPECT : Route.TAKE;
+        }
+        if (state != ClientState.WAITING) {
+            return Route.TAKE;
+        }
+        if (tag == FrontendTag.SYNC || tag == FrontendTag.FLUSH) {
+            return length == 4 ? Route.PASS : Route.TAKE; // bodiless, so nothing to validate; else refused whole
+        }
+        return opensRequestInPlace(tag) ? Route.INSPECT : Route.TAKE;
+    }
+
+    /** A message that passes unread to a linked server: timed if it ends a request, and noted on the server. */
+    private Route passUnread(ServerConnection linked, byte tag, long nowNanos) {
+        clock.sent(nowNanos, tag == FrontendTag.SYNC);
         linked.noteFromClient(tag);
         return Route.PASS;
     }
@@ -95,6 +123,9 @@ final class ClientRuns {
         if (linked == null && tag == FrontendTag.PARSE && policy.sharesStatements() && Parse.hasStatementName(frame)) {
             return Route.TAKE; // between transactions it may be answered with no server (LocalAnswers)
         }
+        if (linked == null && client.state() == ClientState.WAITING) {
+            return keep(frame, tag);
+        }
         try {
             FrontendMessages.validate(frame);
             if (policy.inspects(tag)) {
@@ -107,16 +138,44 @@ final class ClientRuns {
             // Nothing of the client's is in the run in front of it (nothing passes while it has no server), so its
             // server's alignment, if any, goes out first, as it would ahead of a pending request.
             if (!pooled.serverForRequestInPlace()) {
-                return Route.TAKE; // it waits among the pending requests
+                // The client waits now: the request stays in the run, which it keeps until a server comes.
+                return client.state() == ClientState.WAITING ? kept(frame, tag) : Route.TAKE;
             }
             linked = pooled.server();
         }
-        Route route = policy.forwardInPlace(linked, frame, tag);
-        if (route == Route.TAKE) {
-            return route;
+        Route route = forwardInPlace(linked, frame, tag, traffic.burstNanos());
+        if (route != Route.TAKE) {
+            PreparedStatementCounts.count(stats, tag, frame);
         }
+        return route;
+    }
+
+    /**
+     * A message of a client waiting for a server, to be kept in the run ({@link #run}): checked now, so that a
+     * malformed one fails the client as it arrives; what it does to the session is read when it is sent
+     * ({@link #sendKept}).
+     */
+    private Route keep(ByteBuf frame, byte tag) {
+        try {
+            FrontendMessages.validate(frame);
+        } catch (ProtocolException e) {
+            return Route.TAKE; // the message path reads it again and fails the client with the error
+        }
+        return kept(frame, tag);
+    }
+
+    /** A message kept in the run: its statement name's use counted as it arrives (SHOW STATS), as for any. */
+    private Route kept(ByteBuf frame, byte tag) {
         PreparedStatementCounts.count(stats, tag, frame);
-        clock.sent(traffic.burstNanos(), tag == FrontendTag.SYNC);
+        return Route.PASS;
+    }
+
+    /** The policy's {@link ReleasePolicy#forwardInPlace} for a message whose effect on the session was read. */
+    private Route forwardInPlace(ServerConnection linked, ByteBuf frame, byte tag, long nowNanos) {
+        Route route = policy.forwardInPlace(linked, frame, tag);
+        if (route != Route.TAKE) {
+            clock.sent(nowNanos, tag == FrontendTag.SYNC);
+        }
         return route;
     }
 
@@ -149,15 +208,101 @@ final class ClientRuns {
         return rest;
     }
 
-    /** Bytes of messages that passed: one write to the server, flushed with the client's read burst. */
+    /**
+     * Bytes of messages that passed: one write to the server, flushed with the client's read burst; or, while the
+     * client waits for a server, kept whole among its pending requests for {@link #sendKept}.
+     */
     void run(ByteBuf bytes) {
-        ServerConnection linked = pooled.server();
-        if (linked == null) {
-            bytes.release();
-            throw new IllegalStateException("client bytes passed through with no server linked");
-        }
         traffic.received(bytes);
         timeouts.messageReceived(traffic.burstNanos());
-        linked.sendClientRun(bytes);
+        ServerConnection linked = pooled.server();
+        if (linked != null) {
+            linked.sendClientRun(bytes);
+        } else if (client.state() == ClientState.WAITING) {
+            pooled.keep(bytes);
+        } else {
+            bytes.release();
+            throw new IllegalStateException("client bytes passed through with no server linked, " + client.state());
+        }
+    }
+
+    /**
+     * Sends a run the client kept while it waited ({@link #run}) to the server now linked, and gives it up: each
+     * message is read where it lies, as one arriving with a server is ({@link #route}, {@link #inspect}), and what
+     * passes goes out as runs of the kept bytes (the whole run as it is, when nothing in it changes); a message that
+     * must come whole goes to the session's message path. Stops when the client fails on the way.
+     *
+     * @param serverIdle whether the server will be idle with no transaction open when the run reaches it
+     */
+    void sendKept(ServerConnection linked, ByteBuf kept, boolean serverIdle, long nowNanos) {
+        int start = kept.readerIndex();
+        int end = kept.writerIndex();
+        int runStart = start;
+        int pos = start;
+        try {
+            while (pos < end) {
+                byte tag = kept.getByte(pos);
+                int frame = kept.getInt(pos + 1) + 1;
+                kept.setIndex(pos, pos + frame);
+                Route route;
+                try {
+                    route = routeKept(linked, kept, tag, nowNanos);
+                    if (route == Route.REPLACE_HEAD) {
+                        sendRun(linked, kept, runStart, pos);
+                        runStart = policy.replaceHead(linked, kept);
+                        if (runStart < pos || runStart > pos + frame) {
+                            throw new IllegalStateException("the rest of a message starts at " + runStart
+                                    + ", outside it");
+                        }
+                    }
+                } finally {
+                    kept.setIndex(start, end);
+                }
+                if (route == Route.TAKE) {
+                    sendRun(linked, kept, runStart, pos);
+                    runStart = pos + frame;
+                    pooled.forward(linked, kept.retainedSlice(pos, frame), serverIdle && pos == start, nowNanos);
+                    if (pooled.server() != linked) {
+                        return; // the client failed, and its server went with it
+                    }
+                }
+                pos += frame;
+            }
+            if (runStart == start) {
+                ByteBuf whole = kept;
+                kept = null;
+                linked.sendClientRun(whole);
+            } else {
+                sendRun(linked, kept, runStart, end);
+            }
+        } finally {
+            if (kept != null) {
+                kept.release();
+            }
+        }
+    }
+
+    /** A kept message's way to the server now linked: {@link #route} and {@link #inspect} for one that arrives. */
+    private Route routeKept(ServerConnection linked, ByteBuf frame, byte tag, long nowNanos) {
+        if (policy.skips(tag)) {
+            return Route.TAKE;
+        }
+        if (tag == FrontendTag.FLUSH || tag == FrontendTag.SYNC && !policy.sharesStatements()) {
+            return passUnread(linked, tag, nowNanos);
+        }
+        try {
+            if (policy.inspects(tag)) {
+                session.inspect(frame);
+            }
+        } catch (ProtocolException | UnsupportedRequestException e) {
+            return Route.TAKE; // the message path reads it again and refuses it or fails the client
+        }
+        return forwardInPlace(linked, frame, tag, nowNanos);
+    }
+
+    private static void sendRun(ServerConnection linked, ByteBuf kept, int from, int to) {
+        if (to > from) {
+            linked.sendClientRun(kept.retainedSlice(from, to - from));
+        }
     }
 }

@@ -6,7 +6,8 @@ import java.util.ArrayDeque;
 
 /**
  * What a client sent that no server has received yet: messages kept, in order, while it waits for a server (or
- * behind its Terminate). Reading goes on while it waits (pausing and resuming would cost two epoll_ctl calls per
+ * behind its Terminate). An entry is one message that came whole to the session, or a run of whole messages that
+ * arrived together and are kept as the bytes they arrived in (see {@link ClientRuns#run}), to go out as they are. Reading goes on while it waits (pausing and resuming would cost two epoll_ctl calls per
  * wait, and nearly every request waits when clients outnumber servers); only a client that keeps sending is
  * paused, past {@link #MAX_BYTES}, so its backlog stays bounded (PgBouncer's pkt_buf bounds it likewise). What is
  * counted is the memory a kept message holds, not its length: a message that ended its read keeps that whole read
@@ -90,11 +91,10 @@ final class PendingRequests {
      * it stay.
      */
     Cancelled cancelFirst() {
-        ByteBuf first = frames == null ? null : frames.peek();
-        if (first == null) {
+        if (isEmpty()) {
             return Cancelled.NOTHING;
         }
-        byte tag = first.getByte(first.readerIndex());
+        byte tag = firstTag();
         boolean simple = tag == FrontendTag.QUERY || tag == FrontendTag.FUNCTION_CALL;
         boolean extended = tag == FrontendTag.PARSE || tag == FrontendTag.BIND || tag == FrontendTag.DESCRIBE
                 || tag == FrontendTag.EXECUTE || tag == FrontendTag.CLOSE || tag == FrontendTag.FLUSH;
@@ -102,13 +102,13 @@ final class PendingRequests {
             return Cancelled.NOTHING;
         }
         boolean synced = simple;
-        drop();
-        while (extended && !frames.isEmpty()) {
-            byte next = frames.peek().getByte(frames.peek().readerIndex());
+        dropFirstMessage();
+        while (extended && !isEmpty()) {
+            byte next = firstTag();
             if (next == FrontendTag.TERMINATE) {
                 break;
             }
-            drop();
+            dropFirstMessage();
             if (next == FrontendTag.SYNC) {
                 synced = true;
                 break;
@@ -117,10 +117,27 @@ final class PendingRequests {
         return synced ? Cancelled.UP_TO_READY : Cancelled.UNTIL_SYNC;
     }
 
-    private void drop() {
-        ByteBuf dropped = frames.poll();
-        bytes -= cost(dropped);
-        dropped.release();
+    /** The type of the oldest message kept; there is one. */
+    private byte firstTag() {
+        ByteBuf first = frames.peek();
+        return first.getByte(first.readerIndex());
+    }
+
+    /** Drops the oldest message kept: the entry that holds it, or only its bytes of a run that goes on. */
+    private void dropFirstMessage() {
+        ByteBuf first = frames.peek();
+        if (!isOneMessage(first)) {
+            first.skipBytes(first.getInt(first.readerIndex() + 1) + 1);
+            return;
+        }
+        frames.poll();
+        bytes -= cost(first);
+        first.release();
+    }
+
+    /** Whether a kept entry holds one message (else a run of several, which a waiting client sent together). */
+    static boolean isOneMessage(ByteBuf kept) {
+        return kept.readableBytes() == kept.getInt(kept.readerIndex() + 1) + 1;
     }
 
     /** Releases everything kept: the client left. */

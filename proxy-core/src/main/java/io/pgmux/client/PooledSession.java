@@ -302,6 +302,31 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
     }
 
     /**
+     * Keeps a run of whole messages that a client waiting for a server sent ({@link ClientRuns#run}) behind what
+     * waits already; it goes out as it is once a server comes ({@link #forwardKept}).
+     */
+    void keep(ByteBuf run) {
+        local.toServer();
+        if (pending.add(run)) {
+            channel().config().setAutoRead(false);
+        }
+    }
+
+    /**
+     * Sends a request kept while the client waited to the server now linked: a message taken whole as it arrived
+     * through {@link #forward}, a kept run through {@link ClientRuns#sendKept}.
+     *
+     * @param serverIdle whether the server will have nothing outstanding and no transaction open when it arrives
+     */
+    void forwardKept(ServerConnection target, ByteBuf kept, boolean serverIdle, long nowNanos) {
+        if (PendingRequests.isOneMessage(kept)) {
+            forward(target, kept, serverIdle, nowNanos);
+        } else {
+            runs().sendKept(target, kept, serverIdle, nowNanos);
+        }
+    }
+
+    /**
      * Sends a client message to its server. SQL that changes session state is noted so the state can follow the
      * client (or pin it); the policy translates statement names where it shares them.
      *

@@ -184,7 +184,7 @@ final class ServerLending extends PoolClient {
                 pooled.terminate();
                 return false;
             }
-            pooled.forward(assigned, each, first, now);
+            pooled.forwardKept(assigned, each, first, now);
             first = false;
         }
         assigned.flush();

@@ -1,5 +1,7 @@
 package io.pgmux.client;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A waiting client's kept messages are bounded by the memory they hold, not by their length: a tiny message that
- * ended its read keeps that whole read buffer, and every message costs its slice and queue slot.
+ * ended its read keeps that whole read buffer, and every message costs its slice and queue slot. A cancel drops the
+ * first request message by message, also out of a run of several requests kept together.
  */
 class PendingRequestsTest {
     /** A Sync as the framer hands on the message that ends a read: the read buffer itself, {@code capacity} large. */
@@ -54,5 +57,64 @@ class PendingRequestsTest {
             pending.releaseAll();
             read.release();
         }
+    }
+
+    /** P, B, E with an empty body each, and S when {@code synced}: the shape is all a cancel reads. */
+    private static byte[] batch(boolean synced) {
+        ByteBuf bytes = Unpooled.buffer();
+        for (char tag : (synced ? "PBES" : "PBE").toCharArray()) {
+            bytes.writeByte(tag).writeInt(4);
+        }
+        byte[] array = new byte[bytes.readableBytes()];
+        bytes.readBytes(array);
+        return array;
+    }
+
+    @Test
+    void aCancelDropsTheFirstBatchOfARunAndKeepsTheSecond() {
+        PendingRequests pending = new PendingRequests();
+        byte[] first = batch(true);
+        byte[] second = batch(true);
+        pending.add(Unpooled.buffer().writeBytes(first).writeBytes(second));
+        try {
+            assertEquals(PendingRequests.Cancelled.UP_TO_READY, pending.cancelFirst());
+            ByteBuf left = pending.poll();
+            assertArrayEquals(second, io.netty.buffer.ByteBufUtil.getBytes(left));
+            assertFalse(PendingRequests.isOneMessage(left));
+            left.release();
+            assertTrue(pending.isEmpty());
+            assertFalse(pending.overLimit());
+        } finally {
+            pending.releaseAll();
+        }
+    }
+
+    @Test
+    void aCancelOfARunWithoutSyncGoesOnIntoTheNextEntryUpToItsSync() {
+        PendingRequests pending = new PendingRequests();
+        ByteBuf run = Unpooled.buffer().writeBytes(batch(false));
+        ByteBuf sync = syncInReadBuffer(16);
+        ByteBuf query = Unpooled.buffer().writeByte('Q').writeInt(5).writeByte(0);
+        pending.add(run);
+        pending.add(sync);
+        pending.add(query);
+        try {
+            assertEquals(PendingRequests.Cancelled.UP_TO_READY, pending.cancelFirst());
+            assertEquals(0, run.refCnt(), "the run dropped whole");
+            assertEquals(0, sync.refCnt());
+            assertEquals(query, pending.poll(), "the next request stays");
+            query.release();
+        } finally {
+            pending.releaseAll();
+        }
+    }
+
+    @Test
+    void aCancelOfARunWhoseSyncHasNotArrivedSkipsUntilIt() {
+        PendingRequests pending = new PendingRequests();
+        pending.add(Unpooled.buffer().writeBytes(batch(false)));
+        assertEquals(PendingRequests.Cancelled.UNTIL_SYNC, pending.cancelFirst());
+        assertTrue(pending.isEmpty());
+        assertFalse(pending.overLimit());
     }
 }

@@ -190,6 +190,20 @@ class CancelWaitingIT {
     }
 
     @Test
+    void onlyTheFirstOfTwoPipelinedExtendedBatchesIsCancelled() throws Exception {
+        new Wire().parse("", "select 'first'").bind("", "").execute("").sync()
+                .parse("", "select 'second'").bind("", "").execute("").sync().sendTo(waiting());
+        awaitWaiting(1);
+        cancelWaiter();
+        assertEquals("E(ERROR 57014) Z(I)", Raw.summary(waiting().readUntilReady()));
+        assertEquals(1, proxy.appSnapshot().clientsWaiting(), "the second batch still waits");
+        Raw.command(holder, "commit");
+        List<BackendMessage> second = waiting().readUntilReady();
+        assertEquals("12DCZ", Raw.types(second));
+        assertEquals("second", second.get(2).dataRowText().get(0));
+    }
+
+    @Test
     void aCancelForAClientWaitingBehindOthersLeavesThemWaiting() {
         try (RawPgClient other = proxy.rawLogin()) {
             other.query("select 'other'");

@@ -3,6 +3,7 @@ package io.pgmux.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import io.pgmux.testing.Await;
 import io.pgmux.testing.BackendMessage;
 import io.pgmux.testing.PostgresCluster;
 import io.pgmux.testing.PostgresExtension;
@@ -10,7 +11,9 @@ import io.pgmux.testing.RawPgClient;
 import io.pgmux.testing.TestRole;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.sql.Connection;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -72,10 +75,7 @@ class ExtendedInOneWriteIT {
     /** Sends {@code request} in one write; returns its answer's message types and the first column of its row. */
     private static String run(RawPgClient client, byte[] request) {
         client.sendRaw(request);
-        List<BackendMessage> reply = client.readUntilReady();
-        String value = reply.stream().filter(m -> m.type() == 'D').findFirst()
-                .map(m -> m.dataRowText().get(0)).orElse("-");
-        return Raw.types(reply) + " " + value;
+        return summary(client.readUntilReady());
     }
 
     @Test
@@ -106,6 +106,48 @@ class ExtendedInOneWriteIT {
             // Another client's name is not its own: PostgreSQL's error, from pgmux.
             runError(b, concat(bind("s1"), EXECUTE, SYNC));
         }
+    }
+
+    /**
+     * Requests a client sends while it waits for a server are kept as the bytes they came in and go out together
+     * once a server comes: after the alignment of the client's settings, its statement renamed to the server's name
+     * for it, or prepared first on a server that lacks it, each answered in order as on a direct connection.
+     */
+    @Test
+    void requestsSentWhileWaitingRunInOrderWithTheClientsSettingsAndNames() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient a = proxy.rawLogin();
+             RawPgClient b = proxy.rawLogin()) {
+            a.query("SET work_mem = '3MB'");
+            assertEquals("CZ", Raw.types(a.readUntilReady()));
+            assertEquals("1Z -", run(a, concat(parse("s1", "SHOW work_mem"), SYNC)));
+            for (int round = 0; round < 3; round++) {
+                if (round > 0) {
+                    // A new server from here on, which lacks s1: pgmux prepares it there ahead of the Bind.
+                    String pid = Raw.queryOne(b, "select pg_backend_pid()");
+                    try (Connection su = cluster.superuser()) {
+                        Sql.one(su, "select pg_terminate_backend(" + pid + ")");
+                    }
+                    Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().serversIdle() == 0,
+                            "the terminated server gone");
+                }
+                Raw.command(b, "begin");
+                a.sendRaw(concat(bind("s1"), DESCRIBE_PORTAL, EXECUTE, SYNC,
+                        parse("", "SELECT 'second ' || current_setting('work_mem')"), bind(""), DESCRIBE_PORTAL,
+                        EXECUTE, SYNC));
+                Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().clientsWaiting() == 1,
+                        "a waits for the server, round " + round);
+                Raw.command(b, "commit");
+                assertEquals("2TDCZ 3MB", summary(a.readUntilReady()), "round " + round);
+                assertEquals("12TDCZ second 3MB", summary(a.readUntilReady()), "round " + round);
+            }
+        }
+    }
+
+    private static String summary(List<BackendMessage> reply) {
+        String value = reply.stream().filter(m -> m.type() == 'D').findFirst()
+                .map(m -> m.dataRowText().get(0)).orElse("-");
+        return Raw.types(reply) + " " + value;
     }
 
     /** Sends {@code request}, which must fail with 26000 (invalid_sql_statement_name) and end ReadyForQuery. */
