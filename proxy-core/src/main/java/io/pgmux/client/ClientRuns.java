@@ -230,11 +230,13 @@ final class ClientRuns {
      * Sends a run the client kept while it waited ({@link #run}) to the server now linked, and gives it up: each
      * message is read where it lies, as one arriving with a server is ({@link #route}, {@link #inspect}), and what
      * passes goes out as runs of the kept bytes (the whole run as it is, when nothing in it changes); a message that
-     * must come whole goes to the session's message path. Stops when the client fails on the way.
+     * must come whole goes to the session's message path. Stops when the client fails on the way, and at a message
+     * that must wait for the answers to what went before it ({@link ReleasePolicy#waitsForAnswers}): the run from it
+     * on is kept first in line again, and false returned.
      *
      * @param serverIdle whether the server will be idle with no transaction open when the run reaches it
      */
-    void sendKept(ServerConnection linked, ByteBuf kept, boolean serverIdle, long nowNanos) {
+    boolean sendKept(ServerConnection linked, ByteBuf kept, boolean serverIdle, long nowNanos) {
         int start = kept.readerIndex();
         int end = kept.writerIndex();
         int runStart = start;
@@ -244,9 +246,13 @@ final class ClientRuns {
                 byte tag = kept.getByte(pos);
                 int frame = kept.getInt(pos + 1) + 1;
                 kept.setIndex(pos, pos + frame);
-                Route route;
+                boolean waits;
+                Route route = Route.PASS;
                 try {
-                    route = routeKept(linked, kept, tag, nowNanos);
+                    waits = policy.waitsForAnswers(kept);
+                    if (!waits) {
+                        route = routeKept(linked, kept, tag, nowNanos);
+                    }
                     if (route == Route.REPLACE_HEAD) {
                         sendRun(linked, kept, runStart, pos);
                         runStart = policy.replaceHead(linked, kept);
@@ -258,12 +264,17 @@ final class ClientRuns {
                 } finally {
                     kept.setIndex(start, end);
                 }
+                if (waits) {
+                    sendRun(linked, kept, runStart, pos);
+                    pooled.pending().putBack(kept.retainedSlice(pos, end - pos));
+                    return false;
+                }
                 if (route == Route.TAKE) {
                     sendRun(linked, kept, runStart, pos);
                     runStart = pos + frame;
                     pooled.forward(linked, kept.retainedSlice(pos, frame), serverIdle && pos == start, nowNanos);
                     if (pooled.server() != linked) {
-                        return; // the client failed, and its server went with it
+                        return false; // the client failed, and its server went with it
                     }
                 }
                 pos += frame;
@@ -275,6 +286,7 @@ final class ClientRuns {
             } else {
                 sendRun(linked, kept, runStart, end);
             }
+            return true;
         } finally {
             if (kept != null) {
                 kept.release();

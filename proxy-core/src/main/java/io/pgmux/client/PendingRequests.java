@@ -69,6 +69,17 @@ final class PendingRequests {
         return frames;
     }
 
+    /** The oldest kept entry, still kept; null when none. */
+    ByteBuf peek() {
+        return frames == null ? null : frames.peek();
+    }
+
+    /** Keeps {@code rest} of a run taken with {@link #poll} first in line again: it waits for answers still to come. */
+    void putBack(ByteBuf rest) {
+        frames().addFirst(rest);
+        bytes += cost(rest);
+    }
+
     /** The oldest kept message, now the caller's; null when none. */
     ByteBuf poll() {
         if (frames == null) {

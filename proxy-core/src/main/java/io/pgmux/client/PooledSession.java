@@ -285,7 +285,7 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
         if (local.skipped(tag, frame)) {
             return;
         }
-        if (state() == ClientState.ACTIVE && pending.isEmpty()) {
+        if (state() == ClientState.ACTIVE && pending.isEmpty() && !policy.waitsForAnswers(frame)) {
             forward(server, frame, server.isAtBoundary(), now);
             return;
         }
@@ -313,16 +313,48 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
     }
 
     /**
-     * Sends a request kept while the client waited to the server now linked: a message taken whole as it arrived
-     * through {@link #forward}, a kept run through {@link ClientRuns#sendKept}.
+     * Sends what the client sent while it waited to the linked {@code target}, in order, and flushes: a message
+     * taken whole as it arrived through {@link #forward}, a kept run through {@link ClientRuns#sendKept}. Stops at a
+     * message that must wait for the answers to what went before it ({@link ReleasePolicy#waitsForAnswers}), which
+     * stays first in line, and at a Terminate, whose turn has come ({@link #terminate}): returns false then.
      *
-     * @param serverIdle whether the server will have nothing outstanding and no transaction open when it arrives
+     * @param serverIdle whether the server will have nothing outstanding and no transaction open when the first of
+     *     them arrives
      */
-    void forwardKept(ServerConnection target, ByteBuf kept, boolean serverIdle, long nowNanos) {
-        if (PendingRequests.isOneMessage(kept)) {
-            forward(target, kept, serverIdle, nowNanos);
-        } else {
-            runs().sendKept(target, kept, serverIdle, nowNanos);
+    boolean sendPending(ServerConnection target, boolean serverIdle) {
+        long now = System.nanoTime();
+        boolean first = serverIdle;
+        ByteBuf each;
+        while ((each = pending.peek()) != null) {
+            if (each.getByte(each.readerIndex()) == FrontendTag.TERMINATE) {
+                pending.poll().release();
+                target.flush();
+                terminate();
+                return false;
+            }
+            boolean one = PendingRequests.isOneMessage(each);
+            if (one && policy.waitsForAnswers(each)) {
+                break;
+            }
+            pending.poll();
+            if (one) {
+                forward(target, each, first, now);
+            } else if (!runs().sendKept(target, each, first, now)) {
+                break;
+            }
+            first = false;
+        }
+        target.flush();
+        return true;
+    }
+
+    /**
+     * The server answered everything sent to it: what waited for those answers ({@link ReleasePolicy#waitsForAnswers})
+     * goes out now, to the same server.
+     */
+    void serverQuiet(ServerConnection linked) {
+        if (!pending.isEmpty() && state() == ClientState.ACTIVE && sendPending(linked, linked.isAtBoundary())) {
+            AutoRead.set(channel(), linked.isWritable());
         }
     }
 

@@ -54,6 +54,15 @@ sealed interface ReleasePolicy permits TransactionPooling, SessionPooling {
     }
 
     /**
+     * Whether a client message must wait until the server has answered everything sent before it, as what it does
+     * depends on how that ends (a statement name an earlier batch's error may undo); it then waits among the
+     * pending requests until the server is quiet ({@link ServerAnswers#serverReadyForQuery}).
+     */
+    default boolean waitsForAnswers(ByteBuf frame) {
+        return false;
+    }
+
+    /**
      * Whether settings a Query may change are followed from server to server (read back after the transaction,
      * set on the client's next server); with a server of its own, the client's settings stay where they are.
      */

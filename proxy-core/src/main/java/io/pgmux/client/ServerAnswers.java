@@ -96,6 +96,15 @@ final class ServerAnswers implements ServerLink {
         }
     }
 
+    /** What waited for the server's answers ({@link ReleasePolicy#waitsForAnswers}) goes out. */
+    @Override
+    public void serverQuiet() {
+        ServerConnection linked = pooled.server();
+        if (linked != null && !pooled.clientInsideMessage()) {
+            pooled.serverQuiet(linked);
+        }
+    }
+
     /**
      * Nothing outstanding and ReadyForQuery: the server may go back, or run pgmux's readback. Not while part of a
      * client's message is still to reach it (CopyData after a failed COPY, which the backend ignores, may be in
@@ -104,7 +113,11 @@ final class ServerAnswers implements ServerLink {
      */
     @Override
     public void serverAtBoundary() {
-        if (!pooled.pending().isEmpty() || client.state() != ClientState.ACTIVE || pooled.clientInsideMessage()) {
+        if (client.state() != ClientState.ACTIVE || pooled.clientInsideMessage()) {
+            return;
+        }
+        if (!pooled.pending().isEmpty()) {
+            serverQuiet(); // what waited for the answers goes out; the server stays for it
             return;
         }
         if (pooled.isTerminating()) {

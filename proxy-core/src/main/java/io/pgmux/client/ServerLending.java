@@ -1,13 +1,11 @@
 package io.pgmux.client;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.pgmux.codec.AutoRead;
 import io.pgmux.pool.PoolClient;
 import io.pgmux.pool.ServerPool;
 import io.pgmux.pool.WaitReason;
-import io.pgmux.protocol.FrontendTag;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
 import io.pgmux.protocol.backend.ErrorResponse;
@@ -173,23 +171,11 @@ final class ServerLending extends PoolClient {
      * @param idle whether the server will be idle with no transaction open when the first of them reaches it
      */
     private boolean forwardPending(ServerConnection assigned, boolean idle) {
-        long now = System.nanoTime();
-        ByteBuf each;
-        boolean first = idle;
-        PendingRequests pending = pooled.pending();
-        while ((each = pending.poll()) != null) {
-            if (each.getByte(each.readerIndex()) == FrontendTag.TERMINATE) {
-                each.release();
-                assigned.flush();
-                pooled.terminate();
-                return false;
-            }
-            pooled.forwardKept(assigned, each, first, now);
-            first = false;
+        boolean goOn = pooled.sendPending(assigned, idle);
+        if (goOn) {
+            AutoRead.set(channel, assigned.isWritable());
         }
-        assigned.flush();
-        AutoRead.set(channel, assigned.isWritable());
-        return true;
+        return goOn;
     }
 
     /**

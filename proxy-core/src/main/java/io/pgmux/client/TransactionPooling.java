@@ -64,6 +64,11 @@ final class TransactionPooling implements ReleasePolicy {
     }
 
     @Override
+    public boolean waitsForAnswers(ByteBuf frame) {
+        return statements != null && statements.waitsForAnswers(frame);
+    }
+
+    @Override
     public MessageRouter.Route forwardInPlace(ServerConnection target, ByteBuf frame, byte tag) {
         return statements().forwardInPlace(target, frame);
     }

@@ -273,6 +273,10 @@ final class ResponseRouter implements MessageRouter {
             link.serverReadyForQuery(conversation.transactionStatus());
         }
         link = server.link();
+        if (link != null && server.isQuiet()) {
+            link.serverQuiet();
+        }
+        link = server.link();
         if (link != null && server.isAtBoundary()) {
             link.serverAtBoundary();
         }

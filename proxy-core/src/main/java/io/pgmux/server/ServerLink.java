@@ -25,6 +25,14 @@ public interface ServerLink {
     /** The backend said ReadyForQuery for one of the client's requests. */
     void serverReadyForQuery(TransactionStatus status);
 
+    /**
+     * Nothing is outstanding and the backend said ReadyForQuery (to the client's request or to pgmux's own), inside
+     * a transaction or not: what the client held back until the server had answered everything may go now. Called
+     * before {@link #serverAtBoundary}.
+     */
+    default void serverQuiet() {
+    }
+
     /** Nothing is outstanding and the backend said ReadyForQuery: a point where the server could be released. */
     void serverAtBoundary();
 

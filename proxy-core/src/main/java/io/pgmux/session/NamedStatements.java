@@ -32,7 +32,10 @@ import java.util.Map;
  *
  * <p>What the client sees is what a direct connection would show: the same answers in the same order, the same
  * errors for duplicate or unknown names (the server fails and skips to Sync there too), and DEALLOCATE,
- * DEALLOCATE ALL, DISCARD ALL and Close acting on the names at their place in the stream.
+ * DEALLOCATE ALL, DISCARD ALL and Close acting on the names at their place in the stream. A change to the names is
+ * made when it is sent and undone if it fails or the server skips it; as PostgreSQL reads what follows a Sync only
+ * once the batch before it has run, a message pipelined behind such a Sync that reads the names waits for the
+ * server's answers first ({@link #waitsForAnswers}).
  */
 public final class NamedStatements {
     private static final String DUPLICATE_PREPARED_STATEMENT = "42P05";
@@ -60,6 +63,18 @@ public final class NamedStatements {
     private Statement boundTarget;
     /** The statement name of the client's last named Bind; made at the first. */
     private LastStatementName lastBound;
+    /**
+     * Changes to the client's names sent to the server and not answered yet (a named Parse, a Close of a named
+     * statement, DEALLOCATE, DEALLOCATE ALL, DISCARD ALL): the names are changed when sent and put back if the
+     * change fails or the server skips it.
+     */
+    private int changesInDoubt;
+    /**
+     * A Sync went to the server behind a change still in doubt: an error before that Sync may undo the change, and
+     * PostgreSQL reads what follows the Sync only after that; so a message after it that reads the client's names
+     * waits for the answers ({@link #waitsForAnswers}).
+     */
+    private boolean syncAfterChangeInDoubt;
 
     public NamedStatements(ByteBufAllocator alloc, io.pgmux.pool.ServerPool pool) {
         this.alloc = alloc;
@@ -136,6 +151,58 @@ public final class NamedStatements {
     }
 
     /**
+     * Whether {@code frame} must wait until the server has answered everything sent before it: it reads the client's
+     * statement names (a named Parse, Bind, Describe or Close; a DEALLOCATE, DEALLOCATE ALL or DISCARD ALL), and a
+     * change to those names is still in doubt behind a Sync. PostgreSQL reads a message after a Sync only once the
+     * batch before it has run, so a name that batch's error undoes must be undone before the message is read.
+     * Cheap while no change is in doubt behind a Sync, which is nearly always.
+     */
+    public boolean waitsForAnswers(ByteBuf frame) {
+        if (!syncAfterChangeInDoubt) {
+            return false;
+        }
+        switch (frame.getByte(frame.readerIndex())) {
+            case FrontendTag.PARSE:
+                return Parse.hasStatementName(frame) || classify(frame, Parse.queryStart(frame)) != null;
+            case FrontendTag.BIND:
+                return frame.getByte(Bind.statementNameStart(frame)) != 0;
+            case FrontendTag.DESCRIBE:
+                return Describe.target(frame) == Describe.STATEMENT && !Describe.namesUnnamed(frame);
+            case FrontendTag.CLOSE:
+                return Close.target(frame) == Describe.STATEMENT && !Describe.namesUnnamed(frame);
+            case FrontendTag.QUERY:
+                return namesCommand(SqlCommand.classify(frame)) != null;
+            default:
+                return false;
+        }
+    }
+
+    /** A change to the client's names goes to the server: in doubt until {@code outcome} is told. */
+    private Outcome inDoubt(Outcome outcome) {
+        changesInDoubt++;
+        return succeeded -> {
+            if (--changesInDoubt == 0) {
+                syncAfterChangeInDoubt = false;
+            }
+            outcome.done(succeeded);
+        };
+    }
+
+    /** A Sync goes to the server: the batch it ends is the last one anything after it must wait for. */
+    private void syncSent() {
+        failedUntilSync = false;
+        boundCommand = null;
+        boundTarget = null;
+        queryOrSyncSent();
+    }
+
+    private void queryOrSyncSent() {
+        if (changesInDoubt > 0) {
+            syncAfterChangeInDoubt = true;
+        }
+    }
+
+    /**
      * Whether pgmux refused a message of the client's current extended-protocol batch, so that, as PostgreSQL
      * after an error, it ignores every message of {@code tag} but Sync.
      */
@@ -154,7 +221,7 @@ public final class NamedStatements {
      */
     public MessageRouter.Route forwardInPlace(ServerConnection server, ByteBuf frame) {
         byte tag = frame.getByte(frame.readerIndex());
-        if (skipsUntilSync(tag)) {
+        if (skipsUntilSync(tag) || waitsForAnswers(frame)) {
             return MessageRouter.Route.TAKE;
         }
         switch (tag) {
@@ -183,9 +250,7 @@ public final class NamedStatements {
                 }
                 break;
             case FrontendTag.SYNC:
-                failedUntilSync = false;
-                boundCommand = null;
-                boundTarget = null;
+                syncSent();
                 break;
             default:
                 return MessageRouter.Route.TAKE;
@@ -278,14 +343,13 @@ public final class NamedStatements {
                 return;
             case FrontendTag.QUERY:
                 query(server, frame);
+                queryOrSyncSent(); // PostgreSQL reads what follows a Query once it has run, as after a Sync
                 return;
             case FrontendTag.EXECUTE:
                 execute(server, frame);
                 return;
             case FrontendTag.SYNC:
-                failedUntilSync = false;
-                boundCommand = null;
-                boundTarget = null;
+                syncSent();
                 server.sendFromClient(frame);
                 return;
             default:
@@ -376,11 +440,11 @@ public final class NamedStatements {
         // the name comes back.
         Statement closed = byClientName.isEmpty() ? null : byClientName.remove(name);
         frame.release();
-        server.sendTracked(Close.encode(alloc, Describe.STATEMENT, Statement.NEVER_PREPARED), ok -> {
+        server.sendTracked(Close.encode(alloc, Describe.STATEMENT, Statement.NEVER_PREPARED), inDoubt(ok -> {
             if (!ok && closed != null) {
                 namesToWrite().putIfAbsent(name, closed);
             }
-        });
+        }));
     }
 
     private void execute(ServerConnection server, ByteBuf frame) {
@@ -447,7 +511,7 @@ public final class NamedStatements {
             }
         };
         if (clientsOwn) {
-            server.sendTracked(parse, outcome);
+            server.sendTracked(parse, inDoubt(outcome)); // its failure takes the client's name back
         } else {
             server.inject(parse, outcome);
         }
@@ -594,22 +658,22 @@ public final class NamedStatements {
             if (target != null) {
                 server.prepared().markStale(target.serverName());
             }
-            return ok -> {
+            return inDoubt(ok -> {
                 if (!ok && dropped) {
                     namesToWrite().putIfAbsent(name, target);
                 }
-            };
+            });
         }
         server.prepared().markAllStale();
         Map<String, Statement> dropped = byClientName.isEmpty() ? NO_NAMES : new HashMap<>(byClientName);
         if (!dropped.isEmpty()) {
             byClientName.clear();
         }
-        return ok -> {
+        return inDoubt(ok -> {
             if (!ok) {
                 dropped.forEach(namesToWrite()::putIfAbsent);
             }
-        };
+        });
     }
 
     int size() {

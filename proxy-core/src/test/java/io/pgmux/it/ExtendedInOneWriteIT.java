@@ -150,6 +150,66 @@ class ExtendedInOneWriteIT {
         return Raw.types(reply) + " " + value;
     }
 
+    /** Close of the prepared statement {@code name}. */
+    private static byte[] closeStatement(String name) {
+        byte[] cstring = message('x', name);
+        return frame('C', concat(new byte[] {'S'}, java.util.Arrays.copyOfRange(cstring, 5, cstring.length)));
+    }
+
+    /** Sends {@code pipeline} in one write and reads {@code batches} answers up to ReadyForQuery, summarised. */
+    private static String pipelined(RawPgClient client, byte[] pipeline, int batches) {
+        client.sendRaw(pipeline);
+        StringBuilder answers = new StringBuilder();
+        for (int i = 0; i < batches; i++) {
+            List<BackendMessage> reply = client.readUntilReady();
+            answers.append(i == 0 ? "" : " | ").append(Raw.summary(reply)).append(reply.stream()
+                    .filter(m -> m.type() == 'D').map(m -> " " + m.dataRowText().get(0)).findFirst().orElse(""));
+        }
+        return answers.toString();
+    }
+
+    /**
+     * A change to a client's statement names that an error undoes: PostgreSQL reads a batch after a Sync only once
+     * the batch before it has run, so a named Parse that failed there leaves the name free for the next batch, and
+     * a Close it skipped leaves the statement in place. pgmux, which reads the whole pipeline as it arrives, makes
+     * a message that reads the names wait for the answers before it; the answers match a direct connection's,
+     * sent in one write.
+     */
+    @Test
+    void aNameChangeAnErrorUndoesIsUndoneForTheNextBatchOfThePipeline() throws Exception {
+        byte[] parseFailsThenSucceeds = parseFailsThenSucceeds("s3");
+        byte[] closeSkipped = concat(parse("", "selec 1"), closeStatement("s1"), SYNC, bind("s1"), EXECUTE, SYNC,
+                closeStatement("s1"), SYNC, bind("s1"), EXECUTE, SYNC);
+        byte[] prepare = concat(parse("s1", "select 41"), SYNC);
+        String direct;
+        try (RawPgClient client = RawPgClient.connect(cluster.host(), cluster.port())) {
+            client.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
+            direct = pipelined(client, parseFailsThenSucceeds, 3) + " || " + pipelined(client, prepare, 1)
+                    + " || " + pipelined(client, closeSkipped, 4);
+        }
+        assertEquals("E(ERROR 42601) Z(I) | 1 2 D C Z(I) 4 | 2 D C Z(I) 4 || 1 Z(I) || E(ERROR 42601) Z(I) "
+                + "| 2 D C Z(I) 41 | 3 Z(I) | E(ERROR 26000) Z(I)", direct, "the direct connection");
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient client = proxy.rawLogin();
+             RawPgClient holder = proxy.rawLogin()) {
+            assertEquals(direct, pipelined(client, parseFailsThenSucceeds, 3) + " || " + pipelined(client, prepare, 1)
+                    + " || " + pipelined(client, closeSkipped, 4));
+            // The same while the client waits for the server: its pipeline is kept as it came, and sent up to the
+            // message that waits for the answers.
+            Raw.command(holder, "begin");
+            client.sendRaw(parseFailsThenSucceeds("s4"));
+            Await.until(Duration.ofSeconds(5), () -> proxy.appSnapshot().clientsWaiting() == 1, "the client waits");
+            Raw.command(holder, "commit");
+            assertEquals(direct.substring(0, direct.indexOf(" || ")), pipelined(client, new byte[0], 3));
+        }
+    }
+
+    /** A named Parse that fails, then one of the same name that succeeds, each bound and executed, in one pipeline. */
+    private static byte[] parseFailsThenSucceeds(String name) {
+        return concat(parse(name, "selec 1"), bind(name), EXECUTE, SYNC, parse(name, "select 4"), bind(name), EXECUTE,
+                SYNC, bind(name), EXECUTE, SYNC);
+    }
+
     /** Sends {@code request}, which must fail with 26000 (invalid_sql_statement_name) and end ReadyForQuery. */
     private static void runError(RawPgClient client, byte[] request) {
         client.sendRaw(request);
