@@ -349,12 +349,12 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
     }
 
     /**
-     * The server answered everything sent to it: what waited for those answers ({@link ReleasePolicy#waitsForAnswers})
-     * goes out now, to the same server.
+     * The server answered a batch: what waited for those answers ({@link ReleasePolicy#waitsForAnswers}) goes out now,
+     * to the same server, behind what it still answers.
      */
-    void serverQuiet(ServerConnection linked) {
+    void sendHeld(ServerConnection linked) {
         if (!pending.isEmpty() && state() == ClientState.ACTIVE && sendPending(linked, linked.isAtBoundary())) {
-            AutoRead.set(channel(), linked.isWritable());
+            AutoRead.set(channel(), linked.isWritable() && !pending.overLimit());
         }
     }
 

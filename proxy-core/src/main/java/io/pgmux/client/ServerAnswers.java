@@ -96,12 +96,15 @@ final class ServerAnswers implements ServerLink {
         }
     }
 
-    /** What waited for the server's answers ({@link ReleasePolicy#waitsForAnswers}) goes out. */
+    /** What waited for the server's answers ({@link ReleasePolicy#waitsForAnswers}) goes out, if they have come. */
     @Override
-    public void serverQuiet() {
+    public void serverAnsweredBatch() {
+        if (pooled.pending().isEmpty()) {
+            return; // nearly always: nothing waits
+        }
         ServerConnection linked = pooled.server();
         if (linked != null && !pooled.clientInsideMessage()) {
-            pooled.serverQuiet(linked);
+            pooled.sendHeld(linked);
         }
     }
 
@@ -117,7 +120,7 @@ final class ServerAnswers implements ServerLink {
             return;
         }
         if (!pooled.pending().isEmpty()) {
-            serverQuiet(); // what waited for the answers goes out; the server stays for it
+            serverAnsweredBatch(); // what waited for the answers goes out; the server stays for it
             return;
         }
         if (pooled.isTerminating()) {

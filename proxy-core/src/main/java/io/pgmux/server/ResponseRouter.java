@@ -273,8 +273,8 @@ final class ResponseRouter implements MessageRouter {
             link.serverReadyForQuery(conversation.transactionStatus());
         }
         link = server.link();
-        if (link != null && server.isQuiet()) {
-            link.serverQuiet();
+        if (link != null) {
+            link.serverAnsweredBatch();
         }
         link = server.link();
         if (link != null && server.isAtBoundary()) {

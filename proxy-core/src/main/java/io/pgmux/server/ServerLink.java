@@ -26,11 +26,10 @@ public interface ServerLink {
     void serverReadyForQuery(TransactionStatus status);
 
     /**
-     * Nothing is outstanding and the backend said ReadyForQuery (to the client's request or to pgmux's own), inside
-     * a transaction or not: what the client held back until the server had answered everything may go now. Called
-     * before {@link #serverAtBoundary}.
+     * The backend said ReadyForQuery, to a request of the client's or of pgmux's own: what the client held back until
+     * the server had answered a batch before it may go now. Called before {@link #serverAtBoundary}.
      */
-    default void serverQuiet() {
+    default void serverAnsweredBatch() {
     }
 
     /** Nothing is outstanding and the backend said ReadyForQuery: a point where the server could be released. */

@@ -70,11 +70,12 @@ public final class NamedStatements {
      */
     private int changesInDoubt;
     /**
-     * A Sync went to the server behind a change still in doubt: an error before that Sync may undo the change, and
-     * PostgreSQL reads what follows the Sync only after that; so a message after it that reads the client's names
-     * waits for the answers ({@link #waitsForAnswers}).
+     * The oldest of {@link #changesInDoubt} that have a Sync (or Query) sent behind them: an error before that Sync
+     * may undo them, and PostgreSQL reads what follows the Sync only after that; so a message after it that reads
+     * the client's names waits for their answers ({@link #waitsForAnswers}). The server answers in order, so the
+     * change answered is always the oldest in doubt.
      */
-    private boolean syncAfterChangeInDoubt;
+    private int changesBehindSync;
 
     public NamedStatements(ByteBufAllocator alloc, io.pgmux.pool.ServerPool pool) {
         this.alloc = alloc;
@@ -154,11 +155,13 @@ public final class NamedStatements {
      * Whether {@code frame} must wait until the server has answered everything sent before it: it reads the client's
      * statement names (a named Parse, Bind, Describe or Close; a DEALLOCATE, DEALLOCATE ALL or DISCARD ALL), and a
      * change to those names is still in doubt behind a Sync. PostgreSQL reads a message after a Sync only once the
-     * batch before it has run, so a name that batch's error undoes must be undone before the message is read.
-     * Cheap while no change is in doubt behind a Sync, which is nearly always.
+     * batch before it has run, so a name that batch's error undoes must be undone before the message is read. Only
+     * the answers up to that Sync are waited for, never those of the messages sent after it: the backend may hold
+     * those until a Sync that comes behind the waiting message. Cheap while no change is in doubt behind a Sync,
+     * which is nearly always.
      */
     public boolean waitsForAnswers(ByteBuf frame) {
-        if (!syncAfterChangeInDoubt) {
+        if (changesBehindSync == 0) {
             return false;
         }
         switch (frame.getByte(frame.readerIndex())) {
@@ -181,8 +184,9 @@ public final class NamedStatements {
     private Outcome inDoubt(Outcome outcome) {
         changesInDoubt++;
         return succeeded -> {
-            if (--changesInDoubt == 0) {
-                syncAfterChangeInDoubt = false;
+            changesInDoubt--;
+            if (changesBehindSync > 0) {
+                changesBehindSync--;
             }
             outcome.done(succeeded);
         };
@@ -197,9 +201,7 @@ public final class NamedStatements {
     }
 
     private void queryOrSyncSent() {
-        if (changesInDoubt > 0) {
-            syncAfterChangeInDoubt = true;
-        }
+        changesBehindSync = changesInDoubt;
     }
 
     /**

@@ -204,6 +204,41 @@ class ExtendedInOneWriteIT {
         }
     }
 
+    /**
+     * A message that waits for the batch before it waits only for that batch's answers: the backend holds the
+     * answers to what was sent after its Sync until the next Sync, which comes behind the waiting message.
+     */
+    @Test
+    void aMessageWaitingForTheBatchBeforeItDoesNotWaitForTheMessagesSentSince() throws Exception {
+        byte[][] pipelines = {
+            concat(parse("s5", "select 1"), SYNC, parse("", "select 2"), bind(""), EXECUTE, bind("s5"), EXECUTE,
+                    SYNC),
+            concat(message('Q', "DEALLOCATE ALL"), parse("", "select 2"), parse("s6", "select 3"), SYNC),
+            concat(parse("", "select 1"), closeStatement("b"), SYNC, parse("", "select 1"), closeStatement("c"),
+                    SYNC),
+            concat(parse("", "DEALLOCATE ALL"), closeStatement("b"), SYNC, parse("", "selec"), closeStatement("c"),
+                    SYNC),
+        };
+        int[] batches = {2, 2, 2, 2};
+        StringBuilder direct = new StringBuilder();
+        try (RawPgClient client = RawPgClient.connect(cluster.host(), cluster.port())) {
+            client.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
+            for (int i = 0; i < pipelines.length; i++) {
+                direct.append(pipelined(client, pipelines[i], batches[i])).append(" || ");
+            }
+        }
+        assertEquals("1 Z(I) | 1 2 D C 2 D C Z(I) 2 || C Z(I) | 1 1 Z(I) || 1 3 Z(I) | 1 3 Z(I) || "
+                + "1 3 Z(I) | E(ERROR 42601) Z(I) || ", direct.toString(), "the direct connection");
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient client = proxy.rawLogin()) {
+            StringBuilder through = new StringBuilder();
+            for (int i = 0; i < pipelines.length; i++) {
+                through.append(pipelined(client, pipelines[i], batches[i])).append(" || ");
+            }
+            assertEquals(direct.toString(), through.toString());
+        }
+    }
+
     /** A named Parse that fails, then one of the same name that succeeds, each bound and executed, in one pipeline. */
     private static byte[] parseFailsThenSucceeds(String name) {
         return concat(parse(name, "selec 1"), bind(name), EXECUTE, SYNC, parse(name, "select 4"), bind(name), EXECUTE,
