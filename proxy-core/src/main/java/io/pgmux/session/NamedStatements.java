@@ -76,6 +76,12 @@ public final class NamedStatements {
      * change answered is always the oldest in doubt.
      */
     private int changesBehindSync;
+    /**
+     * Statements whose own Parse failed after a Close, DEALLOCATE, DEALLOCATE ALL or DISCARD ALL pipelined behind it
+     * had taken the name away: that change, skipped by the server, must not put them back. Emptied when no change is
+     * in doubt.
+     */
+    private final java.util.List<Statement> failedWhileDropped = new java.util.ArrayList<>(0);
 
     public NamedStatements(ByteBufAllocator alloc, io.pgmux.pool.ServerPool pool) {
         this.alloc = alloc;
@@ -189,6 +195,9 @@ public final class NamedStatements {
                 changesBehindSync--;
             }
             outcome.done(succeeded);
+            if (changesInDoubt == 0 && !failedWhileDropped.isEmpty()) {
+                failedWhileDropped.clear();
+            }
         };
     }
 
@@ -375,7 +384,11 @@ public final class NamedStatements {
         namesToWrite().put(name, statement);
         // The client's own Parse, renamed: its answer goes to the client, and a failure undoes the name. A copy
         // the server already has was planned before this Parse, so it is replaced.
-        prepareOn(server, statement, true, () -> byClientName.remove(name, statement));
+        prepareOn(server, statement, true, () -> {
+            if (!byClientName.remove(name, statement)) {
+                failedWhileDropped.add(statement); // a Close or DEALLOCATE pipelined behind it took the name
+            }
+        });
     }
 
     private void bind(ServerConnection server, ByteBuf frame) {
@@ -443,7 +456,7 @@ public final class NamedStatements {
         Statement closed = byClientName.isEmpty() ? null : byClientName.remove(name);
         frame.release();
         server.sendTracked(Close.encode(alloc, Describe.STATEMENT, Statement.NEVER_PREPARED), inDoubt(ok -> {
-            if (!ok && closed != null) {
+            if (!ok && closed != null && !failedWhileDropped.contains(closed)) {
                 namesToWrite().putIfAbsent(name, closed);
             }
         }));
@@ -661,7 +674,7 @@ public final class NamedStatements {
                 server.prepared().markStale(target.serverName());
             }
             return inDoubt(ok -> {
-                if (!ok && dropped) {
+                if (!ok && dropped && !failedWhileDropped.contains(target)) {
                     namesToWrite().putIfAbsent(name, target);
                 }
             });
@@ -673,7 +686,11 @@ public final class NamedStatements {
         }
         return inDoubt(ok -> {
             if (!ok) {
-                dropped.forEach(namesToWrite()::putIfAbsent);
+                dropped.forEach((name, statement) -> {
+                    if (!failedWhileDropped.contains(statement)) {
+                        namesToWrite().putIfAbsent(name, statement);
+                    }
+                });
             }
         });
     }

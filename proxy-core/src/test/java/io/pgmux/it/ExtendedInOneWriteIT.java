@@ -239,6 +239,39 @@ class ExtendedInOneWriteIT {
         }
     }
 
+    /**
+     * A named Parse that fails, with a Close or DEALLOCATE of its name behind it in the same batch (skipped): the
+     * name stays free, as on a direct connection, and the next batch prepares it.
+     */
+    @Test
+    void aParseThatFailsStaysUndoneWhenAChangePipelinedBehindItIsSkipped() throws Exception {
+        byte[][] pipelines = {
+            concat(parse("d1", "selec"), closeStatement("d1"), SYNC, parse("d1", "select 1"), SYNC, bind("d1"),
+                    EXECUTE, SYNC),
+            concat(parse("d2", "selec"), parse("", "DEALLOCATE d2"), bind(""), EXECUTE, SYNC, parse("d2", "select 2"),
+                    SYNC, bind("d2"), EXECUTE, SYNC),
+            concat(parse("d3", "selec"), parse("", "DEALLOCATE ALL"), bind(""), EXECUTE, SYNC,
+                    parse("d3", "select 3"), SYNC, bind("d3"), EXECUTE, SYNC),
+        };
+        StringBuilder direct = new StringBuilder();
+        try (RawPgClient client = RawPgClient.connect(cluster.host(), cluster.port())) {
+            client.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
+            for (byte[] each : pipelines) {
+                direct.append(pipelined(client, each, 3)).append(" || ");
+            }
+        }
+        assertEquals("E(ERROR 42601) Z(I) | 1 Z(I) | 2 D C Z(I) 1 || E(ERROR 42601) Z(I) | 1 Z(I) | 2 D C Z(I) 2 || "
+                + "E(ERROR 42601) Z(I) | 1 Z(I) | 2 D C Z(I) 3 || ", direct.toString(), "the direct connection");
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient client = proxy.rawLogin()) {
+            StringBuilder through = new StringBuilder();
+            for (byte[] each : pipelines) {
+                through.append(pipelined(client, each, 3)).append(" || ");
+            }
+            assertEquals(direct.toString(), through.toString());
+        }
+    }
+
     /** A named Parse that fails, then one of the same name that succeeds, each bound and executed, in one pipeline. */
     private static byte[] parseFailsThenSucceeds(String name) {
         return concat(parse(name, "selec 1"), bind(name), EXECUTE, SYNC, parse(name, "select 4"), bind(name), EXECUTE,
