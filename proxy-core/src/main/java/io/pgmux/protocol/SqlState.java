@@ -11,6 +11,8 @@ public final class SqlState {
     public static final String INVALID_ESCAPE_SEQUENCE = "22025";
     public static final String INVALID_TEXT_REPRESENTATION = "22P02";
     public static final String NO_ACTIVE_SQL_TRANSACTION = "25P01";
+    /** in_failed_sql_transaction: a statement in a transaction block that failed, before its ROLLBACK. */
+    public static final String IN_FAILED_SQL_TRANSACTION = "25P02";
     public static final String INVALID_AUTHORIZATION_SPECIFICATION = "28000";
     public static final String INVALID_PASSWORD = "28P01";
     public static final String INVALID_CATALOG_NAME = "3D000";

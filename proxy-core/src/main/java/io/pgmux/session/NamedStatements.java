@@ -5,6 +5,9 @@ import io.netty.buffer.ByteBufAllocator;
 import io.pgmux.codec.MessageRouter;
 import io.pgmux.protocol.FrontendTag;
 import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.SqlState;
+import io.pgmux.protocol.TransactionStatus;
+import io.pgmux.protocol.backend.CommandComplete;
 import io.pgmux.protocol.backend.Completions;
 import io.pgmux.protocol.backend.ErrorResponse;
 import io.pgmux.protocol.frontend.Bind;
@@ -651,6 +654,11 @@ public final class NamedStatements {
                     return;
                 }
                 frame.release();
+                if (server.prepared().generation(statement.serverName()) <= PreparedOnServer.STALE
+                        && server.isQuiet() && server.transactionStatus() != TransactionStatus.IN_TRANSACTION) {
+                    deallocateWithoutServerCopy(server, command.argument(), statement);
+                    return;
+                }
                 ensureExists(server, statement);
                 Outcome outcome = dropNames(server, command, statement);
                 server.sendTrackedQuery(Query.encode(alloc, "DEALLOCATE " + statement.serverName()), outcome);
@@ -658,6 +666,25 @@ public final class NamedStatements {
             default:
                 server.sendFromClient(frame);
         }
+    }
+
+    /**
+     * A DEALLOCATE Query of a client's statement that the server holds no copy of, with nothing outstanding and no
+     * transaction block open. Preparing the statement there first could fail (its table gone, the transaction
+     * failed) and leave the backend skipping to a Sync that never comes, ignoring the Query. So a stand-in certain
+     * to fail takes the Query's place, and the client gets what PostgreSQL answers: in a failed transaction its
+     * 25P02, the name kept; else DEALLOCATE, the name gone.
+     */
+    private void deallocateWithoutServerCopy(ServerConnection server, String name, Statement statement) {
+        ByteBuf answer;
+        if (server.transactionStatus() == TransactionStatus.FAILED) {
+            answer = ErrorResponse.encode(alloc, PgError.error(SqlState.IN_FAILED_SQL_TRANSACTION,
+                    "current transaction is aborted, commands ignored until end of transaction block"));
+        } else {
+            byClientName.remove(name, statement);
+            answer = new CommandComplete("DEALLOCATE").encode(alloc);
+        }
+        server.refuseSimple(UnsupportedRequestException.standIn(alloc, FrontendTag.QUERY), answer);
     }
 
     /**

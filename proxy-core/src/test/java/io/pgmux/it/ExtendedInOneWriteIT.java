@@ -272,6 +272,41 @@ class ExtendedInOneWriteIT {
         }
     }
 
+    /**
+     * A DEALLOCATE Query of a statement the server holds no copy of (the pool knew its text, so pgmux answered the
+     * client's Parse itself; another client's DEALLOCATE took the server's copy), in a failed transaction and after
+     * it: PostgreSQL's 25P02 with the name kept, then
+     * DEALLOCATE with the name gone, each request sent once the one before is answered.
+     */
+    @Test
+    void deallocateOfAStatementTheServerLacksAnswersAsPostgres() throws Exception {
+        byte[][] steps = {
+            concat(parse("k", "select 5"), SYNC), message('Q', "BEGIN"), message('Q', "select 1/0"),
+            message('Q', "DEALLOCATE k"), message('Q', "ROLLBACK"), concat(bind("k"), EXECUTE, SYNC),
+            message('Q', "DEALLOCATE k"), concat(bind("k"), EXECUTE, SYNC),
+        };
+        StringBuilder direct = new StringBuilder();
+        try (RawPgClient client = RawPgClient.connect(cluster.host(), cluster.port())) {
+            client.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
+            for (byte[] each : steps) {
+                direct.append(pipelined(client, each, 1)).append(" || ");
+            }
+        }
+        assertEquals("1 Z(I) || C Z(T) || E(ERROR 22012) Z(E) || E(ERROR 25P02) Z(E) || C Z(I) || 2 D C Z(I) 5 || "
+                + "C Z(I) || E(ERROR 26000) Z(I) || ", direct.toString(), "the direct connection");
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient other = proxy.rawLogin();
+             RawPgClient client = proxy.rawLogin()) {
+            assertEquals("1 Z(I)", pipelined(other, concat(parse("o", "select 5"), SYNC), 1), "the pool learns the text");
+            assertEquals("C Z(I)", pipelined(other, message('Q', "DEALLOCATE o"), 1), "the server's copy goes");
+            StringBuilder through = new StringBuilder();
+            for (byte[] each : steps) {
+                through.append(pipelined(client, each, 1)).append(" || ");
+            }
+            assertEquals(direct.toString(), through.toString());
+        }
+    }
+
     /** A named Parse that fails, then one of the same name that succeeds, each bound and executed, in one pipeline. */
     private static byte[] parseFailsThenSucceeds(String name) {
         return concat(parse(name, "selec 1"), bind(name), EXECUTE, SYNC, parse(name, "select 4"), bind(name), EXECUTE,
