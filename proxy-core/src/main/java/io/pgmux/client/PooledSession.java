@@ -292,22 +292,20 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
         if (state() == ClientState.IDLE && pending.isEmpty() && local.answered(tag, frame, this)) {
             return;
         }
-        local.toServer();
-        if (pending.add(frame)) {
-            channel().config().setAutoRead(false);
-        }
+        keep(frame);
         if (state() == ClientState.IDLE) {
             waitForServer();
         }
     }
 
     /**
-     * Keeps a run of whole messages that a client waiting for a server sent ({@link ClientRuns#run}) behind what
-     * waits already; it goes out as it is once a server comes ({@link #forwardKept}).
+     * Keeps what the client sent while no server takes it: a message that came whole, or a run of whole messages
+     * from {@link ClientRuns#run}, behind what waits already; it goes out once a server comes ({@link #sendPending}).
+     * Past {@link PendingRequests#MAX_BYTES} nothing more is read meanwhile.
      */
-    void keep(ByteBuf run) {
+        void keep(ByteBuf kept) {
         local.toServer();
-        if (pending.add(run)) {
+        if (pending.add(kept)) {
             channel().config().setAutoRead(false);
         }
     }

@@ -189,6 +189,16 @@ public final class NamedStatements {
         }
     }
 
+    /**
+     * Undoes the dropping of a name whose drop (Close, DEALLOCATE, DEALLOCATE ALL, DISCARD ALL) failed or was skipped:
+     * unless the name was taken again meanwhile, or its statement's own Parse failed after the drop took it.
+     */
+    private void putBack(String name, Statement statement) {
+        if (!failedWhileDropped.contains(statement)) {
+            namesToWrite().putIfAbsent(name, statement);
+        }
+    }
+
     /** A change to the client's names goes to the server: in doubt until {@code outcome} is told. */
     private Outcome inDoubt(Outcome outcome) {
         changesInDoubt++;
@@ -459,8 +469,8 @@ public final class NamedStatements {
         Statement closed = byClientName.isEmpty() ? null : byClientName.remove(name);
         frame.release();
         server.sendTracked(Close.encode(alloc, Describe.STATEMENT, Statement.NEVER_PREPARED), inDoubt(ok -> {
-            if (!ok && closed != null && !failedWhileDropped.contains(closed)) {
-                namesToWrite().putIfAbsent(name, closed);
+            if (!ok && closed != null) {
+                putBack(name, closed);
             }
         }));
     }
@@ -701,8 +711,8 @@ public final class NamedStatements {
                 server.prepared().markStale(target.serverName());
             }
             return inDoubt(ok -> {
-                if (!ok && dropped && !failedWhileDropped.contains(target)) {
-                    namesToWrite().putIfAbsent(name, target);
+                if (!ok && dropped) {
+                    putBack(name, target);
                 }
             });
         }
@@ -713,11 +723,7 @@ public final class NamedStatements {
         }
         return inDoubt(ok -> {
             if (!ok) {
-                dropped.forEach((name, statement) -> {
-                    if (!failedWhileDropped.contains(statement)) {
-                        namesToWrite().putIfAbsent(name, statement);
-                    }
-                });
+                dropped.forEach(this::putBack);
             }
         });
     }
