@@ -183,6 +183,16 @@ final class RequestWriter {
     }
 
     /**
+     * An empty Query in place of a client's simple request that {@code answer} answers ({@link
+     * ResponseAction#ANSWER}): it ends a batch and is skipped by a backend skipping to Sync, as the request would be.
+     */
+    void answerSimple(LocalAnswer answer) {
+        prepared.dropUnnamed();
+        queue.answer(simpleRequest(), answer);
+        channel.write(Query.encode(channel.alloc(), ""), channel.voidPromise());
+    }
+
+    /**
      * A statement of pgmux's own as a simple Query.
      *
      * @throws IllegalStateException while the backend skips to Sync after an error (it would ignore the Query)

@@ -18,7 +18,14 @@ enum ResponseAction {
      * fails on the backend went in its place, so that the backend skips to Sync as it would have; the stand-in's
      * answers are dropped and pgmux's ErrorResponse (the payload, a buffer) goes to the client instead.
      */
-    REPLACE;
+    REPLACE,
+    /**
+     * A client's simple request pgmux answers itself (a DEALLOCATE of one of the client's statement names): an empty
+     * Query stood in for it, which neither fails nor changes anything on the backend; its EmptyQueryResponse is
+     * dropped, and at its ReadyForQuery the payload, a {@link LocalAnswer}, gives the client's answer for the
+     * transaction status that ReadyForQuery reports, which then goes to the client too.
+     */
+    ANSWER;
 
     /** Whether the client receives the backend's own answers to such a request. */
     boolean reachesClient() {

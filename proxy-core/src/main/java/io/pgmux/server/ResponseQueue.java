@@ -14,6 +14,7 @@ final class ResponseQueue {
     private Outcome[] outcomes = new Outcome[16];
     private InternalQuery[] internals = new InternalQuery[16];
     private ByteBuf[] replacements = new ByteBuf[16];
+    private LocalAnswer[] answers = new LocalAnswer[16];
     /**
      * The entry's mark: how many COPY ends (CopyDone or CopyFail) the client sent right behind it, before a
      * CopyInResponse told pgmux that a COPY had begun (see {@link #markCopyEndAhead}).
@@ -73,6 +74,12 @@ final class ResponseQueue {
         replacements[at] = error;
     }
 
+    /** An empty Query standing in for a client's simple request that {@code answer} answers. */
+    void answer(RequestType type, LocalAnswer answer) {
+        int at = push(type, ResponseAction.ANSWER); // before indexing: pushing may grow the arrays
+        answers[at] = answer;
+    }
+
     boolean isEmpty() {
         return size == 0;
     }
@@ -99,6 +106,11 @@ final class ResponseQueue {
     /** The head's query; only for {@link ResponseAction#INTERNAL}. */
     InternalQuery headInternal() {
         return require(internals[head], ResponseAction.INTERNAL);
+    }
+
+    /** The head's local answer; only for {@link ResponseAction#ANSWER}. */
+    LocalAnswer headAnswer() {
+        return require(answers[head], ResponseAction.ANSWER);
     }
 
     /**
@@ -259,6 +271,7 @@ final class ResponseQueue {
         actions[at] = null;
         outcomes[at] = null;
         internals[at] = null;
+        answers[at] = null;
         copyEndsAhead[at] = 0;
         ByteBuf untaken = replacements[at];
         if (untaken != null) {
@@ -282,6 +295,7 @@ final class ResponseQueue {
         outcomes[last] = null;
         internals[last] = null;
         replacements[last] = null;
+        answers[last] = null;
         copyEndsAhead[last] = 0;
         size--;
     }
@@ -292,6 +306,7 @@ final class ResponseQueue {
         outcomes[to] = outcomes[from];
         internals[to] = internals[from];
         replacements[to] = replacements[from];
+        answers[to] = answers[from];
         copyEndsAhead[to] = copyEndsAhead[from];
     }
 
@@ -321,6 +336,7 @@ final class ResponseQueue {
         Outcome[] newOutcomes = new Outcome[capacity];
         InternalQuery[] newInternals = new InternalQuery[capacity];
         ByteBuf[] newReplacements = new ByteBuf[capacity];
+        LocalAnswer[] newAnswers = new LocalAnswer[capacity];
         int[] newCopyEndsAhead = new int[capacity];
         for (int i = 0; i < size; i++) {
             int at = (head + i) & (types.length - 1);
@@ -329,6 +345,7 @@ final class ResponseQueue {
             newOutcomes[i] = outcomes[at];
             newInternals[i] = internals[at];
             newReplacements[i] = replacements[at];
+            newAnswers[i] = answers[at];
             newCopyEndsAhead[i] = copyEndsAhead[at];
         }
         types = newTypes;
@@ -336,6 +353,7 @@ final class ResponseQueue {
         outcomes = newOutcomes;
         internals = newInternals;
         replacements = newReplacements;
+        answers = newAnswers;
         copyEndsAhead = newCopyEndsAhead;
         head = 0;
     }

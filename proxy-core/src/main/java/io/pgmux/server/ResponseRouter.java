@@ -50,8 +50,8 @@ final class ResponseRouter implements MessageRouter {
         switch (tag) {
             case BackendTag.READY_FOR_QUERY:
                 ResponseAction answered = queue.actionAnsweredByReadyForQuery();
-                return length == 5 && answered != null && answered != ResponseAction.INTERNAL ? Route.PASS_AND_READ
-                        : Route.TAKE;
+                return length == 5 && answered != null && answered != ResponseAction.INTERNAL
+                        && answered != ResponseAction.ANSWER ? Route.PASS_AND_READ : Route.TAKE;
             case BackendTag.ERROR_RESPONSE:
                 return queue.isEmpty() || queue.headAction().reachesClient()
                         || queue.headAction() == ResponseAction.SWALLOW ? Route.PASS_AND_READ : Route.TAKE;
@@ -214,7 +214,7 @@ final class ResponseRouter implements MessageRouter {
                 queue.headInternal().received(frame);
                 frame.release();
             }
-            case SWALLOW -> frame.release();
+            case SWALLOW, ANSWER -> frame.release();
             case FORWARD, TRACK -> forwardOrDrop(frame);
         }
         if (terminal && queue.headType() == RequestType.EXTENDED) {
@@ -234,6 +234,13 @@ final class ResponseRouter implements MessageRouter {
                 InternalQuery query = queue.headInternal();
                 queue.pop();
                 query.complete();
+            }
+            case ANSWER -> {
+                LocalAnswer answer = queue.headAnswer();
+                queue.pop();
+                if (!succeeded) {
+                    answer.skipped();
+                }
             }
             case FORWARD, REPLACE -> queue.pop();
         }
@@ -258,6 +265,9 @@ final class ResponseRouter implements MessageRouter {
             throw new ProtocolException("server sent ReadyForQuery with nothing outstanding");
         }
         boolean internal = queue.headAction() == ResponseAction.INTERNAL;
+        if (queue.headAction() == ResponseAction.ANSWER && !queue.headFailed()) {
+            forwardOrDrop(queue.headAnswer().answer(status)); // before the ReadyForQuery, taken whole (see route)
+        }
         if (frame == null) {
             // Already with the client.
         } else if (internal) {
@@ -412,6 +422,10 @@ final class ResponseRouter implements MessageRouter {
                 Outcome outcome = queue.headOutcome();
                 queue.pop();
                 outcome.done(false);
+            } else if (queue.headAction() == ResponseAction.ANSWER) {
+                LocalAnswer answer = queue.headAnswer();
+                queue.pop();
+                answer.skipped();
             } else {
                 queue.pop();
             }

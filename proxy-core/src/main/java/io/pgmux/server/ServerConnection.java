@@ -341,6 +341,14 @@ public final class ServerConnection {
         requests.refuseSimple(standIn, error);
     }
 
+    /**
+     * Answers a client's simple request itself, in its place in the pipeline: an empty Query stands in for it, and
+     * at its ReadyForQuery {@code answer} gives what the client gets for the transaction status then.
+     */
+    public void answerSimple(LocalAnswer answer) {
+        requests.answerSimple(answer);
+    }
+
     /** A statement of pgmux's own, as {@link #sendInternalQuery(String, Consumer, Consumer)} without rows. */
     public void sendInternalQuery(String sql, Consumer<PgError> onDone) {
         sendInternalQuery(sql, null, onDone);

@@ -15,6 +15,7 @@ import io.pgmux.protocol.frontend.Close;
 import io.pgmux.protocol.frontend.Describe;
 import io.pgmux.protocol.frontend.Parse;
 import io.pgmux.protocol.frontend.Query;
+import io.pgmux.server.LocalAnswer;
 import io.pgmux.server.Outcome;
 import io.pgmux.server.PreparedOnServer;
 import io.pgmux.server.ServerConnection;
@@ -664,14 +665,7 @@ public final class NamedStatements {
                     return;
                 }
                 frame.release();
-                if (server.prepared().generation(statement.serverName()) <= PreparedOnServer.STALE
-                        && server.isQuiet() && server.transactionStatus() != TransactionStatus.IN_TRANSACTION) {
-                    deallocateWithoutServerCopy(server, command.argument(), statement);
-                    return;
-                }
-                ensureExists(server, statement);
-                Outcome outcome = dropNames(server, command, statement);
-                server.sendTrackedQuery(Query.encode(alloc, "DEALLOCATE " + statement.serverName()), outcome);
+                deallocate(server, command.argument(), statement);
                 return;
             default:
                 server.sendFromClient(frame);
@@ -679,22 +673,37 @@ public final class NamedStatements {
     }
 
     /**
-     * A DEALLOCATE Query of a client's statement that the server holds no copy of, with nothing outstanding and no
-     * transaction block open. Preparing the statement there first could fail (its table gone, the transaction
-     * failed) and leave the backend skipping to a Sync that never comes, ignoring the Query. So a stand-in certain
-     * to fail takes the Query's place, and the client gets what PostgreSQL answers: in a failed transaction its
-     * 25P02, the name kept; else DEALLOCATE, the name gone.
+     * A DEALLOCATE Query of one of the client's names, answered by pgmux in its place in the pipeline: the
+     * server's copy stays, as it does on a Close, for whichever client parses the statement next. An empty Query
+     * stands in for it, which the backend answers in every state, so that nothing prepared there first can fail and
+     * leave the backend skipping to a Sync that never comes. The client gets what PostgreSQL answers at that place:
+     * in a failed transaction its 25P02, the name kept; else DEALLOCATE. The name goes at once, so that a Parse
+     * pipelined after it finds the name free, and comes back if the stand-in is skipped or fails.
      */
-    private void deallocateWithoutServerCopy(ServerConnection server, String name, Statement statement) {
-        ByteBuf answer;
-        if (server.transactionStatus() == TransactionStatus.FAILED) {
-            answer = ErrorResponse.encode(alloc, PgError.error(SqlState.IN_FAILED_SQL_TRANSACTION,
-                    "current transaction is aborted, commands ignored until end of transaction block"));
-        } else {
-            byClientName.remove(name, statement);
-            answer = new CommandComplete("DEALLOCATE").encode(alloc);
-        }
-        server.refuseSimple(UnsupportedRequestException.standIn(alloc, FrontendTag.QUERY), answer);
+    private void deallocate(ServerConnection server, String name, Statement statement) {
+        byClientName.remove(name, statement);
+        Outcome outcome = inDoubt(ok -> {
+            if (!ok) {
+                putBack(name, statement);
+            }
+        });
+        server.answerSimple(new LocalAnswer() {
+            @Override
+            public ByteBuf answer(TransactionStatus status) {
+                if (status == TransactionStatus.FAILED) {
+                    outcome.done(false);
+                    return ErrorResponse.encode(alloc, PgError.error(SqlState.IN_FAILED_SQL_TRANSACTION,
+                            "current transaction is aborted, commands ignored until end of transaction block"));
+                }
+                outcome.done(true);
+                return new CommandComplete("DEALLOCATE").encode(alloc);
+            }
+
+            @Override
+            public void skipped() {
+                outcome.done(false);
+            }
+        });
     }
 
     /**

@@ -274,9 +274,9 @@ class ExtendedInOneWriteIT {
 
     /**
      * A DEALLOCATE Query of a statement the server holds no copy of (the pool knew its text, so pgmux answered the
-     * client's Parse itself; another client's DEALLOCATE took the server's copy), in a failed transaction and after
-     * it: PostgreSQL's 25P02 with the name kept, then
-     * DEALLOCATE with the name gone, each request sent once the one before is answered.
+     * client's Parse itself; another client's DEALLOCATE ALL took the server's copy), in a failed transaction and
+     * after it: PostgreSQL's 25P02 with the name kept, then DEALLOCATE with the name gone, each request sent once the
+     * one before is answered.
      */
     @Test
     void deallocateOfAStatementTheServerLacksAnswersAsPostgres() throws Exception {
@@ -298,12 +298,78 @@ class ExtendedInOneWriteIT {
              RawPgClient other = proxy.rawLogin();
              RawPgClient client = proxy.rawLogin()) {
             assertEquals("1 Z(I)", pipelined(other, concat(parse("o", "select 5"), SYNC), 1), "the pool learns the text");
-            assertEquals("C Z(I)", pipelined(other, message('Q', "DEALLOCATE o"), 1), "the server's copy goes");
+            assertEquals("C Z(I)", pipelined(other, message('Q', "DEALLOCATE ALL"), 1), "the server's copy goes");
             StringBuilder through = new StringBuilder();
             for (byte[] each : steps) {
                 through.append(pipelined(client, each, 1)).append(" || ");
             }
             assertEquals(direct.toString(), through.toString());
+        }
+    }
+
+    /**
+     * The same DEALLOCATEs pipelined in one write behind the error that fails the transaction, on a server without
+     * the statement: nothing may be prepared there first, as a Parse failing in the failed transaction would leave
+     * the backend skipping to a Sync that never comes.
+     */
+    @Test
+    void deallocatePipelinedIntoAFailedTransactionAnswersAsPostgres() throws Exception {
+        byte[] prepare = concat(parse("k", "select 6"), SYNC);
+        byte[] write = concat(message('Q', "BEGIN"), message('Q', "select 1/0"), message('Q', "DEALLOCATE k"),
+                message('Q', "ROLLBACK"), bind("k"), EXECUTE, SYNC, message('Q', "DEALLOCATE k"), bind("k"), EXECUTE,
+                SYNC);
+        String direct;
+        try (RawPgClient client = RawPgClient.connect(cluster.host(), cluster.port())) {
+            client.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
+            direct = pipelined(client, prepare, 1) + " || " + pipelined(client, write, 7);
+        }
+        assertEquals("1 Z(I) || C Z(T) | E(ERROR 22012) Z(E) | E(ERROR 25P02) Z(E) | C Z(I) | 2 D C Z(I) 6 "
+                + "| C Z(I) | E(ERROR 26000) Z(I)", direct, "the direct connection");
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient other = proxy.rawLogin();
+             RawPgClient client = proxy.rawLogin()) {
+            assertEquals("1 Z(I)", pipelined(other, concat(parse("o", "select 6"), SYNC), 1));
+            assertEquals("1 Z(I)", pipelined(client, prepare, 1), "answered by pgmux: the pool knows the text");
+            assertEquals("C Z(I)", pipelined(other, message('Q', "DEALLOCATE ALL"), 1), "the server's copy goes");
+            assertEquals(direct, "1 Z(I) || " + pipelined(client, write, 7));
+        }
+    }
+
+    /**
+     * A DEALLOCATE in a transaction block that dropped the statement's table, on a server without the statement:
+     * PostgreSQL deallocates it, where preparing it there first would fail.
+     */
+    @Test
+    void deallocateAfterTheStatementsTableWasDroppedAnswersAsPostgres() throws Exception {
+        String table = "dealloc_dropped_" + System.nanoTime();
+        byte[] prepare = concat(parse("k", "select count(*) from " + table), SYNC);
+        byte[] write = concat(message('Q', "BEGIN"), message('Q', "DROP TABLE " + table),
+                message('Q', "DEALLOCATE k"), message('Q', "ROLLBACK"), message('Q', "DEALLOCATE k"));
+        directly(message('Q', "CREATE TABLE " + table + " (i int)"));
+        String direct;
+        try (RawPgClient client = RawPgClient.connect(cluster.host(), cluster.port())) {
+            client.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
+            direct = pipelined(client, prepare, 1) + " || " + pipelined(client, write, 5);
+        }
+        assertEquals("1 Z(I) || C Z(T) | C Z(T) | C Z(T) | C Z(I) | E(ERROR 26000) Z(I)", direct,
+                "the direct connection");
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient other = proxy.rawLogin();
+             RawPgClient client = proxy.rawLogin()) {
+            assertEquals("1 Z(I)", pipelined(other, prepare, 1));
+            assertEquals("1 Z(I)", pipelined(client, prepare, 1), "answered by pgmux: the pool knows the text");
+            assertEquals("C Z(I)", pipelined(other, message('Q', "DEALLOCATE ALL"), 1), "the server's copy goes");
+            assertEquals(direct, "1 Z(I) || " + pipelined(client, write, 5));
+        } finally {
+            directly(message('Q', "DROP TABLE " + table));
+        }
+    }
+
+    /** Runs one request on a direct connection of its own, which must succeed. */
+    private void directly(byte[] request) {
+        try (RawPgClient client = RawPgClient.connect(cluster.host(), cluster.port())) {
+            client.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
+            assertEquals("C Z(I)", pipelined(client, request, 1));
         }
     }
 

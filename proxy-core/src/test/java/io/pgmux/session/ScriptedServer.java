@@ -79,17 +79,18 @@ final class ScriptedServer extends ServerLinkAdapter {
 
     /**
      * The backend answers, one character a message: '1' ParseComplete, '2' BindComplete, '3' CloseComplete, 'n'
-     * NoData, 't' ParameterDescription (no parameters), 'C' CommandComplete, 'Z' ReadyForQuery (idle), 'e' an
-     * ErrorResponse (see {@link #error}).
+     * NoData, 't' ParameterDescription (no parameters), 'C' CommandComplete, 'I' EmptyQueryResponse, 'Z'
+     * ReadyForQuery (idle), 'F' ReadyForQuery (in a failed transaction block). Errors: {@link #error}.
      */
     void answer(String tags) {
         loop.run(() -> {
             for (char tag : tags.toCharArray()) {
                 channel.pipeline().fireChannelRead(switch (tag) {
                     case 'Z' -> Unpooled.wrappedBuffer(Bytes.hex("5a 00000005 49"));
+                    case 'F' -> Unpooled.wrappedBuffer(Bytes.hex("5a 00000005 45"));
                     case 'C' -> Unpooled.wrappedBuffer(Bytes.message('C', Bytes.of().cstring("SELECT 1").build()));
                     case 't' -> Unpooled.wrappedBuffer(Bytes.hex("74 00000006 0000"));
-                    case '1', '2', '3', 'n' -> Unpooled.wrappedBuffer(Bytes.message(tag, new byte[0]));
+                    case '1', '2', '3', 'n', 'I' -> Unpooled.wrappedBuffer(Bytes.message(tag, new byte[0]));
                     default -> throw new IllegalArgumentException("no answer " + tag);
                 });
             }
