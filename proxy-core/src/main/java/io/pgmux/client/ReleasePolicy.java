@@ -6,6 +6,7 @@ import io.pgmux.codec.MessageRouter;
 import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.PoolMode;
 import io.pgmux.pool.ServerPool;
+import io.pgmux.protocol.PgError;
 import io.pgmux.server.ServerConnection;
 import io.pgmux.session.SessionTracker;
 
@@ -60,6 +61,11 @@ sealed interface ReleasePolicy permits TransactionPooling, SessionPooling {
      */
     default boolean waitsForAnswers(ByteBuf frame) {
         return false;
+    }
+
+    /** The ErrorResponse {@code frame} as the client gets it (see {@link io.pgmux.server.ServerLink#serverError}). */
+    default ByteBuf serverError(PgError error, ByteBuf frame) {
+        return frame;
     }
 
     /**

@@ -66,6 +66,11 @@ final class ServerAnswers implements ServerLink {
         }
     }
 
+    @Override
+    public ByteBuf serverError(PgError error, ByteBuf frame) {
+        return policy.serverError(error, frame);
+    }
+
     SessionParameters.Tell tell() {
         return tell;
     }

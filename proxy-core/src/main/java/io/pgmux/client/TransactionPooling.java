@@ -8,6 +8,7 @@ import io.pgmux.config.PgmuxConfig;
 import io.pgmux.config.PoolMode;
 import io.pgmux.pool.ServerPool;
 import io.pgmux.protocol.FrontendTag;
+import io.pgmux.protocol.PgError;
 import io.pgmux.server.ServerConnection;
 import io.pgmux.session.NamedStatements;
 import io.pgmux.session.SessionTracker;
@@ -61,6 +62,11 @@ final class TransactionPooling implements ReleasePolicy {
     @Override
     public void send(ServerConnection target, ByteBuf frame, byte tag) {
         statements().send(target, frame);
+    }
+
+    @Override
+    public ByteBuf serverError(PgError error, ByteBuf frame) {
+        return statements == null ? frame : statements.inClientsNames(error, frame);
     }
 
     @Override

@@ -53,8 +53,10 @@ final class ResponseRouter implements MessageRouter {
                 return length == 5 && answered != null && answered != ResponseAction.INTERNAL
                         && answered != ResponseAction.ANSWER ? Route.PASS_AND_READ : Route.TAKE;
             case BackendTag.ERROR_RESPONSE:
-                return queue.isEmpty() || queue.headAction().reachesClient()
-                        || queue.headAction() == ResponseAction.SWALLOW ? Route.PASS_AND_READ : Route.TAKE;
+                // Taken whole where it may name a statement by pgmux's name, for the client's (serverError).
+                return (queue.isEmpty() || queue.headAction().reachesClient()
+                        || queue.headAction() == ResponseAction.SWALLOW) && server.prepared().size() == 0
+                        ? Route.PASS_AND_READ : Route.TAKE;
             case BackendTag.COPY_IN_RESPONSE:
                 return queue.isEmpty() || queue.headAction().reachesClient() ? Route.PASS_AND_READ : Route.TAKE;
             case BackendTag.PARAMETER_STATUS:
@@ -343,7 +345,12 @@ final class ResponseRouter implements MessageRouter {
     }
 
     /** @param frame the message, or null when it went to the client already (it would have gone there) */
-    private void errorResponse(PgError error, ByteBuf frame) {
+    private void errorResponse(PgError error, ByteBuf given) {
+        ByteBuf frame = given;
+        ServerLink link = server.link();
+        if (frame != null && link != null) {
+            frame = link.serverError(error, frame);
+        }
         conversation.moveTo(conversation.phase().copyEnded());
         if (error.isFatal()) {
             server.fatalReceived(error);

@@ -16,6 +16,15 @@ public interface ServerLink {
      */
     void serverMessage(ByteBuf bytes);
 
+    /**
+     * An ErrorResponse for the client, taken whole while the server holds statements under pgmux's names: what
+     * the client gets in its place, which names the client's statements as the client named them (a Bind's
+     * parameter count, say). Returns {@code frame} itself when nothing changes; else releases it.
+     */
+    default ByteBuf serverError(PgError error, ByteBuf frame) {
+        return frame;
+    }
+
     /** The backend reported a new value of a run-time parameter. */
     void serverParameterChanged(String name, String value, ByteBuf frame);
 

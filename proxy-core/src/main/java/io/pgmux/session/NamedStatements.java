@@ -737,6 +737,50 @@ public final class NamedStatements {
         });
     }
 
+    /**
+     * The ErrorResponse {@code frame} with each of pgmux's statement names in its message (quoted, as PostgreSQL
+     * quotes a statement name) replaced by the client's name for that statement, as a direct connection's error
+     * would read: "bind message supplies 0 parameters, but prepared statement "s1" requires 1". Of several client
+     * names for one statement (the same text prepared twice), the first found. Returns {@code frame} when the
+     * message names none of the client's statements; else releases it.
+     */
+    public ByteBuf inClientsNames(PgError error, ByteBuf frame) {
+        String message = error.message();
+        int at = message.indexOf('"' + Statement.NEVER_PREPARED);
+        if (at < 0 || byClientName.isEmpty()) {
+            return frame;
+        }
+        StringBuilder renamed = new StringBuilder(message.length());
+        int copied = 0;
+        for (; at >= 0; at = message.indexOf('"' + Statement.NEVER_PREPARED, at + 1)) {
+            int end = message.indexOf('"', at + 1);
+            if (end < 0) {
+                break;
+            }
+            String clientName = clientNameOf(message.substring(at + 1, end));
+            if (clientName != null) {
+                renamed.append(message, copied, at + 1).append(clientName);
+                copied = end;
+            }
+        }
+        if (copied == 0) {
+            return frame;
+        }
+        renamed.append(message, copied, message.length());
+        ByteBuf result = ErrorResponse.withMessage(alloc, frame, renamed.toString());
+        frame.release();
+        return result;
+    }
+
+    private String clientNameOf(String serverName) {
+        for (Map.Entry<String, Statement> each : byClientName.entrySet()) {
+            if (each.getValue().serverName().equals(serverName)) {
+                return each.getKey();
+            }
+        }
+        return null;
+    }
+
     int size() {
         return byClientName.size();
     }

@@ -373,6 +373,35 @@ class ExtendedInOneWriteIT {
         }
     }
 
+    /**
+     * An error naming a client's statement names it as the client did, where the server knows it by pgmux's name:
+     * a Bind with too few parameters, its message and every other field as on a direct connection.
+     */
+    @Test
+    void anErrorNamesTheStatementAsTheClientNamedIt() throws Exception {
+        byte[] prepare = concat(parse("mine", "select $1::int"), SYNC);
+        byte[] tooFew = concat(bind("mine"), EXECUTE, SYNC);
+        BackendMessage direct;
+        try (RawPgClient client = RawPgClient.connect(cluster.host(), cluster.port())) {
+            client.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
+            assertEquals("1 Z(I)", pipelined(client, prepare, 1));
+            client.sendRaw(tooFew);
+            direct = client.readUntilReady().get(0);
+        }
+        assertEquals("bind message supplies 0 parameters, but prepared statement \"mine\" requires 1",
+                direct.errorField('M'), "the direct connection");
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient client = proxy.rawLogin()) {
+            assertEquals("1 Z(I)", pipelined(client, prepare, 1));
+            client.sendRaw(tooFew);
+            List<BackendMessage> reply = client.readUntilReady();
+            assertEquals("EZ", Raw.types(reply));
+            for (char field : new char[] {'S', 'V', 'C', 'M', 'R'}) {
+                assertEquals(direct.errorField(field), reply.get(0).errorField(field), "field " + field);
+            }
+        }
+    }
+
     /** A named Parse that fails, then one of the same name that succeeds, each bound and executed, in one pipeline. */
     private static byte[] parseFailsThenSucceeds(String name) {
         return concat(parse(name, "selec 1"), bind(name), EXECUTE, SYNC, parse(name, "select 4"), bind(name), EXECUTE,

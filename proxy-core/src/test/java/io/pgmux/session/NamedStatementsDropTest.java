@@ -13,6 +13,10 @@ import static io.pgmux.session.StatementsFixture.sync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.pgmux.protocol.PgError;
+import io.pgmux.protocol.backend.ErrorResponse;
 import io.pgmux.server.PreparedOnServer;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -153,6 +157,26 @@ class NamedStatementsDropTest {
         other.answer("IZ");
         assertEquals(List.of("C", "Z"), other.toClient());
         assertEquals(0, client.size());
+    }
+
+    @Test
+    void anErrorNamingPgmuxsNameForAStatementNamesTheClientsInstead() {
+        prepared(client, fixture.server(), "s1", "select 1");
+        assertEquals("bind message supplies 1 parameters, but prepared statement \"s1\" requires 0",
+                inClientsNames("bind message supplies 1 parameters, but prepared statement \"" + X1 + "\" requires 0"));
+        String unknown = "prepared statement \"" + X2 + "\" does not exist";
+        assertEquals(unknown, inClientsNames(unknown), "a name the client does not have stays as it is");
+        assertEquals("relation \"t\" does not exist", inClientsNames("relation \"t\" does not exist"));
+    }
+
+    private String inClientsNames(String message) {
+        PgError error = PgError.error("08P01", message);
+        ByteBuf result = client.inClientsNames(error, ErrorResponse.encode(UnpooledByteBufAllocator.DEFAULT, error));
+        try {
+            return ErrorResponse.decode(result.duplicate().skipBytes(5)).message();
+        } finally {
+            result.release();
+        }
     }
 
     @Test

@@ -40,6 +40,27 @@ public final class ErrorResponse {
         }
     }
 
+    /**
+     * A copy of the ErrorResponse or NoticeResponse {@code frame} (tag and length included) whose message field
+     * ('M') reads {@code message}; every other field, those pgmux does not decode too (position, file, routine),
+     * as it was. {@code frame} is left to the caller.
+     */
+    public static ByteBuf withMessage(ByteBufAllocator alloc, ByteBuf frame, String message) {
+        ByteBuf body = frame.duplicate().skipBytes(5);
+        ByteBuf out = alloc.ioBuffer(frame.readableBytes() + 16);
+        int lengthIndex = PgBuffers.beginMessage(out, frame.getByte(frame.readerIndex()));
+        while (body.isReadable()) {
+            byte code = body.readByte();
+            if (code == 0) {
+                break;
+            }
+            String value = PgBuffers.readCString(body);
+            field(out, (char) code, code == 'M' ? message : value);
+        }
+        out.writeByte(0);
+        return PgBuffers.endMessage(out, lengthIndex);
+    }
+
     /** Decodes the body (after tag and length) of an ErrorResponse or NoticeResponse. */
     public static PgError decode(ByteBuf body) {
         String severity = null;

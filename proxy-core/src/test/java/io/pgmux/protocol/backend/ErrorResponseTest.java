@@ -32,6 +32,31 @@ class ErrorResponseTest {
     }
 
     @Test
+    void withMessageReplacesTheMessageAndKeepsEveryOtherFieldAsItWas() {
+        ByteBuf error = Unpooled.wrappedBuffer(Bytes.of()
+                .hex("45 00000047")
+                .hex("53").cstring("ERROR")
+                .hex("43").cstring("08P01")
+                .hex("4d").cstring("statement \"pgmux_1\"")
+                .hex("46").cstring("postgres.c")
+                .hex("52").cstring("exec_bind_message")
+                .hex("00")
+                .build());
+        assertBytesAndRelease(Bytes.of()
+                        .hex("45 00000042")
+                        .hex("53").cstring("ERROR")
+                        .hex("43").cstring("08P01")
+                        .hex("4d").cstring("statement \"s1\"")
+                        .hex("46").cstring("postgres.c")
+                        .hex("52").cstring("exec_bind_message")
+                        .hex("00")
+                        .build(),
+                ErrorResponse.withMessage(ALLOC, error, "statement \"s1\""));
+        assertEquals(1, error.refCnt(), "the caller's");
+        error.release();
+    }
+
+    @Test
     void leavesOutDetailAndHintWhenAbsent() {
         assertBytesAndRelease(Bytes.of()
                         .hex("45 00000028")
