@@ -74,10 +74,10 @@ public final class NamedStatements {
      */
     private int changesInDoubt;
     /**
-     * The oldest of {@link #changesInDoubt} that have a Sync (or Query) sent behind them: an error before that Sync
-     * may undo them, and PostgreSQL reads what follows the Sync only after that; so a message after it that reads
-     * the client's names waits for their answers ({@link #waitsForAnswers}). The server answers in order, so the
-     * change answered is always the oldest in doubt.
+     * The oldest of {@link #changesInDoubt} that have a Sync (or a Query outside a batch) sent behind them: an error
+     * before that Sync may undo them, and PostgreSQL reads what follows the Sync only after that; so a message after
+     * it that reads the client's names waits for their answers ({@link #waitsForAnswers}). The server answers in
+     * order, so the change answered is always the oldest in doubt.
      */
     private int changesBehindSync;
     /**
@@ -367,8 +367,14 @@ public final class NamedStatements {
                 close(server, frame);
                 return;
             case FrontendTag.QUERY:
+                // PostgreSQL reads what follows a Query once it has run, as after a Sync; but a Query behind an
+                // open batch is skipped with the rest of the batch if the batch fails, and so is all that follows
+                // it up to the Sync: no answer ends that wait, and nothing behind it has to wait for one.
+                boolean boundary = !server.awaitsSync();
                 query(server, frame);
-                queryOrSyncSent(); // PostgreSQL reads what follows a Query once it has run, as after a Sync
+                if (boundary) {
+                    queryOrSyncSent();
+                }
                 return;
             case FrontendTag.EXECUTE:
                 execute(server, frame);

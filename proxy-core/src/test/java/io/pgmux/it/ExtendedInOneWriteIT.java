@@ -402,6 +402,48 @@ class ExtendedInOneWriteIT {
         }
     }
 
+    /**
+     * A Query behind an extended-protocol batch that fails is skipped with it, and so is everything up to the Sync:
+     * a message there that reads the client's names must not wait for the Query's answer, which never comes. Each
+     * pipeline one write; then the statement still runs, as on a direct connection.
+     */
+    @Test
+    void messagesBehindAQueryTheFailedBatchSkipsDoNotWaitForIt() throws Exception {
+        byte[] bad = parse("bad", "selec");
+        byte[][] pipelines = {
+            concat(bad, message('Q', "DEALLOCATE s"), message('Q', "DEALLOCATE s"), SYNC),
+            concat(bad, message('Q', "select 1"), message('Q', "DEALLOCATE s"), SYNC),
+            concat(bad, message('Q', "DEALLOCATE s"), closeStatement("t"), SYNC),
+            concat(bad, message('Q', "select 1"), bind("s"), EXECUTE, SYNC),
+            concat(bad, message('Q', "select 1"), parse("u", "select 3"), SYNC),
+            concat(bad, message('Q', "select 1"), closeStatement("s"), SYNC),
+            concat(bad, message('Q', "DEALLOCATE ALL"), bind("s"), EXECUTE, SYNC),
+            concat(parse("u", "selec"), message('Q', "select 1"), bind("u"), EXECUTE, SYNC),
+            concat(parse("", "select 1/0"), bind(""), EXECUTE, message('Q', "DEALLOCATE s"),
+                    message('Q', "DEALLOCATE s"), SYNC),
+        };
+        byte[] prepare = concat(parse("s", "select 1"), SYNC);
+        byte[] run = concat(bind("s"), EXECUTE, SYNC);
+        StringBuilder direct = new StringBuilder();
+        try (RawPgClient client = RawPgClient.connect(cluster.host(), cluster.port())) {
+            client.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
+            direct.append(pipelined(client, prepare, 1));
+            for (byte[] each : pipelines) {
+                direct.append(" || ").append(pipelined(client, each, 1)).append(" | ").append(pipelined(client, run, 1));
+            }
+        }
+        assertEquals("1 Z(I)" + (" || E(ERROR 42601) Z(I) | 2 D C Z(I) 1").repeat(8)
+                + " || 1 E(ERROR 22012) Z(I) | 2 D C Z(I) 1", direct.toString(), "the direct connection");
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient client = proxy.rawLogin()) {
+            StringBuilder through = new StringBuilder(pipelined(client, prepare, 1));
+            for (byte[] each : pipelines) {
+                through.append(" || ").append(pipelined(client, each, 1)).append(" | ").append(pipelined(client, run, 1));
+            }
+            assertEquals(direct.toString(), through.toString());
+        }
+    }
+
     /** A named Parse that fails, then one of the same name that succeeds, each bound and executed, in one pipeline. */
     private static byte[] parseFailsThenSucceeds(String name) {
         return concat(parse(name, "selec 1"), bind(name), EXECUTE, SYNC, parse(name, "select 4"), bind(name), EXECUTE,
