@@ -548,7 +548,9 @@ public final class NamedStatements {
         if (clientsOwn) {
             server.sendTracked(parse, inDoubt(outcome)); // its failure takes the client's name back
         } else {
-            server.inject(parse, outcome);
+            // In doubt too: one that fails (in a failed transaction) leaves the server without the statement, which
+            // a Bind behind the next Sync, after a ROLLBACK, must prepare again rather than assume.
+            server.inject(parse, inDoubt(outcome));
         }
     }
 

@@ -444,6 +444,32 @@ class ExtendedInOneWriteIT {
         }
     }
 
+    /**
+     * A statement the server lost (another client's DEALLOCATE ALL), bound in a failed transaction and again after
+     * its ROLLBACK, in one write: the Parse pgmux slips in ahead of the first Bind fails with the transaction, so the
+     * second Bind waits for that answer and has the statement prepared again, as it exists on a direct connection.
+     */
+    @Test
+    void aStatementPreparedInAFailedTransactionIsPreparedAgainAfterIt() throws Exception {
+        byte[] prepare = concat(parse("s", "select 7"), SYNC);
+        byte[] write = concat(message('Q', "BEGIN"), message('Q', "select 1/0"), bind("s"), EXECUTE, SYNC,
+                message('Q', "ROLLBACK"), bind("s"), EXECUTE, SYNC);
+        String direct;
+        try (RawPgClient client = RawPgClient.connect(cluster.host(), cluster.port())) {
+            client.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
+            direct = pipelined(client, prepare, 1) + " || " + pipelined(client, write, 5);
+        }
+        assertEquals("1 Z(I) || C Z(T) | E(ERROR 22012) Z(E) | E(ERROR 25P02) Z(E) | C Z(I) | 2 D C Z(I) 7", direct,
+                "the direct connection");
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient other = proxy.rawLogin();
+             RawPgClient client = proxy.rawLogin()) {
+            String through = pipelined(client, prepare, 1);
+            assertEquals("C Z(I)", pipelined(other, message('Q', "DEALLOCATE ALL"), 1), "the server's copy goes");
+            assertEquals(direct, through + " || " + pipelined(client, write, 5));
+        }
+    }
+
     /** A named Parse that fails, then one of the same name that succeeds, each bound and executed, in one pipeline. */
     private static byte[] parseFailsThenSucceeds(String name) {
         return concat(parse(name, "selec 1"), bind(name), EXECUTE, SYNC, parse(name, "select 4"), bind(name), EXECUTE,
