@@ -23,6 +23,11 @@ final class LastStatementName {
         return name;
     }
 
+    /** The name read last ("" before the first). */
+    String name() {
+        return name;
+    }
+
     private boolean sameBytes(ByteBuf buffer, int start) {
         for (int i = 0; i < bytes.length; i++) {
             if (buffer.getByte(start + i) != bytes[i]) {

@@ -749,8 +749,9 @@ public final class NamedStatements {
      * The ErrorResponse {@code frame} with each of pgmux's statement names in its message (quoted, as PostgreSQL
      * quotes a statement name) replaced by the client's name for that statement, as a direct connection's error
      * would read: "bind message supplies 0 parameters, but prepared statement "s1" requires 1". Of several client
-     * names for one statement (the same text prepared twice), the first found. Returns {@code frame} when the
-     * message names none of the client's statements; else releases it.
+     * names for one statement (the same text prepared twice), the one the client bound last if it is one of them
+     * (the Bind that failed, unless the client pipelined Binds of both), else the first found. Returns {@code frame}
+     * when the message names none of the client's statements; else releases it.
      */
     public ByteBuf inClientsNames(PgError error, ByteBuf frame) {
         String message = error.message();
@@ -781,6 +782,12 @@ public final class NamedStatements {
     }
 
     private String clientNameOf(String serverName) {
+        if (lastBound != null) {
+            Statement last = byClientName.get(lastBound.name());
+            if (last != null && last.serverName().equals(serverName)) {
+                return lastBound.name();
+            }
+        }
         for (Map.Entry<String, Statement> each : byClientName.entrySet()) {
             if (each.getValue().serverName().equals(serverName)) {
                 return each.getKey();

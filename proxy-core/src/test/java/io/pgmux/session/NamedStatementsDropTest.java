@@ -169,6 +169,26 @@ class NamedStatementsDropTest {
         assertEquals("relation \"t\" does not exist", inClientsNames("relation \"t\" does not exist"));
     }
 
+    @Test
+    void ofTwoNamesForOneStatementAnErrorNamesTheOneBoundLast() {
+        ScriptedServer server = fixture.server();
+        prepared(client, server, "a", "select 1");
+        send(client, server, parse("b", "select 1"), sync());
+        assertEquals(List.of("Close S " + X1, "Parse " + X1 + " select 1", "Sync"), server.received(),
+                "a Parse of the client's is prepared afresh");
+        server.answer("31Z");
+        assertEquals(List.of("1", "Z"), server.toClient());
+        String error = "bind message supplies 1 parameters, but prepared statement \"" + X1 + "\" requires 0";
+        for (String name : List.of("b", "a", "b")) {
+            send(client, server, bind(name), sync());
+            server.received();
+            assertEquals("bind message supplies 1 parameters, but prepared statement \"" + name + "\" requires 0",
+                    inClientsNames(error));
+            server.answer("2Z");
+            server.toClient();
+        }
+    }
+
     private String inClientsNames(String message) {
         PgError error = PgError.error("08P01", message);
         ByteBuf result = client.inClientsNames(error, ErrorResponse.encode(UnpooledByteBufAllocator.DEFAULT, error));
