@@ -31,6 +31,18 @@ class SqlCommandTest {
         "select 'a; deallocate all'|OTHER|",
         "select 1 /* ; deallocate all */|OTHER|",
         "select $$;$$; select 2|OTHER|",
+        "DEALLOCATE s -- bye|DEALLOCATE|s",
+        "DEALLOCATE s;;|DEALLOCATE|s",
+        "deallocate /*x*/ prepare /*y*/ S|DEALLOCATE|s",
+        "DEALLOCATE \u00c9t\u00c9|DEALLOCATE|\u00c9t\u00c9",
+        "DEALLOCATE prepare|DEALLOCATE|prepare",
+        "DEALLOCATE PREPARE ALL|DEALLOCATE_ALL|",
+        "DEALLOCATE \"all\"|DEALLOCATE|all",
+        "DEALLOCATE 1|OTHER|",
+        "DEALLOCATE s t|OTHER|",
+        "deallocate e'x'|OTHER|",
+        "delete from t|OTHER|",
+        "discard all; discard all|DISCARD_ALL|",
     })
     void classifies(String sql, String kind, String argument) {
         ByteBuf buf = Unpooled.copiedBuffer(sql.replace("\\n", "\n"), StandardCharsets.UTF_8);
