@@ -42,6 +42,8 @@ import java.util.Map;
  * server's answers first ({@link #waitsForAnswers}).
  */
 public final class NamedStatements {
+    /** An empty query text with no parameter types: a statement that prepares in any state but a failed one. */
+    private static final byte[] EMPTY_DEFINITION = {0, 0, 0};
     private static final String DUPLICATE_PREPARED_STATEMENT = "42P05";
     private static final String INVALID_SQL_STATEMENT_NAME = "26000";
 
@@ -513,11 +515,27 @@ public final class NamedStatements {
         }
     }
 
-    /** Makes sure the server holds the statement at all (for a DEALLOCATE of it). */
+    /**
+     * Makes sure the server holds a statement under {@code statement}'s name, for a DEALLOCATE of it to drop. Where
+     * it may not, an empty statement is prepared under the name: unlike the statement itself (its table gone, say)
+     * it cannot fail to prepare, except in a failed transaction, where PostgreSQL fails the client's DEALLOCATE too.
+     * It is marked stale at once, so nothing takes it for the statement: a use of the name prepares that afresh.
+     */
     private void ensureExists(ServerConnection server, Statement statement) {
-        if (server.prepared().generation(statement.serverName()) <= PreparedOnServer.STALE) {
-            prepareOn(server, statement, false, () -> { });
+        PreparedOnServer prepared = server.prepared();
+        String name = statement.serverName();
+        long generation = prepared.generation(name);
+        if (generation > PreparedOnServer.STALE) {
+            return;
         }
+        if (generation == PreparedOnServer.STALE) {
+            server.inject(Close.encode(alloc, Describe.STATEMENT, name), ok -> { });
+        } else {
+            makeRoom(server);
+        }
+        prepared.add(name, pool.statementGeneration());
+        prepared.markStale(name);
+        server.inject(Parse.encode(alloc, name, EMPTY_DEFINITION), ok -> { });
     }
 
     /**

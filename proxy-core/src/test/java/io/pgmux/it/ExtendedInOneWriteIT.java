@@ -337,29 +337,37 @@ class ExtendedInOneWriteIT {
 
     /**
      * A DEALLOCATE in a transaction block that dropped the statement's table, on a server without the statement:
-     * PostgreSQL deallocates it, where preparing it there first would fail.
+     * PostgreSQL deallocates it, where preparing it there first would fail. Then the same through the extended
+     * protocol (psycopg's cache eviction), where pgmux does prepare something under the name first.
      */
     @Test
     void deallocateAfterTheStatementsTableWasDroppedAnswersAsPostgres() throws Exception {
         String table = "dealloc_dropped_" + System.nanoTime();
         byte[] prepare = concat(parse("k", "select count(*) from " + table), SYNC);
-        byte[] write = concat(message('Q', "BEGIN"), message('Q', "DROP TABLE " + table),
+        byte[] simple = concat(message('Q', "BEGIN"), message('Q', "DROP TABLE " + table),
                 message('Q', "DEALLOCATE k"), message('Q', "ROLLBACK"), message('Q', "DEALLOCATE k"));
+        byte[] extended = concat(message('Q', "BEGIN"), message('Q', "DROP TABLE " + table),
+                parse("", "DEALLOCATE k"), bind(""), EXECUTE, SYNC, message('Q', "ROLLBACK"),
+                message('Q', "DEALLOCATE k"));
         directly(message('Q', "CREATE TABLE " + table + " (i int)"));
         String direct;
         try (RawPgClient client = RawPgClient.connect(cluster.host(), cluster.port())) {
             client.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
-            direct = pipelined(client, prepare, 1) + " || " + pipelined(client, write, 5);
+            direct = pipelined(client, prepare, 1) + " || " + pipelined(client, simple, 5) + " || "
+                    + pipelined(client, prepare, 1) + " || " + pipelined(client, extended, 5);
         }
-        assertEquals("1 Z(I) || C Z(T) | C Z(T) | C Z(T) | C Z(I) | E(ERROR 26000) Z(I)", direct,
-                "the direct connection");
+        assertEquals("1 Z(I) || C Z(T) | C Z(T) | C Z(T) | C Z(I) | E(ERROR 26000) Z(I) || 1 Z(I) || C Z(T) | C Z(T) "
+                + "| 1 2 C Z(T) | C Z(I) | E(ERROR 26000) Z(I)", direct, "the direct connection");
         try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
              RawPgClient other = proxy.rawLogin();
              RawPgClient client = proxy.rawLogin()) {
             assertEquals("1 Z(I)", pipelined(other, prepare, 1));
-            assertEquals("1 Z(I)", pipelined(client, prepare, 1), "answered by pgmux: the pool knows the text");
-            assertEquals("C Z(I)", pipelined(other, message('Q', "DEALLOCATE ALL"), 1), "the server's copy goes");
-            assertEquals(direct, "1 Z(I) || " + pipelined(client, write, 5));
+            StringBuilder through = new StringBuilder(pipelined(client, prepare, 1));
+            for (byte[] write : new byte[][] {simple, prepare, extended}) {
+                assertEquals("C Z(I)", pipelined(other, message('Q', "DEALLOCATE ALL"), 1), "the server's copy goes");
+                through.append(" || ").append(pipelined(client, write, write == prepare ? 1 : 5));
+            }
+            assertEquals(direct, through.toString());
         } finally {
             directly(message('Q', "DROP TABLE " + table));
         }
