@@ -138,6 +138,21 @@ final class ResponseQueue {
         return null;
     }
 
+    /** Whether an extended-protocol request is queued with no Sync queued behind it. */
+    boolean extendedWithoutSync() {
+        int mask = types.length - 1;
+        for (int i = size - 1; i >= 0; i--) {
+            RequestType type = types[(head + i) & mask];
+            if (type == RequestType.SYNC) {
+                return false;
+            }
+            if (type == RequestType.EXTENDED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Whether a client's request queued here ends with a ReadyForQuery (a simple Query, FunctionCall or Sync);
      * pgmux's own queries do not count.

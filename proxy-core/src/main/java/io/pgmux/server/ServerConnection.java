@@ -492,6 +492,16 @@ public final class ServerConnection {
     }
 
     /**
+     * Whether a simple Query sent now is sure to be read and answered by the backend: no extended-protocol batch
+     * is open, and no extended-protocol request that may still fail is outstanding without a Sync sent behind it
+     * (Queries sent since do not end that wait: a backend skipping after the failure skips them too, up to the
+     * Sync).
+     */
+    public boolean answersQueryNow() {
+        return !awaitsSync() && !conversation.queue.extendedWithoutSync();
+    }
+
+    /**
      * Whether a client's Terminate whose turn has come goes on to the backend now ({@link #passTerminate}): the
      * backend owes answers no ReadyForQuery ends (COPY FROM STDIN, or a batch with no Sync behind it) and none that
      * one ends comes before them. Else the Terminate waits for the ReadyForQuery still owed, or, with nothing owed,

@@ -372,7 +372,7 @@ public final class NamedStatements {
                 // PostgreSQL reads what follows a Query once it has run, as after a Sync; but a Query behind an
                 // open batch is skipped with the rest of the batch if the batch fails, and so is all that follows
                 // it up to the Sync: no answer ends that wait, and nothing behind it has to wait for one.
-                boolean boundary = !server.awaitsSync();
+                boolean boundary = server.answersQueryNow();
                 query(server, frame);
                 if (boundary) {
                     queryOrSyncSent();
@@ -547,7 +547,8 @@ public final class NamedStatements {
     private void prepareOn(ServerConnection server, Statement statement, boolean clientsOwn, Runnable onFailure) {
         PreparedOnServer prepared = server.prepared();
         String name = statement.serverName();
-        if (prepared.generation(name) != PreparedOnServer.ABSENT) {
+        boolean closedFirst = prepared.generation(name) != PreparedOnServer.ABSENT;
+        if (closedFirst) {
             server.inject(Close.encode(alloc, Describe.STATEMENT, name), ok -> { });
         } else {
             makeRoom(server);
@@ -558,6 +559,10 @@ public final class NamedStatements {
         Outcome outcome = ok -> {
             if (ok) {
                 pool.knownStatement(name);
+            } else if (closedFirst) {
+                // Stale, not gone: the Close sent ahead of it (of an older copy) may have been skipped with it.
+                prepared.markStale(name);
+                onFailure.run();
             } else {
                 prepared.remove(name);
                 onFailure.run();

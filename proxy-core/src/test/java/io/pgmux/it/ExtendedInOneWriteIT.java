@@ -156,6 +156,12 @@ class ExtendedInOneWriteIT {
         return frame('C', concat(new byte[] {'S'}, java.util.Arrays.copyOfRange(cstring, 5, cstring.length)));
     }
 
+    /** Describe of the prepared statement {@code name}. */
+    private static byte[] describeStatement(String name) {
+        byte[] cstring = message('x', name);
+        return frame('D', concat(new byte[] {'S'}, java.util.Arrays.copyOfRange(cstring, 5, cstring.length)));
+    }
+
     /** Sends {@code pipeline} in one write and reads {@code batches} answers up to ReadyForQuery, summarised. */
     private static String pipelined(RawPgClient client, byte[] pipeline, int batches) {
         client.sendRaw(pipeline);
@@ -427,8 +433,12 @@ class ExtendedInOneWriteIT {
             concat(bad, message('Q', "select 1"), closeStatement("s"), SYNC),
             concat(bad, message('Q', "DEALLOCATE ALL"), bind("s"), EXECUTE, SYNC),
             concat(parse("u", "selec"), message('Q', "select 1"), bind("u"), EXECUTE, SYNC),
+            concat(bad, message('Q', "select 1"), message('Q', "select 2"), describeStatement("n"), SYNC),
+            concat(bad, message('Q', "select 1"), message('Q', "select 2"), parse("n", "select 1"), SYNC),
+            concat(bad, message('Q', "select 1"), message('Q', "DEALLOCATE ALL"), describeStatement("s"), SYNC),
             concat(parse("", "select 1/0"), bind(""), EXECUTE, message('Q', "DEALLOCATE s"),
                     message('Q', "DEALLOCATE s"), SYNC),
+            concat(EXECUTE, message('Q', "ROLLBACK"), message('Q', "DEALLOCATE ALL"), describeStatement("s"), SYNC),
         };
         byte[] prepare = concat(parse("s", "select 1"), SYNC);
         byte[] run = concat(bind("s"), EXECUTE, SYNC);
@@ -440,8 +450,9 @@ class ExtendedInOneWriteIT {
                 direct.append(" || ").append(pipelined(client, each, 1)).append(" | ").append(pipelined(client, run, 1));
             }
         }
-        assertEquals("1 Z(I)" + (" || E(ERROR 42601) Z(I) | 2 D C Z(I) 1").repeat(8)
-                + " || 1 E(ERROR 22012) Z(I) | 2 D C Z(I) 1", direct.toString(), "the direct connection");
+        assertEquals("1 Z(I)" + (" || E(ERROR 42601) Z(I) | 2 D C Z(I) 1").repeat(11)
+                + " || 1 E(ERROR 22012) Z(I) | 2 D C Z(I) 1 || E(ERROR 34000) Z(I) | 2 D C Z(I) 1", direct.toString(),
+                "the direct connection");
         try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
              RawPgClient client = proxy.rawLogin()) {
             StringBuilder through = new StringBuilder(pipelined(client, prepare, 1));
