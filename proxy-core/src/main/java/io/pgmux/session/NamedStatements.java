@@ -88,6 +88,16 @@ public final class NamedStatements {
      * in doubt.
      */
     private final java.util.List<Statement> failedWhileDropped = new java.util.ArrayList<>(0);
+    /**
+     * Names a skipped Close or DEALLOCATE could not put back because a Parse of the same name later in the same
+     * batch holds them now: the backend skips that Parse too, and its failure puts the dropped statement back.
+     * Emptied when no change is in doubt.
+     */
+    private final java.util.List<Displaced> displaced = new java.util.ArrayList<>(0);
+
+    /** A statement {@code dropped} under {@code name}, to put back when the Parse of {@code holder} fails. */
+    private record Displaced(Statement holder, String name, Statement dropped) {
+    }
 
     public NamedStatements(ByteBufAllocator alloc, io.pgmux.pool.ServerPool pool) {
         this.alloc = alloc;
@@ -198,7 +208,10 @@ public final class NamedStatements {
      */
     private void putBack(String name, Statement statement) {
         if (!failedWhileDropped.contains(statement)) {
-            namesToWrite().putIfAbsent(name, statement);
+            Statement holder = namesToWrite().putIfAbsent(name, statement);
+            if (holder != null && holder != statement) {
+                displaced.add(new Displaced(holder, name, statement));
+            }
         }
     }
 
@@ -211,8 +224,9 @@ public final class NamedStatements {
                 changesBehindSync--;
             }
             outcome.done(succeeded);
-            if (changesInDoubt == 0 && !failedWhileDropped.isEmpty()) {
+            if (changesInDoubt == 0) {
                 failedWhileDropped.clear();
+                displaced.clear();
             }
         };
     }
@@ -409,6 +423,13 @@ public final class NamedStatements {
         prepareOn(server, statement, true, () -> {
             if (!byClientName.remove(name, statement)) {
                 failedWhileDropped.add(statement); // a Close or DEALLOCATE pipelined behind it took the name
+            }
+            for (java.util.Iterator<Displaced> each = displaced.iterator(); each.hasNext(); ) {
+                Displaced entry = each.next();
+                if (entry.holder() == statement) {
+                    each.remove();
+                    putBack(entry.name(), entry.dropped());
+                }
             }
         });
     }

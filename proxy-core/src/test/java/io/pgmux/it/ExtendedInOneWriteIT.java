@@ -436,6 +436,8 @@ class ExtendedInOneWriteIT {
             concat(bad, message('Q', "select 1"), message('Q', "select 2"), describeStatement("n"), SYNC),
             concat(bad, message('Q', "select 1"), message('Q', "select 2"), parse("n", "select 1"), SYNC),
             concat(bad, message('Q', "select 1"), message('Q', "DEALLOCATE ALL"), describeStatement("s"), SYNC),
+            concat(bad, closeStatement("s"), parse("s", "select 4"), SYNC),
+            concat(bad, message('Q', "DEALLOCATE s"), parse("s", "select 4"), SYNC),
             concat(parse("", "select 1/0"), bind(""), EXECUTE, message('Q', "DEALLOCATE s"),
                     message('Q', "DEALLOCATE s"), SYNC),
             concat(EXECUTE, message('Q', "ROLLBACK"), message('Q', "DEALLOCATE ALL"), describeStatement("s"), SYNC),
@@ -450,7 +452,7 @@ class ExtendedInOneWriteIT {
                 direct.append(" || ").append(pipelined(client, each, 1)).append(" | ").append(pipelined(client, run, 1));
             }
         }
-        assertEquals("1 Z(I)" + (" || E(ERROR 42601) Z(I) | 2 D C Z(I) 1").repeat(11)
+        assertEquals("1 Z(I)" + (" || E(ERROR 42601) Z(I) | 2 D C Z(I) 1").repeat(13)
                 + " || 1 E(ERROR 22012) Z(I) | 2 D C Z(I) 1 || E(ERROR 34000) Z(I) | 2 D C Z(I) 1", direct.toString(),
                 "the direct connection");
         try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();

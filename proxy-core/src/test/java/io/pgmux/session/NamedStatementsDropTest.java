@@ -86,6 +86,20 @@ class NamedStatementsDropTest {
     }
 
     @Test
+    void aCloseAndAParseOfTheSameNameBothSkippedLeaveTheStatementAsItWas() {
+        ScriptedServer server = fixture.server();
+        prepared(client, server, "s1", "select 1");
+        send(client, server, parse("bad", "selec"), closeStatement("s1"), parse("s1", "select 4"), sync());
+        server.received();
+        server.error("42601", "syntax error at or near \"selec\"");
+        server.answer("Z");
+        assertEquals(List.of("E 42601 syntax error at or near \"selec\"", "Z"), server.toClient());
+        assertEquals(1, client.size(), "s1 as it was, as on a direct connection");
+        send(client, server, bind("s1"), sync());
+        assertEquals(List.of("Bind - " + X1, "Sync"), server.received());
+    }
+
+    @Test
     void closingAPortalOrTheUnnamedStatementGoesToTheServerAsItCame() {
         ScriptedServer server = fixture.server();
         send(client, server, parse("", "select 1"), sync());
