@@ -411,6 +411,11 @@ public final class NamedStatements {
         }
         String name = Parse.statementName(frame);
         if (byClientName.containsKey(name)) {
+            // PostgreSQL parses and analyses the text before it finds the name taken (and refuses it in a failed
+            // transaction first): the text goes first as the server's unnamed statement, whose error is the
+            // client's if it fails; if it parses, the name's 42P05.
+            server.prepared().dropUnnamed();
+            server.inject(Parse.encode(alloc, "", Parse.definition(frame)), ok -> { });
             frame.release();
             fail(server, DUPLICATE_PREPARED_STATEMENT, "prepared statement \"" + name + "\" already exists");
             return;

@@ -491,6 +491,40 @@ class ExtendedInOneWriteIT {
         }
     }
 
+    /**
+     * A Parse of a name the client holds: PostgreSQL reports a text that does not parse (42601), or a failed
+     * transaction (25P02), before the taken name (42P05); the statement stays as it was.
+     */
+    @Test
+    void aParseOfATakenNameReportsErrorsInPostgresqlsOrder() throws Exception {
+        byte[] prepare = concat(parse("s", "select 1"), SYNC);
+        byte[][] steps = {
+            concat(parse("s", "selec"), SYNC), concat(parse("s", "select 2"), SYNC),
+            concat(message('Q', "BEGIN"), message('Q', "select 1/0"), parse("s", "select 2"), SYNC,
+                    message('Q', "ROLLBACK")),
+            concat(bind("s"), EXECUTE, SYNC),
+        };
+        int[] batches = {1, 1, 4, 1};
+        StringBuilder direct = new StringBuilder();
+        try (RawPgClient client = RawPgClient.connect(cluster.host(), cluster.port())) {
+            client.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
+            direct.append(pipelined(client, prepare, 1));
+            for (int i = 0; i < steps.length; i++) {
+                direct.append(" || ").append(pipelined(client, steps[i], batches[i]));
+            }
+        }
+        assertEquals("1 Z(I) || E(ERROR 42601) Z(I) || E(ERROR 42P05) Z(I) || C Z(T) | E(ERROR 22012) Z(E) "
+                + "| E(ERROR 25P02) Z(E) | C Z(I) || 2 D C Z(I) 1", direct.toString(), "the direct connection");
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient client = proxy.rawLogin()) {
+            StringBuilder through = new StringBuilder(pipelined(client, prepare, 1));
+            for (int i = 0; i < steps.length; i++) {
+                through.append(" || ").append(pipelined(client, steps[i], batches[i]));
+            }
+            assertEquals(direct.toString(), through.toString());
+        }
+    }
+
     /** A named Parse that fails, then one of the same name that succeeds, each bound and executed, in one pipeline. */
     private static byte[] parseFailsThenSucceeds(String name) {
         return concat(parse(name, "selec 1"), bind(name), EXECUTE, SYNC, parse(name, "select 4"), bind(name), EXECUTE,

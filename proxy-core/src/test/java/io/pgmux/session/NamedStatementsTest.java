@@ -237,11 +237,28 @@ class NamedStatementsTest {
     void parsingANameTheClientHasFailsWith42P05() {
         ScriptedServer server = server();
         send(client, server, parse("s1", SELECT_1), parse("s1", "select 2"), bind("s1"), sync());
-        assertEquals(List.of("Parse " + X + " " + SELECT_1, "Describe S pgmux_", "Sync"), server.received());
-        server.answer("1");
+        // The text is parsed first, as PostgreSQL parses it before it finds the name taken.
+        assertEquals(List.of("Parse " + X + " " + SELECT_1, "Parse - select 2", "Describe S pgmux_", "Sync"),
+                server.received());
+        server.answer("11");
         server.error("26000", "prepared statement \"pgmux_\" does not exist");
         server.answer("Z");
         assertEquals(List.of("1", "E 42P05 prepared statement \"s1\" already exists", "Z"), server.toClient());
+        assertEquals(1, client.size());
+    }
+
+    @Test
+    void aTakenNameWithATextThatDoesNotParseGetsTheSyntaxErrorFirst() {
+        ScriptedServer server = server();
+        send(client, server, parse("s1", SELECT_1), sync());
+        server.answer("1Z");
+        server.received();
+        server.toClient();
+        send(client, server, parse("s1", "selec"), bind("s1"), sync());
+        assertEquals(List.of("Parse - selec", "Describe S pgmux_", "Sync"), server.received());
+        server.error("42601", "syntax error at or near \"selec\"");
+        server.answer("Z");
+        assertEquals(List.of("E 42601 syntax error at or near \"selec\"", "Z"), server.toClient());
         assertEquals(1, client.size());
     }
 
