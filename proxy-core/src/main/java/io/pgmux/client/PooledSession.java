@@ -303,7 +303,7 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
      * from {@link ClientRuns#run}, behind what waits already; it goes out once a server comes ({@link #sendPending}).
      * Past {@link PendingRequests#MAX_BYTES} nothing more is read meanwhile.
      */
-        void keep(ByteBuf kept) {
+    void keep(ByteBuf kept) {
         local.toServer();
         if (pending.add(kept)) {
             channel().config().setAutoRead(false);

@@ -425,16 +425,10 @@ final class ResponseRouter implements MessageRouter {
     /** The connection is gone: tracked requests failed; pgmux's own queries hear nothing more. */
     void serverGone() {
         while (!queue.isEmpty()) {
-            if (queue.headAction() == ResponseAction.TRACK || queue.headAction() == ResponseAction.SWALLOW) {
-                Outcome outcome = queue.headOutcome();
+            if (queue.headAction() == ResponseAction.INTERNAL) {
                 queue.pop();
-                outcome.done(false);
-            } else if (queue.headAction() == ResponseAction.ANSWER) {
-                LocalAnswer answer = queue.headAnswer();
-                queue.pop();
-                answer.skipped();
             } else {
-                queue.pop();
+                complete(false);
             }
         }
     }

@@ -429,14 +429,19 @@ public final class NamedStatements {
             if (!byClientName.remove(name, statement)) {
                 failedWhileDropped.add(statement); // a Close or DEALLOCATE pipelined behind it took the name
             }
-            for (java.util.Iterator<Displaced> each = displaced.iterator(); each.hasNext(); ) {
-                Displaced entry = each.next();
-                if (entry.holder() == statement) {
-                    each.remove();
-                    putBack(entry.name(), entry.dropped());
-                }
-            }
+            putBackDisplacedBy(statement);
         });
+    }
+
+    /** The Parse of {@code holder} failed: what it displaced ({@link #displaced}) goes back. */
+    private void putBackDisplacedBy(Statement holder) {
+        for (java.util.Iterator<Displaced> each = displaced.iterator(); each.hasNext(); ) {
+            Displaced entry = each.next();
+            if (entry.holder() == holder) {
+                each.remove();
+                putBack(entry.name(), entry.dropped());
+            }
+        }
     }
 
     private void bind(ServerConnection server, ByteBuf frame) {
@@ -554,12 +559,7 @@ public final class NamedStatements {
         if (generation > PreparedOnServer.STALE) {
             return;
         }
-        if (generation == PreparedOnServer.STALE) {
-            server.inject(Close.encode(alloc, Describe.STATEMENT, name), ok -> { });
-        } else {
-            makeRoom(server);
-        }
-        prepared.add(name, pool.statementGeneration());
+        makeWayFor(server, name);
         prepared.markStale(name);
         server.inject(Parse.encode(alloc, name, EMPTY_DEFINITION), ok -> { });
     }
@@ -573,13 +573,7 @@ public final class NamedStatements {
     private void prepareOn(ServerConnection server, Statement statement, boolean clientsOwn, Runnable onFailure) {
         PreparedOnServer prepared = server.prepared();
         String name = statement.serverName();
-        boolean closedFirst = prepared.generation(name) != PreparedOnServer.ABSENT;
-        if (closedFirst) {
-            server.inject(Close.encode(alloc, Describe.STATEMENT, name), ok -> { });
-        } else {
-            makeRoom(server);
-        }
-        prepared.add(name, pool.statementGeneration());
+        boolean closedFirst = makeWayFor(server, name);
         ByteBuf parse = Parse.encode(alloc, name, statement.definition());
         pool.stats().countServerParse();
         Outcome outcome = ok -> {
@@ -601,6 +595,24 @@ public final class NamedStatements {
             // a Bind behind the next Sync, after a ROLLBACK, must prepare again rather than assume.
             server.inject(parse, inDoubt(outcome));
         }
+    }
+
+    /**
+     * Before a Parse under pgmux's {@code name} on {@code server}: closes the copy there, if any (older, or stale),
+     * else makes room in the server's LRU; then records the Parse.
+     *
+     * @return whether a Close went ahead of the Parse
+     */
+    private boolean makeWayFor(ServerConnection server, String name) {
+        PreparedOnServer prepared = server.prepared();
+        boolean closedFirst = prepared.generation(name) != PreparedOnServer.ABSENT;
+        if (closedFirst) {
+            server.inject(Close.encode(alloc, Describe.STATEMENT, name), ok -> { });
+        } else {
+            makeRoom(server);
+        }
+        prepared.add(name, pool.statementGeneration());
+        return closedFirst;
     }
 
     private void makeRoom(ServerConnection server) {
