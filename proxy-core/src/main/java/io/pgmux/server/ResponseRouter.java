@@ -248,6 +248,18 @@ final class ResponseRouter implements MessageRouter {
         }
     }
 
+    /** Pops the head request, which the backend skipped after an error before it. */
+    private void skip() {
+        switch (queue.headAction()) {
+            case TRACK, SWALLOW -> {
+                Outcome outcome = queue.headOutcome();
+                queue.pop();
+                outcome.skipped();
+            }
+            default -> complete(false);
+        }
+    }
+
     /** @param frame the message, or null when it went to the client already */
     private void readyForQuery(TransactionStatus status, ByteBuf frame) {
         if (queue.unsureSyncs() > 0 && (queue.isEmpty() || queue.headType() != RequestType.SYNC)) {
@@ -256,9 +268,9 @@ final class ResponseRouter implements MessageRouter {
         }
         conversation.readyForQuery(status);
         conversation.moveTo(conversation.phase().copyEnded());
-        // Extended requests still queued here were skipped by the server after an error: they failed.
+        // Extended requests still queued here were skipped by the server after an error.
         while (!queue.isEmpty() && !queue.headType().endsWithReadyForQuery()) {
-            complete(false);
+            skip();
         }
         if (queue.isEmpty()) {
             if (frame != null) {
@@ -418,7 +430,7 @@ final class ResponseRouter implements MessageRouter {
             if (queue.headAction() == ResponseAction.INTERNAL) {
                 queue.headInternal().failed(SKIPPED);
             }
-            complete(false);
+            skip();
         }
     }
 

@@ -124,10 +124,25 @@ public final class NamedStatements {
         return unnamed != null && unnamed.isDefined();
     }
 
-    private void dropUnnamed() {
-        if (unnamed != null) {
-            unnamed.drop();
+    /**
+     * A simple Query or a Close of the unnamed statement goes to {@code server}: it drops the client's unnamed
+     * statement when the backend runs it. Call before the message is noted or sent.
+     *
+     * @return null when the drop needs no answer (the client has no unnamed statement, or nothing before the
+     *     message can fail or is outstanding), else the outcome to track the message with: in doubt when the
+     *     backend may skip it after an error in the batch before it, and then the statement stays
+     */
+    private Outcome unnamedDropSent(ServerConnection server) {
+        if (unnamed == null) {
+            return null;
         }
+        boolean certain = server.answersQueryNow();
+        if (certain && !unnamed.changesOutstanding()) {
+            unnamed.dropped();
+            return null;
+        }
+        unnamed.dropSent(!certain);
+        return certain ? unnamed : inDoubt(unnamed);
     }
 
     /** The named statements the client holds now (SHOW CLIENTS' prepared_statements); on the client's loop. */
@@ -190,9 +205,10 @@ public final class NamedStatements {
             case FrontendTag.PARSE:
                 return Parse.hasStatementName(frame) || classify(frame, Parse.queryStart(frame)) != null;
             case FrontendTag.BIND:
-                return frame.getByte(Bind.statementNameStart(frame)) != 0;
+                return frame.getByte(Bind.statementNameStart(frame)) != 0 || unnamedInDoubt();
             case FrontendTag.DESCRIBE:
-                return Describe.target(frame) == Describe.STATEMENT && !Describe.namesUnnamed(frame);
+                return Describe.target(frame) == Describe.STATEMENT
+                        && (!Describe.namesUnnamed(frame) || unnamedInDoubt());
             case FrontendTag.CLOSE:
                 return Close.target(frame) == Describe.STATEMENT && !Describe.namesUnnamed(frame);
             case FrontendTag.QUERY:
@@ -200,6 +216,11 @@ public final class NamedStatements {
             default:
                 return false;
         }
+    }
+
+    /** Whether the unnamed statement's newest change is outstanding and the backend may skip it. */
+    private boolean unnamedInDoubt() {
+        return unnamed != null && unnamed.newestInDoubt();
     }
 
     /**
@@ -218,17 +239,35 @@ public final class NamedStatements {
     /** A change to the client's names goes to the server: in doubt until {@code outcome} is told. */
     private Outcome inDoubt(Outcome outcome) {
         changesInDoubt++;
-        return succeeded -> {
-            changesInDoubt--;
-            if (changesBehindSync > 0) {
-                changesBehindSync--;
+        return new Outcome() {
+            @Override
+            public void done(boolean succeeded) {
+                answered();
+                outcome.done(succeeded);
+                settleIfLast();
             }
-            outcome.done(succeeded);
-            if (changesInDoubt == 0) {
-                failedWhileDropped.clear();
-                displaced.clear();
+
+            @Override
+            public void skipped() {
+                answered();
+                outcome.skipped();
+                settleIfLast();
             }
         };
+    }
+
+    private void answered() {
+        changesInDoubt--;
+        if (changesBehindSync > 0) {
+            changesBehindSync--;
+        }
+    }
+
+    private void settleIfLast() {
+        if (changesInDoubt == 0) {
+            failedWhileDropped.clear();
+            displaced.clear();
+        }
     }
 
     /** A Sync goes to the server: the batch it ends is the last one anything after it must wait for. */
@@ -281,8 +320,12 @@ public final class NamedStatements {
                     if (!Describe.namesUnnamed(frame)) {
                         return MessageRouter.Route.TAKE;
                     }
-                    dropUnnamed();
+                    Outcome drop = unnamedDropSent(server);
                     server.prepared().dropUnnamed();
+                    if (drop != null) {
+                        server.noteTrackedFromClient(drop);
+                        return MessageRouter.Route.PASS;
+                    }
                 }
                 break;
             case FrontendTag.EXECUTE:
@@ -325,10 +368,13 @@ public final class NamedStatements {
             return MessageRouter.Route.TAKE; // renamed to pgmux's name
         }
         UnnamedStatement statement = unnamedToParse();
-        long number = again ? statement.parsedAgain(command, null)
-                : statement.parsed(frame, start, frame.writerIndex(), command, null);
+        // Skipped after an error earlier in its batch, it leaves the statement before it.
+        boolean skippable = !server.answersQueryNow();
+        Outcome outcome = skippable ? inDoubt(statement) : statement;
+        long number = again ? statement.parsedAgain(command, null, skippable)
+                : statement.parsed(frame, start, frame.writerIndex(), command, null, skippable);
         server.prepared().unnamedParsed(this, number);
-        server.noteTrackedFromClient(statement);
+        server.noteTrackedFromClient(outcome);
         return MessageRouter.Route.PASS;
     }
 
@@ -497,9 +543,13 @@ public final class NamedStatements {
         }
         String name = Close.name(frame);
         if (name.isEmpty()) {
-            dropUnnamed();
+            Outcome drop = unnamedDropSent(server);
             server.prepared().dropUnnamed();
-            server.sendFromClient(frame);
+            if (drop == null) {
+                server.sendFromClient(frame);
+            } else {
+                server.sendTracked(frame, drop);
+            }
             return;
         }
         // Closing a name that does not exist is no error in PostgreSQL either. The name goes at once, so that a
@@ -663,10 +713,12 @@ public final class NamedStatements {
             }
         }
         UnnamedStatement statement = unnamedToParse();
-        long number = again && sent == frame ? statement.parsedAgain(command, null)
-                : statement.parsed(sent, start, sent.writerIndex(), command, target);
+        boolean skippable = !server.answersQueryNow(); // a Parse slipped in ahead of it counts
+        Outcome outcome = skippable ? inDoubt(statement) : statement;
+        long number = again && sent == frame ? statement.parsedAgain(command, null, skippable)
+                : statement.parsed(sent, start, sent.writerIndex(), command, target, skippable);
         server.prepared().unnamedParsed(this, number);
-        server.sendTracked(sent, statement);
+        server.sendTracked(sent, outcome);
     }
 
     /**
@@ -720,25 +772,49 @@ public final class NamedStatements {
     // ---- SQL-level DEALLOCATE and DISCARD ALL act on protocol-level statements too ---------------------------
 
     private void query(ServerConnection server, ByteBuf frame) {
-        dropUnnamed(); // a simple Query drops the unnamed statement
+        Outcome drop = unnamedDropSent(server); // a simple Query drops the unnamed statement
         SqlCommand command = SqlCommand.classify(frame);
         switch (command.kind()) {
             case DEALLOCATE_ALL:
             case DISCARD_ALL:
-                server.sendTrackedQuery(frame, dropNames(server, command, null));
+                server.sendTrackedQuery(frame, both(dropNames(server, command, null), drop));
                 return;
             case DEALLOCATE:
                 Statement statement = byClientName.get(command.argument());
-                if (statement == null) {
-                    server.sendFromClient(frame);
+                if (statement != null) {
+                    frame.release();
+                    deallocate(server, command.argument(), statement, drop);
                     return;
                 }
-                frame.release();
-                deallocate(server, command.argument(), statement);
-                return;
+                break;
             default:
-                server.sendFromClient(frame);
+                break;
         }
+        if (drop == null) {
+            server.sendFromClient(frame);
+        } else {
+            server.sendTrackedQuery(frame, drop);
+        }
+    }
+
+    /** An outcome that tells {@code first}, then {@code second} unless null. */
+    private static Outcome both(Outcome first, Outcome second) {
+        if (second == null) {
+            return first;
+        }
+        return new Outcome() {
+            @Override
+            public void done(boolean succeeded) {
+                first.done(succeeded);
+                second.done(succeeded);
+            }
+
+            @Override
+            public void skipped() {
+                first.skipped();
+                second.skipped();
+            }
+        };
     }
 
     /**
@@ -749,7 +825,7 @@ public final class NamedStatements {
      * in a failed transaction its 25P02, the name kept; else DEALLOCATE. The name goes at once, so that a Parse
      * pipelined after it finds the name free, and comes back if the stand-in is skipped or fails.
      */
-    private void deallocate(ServerConnection server, String name, Statement statement) {
+    private void deallocate(ServerConnection server, String name, Statement statement, Outcome unnamedDrop) {
         byClientName.remove(name, statement);
         Outcome outcome = inDoubt(ok -> {
             if (!ok) {
@@ -759,6 +835,9 @@ public final class NamedStatements {
         server.answerSimple(new LocalAnswer() {
             @Override
             public ByteBuf answer(TransactionStatus status) {
+                if (unnamedDrop != null) {
+                    unnamedDrop.done(true); // the stand-in Query ran, in a failed transaction too
+                }
                 if (status == TransactionStatus.FAILED) {
                     outcome.done(false);
                     return ErrorResponse.encode(alloc, PgError.error(SqlState.IN_FAILED_SQL_TRANSACTION,
@@ -770,7 +849,10 @@ public final class NamedStatements {
 
             @Override
             public void skipped() {
-                outcome.done(false);
+                outcome.skipped();
+                if (unnamedDrop != null) {
+                    unnamedDrop.skipped();
+                }
             }
         });
     }

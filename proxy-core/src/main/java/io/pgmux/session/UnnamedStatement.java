@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.pgmux.server.Outcome;
+import java.util.ArrayDeque;
 
 /**
  * A client's unnamed prepared statement. PostgreSQL keeps it until the next unnamed Parse or simple Query, across
@@ -14,54 +15,137 @@ import io.pgmux.server.Outcome;
  * {@code PreparedOnServer#hasUnnamed}). The bytes are copied only when the text changes: a client that runs the
  * same statement over and over allocates nothing here.
  *
- * <p>It is also the {@link Outcome} of its Parses, whose answers come in the order they were sent: one instance, so
- * that the frequent unnamed Parse allocates nothing.
+ * <p>What the client's next message finds is the newest change sent: a Parse defines the statement, a Query or a
+ * Close of it drops it. What the backend holds is known only from the answers, which come in the order the changes
+ * were sent; this is the {@link Outcome} of every change whose answer matters: one instance, so that the frequent
+ * unnamed Parse allocates nothing. A change that succeeded is what the backend holds; a Parse that failed, or a
+ * Query, leaves none (PostgreSQL drops the old statement before it parses the new text or runs the Query); a
+ * change the backend skipped after an earlier error leaves what was there. Once nothing is outstanding the newest
+ * state is what the backend holds: a skipped change is undone.
  */
 final class UnnamedStatement implements Outcome {
-    private byte[] definition;
-    /** {@link #definition} as a buffer, to compare the next Parse with. */
-    private ByteBuf view;
-    private boolean defined;
-    private long number;
-    /** What executing it does to the client's names (DEALLOCATE), or null. */
-    private SqlCommand command;
-    /** The statement a DEALLOCATE of one name drops. */
-    private Statement target;
-    /** The answers to its Parses so far. */
-    private long answered;
+    /** The newest change's result: what the client's next message finds. */
+    private final Result newest = new Result();
+    /** What the backend holds by the answers so far; the same as {@link #newest} while nothing is outstanding. */
+    private final Result settled = new Result();
+    /** Changes sent and not answered yet. */
+    private int outstanding;
+    /** The results of the outstanding changes before the newest, oldest first: made when two are outstanding. */
+    private ArrayDeque<Result> older;
+    /** The number of the last Parse sent. */
+    private long lastNumber;
 
     /**
      * A Parse of the unnamed statement is sent with the definition at {@code [start, end)} of {@code frame} (the
      * bytes after the name: query text, its NUL, the parameter types).
      *
+     * @param skippable whether the backend may skip it, after an error earlier in its batch
      * @return the Parse's number
      */
-    long parsed(ByteBuf frame, int start, int end, SqlCommand newCommand, Statement newTarget) {
+    long parsed(ByteBuf frame, int start, int end, SqlCommand newCommand, Statement newTarget, boolean skippable) {
+        changeSent(skippable);
         if (!sameAs(frame, start, end)) {
-            definition = ByteBufUtil.getBytes(frame, start, end - start);
-            view = Unpooled.wrappedBuffer(definition);
+            newest.definition = ByteBufUtil.getBytes(frame, start, end - start);
+            newest.view = Unpooled.wrappedBuffer(newest.definition);
         }
-        return parsedAgain(newCommand, newTarget);
+        return define(newCommand, newTarget);
     }
 
     /**
      * A Parse of the unnamed statement is sent with the definition {@link #sameAs} found equal to the kept one.
      *
+     * @param skippable as for {@link #parsed}
      * @return the Parse's number
      */
-    long parsedAgain(SqlCommand newCommand, Statement newTarget) {
-        defined = true;
-        command = newCommand;
-        target = newTarget;
-        return ++number;
+    long parsedAgain(SqlCommand newCommand, Statement newTarget, boolean skippable) {
+        changeSent(skippable);
+        return define(newCommand, newTarget);
     }
 
-    /** The answer to its oldest Parse not yet answered. */
+    private long define(SqlCommand newCommand, Statement newTarget) {
+        newest.defined = true;
+        newest.command = newCommand;
+        newest.target = newTarget;
+        newest.number = ++lastNumber;
+        return newest.number;
+    }
+
+    /**
+     * A simple Query or a Close of the unnamed statement is sent: it drops the statement. Its answer is to come to
+     * {@link #done} or {@link #skipped} in its turn.
+     *
+     * @param skippable as for {@link #parsed}
+     */
+    void dropSent(boolean skippable) {
+        changeSent(skippable);
+        newest.defined = false;
+    }
+
+    /**
+     * A Query or Close that drops the statement whatever comes before it, with no change outstanding: no answer is
+     * waited for.
+     */
+    void dropped() {
+        if (outstanding != 0) {
+            throw new IllegalStateException("a certain drop of the unnamed statement with changes outstanding");
+        }
+        newest.defined = false;
+        settled.defined = false;
+    }
+
+    private void changeSent(boolean skippable) {
+        if (outstanding > 0) {
+            if (older == null) {
+                older = new ArrayDeque<>();
+            }
+            older.add(newest.copy());
+        }
+        outstanding++;
+        newest.skippable = skippable;
+    }
+
+    /** Whether a change was sent that is not answered yet: a drop must then be answered to be placed in order. */
+    boolean changesOutstanding() {
+        return outstanding > 0;
+    }
+
+    /**
+     * Whether the newest change is not answered yet and the backend may skip it: then what a Bind or Describe of
+     * the statement finds is known only from that answer.
+     */
+    boolean newestInDoubt() {
+        return outstanding > 0 && newest.skippable;
+    }
+
+    /** The answer to the oldest change not yet answered: the backend ran it (succeeded or not). */
     @Override
     public void done(boolean succeeded) {
-        answered++;
-        if (!succeeded) {
-            parseFailed(answered);
+        Result result = oldest();
+        if (succeeded) {
+            settled.set(result);
+        } else {
+            settled.defined = false;
+        }
+        answered();
+    }
+
+    /** The oldest change not yet answered was skipped by the backend after an earlier error: nothing changed. */
+    @Override
+    public void skipped() {
+        oldest();
+        answered();
+    }
+
+    private Result oldest() {
+        if (outstanding == 0) {
+            throw new IllegalStateException("an answer to a change of the unnamed statement that was never sent");
+        }
+        return older == null || older.isEmpty() ? newest : older.poll();
+    }
+
+    private void answered() {
+        if (--outstanding == 0) {
+            newest.set(settled);
         }
     }
 
@@ -71,38 +155,64 @@ final class UnnamedStatement implements Outcome {
      */
     boolean sameAs(ByteBuf frame, int start, int end) {
         int length = end - start;
-        return definition != null && definition.length == length && ByteBufUtil.equals(frame, start, view, 0, length);
-    }
-
-    /** The Parse numbered {@code failed} did not succeed: unless another came after it, there is none now. */
-    void parseFailed(long failed) {
-        if (failed == number) {
-            defined = false;
-        }
-    }
-
-    /** A simple Query or a Close of the unnamed statement dropped it. */
-    void drop() {
-        defined = false;
+        byte[] definition = newest.definition;
+        return definition != null && definition.length == length
+                && ByteBufUtil.equals(frame, start, newest.view, 0, length);
     }
 
     boolean isDefined() {
-        return defined;
+        return newest.defined;
     }
 
     long number() {
-        return number;
+        return newest.number;
     }
 
     byte[] definition() {
-        return definition;
+        return newest.definition;
     }
 
     SqlCommand command() {
-        return command;
+        return newest.command;
     }
 
     Statement target() {
-        return target;
+        return newest.target;
+    }
+
+    /**
+     * One state of the statement. The definition stays when the statement is dropped: a Parse of the same bytes
+     * after it is recognised without a copy.
+     */
+    private static final class Result {
+        boolean defined;
+        byte[] definition;
+        /** {@link #definition} as a buffer, to compare the next Parse with. */
+        ByteBuf view;
+        long number;
+        /** What executing it does to the client's names (DEALLOCATE), or null. */
+        SqlCommand command;
+        /** The statement a DEALLOCATE of one name drops. */
+        Statement target;
+        /** Whether the change that made it may be skipped by the backend (while it is outstanding). */
+        boolean skippable;
+
+        Result copy() {
+            Result copy = new Result();
+            copy.set(this);
+            return copy;
+        }
+
+        void set(Result other) {
+            defined = other.defined;
+            if (other.definition != null) {
+                definition = other.definition;
+                view = other.view;
+            }
+            number = other.number;
+            command = other.command;
+            target = other.target;
+            skippable = other.skippable;
+        }
     }
 }

@@ -526,6 +526,77 @@ class ExtendedInOneWriteIT {
     }
 
     /** A named Parse that fails, then one of the same name that succeeds, each bound and executed, in one pipeline. */
+    /**
+     * What drops or replaces the unnamed statement (a Query, a Close of it, an unnamed Parse) drops it only if the
+     * backend runs it: skipped behind an error earlier in its batch, it leaves the statement as it was, and a Bind
+     * of it in the next batch binds that, on a server where another client's unnamed statement replaced it too. A Query runs
+     * and drops it even when it fails. Each case on its own writes, then in one write, where the next batch's Bind
+     * must wait for the answers before it.
+     */
+    @Test
+    void theUnnamedStatementStaysWhenTheBackendSkipsWhatWouldDropIt() throws Exception {
+        byte[] bad = parse("bad", "selec");
+        byte[][] pipelines = {
+            concat(bad, message('Q', "select 1"), SYNC),
+            concat(bad, closeStatement(""), SYNC),
+            concat(bad, parse("", "select 6"), SYNC),
+            concat(bad, parse("", "select 6"), bind(""), EXECUTE, parse("", "select 7"), SYNC),
+            concat(bad, message('Q', "DEALLOCATE ALL"), SYNC),
+            concat(bad, message('Q', "DEALLOCATE s"), SYNC),
+            concat(bad, message('Q', "DEALLOCATE nothing"), closeStatement(""), SYNC),
+            concat(parse("", "select 8"), bind(""), EXECUTE, message('Q', "select 1"), SYNC),
+            concat(message('Q', "selec")),
+            concat(parse("", "select 1/0"), bind(""), EXECUTE, closeStatement(""), SYNC),
+            concat(parse("", "select 9"), SYNC, bad, parse("", "select 10"), SYNC),
+        };
+        int[] batches = {1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 2};
+        byte[] prepare = concat(closeStatement("s"), parse("s", "select 4"), parse("", "select 5"), SYNC);
+        byte[] run = concat(bind(""), EXECUTE, SYNC);
+        StringBuilder direct = new StringBuilder();
+        try (RawPgClient client = RawPgClient.connect(cluster.host(), cluster.port());
+             RawPgClient other = RawPgClient.connect(cluster.host(), cluster.port())) {
+            client.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
+            other.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
+            for (int i = 0; i < pipelines.length; i++) {
+                direct.append(unnamedAfter(client, other, prepare, pipelines[i], batches[i], run)).append(" || ");
+            }
+        }
+        String skipped = twice("3 1 1 Z(I) | E(ERROR 42601) Z(I) | 2 D C Z(I) 5");
+        assertEquals((skipped + " || ").repeat(7)
+                + twice("3 1 1 Z(I) | 1 2 D C T D C Z(I) 8 | Z(I) | E(ERROR 26000) Z(I)") + " || "
+                + twice("3 1 1 Z(I) | E(ERROR 42601) Z(I) | E(ERROR 26000) Z(I)") + " || "
+                + twice("3 1 1 Z(I) | 1 E(ERROR 22012) Z(I) | E(ERROR 22012) Z(I)") + " || "
+                + twice("3 1 1 Z(I) | 1 Z(I) | E(ERROR 42601) Z(I) | 2 D C Z(I) 9") + " || ", direct.toString(),
+                "the direct connection");
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient client = proxy.rawLogin();
+             RawPgClient other = proxy.rawLogin()) {
+            StringBuilder through = new StringBuilder();
+            for (int i = 0; i < pipelines.length; i++) {
+                through.append(unnamedAfter(client, other, prepare, pipelines[i], batches[i], run)).append(" || ");
+            }
+            assertEquals(direct.toString(), through.toString());
+        }
+    }
+
+    private static String twice(String answers) {
+        return answers + " / " + answers;
+    }
+
+    /**
+     * Prepares, runs {@code pipeline} (answered by {@code batches} ReadyForQuery), lets {@code other} run an unnamed
+     * statement of its own, and then {@code run}, a write each; then all three in one write.
+     */
+    private static String unnamedAfter(RawPgClient client, RawPgClient other, byte[] prepare, byte[] pipeline,
+                                       int batches, byte[] run) {
+        String apart = pipelined(client, prepare, 1) + " | " + pipelined(client, pipeline, batches) + " | ";
+        // Through pgmux the other client's unnamed statement replaces the client's on their one server.
+        assertEquals("1 2 D C Z(I) 99", pipelined(other, concat(parse("", "select 99"), run), 1));
+        apart += pipelined(client, run, 1);
+        String together = pipelined(client, concat(prepare, pipeline, run), batches + 2);
+        return apart + " / " + together;
+    }
+
     private static byte[] parseFailsThenSucceeds(String name) {
         return concat(parse(name, "selec 1"), bind(name), EXECUTE, SYNC, parse(name, "select 4"), bind(name), EXECUTE,
                 SYNC, bind(name), EXECUTE, SYNC);

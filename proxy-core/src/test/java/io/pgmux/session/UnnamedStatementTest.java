@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
@@ -20,7 +21,7 @@ class UnnamedStatementTest {
     }
 
     private long parsed(ByteBuf body) {
-        return unnamed.parsed(body, 1, body.writerIndex(), null, null);
+        return unnamed.parsed(body, 1, body.writerIndex(), null, null, false);
     }
 
     @Test
@@ -42,21 +43,73 @@ class UnnamedStatementTest {
     }
 
     @Test
-    void aFailedParseLeavesNoneUnlessALaterOneWasSent() {
+    void aFailedParseLeavesNoneOnceNothingIsOutstanding() {
         parsed(parseBody("select 1"));
-        long second = parsed(parseBody("selec"));
-        unnamed.parseFailed(second);
-        assertFalse(unnamed.isDefined());
-        long third = parsed(parseBody("select 3"));
-        unnamed.parseFailed(third - 1);
-        assertTrue(unnamed.isDefined(), "the failure of an earlier Parse does not undo a later one");
+        unnamed.done(true);
+        parsed(parseBody("selec"));
+        parsed(parseBody("select 3"));
+        unnamed.done(false);
+        assertTrue(unnamed.isDefined(), "a later Parse is outstanding: the client's next message finds it");
+        unnamed.skipped();
+        assertFalse(unnamed.isDefined(), "the failed Parse dropped the first; the third was skipped");
     }
 
     @Test
-    void aQueryDropsIt() {
+    void aSkippedParseLeavesTheStatementBeforeIt() {
+        long first = parsed(parseBody("select 1"));
+        unnamed.done(true);
+        parsed(parseBody("select 2"));
+        parsed(parseBody("select 3"));
+        unnamed.skipped();
+        unnamed.skipped();
+        assertTrue(unnamed.isDefined());
+        assertEquals(first, unnamed.number());
+        assertArrayEquals("select 1\0\0\0".getBytes(StandardCharsets.UTF_8), unnamed.definition());
+        assertEquals(4, parsed(parseBody("select 4")), "numbers are never given twice");
+    }
+
+    @Test
+    void aParseAnsweredWhileALaterOneIsOutstandingIsWhatTheBackendHoldsIfTheLaterIsSkipped() {
         parsed(parseBody("select 1"));
-        unnamed.drop();
+        parsed(parseBody("select 2"));
+        parsed(parseBody("select 3"));
+        unnamed.done(true);
+        unnamed.done(true);
+        assertArrayEquals("select 3\0\0\0".getBytes(StandardCharsets.UTF_8), unnamed.definition());
+        unnamed.skipped();
+        assertTrue(unnamed.isDefined());
+        assertArrayEquals("select 2\0\0\0".getBytes(StandardCharsets.UTF_8), unnamed.definition());
+    }
+
+    @Test
+    void aQueryOrCloseDropsItWhenTheBackendRunsItFailingOrNotAndNotWhenItIsSkipped() {
+        parsed(parseBody("select 1"));
+        unnamed.done(true);
+        unnamed.dropSent(true);
         assertFalse(unnamed.isDefined());
+        assertTrue(unnamed.newestInDoubt());
+        unnamed.skipped();
+        assertFalse(unnamed.newestInDoubt());
+        assertTrue(unnamed.isDefined(), "skipped: the statement stays");
+        unnamed.dropSent(true);
+        unnamed.done(false);
+        assertFalse(unnamed.isDefined(), "a Query that fails has dropped it first");
+        parsed(parseBody("select 2"));
+        unnamed.done(true);
+        unnamed.dropSent(true);
+        unnamed.done(true);
+        assertFalse(unnamed.isDefined());
+    }
+
+    @Test
+    void aCertainDropNeedsNothingOutstanding() {
+        parsed(parseBody("select 1"));
+        assertThrows(IllegalStateException.class, unnamed::dropped);
+        unnamed.done(true);
+        unnamed.dropped();
+        assertFalse(unnamed.isDefined());
+        assertFalse(unnamed.changesOutstanding());
+        assertThrows(IllegalStateException.class, unnamed::skipped, "no change outstanding to answer");
     }
 
     @Test
@@ -71,8 +124,9 @@ class UnnamedStatementTest {
         assertFalse(unnamed.sameAs(sameLength, 1, sameLength.writerIndex()));
         ByteBuf longer = parseBody("select $1::int8");
         assertFalse(unnamed.sameAs(longer, 1, longer.writerIndex()));
-        unnamed.drop();
-        assertEquals(2, unnamed.parsedAgain(null, null));
+        unnamed.done(true);
+        unnamed.dropped();
+        assertEquals(2, unnamed.parsedAgain(null, null, false));
         assertTrue(unnamed.isDefined());
         assertSame(kept, unnamed.definition());
     }
