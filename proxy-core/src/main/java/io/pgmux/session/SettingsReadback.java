@@ -35,6 +35,14 @@ import java.util.Set;
 final class SettingsReadback {
     /** The setting the readback itself changes (SET LOCAL), so it is read before. */
     private static final String STATEMENT_TIMEOUT = "statement_timeout";
+    /**
+     * A transaction's own settings: each transaction starts with them from default_transaction_isolation and its
+     * siblings, and one can be set only before the transaction's first query. A {@code SET TRANSACTION} outside a
+     * block leaves them at session level in pg_settings, but they are no session's setting: never read, never
+     * replayed (a set_config of one behind a query fails with 25001).
+     */
+    static final List<String> TRANSACTION_SCOPED = List.of("transaction_isolation", "transaction_read_only",
+            "transaction_deferrable");
 
     private final Set<String> names;
     private final Map<String, String> restore;
@@ -47,7 +55,9 @@ final class SettingsReadback {
      */
     SettingsReadback(Set<String> names, Map<String, String> restore, boolean everySessionSetting) {
         // In the order given, so that the same question is always the same text.
-        this.names = Collections.unmodifiableSet(new LinkedHashSet<>(names));
+        Set<String> asked = new LinkedHashSet<>(names);
+        asked.removeAll(TRANSACTION_SCOPED);
+        this.names = Collections.unmodifiableSet(asked);
         this.restore = Collections.unmodifiableMap(new LinkedHashMap<>(restore));
         this.everySessionSetting = everySessionSetting;
     }
@@ -102,6 +112,9 @@ final class SettingsReadback {
                     .append(SqlLiteral.asHex("pg_catalog.current_setting(p.name)"))
                     .append(" FROM pg_catalog.pg_settings p WHERE pg_catalog.texteq(p.source, 'session')")
                     .append(" AND pg_catalog.textne(p.name, ").append(SqlLiteral.of(STATEMENT_TIMEOUT)).append(')');
+            for (String each : TRANSACTION_SCOPED) {
+                sql.append(" AND pg_catalog.textne(p.name, ").append(SqlLiteral.of(each)).append(')');
+            }
         }
         return sql.toString();
     }

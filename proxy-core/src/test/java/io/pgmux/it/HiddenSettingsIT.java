@@ -131,6 +131,33 @@ class HiddenSettingsIT {
         }
     }
 
+    /**
+     * A transaction's own settings (transaction_isolation and its siblings), set outside a block, which PostgreSQL
+     * warns of and pg_settings then shows at session level: a readback of every session setting does not take them
+     * for the client's, whose next servers would refuse them behind a query (25001) and lose the client.
+     */
+    @Test
+    void aTransactionsOwnSettingsSetOutsideABlockDoNotFollowTheClient() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient a = proxy.rawLogin();
+             RawPgClient b = proxy.rawLogin();
+             RawPgClient d = direct(null)) {
+            for (String each : new String[] {"SET TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+                "SET TRANSACTION READ ONLY", "SET TRANSACTION DEFERRABLE",
+                "SET transaction_isolation = 'repeatable read'", "SELECT set_config('transaction_read_only', 'on', false)"}) {
+                both(a, d, each);
+                both(a, d, "DO $$ BEGIN PERFORM 1; END $$"); // every session setting is read back
+                both(a, d, "SET default_transaction_isolation = 'repeatable read'");
+                Raw.queryOne(b, "select 1");
+                assertEquals(Raw.queryOne(d, "show transaction_isolation"),
+                        Raw.queryOne(a, "show transaction_isolation"), each);
+                assertEquals(Raw.queryOne(d, "show transaction_read_only"),
+                        Raw.queryOne(a, "show transaction_read_only"), each);
+                both(a, d, "RESET default_transaction_isolation");
+            }
+        }
+    }
+
     @Test
     void aRoleDefaultStatementTimeoutSurvivesAReadbackOfEverySessionSetting() throws Exception {
         asSuperuser("ALTER ROLE " + ProxyFixture.APP_USER + " IN DATABASE " + ProxyFixture.APP_DB

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SettingsReadbackTest {
@@ -54,7 +55,19 @@ class SettingsReadbackTest {
                 + " AND pg_catalog.texteq(p.source, 'session'); ");
         assertTrue(read >= 0 && read < guard, "at session level before the guard, and only then: " + sql);
         assertTrue(sql.endsWith("WHERE pg_catalog.texteq(p.source, 'session')"
-                + " AND pg_catalog.textne(p.name, E'statement_timeout')"), "the scan after it leaves it out: " + sql);
+                + " AND pg_catalog.textne(p.name, E'statement_timeout')"
+                + " AND pg_catalog.textne(p.name, E'transaction_isolation')"
+                + " AND pg_catalog.textne(p.name, E'transaction_read_only')"
+                + " AND pg_catalog.textne(p.name, E'transaction_deferrable')"),
+                "the scan after it leaves it and a transaction's own settings out: " + sql);
+    }
+
+    @Test
+    void aTransactionsOwnSettingsAreNeverAskedFor() {
+        SettingsReadback readback = new SettingsReadback(new LinkedHashSet<>(List.of("transaction_isolation",
+                "work_mem", "transaction_read_only", "transaction_deferrable")), Map.of(), false);
+        assertEquals(Set.of("work_mem"), readback.names());
+        assertFalse(readback.sql().contains("transaction_"), readback.sql());
     }
 
     @Test
