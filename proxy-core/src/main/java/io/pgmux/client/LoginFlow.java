@@ -417,7 +417,7 @@ final class LoginFlow implements ClientPhase {
             return;
         }
         ServerPool pool = services.pools().pool(database, user);
-        ReleasePolicy policy = ReleasePolicy.of(config.poolModeFor(database, user), channel, pool);
+        ReleasePolicy policy = ReleasePolicy.of(config.poolModeFor(database, user), channel, pool, parameters);
         SessionTracker session = new SessionTracker(parameters, config.pinningFor(database, user), client::describe,
                 policy.mode() != PoolMode.TRANSACTION, services.sqlLexers(), channel.eventLoop());
         PooledSession pooled = new PooledSession(client, services, pool, parameters, policy, session);

@@ -8,6 +8,7 @@ import io.pgmux.config.PoolMode;
 import io.pgmux.pool.ServerPool;
 import io.pgmux.protocol.PgError;
 import io.pgmux.server.ServerConnection;
+import io.pgmux.session.SessionParameters;
 import io.pgmux.session.SessionTracker;
 
 /**
@@ -17,8 +18,8 @@ import io.pgmux.session.SessionTracker;
  * client's alone until then. Chosen once per client after authentication.
  */
 sealed interface ReleasePolicy permits TransactionPooling, SessionPooling {
-    static ReleasePolicy of(PoolMode mode, Channel channel, ServerPool pool) {
-        return mode == PoolMode.TRANSACTION ? new TransactionPooling(channel.alloc(), pool)
+    static ReleasePolicy of(PoolMode mode, Channel channel, ServerPool pool, SessionParameters parameters) {
+        return mode == PoolMode.TRANSACTION ? new TransactionPooling(channel.alloc(), pool, parameters)
                 : new SessionPooling();
     }
 

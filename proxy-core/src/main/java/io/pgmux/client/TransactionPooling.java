@@ -11,6 +11,7 @@ import io.pgmux.protocol.FrontendTag;
 import io.pgmux.protocol.PgError;
 import io.pgmux.server.ServerConnection;
 import io.pgmux.session.NamedStatements;
+import io.pgmux.session.SessionParameters;
 import io.pgmux.session.SessionTracker;
 
 /**
@@ -20,20 +21,22 @@ import io.pgmux.session.SessionTracker;
 final class TransactionPooling implements ReleasePolicy {
     private final ByteBufAllocator alloc;
     private final ServerPool pool;
+    private final SessionParameters parameters;
     /**
      * Made at the client's first request, then kept (a transaction allocates nothing): a client that never sends
      * one holds no statement bookkeeping.
      */
     private NamedStatements statements;
 
-    TransactionPooling(ByteBufAllocator alloc, ServerPool pool) {
+    TransactionPooling(ByteBufAllocator alloc, ServerPool pool, SessionParameters parameters) {
         this.alloc = alloc;
         this.pool = pool;
+        this.parameters = parameters;
     }
 
     private NamedStatements statements() {
         if (statements == null) {
-            statements = new NamedStatements(alloc, pool);
+            statements = new NamedStatements(alloc, pool, parameters);
         }
         return statements;
     }

@@ -58,6 +58,7 @@ public final class NamedStatements {
     private Map<String, Statement> byClientName = NO_NAMES;
     private final ByteBufAllocator alloc;
     private final io.pgmux.pool.ServerPool pool;
+    private final SessionParameters parameters;
     private UnnamedStatement unnamed;
     /** pgmux refused a message itself; like the server, it skips the client's messages until Sync. */
     private boolean failedUntilSync;
@@ -99,9 +100,11 @@ public final class NamedStatements {
     private record Displaced(Statement holder, String name, Statement dropped) {
     }
 
-    public NamedStatements(ByteBufAllocator alloc, io.pgmux.pool.ServerPool pool) {
+    /** @param parameters the client's settings, which decide what the names in its statements denote */
+    public NamedStatements(ByteBufAllocator alloc, io.pgmux.pool.ServerPool pool, SessionParameters parameters) {
         this.alloc = alloc;
         this.pool = pool;
+        this.parameters = parameters;
     }
 
     /** The client's names, writable: made at the first named statement. */
@@ -178,7 +181,8 @@ public final class NamedStatements {
         if (byClientName.containsKey(name)) {
             return false;
         }
-        Statement statement = Statement.of(Parse.definition(frame), pool.nextStatementGeneration());
+        Statement statement = Statement.of(Parse.definition(frame), pool.nextStatementGeneration(),
+                parameters.nameResolution());
         if (!pool.isKnownStatement(statement.serverName())) {
             return false;
         }
@@ -466,7 +470,8 @@ public final class NamedStatements {
             fail(server, DUPLICATE_PREPARED_STATEMENT, "prepared statement \"" + name + "\" already exists");
             return;
         }
-        Statement statement = Statement.of(Parse.definition(frame), pool.nextStatementGeneration());
+        Statement statement = Statement.of(Parse.definition(frame), pool.nextStatementGeneration(),
+                parameters.nameResolution());
         frame.release();
         namesToWrite().put(name, statement);
         // The client's own Parse, renamed: its answer goes to the client, and a failure undoes the name. A copy

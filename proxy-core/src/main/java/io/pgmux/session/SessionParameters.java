@@ -206,6 +206,27 @@ public final class SessionParameters {
         return result;
     }
 
+    /**
+     * What decides, besides the pool's database and user, which objects the names in a statement's text denote:
+     * the client's search_path, role and session authorization as pgmux knows them at session level ("$user" in a
+     * search_path is the role). "" when all three are the server's own; otherwise one string that differs when any
+     * of them does.
+     */
+    String nameResolution() {
+        if (extra.isEmpty()) {
+            return "";
+        }
+        String searchPath = extra.get("search_path");
+        String role = extra.get(ROLE);
+        String authorization = extra.get(SESSION_AUTHORIZATION);
+        if (searchPath == null && role == null && authorization == null) {
+            return "";
+        }
+        // NUL never occurs in a setting's value: the three stay apart.
+        return (searchPath == null ? "" : "p" + searchPath) + '\0' + (role == null ? "" : "r" + role) + '\0'
+                + (authorization == null ? "" : "a" + authorization);
+    }
+
     /** The client's standard_conforming_strings, which decides how its SQL text is read. */
     boolean standardConformingStrings() {
         return !"off".equalsIgnoreCase(tracked[STANDARD_CONFORMING_STRINGS]);

@@ -6,9 +6,11 @@ import java.security.NoSuchAlgorithmException;
 /**
  * A client's named prepared statement: its definition (query text and parameter types, exactly as the client's
  * Parse carried them), the name pgmux prepares it under on servers, and the generation of the client's Parse. The
- * name is derived from the definition, so every client preparing the same statement shares it on each server; the
- * generation says which of those servers' plans are recent enough for this client (see
- * {@code ServerPool#nextStatementGeneration}).
+ * name is derived from the definition and from what decides which objects its names denote (the client's
+ * search_path and role, {@code SessionParameters#nameResolution}), so every client of a pool preparing the same
+ * statement in the same setting shares it on each server, and a client whose {@code t} is another schema's table
+ * never binds a plan made for the first. The generation says which of those servers' plans are recent enough for
+ * this client (see {@code ServerPool#nextStatementGeneration}).
  */
 record Statement(String serverName, byte[] definition, long generation) {
     /**
@@ -26,13 +28,22 @@ record Statement(String serverName, byte[] definition, long generation) {
         return new String(definition, 0, end, java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    static Statement of(byte[] definition, long generation) {
-        return new Statement(nameFor(definition), definition, generation);
+    /**
+     * @param nameResolution the client's {@code SessionParameters#nameResolution} when it parsed it ("" for the
+     *     pool's own)
+     */
+    static Statement of(byte[] definition, long generation, String nameResolution) {
+        return new Statement(nameFor(definition, nameResolution), definition, generation);
     }
 
-    private static String nameFor(byte[] definition) {
+    private static String nameFor(byte[] definition, String nameResolution) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(definition);
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            // The definition's length first: no definition and setting make the bytes of another pair.
+            sha.update(java.nio.ByteBuffer.allocate(4).putInt(definition.length).array());
+            sha.update(definition);
+            sha.update(nameResolution.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            byte[] digest = sha.digest();
             StringBuilder result = new StringBuilder("pgmux_");
             for (int i = 0; i < 12; i++) {
                 result.append(Character.forDigit((digest[i] >> 4) & 0xF, 16)).append(Character.forDigit(digest[i] & 0xF, 16));

@@ -96,6 +96,69 @@ class StalePlansIT {
         }
     }
 
+    /**
+     * The same text means another table to a client with another search_path (one schema per tenant): its clients
+     * never share a plan, whose result type would then change (0A000) from one client's execution to the next. A
+     * client for whom the text names no table gets PostgreSQL's error at its Parse. Startup search_path, one set
+     * by SET, and one that differs by the role; one server, so each executes where the others prepared; every
+     * answer as on a direct connection.
+     */
+    @Test
+    void clientsWhoseNamesDenoteOtherTablesNeverShareAPlan() throws Exception {
+        ClusterAdmin.appDdlUnchecked(cluster, "drop schema if exists it_sp_a cascade",
+                "drop schema if exists it_sp_b cascade", "create schema it_sp_a", "create schema it_sp_b",
+                "create table it_sp_a.t2 (x text)", "insert into it_sp_a.t2 values ('a')",
+                "create table it_sp_b.t2 (x int)", "insert into it_sp_b.t2 values (2)");
+        String text = "select x from t2";
+        java.util.Map<String, String> onA = java.util.Map.of("options", "-c search_path=it_sp_a");
+        java.util.Map<String, String> onB = java.util.Map.of("options", "-c search_path=it_sp_b");
+        java.util.Map<String, String> onNone = java.util.Map.of("options", "-c search_path=it_sp_none");
+        String direct;
+        try (RawPgClient a = direct(onA); RawPgClient b = direct(onB); RawPgClient c = direct(null);
+             RawPgClient none = direct(onNone)) {
+            direct = sharedText(a, b, c, none, text);
+        }
+        assertEquals("1 2 T D C Z(I) a | 1 2 T D C Z(I) 2 | 1 2 T D C Z(I) 2 | E(ERROR 42P01) Z(I) | "
+                + "2 T D C Z(I) a | 2 T D C Z(I) 2 | 2 T D C Z(I) 2 | 2 T D C Z(I) a | 2 T D C Z(I) 2 "
+                + "| 2 T D C Z(I) 2", direct, "the direct connections");
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient a = proxy.rawLogin(onA); RawPgClient b = proxy.rawLogin(onB);
+             RawPgClient c = proxy.rawLogin(); RawPgClient none = proxy.rawLogin(onNone)) {
+            assertEquals(direct, sharedText(a, b, c, none, text));
+        }
+    }
+
+    /**
+     * a and b prepare {@code text} under their startup search_path, c after a SET of b's, none where it names no
+     * table; then each runs it twice, in turns.
+     */
+    private static String sharedText(RawPgClient a, RawPgClient b, RawPgClient c, RawPgClient none, String text) {
+        Raw.command(c, "set search_path = it_sp_b");
+        List<String> answers = new ArrayList<>();
+        for (RawPgClient each : List.of(a, b, c, none)) {
+            new Wire().parse("s", text).bind("", "s").describePortal("").execute("").sync().sendTo(each);
+            answers.add(answer(each.readUntilReady()));
+        }
+        for (int round = 0; round < 2; round++) {
+            for (RawPgClient each : List.of(a, b, c)) {
+                new Wire().bind("", "s").describePortal("").execute("").sync().sendTo(each);
+                answers.add(answer(each.readUntilReady()));
+            }
+        }
+        return String.join(" | ", answers);
+    }
+
+    private static String answer(List<BackendMessage> reply) {
+        return Raw.summary(reply) + reply.stream().filter(m -> m.type() == 'D').findFirst()
+                .map(m -> " " + m.dataRowText().get(0)).orElse("");
+    }
+
+    private RawPgClient direct(java.util.Map<String, String> startup) {
+        RawPgClient client = RawPgClient.connect(cluster.host(), cluster.port());
+        client.login(ProxyFixture.APP_USER, ProxyFixture.APP_DB, ProxyFixture.APP_PASSWORD, startup);
+        return client;
+    }
+
     @Test
     void aStatementPreparedWithoutAServerAfterTheChangeRunsWithTheNewShape() throws Exception {
         try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start()) {

@@ -58,7 +58,7 @@ class NamedStatementsTest {
         assertTrue(X.matches("pgmux_[0-9a-f]{24}"), X);
         assertEquals(X, serverName("select 1"));
         assertFalse(X.equals(serverName("select 2")));
-        assertFalse(X.equals(Statement.of(Bytes.of().cstring(SELECT_1).int16(1).int32(23).build(), 0).serverName()),
+        assertFalse(X.equals(Statement.of(Bytes.of().cstring(SELECT_1).int16(1).int32(23).build(), 0, "").serverName()),
                 "parameter types are part of the statement");
     }
 

@@ -42,7 +42,7 @@ final class StatementsFixture implements AutoCloseable {
 
     /** A client of the pool. */
     NamedStatements client() {
-        return new NamedStatements(ByteBufAllocator.DEFAULT, pool);
+        return new NamedStatements(ByteBufAllocator.DEFAULT, pool, SessionParameters.fromStartup(Map.of()));
     }
 
     ScriptedServer server() {
@@ -80,7 +80,7 @@ final class StatementsFixture implements AutoCloseable {
 
     /** pgmux's name for a statement of {@code sql} without parameter types: derived from its definition only. */
     static String serverName(String sql) {
-        return Statement.of(Bytes.of().cstring(sql).int16(0).build(), 0).serverName();
+        return Statement.of(Bytes.of().cstring(sql).int16(0).build(), 0, "").serverName();
     }
 
     static byte[] parse(String name, String sql) {
