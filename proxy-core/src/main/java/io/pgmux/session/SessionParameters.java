@@ -30,6 +30,7 @@ public final class SessionParameters {
     static final List<String> TRACKED = TrackedParameters.NAMES;
     private static final int STANDARD_CONFORMING_STRINGS = TRACKED.indexOf("standard_conforming_strings");
     private static final int APPLICATION_NAME = TRACKED.indexOf("application_name");
+    private static final int DATESTYLE = TRACKED.indexOf("datestyle");
     public static final String ROLE = "role";
     public static final String SESSION_AUTHORIZATION = "session_authorization";
     private static final Set<String> NOT_SETTINGS = Set.of("user", "database", "options", "replication");
@@ -247,6 +248,12 @@ public final class SessionParameters {
         for (int i = 0; i < tracked.length; i++) {
             String own = tracked[i];
             if (own != null && !own.equals(server.reportedTracked(i))) {
+                if (i == DATESTYLE) {
+                    // A DateStyle may name its output format or its field order alone, and PostgreSQL keeps the
+                    // other part as it is (a startup value: as configured). From the default, then, not from
+                    // whatever the server's last client left there.
+                    calls = add(calls, setConfig(TRACKED.get(i), null));
+                }
                 calls = add(calls, setConfig(TRACKED.get(i), own));
             }
         }

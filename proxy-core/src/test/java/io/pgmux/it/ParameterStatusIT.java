@@ -54,6 +54,32 @@ class ParameterStatusIT {
         return reply.get(1).dataRowText();
     }
 
+    /**
+     * A startup DateStyle that names the output format alone keeps the configured field order, as on a direct
+     * connection, not the order the server's last client set: a date is read as the client expects.
+     */
+    @Test
+    void aPartialStartupDateStyleKeepsTheConfiguredFieldOrder() {
+        Map<String, String> isoOnly = Map.of("options", "-c DateStyle=ISO");
+        String sql = "select current_setting('DateStyle') || ' ' || '01/02/2024'::date::text";
+        String direct;
+        try (RawPgClient d = RawPgClient.connect(cluster.host(), cluster.port())) {
+            d.login(ProxyFixture.APP_USER, ProxyFixture.APP_DB, ProxyFixture.APP_PASSWORD, isoOnly);
+            direct = Raw.queryOne(d, sql);
+        }
+        assertEquals("ISO, MDY 2024-01-02", direct, "the direct connection");
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient a = proxy.rawLogin()) {
+            a.query("set DateStyle = 'SQL, DMY'");
+            a.readUntilReady();
+            try (RawPgClient b = proxy.rawLogin(isoOnly)) {
+                assertEquals(direct, Raw.queryOne(b, sql));
+                assertEquals("SQL, DMY", Raw.queryOne(a, "show DateStyle"));
+                assertEquals(direct, Raw.queryOne(b, sql));
+            }
+        }
+    }
+
     @Test
     void aClientThatChangesTimeZoneIsToldOnceAndKeepsIt() {
         try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();

@@ -49,6 +49,17 @@ class SessionParametersTest {
     }
 
     @Test
+    void aDateStyleIsSetFromTheDefaultSoThatAPartOfOneKeepsTheConfiguredOtherPart() {
+        SessionParameters parameters = SessionParameters.fromStartup(Map.of("user", "u", "options",
+                "-c DateStyle=ISO"));
+        parameters.greeting(WELCOME);
+        List<String> calls = calls(parameters.alignmentSql(blankServer()));
+        int reset = calls.indexOf("pg_catalog.set_config(E'datestyle', NULL, false)");
+        int set = calls.indexOf("pg_catalog.set_config(E'datestyle', E'ISO', false)");
+        assertTrue(reset >= 0 && set == reset + 1, calls::toString);
+    }
+
+    @Test
     void sessionAuthorizationComesFirstTheRoleLastAndWhatTheClientLacksIsReset() {
         SessionParameters parameters = SessionParameters.fromStartup(Map.of("user", "u"));
         parameters.greeting(WELCOME);
