@@ -394,8 +394,9 @@ public final class NamedStatements {
             return MessageRouter.Route.PASS;
         }
         Statement statement = byClientName.get(boundName(frame, nameStart, Bind.statementNameEnd(frame, nameStart)));
-        if (statement == null || server.prepared().generation(statement.serverName()) < statement.generation()) {
-            return MessageRouter.Route.TAKE; // refused, or prepared there first
+        if (statement == null || server.prepared().generation(statement.serverName()) < statement.generation()
+                || statement.dropsNames() != null) {
+            return MessageRouter.Route.TAKE; // refused, prepared there first, or one that drops names
         }
         return MessageRouter.Route.REPLACE_HEAD;
     }
@@ -513,6 +514,7 @@ public final class NamedStatements {
             return;
         }
         ensureFresh(server, statement);
+        boundCommand = statement.dropsNames();
         // Only the beginning is new; parameters and result formats go on as they came, in the client's buffer.
         server.noteFromClient(FrontendTag.BIND);
         server.sendClientRun(Bind.headWithStatementName(alloc, frame, nameEnd + 1, statement.serverName()));

@@ -12,7 +12,7 @@ import java.security.NoSuchAlgorithmException;
  * never binds a plan made for the first. The generation says which of those servers' plans are recent enough for
  * this client (see {@code ServerPool#nextStatementGeneration}).
  */
-record Statement(String serverName, byte[] definition, long generation) {
+record Statement(String serverName, byte[] definition, long generation, SqlCommand dropsNames) {
     /**
      * A statement name pgmux never prepares on a server (its own are this prefix and 24 hex digits): a Describe
      * or Close of it stands in for a client's message the server must not see but must fail or answer.
@@ -33,7 +33,21 @@ record Statement(String serverName, byte[] definition, long generation) {
      *     pool's own)
      */
     static Statement of(byte[] definition, long generation, String nameResolution) {
-        return new Statement(nameFor(definition, nameResolution), definition, generation);
+        return new Statement(nameFor(definition, nameResolution), definition, generation, dropsNames(definition));
+    }
+
+    /**
+     * DEALLOCATE ALL or DISCARD ALL, which drop every name of the client's when the statement is executed; else
+     * null. (A DEALLOCATE of one name is not followed in a named statement: the server knows that name by pgmux's.)
+     */
+    private static SqlCommand dropsNames(byte[] definition) {
+        int end = 0;
+        while (end < definition.length && definition[end] != 0) {
+            end++;
+        }
+        SqlCommand command = SqlCommand.classify(io.netty.buffer.Unpooled.wrappedBuffer(definition), 0, end);
+        return command.kind() == SqlCommand.Kind.DEALLOCATE_ALL || command.kind() == SqlCommand.Kind.DISCARD_ALL
+                ? command : null;
     }
 
     private static String nameFor(byte[] definition, String nameResolution) {

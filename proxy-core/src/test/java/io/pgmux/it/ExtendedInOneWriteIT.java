@@ -525,7 +525,37 @@ class ExtendedInOneWriteIT {
         }
     }
 
-    /** A named Parse that fails, then one of the same name that succeeds, each bound and executed, in one pipeline. */
+    /**
+     * DISCARD ALL and DEALLOCATE ALL prepared as named statements drop the client's names, the statement's own
+     * included, when executed (not when prepared), as on a direct connection: the name is free for a new Parse.
+     */
+    @Test
+    void namedStatementsThatDropEveryNameDropThemWhenExecuted() throws Exception {
+        String[] texts = {"DISCARD ALL", "deallocate  all"};
+        StringBuilder direct = new StringBuilder();
+        StringBuilder through = new StringBuilder();
+        try (RawPgClient d = RawPgClient.connect(cluster.host(), cluster.port());
+             ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient client = proxy.rawLogin()) {
+            d.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
+            for (String text : texts) {
+                String keep = "keep " + text;
+                String drop = "drop " + text;
+                byte[] prepare = concat(parse(keep, "select 1"), parse(drop, text), SYNC);
+                byte[] run = concat(bind(drop), EXECUTE, SYNC);
+                byte[] after = concat(parse(drop, "select 2"), bind(drop), EXECUTE, SYNC, bind(keep), EXECUTE, SYNC);
+                for (StringBuilder out : List.of(direct, through)) {
+                    RawPgClient each = out == direct ? d : client;
+                    out.append(pipelined(each, prepare, 1)).append(" | ").append(pipelined(each, run, 1))
+                            .append(" | ").append(pipelined(each, after, 2)).append(" || ");
+                }
+            }
+        }
+        assertEquals(("1 1 Z(I) | 2 C Z(I) | 1 2 D C Z(I) 2 | E(ERROR 26000) Z(I) || ").repeat(2), direct.toString(),
+                "the direct connection");
+        assertEquals(direct.toString(), through.toString());
+    }
+
     /**
      * What drops or replaces the unnamed statement (a Query, a Close of it, an unnamed Parse) drops it only if the
      * backend runs it: skipped behind an error earlier in its batch, it leaves the statement as it was, and a Bind
@@ -597,6 +627,7 @@ class ExtendedInOneWriteIT {
         return apart + " / " + together;
     }
 
+    /** A named Parse that fails, then one of the same name that succeeds, each bound and executed, in one pipeline. */
     private static byte[] parseFailsThenSucceeds(String name) {
         return concat(parse(name, "selec 1"), bind(name), EXECUTE, SYNC, parse(name, "select 4"), bind(name), EXECUTE,
                 SYNC, bind(name), EXECUTE, SYNC);
