@@ -3,7 +3,6 @@ package io.pgmux.client;
 import io.pgmux.pool.PoolKey;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -13,6 +12,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * the pool has been aligned to it for a login. Other clients wait for a server to log in with (see
  * {@link ServerLending}). Per pool, as what a user may set is the user's. At most {@link #LIMIT} sets are kept, for
  * the life of the process; a client whose set is not among them logs in through a server each time. Thread-safe.
+ *
+ * <p>With each set it keeps the reported parameters the database gave other values than the client sent
+ * (ParameterStatus: {@code utc} reads {@code UTC}, a DateStyle of one part gets the configured other part,
+ * {@code default_transaction_read_only} is the client's), so that a client greeted with no server is told what
+ * PostgreSQL would tell it.
  *
  * <p>{@code application_name} is no part of a set: PostgreSQL takes any value (it replaces what is not printable
  * ASCII), and applications that name each connection (host, process, worker) would otherwise make every login a
@@ -26,7 +30,7 @@ final class AcceptedStartupSettings {
     private record Accepted(PoolKey pool, Map<String, String> settings) {
     }
 
-    private final Set<Accepted> accepted = ConcurrentHashMap.newKeySet();
+    private final Map<Accepted, Map<String, String>> accepted = new ConcurrentHashMap<>();
 
     /**
      * Whether a login to {@code pool} with these startup settings is known to succeed.
@@ -34,15 +38,28 @@ final class AcceptedStartupSettings {
      * @param settings lower-case setting name to value, as the client sent them; none are always accepted
      */
     boolean isAccepted(PoolKey pool, Map<String, String> settings) {
-        Map<String, String> set = withoutAlwaysTaken(settings);
-        return set.isEmpty() || accepted.contains(new Accepted(pool, set));
+        return reportedFor(pool, settings) != null;
     }
 
-    /** A server of {@code pool} took these settings for a login. */
-    void accept(PoolKey pool, Map<String, String> settings) {
+    /**
+     * The reported parameters the database gave another value than the set's for a login with these settings
+     * (ParameterStatus name to value), empty when none or no settings; null when the set is not known to succeed.
+     */
+    Map<String, String> reportedFor(PoolKey pool, Map<String, String> settings) {
+        Map<String, String> set = withoutAlwaysTaken(settings);
+        return set.isEmpty() ? Map.of() : accepted.get(new Accepted(pool, set));
+    }
+
+    /**
+     * A server of {@code pool} took these settings for a login, reporting {@code reported} (ParameterStatus name to
+     * value) where it holds another value than the client sent; application_name, no part of a set, is left out.
+     */
+    void accept(PoolKey pool, Map<String, String> settings, Map<String, String> reported) {
         Map<String, String> set = withoutAlwaysTaken(settings);
         if (!set.isEmpty() && accepted.size() < LIMIT) {
-            accepted.add(new Accepted(pool, set));
+            Map<String, String> kept = new HashMap<>(reported);
+            kept.keySet().removeIf(name -> name.equalsIgnoreCase(APPLICATION_NAME));
+            accepted.putIfAbsent(new Accepted(pool, set), Map.copyOf(kept));
         }
     }
 

@@ -195,10 +195,13 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
             // From the next message on, what needs no reading (COPY data above all) goes out as runs of bytes.
             handler.framer().forwardRuns(handler);
         }
-        if (pool.welcomeParameters() != null
-                && services.acceptedSettings().isAccepted(pool.key(), parameters.startupSettings())) {
+        Map<String, String> reported = pool.welcomeParameters() == null ? null
+                : services.acceptedSettings().reportedFor(pool.key(), parameters.startupSettings());
+        if (reported != null) {
             client.transition(ClientState.IDLE);
-            greet();
+            Map<String, String> greeting = greeting();
+            parameters.adopt(greeting, reported);
+            greet(greeting);
         } else {
             client.transition(ClientState.LOGIN_WAIT);
             channel().flush();
@@ -209,11 +212,6 @@ final class PooledSession implements ClientPhase, LocalAnswers.Inspection {
             // before the shutdown began): it drains as they do.
             drainStarted();
         }
-    }
-
-    /** Greets the client with its pool's welcome parameters: see {@link #greet(Map)}. */
-    void greet() {
-        greet(greeting());
     }
 
     /**

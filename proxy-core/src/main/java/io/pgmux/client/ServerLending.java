@@ -146,9 +146,14 @@ final class ServerLending extends PoolClient {
         sendPending(assigned, assigned.isAtBoundary());
     }
 
-    /** The database took the client's startup settings: the login succeeded, and the client is greeted. */
+    /**
+     * The database took the client's startup settings: the login succeeded, and the client is greeted with the values
+     * the database reported for them where they differ from what the client sent, as PostgreSQL greets it.
+     */
     private void loggedIn(Map<String, String> greeting) {
-        services.acceptedSettings().accept(pool.key(), parameters.startupSettings());
+        Map<String, String> reported = parameters.toldOtherwise(greeting);
+        greeting.putAll(reported);
+        services.acceptedSettings().accept(pool.key(), parameters.startupSettings(), reported);
         client.transition(ClientState.ACTIVE);
         pooled.greet(greeting);
     }
@@ -198,6 +203,7 @@ final class ServerLending extends PoolClient {
             return;
         }
         parameters.recordAligned(assigned);
+        parameters.tookStartupValues(assigned);
         loggedIn(greeting);
         forwardPending(assigned, true);
     }

@@ -129,6 +129,57 @@ public final class SessionParameters {
     }
 
     /**
+     * The parameters of {@code greeting} (ParameterStatus name to value) the client has been told another value of
+     * since: by the database, as a server was aligned to its startup settings for its login ({@code utc} reads
+     * {@code UTC}). Name as in {@code greeting} to the value told.
+     */
+    public Map<String, String> toldOtherwise(Map<String, String> greeting) {
+        Map<String, String> result = new LinkedHashMap<>();
+        greeting.forEach((name, value) -> {
+            int slot = trackedSlot(name);
+            String told = slot >= 0 ? tracked[slot]
+                    : otherTold == null ? null : otherTold.get(name.toLowerCase(Locale.ROOT));
+            if (told != null && !told.equals(value)) {
+                result.put(name, told);
+            }
+        });
+        return result;
+    }
+
+    /**
+     * A server was aligned to the client's startup settings for its login: the reported parameters among them are
+     * what it reports now, PostgreSQL's reading of the client's text ({@code iso} is {@code ISO, MDY}), whether or not
+     * the alignment changed them there.
+     */
+    public void tookStartupValues(ServerConnection server) {
+        for (int i = 0; i < tracked.length; i++) {
+            String reported = startup.containsKey(TRACKED.get(i)) ? server.reportedTracked(i) : null;
+            if (reported != null) {
+                tracked[i] = reported;
+            }
+        }
+    }
+
+    /**
+     * Puts into {@code greeting} (see {@link #greeting}) what the database reported for the client's startup settings
+     * at an earlier login with the same ({@link #toldOtherwise}), and takes those as what the client is told.
+     */
+    public void adopt(Map<String, String> greeting, Map<String, String> reported) {
+        reported.forEach((name, value) -> {
+            greeting.put(name, value);
+            int slot = trackedSlot(name);
+            if (slot >= 0) {
+                tracked[slot] = value;
+            } else {
+                if (otherTold == null) {
+                    otherTold = new HashMap<>(4);
+                }
+                otherTold.put(name.toLowerCase(Locale.ROOT), value);
+            }
+        });
+    }
+
+    /**
      * Records a reported parameter's value for the client.
      *
      * @return whether the client must be told, i.e. whether it believed another value

@@ -55,6 +55,33 @@ class ParameterStatusIT {
     }
 
     /**
+     * The greeting tells what PostgreSQL makes of the client's startup settings, not the text the client sent: at
+     * the login that brings the settings to a server, and at the next, greeted with no server.
+     */
+    @Test
+    void theGreetingTellsTheStartupSettingsAsTheDatabaseTookThem() {
+        Map<String, String> startup = Map.of("TimeZone", "utc", "IntervalStyle", "ISO_8601", "options",
+                "-c DateStyle=iso -c default_transaction_read_only=on");
+        List<String> names = List.of("TimeZone", "IntervalStyle", "DateStyle", "default_transaction_read_only");
+        List<String> direct;
+        try (RawPgClient d = RawPgClient.connect(cluster.host(), cluster.port())) {
+            Map<String, String> told = d.login(ProxyFixture.APP_USER, ProxyFixture.APP_DB, ProxyFixture.APP_PASSWORD,
+                    startup).params();
+            direct = names.stream().map(told::get).toList();
+        }
+        assertEquals(List.of("UTC", "iso_8601", "ISO, MDY", "on"), direct, "the direct connection");
+        try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start()) {
+            for (int login = 0; login < 2; login++) {
+                try (ProxyFixture.StartupResultAndClient client = proxy.rawLoginWithResult(startup)) {
+                    Map<String, String> told = client.startup().params();
+                    assertEquals(direct, names.stream().map(told::get).toList(), "login " + login);
+                    assertEquals("on", Raw.queryOne(client.client(), "show default_transaction_read_only"));
+                }
+            }
+        }
+    }
+
+    /**
      * A startup DateStyle that names the output format alone keeps the configured field order, as on a direct
      * connection, not the order the server's last client set: a date is read as the client expects.
      */
