@@ -395,6 +395,7 @@ final class ResponseRouter implements MessageRouter {
                 }
                 complete(false);
                 skipToSync();
+                skippedAnswered();
                 return;
             }
             default -> {
@@ -417,6 +418,19 @@ final class ResponseRouter implements MessageRouter {
         skipToSync();
         if (queue.isEmpty()) {
             conversation.moveTo(ProtocolPhase.SKIPPING);
+        }
+        skippedAnswered();
+    }
+
+    /**
+     * What the backend skips after an error is known as soon as the error comes (PostgreSQL flushes every
+     * ErrorResponse at once): a message of the client's that waits for the outcome of a request the error skipped
+     * (a Query behind the failed batch) may go now, rather than at a ReadyForQuery that comes only behind it.
+     */
+    private void skippedAnswered() {
+        ServerLink link = server.link();
+        if (link != null) {
+            link.serverAnsweredBatch();
         }
     }
 

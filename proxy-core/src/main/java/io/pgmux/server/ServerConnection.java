@@ -492,6 +492,16 @@ public final class ServerConnection {
     }
 
     /**
+     * Whether the backend will run a simple Query sent now unless an extended-protocol request before it fails: it
+     * is not known to skip to a Sync after an error, nor in COPY FROM STDIN. Its answer, or the error that makes it
+     * skipped, then comes without a Sync behind it.
+     */
+    public boolean runsQueryUnlessABatchFails() {
+        ProtocolPhase phase = conversation.phase();
+        return phase == ProtocolPhase.READY || phase == ProtocolPhase.EXTENDED;
+    }
+
+    /**
      * Whether a simple Query sent now is sure to be read and answered by the backend: no extended-protocol batch
      * is open, and no extended-protocol request that may still fail is outstanding without a Sync sent behind it
      * (Queries sent since do not end that wait: a backend skipping after the failure skips them too, up to the

@@ -132,20 +132,19 @@ public final class NamedStatements {
      * statement when the backend runs it. Call before the message is noted or sent.
      *
      * @return null when the drop needs no answer (the client has no unnamed statement, or nothing before the
-     *     message can fail or is outstanding), else the outcome to track the message with: in doubt when the
-     *     backend may skip it after an error in the batch before it, and then the statement stays
+     *     message can fail or is outstanding), else the outcome to track the message with: the backend may skip it
+     *     after an error in the batch before it, and then the statement stays
      */
     private Outcome unnamedDropSent(ServerConnection server) {
         if (unnamed == null) {
             return null;
         }
-        boolean certain = server.answersQueryNow();
-        if (certain && !unnamed.changesOutstanding()) {
+        if (server.answersQueryNow() && !unnamed.changesOutstanding()) {
             unnamed.dropped();
             return null;
         }
-        unnamed.dropSent(!certain);
-        return certain ? unnamed : inDoubt(unnamed);
+        unnamed.dropSent();
+        return unnamed;
     }
 
     /** The named statements the client holds now (SHOW CLIENTS' prepared_statements); on the client's loop. */
@@ -202,7 +201,7 @@ public final class NamedStatements {
      * which is nearly always.
      */
     public boolean waitsForAnswers(ByteBuf frame) {
-        if (changesBehindSync == 0) {
+        if (changesBehindSync == 0 && !unnamedInDoubt()) {
             return false;
         }
         switch (frame.getByte(frame.readerIndex())) {
@@ -284,6 +283,9 @@ public final class NamedStatements {
 
     private void queryOrSyncSent() {
         changesBehindSync = changesInDoubt;
+        if (unnamed != null) {
+            unnamed.syncSent();
+        }
     }
 
     /**
@@ -372,13 +374,10 @@ public final class NamedStatements {
             return MessageRouter.Route.TAKE; // renamed to pgmux's name
         }
         UnnamedStatement statement = unnamedToParse();
-        // Skipped after an error earlier in its batch, it leaves the statement before it.
-        boolean skippable = !server.answersQueryNow();
-        Outcome outcome = skippable ? inDoubt(statement) : statement;
-        long number = again ? statement.parsedAgain(command, null, skippable)
-                : statement.parsed(frame, start, frame.writerIndex(), command, null, skippable);
+        long number = again ? statement.parsedAgain(command, null)
+                : statement.parsed(frame, start, frame.writerIndex(), command, null);
         server.prepared().unnamedParsed(this, number);
-        server.noteTrackedFromClient(outcome);
+        server.noteTrackedFromClient(statement);
         return MessageRouter.Route.PASS;
     }
 
@@ -434,10 +433,12 @@ public final class NamedStatements {
                 close(server, frame);
                 return;
             case FrontendTag.QUERY:
-                // PostgreSQL reads what follows a Query once it has run, as after a Sync; but a Query behind an
-                // open batch is skipped with the rest of the batch if the batch fails, and so is all that follows
-                // it up to the Sync: no answer ends that wait, and nothing behind it has to wait for one.
-                boolean boundary = server.answersQueryNow();
+                // PostgreSQL reads what follows a Query once it has run, as after a Sync, and a Query that fails
+                // (DISCARD ALL in a transaction block) undoes its change to the names. Behind an open batch it may
+                // be skipped instead, if the batch fails; the error that says so comes at once, and ends the wait of
+                // what follows. Only a Query sent while the backend is known to skip to a Sync is no boundary: it is
+                // skipped, and so is all that follows it up to the Sync, whose answer comes behind it.
+                boolean boundary = server.runsQueryUnlessABatchFails();
                 query(server, frame);
                 if (boundary) {
                     queryOrSyncSent();
@@ -720,12 +721,10 @@ public final class NamedStatements {
             }
         }
         UnnamedStatement statement = unnamedToParse();
-        boolean skippable = !server.answersQueryNow(); // a Parse slipped in ahead of it counts
-        Outcome outcome = skippable ? inDoubt(statement) : statement;
-        long number = again && sent == frame ? statement.parsedAgain(command, null, skippable)
-                : statement.parsed(sent, start, sent.writerIndex(), command, target, skippable);
+        long number = again && sent == frame ? statement.parsedAgain(command, null)
+                : statement.parsed(sent, start, sent.writerIndex(), command, target);
         server.prepared().unnamedParsed(this, number);
-        server.sendTracked(sent, outcome);
+        server.sendTracked(sent, statement);
     }
 
     /**

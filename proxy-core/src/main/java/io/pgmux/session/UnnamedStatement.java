@@ -39,11 +39,10 @@ final class UnnamedStatement implements Outcome {
      * A Parse of the unnamed statement is sent with the definition at {@code [start, end)} of {@code frame} (the
      * bytes after the name: query text, its NUL, the parameter types).
      *
-     * @param skippable whether the backend may skip it, after an error earlier in its batch
      * @return the Parse's number
      */
-    long parsed(ByteBuf frame, int start, int end, SqlCommand newCommand, Statement newTarget, boolean skippable) {
-        changeSent(skippable);
+    long parsed(ByteBuf frame, int start, int end, SqlCommand newCommand, Statement newTarget) {
+        changeSent();
         if (!sameAs(frame, start, end)) {
             newest.definition = ByteBufUtil.getBytes(frame, start, end - start);
             newest.view = Unpooled.wrappedBuffer(newest.definition);
@@ -54,11 +53,10 @@ final class UnnamedStatement implements Outcome {
     /**
      * A Parse of the unnamed statement is sent with the definition {@link #sameAs} found equal to the kept one.
      *
-     * @param skippable as for {@link #parsed}
      * @return the Parse's number
      */
-    long parsedAgain(SqlCommand newCommand, Statement newTarget, boolean skippable) {
-        changeSent(skippable);
+    long parsedAgain(SqlCommand newCommand, Statement newTarget) {
+        changeSent();
         return define(newCommand, newTarget);
     }
 
@@ -73,11 +71,9 @@ final class UnnamedStatement implements Outcome {
     /**
      * A simple Query or a Close of the unnamed statement is sent: it drops the statement. Its answer is to come to
      * {@link #done} or {@link #skipped} in its turn.
-     *
-     * @param skippable as for {@link #parsed}
      */
-    void dropSent(boolean skippable) {
-        changeSent(skippable);
+    void dropSent() {
+        changeSent();
         newest.defined = false;
     }
 
@@ -93,7 +89,7 @@ final class UnnamedStatement implements Outcome {
         settled.defined = false;
     }
 
-    private void changeSent(boolean skippable) {
+    private void changeSent() {
         if (outstanding > 0) {
             if (older == null) {
                 older = new ArrayDeque<>();
@@ -101,7 +97,17 @@ final class UnnamedStatement implements Outcome {
             older.add(newest.copy());
         }
         outstanding++;
-        newest.skippable = skippable;
+        newest.behindSync = false;
+    }
+
+    /**
+     * A Sync (or a Query the backend answers whatever came before it) went out behind the changes sent so far: a
+     * message after it reads what their answers leave, which an error before it no longer skips.
+     */
+    void syncSent() {
+        if (outstanding > 0) {
+            newest.behindSync = true;
+        }
     }
 
     /** Whether a change was sent that is not answered yet: a drop must then be answered to be placed in order. */
@@ -110,11 +116,12 @@ final class UnnamedStatement implements Outcome {
     }
 
     /**
-     * Whether the newest change is not answered yet and the backend may skip it: then what a Bind or Describe of
-     * the statement finds is known only from that answer.
+     * Whether the newest change is not answered yet and a Sync went out behind it: then what a Bind or Describe of
+     * the statement finds is known only from its answer (a Parse that fails leaves none, a change skipped leaves the
+     * one before). In the change's own batch no wait is needed: after its error the backend skips the Bind too.
      */
     boolean newestInDoubt() {
-        return outstanding > 0 && newest.skippable;
+        return outstanding > 0 && newest.behindSync;
     }
 
     /** The answer to the oldest change not yet answered: the backend ran it (succeeded or not). */
@@ -194,8 +201,8 @@ final class UnnamedStatement implements Outcome {
         SqlCommand command;
         /** The statement a DEALLOCATE of one name drops. */
         Statement target;
-        /** Whether the change that made it may be skipped by the backend (while it is outstanding). */
-        boolean skippable;
+        /** Whether a Sync went out behind the change that made it (while it is outstanding). */
+        boolean behindSync;
 
         Result copy() {
             Result copy = new Result();
@@ -212,7 +219,7 @@ final class UnnamedStatement implements Outcome {
             number = other.number;
             command = other.command;
             target = other.target;
-            skippable = other.skippable;
+            behindSync = other.behindSync;
         }
     }
 }

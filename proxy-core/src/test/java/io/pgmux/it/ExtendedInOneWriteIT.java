@@ -526,6 +526,42 @@ class ExtendedInOneWriteIT {
     }
 
     /**
+     * A Query that drops the names and fails itself (DISCARD ALL inside a transaction block, 25001) behind an open
+     * extended-protocol batch: PostgreSQL runs it, undoes its change, and reads on, so a Bind after it finds the
+     * statement and fails with the transaction (25P02), not for want of the name. The Bind waits for the Query's
+     * answer; when the batch before the Query fails instead, the error that skips the Query ends the wait. One that
+     * succeeds (DEALLOCATE ALL) has dropped the name.
+     */
+    @Test
+    void aMessageBehindAQueryThatFailsSeesItsChangeUndone() throws Exception {
+        byte[][] pipelines = {
+            concat(parse("c", "select 1"), message('Q', "BEGIN"), closeStatement(""), message('Q', "DISCARD ALL"),
+                    bind("c"), EXECUTE, SYNC, message('Q', "ROLLBACK")),
+            concat(parse("c", "selec"), message('Q', "DISCARD ALL"), bind("c"), EXECUTE, SYNC),
+            concat(parse("c", "select 1"), message('Q', "BEGIN"), message('Q', "DEALLOCATE ALL"), bind("c"),
+                    EXECUTE, SYNC, message('Q', "ROLLBACK")),
+        };
+        int[] batches = {4, 1, 4};
+        StringBuilder direct = new StringBuilder();
+        StringBuilder through = new StringBuilder();
+        try (RawPgClient d = RawPgClient.connect(cluster.host(), cluster.port());
+             ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
+             RawPgClient client = proxy.rawLogin()) {
+            d.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
+            for (int i = 0; i < pipelines.length; i++) {
+                for (StringBuilder out : List.of(direct, through)) {
+                    RawPgClient each = out == direct ? d : client;
+                    out.append(pipelined(each, pipelines[i], batches[i])).append(" || ");
+                    pipelined(each, concat(message('Q', "DEALLOCATE ALL")), 1);
+                }
+            }
+        }
+        assertEquals("1 C Z(T) | 3 E(ERROR 25001) Z(E) | E(ERROR 25P02) Z(E) | C Z(I) || E(ERROR 42601) Z(I) || "
+                + "1 C Z(T) | C Z(T) | E(ERROR 26000) Z(E) | C Z(I) || ", direct.toString(), "the direct connection");
+        assertEquals(direct.toString(), through.toString());
+    }
+
+    /**
      * DISCARD ALL and DEALLOCATE ALL prepared as named statements drop the client's names, the statement's own
      * included, when executed (not when prepared), as on a direct connection: the name is free for a new Parse.
      */
@@ -560,7 +596,7 @@ class ExtendedInOneWriteIT {
      * What drops or replaces the unnamed statement (a Query, a Close of it, an unnamed Parse) drops it only if the
      * backend runs it: skipped behind an error earlier in its batch, it leaves the statement as it was, and a Bind
      * of it in the next batch binds that, on a server where another client's unnamed statement replaced it too. A Query runs
-     * and drops it even when it fails. Each case on its own writes, then in one write, where the next batch's Bind
+     * and drops it even when it fails, and so does an unnamed Parse that fails. Each case on its own writes, then in one write, where the next batch's Bind
      * must wait for the answers before it.
      */
     @Test
@@ -578,8 +614,9 @@ class ExtendedInOneWriteIT {
             concat(message('Q', "selec")),
             concat(parse("", "select 1/0"), bind(""), EXECUTE, closeStatement(""), SYNC),
             concat(parse("", "select 9"), SYNC, bad, parse("", "select 10"), SYNC),
+            concat(parse("", "selec"), parse("s", "select 2"), SYNC),
         };
-        int[] batches = {1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 2};
+        int[] batches = {1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 2, 1};
         byte[] prepare = concat(closeStatement("s"), parse("s", "select 4"), parse("", "select 5"), SYNC);
         byte[] run = concat(bind(""), EXECUTE, SYNC);
         StringBuilder direct = new StringBuilder();
@@ -596,7 +633,8 @@ class ExtendedInOneWriteIT {
                 + twice("3 1 1 Z(I) | 1 2 D C T D C Z(I) 8 | Z(I) | E(ERROR 26000) Z(I)") + " || "
                 + twice("3 1 1 Z(I) | E(ERROR 42601) Z(I) | E(ERROR 26000) Z(I)") + " || "
                 + twice("3 1 1 Z(I) | 1 E(ERROR 22012) Z(I) | E(ERROR 22012) Z(I)") + " || "
-                + twice("3 1 1 Z(I) | 1 Z(I) | E(ERROR 42601) Z(I) | 2 D C Z(I) 9") + " || ", direct.toString(),
+                + twice("3 1 1 Z(I) | 1 Z(I) | E(ERROR 42601) Z(I) | 2 D C Z(I) 9") + " || "
+                + twice("3 1 1 Z(I) | E(ERROR 42601) Z(I) | E(ERROR 26000) Z(I)") + " || ", direct.toString(),
                 "the direct connection");
         try (ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
              RawPgClient client = proxy.rawLogin();

@@ -21,7 +21,7 @@ class UnnamedStatementTest {
     }
 
     private long parsed(ByteBuf body) {
-        return unnamed.parsed(body, 1, body.writerIndex(), null, null, false);
+        return unnamed.parsed(body, 1, body.writerIndex(), null, null);
     }
 
     @Test
@@ -85,18 +85,20 @@ class UnnamedStatementTest {
     void aQueryOrCloseDropsItWhenTheBackendRunsItFailingOrNotAndNotWhenItIsSkipped() {
         parsed(parseBody("select 1"));
         unnamed.done(true);
-        unnamed.dropSent(true);
+        unnamed.dropSent();
         assertFalse(unnamed.isDefined());
-        assertTrue(unnamed.newestInDoubt());
+        assertFalse(unnamed.newestInDoubt(), "in its own batch the backend skips what reads it too");
+        unnamed.syncSent();
+        assertTrue(unnamed.newestInDoubt(), "behind a Sync, what reads it waits for its answer");
         unnamed.skipped();
         assertFalse(unnamed.newestInDoubt());
         assertTrue(unnamed.isDefined(), "skipped: the statement stays");
-        unnamed.dropSent(true);
+        unnamed.dropSent();
         unnamed.done(false);
         assertFalse(unnamed.isDefined(), "a Query that fails has dropped it first");
         parsed(parseBody("select 2"));
         unnamed.done(true);
-        unnamed.dropSent(true);
+        unnamed.dropSent();
         unnamed.done(true);
         assertFalse(unnamed.isDefined());
     }
@@ -126,7 +128,7 @@ class UnnamedStatementTest {
         assertFalse(unnamed.sameAs(longer, 1, longer.writerIndex()));
         unnamed.done(true);
         unnamed.dropped();
-        assertEquals(2, unnamed.parsedAgain(null, null, false));
+        assertEquals(2, unnamed.parsedAgain(null, null));
         assertTrue(unnamed.isDefined());
         assertSame(kept, unnamed.definition());
     }
