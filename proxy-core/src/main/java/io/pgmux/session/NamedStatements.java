@@ -221,7 +221,7 @@ public final class NamedStatements {
         }
     }
 
-    /** Whether the unnamed statement's newest change is outstanding and the backend may skip it. */
+    /** Whether the unnamed statement's newest change is outstanding behind a Sync (see UnnamedStatement). */
     private boolean unnamedInDoubt() {
         return unnamed != null && unnamed.newestInDoubt();
     }

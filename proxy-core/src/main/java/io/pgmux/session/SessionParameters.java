@@ -136,9 +136,7 @@ public final class SessionParameters {
     public Map<String, String> toldOtherwise(Map<String, String> greeting) {
         Map<String, String> result = new LinkedHashMap<>();
         greeting.forEach((name, value) -> {
-            int slot = trackedSlot(name);
-            String told = slot >= 0 ? tracked[slot]
-                    : otherTold == null ? null : otherTold.get(name.toLowerCase(Locale.ROOT));
+            String told = told(name);
             if (told != null && !told.equals(value)) {
                 result.put(name, told);
             }
@@ -167,15 +165,7 @@ public final class SessionParameters {
     public void adopt(Map<String, String> greeting, Map<String, String> reported) {
         reported.forEach((name, value) -> {
             greeting.put(name, value);
-            int slot = trackedSlot(name);
-            if (slot >= 0) {
-                tracked[slot] = value;
-            } else {
-                if (otherTold == null) {
-                    otherTold = new HashMap<>(4);
-                }
-                otherTold.put(name.toLowerCase(Locale.ROOT), value);
-            }
+            reported(name, value);
         });
     }
 
@@ -191,19 +181,25 @@ public final class SessionParameters {
             tracked[slot] = value;
             return !value.equals(was);
         }
-        String key = name.toLowerCase(Locale.ROOT);
-        String was = otherTold == null ? null : otherTold.get(key);
-        if (was == null) {
-            was = welcomedValue(key);
-        }
-        if (value.equals(was)) {
+        if (value.equals(told(name))) {
             return false;
         }
         if (otherTold == null) {
             otherTold = new HashMap<>(4);
         }
-        otherTold.put(key, value);
+        otherTold.put(name.toLowerCase(Locale.ROOT), value);
         return true;
+    }
+
+    /** What the client was last told of a reported parameter, by any spelling of its name; null if nothing. */
+    private String told(String name) {
+        int slot = trackedSlot(name);
+        if (slot >= 0) {
+            return tracked[slot];
+        }
+        String key = name.toLowerCase(Locale.ROOT);
+        String was = otherTold == null ? null : otherTold.get(key);
+        return was != null ? was : welcomedValue(key);
     }
 
     /** The slot of a tracked parameter, by any spelling of its name; -1 for others. */

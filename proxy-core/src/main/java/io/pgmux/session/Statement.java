@@ -21,11 +21,16 @@ record Statement(String serverName, byte[] definition, long generation, SqlComma
 
     /** The query text of the definition (up to its NUL), decoded as UTF-8 (as pgmux reads query text elsewhere). */
     String queryText() {
+        return new String(definition, 0, textEnd(definition), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Where the query text of {@code definition} ends: at its NUL. */
+    private static int textEnd(byte[] definition) {
         int end = 0;
         while (end < definition.length && definition[end] != 0) {
             end++;
         }
-        return new String(definition, 0, end, java.nio.charset.StandardCharsets.UTF_8);
+        return end;
     }
 
     /**
@@ -41,11 +46,8 @@ record Statement(String serverName, byte[] definition, long generation, SqlComma
      * null. (A DEALLOCATE of one name is not followed in a named statement: the server knows that name by pgmux's.)
      */
     private static SqlCommand dropsNames(byte[] definition) {
-        int end = 0;
-        while (end < definition.length && definition[end] != 0) {
-            end++;
-        }
-        SqlCommand command = SqlCommand.classify(io.netty.buffer.Unpooled.wrappedBuffer(definition), 0, end);
+        SqlCommand command = SqlCommand.classify(io.netty.buffer.Unpooled.wrappedBuffer(definition), 0,
+                textEnd(definition));
         return command.kind() == SqlCommand.Kind.DEALLOCATE_ALL || command.kind() == SqlCommand.Kind.DISCARD_ALL
                 ? command : null;
     }

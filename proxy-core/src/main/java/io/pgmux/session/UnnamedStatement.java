@@ -34,6 +34,8 @@ final class UnnamedStatement implements Outcome {
     private ArrayDeque<Result> older;
     /** The number of the last Parse sent. */
     private long lastNumber;
+    /** Whether a Sync went out behind the newest change (while it is outstanding). */
+    private boolean newestBehindSync;
 
     /**
      * A Parse of the unnamed statement is sent with the definition at {@code [start, end)} of {@code frame} (the
@@ -97,7 +99,7 @@ final class UnnamedStatement implements Outcome {
             older.add(newest.copy());
         }
         outstanding++;
-        newest.behindSync = false;
+        newestBehindSync = false;
     }
 
     /**
@@ -106,7 +108,7 @@ final class UnnamedStatement implements Outcome {
      */
     void syncSent() {
         if (outstanding > 0) {
-            newest.behindSync = true;
+            newestBehindSync = true;
         }
     }
 
@@ -121,7 +123,7 @@ final class UnnamedStatement implements Outcome {
      * one before). In the change's own batch no wait is needed: after its error the backend skips the Bind too.
      */
     boolean newestInDoubt() {
-        return outstanding > 0 && newest.behindSync;
+        return outstanding > 0 && newestBehindSync;
     }
 
     /** The answer to the oldest change not yet answered: the backend ran it (succeeded or not). */
@@ -201,8 +203,6 @@ final class UnnamedStatement implements Outcome {
         SqlCommand command;
         /** The statement a DEALLOCATE of one name drops. */
         Statement target;
-        /** Whether a Sync went out behind the change that made it (while it is outstanding). */
-        boolean behindSync;
 
         Result copy() {
             Result copy = new Result();
@@ -219,7 +219,6 @@ final class UnnamedStatement implements Outcome {
             number = other.number;
             command = other.command;
             target = other.target;
-            behindSync = other.behindSync;
         }
     }
 }

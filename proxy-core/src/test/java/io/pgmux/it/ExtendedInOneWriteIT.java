@@ -542,23 +542,30 @@ class ExtendedInOneWriteIT {
                     EXECUTE, SYNC, message('Q', "ROLLBACK")),
         };
         int[] batches = {4, 1, 4};
-        StringBuilder direct = new StringBuilder();
-        StringBuilder through = new StringBuilder();
-        try (RawPgClient d = RawPgClient.connect(cluster.host(), cluster.port());
+        List<String> answers = sideBySide(client -> {
+            StringBuilder out = new StringBuilder();
+            for (int i = 0; i < pipelines.length; i++) {
+                out.append(pipelined(client, pipelines[i], batches[i])).append(" || ");
+                pipelined(client, concat(message('Q', "DEALLOCATE ALL")), 1);
+            }
+            return out.toString();
+        });
+        assertEquals("1 C Z(T) | 3 E(ERROR 25001) Z(E) | E(ERROR 25P02) Z(E) | C Z(I) || E(ERROR 42601) Z(I) || "
+                + "1 C Z(T) | C Z(T) | E(ERROR 26000) Z(E) | C Z(I) || ", answers.get(0), "the direct connection");
+        assertEquals(answers.get(0), answers.get(1));
+    }
+
+    /**
+     * Runs {@code script} on a direct connection, then on a client of pgmux (one server); returns what each gave,
+     * in that order.
+     */
+    private List<String> sideBySide(java.util.function.Function<RawPgClient, String> script) {
+        try (RawPgClient direct = RawPgClient.connect(cluster.host(), cluster.port());
              ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
              RawPgClient client = proxy.rawLogin()) {
-            d.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
-            for (int i = 0; i < pipelines.length; i++) {
-                for (StringBuilder out : List.of(direct, through)) {
-                    RawPgClient each = out == direct ? d : client;
-                    out.append(pipelined(each, pipelines[i], batches[i])).append(" || ");
-                    pipelined(each, concat(message('Q', "DEALLOCATE ALL")), 1);
-                }
-            }
+            direct.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
+            return List.of(script.apply(direct), script.apply(client));
         }
-        assertEquals("1 C Z(T) | 3 E(ERROR 25001) Z(E) | E(ERROR 25P02) Z(E) | C Z(I) || E(ERROR 42601) Z(I) || "
-                + "1 C Z(T) | C Z(T) | E(ERROR 26000) Z(E) | C Z(I) || ", direct.toString(), "the direct connection");
-        assertEquals(direct.toString(), through.toString());
     }
 
     /**
@@ -568,36 +575,30 @@ class ExtendedInOneWriteIT {
     @Test
     void namedStatementsThatDropEveryNameDropThemWhenExecuted() throws Exception {
         String[] texts = {"DISCARD ALL", "deallocate  all"};
-        StringBuilder direct = new StringBuilder();
-        StringBuilder through = new StringBuilder();
-        try (RawPgClient d = RawPgClient.connect(cluster.host(), cluster.port());
-             ProxyFixture proxy = ProxyFixture.config(cluster).poolSize(1).start();
-             RawPgClient client = proxy.rawLogin()) {
-            d.login(TestRole.APP.user(), TestRole.APP_DATABASE, TestRole.APP.password(), null);
+        List<String> answers = sideBySide(client -> {
+            StringBuilder out = new StringBuilder();
             for (String text : texts) {
                 String keep = "keep " + text;
                 String drop = "drop " + text;
                 byte[] prepare = concat(parse(keep, "select 1"), parse(drop, text), SYNC);
                 byte[] run = concat(bind(drop), EXECUTE, SYNC);
                 byte[] after = concat(parse(drop, "select 2"), bind(drop), EXECUTE, SYNC, bind(keep), EXECUTE, SYNC);
-                for (StringBuilder out : List.of(direct, through)) {
-                    RawPgClient each = out == direct ? d : client;
-                    out.append(pipelined(each, prepare, 1)).append(" | ").append(pipelined(each, run, 1))
-                            .append(" | ").append(pipelined(each, after, 2)).append(" || ");
-                }
+                out.append(pipelined(client, prepare, 1)).append(" | ").append(pipelined(client, run, 1))
+                        .append(" | ").append(pipelined(client, after, 2)).append(" || ");
             }
-        }
-        assertEquals(("1 1 Z(I) | 2 C Z(I) | 1 2 D C Z(I) 2 | E(ERROR 26000) Z(I) || ").repeat(2), direct.toString(),
+            return out.toString();
+        });
+        assertEquals(("1 1 Z(I) | 2 C Z(I) | 1 2 D C Z(I) 2 | E(ERROR 26000) Z(I) || ").repeat(2), answers.get(0),
                 "the direct connection");
-        assertEquals(direct.toString(), through.toString());
+        assertEquals(answers.get(0), answers.get(1));
     }
 
     /**
      * What drops or replaces the unnamed statement (a Query, a Close of it, an unnamed Parse) drops it only if the
      * backend runs it: skipped behind an error earlier in its batch, it leaves the statement as it was, and a Bind
-     * of it in the next batch binds that, on a server where another client's unnamed statement replaced it too. A Query runs
-     * and drops it even when it fails, and so does an unnamed Parse that fails. Each case on its own writes, then in one write, where the next batch's Bind
-     * must wait for the answers before it.
+     * of it in the next batch binds that, on a server where another client's unnamed statement replaced it too. A
+     * Query runs and drops it even when it fails, and so does an unnamed Parse that fails. Each case on its own
+     * writes, then in one write, where the next batch's Bind must wait for the answers before it.
      */
     @Test
     void theUnnamedStatementStaysWhenTheBackendSkipsWhatWouldDropIt() throws Exception {

@@ -144,7 +144,8 @@ class HiddenSettingsIT {
              RawPgClient d = direct(null)) {
             for (String each : new String[] {"SET TRANSACTION ISOLATION LEVEL SERIALIZABLE",
                 "SET TRANSACTION READ ONLY", "SET TRANSACTION DEFERRABLE",
-                "SET transaction_isolation = 'repeatable read'", "SELECT set_config('transaction_read_only', 'on', false)"}) {
+                "SET transaction_isolation = 'repeatable read'",
+                "SELECT set_config('transaction_read_only', 'on', false)"}) {
                 both(a, d, each);
                 both(a, d, "DO $$ BEGIN PERFORM 1; END $$"); // every session setting is read back
                 both(a, d, "SET default_transaction_isolation = 'repeatable read'");
