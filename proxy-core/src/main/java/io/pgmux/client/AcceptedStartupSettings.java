@@ -53,14 +53,20 @@ final class AcceptedStartupSettings {
     /**
      * A server of {@code pool} took these settings for a login, reporting {@code reported} (ParameterStatus name to
      * value) where it holds another value than the client sent; application_name, no part of a set, is left out.
+     *
+     * @return what is kept for the set ({@link #reportedFor}), one map for every client that sent it; {@code reported}
+     *         itself when nothing is kept
      */
-    void accept(PoolKey pool, Map<String, String> settings, Map<String, String> reported) {
+    Map<String, String> accept(PoolKey pool, Map<String, String> settings, Map<String, String> reported) {
         Map<String, String> set = withoutAlwaysTaken(settings);
-        if (!set.isEmpty() && accepted.size() < LIMIT) {
-            Map<String, String> kept = new HashMap<>(reported);
-            kept.keySet().removeIf(name -> name.equalsIgnoreCase(APPLICATION_NAME));
-            accepted.putIfAbsent(new Accepted(pool, set), Map.copyOf(kept));
+        if (set.isEmpty() || accepted.size() >= LIMIT) {
+            return reported;
         }
+        Map<String, String> kept = new HashMap<>(reported);
+        kept.keySet().removeIf(name -> name.equalsIgnoreCase(APPLICATION_NAME));
+        Map<String, String> shared = Map.copyOf(kept);
+        Map<String, String> earlier = accepted.putIfAbsent(new Accepted(pool, set), shared);
+        return earlier != null ? earlier : shared;
     }
 
     private static Map<String, String> withoutAlwaysTaken(Map<String, String> settings) {

@@ -94,8 +94,10 @@ final class ServerAnswers implements ServerLink {
     public void serverReadyForQuery(TransactionStatus status) {
         long now = System.nanoTime();
         timeouts.readyForQuery(now);
-        boolean quiet = pooled.server().isQuiet();
+        ServerConnection linked = pooled.server();
+        boolean quiet = linked.isQuiet();
         clock.readyForQuery(now, status, quiet);
+        session.readyForQuery(linked, status, quiet && !pooled.clientInsideMessage());
         if (pooled.isTerminating() && pooled.pending().isEmpty()) {
             pooled.terminate(); // leaves once no ReadyForQuery of the client's is still to come
         }

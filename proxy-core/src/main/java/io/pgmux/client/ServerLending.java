@@ -153,7 +153,8 @@ final class ServerLending extends PoolClient {
     private void loggedIn(Map<String, String> greeting) {
         Map<String, String> reported = parameters.toldOtherwise(greeting);
         greeting.putAll(reported);
-        services.acceptedSettings().accept(pool.key(), parameters.startupSettings(), reported);
+        parameters.startupReportedAs(
+                services.acceptedSettings().accept(pool.key(), parameters.startupSettings(), reported));
         client.transition(ClientState.ACTIVE);
         pooled.greet(greeting);
     }

@@ -48,6 +48,11 @@ public final class SessionParameters {
     private Map<String, String> extra = Map.of();
     /** Lower-case name to value: what the client asked for at startup. */
     private final Map<String, String> startup;
+    /**
+     * ParameterStatus name to value: the startup values of reported parameters that the database reads otherwise
+     * than the client wrote them ({@code SQL,DMY} is {@code SQL, DMY}); one map for the clients of one set.
+     */
+    private Map<String, String> startupAsReported = Map.of();
 
     private SessionParameters(Map<String, String> startup) {
         // The shared map's values, not the packet's: the slots below hold them too.
@@ -163,6 +168,7 @@ public final class SessionParameters {
      * at an earlier login with the same ({@link #toldOtherwise}), and takes those as what the client is told.
      */
     public void adopt(Map<String, String> greeting, Map<String, String> reported) {
+        startupAsReported = reported;
         reported.forEach((name, value) -> {
             greeting.put(name, value);
             reported(name, value);
@@ -221,7 +227,14 @@ public final class SessionParameters {
         return null;
     }
 
-    /** The value the client gave at startup (lower-case name), or null. */
+    /**
+     * What the database reported for the client's startup settings where it reads them otherwise than they were
+     * written (ParameterStatus name to value, see {@link #toldOtherwise}): how a RESET of one is told to the client.
+     */
+    public void startupReportedAs(Map<String, String> reported) {
+        startupAsReported = reported;
+    }
+
     /** The application_name the client was last told; for the console, which reads it from another thread. */
     public String applicationName() {
         return tracked[APPLICATION_NAME];
@@ -235,7 +248,21 @@ public final class SessionParameters {
         return startup;
     }
 
+    /** The value the client gave at startup (lower-case name), or null. */
     String startupValue(String lowerCaseName) {
+        return startup.get(lowerCaseName);
+    }
+
+    /**
+     * The value the client gave at startup (lower-case name) as the database reports it in a ParameterStatus
+     * ({@code SQL,DMY} is {@code SQL, DMY}), or null.
+     */
+    String reportedStartupValue(String lowerCaseName) {
+        for (Map.Entry<String, String> each : startupAsReported.entrySet()) {
+            if (each.getKey().equalsIgnoreCase(lowerCaseName)) {
+                return each.getValue();
+            }
+        }
         return startup.get(lowerCaseName);
     }
 

@@ -6,6 +6,7 @@ import io.pgmux.config.PinningPolicy;
 import io.pgmux.protocol.FrontendTag;
 import io.pgmux.protocol.PgError;
 import io.pgmux.protocol.SqlState;
+import io.pgmux.protocol.TransactionStatus;
 import io.pgmux.protocol.frontend.Bind;
 import io.pgmux.protocol.frontend.FunctionCall;
 import io.pgmux.protocol.frontend.Parse;
@@ -79,6 +80,8 @@ public final class SessionTracker {
      */
     private Set<String> resetStartupNames = Set.of();
     private boolean resetAllStartupValues;
+    /** A request since the client's last ReadyForQuery may have RESET a startup value (see {@link #readyForQuery}). */
+    private boolean resetSinceReady;
     /** Statement names (the unnamed one as "") whose Parse may change settings, so that their Binds do. */
     private Map<String, SessionEffects> statementEffects;
     private State state;
@@ -172,10 +175,12 @@ public final class SessionTracker {
         }
         if (effects.resetAll() || effects.unnamed()) {
             resetAllStartupValues = true;
+            resetSinceReady = true;
         }
         for (String each : effects.resetNames()) {
             if (parameters.startupValue(each) != null) {
                 resetStartupNames = withAll(resetStartupNames, Set.of(each));
+                resetSinceReady = true;
             }
         }
         if (hasServerToItself()) {
@@ -261,7 +266,45 @@ public final class SessionTracker {
             return value;
         }
         String serverDefault = server.welcomeParameters().get(SessionParameters.canonicalName(server, key));
-        return value.equals(serverDefault) ? own : value;
+        return value.equals(serverDefault) ? parameters.reportedStartupValue(key) : value;
+    }
+
+    /**
+     * The server answered the client's requests with a ReadyForQuery; {@code quiet}: nothing else of the client's is
+     * outstanding there. Where those requests RESET settings the client gave at startup inside a transaction block
+     * that is still open, the server went back to its own defaults, PostgreSQL to the client's startup values: these
+     * are set back now, at session level inside the block, before anything else of the client's reaches the server.
+     * So a {@code SHOW} there, a later {@code SET LOCAL} (which ends at the block's end in the startup value), a
+     * {@code ROLLBACK} (which undoes the RESET and this together) and the ParameterStatus the server sends from here
+     * on are what a direct connection gives. A failed block ('E') did not RESET anything; a block that ended is the
+     * boundary's ({@link #atBoundary}). Requests pipelined behind them (not quiet) leave it to the boundary too.
+     */
+    public void readyForQuery(ServerConnection server, TransactionStatus status, boolean quiet) {
+        if (!resetSinceReady) {
+            return;
+        }
+        resetSinceReady = false;
+        if (status != TransactionStatus.IN_TRANSACTION || !quiet) {
+            return;
+        }
+        Map<String, String> restore = parameters.startupValues(resetAllStartupValues ? null : resetStartupNames);
+        if (restore.isEmpty()) {
+            return;
+        }
+        // From here on the server reports its session values, the startup values among them: a ROLLBACK that takes
+        // them back reports what the client had before, which must not be read as a RESET's server default.
+        resetStartupNames = Set.of();
+        resetAllStartupValues = false;
+        String sql = new SettingsReadback(Set.of(), restore, false).restoreSql();
+        server.sendInternalQuery(sql, error -> {
+            if (error != null) {
+                // The block is aborted by it: the client's next statement there fails (25P02), as after its own
+                // error, and its ROLLBACK leaves the settings it had before the block.
+                log.warn("client {}: could not set its startup settings back on server {} after a RESET: {}",
+                        clientName.get(), server.id(), error);
+            }
+        });
+        server.flush();
     }
 
     /**

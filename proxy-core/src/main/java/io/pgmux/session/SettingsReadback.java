@@ -69,20 +69,44 @@ final class SettingsReadback {
     String sql() {
         StringBuilder sql = new StringBuilder();
         if (!restore.isEmpty()) {
-            sql.append("SELECT pg_catalog.set_config(v.n, v.s, false) FROM (VALUES ");
-            String separator = "";
-            for (Map.Entry<String, String> each : restore.entrySet()) {
-                sql.append(separator).append('(').append(SqlLiteral.of(each.getKey())).append(", ")
-                        .append(SqlLiteral.of(each.getValue())).append(')');
-                separator = ", ";
-            }
-            // A custom setting is not in pg_settings; RESET leaves it empty.
-            sql.append(") AS v(n, s) LEFT JOIN pg_catalog.pg_settings p"
-                    + " ON pg_catalog.texteq(pg_catalog.lower(p.name), v.n)"
-                    + " WHERE CASE WHEN p.name IS NULL THEN pg_catalog.current_setting(v.n, true) IS NULL"
-                    + " OR pg_catalog.texteq(pg_catalog.current_setting(v.n, true), '')"
-                    + " ELSE pg_catalog.textne(p.source, 'session') END; ");
+            appendRestore(sql);
+            sql.append("; ");
         }
+        appendReads(sql);
+        return sql.toString();
+    }
+
+    /**
+     * The first statement of {@link #sql} alone: the startup values set back where a RESET took them away, and
+     * nothing else changed, for a transaction block still open (the client's {@code SHOW}, {@code SET LOCAL} and
+     * {@code ROLLBACK} follow it there). Its rows say nothing. Empty restore: nothing to send.
+     */
+    String restoreSql() {
+        if (restore.isEmpty()) {
+            throw new IllegalStateException("nothing to restore");
+        }
+        StringBuilder sql = new StringBuilder();
+        appendRestore(sql);
+        return sql.toString();
+    }
+
+    private void appendRestore(StringBuilder sql) {
+        sql.append("SELECT pg_catalog.set_config(v.n, v.s, false) FROM (VALUES ");
+        String separator = "";
+        for (Map.Entry<String, String> each : restore.entrySet()) {
+            sql.append(separator).append('(').append(SqlLiteral.of(each.getKey())).append(", ")
+                    .append(SqlLiteral.of(each.getValue())).append(')');
+            separator = ", ";
+        }
+        // A custom setting is not in pg_settings; RESET leaves it empty.
+        sql.append(") AS v(n, s) LEFT JOIN pg_catalog.pg_settings p"
+                + " ON pg_catalog.texteq(pg_catalog.lower(p.name), v.n)"
+                + " WHERE CASE WHEN p.name IS NULL THEN pg_catalog.current_setting(v.n, true) IS NULL"
+                + " OR pg_catalog.texteq(pg_catalog.current_setting(v.n, true), '')"
+                + " ELSE pg_catalog.textne(p.source, 'session') END");
+    }
+
+    private void appendReads(StringBuilder sql) {
         if (names.contains(STATEMENT_TIMEOUT)) {
             sql.append("SELECT ").append(SqlLiteral.of(STATEMENT_TIMEOUT)).append(", ")
                     .append(SqlLiteral.asHex("pg_catalog.current_setting(" + SqlLiteral.of(STATEMENT_TIMEOUT) + ")"))
@@ -116,7 +140,6 @@ final class SettingsReadback {
                 sql.append(" AND pg_catalog.textne(p.name, ").append(SqlLiteral.of(each)).append(')');
             }
         }
-        return sql.toString();
     }
 
     /** Collects the answer: lower-case name to value (null: not defined on the server). */

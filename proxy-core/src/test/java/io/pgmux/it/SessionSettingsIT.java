@@ -347,6 +347,81 @@ class SessionSettingsIT {
         }
     }
 
+    /**
+     * Inside a transaction block a RESET goes back to the client's startup value, as on a direct connection: SHOW
+     * there, a later SET LOCAL of the same setting, a savepoint and a ROLLBACK see the startup value, in the simple and
+     * the extended protocol, whether the client shares its servers or has one to itself.
+     */
+    @Test
+    void aResetInsideABlockGoesBackToTheStartupValueThere() throws Exception {
+        Map<String, String> startup = new LinkedHashMap<>();
+        startup.put("options",
+                "-c work_mem=5MB -c TimeZone=Asia/Tokyo -c DateStyle=SQL,DMY -c myapp.note=from\\ startup");
+        List<List<String>> cases = List.of(
+                List.of("BEGIN", "RESET work_mem", "show work_mem", "SET LOCAL work_mem = '1MB'", "show work_mem",
+                        "COMMIT", "show work_mem"),
+                List.of("BEGIN", "RESET TimeZone", "show timezone", "SET LOCAL TimeZone = 'UTC'", "COMMIT",
+                        "show timezone"),
+                List.of("SET work_mem = '2MB'", "SET TimeZone = 'GMT'", "BEGIN", "RESET ALL", "show work_mem",
+                        "show datestyle", "show myapp.note", "ROLLBACK", "show work_mem", "show timezone"),
+                List.of("SET work_mem = '2MB'", "BEGIN", "RESET ALL", "SAVEPOINT a", "SET work_mem = '3MB'",
+                        "ROLLBACK TO a", "show work_mem", "COMMIT", "show work_mem"),
+                List.of("SET work_mem = '2MB'", "BEGIN", "SAVEPOINT a; RESET work_mem; ROLLBACK TO a",
+                        "show work_mem", "COMMIT", "show work_mem"),
+                List.of("SET work_mem = '2MB'", "BEGIN", "RESET work_mem", "SELECT 1/0", "ROLLBACK", "show work_mem"),
+                List.of("BEGIN", "RESET work_mem", "SET work_mem = '3MB'", "show work_mem", "COMMIT",
+                        "show work_mem"),
+                // Outside a block: told as PostgreSQL reads the startup value ("SQL, DMY"), not as written.
+                List.of("SET DateStyle = 'ISO'", "RESET ALL", "show datestyle"));
+        for (String mode : List.of("transaction", "session")) {
+            ProxyFixture.Config config = ProxyFixture.config(cluster).poolSize(2);
+            config.set("pool_mode", mode);
+            try (ProxyFixture proxy = config.start()) {
+                for (boolean extended : List.of(false, true)) {
+                    for (List<String> statements : cases) {
+                        try (RawPgClient a = proxy.rawLogin(startup);
+                             RawPgClient d = direct(startup)) {
+                            for (String sql : statements) {
+                                String why = mode + (extended ? ", extended: " : ": ") + statements + ", " + sql;
+                                if (extended && !sql.contains(";")) {
+                                    assertEquals(withRows(extended(d, sql)), withRows(extended(a, sql)), why);
+                                } else {
+                                    assertEquals(withRows(query(d, sql)), withRows(query(a, sql)), why);
+                                }
+                            }
+                            assertEquals(row(d, SETTINGS), row(a, SETTINGS), mode + ": " + statements);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** As {@link #describe}, with what each DataRow holds. */
+    private static String withRows(List<BackendMessage> reply) {
+        StringBuilder result = new StringBuilder(describe(reply));
+        for (BackendMessage each : reply) {
+            if (each.type() == 'D') {
+                result.append(' ').append(each.dataRowText());
+            }
+        }
+        return result.toString();
+    }
+
+    private static List<BackendMessage> query(RawPgClient client, String sql) {
+        client.query(sql);
+        return client.readUntilReady();
+    }
+
+    /** The reply to an unnamed Parse, Bind, Execute and Sync of {@code sql}. */
+    private static List<BackendMessage> extended(RawPgClient client, String sql) {
+        client.parse("", sql);
+        client.bind("", "");
+        client.execute("", 0);
+        client.sync();
+        return client.readUntilReady();
+    }
+
     @Test
     void resetRestoresTheStartupValueForAClientWithItsOwnServerToo() {
         Map<String, String> startup = new LinkedHashMap<>();

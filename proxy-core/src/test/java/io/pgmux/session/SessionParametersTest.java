@@ -35,6 +35,17 @@ class SessionParametersTest {
     }
 
     @Test
+    void aResetStartupValueIsToldAsTheDatabaseReportedIt() {
+        SessionParameters parameters = SessionParameters.fromStartup(
+                Map.of("options", "-c DateStyle=SQL,DMY -c work_mem=5MB"));
+        assertEquals("SQL,DMY", parameters.reportedStartupValue("datestyle"), "nothing reported yet: as written");
+        parameters.startupReportedAs(Map.of("DateStyle", "SQL, DMY"));
+        assertEquals("SQL, DMY", parameters.reportedStartupValue("datestyle"));
+        assertEquals("5MB", parameters.reportedStartupValue("work_mem"));
+        assertEquals(null, parameters.reportedStartupValue("timezone"), "not a startup setting");
+    }
+
+    @Test
     void startupOptionValuesAreSetAsTheServerReadsStartupValues() {
         SessionParameters parameters = SessionParameters.fromStartup(Map.of("user", "u", "database", "d",
                 "application_name", "app1", "options", "-c search_path=a,b -c my.note=x\\ y --work-mem=5MB"));

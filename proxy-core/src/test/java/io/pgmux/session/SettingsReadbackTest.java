@@ -35,6 +35,16 @@ class SettingsReadbackTest {
     }
 
     @Test
+    void insideABlockOnlyTheRestoreRunsAndNothingOfTheTransactionChanges() {
+        String sql = new SettingsReadback(Set.of(), Map.of("work_mem", "5MB"), false).restoreSql();
+        assertTrue(sql.startsWith("SELECT pg_catalog.set_config(v.n, v.s, false) FROM (VALUES (E'work_mem', E'5MB'))"),
+                sql);
+        assertTrue(sql.endsWith("ELSE pg_catalog.textne(p.source, 'session') END"), sql);
+        assertFalse(sql.contains("SET LOCAL"), "the client's block keeps its statement_timeout: " + sql);
+        assertFalse(sql.contains(";"), "one statement: " + sql);
+    }
+
+    @Test
     void statementTimeoutIsReadBeforeTheReadbackSetsItsOwn() {
         String sql = new SettingsReadback(new LinkedHashSet<>(List.of("role", "statement_timeout")), Map.of(),
                 false).sql();
